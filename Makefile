@@ -1,0 +1,32 @@
+# Two commands for a newcomer: `make run` (the whole system with demo data) and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install lint schema clean-data
+
+run: $(STAMP)
+	@scripts/run.sh
+
+test: $(STAMP)
+	@scripts/test.sh
+
+install: $(STAMP)
+
+# Re-installs when the dependencies or the lock file change.
+$(STAMP): pyproject.toml constraints.txt
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11+ or run make PYTHON=python3.12"; exit 1; }
+	@echo "==> Creating $(VENV) and installing the API with its dev tools (pinned by constraints.txt)"
+	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	@$(VENV)/bin/python -m pip install --progress-bar on --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/mypy
+
+schema: $(STAMP)
+	$(VENV)/bin/xuthanh export-schema
+
+# Deletes the embedded database of `make run` (demo data is loaded again next run).
+clean-data:
+	rm -rf var/mongo

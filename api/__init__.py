@@ -1,0 +1,1 @@
+"""The API process: settings, sign-in, schema composition, the Starlette app and the CLI."""

@@ -1,0 +1,115 @@
+"""The Starlette application: /graphql, /healthz, /readyz, /metrics."""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import firebase_admin
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pymongo import AsyncMongoClient
+from pymongo.errors import PyMongoError
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from api import firebase
+from api.auth import Authenticator
+from api.database import Database, create_client, create_indexes
+from api.graphql_app import GraphQLApp
+from api.observability import Metrics, RequestContextMiddleware, operation_metrics
+from api.registry import REPOSITORIES
+from api.schema import build_schema
+from api.settings import ConfigurationError, Settings
+
+logger = logging.getLogger("xuthanh.app")
+
+READY_TIMEOUT_SECONDS = 2.0
+
+
+@dataclass
+class Runtime:
+    """What the lifespan opens: one MongoDB client and one Firebase app per process."""
+
+    client: AsyncMongoClient[dict[str, Any]]
+    db: Database
+    firebase_app: firebase_admin.App
+    graphql: GraphQLApp
+
+
+class GraphQLEndpoint:
+    """An ASGI app (not a function, so Starlette passes the raw scope) for the lifespan's view."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await scope["app"].state.runtime.graphql(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings()
+    settings.check()
+    metrics = Metrics()
+    schema = build_schema(settings, extra_extensions=[operation_metrics(metrics)])
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        client = create_client(settings, [metrics.pool_listener()])
+        db = client[settings.mongodb_database]
+        firebase_app = firebase.initialize(settings)
+        try:
+            try:
+                await create_indexes(db, REPOSITORIES)
+            except PyMongoError as error:
+                raise ConfigurationError(
+                    f"MongoDB at MONGODB_URI is not reachable ({type(error).__name__}). Start it "
+                    "(`make run` starts an embedded one) or fix MONGODB_URI."
+                ) from error
+            graphql = GraphQLApp(
+                schema,
+                db=db,
+                authenticator=Authenticator(settings, firebase_app),
+                graphiql=settings.graphiql_enabled,
+                allow_get=not settings.is_production,
+            )
+            app.state.runtime = Runtime(client, db, firebase_app, graphql)
+            logger.info("api ready", extra={"env": settings.app_env.value})
+            yield
+        finally:
+            await client.close()
+            firebase.close(firebase_app)
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        db: Database = request.app.state.runtime.db
+        try:
+            await asyncio.wait_for(db.command("ping"), READY_TIMEOUT_SECONDS)
+        except (PyMongoError, TimeoutError):
+            return JSONResponse(
+                {"status": "unavailable", "mongodb": "unreachable"}, status_code=503
+            )
+        return JSONResponse({"status": "ready", "mongodb": "ok"})
+
+    async def metrics_endpoint(request: Request) -> Response:
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    app = Starlette(
+        routes=[
+            # A Route, not a Mount: a Mount answers POST /graphql with a redirect to /graphql/,
+            # which mobile clients do not follow on POST.
+            Route("/graphql", GraphQLEndpoint(), methods=["GET", "POST"]),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/metrics", metrics_endpoint),
+        ],
+        middleware=[Middleware(RequestContextMiddleware, metrics=metrics)],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.schema = schema
+    return app

@@ -1,0 +1,132 @@
+"""Sign-in: Firebase ID tokens (and development tokens outside production) to a Principal."""
+
+import asyncio
+import logging
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import firebase_admin
+import jwt
+from firebase_admin import auth as firebase_auth
+from pymongo.asynchronous.database import AsyncDatabase
+
+from api.settings import Settings
+from domains.accounts.service import load_principal
+from domains.kernel.auth import ANONYMOUS, Principal, Role
+
+logger = logging.getLogger("xuthanh.auth")
+
+Database = AsyncDatabase[dict[str, Any]]
+DEV_ISSUER = "xuthanh-dev-token"
+DEV_AUDIENCE = "xuthanh-development"
+
+
+class AuthenticationFailed(Exception):
+    """The request carried credentials that are not valid: answered 401, never anonymous."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class AuthUnavailable(Exception):
+    """Google's signing certificates could not be fetched: answered 503 (try again)."""
+
+
+def mint_dev_token(
+    *,
+    secret: str,
+    uid: str,
+    roles: Iterable[Role] = (),
+    hospital_ids: Iterable[str] = (),
+    school_ids: Iterable[str] = (),
+    ttl: timedelta = timedelta(hours=12),
+) -> str:
+    """A development token: accepted only by servers with development tokens on."""
+    now = datetime.now(UTC)
+    claims = {
+        "iss": DEV_ISSUER,
+        "aud": DEV_AUDIENCE,
+        "sub": uid,
+        "iat": now,
+        "exp": now + ttl,
+        "roles": sorted(role.value for role in roles),
+        "hospitalIds": sorted(hospital_ids),
+        "schoolIds": sorted(school_ids),
+    }
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def _is_dev_token(token: str) -> bool:
+    try:
+        header = jwt.get_unverified_header(token)
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return False
+    return header.get("alg") == "HS256" and claims.get("iss") == DEV_ISSUER
+
+
+class Authenticator:
+    def __init__(self, settings: Settings, firebase_app: firebase_admin.App) -> None:
+        self.settings = settings
+        self.firebase_app = firebase_app
+
+    async def authenticate(self, authorization: str | None, db: Database) -> Principal:
+        """The principal for an Authorization header value; no header means anonymous."""
+        if authorization is None or not authorization.strip():
+            return ANONYMOUS
+        scheme, _, token = authorization.strip().partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            raise AuthenticationFailed(
+                "The Authorization header must be `Bearer <Firebase ID token>`."
+            )
+        if _is_dev_token(token):
+            return await self._dev_principal(token, db)
+        uid = await self._verify_firebase(token)
+        return await load_principal(db=db, uid=uid)
+
+    async def _verify_firebase(self, token: str) -> str:
+        try:
+            # verify_id_token is synchronous (it may fetch certificates): keep it off the loop.
+            claims = await asyncio.to_thread(
+                firebase_auth.verify_id_token, token, app=self.firebase_app
+            )
+        except firebase_auth.ExpiredIdTokenError as error:
+            raise AuthenticationFailed("The ID token has expired: refresh it and retry.") from error
+        except firebase_auth.CertificateFetchError as error:
+            logger.warning("could not fetch token certificates", extra={"error": str(error)})
+            raise AuthUnavailable() from error
+        except (firebase_auth.InvalidIdTokenError, ValueError) as error:
+            logger.info("rejected ID token", extra={"reason": type(error).__name__})
+            raise AuthenticationFailed("The ID token is not valid for this project.") from error
+        return str(claims["uid"])
+
+    async def _dev_principal(self, token: str, db: Database) -> Principal:
+        if not self.settings.dev_tokens_active:
+            raise AuthenticationFailed("Development tokens are not accepted by this server.")
+        try:
+            claims = jwt.decode(
+                token,
+                self.settings.dev_secret,
+                algorithms=["HS256"],
+                audience=DEV_AUDIENCE,
+                issuer=DEV_ISSUER,
+                options={"require": ["exp", "sub", "iss", "aud"]},
+            )
+        except jwt.ExpiredSignatureError as error:
+            raise AuthenticationFailed("The development token has expired.") from error
+        except jwt.PyJWTError as error:
+            raise AuthenticationFailed(
+                "The development token is not valid for this server (was it made with "
+                "`xuthanh dev-token` against the same var/ folder?)."
+            ) from error
+        granted = await load_principal(db=db, uid=str(claims["sub"]))
+        known = {role.value: role for role in Role}
+        return Principal(
+            uid=granted.uid,
+            roles=granted.roles | {known[r] for r in claims.get("roles", []) if r in known},
+            hospital_ids=granted.hospital_ids | set(claims.get("hospitalIds", [])),
+            school_ids=granted.school_ids | set(claims.get("schoolIds", [])),
+        )

@@ -1,0 +1,223 @@
+"""`xuthanh`: serve the API and maintain its database."""
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+from typing import Any
+
+from pymongo.errors import PyMongoError
+
+from api.settings import ConfigurationError, Settings
+
+
+class ProgressBar:
+    """A one-line progress display on stderr for long jobs."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.interactive = sys.stderr.isatty()
+        self._last_percent = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        percent = 100 if total == 0 else done * 100 // total
+        if percent == self._last_percent and done != total:
+            return
+        self._last_percent = percent
+        width = 30
+        filled = width * percent // 100
+        line = f"{self.label:<14} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
+        if self.interactive:
+            end = "\n" if done >= total else ""
+            print(f"\r{line}", end=end, file=sys.stderr, flush=True)
+        elif done >= total or percent % 25 == 0:
+            print(line, file=sys.stderr, flush=True)
+
+
+async def _with_database(settings: Settings, work: Callable[[Any], Awaitable[int]]) -> int:
+    from api.database import create_client, create_indexes
+    from api.registry import REPOSITORIES
+
+    client = create_client(settings)
+    try:
+        db = client[settings.mongodb_database]
+        await create_indexes(db, REPOSITORIES)
+        return await work(db)
+    finally:
+        await client.close()
+
+
+async def _seed(db: Any, *, only_if_empty: bool) -> int:
+    from api.registry import SEEDERS
+    from domains.kernel.clock import utcnow
+
+    marker = await db["meta"].find_one({"_id": "demo-data"})
+    if only_if_empty and marker is not None:
+        print(
+            f"Demo data already loaded on {marker['loadedAt']:%Y-%m-%d %H:%M} UTC; "
+            "run `xuthanh seed` to load it again.",
+            file=sys.stderr,
+        )
+        return 0
+    for name, seeder in SEEDERS:
+        await seeder(db=db, progress=ProgressBar(name))
+    await db["meta"].update_one({"_id": "demo-data"}, {"$set": {"loadedAt": utcnow()}}, upsert=True)
+    print(f"Demo data loaded ({len(SEEDERS)} domains).", file=sys.stderr)
+    return 0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api.app import create_app
+
+    app = create_app(settings)
+    uvicorn.run(
+        app,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        log_config=None,
+        proxy_headers=True,
+        forwarded_allow_ips="127.0.0.1",
+    )
+    return 0
+
+
+def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
+    return asyncio.run(_with_database(settings, lambda db: _seed(db, only_if_empty=args.if_empty)))
+
+
+def cmd_create_indexes(settings: Settings, args: argparse.Namespace) -> int:
+    async def report(db: Any) -> int:
+        print("Indexes are in place.", file=sys.stderr)
+        return 0
+
+    return asyncio.run(_with_database(settings, report))
+
+
+def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> int:
+    from api.schema import SCHEMA_PATH, build_schema, export_sdl
+
+    schema = build_schema(settings)
+    if args.check:
+        current = SCHEMA_PATH.read_text(encoding="utf-8") if SCHEMA_PATH.exists() else ""
+        if current != schema.as_str() + "\n":
+            print(f"{SCHEMA_PATH} is out of date: run `xuthanh export-schema`.", file=sys.stderr)
+            return 1
+        return 0
+    print(f"Wrote {export_sdl(schema)}", file=sys.stderr)
+    return 0
+
+
+def cmd_dev_token(settings: Settings, args: argparse.Namespace) -> int:
+    from api.auth import mint_dev_token
+    from domains.kernel.auth import Role
+
+    if not settings.dev_tokens_active:
+        print(
+            "Development tokens are off here (APP_ENV=production or DEV_TOKENS_ENABLED=false).",
+            file=sys.stderr,
+        )
+        return 2
+    roles = [Role(role) for role in args.role]
+    if Role.HOSPITAL_STAFF in roles and not args.hospital:
+        print("--role hospital_staff needs --hospital ID.", file=sys.stderr)
+        return 2
+    if Role.SCHOOL_STAFF in roles and not args.school:
+        print("--role school_staff needs --school ID.", file=sys.stderr)
+        return 2
+    token = mint_dev_token(
+        secret=settings.dev_secret,
+        uid=args.uid,
+        roles=roles,
+        hospital_ids=args.hospital,
+        school_ids=args.school,
+        ttl=timedelta(hours=args.hours),
+    )
+    print(token)
+    return 0
+
+
+def cmd_grant(settings: Settings, args: argparse.Namespace) -> int:
+    from domains.accounts.service import bootstrap_grant
+    from domains.kernel.auth import Role
+
+    async def grant(db: Any) -> int:
+        document = await bootstrap_grant(
+            db=db,
+            uid=args.uid,
+            role=Role(args.role),
+            hospital_id=args.hospital,
+            school_id=args.school,
+        )
+        print(f"{document['_id']}: roles {', '.join(document['roles'])}", file=sys.stderr)
+        return 0
+
+    return asyncio.run(_with_database(settings, grant))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="xuthanh", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the API with uvicorn")
+    serve.add_argument("--host", help="bind address (default HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default PORT or 8000)")
+    serve.set_defaults(handler=cmd_serve)
+
+    seed = commands.add_parser("seed", help="load the demo data (idempotent)")
+    seed.add_argument(
+        "--if-empty", action="store_true", help="do nothing if demo data was loaded before"
+    )
+    seed.set_defaults(handler=cmd_seed)
+
+    indexes = commands.add_parser("create-indexes", help="create every index (idempotent)")
+    indexes.set_defaults(handler=cmd_create_indexes)
+
+    export = commands.add_parser("export-schema", help="write graphql/schema.graphql")
+    export.add_argument("--check", action="store_true", help="fail if the file is out of date")
+    export.set_defaults(handler=cmd_export_schema)
+
+    roles = ["citizen", "hospital_staff", "school_staff", "admin"]
+    dev = commands.add_parser("dev-token", help="print a token for a development server")
+    dev.add_argument("--uid", required=True)
+    dev.add_argument("--role", action="append", default=[], choices=roles)
+    dev.add_argument("--hospital", action="append", default=[], help="hospital id (repeatable)")
+    dev.add_argument("--school", action="append", default=[], help="school id (repeatable)")
+    dev.add_argument("--hours", type=float, default=12.0, help="validity (default 12)")
+    dev.set_defaults(handler=cmd_dev_token)
+
+    grant = commands.add_parser("grant", help="grant a role, e.g. make the first admin")
+    grant.add_argument("--uid", required=True, help="Firebase uid")
+    grant.add_argument("--role", required=True, choices=roles[1:])
+    grant.add_argument("--hospital")
+    grant.add_argument("--school")
+    grant.set_defaults(handler=cmd_grant)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from api.observability import configure_logging
+
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings()
+        configure_logging(settings.log_level)
+        settings.check()
+        result: int = args.handler(settings, args)
+        return result
+    except ConfigurationError as error:
+        print(f"xuthanh: {error}", file=sys.stderr)
+        return 2
+    except PyMongoError as error:
+        print(
+            f"xuthanh: MongoDB error ({type(error).__name__}): {error}. Is MONGODB_URI "
+            "right and the server running?",
+            file=sys.stderr,
+        )
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

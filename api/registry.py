@@ -1,0 +1,26 @@
+"""The one list of domains the API is composed of: add a domain here and nowhere else."""
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Protocol
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from domains.accounts import schema as accounts
+from domains.accounts.repository import GrantRepository
+from domains.kernel.repository import Repository
+
+Progress = Callable[[int, int], None]
+
+
+class Seeder(Protocol):
+    def __call__(
+        self, *, db: AsyncDatabase[dict[str, Any]], progress: Progress
+    ) -> Awaitable[int]: ...
+
+
+QUERIES: Sequence[type] = (accounts.Query,)
+MUTATIONS: Sequence[type] = (accounts.Mutation,)
+# Every repository whose indexes must exist before the API serves (created idempotently).
+REPOSITORIES: Sequence[type[Repository]] = (GrantRepository,)
+# Demo data loaders, by name, in dependency order (procedures before the domains citing them).
+SEEDERS: Sequence[tuple[str, Seeder]] = ()

@@ -1,0 +1,90 @@
+"""One schema composed from every domain, with the limits and masking that protect it."""
+
+import functools
+import logging
+import re
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+import strawberry
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+from strawberry.tools import merge_types
+
+from api.registry import MUTATIONS, QUERIES
+from api.settings import PROJECT_ROOT, Settings
+from domains.kernel.errors import DomainError
+from graphql import GraphQLError
+
+logger = logging.getLogger("xuthanh.graphql")
+
+SCHEMA_PATH = PROJECT_ROOT / "graphql" / "schema.graphql"
+
+_SUGGESTION = re.compile(r"\s*Did you mean .*\?$")
+
+
+def should_mask(error: GraphQLError) -> bool:
+    """Domain errors and GraphQL validation errors go to the client; the rest is masked+logged."""
+    original = error.original_error
+    if original is None or isinstance(original, DomainError):
+        return False
+    logger.error(
+        "unexpected error in resolver",
+        exc_info=original,
+        extra={"path": ".".join(str(p) for p in error.path or [])},
+    )
+    return True
+
+
+class DomainErrorExtensions(SchemaExtension):
+    """Adds the machine-readable ``code`` of domain errors to the error's ``extensions``."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        for error in getattr(result, "errors", None) or []:
+            if isinstance(error.original_error, DomainError):
+                error.extensions = {**(error.extensions or {}), **error.original_error.extensions}
+
+
+class HideFieldSuggestions(SchemaExtension):
+    """Without introspection, "Did you mean ...?" hints would leak the schema field by field."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        for error in getattr(result, "errors", None) or []:
+            error.message = _SUGGESTION.sub("", error.message)
+
+
+def build_schema(
+    settings: Settings, extra_extensions: Sequence[type[SchemaExtension]] = ()
+) -> strawberry.Schema:
+    query = merge_types("Query", tuple(QUERIES))
+    mutation = merge_types("Mutation", tuple(MUTATIONS))
+    extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
+        functools.partial(QueryDepthLimiter, max_depth=settings.graphql_max_depth),
+        functools.partial(MaxAliasesLimiter, max_alias_count=settings.graphql_max_aliases),
+        functools.partial(MaxTokensLimiter, max_token_count=settings.graphql_max_tokens),
+        functools.partial(
+            MaskErrors,
+            should_mask_error=should_mask,
+            error_message="Internal error; quote the request id when reporting it.",
+        ),
+        DomainErrorExtensions,
+        *extra_extensions,
+    ]
+    if not settings.graphql_introspection:
+        extensions += [DisableIntrospection, HideFieldSuggestions]
+    return strawberry.Schema(query=query, mutation=mutation, extensions=extensions)
+
+
+def export_sdl(schema: strawberry.Schema, path: Path = SCHEMA_PATH) -> Path:
+    path.write_text(schema.as_str() + "\n", encoding="utf-8")
+    return path

@@ -1,0 +1,138 @@
+"""All configuration, from environment variables (see the README's table)."""
+
+import secrets
+from enum import Enum
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Environment(Enum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class ConfigurationError(RuntimeError):
+    """The process cannot start with this configuration; the message says what to change."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    app_env: Environment = Environment.DEVELOPMENT
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+
+    mongodb_uri: str = "mongodb://127.0.0.1:27017/?directConnection=true"
+    mongodb_database: str = "xuthanh"
+    mongodb_timeout_ms: int = 5000
+
+    firebase_project_id: str | None = None
+    # A service-account JSON file; in production, application default credentials also do.
+    firebase_credentials_file: Path | None = None
+    google_application_credentials: Path | None = Field(
+        default=None, alias="GOOGLE_APPLICATION_CREDENTIALS"
+    )
+    # On Google Cloud, credentials come from the metadata server: say so explicitly.
+    firebase_use_metadata_credentials: bool = False
+    # Set by Google's tooling to route Auth to an emulator, which makes the SDK accept unsigned
+    # tokens: only ever allowed in development and tests.
+    firebase_auth_emulator_host: str | None = Field(
+        default=None, alias="FIREBASE_AUTH_EMULATOR_HOST"
+    )
+    # Where ID-token signing certificates are fetched; overridden only by tests.
+    firebase_cert_url: str | None = None
+
+    # Development sign-in without Google (`xuthanh dev-token`); on by default outside production.
+    dev_tokens_enabled: bool | None = None
+    dev_token_secret: SecretStr | None = None
+    dev_token_secret_file: Path = PROJECT_ROOT / "var" / "dev-token-secret"
+
+    graphql_introspection: bool = True
+    graphql_max_depth: int = 10
+    graphql_max_aliases: int = 15
+    graphql_max_tokens: int = 2000
+
+    @property
+    def is_production(self) -> bool:
+        return self.app_env is Environment.PRODUCTION
+
+    @property
+    def dev_tokens_active(self) -> bool:
+        if self.dev_tokens_enabled is None:
+            return not self.is_production
+        return self.dev_tokens_enabled
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        return not self.is_production
+
+    @property
+    def firebase_project(self) -> str:
+        return self.firebase_project_id or "xuthanh-dev"
+
+    @cached_property
+    def dev_secret(self) -> str:
+        """Secret for development tokens: configured, else kept in var/ (created on first use)."""
+        if self.dev_token_secret is not None:
+            return self.dev_token_secret.get_secret_value()
+        path = self.dev_token_secret_file
+        if path.exists():
+            return path.read_text().strip()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        secret = secrets.token_urlsafe(32)
+        path.write_text(secret)
+        path.chmod(0o600)
+        return secret
+
+    def check(self) -> None:
+        """Refuse configurations that are unsafe in production, naming the variable to fix."""
+        if not self.is_production:
+            return
+        refusals = []
+        if self.firebase_auth_emulator_host:
+            refusals.append(
+                "FIREBASE_AUTH_EMULATOR_HOST is set: the Firebase SDK would accept unsigned ID "
+                "tokens. Unset it."
+            )
+        if not self.firebase_project_id:
+            refusals.append(
+                "FIREBASE_PROJECT_ID is not set: ID tokens cannot be checked against a project."
+            )
+        if not (
+            self.firebase_credentials_file
+            or self.google_application_credentials
+            or self.firebase_use_metadata_credentials
+        ):
+            refusals.append(
+                "No Firebase credentials: set FIREBASE_CREDENTIALS_FILE (service-account JSON), "
+                "GOOGLE_APPLICATION_CREDENTIALS, or FIREBASE_USE_METADATA_CREDENTIALS=true on "
+                "Google Cloud."
+            )
+        if self.dev_tokens_enabled:
+            refusals.append(
+                "DEV_TOKENS_ENABLED is on: development tokens would be accepted. "
+                "Unset it or set it to false."
+            )
+        if self.dev_token_secret is not None:
+            refusals.append("DEV_TOKEN_SECRET is set: it is a development-only switch. Unset it.")
+        if self.firebase_cert_url:
+            refusals.append(
+                "FIREBASE_CERT_URL is set: token certificates must come from Google. Unset it."
+            )
+        for name, path in (
+            ("FIREBASE_CREDENTIALS_FILE", self.firebase_credentials_file),
+            ("GOOGLE_APPLICATION_CREDENTIALS", self.google_application_credentials),
+        ):
+            if path is not None and not path.is_file():
+                refusals.append(f"{name}={path} does not exist.")
+        if refusals:
+            raise ConfigurationError(
+                "Refusing to start with APP_ENV=production:\n- " + "\n- ".join(refusals)
+            )

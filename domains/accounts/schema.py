@@ -1,0 +1,90 @@
+from typing import Annotated
+
+import strawberry
+
+from domains.accounts import service
+from domains.accounts.types import Grant, GrantNotFound, Viewer
+from domains.kernel.auth import Role
+from domains.kernel.context import Info
+from domains.kernel.errors import InvalidInput, ValidationFailed, validation_failed
+from domains.kernel.pagination import Connection
+
+GrantRoleResult = Annotated[Grant | ValidationFailed, strawberry.union("GrantRoleResult")]
+RevokeRoleResult = Annotated[
+    Grant | GrantNotFound | ValidationFailed, strawberry.union("RevokeRoleResult")
+]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Who the API thinks you are.")
+    def me(self, info: Info) -> Viewer:
+        return Viewer.from_principal(info.context.principal)
+
+    @strawberry.field(description="Users with staff or admin roles (administrators only).")
+    async def grants(
+        self,
+        info: Info,
+        role: Role | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Grant]:
+        page = await service.list_grants(
+            db=info.context.db,
+            principal=info.context.principal,
+            role=role,
+            first=first,
+            after=after,
+        )
+        return Connection.from_page(page.map(Grant.from_document))
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Give a user a role (administrators only).")
+    async def grant_role(
+        self,
+        info: Info,
+        uid: str,
+        role: Role,
+        hospital_id: str | None = None,
+        school_id: str | None = None,
+    ) -> GrantRoleResult:
+        try:
+            grant = await service.grant_role(
+                db=info.context.db,
+                principal=info.context.principal,
+                uid=uid,
+                role=role,
+                hospital_id=hospital_id,
+                school_id=school_id,
+            )
+        except InvalidInput as error:
+            return validation_failed(error)
+        return Grant.from_document(grant)
+
+    @strawberry.mutation(description="Take a role (or one hospital/school of it) away.")
+    async def revoke_role(
+        self,
+        info: Info,
+        uid: str,
+        role: Role,
+        hospital_id: str | None = None,
+        school_id: str | None = None,
+    ) -> RevokeRoleResult:
+        try:
+            grant = await service.revoke_role(
+                db=info.context.db,
+                principal=info.context.principal,
+                uid=uid,
+                role=role,
+                hospital_id=hospital_id,
+                school_id=school_id,
+            )
+        except InvalidInput as error:
+            return validation_failed(error)
+        if grant is None:
+            return GrantNotFound(
+                message=f"User {uid} holds no granted roles.", code="GRANT_NOT_FOUND"
+            )
+        return Grant.from_document(grant)

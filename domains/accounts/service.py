@@ -1,0 +1,137 @@
+"""Role grants: who is staff of which hospital or school, and who administers the system."""
+
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from domains.accounts.errors import InvalidUid, MissingScope
+from domains.accounts.models import GrantDocument
+from domains.accounts.repository import SCOPE_FIELDS, GrantRepository
+from domains.kernel.auth import Principal, Role, require_admin
+from domains.kernel.clock import utcnow
+from domains.kernel.errors import InvalidInput
+from domains.kernel.pagination import Page
+
+Database = AsyncDatabase[dict[str, Any]]
+GRANTABLE = (Role.HOSPITAL_STAFF, Role.SCHOOL_STAFF, Role.ADMIN)
+SCOPE_ARGUMENT = {"hospital_staff": "hospitalId", "school_staff": "schoolId"}
+
+
+def principal_from_grant(uid: str, grant: GrantDocument | None) -> Principal:
+    """The principal of a verified user: a citizen plus whatever was granted."""
+    if grant is None:
+        return Principal(uid=uid, roles=frozenset({Role.CITIZEN}))
+    known = {role.value: role for role in Role}
+    roles = {known[name] for name in grant.get("roles", []) if name in known}
+    return Principal(
+        uid=uid,
+        roles=frozenset({Role.CITIZEN, *roles}),
+        hospital_ids=frozenset(grant.get("hospitalIds", [])),
+        school_ids=frozenset(grant.get("schoolIds", [])),
+    )
+
+
+async def load_principal(*, db: Database, uid: str) -> Principal:
+    """Principal for a uid whose token was verified."""
+    return principal_from_grant(uid, await GrantRepository(db).get_for_uid(uid))
+
+
+def _scope_of(role: Role, hospital_id: str | None, school_id: str | None) -> str | None:
+    if role not in GRANTABLE:
+        raise InvalidInput(
+            "Every signed-in user is a citizen; grant a staff or admin role.", field="role"
+        )
+    scope = {"hospital_staff": hospital_id, "school_staff": school_id}.get(role.value)
+    if role.value in SCOPE_FIELDS and not scope:
+        raise MissingScope(role.value, SCOPE_ARGUMENT[role.value])
+    return scope
+
+
+def _check_uid(uid: str) -> str:
+    uid = uid.strip()
+    if not 1 <= len(uid) <= 128:
+        raise InvalidUid()
+    return uid
+
+
+async def grant_role(
+    *,
+    db: Database,
+    principal: Principal,
+    uid: str,
+    role: Role,
+    hospital_id: str | None = None,
+    school_id: str | None = None,
+) -> GrantDocument:
+    """Give ``uid`` a role (admins only); staff roles need the hospital or school they serve."""
+    by = require_admin(principal)
+    return await _write_grant(
+        db=db, uid=uid, role=role, hospital_id=hospital_id, school_id=school_id, by=by
+    )
+
+
+async def revoke_role(
+    *,
+    db: Database,
+    principal: Principal,
+    uid: str,
+    role: Role,
+    hospital_id: str | None = None,
+    school_id: str | None = None,
+) -> GrantDocument | None:
+    """Take a role, or one hospital/school of a staff role, away from ``uid`` (admins only)."""
+    by = require_admin(principal)
+    uid = _check_uid(uid)
+    if role not in GRANTABLE:
+        raise InvalidInput("The citizen role cannot be revoked.", field="role")
+    if uid == by and role is Role.ADMIN:
+        raise InvalidInput("Administrators cannot revoke their own admin role.", field="uid")
+    scope = {"hospital_staff": hospital_id, "school_staff": school_id}.get(role.value)
+    return await GrantRepository(db).remove_role(
+        uid=uid, role=role.value, scope_id=scope, by=by, at=utcnow()
+    )
+
+
+async def bootstrap_grant(
+    *,
+    db: Database,
+    uid: str,
+    role: Role,
+    hospital_id: str | None = None,
+    school_id: str | None = None,
+) -> GrantDocument:
+    """Grant from the command line (whoever runs it holds the database credentials)."""
+    return await _write_grant(
+        db=db, uid=uid, role=role, hospital_id=hospital_id, school_id=school_id, by="cli"
+    )
+
+
+async def _write_grant(
+    *,
+    db: Database,
+    uid: str,
+    role: Role,
+    hospital_id: str | None,
+    school_id: str | None,
+    by: str,
+) -> GrantDocument:
+    uid = _check_uid(uid)
+    scope = _scope_of(role, hospital_id, school_id)
+    return await GrantRepository(db).add_role(
+        uid=uid, role=role.value, scope_id=scope, by=by, at=utcnow()
+    )
+
+
+async def list_grants(
+    *,
+    db: Database,
+    principal: Principal,
+    role: Role | None,
+    first: int | None,
+    after: str | None,
+) -> Page[GrantDocument]:
+    """Users holding staff or admin roles (admins only)."""
+    require_admin(principal)
+    return await GrantRepository(db).page(
+        role=role.value if role else None, first=first, after=after
+    )

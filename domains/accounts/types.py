@@ -1,0 +1,53 @@
+from datetime import datetime
+
+import strawberry
+
+from domains.accounts.models import GrantDocument
+from domains.kernel.auth import Principal, Role
+from domains.kernel.errors import UserError
+
+
+@strawberry.type(description="The roles a user holds beyond citizen.")
+class Grant:
+    uid: str
+    roles: list[Role]
+    hospital_ids: list[str]
+    school_ids: list[str]
+    updated_at: datetime
+    updated_by: str
+
+    @classmethod
+    def from_document(cls, document: GrantDocument) -> "Grant":
+        known = {role.value: role for role in Role}
+        return cls(
+            uid=document["_id"],
+            roles=[known[name] for name in document.get("roles", []) if name in known],
+            hospital_ids=list(document.get("hospitalIds", [])),
+            school_ids=list(document.get("schoolIds", [])),
+            updated_at=document["updatedAt"],
+            updated_by=document["updatedBy"],
+        )
+
+
+@strawberry.type(description="Who is asking: anonymous, or a signed-in user with roles.")
+class Viewer:
+    uid: str | None
+    is_anonymous: bool
+    roles: list[Role]
+    hospital_ids: list[str]
+    school_ids: list[str]
+
+    @classmethod
+    def from_principal(cls, principal: Principal) -> "Viewer":
+        return cls(
+            uid=principal.uid,
+            is_anonymous=not principal.is_authenticated,
+            roles=sorted(principal.roles, key=lambda role: role.value),
+            hospital_ids=sorted(principal.hospital_ids),
+            school_ids=sorted(principal.school_ids),
+        )
+
+
+@strawberry.type(description="The user had no such role; nothing changed.")
+class GrantNotFound(UserError):
+    pass

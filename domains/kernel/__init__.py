@@ -1,0 +1,1 @@
+"""Pieces every domain shares: folding, localized text, pagination, geo, errors, auth."""

@@ -1,0 +1,16 @@
+"""Time in one place, so rules and tests agree on 'now' and on the province's time zone."""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+PROVINCE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def utcnow() -> datetime:
+    """Current time, timezone-aware, in UTC (what MongoDB stores)."""
+    return datetime.now(UTC)
+
+
+def as_utc(value: datetime) -> datetime:
+    """Treat naive datetimes read back from MongoDB as UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

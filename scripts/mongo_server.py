@@ -1,0 +1,165 @@
+"""Start, wait for, and find a port for the embedded MongoDB-protocol server (SecantusDB).
+
+SecantusDB is a test and local-run surrogate for MongoDB (GPL-2.0): it always runs as its own
+process, never imported by the app. Used by scripts/run.sh, scripts/test.sh and tests/conftest.py.
+"""
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from pymongo import MongoClient
+from pymongo.errors import PyMongoError
+
+HERE = Path(__file__).resolve().parent
+EMPTY_CONFIG = HERE / "secantusd.toml"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def uri_for(port: int) -> str:
+    return f"mongodb://127.0.0.1:{port}/?directConnection=true"
+
+
+def command(*, port: int, storage: str, test_commands: bool = False) -> list[str]:
+    executable = Path(sys.executable).with_name("secantusd-py")
+    # An explicit (empty) config stops SecantusDB from picking up a stray ./secantusd.toml.
+    args = [
+        str(executable),
+        "--config",
+        str(EMPTY_CONFIG),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--storage-path",
+        storage,
+        "--log-level",
+        "WARNING",
+        "--cache-size",
+        "256M",
+    ]
+    if test_commands:
+        args.append("--enable-test-commands")
+    return args
+
+
+def wait_until_ready(
+    uri: str, timeout: float = 30.0, process: subprocess.Popen[bytes] | None = None
+) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(
+                f"SecantusDB exited with code {process.returncode} before it was "
+                "ready; see its log."
+            )
+        try:
+            with MongoClient(uri, serverSelectionTimeoutMS=500) as client:
+                client.admin.command("ping")
+                return
+        except PyMongoError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"SecantusDB at {uri} did not answer within {timeout:.0f}s."
+                ) from None
+            time.sleep(0.2)
+
+
+def start(
+    *, port: int, storage: str, log_path: Path, test_commands: bool = False
+) -> subprocess.Popen[bytes]:
+    """Start the server and return once it answers ping."""
+    if port_in_use(port):
+        raise RuntimeError(
+            f"Port {port} is already in use: stop what runs there or choose "
+            "another port (MONGO_PORT)."
+        )
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(  # noqa: S603 - our own executable, fixed arguments
+            command(port=port, storage=storage, test_commands=test_commands),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=log_path.parent,
+            start_new_session=True,
+        )
+    try:
+        wait_until_ready(uri_for(port), process=process)
+    except BaseException:
+        process.terminate()
+        process.wait(10)
+        raise
+    return process
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    sub = parser.add_subparsers(dest="action", required=True)
+    sub.add_parser("free-port", help="print a free TCP port on 127.0.0.1")
+    wait = sub.add_parser("wait", help="wait until a server answers ping")
+    wait.add_argument("--uri", required=True)
+    wait.add_argument("--timeout", type=float, default=30.0)
+    wait.add_argument("--pid", type=int, help="fail early if this process dies")
+    exec_ = sub.add_parser("exec", help="replace this process with the server")
+    exec_.add_argument("--port", type=int, required=True)
+    exec_.add_argument("--storage", required=True, help="directory, or :memory:")
+    exec_.add_argument("--test-commands", action="store_true")
+    args = parser.parse_args()
+    if args.action == "free-port":
+        print(free_port())
+        return 0
+    if args.action == "wait":
+        deadline = time.monotonic() + args.timeout
+        while time.monotonic() < deadline:
+            if args.pid is not None:
+                try:
+                    os.kill(args.pid, 0)
+                except ProcessLookupError:
+                    print("SecantusDB exited before it was ready; see its log.", file=sys.stderr)
+                    return 1
+            try:
+                wait_until_ready(args.uri, timeout=1.0)
+                return 0
+            except RuntimeError:
+                continue
+        print(
+            f"SecantusDB at {args.uri} did not answer within {args.timeout:.0f}s.", file=sys.stderr
+        )
+        return 1
+    if port_in_use(args.port):
+        print(
+            f"Port {args.port} is already in use: stop what runs there or set MONGO_PORT.",
+            file=sys.stderr,
+        )
+        return 1
+    argv = command(port=args.port, storage=args.storage, test_commands=args.test_commands)
+    os.execv(argv[0], argv)  # noqa: S606 - our own executable, fixed arguments
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# `make run`: the embedded database (unless MONGODB_URI is set), indexes, demo data, the API.
+# Ctrl-C stops everything this script started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=.venv
+PORT=${PORT:-8000}
+MONGO_PORT=${MONGO_PORT:-27117}
+export APP_ENV=${APP_ENV:-development}
+
+pids=()
+cleanup() {
+  trap - EXIT INT TERM
+  for (( i=${#pids[@]}-1; i>=0; i-- )); do
+    kill -TERM "${pids[i]}" 2>/dev/null || true
+  done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  echo "==> Stopped."
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+mkdir -p var
+if [ -z "${MONGODB_URI:-}" ]; then
+  echo "==> Starting the embedded MongoDB-protocol server (SecantusDB) on 127.0.0.1:$MONGO_PORT, data in var/mongo"
+  "$VENV/bin/python" scripts/mongo_server.py exec --port "$MONGO_PORT" --storage "$PWD/var/mongo" \
+    >>var/secantusd.log 2>&1 &
+  pids+=($!)
+  export MONGODB_URI="mongodb://127.0.0.1:$MONGO_PORT/?directConnection=true"
+  if ! "$VENV/bin/python" scripts/mongo_server.py wait --uri "$MONGODB_URI" --pid "${pids[0]}"; then
+    tail -n 20 var/secantusd.log >&2
+    exit 1
+  fi
+else
+  echo "==> Using MongoDB at MONGODB_URI"
+fi
+
+"$VENV/bin/xuthanh" create-indexes
+"$VENV/bin/xuthanh" seed --if-empty
+
+echo "==> Starting the API"
+"$VENV/bin/xuthanh" serve --port "$PORT" &
+pids+=($!)
+api_pid=$!
+for _ in $(seq 1 100); do
+  if "$VENV/bin/python" -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1], timeout=1)" "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; then break; fi
+  kill -0 "$api_pid" 2>/dev/null || { echo "The API exited during start-up; see above." >&2; exit 1; }
+  sleep 0.2
+done
+
+cat <<MSG
+
+  Xứ Thanh API is running (APP_ENV=$APP_ENV)
+    GraphQL   http://127.0.0.1:$PORT/graphql   (POST)
+    GraphiQL  http://127.0.0.1:$PORT/graphql   (open in a browser; development only)
+    Health    http://127.0.0.1:$PORT/healthz   http://127.0.0.1:$PORT/readyz
+    Metrics   http://127.0.0.1:$PORT/metrics
+  Sign in for GraphiQL: .venv/bin/xuthanh dev-token --uid me --role admin
+  Press Ctrl-C to stop.
+
+MSG
+# Stop everything as soon as any component exits.
+wait -n "${pids[@]}"
+echo "A component exited; stopping the rest." >&2
+exit 1

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# `make test`: lint, type-check, then the whole suite against a throwaway SecantusDB
+# (or against a real MongoDB when MONGODB_URI is set).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=.venv
+
+echo "==> ruff"
+"$VENV/bin/ruff" check .
+"$VENV/bin/ruff" format --check .
+echo "==> mypy (strict on api/ and domains/)"
+"$VENV/bin/mypy"
+
+mongo_pid=
+cleanup() {
+  if [ -n "$mongo_pid" ]; then kill -TERM "$mongo_pid" 2>/dev/null || true; wait "$mongo_pid" 2>/dev/null || true; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if [ -z "${MONGODB_URI:-}" ]; then
+  port=$("$VENV/bin/python" scripts/mongo_server.py free-port)
+  mkdir -p var
+  echo "==> Starting a throwaway SecantusDB on 127.0.0.1:$port"
+  "$VENV/bin/python" scripts/mongo_server.py exec --port "$port" --storage :memory: --test-commands \
+    >var/secantusd-test.log 2>&1 &
+  mongo_pid=$!
+  export MONGODB_URI="mongodb://127.0.0.1:$port/?directConnection=true"
+  if ! "$VENV/bin/python" scripts/mongo_server.py wait --uri "$MONGODB_URI" --pid "$mongo_pid"; then
+    tail -n 20 var/secantusd-test.log >&2
+    exit 1
+  fi
+else
+  echo "==> Testing against MongoDB at MONGODB_URI"
+fi
+
+echo "==> pytest"
+"$VENV/bin/pytest" "$@"

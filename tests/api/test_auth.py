@@ -1,0 +1,116 @@
+"""Sign-in through the real firebase-admin verification path, and development tokens."""
+
+from datetime import timedelta
+
+import pytest
+
+from api.app import create_app
+from domains.accounts.service import bootstrap_grant
+from domains.kernel.auth import Role
+from tests.conftest import GraphQLClient
+from tests.support.firebase_tokens import SigningKey, TokenIssuer
+
+ME = "{ me { uid isAnonymous roles hospitalIds } }"
+
+
+async def test_no_token_is_an_anonymous_visitor(gql: GraphQLClient) -> None:
+    body = await gql(ME)
+    assert body["data"]["me"] == {"uid": None, "isAnonymous": True, "roles": [], "hospitalIds": []}
+
+
+async def test_valid_firebase_token_signs_the_user_in(
+    gql: GraphQLClient, token_issuer: TokenIssuer
+) -> None:
+    body = await gql(ME, token=token_issuer.token("citizen-a"))
+    assert body["data"]["me"] == {
+        "uid": "citizen-a",
+        "isAnonymous": False,
+        "roles": ["CITIZEN"],
+        "hospitalIds": [],
+    }
+
+
+async def test_roles_granted_in_the_database_apply(
+    gql: GraphQLClient, db, token_issuer: TokenIssuer
+) -> None:
+    await bootstrap_grant(db=db, uid="nurse-1", role=Role.HOSPITAL_STAFF, hospital_id="h-1")
+    body = await gql(ME, token=token_issuer.token("nurse-1"))
+    assert body["data"]["me"]["roles"] == ["CITIZEN", "HOSPITAL_STAFF"]
+    assert body["data"]["me"]["hospitalIds"] == ["h-1"]
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        pytest.param({"expires_in": timedelta(seconds=-30)}, id="expired"),
+        pytest.param({"audience": "some-other-project"}, id="wrong-audience"),
+        pytest.param(
+            {"issuer": "https://securetoken.google.com/some-other-project"}, id="wrong-issuer"
+        ),
+        pytest.param({"kid": "no-such-key-id"}, id="unknown-key-id"),
+        pytest.param({"sign_with": "other"}, id="bad-signature"),
+    ],
+)
+async def test_invalid_tokens_are_rejected_not_downgraded(
+    gql: GraphQLClient, token_issuer: TokenIssuer, broken: dict
+) -> None:
+    if broken.get("sign_with") == "other":
+        broken = {"sign_with": token_issuer.other_key}
+    response = await gql.post(ME, token=token_issuer.token("mallory", **broken))
+    assert response.status_code == 401
+    body = response.json()
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize("header", ["Basic dXNlcjpwYXNz", "Bearer", "Bearer not-a-jwt", "token"])
+async def test_malformed_authorization_headers_are_rejected(
+    gql: GraphQLClient, header: str
+) -> None:
+    response = await gql.post(ME, headers={"Authorization": header})
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_development_token_carries_roles(gql: GraphQLClient, dev_token) -> None:
+    token = dev_token("staff-7", Role.HOSPITAL_STAFF, hospitals=("h-9",))
+    body = await gql(ME, token=token)
+    assert body["data"]["me"] == {
+        "uid": "staff-7",
+        "isAnonymous": False,
+        "roles": ["CITIZEN", "HOSPITAL_STAFF"],
+        "hospitalIds": ["h-9"],
+    }
+
+
+async def test_development_token_signed_with_another_secret_is_rejected(gql: GraphQLClient) -> None:
+    from api.auth import mint_dev_token
+
+    token = mint_dev_token(
+        secret="someone-elses-secret-0123456789abcdef", uid="x", roles=[Role.ADMIN]
+    )
+    response = await gql.post(ME, token=token)
+    assert response.status_code == 401
+
+
+async def test_server_without_dev_tokens_refuses_them(settings, dev_token) -> None:
+    import httpx
+
+    strict = create_app(settings.model_copy(update={"dev_tokens_enabled": False}))
+    async with strict.router.lifespan_context(strict):
+        transport = httpx.ASGITransport(app=strict)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            response = await http.post(
+                "/graphql",
+                json={"query": ME},
+                headers={"Authorization": f"Bearer {dev_token('admin-1', Role.ADMIN)}"},
+            )
+    assert response.status_code == 401
+    assert "not accepted" in response.json()["errors"][0]["message"]
+
+
+def test_signing_keys_differ() -> None:
+    # Guards the bad-signature case above: it is only meaningful with two distinct keys.
+    first, second = SigningKey.generate(), SigningKey.generate()
+    assert first.certificate_pem != second.certificate_pem

@@ -1,0 +1,86 @@
+"""Production refuses unsafe configurations, naming the variable to fix."""
+
+from pathlib import Path
+
+import pytest
+
+from api.app import create_app
+from api.settings import ConfigurationError, Settings
+
+
+@pytest.fixture
+def credentials_file(tmp_path: Path) -> Path:
+    path = tmp_path / "service-account.json"
+    path.write_text("{}")
+    return path
+
+
+def production(credentials_file: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "app_env": "production",
+        "firebase_project_id": "thanhhoa-citizen",
+        "firebase_credentials_file": credentials_file,
+        "FIREBASE_AUTH_EMULATOR_HOST": None,
+        "GOOGLE_APPLICATION_CREDENTIALS": None,
+        "dev_token_secret": None,
+        "dev_tokens_enabled": None,
+        "firebase_cert_url": None,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+def test_a_complete_production_configuration_is_accepted(credentials_file: Path) -> None:
+    settings = production(credentials_file)
+    settings.check()
+    assert not settings.dev_tokens_active
+    assert not settings.graphiql_enabled
+
+
+@pytest.mark.parametrize(
+    ("overrides", "variable"),
+    [
+        ({"FIREBASE_AUTH_EMULATOR_HOST": "127.0.0.1:9099"}, "FIREBASE_AUTH_EMULATOR_HOST"),
+        ({"firebase_project_id": None}, "FIREBASE_PROJECT_ID"),
+        ({"firebase_credentials_file": None}, "FIREBASE_CREDENTIALS_FILE"),
+        (
+            {"firebase_credentials_file": Path("/nonexistent/sa.json")},
+            "FIREBASE_CREDENTIALS_FILE=/nonexistent/sa.json does not exist",
+        ),
+        ({"dev_tokens_enabled": True}, "DEV_TOKENS_ENABLED"),
+        ({"dev_token_secret": "x" * 32}, "DEV_TOKEN_SECRET"),
+        ({"firebase_cert_url": "http://127.0.0.1:1/certs"}, "FIREBASE_CERT_URL"),
+    ],
+)
+def test_production_refuses_to_start(
+    credentials_file: Path, overrides: dict, variable: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=variable):
+        create_app(production(credentials_file, **overrides))
+
+
+def test_metadata_credentials_count_as_credentials(credentials_file: Path) -> None:
+    production(
+        credentials_file, firebase_credentials_file=None, firebase_use_metadata_credentials=True
+    ).check()
+
+
+def test_development_allows_the_emulator_and_dev_tokens() -> None:
+    settings = Settings(
+        app_env="development",
+        FIREBASE_AUTH_EMULATOR_HOST="127.0.0.1:9099",
+        dev_token_secret="s" * 32,
+    )
+    settings.check()
+    assert settings.dev_tokens_active
+
+
+def test_environment_variables_configure_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("GRAPHQL_MAX_DEPTH", "7")
+    monkeypatch.setenv("FIREBASE_AUTH_EMULATOR_HOST", "localhost:9099")
+    settings = Settings()
+    assert settings.is_production
+    assert settings.graphql_max_depth == 7
+    with pytest.raises(ConfigurationError, match="FIREBASE_AUTH_EMULATOR_HOST"):
+        settings.check()
