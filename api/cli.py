@@ -10,6 +10,7 @@ from typing import Any
 from pymongo.errors import PyMongoError
 
 from api.settings import ConfigurationError, Settings
+from domains.kernel.errors import DomainError
 
 
 class ProgressBar:
@@ -209,6 +210,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return result
     except ConfigurationError as error:
         print(f"xuthanh: {error}", file=sys.stderr)
+        return 2
+    except DomainError as error:
+        print(f"xuthanh: {error.message}", file=sys.stderr)
         return 2
     except PyMongoError as error:
         print(

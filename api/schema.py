@@ -12,10 +12,12 @@ from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
 )
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
 from api.registry import MUTATIONS, QUERIES
 from api.settings import PROJECT_ROOT, Settings
@@ -63,6 +65,18 @@ class HideFieldSuggestions(SchemaExtension):
             error.message = _SUGGESTION.sub("", error.message)
 
 
+class Schema(strawberry.Schema):
+    """Strawberry's default logs every error with the query text around it, which can hold
+    personal data typed into arguments. Client errors are counted by code here instead; unexpected
+    errors are logged (with the exception, without the document) by ``should_mask``."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        codes = sorted({str((e.extensions or {}).get("code", "GRAPHQL_ERROR")) for e in errors})
+        logger.info("graphql errors", extra={"errors": len(errors), "codes": codes})
+
+
 def build_schema(
     settings: Settings, extra_extensions: Sequence[type[SchemaExtension]] = ()
 ) -> strawberry.Schema:
@@ -72,6 +86,9 @@ def build_schema(
         functools.partial(QueryDepthLimiter, max_depth=settings.graphql_max_depth),
         functools.partial(MaxAliasesLimiter, max_alias_count=settings.graphql_max_aliases),
         functools.partial(MaxTokensLimiter, max_token_count=settings.graphql_max_tokens),
+        # Apps send the same few documents over and over: parse each once (bounded LRU, and the
+        # token limit above still applies to every new document).
+        functools.partial(ParserCache, maxsize=256),
         functools.partial(
             MaskErrors,
             should_mask_error=should_mask,
@@ -82,7 +99,7 @@ def build_schema(
     ]
     if not settings.graphql_introspection:
         extensions += [DisableIntrospection, HideFieldSuggestions]
-    return strawberry.Schema(query=query, mutation=mutation, extensions=extensions)
+    return Schema(query=query, mutation=mutation, extensions=extensions)
 
 
 def export_sdl(schema: strawberry.Schema, path: Path = SCHEMA_PATH) -> Path:

@@ -91,7 +91,7 @@ def start(
         )
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:
-        process = subprocess.Popen(  # noqa: S603 - our own executable, fixed arguments
+        process = subprocess.Popen(
             command(port=port, storage=storage, test_commands=test_commands),
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -158,7 +158,7 @@ def main() -> int:
         )
         return 1
     argv = command(port=args.port, storage=args.storage, test_commands=args.test_commands)
-    os.execv(argv[0], argv)  # noqa: S606 - our own executable, fixed arguments
+    os.execv(argv[0], argv)
 
 
 if __name__ == "__main__":

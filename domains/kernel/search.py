@@ -6,6 +6,7 @@ so a phrase match counts more than scattered words): ``searchPrimary`` from its 
 the score counts matched terms, name matches weighted higher.
 """
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -20,7 +21,7 @@ MAX_QUERY_TERMS = 32
 def terms(text: str) -> list[str]:
     """Folded syllables and syllable pairs (``khai_sinh``) of ``text``; dotted codes stay whole."""
     words = tokens(text)
-    pairs = [f"{a}_{b}" for a, b in zip(words, words[1:], strict=False) if "." not in a + b]
+    pairs = [f"{a}_{b}" for a, b in itertools.pairwise(words) if "." not in a + b]
     return list(dict.fromkeys([*words, *pairs]))
 
 

@@ -1,0 +1,275 @@
+"""Benchmark harness: real processes on loopback, N concurrent clients, latency percentiles.
+
+    from bench.harness import Stack, drive, print_table
+
+    with Stack(plain_app="bench.foundation:plain_app") as stack:   # SecantusDB + API (+ plain app)
+        stack.run_async(load_data(stack.mongo_uri, stack.database))  # your fixture data
+        graphql = drive(stack.graphql_url, json_body=lambda i: {...}, headers=..., clients=16,
+                        seconds=10)
+        plain = drive(stack.plain_url + "/items", method="GET", clients=16, seconds=10)
+        print_table([("GraphQL", graphql), ("plain JSON", plain)])
+
+Each server is its own uvicorn process with one worker, as in production per replica. The load
+generator is Python (httpx) on the same 2-core machine, so absolute figures are conservative; the
+ratio between two rows measured the same way is the figure to track. `cpu_ms_per_request` is the
+server process's own CPU time per request (from /proc), which does not depend on the client.
+"""
+
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+import mongo_server  # noqa: E402
+
+
+@dataclass
+class Result:
+    requests: int
+    errors: int
+    seconds: float
+    latencies_ms: list[float]
+    cpu_ms_per_request: float | None = None
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def percentile(self, p: float) -> float:
+        if not self.latencies_ms:
+            return float("nan")
+        ordered = sorted(self.latencies_ms)
+        index = min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))
+        return ordered[index]
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _wait_http(url: str, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server for {url} exited with {process.returncode}")
+        try:
+            httpx.get(url, timeout=1.0)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout:.0f}s")
+
+
+class Stack:
+    """SecantusDB, the API (`xuthanh serve`) and optionally a plain Starlette app, on loopback."""
+
+    def __init__(
+        self,
+        *,
+        plain_app: str | None = None,
+        env: dict[str, str] | None = None,
+        database: str = "bench",
+    ) -> None:
+        self.plain_app = plain_app
+        self.extra_env = env or {}
+        self.database = database
+        self.processes: list[subprocess.Popen[bytes]] = []
+        self.workdir = Path(tempfile.mkdtemp(prefix="xuthanh-bench-"))
+
+    def __enter__(self) -> "Stack":
+        mongo_port = mongo_server.free_port()
+        self.mongo = mongo_server.start(
+            port=mongo_port,
+            storage=str(self.workdir / "mongo"),
+            log_path=self.workdir / "mongo.log",
+        )
+        self.mongo_uri = mongo_server.uri_for(mongo_port)
+        self.env = {
+            **os.environ,
+            "APP_ENV": "development",
+            "MONGODB_URI": self.mongo_uri,
+            "MONGODB_DATABASE": self.database,
+            "DEV_TOKEN_SECRET": "bench-only-secret-0123456789abcdef",
+            "LOG_LEVEL": "WARNING",
+            **self.extra_env,
+        }
+        api_port = mongo_server.free_port()
+        self.api = self._spawn(
+            [str(ROOT / ".venv/bin/xuthanh"), "serve", "--port", str(api_port)], "api.log"
+        )
+        self.graphql_url = f"http://127.0.0.1:{api_port}/graphql"
+        _wait_http(f"http://127.0.0.1:{api_port}/healthz", self.api)
+        if self.plain_app:
+            plain_port = mongo_server.free_port()
+            self.plain = self._spawn(
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    self.plain_app,
+                    "--factory",
+                    "--port",
+                    str(plain_port),
+                    "--host",
+                    "127.0.0.1",
+                    "--log-level",
+                    "warning",
+                    "--no-access-log",
+                ],
+                "plain.log",
+            )
+            self.plain_url = f"http://127.0.0.1:{plain_port}"
+            _wait_http(self.plain_url + "/", self.plain)
+        return self
+
+    def _spawn(self, argv: list[str], log_name: str) -> subprocess.Popen[bytes]:
+        log = (self.workdir / log_name).open("ab")
+        process = subprocess.Popen(
+            argv,
+            env=self.env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        self.processes.append(process)
+        return process
+
+    def dev_token(
+        self, uid: str, *roles: str, hospitals: tuple[str, ...] = (), schools: tuple[str, ...] = ()
+    ) -> str:
+        argv = [str(ROOT / ".venv/bin/xuthanh"), "dev-token", "--uid", uid]
+        for role in roles:
+            argv += ["--role", role]
+        for hospital in hospitals:
+            argv += ["--hospital", hospital]
+        for school in schools:
+            argv += ["--school", school]
+        return subprocess.run(
+            argv,
+            env=self.env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+
+    def run_async(self, coroutine: Coroutine[Any, Any, Any]) -> Any:
+        return asyncio.run(coroutine)
+
+    def __exit__(self, *exc: object) -> None:
+        for process in reversed(self.processes):
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        mongo_server.stop(self.mongo)
+
+
+async def _drive(
+    url: str,
+    *,
+    method: str,
+    json_body: Callable[[int], Any] | None,
+    headers: dict[str, str] | None,
+    clients: int,
+    seconds: float,
+    warmup: float,
+    check: Callable[[httpx.Response], bool] | None,
+    server_pid: int | None,
+) -> Result:
+    latencies: list[float] = []
+    errors = 0
+    counter = 0
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(limits=limits, timeout=30.0, headers=headers) as client:
+
+        async def worker(stop_at: float, record: bool) -> None:
+            nonlocal errors, counter
+            while time.perf_counter() < stop_at:
+                counter += 1
+                body = json_body(counter) if json_body else None
+                started = time.perf_counter()
+                try:
+                    response = await client.request(method, url, json=body)
+                    ok = response.status_code == 200 and (check is None or check(response))
+                except httpx.HTTPError:
+                    ok = False
+                elapsed = (time.perf_counter() - started) * 1000
+                if record:
+                    latencies.append(elapsed)
+                    errors += 0 if ok else 1
+
+        warm_until = time.perf_counter() + warmup
+        await asyncio.gather(*(worker(warm_until, False) for _ in range(clients)))
+        cpu_before = _cpu_seconds(server_pid) if server_pid else 0.0
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(started + seconds, True) for _ in range(clients)))
+        elapsed = time.perf_counter() - started
+        cpu_ms = None
+        if server_pid and latencies:
+            cpu_ms = (_cpu_seconds(server_pid) - cpu_before) * 1000 / len(latencies)
+    return Result(len(latencies), errors, elapsed, latencies, cpu_ms)
+
+
+def drive(
+    url: str,
+    *,
+    method: str = "POST",
+    json_body: Callable[[int], Any] | None = None,
+    headers: dict[str, str] | None = None,
+    clients: int = 16,
+    seconds: float = 10.0,
+    warmup: float = 2.0,
+    server_pid: int | None = None,
+    check: Callable[[httpx.Response], bool] | None = None,
+) -> Result:
+    """Send requests from ``clients`` concurrent connections for ``seconds`` and measure them."""
+    return asyncio.run(
+        _drive(
+            url,
+            method=method,
+            json_body=json_body,
+            headers=headers,
+            clients=clients,
+            seconds=seconds,
+            warmup=warmup,
+            check=check,
+            server_pid=server_pid,
+        )
+    )
+
+
+def print_table(rows: list[tuple[str, Result]], title: str = "") -> None:
+    if title:
+        print(f"\n{title}")
+    header = (
+        f"{'':<28}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"
+        f"{'cpu ms/req':>12}"
+    )
+    print(header)
+    print("-" * len(header))
+    for name, r in rows:
+        cpu = f"{r.cpu_ms_per_request:.2f}" if r.cpu_ms_per_request is not None else "-"
+        print(
+            f"{name:<28}{r.rps:>9.0f}{r.percentile(50):>9.1f}{r.percentile(95):>9.1f}"
+            f"{r.percentile(99):>9.1f}{r.errors:>8}{cpu:>12}"
+        )
+    if len(rows) >= 2 and rows[1][1].rps:
+        print(f"ratio {rows[0][0]} / {rows[1][0]} (req/s): {rows[0][1].rps / rows[1][1].rps:.2f}")
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
