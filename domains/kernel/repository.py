@@ -25,10 +25,30 @@ class Repository:
 
     @classmethod
     async def create_indexes(cls, db: AsyncDatabase[Document]) -> list[str]:
-        """Create this repository's indexes; safe to run on every start."""
+        """Create this repository's missing indexes; safe to run on every start.
+
+        Indexes that already exist under the same name and keys are skipped rather than sent
+        again: servers disagree on whether re-sending a 2dsphere spec is a no-op (SecantusDB
+        answers IndexKeySpecsConflict because it stored the 2dsphere version).
+        """
         if not cls.indexes:
             return []
-        return await db[cls.collection_name].create_indexes(list(cls.indexes))
+        collection = db[cls.collection_name]
+        existing = {index["name"]: index async for index in await collection.list_indexes()}
+        missing = []
+        for model in cls.indexes:
+            name = model.document["name"]
+            found = existing.get(name)
+            if found is None:
+                missing.append(model)
+            elif dict(found["key"]) != dict(model.document["key"]):
+                raise RuntimeError(
+                    f"Index {cls.collection_name}.{name} exists with keys {dict(found['key'])}, "
+                    f"not {dict(model.document['key'])}: drop it (or rename the new one)."
+                )
+        if missing:
+            await collection.create_indexes(missing)
+        return [model.document["name"] for model in cls.indexes]
 
     async def get(self, document_id: Any) -> Document | None:
         return await self.collection.find_one({"_id": document_id})
