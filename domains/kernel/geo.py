@@ -57,13 +57,28 @@ class NearInput:
             )
         return self
 
-    def near_query(self, field: str = "location") -> dict[str, Any]:
-        """A ``$nearSphere`` filter (needs a 2dsphere index on ``field``)."""
-        return {
-            field: {
-                "$nearSphere": {
-                    "$geometry": point(self.lat, self.lng),
-                    "$maxDistance": self.radius_km * 1000,
-                }
-            }
+    def geo_near_stage(
+        self,
+        *,
+        query: dict[str, Any] | None = None,
+        distance_field: str = "distanceMeters",
+        min_distance_m: float | None = None,
+        key: str = "location",
+    ) -> dict[str, Any]:
+        """A ``$geoNear`` aggregation stage (needs a 2dsphere index on ``key``), nearest first.
+
+        Use it rather than ``find`` with ``$nearSphere``: SecantusDB does not order
+        ``$nearSphere`` results by distance when ``$maxDistance`` is given.
+        """
+        stage: dict[str, Any] = {
+            "near": point(self.lat, self.lng),
+            "distanceField": distance_field,
+            "maxDistance": self.radius_km * 1000,
+            "spherical": True,
+            "key": key,
         }
+        if query:
+            stage["query"] = query
+        if min_distance_m is not None:
+            stage["minDistance"] = min_distance_m
+        return {"$geoNear": stage}
