@@ -8,10 +8,11 @@ import base64
 import binascii
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 import strawberry
-from bson import json_util
+from bson import Decimal128, ObjectId, json_util
 from pymongo.asynchronous.collection import AsyncCollection
 
 from domains.kernel.errors import InvalidInput
@@ -22,6 +23,11 @@ DEFAULT_PAGE_SIZE = 20
 Document = dict[str, Any]
 Node = TypeVar("Node")
 Item = TypeVar("Item")
+
+
+# What a cursor may hold: sort-key scalars. Anything else (a document such as {"$regex": ...},
+# a list) would become a query operator in the keyset filter.
+CURSOR_VALUE_TYPES = (str, int, float, bool, datetime, ObjectId, Decimal128, type(None))
 
 
 def page_size(first: int | None) -> int:
@@ -45,7 +51,11 @@ def decode_cursor(cursor: str, *, length: int) -> list[Any]:
         values = json_util.loads(raw.decode())
     except (binascii.Error, UnicodeDecodeError, ValueError, TypeError) as error:
         raise InvalidInput("`after` is not a cursor returned by this list.") from error
-    if not isinstance(values, list) or len(values) != length:
+    if (
+        not isinstance(values, list)
+        or len(values) != length
+        or not all(isinstance(value, CURSOR_VALUE_TYPES) for value in values)
+    ):
         raise InvalidInput("`after` is not a cursor returned by this list.")
     return values
 

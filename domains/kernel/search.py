@@ -4,13 +4,24 @@ Each searchable document stores two arrays of folded terms (syllables plus adjac
 so a phrase match counts more than scattered words): ``searchPrimary`` from its name and
 ``searchTerms`` from everything searchable. A multikey index on ``searchTerms`` serves the match;
 the score counts matched terms, name matches weighted higher.
+
+Two ways to rank: ``score_expression`` inside an aggregation, or ``rank_matches`` which reads only
+the term arrays of the matches (through the index) and scores them here. The second is what
+catalogues use: measured on SecantusDB with 5,000 matching documents it takes about 1 s where the
+aggregation takes 13 s, and on MongoDB it moves a few hundred KB for a catalogue of that size. It
+ranks every match of the query, so it suits collections of thousands, not millions, of documents.
 """
 
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from pymongo.asynchronous.collection import AsyncCollection
+
+from domains.kernel.errors import InvalidInput
 from domains.kernel.folding import fold, tokens
+from domains.kernel.pagination import Page, decode_cursor, encode_cursor, page_size
 
 PRIMARY_FIELD = "searchPrimary"
 TERMS_FIELD = "searchTerms"
@@ -80,3 +91,73 @@ def score_expression(query: Sequence[str]) -> dict[str, Any]:
             },
         ]
     }
+
+
+def score(query: Iterable[str], primary: Sequence[str], all_terms: Sequence[str]) -> float:
+    """Matched terms, name matches counted PRIMARY_WEIGHT more times, plus the share of the name
+    the query covers (below 1, so it only breaks ties: "Đăng ký khai sinh" ranks above "Đăng ký
+    khai sinh có yếu tố nước ngoài" for "khai sinh")."""
+    wanted = set(query)
+    in_name = len(wanted.intersection(primary))
+    return (
+        len(wanted.intersection(all_terms))
+        + PRIMARY_WEIGHT * in_name
+        + in_name / (len(primary) + 1)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    score: float
+    id: Any
+
+
+async def rank_matches(
+    collection: AsyncCollection[dict[str, Any]],
+    *,
+    terms: Sequence[str],
+    query: Mapping[str, Any] | None = None,
+    hint: str | None = None,
+) -> list[Ranked]:
+    """Every document matching ``terms`` (and ``query``), best first, ties by ``_id``."""
+    cursor = collection.find(
+        {**match_filter(terms), **(query or {})},
+        {PRIMARY_FIELD: 1, TERMS_FIELD: 1},
+        hint=hint,
+    )
+    wanted = set(terms)
+    ranked = [
+        Ranked(score(wanted, row.get(PRIMARY_FIELD, []), row.get(TERMS_FIELD, [])), row["_id"])
+        async for row in cursor
+    ]
+    ranked.sort(key=lambda item: (-item.score, item.id))
+    return ranked
+
+
+RANKED_CURSOR = "ranked"
+
+
+def ranked_page(ranked: Sequence[Ranked], *, first: int | None, after: str | None) -> Page[Ranked]:
+    """A keyset page of a ranked list: rows strictly after the cursor's (score, _id)."""
+    size = page_size(first)
+    start = 0
+    if after is not None:
+        marker, last_score, last_id = decode_cursor(after, length=3)
+        if marker != RANKED_CURSOR or not isinstance(last_score, int | float):
+            raise InvalidInput("`after` is not a cursor returned by this search.", field="after")
+        start = next(
+            (
+                index
+                for index, item in enumerate(ranked)
+                if (-item.score, item.id) > (-last_score, last_id)
+            ),
+            len(ranked),
+        )
+    rows = list(ranked[start : start + size])
+    total = len(ranked)
+
+    async def count_total() -> int:
+        return total
+
+    cursors = [encode_cursor([RANKED_CURSOR, item.score, item.id]) for item in rows]
+    return Page(rows, cursors, start + size < len(ranked), count_total)

@@ -3,10 +3,10 @@
 from pathlib import Path
 
 import pytest
-from graphql import parse, validate
 
 from api.schema import build_schema
 from api.settings import Settings
+from graphql import parse, validate
 from tests.conftest import ROOT
 
 DOCUMENTS = sorted((ROOT / "graphql" / "operations").glob("*.graphql"))

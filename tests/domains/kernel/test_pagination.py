@@ -48,7 +48,25 @@ async def test_total_count_counts_the_filter_not_the_page(
     assert await page.count_total() == 20
 
 
-@pytest.mark.parametrize("cursor", ["not-a-cursor", "", "W10", encode_cursor([1, 2, 3])])
+def _raw_cursor(extended_json: str) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(extended_json.encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "not-a-cursor",
+        "",
+        "W10",
+        encode_cursor([1, 2, 3]),
+        # Crafted cursors carrying query operators or regexes instead of sort-key values.
+        _raw_cursor('[{"$gt": ""}, "x"]'),
+        _raw_cursor('[{"$regex": "^(a+)+$", "$options": ""}, "x"]'),
+        _raw_cursor('[[1, 2], "x"]'),
+    ],
+)
 async def test_foreign_cursors_are_input_errors(
     db: AsyncDatabase[dict[str, Any]], cursor: str
 ) -> None:
