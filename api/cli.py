@@ -158,6 +158,37 @@ def cmd_grant(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(_with_database(settings, grant))
 
 
+def cmd_import_procedures(settings: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from domains.procedures.importer import ImportFileError, read_rows
+    from domains.procedures.service import import_records
+
+    try:
+        rows = read_rows(Path(args.file))
+    except ImportFileError as error:
+        print(f"xuthanh: {error} Nothing was imported.", file=sys.stderr)
+        return 2
+
+    async def run(db: Any) -> int:
+        report = await import_records(
+            db=db, rows=rows, by="cli", progress=ProgressBar("procedures"), dry_run=args.dry_run
+        )
+        verb = "would be written" if args.dry_run else "written"
+        print(
+            f"{report.accepted} of {report.total} rows accepted and {verb} "
+            f"({report.created} new, {report.updated} updated); {len(report.rejected)} rejected.",
+            file=sys.stderr,
+        )
+        for rejection in report.rejected:
+            code = f" (code {rejection.code})" if rejection.code else ""
+            for problem in rejection.problems:
+                print(f"  row {rejection.row}{code}: {problem}", file=sys.stderr)
+        return 1 if report.rejected else 0
+
+    return asyncio.run(_with_database(settings, run))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="xuthanh", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -195,6 +226,15 @@ def build_parser() -> argparse.ArgumentParser:
     grant.add_argument("--hospital")
     grant.add_argument("--school")
     grant.set_defaults(handler=cmd_grant)
+    procedures = commands.add_parser(
+        "import-procedures",
+        help="import procedures from a JSON array or CSV file (upsert by code; bad rows skipped)",
+    )
+    procedures.add_argument("file", help="a .json or .csv file (columns: docs/procedures.md)")
+    procedures.add_argument(
+        "--dry-run", action="store_true", help="validate and report without writing"
+    )
+    procedures.set_defaults(handler=cmd_import_procedures)
     return parser
 
 

@@ -8,6 +8,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 from domains.accounts import schema as accounts
 from domains.accounts.repository import GrantRepository
 from domains.kernel.repository import Repository
+from domains.procedures import schema as procedures
+from domains.procedures.repository import ProcedureRepository
+from domains.procedures.seed import seed_demo as seed_procedures
 
 Progress = Callable[[int, int], None]
 
@@ -18,9 +21,20 @@ class Seeder(Protocol):
     ) -> Awaitable[int]: ...
 
 
-QUERIES: Sequence[type] = (accounts.Query,)
-MUTATIONS: Sequence[type] = (accounts.Mutation,)
+QUERIES: Sequence[type] = (
+    accounts.Query,
+    procedures.Query,
+)
+MUTATIONS: Sequence[type] = (
+    accounts.Mutation,
+    procedures.Mutation,
+)
 # Every repository whose indexes must exist before the API serves (created idempotently).
-REPOSITORIES: Sequence[type[Repository]] = (GrantRepository,)
+REPOSITORIES: Sequence[type[Repository]] = (
+    GrantRepository,
+    ProcedureRepository,
+)
 # Demo data loaders, by name, in dependency order (procedures before the domains citing them).
-SEEDERS: Sequence[tuple[str, Seeder]] = ()
+SEEDERS: Sequence[tuple[str, Seeder]] = (
+    ("procedures", seed_procedures),
+)

@@ -1,0 +1,322 @@
+"""The procedures catalogue: look-up, ranked search, filter chips, admin edits and imports."""
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from domains.kernel.auth import Principal, require_admin
+from domains.kernel.clock import utcnow
+from domains.kernel.errors import Forbidden, InvalidInput
+from domains.kernel.folding import fold
+from domains.kernel.pagination import Page, page_size
+from domains.procedures.errors import InvalidProcedure
+from domains.procedures.models import LEVELS, ONLINE_LEVELS, ProcedureDocument, ProcedureRecord
+from domains.procedures.ranking import (
+    MAX_QUERY_LENGTH,
+    document_search_fields,
+    slug,
+    terms_for_query,
+)
+from domains.procedures.records import (
+    Problem,
+    is_procedure_code,
+    record_from_document,
+    validate_record,
+)
+from domains.procedures.repository import FieldCount, ProcedureFilter, ProcedureRepository
+
+Database = AsyncDatabase[dict[str, Any]]
+Progress = Callable[[int, int], None]
+WRITE_BATCH = 500
+
+
+def _no_progress(done: int, total: int) -> None:
+    return None
+
+
+def to_document(record: ProcedureRecord, *, by: str, at: datetime) -> dict[str, Any]:
+    """The stored form of a valid record: its fields plus the derived keys search needs."""
+    fields: dict[str, Any] = {key: value for key, value in record.items() if key != "code"}
+    # Kept lean on purpose: every term makes each stored document and each score larger (on
+    # SecantusDB the score's cost grows with the array), and long texts (applicants, steps,
+    # English document names) add words that match almost any query.
+    result = record["result"] or {}
+    secondary = [
+        record["field"],
+        record["agency"],
+        result.get("vi"),
+        *(document["name"]["vi"] for document in record["documents"]),
+    ]
+    return {
+        "_id": record["code"],
+        # The code is the _id; kept as a field too for people and tools reading the collection.
+        "code": record["code"],
+        **fields,
+        "fieldKey": slug(record["field"]["vi"]),
+        "agencyKey": slug(record["agency"]["vi"]),
+        "sortName": fold(record["name"]["vi"]),
+        **document_search_fields(code=record["code"], name=record["name"], secondary=secondary),
+        "modifiedAt": at,
+        "modifiedBy": by,
+    }
+
+
+def _valid(raw: Mapping[str, Any]) -> ProcedureRecord:
+    record, problems = validate_record(raw)
+    if record is None:
+        raise InvalidProcedure(problems)
+    return record
+
+
+async def get_procedure(*, db: Database, code: str) -> ProcedureDocument | None:
+    """One procedure by its national code (retired ones too, marked as such)."""
+    code = code.strip()
+    if not is_procedure_code(code):
+        raise InvalidInput(
+            f"A procedure code looks like 1.001193 (a digit, a dot, six digits); got {code!r}.",
+            field="code",
+        )
+    return await ProcedureRepository(db).get_by_code(code)
+
+
+async def load_procedures(*, db: Database, codes: list[str]) -> list[ProcedureDocument | None]:
+    """Procedures in the order of ``codes`` (for DataLoaders of domains citing procedures)."""
+    return await ProcedureRepository(db).get_many_by_code(codes)
+
+
+def _key(name: str | None) -> str | None:
+    """The slug a field/agency filter matches on: its key ("ho-tich") or its name ("Hộ tịch")."""
+    if name is None or not name.strip():
+        return None
+    # A name with no letters or digits gets a key no procedure has: it matches nothing.
+    return slug(name) or "-"
+
+
+def _filter(
+    *,
+    principal: Principal,
+    field: str | None,
+    agency: str | None,
+    level: str | None,
+    online_level: str | None,
+    include_retired: bool,
+) -> ProcedureFilter:
+    if include_retired and not principal.is_admin:
+        raise Forbidden("Only administrators can list retired procedures.")
+    if level is not None and level not in LEVELS:
+        raise InvalidInput(f"`level` must be one of {', '.join(LEVELS)}.", field="level")
+    if online_level is not None and online_level not in ONLINE_LEVELS:
+        raise InvalidInput(
+            f"`onlineLevel` must be one of {', '.join(ONLINE_LEVELS)}.", field="onlineLevel"
+        )
+    return ProcedureFilter(
+        field_key=_key(field),
+        agency_key=_key(agency),
+        level=level,
+        online_level=online_level,
+        include_retired=include_retired,
+    )
+
+
+async def search_procedures(
+    *,
+    db: Database,
+    principal: Principal,
+    search: str | None = None,
+    field: str | None = None,
+    agency: str | None = None,
+    level: str | None = None,
+    online_level: str | None = None,
+    include_retired: bool = False,
+    first: int | None = None,
+    after: str | None = None,
+) -> Page[ProcedureDocument]:
+    """Ranked search when ``search`` is given (a code finds that procedure), else A–Z browsing."""
+    where = _filter(
+        principal=principal,
+        field=field,
+        agency=agency,
+        level=level,
+        online_level=online_level,
+        include_retired=include_retired,
+    )
+    repository = ProcedureRepository(db)
+    text = (search or "").strip()
+    if len(text) > MAX_QUERY_LENGTH:
+        raise InvalidInput(
+            f"`search` is {len(text)} characters long; shorten it to {MAX_QUERY_LENGTH} or fewer.",
+            field="search",
+        )
+    if not text:
+        return await repository.browse(where=where, first=first, after=after)
+    if is_procedure_code(text):
+        return await _code_page(repository, text, where, first, after)
+    terms = terms_for_query(text)
+    if not terms:
+        page_size(first)
+        return _empty_page()
+    return await repository.search(terms=terms, where=where, first=first, after=after)
+
+
+async def _code_page(
+    repository: ProcedureRepository,
+    code: str,
+    where: ProcedureFilter,
+    first: int | None,
+    after: str | None,
+) -> Page[ProcedureDocument]:
+    page_size(first)
+    document = await repository.get_by_code(code)
+    if after is not None or document is None or not where.admits(document):
+        return _empty_page()
+    for key in ("searchTerms", "searchPrimary"):
+        document.pop(key, None)  # type: ignore[misc]
+
+    async def one() -> int:
+        return 1
+
+    return Page([document], [code], False, one)
+
+
+def _empty_page() -> Page[ProcedureDocument]:
+    async def zero() -> int:
+        return 0
+
+    return Page([], [], False, zero)
+
+
+async def procedure_fields(*, db: Database, level: str | None = None) -> list[FieldCount]:
+    """Every field (lĩnh vực) with its number of live procedures, most used first."""
+    if level is not None and level not in LEVELS:
+        raise InvalidInput(f"`level` must be one of {', '.join(LEVELS)}.", field="level")
+    return await ProcedureRepository(db).field_counts(level=level)
+
+
+async def create_procedure(
+    *, db: Database, principal: Principal, record: Mapping[str, Any]
+) -> ProcedureDocument | None:
+    """Add a procedure (admins only); None when its code is taken."""
+    by = require_admin(principal)
+    document = to_document(_valid(record), by=by, at=utcnow())
+    document.update(retired=False, retiredAt=None)
+    repository = ProcedureRepository(db)
+    if not await repository.insert(document):  # type: ignore[arg-type]
+        return None
+    return await repository.get_by_code(document["_id"])
+
+
+async def update_procedure(
+    *, db: Database, principal: Principal, code: str, changes: Mapping[str, Any]
+) -> ProcedureDocument | None:
+    """Change fields of a procedure (admins only), validated whole; None when no such code."""
+    by = require_admin(principal)
+    repository = ProcedureRepository(db)
+    current = await repository.get_by_code(code.strip())
+    if current is None:
+        return None
+    if "code" in changes and changes["code"] != current["_id"]:
+        raise InvalidInput(
+            "A procedure's code cannot change: retire this one and create the new code.",
+            field="code",
+        )
+    merged = {**record_from_document(current), **changes}
+    document = to_document(_valid(merged), by=by, at=utcnow())
+    del document["_id"]
+    return await repository.replace_catalogue_fields(current["_id"], document)
+
+
+async def retire_procedure(
+    *, db: Database, principal: Principal, code: str, retired: bool = True
+) -> ProcedureDocument | None:
+    """Take a procedure out of search and browsing (or bring it back); admins only."""
+    by = require_admin(principal)
+    return await ProcedureRepository(db).set_retired(
+        code.strip(), retired=retired, at=utcnow(), by=by
+    )
+
+
+@dataclass(slots=True)
+class RowRejection:
+    row: int
+    code: str | None
+    problems: list[Problem]
+
+
+@dataclass(slots=True)
+class ImportReport:
+    total: int = 0
+    created: int = 0
+    updated: int = 0
+    rejected: list[RowRejection] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> int:
+        return self.created + self.updated
+
+
+async def import_records(
+    *,
+    db: Database,
+    rows: Iterable[tuple[int, Mapping[str, Any] | None, list[Problem]]],
+    by: str,
+    progress: Progress = _no_progress,
+    dry_run: bool = False,
+) -> ImportReport:
+    """Validate every row, then write the valid ones whole (upsert by code).
+
+    ``rows`` are (row number, raw record, problems found while reading the row). A rejected row
+    writes nothing; an accepted row replaces the catalogue fields of that code in one document
+    write, so no row is ever half-imported. A code seen twice is rejected the second time.
+    """
+    rows = list(rows)
+    report = ImportReport(total=len(rows))
+    at = utcnow()
+    accepted: list[dict[str, Any]] = []
+    first_row_of: dict[str, int] = {}
+    for index, (row, raw, reading_problems) in enumerate(rows, start=1):
+        code = raw.get("code") if isinstance(raw, Mapping) else None
+        code_text = code if isinstance(code, str) else None
+        problems = list(reading_problems)
+        record = None
+        if raw is not None:
+            record, found = validate_record(raw)
+            problems += found
+        if record is not None and record["code"] in first_row_of:
+            problems.append(
+                Problem(
+                    "code",
+                    f"{record['code']} appears again (first in row "
+                    f"{first_row_of[record['code']]}).",
+                )
+            )
+        if problems or record is None:
+            report.rejected.append(RowRejection(row, code_text, problems))
+        else:
+            first_row_of[record["code"]] = row
+            accepted.append(to_document(record, by=by, at=at))
+        progress(index, len(rows) if dry_run else 2 * len(rows))
+    if dry_run:
+        existing = await _existing_codes(db, [document["_id"] for document in accepted])
+        report.updated = len(existing)
+        report.created = len(accepted) - len(existing)
+        return report
+    repository = ProcedureRepository(db)
+    done = len(rows) + len(report.rejected)  # rejected rows need no write
+    for start in range(0, len(accepted), WRITE_BATCH):
+        batch = accepted[start : start + WRITE_BATCH]
+        created, updated = await repository.upsert_many(batch)
+        report.created += created
+        report.updated += updated
+        done += len(batch)
+        progress(done, 2 * len(rows))
+    if not accepted:
+        progress(2 * len(rows), 2 * len(rows))
+    return report
+
+
+async def _existing_codes(db: Database, codes: list[str]) -> set[str]:
+    found = await ProcedureRepository(db).get_many_by_code(codes)
+    return {document["_id"] for document in found if document is not None}
