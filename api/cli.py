@@ -189,6 +189,59 @@ def cmd_import_procedures(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(_with_database(settings, run))
 
 
+def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
+    import logging
+    import signal
+
+    from api import firebase
+    from api.database import create_client, create_indexes
+    from domains.notifications.push import DevelopmentSink, FcmSender, Sender
+    from domains.notifications.worker import REPOSITORIES, WorkerConfig, run_until_stopped
+
+    config = WorkerConfig(
+        max_attempts=settings.notification_max_attempts,
+        lease=timedelta(seconds=settings.notification_lease_seconds),
+        concurrency=args.concurrency or settings.notification_concurrency,
+    )
+    credentials = (
+        settings.firebase_credentials_file
+        or settings.google_application_credentials
+        or settings.firebase_use_metadata_credentials
+    )
+    app = firebase.initialize(settings)
+
+    async def work() -> int:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        client = create_client(settings)
+        try:
+            db = client[settings.mongodb_database]
+            # Only the collections the worker uses (the API creates everyone else's).
+            await create_indexes(db, REPOSITORIES)
+            sender: Sender
+            if settings.fcm_endpoint or credentials:
+                sender = FcmSender(app, endpoint=settings.fcm_endpoint)
+                target = settings.fcm_endpoint or "Firebase Cloud Messaging"
+            else:
+                # settings.check() refuses production without credentials: this is development.
+                sender = DevelopmentSink()
+                target = "the DEVELOPMENT SINK (no Firebase credentials: nothing reaches a phone)"
+            print(f"Notification worker delivering to {target}; Ctrl-C stops it.", file=sys.stderr)
+            logging.getLogger("xuthanh.notifications").info("worker channel: %s", sender.channel)
+            await run_until_stopped(db, sender, config, stop)
+        finally:
+            await client.close()
+        return 0
+
+    try:
+        return asyncio.run(work())
+    finally:
+        # After the loop: the FCM HTTP client was already closed on the loop that used it.
+        firebase.close(app)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="xuthanh", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -235,6 +288,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="validate and report without writing"
     )
     procedures.set_defaults(handler=cmd_import_procedures)
+    worker = commands.add_parser("worker", help="deliver queued notifications (push + inbox)")
+    worker.add_argument("--concurrency", type=int, help="batches in flight (default 2)")
+    worker.set_defaults(handler=cmd_worker)
     return parser
 
 

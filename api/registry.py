@@ -8,6 +8,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 from domains.accounts import schema as accounts
 from domains.accounts.repository import GrantRepository
 from domains.kernel.repository import Repository
+from domains.notifications import repository as notifications_repository
+from domains.notifications import schema as notifications
 from domains.procedures import schema as procedures
 from domains.procedures.repository import ProcedureRepository
 from domains.procedures.seed import seed_demo as seed_procedures
@@ -24,15 +26,22 @@ class Seeder(Protocol):
 QUERIES: Sequence[type] = (
     accounts.Query,
     procedures.Query,
+    notifications.Query,
 )
 MUTATIONS: Sequence[type] = (
     accounts.Mutation,
     procedures.Mutation,
+    notifications.Mutation,
 )
 # Every repository whose indexes must exist before the API serves (created idempotently).
 REPOSITORIES: Sequence[type[Repository]] = (
     GrantRepository,
     ProcedureRepository,
+    notifications_repository.DeviceRepository,
+    notifications_repository.SubscriptionRepository,
+    notifications_repository.NotificationRepository,
+    notifications_repository.DeliveryRepository,
+    notifications_repository.InboxRepository,
 )
 # Demo data loaders, by name, in dependency order (procedures before the domains citing them).
 SEEDERS: Sequence[tuple[str, Seeder]] = (

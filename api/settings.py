@@ -54,6 +54,13 @@ class Settings(BaseSettings):
     dev_token_secret: SecretStr | None = None
     dev_token_secret_file: Path = PROJECT_ROOT / "var" / "dev-token-secret"
 
+    # Notification worker (`xuthanh worker`). FCM_ENDPOINT sends FCM traffic to a local
+    # FCM-protocol server (tests, benchmarks): refused in production.
+    fcm_endpoint: str | None = None
+    notification_max_attempts: int = Field(default=8, ge=1, le=50)
+    notification_lease_seconds: int = Field(default=60, ge=5, le=3600)
+    notification_concurrency: int = Field(default=2, ge=1, le=16)
+
     graphql_introspection: bool = True
     graphql_max_depth: int = 10
     graphql_max_aliases: int = 15
@@ -122,6 +129,8 @@ class Settings(BaseSettings):
             )
         if self.dev_token_secret is not None:
             refusals.append("DEV_TOKEN_SECRET is set: it is a development-only switch. Unset it.")
+        if self.fcm_endpoint:
+            refusals.append("FCM_ENDPOINT is set: push must go to Google's FCM. Unset it.")
         if self.firebase_cert_url:
             refusals.append(
                 "FIREBASE_CERT_URL is set: token certificates must come from Google. Unset it."

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make run`: the embedded database (unless MONGODB_URI is set), indexes, demo data, the API.
-# Ctrl-C stops everything this script started.
+# Ctrl-C stops everything this script started, API first, database last.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=.venv
@@ -13,17 +13,20 @@ cleanup() {
   trap - EXIT INT TERM
   for (( i=${#pids[@]}-1; i>=0; i-- )); do
     kill -TERM "${pids[i]}" 2>/dev/null || true
+    wait "${pids[i]}" 2>/dev/null || true
   done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   echo "==> Stopped."
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+interrupted=
+trap 'interrupted=1' INT TERM
+# Components run in their own sessions, so Ctrl-C reaches only this script, which then stops them
+# in reverse order (the API must not outlive the database it closes its connections to).
 
 mkdir -p var
 if [ -z "${MONGODB_URI:-}" ]; then
   echo "==> Starting the embedded MongoDB-protocol server (SecantusDB) on 127.0.0.1:$MONGO_PORT, data in var/mongo"
-  "$VENV/bin/python" scripts/mongo_server.py exec --port "$MONGO_PORT" --storage "$PWD/var/mongo" \
+  setsid "$VENV/bin/python" scripts/mongo_server.py exec --port "$MONGO_PORT" --storage "$PWD/var/mongo" \
     >>var/secantusd.log 2>&1 &
   pids+=($!)
   export MONGODB_URI="mongodb://127.0.0.1:$MONGO_PORT/?directConnection=true"
@@ -39,7 +42,7 @@ fi
 "$VENV/bin/xuthanh" seed --if-empty
 
 echo "==> Starting the API"
-"$VENV/bin/xuthanh" serve --port "$PORT" &
+setsid "$VENV/bin/xuthanh" serve --port "$PORT" &
 pids+=($!)
 api_pid=$!
 for _ in $(seq 1 100); do
@@ -47,6 +50,10 @@ for _ in $(seq 1 100); do
   kill -0 "$api_pid" 2>/dev/null || { echo "The API exited during start-up; see above." >&2; exit 1; }
   sleep 0.2
 done
+
+echo "==> Starting the notification worker"
+setsid "$VENV/bin/xuthanh" worker &
+pids+=($!)
 
 cat <<MSG
 
@@ -59,7 +66,11 @@ cat <<MSG
   Press Ctrl-C to stop.
 
 MSG
-# Stop everything as soon as any component exits.
-wait -n "${pids[@]}"
+# Stop everything on Ctrl-C, or as soon as any component exits.
+wait -n "${pids[@]}" || true
+if [ -n "$interrupted" ]; then
+  echo "==> Stopping (Ctrl-C)"
+  exit 0
+fi
 echo "A component exited; stopping the rest." >&2
 exit 1

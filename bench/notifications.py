@@ -1,0 +1,229 @@
+"""Broadcast benchmark: the outbox path against a bare loop of send_each_async.
+
+10,000 registered devices; the local FCM v1 server (tests/support/fcm_server.py) runs in its own
+process and counts accepted messages.
+
+- bare loop: this process sends the same 10,000 messages in batches of 500, one batch after the
+  other, with firebase-admin's send_each_async (as a script without an outbox would).
+- outbox path: `sendNotification` (admin, audience role CITIZEN) through the API in this process;
+  one `xuthanh worker` process fans out and delivers. Timed from the mutation until the FCM server
+  has accepted the last message.
+
+Run: .venv/bin/python bench/notifications.py [--devices 10000]
+"""
+
+# A benchmark script: asserts, a throwaway dev secret, loopback URLs and blocking process
+# control are intended here.
+# ruff: noqa: S101, S105, S108, S310, ASYNC220
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import firebase_admin  # noqa: E402
+import httpx  # noqa: E402
+from bson import ObjectId  # noqa: E402
+from pymongo import AsyncMongoClient  # noqa: E402
+
+from api.app import create_app  # noqa: E402
+from api.auth import mint_dev_token  # noqa: E402
+from api.firebase import StaticCredential  # noqa: E402
+from api.settings import Settings  # noqa: E402
+from domains.kernel.auth import Role  # noqa: E402
+from domains.kernel.clock import utcnow  # noqa: E402
+from domains.notifications.push import FcmSender  # noqa: E402
+from domains.notifications.worker import render  # noqa: E402
+
+PROJECT = "xuthanh-bench"
+SECRET = "bench-only-dev-token-secret-0123456789"
+
+
+def log(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def stats(url: str, reset: bool = False) -> dict[str, Any]:
+    request = urllib.request.Request(f"{url}/_stats", method="POST" if reset else "GET")
+    with urllib.request.urlopen(request, timeout=5) as response:
+        result: dict[str, Any] = json.load(response)
+        return result
+
+
+def wait_for_count(url: str, total: int, label: str, timeout: float = 600) -> float:
+    deadline = time.monotonic() + timeout
+    last = -1
+    while True:
+        accepted = stats(url)["accepted"]
+        if accepted != last and accepted % 1000 < 500:
+            log(f"  {label}: {accepted}/{total} received by the FCM server")
+        last = accepted
+        if accepted >= total:
+            return time.perf_counter()
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{label}: only {accepted}/{total} arrived in {timeout:.0f}s")
+        time.sleep(0.02)
+
+
+def serve_fcm(port: int) -> None:
+    from tests.support.fcm_server import FcmServer
+
+    server = FcmServer(project_id=PROJECT, port=port).start()
+    print(server.port, flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    finally:
+        server.stop()
+
+
+async def bare_loop(fcm_url: str, tokens: list[str]) -> float:
+    app = firebase_admin.initialize_app(
+        StaticCredential(), options={"projectId": PROJECT}, name="bench-bare"
+    )
+    sender = FcmSender(app, endpoint=fcm_url)
+    nid = ObjectId()
+    notification: Any = {
+        "title": {"vi": "Cảnh báo mưa lớn", "en": "Heavy rain warning"},
+        "body": {"vi": "Hạn chế ra đường tối nay", "en": "Avoid travel tonight"},
+        "category": "alert.weather",
+        "data": {},
+    }
+    messages = [render(notification, {"n": nid, "token": t, "locale": "vi"}) for t in tokens]
+    start = time.perf_counter()
+    for index in range(0, len(messages), 500):
+        await sender.send(messages[index : index + 500])
+    elapsed = time.perf_counter() - start
+    await sender.close()
+    await asyncio.to_thread(firebase_admin.delete_app, app)
+    return elapsed
+
+
+async def main(devices: int) -> None:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import mongo_server
+
+    port = mongo_server.free_port()
+    mongo = mongo_server.start(port=port, storage=":memory:", log_path=Path("/tmp/bench-mongo.log"))
+    fcm = subprocess.Popen([sys.executable, __file__, "--serve-fcm", "0"], stdout=subprocess.PIPE)
+    worker: subprocess.Popen[bytes] | None = None
+    try:
+        assert fcm.stdout is not None
+        fcm_url = f"http://127.0.0.1:{int(fcm.stdout.readline())}"
+        uri = mongo_server.uri_for(port)
+        settings = Settings(
+            app_env="test",
+            mongodb_uri=uri,
+            mongodb_database="bench",
+            firebase_project_id=PROJECT,
+            dev_token_secret=SECRET,
+            log_level="WARNING",
+        )
+        client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(uri, tz_aware=True)
+        now = utcnow()
+        tokens = [f"bench-token-{i:06d}-abcdefghijklmnopqrstuvwxyz" for i in range(devices)]
+        log(f"==> Registering {devices} devices")
+        docs = [
+            {
+                "_id": t,
+                "userId": f"citizen-{i}",
+                "platform": "android",
+                "locale": "vi" if i % 3 else "en",
+                "appVersion": "1.0",
+                "createdAt": now,
+                "lastSeenAt": now,
+            }
+            for i, t in enumerate(tokens)
+        ]
+        for index in range(0, len(docs), 1000):
+            await client["bench"]["devices"].insert_many(docs[index : index + 1000])
+        log(f"==> Bare loop: send_each_async, {devices // 500} batches of 500")
+        bare = await bare_loop(fcm_url, tokens)
+        assert stats(fcm_url, reset=True)["accepted"] >= devices
+        bare_rate = devices / bare
+        log(f"    {bare:.2f} s, {bare_rate:.0f} messages/s")
+
+        log("==> Outbox path: sendNotification -> xuthanh worker -> FCM server")
+        env = {
+            **os.environ,
+            "APP_ENV": "test",
+            "MONGODB_URI": uri,
+            "MONGODB_DATABASE": "bench",
+            "FIREBASE_PROJECT_ID": PROJECT,
+            "FCM_ENDPOINT": fcm_url,
+            "LOG_LEVEL": "WARNING",
+        }
+        worker = subprocess.Popen(
+            [str(Path(sys.executable).with_name("xuthanh")), "worker"], env=env, cwd=ROOT
+        )
+        await asyncio.sleep(4)  # let the worker start and go idle
+        app = create_app(settings)
+        admin = mint_dev_token(secret=SECRET, uid="bench-admin", roles=[Role.ADMIN])
+        mutation = """mutation($input: SendNotificationInput!) {
+          sendNotification(input: $input) { __typename ... on NotificationStatus { id } } }"""
+        variables = {
+            "input": {
+                "audience": {"role": "CITIZEN"},
+                "title": {"vi": "Cảnh báo mưa lớn", "en": "Heavy rain warning"},
+                "body": {"vi": "Hạn chế ra đường tối nay", "en": "Avoid travel tonight"},
+                "category": "alert.weather",
+            }
+        }
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
+                start = time.perf_counter()
+                response = await http.post(
+                    "/graphql",
+                    json={"query": mutation, "variables": variables},
+                    headers={"Authorization": f"Bearer {admin}"},
+                )
+                assert response.json()["data"]["sendNotification"]["__typename"] == (
+                    "NotificationStatus"
+                ), response.text
+                end = await asyncio.to_thread(wait_for_count, fcm_url, devices, "outbox")
+        outbox = end - start
+        outbox_rate = devices / outbox
+        result = stats(fcm_url)
+        log(f"    {outbox:.2f} s, {outbox_rate:.0f} messages/s")
+        print(
+            json.dumps(
+                {
+                    "devices": devices,
+                    "bare_loop_seconds": round(bare, 2),
+                    "bare_loop_messages_per_second": round(bare_rate),
+                    "outbox_seconds": round(outbox, 2),
+                    "outbox_messages_per_second": round(outbox_rate),
+                    "ratio": round(outbox_rate / bare_rate, 2),
+                    "fcm_requests_outbox": result["attempts"],
+                }
+            )
+        )
+        await client.close()
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(15)
+        fcm.terminate()
+        fcm.wait(10)
+        mongo_server.stop(mongo)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--devices", type=int, default=10_000)
+    parser.add_argument("--serve-fcm", type=int, default=None, help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.serve_fcm is not None:
+        serve_fcm(arguments.serve_fcm)
+    else:
+        asyncio.run(main(arguments.devices))

@@ -1,0 +1,1 @@
+"""Notifications: devices, topics, the inbox, and push through Firebase from a durable outbox."""

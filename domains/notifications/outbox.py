@@ -1,0 +1,264 @@
+"""The outbox: how any domain asks for a notification.
+
+``enqueue`` writes one outbox document, in the caller's transaction when a session is given, so a
+notification exists exactly when the change that caused it (a booking, an announcement) commits.
+Nothing is sent here: ``xuthanh worker`` fans the document out to devices and inboxes at its
+``sendAt`` and delivers it through FCM.
+"""
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+from bson import ObjectId
+from pymongo import ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+
+from domains.kernel.clock import as_utc, utcnow
+from domains.kernel.errors import InvalidInput
+
+Database = AsyncDatabase[dict[str, Any]]
+
+NOTIFICATIONS = "notifications"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+# FCM's own rule for topic names; we keep the same alphabet for server-side topics.
+TOPIC_PATTERN = re.compile(r"^[a-zA-Z0-9\-_.~%]{1,200}$")
+TOPIC_KIND_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
+CATEGORY_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*$")
+DATA_KEY_PATTERN = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]{0,39}$")
+# Keys FCM reserves in the data payload, and the ones the worker adds itself.
+RESERVED_DATA_KEYS = frozenset({"from", "notification", "message_type", "nid", "category"})
+MAX_DATA_ENTRIES = 10
+MAX_DATA_VALUE = 256
+MAX_TITLE = 120
+MAX_BODY = 1000
+MAX_USER_IDS = 1000
+MAX_DEDUPE_KEY = 200
+MAX_SCHEDULE_AHEAD = timedelta(days=400)
+
+
+def topic_name(kind: str, key: str) -> str:
+    """The topic of one thing, e.g. ``topic_name("school", id)`` -> ``school.<id>`` (FCM-safe)."""
+    if not TOPIC_KIND_PATTERN.match(kind):
+        raise ValueError(f"Topic kind must be lower-case letters, digits or '-'; got {kind!r}.")
+    if not key:
+        raise ValueError("Topic key must not be empty.")
+    # Percent-encoding keeps every character of the key inside FCM's topic alphabet.
+    name = f"{kind}.{quote(key, safe='-_.~')}"
+    if not TOPIC_PATTERN.match(name):
+        raise ValueError(f"Topic key is too long: {key[:40]!r}...")
+    return name
+
+
+def topic_kind(topic: str) -> str:
+    """The kind part of a topic made by ``topic_name`` ('' for anything else)."""
+    kind, dot, _ = topic.partition(".")
+    return kind if dot and TOPIC_KIND_PATTERN.match(kind) else ""
+
+
+def check_topic(topic: str) -> str:
+    if not TOPIC_PATTERN.match(topic) or not topic_kind(topic):
+        raise InvalidInput(
+            f"`topic` must look like `kind.key` using letters, digits and -_.~% only "
+            f"(at most 200 characters); got {topic[:60]!r}.",
+            field="topic",
+        )
+    return topic
+
+
+def check_localized(text: Mapping[str, str], field: str, limit: int) -> dict[str, str]:
+    """Localized text with Vietnamese present and every variant within ``limit`` characters."""
+    cleaned = {lang: str(value).strip() for lang, value in text.items() if value and value.strip()}
+    unknown = sorted(set(cleaned) - {"vi", "en"})
+    if unknown:
+        raise InvalidInput(
+            f"`{field}` supports the languages vi and en; got {unknown}.", field=field
+        )
+    if not cleaned.get("vi"):
+        raise InvalidInput(f"`{field}` needs Vietnamese text (`vi`).", field=field)
+    for lang, value in cleaned.items():
+        if len(value) > limit:
+            raise InvalidInput(
+                f"`{field}.{lang}` is {len(value)} characters; at most {limit} fit a notification.",
+                field=field,
+            )
+    return cleaned
+
+
+def check_data(data: Mapping[str, str] | None) -> dict[str, str]:
+    """Small routing data only: a few short string entries with plain keys."""
+    if not data:
+        return {}
+    if len(data) > MAX_DATA_ENTRIES:
+        raise InvalidInput(f"`data` holds at most {MAX_DATA_ENTRIES} entries.", field="data")
+    cleaned: dict[str, str] = {}
+    for key, value in data.items():
+        if not DATA_KEY_PATTERN.match(key) or key in RESERVED_DATA_KEYS or key.startswith("google"):
+            raise InvalidInput(
+                f"`data` key {key!r} is not allowed: use letters, digits and _ (starting with a "
+                f"letter), not one of {sorted(RESERVED_DATA_KEYS)} or google*.",
+                field="data",
+            )
+        if not isinstance(value, str) or len(value) > MAX_DATA_VALUE:
+            raise InvalidInput(
+                f"`data.{key}` must be a string of at most {MAX_DATA_VALUE} characters.",
+                field="data",
+            )
+        cleaned[key] = value
+    return cleaned
+
+
+def check_send_at(send_at: datetime | None, now: datetime) -> datetime | None:
+    if send_at is None:
+        return None
+    if send_at.tzinfo is None:
+        raise InvalidInput("`sendAt` needs a time zone (e.g. 2026-05-01T08:00:00+07:00).")
+    send_at = as_utc(send_at)
+    if send_at > now + MAX_SCHEDULE_AHEAD:
+        raise InvalidInput("`sendAt` is more than 400 days ahead.", field="sendAt")
+    return send_at
+
+
+def build_notification(
+    *,
+    audience: dict[str, Any],
+    title: Mapping[str, str],
+    body: Mapping[str, str],
+    category: str,
+    data: Mapping[str, str] | None,
+    send_at: datetime | None,
+    dedupe_key: str | None,
+    inbox: bool,
+    sender: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """A validated outbox document (not yet stored)."""
+    if not CATEGORY_PATTERN.match(category) or len(category) > 64:
+        raise InvalidInput(
+            f"`category` must be dotted lower-case words such as 'event.reminder'; got "
+            f"{category!r}.",
+            field="category",
+        )
+    if dedupe_key is not None and not 1 <= len(dedupe_key) <= MAX_DEDUPE_KEY:
+        raise InvalidInput(f"`dedupe_key` must be 1 to {MAX_DEDUPE_KEY} characters.")
+    scheduled_at = check_send_at(send_at, now)
+    document: dict[str, Any] = {
+        "category": category,
+        "title": check_localized(title, "title", MAX_TITLE),
+        "body": check_localized(body, "body", MAX_BODY),
+        "data": check_data(data),
+        "audience": audience,
+        "inbox": inbox,
+        "sender": sender,
+        "status": "pending",
+        "sendAt": scheduled_at or now,
+        "scheduled": scheduled_at is not None and scheduled_at > now,
+        "leaseUntil": EPOCH,
+        "createdAt": now,
+    }
+    if dedupe_key is not None:
+        document["dedupeKey"] = dedupe_key
+    return document
+
+
+def user_audience(user_ids: Sequence[str]) -> dict[str, Any]:
+    unique = list(dict.fromkeys(uid for uid in user_ids if uid))
+    if not unique:
+        raise InvalidInput("Give at least one user id.", field="userIds")
+    if len(unique) > MAX_USER_IDS:
+        raise InvalidInput(
+            f"At most {MAX_USER_IDS} user ids per notification; use a topic or role for more.",
+            field="userIds",
+        )
+    return {"userIds": unique}
+
+
+async def store(
+    *, db: Database, session: AsyncClientSession | None, document: dict[str, Any]
+) -> ObjectId:
+    """Insert an outbox document; with a dedupe key, the first stored one wins and is returned."""
+    collection = db[NOTIFICATIONS]
+    key = document.get("dedupeKey")
+    if key is None:
+        result = await collection.insert_one(document, session=session)
+        return ObjectId(result.inserted_id)
+    # An upsert rather than insert-then-catch: a duplicate-key error inside the caller's
+    # transaction would abort the caller's whole change.
+    insert = {k: v for k, v in document.items() if k != "dedupeKey"}
+    stored = await collection.find_one_and_update(
+        {"dedupeKey": key},
+        {"$setOnInsert": insert},
+        upsert=True,
+        projection={"_id": 1},
+        return_document=ReturnDocument.AFTER,
+        session=session,
+    )
+    assert stored is not None  # noqa: S101 - an upsert with AFTER always returns the document
+    return ObjectId(stored["_id"])
+
+
+async def enqueue(
+    *,
+    db: Database,
+    session: AsyncClientSession | None,
+    user_ids: Sequence[str] = (),
+    topic: str | None = None,
+    title: Mapping[str, str],
+    body: Mapping[str, str],
+    category: str,
+    data: Mapping[str, str] | None = None,
+    send_at: datetime | None = None,
+    dedupe_key: str | None = None,
+    inbox: bool = True,
+    sender: str = "system",
+) -> ObjectId:
+    """Queue a notification for users or a topic; returns its id (the existing one for a
+    repeated ``dedupe_key``). Title and body must be fit for a lock screen."""
+    if bool(user_ids) == bool(topic):
+        raise InvalidInput("Address a notification to `user_ids` or to a `topic`, not both.")
+    audience = user_audience(user_ids) if user_ids else {"topic": check_topic(str(topic))}
+    document = build_notification(
+        audience=audience,
+        title=title,
+        body=body,
+        category=category,
+        data=data,
+        send_at=send_at,
+        dedupe_key=dedupe_key,
+        inbox=inbox,
+        sender=sender,
+        now=utcnow(),
+    )
+    return await store(db=db, session=session, document=document)
+
+
+async def cancel_scheduled(
+    *, db: Database, session: AsyncClientSession | None, dedupe_keys: Sequence[str]
+) -> int:
+    """Cancel not-yet-sent scheduled notifications (e.g. reminders of a cancelled appointment);
+    returns how many."""
+    keys = [key for key in dedupe_keys if key]
+    if not keys:
+        return 0
+    now = utcnow()
+    # Only notifications the worker has not started on; the key is released so that, say, a
+    # rebooked appointment can schedule its reminder under the same key again.
+    result = await db[NOTIFICATIONS].update_many(
+        {"dedupeKey": {"$in": keys}, "status": "pending"},
+        [
+            {
+                "$set": {
+                    "status": "cancelled",
+                    "cancelledAt": now,
+                    "cancelledDedupeKey": "$dedupeKey",
+                }
+            },
+            {"$unset": "dedupeKey"},
+        ],
+        session=session,
+    )
+    return int(result.modified_count)

@@ -1,0 +1,170 @@
+from typing import Annotated
+
+import strawberry
+
+from domains.kernel.context import Info
+from domains.kernel.errors import InvalidInput, ValidationFailed, validation_failed
+from domains.kernel.pagination import Connection
+from domains.notifications import service
+from domains.notifications.types import (
+    Device,
+    InboxNotification,
+    MarkReadResult,
+    NotificationStatus,
+    RegisterDeviceInput,
+    SendNotificationInput,
+    TopicSubscription,
+)
+
+RegisterDeviceResult = Annotated[
+    Device | ValidationFailed, strawberry.union("RegisterDeviceResult")
+]
+SubscribeResult = Annotated[
+    TopicSubscription | ValidationFailed, strawberry.union("SubscribeResult")
+]
+SendNotificationResult = Annotated[
+    NotificationStatus | ValidationFailed, strawberry.union("SendNotificationResult")
+]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Your notifications, newest first (signed-in users).")
+    async def notifications(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        unread_only: bool = False,
+    ) -> Connection[InboxNotification]:
+        page = await service.list_inbox(
+            db=info.context.db,
+            principal=info.context.principal,
+            unread_only=unread_only,
+            first=first,
+            after=after,
+        )
+        return Connection.from_page(page.map(InboxNotification.from_document))
+
+    @strawberry.field(description="How many of your notifications are unread.")
+    async def unread_count(self, info: Info) -> int:
+        return await service.unread_count(db=info.context.db, principal=info.context.principal)
+
+    @strawberry.field(
+        description="Topics you follow; anonymous installations pass their `deviceToken`."
+    )
+    async def my_subscriptions(
+        self,
+        info: Info,
+        device_token: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[TopicSubscription]:
+        page = await service.list_subscriptions(
+            db=info.context.db,
+            principal=info.context.principal,
+            device_token=device_token,
+            first=first,
+            after=after,
+        )
+        return Connection.from_page(page.map(TopicSubscription.from_document))
+
+    @strawberry.field(
+        description="Delivery of a notification you sent (administrators: any); null if unknown."
+    )
+    async def notification_status(self, info: Info, id: strawberry.ID) -> NotificationStatus | None:
+        view = await service.notification_status(
+            db=info.context.db, principal=info.context.principal, notification_id=str(id)
+        )
+        return NotificationStatus.from_view(view) if view else None
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        description="Register or refresh this device's push token (signed in or anonymous)."
+    )
+    async def register_device(self, info: Info, input: RegisterDeviceInput) -> RegisterDeviceResult:
+        try:
+            device = await service.register_device(
+                db=info.context.db,
+                principal=info.context.principal,
+                token=input.token,
+                platform=input.platform.value,
+                locale=input.locale.value,
+                app_version=input.app_version,
+            )
+        except InvalidInput as error:
+            return validation_failed(error)
+        return Device.from_document(device)
+
+    @strawberry.mutation(description="Stop push to this device token; false if it was unknown.")
+    async def unregister_device(self, info: Info, token: str) -> bool:
+        return await service.unregister_device(
+            db=info.context.db, principal=info.context.principal, token=token
+        )
+
+    @strawberry.mutation(description="Follow a public topic, e.g. `school.<id>` or `event.<id>`.")
+    async def subscribe(
+        self, info: Info, topic: str, device_token: str | None = None
+    ) -> SubscribeResult:
+        try:
+            subscription = await service.subscribe(
+                db=info.context.db,
+                principal=info.context.principal,
+                topic=topic,
+                device_token=device_token,
+            )
+        except InvalidInput as error:
+            return validation_failed(error)
+        return TopicSubscription.from_document(subscription)
+
+    @strawberry.mutation(description="Stop following a topic; false if you did not follow it.")
+    async def unsubscribe(self, info: Info, topic: str, device_token: str | None = None) -> bool:
+        return await service.unsubscribe(
+            db=info.context.db,
+            principal=info.context.principal,
+            topic=topic,
+            device_token=device_token,
+        )
+
+    @strawberry.mutation(description="Mark some of your notifications read.")
+    async def mark_notifications_read(self, info: Info, ids: list[strawberry.ID]) -> MarkReadResult:
+        updated, unread = await service.mark_read(
+            db=info.context.db, principal=info.context.principal, ids=[str(i) for i in ids]
+        )
+        return MarkReadResult(updated=updated, unread_count=unread)
+
+    @strawberry.mutation(description="Mark all your notifications read.")
+    async def mark_all_notifications_read(self, info: Info) -> MarkReadResult:
+        updated, unread = await service.mark_read(
+            db=info.context.db, principal=info.context.principal, ids=None
+        )
+        return MarkReadResult(updated=updated, unread_count=unread)
+
+    @strawberry.mutation(
+        description="Send or schedule a notification (staff: to their own audience; admins: any)."
+    )
+    async def send_notification(
+        self, info: Info, input: SendNotificationInput
+    ) -> SendNotificationResult:
+        audience = input.audience
+        try:
+            view = await service.send_notification(
+                db=info.context.db,
+                principal=info.context.principal,
+                audience=service.Audience(
+                    user_ids=audience.user_ids or (),
+                    topic=audience.topic,
+                    role=audience.role,
+                    district=audience.district,
+                ),
+                title=input.title.to_document(),
+                body=input.body.to_document(),
+                category=input.category,
+                data={entry.key: entry.value for entry in input.data or []},
+                send_at=input.send_at,
+            )
+        except InvalidInput as error:
+            return validation_failed(error)
+        return NotificationStatus.from_view(view)

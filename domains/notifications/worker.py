@@ -1,0 +1,418 @@
+"""The delivery worker: fans the outbox out to devices and inboxes, then pushes with leases.
+
+Several workers may run at once. Each notification is fanned out under a lease (a crashed
+worker's fan-out is resumed by another after the lease), into one delivery per (notification,
+token) whose key makes re-runs harmless. Deliveries are claimed in batches of at most 500 with a
+conditional update and a lease; a result is recorded per token. A delivery whose worker died is
+claimed again when its lease ends, so every message goes out at least once.
+"""
+
+import asyncio
+import logging
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from firebase_admin import messaging
+from pymongo.asynchronous.database import AsyncDatabase
+
+from domains.kernel.auth import Principal, Role
+from domains.kernel.clock import utcnow
+from domains.kernel.i18n import pick
+from domains.notifications.models import (
+    DeliveryDocument,
+    DeviceDocument,
+    InboxDocument,
+    NotificationDocument,
+)
+from domains.notifications.push import FCM_BATCH_LIMIT, Outcome, Sender
+from domains.notifications.repository import (
+    DeliveryRepository,
+    DeviceRepository,
+    InboxRepository,
+    NotificationRepository,
+    SubscriptionRepository,
+)
+
+logger = logging.getLogger("xuthanh.notifications.worker")
+
+Database = AsyncDatabase[dict[str, Any]]
+REPOSITORIES = (
+    DeliveryRepository,
+    DeviceRepository,
+    InboxRepository,
+    NotificationRepository,
+    SubscriptionRepository,
+)
+# Fan-out of role audiences asks the accounts service for staff lists as this principal.
+FANOUT_PRINCIPAL = Principal(uid="system:notifications", roles=frozenset({Role.ADMIN}))
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerConfig:
+    batch_size: int = FCM_BATCH_LIMIT
+    lease: timedelta = timedelta(seconds=60)
+    max_attempts: int = 8
+    backoff_base: float = 2.0  # seconds before the first retry (before jitter)
+    backoff_cap: float = 900.0
+    idle_poll: float = 0.5
+    concurrency: int = 2  # batches in flight at once
+    fanout_chunk: int = 1000
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.batch_size <= FCM_BATCH_LIMIT:
+            raise ValueError(f"batch size must be 1..{FCM_BATCH_LIMIT}")
+        if self.max_attempts < 1:
+            raise ValueError("max attempts must be at least 1")
+
+
+def backoff_delay(config: WorkerConfig, attempts: int, retry_after: float | None) -> float:
+    """Exponential backoff with jitter (half fixed, half random), never sooner than Retry-After."""
+    ceiling = min(config.backoff_cap, config.backoff_base * 2 ** max(0, attempts - 1))
+    delay: float = ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 - jitter only
+    if retry_after is not None:
+        delay = max(delay, retry_after)
+    return delay
+
+
+def render(notification: NotificationDocument, delivery: DeliveryDocument) -> messaging.Message:
+    """One FCM message in the device's language; only lock-screen text and routing data."""
+    locale = delivery.get("locale", "vi")
+    nid = str(delivery["n"])
+    data = {**notification.get("data", {}), "nid": nid, "category": notification["category"]}
+    message = messaging.Message(
+        notification=messaging.Notification(
+            title=pick(notification["title"], locale), body=pick(notification["body"], locale)
+        ),
+        data=data,
+        # If a worker crash makes a message go out twice, the phone replaces the first copy.
+        android=messaging.AndroidConfig(collapse_key=nid, priority="high"),
+        apns=messaging.APNSConfig(headers={"apns-collapse-id": nid}),
+    )
+    # Registration tokens are what the app SDKs hand out today; `token` is FCM v1's field for
+    # them. Set after construction: the constructor warns that `fid` is the future.
+    message.token = delivery["token"]
+    return message
+
+
+class Worker:
+    def __init__(
+        self,
+        db: Database,
+        sender: Sender,
+        config: WorkerConfig | None = None,
+        *,
+        name: str | None = None,
+    ) -> None:
+        self.db = db
+        self.sender = sender
+        self.config = config or WorkerConfig()
+        self.name = name or f"worker-{uuid.uuid4().hex[:8]}"
+        self.notifications = NotificationRepository(db)
+        self.deliveries = DeliveryRepository(db)
+        self.devices = DeviceRepository(db)
+        self.subscriptions = SubscriptionRepository(db)
+        self.inbox = InboxRepository(db)
+        self._wake = asyncio.Event()
+
+    # -- running -------------------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Work until ``stop`` is set; failures of one round are logged and the round retried."""
+        logger.info(
+            "notification worker started",
+            extra={"worker": self.name, "channel": self.sender.channel},
+        )
+        lanes = [
+            asyncio.create_task(self._loop(stop, self.fan_out_next)),
+            *(
+                asyncio.create_task(self._loop(stop, self.deliver_batch))
+                for _ in range(self.config.concurrency)
+            ),
+        ]
+        try:
+            await asyncio.gather(*lanes)
+        finally:
+            for lane in lanes:
+                lane.cancel()
+        logger.info("notification worker stopped", extra={"worker": self.name})
+
+    async def _loop(self, stop: asyncio.Event, step: Any) -> None:
+        while not stop.is_set():
+            try:
+                did_work = await step()
+            except Exception:
+                logger.exception("notification worker round failed", extra={"worker": self.name})
+                did_work = False
+            if did_work:
+                continue
+            self._wake.clear()
+            waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
+            await asyncio.wait(
+                waiters, timeout=self.config.idle_poll, return_when="FIRST_COMPLETED"
+            )
+            for waiter in waiters:
+                waiter.cancel()
+
+    async def drain(self) -> None:
+        """Do everything that is due now, then return (tests and one-shot runs)."""
+        while await self.fan_out_next() or await self.deliver_batch():
+            pass
+
+    # -- fan-out -------------------------------------------------------------------------------
+
+    async def fan_out_next(self) -> bool:
+        """Fan out one due notification; False when none is due."""
+        now = utcnow()
+        notification = await self.notifications.claim_for_fanout(now=now, lease=self.config.lease)
+        if notification is None:
+            return False
+        await self._fan_out(notification)
+        return True
+
+    async def _fan_out(self, notification: NotificationDocument) -> None:
+        nid = notification["_id"]
+        audience = notification["audience"]
+        after: Any = notification.get("fanoutAfter")
+        staff: list[str] | None = None
+        while True:
+            now = utcnow()
+            if "role" in audience and audience["role"] != Role.CITIZEN.value and staff is None:
+                staff = await self._users_with_role(audience["role"])
+            devices, users, after, done = await self._next_chunk(audience, after, staff, now)
+            deliveries: list[DeliveryDocument] = [
+                {
+                    "_id": f"{nid}:{device['_id']}",
+                    "n": nid,
+                    "token": device["_id"],
+                    "userId": device.get("userId"),
+                    "locale": device.get("locale", "vi"),
+                    "platform": device.get("platform", "android"),
+                    "state": "pending",
+                    "attempts": 0,
+                    "dueAt": now,
+                    "createdAt": now,
+                }
+                for device in devices
+            ]
+            entries: list[InboxDocument] = []
+            if notification.get("inbox", True):
+                entries = [
+                    {
+                        "_id": f"{nid}:{uid}",
+                        "userId": uid,
+                        "n": nid,
+                        "category": notification["category"],
+                        "title": notification["title"],
+                        "body": notification["body"],
+                        "data": notification.get("data", {}),
+                        "createdAt": notification.get("sendAt", now),
+                        "readAt": None,
+                    }
+                    for uid in dict.fromkeys(users)
+                ]
+            inboxed = await self.inbox.add(entries)
+            added = await self.deliveries.add(deliveries)
+            if added:
+                self._wake.set()
+            still_ours = await self.notifications.record_fanout_progress(
+                nid,
+                after=after,
+                recipients=added,
+                inbox_entries=inboxed,
+                lease_until=utcnow() + self.config.lease,
+            )
+            if not still_ours or done:
+                break
+        if still_ours:
+            await self.notifications.finish_fanout(nid, now=utcnow())
+        logger.info("notification fanned out", extra={"notification": str(nid)})
+
+    async def _next_chunk(
+        self, audience: dict[str, Any], after: Any, staff: list[str] | None, now: Any
+    ) -> tuple[list[DeviceDocument], list[str], Any, bool]:
+        """Devices and inbox users of the next chunk, the new position, and if it is the last."""
+        size = self.config.fanout_chunk
+        if "userIds" in audience or staff is not None:
+            everyone: list[str] = audience.get("userIds") or staff or []
+            start = int(after or 0)
+            users = everyone[start : start + size]
+            devices = await self.devices.live_devices_of_users(users, now=now) if users else []
+            return devices, users, start + len(users), start + size >= len(everyone)
+        if "topic" in audience:
+            subscriptions = await self.subscriptions.subscribers_after(
+                audience["topic"], after, limit=size
+            )
+            users = [str(s["userId"]) for s in subscriptions if s.get("userId")]
+            tokens = [str(s["token"]) for s in subscriptions if s.get("token")]
+            devices = []
+            if users:
+                devices += await self.devices.live_devices_of_users(users, now=now)
+            if tokens:
+                devices += await self.devices.live_devices(tokens, now=now)
+            position = subscriptions[-1]["_id"] if subscriptions else after
+            return devices, users, position, len(subscriptions) < size
+        # Every signed-in citizen with a device (Firebase Auth, not us, holds the user list).
+        devices = await self.devices.signed_in_after(after, limit=size, now=now)
+        users = [str(device["userId"]) for device in devices if device.get("userId")]
+        position = devices[-1]["_id"] if devices else after
+        return devices, users, position, len(devices) < size
+
+    async def _users_with_role(self, role: str) -> list[str]:
+        from domains.accounts.service import list_grants
+
+        uids: list[str] = []
+        after: str | None = None
+        while True:
+            page = await list_grants(
+                db=self.db, principal=FANOUT_PRINCIPAL, role=Role(role), first=100, after=after
+            )
+            uids += [grant["_id"] for grant in page.items]
+            if not page.has_next_page:
+                return uids
+            after = page.cursors[-1]
+
+    # -- delivery ------------------------------------------------------------------------------
+
+    async def deliver_batch(self) -> bool:
+        """Claim and push one batch; False when nothing is due."""
+        claim = f"{self.name}:{uuid.uuid4().hex}"
+        batch = await self.deliveries.claim(
+            worker_claim=claim,
+            now=utcnow(),
+            lease=self.config.lease,
+            limit=self.config.batch_size,
+        )
+        if not batch:
+            return False
+        texts = await self.notifications.get_texts(list({d["n"] for d in batch}))
+        now = utcnow()
+        devices = await self.devices.live_devices(list({d["token"] for d in batch}), now=now)
+        owners = {device["_id"]: device.get("userId") for device in devices}
+        sendable: list[DeliveryDocument] = []
+        updates: list[tuple[str, dict[str, Any]]] = []
+        for delivery in batch:
+            if delivery["n"] not in texts:
+                updates.append((delivery["_id"], _final("skipped", "NOTIFICATION_GONE", None, now)))
+            elif _changed_hands(delivery, owners):
+                # Since the fan-out the phone was signed out, taken over by another user or
+                # unregistered: the previous user's notification must not reach it.
+                updates.append((delivery["_id"], _final("skipped", "DEVICE_CHANGED", None, now)))
+            elif delivery.get("attempts", 1) > self.config.max_attempts:
+                # Claimed again and again by workers that died before recording a result.
+                updates.append((delivery["_id"], _final("dead", "LEASE_EXPIRED", None, now)))
+            else:
+                sendable.append(delivery)
+        recorder = _SentRecorder(self.deliveries, claim, self.sender.success_state, sendable)
+        try:
+            outcomes = await self.sender.send(
+                [render(texts[d["n"]], d) for d in sendable], on_sent=recorder.sent
+            )
+        finally:
+            await recorder.close()
+        now = utcnow()
+        succeeded: list[str] = []
+        unregistered: list[str] = []
+        for delivery, outcome in zip(sendable, outcomes, strict=True):
+            if outcome.ok:
+                succeeded.append(delivery["_id"])
+                continue
+            updates.append((delivery["_id"], self._failure(delivery, outcome, now)))
+            if outcome.unregistered:
+                unregistered.append(delivery["token"])
+        await self.deliveries.mark(
+            succeeded, worker_claim=claim, state=self.sender.success_state, now=now
+        )
+        await self.deliveries.record(updates, claim=claim)
+        if unregistered:
+            # Only tokens FCM reports unregistered are removed; other errors keep the device.
+            await self.devices.delete_many(unregistered)
+            await self.subscriptions.remove_for_tokens(unregistered)
+            await self.deliveries.skip_pending_for_tokens(unregistered, now=now)
+        logger.info(
+            "push batch done",
+            extra={
+                "worker": self.name,
+                "channel": self.sender.channel,
+                "sent": len(succeeded),
+                "failed": len(updates),
+                "pruned": len(unregistered),
+            },
+        )
+        return True
+
+    def _failure(self, delivery: DeliveryDocument, outcome: Outcome, now: Any) -> dict[str, Any]:
+        attempts = delivery.get("attempts", 1)
+        if outcome.retryable and attempts < self.config.max_attempts:
+            delay = backoff_delay(self.config, attempts, outcome.retry_after)
+            return {
+                "state": "pending",
+                "dueAt": now + timedelta(seconds=delay),
+                "errorCode": outcome.code,
+                "errorMessage": outcome.message,
+                "retryAfter": outcome.retry_after,
+            }
+        state = "dead" if outcome.retryable else "failed"
+        return _final(state, outcome.code, outcome.message, now)
+
+
+class _SentRecorder:
+    """Writes successes while a batch is still being sent, a few at a time in the background."""
+
+    def __init__(
+        self, deliveries: DeliveryRepository, claim: str, state: str, batch: list[DeliveryDocument]
+    ) -> None:
+        self.deliveries = deliveries
+        self.claim = claim
+        self.state = state
+        self.ids = {d["token"]: d["_id"] for d in batch}
+        self.buffer: list[str] = []
+        self.ready = asyncio.Event()
+        self.closing = False
+        self.task = asyncio.create_task(self._flush_loop())
+
+    def sent(self, token: str) -> None:
+        delivery_id = self.ids.get(token)
+        if delivery_id is not None:
+            self.buffer.append(delivery_id)
+            self.ready.set()
+
+    async def _flush_loop(self) -> None:
+        while not self.closing or self.buffer:
+            await self.ready.wait()
+            self.ready.clear()
+            ids, self.buffer = self.buffer, []
+            if ids:
+                await self.deliveries.mark(
+                    ids, worker_claim=self.claim, state=self.state, now=utcnow()
+                )
+
+    async def close(self) -> None:
+        self.closing = True
+        self.ready.set()
+        await self.task
+
+
+def _changed_hands(delivery: DeliveryDocument, owners: dict[str, str | None]) -> bool:
+    """True when the delivery's device is gone or no longer belongs to the delivery's user."""
+    token = delivery["token"]
+    if token not in owners:
+        return True
+    user = delivery.get("userId")
+    return user is not None and owners[token] != user
+
+
+def _final(state: str, code: str | None, message: str | None, now: Any) -> dict[str, Any]:
+    return {"state": state, "errorCode": code, "errorMessage": message, "doneAt": now}
+
+
+async def run_until_stopped(
+    db: Database, sender: Sender, config: WorkerConfig, stop: asyncio.Event
+) -> None:
+    """Run one worker until ``stop``; closes the sender on this loop."""
+    try:
+        await Worker(db, sender, config).run(stop)
+    finally:
+        await sender.close()
