@@ -7,6 +7,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from domains.accounts import schema as accounts
 from domains.accounts.repository import GrantRepository
+from domains.health import repository as health_repository
+from domains.health import schema as health
+from domains.health.seed import seed_demo as seed_health
 from domains.kernel.repository import Repository
 from domains.notifications import repository as notifications_repository
 from domains.notifications import schema as notifications
@@ -27,11 +30,13 @@ QUERIES: Sequence[type] = (
     accounts.Query,
     procedures.Query,
     notifications.Query,
+    health.Query,
 )
 MUTATIONS: Sequence[type] = (
     accounts.Mutation,
     procedures.Mutation,
     notifications.Mutation,
+    health.Mutation,
 )
 # Every repository whose indexes must exist before the API serves (created idempotently).
 REPOSITORIES: Sequence[type[Repository]] = (
@@ -42,8 +47,15 @@ REPOSITORIES: Sequence[type[Repository]] = (
     notifications_repository.NotificationRepository,
     notifications_repository.DeliveryRepository,
     notifications_repository.InboxRepository,
+    health_repository.HospitalRepository,
+    health_repository.SlotRepository,
+    health_repository.PatientProfileRepository,
+    health_repository.AppointmentRepository,
+    health_repository.AuditRepository,
+    health_repository.IdempotencyRepository,
 )
 # Demo data loaders, by name, in dependency order (procedures before the domains citing them).
 SEEDERS: Sequence[tuple[str, Seeder]] = (
     ("procedures", seed_procedures),
+    ("health", seed_health),
 )

@@ -1,0 +1,1 @@
+"""Health appointments: facilities publish slots, citizens book them, staff check patients in."""

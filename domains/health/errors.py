@@ -1,0 +1,25 @@
+"""Why a booking change was refused. Messages never quote a reason for visit or a BHYT number."""
+
+from enum import Enum
+
+
+class Refusal(Enum):
+    SLOT_FULL = "SLOT_FULL"
+    SLOT_NOT_BOOKABLE = "SLOT_NOT_BOOKABLE"
+    ALREADY_BOOKED = "ALREADY_BOOKED"
+    BOOKING_LIMIT_REACHED = "BOOKING_LIMIT_REACHED"
+    OUTSIDE_BOOKING_WINDOW = "OUTSIDE_BOOKING_WINDOW"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    NOT_FOUND = "NOT_FOUND"
+    WRONG_STATUS = "WRONG_STATUS"
+    OUTSIDE_CANCELLATION_WINDOW = "OUTSIDE_CANCELLATION_WINDOW"
+    SLOT_OVERLAP = "SLOT_OVERLAP"
+
+
+class BookingRefused(Exception):
+    """An expected failure of a health mutation; the schema maps it to a union member."""
+
+    def __init__(self, refusal: Refusal, message: str) -> None:
+        super().__init__(message)
+        self.refusal = refusal
+        self.message = message

@@ -1,0 +1,152 @@
+from datetime import datetime
+from typing import Any, Literal, NotRequired, TypedDict
+
+from bson import ObjectId
+
+HospitalLevel = Literal["central", "provincial", "district", "commune", "private"]
+# FHIR Slot.status; "busy" (full) is derived from `remaining`, never stored, so it cannot drift.
+StoredSlotStatus = Literal["free", "busy-unavailable"]
+# FHIR Appointment.status values this domain uses.
+AppointmentStatus = Literal["booked", "checked-in", "fulfilled", "cancelled", "noshow", "waitlist"]
+
+
+class Department(TypedDict):
+    id: str
+    specialty: str
+    name: dict[str, str]
+    room: str
+
+
+class Doctor(TypedDict):
+    id: str
+    name: str
+    title: str
+    specialties: list[str]
+
+
+class BookingPolicy(TypedDict):
+    daysAhead: int  # how many days ahead a slot may be booked
+    cutoff: str  # "HH:MM" on the day before: bookings for a date close then
+    cancelBeforeHours: int  # a booking may be cancelled until this long before its start
+    maxActiveBookings: int  # upcoming bookings per patient at this facility
+    holdMinutes: int  # how long a waitlist offer is held
+
+
+class HospitalDocument(TypedDict):
+    """``health_hospitals``: one health facility; ``_id`` is a stable slug."""
+
+    _id: str
+    name: dict[str, str]
+    level: HospitalLevel
+    address: str
+    district: str
+    location: dict[str, Any]
+    phone: str | None  # switchboard; None where no verified number is known
+    departments: list[Department]
+    doctors: list[Doctor]
+    bookingPolicy: BookingPolicy
+    specialties: list[str]
+    sortName: str
+    searchPrimary: list[str]
+    searchTerms: list[str]
+
+
+class SlotDocument(TypedDict):
+    """``health_slots``: a time window of one department (optionally one doctor)."""
+
+    _id: ObjectId
+    hospitalId: str
+    departmentId: str
+    specialty: str
+    doctorId: str  # "" when the slot is for the department as a whole
+    start: datetime
+    end: datetime
+    capacity: int
+    booked: int
+    remaining: int
+    # Queue numbers not taken, ascending: a booking pops the lowest in the same atomic update
+    # that claims capacity, so numbers are 1..capacity, unique, without gaps on first assignment.
+    freeNumbers: list[int]
+    status: StoredSlotStatus
+    fee: int  # VND
+    bhytCovered: int  # VND the health insurance is estimated to cover
+    # The booking window, computed from the facility's policy when the slot is published.
+    bookableFrom: datetime
+    bookableUntil: datetime
+    cancelReason: NotRequired[str]
+    createdAt: datetime
+    createdBy: str
+
+
+class ConsentRecord(TypedDict):
+    purpose: str
+    policyVersion: str
+    givenAt: datetime
+
+
+class PatientProfileDocument(TypedDict):
+    """``health_patient_profiles``: a person a user books for (themself or family)."""
+
+    _id: ObjectId
+    ownerId: str
+    fullName: str
+    dateOfBirth: str  # ISO date
+    phone: str
+    bhytNumber: NotRequired[str]
+    consent: ConsentRecord
+    createdAt: datetime
+    # Bumped inside every booking transaction of this profile: two bookings of one patient then
+    # conflict and run one after the other, so the active-bookings limit cannot be overrun.
+    bookingVersion: int
+
+
+class AppointmentDocument(TypedDict):
+    """``health_appointments``: one patient's place in one slot."""
+
+    _id: ObjectId
+    slotId: ObjectId
+    hospitalId: str
+    departmentId: str
+    doctorId: str
+    start: datetime
+    end: datetime
+    patientProfileId: ObjectId
+    userId: str
+    queueNumber: NotRequired[int]
+    bookingCode: str
+    status: AppointmentStatus
+    # Present (true) while the appointment holds its place; the unique partial indexes on
+    # (slotId, patientProfileId) and (slotId, queueNumber) cover only these.
+    active: NotRequired[bool]
+    reason: NotRequired[str]
+    cancelReason: NotRequired[str]
+    rescheduledTo: NotRequired[ObjectId]
+    createdAt: datetime
+    changedAt: datetime
+
+
+class AuditEntry(TypedDict):
+    """``health_audit``: append-only; who changed which appointment how. Never free text."""
+
+    _id: NotRequired[ObjectId]
+    appointmentId: ObjectId
+    slotId: ObjectId
+    hospitalId: str
+    actor: str
+    actorRole: Literal["patient", "staff", "admin", "system"]
+    action: str
+    fromStatus: str | None
+    toStatus: str
+    at: datetime
+
+
+class IdempotencyRecord(TypedDict):
+    """``health_idempotency``: the answer to a booking request, replayed for its retries."""
+
+    _id: NotRequired[ObjectId]
+    userId: str
+    key: str
+    fingerprint: str
+    appointmentId: NotRequired[ObjectId]
+    createdAt: datetime
+    expiresAt: datetime

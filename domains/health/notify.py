@@ -1,0 +1,134 @@
+"""Pushes and inbox entries about appointments, written in the caller's transaction.
+
+What a lock screen may show is decided here, conservatively: the time, date and queue number,
+never the facility, department, doctor, reason for visit or patient name (a facility's name alone,
+such as an oncology or obstetrics hospital, can reveal a health condition). Details are in the app.
+"""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+
+from domains.health.models import AppointmentDocument
+from domains.kernel.clock import PROVINCE_TZ
+from domains.notifications import outbox
+
+Database = AsyncDatabase[dict[str, Any]]
+CATEGORY = "health.appointment"
+REMINDERS = (("24h", timedelta(hours=24)), ("2h", timedelta(hours=2)))
+
+
+def _when(start: datetime) -> tuple[str, str]:
+    local = start.astimezone(PROVINCE_TZ)
+    return f"{local:%H:%M}", f"{local:%d/%m}"
+
+
+def _data(appointment: AppointmentDocument) -> dict[str, str]:
+    return {"kind": CATEGORY, "appointmentId": str(appointment["_id"])}
+
+
+def _reminder_key(appointment_id: object, label: str) -> str:
+    return f"health:appointment:{appointment_id}:reminder-{label}"
+
+
+def reminder_keys(appointment_id: object) -> list[str]:
+    return [_reminder_key(appointment_id, label) for label, _ in REMINDERS]
+
+
+async def booked(
+    *,
+    db: Database,
+    session: AsyncClientSession,
+    appointment: AppointmentDocument,
+    now: datetime,
+    moved: bool = False,
+) -> None:
+    """Confirmation now, and reminders 24 h and 2 h before the start (those still ahead)."""
+    time, day = _when(appointment["start"])
+    title = (
+        {"vi": "Đã đổi lịch khám", "en": "Appointment moved"}
+        if moved
+        else {"vi": "Đã đặt lịch khám", "en": "Appointment booked"}
+    )
+    await outbox.enqueue(
+        db=db,
+        session=session,
+        user_ids=[appointment["userId"]],
+        title=title,
+        body={
+            "vi": f"Lịch khám {time} ngày {day}. Mở ứng dụng để xem số thứ tự và chi tiết.",
+            "en": f"Appointment at {time} on {day}. Open the app for your queue number and "
+            "details.",
+        },
+        category=CATEGORY,
+        data=_data(appointment),
+        dedupe_key=f"health:appointment:{appointment['_id']}:booked",
+    )
+    for label, before in REMINDERS:
+        send_at = appointment["start"] - before
+        if send_at <= now:
+            continue
+        await outbox.enqueue(
+            db=db,
+            session=session,
+            user_ids=[appointment["userId"]],
+            title={"vi": "Nhắc lịch khám", "en": "Appointment reminder"},
+            body={
+                "vi": f"Bạn có lịch khám lúc {time} ngày {day}.",
+                "en": f"You have an appointment at {time} on {day}.",
+            },
+            category=CATEGORY,
+            data=_data(appointment),
+            send_at=send_at,
+            dedupe_key=_reminder_key(appointment["_id"], label),
+            inbox=False,
+        )
+
+
+async def cancel_reminders(
+    *, db: Database, session: AsyncClientSession, appointment: AppointmentDocument
+) -> None:
+    """Withdraw the reminders of an appointment that moved, was checked in or was missed."""
+    await outbox.cancel_scheduled(
+        db=db, session=session, dedupe_keys=reminder_keys(appointment["_id"])
+    )
+
+
+async def cancelled(
+    *,
+    db: Database,
+    session: AsyncClientSession,
+    appointment: AppointmentDocument,
+    by_facility: bool,
+) -> None:
+    """Tell the patient, and withdraw the reminders still waiting to go out."""
+    await outbox.cancel_scheduled(
+        db=db, session=session, dedupe_keys=reminder_keys(appointment["_id"])
+    )
+    time, day = _when(appointment["start"])
+    if by_facility:
+        title = {"vi": "Lịch khám đã bị huỷ", "en": "Appointment cancelled"}
+        body = {
+            "vi": f"Cơ sở y tế đã huỷ lịch khám {time} ngày {day}. Mở ứng dụng để xem lý do và "
+            "đặt lịch khác.",
+            "en": f"The facility cancelled your appointment at {time} on {day}. Open the app for "
+            "the reason and to book another time.",
+        }
+    else:
+        title = {"vi": "Đã huỷ lịch khám", "en": "Appointment cancelled"}
+        body = {
+            "vi": f"Bạn đã huỷ lịch khám {time} ngày {day}.",
+            "en": f"You cancelled your appointment at {time} on {day}.",
+        }
+    await outbox.enqueue(
+        db=db,
+        session=session,
+        user_ids=[appointment["userId"]],
+        title=title,
+        body=body,
+        category=CATEGORY,
+        data=_data(appointment),
+        dedupe_key=f"health:appointment:{appointment['_id']}:cancelled",
+    )

@@ -1,0 +1,364 @@
+"""The access matrix: every query and mutation of the health domain, for six kinds of caller.
+
+Reason for visit and BHYT number must never reach anyone but the owner (reason: also the
+facility's staff) through any field, nested field or error message.
+"""
+
+import json
+from typing import Any
+
+import pytest
+
+from domains.kernel.auth import Role
+from tests.conftest import GraphQLClient
+from tests.domains.health.support import add_hospital, book, future_day, profile, publish, slot_ids
+
+H, OTHER = "bv-test-access", "bv-test-access-other"
+REASON = "ho ra máu kéo dài"  # sensitive: must not leak
+BHYT = "HC4380123456789"
+ACTORS = ("anonymous", "citizen_a", "citizen_b", "staff_here", "staff_other", "admin")
+
+APPOINTMENT_FIELDS = """id status queueNumber bookingCode reason cancelReason
+  hospital { id } slot { id booked }
+  patient { fullName phone hasBhyt bhytNumber consent { policyVersion } }"""
+
+
+@pytest.fixture(scope="module")
+async def world(gql: GraphQLClient, db, dev_token) -> dict[str, Any]:
+    await add_hospital(db, H)
+    await add_hospital(db, OTHER)
+    tokens = {
+        "anonymous": None,
+        "citizen_a": dev_token("access-a"),
+        "citizen_b": dev_token("access-b"),
+        "staff_here": dev_token("access-staff", Role.HOSPITAL_STAFF, hospitals=(H,)),
+        "staff_other": dev_token("access-staff-2", Role.HOSPITAL_STAFF, hospitals=(OTHER,)),
+        "admin": dev_token("access-admin", Role.ADMIN),
+    }
+    day = future_day()
+    await publish(gql, tokens["staff_here"], H, day=day, periods=[("07:30", "09:00")])
+    slots = await slot_ids(gql, H, day)
+    patient = await profile(gql, tokens["citizen_a"], name="Trần Thị Bí Mật", bhyt=BHYT)
+    appointment = await book(gql, tokens["citizen_a"], slots[0], patient, reason=REASON)
+    assert appointment["__typename"] == "Appointment"
+    return {
+        "tokens": tokens,
+        "day": day,
+        "slots": slots,
+        "patient": patient,
+        "appointment": appointment,
+    }
+
+
+def outcome(body: dict[str, Any], field: str) -> str:
+    """UNAUTHENTICATED / FORBIDDEN, the union member's type name, or OK."""
+    if body.get("errors"):
+        return str(body["errors"][0]["extensions"]["code"])
+    value = body["data"][field]
+    if isinstance(value, dict) and "__typename" in value:
+        return str(value["__typename"])
+    return "OK"
+
+
+def assert_no_secrets(body: dict[str, Any], *, reason_allowed: bool = False) -> None:
+    text = json.dumps(body, ensure_ascii=False)
+    assert BHYT not in text
+    if not reason_allowed:
+        assert REASON not in text
+
+
+async def run(
+    gql: GraphQLClient, world: dict[str, Any], actor: str, query: str, variables: dict[str, Any]
+) -> dict[str, Any]:
+    return await gql(query, variables, token=world["tokens"][actor])
+
+
+PUBLIC = [
+    ("hospitals", "{ hospitals(first: 5) { nodes { id name departments { id } } } }"),
+    ("hospital", '{ hospital(id: "bv-test-access") { id name bookingPolicy { cutoff } } }'),
+    (
+        "availableSlots",
+        '{ availableSlots(hospitalId: "bv-test-access") { nodes { id remaining } } }',
+    ),
+]
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize(("field", "query"), PUBLIC)
+async def test_public_queries_are_open_to_everyone(
+    gql: GraphQLClient, world, actor: str, field: str, query: str
+) -> None:
+    body = await run(gql, world, actor, query, {})
+    assert outcome(body, field) == "OK"
+    assert body["data"][field]
+    assert_no_secrets(body)
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"),
+    [
+        ("anonymous", "UNAUTHENTICATED"),
+        ("citizen_a", "own"),
+        ("citizen_b", "none"),
+        ("staff_here", "none"),
+        ("staff_other", "none"),
+        ("admin", "none"),
+    ],
+)
+async def test_my_patient_profiles(gql: GraphQLClient, world, actor: str, expected: str) -> None:
+    query = "{ myPatientProfiles { id fullName bhytNumber consent { purpose } } }"
+    body = await run(gql, world, actor, query, {})
+    if expected == "UNAUTHENTICATED":
+        assert outcome(body, "myPatientProfiles") == expected
+    elif expected == "own":
+        (mine,) = body["data"]["myPatientProfiles"]
+        assert mine["bhytNumber"] == BHYT and mine["consent"]["purpose"]
+    else:
+        assert body["data"]["myPatientProfiles"] == []
+    if actor != "citizen_a":
+        assert_no_secrets(body)
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"),
+    [
+        ("anonymous", "UNAUTHENTICATED"),
+        ("citizen_a", "own"),
+        ("citizen_b", "none"),
+        ("staff_here", "none"),
+        ("staff_other", "none"),
+        ("admin", "none"),
+    ],
+)
+async def test_my_appointments(gql: GraphQLClient, world, actor: str, expected: str) -> None:
+    query = f"{{ myAppointments {{ nodes {{ {APPOINTMENT_FIELDS} }} }} }}"
+    body = await run(gql, world, actor, query, {})
+    if expected == "UNAUTHENTICATED":
+        assert outcome(body, "myAppointments") == expected
+        return
+    nodes = body["data"]["myAppointments"]["nodes"]
+    if expected == "own":
+        (mine,) = nodes
+        assert mine["reason"] == REASON and mine["patient"]["bhytNumber"] == BHYT
+        assert mine["bookingCode"]
+    else:
+        assert nodes == []
+        assert_no_secrets(body)
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"),
+    [
+        ("anonymous", "UNAUTHENTICATED"),
+        ("citizen_a", "FORBIDDEN"),
+        ("citizen_b", "FORBIDDEN"),
+        ("staff_here", "clinical"),
+        ("staff_other", "FORBIDDEN"),
+        ("admin", "operational"),
+    ],
+)
+async def test_hospital_appointments(gql: GraphQLClient, world, actor: str, expected: str) -> None:
+    query = f"""query($h: String!, $d: Date!) {{ hospitalAppointments(hospitalId: $h, date: $d) {{
+        nodes {{ {APPOINTMENT_FIELDS} }} }} }}"""
+    body = await run(gql, world, actor, query, {"h": H, "d": world["day"].isoformat()})
+    if expected in ("UNAUTHENTICATED", "FORBIDDEN"):
+        assert outcome(body, "hospitalAppointments") == expected
+        assert_no_secrets(body)
+        return
+    (node,) = body["data"]["hospitalAppointments"]["nodes"]
+    assert node["queueNumber"] == 1
+    if expected == "clinical":
+        # Staff of this facility: reason (for triage), name, phone; never the BHYT number.
+        assert node["reason"] == REASON and node["bookingCode"]
+        assert node["patient"] == {
+            "fullName": "Trần Thị Bí Mật",
+            "phone": "0912345678",
+            "hasBhyt": True,
+            "bhytNumber": None,
+            "consent": None,
+        }
+        assert_no_secrets(body, reason_allowed=True)
+    else:
+        # Administrators run the system; they see no patient details.
+        assert node["reason"] is None and node["patient"] is None and node["bookingCode"] is None
+        assert_no_secrets(body)
+
+
+MUTATION_CASES = {
+    "createPatientProfile": {
+        "anonymous": "UNAUTHENTICATED",
+        "citizen_a": "PatientProfile",
+        "citizen_b": "PatientProfile",
+        "staff_here": "PatientProfile",
+        "staff_other": "PatientProfile",
+        "admin": "PatientProfile",
+    },
+    "bookAppointment": {  # with citizen A's patient profile
+        "anonymous": "UNAUTHENTICATED",
+        "citizen_a": "Appointment",
+        "citizen_b": "NotFoundError",
+        "staff_here": "NotFoundError",
+        "staff_other": "NotFoundError",
+        "admin": "NotFoundError",
+    },
+    "rescheduleAppointment": {  # citizen A's appointment
+        "anonymous": "UNAUTHENTICATED",
+        "citizen_a": "Appointment",
+        "citizen_b": "NotFoundError",
+        "staff_here": "NotFoundError",
+        "staff_other": "NotFoundError",
+        "admin": "NotFoundError",
+    },
+    "cancelAppointment": {
+        "anonymous": "UNAUTHENTICATED",
+        "citizen_a": "Appointment",
+        "citizen_b": "NotFoundError",
+        "staff_here": "NotFoundError",
+        "staff_other": "NotFoundError",
+        "admin": "NotFoundError",
+    },
+    "publishSlots": {
+        "anonymous": "UNAUTHENTICATED",
+        "citizen_a": "FORBIDDEN",
+        "citizen_b": "FORBIDDEN",
+        "staff_here": "PublishSlotsPayload",
+        "staff_other": "FORBIDDEN",
+        "admin": "PublishSlotsPayload",
+    },
+    "cancelSlots": {
+        "anonymous": "UNAUTHENTICATED",
+        "citizen_a": "FORBIDDEN",
+        "citizen_b": "FORBIDDEN",
+        "staff_here": "CancelSlotsPayload",
+        "staff_other": "FORBIDDEN",
+        "admin": "CancelSlotsPayload",
+    },
+    "checkIn": {  # the right facility is told it is not the day yet; others learn nothing
+        "anonymous": "UNAUTHENTICATED",
+        "citizen_a": "FORBIDDEN",
+        "citizen_b": "FORBIDDEN",
+        "staff_here": "AppointmentNotChangeable",
+        "staff_other": "NotFoundError",
+        "admin": "AppointmentNotChangeable",
+    },
+    "markNoShow": {
+        "anonymous": "UNAUTHENTICATED",
+        "citizen_a": "FORBIDDEN",
+        "citizen_b": "FORBIDDEN",
+        "staff_here": "AppointmentNotChangeable",
+        "staff_other": "NotFoundError",
+        "admin": "AppointmentNotChangeable",
+    },
+}
+
+RESULT = "__typename ... on UserError { message code }"
+
+
+def mutation(name: str, world: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    day = world["day"].isoformat()
+    appointment = world["appointment"]["id"]
+    if name == "createPatientProfile":
+        return (
+            "mutation($i: PatientProfileInput!) { createPatientProfile(input: $i) { "
+            f"{RESULT} }} }}",
+            {
+                "i": {
+                    "fullName": "Người Thân",
+                    "dateOfBirth": "2015-01-02",
+                    "phone": "0987654321",
+                    "consent": {"policyVersion": "2026-01", "given": True},
+                }
+            },
+        )
+    if name == "bookAppointment":
+        return (
+            f"mutation($i: BookAppointmentInput!) {{ bookAppointment(input: $i) {{ {RESULT} "
+            "... on Appointment { reason } } }",
+            {
+                "i": {
+                    "slotId": world["slots"][1],
+                    "patientProfileId": world["patient"],
+                    "idempotencyKey": "access-matrix-key",
+                    "reason": REASON,
+                }
+            },
+        )
+    if name == "rescheduleAppointment":
+        return (
+            f"mutation($id: ID!, $s: ID!) {{ rescheduleAppointment(id: $id, newSlotId: $s) "
+            f"{{ {RESULT} ... on Appointment {{ reason }} }} }}",
+            {"id": appointment, "s": world["slots"][2]},
+        )
+    if name == "cancelAppointment":
+        return (
+            f"mutation($id: ID!) {{ cancelAppointment(id: $id) {{ {RESULT} }} }}",
+            {"id": appointment},
+        )
+    if name == "publishSlots":
+        return (
+            f"mutation($i: PublishSlotsInput!) {{ publishSlots(input: $i) {{ {RESULT} }} }}",
+            {
+                "i": {
+                    "hospitalId": H,
+                    "departmentId": "noi",
+                    "fromDate": day,
+                    "toDate": day,
+                    "weekdays": [1, 2, 3, 4, 5, 6, 7],
+                    "periods": [{"start": "15:00", "end": "15:30"}],
+                    "slotMinutes": 30,
+                    "capacity": 2,
+                }
+            },
+        )
+    if name == "cancelSlots":
+        return (
+            f'mutation($f: SlotFilterInput!) {{ cancelSlots(filter: $f, reason: "Nghỉ lễ") '
+            f"{{ {RESULT} }} }}",
+            {"f": {"hospitalId": H, "departmentId": "ung-buou", "fromDate": day, "toDate": day}},
+        )
+    if name == "checkIn":
+        return (
+            f"mutation($c: String!) {{ checkIn(bookingCode: $c) {{ {RESULT} }} }}",
+            {"c": world["appointment"]["bookingCode"]},
+        )
+    return (
+        f"mutation($id: ID!) {{ markNoShow(appointmentId: $id) {{ {RESULT} }} }}",
+        {"id": appointment},
+    )
+
+
+# The owner's own booking is cancelled before the owner books slot 2 with the same profile.
+ORDER = [
+    "createPatientProfile",
+    "publishSlots",
+    "cancelSlots",
+    "checkIn",
+    "markNoShow",
+    "cancelAppointment",
+    "bookAppointment",
+]
+
+
+@pytest.mark.parametrize("name", ORDER)
+async def test_mutation_matrix(gql: GraphQLClient, world, name: str) -> None:
+    cases = MUTATION_CASES[name]
+    actors = sorted(ACTORS, key=lambda a: a == "citizen_a")  # owner last: others must fail first
+    for actor in actors:
+        query, variables = mutation(name, world)
+        body = await run(gql, world, actor, query, variables)
+        assert outcome(body, name) == cases[actor], (name, actor, body)
+        assert_no_secrets(body, reason_allowed=actor == "citizen_a")
+
+
+async def test_reschedule_matrix(gql: GraphQLClient, world) -> None:
+    # A fresh booking of A's to move (the first one was cancelled by the matrix above).
+    fresh = await book(
+        gql, world["tokens"]["citizen_a"], world["slots"][0], world["patient"], reason=REASON
+    )
+    assert fresh["__typename"] == "Appointment"
+    for actor in sorted(ACTORS, key=lambda a: a == "citizen_a"):
+        query, variables = mutation("rescheduleAppointment", {**world, "appointment": fresh})
+        body = await run(gql, world, actor, query, variables)
+        expected = MUTATION_CASES["rescheduleAppointment"][actor]
+        assert outcome(body, "rescheduleAppointment") == expected, (actor, body)
+        assert_no_secrets(body, reason_allowed=actor == "citizen_a")
