@@ -16,6 +16,9 @@ from domains.notifications import schema as notifications
 from domains.procedures import schema as procedures
 from domains.procedures.repository import ProcedureRepository
 from domains.procedures.seed import seed_demo as seed_procedures
+from domains.tourism import schema as tourism
+from domains.tourism.repository import REPOSITORIES as TOURISM_REPOSITORIES
+from domains.tourism.seed import seed_demo as seed_tourism
 
 Progress = Callable[[int, int], None]
 
@@ -31,12 +34,14 @@ QUERIES: Sequence[type] = (
     procedures.Query,
     notifications.Query,
     health.Query,
+    tourism.Query,
 )
 MUTATIONS: Sequence[type] = (
     accounts.Mutation,
     procedures.Mutation,
     notifications.Mutation,
     health.Mutation,
+    tourism.Mutation,
 )
 # Every repository whose indexes must exist before the API serves (created idempotently).
 REPOSITORIES: Sequence[type[Repository]] = (
@@ -53,9 +58,11 @@ REPOSITORIES: Sequence[type[Repository]] = (
     health_repository.AppointmentRepository,
     health_repository.AuditRepository,
     health_repository.IdempotencyRepository,
+    *TOURISM_REPOSITORIES,
 )
 # Demo data loaders, by name, in dependency order (procedures before the domains citing them).
 SEEDERS: Sequence[tuple[str, Seeder]] = (
     ("procedures", seed_procedures),
+    ("tourism", seed_tourism),
     ("health", seed_health),
 )

@@ -1,0 +1,1 @@
+"""Tourism: attractions, events and festivals, itineraries, reviews and favourites."""

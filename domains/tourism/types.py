@@ -1,0 +1,517 @@
+"""Strawberry output types; every relation is resolved through a per-request DataLoader."""
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any, TypeVar, cast
+
+import strawberry
+from bson import ObjectId
+from strawberry.dataloader import DataLoader
+
+from domains.kernel.clock import utcnow
+from domains.kernel.context import Info
+from domains.kernel.errors import UserError
+from domains.kernel.geo import distance_km
+from domains.kernel.i18n import Language, LocalizedText, pick
+from domains.tourism import service
+from domains.tourism.hours import is_open
+from domains.tourism.models import (
+    AttractionDocument,
+    EventDocument,
+    ItineraryDocument,
+    ReviewDocument,
+)
+from domains.tourism.repository import DISTANCE_FIELD
+from domains.tourism.vocabulary import (
+    AttractionCategory,
+    Calendar,
+    EventStatus,
+    ItineraryTheme,
+    Weekday,
+)
+
+MAX_NESTED = 20
+Resolver = TypeVar("Resolver", bound=Callable[..., Any])
+
+
+def described(text: str) -> Callable[[Resolver], Resolver]:
+    """``@strawberry.field(description=...)`` with the resolver's own type kept for mypy."""
+    return cast(Callable[[Resolver], Resolver], strawberry.field(description=text))
+
+
+def _capped(first: int) -> int:
+    return max(0, min(first, MAX_NESTED))
+
+
+def attraction_loader(info: Info) -> DataLoader[ObjectId, AttractionDocument | None]:
+    db = info.context.db
+
+    async def load(ids: Sequence[ObjectId]) -> list[AttractionDocument | None]:
+        return await service.load_attractions(db=db, ids=ids)
+
+    return info.context.loader("tourism.attractions", load)
+
+
+@strawberry.type(name="TourismLocation", description="A point: latitude and longitude (WGS 84).")
+class Location:
+    lat: float
+    lng: float
+
+    @classmethod
+    def from_geojson(cls, geometry: dict[str, Any]) -> "Location":
+        lng, lat = geometry["coordinates"]
+        return cls(lat=lat, lng=lng)
+
+
+@strawberry.type(name="AttractionRating", description="Average of visible reviews (1–5 stars).")
+class Rating:
+    average: float | None = strawberry.field(description="Null until someone reviews it.")
+    count: int
+
+
+@strawberry.type(name="AttractionHours", description="Open from `opens` to `closes` on a weekday.")
+class OpeningHours:
+    weekday: Weekday
+    opens: str
+    closes: str
+
+
+@strawberry.type(name="AttractionSpecialDay", description="A date with its own hours or closed.")
+class SpecialDay:
+    date: str
+    closed: bool
+    opens: str | None
+    closes: str | None
+    note_text: strawberry.Private[dict[str, str] | None]
+    language: strawberry.Private[str]
+
+    @strawberry.field
+    def note(self, lang: Language | None = None) -> str | None:
+        return pick(self.note_text, lang.value if lang else self.language)
+
+
+@strawberry.type(name="AttractionTickets", description="Entry prices in đồng.")
+class Tickets:
+    free: bool
+    adult_vnd: int | None
+    child_vnd: int | None
+    note_text: strawberry.Private[dict[str, str] | None]
+    language: strawberry.Private[str]
+
+    @strawberry.field
+    def note(self, lang: Language | None = None) -> str | None:
+        return pick(self.note_text, lang.value if lang else self.language)
+
+
+@strawberry.type(name="AttractionContacts")
+class Contacts:
+    phone: str | None
+    website: str | None
+    email: str | None
+
+
+@strawberry.type(description="A place worth visiting in Thanh Hóa.")
+class Attraction:
+    document: strawberry.Private[AttractionDocument]
+    language: strawberry.Private[str]
+    distance_m: strawberry.Private[float | None]
+
+    @classmethod
+    def from_document(cls, document: AttractionDocument, language: str) -> "Attraction":
+        distance: Any = document.get(DISTANCE_FIELD)
+        return cls(
+            document=document,
+            language=language,
+            distance_m=float(distance) if distance is not None else None,
+        )
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.document["_id"]))
+
+    @strawberry.field
+    def slug(self) -> str:
+        return self.document["slug"]
+
+    @strawberry.field
+    def name(self, lang: Language | None = None) -> str:
+        return pick(self.document["name"], lang.value if lang else self.language) or ""
+
+    @strawberry.field
+    def description(self, lang: Language | None = None) -> str | None:
+        return pick(self.document.get("description"), lang.value if lang else self.language)
+
+    @described("Name in every language (for editors).")
+    def names(self) -> LocalizedText:
+        return LocalizedText.from_document(self.document["name"])
+
+    @strawberry.field
+    def category(self) -> AttractionCategory:
+        return AttractionCategory(self.document["category"])
+
+    @strawberry.field
+    def location(self) -> Location:
+        return Location.from_geojson(self.document["location"])
+
+    @strawberry.field
+    def address(self) -> str:
+        return self.document["address"]
+
+    @strawberry.field
+    def district(self) -> str:
+        return self.document["district"]
+
+    @described("Distance from `near`, in km (null without `near`).")
+    def distance_km(self) -> float | None:
+        return None if self.distance_m is None else round(self.distance_m / 1000, 3)
+
+    @strawberry.field
+    def opening_hours(self) -> list[OpeningHours]:
+        return [
+            OpeningHours(weekday=Weekday(i["weekday"]), opens=i["opens"], closes=i["closes"])
+            for i in self.document.get("openingHours", [])
+        ]
+
+    @described("Holidays, festival days and closures that replace the hours.")
+    def special_days(self) -> list[SpecialDay]:
+        return [
+            SpecialDay(
+                date=day["date"],
+                closed=day.get("closed", False),
+                opens=day.get("opens"),
+                closes=day.get("closes"),
+                note_text=day.get("note"),
+                language=self.language,
+            )
+            for day in self.document.get("specialDays", [])
+        ]
+
+    @described("Open right now, in Vietnam time, honouring special days.")
+    def open_now(self) -> bool:
+        return is_open(
+            self.document.get("openingHours", []), self.document.get("specialDays", []), utcnow()
+        )
+
+    @strawberry.field
+    def tickets(self) -> Tickets:
+        tickets = self.document.get("tickets") or {"free": False}
+        return Tickets(
+            free=tickets.get("free", False),
+            adult_vnd=tickets.get("adultVnd"),
+            child_vnd=tickets.get("childVnd"),
+            note_text=tickets.get("note"),
+            language=self.language,
+        )
+
+    @strawberry.field
+    def accessibility(self, lang: Language | None = None) -> str | None:
+        return pick(self.document.get("accessibility"), lang.value if lang else self.language)
+
+    @strawberry.field
+    def contacts(self) -> Contacts:
+        contacts = self.document.get("contacts") or {}
+        return Contacts(
+            phone=contacts.get("phone"),
+            website=contacts.get("website"),
+            email=contacts.get("email"),
+        )
+
+    @strawberry.field
+    def images(self) -> list[str]:
+        return list(self.document.get("images", []))
+
+    @strawberry.field
+    def tags(self) -> list[str]:
+        return list(self.document.get("tags", []))
+
+    @strawberry.field
+    def rating(self) -> Rating:
+        totals = self.document.get("rating") or {"sum": 0, "count": 0}
+        count = int(totals.get("count", 0))
+        average = round(totals.get("sum", 0) / count, 2) if count > 0 else None
+        return Rating(average=average, count=count)
+
+    @described("The newest visible reviews (at most 20; page with `reviews`).")
+    async def reviews(self, info: Info, first: int = 3) -> list["Review"]:
+        size = _capped(first)
+        if size == 0:
+            return []
+        db = info.context.db
+
+        async def load(ids: Sequence[ObjectId]) -> list[list[ReviewDocument]]:
+            return await service.load_latest_reviews(db=db, attraction_ids=ids, per_attraction=size)
+
+        rows = await info.context.loader(f"tourism.latest_reviews.{size}", load).load(
+            self.document["_id"]
+        )
+        return [Review.from_document(row, self.language) for row in rows]
+
+    @described("Events here that have not ended (at most 20).")
+    async def upcoming_events(self, info: Info, first: int = 3) -> list["Event"]:
+        db = info.context.db
+
+        async def load(ids: Sequence[ObjectId]) -> list[list[EventDocument]]:
+            return await service.load_upcoming_events(db=db, attraction_ids=ids)
+
+        rows = await info.context.loader("tourism.upcoming_events", load).load(self.document["_id"])
+        return [Event.from_document(row, self.language) for row in rows[: _capped(first)]]
+
+    @described("Whether you saved it (false when signed out).")
+    async def is_favorite(self, info: Info) -> bool:
+        db, principal = info.context.db, info.context.principal
+
+        async def load(ids: Sequence[ObjectId]) -> list[bool]:
+            return await service.load_favorite_flags(db=db, principal=principal, attraction_ids=ids)
+
+        flag: bool = await info.context.loader("tourism.favorite_flags", load).load(
+            self.document["_id"]
+        )
+        return flag
+
+
+@strawberry.type(name="AttractionReview", description="A visitor's rating and words.")
+class Review:
+    document: strawberry.Private[ReviewDocument]
+    language: strawberry.Private[str]
+
+    @classmethod
+    def from_document(cls, document: ReviewDocument, language: str) -> "Review":
+        return cls(document=document, language=language)
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.document["_id"]))
+
+    @strawberry.field
+    def rating(self) -> int:
+        return self.document["rating"]
+
+    @strawberry.field
+    def text(self) -> str:
+        return self.document["text"]
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.document["createdAt"]
+
+    @strawberry.field
+    def updated_at(self) -> datetime:
+        return self.document["updatedAt"]
+
+    @described("Hidden by a moderator: left out of lists and the average.")
+    def hidden(self) -> bool:
+        return self.document["hidden"]
+
+    @described("Moderator's reason; only administrators see it.")
+    def hidden_reason(self, info: Info) -> str | None:
+        if not info.context.principal.is_admin:
+            return None
+        return self.document.get("hiddenReason")
+
+    @described("Whether you wrote it (authors are not shown to others).")
+    def mine(self, info: Info) -> bool:
+        uid = info.context.principal.uid
+        return uid is not None and uid == self.document["uid"]
+
+    @strawberry.field
+    async def attraction(self, info: Info) -> Attraction | None:
+        document = await attraction_loader(info).load(self.document["attractionId"])
+        return Attraction.from_document(document, self.language) if document else None
+
+
+@strawberry.type(name="TourismRecurrence", description="How a yearly event comes back.")
+class Recurrence:
+    frequency: str
+    calendar: Calendar
+    next_dates: list[datetime]
+    rule_text: strawberry.Private[dict[str, str]]
+    language: strawberry.Private[str]
+
+    @described("E.g. 'the 22nd day of the 8th lunar month'.")
+    def rule(self, lang: Language | None = None) -> str | None:
+        return pick(self.rule_text, lang.value if lang else self.language)
+
+
+@strawberry.type(name="TourismEvent", description="A festival or event, with reminders on request.")
+class Event:
+    document: strawberry.Private[EventDocument]
+    language: strawberry.Private[str]
+    near: strawberry.Private[tuple[float, float] | None] = None
+
+    @classmethod
+    def from_document(
+        cls, document: EventDocument, language: str, near: tuple[float, float] | None = None
+    ) -> "Event":
+        return cls(document=document, language=language, near=near)
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.document["_id"]))
+
+    @strawberry.field
+    def slug(self) -> str:
+        return self.document["slug"]
+
+    @strawberry.field
+    def name(self, lang: Language | None = None) -> str:
+        return pick(self.document["name"], lang.value if lang else self.language) or ""
+
+    @strawberry.field
+    def description(self, lang: Language | None = None) -> str | None:
+        return pick(self.document.get("description"), lang.value if lang else self.language)
+
+    @described("Start (UTC; shown in Asia/Ho_Chi_Minh by clients).")
+    def starts_at(self) -> datetime:
+        return self.document["startsAt"]
+
+    @strawberry.field
+    def ends_at(self) -> datetime:
+        return self.document["endsAt"]
+
+    @strawberry.field
+    def status(self) -> EventStatus:
+        return EventStatus(self.document["status"])
+
+    @described("Why the status changed, when the organiser said.")
+    def status_note(self, lang: Language | None = None) -> str | None:
+        return pick(self.document.get("statusNote"), lang.value if lang else self.language)
+
+    @strawberry.field
+    def recurrence(self) -> Recurrence | None:
+        recurrence = self.document.get("recurrence")
+        if not recurrence:
+            return None
+        return Recurrence(
+            frequency=recurrence["frequency"],
+            calendar=Calendar(recurrence["calendar"]),
+            next_dates=list(recurrence.get("nextDates", [])),
+            rule_text=recurrence.get("rule", {}),
+            language=self.language,
+        )
+
+    @strawberry.field
+    def venue(self, lang: Language | None = None) -> str | None:
+        return pick(self.document.get("venue"), lang.value if lang else self.language)
+
+    @strawberry.field
+    def district(self) -> str | None:
+        return self.document.get("district") or None
+
+    @strawberry.field
+    def location(self) -> Location:
+        return Location.from_geojson(self.document["location"])
+
+    @described("Distance from `near`, in km (null without `near`).")
+    def distance_km(self) -> float | None:
+        if self.near is None:
+            return None
+        lng, lat = self.document["location"]["coordinates"]
+        return round(distance_km(self.near[0], self.near[1], lat, lng), 3)
+
+    @described("The attraction it takes place at (null for a free location).")
+    async def place(self, info: Info) -> Attraction | None:
+        attraction_id = self.document.get("attractionId")
+        if attraction_id is None:
+            return None
+        document = await attraction_loader(info).load(attraction_id)
+        return Attraction.from_document(document, self.language) if document else None
+
+    @described("Whether you asked for reminders (false when signed out).")
+    async def is_subscribed(self, info: Info) -> bool:
+        db, principal = info.context.db, info.context.principal
+
+        async def load(ids: Sequence[ObjectId]) -> list[bool]:
+            return await service.load_subscribed_flags(db=db, principal=principal, event_ids=ids)
+
+        flag: bool = await info.context.loader("tourism.subscribed_flags", load).load(
+            self.document["_id"]
+        )
+        return flag
+
+
+@strawberry.type(description="One stop of an itinerary.")
+class ItineraryStop:
+    order: int
+    minutes: int
+    attraction_id: strawberry.Private[ObjectId]
+    note_text: strawberry.Private[dict[str, str] | None]
+    language: strawberry.Private[str]
+
+    @strawberry.field
+    def note(self, lang: Language | None = None) -> str | None:
+        return pick(self.note_text, lang.value if lang else self.language)
+
+    @described("Null if the attraction was removed.")
+    async def attraction(self, info: Info) -> Attraction | None:
+        document = await attraction_loader(info).load(self.attraction_id)
+        return Attraction.from_document(document, self.language) if document else None
+
+
+@strawberry.type(description="A suggested route: attractions in order, with time at each.")
+class Itinerary:
+    document: strawberry.Private[ItineraryDocument]
+    language: strawberry.Private[str]
+
+    @classmethod
+    def from_document(cls, document: ItineraryDocument, language: str) -> "Itinerary":
+        return cls(document=document, language=language)
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.document["_id"]))
+
+    @strawberry.field
+    def slug(self) -> str:
+        return self.document["slug"]
+
+    @strawberry.field
+    def title(self, lang: Language | None = None) -> str:
+        return pick(self.document["title"], lang.value if lang else self.language) or ""
+
+    @strawberry.field
+    def description(self, lang: Language | None = None) -> str | None:
+        return pick(self.document.get("description"), lang.value if lang else self.language)
+
+    @strawberry.field
+    def theme(self) -> ItineraryTheme:
+        return ItineraryTheme(self.document["theme"])
+
+    @described("Sum of the stops' suggested minutes (travel not included).")
+    def total_minutes(self) -> int:
+        return self.document["totalMinutes"]
+
+    @strawberry.field
+    def stops(self) -> list[ItineraryStop]:
+        return [
+            ItineraryStop(
+                order=index + 1,
+                minutes=stop["minutes"],
+                attraction_id=stop["attractionId"],
+                note_text=stop.get("note"),
+                language=self.language,
+            )
+            for index, stop in enumerate(self.document["stops"])
+        ]
+
+
+@strawberry.type(description="Your reminders for an event.")
+class EventSubscription:
+    event: Event
+    reminders_scheduled: int = strawberry.field(
+        description="Reminders queued (0 when the event is postponed or starts too soon)."
+    )
+
+
+@strawberry.type(name="DeletedAttractionReview", description="The review is gone.")
+class DeletedReview:
+    id: strawberry.ID
+
+
+@strawberry.type(description="You reviewed this attraction before: edit that review instead.")
+class AlreadyReviewedError(UserError):
+    review_id: strawberry.ID | None
+
+
+@strawberry.type(description="The event is cancelled or over; no reminders can be set.")
+class EventNotOpenError(UserError):
+    pass
