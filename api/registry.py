@@ -7,6 +7,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from domains.accounts import schema as accounts
 from domains.accounts.repository import GrantRepository
+from domains.education import repository as education_repository
+from domains.education import schema as education
+from domains.education.seed import seed_demo as seed_education
 from domains.health import repository as health_repository
 from domains.health import schema as health
 from domains.health.seed import seed_demo as seed_health
@@ -34,6 +37,7 @@ QUERIES: Sequence[type] = (
     procedures.Query,
     notifications.Query,
     health.Query,
+    education.Query,
     tourism.Query,
 )
 MUTATIONS: Sequence[type] = (
@@ -41,6 +45,7 @@ MUTATIONS: Sequence[type] = (
     procedures.Mutation,
     notifications.Mutation,
     health.Mutation,
+    education.Mutation,
     tourism.Mutation,
 )
 # Every repository whose indexes must exist before the API serves (created idempotently).
@@ -58,11 +63,16 @@ REPOSITORIES: Sequence[type[Repository]] = (
     health_repository.AppointmentRepository,
     health_repository.AuditRepository,
     health_repository.IdempotencyRepository,
+    education_repository.CommuneRepository,
+    education_repository.SchoolRepository,
+    education_repository.AdmissionRoundRepository,
+    education_repository.AnnouncementRepository,
     *TOURISM_REPOSITORIES,
 )
 # Demo data loaders, by name, in dependency order (procedures before the domains citing them).
 SEEDERS: Sequence[tuple[str, Seeder]] = (
     ("procedures", seed_procedures),
     ("tourism", seed_tourism),
+    ("education", seed_education),
     ("health", seed_health),
 )

@@ -1,0 +1,1 @@
+"""Education: schools, their catchments, admission rounds, and school announcements."""

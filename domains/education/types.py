@@ -1,0 +1,531 @@
+"""GraphQL types of the education domain."""
+
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+import strawberry
+
+from domains.education import service
+from domains.education.models import (
+    AdmissionRoundDocument,
+    AnnouncementDocument,
+    CommuneDocument,
+    RoundDocumentEntry,
+    SchoolDocument,
+)
+from domains.kernel.clock import PROVINCE_TZ, as_utc, utcnow
+from domains.kernel.context import Info
+from domains.kernel.i18n import LocalizedText, LocalizedTextInput, pick
+from domains.procedures.models import ProcedureDocument
+from domains.procedures.types import Procedure
+
+
+@strawberry.enum(description="Level of education a school teaches.")
+class SchoolLevel(Enum):
+    PRESCHOOL = "preschool"
+    PRIMARY = "primary"
+    LOWER_SECONDARY = "lower_secondary"
+    UPPER_SECONDARY = "upper_secondary"
+    CONTINUING_EDUCATION = "continuing_education"
+    VOCATIONAL = "vocational"
+
+
+@strawberry.enum
+class SchoolOwnership(Enum):
+    PUBLIC = "public"
+    PRIVATE = "private"
+
+
+@strawberry.enum(description="The grade an admission round admits into.")
+class AdmissionGrade(Enum):
+    PRESCHOOL = "preschool"
+    GRADE_1 = "grade_1"
+    GRADE_6 = "grade_6"
+    GRADE_10 = "grade_10"
+
+
+@strawberry.enum(description="How applications are handed in.")
+class AdmissionMethod(Enum):
+    ONLINE = "online"
+    IN_PERSON = "in_person"
+    BOTH = "both"
+
+
+@strawberry.enum(description="Where a round stands now, from its window in province time.")
+class AdmissionRoundStatus(Enum):
+    UPCOMING = "upcoming"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+@strawberry.enum(description="Who an announcement is for.")
+class SchoolAnnouncementAudience(Enum):
+    PARENTS = "parents"
+    EVERYONE = "everyone"
+
+
+@strawberry.enum(description="Why a school is in a catchment answer.")
+class CatchmentMatchKind(Enum):
+    AREA = strawberry.enum_value(
+        "area", description="The place lies in (or on the edge of) the school's published area."
+    )
+    COMMUNE = strawberry.enum_value(
+        "commune", description="The school admits from the whole ward/commune."
+    )
+    COMMUNE_PART = strawberry.enum_value(
+        "commune_part", description="The school admits from part of the ward/commune: see its area."
+    )
+    PROVINCE_WIDE = strawberry.enum_value(
+        "province_wide", description="The school admits from the whole province."
+    )
+
+
+@strawberry.enum(description="Where a required document comes from.")
+class AdmissionDocumentSource(Enum):
+    PROCEDURE_RECORD = "procedure_record"
+    ADMISSION_PLAN = "admission_plan"
+
+
+def _lat_lng(geojson: dict[str, Any]) -> tuple[float, float]:
+    lng, lat = geojson["coordinates"]
+    return float(lat), float(lng)
+
+
+@strawberry.type(description="A ward or commune of the province (after 1 July 2025).")
+class Commune:
+    code: str = strawberry.field(description="Official 5-digit administrative unit code.")
+    name: str
+    kind: str = strawberry.field(description="ward or commune.")
+    district: str = strawberry.field(
+        description="Key of the former district (abolished 1 July 2025), kept for familiarity."
+    )
+    district_name: str
+    lat: float = strawberry.field(description="Approximate centre.")
+    lng: float
+
+    @classmethod
+    def from_document(cls, d: CommuneDocument, lang: str) -> "Commune":
+        lat, lng = _lat_lng(d["centre"])
+        return cls(
+            code=d["_id"],
+            name=pick(d["name"], lang) or d["_id"],
+            kind=d["kind"],
+            district=d["district"],
+            district_name=pick(d.get("districtName"), lang) or d["district"],
+            lat=lat,
+            lng=lng,
+        )
+
+
+async def _load_communes(info: Info, codes: list[str]) -> list[CommuneDocument | None]:
+    async def load(keys: Any) -> list[CommuneDocument | None]:
+        return await service.load_communes(db=info.context.db, codes=list(keys))
+
+    loader = info.context.loader("education.communes", load)
+    return [await loader.load(code) for code in codes]
+
+
+@strawberry.type
+class SchoolContacts:
+    phone: str | None = strawberry.field(description="Principal's office; null when not known.")
+    email: str | None
+
+
+@strawberry.type(description="A point of a catchment area.")
+class CatchmentPoint:
+    lat: float
+    lng: float
+
+
+@strawberry.type(description="Where a school admits pupils from.")
+class Catchment:
+    commune_codes: list[str]
+    province_wide: bool
+    area: list[list[CatchmentPoint]] | None = strawberry.field(
+        description="Rings of the published area (first ring outside, others holes); null if none."
+    )
+    lang: strawberry.Private[str]
+
+    @strawberry.field(description="The wards/communes of `communeCodes`.")  # type: ignore[untyped-decorator]
+    async def communes(self, info: Info) -> list[Commune]:
+        found = await _load_communes(info, self.commune_codes)
+        return [Commune.from_document(d, self.lang) for d in found if d is not None]
+
+
+@strawberry.type(description="A school, kindergarten, continuing-education centre or college.")
+class School:
+    id: strawberry.ID
+    name: str
+    levels: list[SchoolLevel]
+    ownership: SchoolOwnership
+    district: str = strawberry.field(description="Key of the former district.")
+    commune_code: str
+    address: str
+    lat: float
+    lng: float
+    contacts: SchoolContacts
+    website: str | None
+    classes: int | None = strawberry.field(description="Number of classes, when known.")
+    pupils: int | None = strawberry.field(description="Number of pupils, when known.")
+    catchment: Catchment
+    document: strawberry.Private[SchoolDocument]
+    lang: strawberry.Private[str]
+
+    @strawberry.field(description="The name in every stored language, for editors.")  # type: ignore[untyped-decorator]
+    def name_translations(self) -> LocalizedText:
+        return LocalizedText.from_document(self.document.get("name"))
+
+    @strawberry.field
+    async def commune(self, info: Info) -> Commune | None:
+        found = await _load_communes(info, [self.commune_code])
+        return Commune.from_document(found[0], self.lang) if found[0] else None
+
+    @strawberry.field(description="The school's admission rounds, in window order.")  # type: ignore[untyped-decorator]
+    async def admission_rounds(
+        self,
+        info: Info,
+        school_year: str | None = None,
+        status: AdmissionRoundStatus | None = None,
+    ) -> list["AdmissionRound"]:
+        page = await service.list_rounds(
+            db=info.context.db,
+            school_id=str(self.id),
+            school_year=school_year,
+            status=status.value if status else None,
+            first=50,
+        )
+        return [AdmissionRound.from_document(d, self.lang) for d in page.items]
+
+    @classmethod
+    def from_document(cls, d: SchoolDocument, lang: str) -> "School":
+        lat, lng = _lat_lng(d["location"])
+        catchment = d.get("catchment") or {"communeCodes": [], "area": None, "provinceWide": False}
+        area = catchment.get("area")
+        contacts = d.get("contacts") or {}
+        return cls(
+            id=strawberry.ID(d["_id"]),
+            name=pick(d["name"], lang) or d["_id"],
+            levels=[SchoolLevel(level) for level in d.get("levels", [])],
+            ownership=SchoolOwnership(d["ownership"]),
+            district=d["district"],
+            commune_code=d["communeCode"],
+            address=d["address"],
+            lat=lat,
+            lng=lng,
+            contacts=SchoolContacts(phone=contacts.get("phone"), email=contacts.get("email")),
+            website=d.get("website"),
+            classes=d.get("classes"),
+            pupils=d.get("pupils"),
+            catchment=Catchment(
+                commune_codes=list(catchment.get("communeCodes", [])),
+                province_wide=bool(catchment.get("provinceWide")),
+                area=(
+                    [
+                        [CatchmentPoint(lat=p[1], lng=p[0]) for p in ring]
+                        for ring in area["coordinates"]
+                    ]
+                    if area
+                    else None
+                ),
+                lang=lang,
+            ),
+            document=d,
+            lang=lang,
+        )
+
+
+async def load_school(info: Info, school_id: str, lang: str) -> School | None:
+    async def load(keys: Any) -> list[SchoolDocument | None]:
+        return await service.load_schools(db=info.context.db, ids=list(keys))
+
+    document = await info.context.loader("education.schools", load).load(school_id)
+    return School.from_document(document, lang) if document else None
+
+
+@strawberry.type(description="A school whose catchment includes the place asked about.")
+class CatchmentMatch:
+    school: School
+    matched_by: CatchmentMatchKind
+    distance_km: float = strawberry.field(
+        description="From the place (or the commune's centre) to the school, in km."
+    )
+
+
+@strawberry.type(description="The schools for a place: nearest first, province-wide ones last.")
+class CatchmentLookup:
+    commune: Commune | None = strawberry.field(
+        description="The ward/commune the place was resolved to (null: outside known communes)."
+    )
+    schools: list[CatchmentMatch]
+
+    @classmethod
+    def from_answer(cls, answer: service.CatchmentAnswer, lang: str) -> "CatchmentLookup":
+        return cls(
+            commune=Commune.from_document(answer.commune, lang) if answer.commune else None,
+            schools=[
+                CatchmentMatch(
+                    school=School.from_document(m.school, lang),
+                    matched_by=CatchmentMatchKind(m.matched_by),
+                    distance_km=round(m.distance_km, 3),
+                )
+                for m in answer.matches
+            ],
+        )
+
+
+@strawberry.type(description="A document to hand in for an admission round.")
+class AdmissionDocument:
+    name: str
+    originals: int | None
+    copies: int | None
+    form: str | None = strawberry.field(description="Official form to use, if any.")
+    note: str | None
+    source: AdmissionDocumentSource
+
+
+@strawberry.type(description="An application window of one or more schools.")
+class AdmissionRound:
+    id: strawberry.ID
+    name: str
+    school_year: str
+    grade: AdmissionGrade
+    school_ids: list[str]
+    opens_on: date = strawberry.field(description="First day of applications (province time).")
+    closes_on: date = strawberry.field(description="Last day of applications (province time).")
+    opens_at: datetime
+    closes_at: datetime = strawberry.field(description="End of the window (exclusive).")
+    time_zone: str
+    quota: int
+    method: AdmissionMethod
+    entrance_exam: bool
+    exam_on: date | None
+    results_on: date | None
+    procedure_code: str | None = strawberry.field(
+        description="The admission procedure in the procedures catalogue; null when none is "
+        "verified (grade 1, preschool)."
+    )
+    document: strawberry.Private[AdmissionRoundDocument]
+    lang: strawberry.Private[str]
+
+    @strawberry.field(description="Where the round stands now.")  # type: ignore[untyped-decorator]
+    def status(self) -> AdmissionRoundStatus:
+        return AdmissionRoundStatus(service.round_status(self.document, utcnow()))
+
+    @strawberry.field
+    async def schools(self, info: Info) -> list[School]:
+        found = [await load_school(info, school_id, self.lang) for school_id in self.school_ids]
+        return [school for school in found if school is not None]
+
+    async def _procedure(self, info: Info) -> ProcedureDocument | None:
+        if not self.procedure_code:
+            return None
+
+        async def load(keys: Any) -> list[ProcedureDocument | None]:
+            return await service.load_procedures(db=info.context.db, codes=list(keys))
+
+        loader = info.context.loader("education.procedures", load)
+        document: ProcedureDocument | None = await loader.load(self.procedure_code)
+        return document
+
+    @strawberry.field(description="The admission procedure's catalogue record.")  # type: ignore[untyped-decorator]
+    async def procedure(self, info: Info) -> Procedure | None:
+        document = await self._procedure(info)
+        return Procedure.from_document(document, self.lang) if document else None
+
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description="Everything to hand in: the procedure record's documents, then those the "
+        "school's admission plan adds."
+    )
+    async def required_documents(self, info: Info) -> list[AdmissionDocument]:
+        documents: list[AdmissionDocument] = []
+        record = await self._procedure(info)
+        for entry in (record or {}).get("documents", []):
+            documents.append(
+                AdmissionDocument(
+                    name=pick(entry["name"], self.lang) or "",
+                    originals=entry.get("originals"),
+                    copies=entry.get("copies"),
+                    form=entry.get("form"),
+                    note=None,
+                    source=AdmissionDocumentSource.PROCEDURE_RECORD,
+                )
+            )
+        for own in self.document.get("documents", []):
+            documents.append(
+                AdmissionDocument(
+                    name=pick(own["name"], self.lang) or "",
+                    originals=None,
+                    copies=own.get("copies"),
+                    form=None,
+                    note=pick(own.get("note"), self.lang),
+                    source=AdmissionDocumentSource.ADMISSION_PLAN,
+                )
+            )
+        return documents
+
+    @strawberry.field(description="The name in every stored language, for editors.")  # type: ignore[untyped-decorator]
+    def name_translations(self) -> LocalizedText:
+        return LocalizedText.from_document(self.document.get("name"))
+
+    @classmethod
+    def from_document(cls, d: AdmissionRoundDocument, lang: str) -> "AdmissionRound":
+        return cls(
+            id=strawberry.ID(str(d["_id"])),
+            name=pick(d["name"], lang) or "",
+            school_year=d["schoolYear"],
+            grade=AdmissionGrade(d["grade"]),
+            school_ids=list(d["schoolIds"]),
+            opens_on=date.fromisoformat(str(d["opensOn"])),
+            closes_on=date.fromisoformat(str(d["closesOn"])),
+            opens_at=as_utc(d["opensAt"]).astimezone(PROVINCE_TZ),
+            closes_at=as_utc(d["closesAt"]).astimezone(PROVINCE_TZ),
+            time_zone=str(PROVINCE_TZ),
+            quota=d["quota"],
+            method=AdmissionMethod(d["method"]),
+            entrance_exam=d["entranceExam"],
+            exam_on=date.fromisoformat(str(d["examOn"])) if d.get("examOn") else None,
+            results_on=date.fromisoformat(str(d["resultsOn"])) if d.get("resultsOn") else None,
+            procedure_code=d.get("procedureCode"),
+            document=d,
+            lang=lang,
+        )
+
+
+@strawberry.type(description="A school's announcement.")
+class SchoolAnnouncement:
+    id: strawberry.ID
+    school_id: str
+    title: str
+    body: str
+    audience: SchoolAnnouncementAudience
+    published_at: datetime
+    lang: strawberry.Private[str]
+
+    @strawberry.field
+    async def school(self, info: Info) -> School | None:
+        return await load_school(info, self.school_id, self.lang)
+
+    @classmethod
+    def from_document(cls, d: AnnouncementDocument, lang: str) -> "SchoolAnnouncement":
+        return cls(
+            id=strawberry.ID(str(d["_id"])),
+            school_id=d["schoolId"],
+            title=pick(d["title"], lang) or "",
+            body=pick(d["body"], lang) or "",
+            audience=SchoolAnnouncementAudience(d["audience"]),
+            published_at=as_utc(d["publishedAt"]),
+            lang=lang,
+        )
+
+
+# -- inputs --------------------------------------------------------------------------------
+
+
+@strawberry.input
+class CatchmentPointInput:
+    lat: float
+    lng: float
+
+
+@strawberry.input(description="A school as an administrator maintains it.")
+class SchoolInput:
+    name: LocalizedTextInput
+    levels: list[SchoolLevel]
+    ownership: SchoolOwnership
+    commune_code: str = strawberry.field(description="Where the school is (5-digit code).")
+    address: str
+    lat: float
+    lng: float
+    catchment_commune_codes: list[str] = strawberry.field(
+        description="Wards/communes it admits from (5-digit codes from `communes`)."
+    )
+    catchment_area: list[list[CatchmentPointInput]] | None = strawberry.field(
+        default=None,
+        description="Published admission area: closed rings (last point = first), outer first.",
+    )
+    province_wide: bool = False
+    phone: str | None = None
+    email: str | None = None
+    website: str | None = None
+    classes: int | None = None
+    pupils: int | None = None
+
+    def to_fields(self) -> service.SchoolFields:
+        return service.SchoolFields(
+            name=self.name.to_document(),
+            levels=[level.value for level in self.levels],
+            ownership=self.ownership.value,
+            commune_code=self.commune_code.strip(),
+            address=self.address,
+            lat=self.lat,
+            lng=self.lng,
+            catchment_commune_codes=list(self.catchment_commune_codes),
+            catchment_area=(
+                [[(p.lat, p.lng) for p in ring] for ring in self.catchment_area]
+                if self.catchment_area is not None
+                else None
+            ),
+            province_wide=self.province_wide,
+            phone=self.phone,
+            email=self.email,
+            website=self.website,
+            classes=self.classes,
+            pupils=self.pupils,
+        )
+
+
+@strawberry.input(description="A document the school's admission plan asks for.")
+class AdmissionDocumentInput:
+    name: LocalizedTextInput
+    copies: int | None = None
+    note: LocalizedTextInput | None = None
+
+    def to_entry(self) -> RoundDocumentEntry:
+        return {
+            "name": self.name.to_document(),
+            "copies": self.copies,
+            "note": self.note.to_document() if self.note else None,
+        }
+
+
+@strawberry.input(description="An admission round as an administrator maintains it.")
+class AdmissionRoundInput:
+    name: LocalizedTextInput
+    school_year: str = strawberry.field(description="e.g. 2027-2028")
+    grade: AdmissionGrade
+    school_ids: list[str]
+    opens_on: date = strawberry.field(description="First day, province time.")
+    closes_on: date = strawberry.field(description="Last day, province time; after `opensOn`.")
+    quota: int
+    method: AdmissionMethod
+    entrance_exam: bool
+    exam_on: date | None = None
+    results_on: date | None = None
+    procedure_code: str | None = None
+    documents: list[AdmissionDocumentInput] = strawberry.field(default_factory=list)
+
+    def to_fields(self) -> service.RoundFields:
+        return service.RoundFields(
+            name=self.name.to_document(),
+            school_year=self.school_year,
+            grade=self.grade.value,
+            school_ids=list(self.school_ids),
+            opens_on=self.opens_on,
+            closes_on=self.closes_on,
+            quota=self.quota,
+            method=self.method.value,
+            entrance_exam=self.entrance_exam,
+            exam_on=self.exam_on,
+            results_on=self.results_on,
+            procedure_code=self.procedure_code,
+            documents=[d.to_entry() for d in self.documents],
+        )
+
+
+@strawberry.input(description="An announcement from a school's staff.")
+class SchoolAnnouncementInput:
+    school_id: str
+    title: LocalizedTextInput = strawberry.field(description="At most 120 characters (push title).")
+    body: LocalizedTextInput = strawberry.field(description="At most 5000 characters.")
+    audience: SchoolAnnouncementAudience = SchoolAnnouncementAudience.EVERYONE
