@@ -119,19 +119,40 @@ async def rank_matches(
     query: Mapping[str, Any] | None = None,
     hint: str | None = None,
 ) -> list[Ranked]:
-    """Every document matching ``terms`` (and ``query``), best first, ties by ``_id``."""
+    """Documents matching ``terms`` (and ``query``), best first, ties by ``_id``.
+
+    Single syllables ("dang", "ky", "cap") occur in nearly every Vietnamese procedure name, so
+    when the query has syllable pairs only documents holding at least one pair are candidates
+    (a phrase the user typed); single syllables are the fallback when no pair matches anything.
+    Scores always count every term.
+    """
+    pairs = [term for term in terms if "_" in term]
+    ranked: list[Ranked] = []
+    for candidates in [pairs, list(terms)] if pairs else [list(terms)]:
+        ranked = await _score_matches(collection, candidates, terms, query, hint)
+        if ranked:
+            break
+    ranked.sort(key=lambda item: (-item.score, item.id))
+    return ranked
+
+
+async def _score_matches(
+    collection: AsyncCollection[dict[str, Any]],
+    candidates: Sequence[str],
+    terms: Sequence[str],
+    query: Mapping[str, Any] | None,
+    hint: str | None,
+) -> list[Ranked]:
     cursor = collection.find(
-        {**match_filter(terms), **(query or {})},
+        {**match_filter(candidates), **(query or {})},
         {PRIMARY_FIELD: 1, TERMS_FIELD: 1},
         hint=hint,
     )
     wanted = set(terms)
-    ranked = [
+    return [
         Ranked(score(wanted, row.get(PRIMARY_FIELD, []), row.get(TERMS_FIELD, [])), row["_id"])
         async for row in cursor
     ]
-    ranked.sort(key=lambda item: (-item.score, item.id))
-    return ranked
 
 
 RANKED_CURSOR = "ranked"
