@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint schema clean-data
+.PHONY: run test install lint schema clean-data bot-test
 
 run: $(STAMP)
 	@scripts/run.sh
@@ -30,3 +30,7 @@ schema: $(STAMP)
 # Deletes the embedded database of `make run` (demo data is loaded again next run).
 clean-data:
 	rm -rf var/mongo
+
+# The assistant alone (bots/): its environment, model, NLU evaluation and conversation tests.
+bot-test:
+	@bots/scripts/check.sh >/dev/null

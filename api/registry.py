@@ -7,6 +7,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from domains.accounts import schema as accounts
 from domains.accounts.repository import GrantRepository
+from domains.chatbot import schema as chatbot
+from domains.chatbot.repository import RateLimitRepository
 from domains.education import repository as education_repository
 from domains.education import schema as education
 from domains.education.seed import seed_demo as seed_education
@@ -47,6 +49,7 @@ MUTATIONS: Sequence[type] = (
     health.Mutation,
     education.Mutation,
     tourism.Mutation,
+    chatbot.Mutation,
 )
 # Every repository whose indexes must exist before the API serves (created idempotently).
 REPOSITORIES: Sequence[type[Repository]] = (
@@ -68,6 +71,7 @@ REPOSITORIES: Sequence[type[Repository]] = (
     education_repository.AdmissionRoundRepository,
     education_repository.AnnouncementRepository,
     *TOURISM_REPOSITORIES,
+    RateLimitRepository,
 )
 # Demo data loaders, by name, in dependency order (procedures before the domains citing them).
 SEEDERS: Sequence[tuple[str, Seeder]] = (

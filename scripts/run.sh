@@ -41,6 +41,15 @@ fi
 "$VENV/bin/xuthanh" create-indexes
 "$VENV/bin/xuthanh" seed --if-empty
 
+# The assistant (bots/): its own Python 3.10 environment, trained when its training data changed.
+# Without it the API still runs; sendChatMessage then answers with its "unavailable" message.
+bot_model=
+if bots/scripts/setup_venv.sh && bot_model=$(bots/.venv/bin/python bots/scripts/train.py --print-path); then
+  export RASA_URL=${RASA_URL:-http://127.0.0.1:${RASA_PORT:-5005}}
+else
+  echo "==> The assistant could not be prepared (see above); starting without it." >&2
+fi
+
 echo "==> Starting the API"
 setsid "$VENV/bin/xuthanh" serve --port "$PORT" &
 pids+=($!)
@@ -50,6 +59,16 @@ for _ in $(seq 1 100); do
   kill -0 "$api_pid" 2>/dev/null || { echo "The API exited during start-up; see above." >&2; exit 1; }
   sleep 0.2
 done
+
+if [ -n "$bot_model" ]; then
+  echo "==> Starting the assistant: action server and Rasa server (ready in about 30 s)"
+  export MONGODB_DATABASE=${MONGODB_DATABASE:-xuthanh}
+  XUTHANH_API_URL="http://127.0.0.1:$PORT/graphql" setsid bots/scripts/serve.sh actions \
+    >>var/rasa-actions.log 2>&1 &
+  pids+=($!)
+  RASA_MODEL="$bot_model" setsid bots/scripts/serve.sh rasa >>var/rasa.log 2>&1 &
+  pids+=($!)
+fi
 
 echo "==> Starting the notification worker"
 setsid "$VENV/bin/xuthanh" worker &
@@ -63,6 +82,7 @@ cat <<MSG
     Health    http://127.0.0.1:$PORT/healthz   http://127.0.0.1:$PORT/readyz
     Metrics   http://127.0.0.1:$PORT/metrics
   Sign in for GraphiQL: .venv/bin/xuthanh dev-token --uid me --role admin
+  Assistant ${RASA_URL:-not started}   (sendChatMessage; logs in var/rasa*.log)
   Press Ctrl-C to stop.
 
 MSG

@@ -34,5 +34,11 @@ else
   echo "==> Testing against MongoDB at MONGODB_URI"
 fi
 
+# The assistant (bots/): its Python 3.10 environment and model (built when missing or stale), NLU
+# quality on the held-out set, conversation tests; then pytest runs its end-to-end tests too.
+echo "==> The assistant (bots/)"
+bots/scripts/check.sh >/dev/null
+export XUTHANH_REQUIRE_BOT_TESTS=1
+
 echo "==> pytest"
 "$VENV/bin/pytest" "$@"

@@ -1,0 +1,216 @@
+"""Turn API records into answers, in Vietnamese or English.
+
+Pure functions (no Rasa imports) so they can be tested on their own. Every answer about a
+procedure names it and its code; a field missing from the record is said to be missing.
+"""
+
+from typing import Any, Dict, List, Optional, Tuple
+
+Record = Dict[str, Any]
+Link = Dict[str, str]
+
+LABELS: Dict[str, Dict[str, str]] = {
+    "vi": {
+        "about": 'Thủ tục "{name}" (mã {code})',
+        "documents": "Hồ sơ gồm:",
+        "documents_missing": "Dữ liệu chưa ghi thành phần hồ sơ của thủ tục này.",
+        "originals": "{n} bản chính",
+        "copies": "{n} bản sao",
+        "form": "mẫu: {form}",
+        "fee": "Lệ phí:",
+        "fee_missing": "Dữ liệu chưa ghi lệ phí của thủ tục này.",
+        "free": "Miễn phí",
+        "money": "{amount} đồng",
+        "time": "Thời hạn giải quyết: {text}",
+        "working_days": "{n} ngày làm việc",
+        "same_day": "trong ngày",
+        "time_missing": "Dữ liệu chưa ghi thời hạn giải quyết của thủ tục này.",
+        "steps": "Các bước thực hiện:",
+        "steps_missing": "Dữ liệu chưa ghi các bước thực hiện của thủ tục này.",
+        "agency": "Nộp hồ sơ tại: {agency} (cấp {level}).",
+        "agency_missing": "Dữ liệu chưa ghi cơ quan thực hiện thủ tục này.",
+        "online_full": "Có thể làm trực tuyến toàn trình.",
+        "online_partial": "Có thể nộp trực tuyến một phần (một số bước vẫn phải đến trực tiếp).",
+        "online_missing": "Dữ liệu chưa ghi thủ tục này có làm trực tuyến được hay không.",
+        "online_link_missing": "Dữ liệu chưa có đường dẫn nộp trực tuyến cho thủ tục này.",
+        "legal": "Căn cứ pháp lý:",
+        "legal_missing": "Dữ liệu chưa ghi căn cứ pháp lý của thủ tục này.",
+        "articles": "({articles})",
+        "apply_online": "Nộp trực tuyến",
+        "other_matches": "Có thể bạn hỏi thủ tục khác:",
+        "not_found": 'Tôi không tìm thấy thủ tục nào khớp với "{text}". Bạn thử gọi tên khác nhé.',
+        "unavailable": (
+            "Xin lỗi, hiện tôi không tra cứu được dữ liệu. Bạn thử lại sau ít phút, hoặc gọi "
+            "đường dây nóng {hotline}."
+        ),
+        "CENTRAL": "trung ương",
+        "PROVINCE": "tỉnh",
+        "DISTRICT": "huyện",
+        "COMMUNE": "xã",
+    },
+    "en": {
+        "about": 'Procedure "{name}" (code {code})',
+        "documents": "Documents to submit:",
+        "documents_missing": "The record does not list the documents for this procedure.",
+        "originals": "{n} original(s)",
+        "copies": "{n} copy/copies",
+        "form": "form: {form}",
+        "fee": "Fees:",
+        "fee_missing": "The record does not state a fee for this procedure.",
+        "free": "Free",
+        "money": "VND {amount}",
+        "time": "Processing time: {text}",
+        "working_days": "{n} working day(s)",
+        "same_day": "same day",
+        "time_missing": "The record does not state a processing time for this procedure.",
+        "steps": "Steps:",
+        "steps_missing": "The record does not list the steps of this procedure.",
+        "agency": "Apply at: {agency} ({level} level).",
+        "agency_missing": "The record does not name the agency for this procedure.",
+        "online_full": "It can be done fully online.",
+        "online_partial": "It can be started online (some steps still need a visit in person).",
+        "online_missing": "The record does not say whether this procedure can be done online.",
+        "online_link_missing": "The record has no link for applying online.",
+        "legal": "Legal basis:",
+        "legal_missing": "The record does not state a legal basis for this procedure.",
+        "articles": "({articles})",
+        "apply_online": "Apply online",
+        "other_matches": "Did you mean another procedure?",
+        "not_found": 'I could not find a procedure matching "{text}". Try another name.',
+        "unavailable": (
+            "Sorry, I cannot look that up right now. Please try again in a few minutes, or call "
+            "the hotline {hotline}."
+        ),
+        "CENTRAL": "central",
+        "PROVINCE": "province",
+        "DISTRICT": "district",
+        "COMMUNE": "commune",
+    },
+}
+
+ASPECTS = ("info", "documents", "fee", "time", "steps", "agency", "online", "legal")
+
+
+def label(lang: str, key: str, **values: Any) -> str:
+    table = LABELS.get(lang, LABELS["vi"])
+    return table[key].format(**values)
+
+
+def money(amount: int, lang: str) -> str:
+    """135000 -> '135.000 đồng' (vi) or 'VND 135,000' (en); 0 -> free."""
+    if amount == 0:
+        return label(lang, "free")
+    grouped = f"{amount:,}"
+    if lang != "en":
+        grouped = grouped.replace(",", ".")
+    return label(lang, "money", amount=grouped)
+
+
+def _documents(record: Record, lang: str) -> List[str]:
+    documents = record.get("documents") or []
+    if not documents:
+        return [label(lang, "documents_missing")]
+    lines = [label(lang, "documents")]
+    for document in documents:
+        details = []
+        if document.get("originals"):
+            details.append(label(lang, "originals", n=document["originals"]))
+        if document.get("copies"):
+            details.append(label(lang, "copies", n=document["copies"]))
+        if document.get("form"):
+            details.append(label(lang, "form", form=document["form"]))
+        suffix = f" ({'; '.join(details)})" if details else ""
+        lines.append(f"- {document.get('name', '')}{suffix}")
+    return lines
+
+
+def _fees(record: Record, lang: str) -> List[str]:
+    fees = record.get("fees") or []
+    if not fees:
+        return [label(lang, "fee_missing")]
+    lines = [label(lang, "fee")]
+    for fee in fees:
+        amount = money(int(fee.get("amountVnd") or 0), lang)
+        condition = fee.get("condition")
+        lines.append(f"- {amount}: {condition}" if condition else f"- {amount}")
+    return lines
+
+
+def _time(record: Record, lang: str) -> List[str]:
+    processing = record.get("processingTime") or {}
+    text = processing.get("text")
+    if not text and processing.get("workingDays") is not None:
+        days = processing["workingDays"]
+        text = (
+            label(lang, "same_day")
+            if days == 0
+            else label(lang, "working_days", n=f"{days:g}")
+        )
+    if not text:
+        return [label(lang, "time_missing")]
+    return [label(lang, "time", text=text)]
+
+
+def _steps(record: Record, lang: str) -> List[str]:
+    steps = record.get("steps") or []
+    if not steps:
+        return [label(lang, "steps_missing")]
+    return [label(lang, "steps"), *(f"{i}. {step}" for i, step in enumerate(steps, start=1))]
+
+
+def _agency(record: Record, lang: str) -> List[str]:
+    agency = record.get("agency")
+    if not agency:
+        return [label(lang, "agency_missing")]
+    level = record.get("level")
+    level_text = label(lang, level) if level in LABELS["vi"] else str(level or "?").lower()
+    return [label(lang, "agency", agency=agency, level=level_text)]
+
+
+def _online(record: Record, lang: str) -> List[str]:
+    level = record.get("onlineLevel")
+    lines = [
+        label(lang, "online_full")
+        if level == "FULL"
+        else label(lang, "online_partial")
+        if level == "PARTIAL"
+        else label(lang, "online_missing")
+    ]
+    if level and not record.get("onlineUrl"):
+        lines.append(label(lang, "online_link_missing"))
+    return lines
+
+
+def _legal(record: Record, lang: str) -> List[str]:
+    bases = record.get("legalBasis") or []
+    if not bases:
+        return [label(lang, "legal_missing")]
+    lines = [label(lang, "legal")]
+    for basis in bases:
+        articles = basis.get("articles")
+        extra = f" {label(lang, 'articles', articles=articles)}" if articles else ""
+        lines.append(f"- {basis.get('document', '')}{extra}")
+    return lines
+
+
+SECTIONS = {
+    "documents": (_documents,),
+    "fee": (_fees,),
+    "time": (_time,),
+    "steps": (_steps,),
+    "agency": (_agency,),
+    "online": (_online,),
+    "legal": (_legal,),
+    "info": (_agency, _time, _fees, _online),
+}
+
+
+def procedure_answer(record: Record, aspect: Optional[str], lang: str) -> Tuple[str, List[Link]]:
+    """The answer text for one aspect of a procedure record, and its links."""
+    lines = [label(lang, "about", name=record.get("name", "?"), code=record.get("code", "?"))]
+    for section in SECTIONS.get(aspect or "info", SECTIONS["info"]):
+        lines.extend(section(record, lang))
+    links: List[Link] = []
+    if record.get("onlineUrl"):
+        links.append({"title": label(lang, "apply_online"), "url": str(record["onlineUrl"])})
+    return "\n".join(lines), links

@@ -1,0 +1,58 @@
+"""The GraphQL API as the actions see it: one POST per question, short timeouts, typed failures.
+
+The action server runs in Rasa's Python 3.10 environment and cannot import the API's code; going
+through /graphql also reuses the API's search, language fallback and authorisation.
+"""
+
+import asyncio
+import logging
+import os
+from typing import Any, Dict, List, Optional
+
+import aiohttp
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "http://127.0.0.1:8000/graphql"
+
+
+class ApiUnavailable(Exception):
+    """The API did not answer, or answered with an error: say so, never guess."""
+
+
+def api_url() -> str:
+    return os.environ.get("XUTHANH_API_URL", DEFAULT_API_URL)
+
+
+def api_timeout() -> float:
+    return float(os.environ.get("XUTHANH_API_TIMEOUT_SECONDS", "3"))
+
+
+async def graphql(query: str, variables: Dict[str, Any], *, lang: str = "vi") -> Dict[str, Any]:
+    """``data`` of a GraphQL answer; ApiUnavailable on network, HTTP or GraphQL errors."""
+    timeout = aiohttp.ClientTimeout(total=api_timeout())
+    headers = {"Accept-Language": lang, "Content-Type": "application/json"}
+    try:
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            async with session.post(
+                api_url(), json={"query": query, "variables": variables}, headers=headers
+            ) as response:
+                body = await response.json(content_type=None)
+    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+        logger.warning("API unreachable: %s", type(error).__name__)
+        raise ApiUnavailable(type(error).__name__) from error
+    if not isinstance(body, dict) or body.get("errors") or body.get("data") is None:
+        codes = [
+            (error.get("extensions") or {}).get("code", "ERROR")
+            for error in (body.get("errors") or [] if isinstance(body, dict) else [])
+        ]
+        logger.warning("API answered with errors: %s", codes)
+        raise ApiUnavailable(",".join(codes) or "no data")
+    data: Dict[str, Any] = body["data"]
+    return data
+
+
+def nodes(connection: Optional[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    if not connection:
+        return []
+    return list(connection.get("nodes") or [])

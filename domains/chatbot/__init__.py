@@ -1,0 +1,1 @@
+"""Chatbot: the `sendChatMessage` relay to the Rasa assistant in bots/."""

@@ -1,0 +1,84 @@
+"""The Rasa server's REST channel: one POST per user message, with a hard timeout."""
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlparse
+
+import httpx
+
+
+class RasaUnavailable(Exception):
+    """Rasa is down, slow or answered something unusable: the caller degrades gracefully."""
+
+
+@dataclass(slots=True)
+class Button:
+    title: str
+    payload: str
+
+
+@dataclass(slots=True)
+class Link:
+    title: str
+    url: str
+
+
+@dataclass(slots=True)
+class BotMessage:
+    text: str
+    buttons: list[Button] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+
+
+def _is_web_url(url: str) -> bool:
+    parsed = urlparse(url)
+    return parsed.scheme in ("http", "https") and bool(parsed.netloc)
+
+
+def parse_reply(items: Any) -> list[BotMessage]:
+    """Rasa's REST output as messages: custom ``links`` attach to the message before them."""
+    if not isinstance(items, list):
+        raise RasaUnavailable("unexpected reply shape")
+    messages: list[BotMessage] = []
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        text = item.get("text")
+        if isinstance(text, str):
+            buttons = [
+                Button(title=str(b.get("title", "")), payload=str(b.get("payload", "")))
+                for b in item.get("buttons") or []
+                if isinstance(b, dict)
+            ]
+            messages.append(BotMessage(text=text, buttons=buttons))
+        custom = item.get("custom")
+        if isinstance(custom, dict) and isinstance(custom.get("links"), list):
+            links = [
+                Link(title=str(link.get("title", "")), url=str(link["url"]))
+                for link in custom["links"]
+                if isinstance(link, dict) and _is_web_url(str(link.get("url", "")))
+            ]
+            if not messages:
+                messages.append(BotMessage(text=""))
+            messages[-1].links.extend(links)
+    return messages
+
+
+async def send_to_rasa(
+    *, base_url: str, sender_id: str, text: str, lang: str, timeout_seconds: float
+) -> list[BotMessage]:
+    """The assistant's reply to ``text``; RasaUnavailable when it does not come in time."""
+    url = f"{base_url.rstrip('/')}/webhooks/rest/webhook"
+    body = {"sender": sender_id, "message": text, "metadata": {"lang": lang}}
+    try:
+        async with httpx.AsyncClient(timeout=timeout_seconds) as client:
+            response = await client.post(url, json=body)
+    except httpx.HTTPError as error:
+        raise RasaUnavailable(type(error).__name__) from error
+    if response.status_code != 200:
+        raise RasaUnavailable(f"HTTP {response.status_code}")
+    try:
+        payload = response.json()
+    except ValueError as error:
+        raise RasaUnavailable("invalid JSON") from error
+    return parse_reply(payload)

@@ -1,0 +1,117 @@
+"""Relaying a user's message to the assistant: validate, mask, limit, send, degrade."""
+
+import hashlib
+import hmac
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from domains.chatbot.config import ChatSettings
+from domains.chatbot.errors import EmptyMessage, MessageTooLong, RateLimited
+from domains.chatbot.masking import mask_personal_data
+from domains.chatbot.rasa import BotMessage, Link, RasaUnavailable, send_to_rasa
+from domains.chatbot.repository import RateLimitRepository
+from domains.chatbot.sessions import conversation_for
+from domains.kernel.auth import Principal
+from domains.kernel.clock import utcnow
+
+logger = logging.getLogger("xuthanh.chatbot")
+
+Database = AsyncDatabase[dict[str, Any]]
+
+DEGRADED = {
+    "vi": (
+        "Trợ lý ảo đang tạm thời không trả lời được. Bạn thử lại sau ít phút, hoặc gọi đường "
+        "dây nóng {hotline}, hoặc tra cứu trên Cổng dịch vụ công."
+    ),
+    "en": (
+        "The assistant is temporarily unavailable. Please try again in a few minutes, call the "
+        "hotline {hotline}, or look it up on the public services portal."
+    ),
+}
+PORTAL = {"vi": "Cổng dịch vụ công", "en": "Public services portal"}
+NO_ANSWER = {
+    "vi": "Xin lỗi, tôi chưa có câu trả lời. Bạn thử hỏi cách khác nhé.",
+    "en": "Sorry, I have no answer to that. Try asking another way.",
+}
+
+
+@dataclass(slots=True)
+class ChatResult:
+    session_id: str | None
+    messages: list[BotMessage]
+    degraded: bool
+
+
+def _clean_text(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    if not text:
+        raise EmptyMessage()
+    if len(text) > limit:
+        raise MessageTooLong(limit)
+    return text
+
+
+async def _check_rate(*, db: Database, key: str, limit: int, now: datetime) -> None:
+    window = int(now.timestamp() // 60)
+    window_end = datetime.fromtimestamp((window + 1) * 60, tz=now.tzinfo)
+    count = await RateLimitRepository(db).count_message(
+        key=key, window=window, expires_at=window_end + timedelta(minutes=1)
+    )
+    if count > limit:
+        raise RateLimited(max(1, int((window_end - now).total_seconds()) + 1))
+
+
+def degraded_reply(settings: ChatSettings, lang: str) -> list[BotMessage]:
+    text = DEGRADED.get(lang, DEGRADED["vi"]).format(hotline=settings.chat_hotline)
+    link = Link(title=PORTAL.get(lang, PORTAL["vi"]), url=settings.chat_portal_url)
+    return [BotMessage(text=text, links=[link])]
+
+
+async def send_message(
+    *,
+    db: Database,
+    principal: Principal,
+    settings: ChatSettings,
+    text: str,
+    session_id: str | None,
+    lang: str,
+    client_ip: str | None,
+    now: datetime | None = None,
+) -> ChatResult:
+    """The assistant's answer to one message; RateLimited when the caller sends too many."""
+    text = _clean_text(text, settings.chat_max_text_length)
+    conversation = conversation_for(principal, session_id, settings.secret)
+    now = now or utcnow()
+    if principal.uid is not None:
+        await _check_rate(
+            db=db,
+            key=conversation.sender_id,
+            limit=settings.chat_messages_per_minute_user,
+            now=now,
+        )
+    else:
+        # Keyed hash: the limiter counts addresses without storing them.
+        ip_key = hmac.new(
+            settings.secret, f"chat-ip:{client_ip or '-'}".encode(), hashlib.sha256
+        ).hexdigest()[:32]
+        await _check_rate(
+            db=db, key=f"ip-{ip_key}", limit=settings.chat_messages_per_minute_ip, now=now
+        )
+    try:
+        messages = await send_to_rasa(
+            base_url=settings.rasa_url,
+            sender_id=conversation.sender_id,
+            text=mask_personal_data(text),
+            lang=lang,
+            timeout_seconds=settings.chat_timeout_seconds,
+        )
+    except RasaUnavailable as error:
+        logger.warning("assistant unavailable", extra={"reason": str(error)})
+        return ChatResult(conversation.session_id, degraded_reply(settings, lang), True)
+    if not messages:
+        messages = [BotMessage(text=NO_ANSWER.get(lang, NO_ANSWER["vi"]))]
+    return ChatResult(conversation.session_id, messages, False)

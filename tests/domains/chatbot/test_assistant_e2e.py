@@ -1,0 +1,185 @@
+"""End to end through /graphql: real API process, real Rasa server and action server, SecantusDB.
+
+Needs bots/.venv and a model trained on the current data (`make test` / `make run` build both).
+Without them these tests are skipped, unless XUTHANH_REQUIRE_BOT_TESTS=1 (set by
+scripts/test.sh), which turns the skip into a failure.
+"""
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from pymongo import MongoClient
+
+from api.auth import mint_dev_token
+from tests.domains.chatbot.stack import (
+    DEV_SECRET,
+    TRACKER_COLLECTION,
+    AssistantStack,
+    current_model,
+)
+from tests.domains.chatbot.stack import bot_environment_ready as _bot_ready
+
+SEND = """
+mutation Send($input: SendChatMessageInput!) {
+  sendChatMessage(input: $input) {
+    __typename
+    ... on ChatReply {
+      sessionId degraded messages { text buttons { title payload } links { url } }
+    }
+  }
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def stack(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AssistantStack]:
+    if not _bot_ready():
+        if os.environ.get("XUTHANH_REQUIRE_BOT_TESTS") == "1":
+            pytest.fail("bots/.venv is missing: run bots/scripts/setup_venv.sh")
+        pytest.skip("bots/.venv is missing (make test builds it)")
+    model = current_model()
+    if model is None:
+        if os.environ.get("XUTHANH_REQUIRE_BOT_TESTS") == "1":
+            pytest.fail("no model for the current training data: bots/scripts/train.py")
+        pytest.skip("the assistant's model is missing or stale (make test trains it)")
+    database = f"t_chat_e2e_{uuid.uuid4().hex[:8]}"
+    assistant = AssistantStack(
+        mongo_uri=mongo_uri, database=database, logs=tmp_path_factory.mktemp("assistant")
+    )
+    try:
+        assistant.start(model)
+        yield assistant
+    finally:
+        assistant.stop()
+        with MongoClient(mongo_uri) as client:
+            client.drop_database(database)
+
+
+@pytest.fixture(scope="module")
+def mongo(stack: AssistantStack) -> Iterator[Any]:
+    with MongoClient(stack.mongo_uri) as client:
+        yield client[stack.database]
+
+
+def ask(
+    stack: AssistantStack,
+    text: str,
+    *,
+    session: str | None = None,
+    lang: str = "VI",
+    token: str | None = None,
+) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    variables = {"input": {"text": text, "sessionId": session, "lang": lang}}
+    response = httpx.post(
+        stack.graphql_url,
+        json={"query": SEND, "variables": variables},
+        headers=headers,
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert "errors" not in body, body
+    reply: dict[str, Any] = body["data"]["sendChatMessage"]
+    assert reply["__typename"] == "ChatReply"
+    assert reply["degraded"] is False, stack.tail("rasa") + stack.tail("actions")
+    return reply
+
+
+def text_of(reply: dict[str, Any]) -> str:
+    return "\n".join(message["text"] for message in reply["messages"])
+
+
+def vnd(amount: int) -> str:
+    return f"{amount:,}".replace(",", ".")
+
+
+def test_fee_question_answers_with_the_fee_in_the_database(
+    stack: AssistantStack, mongo: Any
+) -> None:
+    record = mongo["procedures"].find_one({"code": "3.000347"})
+    assert record is not None, "demo data should hold 3.000347 (driving licence exchange)"
+    reply = ask(stack, "lệ phí đổi bằng lái xe bao nhiêu")
+    answer = text_of(reply)
+    assert "3.000347" in answer
+    for fee in record["fees"]:
+        assert vnd(fee["amountVnd"]) in answer
+
+
+def test_the_same_question_without_diacritics(stack: AssistantStack, mongo: Any) -> None:
+    record = mongo["procedures"].find_one({"code": "3.000347"})
+    answer = text_of(ask(stack, "le phi doi bang lai xe bao nhieu"))
+    assert "3.000347" in answer
+    assert vnd(record["fees"][0]["amountVnd"]) in answer
+
+
+def test_follow_up_keeps_the_procedure(stack: AssistantStack, mongo: Any) -> None:
+    record = mongo["procedures"].find_one({"code": "1.001456"})
+    first = ask(stack, "làm hộ chiếu mất bao lâu")
+    assert "1.001456" in text_of(first)
+    follow_up = ask(stack, "còn lệ phí thì sao", session=first["sessionId"])
+    answer = text_of(follow_up)
+    assert "1.001456" in answer
+    assert vnd(record["fees"][0]["amountVnd"]) in answer
+
+
+def test_missing_procedure_is_asked_for(stack: AssistantStack, mongo: Any) -> None:
+    record = mongo["procedures"].find_one({"code": "1.001193"})
+    question = ask(stack, "hồ sơ gồm những gì")
+    assert "1.001193" not in text_of(question)
+    answer = text_of(ask(stack, "đăng ký khai sinh", session=question["sessionId"]))
+    assert "1.001193" in answer
+    assert record["documents"][0]["name"]["vi"] in answer
+
+
+def test_english_answer(stack: AssistantStack, mongo: Any) -> None:
+    record = mongo["procedures"].find_one({"code": "1.001456"})
+    answer = text_of(ask(stack, "how much does a passport cost", lang="EN"))
+    assert "1.001456" in answer
+    assert f"VND {record['fees'][0]['amountVnd']:,}" in answer
+
+
+def test_out_of_scope_gets_the_honest_fallback(stack: AssistantStack) -> None:
+    reply = ask(stack, "tôi bị đau đầu nên uống thuốc gì")
+    answer = text_of(reply)
+    assert "1800 1096" in answer  # the configured hotline (default)
+    assert any(link["url"] for message in reply["messages"] for link in message["links"])
+    assert not any(code in answer for code in ("1.00", "2.00", "3.00"))
+
+
+def test_tracker_store_holds_no_personal_numbers_nor_uids(
+    stack: AssistantStack, mongo: Any
+) -> None:
+    token = mint_dev_token(secret=DEV_SECRET, uid="e2e-citizen-uid-7")
+    ask(
+        stack,
+        "số tôi 0912345678, cccd 038123456789, thẻ bhyt DN4012345678901, lệ phí làm hộ chiếu",
+        token=token,
+    )
+    documents = list(mongo[TRACKER_COLLECTION].find({}))
+    assert documents, "Rasa should store its trackers in MongoDB"
+    stored = json.dumps(documents, default=str)
+    assert "<phone>" in stored
+    for secret in ("0912345678", "038123456789", "DN4012345678901", "e2e-citizen-uid-7"):
+        assert secret not in stored
+
+
+def test_logs_hold_no_message_text(stack: AssistantStack) -> None:
+    ask(stack, "lệ phí khai tử 0987654321")
+    api_log = Path(stack.logs / "api.log").read_text(errors="replace")
+    assert "0987654321" not in api_log
+    assert "khai tử" not in api_log
+
+
+def test_two_unclear_messages_get_guesses_then_the_honest_fallback(stack: AssistantStack) -> None:
+    first = ask(stack, "asdkj qwe zzz")
+    buttons = [button for message in first["messages"] for button in message["buttons"]]
+    assert buttons and all(button["payload"].startswith("/") for button in buttons)
+    second = ask(stack, "xyz blah hmm", session=first["sessionId"])
+    assert "1800 1096" in text_of(second)
