@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     notification_lease_seconds: int = Field(default=60, ge=5, le=3600)
     notification_concurrency: int = Field(default=2, ge=1, le=16)
 
+    # Read by the chatbot relay (domains/chatbot/config.py); checked here so that production
+    # refuses to start without it (sessions would break across replicas and restarts).
+    chat_session_secret: SecretStr | None = None
+
     graphql_introspection: bool = True
     graphql_max_depth: int = 10
     graphql_max_aliases: int = 15
@@ -121,6 +125,11 @@ class Settings(BaseSettings):
                 "No Firebase credentials: set FIREBASE_CREDENTIALS_FILE (service-account JSON), "
                 "GOOGLE_APPLICATION_CREDENTIALS, or FIREBASE_USE_METADATA_CREDENTIALS=true on "
                 "Google Cloud."
+            )
+        if self.chat_session_secret is None:
+            refusals.append(
+                "CHAT_SESSION_SECRET is not set: chat sessions would not survive a restart or "
+                "move between replicas. Set the same random value on every replica."
             )
         if self.dev_tokens_enabled:
             refusals.append(

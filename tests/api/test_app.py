@@ -6,6 +6,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from api.app import create_app
 from api.settings import Environment, Settings
@@ -77,6 +78,7 @@ def production_settings(settings: Settings, tmp_path_factory: pytest.TempPathFac
             "firebase_credentials_file": Path(credentials),
             "firebase_cert_url": None,
             "dev_token_secret": None,
+            "chat_session_secret": SecretStr("c" * 32),
         }
     )
 

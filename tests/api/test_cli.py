@@ -54,10 +54,13 @@ def test_dev_token_refused_in_production(
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("FIREBASE_PROJECT_ID", "p")
     monkeypatch.setenv("FIREBASE_USE_METADATA_CREDENTIALS", "true")
+    monkeypatch.setenv("CHAT_SESSION_SECRET", "c" * 32)
     monkeypatch.delenv("DEV_TOKEN_SECRET", raising=False)
     monkeypatch.delenv("FIREBASE_AUTH_EMULATOR_HOST", raising=False)
     assert main(["dev-token", "--uid", "x", "--role", "admin"]) == 2
-    assert capsys.readouterr().out == ""
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "Development tokens are off" in captured.err
 
 
 def test_production_refusal_names_the_variable(

@@ -25,6 +25,7 @@ def production(credentials_file: Path, **overrides: object) -> Settings:
         "dev_token_secret": None,
         "dev_tokens_enabled": None,
         "firebase_cert_url": None,
+        "chat_session_secret": "c" * 32,
     }
     values.update(overrides)
     return Settings(**values)
@@ -50,6 +51,7 @@ def test_a_complete_production_configuration_is_accepted(credentials_file: Path)
         ({"dev_tokens_enabled": True}, "DEV_TOKENS_ENABLED"),
         ({"dev_token_secret": "x" * 32}, "DEV_TOKEN_SECRET"),
         ({"firebase_cert_url": "http://127.0.0.1:1/certs"}, "FIREBASE_CERT_URL"),
+        ({"chat_session_secret": None}, "CHAT_SESSION_SECRET"),
     ],
 )
 def test_production_refuses_to_start(
