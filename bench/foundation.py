@@ -6,19 +6,16 @@ same work (verify the bearer token, load the caller's grant, read 20 documents).
 
 import argparse
 import os
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
 
 import jwt
-from pymongo import AsyncMongoClient, MongoClient
+from pymongo import MongoClient
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
-from bench.harness import Stack, drive, print_table
+from bench.harness import Stack, drive, plain_database, print_table
 
 QUERY = """query Grants { grants(first: 20) {
   edges { cursor node { uid roles hospitalIds schoolIds updatedAt updatedBy } }
@@ -27,15 +24,6 @@ QUERY = """query Grants { grants(first: 20) {
 
 def plain_app() -> Starlette:
     """The same read as the GraphQL query, as a hand-written JSON endpoint."""
-
-    @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
-            os.environ["MONGODB_URI"], tz_aware=True
-        )
-        app.state.db = client[os.environ["MONGODB_DATABASE"]]
-        yield
-        await client.close()
 
     async def grants(request: Request) -> JSONResponse:
         token = request.headers["authorization"].removeprefix("Bearer ")
@@ -68,7 +56,7 @@ def plain_app() -> Starlette:
     async def root(request: Request) -> PlainTextResponse:
         return PlainTextResponse("ok")
 
-    return Starlette(routes=[Route("/", root), Route("/grants", grants)], lifespan=lifespan)
+    return Starlette(routes=[Route("/", root), Route("/grants", grants)], lifespan=plain_database)
 
 
 def load_grants(uri: str, database: str, count: int) -> None:

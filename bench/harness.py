@@ -22,12 +22,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
+from pymongo import AsyncMongoClient
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -269,6 +271,17 @@ def print_table(rows: list[tuple[str, Result]], title: str = "") -> None:
         )
     if len(rows) >= 2 and rows[1][1].rps:
         print(f"ratio {rows[0][0]} / {rows[1][0]} (req/s): {rows[0][1].rps / rows[1][1].rps:.2f}")
+
+
+@asynccontextmanager
+async def plain_database(app: Any) -> AsyncIterator[None]:
+    """Lifespan of a plain comparison app: ``app.state.db`` from MONGODB_URI/MONGODB_DATABASE."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        os.environ["MONGODB_URI"], tz_aware=True
+    )
+    app.state.db = client[os.environ["MONGODB_DATABASE"]]
+    yield
+    await client.close()
 
 
 def median(values: list[float]) -> float:

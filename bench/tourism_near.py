@@ -8,21 +8,18 @@ province (a fixed sequence, the same for both), 10 km radius, 20 nearest with di
 """
 
 import argparse
-import os
 import random
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import AsyncMongoClient, MongoClient
+from pymongo import MongoClient
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
-from bench.harness import Stack, drive, print_table
+from bench.harness import Stack, drive, plain_database, print_table
 
 # Thanh Hóa, roughly: where the generated attractions and the query points fall.
 LAT, LNG = (19.40, 20.40), (105.00, 106.00)
@@ -41,15 +38,6 @@ def centre(i: int) -> tuple[float, float]:
 
 def plain_app() -> Starlette:
     """The same read as the GraphQL query, written by hand."""
-
-    @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
-            os.environ["MONGODB_URI"], tz_aware=True
-        )
-        app.state.db = client[os.environ["MONGODB_DATABASE"]]
-        yield
-        await client.close()
 
     async def near(request: Request) -> JSONResponse:
         point = await request.json()
@@ -94,7 +82,7 @@ def plain_app() -> Starlette:
         return PlainTextResponse("ok")
 
     return Starlette(
-        routes=[Route("/", root), Route("/near", near, methods=["POST"])], lifespan=lifespan
+        routes=[Route("/", root), Route("/near", near, methods=["POST"])], lifespan=plain_database
     )
 
 
