@@ -66,6 +66,7 @@ REPOSITORIES: Sequence[type[Repository]] = (
     health_repository.AppointmentRepository,
     health_repository.AuditRepository,
     health_repository.IdempotencyRepository,
+    health_repository.WaitlistRepository,
     education_repository.CommuneRepository,
     education_repository.SchoolRepository,
     education_repository.AdmissionRoundRepository,

@@ -150,3 +150,33 @@ class IdempotencyRecord(TypedDict):
     appointmentId: NotRequired[ObjectId]
     createdAt: datetime
     expiresAt: datetime
+
+
+WaitlistStatus = Literal["waiting", "offered", "booked", "declined", "expired", "left", "cancelled"]
+
+
+class WaitlistEntryDocument(TypedDict):
+    """``health_waitlist``: one patient waiting for a place in a slot, or in any slot of a
+    department on one day; first come, first offered."""
+
+    _id: ObjectId
+    userId: str
+    patientProfileId: ObjectId
+    hospitalId: str
+    departmentId: str
+    day: str  # ISO date (province time) of the slot(s) waited for
+    scope: Literal["slot", "day"]
+    slotId: NotRequired[ObjectId]  # the slot waited for (scope "slot"), or the one offered
+    # "<profile>|slot:<slotId>" or "<profile>|day:<hospital>:<department>:<day>": unique among
+    # open entries, so joining twice returns the same entry.
+    waitKey: str
+    status: WaitlistStatus
+    # Present (true) while waiting or offered; the unique partial index covers only these.
+    open: NotRequired[bool]
+    # While offered: the place held (its queue number stays out of the slot's pool) and until when.
+    heldNumber: NotRequired[int]
+    holdExpiresAt: NotRequired[datetime]
+    offeredAt: NotRequired[datetime]
+    appointmentId: NotRequired[ObjectId]
+    createdAt: datetime
+    changedAt: datetime

@@ -11,7 +11,7 @@ from typing import Any
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
-from domains.health.models import AppointmentDocument
+from domains.health.models import AppointmentDocument, WaitlistEntryDocument
 from domains.kernel.clock import PROVINCE_TZ
 from domains.notifications import outbox
 
@@ -131,4 +131,56 @@ async def cancelled(
         category=CATEGORY,
         data=_data(appointment),
         dedupe_key=f"health:appointment:{appointment['_id']}:cancelled",
+    )
+
+
+def _waitlist_data(entry: WaitlistEntryDocument) -> dict[str, str]:
+    return {"kind": "health.waitlist", "waitlistEntryId": str(entry["_id"])}
+
+
+async def waitlist_offered(
+    *,
+    db: Database,
+    session: AsyncClientSession,
+    entry: WaitlistEntryDocument,
+    start: datetime,
+    until: datetime,
+) -> None:
+    """A place freed up: the time and date of the slot and the hold's end, nothing else."""
+    time, day = _when(start)
+    deadline = f"{until.astimezone(PROVINCE_TZ):%H:%M}"
+    await outbox.enqueue(
+        db=db,
+        session=session,
+        user_ids=[entry["userId"]],
+        title={"vi": "Có chỗ trống", "en": "A place freed up"},
+        body={
+            "vi": f"Có chỗ lịch khám {time} ngày {day}. Xác nhận trước {deadline} trong ứng dụng.",
+            "en": f"A place at {time} on {day} freed up. Confirm in the app before {deadline}.",
+        },
+        category=CATEGORY,
+        data=_waitlist_data(entry),
+        dedupe_key=f"health:waitlist:{entry['_id']}:offered",
+    )
+
+
+async def waitlist_cancelled(
+    *, db: Database, session: AsyncClientSession, entry: WaitlistEntryDocument, start: datetime
+) -> None:
+    """The facility closed the slot a patient was waiting for (or held a place in)."""
+    time, day = _when(start)
+    await outbox.enqueue(
+        db=db,
+        session=session,
+        user_ids=[entry["userId"]],
+        title={"vi": "Lịch khám đã bị huỷ", "en": "Slot cancelled"},
+        body={
+            "vi": f"Cơ sở y tế đã huỷ lịch khám {time} ngày {day} mà bạn đang chờ. Mở ứng dụng "
+            "để đặt lịch khác.",
+            "en": f"The facility cancelled the slot at {time} on {day} you were waiting for. Open "
+            "the app to book another time.",
+        },
+        category=CATEGORY,
+        data=_waitlist_data(entry),
+        dedupe_key=f"health:waitlist:{entry['_id']}:cancelled",
     )

@@ -13,9 +13,11 @@ from domains.health.types import (
     BookAppointmentInput,
     BookingLimitReached,
     CancelSlotsPayload,
+    HoldExpired,
     Hospital,
     HospitalLevel,
     IdempotencyKeyReused,
+    JoinWaitlistInput,
     OutsideBookingWindow,
     OutsideCancellationWindow,
     PatientProfile,
@@ -25,8 +27,11 @@ from domains.health.types import (
     Slot,
     SlotFilterInput,
     SlotFull,
+    SlotHasPlaces,
     SlotNotBookable,
     SlotOverlap,
+    SlotWaitlist,
+    WaitlistEntry,
     failure,
 )
 from domains.kernel.context import Info
@@ -79,6 +84,32 @@ CancelSlotsResult = Annotated[
 ]
 CreatePatientProfileResult = Annotated[
     PatientProfile | ValidationFailed, strawberry.union("CreatePatientProfileResult")
+]
+JoinWaitlistResult = Annotated[
+    WaitlistEntry
+    | SlotHasPlaces
+    | SlotNotBookable
+    | AlreadyBooked
+    | OutsideBookingWindow
+    | NotFoundError
+    | ValidationFailed,
+    strawberry.union("JoinWaitlistResult"),
+]
+AcceptWaitlistOfferResult = Annotated[
+    Appointment
+    | HoldExpired
+    | AppointmentNotChangeable
+    | SlotNotBookable
+    | AlreadyBooked
+    | BookingLimitReached
+    | IdempotencyKeyReused
+    | NotFoundError
+    | ValidationFailed,
+    strawberry.union("AcceptWaitlistOfferResult"),
+]
+WaitlistEntryResult = Annotated[
+    WaitlistEntry | AppointmentNotChangeable | NotFoundError,
+    strawberry.union("WaitlistEntryResult"),
 ]
 
 
@@ -198,6 +229,32 @@ class Query:
             after=after,
         )
         return Connection.from_page(page.map(lambda d: Appointment.from_document(d, principal)))
+
+    @strawberry.field(description="Your waitlist entries, newest first.")
+    async def my_waitlist(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[WaitlistEntry]:
+        page = await service.my_waitlist(
+            db=info.context.db, principal=info.context.principal, first=first, after=after
+        )
+        return Connection.from_page(page.map(WaitlistEntry.from_document))
+
+    @strawberry.field(
+        description="How many wait for a slot and how many of its places are held "
+        "(the facility's staff; counts only, never who)."
+    )
+    async def slot_waitlist(self, info: Info, slot_id: strawberry.ID) -> SlotWaitlist | None:
+        try:
+            counts = await service.slot_waitlist(
+                db=info.context.db, principal=info.context.principal, slot_id=str(slot_id)
+            )
+        except BookingRefused:
+            return None
+        return SlotWaitlist(
+            slot_id=strawberry.ID(str(counts.slot_id)),
+            waiting=counts.waiting,
+            offered=counts.offered,
+        )
 
 
 @strawberry.type
@@ -340,3 +397,70 @@ class Mutation:
         except BookingRefused as error:
             return failure(error)  # type: ignore[no-any-return]
         return Appointment.from_document(document, principal)
+
+    @strawberry.mutation(
+        description="Wait for a place in a full slot, or in any slot of a department on one "
+        "day. Joining again returns the same entry. A slot with a free place answers "
+        "SlotHasPlaces: book it instead."
+    )
+    async def join_waitlist(self, info: Info, input: JoinWaitlistInput) -> JoinWaitlistResult:
+        try:
+            document = await service.join_waitlist(
+                db=info.context.db,
+                principal=info.context.principal,
+                patient_profile_id=str(input.patient_profile_id),
+                slot_id=str(input.slot_id) if input.slot_id is not None else None,
+                hospital_id=input.hospital_id,
+                department_id=input.department_id,
+                day=input.day,
+            )
+        except InvalidInput as error:
+            return validation_failed(error)
+        except BookingRefused as error:
+            return failure(error)  # type: ignore[no-any-return]
+        return WaitlistEntry.from_document(document)
+
+    @strawberry.mutation(
+        description="Book the place held for your waitlist entry (before `holdExpiresAt`). "
+        "Retry with the same `idempotencyKey`: you get the same appointment."
+    )
+    async def accept_waitlist_offer(
+        self, info: Info, entry_id: strawberry.ID, idempotency_key: str
+    ) -> AcceptWaitlistOfferResult:
+        principal = info.context.principal
+        try:
+            document = await service.accept_waitlist_offer(
+                db=info.context.db,
+                principal=principal,
+                entry_id=str(entry_id),
+                idempotency_key=idempotency_key,
+            )
+        except InvalidInput as error:
+            return validation_failed(error)
+        except BookingRefused as error:
+            return failure(error)  # type: ignore[no-any-return]
+        return Appointment.from_document(document, principal)
+
+    @strawberry.mutation(
+        description="Decline the place held for you: it is offered to the next person."
+    )
+    async def decline_waitlist_offer(
+        self, info: Info, entry_id: strawberry.ID
+    ) -> WaitlistEntryResult:
+        try:
+            document = await service.decline_waitlist_offer(
+                db=info.context.db, principal=info.context.principal, entry_id=str(entry_id)
+            )
+        except BookingRefused as error:
+            return failure(error)  # type: ignore[no-any-return]
+        return WaitlistEntry.from_document(document)
+
+    @strawberry.mutation(description="Stop waiting; a place held for you is passed on.")
+    async def leave_waitlist(self, info: Info, entry_id: strawberry.ID) -> WaitlistEntryResult:
+        try:
+            document = await service.leave_waitlist(
+                db=info.context.db, principal=info.context.principal, entry_id=str(entry_id)
+            )
+        except BookingRefused as error:
+            return failure(error)  # type: ignore[no-any-return]
+        return WaitlistEntry.from_document(document)

@@ -30,6 +30,7 @@ from domains.health.models import (
     IdempotencyRecord,
     PatientProfileDocument,
     SlotDocument,
+    WaitlistEntryDocument,
 )
 from domains.health.repository import (
     AppointmentRepository,
@@ -38,6 +39,7 @@ from domains.health.repository import (
     IdempotencyRepository,
     PatientProfileRepository,
     SlotRepository,
+    WaitlistRepository,
 )
 from domains.kernel.auth import Principal, Role, require_hospital_staff, require_user
 from domains.kernel.clock import PROVINCE_TZ, as_utc, utcnow
@@ -224,6 +226,8 @@ async def available_slots(
         )
     if start_from and start_to and start_to <= start_from:
         raise InvalidInput("`to` must be after `from`.", field="to")
+    # Holds whose time has passed go to the next person (or back to the pool) before listing.
+    await expire_waitlist_holds(db, now)
     hospital_ids: list[str] | None = [hospital_id] if hospital_id else None
     if near is not None:
         near = near.validated()
@@ -464,6 +468,7 @@ async def cancel_slots(
                 now=now,
             )
             cancelled += 1 if done is not None else 0
+        await _cancel_waitlist_of_slot(db=db, slot=slot, now=now)
     return CancelSlotsOutcome(closed, cancelled)
 
 
@@ -631,6 +636,35 @@ def _new_appointment(
     return appointment
 
 
+async def _check_patient(
+    *,
+    db: Database,
+    session: AsyncClientSession,
+    slot_id: ObjectId,
+    profile_id: ObjectId,
+    hospital: HospitalDocument,
+    now: datetime,
+) -> None:
+    """Inside a booking transaction: one patient at a time, no second place in a slot, and the
+    facility's limit of upcoming bookings."""
+    appointments = AppointmentRepository(db)
+    await PatientProfileRepository(db).touch(profile_id, session=session)
+    if await appointments.active_for(slot_id, profile_id, session=session) is not None:
+        raise BookingRefused(
+            Refusal.ALREADY_BOOKED, "This patient already has a booking in this slot."
+        )
+    limit = hospital["bookingPolicy"]["maxActiveBookings"]
+    if (
+        await appointments.count_upcoming(profile_id, hospital["_id"], now=now, session=session)
+        >= limit
+    ):
+        raise BookingRefused(
+            Refusal.BOOKING_LIMIT_REACHED,
+            f"This patient already has {limit} upcoming bookings at this facility (its limit); "
+            "cancel one to book another.",
+        )
+
+
 async def _claim_and_write(
     *,
     db: Database,
@@ -651,21 +685,14 @@ async def _claim_and_write(
     side effects so that a transaction that loses the race is retried after little work.
     """
     appointments = AppointmentRepository(db)
-    await PatientProfileRepository(db).touch(profile_id, session=session)
-    if await appointments.active_for(slot["_id"], profile_id, session=session) is not None:
-        raise BookingRefused(
-            Refusal.ALREADY_BOOKED, "This patient already has a booking in this slot."
-        )
-    limit = hospital["bookingPolicy"]["maxActiveBookings"]
-    if (
-        await appointments.count_upcoming(profile_id, hospital["_id"], now=now, session=session)
-        >= limit
-    ):
-        raise BookingRefused(
-            Refusal.BOOKING_LIMIT_REACHED,
-            f"This patient already has {limit} upcoming bookings at this facility (its limit); "
-            "cancel one to book another.",
-        )
+    await _check_patient(
+        db=db,
+        session=session,
+        slot_id=slot["_id"],
+        profile_id=profile_id,
+        hospital=hospital,
+        now=now,
+    )
     slots = SlotRepository(db)
     queue_number = await slots.claim(slot["_id"], now=now, session=session)
     if queue_number is None:
@@ -721,6 +748,8 @@ async def book_appointment(
     hospital = await HospitalRepository(db).find(slot["hospitalId"]) if slot else None
     if slot is None or hospital is None:
         raise BookingRefused(Refusal.NOT_FOUND, "This slot does not exist.")
+    if slot["remaining"] <= 0 and await expire_waitlist_holds(db, now, slot_id=slot_oid):
+        slot = await SlotRepository(db).find(slot_oid) or slot
     if slot["remaining"] <= 0 or slot["status"] != "free":
         # Only a shortcut: a slot seen full needs no transaction. The claim below decides.
         raise _explain_unbookable(slot, now)
@@ -833,7 +862,13 @@ async def _cancel(
         )
         if updated is None:
             return None
-        await SlotRepository(db).release(updated["slotId"], updated["queueNumber"], session=session)
+        await free_place(
+            db=db,
+            session=session,
+            slot_id=updated["slotId"],
+            number=updated["queueNumber"],
+            now=now,
+        )
         await AuditRepository(db).append(
             _audit(updated, actor=actor, role=role, action="cancel", from_status="booked", at=now),
             session=session,
@@ -957,7 +992,9 @@ async def reschedule_appointment(
         await appointments.collection.update_one(
             {"_id": old["_id"]}, {"$set": {"rescheduledTo": new["_id"]}}, session=session
         )
-        await SlotRepository(db).release(old["slotId"], old["queueNumber"], session=session)
+        await free_place(
+            db=db, session=session, slot_id=old["slotId"], number=old["queueNumber"], now=now
+        )
         return new
 
     return await in_transaction(db, work)
@@ -1129,3 +1166,446 @@ async def patients_of_hospital(
     return await AppointmentRepository(db).users_seen_at(
         hospital_id=hospital_id, user_ids=list(dict.fromkeys(user_ids)), since=since
     )
+
+
+# --- waitlist ---------------------------------------------------------------------------------
+#
+# A place freed while someone waits is not returned to the pool: it stays claimed (the slot's
+# `booked` and `remaining` do not change and its queue number stays out of `freeNumbers`) and is
+# held for the first waiting entry, which becomes `offered` until `holdExpiresAt`. Accepting turns
+# the held place into an appointment with that queue number; declining, leaving or expiry passes
+# it to the next entry or, when nobody waits, releases it. Every step is one transaction.
+
+
+def _hold_valid(entry: WaitlistEntryDocument, now: datetime) -> bool:
+    return entry["status"] == "offered" and as_utc(entry["holdExpiresAt"]) > now
+
+
+def waitlist_status(entry: WaitlistEntryDocument, now: datetime | None = None) -> str:
+    """The status a reader sees: an offer whose hold has passed is expired, swept or not."""
+    if entry["status"] == "offered" and not _hold_valid(entry, now or utcnow()):
+        return "expired"
+    return entry["status"]
+
+
+async def free_place(
+    *,
+    db: Database,
+    session: AsyncClientSession,
+    slot_id: ObjectId,
+    number: int,
+    now: datetime,
+    hospital: HospitalDocument | None = None,
+) -> WaitlistEntryDocument | None:
+    """Inside the caller's transaction: hold the freed place ``number`` of a slot for the first
+    waiting entry and tell them, or give it back to the pool when nobody can take it."""
+    slots = SlotRepository(db)
+    slot = await slots.find(slot_id, session)
+    if (
+        slot is not None
+        and slot["status"] == "free"
+        and as_utc(slot["bookableFrom"]) <= now < as_utc(slot["bookableUntil"])
+    ):
+        hospital = hospital or await HospitalRepository(db).find(slot["hospitalId"])
+        minutes = hospital["bookingPolicy"].get("holdMinutes", 15) if hospital else 15
+        # A hold never reaches past the booking cut-off: it could not be accepted then.
+        until = min(now + timedelta(minutes=minutes), as_utc(slot["bookableUntil"]))
+        appointments = AppointmentRepository(db)
+        waiting = WaitlistRepository(db)
+        day = local_date(slot["start"]).isoformat()
+        for candidate in await waiting.waiting_for(slot, day=day, session=session):
+            profile_id = candidate["patientProfileId"]
+            if await appointments.active_for(slot_id, profile_id, session=session) is not None:
+                continue  # waiting for the department's day but already in this slot
+            entry = await waiting.offer(
+                candidate["_id"],
+                slot_id=slot_id,
+                number=number,
+                until=until,
+                now=now,
+                session=session,
+            )
+            if entry is not None:
+                await notify.waitlist_offered(
+                    db=db, session=session, entry=entry, start=slot["start"], until=until
+                )
+                return entry
+    await slots.release(slot_id, number, session=session)
+    return None
+
+
+async def expire_waitlist_holds(
+    db: Database, now: datetime | None = None, *, slot_id: ObjectId | None = None
+) -> int:
+    """Expire the holds whose time has passed (of one slot, or all): each goes to the next
+    waiting entry or back to the pool, one transaction per entry. Idempotent; returns how many
+    this call expired. Called lazily before reads and claims, and safe to call from a sweeper."""
+    now = now or utcnow()
+    waiting = WaitlistRepository(db)
+    expired = 0
+    for entry in await waiting.expired_holds(now=now, slot_id=slot_id):
+
+        async def work(session: AsyncClientSession, entry: WaitlistEntryDocument = entry) -> bool:
+            closed = await waiting.close(
+                entry["_id"],
+                from_status="offered",
+                to_status="expired",
+                now=now,
+                session=session,
+                hold_expired_at=now,
+            )
+            if closed is None:
+                return False  # accepted, declined or expired by someone else meanwhile
+            await free_place(
+                db=db, session=session, slot_id=entry["slotId"], number=entry["heldNumber"], now=now
+            )
+            return True
+
+        expired += 1 if await in_transaction(db, work) else 0
+    return expired
+
+
+async def _owned_entry(db: Database, principal: Principal, entry_id: str) -> WaitlistEntryDocument:
+    uid = require_user(principal)
+    entry = await WaitlistRepository(db).find(_object_id(entry_id, "waitlist entry"))
+    # Another user's entry answers exactly like a missing one.
+    if entry is None or entry["userId"] != uid:
+        raise BookingRefused(Refusal.NOT_FOUND, "You have no waitlist entry with this id.")
+    return entry
+
+
+async def join_waitlist(
+    *,
+    db: Database,
+    principal: Principal,
+    patient_profile_id: str,
+    slot_id: str | None,
+    hospital_id: str | None,
+    department_id: str | None,
+    day: date | None,
+    now: datetime | None = None,
+) -> WaitlistEntryDocument:
+    """Wait for a place in a full slot, or in any slot of a department on one day; joining
+    again returns the same entry."""
+    uid = require_user(principal)
+    now = now or utcnow()
+    profile_oid = _object_id(patient_profile_id, "patient profile")
+    if await PatientProfileRepository(db).owned(profile_oid, uid) is None:
+        raise BookingRefused(
+            Refusal.NOT_FOUND,
+            "You have no patient profile with this id; create one with createPatientProfile.",
+        )
+    slots = SlotRepository(db)
+    has_places = BookingRefused(
+        Refusal.SLOT_HAS_PLACES, "A place is free: book it with bookAppointment instead."
+    )
+    entry_slot: ObjectId | None = None
+    if slot_id is not None:
+        if hospital_id or department_id or day:
+            raise InvalidInput(
+                "Give either `slotId`, or `hospitalId`, `departmentId` and `date`.", field="slotId"
+            )
+        slot_oid = _object_id(slot_id, "slot")
+        await expire_waitlist_holds(db, now, slot_id=slot_oid)
+        slot = await slots.find(slot_oid)
+        if slot is None:
+            raise BookingRefused(Refusal.NOT_FOUND, "This slot does not exist.")
+        refusal = _explain_unbookable(slot, now)
+        if refusal.refusal is not Refusal.SLOT_FULL:
+            raise refusal
+        if slot["remaining"] > 0:
+            raise has_places
+        if await AppointmentRepository(db).active_for(slot_oid, profile_oid, session=None):
+            raise BookingRefused(
+                Refusal.ALREADY_BOOKED, "This patient already has a booking in this slot."
+            )
+        entry_slot = slot_oid
+        hospital_id, department_id = slot["hospitalId"], slot["departmentId"]
+        wanted = local_date(slot["start"])
+        key = f"{profile_oid}|slot:{slot_oid}"
+    else:
+        if not (hospital_id and department_id and day):
+            raise InvalidInput(
+                "Give either `slotId`, or `hospitalId`, `departmentId` and `date`.", field="slotId"
+            )
+        hospital = await HospitalRepository(db).find(hospital_id)
+        if hospital is None:
+            raise InvalidInput(f"No facility has the id {hospital_id!r}.", field="hospitalId")
+        _department(hospital, department_id)
+        await expire_waitlist_holds(db, now)
+        day_slots = await slots.matching(
+            hospital_id=hospital_id,
+            department_id=department_id,
+            doctor_id=None,
+            start_from=at_local(day, "00:00"),
+            start_to=at_local(day + timedelta(days=1), "00:00"),
+        )
+        reasons = [_explain_unbookable(s, now).refusal for s in day_slots]
+        if Refusal.SLOT_FULL not in reasons:
+            raise BookingRefused(
+                Refusal.SLOT_NOT_BOOKABLE,
+                "This department has no slot on that day that can be booked online.",
+            )
+        if any(
+            s["remaining"] > 0
+            for s, r in zip(day_slots, reasons, strict=True)
+            if r is Refusal.SLOT_FULL
+        ):
+            raise has_places
+        wanted = day
+        key = f"{profile_oid}|day:{hospital_id}:{department_id}:{day.isoformat()}"
+    waiting = WaitlistRepository(db)
+    existing = await waiting.open_by_key(key)
+    if existing is not None:
+        return existing
+    entry = WaitlistEntryDocument(
+        _id=ObjectId(),
+        userId=uid,
+        patientProfileId=profile_oid,
+        hospitalId=hospital_id,
+        departmentId=department_id,
+        day=wanted.isoformat(),
+        scope="slot" if entry_slot is not None else "day",
+        waitKey=key,
+        status="waiting",
+        open=True,
+        createdAt=now,
+        changedAt=now,
+    )
+    if entry_slot is not None:
+        entry["slotId"] = entry_slot
+    try:
+        await waiting.insert(entry)
+    except DuplicateKeyError:
+        # A concurrent join of the same patient won: answer with its entry.
+        existing = await waiting.open_by_key(key)
+        if existing is None:  # pragma: no cover - closed between the two statements
+            raise
+        return existing
+    return entry
+
+
+async def accept_waitlist_offer(
+    *,
+    db: Database,
+    principal: Principal,
+    entry_id: str,
+    idempotency_key: str,
+    now: datetime | None = None,
+) -> AppointmentDocument:
+    """Book the place held for the caller's entry, within the hold, exactly once per key."""
+    uid = require_user(principal)
+    now = now or utcnow()
+    if not _KEY.match(idempotency_key):
+        raise InvalidInput(
+            "`idempotencyKey` must be 8 to 128 letters, digits or -_.: (a UUID is ideal).",
+            field="idempotencyKey",
+        )
+    entry = await _owned_entry(db, principal, entry_id)
+    fingerprint = _fingerprint(
+        entry.get("slotId", entry["_id"]), entry["patientProfileId"], f"waitlist:{entry['_id']}"
+    )
+    keys = IdempotencyRepository(db)
+    record = await keys.find_live(uid, idempotency_key, now=now)
+    if record is not None:
+        return await _replay(db, record, fingerprint)
+    if entry["status"] == "offered" and not _hold_valid(entry, now):
+        await expire_waitlist_holds(db, now, slot_id=entry["slotId"])
+        raise BookingRefused(
+            Refusal.HOLD_EXPIRED,
+            f"The place was held until {_fmt(entry['holdExpiresAt'])}; it has gone to the next "
+            "person. Join the waitlist again or choose another time.",
+        )
+    if entry["status"] != "offered":
+        raise BookingRefused(
+            Refusal.WRONG_STATUS,
+            f"Only an offered place can be accepted; this entry is {entry['status']}.",
+        )
+    slot = await SlotRepository(db).find(entry["slotId"])
+    hospital = await HospitalRepository(db).find(entry["hospitalId"])
+    if slot is None or hospital is None:  # pragma: no cover - never deleted
+        raise BookingRefused(Refusal.NOT_FOUND, "This slot does not exist.")
+    appointment_id = ObjectId()
+
+    async def work(session: AsyncClientSession) -> AppointmentDocument:
+        await keys.claim(
+            IdempotencyRecord(
+                userId=uid,
+                key=idempotency_key,
+                fingerprint=fingerprint,
+                appointmentId=appointment_id,
+                createdAt=now,
+                expiresAt=now + IDEMPOTENCY_TTL,
+            ),
+            now=now,
+            session=session,
+        )
+        closed = await WaitlistRepository(db).close(
+            entry["_id"],
+            from_status="offered",
+            to_status="booked",
+            now=now,
+            session=session,
+            extra={"appointmentId": appointment_id},
+            hold_valid_at=now,
+        )
+        if closed is None:
+            raise BookingRefused(
+                Refusal.HOLD_EXPIRED, "The hold on this place has ended; it was passed on."
+            )
+        if not await SlotRepository(db).touch_open(slot["_id"], session=session):
+            raise BookingRefused(
+                Refusal.SLOT_NOT_BOOKABLE, "The facility has closed this slot; choose another time."
+            )
+        await _check_patient(
+            db=db,
+            session=session,
+            slot_id=slot["_id"],
+            profile_id=entry["patientProfileId"],
+            hospital=hospital,
+            now=now,
+        )
+        appointment = _new_appointment(
+            appointment_id=appointment_id,
+            slot=slot,
+            profile_id=entry["patientProfileId"],
+            uid=uid,
+            reason=None,
+            now=now,
+        )
+        # The place was held for this entry: its number comes from the hold, not the pool.
+        appointment["queueNumber"] = entry["heldNumber"]
+        await AppointmentRepository(db).insert(appointment, session=session)
+        await AuditRepository(db).append(
+            _audit(
+                appointment,
+                actor=uid,
+                role="patient",
+                action="book-from-waitlist",
+                from_status=None,
+                at=now,
+            ),
+            session=session,
+        )
+        await notify.booked(db=db, session=session, appointment=appointment, now=now)
+        return appointment
+
+    try:
+        return await in_transaction(db, work)
+    except DuplicateKeyError as error:
+        index = str((error.details or {}).get("keyPattern", "")) + str(error)
+        if "user_key" in index or "'key'" in index:
+            record = await keys.find_live(uid, idempotency_key, now=now)
+            if record is not None:
+                return await _replay(db, record, fingerprint)
+        if "one_active_per_patient_and_slot" in index or "patientProfileId" in index:
+            raise BookingRefused(
+                Refusal.ALREADY_BOOKED, "This patient already has a booking in this slot."
+            ) from None
+        raise
+
+
+async def _give_up(
+    *, db: Database, entry: WaitlistEntryDocument, to_status: str, now: datetime
+) -> WaitlistEntryDocument:
+    """Close an open entry; a held place goes to the next person or back to the pool."""
+    waiting = WaitlistRepository(db)
+
+    async def work(session: AsyncClientSession) -> WaitlistEntryDocument:
+        closed = await waiting.close(
+            entry["_id"], from_status=entry["status"], to_status=to_status, now=now, session=session
+        )
+        if closed is None:
+            raise BookingRefused(Refusal.WRONG_STATUS, "This entry changed meanwhile; reload it.")
+        if entry["status"] == "offered":
+            await free_place(
+                db=db, session=session, slot_id=entry["slotId"], number=entry["heldNumber"], now=now
+            )
+        return closed
+
+    return await in_transaction(db, work)
+
+
+async def decline_waitlist_offer(
+    *, db: Database, principal: Principal, entry_id: str, now: datetime | None = None
+) -> WaitlistEntryDocument:
+    """Decline the place held for the caller: it is offered to the next person."""
+    now = now or utcnow()
+    entry = await _owned_entry(db, principal, entry_id)
+    if entry["status"] != "offered":
+        raise BookingRefused(
+            Refusal.WRONG_STATUS,
+            f"Only an offered place can be declined; this entry is {waitlist_status(entry, now)}.",
+        )
+    return await _give_up(db=db, entry=entry, to_status="declined", now=now)
+
+
+async def leave_waitlist(
+    *, db: Database, principal: Principal, entry_id: str, now: datetime | None = None
+) -> WaitlistEntryDocument:
+    """Stop waiting (a place held for the caller is passed on)."""
+    now = now or utcnow()
+    entry = await _owned_entry(db, principal, entry_id)
+    if entry["status"] not in ("waiting", "offered"):
+        raise BookingRefused(
+            Refusal.WRONG_STATUS, f"This entry is {entry['status']}; there is nothing to leave."
+        )
+    return await _give_up(db=db, entry=entry, to_status="left", now=now)
+
+
+async def my_waitlist(
+    *, db: Database, principal: Principal, first: int | None, after: str | None
+) -> Page[WaitlistEntryDocument]:
+    """The caller's waitlist entries, newest first."""
+    uid = require_user(principal)
+    return await WaitlistRepository(db).page_for_user(user_id=uid, first=first, after=after)
+
+
+@dataclass(frozen=True, slots=True)
+class WaitlistCount:
+    slot_id: ObjectId
+    waiting: int
+    offered: int
+
+
+async def slot_waitlist(
+    *, db: Database, principal: Principal, slot_id: str, now: datetime | None = None
+) -> WaitlistCount:
+    """How many wait for a slot and how many places of it are held (staff; counts only)."""
+    require_user(principal)
+    slot = await SlotRepository(db).find(_object_id(slot_id, "slot"))
+    if slot is None:
+        raise BookingRefused(Refusal.NOT_FOUND, "This slot does not exist.")
+    require_hospital_staff(principal, slot["hospitalId"])
+    await expire_waitlist_holds(db, now, slot_id=slot["_id"])
+    waiting, offered = await WaitlistRepository(db).counts_for(
+        slot, day=local_date(slot["start"]).isoformat()
+    )
+    return WaitlistCount(slot["_id"], waiting, offered)
+
+
+async def _cancel_waitlist_of_slot(*, db: Database, slot: SlotDocument, now: datetime) -> int:
+    """cancelSlots: close the open entries bound to a closed slot and tell their patients."""
+    waiting = WaitlistRepository(db)
+    told = 0
+    for entry in await waiting.open_in_slot(slot["_id"]):
+
+        async def work(session: AsyncClientSession, entry: WaitlistEntryDocument = entry) -> bool:
+            closed = await waiting.close(
+                entry["_id"],
+                from_status=entry["status"],
+                to_status="cancelled",
+                now=now,
+                session=session,
+            )
+            if closed is None:
+                return False
+            if entry["status"] == "offered":
+                await SlotRepository(db).release(slot["_id"], entry["heldNumber"], session=session)
+            await notify.waitlist_cancelled(
+                db=db, session=session, entry=closed, start=slot["start"]
+            )
+            return True
+
+        told += 1 if await in_transaction(db, work) else 0
+    return told

@@ -17,6 +17,7 @@ from domains.health.models import (
     HospitalDocument,
     PatientProfileDocument,
     SlotDocument,
+    WaitlistEntryDocument,
 )
 from domains.health.repository import HospitalRepository, PatientProfileRepository, SlotRepository
 from domains.kernel.auth import Principal
@@ -369,6 +370,93 @@ class Appointment:
         )
 
 
+@strawberry.enum(description="Where a waitlist entry stands.")
+class WaitlistStatus(Enum):
+    WAITING = "waiting"
+    OFFERED = "offered"
+    BOOKED = "booked"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    LEFT = "left"
+    CANCELLED = "cancelled"
+
+
+@strawberry.type(
+    description="Your place in the queue for a full slot, or for any slot of a department on "
+    "one day. When a place frees up it is held for you (status OFFERED) until `holdExpiresAt`: "
+    "accept it with acceptWaitlistOffer or it goes to the next person."
+)
+class WaitlistEntry:
+    id: strawberry.ID
+    status: WaitlistStatus
+    hospital_id: str
+    department_id: str
+    date: date
+    slot_id: strawberry.ID | None = strawberry.field(
+        description="The slot waited for, or the one whose place is offered."
+    )
+    patient_profile_id: strawberry.ID
+    hold_expires_at: datetime | None = strawberry.field(
+        description="While OFFERED: accept before this time."
+    )
+    appointment_id: strawberry.ID | None = strawberry.field(
+        description="The appointment made by accepting the offer."
+    )
+    created_at: datetime
+    changed_at: datetime
+
+    @strawberry.field
+    async def hospital(self, info: Info) -> Hospital:
+        return await _hospital(info, self.hospital_id)
+
+    @strawberry.field
+    async def department(self, info: Info) -> HospitalDepartment:
+        return await _department(info, self.hospital_id, self.department_id)
+
+    @classmethod
+    def from_document(cls, document: WaitlistEntryDocument) -> "WaitlistEntry":
+        """Only ever built for the entry's owner. An offer whose hold passed reads as EXPIRED."""
+        status = WaitlistStatus(service.waitlist_status(document))
+        slot = document.get("slotId")
+        appointment = document.get("appointmentId")
+        return cls(
+            id=strawberry.ID(str(document["_id"])),
+            status=status,
+            hospital_id=document["hospitalId"],
+            department_id=document["departmentId"],
+            date=date.fromisoformat(document["day"]),
+            slot_id=strawberry.ID(str(slot)) if slot else None,
+            patient_profile_id=strawberry.ID(str(document["patientProfileId"])),
+            hold_expires_at=document.get("holdExpiresAt")
+            if status is WaitlistStatus.OFFERED
+            else None,
+            appointment_id=strawberry.ID(str(appointment)) if appointment else None,
+            created_at=document["createdAt"],
+            changed_at=document["changedAt"],
+        )
+
+
+@strawberry.type(description="How many wait for a slot (counts only; for the facility's staff).")
+class SlotWaitlist:
+    slot_id: strawberry.ID
+    waiting: int = strawberry.field(
+        description="Entries waiting for this slot or for its department's day."
+    )
+    offered: int = strawberry.field(description="Places of this slot held for a waiting patient.")
+
+
+@strawberry.input(
+    description="What to wait for: a full slot (`slotId`), or any slot of a department on one "
+    "day (`hospitalId`, `departmentId`, `date`)."
+)
+class JoinWaitlistInput:
+    patient_profile_id: strawberry.ID
+    slot_id: strawberry.ID | None = None
+    hospital_id: str | None = None
+    department_id: str | None = None
+    day: date | None = strawberry.field(name="date", default=None)
+
+
 # --- expected failures ------------------------------------------------------------------------
 
 
@@ -417,7 +505,19 @@ class SlotOverlap(UserError):
     pass
 
 
+@strawberry.type(description="The slot has a free place: book it with bookAppointment instead.")
+class SlotHasPlaces(UserError):
+    pass
+
+
+@strawberry.type(description="The hold on the offered place has ended; it went to the next person.")
+class HoldExpired(UserError):
+    pass
+
+
 FAILURES: dict[Refusal, type[Any]] = {
+    Refusal.SLOT_HAS_PLACES: SlotHasPlaces,
+    Refusal.HOLD_EXPIRED: HoldExpired,
     Refusal.SLOT_FULL: SlotFull,
     Refusal.SLOT_NOT_BOOKABLE: SlotNotBookable,
     Refusal.ALREADY_BOOKED: AlreadyBooked,

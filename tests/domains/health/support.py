@@ -214,3 +214,82 @@ async def book(
     assert "errors" not in body, body
     result: dict[str, Any] = body["data"]["bookAppointment"]
     return result
+
+
+WAITLIST_FIELDS = "id status slotId date holdExpiresAt appointmentId"
+
+JOIN = f"""
+mutation($input: JoinWaitlistInput!) {{
+  joinWaitlist(input: $input) {{
+    __typename
+    ... on WaitlistEntry {{ {WAITLIST_FIELDS} }}
+    ... on UserError {{ message code }}
+  }}
+}}"""
+
+ACCEPT = """
+mutation($id: ID!, $key: String!) {
+  acceptWaitlistOffer(entryId: $id, idempotencyKey: $key) {
+    __typename
+    ... on Appointment { id status queueNumber bookingCode slot { id booked remaining } }
+    ... on UserError { message code }
+  }
+}"""
+
+DECLINE = f"""
+mutation($id: ID!) {{
+  declineWaitlistOffer(entryId: $id) {{
+    __typename ... on WaitlistEntry {{ {WAITLIST_FIELDS} }} ... on UserError {{ message code }}
+  }}
+}}"""
+
+LEAVE = f"""
+mutation($id: ID!) {{
+  leaveWaitlist(entryId: $id) {{
+    __typename ... on WaitlistEntry {{ {WAITLIST_FIELDS} }} ... on UserError {{ message code }}
+  }}
+}}"""
+
+MY_WAITLIST = f"{{ myWaitlist(first: 50) {{ nodes {{ {WAITLIST_FIELDS} }} }} }}"
+
+
+async def join(
+    gql: Any,
+    token: str,
+    profile_id: str,
+    *,
+    slot_id: str | None = None,
+    hospital_id: str | None = None,
+    department: str | None = None,
+    day: date | None = None,
+) -> dict[str, Any]:
+    body = await gql(
+        JOIN,
+        {
+            "input": {
+                "patientProfileId": profile_id,
+                "slotId": slot_id,
+                "hospitalId": hospital_id,
+                "departmentId": department,
+                "date": day.isoformat() if day else None,
+            }
+        },
+        token=token,
+    )
+    assert "errors" not in body, body
+    result: dict[str, Any] = body["data"]["joinWaitlist"]
+    return result
+
+
+async def accept(gql: Any, token: str, entry_id: str, key: str | None = None) -> dict[str, Any]:
+    body = await gql(ACCEPT, {"id": entry_id, "key": key or uuid.uuid4().hex}, token=token)
+    assert "errors" not in body, body
+    result: dict[str, Any] = body["data"]["acceptWaitlistOffer"]
+    return result
+
+
+async def my_waitlist(gql: Any, token: str) -> dict[str, dict[str, Any]]:
+    """The caller's entries by id."""
+    body = await gql(MY_WAITLIST, {}, token=token)
+    assert "errors" not in body, body
+    return {node["id"]: node for node in body["data"]["myWaitlist"]["nodes"]}

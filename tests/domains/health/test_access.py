@@ -362,3 +362,135 @@ async def test_reschedule_matrix(gql: GraphQLClient, world) -> None:
         expected = MUTATION_CASES["rescheduleAppointment"][actor]
         assert outcome(body, "rescheduleAppointment") == expected, (actor, body)
         assert_no_secrets(body, reason_allowed=actor == "citizen_a")
+
+
+# --- waitlist ---------------------------------------------------------------------------------
+
+WAITLIST_CASES = {
+    "joinWaitlist": {  # with citizen A's patient profile, for a full slot
+        "anonymous": "UNAUTHENTICATED",
+        "citizen_a": "WaitlistEntry",
+        "citizen_b": "NotFoundError",
+        "staff_here": "NotFoundError",
+        "staff_other": "NotFoundError",
+        "admin": "NotFoundError",
+    },
+    "acceptWaitlistOffer": {  # citizen A's entry, still waiting: nothing to accept yet
+        "anonymous": "UNAUTHENTICATED",
+        "citizen_a": "AppointmentNotChangeable",
+        "citizen_b": "NotFoundError",
+        "staff_here": "NotFoundError",
+        "staff_other": "NotFoundError",
+        "admin": "NotFoundError",
+    },
+    "declineWaitlistOffer": {
+        "anonymous": "UNAUTHENTICATED",
+        "citizen_a": "AppointmentNotChangeable",
+        "citizen_b": "NotFoundError",
+        "staff_here": "NotFoundError",
+        "staff_other": "NotFoundError",
+        "admin": "NotFoundError",
+    },
+    "leaveWaitlist": {
+        "anonymous": "UNAUTHENTICATED",
+        "citizen_a": "WaitlistEntry",
+        "citizen_b": "NotFoundError",
+        "staff_here": "NotFoundError",
+        "staff_other": "NotFoundError",
+        "admin": "NotFoundError",
+    },
+}
+
+
+@pytest.fixture(scope="module")
+async def full_slot(gql: GraphQLClient, world) -> str:
+    """A slot of capacity 1 on another day, taken by citizen B."""
+    tokens = world["tokens"]
+    day = future_day()
+    await publish(gql, tokens["staff_here"], H, day=day, capacity=1)
+    (slot,) = await slot_ids(gql, H, day)
+    taken = await book(gql, tokens["citizen_b"], slot, await profile(gql, tokens["citizen_b"]))
+    assert taken["__typename"] == "Appointment"
+    return slot
+
+
+def waitlist_mutation(name: str, world: dict[str, Any], slot: str, entry: str) -> tuple[str, Any]:
+    entry_result = f"{RESULT} ... on WaitlistEntry {{ id status }}"
+    if name == "joinWaitlist":
+        return (
+            f"mutation($i: JoinWaitlistInput!) {{ joinWaitlist(input: $i) {{ {entry_result} }} }}",
+            {"i": {"slotId": slot, "patientProfileId": world["patient"]}},
+        )
+    if name == "acceptWaitlistOffer":
+        return (
+            "mutation($id: ID!) { acceptWaitlistOffer(entryId: $id, "
+            f'idempotencyKey: "access-waitlist-key") {{ {RESULT} }} }}',
+            {"id": entry},
+        )
+    return (f"mutation($id: ID!) {{ {name}(entryId: $id) {{ {entry_result} }} }}", {"id": entry})
+
+
+async def test_waitlist_matrix(gql: GraphQLClient, world, full_slot: str) -> None:
+    owner = world["tokens"]["citizen_a"]
+    joined = await gql(*waitlist_mutation("joinWaitlist", world, full_slot, ""), token=owner)
+    entry = joined["data"]["joinWaitlist"]["id"]
+    for name, cases in WAITLIST_CASES.items():
+        for actor in sorted(ACTORS, key=lambda a: a == "citizen_a"):
+            query, variables = waitlist_mutation(name, world, full_slot, entry)
+            body = await run(gql, world, actor, query, variables)
+            assert outcome(body, name) == cases[actor], (name, actor, body)
+            assert_no_secrets(body)
+            if name == "joinWaitlist" and actor == "citizen_a":
+                assert body["data"][name]["id"] == entry  # joining again: the same entry
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"),
+    [
+        ("anonymous", "UNAUTHENTICATED"),
+        ("citizen_a", "FORBIDDEN"),
+        ("citizen_b", "FORBIDDEN"),
+        ("staff_here", "counts"),
+        ("staff_other", "FORBIDDEN"),
+        ("admin", "counts"),
+    ],
+)
+async def test_slot_waitlist_counts_for_staff_only(
+    gql: GraphQLClient, world, full_slot: str, actor: str, expected: str
+) -> None:
+    query = """query($s: ID!) { slotWaitlist(slotId: $s) { slotId waiting offered } }"""
+    body = await run(gql, world, actor, query, {"s": full_slot})
+    if expected == "counts":
+        counts = body["data"]["slotWaitlist"]
+        assert set(counts) == {"slotId", "waiting", "offered"}  # counts only, never who
+        assert counts["slotId"] == full_slot and counts["offered"] == 0
+    else:
+        assert outcome(body, "slotWaitlist") == expected
+    assert_no_secrets(body)
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"),
+    [
+        ("anonymous", "UNAUTHENTICATED"),
+        ("citizen_a", "own"),
+        ("citizen_b", "none"),
+        ("staff_here", "none"),
+        ("staff_other", "none"),
+        ("admin", "none"),
+    ],
+)
+async def test_my_waitlist(
+    gql: GraphQLClient, world, full_slot: str, actor: str, expected: str
+) -> None:
+    owner = world["tokens"]["citizen_a"]
+    await gql(*waitlist_mutation("joinWaitlist", world, full_slot, ""), token=owner)
+    body = await run(gql, world, actor, "{ myWaitlist { nodes { id status slotId } } }", {})
+    if expected == "UNAUTHENTICATED":
+        assert outcome(body, "myWaitlist") == expected
+        return
+    nodes = body["data"]["myWaitlist"]["nodes"]
+    if expected == "own":
+        assert nodes and all(n["slotId"] == full_slot for n in nodes)
+    else:
+        assert nodes == []
