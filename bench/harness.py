@@ -17,6 +17,7 @@ server process's own CPU time per request (from /proc), which does not depend on
 
 import asyncio
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -89,8 +90,17 @@ class Stack:
         self.database = database
         self.processes: list[subprocess.Popen[bytes]] = []
         self.workdir = Path(tempfile.mkdtemp(prefix="xuthanh-bench-"))
+        self.mongo: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> "Stack":
+        try:
+            return self._start()
+        except BaseException:
+            # __exit__ does not run when __enter__ fails: stop what did start.
+            self.__exit__()
+            raise
+
+    def _start(self) -> "Stack":
         mongo_port = mongo_server.free_port()
         self.mongo = mongo_server.start(
             port=mongo_port,
@@ -177,7 +187,11 @@ class Stack:
                 process.wait(10)
             except subprocess.TimeoutExpired:
                 process.kill()
-        mongo_server.stop(self.mongo)
+        if self.mongo is not None:
+            mongo_server.stop(self.mongo)
+        # Logs and data are kept only while the stack runs (set BENCH_KEEP=1 to keep them).
+        if not os.environ.get("BENCH_KEEP"):
+            shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 async def _drive(
