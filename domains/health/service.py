@@ -592,6 +592,39 @@ def _explain_unbookable(slot: SlotDocument | None, now: datetime) -> BookingRefu
     )
 
 
+def _check_idempotency_key(idempotency_key: str) -> None:
+    if not _KEY.match(idempotency_key):
+        raise InvalidInput(
+            "`idempotencyKey` must be 8 to 128 letters, digits or -_.: (a UUID is ideal).",
+            field="idempotencyKey",
+        )
+
+
+async def _book_once(
+    db: Database,
+    work: Callable[[AsyncClientSession], Awaitable[AppointmentDocument]],
+    *,
+    uid: str,
+    idempotency_key: str,
+    fingerprint: str,
+    now: datetime,
+) -> AppointmentDocument:
+    """Run a booking transaction; a concurrent twin with the same key gets the winner's answer."""
+    try:
+        return await in_transaction(db, work)
+    except DuplicateKeyError as error:
+        index = str((error.details or {}).get("keyPattern", "")) + str(error)
+        if "user_key" in index or "'key'" in index:
+            record = await IdempotencyRepository(db).find_live(uid, idempotency_key, now=now)
+            if record is not None:
+                return await _replay(db, record, fingerprint)
+        if "one_active_per_patient_and_slot" in index or "patientProfileId" in index:
+            raise BookingRefused(
+                Refusal.ALREADY_BOOKED, "This patient already has a booking in this slot."
+            ) from None
+        raise
+
+
 async def _replay(db: Database, record: IdempotencyRecord, fingerprint: str) -> AppointmentDocument:
     if record["fingerprint"] != fingerprint or "appointmentId" not in record:
         raise BookingRefused(
@@ -724,11 +757,7 @@ async def book_appointment(
     """Book a place in a slot for one of the caller's patient profiles, exactly once per key."""
     uid = require_user(principal)
     now = now or utcnow()
-    if not _KEY.match(idempotency_key):
-        raise InvalidInput(
-            "`idempotencyKey` must be 8 to 128 letters, digits or -_.: (a UUID is ideal).",
-            field="idempotencyKey",
-        )
+    _check_idempotency_key(idempotency_key)
     reason = " ".join(reason.split()) if reason else None
     if reason and len(reason) > MAX_REASON:
         raise InvalidInput(f"`reason` must be at most {MAX_REASON} characters.", field="reason")
@@ -791,19 +820,9 @@ async def book_appointment(
             side_effects=lambda appointment: side_effects(session, appointment),
         )
 
-    try:
-        return await in_transaction(db, work)
-    except DuplicateKeyError as error:
-        index = str((error.details or {}).get("keyPattern", "")) + str(error)
-        if "user_key" in index or "'key'" in index:
-            record = await keys.find_live(uid, idempotency_key, now=now)
-            if record is not None:
-                return await _replay(db, record, fingerprint)
-        if "one_active_per_patient_and_slot" in index or "patientProfileId" in index:
-            raise BookingRefused(
-                Refusal.ALREADY_BOOKED, "This patient already has a booking in this slot."
-            ) from None
-        raise
+    return await _book_once(
+        db, work, uid=uid, idempotency_key=idempotency_key, fingerprint=fingerprint, now=now
+    )
 
 
 # --- cancelling and moving --------------------------------------------------------------------
@@ -1396,11 +1415,7 @@ async def accept_waitlist_offer(
     """Book the place held for the caller's entry, within the hold, exactly once per key."""
     uid = require_user(principal)
     now = now or utcnow()
-    if not _KEY.match(idempotency_key):
-        raise InvalidInput(
-            "`idempotencyKey` must be 8 to 128 letters, digits or -_.: (a UUID is ideal).",
-            field="idempotencyKey",
-        )
+    _check_idempotency_key(idempotency_key)
     entry = await _owned_entry(db, principal, entry_id)
     fingerprint = _fingerprint(
         entry.get("slotId", entry["_id"]), entry["patientProfileId"], f"waitlist:{entry['_id']}"
@@ -1490,19 +1505,9 @@ async def accept_waitlist_offer(
         await notify.booked(db=db, session=session, appointment=appointment, now=now)
         return appointment
 
-    try:
-        return await in_transaction(db, work)
-    except DuplicateKeyError as error:
-        index = str((error.details or {}).get("keyPattern", "")) + str(error)
-        if "user_key" in index or "'key'" in index:
-            record = await keys.find_live(uid, idempotency_key, now=now)
-            if record is not None:
-                return await _replay(db, record, fingerprint)
-        if "one_active_per_patient_and_slot" in index or "patientProfileId" in index:
-            raise BookingRefused(
-                Refusal.ALREADY_BOOKED, "This patient already has a booking in this slot."
-            ) from None
-        raise
+    return await _book_once(
+        db, work, uid=uid, idempotency_key=idempotency_key, fingerprint=fingerprint, now=now
+    )
 
 
 async def _give_up(
