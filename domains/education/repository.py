@@ -14,7 +14,7 @@ from domains.education.models import (
     CommuneDocument,
     SchoolDocument,
 )
-from domains.kernel.geo import EARTH_RADIUS_KM, point
+from domains.kernel.geo import EARTH_RADIUS_KM, NearInput
 from domains.kernel.pagination import (
     Page,
     decode_cursor,
@@ -52,16 +52,9 @@ class CommuneRepository(Repository):
     async def nearest(self, *, lat: float, lng: float, max_km: float) -> CommuneDocument | None:
         # $geoNear rather than find($nearSphere): SecantusDB does not order $nearSphere results
         # by distance when $maxDistance is given; $geoNear is ordered on both servers.
+        near = NearInput(lat=lat, lng=lng, radius_km=max_km)
         pipeline: list[Document] = [
-            {
-                "$geoNear": {
-                    "near": point(lat, lng),
-                    "key": "centre",
-                    "distanceField": "_distance",
-                    "maxDistance": max_km * 1000,
-                    "spherical": True,
-                }
-            },
+            near.geo_near_stage(distance_field="_distance", key="centre"),
             {"$limit": 1},
             {"$project": {"_distance": 0}},
         ]
@@ -163,18 +156,8 @@ class SchoolRepository(Repository):
         stages: list[Document] = []
         if near is not None:
             lat, lng, radius_km = near
-            stages.append(
-                {
-                    "$geoNear": {
-                        "near": point(lat, lng),
-                        "key": "location",
-                        "distanceField": "_rank",
-                        "maxDistance": radius_km * 1000,
-                        "query": query,
-                        "spherical": True,
-                    }
-                }
-            )
+            centre = NearInput(lat=lat, lng=lng, radius_km=radius_km)
+            stages.append(centre.geo_near_stage(query=query, distance_field="_rank"))
             order = [("_rank", 1), ("_id", 1)]
             count_query: Document = {
                 **query,

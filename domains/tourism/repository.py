@@ -10,7 +10,7 @@ from pymongo import ASCENDING, DESCENDING, GEOSPHERE, IndexModel, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 
-from domains.kernel.geo import EARTH_RADIUS_KM, NearInput, point
+from domains.kernel.geo import EARTH_RADIUS_KM, NearInput
 from domains.kernel.pagination import (
     Page,
     decode_cursor,
@@ -125,21 +125,16 @@ class AttractionRepository(Repository):
         """Nearest first with ``near``; best match first with a search; else by name."""
         query = where.query()
         if near is not None:
-            centre = point(near.lat, near.lng)
 
             def geo_head(values: list[Any] | None) -> list[Document]:
-                stage: Document = {
-                    "near": centre,
-                    "distanceField": DISTANCE_FIELD,
-                    "maxDistance": near.radius_km * 1000,
-                    "spherical": True,
-                    "key": "location",
-                    "query": query,
-                }
-                if values is not None:
-                    # Start at the cursor's ring: rows nearer than it were on earlier pages.
-                    stage["minDistance"] = float(values[0])
-                return [{"$geoNear": stage}]
+                # Start at the cursor's ring: rows nearer than it were on earlier pages.
+                return [
+                    near.geo_near_stage(
+                        query=query,
+                        distance_field=DISTANCE_FIELD,
+                        min_distance_m=float(values[0]) if values is not None else None,
+                    )
+                ]
 
             page = await aggregate_page(
                 self.collection,
