@@ -49,11 +49,12 @@ def hospital_document(raw: dict[str, Any]) -> HospitalDocument:
     return cast(HospitalDocument, document)
 
 
-def templates(raw: dict[str, Any], today: datetime) -> list[service.SlotTemplate]:
+def templates(raw: dict[str, Any], now: datetime) -> list[service.SlotTemplate]:
     commune = raw["level"] == "commune"
     periods = [("07:30", "11:30")] if commune else [("07:30", "11:30"), ("13:30", "16:30")]
     doctors = {d["specialties"][0]: d["id"] for d in raw["doctors"]}
-    start = today.date() + timedelta(days=1)
+    # Tomorrow in the province: between 00:00 and 07:00 there the UTC date is still yesterday.
+    start = service.local_date(now) + timedelta(days=1)
     return [
         service.SlotTemplate(
             hospital_id=raw["id"],
@@ -73,11 +74,14 @@ def templates(raw: dict[str, Any], today: datetime) -> list[service.SlotTemplate
 
 
 async def seed_demo(
-    *, db: AsyncDatabase[dict[str, Any]], progress: Callable[[int, int], None]
+    *,
+    db: AsyncDatabase[dict[str, Any]],
+    progress: Callable[[int, int], None],
+    now: datetime | None = None,
 ) -> int:
     """Upsert the facilities and publish their slots (re-running creates no duplicates)."""
     raw_hospitals: list[dict[str, Any]] = json.loads(DATA.read_text(encoding="utf-8"))
-    now = utcnow()
+    now = now or utcnow()
     work = [(raw, template) for raw in raw_hospitals for template in templates(raw, now)]
     total = len(raw_hospitals) + len(work)
     repository = HospitalRepository(db)

@@ -10,17 +10,21 @@ from tests.conftest import GraphQLClient
 
 async def test_seed_is_idempotent_and_publishes_two_weeks(gql: GraphQLClient, db) -> None:
     calls: list[tuple[int, int]] = []
-    first = await seed_demo(db=db, progress=lambda done, total: calls.append((done, total)))
+    # One fixed "now", so a run that crosses midnight in the province still agrees on "today".
+    now = utcnow()
+    first = await seed_demo(
+        db=db, progress=lambda done, total: calls.append((done, total)), now=now
+    )
     assert calls[-1][0] == calls[-1][1]  # progress reaches the total
     hospitals = await db["health_hospitals"].count_documents({})
     slots = await db["health_slots"].count_documents({})
     assert hospitals >= 15 and first == hospitals + slots
-    second = await seed_demo(db=db, progress=lambda done, total: None)
+    second = await seed_demo(db=db, progress=lambda done, total: None, now=now)
     assert second == hospitals  # no slot created twice
     assert await db["health_slots"].count_documents({}) == slots
 
     days = {local_date(s["start"]) async for s in db["health_slots"].find({}, {"start": 1})}
-    today = local_date(utcnow())
+    today = local_date(now)
     assert min(days) == today + timedelta(days=1)
     assert max(days) <= today + timedelta(days=14)
 
