@@ -5,11 +5,13 @@ conditional update on the slot, writes the appointment, its audit entry and its 
 records the idempotency key. Unique indexes back every invariant the transaction relies on.
 """
 
+import asyncio
+import contextlib
 import hashlib
 import itertools
 import re
 import secrets
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
@@ -101,12 +103,48 @@ def _fmt(moment: datetime) -> str:
 # --- helpers ----------------------------------------------------------------------------------
 
 
+class _SlotQueue:
+    """Bookings of one slot in this process wait their turn instead of racing.
+
+    Correctness never depends on it: the transaction's conditional claim does. But transactions
+    that touch one slot at once abort each other and the driver retries them with growing
+    pauses; 200 patients racing for one slot then take minutes to be answered. Queued here, each
+    transaction meets only the few running in other processes.
+    """
+
+    def __init__(self) -> None:
+        self._locks: dict[ObjectId, asyncio.Lock] = {}
+        self._users: dict[ObjectId, int] = {}
+
+    @contextlib.asynccontextmanager
+    async def turn(self, slot_id: ObjectId) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(slot_id, asyncio.Lock())
+        self._users[slot_id] = self._users.get(slot_id, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._users[slot_id] -= 1
+            if not self._users[slot_id]:
+                del self._users[slot_id], self._locks[slot_id]
+
+
+_slot_queue = _SlotQueue()
+
+
 async def in_transaction(
-    db: Database, work: Callable[[AsyncClientSession], Awaitable[Result]]
+    db: Database,
+    work: Callable[[AsyncClientSession], Awaitable[Result]],
+    *,
+    slot_ids: Sequence[ObjectId] = (),
 ) -> Result:
-    """Run ``work`` in one transaction, retried on write conflicts by the driver."""
-    async with db.client.start_session() as session:
-        return await session.with_transaction(work)
+    """Run ``work`` in one transaction, retried on write conflicts by the driver; with
+    ``slot_ids``, after this process's earlier transactions on those slots."""
+    async with contextlib.AsyncExitStack() as turns:
+        for slot_id in sorted(set(slot_ids)):  # one order everywhere: no deadlock
+            await turns.enter_async_context(_slot_queue.turn(slot_id))
+        async with db.client.start_session() as session:
+            return await session.with_transaction(work)
 
 
 def _object_id(value: str, what: str) -> ObjectId:
@@ -604,6 +642,7 @@ async def _book_once(
     db: Database,
     work: Callable[[AsyncClientSession], Awaitable[AppointmentDocument]],
     *,
+    slot_id: ObjectId,
     uid: str,
     idempotency_key: str,
     fingerprint: str,
@@ -611,7 +650,7 @@ async def _book_once(
 ) -> AppointmentDocument:
     """Run a booking transaction; a concurrent twin with the same key gets the winner's answer."""
     try:
-        return await in_transaction(db, work)
+        return await in_transaction(db, work, slot_ids=[slot_id])
     except DuplicateKeyError as error:
         index = str((error.details or {}).get("keyPattern", "")) + str(error)
         if "user_key" in index or "'key'" in index:
@@ -821,7 +860,13 @@ async def book_appointment(
         )
 
     return await _book_once(
-        db, work, uid=uid, idempotency_key=idempotency_key, fingerprint=fingerprint, now=now
+        db,
+        work,
+        slot_id=slot_oid,
+        uid=uid,
+        idempotency_key=idempotency_key,
+        fingerprint=fingerprint,
+        now=now,
     )
 
 
@@ -895,7 +940,7 @@ async def _cancel(
         await notify.cancelled(db=db, session=session, appointment=updated, by_facility=by_facility)
         return updated
 
-    return await in_transaction(db, work)
+    return await in_transaction(db, work, slot_ids=[appointment["slotId"]])
 
 
 async def cancel_appointment(
@@ -1016,7 +1061,7 @@ async def reschedule_appointment(
         )
         return new
 
-    return await in_transaction(db, work)
+    return await in_transaction(db, work, slot_ids=[new_oid, old["slotId"]])
 
 
 # --- lists ------------------------------------------------------------------------------------
@@ -1506,7 +1551,13 @@ async def accept_waitlist_offer(
         return appointment
 
     return await _book_once(
-        db, work, uid=uid, idempotency_key=idempotency_key, fingerprint=fingerprint, now=now
+        db,
+        work,
+        slot_id=slot["_id"],
+        uid=uid,
+        idempotency_key=idempotency_key,
+        fingerprint=fingerprint,
+        now=now,
     )
 
 

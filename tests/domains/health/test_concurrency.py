@@ -1,6 +1,7 @@
 """No double booking under concurrency, proven through /graphql with interleaved requests."""
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -9,6 +10,7 @@ import httpx
 import pytest
 from bson import ObjectId
 
+from domains.health import service
 from domains.health.repository import SlotRepository
 from tests.conftest import GraphQLClient
 from tests.domains.health.support import (
@@ -103,6 +105,27 @@ async def test_200_patients_race_for_20_places(
     assert numbers == list(range(1, 21))
     assert await _check_slot(db, slot, 20) == list(range(1, 21))
     assert await db["health_appointments"].count_documents({"slotId": ObjectId(slot)}) == 20
+
+
+async def test_transactions_alone_prevent_double_booking(
+    client: GraphQLClient, db, dev_token, in_flight: InFlight, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Other API processes do not share this process's slot queue: without it, the database
+    transaction must still give each place once."""
+
+    class NoQueue:
+        @contextlib.asynccontextmanager
+        async def turn(self, slot_id: ObjectId) -> AsyncIterator[None]:
+            yield
+
+    monkeypatch.setattr(service, "_slot_queue", NoQueue())
+    slot = await _slot(client, db, dev_token, capacity=4)
+    patients = await _patients(client, dev_token, "unqueued", 16)
+    results = await asyncio.gather(*(book(client, t, slot, p) for t, p in patients))
+    kinds = [r["__typename"] for r in results]
+    assert kinds.count("Appointment") == 4
+    assert kinds.count("SlotFull") == 12
+    assert await _check_slot(db, slot, 4) == [1, 2, 3, 4]
 
 
 async def test_same_key_ten_times_at_once_books_once(
