@@ -59,12 +59,22 @@ def stats(url: str, reset: bool = False) -> dict[str, Any]:
         return result
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_report(pids: dict[str, int], before: dict[str, float]) -> dict[str, float]:
+    return {name: round(cpu_seconds(pid) - before[name], 1) for name, pid in pids.items()}
+
+
 def wait_for_count(url: str, total: int, label: str, timeout: float = 600) -> float:
     deadline = time.monotonic() + timeout
-    last = -1
+    last = 0
     while True:
         accepted = stats(url)["accepted"]
-        if accepted != last and accepted % 1000 < 500:
+        if accepted // 1000 != last // 1000 or accepted >= total:
             log(f"  {label}: {accepted}/{total} received by the FCM server")
         last = accepted
         if accepted >= total:
@@ -146,8 +156,11 @@ async def main(devices: int) -> None:
         ]
         for index in range(0, len(docs), 1000):
             await client["bench"]["devices"].insert_many(docs[index : index + 1000])
+        pids = {"secantusdb": mongo.pid, "fcm_server": fcm.pid, "bench": os.getpid()}
         log(f"==> Bare loop: send_each_async, {devices // 500} batches of 500")
+        before = {name: cpu_seconds(pid) for name, pid in pids.items()}
         bare = await bare_loop(fcm_url, tokens)
+        bare_cpu = cpu_report(pids, before)
         assert stats(fcm_url, reset=True)["accepted"] >= devices
         bare_rate = devices / bare
         log(f"    {bare:.2f} s, {bare_rate:.0f} messages/s")
@@ -166,6 +179,7 @@ async def main(devices: int) -> None:
             [str(Path(sys.executable).with_name("xuthanh")), "worker"], env=env, cwd=ROOT
         )
         await asyncio.sleep(4)  # let the worker start and go idle
+        pids["worker"] = worker.pid
         app = create_app(settings)
         admin = mint_dev_token(secret=SECRET, uid="bench-admin", roles=[Role.ADMIN])
         mutation = """mutation($input: SendNotificationInput!) {
@@ -181,6 +195,7 @@ async def main(devices: int) -> None:
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
+                before = {name: cpu_seconds(pid) for name, pid in pids.items()}
                 start = time.perf_counter()
                 response = await http.post(
                     "/graphql",
@@ -191,6 +206,7 @@ async def main(devices: int) -> None:
                     "NotificationStatus"
                 ), response.text
                 end = await asyncio.to_thread(wait_for_count, fcm_url, devices, "outbox")
+                outbox_cpu = cpu_report(pids, before)
         outbox = end - start
         outbox_rate = devices / outbox
         result = stats(fcm_url)
@@ -205,6 +221,8 @@ async def main(devices: int) -> None:
                     "outbox_messages_per_second": round(outbox_rate),
                     "ratio": round(outbox_rate / bare_rate, 2),
                     "fcm_requests_outbox": result["attempts"],
+                    "cpu_seconds_bare_loop": bare_cpu,
+                    "cpu_seconds_outbox": outbox_cpu,
                 }
             )
         )

@@ -24,18 +24,20 @@ DUPLICATE_KEY = 11000
 TOKEN_LIFETIME = timedelta(days=270)
 
 
-async def insert_ignoring_duplicates(repository: Repository, documents: list[Any]) -> int:
-    """Insert what is new; documents whose key exists already are skipped (re-run fan-outs)."""
+async def insert_ignoring_duplicates(repository: Repository, documents: list[Any]) -> list[Any]:
+    """Insert what is new and return it; documents whose key exists already are skipped
+    (re-run fan-outs)."""
     if not documents:
-        return 0
+        return []
     try:
-        result = await repository.collection.insert_many(documents, ordered=False)
-        return len(result.inserted_ids)
+        await repository.collection.insert_many(documents, ordered=False)
+        return documents
     except BulkWriteError as error:
-        others = [e for e in error.details.get("writeErrors", []) if e.get("code") != DUPLICATE_KEY]
-        if others:
+        errors = error.details.get("writeErrors", [])
+        if any(e.get("code") != DUPLICATE_KEY for e in errors):
             raise
-        return int(error.details.get("nInserted", 0))
+        existing = {int(e["index"]) for e in errors}
+        return [doc for index, doc in enumerate(documents) if index not in existing]
 
 
 class DeviceRepository(Repository):
@@ -258,7 +260,8 @@ class DeliveryRepository(Repository):
         IndexModel([("claim", ASCENDING)], sparse=True),
     )
 
-    async def add(self, documents: list[DeliveryDocument]) -> int:
+    async def add(self, documents: list[DeliveryDocument]) -> list[DeliveryDocument]:
+        """Insert the deliveries that do not exist yet; returns those."""
         return await insert_ignoring_duplicates(self, list(documents))
 
     async def claim(
@@ -359,7 +362,7 @@ class InboxRepository(Repository):
     )
 
     async def add(self, documents: list[InboxDocument]) -> int:
-        return await insert_ignoring_duplicates(self, list(documents))
+        return len(await insert_ignoring_duplicates(self, list(documents)))
 
     @staticmethod
     def _query(user_id: str, unread_only: bool) -> dict[str, Any]:

@@ -12,9 +12,10 @@ import logging
 import random
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from bson import ObjectId
 from firebase_admin import messaging
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -60,6 +61,10 @@ class WorkerConfig:
     idle_poll: float = 0.5
     concurrency: int = 2  # batches in flight at once
     fanout_chunk: int = 1000
+    # Fan-out hands each new batch straight to this worker's sending, already claimed: one
+    # write per message saved, and the first messages leave while the rest are still being
+    # fanned out. Off, every batch goes through the shared claim (any worker may take it).
+    direct_send: bool = True
 
     def __post_init__(self) -> None:
         if not 1 <= self.batch_size <= FCM_BATCH_LIMIT:
@@ -116,6 +121,9 @@ class Worker:
         self.subscriptions = SubscriptionRepository(db)
         self.inbox = InboxRepository(db)
         self._wake = asyncio.Event()
+        # Batches being sent by this worker, from fan-out or from the claim, at most this many.
+        self._sending = asyncio.Semaphore(self.config.concurrency)
+        self._stopping = asyncio.Event()
 
     # -- running -------------------------------------------------------------------------------
 
@@ -125,6 +133,7 @@ class Worker:
             "notification worker started",
             extra={"worker": self.name, "channel": self.sender.channel},
         )
+        self._stopping = stop
         lanes = [
             asyncio.create_task(self._loop(stop, self.fan_out_next)),
             *(
@@ -177,58 +186,74 @@ class Worker:
         audience = notification["audience"]
         after: Any = notification.get("fanoutAfter")
         staff: list[str] | None = None
-        while True:
-            now = utcnow()
-            if "role" in audience and audience["role"] != Role.CITIZEN.value and staff is None:
-                staff = await self._users_with_role(audience["role"])
-            devices, users, after, done = await self._next_chunk(audience, after, staff, now)
-            deliveries: list[DeliveryDocument] = [
-                {
-                    "_id": f"{nid}:{device['_id']}",
-                    "n": nid,
-                    "token": device["_id"],
-                    "userId": device.get("userId"),
-                    "locale": device.get("locale", "vi"),
-                    "platform": device.get("platform", "android"),
-                    "state": "pending",
-                    "attempts": 0,
-                    "dueAt": now,
-                    "createdAt": now,
-                }
-                for device in devices
-            ]
-            entries: list[InboxDocument] = []
-            if notification.get("inbox", True):
-                entries = [
-                    {
-                        "_id": f"{nid}:{uid}",
-                        "userId": uid,
-                        "n": nid,
-                        "category": notification["category"],
-                        "title": notification["title"],
-                        "body": notification["body"],
-                        "data": notification.get("data", {}),
-                        "createdAt": notification.get("sendAt", now),
-                        "readAt": None,
-                    }
-                    for uid in dict.fromkeys(users)
-                ]
-            inboxed = await self.inbox.add(entries)
-            added = await self.deliveries.add(deliveries)
+        sends: list[asyncio.Task[None]] = []
+        try:
+            while True:
+                now = utcnow()
+                if "role" in audience and audience["role"] != Role.CITIZEN.value and staff is None:
+                    staff = await self._users_with_role(audience["role"])
+                devices, users, after, done = await self._next_chunk(audience, after, staff, now)
+                inboxed = 0
+                if notification.get("inbox", True):
+                    inboxed = await self.inbox.add(_inbox_entries(notification, users, now))
+                added = 0
+                size = self.config.batch_size
+                for start in range(0, len(devices), size):
+                    added += await self._add_deliveries(nid, devices[start : start + size], sends)
+                stopping = self._stopping.is_set() and not done
+                # Stopping: the position is saved and the lease given up, so another worker
+                # resumes at once rather than when the lease would have ended.
+                lease = timedelta(0) if stopping else self.config.lease
+                still_ours = await self.notifications.record_fanout_progress(
+                    nid,
+                    after=after,
+                    recipients=added,
+                    inbox_entries=inboxed,
+                    lease_until=utcnow() + lease,
+                )
+                if not still_ours or done or stopping:
+                    break
+            if still_ours and done:
+                await self.notifications.finish_fanout(nid, now=utcnow())
+                logger.info("notification fanned out", extra={"notification": str(nid)})
+        finally:
+            # Returns once its batches are answered: drain() then means "all sent", and a
+            # stopping worker does not abandon batches it holds.
+            await asyncio.gather(*sends, return_exceptions=True)
+
+    async def _add_deliveries(
+        self, nid: ObjectId, devices: list[DeviceDocument], sends: list[asyncio.Task[None]]
+    ) -> int:
+        """Store one batch of deliveries; with direct send, claimed by this worker and sent."""
+        if not self.config.direct_send:
+            added = await self.deliveries.add(_deliveries(nid, devices, utcnow()))
             if added:
                 self._wake.set()
-            still_ours = await self.notifications.record_fanout_progress(
-                nid,
-                after=after,
-                recipients=added,
-                inbox_entries=inboxed,
-                lease_until=utcnow() + self.config.lease,
+            return len(added)
+        await self._sending.acquire()  # a free lane first: the lease starts when sending can
+        try:
+            claim = self._new_claim()
+            added = await self.deliveries.add(
+                _deliveries(nid, devices, utcnow(), claim=claim, lease=self.config.lease)
             )
-            if not still_ours or done:
-                break
-        if still_ours:
-            await self.notifications.finish_fanout(nid, now=utcnow())
-        logger.info("notification fanned out", extra={"notification": str(nid)})
+        except BaseException:
+            self._sending.release()
+            raise
+        if not added:
+            self._sending.release()
+            return 0
+        sends.append(asyncio.create_task(self._send_fresh(claim, added)))
+        return len(added)
+
+    async def _send_fresh(self, claim: str, batch: list[DeliveryDocument]) -> None:
+        try:
+            # The devices were read for this batch a moment ago: no need to look again.
+            await self._send(claim, batch, check_devices=False)
+        except Exception:
+            # The claim's lease runs out and any worker sends the batch again.
+            logger.exception("direct push batch failed", extra={"worker": self.name})
+        finally:
+            self._sending.release()
 
     async def _next_chunk(
         self, audience: dict[str, Any], after: Any, staff: list[str] | None, now: Any
@@ -276,21 +301,34 @@ class Worker:
 
     # -- delivery ------------------------------------------------------------------------------
 
+    def _new_claim(self) -> str:
+        return f"{self.name}:{uuid.uuid4().hex}"
+
     async def deliver_batch(self) -> bool:
-        """Claim and push one batch; False when nothing is due."""
-        claim = f"{self.name}:{uuid.uuid4().hex}"
-        batch = await self.deliveries.claim(
-            worker_claim=claim,
-            now=utcnow(),
-            lease=self.config.lease,
-            limit=self.config.batch_size,
-        )
-        if not batch:
-            return False
+        """Claim and push one batch of due deliveries; False when nothing is due."""
+        async with self._sending:
+            claim = self._new_claim()
+            batch = await self.deliveries.claim(
+                worker_claim=claim,
+                now=utcnow(),
+                lease=self.config.lease,
+                limit=self.config.batch_size,
+            )
+            if not batch:
+                return False
+            await self._send(claim, batch, check_devices=True)
+            return True
+
+    async def _send(
+        self, claim: str, batch: list[DeliveryDocument], *, check_devices: bool
+    ) -> None:
+        """Push a claimed batch and record each token's outcome."""
         texts = await self.notifications.get_texts(list({d["n"] for d in batch}))
         now = utcnow()
-        devices = await self.devices.live_devices(list({d["token"] for d in batch}), now=now)
-        owners = {device["_id"]: device.get("userId") for device in devices}
+        owners: dict[str, str | None] = {d["token"]: d.get("userId") for d in batch}
+        if check_devices:
+            devices = await self.devices.live_devices(list(owners), now=now)
+            owners = {device["_id"]: device.get("userId") for device in devices}
         sendable: list[DeliveryDocument] = []
         updates: list[tuple[str, dict[str, Any]]] = []
         for delivery in batch:
@@ -341,7 +379,6 @@ class Worker:
                 "pruned": len(unregistered),
             },
         )
-        return True
 
     def _failure(self, delivery: DeliveryDocument, outcome: Outcome, now: Any) -> dict[str, Any]:
         attempts = delivery.get("attempts", 1)
@@ -393,6 +430,59 @@ class _SentRecorder:
         self.closing = True
         self.ready.set()
         await self.task
+
+
+def _deliveries(
+    nid: ObjectId,
+    devices: list[DeviceDocument],
+    now: datetime,
+    *,
+    claim: str | None = None,
+    lease: timedelta = timedelta(0),
+) -> list[DeliveryDocument]:
+    """One pending delivery per device; with ``claim``, already claimed (attempt 1) until the
+    lease ends, exactly as the shared claim would leave it."""
+    deliveries: list[DeliveryDocument] = []
+    for device in devices:
+        delivery: DeliveryDocument = {
+            "_id": f"{nid}:{device['_id']}",
+            "n": nid,
+            "token": device["_id"],
+            "userId": device.get("userId"),
+            "locale": device.get("locale", "vi"),
+            "platform": device.get("platform", "android"),
+            "state": "pending",
+            "attempts": 0,
+            "dueAt": now,
+            "createdAt": now,
+        }
+        if claim is not None:
+            delivery["claim"] = claim
+            delivery["attempts"] = 1
+            delivery["dueAt"] = now + lease
+            delivery["lastAttemptAt"] = now
+        deliveries.append(delivery)
+    return deliveries
+
+
+def _inbox_entries(
+    notification: NotificationDocument, users: list[str], now: datetime
+) -> list[InboxDocument]:
+    nid = notification["_id"]
+    return [
+        {
+            "_id": f"{nid}:{uid}",
+            "userId": uid,
+            "n": nid,
+            "category": notification["category"],
+            "title": notification["title"],
+            "body": notification["body"],
+            "data": notification.get("data", {}),
+            "createdAt": notification.get("sendAt", now),
+            "readAt": None,
+        }
+        for uid in dict.fromkeys(users)
+    ]
 
 
 def _changed_hands(delivery: DeliveryDocument, owners: dict[str, str | None]) -> bool:

@@ -1,9 +1,11 @@
 """Delivery through the real firebase-admin SDK to a local FCM v1 server."""
 
 import asyncio
+import dataclasses
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from firebase_admin import messaging
 
 from domains.kernel.clock import as_utc, utcnow
@@ -219,10 +221,13 @@ async def test_enqueue_commits_with_the_callers_transaction(db, fcm_server) -> N
     assert await db["notifications"].count_documents({"category": "test.tx"}) == 0
 
 
-async def test_two_workers_share_one_outbox(db, fcm_server, make_worker) -> None:
+@pytest.mark.parametrize("direct_send", [True, False], ids=["direct", "shared-claim"])
+async def test_two_workers_share_one_outbox(db, fcm_server, make_worker, direct_send) -> None:
     tokens = [await add_device(db, f"many-{i}", f"u-many-{i}") for i in range(300)]
     nid = await queue(db, [f"u-many-{i}" for i in range(300)])
-    config = WorkerConfig(batch_size=50, idle_poll=0.02, backoff_base=0.05, concurrency=2)
+    config = WorkerConfig(
+        batch_size=50, idle_poll=0.02, backoff_base=0.05, concurrency=2, direct_send=direct_send
+    )
     one, two = make_worker(config, name="one"), make_worker(config, name="two")
     stop = asyncio.Event()
     runs = [asyncio.create_task(one.run(stop)), asyncio.create_task(two.run(stop))]
@@ -236,6 +241,36 @@ async def test_two_workers_share_one_outbox(db, fcm_server, make_worker) -> None
         await asyncio.gather(*runs)
     assert fcm_server.accepted_tokens() == dict.fromkeys(tokens, 1)
     assert len(fcm_server.attempts) == 300
+
+
+async def test_a_stopped_worker_hands_its_broadcast_over_at_once(
+    db, fcm_server, fcm_sender, make_worker
+) -> None:
+    tokens = [await add_device(db, f"handover-{i}", f"u-handover-{i}") for i in range(50)]
+    nid = await queue(db, [f"u-handover-{i}" for i in range(50)])
+    stop = asyncio.Event()
+
+    class StopAfterFirstBatch:
+        channel, success_state = fcm_sender.channel, fcm_sender.success_state
+
+        async def send(self, messages: Any, on_sent: Any = None) -> Any:
+            stop.set()  # SIGTERM arrives while the first batch is on its way
+            return await fcm_sender.send(messages, on_sent)
+
+        async def close(self) -> None:
+            return None
+
+    config = dataclasses.replace(FAST, fanout_chunk=10, lease=timedelta(minutes=10))
+    await make_worker(config, sender=StopAfterFirstBatch()).run(stop)
+    stored = await db["notifications"].find_one({"_id": nid})
+    assert stored["status"] == "fanning_out"
+    assert 10 <= stored["fanoutAfter"] < 50  # stopped between chunks, before the end
+    assert as_utc(stored["leaseUntil"]) <= utcnow()  # not held for the 10 minutes
+    assert len(fcm_server.accepted) == stored["fanoutAfter"]  # what it fanned out, it sent
+
+    await make_worker(config).drain()  # the next worker resumes where the first stopped
+    assert fcm_server.accepted_tokens() == dict.fromkeys(tokens, 1)
+    assert (await db["notifications"].find_one({"_id": nid}))["recipients"] == 50
 
 
 def test_backoff_grows_exponentially_with_jitter_and_honours_retry_after() -> None:
