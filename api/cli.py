@@ -289,7 +289,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     procedures.set_defaults(handler=cmd_import_procedures)
     worker = commands.add_parser("worker", help="deliver queued notifications (push + inbox)")
-    worker.add_argument("--concurrency", type=int, help="batches in flight (default 2)")
+    worker.add_argument(
+        "--concurrency", type=int, help="batches worked on at once, one on the wire (default 2)"
+    )
     worker.set_defaults(handler=cmd_worker)
     return parser
 
