@@ -290,7 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
     procedures.set_defaults(handler=cmd_import_procedures)
     worker = commands.add_parser("worker", help="deliver queued notifications (push + inbox)")
     worker.add_argument(
-        "--concurrency", type=int, help="batches worked on at once, one on the wire (default 2)"
+        "--concurrency", type=int, help="batches worked on at once, one on the wire (default 3)"
     )
     worker.set_defaults(handler=cmd_worker)
     return parser

@@ -59,7 +59,7 @@ class Settings(BaseSettings):
     fcm_endpoint: str | None = None
     notification_max_attempts: int = Field(default=8, ge=1, le=50)
     notification_lease_seconds: int = Field(default=60, ge=5, le=3600)
-    notification_concurrency: int = Field(default=2, ge=1, le=16)
+    notification_concurrency: int = Field(default=3, ge=1, le=16)
 
     # Read by the chatbot relay (domains/chatbot/config.py); checked here so that production
     # refuses to start without it (sessions would break across replicas and restarts).

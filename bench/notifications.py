@@ -69,16 +69,23 @@ def cpu_report(pids: dict[str, int], before: dict[str, float]) -> dict[str, floa
     return {name: round(cpu_seconds(pid) - before[name], 1) for name, pid in pids.items()}
 
 
-def wait_for_count(url: str, total: int, label: str, timeout: float = 600) -> float:
+def wait_for_count(
+    url: str, total: int, label: str, start: float, timeout: float = 600
+) -> tuple[float, float]:
+    """When the first and the last message arrived (perf_counter)."""
     deadline = time.monotonic() + timeout
     last = 0
+    first = 0.0
     while True:
         accepted = stats(url)["accepted"]
+        now = time.perf_counter()
+        if accepted and not first:
+            first = now
         if accepted // 1000 != last // 1000 or accepted >= total:
-            log(f"  {label}: {accepted}/{total} received by the FCM server")
+            log(f"  {label}: {accepted}/{total} received by the FCM server at {now - start:.1f} s")
         last = accepted
         if accepted >= total:
-            return time.perf_counter()
+            return first, now
         if time.monotonic() > deadline:
             raise SystemExit(f"{label}: only {accepted}/{total} arrived in {timeout:.0f}s")
         time.sleep(0.02)
@@ -205,7 +212,9 @@ async def main(devices: int) -> None:
                 assert response.json()["data"]["sendNotification"]["__typename"] == (
                     "NotificationStatus"
                 ), response.text
-                end = await asyncio.to_thread(wait_for_count, fcm_url, devices, "outbox")
+                first, end = await asyncio.to_thread(
+                    wait_for_count, fcm_url, devices, "outbox", start
+                )
                 outbox_cpu = cpu_report(pids, before)
         outbox = end - start
         outbox_rate = devices / outbox
@@ -219,6 +228,7 @@ async def main(devices: int) -> None:
                     "bare_loop_messages_per_second": round(bare_rate),
                     "outbox_seconds": round(outbox, 2),
                     "outbox_messages_per_second": round(outbox_rate),
+                    "outbox_first_message_seconds": round(first - start, 2),
                     "ratio": round(outbox_rate / bare_rate, 2),
                     "fcm_requests_outbox": result["attempts"],
                     "cpu_seconds_bare_loop": bare_cpu,
