@@ -59,6 +59,10 @@ def configure_logging(level: str) -> None:
         logging.getLogger(name).propagate = True
     # Our middleware writes the access log, with the request id.
     logging.getLogger("uvicorn.access").disabled = True
+    # httpx logs every outgoing request at INFO: 10,000 lines for one broadcast from the push
+    # worker, which logs a summary per batch itself.
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
 
 
 class Metrics:

@@ -209,6 +209,7 @@ async def main(devices: int) -> None:
                     json={"query": mutation, "variables": variables},
                     headers={"Authorization": f"Bearer {admin}"},
                 )
+                accepted_at = time.perf_counter()
                 assert response.json()["data"]["sendNotification"]["__typename"] == (
                     "NotificationStatus"
                 ), response.text
@@ -228,6 +229,7 @@ async def main(devices: int) -> None:
                     "bare_loop_messages_per_second": round(bare_rate),
                     "outbox_seconds": round(outbox, 2),
                     "outbox_messages_per_second": round(outbox_rate),
+                    "outbox_mutation_seconds": round(accepted_at - start, 2),
                     "outbox_first_message_seconds": round(first - start, 2),
                     "ratio": round(outbox_rate / bare_rate, 2),
                     "fcm_requests_outbox": result["attempts"],
