@@ -58,14 +58,16 @@ class WorkerConfig:
     max_attempts: int = 8
     backoff_base: float = 2.0  # seconds before the first retry (before jitter)
     backoff_cap: float = 900.0
-    idle_poll: float = 0.5
-    concurrency: int = 2  # batches being worked on at once (stored, sent, recorded)
+    idle_poll: float = 0.5  # how often idle delivery lanes look for retries that came due
+    # How often an idle worker looks for new notifications: the delay before a push leaves.
+    fanout_poll: float = 0.2
+    concurrency: int = 3  # batches being worked on at once (stored, sent, recorded)
     # Batches on the wire at once. While one batch is sent, the others are stored or recorded.
     # More than one rarely pays: send_each_async already sends a batch's 500 requests at once,
     # and httpx's connection pool costs CPU growing with the square of requests in flight
     # (1,000 in flight: 60% more worker CPU per message than 500, bench/notifications.py).
     batches_on_the_wire: int = 1
-    fanout_chunk: int = 1000
+    fanout_chunk: int = FCM_BATCH_LIMIT  # recipients per fan-out step (one batch each)
     # Fan-out hands each new batch straight to this worker's sending, already claimed: one
     # write per message saved, and the first messages leave while the rest are still being
     # fanned out. Off, every batch goes through the shared claim (any worker may take it).
@@ -142,10 +144,13 @@ class Worker:
             extra={"worker": self.name, "channel": self.sender.channel},
         )
         self._stopping = stop
+        poll = self.config.idle_poll
         lanes = [
-            asyncio.create_task(self._loop(stop, self.fan_out_next)),
+            asyncio.create_task(
+                self._loop(stop, self.fan_out_next, min(self.config.fanout_poll, poll))
+            ),
             *(
-                asyncio.create_task(self._loop(stop, self.deliver_batch))
+                asyncio.create_task(self._loop(stop, self.deliver_batch, poll))
                 for _ in range(self.config.concurrency)
             ),
         ]
@@ -156,7 +161,7 @@ class Worker:
                 lane.cancel()
         logger.info("notification worker stopped", extra={"worker": self.name})
 
-    async def _loop(self, stop: asyncio.Event, step: Any) -> None:
+    async def _loop(self, stop: asyncio.Event, step: Any, poll: float) -> None:
         while not stop.is_set():
             try:
                 did_work = await step()
@@ -167,9 +172,7 @@ class Worker:
                 continue
             self._wake.clear()
             waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
-            await asyncio.wait(
-                waiters, timeout=self.config.idle_poll, return_when="FIRST_COMPLETED"
-            )
+            await asyncio.wait(waiters, timeout=poll, return_when="FIRST_COMPLETED")
             for waiter in waiters:
                 waiter.cancel()
 
