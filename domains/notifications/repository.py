@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument, UpdateOne
+from pymongo.asynchronous.cursor import AsyncCursor
 from pymongo.errors import BulkWriteError
 
 from domains.kernel.pagination import Page, find_page
@@ -105,18 +106,20 @@ class DeviceRepository(Repository):
         )
         return cast(list[DeviceDocument], await cursor.to_list())
 
-    async def signed_in_after(
-        self, after: str | None, *, limit: int, now: datetime
-    ) -> list[DeviceDocument]:
-        """Devices of signed-in users in token order (the audience 'every citizen')."""
+    def signed_in_after(
+        self, after: str | None, *, now: datetime, batch_size: int
+    ) -> AsyncCursor[DeviceDocument]:
+        """Devices of signed-in users in token order (the audience 'every citizen'), as one
+        cursor: the fan-out reads it a chunk at a time instead of querying per chunk (SecantusDB
+        sorts every remaining device for each query)."""
         query: dict[str, Any] = {
             "userId": {"$ne": None},
             "lastSeenAt": {"$gte": now - TOKEN_LIFETIME},
         }
         if after is not None:
             query["_id"] = {"$gt": after}
-        cursor = self.collection.find(query, sort=[("_id", ASCENDING)], limit=limit)
-        return cast(list[DeviceDocument], await cursor.to_list())
+        cursor = self.collection.find(query, sort=[("_id", ASCENDING)], batch_size=batch_size)
+        return cast(AsyncCursor[DeviceDocument], cursor)
 
 
 class SubscriptionRepository(Repository):
@@ -177,14 +180,15 @@ class SubscriptionRepository(Repository):
         )
         return cast(Page[SubscriptionDocument], page)
 
-    async def subscribers_after(
-        self, topic: str, after: ObjectId | None, *, limit: int
-    ) -> list[SubscriptionDocument]:
+    def subscribers_after(
+        self, topic: str, after: ObjectId | None, *, batch_size: int
+    ) -> AsyncCursor[SubscriptionDocument]:
+        """A topic's subscriptions in ``_id`` order, as one cursor read a chunk at a time."""
         query: dict[str, Any] = {"topic": topic}
         if after is not None:
             query["_id"] = {"$gt": after}
-        cursor = self.collection.find(query, sort=[("_id", ASCENDING)], limit=limit)
-        return cast(list[SubscriptionDocument], await cursor.to_list())
+        cursor = self.collection.find(query, sort=[("_id", ASCENDING)], batch_size=batch_size)
+        return cast(AsyncCursor[SubscriptionDocument], cursor)
 
 
 class NotificationRepository(Repository):

@@ -11,6 +11,7 @@ import asyncio
 import logging
 import random
 import uuid
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -195,15 +196,15 @@ class Worker:
     async def _fan_out(self, notification: NotificationDocument) -> None:
         nid = notification["_id"]
         audience = notification["audience"]
-        after: Any = notification.get("fanoutAfter")
         staff: list[str] | None = None
+        if "role" in audience and audience["role"] != Role.CITIZEN.value:
+            staff = await self._users_with_role(audience["role"])
+        chunks = self._chunks(audience, notification.get("fanoutAfter"), staff, utcnow())
         sends: list[asyncio.Task[None]] = []
+        still_ours, done = True, True
         try:
-            while True:
+            async for devices, users, after in chunks:
                 now = utcnow()
-                if "role" in audience and audience["role"] != Role.CITIZEN.value and staff is None:
-                    staff = await self._users_with_role(audience["role"])
-                devices, users, after, done = await self._next_chunk(audience, after, staff, now)
                 inboxed = 0
                 if notification.get("inbox", True):
                     inboxed = await self.inbox.add(_inbox_entries(notification, users, now))
@@ -211,7 +212,7 @@ class Worker:
                 size = self.config.batch_size
                 for start in range(0, len(devices), size):
                     added += await self._add_deliveries(nid, devices[start : start + size], sends)
-                stopping = self._stopping.is_set() and not done
+                stopping = self._stopping.is_set()
                 # Stopping: the position is saved and the lease given up, so another worker
                 # resumes at once rather than when the lease would have ended.
                 lease = timedelta(0) if stopping else self.config.lease
@@ -222,12 +223,14 @@ class Worker:
                     inbox_entries=inboxed,
                     lease_until=utcnow() + lease,
                 )
-                if not still_ours or done or stopping:
+                if not still_ours or stopping:
+                    done = False
                     break
             if still_ours and done:
                 await self.notifications.finish_fanout(nid, now=utcnow())
                 logger.info("notification fanned out", extra={"notification": str(nid)})
         finally:
+            await chunks.aclose()
             # Returns once its batches are answered: drain() then means "all sent", and a
             # stopping worker does not abandon batches it holds.
             await asyncio.gather(*sends, return_exceptions=True)
@@ -266,35 +269,45 @@ class Worker:
         finally:
             self._sending.release()
 
-    async def _next_chunk(
-        self, audience: dict[str, Any], after: Any, staff: list[str] | None, now: Any
-    ) -> tuple[list[DeviceDocument], list[str], Any, bool]:
-        """Devices and inbox users of the next chunk, the new position, and if it is the last."""
+    async def _chunks(
+        self, audience: dict[str, Any], after: Any, staff: list[str] | None, now: datetime
+    ) -> AsyncGenerator[tuple[list[DeviceDocument], list[str], Any]]:
+        """The audience a chunk at a time from ``after``: its devices, the users to get an
+        inbox entry, and the position after it."""
         size = self.config.fanout_chunk
         if "userIds" in audience or staff is not None:
             everyone: list[str] = audience.get("userIds") or staff or []
-            start = int(after or 0)
-            users = everyone[start : start + size]
-            devices = await self.devices.live_devices_of_users(users, now=now) if users else []
-            return devices, users, start + len(users), start + size >= len(everyone)
+            position = int(after or 0)
+            while position < len(everyone):
+                users = everyone[position : position + size]
+                position += len(users)
+                yield await self.devices.live_devices_of_users(users, now=now), users, position
+            return
         if "topic" in audience:
-            subscriptions = await self.subscriptions.subscribers_after(
-                audience["topic"], after, limit=size
+            subscribers = self.subscriptions.subscribers_after(
+                audience["topic"], after, batch_size=size
             )
-            users = [str(s["userId"]) for s in subscriptions if s.get("userId")]
-            tokens = [str(s["token"]) for s in subscriptions if s.get("token")]
-            devices = []
-            if users:
-                devices += await self.devices.live_devices_of_users(users, now=now)
-            if tokens:
-                devices += await self.devices.live_devices(tokens, now=now)
-            position = subscriptions[-1]["_id"] if subscriptions else after
-            return devices, users, position, len(subscriptions) < size
+            try:
+                while subscriptions := await subscribers.to_list(size):
+                    users = [str(s["userId"]) for s in subscriptions if s.get("userId")]
+                    tokens = [str(s["token"]) for s in subscriptions if s.get("token")]
+                    devices: list[DeviceDocument] = []
+                    if users:
+                        devices += await self.devices.live_devices_of_users(users, now=now)
+                    if tokens:
+                        devices += await self.devices.live_devices(tokens, now=now)
+                    yield devices, users, subscriptions[-1]["_id"]
+            finally:
+                await subscribers.close()
+            return
         # Every signed-in citizen with a device (Firebase Auth, not us, holds the user list).
-        devices = await self.devices.signed_in_after(after, limit=size, now=now)
-        users = [str(device["userId"]) for device in devices if device.get("userId")]
-        position = devices[-1]["_id"] if devices else after
-        return devices, users, position, len(devices) < size
+        signed_in = self.devices.signed_in_after(after, now=now, batch_size=size)
+        try:
+            while devices := await signed_in.to_list(size):
+                users = [str(device["userId"]) for device in devices if device.get("userId")]
+                yield devices, users, devices[-1]["_id"]
+        finally:
+            await signed_in.close()
 
     async def _users_with_role(self, role: str) -> list[str]:
         from domains.accounts.service import list_grants
