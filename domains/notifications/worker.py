@@ -2,9 +2,11 @@
 
 Several workers may run at once. Each notification is fanned out under a lease (a crashed
 worker's fan-out is resumed by another after the lease), into one delivery per (notification,
-token) whose key makes re-runs harmless. Deliveries are claimed in batches of at most 500 with a
-conditional update and a lease; a result is recorded per token. A delivery whose worker died is
-claimed again when its lease ends, so every message goes out at least once.
+token) whose key makes re-runs harmless. The fan-out stores each batch of at most 500 already
+claimed by its own worker and sends it at once; retries and the batches of workers that died are
+claimed by any worker in batches of at most 500 with a conditional update and a lease. A result is
+recorded per token. A delivery whose worker died is claimed again when its lease ends, so every
+message goes out at least once.
 """
 
 import asyncio
