@@ -332,6 +332,10 @@ class Worker:
 
     async def deliver_batch(self) -> bool:
         """Claim and push one batch of due deliveries; False when nothing is due."""
+        if self._sending.locked():
+            # Every batch this worker may work on is taken (a fan-out sending): queueing here
+            # would only slip a claim query in before the fan-out's next batch.
+            return False
         async with self._sending:
             claim = self._new_claim()
             batch = await self.deliveries.claim(
