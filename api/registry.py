@@ -60,6 +60,7 @@ REPOSITORIES: Sequence[type[Repository]] = (
     notifications_repository.NotificationRepository,
     notifications_repository.DeliveryRepository,
     notifications_repository.InboxRepository,
+    notifications_repository.PreferenceRepository,
     health_repository.HospitalRepository,
     health_repository.SlotRepository,
     health_repository.PatientProfileRepository,

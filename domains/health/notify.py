@@ -3,6 +3,8 @@
 What a lock screen may show is decided here, conservatively: the time, date and queue number,
 never the facility, department, doctor, reason for visit or patient name (a facility's name alone,
 such as an oncology or obstetrics hospital, can reveal a health condition). Details are in the app.
+A patient who chose ``lockScreenDetail: PLACE`` also sees the facility and department (the
+notification's detailed text, which the inbox always shows); never the reason, doctor or patient.
 """
 
 from datetime import datetime, timedelta
@@ -12,7 +14,9 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from domains.health.models import AppointmentDocument, WaitlistEntryDocument
+from domains.health.repository import HospitalRepository
 from domains.kernel.clock import PROVINCE_TZ
+from domains.kernel.i18n import pick
 from domains.notifications import outbox
 
 Database = AsyncDatabase[dict[str, Any]]
@@ -23,6 +27,30 @@ REMINDERS = (("24h", timedelta(hours=24)), ("2h", timedelta(hours=2)))
 def _when(start: datetime) -> tuple[str, str]:
     local = start.astimezone(PROVINCE_TZ)
     return f"{local:%H:%M}", f"{local:%d/%m}"
+
+
+async def _place(db: Database, appointment: AppointmentDocument) -> dict[str, str]:
+    """'Facility – department' in each language the facility's names are written in."""
+    hospital = await HospitalRepository(db).find(appointment["hospitalId"])
+    if hospital is None:  # pragma: no cover - facilities are never deleted
+        return {}
+    department = next(
+        (d for d in hospital["departments"] if d["id"] == appointment["departmentId"]), None
+    )
+    place: dict[str, str] = {}
+    for lang in ("vi", "en"):
+        name = pick(hospital["name"], lang) or hospital["_id"]
+        unit = pick(department["name"], lang) if department is not None else None
+        place[lang] = f"{name} – {unit}" if unit else name
+    return place
+
+
+def _with_place(lead: dict[str, str], place: dict[str, str]) -> dict[str, str]:
+    """``lead`` ends with a colon; the place follows it."""
+    return {
+        lang: f"{text} {place[lang]}." if lang in place else f"{text.rstrip(':')}."
+        for lang, text in lead.items()
+    }
 
 
 def _data(appointment: AppointmentDocument) -> dict[str, str]:
@@ -47,6 +75,7 @@ async def booked(
 ) -> None:
     """Confirmation now, and reminders 24 h and 2 h before the start (those still ahead)."""
     time, day = _when(appointment["start"])
+    place = await _place(db, appointment)
     title = (
         {"vi": "Đã đổi lịch khám", "en": "Appointment moved"}
         if moved
@@ -62,6 +91,14 @@ async def booked(
             "en": f"Appointment at {time} on {day}. Open the app for your queue number and "
             "details.",
         },
+        detailed_title=title,
+        detailed_body=_with_place(
+            {
+                "vi": f"Lịch khám {time} ngày {day}, số thứ tự {appointment['queueNumber']}:",
+                "en": f"Appointment at {time} on {day}, queue number {appointment['queueNumber']}:",
+            },
+            place,
+        ),
         category=CATEGORY,
         data=_data(appointment),
         dedupe_key=f"health:appointment:{appointment['_id']}:booked",
@@ -70,15 +107,25 @@ async def booked(
         send_at = appointment["start"] - before
         if send_at <= now:
             continue
+        title = {"vi": "Nhắc lịch khám", "en": "Appointment reminder"}
+        body = {
+            "vi": f"Bạn có lịch khám lúc {time} ngày {day}.",
+            "en": f"You have an appointment at {time} on {day}.",
+        }
         await outbox.enqueue(
             db=db,
             session=session,
             user_ids=[appointment["userId"]],
-            title={"vi": "Nhắc lịch khám", "en": "Appointment reminder"},
-            body={
-                "vi": f"Bạn có lịch khám lúc {time} ngày {day}.",
-                "en": f"You have an appointment at {time} on {day}.",
-            },
+            title=title,
+            body=body,
+            detailed_title=title,
+            detailed_body=_with_place(
+                {
+                    "vi": f"Bạn có lịch khám lúc {time} ngày {day}:",
+                    "en": f"You have an appointment at {time} on {day}:",
+                },
+                place,
+            ),
             category=CATEGORY,
             data=_data(appointment),
             send_at=send_at,

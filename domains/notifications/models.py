@@ -35,6 +35,9 @@ class NotificationDocument(TypedDict, total=False):
     category: str
     title: dict[str, str]
     body: dict[str, str]
+    # Optional fuller text (e.g. the facility's name) for the inbox, and for the lock screen of
+    # users who chose to see places there; ``title``/``body`` are what everyone else sees.
+    detailed: dict[str, dict[str, str]]  # {"title": {...}, "body": {...}}
     data: dict[str, str]
     audience: dict[str, Any]  # exactly one of userIds | topic | role
     inbox: bool
@@ -85,3 +88,11 @@ class InboxDocument(TypedDict, total=False):
     data: dict[str, str]
     createdAt: datetime
     readAt: datetime | None
+
+
+class PreferenceDocument(TypedDict):
+    """``notification_preferences``: one per user who changed a default (the key is the uid)."""
+
+    _id: str
+    lockScreen: str  # minimal (default) | place
+    updatedAt: datetime

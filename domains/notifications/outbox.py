@@ -135,6 +135,8 @@ def build_notification(
     inbox: bool,
     sender: str,
     now: datetime,
+    detailed_title: Mapping[str, str] | None = None,
+    detailed_body: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """A validated outbox document (not yet stored)."""
     if not CATEGORY_PATTERN.match(category) or len(category) > 64:
@@ -160,6 +162,13 @@ def build_notification(
         "leaseUntil": EPOCH,
         "createdAt": now,
     }
+    if (detailed_title is None) != (detailed_body is None):
+        raise InvalidInput("Give both a detailed title and a detailed body, or neither.")
+    if detailed_title is not None and detailed_body is not None:
+        document["detailed"] = {
+            "title": check_localized(detailed_title, "detailed_title", MAX_TITLE),
+            "body": check_localized(detailed_body, "detailed_body", MAX_BODY),
+        }
     if dedupe_key is not None:
         document["dedupeKey"] = dedupe_key
     return document
@@ -215,9 +224,15 @@ async def enqueue(
     dedupe_key: str | None = None,
     inbox: bool = True,
     sender: str = "system",
+    detailed_title: Mapping[str, str] | None = None,
+    detailed_body: Mapping[str, str] | None = None,
 ) -> ObjectId:
     """Queue a notification for users or a topic; returns its id (the existing one for a
-    repeated ``dedupe_key``). Title and body must be fit for a lock screen."""
+    repeated ``dedupe_key``).
+
+    ``title`` and ``body`` must be fit for any lock screen. ``detailed_title``/``detailed_body``
+    may add what a user can choose to see there (a place, never a diagnosis or reason); the
+    inbox, read inside the signed-in app, always shows them."""
     if bool(user_ids) == bool(topic):
         raise InvalidInput("Address a notification to `user_ids` or to a `topic`, not both.")
     audience = user_audience(user_ids) if user_ids else {"topic": check_topic(str(topic))}
@@ -232,6 +247,8 @@ async def enqueue(
         inbox=inbox,
         sender=sender,
         now=utcnow(),
+        detailed_title=detailed_title,
+        detailed_body=detailed_body,
     )
     return await store(db=db, session=session, document=document)
 

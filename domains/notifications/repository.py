@@ -16,6 +16,7 @@ from domains.notifications.models import (
     DeviceDocument,
     InboxDocument,
     NotificationDocument,
+    PreferenceDocument,
     SubscriptionDocument,
 )
 from domains.notifications.outbox import NOTIFICATIONS
@@ -248,7 +249,8 @@ class NotificationRepository(Repository):
 
     async def get_texts(self, ids: Sequence[ObjectId]) -> dict[ObjectId, NotificationDocument]:
         cursor = self.collection.find(
-            {"_id": {"$in": list(ids)}}, {"title": 1, "body": 1, "data": 1, "category": 1}
+            {"_id": {"$in": list(ids)}},
+            {"title": 1, "body": 1, "detailed": 1, "data": 1, "category": 1},
         )
         return {doc["_id"]: cast(NotificationDocument, doc) async for doc in cursor}
 
@@ -397,3 +399,28 @@ class InboxRepository(Repository):
             query["_id"] = {"$in": list(ids)}
         result = await self.collection.update_many(query, {"$set": {"readAt": now}})
         return int(result.modified_count)
+
+
+LOCK_SCREEN_MINIMAL = "minimal"
+LOCK_SCREEN_PLACE = "place"
+
+
+class PreferenceRepository(Repository):
+    collection_name = "notification_preferences"
+    # Looked up by user id only.
+
+    async def lock_screen(self, user_id: str) -> str:
+        document = cast(PreferenceDocument | None, await self.get(user_id))
+        return document["lockScreen"] if document else LOCK_SCREEN_MINIMAL
+
+    async def set_lock_screen(self, user_id: str, value: str, *, now: datetime) -> None:
+        await self.collection.update_one(
+            {"_id": user_id}, {"$set": {"lockScreen": value, "updatedAt": now}}, upsert=True
+        )
+
+    async def showing_place(self, user_ids: Sequence[str]) -> set[str]:
+        """Those of ``user_ids`` who chose to see places on their lock screen."""
+        cursor = self.collection.find(
+            {"_id": {"$in": list(user_ids)}, "lockScreen": LOCK_SCREEN_PLACE}, {"_id": 1}
+        )
+        return {str(document["_id"]) async for document in cursor}

@@ -9,7 +9,9 @@ from domains.notifications import service
 from domains.notifications.types import (
     Device,
     InboxNotification,
+    LockScreenDetail,
     MarkReadResult,
+    NotificationPreferences,
     NotificationStatus,
     RegisterDeviceInput,
     SendNotificationInput,
@@ -69,6 +71,13 @@ class Query:
         )
         return Connection.from_page(page.map(TopicSubscription.from_document))
 
+    @strawberry.field(description="Your notification settings (signed-in users).")
+    async def notification_preferences(self, info: Info) -> NotificationPreferences:
+        value = await service.lock_screen_detail(
+            db=info.context.db, principal=info.context.principal
+        )
+        return NotificationPreferences(lock_screen_detail=LockScreenDetail(value))
+
     @strawberry.field(
         description="Delivery of a notification you sent (administrators: any); null if unknown."
     )
@@ -127,6 +136,19 @@ class Mutation:
             topic=topic,
             device_token=device_token,
         )
+
+    @strawberry.mutation(
+        description="Choose what your push notifications show on the lock screen (all devices)."
+    )
+    async def set_notification_preferences(
+        self, info: Info, lock_screen_detail: LockScreenDetail
+    ) -> NotificationPreferences:
+        value = await service.set_lock_screen_detail(
+            db=info.context.db,
+            principal=info.context.principal,
+            value=str(lock_screen_detail.value),
+        )
+        return NotificationPreferences(lock_screen_detail=LockScreenDetail(value))
 
     @strawberry.mutation(description="Mark some of your notifications read.")
     async def mark_notifications_read(self, info: Info, ids: list[strawberry.ID]) -> MarkReadResult:

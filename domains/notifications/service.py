@@ -24,10 +24,13 @@ from domains.notifications.models import (
     SubscriptionDocument,
 )
 from domains.notifications.repository import (
+    LOCK_SCREEN_MINIMAL,
+    LOCK_SCREEN_PLACE,
     DeliveryRepository,
     DeviceRepository,
     InboxRepository,
     NotificationRepository,
+    PreferenceRepository,
     SubscriptionRepository,
 )
 
@@ -203,6 +206,25 @@ async def list_inbox(
 
 async def unread_count(*, db: Database, principal: Principal) -> int:
     return await InboxRepository(db).unread_count(require_user(principal))
+
+
+LOCK_SCREEN_CHOICES = (LOCK_SCREEN_MINIMAL, LOCK_SCREEN_PLACE)
+
+
+async def lock_screen_detail(*, db: Database, principal: Principal) -> str:
+    """How much the caller's lock screen shows: ``minimal`` (the default) or ``place``."""
+    return await PreferenceRepository(db).lock_screen(require_user(principal))
+
+
+async def set_lock_screen_detail(*, db: Database, principal: Principal, value: str) -> str:
+    """Choose what push notifications show on the caller's lock screen (all their devices)."""
+    uid = require_user(principal)
+    if value not in LOCK_SCREEN_CHOICES:
+        raise InvalidInput(
+            f"Lock-screen detail must be one of {list(LOCK_SCREEN_CHOICES)}; got {value!r}."
+        )
+    await PreferenceRepository(db).set_lock_screen(uid, value, now=utcnow())
+    return value
 
 
 async def mark_read(

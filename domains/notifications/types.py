@@ -21,6 +21,23 @@ from domains.notifications.models import (
 from domains.notifications.service import NotificationStatusView
 
 
+@strawberry.enum(description="How much push notifications show on your lock screen.")
+class LockScreenDetail(Enum):
+    MINIMAL = strawberry.enum_value(
+        "minimal", description="Times and dates only (the default), e.g. 'appointment at 08:00'."
+    )
+    PLACE = strawberry.enum_value(
+        "place",
+        description="Also the place, e.g. the hospital and department. Never a reason for a "
+        "visit, a diagnosis or a patient's name.",
+    )
+
+
+@strawberry.type(description="Your notification settings (they apply to all your devices).")
+class NotificationPreferences:
+    lock_screen_detail: LockScreenDetail
+
+
 @strawberry.enum(description="The app platform a device token belongs to.")
 class Platform(Enum):
     ANDROID = "android"

@@ -37,6 +37,7 @@ from domains.notifications.repository import (
     DeviceRepository,
     InboxRepository,
     NotificationRepository,
+    PreferenceRepository,
     SubscriptionRepository,
 )
 
@@ -48,6 +49,7 @@ REPOSITORIES = (
     DeviceRepository,
     InboxRepository,
     NotificationRepository,
+    PreferenceRepository,
     SubscriptionRepository,
 )
 # Fan-out of role audiences asks the accounts service for staff lists as this principal.
@@ -94,14 +96,21 @@ def backoff_delay(config: WorkerConfig, attempts: int, retry_after: float | None
     return delay
 
 
-def render(notification: NotificationDocument, delivery: DeliveryDocument) -> messaging.Message:
-    """One FCM message in the device's language; only lock-screen text and routing data."""
+def render(
+    notification: NotificationDocument, delivery: DeliveryDocument, *, detailed: bool = False
+) -> messaging.Message:
+    """One FCM message in the device's language; only lock-screen text and routing data.
+
+    ``detailed``: the user chose to see the notification's detailed text on the lock screen."""
     locale = delivery.get("locale", "vi")
     nid = str(delivery["n"])
     data = {**notification.get("data", {}), "nid": nid, "category": notification["category"]}
+    texts = {"title": notification["title"], "body": notification["body"]}
+    if detailed and "detailed" in notification:
+        texts = notification["detailed"]
     message = messaging.Message(
         notification=messaging.Notification(
-            title=pick(notification["title"], locale), body=pick(notification["body"], locale)
+            title=pick(texts["title"], locale), body=pick(texts["body"], locale)
         ),
         data=data,
         # If a worker crash makes a message go out twice, the phone replaces the first copy.
@@ -132,6 +141,7 @@ class Worker:
         self.devices = DeviceRepository(db)
         self.subscriptions = SubscriptionRepository(db)
         self.inbox = InboxRepository(db)
+        self.preferences = PreferenceRepository(db)
         self._wake = asyncio.Event()
         # Batches being sent by this worker, from fan-out or from the claim, at most this many.
         self._sending = asyncio.Semaphore(self.config.concurrency)
@@ -373,7 +383,14 @@ class Worker:
                 updates.append((delivery["_id"], _final("dead", "LEASE_EXPIRED", None, now)))
             else:
                 sendable.append(delivery)
-        messages = [render(texts[d["n"]], d) for d in sendable]
+        # Who chose fuller lock-screen text; asked only when a notification in the batch has it.
+        readers = [
+            str(d["userId"]) for d in sendable if d.get("userId") and "detailed" in texts[d["n"]]
+        ]
+        showing_place = await self.preferences.showing_place(readers) if readers else set()
+        messages = [
+            render(texts[d["n"]], d, detailed=d.get("userId") in showing_place) for d in sendable
+        ]
         recorder = _SentRecorder(self.deliveries, claim, self.sender.success_state, sendable)
         try:
             async with self._on_the_wire:
@@ -518,14 +535,16 @@ def _inbox_entries(
     notification: NotificationDocument, users: list[str], now: datetime
 ) -> list[InboxDocument]:
     nid = notification["_id"]
+    # The inbox is read inside the signed-in app: it shows the detailed text where there is one.
+    texts = notification.get("detailed") or notification
     return [
         {
             "_id": f"{nid}:{uid}",
             "userId": uid,
             "n": nid,
             "category": notification["category"],
-            "title": notification["title"],
-            "body": notification["body"],
+            "title": texts["title"],
+            "body": texts["body"],
             "data": notification.get("data", {}),
             "createdAt": notification.get("sendAt", now),
             "readAt": None,

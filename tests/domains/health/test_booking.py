@@ -93,12 +93,17 @@ async def test_booking_gives_queue_number_code_and_a_discreet_confirmation(
     )
     kinds = sorted(n.get("dedupeKey", "").rsplit(":", 1)[-1] for n in outbox)
     assert kinds == ["booked", "reminder-24h", "reminder-2h"]
-    text = str(outbox)
+    text = str([(n["title"], n["body"], n["data"]) for n in outbox])
     # No health or personal data on a lock screen: no reason, hospital, department, name, BHYT.
     for secret in ("ngực", "Bệnh viện", "Nội", "Nguyễn", "DN4010123456789", "noi", H):
         assert secret not in text
     local = (await SlotRepository(db).find(ObjectId(slot)))["start"].astimezone(PROVINCE_TZ)
     assert f"Lịch khám {local:%H:%M} ngày {local:%d/%m}." in text
+    # The detailed text (inbox; lock screens of patients who chose PLACE) adds the place only.
+    detailed = str([n["detailed"] for n in outbox])
+    assert "Bệnh viện" in detailed and "số thứ tự 1" in detailed
+    for secret in ("ngực", "Nguyễn", "DN4010123456789"):
+        assert secret not in detailed
 
     audit = await db["health_audit"].find({"appointmentId": ObjectId(first["id"])}).to_list(None)
     assert [(a["action"], a["actor"], a["toStatus"]) for a in audit] == [

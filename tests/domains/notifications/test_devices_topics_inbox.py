@@ -261,3 +261,54 @@ async def test_a_phone_that_changed_hands_gets_no_pending_push_of_its_previous_u
     }
     states = {d["token"]: d["state"] async for d in db["notification_deliveries"].find({"n": nid})}
     assert states == {kept: "sent", moved: "skipped", signed_out: "skipped", dropped: "skipped"}
+
+
+PREFERENCES = "query { notificationPreferences { lockScreenDetail } }"
+SET_PREFERENCES = """
+mutation($detail: LockScreenDetail!) {
+  setNotificationPreferences(lockScreenDetail: $detail) { lockScreenDetail }
+}"""
+
+
+async def test_lock_screen_shows_the_place_only_to_those_who_chose_it(
+    gql: GraphQLClient, dev_token, db, make_worker, fcm_server
+) -> None:
+    discreet, open_ = dev_token("lock-discreet"), dev_token("lock-open")
+    await gql(REGISTER, device(token("lock-discreet")), token=discreet)
+    await gql(REGISTER, device(token("lock-open"), locale="EN"), token=open_)
+    assert (await gql(PREFERENCES, token=open_))["data"]["notificationPreferences"] == {
+        "lockScreenDetail": "MINIMAL"
+    }
+    chosen = await gql(SET_PREFERENCES, {"detail": "PLACE"}, token=open_)
+    assert chosen["data"]["setNotificationPreferences"] == {"lockScreenDetail": "PLACE"}
+    await enqueue(
+        db=db,
+        session=None,
+        user_ids=["lock-discreet", "lock-open"],
+        title={"vi": "Nhắc lịch khám", "en": "Appointment reminder"},
+        body={"vi": "Lịch khám 08:00 ngày 27/11.", "en": "Appointment at 08:00 on 27/11."},
+        detailed_title={"vi": "Nhắc lịch khám", "en": "Appointment reminder"},
+        detailed_body={
+            "vi": "Lịch khám 08:00 ngày 27/11: Bệnh viện Đa khoa tỉnh – Khoa Nội.",
+            "en": "Appointment at 08:00 on 27/11: Provincial General Hospital – Internal.",
+        },
+        category="health.appointment",
+    )
+    await make_worker().drain()
+    pushed = {r.token: r.message["notification"]["body"] for r in fcm_server.accepted}
+    assert pushed[token("lock-discreet")] == "Lịch khám 08:00 ngày 27/11."
+    assert pushed[token("lock-open")] == (
+        "Appointment at 08:00 on 27/11: Provincial General Hospital – Internal."
+    )
+    # Inside the signed-in app the inbox shows the place to both.
+    inbox = await gql(INBOX, {"unreadOnly": True, "lang": "VI"}, token=discreet)
+    assert inbox["data"]["notifications"]["nodes"][0]["body"] == (
+        "Lịch khám 08:00 ngày 27/11: Bệnh viện Đa khoa tỉnh – Khoa Nội."
+    )
+
+
+async def test_notification_preferences_need_a_signed_in_user(gql: GraphQLClient) -> None:
+    body = await gql(SET_PREFERENCES, {"detail": "PLACE"})
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert (await gql(PREFERENCES))["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
