@@ -223,7 +223,12 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
             await create_indexes(db, REPOSITORIES)
             sender: Sender
             if settings.fcm_endpoint or credentials:
-                sender = FcmSender(app, endpoint=settings.fcm_endpoint)
+                # A request must end well inside the lease that lets other workers re-send it.
+                sender = FcmSender(
+                    app,
+                    endpoint=settings.fcm_endpoint,
+                    timeout=config.lease.total_seconds() / 3,
+                )
                 target = settings.fcm_endpoint or "Firebase Cloud Messaging"
             else:
                 # settings.check() refuses production without credentials: this is development.

@@ -47,6 +47,7 @@ class NotificationDocument(TypedDict, total=False):
     sendAt: datetime
     scheduled: bool
     leaseUntil: datetime
+    fanoutOwner: str  # the worker (and claim) fanning it out now
     fanoutAfter: Any  # keyset position of the fan-out, so a restarted worker resumes
     recipients: int  # devices addressed (known once fanned out)
     inboxEntries: int

@@ -51,7 +51,7 @@ class Outcome:
         return self.code == "UNREGISTERED"
 
 
-OnSent = Callable[[str], None]
+OnSent = Callable[[str, str], None]  # (notification id from the message's data, token)
 # The batch being sent: send_each_async runs each request in a task that inherits this context.
 _on_sent: contextvars.ContextVar[OnSent | None] = contextvars.ContextVar("on_sent", default=None)
 
@@ -119,9 +119,10 @@ class ReportingClient(HttpxAsyncClient):  # type: ignore[misc]
         response = await super().request(method, url, **kwargs)
         on_sent = _on_sent.get()
         if on_sent is not None:
-            token = kwargs.get("json", {}).get("message", {}).get("token")
+            message = kwargs.get("json", {}).get("message", {})
+            token = message.get("token")
             if token:
-                on_sent(token)
+                on_sent(str(message.get("data", {}).get("nid", "")), token)
         return response
 
 
@@ -131,7 +132,15 @@ class FcmSender:
     channel = FCM
     success_state = "sent"
 
-    def __init__(self, app: firebase_admin.App, *, endpoint: str | None = None) -> None:
+    def __init__(
+        self,
+        app: firebase_admin.App,
+        *,
+        endpoint: str | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        """``timeout``: seconds per FCM request (the SDK's default otherwise); keep it well
+        under the worker's lease, or a slow answer outlives the claim and is sent again."""
         self.app = app
         if endpoint:
             redirect(app, endpoint)
@@ -140,7 +149,7 @@ class FcmSender:
         service._async_client = ReportingClient(
             credential=service._credential,
             retry_config=HttpxRetry(max_retries=0),
-            timeout=service._async_client.timeout,
+            timeout=timeout if timeout is not None else service._async_client.timeout,
         )
         self._client: HttpxAsyncClient = service._async_client
 

@@ -207,16 +207,17 @@ class NotificationRepository(Repository):
         return cast(NotificationDocument | None, await self.get(notification_id))
 
     async def claim_for_fanout(
-        self, *, now: datetime, lease: timedelta
+        self, *, now: datetime, lease: timedelta, owner: str
     ) -> NotificationDocument | None:
-        """Take one due notification for fan-out; a lease lets another worker resume a crash."""
+        """Take one due notification for fan-out; a lease lets another worker resume a crash.
+        Progress is saved only by the ``owner`` holding the fan-out."""
         document = await self.collection.find_one_and_update(
             {
                 "status": {"$in": ["pending", "fanning_out"]},
                 "sendAt": {"$lte": now},
                 "leaseUntil": {"$lte": now},
             },
-            {"$set": {"status": "fanning_out", "leaseUntil": now + lease}},
+            {"$set": {"status": "fanning_out", "leaseUntil": now + lease, "fanoutOwner": owner}},
             sort=[("sendAt", ASCENDING)],
             return_document=ReturnDocument.AFTER,
         )
@@ -230,10 +231,12 @@ class NotificationRepository(Repository):
         recipients: int,
         inbox_entries: int,
         lease_until: datetime,
+        owner: str,
     ) -> bool:
-        """Save the fan-out position and renew the lease; False if the fan-out was cancelled."""
+        """Save the fan-out position and renew the lease; False if the fan-out was cancelled or
+        another worker took it over (its lease had ended)."""
         result = await self.collection.update_one(
-            {"_id": notification_id, "status": "fanning_out"},
+            {"_id": notification_id, "status": "fanning_out", "fanoutOwner": owner},
             {
                 "$set": {"fanoutAfter": after, "leaseUntil": lease_until},
                 "$inc": {"recipients": recipients, "inboxEntries": inbox_entries},
@@ -241,9 +244,9 @@ class NotificationRepository(Repository):
         )
         return result.modified_count == 1
 
-    async def finish_fanout(self, notification_id: ObjectId, *, now: datetime) -> None:
+    async def finish_fanout(self, notification_id: ObjectId, *, now: datetime, owner: str) -> None:
         await self.collection.update_one(
-            {"_id": notification_id, "status": "fanning_out"},
+            {"_id": notification_id, "status": "fanning_out", "fanoutOwner": owner},
             {"$set": {"status": "sending", "fannedOutAt": now}},
         )
 
@@ -295,6 +298,12 @@ class DeliveryRepository(Repository):
         )
         taken = await self.collection.find({"claim": worker_claim}).to_list()
         return cast(list[DeliveryDocument], taken)
+
+    async def extend_claim(self, worker_claim: str, *, until: datetime) -> None:
+        """Push the lease of a claim still being worked on further out."""
+        await self.collection.update_many(
+            {"claim": worker_claim, "state": "pending"}, {"$set": {"dueAt": until}}
+        )
 
     async def mark(
         self, ids: Sequence[str], *, worker_claim: str, state: str, now: datetime

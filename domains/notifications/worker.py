@@ -54,6 +54,8 @@ REPOSITORIES = (
 )
 # Fan-out of role audiences asks the accounts service for staff lists as this principal.
 FANOUT_PRINCIPAL = Principal(uid="system:notifications", roles=frozenset({Role.ADMIN}))
+# A fresh batch that waited longer than this for the wire has its devices looked at again.
+DEVICE_RECHECK_AFTER = timedelta(seconds=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,13 +201,16 @@ class Worker:
     async def fan_out_next(self) -> bool:
         """Fan out one due notification; False when none is due."""
         now = utcnow()
-        notification = await self.notifications.claim_for_fanout(now=now, lease=self.config.lease)
+        owner = self._new_claim()
+        notification = await self.notifications.claim_for_fanout(
+            now=now, lease=self.config.lease, owner=owner
+        )
         if notification is None:
             return False
-        await self._fan_out(notification)
+        await self._fan_out(notification, owner)
         return True
 
-    async def _fan_out(self, notification: NotificationDocument) -> None:
+    async def _fan_out(self, notification: NotificationDocument, owner: str) -> None:
         nid = notification["_id"]
         audience = notification["audience"]
         staff: list[str] | None = None
@@ -234,12 +239,13 @@ class Worker:
                     recipients=added,
                     inbox_entries=inboxed,
                     lease_until=utcnow() + lease,
+                    owner=owner,
                 )
                 if not still_ours or stopping:
                     done = False
                     break
             if still_ours and done:
-                await self.notifications.finish_fanout(nid, now=utcnow())
+                await self.notifications.finish_fanout(nid, now=utcnow(), owner=owner)
                 logger.info("notification fanned out", extra={"notification": str(nid)})
         finally:
             await chunks.aclose()
@@ -256,11 +262,12 @@ class Worker:
             if added:
                 self._wake.set()
             return len(added)
-        await self._sending.acquire()  # a free lane first: the lease starts when sending can
+        await self._sending.acquire()  # a free slot first, so batches wait here, not claimed
         try:
             claim = self._new_claim()
+            claimed_at = utcnow()
             added = await self.deliveries.add(
-                _deliveries(nid, devices, utcnow(), claim=claim, lease=self.config.lease)
+                _deliveries(nid, devices, claimed_at, claim=claim, lease=self.config.lease)
             )
         except BaseException:
             self._sending.release()
@@ -268,13 +275,16 @@ class Worker:
         if not added:
             self._sending.release()
             return 0
-        sends.append(asyncio.create_task(self._send_fresh(claim, added)))
+        sends.append(asyncio.create_task(self._send_fresh(claim, added, claimed_at)))
         return len(added)
 
-    async def _send_fresh(self, claim: str, batch: list[DeliveryDocument]) -> None:
+    async def _send_fresh(
+        self, claim: str, batch: list[DeliveryDocument], claimed_at: datetime
+    ) -> None:
         try:
-            # The devices were read for this batch a moment ago: no need to look again.
-            await self._send(claim, batch, check_devices=False)
+            # The devices were read for this batch a moment ago: looked at again only if the
+            # batch waited long for the wire.
+            await self._send(claim, batch, claimed_at=claimed_at, fresh=True)
         except Exception:
             # The claim's lease runs out and any worker sends the batch again.
             logger.exception("direct push batch failed", extra={"worker": self.name})
@@ -348,55 +358,46 @@ class Worker:
             return False
         async with self._sending:
             claim = self._new_claim()
+            claimed_at = utcnow()
             batch = await self.deliveries.claim(
                 worker_claim=claim,
-                now=utcnow(),
+                now=claimed_at,
                 lease=self.config.lease,
                 limit=self.config.batch_size,
             )
             if not batch:
                 return False
-            await self._send(claim, batch, check_devices=True)
+            await self._send(claim, batch, claimed_at=claimed_at, fresh=False)
             return True
 
     async def _send(
-        self, claim: str, batch: list[DeliveryDocument], *, check_devices: bool
+        self, claim: str, batch: list[DeliveryDocument], *, claimed_at: datetime, fresh: bool
     ) -> None:
-        """Push a claimed batch and record each token's outcome."""
+        """Push a claimed batch and record each token's outcome. ``fresh``: just fanned out,
+        from device documents read a moment before ``claimed_at``."""
         texts = await self.notifications.get_texts(list({d["n"] for d in batch}))
-        now = utcnow()
-        owners: dict[str, str | None] = {d["token"]: d.get("userId") for d in batch}
-        if check_devices:
-            devices = await self.devices.live_devices(list(owners), now=now)
-            owners = {device["_id"]: device.get("userId") for device in devices}
-        sendable: list[DeliveryDocument] = []
-        updates: list[tuple[str, dict[str, Any]]] = []
-        for delivery in batch:
-            if delivery["n"] not in texts:
-                updates.append((delivery["_id"], _final("skipped", "NOTIFICATION_GONE", None, now)))
-            elif _changed_hands(delivery, owners):
-                # Since the fan-out the phone was signed out, taken over by another user or
-                # unregistered: the previous user's notification must not reach it.
-                updates.append((delivery["_id"], _final("skipped", "DEVICE_CHANGED", None, now)))
-            elif delivery.get("attempts", 1) > self.config.max_attempts:
-                # Claimed again and again by workers that died before recording a result.
-                updates.append((delivery["_id"], _final("dead", "LEASE_EXPIRED", None, now)))
-            else:
-                sendable.append(delivery)
-        # Who chose fuller lock-screen text; asked only when a notification in the batch has it.
-        readers = [
-            str(d["userId"]) for d in sendable if d.get("userId") and "detailed" in texts[d["n"]]
-        ]
-        showing_place = await self.preferences.showing_place(readers) if readers else set()
-        messages = [
-            render(texts[d["n"]], d, detailed=d.get("userId") in showing_place) for d in sendable
-        ]
-        recorder = _SentRecorder(self.deliveries, claim, self.sender.success_state, sendable)
+        recorder: _SentRecorder | None = None
         try:
             async with self._on_the_wire:
+                now = utcnow()
+                waited = now - claimed_at
+                if waited > self.config.lease / 3:
+                    # Queued behind slow batches: renew the claim before sending, so the send
+                    # (its requests time out within a third of the lease) ends inside it.
+                    await self.deliveries.extend_claim(claim, until=now + self.config.lease)
+                owners: dict[str, str | None] = {d["token"]: d.get("userId") for d in batch}
+                if not fresh or waited > DEVICE_RECHECK_AFTER:
+                    devices = await self.devices.live_devices(list(owners), now=now)
+                    owners = {device["_id"]: device.get("userId") for device in devices}
+                sendable, updates = self._sendable(batch, texts, owners, now)
+                messages = await self._render(sendable, texts)
+                recorder = _SentRecorder(
+                    self.deliveries, claim, self.sender.success_state, sendable
+                )
                 outcomes = await self.sender.send(messages, on_sent=recorder.sent)
         finally:
-            await recorder.close()
+            if recorder is not None:
+                await recorder.close()
         now = utcnow()
         succeeded: list[str] = []
         unrecorded: list[str] = []  # successes not written yet (e.g. the development sink's)
@@ -434,6 +435,42 @@ class Worker:
             },
         )
 
+    def _sendable(
+        self,
+        batch: list[DeliveryDocument],
+        texts: dict[ObjectId, NotificationDocument],
+        owners: dict[str, str | None],
+        now: datetime,
+    ) -> tuple[list[DeliveryDocument], list[tuple[str, dict[str, Any]]]]:
+        """The deliveries to send, and the final results of those not to send."""
+        sendable: list[DeliveryDocument] = []
+        updates: list[tuple[str, dict[str, Any]]] = []
+        for delivery in batch:
+            if delivery["n"] not in texts:
+                updates.append((delivery["_id"], _final("skipped", "NOTIFICATION_GONE", None, now)))
+            elif _changed_hands(delivery, owners):
+                # Since the fan-out the phone was signed out, taken over by another user or
+                # unregistered: the previous user's notification must not reach it.
+                updates.append((delivery["_id"], _final("skipped", "DEVICE_CHANGED", None, now)))
+            elif delivery.get("attempts", 1) > self.config.max_attempts:
+                # Claimed again and again by workers that died before recording a result.
+                updates.append((delivery["_id"], _final("dead", "LEASE_EXPIRED", None, now)))
+            else:
+                sendable.append(delivery)
+        return sendable, updates
+
+    async def _render(
+        self, sendable: list[DeliveryDocument], texts: dict[ObjectId, NotificationDocument]
+    ) -> list[messaging.Message]:
+        # Who chose fuller lock-screen text; asked only when a notification in the batch has it.
+        readers = [
+            str(d["userId"]) for d in sendable if d.get("userId") and "detailed" in texts[d["n"]]
+        ]
+        showing_place = await self.preferences.showing_place(readers) if readers else set()
+        return [
+            render(texts[d["n"]], d, detailed=d.get("userId") in showing_place) for d in sendable
+        ]
+
     def _failure(self, delivery: DeliveryDocument, outcome: Outcome, now: Any) -> dict[str, Any]:
         attempts = delivery.get("attempts", 1)
         if outcome.retryable and attempts < self.config.max_attempts:
@@ -465,16 +502,17 @@ class _SentRecorder:
         self.deliveries = deliveries
         self.claim = claim
         self.state = state
-        self.ids = {d["token"]: d["_id"] for d in batch}
+        self.ids = {d["_id"] for d in batch}
         self.buffer: list[str] = []
         self.recorded: set[str] = set()
         self.ready = asyncio.Event()
         self.closing = False
         self.task = asyncio.create_task(self._flush_loop())
 
-    def sent(self, token: str) -> None:
-        delivery_id = self.ids.get(token)
-        if delivery_id is not None:
+    def sent(self, nid: str, token: str) -> None:
+        # One batch may hold two notifications for one token (retries): the key is the pair.
+        delivery_id = f"{nid}:{token}"
+        if delivery_id in self.ids:
             self.buffer.append(delivery_id)
             self.ready.set()
 

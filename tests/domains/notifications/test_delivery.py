@@ -273,6 +273,58 @@ async def test_a_stopped_worker_hands_its_broadcast_over_at_once(
     assert (await db["notifications"].find_one({"_id": nid}))["recipients"] == 50
 
 
+async def test_two_notifications_for_one_phone_in_one_batch_keep_their_own_results(
+    db, fcm_server, make_worker
+) -> None:
+    phone = await add_device(db, "pair", "u-pair")
+    first, second = await queue(db, ["u-pair"]), await queue(db, ["u-pair"])
+    fcm_server.plan(phone, "UNAVAILABLE")  # whichever request comes first fails
+    worker = make_worker(dataclasses.replace(FAST, direct_send=False))
+    while await worker.fan_out_next():
+        pass
+    assert await worker.deliver_batch()  # both deliveries, one claimed batch
+    (accepted,) = fcm_server.accepted
+    sent_nid = accepted.message["data"]["nid"]
+    states = {
+        str(d["n"]): (d["state"], d.get("errorCode"))
+        async for d in db["notification_deliveries"].find({"n": {"$in": [first, second]}})
+    }
+    failed_nid = ({str(first), str(second)} - {sent_nid}).pop()
+    assert states == {sent_nid: ("sent", None), failed_nid: ("pending", "UNAVAILABLE")}
+
+
+async def test_a_batch_that_waited_for_the_wire_renews_its_claim(db, fcm_sender, make_worker):
+    await add_device(db, "late", "u-late")
+    nid = await queue(db, ["u-late"])
+    config = dataclasses.replace(FAST, direct_send=False, lease=timedelta(seconds=30))
+    seen: list[Any] = []
+
+    class Watching:
+        channel, success_state = fcm_sender.channel, fcm_sender.success_state
+
+        async def send(self, messages: Any, on_sent: Any = None) -> Any:
+            seen.extend(await db["notification_deliveries"].find({"n": nid}).to_list(None))
+            return await fcm_sender.send(messages, on_sent)
+
+        async def close(self) -> None:
+            return None
+
+    worker = make_worker(config, sender=Watching())
+    while await worker.fan_out_next():
+        pass
+    # Claimed 25 s ago, as if queued behind slow batches: 5 s of its 30 s lease are left.
+    claim = "test:late"
+    batch = await worker.deliveries.claim(
+        worker_claim=claim, now=utcnow(), lease=timedelta(seconds=5), limit=10
+    )
+    assert len(batch) == 1
+    claimed_at = utcnow() - timedelta(seconds=25)
+    await worker._send(claim, batch, claimed_at=claimed_at, fresh=False)
+    # On the wire with most of a lease ahead, not the 5 s left of the first one.
+    assert as_utc(seen[0]["dueAt"]) >= utcnow() + timedelta(seconds=20)
+    assert (await db["notification_deliveries"].find_one({"n": nid}))["state"] == "sent"
+
+
 def test_backoff_grows_exponentially_with_jitter_and_honours_retry_after() -> None:
     config = WorkerConfig(backoff_base=1.0, backoff_cap=10.0)
     for attempt, ceiling in [(1, 1.0), (2, 2.0), (3, 4.0), (6, 10.0)]:
