@@ -75,6 +75,9 @@ class WorkerConfig:
     # (1,000 in flight: 60% more worker CPU per message than 500, bench/notifications.py).
     batches_on_the_wire: int = 1
     fanout_chunk: int = FCM_BATCH_LIMIT  # recipients per fan-out step (one batch each)
+    # Notifications fanned out at once: with two, a booking confirmation or a waitlist offer
+    # does not wait for a large broadcast to finish (it takes the next free batch slot).
+    fanout_lanes: int = 2
     # Fan-out hands each new batch straight to this worker's sending, already claimed: one
     # write per message saved, and the first messages leave while the rest are still being
     # fanned out. Off, every batch goes through the shared claim (any worker may take it).
@@ -87,6 +90,8 @@ class WorkerConfig:
             raise ValueError("max attempts must be at least 1")
         if not 1 <= self.batches_on_the_wire <= self.concurrency:
             raise ValueError("batches on the wire must be 1..concurrency")
+        if self.fanout_lanes < 1:
+            raise ValueError("fan-out lanes must be at least 1")
 
 
 def backoff_delay(config: WorkerConfig, attempts: int, retry_after: float | None) -> float:
@@ -161,8 +166,11 @@ class Worker:
         self._stopping = stop
         poll = self.config.idle_poll
         lanes = [
-            asyncio.create_task(
-                self._loop(stop, self.fan_out_next, min(self.config.fanout_poll, poll))
+            *(
+                asyncio.create_task(
+                    self._loop(stop, self.fan_out_next, min(self.config.fanout_poll, poll))
+                )
+                for _ in range(self.config.fanout_lanes)
             ),
             *(
                 asyncio.create_task(self._loop(stop, self.deliver_batch, poll))

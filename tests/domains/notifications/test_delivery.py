@@ -325,6 +325,34 @@ async def test_a_batch_that_waited_for_the_wire_renews_its_claim(db, fcm_sender,
     assert (await db["notification_deliveries"].find_one({"n": nid}))["state"] == "sent"
 
 
+async def test_a_confirmation_does_not_wait_for_a_broadcast_to_finish(
+    db, fcm_server, make_worker
+) -> None:
+    crowd = [await add_device(db, f"crowd-{i}", f"u-crowd-{i}") for i in range(200)]
+    urgent = await add_device(db, "urgent", "u-urgent")
+    await queue(db, [f"u-crowd-{i}" for i in range(200)])
+    fcm_server.delay = 0.3  # FCM answers slowly: the broadcast takes ten batches of 0.3 s or more
+    config = dataclasses.replace(FAST, batch_size=20, idle_poll=0.05)
+    stop = asyncio.Event()
+    running = asyncio.create_task(make_worker(config).run(stop))
+    try:
+        for _ in range(200):
+            if len(fcm_server.accepted) >= 20:
+                break
+            await asyncio.sleep(0.05)
+        await queue(db, ["u-urgent"])  # e.g. a booking confirmation, mid-broadcast
+        for _ in range(400):
+            if fcm_server.accepted_tokens()[urgent] and len(fcm_server.accepted) >= 201:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        stop.set()
+        await running
+    arrival = {r.token: r.at for r in fcm_server.accepted}
+    assert set(crowd) | {urgent} <= set(arrival)
+    assert arrival[urgent] < max(arrival[t] for t in crowd)  # it overtook the broadcast
+
+
 def test_backoff_grows_exponentially_with_jitter_and_honours_retry_after() -> None:
     config = WorkerConfig(backoff_base=1.0, backoff_cap=10.0)
     for attempt, ceiling in [(1, 1.0), (2, 2.0), (3, 4.0), (6, 10.0)]:
