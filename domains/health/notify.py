@@ -13,8 +13,7 @@ from typing import Any
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
-from domains.health.models import AppointmentDocument, WaitlistEntryDocument
-from domains.health.repository import HospitalRepository
+from domains.health.models import AppointmentDocument, HospitalDocument, WaitlistEntryDocument
 from domains.kernel.clock import PROVINCE_TZ
 from domains.kernel.i18n import pick
 from domains.notifications import outbox
@@ -29,11 +28,8 @@ def _when(start: datetime) -> tuple[str, str]:
     return f"{local:%H:%M}", f"{local:%d/%m}"
 
 
-async def _place(db: Database, appointment: AppointmentDocument) -> dict[str, str]:
+def _place(hospital: HospitalDocument, appointment: AppointmentDocument) -> dict[str, str]:
     """'Facility – department' in each language the facility's names are written in."""
-    hospital = await HospitalRepository(db).find(appointment["hospitalId"])
-    if hospital is None:  # pragma: no cover - facilities are never deleted
-        return {}
     department = next(
         (d for d in hospital["departments"] if d["id"] == appointment["departmentId"]), None
     )
@@ -70,12 +66,14 @@ async def booked(
     db: Database,
     session: AsyncClientSession,
     appointment: AppointmentDocument,
+    hospital: HospitalDocument,
     now: datetime,
     moved: bool = False,
 ) -> None:
-    """Confirmation now, and reminders 24 h and 2 h before the start (those still ahead)."""
+    """Confirmation now, and reminders 24 h and 2 h before the start (those still ahead).
+    ``hospital`` is the appointment's facility (its names go in the detailed text)."""
     time, day = _when(appointment["start"])
-    place = await _place(db, appointment)
+    place = _place(hospital, appointment)
     title = (
         {"vi": "Đã đổi lịch khám", "en": "Appointment moved"}
         if moved

@@ -829,7 +829,9 @@ async def book_appointment(
             _audit(appointment, actor=uid, role="patient", action="book", from_status=None, at=now),
             session=session,
         )
-        await notify.booked(db=db, session=session, appointment=appointment, now=now)
+        await notify.booked(
+            db=db, session=session, appointment=appointment, hospital=hospital, now=now
+        )
 
     async def work(session: AsyncClientSession) -> AppointmentDocument:
         # The key goes in first: concurrent retries of one request collide here and wait; the
@@ -1039,7 +1041,14 @@ async def reschedule_appointment(
                 session=session,
             )
             await notify.cancel_reminders(db=db, session=session, appointment=moved)
-            await notify.booked(db=db, session=session, appointment=new, now=now, moved=True)
+            await notify.booked(
+                db=db,
+                session=session,
+                appointment=new,
+                hospital=hospital,
+                now=now,
+                moved=True,
+            )
 
         new = await _claim_and_write(
             db=db,
@@ -1547,7 +1556,9 @@ async def accept_waitlist_offer(
             ),
             session=session,
         )
-        await notify.booked(db=db, session=session, appointment=appointment, now=now)
+        await notify.booked(
+            db=db, session=session, appointment=appointment, hospital=hospital, now=now
+        )
         return appointment
 
     return await _book_once(

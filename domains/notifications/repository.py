@@ -24,6 +24,7 @@ from domains.notifications.outbox import NOTIFICATIONS
 DUPLICATE_KEY = 11000
 # FCM drops registration tokens an app has not refreshed for 270 days; so do we.
 TOKEN_LIFETIME = timedelta(days=270)
+MARK_SLICE = 100  # deliveries per update when recording outcomes
 
 
 async def insert_ignoring_duplicates(repository: Repository, documents: list[Any]) -> list[Any]:
@@ -308,16 +309,23 @@ class DeliveryRepository(Repository):
     async def mark(
         self, ids: Sequence[str], *, worker_claim: str, state: str, now: datetime
     ) -> None:
-        """Record one outcome for many deliveries of this claim (e.g. all successes)."""
-        if not ids:
-            return
-        await self.collection.update_many(
-            {"_id": {"$in": list(ids)}, "claim": worker_claim},
-            {
-                "$set": {"state": state, "doneAt": now, "errorCode": None, "errorMessage": None},
-                "$unset": {"claim": ""},
-            },
-        )
+        """Record one outcome for many deliveries of this claim (e.g. all successes).
+
+        Written in slices of ``MARK_SLICE``: SecantusDB spends about half as much per delivery on
+        updates of 25 to 100 documents as on updates of one or of 500."""
+        for start in range(0, len(ids), MARK_SLICE):
+            await self.collection.update_many(
+                {"_id": {"$in": list(ids[start : start + MARK_SLICE])}, "claim": worker_claim},
+                {
+                    "$set": {
+                        "state": state,
+                        "doneAt": now,
+                        "errorCode": None,
+                        "errorMessage": None,
+                    },
+                    "$unset": {"claim": ""},
+                },
+            )
 
     async def record(self, updates: Sequence[tuple[str, dict[str, Any]]], *, claim: str) -> None:
         """Record individual outcomes (failures, retries) of this claim."""
