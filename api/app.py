@@ -23,9 +23,10 @@ from api.auth import Authenticator
 from api.database import Database, create_client, create_indexes
 from api.graphql_app import GraphQLApp
 from api.observability import Metrics, RequestContextMiddleware, operation_metrics
-from api.registry import REPOSITORIES
+from api.registry import REPOSITORIES, wire
 from api.schema import build_schema
 from api.settings import ConfigurationError, Settings
+from domains.kernel.resources import Resources
 
 logger = logging.getLogger("xuthanh.app")
 
@@ -38,6 +39,7 @@ class Runtime:
 
     client: AsyncMongoClient[dict[str, Any]]
     db: Database
+    resources: Resources
     firebase_app: firebase_admin.App
     graphql: GraphQLApp
 
@@ -68,14 +70,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     f"MongoDB at MONGODB_URI is not reachable ({type(error).__name__}). Start it "
                     "(`make run` starts an embedded one) or fix MONGODB_URI."
                 ) from error
+            resources = wire(Resources(db=db))
             graphql = GraphQLApp(
                 schema,
-                db=db,
+                resources=resources,
                 authenticator=Authenticator(settings, firebase_app),
                 graphiql=settings.graphiql_enabled,
                 allow_get=not settings.is_production,
             )
-            app.state.runtime = Runtime(client, db, firebase_app, graphql)
+            app.state.runtime = Runtime(client, db, resources, firebase_app, graphql)
             logger.info("api ready", extra={"env": settings.app_env.value})
             yield
         finally:

@@ -1,10 +1,8 @@
 """The /graphql endpoint: sign-in first, then Strawberry with our request context."""
 
 import json
-from typing import Any
 
 import strawberry
-from pymongo.asynchronous.database import AsyncDatabase
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -15,6 +13,7 @@ from api.auth import AuthenticationFailed, Authenticator, AuthUnavailable
 from domains.kernel.auth import ANONYMOUS
 from domains.kernel.context import RequestContext
 from domains.kernel.i18n import parse_accept_language
+from domains.kernel.resources import Resources
 
 
 def _error_response(status: int, message: str, code: str, **headers: str) -> Response:
@@ -29,7 +28,7 @@ class GraphQLApp(GraphQL[RequestContext, None]):
         self,
         schema: strawberry.Schema,
         *,
-        db: AsyncDatabase[dict[str, Any]],
+        resources: Resources,
         authenticator: Authenticator,
         graphiql: bool,
         allow_get: bool,
@@ -40,7 +39,7 @@ class GraphQLApp(GraphQL[RequestContext, None]):
             allow_queries_via_get=allow_get,
             subscription_protocols=(),
         )
-        self.db = db
+        self.resources = resources
         self.authenticator = authenticator
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -49,7 +48,7 @@ class GraphQLApp(GraphQL[RequestContext, None]):
         request = Request(scope, receive)
         try:
             principal = await self.authenticator.authenticate(
-                request.headers.get("authorization"), self.db
+                request.headers.get("authorization"), self.resources.db
             )
         except AuthenticationFailed as error:
             response = _error_response(
@@ -77,7 +76,7 @@ class GraphQLApp(GraphQL[RequestContext, None]):
     ) -> RequestContext:
         state = request.scope.get("state", {})
         return RequestContext(
-            db=self.db,
+            resources=self.resources,
             principal=state.get("principal", ANONYMOUS),
             language=parse_accept_language(request.headers.get("accept-language")),
             request_id=state.get("request_id", "-"),

@@ -18,6 +18,7 @@ from api.app import create_app
 from api.auth import mint_dev_token
 from api.settings import Settings
 from domains.kernel.auth import Role
+from domains.kernel.resources import Resources
 from tests.support.firebase_tokens import PROJECT_ID, SigningKey, TokenIssuer, certificate_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,6 +99,13 @@ async def app(settings: Settings) -> AsyncIterator[Starlette]:
 def db(app: Starlette) -> AsyncDatabase[dict[str, Any]]:
     database: AsyncDatabase[dict[str, Any]] = app.state.runtime.db
     return database
+
+
+@pytest.fixture(scope="module")
+def resources(app: Starlette) -> Resources:
+    """What the app's use cases run against (database, key locks, wired components)."""
+    wired: Resources = app.state.runtime.resources
+    return wired
 
 
 class GraphQLClient:

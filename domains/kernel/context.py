@@ -4,25 +4,41 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from pymongo.asynchronous.database import AsyncDatabase
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
 from domains.kernel.auth import Principal
+from domains.kernel.resources import Resources
+from domains.kernel.types import Database
 
 Key = TypeVar("Key")
 Value = TypeVar("Value")
+Built = TypeVar("Built")
 
 
 @dataclass(slots=True)
 class RequestContext:
-    db: AsyncDatabase[dict[str, Any]]
+    resources: Resources
     principal: Principal
     language: str
     request_id: str
     client_ip: str | None = None
     # Per-request DataLoaders, created on first use so a request pays only for what it touches.
     loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)
+    # Per-request objects built from the resources (a domain's repositories), built once.
+    built: dict[Callable[[Resources], Any], Any] = field(default_factory=dict)
+
+    @property
+    def db(self) -> Database:
+        return self.resources.db
+
+    def scoped(self, factory: Callable[[Resources], Built]) -> Built:
+        """``factory(resources)``, built once per request: e.g. ``context.scoped(Health)``."""
+        existing: Built | None = self.built.get(factory)
+        if existing is None:
+            existing = factory(self.resources)
+            self.built[factory] = existing
+        return existing
 
     def loader(
         self,

@@ -6,9 +6,13 @@ Expected failures of a mutation are members of its result union (types implement
 masked and logged.
 """
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, ClassVar, Self, TypeVar
 
 import strawberry
+
+T = TypeVar("T")
+Member = TypeVar("Member")
 
 
 class DomainError(Exception):
@@ -54,21 +58,57 @@ class NotFound(DomainError):
 class UserError:
     message: str
     code: str
+    # The DomainError codes this union member stands for (not a GraphQL field).
+    codes: ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    def from_error(cls, error: DomainError) -> Self:
+        return cls(message=error.message, code=error.code)
 
 
 @strawberry.type(description="The input was not valid; `field` names the offending input field.")
 class ValidationFailed(UserError):
     field: str | None = None
+    codes: ClassVar[frozenset[str]] = frozenset({InvalidInput.code})
+
+    @classmethod
+    def from_error(cls, error: DomainError) -> Self:
+        field = error.details.get("field")
+        return cls(message=error.message, code=error.code, field=str(field) if field else None)
 
 
 @strawberry.type(description="The object does not exist or is not visible to you.")
 class NotFoundError(UserError):
-    pass
+    codes: ClassVar[frozenset[str]] = frozenset({NotFound.code})
+
+
+def as_member(error: DomainError, members: tuple[type[Member], ...]) -> Member:
+    """The member among ``members`` that stands for ``error``'s code; an error no member stands
+    for (not signed in, not allowed) is raised again and ends the request."""
+    for member in members:
+        if issubclass(member, UserError) and error.code in member.codes:
+            return member.from_error(error)
+    raise error
+
+
+async def expected(
+    call: Awaitable[T], convert: Callable[[T], Member], *failures: type[Member]
+) -> Member:
+    """The one way a resolver turns a service call into its result union: the converted value,
+    or the union member standing for the expected error the service raised.
+
+    ``Member`` is inferred from the resolver's declared union, so a failure type that is not a
+    member of it is a type error::
+
+        return await expected(service.book(...), Appointment.from_document, SlotFull, ...)
+    """
+    try:
+        value = await call
+    except DomainError as error:
+        return as_member(error, failures)
+    return convert(value)
 
 
 def validation_failed(error: InvalidInput) -> ValidationFailed:
-    """The union member for an input error raised by a service."""
-    field = error.details.get("field")
-    return ValidationFailed(
-        message=error.message, code=error.code, field=str(field) if field else None
-    )
+    """Transitional: use ``expected`` (removed once no domain calls it)."""
+    return ValidationFailed.from_error(error)

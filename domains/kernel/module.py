@@ -1,0 +1,34 @@
+"""One object per domain: what the composition root (api/registry.py) takes from it."""
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from domains.kernel.repository import Repository
+from domains.kernel.resources import Resources
+from domains.kernel.types import Database
+
+Progress = Callable[[int, int], None]
+
+
+class Seeder(Protocol):
+    """Loads a domain's demo data idempotently, reporting ``progress(done, total)``."""
+
+    def __call__(self, *, db: Database, progress: Progress) -> Awaitable[int]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DomainModule:
+    """A domain as the API, the worker and the CLI see it.
+
+    ``wire`` runs once per process before anything is served: it builds the domain's settings
+    and provides the components other domains reach it through (``resources.provide``).
+    """
+
+    name: str
+    query: type | None = None
+    mutation: type | None = None
+    # Every repository whose indexes must exist before the API serves (created idempotently).
+    repositories: Sequence[type[Repository]] = ()
+    seeder: Seeder | None = None
+    wire: Callable[[Resources], None] | None = None

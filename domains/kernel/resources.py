@@ -1,0 +1,49 @@
+"""What a use case runs against: the database, the process's key locks, and the components the
+composition root wired (another domain's implementation of a protocol, a domain's settings)."""
+
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from domains.kernel.transactions import KeyedLocks
+from domains.kernel.types import Database
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Key(Generic[T]):
+    """A typed name for a component: ``resources.get(PATIENT_DIRECTORY)`` is typed."""
+
+    name: str
+
+
+class MissingComponent(LookupError):
+    def __init__(self, key: Key[Any]) -> None:
+        super().__init__(
+            f"No component {key.name!r} is wired: add it to the domain module that provides it "
+            "(api/registry.py composes them)."
+        )
+
+
+@dataclass(slots=True)
+class Resources:
+    """One per process, made by the lifespan (tests build their own)."""
+
+    db: Database
+    locks: KeyedLocks = field(default_factory=KeyedLocks)
+    components: dict[str, Any] = field(default_factory=dict)
+
+    def provide(self, key: Key[T], component: T) -> None:
+        self.components[key.name] = component
+
+    def get(self, key: Key[T]) -> T:
+        try:
+            component: T = self.components[key.name]
+        except KeyError:
+            raise MissingComponent(key) from None
+        return component
+
+    def find(self, key: Key[T]) -> T | None:
+        """The component, or None when no domain provides it."""
+        component: T | None = self.components.get(key.name)
+        return component

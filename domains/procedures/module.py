@@ -1,0 +1,14 @@
+"""The procedures catalogue as the composition root sees it."""
+
+from domains.kernel.module import DomainModule
+from domains.procedures import schema
+from domains.procedures.repository import ProcedureRepository
+from domains.procedures.seed import seed_demo
+
+MODULE = DomainModule(
+    name="procedures",
+    query=schema.Query,
+    mutation=schema.Mutation,
+    repositories=(ProcedureRepository,),
+    seeder=seed_demo,
+)

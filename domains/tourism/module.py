@@ -1,0 +1,14 @@
+"""Tourism as the composition root sees it."""
+
+from domains.kernel.module import DomainModule
+from domains.tourism import schema
+from domains.tourism.repository import REPOSITORIES
+from domains.tourism.seed import seed_demo
+
+MODULE = DomainModule(
+    name="tourism",
+    query=schema.Query,
+    mutation=schema.Mutation,
+    repositories=REPOSITORIES,
+    seeder=seed_demo,
+)
