@@ -23,7 +23,7 @@ from api.auth import Authenticator
 from api.database import Database, create_client, create_indexes
 from api.graphql_app import GraphQLApp
 from api.observability import Metrics, RequestContextMiddleware, operation_metrics
-from api.registry import REPOSITORIES, wire
+from api.registry import REPOSITORIES, start, wire
 from api.schema import build_schema
 from api.settings import ConfigurationError, Settings
 from domains.kernel.resources import Resources
@@ -71,6 +71,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     "(`make run` starts an embedded one) or fix MONGODB_URI."
                 ) from error
             resources = wire(Resources(db=db))
+            await start(resources)
             graphql = GraphQLApp(
                 schema,
                 resources=resources,

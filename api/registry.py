@@ -32,6 +32,13 @@ SEEDERS: Sequence[tuple[str, Seeder]] = tuple(
 )
 
 
+async def start(resources: Resources) -> None:
+    """Every domain's start-up step (idempotent migrations), in order."""
+    for module in MODULES:
+        if module.start is not None:
+            await module.start(resources)
+
+
 def wire(resources: Resources) -> Resources:
     """Let every domain provide its components (settings, protocol implementations)."""
     for module in MODULES:

@@ -23,6 +23,8 @@ class DomainModule:
 
     ``wire`` runs once per process before anything is served: it builds the domain's settings
     and provides the components other domains reach it through (``resources.provide``).
+    ``start`` runs once per process after the indexes exist, before serving: idempotent data
+    migrations belong there.
     """
 
     name: str
@@ -32,3 +34,4 @@ class DomainModule:
     repositories: Sequence[type[Repository]] = ()
     seeder: Seeder | None = None
     wire: Callable[[Resources], None] | None = None
+    start: Callable[[Resources], Awaitable[None]] | None = None
