@@ -58,8 +58,10 @@ class NotFound(DomainError):
 class UserError:
     message: str
     code: str
-    # The DomainError codes this union member stands for (not a GraphQL field).
+    # The DomainError codes this union member stands for, and the DomainError classes whatever
+    # their code (neither is a GraphQL field).
     codes: ClassVar[frozenset[str]] = frozenset()
+    kinds: ClassVar[tuple[type[DomainError], ...]] = ()
 
     @classmethod
     def from_error(cls, error: DomainError) -> Self:
@@ -70,6 +72,7 @@ class UserError:
 class ValidationFailed(UserError):
     field: str | None = None
     codes: ClassVar[frozenset[str]] = frozenset({InvalidInput.code})
+    kinds: ClassVar[tuple[type[DomainError], ...]] = (InvalidInput,)
 
     @classmethod
     def from_error(cls, error: DomainError) -> Self:
@@ -80,13 +83,16 @@ class ValidationFailed(UserError):
 @strawberry.type(description="The object does not exist or is not visible to you.")
 class NotFoundError(UserError):
     codes: ClassVar[frozenset[str]] = frozenset({NotFound.code})
+    kinds: ClassVar[tuple[type[DomainError], ...]] = (NotFound,)
 
 
 def as_member(error: DomainError, members: tuple[type[Member], ...]) -> Member:
     """The member among ``members`` that stands for ``error``'s code; an error no member stands
     for (not signed in, not allowed) is raised again and ends the request."""
     for member in members:
-        if issubclass(member, UserError) and error.code in member.codes:
+        if issubclass(member, UserError) and (
+            error.code in member.codes or isinstance(error, member.kinds)
+        ):
             return member.from_error(error)
     raise error
 
