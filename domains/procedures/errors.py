@@ -1,6 +1,8 @@
+from typing import ClassVar
+
 import strawberry
 
-from domains.kernel.errors import InvalidInput, UserError
+from domains.kernel.errors import DomainError, InvalidInput, NotFound, UserError
 from domains.procedures.records import Problem
 
 
@@ -14,6 +16,20 @@ class InvalidProcedure(InvalidInput):
         self.problems = problems
 
 
+class ProcedureNotFound(NotFound):
+    code = "PROCEDURE_NOT_FOUND"
+
+    def __init__(self, code: str) -> None:
+        super().__init__(f"No procedure has the code {code[:40]}.")
+
+
+class CodeTaken(DomainError):
+    code = "PROCEDURE_CODE_TAKEN"
+
+    def __init__(self, code: str) -> None:
+        super().__init__(f"A procedure with the code {code[:40]} exists; update it instead.")
+
+
 @strawberry.type(description="A procedure with this code exists already; update it instead.")
 class ProcedureCodeTaken(UserError):
-    pass
+    codes: ClassVar[frozenset[str]] = frozenset({CodeTaken.code})

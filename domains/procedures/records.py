@@ -250,22 +250,14 @@ def _updated_at(c: _Checker, value: Any) -> str | None:
         return None
 
 
-def validate_record(raw: Any) -> tuple[ProcedureRecord | None, list[Problem]]:
-    """The clean record, or None with every problem found (never a partial record)."""
-    c = _Checker()
-    if not isinstance(raw, Mapping):
-        return None, [Problem("record", f"must be an object; got {type(raw).__name__}.")]
+def _check_shape_and_enums(c: _Checker, raw: Mapping[str, Any]) -> str | None:
+    """Unknown and missing fields, and the enumerated ones; the code when it is well formed."""
     unknown = sorted(str(key) for key in raw if key not in FIELDS)
     for key in unknown:
         c.fail(key, f"is not a procedure field; known fields: {', '.join(FIELDS)}.")
     for key in REQUIRED:
         if raw.get(key) in (None, "", {}):
             c.fail(key, "is required.")
-
-    code = raw.get("code")
-    if code is not None and (not isinstance(code, str) or not is_procedure_code(code)):
-        c.fail("code", f"must look like 1.001193 (a digit, a dot, six digits); got {code!r}.")
-        code = None
     level = raw.get("level")
     if level is not None and level not in LEVELS:
         c.fail("level", f"must be one of {', '.join(LEVELS)}; got {level!r}.")
@@ -275,15 +267,27 @@ def validate_record(raw: Any) -> tuple[ProcedureRecord | None, list[Problem]]:
     legacy = raw.get("legacyOnlineLevel")
     if legacy is not None and (isinstance(legacy, bool) or legacy not in LEGACY_ONLINE_LEVELS):
         c.fail("legacyOnlineLevel", f"must be 1, 2, 3, 4 or null; got {legacy!r}.")
+    code = raw.get("code")
+    if code is not None and (not isinstance(code, str) or not is_procedure_code(code)):
+        c.fail("code", f"must look like 1.001193 (a digit, a dot, six digits); got {code!r}.")
+        return None
+    return code.strip() if isinstance(code, str) else None
 
+
+def validate_record(raw: Any) -> tuple[ProcedureRecord | None, list[Problem]]:
+    """The clean record, or None with every problem found (never a partial record)."""
+    c = _Checker()
+    if not isinstance(raw, Mapping):
+        return None, [Problem("record", f"must be an object; got {type(raw).__name__}.")]
+    code = _check_shape_and_enums(c, raw)
     record = {
-        "code": code.strip() if isinstance(code, str) else None,
+        "code": code,
         "name": c.localized(raw.get("name"), "name", required=True),
         "field": c.localized(raw.get("field"), "field", required=True),
         "agency": c.localized(raw.get("agency"), "agency", required=True),
-        "level": level,
-        "onlineLevel": online,
-        "legacyOnlineLevel": legacy,
+        "level": raw.get("level"),
+        "onlineLevel": raw.get("onlineLevel"),
+        "legacyOnlineLevel": raw.get("legacyOnlineLevel"),
         "applicants": c.localized(raw.get("applicants"), "applicants", required=False),
         "documents": [
             _document(c, item, f"documents[{i}]")

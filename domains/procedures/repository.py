@@ -8,6 +8,7 @@ from pymongo import IndexModel, ReturnDocument, UpdateOne
 from domains.kernel.pagination import Page, find_page
 from domains.kernel.repository import Repository
 from domains.kernel.search import rank_matches, ranked_page
+from domains.kernel.types import Document
 from domains.procedures.models import ProcedureDocument
 
 SEARCH_INDEX = "search_terms"
@@ -128,7 +129,7 @@ class ProcedureRepository(Repository):
             async for row in cursor
         ]
 
-    async def insert(self, document: ProcedureDocument) -> bool:
+    async def insert(self, document: Document) -> bool:
         """Insert a new procedure; False when the code is taken (nothing written)."""
         result = await self.collection.update_one(
             {"_id": document["_id"]}, {"$setOnInsert": document}, upsert=True

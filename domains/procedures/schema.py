@@ -3,11 +3,11 @@ from typing import Annotated
 import strawberry
 
 from domains.kernel.context import Info
-from domains.kernel.errors import NotFoundError, ValidationFailed, validation_failed
+from domains.kernel.errors import NotFoundError, ValidationFailed, expected
 from domains.kernel.i18n import Language
 from domains.kernel.pagination import Connection
 from domains.procedures import service
-from domains.procedures.errors import InvalidProcedure, ProcedureCodeTaken
+from domains.procedures.errors import ProcedureCodeTaken
 from domains.procedures.types import (
     AdministrativeLevel,
     OnlineLevel,
@@ -26,10 +26,6 @@ UpdateProcedureResult = Annotated[
 RetireProcedureResult = Annotated[
     Procedure | NotFoundError, strawberry.union("RetireProcedureResult")
 ]
-
-
-def _not_found(code: str) -> NotFoundError:
-    return NotFoundError(message=f"No procedure has the code {code}.", code="PROCEDURE_NOT_FOUND")
 
 
 @strawberry.type
@@ -96,35 +92,32 @@ class Mutation:
     async def create_procedure(
         self, info: Info, input: ProcedureInput, lang: Language | None = None
     ) -> CreateProcedureResult:
-        try:
-            document = await service.create_procedure(
+        language = info.context.lang(lang)
+        return await expected(
+            service.create_procedure(
                 db=info.context.db, principal=info.context.principal, record=input.to_record()
-            )
-        except InvalidProcedure as error:
-            return validation_failed(error)
-        if document is None:
-            return ProcedureCodeTaken(
-                message=f"A procedure with the code {input.code} exists; update it instead.",
-                code="PROCEDURE_CODE_TAKEN",
-            )
-        return Procedure.from_document(document, info.context.lang(lang))
+            ),
+            lambda document: Procedure.from_document(document, language),
+            ValidationFailed,
+            ProcedureCodeTaken,
+        )
 
     @strawberry.mutation(description="Change fields of a procedure (administrators only).")
     async def update_procedure(
         self, info: Info, code: str, patch: ProcedurePatch, lang: Language | None = None
     ) -> UpdateProcedureResult:
-        try:
-            document = await service.update_procedure(
+        language = info.context.lang(lang)
+        return await expected(
+            service.update_procedure(
                 db=info.context.db,
                 principal=info.context.principal,
                 code=code,
                 changes=patch.to_changes(),
-            )
-        except InvalidProcedure as error:
-            return validation_failed(error)
-        if document is None:
-            return _not_found(code)
-        return Procedure.from_document(document, info.context.lang(lang))
+            ),
+            lambda document: Procedure.from_document(document, language),
+            ValidationFailed,
+            NotFoundError,
+        )
 
     @strawberry.mutation(
         description=(
@@ -135,9 +128,11 @@ class Mutation:
     async def retire_procedure(
         self, info: Info, code: str, retired: bool = True, lang: Language | None = None
     ) -> RetireProcedureResult:
-        document = await service.retire_procedure(
-            db=info.context.db, principal=info.context.principal, code=code, retired=retired
+        language = info.context.lang(lang)
+        return await expected(
+            service.retire_procedure(
+                db=info.context.db, principal=info.context.principal, code=code, retired=retired
+            ),
+            lambda document: Procedure.from_document(document, language),
+            NotFoundError,
         )
-        if document is None:
-            return _not_found(code)
-        return Procedure.from_document(document, info.context.lang(lang))

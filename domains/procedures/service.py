@@ -5,14 +5,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from pymongo.asynchronous.database import AsyncDatabase
-
 from domains.kernel.auth import Principal, require_admin
 from domains.kernel.clock import utcnow
 from domains.kernel.errors import Forbidden, InvalidInput
 from domains.kernel.folding import fold
 from domains.kernel.pagination import Page, page_size
-from domains.procedures.errors import InvalidProcedure
+from domains.kernel.types import Database
+from domains.procedures.errors import CodeTaken, InvalidProcedure, ProcedureNotFound
 from domains.procedures.models import LEVELS, ONLINE_LEVELS, ProcedureDocument, ProcedureRecord
 from domains.procedures.ranking import (
     MAX_QUERY_LENGTH,
@@ -28,7 +27,6 @@ from domains.procedures.records import (
 )
 from domains.procedures.repository import FieldCount, ProcedureFilter, ProcedureRepository
 
-Database = AsyncDatabase[dict[str, Any]]
 Progress = Callable[[int, int], None]
 WRITE_BATCH = 500
 
@@ -197,26 +195,29 @@ async def procedure_fields(*, db: Database, level: str | None = None) -> list[Fi
 
 async def create_procedure(
     *, db: Database, principal: Principal, record: Mapping[str, Any]
-) -> ProcedureDocument | None:
-    """Add a procedure (admins only); None when its code is taken."""
+) -> ProcedureDocument:
+    """Add a procedure (admins only); its code must be new."""
     by = require_admin(principal)
     document = to_document(_valid(record), by=by, at=utcnow())
     document.update(retired=False, retiredAt=None)
     repository = ProcedureRepository(db)
-    if not await repository.insert(document):  # type: ignore[arg-type]
-        return None
-    return await repository.get_by_code(document["_id"])
+    if not await repository.insert(document):
+        raise CodeTaken(document["_id"])
+    created = await repository.get_by_code(document["_id"])
+    if created is None:  # pragma: no cover - just inserted
+        raise ProcedureNotFound(document["_id"])
+    return created
 
 
 async def update_procedure(
     *, db: Database, principal: Principal, code: str, changes: Mapping[str, Any]
-) -> ProcedureDocument | None:
-    """Change fields of a procedure (admins only), validated whole; None when no such code."""
+) -> ProcedureDocument:
+    """Change fields of a procedure (admins only), validated whole."""
     by = require_admin(principal)
     repository = ProcedureRepository(db)
     current = await repository.get_by_code(code.strip())
     if current is None:
-        return None
+        raise ProcedureNotFound(code)
     if "code" in changes and changes["code"] != current["_id"]:
         raise InvalidInput(
             "A procedure's code cannot change: retire this one and create the new code.",
@@ -225,17 +226,23 @@ async def update_procedure(
     merged = {**record_from_document(current), **changes}
     document = to_document(_valid(merged), by=by, at=utcnow())
     del document["_id"]
-    return await repository.replace_catalogue_fields(current["_id"], document)
+    replaced = await repository.replace_catalogue_fields(current["_id"], document)
+    if replaced is None:
+        raise ProcedureNotFound(code)
+    return replaced
 
 
 async def retire_procedure(
     *, db: Database, principal: Principal, code: str, retired: bool = True
-) -> ProcedureDocument | None:
+) -> ProcedureDocument:
     """Take a procedure out of search and browsing (or bring it back); admins only."""
     by = require_admin(principal)
-    return await ProcedureRepository(db).set_retired(
+    document = await ProcedureRepository(db).set_retired(
         code.strip(), retired=retired, at=utcnow(), by=by
     )
+    if document is None:
+        raise ProcedureNotFound(code)
+    return document
 
 
 @dataclass(slots=True)
