@@ -1,0 +1,265 @@
+"""A catalogue's search index held in memory: build, update, search.
+
+MongoDB stays the source of truth; an index is rebuilt from it whenever in doubt. Writes commit
+and reload the reader before they return, so the next search in this process sees them. Searches
+take well under a millisecond on catalogue-sized indexes (docs/search.md), so callers run them
+inline on the event loop; a whole rebuild belongs in ``asyncio.to_thread``.
+"""
+
+import json
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import tantivy
+
+from domains.search.analysis import (
+    EXACT,
+    FOLDED,
+    KEYWORD,
+    folded_tokens,
+    keyword,
+    normalize,
+    register_analyzers,
+)
+from domains.search.errors import QueryTooLong
+from domains.search.query import EXACT_SUFFIX, QueryBuilder, Synonym, prepare_synonyms
+from domains.search.spec import IndexSpec, Ranking
+
+ID = "_id"
+PAYLOAD = "_payload"
+# tantivy's minimum per indexing thread; the arena grows page by page, so this is a ceiling.
+WRITER_HEAP_BYTES = 15_000_000
+MAX_LIMIT = 100
+
+Document = Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One record found: its id, BM25 score, margin over the next hit and stored fields."""
+
+    id: str
+    score: float
+    margin: float
+    """(score − next score) / score: 0 for a tie, 1 when nothing else matched."""
+    fields: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    hits: list[SearchHit] = field(default_factory=list)
+    total: int = 0
+    """Records that matched at all (the hits are the best ``limit`` of them)."""
+
+    @property
+    def margin(self) -> float:
+        """The top hit's margin over the runner-up (0 when nothing was found)."""
+        return self.hits[0].margin if self.hits else 0.0
+
+
+def _build_schema(spec: IndexSpec) -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field(ID, stored=True, tokenizer_name="raw", index_option="basic")
+    builder.add_bytes_field(PAYLOAD, stored=True)
+    for text in spec.text_fields:
+        builder.add_text_field(text.name, tokenizer_name=FOLDED)
+        if text.exact:
+            # Only a boost: frequencies without positions are enough.
+            exact_name = text.name + EXACT_SUFFIX
+            builder.add_text_field(exact_name, tokenizer_name=EXACT, index_option="freq")
+    for name in (*spec.code_fields, *spec.filter_fields):
+        builder.add_text_field(name, tokenizer_name=KEYWORD, index_option="basic")
+    return builder.build()
+
+
+def _count(found: tantivy.SearchResult) -> int:
+    # ``count`` exists at run time (asked for with count=True) but is missing from the stubs.
+    count = getattr(found, "count", None)
+    return int(count) if count is not None else 0
+
+
+def _texts(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Mapping):
+        return [text for item in value.values() for text in _texts(item)]
+    if isinstance(value, Iterable):
+        return [text for item in value for text in _texts(item)]
+    return [str(value)]
+
+
+class SearchIndex:
+    """One catalogue's in-memory index; writes are serialised, searches run concurrently."""
+
+    def __init__(
+        self,
+        spec: IndexSpec,
+        *,
+        synonyms: Mapping[str, Sequence[str]] | None = None,
+        ranking: Ranking | None = None,
+    ) -> None:
+        self.spec = spec
+        self.ranking = ranking or Ranking()
+        self._schema = _build_schema(spec)
+        self._synonyms: list[Synonym] = prepare_synonyms(synonyms or {})
+        self._queries = QueryBuilder(self._schema, spec, self.ranking, self._synonyms)
+        self._write_lock = threading.Lock()
+        self._index, self._writer = self._empty_index()
+
+    def _empty_index(self) -> tuple[tantivy.Index, tantivy.IndexWriter]:
+        index = tantivy.Index(self._schema)
+        register_analyzers(index)
+        # Reload explicitly after each commit: a write is visible to the very next search.
+        index.config_reader(reload_policy="manual")
+        return index, index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=1)
+
+    def _document(self, source: Document) -> tantivy.Document:
+        spec = self.spec
+        document = tantivy.Document()
+        document.add_text(ID, self._id_of(source))
+        payload = {name: source.get(name) for name in spec.stored_fields}
+        document.add_bytes(PAYLOAD, json.dumps(payload, ensure_ascii=False).encode())
+        for text_field in spec.text_fields:
+            for text in _texts(source.get(text_field.name)):
+                normalized = normalize(text)
+                document.add_text(text_field.name, normalized)
+                if text_field.exact:
+                    document.add_text(text_field.name + EXACT_SUFFIX, normalized)
+        for name in (*spec.code_fields, *spec.filter_fields):
+            for value in _texts(source.get(name)):
+                document.add_text(name, value)
+        return document
+
+    def _id_of(self, source: Document) -> str:
+        value = source.get(self.spec.id_field)
+        if value is None:
+            raise ValueError(f"Document without {self.spec.id_field!r}.")
+        return str(value)
+
+    def _commit(self) -> None:
+        self._writer.commit()
+        self._index.reload()
+
+    def replace_all(self, documents: Iterable[Document]) -> int:
+        """Build a fresh index from ``documents`` and swap it in whole; returns how many."""
+        index, writer = self._empty_index()
+        count = 0
+        for source in documents:
+            writer.add_document(self._document(source))
+            count += 1
+        writer.commit()
+        writer.wait_merging_threads()
+        index.reload()
+        with self._write_lock:
+            self._index, self._writer = index, index.writer(WRITER_HEAP_BYTES, num_threads=1)
+        return count
+
+    def upsert(self, source: Document) -> None:
+        """Add or replace one record (by id); visible to the next search."""
+        self.upsert_many([source])
+
+    def upsert_many(self, sources: Iterable[Document]) -> None:
+        """Add or replace several records in one commit."""
+        documents = [(self._id_of(source), self._document(source)) for source in sources]
+        with self._write_lock:
+            for record_id, document in documents:
+                self._writer.delete_documents_by_term(ID, record_id)
+                self._writer.add_document(document)
+            self._commit()
+
+    def delete(self, record_id: Any) -> None:
+        """Remove one record (no error when it is absent); visible to the next search."""
+        with self._write_lock:
+            self._writer.delete_documents_by_term(ID, str(record_id))
+            self._commit()
+
+    def __len__(self) -> int:
+        return self._index.searcher().num_docs
+
+    def search(
+        self,
+        text: str,
+        *,
+        limit: int = 10,
+        filters: Mapping[str, str | Sequence[str]] | None = None,
+    ) -> SearchResult:
+        """The best ``limit`` records for what the user typed, best first."""
+        if len(text) > self.ranking.max_query_length:
+            raise QueryTooLong(len(text), self.ranking.max_query_length)
+        if not 1 <= limit <= MAX_LIMIT:
+            raise ValueError(f"limit must be between 1 and {MAX_LIMIT}.")
+        query = self._queries.build(text)
+        if query is None:
+            return SearchResult()
+        if filters:
+            query = tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, query), *self._filter_clauses(filters)]
+            )
+        searcher = self._index.searcher()
+        # One extra hit gives the last returned hit its margin.
+        found = searcher.search(query, limit + 1, count=True)
+        scored = [(score, searcher.doc(address)) for score, address in found.hits]
+        hits = []
+        for position, (score, document) in enumerate(scored[:limit]):
+            next_score = scored[position + 1][0] if position + 1 < len(scored) else 0.0
+            hits.append(
+                SearchHit(
+                    id=str(document.get_first(ID)),
+                    score=score,
+                    margin=(score - next_score) / score if score > 0 else 0.0,
+                    fields=json.loads(document.get_all(PAYLOAD)[0]),
+                )
+            )
+        return SearchResult(hits=hits, total=_count(found))
+
+    def _filter_clauses(
+        self, filters: Mapping[str, str | Sequence[str]]
+    ) -> list[tuple[tantivy.Occur, tantivy.Query]]:
+        clauses = []
+        for name, wanted in filters.items():
+            if name not in self.spec.filter_fields:
+                raise ValueError(f"{name!r} is not a filter field of this index.")
+            values = [keyword(value) for value in _texts(wanted)]
+            clause = tantivy.Query.term_set_query(self._schema, name, values)
+            clauses.append((tantivy.Occur.Must, clause))
+        return clauses
+
+    def document_frequency(self, word: str) -> int:
+        """Records holding ``word`` (folded) in any text field."""
+        words = folded_tokens(word)
+        if len(words) != 1:
+            raise ValueError("document_frequency takes one word.")
+        return self._records_with(self._index.searcher(), words[0])
+
+    def _records_with(self, searcher: tantivy.Searcher, word: str) -> int:
+        query = tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Should, tantivy.Query.term_query(self._schema, text.name, word))
+                for text in self.spec.text_fields
+            ]
+        )
+        return _count(searcher.search(query, 1, count=True))
+
+    def common_terms(self, threshold_fraction: float) -> dict[str, float]:
+        """Words found in more than ``threshold_fraction`` of the records, with their share."""
+        searcher = self._index.searcher()
+        total = searcher.num_docs
+        if total == 0:
+            return {}
+        threshold = threshold_fraction * total
+        upper_bounds: dict[str, int] = {}
+        for text in self.spec.text_fields:
+            for word, frequency in searcher.terms_with_prefix(text.name, ""):
+                upper_bounds[word] = upper_bounds.get(word, 0) + frequency
+        shares: dict[str, float] = {}
+        # The per-field counts only bound the real count (a record can hold a word twice over).
+        for word, bound in upper_bounds.items():
+            if bound > threshold:
+                records = self._records_with(searcher, word)
+                if records > threshold:
+                    shares[word] = records / total
+        return dict(sorted(shares.items(), key=lambda item: (-item[1], item[0])))

@@ -1,0 +1,173 @@
+"""Builds a tantivy query from what a user typed, without tantivy's query syntax.
+
+The text is only ever analysed into words; every part of the query is constructed through
+``tantivy.Query``, so quotes, colons, ``*``, ``-``, ``AND`` or ``~`` are plain characters.
+"""
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import tantivy
+
+from domains.search.analysis import QueryToken, folded_tokens, keyword, normalize, query_tokens
+from domains.search.spec import IndexSpec, Ranking, TextField
+
+EXACT_SUFFIX = "__exact"
+
+Should = tantivy.Occur.Should
+
+
+@dataclass(frozen=True, slots=True)
+class Synonym:
+    """A folded phrase of the map and the folded words of each alternative."""
+
+    phrase: tuple[str, ...]
+    alternatives: tuple[tuple[str, ...], ...]
+
+
+def prepare_synonyms(synonyms: Mapping[str, Sequence[str]]) -> list[Synonym]:
+    """Fold the caller's map once, so that ``CCCD``, ``cccd`` and ``sổ đỏ``/``so do`` all match."""
+    prepared: list[Synonym] = []
+    for phrase, alternatives in synonyms.items():
+        words = tuple(folded_tokens(phrase))
+        folded = tuple(
+            dict.fromkeys(tuple(folded_tokens(alternative)) for alternative in alternatives)
+        )
+        usable = tuple(
+            alternative for alternative in folded if alternative and alternative != words
+        )
+        if words and usable:
+            prepared.append(Synonym(words, usable))
+    return prepared
+
+
+def _contains(words: Sequence[str], phrase: Sequence[str]) -> bool:
+    size = len(phrase)
+    return any(tuple(words[i : i + size]) == tuple(phrase) for i in range(len(words) - size + 1))
+
+
+def _code_candidates(text: str) -> list[str]:
+    """Whitespace-separated chunks without surrounding punctuation, as a code field stores them."""
+    chunks = (chunk.strip("\"'`()[]{}<>,;:!?") for chunk in normalize(text).split())
+    return list(dict.fromkeys(keyword(chunk) for chunk in chunks if chunk))
+
+
+class QueryBuilder:
+    """Turns text into one boolean query over the fields of an index spec."""
+
+    def __init__(
+        self,
+        schema: tantivy.Schema,
+        spec: IndexSpec,
+        ranking: Ranking,
+        synonyms: Sequence[Synonym],
+    ) -> None:
+        self.schema = schema
+        self.spec = spec
+        self.ranking = ranking
+        self.synonyms = list(synonyms)
+
+    def build(self, text: str) -> tantivy.Query | None:
+        """The query for ``text``, or None when it holds no searchable word or code."""
+        tokens = query_tokens(text)[: self.ranking.max_query_words]
+        words = [token.folded for token in tokens]
+        clauses: list[tantivy.Query] = []
+        for token in dict.fromkeys(tokens[:-1]):
+            clauses.append(self._word(token, is_last=False))
+        if tokens:
+            clauses.append(self._word(tokens[-1], is_last=True))
+        for token in dict.fromkeys(tokens):
+            if token.accented is not None:
+                clauses.extend(self._accented(token.accented))
+        for first, second in itertools.pairwise(words):
+            clauses.append(self._phrase([first, second], self.ranking.phrase))
+        if len(words) >= 2 and len(words[-1]) >= self.ranking.prefix_min_length:
+            clauses.append(self._phrase_prefix(words[-2:]))
+        for synonym in self.synonyms:
+            if _contains(words, synonym.phrase):
+                clauses.extend(
+                    self._alternative(alternative) for alternative in synonym.alternatives
+                )
+        clauses.extend(self._codes(text))
+        if not clauses:
+            return None
+        return tantivy.Query.boolean_query([(Should, clause) for clause in clauses])
+
+    def _across_fields(self, per_field: list[tantivy.Query]) -> tantivy.Query:
+        if len(per_field) == 1:
+            return per_field[0]
+        return tantivy.Query.disjunction_max_query(per_field, self.ranking.field_tie_breaker)
+
+    def _term(self, field: TextField, word: str, weight: float = 1.0) -> tantivy.Query:
+        query = tantivy.Query.term_query(self.schema, field.name, word)
+        return tantivy.Query.boost_query(query, field.boost * weight)
+
+    def _word(self, token: QueryToken, *, is_last: bool) -> tantivy.Query:
+        word = token.folded
+        ranking = self.ranking
+        # Digits are parts of codes and numbers: an edit away is another number, not a typo.
+        has_digit = any(char.isdigit() for char in word)
+        per_field: list[tantivy.Query] = []
+        for field in self.spec.text_fields:
+            variants = [self._term(field, word)]
+            if not has_digit and len(word) >= ranking.fuzzy_min_length:
+                fuzzy = tantivy.Query.fuzzy_term_query(self.schema, field.name, word, 1, True)
+                variants.append(tantivy.Query.boost_query(fuzzy, field.boost * ranking.fuzzy))
+            if is_last and not has_digit and len(word) >= ranking.prefix_min_length:
+                prefix = tantivy.Query.fuzzy_term_query(
+                    self.schema, field.name, word, 0, False, prefix=True
+                )
+                variants.append(tantivy.Query.boost_query(prefix, field.boost * ranking.prefix))
+            # Within one field the best variant counts: an exact match must not also collect
+            # the fuzzy and prefix scores it trivially satisfies.
+            per_field.append(tantivy.Query.disjunction_max_query(variants, 0.0))
+        return self._across_fields(per_field)
+
+    def _accented(self, accented: str) -> list[tantivy.Query]:
+        return [
+            tantivy.Query.boost_query(
+                tantivy.Query.term_query(self.schema, field.name + EXACT_SUFFIX, accented),
+                field.boost * self.ranking.exact_diacritics,
+            )
+            for field in self.spec.text_fields
+            if field.exact
+        ]
+
+    def _phrase(self, words: Sequence[str], weight: float) -> tantivy.Query:
+        per_field = [
+            tantivy.Query.boost_query(
+                tantivy.Query.phrase_query(self.schema, field.name, list(words)),
+                field.boost * weight,
+            )
+            for field in self.spec.text_fields
+        ]
+        return self._across_fields(per_field)
+
+    def _phrase_prefix(self, words: Sequence[str]) -> tantivy.Query:
+        per_field = [
+            tantivy.Query.boost_query(
+                tantivy.Query.phrase_prefix_query(self.schema, field.name, list(words)),
+                field.boost * self.ranking.phrase,
+            )
+            for field in self.spec.text_fields
+        ]
+        return self._across_fields(per_field)
+
+    def _alternative(self, words: Sequence[str]) -> tantivy.Query:
+        if len(words) > 1:
+            return self._phrase(words, self.ranking.synonym)
+        return self._across_fields(
+            [self._term(field, words[0], self.ranking.synonym) for field in self.spec.text_fields]
+        )
+
+    def _codes(self, text: str) -> list[tantivy.Query]:
+        if not self.spec.code_fields:
+            return []
+        return [
+            tantivy.Query.const_score_query(
+                tantivy.Query.term_query(self.schema, field, candidate), self.ranking.code
+            )
+            for candidate in _code_candidates(text)
+            for field in self.spec.code_fields
+        ]

@@ -1,0 +1,66 @@
+"""What one catalogue's index holds, and how queries are weighted."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class TextField:
+    """A searched text field; ``exact`` adds a copy with diacritics kept, scored when they match."""
+
+    name: str
+    boost: float = 1.0
+    exact: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class IndexSpec:
+    """The fields of one catalogue.
+
+    Documents are plain dicts keyed by these names. Text fields take a string, a list of strings
+    or a localized ``{"vi": ..., "en": ...}`` dict; ``code_fields`` and ``filter_fields`` take a
+    string or a list of strings, matched whole (case-insensitive); ``stored_fields`` are returned
+    with each hit as given (JSON-serialisable values).
+    """
+
+    text_fields: tuple[TextField, ...]
+    code_fields: tuple[str, ...] = ()
+    filter_fields: tuple[str, ...] = ()
+    stored_fields: tuple[str, ...] = ()
+    id_field: str = "id"
+
+    def __post_init__(self) -> None:
+        if not self.text_fields:
+            raise ValueError("An index needs at least one text field.")
+        names = [
+            *(text.name for text in self.text_fields),
+            *self.code_fields,
+            *self.filter_fields,
+        ]
+        if len(set(names)) != len(names):
+            raise ValueError(f"Field names must be distinct: {names}")
+        if any(name.startswith("_") or "__" in name for name in names):
+            raise ValueError("Field names may not start with '_' or contain '__' (reserved).")
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """Weights of the query parts, relative to a plain BM25 term match in a field (1.0 × boost)."""
+
+    phrase: float = 1.5
+    """Adjacent syllables typed, found adjacent (``khai sinh``)."""
+    exact_diacritics: float = 1.0
+    """A word typed with accents that match the record's accents exactly."""
+    synonym: float = 0.8
+    """An alternative from the synonym map, slightly below the words typed."""
+    fuzzy: float = 0.4
+    """A word found within one edit (constant score: tantivy gives fuzzy matches no BM25)."""
+    prefix: float = 0.4
+    """The last word as the start of a longer one, for as-you-type (constant score)."""
+    code: float = 100.0
+    """A code typed whole (``1.001193``): a constant score, far above any text match."""
+    fuzzy_min_length: int = 5
+    prefix_min_length: int = 2
+    field_tie_breaker: float = 0.3
+    """A word found in several fields counts its best field plus this share of the others."""
+    max_query_length: int = 200
+    max_query_words: int = 16
