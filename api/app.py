@@ -2,12 +2,13 @@
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import firebase_admin
+import strawberry
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo import AsyncMongoClient
 from pymongo.errors import PyMongoError
@@ -51,11 +52,37 @@ class GraphQLEndpoint:
         await scope["app"].state.runtime.graphql(scope, receive, send)
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
-    settings = settings or Settings()
-    settings.check()
-    metrics = Metrics()
-    schema = build_schema(settings, extra_extensions=[operation_metrics(metrics)])
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    db: Database = request.app.state.runtime.db
+    try:
+        await asyncio.wait_for(db.command("ping"), READY_TIMEOUT_SECONDS)
+    except (PyMongoError, TimeoutError):
+        return JSONResponse({"status": "unavailable", "mongodb": "unreachable"}, status_code=503)
+    return JSONResponse({"status": "ready", "mongodb": "ok"})
+
+
+async def prepare_database(db: Database) -> Resources:
+    """Indexes, then every domain's wiring and start-up step: what the API serves from."""
+    try:
+        await create_indexes(db, REPOSITORIES)
+    except PyMongoError as error:
+        raise ConfigurationError(
+            f"MongoDB at MONGODB_URI is not reachable ({type(error).__name__}). Start it "
+            "(`make run` starts an embedded one) or fix MONGODB_URI."
+        ) from error
+    resources = wire(Resources(db=db))
+    await start(resources)
+    return resources
+
+
+def lifespan_of(
+    settings: Settings, metrics: Metrics, schema: strawberry.Schema
+) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    """One MongoDB client, one Firebase app and one set of resources per process."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -63,15 +90,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         db = client[settings.mongodb_database]
         firebase_app = firebase.initialize(settings)
         try:
-            try:
-                await create_indexes(db, REPOSITORIES)
-            except PyMongoError as error:
-                raise ConfigurationError(
-                    f"MongoDB at MONGODB_URI is not reachable ({type(error).__name__}). Start it "
-                    "(`make run` starts an embedded one) or fix MONGODB_URI."
-                ) from error
-            resources = wire(Resources(db=db))
-            await start(resources)
+            resources = await prepare_database(db)
             graphql = GraphQLApp(
                 schema,
                 resources=resources,
@@ -86,18 +105,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await client.close()
             firebase.close(firebase_app)
 
-    async def healthz(request: Request) -> Response:
-        return JSONResponse({"status": "ok"})
+    return lifespan
 
-    async def readyz(request: Request) -> Response:
-        db: Database = request.app.state.runtime.db
-        try:
-            await asyncio.wait_for(db.command("ping"), READY_TIMEOUT_SECONDS)
-        except (PyMongoError, TimeoutError):
-            return JSONResponse(
-                {"status": "unavailable", "mongodb": "unreachable"}, status_code=503
-            )
-        return JSONResponse({"status": "ready", "mongodb": "ok"})
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings()
+    settings.check()
+    metrics = Metrics()
+    schema = build_schema(settings, extra_extensions=[operation_metrics(metrics)])
 
     async def metrics_endpoint(request: Request) -> Response:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
@@ -112,7 +127,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/metrics", metrics_endpoint),
         ],
         middleware=[Middleware(RequestContextMiddleware, metrics=metrics)],
-        lifespan=lifespan,
+        lifespan=lifespan_of(settings, metrics, schema),
     )
     app.state.settings = settings
     app.state.schema = schema

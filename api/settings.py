@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.registry import MODULES
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -60,10 +62,6 @@ class Settings(BaseSettings):
     notification_max_attempts: int = Field(default=8, ge=1, le=50)
     notification_lease_seconds: int = Field(default=60, ge=5, le=3600)
     notification_concurrency: int = Field(default=3, ge=1, le=16)
-
-    # Read by the chatbot relay (domains/chatbot/config.py); checked here so that production
-    # refuses to start without it (sessions would break across replicas and restarts).
-    chat_session_secret: SecretStr | None = None
 
     graphql_introspection: bool = True
     graphql_max_depth: int = 10
@@ -126,11 +124,6 @@ class Settings(BaseSettings):
                 "GOOGLE_APPLICATION_CREDENTIALS, or FIREBASE_USE_METADATA_CREDENTIALS=true on "
                 "Google Cloud."
             )
-        if self.chat_session_secret is None:
-            refusals.append(
-                "CHAT_SESSION_SECRET is not set: chat sessions would not survive a restart or "
-                "move between replicas. Set the same random value on every replica."
-            )
         if self.dev_tokens_enabled:
             refusals.append(
                 "DEV_TOKENS_ENABLED is on: development tokens would be accepted. "
@@ -150,6 +143,10 @@ class Settings(BaseSettings):
         ):
             if path is not None and not path.is_file():
                 refusals.append(f"{name}={path} does not exist.")
+        # Each domain's own settings (e.g. CHAT_SESSION_SECRET, declared by the chatbot relay).
+        for module in MODULES:
+            if module.production_refusals is not None:
+                refusals.extend(module.production_refusals())
         if refusals:
             raise ConfigurationError(
                 "Refusing to start with APP_ENV=production:\n- " + "\n- ".join(refusals)

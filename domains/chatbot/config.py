@@ -1,21 +1,17 @@
-"""The chatbot's configuration, from environment variables.
+"""The assistant relay's configuration: the one declaration of every CHAT_* variable and of
+RASA_URL, read once per process by the chatbot module's wiring (domains/chatbot/module.py)."""
 
-Domains never import ``api/``, and the request context carries no settings, so the relay reads
-its own few variables (documented in docs/chatbot.md) with the same pydantic-settings rules.
-"""
-
-import functools
 import logging
 import secrets
+from dataclasses import dataclass
 from functools import cached_property
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-logger = logging.getLogger("xuthanh.chatbot")
+from domains.kernel.resources import Key
 
-# One secret per process when none is configured: sessions then last as long as the process.
-_PROCESS_SECRET = secrets.token_bytes(32)
+logger = logging.getLogger("xuthanh.chatbot")
 
 
 class ChatSettings(BaseSettings):
@@ -29,7 +25,7 @@ class ChatSettings(BaseSettings):
     # Shown when the assistant cannot answer or is unavailable.
     chat_hotline: str = "1800 1096"
     chat_portal_url: str = "https://dichvucong.gov.vn"
-    # Signs anonymous session ids and keys the hash of user ids sent to Rasa. Set it in
+    # Signs anonymous session ids and keys the hash of user ids sent to Rasa. Required in
     # production (the same value on every replica) or sessions end when a process restarts.
     chat_session_secret: SecretStr | None = None
     chat_messages_per_minute_user: int = Field(default=20, ge=1, le=1000)
@@ -38,17 +34,40 @@ class ChatSettings(BaseSettings):
 
     @cached_property
     def secret(self) -> bytes:
+        """The configured secret, else one made for this process (settings are read once)."""
         if self.chat_session_secret is not None:
             return self.chat_session_secret.get_secret_value().encode()
         if self.app_env == "production":
-            _warn_missing_secret()
-        return _PROCESS_SECRET
+            logger.warning(
+                "CHAT_SESSION_SECRET is not set: chat sessions will not survive a restart or "
+                "move between replicas"
+            )
+        return secrets.token_bytes(32)
+
+    def production_refusals(self) -> list[str]:
+        if self.chat_session_secret is None:
+            return [
+                "CHAT_SESSION_SECRET is not set: chat sessions would not survive a restart or "
+                "move between replicas. Set the same random value on every replica."
+            ]
+        return []
 
 
-@functools.cache
-def _warn_missing_secret() -> None:
-    """Once per process: settings are read per request, the warning should not be."""
-    logger.warning(
-        "CHAT_SESSION_SECRET is not set: chat sessions will not survive a restart or move "
-        "between replicas"
-    )
+@dataclass(frozen=True, slots=True)
+class ChatConfig:
+    """The settings, or the reason they could not be read (the relay then answers degraded:
+    a bad CHAT_* variable must not take the API down)."""
+
+    settings: ChatSettings
+    problem: str | None = None
+
+
+CHAT_CONFIG: Key[ChatConfig] = Key("chatbot.config")
+
+
+def read_chat_config() -> ChatConfig:
+    try:
+        return ChatConfig(ChatSettings())
+    except ValueError as error:
+        logger.error("chat configuration is invalid: %s", error)
+        return ChatConfig(ChatSettings.model_construct(), problem=str(error))

@@ -1,4 +1,4 @@
-from domains.kernel.errors import InvalidInput
+from domains.kernel.errors import DomainError, InvalidInput
 
 
 class MessageTooLong(InvalidInput):
@@ -14,9 +14,14 @@ class EmptyMessage(InvalidInput):
         super().__init__("`text` is empty: type a question.", field="text")
 
 
-class RateLimited(Exception):
+class RateLimited(DomainError):
     """Too many messages from one user or address in the current minute."""
 
+    code = "RATE_LIMITED"
+
     def __init__(self, retry_after_seconds: int) -> None:
-        super().__init__("rate limited")
+        super().__init__(
+            f"Too many messages; send again in {retry_after_seconds} s.",
+            retryAfterSeconds=retry_after_seconds,
+        )
         self.retry_after_seconds = retry_after_seconds

@@ -1,11 +1,26 @@
 """The assistant's relay as the composition root sees it."""
 
+from collections.abc import Sequence
+
 from domains.chatbot import schema
+from domains.chatbot.config import CHAT_CONFIG, ChatSettings, read_chat_config
 from domains.chatbot.repository import RateLimitRepository
 from domains.kernel.module import DomainModule
+from domains.kernel.resources import Resources
+
+
+def wire(resources: Resources) -> None:
+    resources.provide(CHAT_CONFIG, read_chat_config())
+
+
+def production_refusals() -> Sequence[str]:
+    return ChatSettings().production_refusals()
+
 
 MODULE = DomainModule(
     name="chatbot",
     mutation=schema.Mutation,
     repositories=(RateLimitRepository,),
+    wire=wire,
+    production_refusals=production_refusals,
 )

@@ -5,9 +5,6 @@ import hmac
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
-
-from pymongo.asynchronous.database import AsyncDatabase
 
 from domains.chatbot.config import ChatSettings
 from domains.chatbot.errors import EmptyMessage, MessageTooLong, RateLimited
@@ -17,10 +14,9 @@ from domains.chatbot.repository import RateLimitRepository
 from domains.chatbot.sessions import conversation_for
 from domains.kernel.auth import Principal
 from domains.kernel.clock import utcnow
+from domains.kernel.types import Database
 
 logger = logging.getLogger("xuthanh.chatbot")
-
-Database = AsyncDatabase[dict[str, Any]]
 
 DEGRADED = {
     "vi": (

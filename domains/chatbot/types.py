@@ -1,8 +1,11 @@
+from typing import ClassVar, Self
+
 import strawberry
 
+from domains.chatbot.errors import RateLimited
 from domains.chatbot.rasa import BotMessage
 from domains.chatbot.service import ChatResult
-from domains.kernel.errors import UserError
+from domains.kernel.errors import DomainError, UserError
 from domains.kernel.i18n import Language
 
 
@@ -68,3 +71,12 @@ class ChatReply:
 @strawberry.type(description="Too many messages in a short time; wait and send again.")
 class ChatRateLimited(UserError):
     retry_after_seconds: int
+    codes: ClassVar[frozenset[str]] = frozenset({RateLimited.code})
+
+    @classmethod
+    def from_error(cls, error: DomainError) -> Self:
+        return cls(
+            message=error.message,
+            code=error.code,
+            retry_after_seconds=int(error.details.get("retryAfterSeconds", 60)),
+        )

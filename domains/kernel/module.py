@@ -35,3 +35,6 @@ class DomainModule:
     seeder: Seeder | None = None
     wire: Callable[[Resources], None] | None = None
     start: Callable[[Resources], Awaitable[None]] | None = None
+    # What the domain's own settings lack for production (read from the environment); the API
+    # refuses to start in production while any is returned.
+    production_refusals: Callable[[], Sequence[str]] | None = None

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from pydantic import SecretStr
 
 from api.app import create_app
 from api.settings import Environment, Settings
@@ -78,12 +77,14 @@ def production_settings(settings: Settings, tmp_path_factory: pytest.TempPathFac
             "firebase_credentials_file": Path(credentials),
             "firebase_cert_url": None,
             "dev_token_secret": None,
-            "chat_session_secret": SecretStr("c" * 32),
         }
     )
 
 
-async def test_production_turns_off_graphiql_and_get_queries(production_settings: Settings) -> None:
+async def test_production_turns_off_graphiql_and_get_queries(
+    production_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CHAT_SESSION_SECRET", "c" * 32)
     app = create_app(production_settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)

@@ -8,6 +8,12 @@ from api.app import create_app
 from api.settings import ConfigurationError, Settings
 
 
+@pytest.fixture(autouse=True)
+def chat_session_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Declared by the chatbot relay, read from the environment (docs/chatbot.md)."""
+    monkeypatch.setenv("CHAT_SESSION_SECRET", "c" * 32)
+
+
 @pytest.fixture
 def credentials_file(tmp_path: Path) -> Path:
     path = tmp_path / "service-account.json"
@@ -25,7 +31,6 @@ def production(credentials_file: Path, **overrides: object) -> Settings:
         "dev_token_secret": None,
         "dev_tokens_enabled": None,
         "firebase_cert_url": None,
-        "chat_session_secret": "c" * 32,
     }
     values.update(overrides)
     return Settings(**values)
@@ -51,7 +56,6 @@ def test_a_complete_production_configuration_is_accepted(credentials_file: Path)
         ({"dev_tokens_enabled": True}, "DEV_TOKENS_ENABLED"),
         ({"dev_token_secret": "x" * 32}, "DEV_TOKEN_SECRET"),
         ({"firebase_cert_url": "http://127.0.0.1:1/certs"}, "FIREBASE_CERT_URL"),
-        ({"chat_session_secret": None}, "CHAT_SESSION_SECRET"),
     ],
 )
 def test_production_refuses_to_start(
@@ -59,6 +63,14 @@ def test_production_refuses_to_start(
 ) -> None:
     with pytest.raises(ConfigurationError, match=variable):
         create_app(production(credentials_file, **overrides))
+
+
+def test_production_refuses_to_start_without_the_chat_session_secret(
+    credentials_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CHAT_SESSION_SECRET")
+    with pytest.raises(ConfigurationError, match="CHAT_SESSION_SECRET"):
+        create_app(production(credentials_file))
 
 
 def test_metadata_credentials_count_as_credentials(credentials_file: Path) -> None:

@@ -16,6 +16,8 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from domains.chatbot.module import MODULE as CHATBOT
+from domains.kernel.resources import Resources
 from tests.conftest import GraphQLClient
 
 SEND = """
@@ -92,8 +94,16 @@ def rasa() -> Iterator[FakeRasa]:
         yield server
 
 
+def restart_with_env(resources: Resources) -> None:
+    """The relay reads its settings once per process: read them again, as a restart would."""
+    assert CHATBOT.wire is not None
+    CHATBOT.wire(resources)
+
+
 @pytest.fixture(autouse=True)
-def chat_env(monkeypatch: pytest.MonkeyPatch, rasa: FakeRasa) -> FakeRasa:
+def chat_env(
+    monkeypatch: pytest.MonkeyPatch, rasa: FakeRasa, resources: Resources
+) -> Iterator[FakeRasa]:
     rasa.requests.clear()
     rasa.delay = 0.0
     rasa.status = 200
@@ -101,7 +111,8 @@ def chat_env(monkeypatch: pytest.MonkeyPatch, rasa: FakeRasa) -> FakeRasa:
     monkeypatch.setenv("CHAT_TIMEOUT_SECONDS", "1")
     monkeypatch.setenv("CHAT_SESSION_SECRET", "test-chat-secret-0123456789abcdef")
     monkeypatch.setenv("CHAT_MESSAGES_PER_MINUTE_IP", "1000")
-    return rasa
+    restart_with_env(resources)
+    yield rasa
 
 
 async def send(gql: GraphQLClient, text: str, **extra: Any) -> dict[str, Any]:
@@ -182,10 +193,14 @@ async def test_bad_text_is_refused_with_a_reason(
 
 
 async def test_assistant_down_gives_a_degraded_reply_and_the_api_stays_healthy(
-    gql: GraphQLClient, http: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+    gql: GraphQLClient,
+    http: httpx.AsyncClient,
+    monkeypatch: pytest.MonkeyPatch,
+    resources: Resources,
 ) -> None:
     monkeypatch.setenv("RASA_URL", "http://127.0.0.1:9")  # nothing listens on the discard port
     monkeypatch.setenv("CHAT_HOTLINE", "0237 3 999 999")
+    restart_with_env(resources)
     reply = await send(gql, "lệ phí làm hộ chiếu", lang="VI")
     assert reply["degraded"] is True
     [message] = reply["messages"]
@@ -210,9 +225,10 @@ async def test_assistant_errors_are_degraded_too(gql: GraphQLClient, chat_env: F
 
 
 async def test_each_user_is_rate_limited(
-    gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch, dev_token: Any
+    gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch, resources: Resources, dev_token: Any
 ) -> None:
     monkeypatch.setenv("CHAT_MESSAGES_PER_MINUTE_USER", "3")
+    restart_with_env(resources)
     token = dev_token("chatty-user")
     results = [await send(gql, f"câu hỏi {i}", token=token) for i in range(4)]
     # Windows are per minute: the 4th message may fall into a new minute on a slow machine.
@@ -227,9 +243,10 @@ async def test_each_user_is_rate_limited(
 
 
 async def test_anonymous_visitors_are_limited_per_address(
-    app: Starlette, monkeypatch: pytest.MonkeyPatch
+    app: Starlette, monkeypatch: pytest.MonkeyPatch, resources: Resources
 ) -> None:
     monkeypatch.setenv("CHAT_MESSAGES_PER_MINUTE_IP", "2")
+    restart_with_env(resources)
     transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 4000))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         gql = GraphQLClient(client)
@@ -240,9 +257,10 @@ async def test_anonymous_visitors_are_limited_per_address(
 
 
 async def test_a_bad_chat_setting_degrades_instead_of_failing(
-    gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch, chat_env: FakeRasa
+    gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch, resources: Resources, chat_env: FakeRasa
 ) -> None:
     monkeypatch.setenv("CHAT_TIMEOUT_SECONDS", "soon")
+    restart_with_env(resources)
     reply = await send(gql, "xin chào")
     assert reply["degraded"] is True
     assert chat_env.requests == []
