@@ -1,9 +1,9 @@
 """Every query of the education domain; filters are built here from typed arguments only."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, Self, TypeVar, cast
 
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, GEOSPHERE, IndexModel, ReturnDocument
@@ -12,6 +12,7 @@ from domains.education.models import (
     AdmissionRoundDocument,
     AnnouncementDocument,
     CommuneDocument,
+    LocalizedDict,
     SchoolDocument,
 )
 from domains.kernel.geo import EARTH_RADIUS_KM, NearInput
@@ -25,9 +26,12 @@ from domains.kernel.pagination import (
     value_at,
 )
 from domains.kernel.repository import Repository
+from domains.kernel.resources import Resources
 from domains.kernel.search import TERMS_FIELD, match_filter, score_expression
+from domains.kernel.transactions import in_transaction
+from domains.kernel.types import Database, Document, Session
 
-Document = dict[str, Any]
+Result = TypeVar("Result")
 # A point within this many degrees (about 1 m) of a catchment boundary counts as inside: the
 # geocoding of an address is never more precise than that, and the answer must not depend on
 # floating-point rounding at a shared edge (see docs/education.md, "Boundaries").
@@ -127,6 +131,11 @@ class SchoolRepository(Repository):
     async def existing_ids(self, ids: Sequence[str]) -> dict[str, SchoolDocument]:
         cursor = self.collection.find({"_id": {"$in": list(ids)}})
         return {str(d["_id"]): cast(SchoolDocument, d) async for d in cursor}
+
+    async def names(self, ids: Sequence[str]) -> dict[str, LocalizedDict]:
+        """The names of the schools among ``ids`` that exist (for reminder texts)."""
+        cursor = self.collection.find({"_id": {"$in": list(ids)}}, {"name": 1})
+        return {str(d["_id"]): d["name"] async for d in cursor}
 
     async def page(
         self, *, filter: SchoolFilter, first: int | None, after: str | None
@@ -303,18 +312,22 @@ class AdmissionRoundRepository(Repository):
         )
         return cast(list[AdmissionRoundDocument], await cursor.to_list(length=None))
 
-    async def insert(self, document: AdmissionRoundDocument, *, session: Any = None) -> ObjectId:
+    async def insert(
+        self, document: AdmissionRoundDocument, *, session: Session | None = None
+    ) -> ObjectId:
         result = await self.collection.insert_one(dict(document), session=session)
         return ObjectId(result.inserted_id)
 
-    async def replace(self, document: AdmissionRoundDocument, *, session: Any = None) -> bool:
+    async def replace(
+        self, document: AdmissionRoundDocument, *, session: Session | None = None
+    ) -> bool:
         result = await self.collection.replace_one(
             {"_id": document["_id"]}, dict(document), session=session
         )
         return result.matched_count == 1
 
     async def upsert_seed(
-        self, document: Mapping[str, Any], *, session: Any = None
+        self, document: Mapping[str, Any], *, session: Session | None = None
     ) -> tuple[AdmissionRoundDocument | None, AdmissionRoundDocument]:
         """Write a demo round by ``seedKey``; returns (before, after)."""
         before = await self.collection.find_one_and_update(
@@ -348,7 +361,9 @@ class AnnouncementRepository(Repository):
         IndexModel([("schoolId", ASCENDING), ("publishedAt", DESCENDING)], name="school_published"),
     )
 
-    async def insert(self, document: AnnouncementDocument, *, session: Any = None) -> None:
+    async def insert(
+        self, document: AnnouncementDocument, *, session: Session | None = None
+    ) -> None:
         await self.collection.insert_one(dict(document), session=session)
 
     async def page(
@@ -396,3 +411,35 @@ async def _aggregate_page(
         return await repository.collection.count_documents(count_query)
 
     return Page(rows, cursors, has_next, count_total)
+
+
+@dataclass(frozen=True, slots=True)
+class EducationStore:
+    """The education repositories over one request's resources (``context.scoped(...of)``)."""
+
+    resources: Resources
+    communes: CommuneRepository
+    schools: SchoolRepository
+    rounds: AdmissionRoundRepository
+    announcements: AnnouncementRepository
+
+    @classmethod
+    def of(cls, resources: Resources) -> Self:
+        db = resources.db
+        return cls(
+            resources=resources,
+            communes=CommuneRepository(db),
+            schools=SchoolRepository(db),
+            rounds=AdmissionRoundRepository(db),
+            announcements=AnnouncementRepository(db),
+        )
+
+    @property
+    def db(self) -> Database:
+        return self.resources.db
+
+    async def transaction(
+        self, work: Callable[[Session], Awaitable[Result]], *, keys: Iterable[Hashable] = ()
+    ) -> Result:
+        """``work`` in one transaction, after this process's earlier work on ``keys``."""
+        return await in_transaction(self.db, work, locks=self.resources.locks, keys=keys)

@@ -4,24 +4,24 @@ from typing import Annotated
 
 import strawberry
 
-from domains.education import service
-from domains.education.errors import RoundNotFound, SchoolNotFound
-from domains.education.types import (
+from domains.education import announcements, catchment, directory, rounds, subscriptions
+from domains.education.enums import (
     AdmissionGrade,
-    AdmissionRound,
-    AdmissionRoundInput,
     AdmissionRoundStatus,
+    SchoolLevel,
+    SchoolOwnership,
+)
+from domains.education.inputs import AdmissionRoundInput, SchoolAnnouncementInput, SchoolInput
+from domains.education.repository import EducationStore
+from domains.education.types import (
+    AdmissionRound,
     CatchmentLookup,
     Commune,
     School,
     SchoolAnnouncement,
-    SchoolAnnouncementInput,
-    SchoolInput,
-    SchoolLevel,
-    SchoolOwnership,
 )
 from domains.kernel.context import Info
-from domains.kernel.errors import InvalidInput, NotFoundError, ValidationFailed, validation_failed
+from domains.kernel.errors import NotFoundError, ValidationFailed, expected
 from domains.kernel.geo import NearInput
 from domains.kernel.i18n import Language
 from domains.kernel.pagination import Connection
@@ -41,8 +41,8 @@ SubscribeToSchoolResult = Annotated[
 ]
 
 
-def _not_found(error: SchoolNotFound | RoundNotFound) -> NotFoundError:
-    return NotFoundError(message=error.message, code=error.code)
+def _store(info: Info) -> EducationStore:
+    return info.context.scoped(EducationStore.of)
 
 
 @strawberry.type
@@ -52,7 +52,7 @@ class Query:
         self, info: Info, district: str | None = None, lang: Language | None = None
     ) -> list[Commune]:
         language = info.context.lang(lang)
-        documents = await service.list_communes(db=info.context.db, district=district)
+        documents = await catchment.list_communes(store=_store(info), district=district)
         return [Commune.from_document(d, language) for d in documents]
 
     @strawberry.field(
@@ -74,13 +74,13 @@ class Query:
     ) -> Connection[School]:
         language = info.context.lang(lang)
         checked = near.validated() if near else None
-        page = await service.list_schools(
-            db=info.context.db,
+        page = await directory.list_schools(
+            store=_store(info),
             level=level.value if level else None,
             district=district,
             commune=commune,
             ownership=ownership.value if ownership else None,
-            near=service.Near(checked.lat, checked.lng, checked.radius_km) if checked else None,
+            near=directory.Near(checked.lat, checked.lng, checked.radius_km) if checked else None,
             search=search,
             first=first,
             after=after,
@@ -91,7 +91,7 @@ class Query:
     async def school(
         self, info: Info, id: strawberry.ID, lang: Language | None = None
     ) -> School | None:
-        document = await service.get_school(db=info.context.db, school_id=str(id))
+        document = await directory.get_school(store=_store(info), school_id=str(id))
         return School.from_document(document, info.context.lang(lang)) if document else None
 
     @strawberry.field(
@@ -107,8 +107,8 @@ class Query:
         commune_code: str | None = None,
         lang: Language | None = None,
     ) -> CatchmentLookup:
-        answer = await service.schools_for_location(
-            db=info.context.db,
+        answer = await catchment.schools_for_location(
+            store=_store(info),
             lat=lat,
             lng=lng,
             level=level.value if level else None,
@@ -124,8 +124,8 @@ class Query:
         level: SchoolLevel | None = None,
         lang: Language | None = None,
     ) -> CatchmentLookup:
-        answer = await service.schools_for_commune(
-            db=info.context.db, commune_code=commune_code, level=level.value if level else None
+        answer = await catchment.schools_for_commune(
+            store=_store(info), commune_code=commune_code, level=level.value if level else None
         )
         return CatchmentLookup.from_answer(answer, info.context.lang(lang))
 
@@ -143,8 +143,8 @@ class Query:
         lang: Language | None = None,
     ) -> Connection[AdmissionRound]:
         language = info.context.lang(lang)
-        page = await service.list_rounds(
-            db=info.context.db,
+        page = await rounds.list_rounds(
+            store=_store(info),
             school_year=school_year,
             grade=grade.value if grade else None,
             district=district,
@@ -159,7 +159,7 @@ class Query:
     async def admission_round(
         self, info: Info, id: strawberry.ID, lang: Language | None = None
     ) -> AdmissionRound | None:
-        document = await service.get_round(db=info.context.db, round_id=str(id))
+        document = await rounds.get_round(store=_store(info), round_id=str(id))
         return AdmissionRound.from_document(document, info.context.lang(lang)) if document else None
 
     @strawberry.field(description="A school's announcements, newest first.")
@@ -172,8 +172,8 @@ class Query:
         lang: Language | None = None,
     ) -> Connection[SchoolAnnouncement]:
         language = info.context.lang(lang)
-        page = await service.list_announcements(
-            db=info.context.db,
+        page = await announcements.list_announcements(
+            store=_store(info),
             principal=info.context.principal,
             school_id=school_id,
             first=first,
@@ -188,30 +188,31 @@ class Query:
 class Mutation:
     @strawberry.mutation(description="Add a school (administrators only).")
     async def create_school(self, info: Info, input: SchoolInput) -> SchoolResult:
-        try:
-            document = await service.create_school(
-                db=info.context.db, principal=info.context.principal, fields=input.to_fields()
-            )
-        except InvalidInput as error:
-            return validation_failed(error)
-        return School.from_document(document, info.context.lang())
+        language = info.context.lang()
+        return await expected(
+            directory.create_school(
+                store=_store(info), principal=info.context.principal, fields=input.to_fields()
+            ),
+            lambda document: School.from_document(document, language),
+            ValidationFailed,
+        )
 
     @strawberry.mutation(description="Replace a school's details (administrators only).")
     async def update_school(
         self, info: Info, id: strawberry.ID, input: SchoolInput
     ) -> SchoolResult:
-        try:
-            document = await service.update_school(
-                db=info.context.db,
+        language = info.context.lang()
+        return await expected(
+            directory.update_school(
+                store=_store(info),
                 principal=info.context.principal,
                 school_id=str(id),
                 fields=input.to_fields(),
-            )
-        except SchoolNotFound as error:
-            return _not_found(error)
-        except InvalidInput as error:
-            return validation_failed(error)
-        return School.from_document(document, info.context.lang())
+            ),
+            lambda document: School.from_document(document, language),
+            NotFoundError,
+            ValidationFailed,
+        )
 
     @strawberry.mutation(
         description="Add an admission round (administrators only); schedules its reminders."
@@ -219,13 +220,14 @@ class Mutation:
     async def create_admission_round(
         self, info: Info, input: AdmissionRoundInput
     ) -> AdmissionRoundResult:
-        try:
-            document = await service.create_round(
-                db=info.context.db, principal=info.context.principal, fields=input.to_fields()
-            )
-        except InvalidInput as error:
-            return validation_failed(error)
-        return AdmissionRound.from_document(document, info.context.lang())
+        language = info.context.lang()
+        return await expected(
+            rounds.create_round(
+                store=_store(info), principal=info.context.principal, fields=input.to_fields()
+            ),
+            lambda document: AdmissionRound.from_document(document, language),
+            ValidationFailed,
+        )
 
     @strawberry.mutation(
         description="Change an admission round (administrators only); reminders follow the window."
@@ -233,18 +235,18 @@ class Mutation:
     async def update_admission_round(
         self, info: Info, id: strawberry.ID, input: AdmissionRoundInput
     ) -> AdmissionRoundResult:
-        try:
-            document = await service.update_round(
-                db=info.context.db,
+        language = info.context.lang()
+        return await expected(
+            rounds.update_round(
+                store=_store(info),
                 principal=info.context.principal,
                 round_id=str(id),
                 fields=input.to_fields(),
-            )
-        except RoundNotFound as error:
-            return _not_found(error)
-        except InvalidInput as error:
-            return validation_failed(error)
-        return AdmissionRound.from_document(document, info.context.lang())
+            ),
+            lambda document: AdmissionRound.from_document(document, language),
+            NotFoundError,
+            ValidationFailed,
+        )
 
     @strawberry.mutation(
         description="Publish for a school (its staff): pushed to its followers and put in their "
@@ -253,20 +255,20 @@ class Mutation:
     async def publish_announcement(
         self, info: Info, input: SchoolAnnouncementInput
     ) -> PublishAnnouncementResult:
-        try:
-            document = await service.publish_announcement(
-                db=info.context.db,
+        language = info.context.lang()
+        return await expected(
+            announcements.publish_announcement(
+                store=_store(info),
                 principal=info.context.principal,
                 school_id=input.school_id,
                 title=input.title.to_document(),
                 body=input.body.to_document(),
                 audience=input.audience.value,
-            )
-        except SchoolNotFound as error:
-            return _not_found(error)
-        except InvalidInput as error:
-            return validation_failed(error)
-        return SchoolAnnouncement.from_document(document, info.context.lang())
+            ),
+            lambda document: SchoolAnnouncement.from_document(document, language),
+            NotFoundError,
+            ValidationFailed,
+        )
 
     @strawberry.mutation(
         description="Follow a school: its announcements, and reminders three days before its "
@@ -276,25 +278,25 @@ class Mutation:
     async def subscribe_to_school(
         self, info: Info, school_id: str, device_token: str | None = None
     ) -> SubscribeToSchoolResult:
-        try:
-            document = await service.subscribe_to_school(
-                db=info.context.db,
+        language = info.context.lang()
+        return await expected(
+            subscriptions.subscribe_to_school(
+                store=_store(info),
                 principal=info.context.principal,
                 school_id=school_id,
                 device_token=device_token,
-            )
-        except SchoolNotFound as error:
-            return _not_found(error)
-        except InvalidInput as error:
-            return validation_failed(error)
-        return School.from_document(document, info.context.lang())
+            ),
+            lambda document: School.from_document(document, language),
+            NotFoundError,
+            ValidationFailed,
+        )
 
     @strawberry.mutation(description="Stop following a school; false when you did not follow it.")
     async def unsubscribe_from_school(
         self, info: Info, school_id: str, device_token: str | None = None
     ) -> bool:
-        return await service.unsubscribe_from_school(
-            db=info.context.db,
+        return await subscriptions.unsubscribe_from_school(
+            store=_store(info),
             principal=info.context.principal,
             school_id=school_id,
             device_token=device_token,

@@ -1,90 +1,41 @@
-"""GraphQL types of the education domain."""
+"""GraphQL output types of the education domain; relations load through per-request
+DataLoaders that call the use-case modules."""
 
 from datetime import date, datetime
-from enum import Enum
 from typing import Any
 
 import strawberry
 
-from domains.education import service
+from domains.education.catchment import CatchmentAnswer, load_communes
+from domains.education.directory import load_schools
+from domains.education.enums import (
+    AdmissionDocumentSource,
+    AdmissionGrade,
+    AdmissionMethod,
+    AdmissionRoundStatus,
+    CatchmentMatchKind,
+    SchoolAnnouncementAudience,
+    SchoolLevel,
+    SchoolOwnership,
+)
 from domains.education.models import (
     AdmissionRoundDocument,
     AnnouncementDocument,
     CommuneDocument,
-    RoundDocumentEntry,
     SchoolDocument,
 )
+from domains.education.repository import EducationStore
+from domains.education.rounds import list_rounds, load_procedures
+from domains.education.timing import round_status
 from domains.kernel.clock import PROVINCE_TZ, as_utc, utcnow
 from domains.kernel.context import Info
-from domains.kernel.i18n import LocalizedText, LocalizedTextInput, pick
+from domains.kernel.i18n import LocalizedText, pick
 from domains.procedures.models import ProcedureDocument
 from domains.procedures.types import Procedure
 
 
-@strawberry.enum(description="Level of education a school teaches.")
-class SchoolLevel(Enum):
-    PRESCHOOL = "preschool"
-    PRIMARY = "primary"
-    LOWER_SECONDARY = "lower_secondary"
-    UPPER_SECONDARY = "upper_secondary"
-    CONTINUING_EDUCATION = "continuing_education"
-    VOCATIONAL = "vocational"
-
-
-@strawberry.enum
-class SchoolOwnership(Enum):
-    PUBLIC = "public"
-    PRIVATE = "private"
-
-
-@strawberry.enum(description="The grade an admission round admits into.")
-class AdmissionGrade(Enum):
-    PRESCHOOL = "preschool"
-    GRADE_1 = "grade_1"
-    GRADE_6 = "grade_6"
-    GRADE_10 = "grade_10"
-
-
-@strawberry.enum(description="How applications are handed in.")
-class AdmissionMethod(Enum):
-    ONLINE = "online"
-    IN_PERSON = "in_person"
-    BOTH = "both"
-
-
-@strawberry.enum(description="Where a round stands now, from its window in province time.")
-class AdmissionRoundStatus(Enum):
-    UPCOMING = "upcoming"
-    OPEN = "open"
-    CLOSED = "closed"
-
-
-@strawberry.enum(description="Who an announcement is for.")
-class SchoolAnnouncementAudience(Enum):
-    PARENTS = "parents"
-    EVERYONE = "everyone"
-
-
-@strawberry.enum(description="Why a school is in a catchment answer.")
-class CatchmentMatchKind(Enum):
-    AREA = strawberry.enum_value(
-        "area", description="The place lies in (or on the edge of) the school's published area."
-    )
-    COMMUNE = strawberry.enum_value(
-        "commune", description="The school admits from the whole ward/commune."
-    )
-    COMMUNE_PART = strawberry.enum_value(
-        "commune_part", description="The school admits from part of the ward/commune: see its area."
-    )
-    PROVINCE_WIDE = strawberry.enum_value(
-        "province_wide", description="The school admits from the whole province."
-    )
-
-
-@strawberry.enum(description="Where a required document comes from.")
-class AdmissionDocumentSource(Enum):
-    PROCEDURE_RECORD = "procedure_record"
-    ADMISSION_PLAN = "admission_plan"
+def _store(info: Info) -> EducationStore:
+    return info.context.scoped(EducationStore.of)
 
 
 def _lat_lng(geojson: dict[str, Any]) -> tuple[float, float]:
@@ -120,7 +71,7 @@ class Commune:
 
 async def _load_communes(info: Info, codes: list[str]) -> list[CommuneDocument | None]:
     async def load(keys: Any) -> list[CommuneDocument | None]:
-        return await service.load_communes(db=info.context.db, codes=list(keys))
+        return await load_communes(store=_store(info), codes=list(keys))
 
     loader = info.context.loader("education.communes", load)
     return [await loader.load(code) for code in codes]
@@ -188,8 +139,8 @@ class School:
         school_year: str | None = None,
         status: AdmissionRoundStatus | None = None,
     ) -> list["AdmissionRound"]:
-        page = await service.list_rounds(
-            db=info.context.db,
+        page = await list_rounds(
+            store=_store(info),
             school_id=str(self.id),
             school_year=school_year,
             status=status.value if status else None,
@@ -237,7 +188,7 @@ class School:
 
 async def load_school(info: Info, school_id: str, lang: str) -> School | None:
     async def load(keys: Any) -> list[SchoolDocument | None]:
-        return await service.load_schools(db=info.context.db, ids=list(keys))
+        return await load_schools(store=_store(info), ids=list(keys))
 
     document = await info.context.loader("education.schools", load).load(school_id)
     return School.from_document(document, lang) if document else None
@@ -260,7 +211,7 @@ class CatchmentLookup:
     schools: list[CatchmentMatch]
 
     @classmethod
-    def from_answer(cls, answer: service.CatchmentAnswer, lang: str) -> "CatchmentLookup":
+    def from_answer(cls, answer: CatchmentAnswer, lang: str) -> "CatchmentLookup":
         return cls(
             commune=Commune.from_document(answer.commune, lang) if answer.commune else None,
             schools=[
@@ -310,7 +261,7 @@ class AdmissionRound:
 
     @strawberry.field(description="Where the round stands now.")  # type: ignore[untyped-decorator]
     def status(self) -> AdmissionRoundStatus:
-        return AdmissionRoundStatus(service.round_status(self.document, utcnow()))
+        return AdmissionRoundStatus(round_status(self.document, utcnow()))
 
     @strawberry.field
     async def schools(self, info: Info) -> list[School]:
@@ -322,7 +273,7 @@ class AdmissionRound:
             return None
 
         async def load(keys: Any) -> list[ProcedureDocument | None]:
-            return await service.load_procedures(db=info.context.db, codes=list(keys))
+            return await load_procedures(store=_store(info), codes=list(keys))
 
         loader = info.context.loader("education.procedures", load)
         document: ProcedureDocument | None = await loader.load(self.procedure_code)
@@ -417,115 +368,3 @@ class SchoolAnnouncement:
             published_at=as_utc(d["publishedAt"]),
             lang=lang,
         )
-
-
-# -- inputs --------------------------------------------------------------------------------
-
-
-@strawberry.input
-class CatchmentPointInput:
-    lat: float
-    lng: float
-
-
-@strawberry.input(description="A school as an administrator maintains it.")
-class SchoolInput:
-    name: LocalizedTextInput
-    levels: list[SchoolLevel]
-    ownership: SchoolOwnership
-    commune_code: str = strawberry.field(description="Where the school is (5-digit code).")
-    address: str
-    lat: float
-    lng: float
-    catchment_commune_codes: list[str] = strawberry.field(
-        description="Wards/communes it admits from (5-digit codes from `communes`)."
-    )
-    catchment_area: list[list[CatchmentPointInput]] | None = strawberry.field(
-        default=None,
-        description="Published admission area: closed rings (last point = first), outer first.",
-    )
-    province_wide: bool = False
-    phone: str | None = None
-    email: str | None = None
-    website: str | None = None
-    classes: int | None = None
-    pupils: int | None = None
-
-    def to_fields(self) -> service.SchoolFields:
-        return service.SchoolFields(
-            name=self.name.to_document(),
-            levels=[level.value for level in self.levels],
-            ownership=self.ownership.value,
-            commune_code=self.commune_code.strip(),
-            address=self.address,
-            lat=self.lat,
-            lng=self.lng,
-            catchment_commune_codes=list(self.catchment_commune_codes),
-            catchment_area=(
-                [[(p.lat, p.lng) for p in ring] for ring in self.catchment_area]
-                if self.catchment_area is not None
-                else None
-            ),
-            province_wide=self.province_wide,
-            phone=self.phone,
-            email=self.email,
-            website=self.website,
-            classes=self.classes,
-            pupils=self.pupils,
-        )
-
-
-@strawberry.input(description="A document the school's admission plan asks for.")
-class AdmissionDocumentInput:
-    name: LocalizedTextInput
-    copies: int | None = None
-    note: LocalizedTextInput | None = None
-
-    def to_entry(self) -> RoundDocumentEntry:
-        return {
-            "name": self.name.to_document(),
-            "copies": self.copies,
-            "note": self.note.to_document() if self.note else None,
-        }
-
-
-@strawberry.input(description="An admission round as an administrator maintains it.")
-class AdmissionRoundInput:
-    name: LocalizedTextInput
-    school_year: str = strawberry.field(description="e.g. 2027-2028")
-    grade: AdmissionGrade
-    school_ids: list[str]
-    opens_on: date = strawberry.field(description="First day, province time.")
-    closes_on: date = strawberry.field(description="Last day, province time; after `opensOn`.")
-    quota: int
-    method: AdmissionMethod
-    entrance_exam: bool
-    exam_on: date | None = None
-    results_on: date | None = None
-    procedure_code: str | None = None
-    documents: list[AdmissionDocumentInput] = strawberry.field(default_factory=list)
-
-    def to_fields(self) -> service.RoundFields:
-        return service.RoundFields(
-            name=self.name.to_document(),
-            school_year=self.school_year,
-            grade=self.grade.value,
-            school_ids=list(self.school_ids),
-            opens_on=self.opens_on,
-            closes_on=self.closes_on,
-            quota=self.quota,
-            method=self.method.value,
-            entrance_exam=self.entrance_exam,
-            exam_on=self.exam_on,
-            results_on=self.results_on,
-            procedure_code=self.procedure_code,
-            documents=[d.to_entry() for d in self.documents],
-        )
-
-
-@strawberry.input(description="An announcement from a school's staff.")
-class SchoolAnnouncementInput:
-    school_id: str
-    title: LocalizedTextInput = strawberry.field(description="At most 120 characters (push title).")
-    body: LocalizedTextInput = strawberry.field(description="At most 5000 characters.")
-    audience: SchoolAnnouncementAudience = SchoolAnnouncementAudience.EVERYONE

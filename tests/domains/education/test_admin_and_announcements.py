@@ -337,3 +337,19 @@ async def test_subscribing_to_an_unknown_school(gql: GraphQLClient, dev_token) -
     assert body["data"]["subscribeToSchool"]["__typename"] == "NotFoundError"
     body = await gql(SUBSCRIBE, {"school": "thpt-ham-rong"})
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+@pytest.mark.parametrize("school", ["", "   ", "x" * 300])
+async def test_unsubscribing_without_a_usable_school_id_names_the_field(
+    gql: GraphQLClient, dev_token, school: str
+) -> None:
+    unsubscribe = """
+    mutation($school: String!, $device: String) {
+      unsubscribeFromSchool(schoolId: $school, deviceToken: $device)
+    }"""
+    for token, device in ((None, ""), (dev_token("parent-6"), None)):
+        body = await gql(unsubscribe, {"school": school, "device": device}, token=token)
+        error = body["errors"][0]
+        assert error["extensions"]["code"] == "BAD_USER_INPUT", error
+        assert error["extensions"]["field"] == "schoolId"
+        assert "schoolId" in error["message"]
