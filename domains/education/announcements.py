@@ -5,7 +5,7 @@ from bson import ObjectId
 
 from domains.education.errors import SchoolNotFound
 from domains.education.models import AnnouncementDocument, LocalizedDict
-from domains.education.repository import EducationStore
+from domains.education.store import EducationStore
 from domains.education.topics import school_topic
 from domains.kernel.auth import Principal, require_school_staff
 from domains.kernel.clock import utcnow

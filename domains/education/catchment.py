@@ -6,7 +6,7 @@ from typing import cast
 
 from domains.education.errors import UnknownCommunes
 from domains.education.models import LEVELS, CommuneDocument, SchoolDocument
-from domains.education.repository import EducationStore
+from domains.education.store import EducationStore
 from domains.kernel.errors import InvalidInput
 from domains.kernel.geo import check_coordinates, check_inside_vietnam, distance_km
 

@@ -8,7 +8,8 @@ from typing import Any, cast
 
 from domains.education.errors import SchoolNotFound, UnknownCommunes
 from domains.education.models import LEVELS, CatchmentDocument, LocalizedDict, SchoolDocument
-from domains.education.repository import EducationStore, SchoolFilter
+from domains.education.repository import SchoolFilter
+from domains.education.store import EducationStore
 from domains.kernel.auth import Principal, require_admin
 from domains.kernel.clock import utcnow
 from domains.kernel.errors import InvalidInput

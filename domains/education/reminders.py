@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from domains.education.models import AdmissionRoundDocument, LocalizedDict
-from domains.education.repository import EducationStore
+from domains.education.store import EducationStore
 from domains.education.timing import local_midnight_utc, local_time_utc
 from domains.education.topics import school_topic
 from domains.kernel.clock import as_utc

@@ -1,9 +1,9 @@
 """Every query of the education domain; filters are built here from typed arguments only."""
 
-from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Self, TypeVar, cast
+from typing import Any, cast
 
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, GEOSPHERE, IndexModel, ReturnDocument
@@ -26,12 +26,9 @@ from domains.kernel.pagination import (
     value_at,
 )
 from domains.kernel.repository import Repository
-from domains.kernel.resources import Resources
 from domains.kernel.search import TERMS_FIELD, match_filter, score_expression
-from domains.kernel.transactions import in_transaction
-from domains.kernel.types import Database, Document, Session
+from domains.kernel.types import Document, Session
 
-Result = TypeVar("Result")
 # A point within this many degrees (about 1 m) of a catchment boundary counts as inside: the
 # geocoding of an address is never more precise than that, and the answer must not depend on
 # floating-point rounding at a shared edge (see docs/education.md, "Boundaries").
@@ -411,35 +408,3 @@ async def _aggregate_page(
         return await repository.collection.count_documents(count_query)
 
     return Page(rows, cursors, has_next, count_total)
-
-
-@dataclass(frozen=True, slots=True)
-class EducationStore:
-    """The education repositories over one request's resources (``context.scoped(...of)``)."""
-
-    resources: Resources
-    communes: CommuneRepository
-    schools: SchoolRepository
-    rounds: AdmissionRoundRepository
-    announcements: AnnouncementRepository
-
-    @classmethod
-    def of(cls, resources: Resources) -> Self:
-        db = resources.db
-        return cls(
-            resources=resources,
-            communes=CommuneRepository(db),
-            schools=SchoolRepository(db),
-            rounds=AdmissionRoundRepository(db),
-            announcements=AnnouncementRepository(db),
-        )
-
-    @property
-    def db(self) -> Database:
-        return self.resources.db
-
-    async def transaction(
-        self, work: Callable[[Session], Awaitable[Result]], *, keys: Iterable[Hashable] = ()
-    ) -> Result:
-        """``work`` in one transaction, after this process's earlier work on ``keys``."""
-        return await in_transaction(self.db, work, locks=self.resources.locks, keys=keys)

@@ -18,7 +18,8 @@ from domains.education.models import (
     SchoolDocument,
 )
 from domains.education.reminders import reschedule_reminders
-from domains.education.repository import EducationStore, RoundFilter
+from domains.education.repository import RoundFilter
+from domains.education.store import EducationStore
 from domains.education.timing import window_bounds
 from domains.kernel.auth import Principal, require_admin
 from domains.kernel.clock import utcnow

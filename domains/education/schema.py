@@ -12,7 +12,7 @@ from domains.education.enums import (
     SchoolOwnership,
 )
 from domains.education.inputs import AdmissionRoundInput, SchoolAnnouncementInput, SchoolInput
-from domains.education.repository import EducationStore
+from domains.education.store import EducationStore
 from domains.education.types import (
     AdmissionRound,
     CatchmentLookup,

@@ -8,8 +8,8 @@ from typing import Any
 from domains.education.directory import SchoolFields, school_document
 from domains.education.models import CommuneDocument, RoundDocumentEntry
 from domains.education.reminders import reschedule_reminders
-from domains.education.repository import EducationStore
 from domains.education.rounds import RoundFields, round_document
+from domains.education.store import EducationStore
 from domains.kernel.clock import utcnow
 from domains.kernel.folding import fold
 from domains.kernel.geo import point

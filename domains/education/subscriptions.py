@@ -4,7 +4,7 @@ school's notifications topic."""
 from domains.education.errors import SchoolNotFound
 from domains.education.models import SchoolDocument
 from domains.education.reminders import reschedule_reminders
-from domains.education.repository import EducationStore
+from domains.education.store import EducationStore
 from domains.education.topics import school_topic
 from domains.kernel.auth import Principal
 from domains.kernel.clock import utcnow

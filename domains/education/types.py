@@ -24,8 +24,8 @@ from domains.education.models import (
     CommuneDocument,
     SchoolDocument,
 )
-from domains.education.repository import EducationStore
 from domains.education.rounds import list_rounds, load_procedures
+from domains.education.store import EducationStore
 from domains.education.timing import round_status
 from domains.kernel.clock import PROVINCE_TZ, as_utc, utcnow
 from domains.kernel.context import Info
