@@ -95,6 +95,8 @@ class QueryBuilder:
         return tantivy.Query.boolean_query([(Should, clause) for clause in clauses])
 
     def _across_fields(self, per_field: list[tantivy.Query]) -> tantivy.Query:
+        if not per_field:
+            return tantivy.Query.empty_query()
         if len(per_field) == 1:
             return per_field[0]
         return tantivy.Query.disjunction_max_query(per_field, self.ranking.field_tie_breaker)
@@ -111,6 +113,9 @@ class QueryBuilder:
         per_field: list[tantivy.Query] = []
         for field in self.spec.text_fields:
             variants = [self._term(field, word)]
+            if not field.expand:
+                per_field.append(variants[0])
+                continue
             if not has_digit and len(word) >= ranking.fuzzy_min_length:
                 fuzzy = tantivy.Query.fuzzy_term_query(self.schema, field.name, word, 1, True)
                 variants.append(tantivy.Query.boost_query(fuzzy, field.boost * ranking.fuzzy))
@@ -134,13 +139,16 @@ class QueryBuilder:
             if field.exact
         ]
 
-    def _phrase(self, words: Sequence[str], weight: float) -> tantivy.Query:
+    def _phrase(
+        self, words: Sequence[str], weight: float, *, every_field: bool = False
+    ) -> tantivy.Query:
         per_field = [
             tantivy.Query.boost_query(
                 tantivy.Query.phrase_query(self.schema, field.name, list(words)),
                 field.boost * weight,
             )
             for field in self.spec.text_fields
+            if field.expand or every_field
         ]
         return self._across_fields(per_field)
 
@@ -151,12 +159,14 @@ class QueryBuilder:
                 field.boost * self.ranking.phrase,
             )
             for field in self.spec.text_fields
+            if field.expand
         ]
         return self._across_fields(per_field)
 
     def _alternative(self, words: Sequence[str]) -> tantivy.Query:
         if len(words) > 1:
-            return self._phrase(words, self.ranking.synonym)
+            # A synonym was asked for by name: worth a phrase search in long text too.
+            return self._phrase(words, self.ranking.synonym, every_field=True)
         return self._across_fields(
             [self._term(field, words[0], self.ranking.synonym) for field in self.spec.text_fields]
         )

@@ -5,11 +5,16 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class TextField:
-    """A searched text field; ``exact`` adds a copy with diacritics kept, scored when they match."""
+    """A searched text field.
+
+    ``exact`` adds a copy with diacritics kept, scored when they match; ``expand`` also matches
+    phrases, typos and prefixes in it (costly on long text: off for bodies, see docs/search.md).
+    """
 
     name: str
     boost: float = 1.0
     exact: bool = False
+    expand: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ SPEC = IndexSpec(
     text_fields=(
         TextField("name", boost=3.0, exact=True),
         TextField("aliases", boost=2.0),
-        TextField("body"),
+        TextField("body", expand=False),
     ),
     code_fields=("codes",),
     filter_fields=("agency",),
