@@ -16,7 +16,7 @@ from domains.kernel.errors import InvalidInput
 from domains.kernel.folding import fold
 from domains.kernel.geo import check_coordinates, check_inside_vietnam, point
 from domains.kernel.pagination import Page
-from domains.kernel.search import query_terms, search_fields
+from domains.kernel.search import PRIMARY_FIELD, TERMS_FIELD, query_terms, search_fields
 from domains.kernel.validation import clean_text, localized_text, required_text
 
 MAX_SEARCH_LENGTH = 200
@@ -228,7 +228,9 @@ async def school_document(
         "modifiedAt": now,
         "modifiedBy": by,
     }
-    document.update(search_fields(primary=[name], secondary=[address, commune["name"]]))  # type: ignore[typeddict-item]
+    search = search_fields(primary=[name], secondary=[address, commune["name"]])
+    document["searchPrimary"] = search[PRIMARY_FIELD]
+    document["searchTerms"] = search[TERMS_FIELD]
     return document
 
 
