@@ -24,11 +24,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from api.auth import mint_dev_token
 from bench.harness import Result, Stack, print_table
-from domains.health import service
-from domains.health.repository import HospitalRepository
+from domains.health.profiles import ProfileFields, create_patient_profile
+from domains.health.repositories import HealthStore
+from domains.health.schedule import local_date
 from domains.health.seed import hospital_document
+from domains.health.slots import SlotTemplate, publish_slots
 from domains.kernel.auth import Principal, Role
 from domains.kernel.clock import utcnow
+from domains.kernel.resources import Resources
 
 SECRET = "bench-only-secret-0123456789abcdef"  # noqa: S105 - the bench server's own dev secret
 HOSPITAL = "bv-bench"
@@ -68,11 +71,12 @@ async def prepare(
             "holdMinutes": 15,
         },
     }
-    await HospitalRepository(db).upsert(hospital_document(raw))
-    day = service.local_date(utcnow()) + timedelta(days=3)
+    store = HealthStore.of(Resources(db=db))
+    await store.hospitals.upsert(hospital_document(raw))
+    day = local_date(utcnow()) + timedelta(days=3)
     # Contended slots: one per round, from 06:00. Uncontended: one slot per patient, from 07:00.
     for start, count, places in (("06:00", rounds, capacity), ("07:00", patients, 1)):
-        template = service.SlotTemplate(
+        template = SlotTemplate(
             hospital_id=HOSPITAL,
             department_id="noi",
             doctor_id=None,
@@ -85,7 +89,7 @@ async def prepare(
             fee=0,
             bhyt_covered=0,
         )
-        await service.publish_slots(db=db, principal=ADMIN, template=template)
+        await publish_slots(store=store, principal=ADMIN, template=template)
     slots = (
         await db["health_slots"].find({"hospitalId": HOSPITAL}, sort=[("start", 1)]).to_list(None)
     )
@@ -94,10 +98,10 @@ async def prepare(
     people = []
     for n in range(patients):
         uid = f"bench-patient-{n}"
-        profile = await service.create_patient_profile(
-            db=db,
+        profile = await create_patient_profile(
+            store=store,
             principal=Principal(uid=uid, roles=frozenset({Role.CITIZEN})),
-            fields=service.ProfileFields(
+            fields=ProfileFields(
                 f"Bệnh nhân {n}", day - timedelta(days=12000), "0912345678", None, "bench", True
             ),
         )

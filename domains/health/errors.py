@@ -2,6 +2,8 @@
 
 from enum import Enum
 
+from domains.kernel.errors import DomainError
+
 
 class Refusal(Enum):
     SLOT_FULL = "SLOT_FULL"
@@ -18,10 +20,10 @@ class Refusal(Enum):
     HOLD_EXPIRED = "HOLD_EXPIRED"
 
 
-class BookingRefused(Exception):
-    """An expected failure of a health mutation; the schema maps it to a union member."""
+class BookingRefused(DomainError):
+    """An expected failure of a health mutation; its code is the refusal's value, which the
+    union member standing for it lists in its ``codes``."""
 
     def __init__(self, refusal: Refusal, message: str) -> None:
-        super().__init__(message)
+        super().__init__(message, code=refusal.value)
         self.refusal = refusal
-        self.message = message

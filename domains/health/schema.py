@@ -1,120 +1,76 @@
+"""The health domain's queries and mutations: thin, each parses its arguments, calls one use
+case with the request's ``HealthStore`` and maps the result (expected failures to union
+members through ``expected``)."""
+
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated
 
 import strawberry
 
-from domains.health import service
+from domains.health import booking, desk, facilities, profiles, slots, waitlist
 from domains.health.errors import BookingRefused
-from domains.health.types import (
-    AlreadyBooked,
-    Appointment,
-    AppointmentNotChangeable,
-    AppointmentStatus,
-    BookAppointmentInput,
-    BookingLimitReached,
+from domains.health.models import AppointmentDocument
+from domains.health.repositories import HealthStore
+from domains.health.types.appointments import Appointment, AppointmentStatus, PatientProfile
+from domains.health.types.facilities import (
     CancelSlotsPayload,
-    HoldExpired,
     Hospital,
     HospitalLevel,
-    IdempotencyKeyReused,
-    JoinWaitlistInput,
-    OutsideBookingWindow,
-    OutsideCancellationWindow,
-    PatientProfile,
-    PatientProfileInput,
-    PublishSlotsInput,
     PublishSlotsPayload,
     Slot,
-    SlotFilterInput,
+)
+from domains.health.types.failures import (
+    AlreadyBooked,
+    AppointmentNotChangeable,
+    BookingLimitReached,
+    HoldExpired,
+    IdempotencyKeyReused,
+    OutsideBookingWindow,
+    OutsideCancellationWindow,
     SlotFull,
     SlotHasPlaces,
     SlotNotBookable,
     SlotOverlap,
-    SlotWaitlist,
-    WaitlistEntry,
-    failure,
 )
+from domains.health.types.inputs import (
+    BookAppointmentInput,
+    JoinWaitlistInput,
+    PatientProfileInput,
+    PublishSlotsInput,
+    SlotFilterInput,
+)
+from domains.health.types.results import (
+    AcceptWaitlistOfferResult,
+    BookAppointmentResult,
+    CancelAppointmentResult,
+    CancelSlotsResult,
+    CreatePatientProfileResult,
+    JoinWaitlistResult,
+    PublishSlotsResult,
+    RescheduleAppointmentResult,
+    StaffAppointmentResult,
+    WaitlistEntryResult,
+)
+from domains.health.types.waitlist import SlotWaitlist, WaitlistEntry
 from domains.kernel.context import Info
-from domains.kernel.errors import InvalidInput, NotFoundError, ValidationFailed, validation_failed
+from domains.kernel.errors import NotFound, NotFoundError, ValidationFailed, expected
 from domains.kernel.geo import NearInput
 from domains.kernel.pagination import Connection
-
-BookAppointmentResult = Annotated[
-    Appointment
-    | SlotFull
-    | SlotNotBookable
-    | AlreadyBooked
-    | BookingLimitReached
-    | OutsideBookingWindow
-    | IdempotencyKeyReused
-    | NotFoundError
-    | ValidationFailed,
-    strawberry.union("BookAppointmentResult"),
-]
-CancelAppointmentResult = Annotated[
-    Appointment
-    | AppointmentNotChangeable
-    | OutsideCancellationWindow
-    | NotFoundError
-    | ValidationFailed,
-    strawberry.union("CancelAppointmentResult"),
-]
-RescheduleAppointmentResult = Annotated[
-    Appointment
-    | SlotFull
-    | SlotNotBookable
-    | AlreadyBooked
-    | BookingLimitReached
-    | OutsideBookingWindow
-    | AppointmentNotChangeable
-    | OutsideCancellationWindow
-    | NotFoundError
-    | ValidationFailed,
-    strawberry.union("RescheduleAppointmentResult"),
-]
-StaffAppointmentResult = Annotated[
-    Appointment | AppointmentNotChangeable | NotFoundError | ValidationFailed,
-    strawberry.union("StaffAppointmentResult"),
-]
-PublishSlotsResult = Annotated[
-    PublishSlotsPayload | SlotOverlap | ValidationFailed, strawberry.union("PublishSlotsResult")
-]
-CancelSlotsResult = Annotated[
-    CancelSlotsPayload | ValidationFailed, strawberry.union("CancelSlotsResult")
-]
-CreatePatientProfileResult = Annotated[
-    PatientProfile | ValidationFailed, strawberry.union("CreatePatientProfileResult")
-]
-JoinWaitlistResult = Annotated[
-    WaitlistEntry
-    | SlotHasPlaces
-    | SlotNotBookable
-    | AlreadyBooked
-    | OutsideBookingWindow
-    | NotFoundError
-    | ValidationFailed,
-    strawberry.union("JoinWaitlistResult"),
-]
-AcceptWaitlistOfferResult = Annotated[
-    Appointment
-    | HoldExpired
-    | AppointmentNotChangeable
-    | SlotNotBookable
-    | AlreadyBooked
-    | BookingLimitReached
-    | IdempotencyKeyReused
-    | NotFoundError
-    | ValidationFailed,
-    strawberry.union("AcceptWaitlistOfferResult"),
-]
-WaitlistEntryResult = Annotated[
-    WaitlistEntry | AppointmentNotChangeable | NotFoundError,
-    strawberry.union("WaitlistEntryResult"),
-]
 
 
 def _status(status: AppointmentStatus | None) -> str | None:
     return status.value if status else None
+
+
+def _store(info: Info) -> HealthStore:
+    return info.context.scoped(HealthStore.of)
+
+
+def _appointment(info: Info) -> Callable[[AppointmentDocument], Appointment]:
+    """An appointment as the caller may see it."""
+    principal = info.context.principal
+    return lambda document: Appointment.from_document(document, principal)
 
 
 @strawberry.type
@@ -132,8 +88,8 @@ class Query:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Hospital]:
-        page = await service.list_hospitals(
-            db=info.context.db,
+        page = await facilities.list_hospitals(
+            store=_store(info),
             near=near,
             search=search,
             specialty=specialty,
@@ -145,7 +101,7 @@ class Query:
 
     @strawberry.field(description="One health facility, or null.")
     async def hospital(self, info: Info, id: str) -> Hospital | None:
-        document = await service.get_hospital(db=info.context.db, hospital_id=id)
+        document = await facilities.get_hospital(store=_store(info), hospital_id=id)
         return Hospital.from_document(document) if document else None
 
     @strawberry.field(
@@ -165,8 +121,7 @@ class Query:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Slot]:
-        page = await service.available_slots(
-            db=info.context.db,
+        search = facilities.SlotSearch(
             hospital_id=hospital_id,
             department_id=department_id,
             specialty=specialty,
@@ -174,15 +129,16 @@ class Query:
             start_from=from_,
             start_to=to,
             near=near,
-            first=first,
-            after=after,
+        )
+        page = await facilities.available_slots(
+            store=_store(info), search=search, first=first, after=after
         )
         return Connection.from_page(page.map(Slot.from_document))
 
     @strawberry.field(description="Your patient profiles (yourself and family members).")
     async def my_patient_profiles(self, info: Info) -> list[PatientProfile]:
-        documents = await service.my_patient_profiles(
-            db=info.context.db, principal=info.context.principal
+        documents = await profiles.my_patient_profiles(
+            store=_store(info), principal=info.context.principal
         )
         return [PatientProfile.from_document(d, owner=True) for d in documents]
 
@@ -194,15 +150,14 @@ class Query:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Appointment]:
-        principal = info.context.principal
-        page = await service.my_appointments(
-            db=info.context.db,
-            principal=principal,
+        page = await booking.my_appointments(
+            store=_store(info),
+            principal=info.context.principal,
             status=_status(status),
             first=first,
             after=after,
         )
-        return Connection.from_page(page.map(lambda d: Appointment.from_document(d, principal)))
+        return Connection.from_page(page.map(_appointment(info)))
 
     @strawberry.field(
         description="A facility's appointments on one day in queue order (its staff)."
@@ -217,10 +172,9 @@ class Query:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Appointment]:
-        principal = info.context.principal
-        page = await service.hospital_appointments(
-            db=info.context.db,
-            principal=principal,
+        page = await booking.hospital_appointments(
+            store=_store(info),
+            principal=info.context.principal,
             hospital_id=hospital_id,
             day=date,
             department_id=department_id,
@@ -228,14 +182,14 @@ class Query:
             first=first,
             after=after,
         )
-        return Connection.from_page(page.map(lambda d: Appointment.from_document(d, principal)))
+        return Connection.from_page(page.map(_appointment(info)))
 
     @strawberry.field(description="Your waitlist entries, newest first.")
     async def my_waitlist(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[WaitlistEntry]:
-        page = await service.my_waitlist(
-            db=info.context.db, principal=info.context.principal, first=first, after=after
+        page = await waitlist.my_waitlist(
+            store=_store(info), principal=info.context.principal, first=first, after=after
         )
         return Connection.from_page(page.map(WaitlistEntry.from_document))
 
@@ -245,10 +199,10 @@ class Query:
     )
     async def slot_waitlist(self, info: Info, slot_id: strawberry.ID) -> SlotWaitlist | None:
         try:
-            counts = await service.slot_waitlist(
-                db=info.context.db, principal=info.context.principal, slot_id=str(slot_id)
+            counts = await waitlist.slot_waitlist(
+                store=_store(info), principal=info.context.principal, slot_id=str(slot_id)
             )
-        except BookingRefused:
+        except (BookingRefused, NotFound):
             return None
         return SlotWaitlist(
             slot_id=strawberry.ID(str(counts.slot_id)),
@@ -263,13 +217,13 @@ class Mutation:
     async def create_patient_profile(
         self, info: Info, input: PatientProfileInput
     ) -> CreatePatientProfileResult:
-        try:
-            document = await service.create_patient_profile(
-                db=info.context.db, principal=info.context.principal, fields=input.to_fields()
-            )
-        except InvalidInput as error:
-            return validation_failed(error)
-        return PatientProfile.from_document(document, owner=True)
+        return await expected(
+            profiles.create_patient_profile(
+                store=_store(info), principal=info.context.principal, fields=input.to_fields()
+            ),
+            lambda document: PatientProfile.from_document(document, owner=True),
+            ValidationFailed,
+        )
 
     @strawberry.mutation(
         description="Book a place in a slot. Retry with the same "
@@ -278,36 +232,43 @@ class Mutation:
     async def book_appointment(
         self, info: Info, input: BookAppointmentInput
     ) -> BookAppointmentResult:
-        principal = info.context.principal
-        try:
-            document = await service.book_appointment(
-                db=info.context.db,
-                principal=principal,
+        return await expected(
+            booking.book_appointment(
+                store=_store(info),
+                principal=info.context.principal,
                 slot_id=str(input.slot_id),
                 patient_profile_id=str(input.patient_profile_id),
                 reason=input.reason,
                 idempotency_key=input.idempotency_key,
-            )
-        except InvalidInput as error:
-            return validation_failed(error)
-        except BookingRefused as error:
-            return failure(error)  # type: ignore[no-any-return]
-        return Appointment.from_document(document, principal)
+            ),
+            _appointment(info),
+            SlotFull,
+            SlotNotBookable,
+            AlreadyBooked,
+            BookingLimitReached,
+            OutsideBookingWindow,
+            IdempotencyKeyReused,
+            NotFoundError,
+            ValidationFailed,
+        )
 
     @strawberry.mutation(description="Cancel your booking (within the facility's window).")
     async def cancel_appointment(
         self, info: Info, id: strawberry.ID, reason: str | None = None
     ) -> CancelAppointmentResult:
-        principal = info.context.principal
-        try:
-            document = await service.cancel_appointment(
-                db=info.context.db, principal=principal, appointment_id=str(id), reason=reason
-            )
-        except InvalidInput as error:
-            return validation_failed(error)
-        except BookingRefused as error:
-            return failure(error)  # type: ignore[no-any-return]
-        return Appointment.from_document(document, principal)
+        return await expected(
+            booking.cancel_appointment(
+                store=_store(info),
+                principal=info.context.principal,
+                appointment_id=str(id),
+                reason=reason,
+            ),
+            _appointment(info),
+            AppointmentNotChangeable,
+            OutsideCancellationWindow,
+            NotFoundError,
+            ValidationFailed,
+        )
 
     @strawberry.mutation(
         description="Move your booking to another slot of the same facility, "
@@ -316,38 +277,42 @@ class Mutation:
     async def reschedule_appointment(
         self, info: Info, id: strawberry.ID, new_slot_id: strawberry.ID
     ) -> RescheduleAppointmentResult:
-        principal = info.context.principal
-        try:
-            document = await service.reschedule_appointment(
-                db=info.context.db,
-                principal=principal,
+        return await expected(
+            booking.reschedule_appointment(
+                store=_store(info),
+                principal=info.context.principal,
                 appointment_id=str(id),
                 new_slot_id=str(new_slot_id),
-            )
-        except InvalidInput as error:
-            return validation_failed(error)
-        except BookingRefused as error:
-            return failure(error)  # type: ignore[no-any-return]
-        return Appointment.from_document(document, principal)
+            ),
+            _appointment(info),
+            SlotFull,
+            SlotNotBookable,
+            AlreadyBooked,
+            BookingLimitReached,
+            OutsideBookingWindow,
+            AppointmentNotChangeable,
+            OutsideCancellationWindow,
+            NotFoundError,
+            ValidationFailed,
+        )
 
     @strawberry.mutation(
         description="Publish slots from a schedule template (facility staff). "
         "Publishing the same template again creates no duplicates."
     )
     async def publish_slots(self, info: Info, input: PublishSlotsInput) -> PublishSlotsResult:
-        try:
-            outcome = await service.publish_slots(
-                db=info.context.db, principal=info.context.principal, template=input.to_template()
-            )
-        except InvalidInput as error:
-            return validation_failed(error)
-        except BookingRefused as error:
-            return failure(error)  # type: ignore[no-any-return]
-        return PublishSlotsPayload(
-            created=outcome.created,
-            existing=outcome.existing,
-            first_start=outcome.first_start,
-            last_start=outcome.last_start,
+        return await expected(
+            slots.publish_slots(
+                store=_store(info), principal=info.context.principal, template=input.to_template()
+            ),
+            lambda outcome: PublishSlotsPayload(
+                created=outcome.created,
+                existing=outcome.existing,
+                first_start=outcome.first_start,
+                last_start=outcome.last_start,
+            ),
+            SlotOverlap,
+            ValidationFailed,
         )
 
     @strawberry.mutation(
@@ -357,46 +322,46 @@ class Mutation:
     async def cancel_slots(
         self, info: Info, filter: SlotFilterInput, reason: str
     ) -> CancelSlotsResult:
-        try:
-            outcome = await service.cancel_slots(
-                db=info.context.db,
+        return await expected(
+            slots.cancel_slots(
+                store=_store(info),
                 principal=info.context.principal,
-                hospital_id=filter.hospital_id,
-                department_id=filter.department_id,
-                doctor_id=filter.doctor_id,
-                from_date=filter.from_date,
-                to_date=filter.to_date,
+                which=filter.to_filter(),
                 reason=reason,
-            )
-        except InvalidInput as error:
-            return validation_failed(error)
-        return CancelSlotsPayload(
-            slots_cancelled=outcome.slots, appointments_cancelled=outcome.appointments
+            ),
+            lambda outcome: CancelSlotsPayload(
+                slots_cancelled=outcome.slots, appointments_cancelled=outcome.appointments
+            ),
+            ValidationFailed,
         )
 
     @strawberry.mutation(description="Check a patient in by booking code (facility staff).")
     async def check_in(self, info: Info, booking_code: str) -> StaffAppointmentResult:
-        principal = info.context.principal
-        try:
-            document = await service.check_in(
-                db=info.context.db, principal=principal, booking_code=booking_code
-            )
-        except BookingRefused as error:
-            return failure(error)  # type: ignore[no-any-return]
-        return Appointment.from_document(document, principal)
+        return await expected(
+            desk.check_in(
+                store=_store(info), principal=info.context.principal, booking_code=booking_code
+            ),
+            _appointment(info),
+            AppointmentNotChangeable,
+            NotFoundError,
+            ValidationFailed,
+        )
 
     @strawberry.mutation(description="Record that a booked patient did not come (facility staff).")
     async def mark_no_show(
         self, info: Info, appointment_id: strawberry.ID
     ) -> StaffAppointmentResult:
-        principal = info.context.principal
-        try:
-            document = await service.mark_no_show(
-                db=info.context.db, principal=principal, appointment_id=str(appointment_id)
-            )
-        except BookingRefused as error:
-            return failure(error)  # type: ignore[no-any-return]
-        return Appointment.from_document(document, principal)
+        return await expected(
+            desk.mark_no_show(
+                store=_store(info),
+                principal=info.context.principal,
+                appointment_id=str(appointment_id),
+            ),
+            _appointment(info),
+            AppointmentNotChangeable,
+            NotFoundError,
+            ValidationFailed,
+        )
 
     @strawberry.mutation(
         description="Wait for a place in a full slot, or in any slot of a department on one "
@@ -404,21 +369,24 @@ class Mutation:
         "SlotHasPlaces: book it instead."
     )
     async def join_waitlist(self, info: Info, input: JoinWaitlistInput) -> JoinWaitlistResult:
-        try:
-            document = await service.join_waitlist(
-                db=info.context.db,
+        return await expected(
+            waitlist.join_waitlist(
+                store=_store(info),
                 principal=info.context.principal,
                 patient_profile_id=str(input.patient_profile_id),
                 slot_id=str(input.slot_id) if input.slot_id is not None else None,
                 hospital_id=input.hospital_id,
                 department_id=input.department_id,
                 day=input.day,
-            )
-        except InvalidInput as error:
-            return validation_failed(error)
-        except BookingRefused as error:
-            return failure(error)  # type: ignore[no-any-return]
-        return WaitlistEntry.from_document(document)
+            ),
+            WaitlistEntry.from_document,
+            SlotHasPlaces,
+            SlotNotBookable,
+            AlreadyBooked,
+            OutsideBookingWindow,
+            NotFoundError,
+            ValidationFailed,
+        )
 
     @strawberry.mutation(
         description="Book the place held for your waitlist entry (before `holdExpiresAt`). "
@@ -427,19 +395,23 @@ class Mutation:
     async def accept_waitlist_offer(
         self, info: Info, entry_id: strawberry.ID, idempotency_key: str
     ) -> AcceptWaitlistOfferResult:
-        principal = info.context.principal
-        try:
-            document = await service.accept_waitlist_offer(
-                db=info.context.db,
-                principal=principal,
+        return await expected(
+            waitlist.accept_waitlist_offer(
+                store=_store(info),
+                principal=info.context.principal,
                 entry_id=str(entry_id),
                 idempotency_key=idempotency_key,
-            )
-        except InvalidInput as error:
-            return validation_failed(error)
-        except BookingRefused as error:
-            return failure(error)  # type: ignore[no-any-return]
-        return Appointment.from_document(document, principal)
+            ),
+            _appointment(info),
+            HoldExpired,
+            AppointmentNotChangeable,
+            SlotNotBookable,
+            AlreadyBooked,
+            BookingLimitReached,
+            IdempotencyKeyReused,
+            NotFoundError,
+            ValidationFailed,
+        )
 
     @strawberry.mutation(
         description="Decline the place held for you: it is offered to the next person."
@@ -447,20 +419,22 @@ class Mutation:
     async def decline_waitlist_offer(
         self, info: Info, entry_id: strawberry.ID
     ) -> WaitlistEntryResult:
-        try:
-            document = await service.decline_waitlist_offer(
-                db=info.context.db, principal=info.context.principal, entry_id=str(entry_id)
-            )
-        except BookingRefused as error:
-            return failure(error)  # type: ignore[no-any-return]
-        return WaitlistEntry.from_document(document)
+        return await expected(
+            waitlist.decline_waitlist_offer(
+                store=_store(info), principal=info.context.principal, entry_id=str(entry_id)
+            ),
+            WaitlistEntry.from_document,
+            AppointmentNotChangeable,
+            NotFoundError,
+        )
 
     @strawberry.mutation(description="Stop waiting; a place held for you is passed on.")
     async def leave_waitlist(self, info: Info, entry_id: strawberry.ID) -> WaitlistEntryResult:
-        try:
-            document = await service.leave_waitlist(
-                db=info.context.db, principal=info.context.principal, entry_id=str(entry_id)
-            )
-        except BookingRefused as error:
-            return failure(error)  # type: ignore[no-any-return]
-        return WaitlistEntry.from_document(document)
+        return await expected(
+            waitlist.leave_waitlist(
+                store=_store(info), principal=info.context.principal, entry_id=str(entry_id)
+            ),
+            WaitlistEntry.from_document,
+            AppointmentNotChangeable,
+            NotFoundError,
+        )

@@ -1,21 +1,22 @@
 """Demo data: Thanh Hóa health facilities, and two weeks of slots from the seeding date."""
 
 import json
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
-from pymongo.asynchronous.database import AsyncDatabase
-
-from domains.health import service
 from domains.health.models import HospitalDocument
-from domains.health.repository import HospitalRepository
+from domains.health.repositories import HealthStore
+from domains.health.schedule import local_date
+from domains.health.slots import SlotTemplate, publish_slots
 from domains.kernel.auth import Principal, Role
 from domains.kernel.clock import utcnow
 from domains.kernel.folding import fold
 from domains.kernel.geo import point
+from domains.kernel.module import Progress
+from domains.kernel.resources import Resources
 from domains.kernel.search import search_fields
+from domains.kernel.types import Database
 
 DATA = Path(__file__).resolve().parent / "data" / "hospitals.json"
 SEED_DAYS = 14
@@ -49,14 +50,14 @@ def hospital_document(raw: dict[str, Any]) -> HospitalDocument:
     return cast(HospitalDocument, document)
 
 
-def templates(raw: dict[str, Any], now: datetime) -> list[service.SlotTemplate]:
+def templates(raw: dict[str, Any], now: datetime) -> list[SlotTemplate]:
     commune = raw["level"] == "commune"
     periods = [("07:30", "11:30")] if commune else [("07:30", "11:30"), ("13:30", "16:30")]
     doctors = {d["specialties"][0]: d["id"] for d in raw["doctors"]}
     # Tomorrow in the province: between 00:00 and 07:00 there the UTC date is still yesterday.
-    start = service.local_date(now) + timedelta(days=1)
+    start = local_date(now) + timedelta(days=1)
     return [
-        service.SlotTemplate(
+        SlotTemplate(
             hospital_id=raw["id"],
             department_id=department["id"],
             doctor_id=doctors.get(department["specialty"]),
@@ -75,8 +76,8 @@ def templates(raw: dict[str, Any], now: datetime) -> list[service.SlotTemplate]:
 
 async def seed_demo(
     *,
-    db: AsyncDatabase[dict[str, Any]],
-    progress: Callable[[int, int], None],
+    db: Database,
+    progress: Progress,
     now: datetime | None = None,
 ) -> int:
     """Upsert the facilities and publish their slots (re-running creates no duplicates)."""
@@ -84,15 +85,15 @@ async def seed_demo(
     now = now or utcnow()
     work = [(raw, template) for raw in raw_hospitals for template in templates(raw, now)]
     total = len(raw_hospitals) + len(work)
-    repository = HospitalRepository(db)
+    store = HealthStore.of(Resources(db=db))
     done = 0
     for raw in raw_hospitals:
-        await repository.upsert(hospital_document(raw))
+        await store.hospitals.upsert(hospital_document(raw))
         done += 1
         progress(done, total)
     created = 0
     for _, template in work:
-        outcome = await service.publish_slots(db=db, principal=SEEDER, template=template, now=now)
+        outcome = await publish_slots(store=store, principal=SEEDER, template=template, now=now)
         created += outcome.created
         done += 1
         progress(done, total)

@@ -5,9 +5,9 @@ import uuid
 from datetime import date, timedelta
 from typing import Any
 
-from domains.health.repository import HospitalRepository
+from domains.health.repositories import HospitalRepository
+from domains.health.schedule import at_local, local_date
 from domains.health.seed import hospital_document
-from domains.health.service import local_date
 from domains.kernel.auth import Role
 from domains.kernel.clock import utcnow
 
@@ -156,8 +156,6 @@ async def publish(
 
 
 async def slot_ids(gql: Any, hospital_id: str, day: date, department: str = "noi") -> list[str]:
-    from domains.health.service import at_local
-
     body = await gql(
         SLOTS,
         {

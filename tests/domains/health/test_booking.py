@@ -4,9 +4,10 @@ from datetime import timedelta
 
 from bson import ObjectId
 
-from domains.health import service
+from domains.health import booking, desk, directory, profiles, slots
 from domains.health.errors import BookingRefused, Refusal
-from domains.health.repository import SlotRepository
+from domains.health.repositories import HealthStore, SlotRepository
+from domains.health.schedule import at_local
 from domains.kernel.auth import Principal, Role
 from domains.kernel.clock import PROVINCE_TZ, utcnow
 from tests.conftest import GraphQLClient
@@ -217,7 +218,7 @@ async def test_reschedule_moves_atomically(gql: GraphQLClient, db, dev_token) ->
     assert [str(a["slotId"]) for a in mine] == [second_slot]
 
 
-async def test_check_in_and_no_show(gql: GraphQLClient, db, dev_token) -> None:
+async def test_check_in_and_no_show(gql: GraphQLClient, db, dev_token, resources) -> None:
     await add_hospital(db, H)
     day = future_day()
     await publish(gql, staff(dev_token, H), H, day=day)
@@ -234,8 +235,8 @@ async def test_check_in_and_no_show(gql: GraphQLClient, db, dev_token) -> None:
     early = await gql(check_in, {"c": appointment["bookingCode"]}, token=staff(dev_token, H))
     assert early["data"]["checkIn"]["code"] == "WRONG_STATUS"
     on_the_day = stored["start"] - timedelta(minutes=20)
-    done = await service.check_in(
-        db=db,
+    done = await desk.check_in(
+        store=HealthStore.of(resources),
         principal=staff_principal,
         booking_code=appointment["bookingCode"].lower(),
         now=on_the_day,
@@ -243,15 +244,18 @@ async def test_check_in_and_no_show(gql: GraphQLClient, db, dev_token) -> None:
     assert done["status"] == "checked-in"
     second = await book(gql, token, slot, await profile(gql, token, name="Con"))
     try:
-        await service.mark_no_show(
-            db=db, principal=staff_principal, appointment_id=second["id"], now=utcnow()
+        await desk.mark_no_show(
+            store=HealthStore.of(resources),
+            principal=staff_principal,
+            appointment_id=second["id"],
+            now=utcnow(),
         )
     except BookingRefused as refused:
         assert refused.refusal is Refusal.WRONG_STATUS
     else:
         raise AssertionError("a no-show before the start must be refused")
-    missed = await service.mark_no_show(
-        db=db,
+    missed = await desk.mark_no_show(
+        store=HealthStore.of(resources),
         principal=staff_principal,
         appointment_id=second["id"],
         now=stored["end"] + timedelta(minutes=5),
@@ -259,12 +263,12 @@ async def test_check_in_and_no_show(gql: GraphQLClient, db, dev_token) -> None:
     assert missed["status"] == "noshow"
 
 
-async def test_cut_off_and_window_are_in_province_time(db, dev_token) -> None:
+async def test_cut_off_and_window_are_in_province_time(db, dev_token, resources) -> None:
     """Next-day bookings close at 16:00 Vietnam time the day before (09:00 UTC)."""
     await add_hospital(db, "bv-test-window", daysAhead=7)
     admin = Principal(uid="adm", roles=frozenset({Role.ADMIN}))
     day = future_day()
-    template = service.SlotTemplate(
+    template = slots.SlotTemplate(
         hospital_id="bv-test-window",
         department_id="noi",
         doctor_id=None,
@@ -277,20 +281,22 @@ async def test_cut_off_and_window_are_in_province_time(db, dev_token) -> None:
         fee=0,
         bhyt_covered=0,
     )
-    await service.publish_slots(db=db, principal=admin, template=template)
+    await slots.publish_slots(store=HealthStore.of(resources), principal=admin, template=template)
     citizen = Principal(uid="citizen-window", roles=frozenset({Role.CITIZEN}))
-    fields = service.ProfileFields(
+    fields = profiles.ProfileFields(
         "Lê Thị C", day - timedelta(days=9000), "0912345678", None, "2026-01", True
     )
-    patient = await service.create_patient_profile(db=db, principal=citizen, fields=fields)
+    patient = await profiles.create_patient_profile(
+        store=HealthStore.of(resources), principal=citizen, fields=fields
+    )
     slot = await db["health_slots"].find_one({"hospitalId": "bv-test-window"})
-    before_cutoff = service.at_local(day - timedelta(days=1), "15:59")
-    after_cutoff = service.at_local(day - timedelta(days=1), "16:00")
-    too_early = service.at_local(day - timedelta(days=8), "23:59")
+    before_cutoff = at_local(day - timedelta(days=1), "15:59")
+    after_cutoff = at_local(day - timedelta(days=1), "16:00")
+    too_early = at_local(day - timedelta(days=8), "23:59")
 
     async def attempt(now, key):
-        return await service.book_appointment(
-            db=db,
+        return await booking.book_appointment(
+            store=HealthStore.of(resources),
             principal=citizen,
             slot_id=str(slot["_id"]),
             patient_profile_id=str(patient["_id"]),
@@ -311,8 +317,8 @@ async def test_cut_off_and_window_are_in_province_time(db, dev_token) -> None:
     assert booked["queueNumber"] == 1
     # Cancelling closes cancelBeforeHours (2 h) before the start.
     try:
-        await service.cancel_appointment(
-            db=db,
+        await booking.cancel_appointment(
+            store=HealthStore.of(resources),
             principal=citizen,
             appointment_id=str(booked["_id"]),
             reason=None,
@@ -365,23 +371,26 @@ async def test_cancel_slots_cancels_and_tells_every_patient(
     assert late["__typename"] == "SlotNotBookable"
 
 
-async def test_patients_of_hospital(gql: GraphQLClient, db, dev_token) -> None:
+async def test_patients_of_hospital(gql: GraphQLClient, db, dev_token, resources) -> None:
     hid = await add_hospital(db, "bv-test-patients")
     day = future_day()
     await publish(gql, staff(dev_token, hid), hid, day=day)
     slot = (await slot_ids(gql, hid, day))[0]
     token = dev_token("patient-of-h")
     await book(gql, token, slot, await profile(gql, token))
-    found = await service.patients_of_hospital(
-        db=db, hospital_id=hid, user_ids=["patient-of-h", "stranger", "citizen-book"]
+    found = await directory.HealthPatients(resources).patients_of_hospital(
+        hospital_id=hid, user_ids=["patient-of-h", "stranger", "citizen-book"]
     )
     assert found == {"patient-of-h"}
     assert (
-        await service.patients_of_hospital(db=db, hospital_id=H, user_ids=["patient-of-h"]) == set()
+        await directory.HealthPatients(resources).patients_of_hospital(
+            hospital_id=H, user_ids=["patient-of-h"]
+        )
+        == set()
     )
     assert (
-        await service.patients_of_hospital(
-            db=db, hospital_id=hid, user_ids=["patient-of-h"], now=utcnow() + timedelta(days=120)
+        await directory.HealthPatients(resources).patients_of_hospital(
+            hospital_id=hid, user_ids=["patient-of-h"], now=utcnow() + timedelta(days=120)
         )
         == set()
     )

@@ -1,7 +1,6 @@
 """No double booking under concurrency, proven through /graphql with interleaved requests."""
 
 import asyncio
-import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -10,8 +9,12 @@ import httpx
 import pytest
 from bson import ObjectId
 
-from domains.health import service
-from domains.health.repository import SlotRepository
+from domains.health.booking import book_appointment
+from domains.health.errors import BookingRefused, Refusal
+from domains.health.repositories import HealthStore, SlotRepository
+from domains.kernel.auth import Principal, Role
+from domains.kernel.resources import Resources
+from domains.kernel.transactions import NoLocks
 from tests.conftest import GraphQLClient
 from tests.domains.health.support import (
     CANCEL,
@@ -108,23 +111,31 @@ async def test_200_patients_race_for_20_places(
 
 
 async def test_transactions_alone_prevent_double_booking(
-    client: GraphQLClient, db, dev_token, in_flight: InFlight, monkeypatch: pytest.MonkeyPatch
+    client: GraphQLClient, db, dev_token, resources: Resources
 ) -> None:
-    """Other API processes do not share this process's slot queue: without it, the database
+    """Other API processes do not share this process's key locks: without them, the database
     transaction must still give each place once."""
-
-    class NoQueue:
-        @contextlib.asynccontextmanager
-        async def turn(self, slot_id: ObjectId) -> AsyncIterator[None]:
-            yield
-
-    monkeypatch.setattr(service, "_slot_queue", NoQueue())
+    unqueued = HealthStore.of(Resources(db=db, locks=NoLocks(), components=resources.components))
     slot = await _slot(client, db, dev_token, capacity=4)
     patients = await _patients(client, dev_token, "unqueued", 16)
-    results = await asyncio.gather(*(book(client, t, slot, p) for t, p in patients))
-    kinds = [r["__typename"] for r in results]
-    assert kinds.count("Appointment") == 4
-    assert kinds.count("SlotFull") == 12
+
+    async def attempt(n: int, profile_id: str) -> str:
+        try:
+            await book_appointment(
+                store=unqueued,
+                principal=Principal(uid=f"unqueued-{n}", roles=frozenset({Role.CITIZEN})),
+                slot_id=slot,
+                patient_profile_id=profile_id,
+                reason=None,
+                idempotency_key=uuid.uuid4().hex,
+            )
+        except BookingRefused as refused:
+            return refused.refusal.value
+        return "Appointment"
+
+    results = await asyncio.gather(*(attempt(n, p) for n, (_, p) in enumerate(patients)))
+    assert results.count("Appointment") == 4
+    assert results.count(Refusal.SLOT_FULL.value) == 12
     assert await _check_slot(db, slot, 4) == [1, 2, 3, 4]
 
 

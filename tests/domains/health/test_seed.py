@@ -2,8 +2,8 @@
 
 from datetime import timedelta
 
+from domains.health.schedule import local_date
 from domains.health.seed import seed_demo
-from domains.health.service import local_date
 from domains.kernel.clock import utcnow
 from tests.conftest import GraphQLClient
 

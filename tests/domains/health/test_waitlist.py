@@ -6,8 +6,8 @@ from typing import Any
 
 from bson import ObjectId
 
-from domains.health import service
-from domains.health.repository import SlotRepository
+from domains.health.placement import expire_waitlist_holds
+from domains.health.repositories import HealthStore, SlotRepository
 from domains.kernel.clock import PROVINCE_TZ, as_utc, utcnow
 from tests.conftest import GraphQLClient
 from tests.domains.health.support import (
@@ -216,8 +216,9 @@ async def test_decline_passes_on_and_leaving_releases(gql: GraphQLClient, db, de
 
 
 async def test_expired_hold_cannot_be_accepted_and_passes_on(
-    gql: GraphQLClient, db, dev_token
+    gql: GraphQLClient, db, dev_token, resources
 ) -> None:
+    store = HealthStore.of(resources)
     slot, holders = await _full_slot(gql, db, dev_token, "expiry", capacity=1)
     (t1, _, e1), (t2, _, e2) = await _waiters(gql, dev_token, "expiry", slot, 2)
     await _cancel(gql, holders[0][0], holders[0][1]["id"])
@@ -239,9 +240,9 @@ async def test_expired_hold_cannot_be_accepted_and_passes_on(
 
     # The periodic function: idempotent, releases the place when nobody else waits.
     later = as_utc((await _entry(db, e2))["holdExpiresAt"]) + timedelta(minutes=1)
-    assert await service.expire_waitlist_holds(db, utcnow(), slot_id=ObjectId(slot)) == 0
-    assert await service.expire_waitlist_holds(db, later) == 1
-    assert await service.expire_waitlist_holds(db, later) == 0
+    assert await expire_waitlist_holds(store=store, now=utcnow(), slot_id=ObjectId(slot)) == 0
+    assert await expire_waitlist_holds(store=store, now=later) == 1
+    assert await expire_waitlist_holds(store=store, now=later) == 0
     assert (await _entry(db, e2))["status"] == "expired"
     stored = await SlotRepository(db).find(ObjectId(slot))
     assert stored is not None and (stored["booked"], stored["freeNumbers"]) == (0, [1])

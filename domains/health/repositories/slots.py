@@ -1,0 +1,226 @@
+"""Slots: the atomic claim and release of a place, publishing, and the bookable listing."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, cast
+
+from bson import ObjectId
+from pymongo import IndexModel, ReturnDocument
+from pymongo.errors import BulkWriteError
+
+from domains.health.models import SlotDocument
+from domains.kernel.clock import as_utc
+from domains.kernel.pagination import Page, find_page
+from domains.kernel.repository import Repository
+from domains.kernel.types import Session
+
+
+class SlotRepository(Repository):
+    collection_name = "health_slots"
+    indexes = (
+        # Natural key: publishing the same template twice upserts the same slots.
+        IndexModel(
+            [("hospitalId", 1), ("departmentId", 1), ("doctorId", 1), ("start", 1)],
+            unique=True,
+            name="natural_key",
+        ),
+        # availableSlots(hospitalId, ...) and cancelSlots, by start time
+        IndexModel([("hospitalId", 1), ("start", 1)], name="hospital_start"),
+        # availableSlots(specialty: ...) across facilities
+        IndexModel([("specialty", 1), ("start", 1)], name="specialty_start"),
+        # the overlap check of publishSlots for one doctor
+        IndexModel([("hospitalId", 1), ("doctorId", 1), ("start", 1)], name="doctor_start"),
+    )
+
+    async def find(self, slot_id: ObjectId, session: Session | None = None) -> SlotDocument | None:
+        return cast(
+            SlotDocument | None,
+            await self.collection.find_one({"_id": slot_id}, session=session),
+        )
+
+    async def find_many(self, ids: Sequence[ObjectId]) -> list[SlotDocument | None]:
+        """In the order of ``ids``, None where missing (for DataLoaders)."""
+        return cast(list[SlotDocument | None], await self.get_many(ids))
+
+    async def claim(
+        self, slot_id: ObjectId, *, now: datetime, session: Session | None
+    ) -> int | None:
+        """Take one place and the lowest free queue number in ONE conditional update.
+
+        The filter is the whole rule (open, a place left, inside the booking window): two
+        concurrent claims can never both pass it for the last place.
+        """
+        before = await self.collection.find_one_and_update(
+            {
+                "_id": slot_id,
+                "status": "free",
+                "remaining": {"$gt": 0},
+                "bookableFrom": {"$lte": now},
+                "bookableUntil": {"$gt": now},
+            },
+            {"$inc": {"booked": 1, "remaining": -1}, "$pop": {"freeNumbers": -1}},
+            projection={"freeNumbers": {"$slice": 1}},
+            return_document=ReturnDocument.BEFORE,
+            session=session,
+        )
+        if before is None:
+            return None
+        return int(before["freeNumbers"][0])
+
+    async def release(
+        self, slot_id: ObjectId, queue_number: int, *, session: Session | None
+    ) -> bool:
+        """Give a place and its queue number back (the number returns to the sorted pool)."""
+        result = await self.collection.update_one(
+            {"_id": slot_id, "booked": {"$gt": 0}, "freeNumbers": {"$ne": queue_number}},
+            {
+                "$inc": {"booked": -1, "remaining": 1},
+                "$push": {"freeNumbers": {"$each": [queue_number], "$sort": 1}},
+            },
+            session=session,
+        )
+        return result.modified_count == 1
+
+    async def touch_open(self, slot_id: ObjectId, *, session: Session | None) -> bool:
+        """Inside a transaction that books a held place: write the slot while it is still open,
+        so that a concurrent closure (cancelSlots) conflicts with it instead of missing it."""
+        result = await self.collection.update_one(
+            {"_id": slot_id, "status": "free"}, {"$inc": {"holdVersion": 1}}, session=session
+        )
+        return result.modified_count == 1
+
+    async def upsert_many(self, documents: Sequence[SlotDocument]) -> tuple[int, int]:
+        """Insert the slots not yet published (same facility, department, doctor and start);
+        returns (created, already there). All documents share facility, department and doctor."""
+        if not documents:
+            return 0, 0
+        first = documents[0]
+        existing = {
+            as_utc(doc["start"])
+            async for doc in self.collection.find(
+                {
+                    "hospitalId": first["hospitalId"],
+                    "departmentId": first["departmentId"],
+                    "doctorId": first["doctorId"],
+                    "start": {"$gte": documents[0]["start"], "$lte": documents[-1]["start"]},
+                },
+                {"start": 1},
+            )
+        }
+        missing = [dict(d) for d in documents if as_utc(d["start"]) not in existing]
+        created = 0
+        if missing:
+            try:
+                result = await self.collection.insert_many(missing, ordered=False)
+                created = len(result.inserted_ids)
+            except BulkWriteError as error:
+                # A concurrent publish of the same template inserted some first: the natural-key
+                # index kept one of each, which is all that matters.
+                created = int(error.details.get("nInserted", 0))
+        return created, len(documents) - created
+
+    async def for_doctor_between(
+        self, *, hospital_id: str, doctor_id: str, start: datetime, end: datetime
+    ) -> list[SlotDocument]:
+        """The doctor's open slots that start before ``end`` and end after ``start``."""
+        query = {
+            "hospitalId": hospital_id,
+            "doctorId": doctor_id,
+            "start": {"$lt": end},
+            "end": {"$gt": start},
+            "status": "free",
+        }
+        return cast(list[SlotDocument], await self.collection.find(query).to_list(None))
+
+    def _filter(
+        self,
+        *,
+        hospital_ids: Sequence[str] | None,
+        department_id: str | None,
+        specialty: str | None,
+        doctor_id: str | None,
+        start_from: datetime | None,
+        start_to: datetime | None,
+    ) -> dict[str, Any]:
+        query: dict[str, Any] = {}
+        if hospital_ids is not None:
+            query["hospitalId"] = (
+                hospital_ids[0] if len(hospital_ids) == 1 else {"$in": list(hospital_ids)}
+            )
+        if department_id is not None:
+            query["departmentId"] = department_id
+        if specialty is not None:
+            query["specialty"] = specialty
+        if doctor_id is not None:
+            query["doctorId"] = doctor_id
+        start: dict[str, datetime] = {}
+        if start_from is not None:
+            start["$gte"] = start_from
+        if start_to is not None:
+            start["$lt"] = start_to
+        if start:
+            query["start"] = start
+        return query
+
+    async def bookable_page(
+        self,
+        *,
+        hospital_ids: Sequence[str] | None,
+        department_id: str | None,
+        specialty: str | None,
+        doctor_id: str | None,
+        start_from: datetime | None,
+        start_to: datetime | None,
+        now: datetime,
+        first: int | None,
+        after: str | None,
+    ) -> Page[SlotDocument]:
+        query = self._filter(
+            hospital_ids=hospital_ids,
+            department_id=department_id,
+            specialty=specialty,
+            doctor_id=doctor_id,
+            start_from=start_from,
+            start_to=start_to,
+        )
+        query.update(
+            {
+                "status": "free",
+                "remaining": {"$gt": 0},
+                "bookableFrom": {"$lte": now},
+                "bookableUntil": {"$gt": now},
+            }
+        )
+        page = await find_page(
+            self.collection, query=query, sort=[("start", 1)], first=first, after=after
+        )
+        return cast(Page[SlotDocument], page)
+
+    async def matching(
+        self,
+        *,
+        hospital_id: str,
+        department_id: str | None,
+        doctor_id: str | None,
+        start_from: datetime,
+        start_to: datetime,
+    ) -> list[SlotDocument]:
+        query = self._filter(
+            hospital_ids=[hospital_id],
+            department_id=department_id,
+            specialty=None,
+            doctor_id=doctor_id,
+            start_from=start_from,
+            start_to=start_to,
+        )
+        return cast(list[SlotDocument], await self.collection.find(query).to_list(None))
+
+    async def mark_unavailable(
+        self, slot_id: ObjectId, *, reason: str, session: Session | None
+    ) -> bool:
+        result = await self.collection.update_one(
+            {"_id": slot_id, "status": "free"},
+            {"$set": {"status": "busy-unavailable", "cancelReason": reason}},
+            session=session,
+        )
+        return result.modified_count == 1

@@ -1,0 +1,96 @@
+"""The result unions of health mutations: the value, or one of the expected failures."""
+
+from typing import Annotated
+
+import strawberry
+
+from domains.health.types.appointments import Appointment, PatientProfile
+from domains.health.types.facilities import CancelSlotsPayload, PublishSlotsPayload
+from domains.health.types.failures import (
+    AlreadyBooked,
+    AppointmentNotChangeable,
+    BookingLimitReached,
+    HoldExpired,
+    IdempotencyKeyReused,
+    OutsideBookingWindow,
+    OutsideCancellationWindow,
+    SlotFull,
+    SlotHasPlaces,
+    SlotNotBookable,
+    SlotOverlap,
+)
+from domains.health.types.waitlist import WaitlistEntry
+from domains.kernel.errors import NotFoundError, ValidationFailed
+
+BookAppointmentResult = Annotated[
+    Appointment
+    | SlotFull
+    | SlotNotBookable
+    | AlreadyBooked
+    | BookingLimitReached
+    | OutsideBookingWindow
+    | IdempotencyKeyReused
+    | NotFoundError
+    | ValidationFailed,
+    strawberry.union("BookAppointmentResult"),
+]
+CancelAppointmentResult = Annotated[
+    Appointment
+    | AppointmentNotChangeable
+    | OutsideCancellationWindow
+    | NotFoundError
+    | ValidationFailed,
+    strawberry.union("CancelAppointmentResult"),
+]
+RescheduleAppointmentResult = Annotated[
+    Appointment
+    | SlotFull
+    | SlotNotBookable
+    | AlreadyBooked
+    | BookingLimitReached
+    | OutsideBookingWindow
+    | AppointmentNotChangeable
+    | OutsideCancellationWindow
+    | NotFoundError
+    | ValidationFailed,
+    strawberry.union("RescheduleAppointmentResult"),
+]
+StaffAppointmentResult = Annotated[
+    Appointment | AppointmentNotChangeable | NotFoundError | ValidationFailed,
+    strawberry.union("StaffAppointmentResult"),
+]
+PublishSlotsResult = Annotated[
+    PublishSlotsPayload | SlotOverlap | ValidationFailed, strawberry.union("PublishSlotsResult")
+]
+CancelSlotsResult = Annotated[
+    CancelSlotsPayload | ValidationFailed, strawberry.union("CancelSlotsResult")
+]
+CreatePatientProfileResult = Annotated[
+    PatientProfile | ValidationFailed, strawberry.union("CreatePatientProfileResult")
+]
+JoinWaitlistResult = Annotated[
+    WaitlistEntry
+    | SlotHasPlaces
+    | SlotNotBookable
+    | AlreadyBooked
+    | OutsideBookingWindow
+    | NotFoundError
+    | ValidationFailed,
+    strawberry.union("JoinWaitlistResult"),
+]
+AcceptWaitlistOfferResult = Annotated[
+    Appointment
+    | HoldExpired
+    | AppointmentNotChangeable
+    | SlotNotBookable
+    | AlreadyBooked
+    | BookingLimitReached
+    | IdempotencyKeyReused
+    | NotFoundError
+    | ValidationFailed,
+    strawberry.union("AcceptWaitlistOfferResult"),
+]
+WaitlistEntryResult = Annotated[
+    WaitlistEntry | AppointmentNotChangeable | NotFoundError,
+    strawberry.union("WaitlistEntryResult"),
+]
