@@ -1,7 +1,7 @@
 """Stored documents of the education domain (camelCase keys, as stored)."""
 
 from datetime import datetime
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal, TypedDict, get_args
 
 from bson import ObjectId
 
@@ -20,15 +20,8 @@ Grade = Literal["preschool", "grade_1", "grade_6", "grade_10"]
 Method = Literal["online", "in_person", "both"]
 Audience = Literal["parents", "everyone"]
 
-LEVELS: tuple[Level, ...] = (
-    "preschool",
-    "primary",
-    "lower_secondary",
-    "upper_secondary",
-    "continuing_education",
-    "vocational",
-)
-GRADES: tuple[Grade, ...] = ("preschool", "grade_1", "grade_6", "grade_10")
+LEVELS: tuple[Level, ...] = get_args(Level)
+GRADES: tuple[Grade, ...] = get_args(Grade)
 # The school level that admits each grade (a round's schools must teach at that level).
 GRADE_LEVEL: dict[str, str] = {
     "preschool": "preschool",
