@@ -5,22 +5,22 @@ from domains.kernel.errors import DomainError, NotFound
 
 class AttractionNotFound(NotFound):
     def __init__(self, attraction_id: str) -> None:
-        super().__init__(f"No attraction with id {attraction_id}.", field="attractionId")
+        super().__init__(f"No attraction has the id {attraction_id[:40]!r}.", field="attractionId")
 
 
 class EventNotFound(NotFound):
     def __init__(self, event_id: str) -> None:
-        super().__init__(f"No event with id {event_id}.", field="eventId")
+        super().__init__(f"No event has the id {event_id[:40]!r}.", field="eventId")
 
 
 class ReviewNotFound(NotFound):
     def __init__(self, review_id: str) -> None:
-        super().__init__(f"No review with id {review_id}.", field="id")
+        super().__init__(f"No review has the id {review_id[:40]!r}.", field="id")
 
 
 class ItineraryNotFound(NotFound):
     def __init__(self, itinerary_id: str) -> None:
-        super().__init__(f"No itinerary with id {itinerary_id}.", field="id")
+        super().__init__(f"No itinerary has the id {itinerary_id[:40]!r}.", field="id")
 
 
 class AlreadyReviewed(DomainError):

@@ -6,14 +6,16 @@ from typing import Any
 from urllib.parse import urlparse
 
 import strawberry
+from bson import ObjectId
 
 from domains.kernel.clock import as_utc
 from domains.kernel.errors import InvalidInput
 from domains.kernel.folding import fold
 from domains.kernel.geo import check_inside_vietnam, point
-from domains.kernel.i18n import LocalizedTextInput
+from domains.kernel.i18n import LocalizedDict, LocalizedTextInput
 from domains.kernel.repository import parse_object_id
 from domains.kernel.search import search_fields
+from domains.kernel.validation import clean_text, localized_text, required_text
 from domains.tourism.hours import check_date, check_interval
 from domains.tourism.vocabulary import (
     AttractionCategory,
@@ -44,31 +46,14 @@ def check_slug(slug: str) -> str:
     return slug
 
 
-def localized(
-    value: LocalizedTextInput | None, field: str, limit: int, *, required: bool = True
-) -> dict[str, str]:
-    if value is None:
-        if required:
-            raise InvalidInput(f"`{field}` is required (at least `vi`).", field=field)
-        return {}
-    document = value.to_document()
-    if required and not document.get("vi"):
-        raise InvalidInput(f"`{field}.vi` must not be empty.", field=field)
-    for language, text in document.items():
-        if len(text) > limit:
-            raise InvalidInput(
-                f"`{field}.{language}` is {len(text)} characters; at most {limit}.", field=field
-            )
-    return {k: v for k, v in document.items() if v}
+def _short(value: str | None, field: str) -> str:
+    """Optional short text, stored as "" when not given."""
+    return clean_text(value, field=field, limit=MAX_SHORT) or ""
 
 
-def short_text(value: str | None, field: str, *, required: bool = False) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise InvalidInput(f"`{field}` must not be empty.", field=field)
-    if len(text) > MAX_SHORT:
-        raise InvalidInput(f"`{field}` is longer than {MAX_SHORT} characters.", field=field)
-    return text
+def _note(value: LocalizedTextInput | None, field: str) -> LocalizedDict:
+    """An optional short localized note."""
+    return localized_text(value, field=field, limit=MAX_SHORT, required=False)
 
 
 def check_url(url: str, field: str) -> str:
@@ -95,6 +80,10 @@ class OpeningHoursInput:
     opens: str
     closes: str
 
+    def to_document(self, field: str) -> dict[str, Any]:
+        check_interval(self.opens, self.closes, field)
+        return {"weekday": self.weekday.value, "opens": self.opens, "closes": self.closes}
+
 
 @strawberry.input(description="A date whose hours replace the weekly ones, or a closure.")
 class SpecialDayInput:
@@ -104,6 +93,21 @@ class SpecialDayInput:
     closes: str | None = None
     note: LocalizedTextInput | None = None
 
+    def to_document(self, field: str) -> dict[str, Any]:
+        entry: dict[str, Any] = {"date": check_date(self.date, f"{field}.date")}
+        if self.closed:
+            entry.update(closed=True, opens=None, closes=None)
+        else:
+            if self.opens is None or self.closes is None:
+                raise InvalidInput(
+                    f"`{field}` needs `opens` and `closes`, or `closed: true`.", field=field
+                )
+            check_interval(self.opens, self.closes, field)
+            entry.update(closed=False, opens=self.opens, closes=self.closes)
+        if self.note is not None:
+            entry["note"] = _note(self.note, f"{field}.note")
+        return entry
+
 
 @strawberry.input(name="AttractionTicketsInput")
 class TicketsInput:
@@ -112,12 +116,35 @@ class TicketsInput:
     child_vnd: int | None = None
     note: LocalizedTextInput | None = None
 
+    def to_document(self) -> dict[str, Any]:
+        tickets: dict[str, Any] = {"free": self.free}
+        for key, price in (("adultVnd", self.adult_vnd), ("childVnd", self.child_vnd)):
+            if price is not None and not 0 <= price <= 100_000_000:
+                raise InvalidInput(
+                    f"`tickets.{key}` must be a price in đồng between 0 and 100,000,000.",
+                    field=f"tickets.{key}",
+                )
+            tickets[key] = 0 if self.free else price
+        if self.note is not None:
+            tickets["note"] = _note(self.note, "tickets.note")
+        return tickets
+
 
 @strawberry.input(name="AttractionContactsInput")
 class ContactsInput:
     phone: str | None = None
     website: str | None = None
     email: str | None = None
+
+    def to_document(self) -> dict[str, str]:
+        contacts: dict[str, str] = {}
+        if self.phone:
+            contacts["phone"] = _short(self.phone, "contacts.phone")
+        if self.email:
+            contacts["email"] = _short(self.email, "contacts.email")
+        if self.website:
+            contacts["website"] = check_url(self.website, "contacts.website")
+        return contacts
 
 
 @strawberry.input(description="Everything an administrator gives for an attraction.")
@@ -139,60 +166,21 @@ class AttractionInput:
 
     def to_fields(self) -> dict[str, Any]:
         """The stored fields (everything but ratings and timestamps), validated."""
-        name = localized(self.name, "name", MAX_NAME)
-        description = localized(self.description, "description", MAX_DESCRIPTION)
-        district = short_text(self.district, "district", required=True)
-        address = short_text(self.address, "address", required=True)
-        tags = [short_text(tag, "tags") for tag in self.tags[:MAX_LIST] if tag.strip()]
-        hours = []
-        for index, interval in enumerate(self.opening_hours[: 7 * 4]):
-            check_interval(interval.opens, interval.closes, f"openingHours[{index}]")
-            hours.append(
-                {
-                    "weekday": interval.weekday.value,
-                    "opens": interval.opens,
-                    "closes": interval.closes,
-                }
-            )
-        special = []
-        for index, day in enumerate(self.special_days[:366]):
-            field = f"specialDays[{index}]"
-            entry: dict[str, Any] = {"date": check_date(day.date, f"{field}.date")}
-            if day.closed:
-                entry.update(closed=True, opens=None, closes=None)
-            else:
-                if day.opens is None or day.closes is None:
-                    raise InvalidInput(
-                        f"`{field}` needs `opens` and `closes`, or `closed: true`.", field=field
-                    )
-                check_interval(day.opens, day.closes, field)
-                entry.update(closed=False, opens=day.opens, closes=day.closes)
-            if day.note is not None:
-                entry["note"] = localized(day.note, f"{field}.note", MAX_SHORT, required=False)
-            special.append(entry)
-        tickets: dict[str, Any] = {"free": self.tickets.free}
-        for key, price in (
-            ("adultVnd", self.tickets.adult_vnd),
-            ("childVnd", self.tickets.child_vnd),
-        ):
-            if price is not None and not 0 <= price <= 100_000_000:
-                raise InvalidInput(
-                    f"`tickets.{key}` must be a price in đồng between 0 and 100,000,000.",
-                    field=f"tickets.{key}",
-                )
-            tickets[key] = 0 if self.tickets.free else price
-        if self.tickets.note is not None:
-            tickets["note"] = localized(
-                self.tickets.note, "tickets.note", MAX_SHORT, required=False
-            )
-        contacts: dict[str, str] = {}
-        if self.contacts is not None:
-            if self.contacts.phone:
-                contacts["phone"] = short_text(self.contacts.phone, "contacts.phone")
-            if self.contacts.email:
-                contacts["email"] = short_text(self.contacts.email, "contacts.email")
-            if self.contacts.website:
-                contacts["website"] = check_url(self.contacts.website, "contacts.website")
+        name = localized_text(self.name, field="name", limit=MAX_NAME)
+        description = localized_text(self.description, field="description", limit=MAX_DESCRIPTION)
+        district = required_text(self.district, field="district", limit=MAX_SHORT)
+        address = required_text(self.address, field="address", limit=MAX_SHORT)
+        tags = [_short(tag, "tags") for tag in self.tags[:MAX_LIST] if tag.strip()]
+        hours = [
+            interval.to_document(f"openingHours[{index}]")
+            for index, interval in enumerate(self.opening_hours[: 7 * 4])
+        ]
+        special = [
+            day.to_document(f"specialDays[{index}]")
+            for index, day in enumerate(self.special_days[:366])
+        ]
+        tickets = self.tickets.to_document()
+        contacts = self.contacts.to_document() if self.contacts is not None else {}
         return {
             "slug": check_slug(self.slug),
             "name": name,
@@ -206,8 +194,8 @@ class AttractionInput:
             "openingHours": hours,
             "specialDays": special,
             "tickets": tickets,
-            "accessibility": localized(
-                self.accessibility, "accessibility", MAX_SHORT * 2, required=False
+            "accessibility": localized_text(
+                self.accessibility, field="accessibility", limit=MAX_SHORT * 2, required=False
             ),
             "contacts": contacts,
             "images": [
@@ -253,6 +241,20 @@ class RecurrenceInput:
     rule: LocalizedTextInput
     next_dates: list[datetime]
 
+    def to_document(self) -> dict[str, Any]:
+        dates = sorted(as_utc(d) for d in self.next_dates if d.tzinfo is not None)
+        if len(dates) != len(self.next_dates) or not dates:
+            raise InvalidInput(
+                "`recurrence.nextDates` needs at least one date, each with a time zone.",
+                field="recurrence.nextDates",
+            )
+        return {
+            "frequency": "yearly",
+            "calendar": self.calendar.value,
+            "rule": localized_text(self.rule, field="recurrence.rule", limit=MAX_SHORT),
+            "nextDates": dates[:10],
+        }
+
 
 @strawberry.input(name="TourismEventInput", description="An event at an attraction or a place.")
 class EventInput:
@@ -271,8 +273,7 @@ class EventInput:
     district: str | None = None
     recurrence: RecurrenceInput | None = None
 
-    def to_fields(self) -> dict[str, Any]:
-        """The stored fields except place details taken from the attraction, validated."""
+    def _times(self) -> tuple[datetime, datetime]:
         for field, value in (("startsAt", self.starts_at), ("endsAt", self.ends_at)):
             if value.tzinfo is None:
                 raise InvalidInput(
@@ -286,9 +287,27 @@ class EventInput:
                 f"An event lasts at most {MAX_EVENT_DAYS} days; split longer seasons.",
                 field="endsAt",
             )
-        name = localized(self.name, "name", MAX_NAME)
-        description = localized(self.description, "description", MAX_DESCRIPTION)
-        venue = localized(self.venue, "venue", MAX_SHORT, required=False)
+        return starts_at, ends_at
+
+    def _attraction_id(self) -> ObjectId | None:
+        if self.attraction_id is None:
+            if self.location is None:
+                raise InvalidInput(
+                    "Give `attractionId` or a `location` for the event.", field="location"
+                )
+            return None
+        attraction_id = parse_object_id(str(self.attraction_id))
+        if attraction_id is None:
+            raise InvalidInput("`attractionId` is not an attraction id.", field="attractionId")
+        return attraction_id
+
+    def to_fields(self) -> dict[str, Any]:
+        """The stored fields except place details taken from the attraction, validated."""
+        starts_at, ends_at = self._times()
+        name = localized_text(self.name, field="name", limit=MAX_NAME)
+        description = localized_text(self.description, field="description", limit=MAX_DESCRIPTION)
+        venue = _note(self.venue, "venue")
+        district = _short(self.district, "district")
         fields: dict[str, Any] = {
             "slug": check_slug(self.slug),
             "name": name,
@@ -296,36 +315,16 @@ class EventInput:
             "startsAt": starts_at,
             "endsAt": ends_at,
             "status": self.status.value,
-            "statusNote": localized(self.status_note, "statusNote", MAX_SHORT, required=False),
+            "statusNote": _note(self.status_note, "statusNote"),
             "venue": venue,
-            "district": short_text(self.district, "district"),
+            "district": district,
             "recurrence": None,
             "location": self.location.to_document() if self.location else None,
-            "attractionId": None,
+            "attractionId": self._attraction_id(),
         }
-        if self.attraction_id is not None:
-            attraction_id = parse_object_id(str(self.attraction_id))
-            if attraction_id is None:
-                raise InvalidInput("`attractionId` is not an attraction id.", field="attractionId")
-            fields["attractionId"] = attraction_id
-        elif self.location is None:
-            raise InvalidInput(
-                "Give `attractionId` or a `location` for the event.", field="location"
-            )
         if self.recurrence is not None:
-            dates = sorted(as_utc(d) for d in self.recurrence.next_dates if d.tzinfo is not None)
-            if len(dates) != len(self.recurrence.next_dates) or not dates:
-                raise InvalidInput(
-                    "`recurrence.nextDates` needs at least one date, each with a time zone.",
-                    field="recurrence.nextDates",
-                )
-            fields["recurrence"] = {
-                "frequency": "yearly",
-                "calendar": self.recurrence.calendar.value,
-                "rule": localized(self.recurrence.rule, "recurrence.rule", MAX_SHORT),
-                "nextDates": dates[:10],
-            }
-        fields.update(search_fields(primary=[name], secondary=[venue, fields["district"]]))
+            fields["recurrence"] = self.recurrence.to_document()
+        fields.update(search_fields(primary=[name], secondary=[venue, district]))
         return fields
 
 
@@ -362,14 +361,14 @@ class ItineraryInput:
                 )
             entry: dict[str, Any] = {"attractionId": attraction_id, "minutes": stop.minutes}
             if stop.note is not None:
-                entry["note"] = localized(
-                    stop.note, f"stops[{index}].note", MAX_SHORT, required=False
-                )
+                entry["note"] = _note(stop.note, f"stops[{index}].note")
             stops.append(entry)
         return {
             "slug": check_slug(self.slug),
-            "title": localized(self.title, "title", MAX_NAME),
-            "description": localized(self.description, "description", MAX_DESCRIPTION),
+            "title": localized_text(self.title, field="title", limit=MAX_NAME),
+            "description": localized_text(
+                self.description, field="description", limit=MAX_DESCRIPTION
+            ),
             "theme": self.theme.value,
             "stops": stops,
             "totalMinutes": sum(stop["minutes"] for stop in stops),

@@ -1,8 +1,8 @@
 """Tourism as the composition root sees it."""
 
 from domains.kernel.module import DomainModule
-from domains.tourism import schema
-from domains.tourism.repository import REPOSITORIES
+from domains.tourism import migrations, schema
+from domains.tourism.repositories.store import REPOSITORIES
 from domains.tourism.seed import seed_demo
 
 MODULE = DomainModule(
@@ -11,4 +11,5 @@ MODULE = DomainModule(
     mutation=schema.Mutation,
     repositories=REPOSITORIES,
     seeder=seed_demo,
+    start=migrations.start,
 )

@@ -1,83 +1,43 @@
-from collections.abc import Awaitable, Callable
+"""Tourism's queries and mutations: thin resolvers that parse arguments, call the use case and
+map its result (expected failures become union members through ``expected``)."""
+
 from datetime import datetime
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import strawberry
 
 from domains.kernel.context import Info
-from domains.kernel.errors import (
-    InvalidInput,
-    NotFound,
-    NotFoundError,
-    ValidationFailed,
-    validation_failed,
-)
+from domains.kernel.errors import NotFoundError, ValidationFailed, expected
 from domains.kernel.geo import NearInput
 from domains.kernel.i18n import Language
 from domains.kernel.pagination import Connection, Page
-from domains.tourism import service
-from domains.tourism.errors import AlreadyReviewed, EventNotOpen
-from domains.tourism.inputs import AttractionInput, EventInput, ItineraryInput
-from domains.tourism.types import (
-    AlreadyReviewedError,
-    Attraction,
-    DeletedReview,
-    Event,
-    EventNotOpenError,
-    EventSubscription,
-    Itinerary,
-    Review,
-    attraction_loader,
+from domains.tourism import (
+    attractions,
+    events,
+    favorites,
+    itineraries,
+    reviews,
+    subscriptions,
 )
+from domains.tourism.inputs import AttractionInput, EventInput, ItineraryInput
+from domains.tourism.itinerary_types import Itinerary
+from domains.tourism.models import EventDocument
+from domains.tourism.results import (
+    AlreadyReviewedError,
+    AttractionResult,
+    DeletedReview,
+    DeleteReviewResult,
+    EventNotOpenError,
+    EventResult,
+    EventSubscription,
+    FavoriteResult,
+    ItineraryResult,
+    ReviewResult,
+    SubscribeResult,
+    UnsubscribeResult,
+)
+from domains.tourism.types import Attraction, Event, Review, attraction_loader, tourism
 from domains.tourism.vocabulary import AttractionCategory, EventStatus, ItineraryTheme
-
-T = TypeVar("T")
-
-AttractionResult = Annotated[
-    Attraction | ValidationFailed | NotFoundError, strawberry.union("AttractionResult")
-]
-ReviewResult = Annotated[
-    Review | ValidationFailed | NotFoundError | AlreadyReviewedError,
-    strawberry.union("AttractionReviewResult"),
-]
-DeleteReviewResult = Annotated[
-    DeletedReview | NotFoundError, strawberry.union("DeleteAttractionReviewResult")
-]
-FavoriteResult = Annotated[Attraction | NotFoundError, strawberry.union("FavoriteResult")]
-SubscribeResult = Annotated[
-    EventSubscription | NotFoundError | EventNotOpenError,
-    strawberry.union("SubscribeToEventResult"),
-]
-UnsubscribeResult = Annotated[Event | NotFoundError, strawberry.union("UnsubscribeResult")]
-EventResult = Annotated[
-    Event | ValidationFailed | NotFoundError, strawberry.union("TourismEventResult")
-]
-ItineraryResult = Annotated[
-    Itinerary | ValidationFailed | NotFoundError, strawberry.union("ItineraryResult")
-]
-
-
-def _not_found(error: NotFound) -> NotFoundError:
-    return NotFoundError(message=error.message, code=error.code)
-
-
-async def _expected(call: Awaitable[T], convert: Callable[[T], object]) -> object:
-    """Run a service call; expected failures become their union members."""
-    try:
-        result = await call
-    except InvalidInput as error:
-        return validation_failed(error)
-    except NotFound as error:
-        return _not_found(error)
-    except AlreadyReviewed as error:
-        return AlreadyReviewedError(
-            message=error.message,
-            code=error.code,
-            review_id=strawberry.ID(str(error.details.get("reviewId"))) or None,
-        )
-    except EventNotOpen as error:
-        return EventNotOpenError(message=error.message, code=error.code)
-    return convert(result)
 
 
 @strawberry.type
@@ -98,8 +58,8 @@ class Query:
         after: str | None = None,
         lang: Language | None = None,
     ) -> Connection[Attraction]:
-        page = await service.list_attractions(
-            db=info.context.db,
+        page = await attractions.list_attractions(
+            store=tourism(info),
             near=near,
             search=search,
             category=category,
@@ -115,7 +75,7 @@ class Query:
     async def attraction(
         self, info: Info, id: strawberry.ID, lang: Language | None = None
     ) -> Attraction | None:
-        document = await service.get_attraction(db=info.context.db, attraction_id=str(id))
+        document = await attractions.get_attraction(store=tourism(info), attraction_id=str(id))
         return Attraction.from_document(document, info.context.lang(lang)) if document else None
 
     @strawberry.field(
@@ -132,8 +92,8 @@ class Query:
         after: str | None = None,
         lang: Language | None = None,
     ) -> Connection[Event]:
-        page = await service.list_events(
-            db=info.context.db,
+        page = await events.list_events(
+            store=tourism(info),
             start=from_,
             end=to,
             near=near,
@@ -149,7 +109,7 @@ class Query:
     async def event(
         self, info: Info, id: strawberry.ID, lang: Language | None = None
     ) -> Event | None:
-        document = await service.get_event(db=info.context.db, event_id=str(id))
+        document = await events.get_event(store=tourism(info), event_id=str(id))
         return Event.from_document(document, info.context.lang(lang)) if document else None
 
     @strawberry.field(description="Suggested itineraries, optionally of one theme.")
@@ -161,8 +121,8 @@ class Query:
         after: str | None = None,
         lang: Language | None = None,
     ) -> Connection[Itinerary]:
-        page = await service.list_itineraries(
-            db=info.context.db, theme=theme, first=first, after=after
+        page = await itineraries.list_itineraries(
+            store=tourism(info), theme=theme, first=first, after=after
         )
         language = info.context.lang(lang)
         return Connection.from_page(page.map(lambda d: Itinerary.from_document(d, language)))
@@ -171,7 +131,7 @@ class Query:
     async def itinerary(
         self, info: Info, id: strawberry.ID, lang: Language | None = None
     ) -> Itinerary | None:
-        document = await service.get_itinerary(db=info.context.db, itinerary_id=str(id))
+        document = await itineraries.get_itinerary(store=tourism(info), itinerary_id=str(id))
         return Itinerary.from_document(document, info.context.lang(lang)) if document else None
 
     @strawberry.field(
@@ -185,8 +145,8 @@ class Query:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Review]:
-        page = await service.list_reviews(
-            db=info.context.db,
+        page = await reviews.list_reviews(
+            store=tourism(info),
             principal=info.context.principal,
             attraction_id=str(attraction_id),
             include_hidden=include_hidden,
@@ -204,8 +164,8 @@ class Query:
         after: str | None = None,
         lang: Language | None = None,
     ) -> Connection[Attraction]:
-        page = await service.list_favorites(
-            db=info.context.db, principal=info.context.principal, first=first, after=after
+        page = await favorites.list_favorites(
+            store=tourism(info), principal=info.context.principal, first=first, after=after
         )
         ids = [favorite["attractionId"] for favorite in page.items]
         documents = await attraction_loader(info).load_many(ids)
@@ -220,6 +180,13 @@ class Query:
         return Connection.from_page(Page(nodes, kept, page.has_next_page, page.count_total))
 
 
+def _subscription(event_and_count: tuple[EventDocument, int], language: str) -> EventSubscription:
+    event, scheduled = event_and_count
+    return EventSubscription(
+        event=Event.from_document(event, language), reminders_scheduled=scheduled
+    )
+
+
 @strawberry.type
 class Mutation:
     @strawberry.mutation(description="Review an attraction: 1–5 stars, once per attraction.")
@@ -227,15 +194,18 @@ class Mutation:
         self, info: Info, attraction_id: strawberry.ID, rating: int, text: str | None = None
     ) -> ReviewResult:
         language = info.context.lang()
-        return await _expected(  # type: ignore[return-value]
-            service.add_review(
-                db=info.context.db,
+        return await expected(
+            reviews.add_review(
+                store=tourism(info),
                 principal=info.context.principal,
                 attraction_id=str(attraction_id),
                 rating=rating,
                 text=text,
             ),
             lambda d: Review.from_document(d, language),
+            ValidationFailed,
+            NotFoundError,
+            AlreadyReviewedError,
         )
 
     @strawberry.mutation(description="Edit your own review.")
@@ -243,24 +213,28 @@ class Mutation:
         self, info: Info, id: strawberry.ID, rating: int, text: str | None = None
     ) -> ReviewResult:
         language = info.context.lang()
-        return await _expected(  # type: ignore[return-value]
-            service.update_review(
-                db=info.context.db,
+        return await expected(
+            reviews.update_review(
+                store=tourism(info),
                 principal=info.context.principal,
                 review_id=str(id),
                 rating=rating,
                 text=text,
             ),
             lambda d: Review.from_document(d, language),
+            ValidationFailed,
+            NotFoundError,
+            AlreadyReviewedError,
         )
 
     @strawberry.mutation(description="Delete your own review.")
     async def delete_review(self, info: Info, id: strawberry.ID) -> DeleteReviewResult:
-        return await _expected(  # type: ignore[return-value]
-            service.delete_review(
-                db=info.context.db, principal=info.context.principal, review_id=str(id)
+        return await expected(
+            reviews.delete_review(
+                store=tourism(info), principal=info.context.principal, review_id=str(id)
             ),
             lambda d: DeletedReview(id=strawberry.ID(str(d["_id"]))),
+            NotFoundError,
         )
 
     @strawberry.mutation(
@@ -270,39 +244,43 @@ class Mutation:
         self, info: Info, id: strawberry.ID, hidden: bool = True, reason: str | None = None
     ) -> ReviewResult:
         language = info.context.lang()
-        return await _expected(  # type: ignore[return-value]
-            service.hide_review(
-                db=info.context.db,
+        return await expected(
+            reviews.hide_review(
+                store=tourism(info),
                 principal=info.context.principal,
                 review_id=str(id),
                 hidden=hidden,
                 reason=reason,
             ),
             lambda d: Review.from_document(d, language),
+            ValidationFailed,
+            NotFoundError,
         )
 
     @strawberry.mutation(description="Save an attraction to your favourites.")
     async def add_favorite(self, info: Info, attraction_id: strawberry.ID) -> FavoriteResult:
         language = info.context.lang()
-        return await _expected(  # type: ignore[return-value]
-            service.add_favorite(
-                db=info.context.db,
+        return await expected(
+            favorites.add_favorite(
+                store=tourism(info),
                 principal=info.context.principal,
                 attraction_id=str(attraction_id),
             ),
             lambda d: Attraction.from_document(d, language),
+            NotFoundError,
         )
 
     @strawberry.mutation(description="Remove an attraction from your favourites.")
     async def remove_favorite(self, info: Info, attraction_id: strawberry.ID) -> FavoriteResult:
         language = info.context.lang()
-        return await _expected(  # type: ignore[return-value]
-            service.remove_favorite(
-                db=info.context.db,
+        return await expected(
+            favorites.remove_favorite(
+                store=tourism(info),
                 principal=info.context.principal,
                 attraction_id=str(attraction_id),
             ),
             lambda d: Attraction.from_document(d, language),
+            NotFoundError,
         )
 
     @strawberry.mutation(
@@ -311,13 +289,13 @@ class Mutation:
     )
     async def subscribe_to_event(self, info: Info, event_id: strawberry.ID) -> SubscribeResult:
         language = info.context.lang()
-        return await _expected(  # type: ignore[return-value]
-            service.subscribe_to_event(
-                db=info.context.db, principal=info.context.principal, event_id=str(event_id)
+        return await expected(
+            subscriptions.subscribe_to_event(
+                store=tourism(info), principal=info.context.principal, event_id=str(event_id)
             ),
-            lambda result: EventSubscription(
-                event=Event.from_document(result[0], language), reminders_scheduled=result[1]
-            ),
+            lambda result: _subscription(result, language),
+            NotFoundError,
+            EventNotOpenError,
         )
 
     @strawberry.mutation(description="Stop an event's reminders.")
@@ -325,21 +303,24 @@ class Mutation:
         self, info: Info, event_id: strawberry.ID
     ) -> UnsubscribeResult:
         language = info.context.lang()
-        return await _expected(  # type: ignore[return-value]
-            service.unsubscribe_from_event(
-                db=info.context.db, principal=info.context.principal, event_id=str(event_id)
+        return await expected(
+            subscriptions.unsubscribe_from_event(
+                store=tourism(info), principal=info.context.principal, event_id=str(event_id)
             ),
             lambda d: Event.from_document(d, language),
+            NotFoundError,
         )
 
     @strawberry.mutation(description="Add an attraction (administrators only).")
     async def create_attraction(self, info: Info, input: AttractionInput) -> AttractionResult:
         language = info.context.lang()
-        return await _expected(  # type: ignore[return-value]
-            service.create_attraction(
-                db=info.context.db, principal=info.context.principal, data=input
+        return await expected(
+            attractions.create_attraction(
+                store=tourism(info), principal=info.context.principal, data=input
             ),
             lambda d: Attraction.from_document(d, language),
+            ValidationFailed,
+            NotFoundError,
         )
 
     @strawberry.mutation(description="Replace an attraction's details (administrators only).")
@@ -347,22 +328,26 @@ class Mutation:
         self, info: Info, id: strawberry.ID, input: AttractionInput
     ) -> AttractionResult:
         language = info.context.lang()
-        return await _expected(  # type: ignore[return-value]
-            service.update_attraction(
-                db=info.context.db,
+        return await expected(
+            attractions.update_attraction(
+                store=tourism(info),
                 principal=info.context.principal,
                 attraction_id=str(id),
                 data=input,
             ),
             lambda d: Attraction.from_document(d, language),
+            ValidationFailed,
+            NotFoundError,
         )
 
     @strawberry.mutation(description="Add an event (administrators only).")
     async def create_event(self, info: Info, input: EventInput) -> EventResult:
         language = info.context.lang()
-        return await _expected(  # type: ignore[return-value]
-            service.create_event(db=info.context.db, principal=info.context.principal, data=input),
+        return await expected(
+            events.create_event(store=tourism(info), principal=info.context.principal, data=input),
             lambda d: Event.from_document(d, language),
+            ValidationFailed,
+            NotFoundError,
         )
 
     @strawberry.mutation(
@@ -371,21 +356,25 @@ class Mutation:
     )
     async def update_event(self, info: Info, id: strawberry.ID, input: EventInput) -> EventResult:
         language = info.context.lang()
-        return await _expected(  # type: ignore[return-value]
-            service.update_event(
-                db=info.context.db, principal=info.context.principal, event_id=str(id), data=input
+        return await expected(
+            events.update_event(
+                store=tourism(info), principal=info.context.principal, event_id=str(id), data=input
             ),
             lambda d: Event.from_document(d, language),
+            ValidationFailed,
+            NotFoundError,
         )
 
     @strawberry.mutation(description="Add an itinerary (administrators only).")
     async def create_itinerary(self, info: Info, input: ItineraryInput) -> ItineraryResult:
         language = info.context.lang()
-        return await _expected(  # type: ignore[return-value]
-            service.create_itinerary(
-                db=info.context.db, principal=info.context.principal, data=input
+        return await expected(
+            itineraries.create_itinerary(
+                store=tourism(info), principal=info.context.principal, data=input
             ),
             lambda d: Itinerary.from_document(d, language),
+            ValidationFailed,
+            NotFoundError,
         )
 
     @strawberry.mutation(description="Replace an itinerary (administrators only).")
@@ -393,12 +382,14 @@ class Mutation:
         self, info: Info, id: strawberry.ID, input: ItineraryInput
     ) -> ItineraryResult:
         language = info.context.lang()
-        return await _expected(  # type: ignore[return-value]
-            service.update_itinerary(
-                db=info.context.db,
+        return await expected(
+            itineraries.update_itinerary(
+                store=tourism(info),
                 principal=info.context.principal,
                 itinerary_id=str(id),
                 data=input,
             ),
             lambda d: Itinerary.from_document(d, language),
+            ValidationFailed,
+            NotFoundError,
         )

@@ -11,11 +11,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import strawberry
 from bson import ObjectId
-from pymongo.asynchronous.database import AsyncDatabase
 
 from domains.kernel.clock import utcnow
 from domains.kernel.i18n import LocalizedTextInput
+from domains.kernel.module import Progress
+from domains.kernel.resources import Resources
+from domains.kernel.types import Database
+from domains.tourism.events import with_place
 from domains.tourism.inputs import (
     AttractionInput,
     ContactsInput,
@@ -28,12 +32,7 @@ from domains.tourism.inputs import (
     SpecialDayInput,
     TicketsInput,
 )
-from domains.tourism.repository import (
-    AttractionRepository,
-    EventRepository,
-    ItineraryRepository,
-    ReviewRepository,
-)
+from domains.tourism.repositories.store import TourismStore
 from domains.tourism.vocabulary import (
     AttractionCategory,
     Calendar,
@@ -51,8 +50,16 @@ def load(name: str) -> list[dict[str, Any]]:
     return rows
 
 
-def text(value: dict[str, str] | None) -> LocalizedTextInput | None:
-    return LocalizedTextInput(vi=value["vi"], en=value.get("en")) if value else None
+def text(value: dict[str, str]) -> LocalizedTextInput:
+    return LocalizedTextInput(vi=value["vi"], en=value.get("en"))
+
+
+def optional_text(value: dict[str, str] | None) -> LocalizedTextInput | None:
+    return text(value) if value else None
+
+
+def object_ref(attraction_ids: dict[str, ObjectId], slug: str) -> strawberry.ID:
+    return strawberry.ID(str(attraction_ids[slug]))
 
 
 def weekdays(spec: str) -> Iterator[int]:
@@ -75,15 +82,15 @@ def attraction_input(row: dict[str, Any]) -> AttractionInput:
             closed=day.get("closed", False),
             opens=day.get("opens"),
             closes=day.get("closes"),
-            note=text(day.get("note")),
+            note=optional_text(day.get("note")),
         )
         for day in row.get("specialDays", [])
     ]
     tickets = row.get("tickets", {})
     return AttractionInput(
         slug=row["slug"],
-        name=text(row["name"]),  # type: ignore[arg-type]
-        description=text(row["description"]),  # type: ignore[arg-type]
+        name=text(row["name"]),
+        description=text(row["description"]),
         category=AttractionCategory(row["category"]),
         location=LocationInput(lat=row["lat"], lng=row["lng"]),
         address=row["address"],
@@ -94,9 +101,9 @@ def attraction_input(row: dict[str, Any]) -> AttractionInput:
             free=tickets.get("free", False),
             adult_vnd=tickets.get("adultVnd"),
             child_vnd=tickets.get("childVnd"),
-            note=text(tickets.get("note")),
+            note=optional_text(tickets.get("note")),
         ),
-        accessibility=text(row.get("accessibility")),
+        accessibility=optional_text(row.get("accessibility")),
         contacts=ContactsInput(**row["contacts"]) if row.get("contacts") else None,
         images=row.get("images", []),
         tags=row.get("tags", []),
@@ -108,18 +115,18 @@ def event_input(row: dict[str, Any], attraction_ids: dict[str, ObjectId]) -> Eve
     recurrence = row.get("recurrence")
     return EventInput(
         slug=row["slug"],
-        name=text(row["name"]),  # type: ignore[arg-type]
-        description=text(row["description"]),  # type: ignore[arg-type]
+        name=text(row["name"]),
+        description=text(row["description"]),
         starts_at=datetime.fromisoformat(row["startsAt"]),
         ends_at=datetime.fromisoformat(row["endsAt"]),
         status=EventStatus(row.get("status", "scheduled")),
-        attraction_id=str(attraction_ids[place]) if place else None,  # type: ignore[arg-type]
+        attraction_id=object_ref(attraction_ids, place) if place else None,
         location=LocationInput(lat=row["lat"], lng=row["lng"]) if "lat" in row else None,
-        venue=text(row.get("venue")),
+        venue=optional_text(row.get("venue")),
         district=row.get("district"),
         recurrence=RecurrenceInput(
             calendar=Calendar(recurrence["calendar"]),
-            rule=text(recurrence["rule"]),  # type: ignore[arg-type]
+            rule=text(recurrence["rule"]),
             next_dates=[datetime.fromisoformat(d) for d in recurrence["nextDates"]],
         )
         if recurrence
@@ -130,78 +137,77 @@ def event_input(row: dict[str, Any], attraction_ids: dict[str, ObjectId]) -> Eve
 def itinerary_input(row: dict[str, Any], attraction_ids: dict[str, ObjectId]) -> ItineraryInput:
     return ItineraryInput(
         slug=row["slug"],
-        title=text(row["title"]),  # type: ignore[arg-type]
-        description=text(row["description"]),  # type: ignore[arg-type]
+        title=text(row["title"]),
+        description=text(row["description"]),
         theme=ItineraryTheme(row["theme"]),
         stops=[
             ItineraryStopInput(
-                attraction_id=str(attraction_ids[stop["attraction"]]),  # type: ignore[arg-type]
+                attraction_id=object_ref(attraction_ids, stop["attraction"]),
                 minutes=stop["minutes"],
-                note=text(stop.get("note")),
+                note=optional_text(stop.get("note")),
             )
             for stop in row["stops"]
         ],
     )
 
 
-async def seed_demo(
-    *, db: AsyncDatabase[dict[str, Any]], progress: Callable[[int, int], None]
-) -> int:
+async def seed_demo(*, db: Database, progress: Progress) -> int:
     """Load the demo data; returns how many records were written."""
-    attractions_data = load("attractions.json")
-    events_data = load("events.json")
-    itineraries_data = load("itineraries.json")
-    reviews_data = load("reviews.json")
-    total = len(attractions_data) + len(events_data) + len(itineraries_data) + len(reviews_data)
+    store = TourismStore.of(Resources(db=db))
+    rows = {
+        name: load(f"{name}.json") for name in ("attractions", "events", "itineraries", "reviews")
+    }
+    total = sum(len(table) for table in rows.values())
     done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        progress(done, total)
+
     now = utcnow()
-    attractions = AttractionRepository(db)
-    ids: dict[str, ObjectId] = {}
-    for row in attractions_data:
-        fields = {**attraction_input(row).to_fields(), "updatedAt": now}
-        ids[row["slug"]] = await attractions.upsert_by_slug(fields, now)
-        done += 1
-        progress(done, total)
-    events = EventRepository(db)
-    for row in events_data:
-        fields = event_input(row, ids).to_fields()
-        if fields["attractionId"] is not None:
-            place = await attractions.get(fields["attractionId"])
-            assert place is not None  # noqa: S101 - ids were just upserted
-            fields["location"] = fields["location"] or place["location"]
-            fields["venue"] = fields["venue"] or place["name"]
-            fields["district"] = fields["district"] or place["district"]
-        await events.upsert_by_slug({**fields, "updatedAt": now}, now)
-        done += 1
-        progress(done, total)
-    itineraries = ItineraryRepository(db)
-    for row in itineraries_data:
+    ids = await _seed_attractions(store, rows["attractions"], now, step)
+    for row in rows["events"]:
+        fields = await with_place(store, event_input(row, ids).to_fields())
+        await store.events.upsert_by_slug({**fields, "updatedAt": now}, now)
+        step()
+    for row in rows["itineraries"]:
         fields = itinerary_input(row, ids).to_fields()
-        await itineraries.upsert_by_slug({**fields, "updatedAt": now}, now)
-        done += 1
-        progress(done, total)
-    reviews = ReviewRepository(db)
+        await store.itineraries.upsert_by_slug({**fields, "updatedAt": now}, now)
+        step()
+    await _seed_reviews(store, rows["reviews"], ids, now, step)
+    return done
+
+
+async def _seed_attractions(
+    store: TourismStore, rows: list[dict[str, Any]], now: datetime, step: Callable[[], None]
+) -> dict[str, ObjectId]:
+    """Upsert the attractions; returns their ids by slug."""
+    ids: dict[str, ObjectId] = {}
+    for row in rows:
+        fields = {**attraction_input(row).to_fields(), "updatedAt": now}
+        ids[row["slug"]] = await store.attractions.upsert_by_slug(fields, now)
+        step()
+    return ids
+
+
+async def _seed_reviews(
+    store: TourismStore,
+    rows: list[dict[str, Any]],
+    ids: dict[str, ObjectId],
+    now: datetime,
+    step: Callable[[], None],
+) -> None:
+    """Upsert the demo reviews, then recount the totals of the attractions they touch."""
     touched: set[ObjectId] = set()
-    for row in reviews_data:
+    for row in rows:
         attraction_id = ids[row["attraction"]]
-        await reviews.collection.update_one(
-            {"attractionId": attraction_id, "uid": row["uid"]},
-            {
-                "$set": {"rating": row["rating"], "text": row["text"], "updatedAt": now},
-                "$setOnInsert": {"hidden": False, "createdAt": now},
-            },
-            upsert=True,
+        await store.reviews.upsert_demo(
+            attraction_id, row["uid"], rating=row["rating"], text=row["text"], now=now
         )
         touched.add(attraction_id)
-        done += 1
-        progress(done, total)
+        step()
     # Totals from the visible reviews, so re-running the seed never double-counts.
     for attraction_id in touched:
-        rows = await reviews.collection.find(
-            {"attractionId": attraction_id, "hidden": False}, {"rating": 1}
-        ).to_list()
-        await attractions.collection.update_one(
-            {"_id": attraction_id},
-            {"$set": {"rating": {"sum": sum(r["rating"] for r in rows), "count": len(rows)}}},
-        )
-    return done
+        total, count = await store.reviews.visible_totals(attraction_id)
+        await store.attractions.set_rating(attraction_id, total=total, count=count)

@@ -10,25 +10,14 @@ from strawberry.dataloader import DataLoader
 
 from domains.kernel.clock import utcnow
 from domains.kernel.context import Info
-from domains.kernel.errors import UserError
 from domains.kernel.geo import distance_km
 from domains.kernel.i18n import Language, LocalizedText, pick
-from domains.tourism import service
+from domains.tourism import attractions, events, favorites, reviews, subscriptions
 from domains.tourism.hours import is_open
-from domains.tourism.models import (
-    AttractionDocument,
-    EventDocument,
-    ItineraryDocument,
-    ReviewDocument,
-)
-from domains.tourism.repository import DISTANCE_FIELD
-from domains.tourism.vocabulary import (
-    AttractionCategory,
-    Calendar,
-    EventStatus,
-    ItineraryTheme,
-    Weekday,
-)
+from domains.tourism.models import AttractionDocument, EventDocument, ReviewDocument
+from domains.tourism.repositories.attractions import DISTANCE_FIELD
+from domains.tourism.repositories.store import TourismStore
+from domains.tourism.vocabulary import AttractionCategory, Calendar, EventStatus, Weekday
 
 MAX_NESTED = 20
 Resolver = TypeVar("Resolver", bound=Callable[..., Any])
@@ -43,11 +32,16 @@ def _capped(first: int) -> int:
     return max(0, min(first, MAX_NESTED))
 
 
+def tourism(info: Info) -> TourismStore:
+    """The request's tourism store."""
+    return info.context.scoped(TourismStore.of)
+
+
 def attraction_loader(info: Info) -> DataLoader[ObjectId, AttractionDocument | None]:
-    db = info.context.db
+    store = tourism(info)
 
     async def load(ids: Sequence[ObjectId]) -> list[AttractionDocument | None]:
-        return await service.load_attractions(db=db, ids=ids)
+        return await attractions.load_attractions(store=store, ids=ids)
 
     return info.context.loader("tourism.attractions", load)
 
@@ -236,10 +230,12 @@ class Attraction:
         size = _capped(first)
         if size == 0:
             return []
-        db = info.context.db
+        store = tourism(info)
 
         async def load(ids: Sequence[ObjectId]) -> list[list[ReviewDocument]]:
-            return await service.load_latest_reviews(db=db, attraction_ids=ids, per_attraction=size)
+            return await reviews.load_latest_reviews(
+                store=store, attraction_ids=ids, per_attraction=size
+            )
 
         rows = await info.context.loader(f"tourism.latest_reviews.{size}", load).load(
             self.document["_id"]
@@ -248,20 +244,22 @@ class Attraction:
 
     @described("Events here that have not ended (at most 20).")
     async def upcoming_events(self, info: Info, first: int = 3) -> list["Event"]:
-        db = info.context.db
+        store = tourism(info)
 
         async def load(ids: Sequence[ObjectId]) -> list[list[EventDocument]]:
-            return await service.load_upcoming_events(db=db, attraction_ids=ids)
+            return await events.load_upcoming_events(store=store, attraction_ids=ids)
 
         rows = await info.context.loader("tourism.upcoming_events", load).load(self.document["_id"])
         return [Event.from_document(row, self.language) for row in rows[: _capped(first)]]
 
     @described("Whether you saved it (false when signed out).")
     async def is_favorite(self, info: Info) -> bool:
-        db, principal = info.context.db, info.context.principal
+        store, principal = tourism(info), info.context.principal
 
         async def load(ids: Sequence[ObjectId]) -> list[bool]:
-            return await service.load_favorite_flags(db=db, principal=principal, attraction_ids=ids)
+            return await favorites.load_favorite_flags(
+                store=store, principal=principal, attraction_ids=ids
+            )
 
         flag: bool = await info.context.loader("tourism.favorite_flags", load).load(
             self.document["_id"]
@@ -418,100 +416,14 @@ class Event:
 
     @described("Whether you asked for reminders (false when signed out).")
     async def is_subscribed(self, info: Info) -> bool:
-        db, principal = info.context.db, info.context.principal
+        store, principal = tourism(info), info.context.principal
 
         async def load(ids: Sequence[ObjectId]) -> list[bool]:
-            return await service.load_subscribed_flags(db=db, principal=principal, event_ids=ids)
+            return await subscriptions.load_subscribed_flags(
+                store=store, principal=principal, event_ids=ids
+            )
 
         flag: bool = await info.context.loader("tourism.subscribed_flags", load).load(
             self.document["_id"]
         )
         return flag
-
-
-@strawberry.type(description="One stop of an itinerary.")
-class ItineraryStop:
-    order: int
-    minutes: int
-    attraction_id: strawberry.Private[ObjectId]
-    note_text: strawberry.Private[dict[str, str] | None]
-    language: strawberry.Private[str]
-
-    @strawberry.field
-    def note(self, lang: Language | None = None) -> str | None:
-        return pick(self.note_text, lang.value if lang else self.language)
-
-    @described("Null if the attraction was removed.")
-    async def attraction(self, info: Info) -> Attraction | None:
-        document = await attraction_loader(info).load(self.attraction_id)
-        return Attraction.from_document(document, self.language) if document else None
-
-
-@strawberry.type(description="A suggested route: attractions in order, with time at each.")
-class Itinerary:
-    document: strawberry.Private[ItineraryDocument]
-    language: strawberry.Private[str]
-
-    @classmethod
-    def from_document(cls, document: ItineraryDocument, language: str) -> "Itinerary":
-        return cls(document=document, language=language)
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.document["_id"]))
-
-    @strawberry.field
-    def slug(self) -> str:
-        return self.document["slug"]
-
-    @strawberry.field
-    def title(self, lang: Language | None = None) -> str:
-        return pick(self.document["title"], lang.value if lang else self.language) or ""
-
-    @strawberry.field
-    def description(self, lang: Language | None = None) -> str | None:
-        return pick(self.document.get("description"), lang.value if lang else self.language)
-
-    @strawberry.field
-    def theme(self) -> ItineraryTheme:
-        return ItineraryTheme(self.document["theme"])
-
-    @described("Sum of the stops' suggested minutes (travel not included).")
-    def total_minutes(self) -> int:
-        return self.document["totalMinutes"]
-
-    @strawberry.field
-    def stops(self) -> list[ItineraryStop]:
-        return [
-            ItineraryStop(
-                order=index + 1,
-                minutes=stop["minutes"],
-                attraction_id=stop["attractionId"],
-                note_text=stop.get("note"),
-                language=self.language,
-            )
-            for index, stop in enumerate(self.document["stops"])
-        ]
-
-
-@strawberry.type(description="Your reminders for an event.")
-class EventSubscription:
-    event: Event
-    reminders_scheduled: int = strawberry.field(
-        description="Reminders queued (0 when the event is postponed or starts too soon)."
-    )
-
-
-@strawberry.type(name="DeletedAttractionReview", description="The review is gone.")
-class DeletedReview:
-    id: strawberry.ID
-
-
-@strawberry.type(description="You reviewed this attraction before: edit that review instead.")
-class AlreadyReviewedError(UserError):
-    review_id: strawberry.ID | None
-
-
-@strawberry.type(description="The event is cancelled or over; no reminders can be set.")
-class EventNotOpenError(UserError):
-    pass

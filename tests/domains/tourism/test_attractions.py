@@ -6,7 +6,9 @@ from typing import Any
 import pytest
 
 from domains.kernel.geo import distance_km
-from domains.tourism import service
+from domains.kernel.resources import Resources
+from domains.tourism import attractions
+from domains.tourism.repositories.store import TourismStore
 from tests.conftest import GraphQLClient
 from tests.domains.tourism.conftest import attraction_id
 
@@ -123,13 +125,15 @@ async def test_open_now_filter_matches_the_open_now_field(gql: GraphQLClient) ->
     assert "sam-son-beach" in expected
 
 
-async def test_open_now_honours_special_days(seeded: Any) -> None:
+async def test_open_now_honours_special_days(seeded: Any, resources: Resources) -> None:
     tet_saturday = datetime(2027, 2, 6, 3, 0, tzinfo=UTC)  # 10:00 in Vietnam, closed for Tết
     normal_saturday = datetime(2027, 2, 13, 3, 0, tzinfo=UTC)
     festival_night = datetime(2027, 9, 21, 13, 0, tzinfo=UTC)  # 20:00, Lam Kinh festival
 
     async def open_slugs(moment: datetime) -> set[str]:
-        page = await service.list_attractions(db=seeded, open_now=True, first=100, now=moment)
+        page = await attractions.list_attractions(
+            store=TourismStore.of(resources), open_now=True, first=100, now=moment
+        )
         return {d["slug"] for d in page.items}
 
     assert "thanh-hoa-provincial-museum" not in await open_slugs(tet_saturday)

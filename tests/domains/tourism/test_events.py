@@ -1,4 +1,4 @@
-"""Events: browsing by date and place, reminders through the outbox, and changes of plan."""
+"""Events: browsing by date and place, reminders through the event's topic, and changes of plan."""
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -7,6 +7,8 @@ import pytest
 from bson import ObjectId
 
 from domains.kernel.clock import utcnow
+from domains.notifications.push import DevelopmentSink
+from domains.notifications.worker import Worker, WorkerConfig
 from tests.conftest import GraphQLClient
 from tests.domains.tourism.conftest import attraction_id, event_id
 
@@ -28,6 +30,9 @@ SUBSCRIBE = """mutation($id: ID!) { subscribeToEvent(eventId: $id) {
   ... on NotFoundError { message } } }"""
 UNSUBSCRIBE = """mutation($id: ID!) { unsubscribeFromEvent(eventId: $id) {
   __typename ... on TourismEvent { isSubscribed } } }"""
+INBOX = (
+    """{ notifications(unreadOnly: false, first: 50) { nodes { category data { key value } } } }"""
+)
 
 
 def iso(moment: datetime) -> str:
@@ -103,7 +108,27 @@ async def create_event(gql: GraphQLClient, token: str, data: dict[str, Any]) -> 
     return str(created["id"])
 
 
-async def test_subscribing_schedules_two_reminders_and_postponing_cancels_them(
+async def followers(db: Any, event: str) -> set[str]:
+    rows = await db["notification_subscriptions"].find({"topic": f"event.{event}"}).to_list()
+    return {row["userId"] for row in rows}
+
+
+async def inbox_kinds(gql: GraphQLClient, token: str, event: str) -> list[str]:
+    body = await gql(INBOX, token=token)
+    nodes = body["data"]["notifications"]["nodes"]
+    data = [{d["key"]: d["value"] for d in n["data"]} for n in nodes]
+    return [d["kind"] for d in data if d.get("eventId") == event and "kind" in d]
+
+
+async def deliver_due(db: Any, resources: Any, reminder_id: ObjectId) -> None:
+    """Make one reminder due now and let a real worker fan it out (to no phone)."""
+    await db["notifications"].update_one(
+        {"_id": reminder_id}, {"$set": {"sendAt": utcnow() - timedelta(seconds=1)}}
+    )
+    await Worker(resources, DevelopmentSink(), WorkerConfig(idle_poll=0.05)).drain()
+
+
+async def test_subscribing_follows_the_event_topic_whose_reminders_postponing_cancels(
     gql: GraphQLClient, seeded: Any, dev_token: Any, admin_token: str
 ) -> None:
     beach = await attraction_id(seeded, "hai-hoa-beach")
@@ -117,21 +142,23 @@ async def test_subscribing_schedules_two_reminders_and_postponing_cancels_them(
         "remindersScheduled": 2,
         "event": {"isSubscribed": True},
     }
-    # Subscribing again changes nothing: the reminders are keyed per user and event.
+    # Subscribing again changes nothing; a second subscriber adds no outbox document: each
+    # reminder is ONE notification to the event's topic, fanned out when it is due.
     await gql(SUBSCRIBE, {"id": event}, token=dev_token("tourist-1"))
     await gql(SUBSCRIBE, {"id": event}, token=dev_token("tourist-2"))
+    assert await followers(seeded, event) == {"tourist-1", "tourist-2"}
     reminders = await outbox(seeded, event)
-    assert len(reminders) == 4
-    one = [r for r in reminders if r["audience"] == {"userIds": ["tourist-1"]}]
-    assert sorted(r["sendAt"] for r in one) == [
+    assert len(reminders) == 2
+    assert all(r["audience"] == {"topic": f"event.{event}"} for r in reminders)
+    assert sorted(r["sendAt"] for r in reminders) == [
         starts - timedelta(days=1),
         starts - timedelta(hours=2),
     ]
-    assert {r["category"] for r in one} == {"tourism.event.reminder"}
-    assert all(r["status"] == "pending" and r["scheduled"] for r in one)
-    assert one[0]["title"]["en"].endswith("Event kite-day")
+    assert {r["category"] for r in reminders} == {"tourism.event.reminder"}
+    assert all(r["status"] == "pending" and r["scheduled"] for r in reminders)
+    assert reminders[0]["title"]["en"].endswith("Event kite-day")
     # No personal data in the payload: only the event's id and the reminder kind.
-    assert set(one[0]["data"]) == {"eventId", "kind"}
+    assert set(reminders[0]["data"]) == {"eventId", "kind"}
 
     postponed = await gql(
         UPDATE, {"id": event, "input": {**data, "status": "POSTPONED"}}, token=admin_token
@@ -142,7 +169,7 @@ async def test_subscribing_schedules_two_reminders_and_postponing_cancels_them(
     assert reminder_states == {"cancelled"}
     pushes = [r for r in after if r["category"] == "tourism.event.changed"]
     assert len(pushes) == 1
-    assert sorted(pushes[0]["audience"]["userIds"]) == ["tourist-1", "tourist-2"]
+    assert pushes[0]["audience"] == {"topic": f"event.{event}"}
     assert pushes[0]["title"]["en"].startswith("Postponed")
     assert not pushes[0]["scheduled"]
 
@@ -155,11 +182,10 @@ async def test_subscribing_schedules_two_reminders_and_postponing_cancels_them(
     pending = [
         r for r in final if r["status"] == "pending" and r["category"] == "tourism.event.reminder"
     ]
-    assert sorted({r["sendAt"] for r in pending}) == [
+    assert sorted(r["sendAt"] for r in pending) == [
         later - timedelta(days=1),
         later - timedelta(hours=2),
     ]
-    assert len(pending) == 4
     news = [r for r in final if r["category"] == "tourism.event.changed"]
     assert [n["title"]["en"].split(":")[0] for n in news] == ["Postponed", "New date"]
 
@@ -189,22 +215,29 @@ async def test_cancelling_tells_subscribers_and_closes_subscriptions(
     assert "cancelled" in late["data"]["subscribeToEvent"]["message"]
 
 
-async def test_unsubscribing_cancels_only_your_reminders(
-    gql: GraphQLClient, seeded: Any, dev_token: Any, admin_token: str
+async def test_unsubscribing_stops_only_your_reminders(
+    gql: GraphQLClient, seeded: Any, resources: Any, dev_token: Any, admin_token: str
 ) -> None:
     starts = (utcnow() + timedelta(days=5)).replace(microsecond=0)
     event = await create_event(
         gql, admin_token, event_input("choir", starts, location={"lat": 19.8, "lng": 105.77})
     )
-    await gql(SUBSCRIBE, {"id": event}, token=dev_token("tourist-5"))
-    await gql(SUBSCRIBE, {"id": event}, token=dev_token("tourist-6"))
-    body = await gql(UNSUBSCRIBE, {"id": event}, token=dev_token("tourist-5"))
+    leaving, staying = dev_token("tourist-5"), dev_token("tourist-6")
+    await gql(SUBSCRIBE, {"id": event}, token=leaving)
+    await gql(SUBSCRIBE, {"id": event}, token=staying)
+    body = await gql(UNSUBSCRIBE, {"id": event}, token=leaving)
     assert body["data"]["unsubscribeFromEvent"]["isSubscribed"] is False
-    states = {(r["audience"]["userIds"][0], r["status"]) for r in await outbox(seeded, event)}
-    assert states == {("tourist-5", "cancelled"), ("tourist-6", "pending")}
-    # Subscribing again works: cancelled reminders released their keys.
-    again = await gql(SUBSCRIBE, {"id": event}, token=dev_token("tourist-5"))
+    assert await followers(seeded, event) == {"tourist-6"}
+    reminders = await outbox(seeded, event)
+    assert {r["status"] for r in reminders} == {"pending"} and len(reminders) == 2
+    day_before = next(r for r in reminders if r["data"]["kind"] == "reminder-1d")
+    await deliver_due(seeded, resources, day_before["_id"])
+    assert await inbox_kinds(gql, staying, event) == ["reminder-1d"]
+    assert await inbox_kinds(gql, leaving, event) == []
+    # Subscribing again works, and the reminders still ahead stand for everyone.
+    again = await gql(SUBSCRIBE, {"id": event}, token=leaving)
     assert again["data"]["subscribeToEvent"]["remindersScheduled"] == 2
+    assert len(await outbox(seeded, event)) == 2
 
 
 async def test_reminders_already_past_are_not_scheduled(

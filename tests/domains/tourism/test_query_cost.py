@@ -14,7 +14,10 @@ from api.graphql_app import GraphQLApp
 from api.settings import Settings
 from domains.kernel.clock import utcnow
 from domains.kernel.geo import point
-from domains.tourism.repository import AttractionRepository, EventRepository, ReviewRepository
+from domains.kernel.resources import Resources
+from domains.tourism.repositories.attractions import AttractionRepository
+from domains.tourism.repositories.events import EventRepository
+from domains.tourism.repositories.reviews import ReviewRepository
 
 CENTRE = (19.80, 105.77)
 PAGE = """query($first: Int) {
@@ -53,9 +56,14 @@ async def monitored(
         settings.mongodb_uri, tz_aware=True, event_listeners=[counter]
     )
     runtime = app.state.runtime
+    wired: Resources = runtime.resources
     endpoint = GraphQLApp(
         app.state.schema,
-        db=client[settings.mongodb_database],
+        resources=Resources(
+            db=client[settings.mongodb_database],
+            locks=wired.locks,
+            components=wired.components,
+        ),
         authenticator=runtime.graphql.authenticator,
         graphiql=False,
         allow_get=False,

@@ -1,0 +1,88 @@
+"""Following an event: the caller subscribes to the event's topic in the notifications domain,
+whose worker brings them the event's reminders and news (``reminders``)."""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from bson import ObjectId
+
+from domains.kernel.auth import Principal, require_user
+from domains.kernel.clock import utcnow
+from domains.kernel.validation import object_id
+from domains.notifications import service as notifications
+from domains.notifications.store import NotificationsStore
+from domains.tourism import reminders
+from domains.tourism.errors import EventNotFound, EventNotOpen
+from domains.tourism.models import EventDocument
+from domains.tourism.repositories.store import TourismStore
+from domains.tourism.vocabulary import EventStatus
+
+# The caller's topics are read a page at a time (the notifications service's page size).
+TOPICS_PAGE = 100
+
+
+def _notifications(store: TourismStore) -> NotificationsStore:
+    return NotificationsStore.of(store.resources)
+
+
+async def _event_or_raise(store: TourismStore, event_id: str) -> EventDocument:
+    event = await store.events.get_by_id(object_id(event_id, what="event"))
+    if event is None:
+        raise EventNotFound(event_id)
+    return event
+
+
+async def subscribe_to_event(
+    *, store: TourismStore, principal: Principal, event_id: str, now: datetime | None = None
+) -> tuple[EventDocument, int]:
+    """Remind the caller the day before and two hours before; returns the event and how many
+    reminders are queued (0 while postponed: they come when it has a date again)."""
+    require_user(principal)
+    now = now or utcnow()
+    event = await _event_or_raise(store, event_id)
+    status = EventStatus(event["status"])
+    if status in (EventStatus.CANCELLED, EventStatus.FINISHED) or event["endsAt"] <= now:
+        raise EventNotOpen("over" if status is not EventStatus.CANCELLED else "cancelled")
+    await notifications.subscribe(
+        store=_notifications(store), principal=principal, topic=reminders.event_topic(event["_id"])
+    )
+    # Usually queued when the event was saved; events stored before topics, and reminders that
+    # were past the outbox's horizon then, get theirs now. Following again changes nothing.
+    scheduled = await reminders.ensure_reminders(store, event["_id"], now)
+    return event, scheduled
+
+
+async def unsubscribe_from_event(
+    *, store: TourismStore, principal: Principal, event_id: str
+) -> EventDocument:
+    """Stop the event's reminders and news for the caller (idempotent)."""
+    require_user(principal)
+    event = await _event_or_raise(store, event_id)
+    await notifications.unsubscribe(
+        store=_notifications(store), principal=principal, topic=reminders.event_topic(event["_id"])
+    )
+    return event
+
+
+async def _followed_topics(store: TourismStore, principal: Principal) -> set[str]:
+    topics: set[str] = set()
+    after: str | None = None
+    followed = _notifications(store)
+    while True:
+        page = await notifications.list_subscriptions(
+            store=followed, principal=principal, device_token=None, first=TOPICS_PAGE, after=after
+        )
+        topics.update(subscription["topic"] for subscription in page.items)
+        if not page.has_next_page or not page.cursors:
+            return topics
+        after = page.cursors[-1]
+
+
+async def load_subscribed_flags(
+    *, store: TourismStore, principal: Principal, event_ids: Sequence[ObjectId]
+) -> list[bool]:
+    """Whether the caller follows each event (False when anonymous; DataLoader batch)."""
+    if principal.uid is None:
+        return [False] * len(event_ids)
+    followed = await _followed_topics(store, principal)
+    return [reminders.event_topic(event_id) in followed for event_id in event_ids]
