@@ -12,13 +12,13 @@ from domains.education.enums import (
     SchoolOwnership,
 )
 from domains.education.inputs import AdmissionRoundInput, SchoolAnnouncementInput, SchoolInput
-from domains.education.store import EducationStore
 from domains.education.types import (
     AdmissionRound,
     CatchmentLookup,
     Commune,
     School,
     SchoolAnnouncement,
+    education_store,
 )
 from domains.kernel.context import Info
 from domains.kernel.errors import NotFoundError, ValidationFailed, expected
@@ -41,10 +41,6 @@ SubscribeToSchoolResult = Annotated[
 ]
 
 
-def _store(info: Info) -> EducationStore:
-    return info.context.scoped(EducationStore.of)
-
-
 @strawberry.type
 class Query:
     @strawberry.field(description="Wards and communes known to the school directory.")
@@ -52,7 +48,7 @@ class Query:
         self, info: Info, district: str | None = None, lang: Language | None = None
     ) -> list[Commune]:
         language = info.context.lang(lang)
-        documents = await catchment.list_communes(store=_store(info), district=district)
+        documents = await catchment.list_communes(store=education_store(info), district=district)
         return [Commune.from_document(d, language) for d in documents]
 
     @strawberry.field(
@@ -75,7 +71,7 @@ class Query:
         language = info.context.lang(lang)
         checked = near.validated() if near else None
         page = await directory.list_schools(
-            store=_store(info),
+            store=education_store(info),
             level=level.value if level else None,
             district=district,
             commune=commune,
@@ -91,7 +87,7 @@ class Query:
     async def school(
         self, info: Info, id: strawberry.ID, lang: Language | None = None
     ) -> School | None:
-        document = await directory.get_school(store=_store(info), school_id=str(id))
+        document = await directory.get_school(store=education_store(info), school_id=str(id))
         return School.from_document(document, info.context.lang(lang)) if document else None
 
     @strawberry.field(
@@ -108,7 +104,7 @@ class Query:
         lang: Language | None = None,
     ) -> CatchmentLookup:
         answer = await catchment.schools_for_location(
-            store=_store(info),
+            store=education_store(info),
             lat=lat,
             lng=lng,
             level=level.value if level else None,
@@ -125,7 +121,9 @@ class Query:
         lang: Language | None = None,
     ) -> CatchmentLookup:
         answer = await catchment.schools_for_commune(
-            store=_store(info), commune_code=commune_code, level=level.value if level else None
+            store=education_store(info),
+            commune_code=commune_code,
+            level=level.value if level else None,
         )
         return CatchmentLookup.from_answer(answer, info.context.lang(lang))
 
@@ -144,7 +142,7 @@ class Query:
     ) -> Connection[AdmissionRound]:
         language = info.context.lang(lang)
         page = await rounds.list_rounds(
-            store=_store(info),
+            store=education_store(info),
             school_year=school_year,
             grade=grade.value if grade else None,
             district=district,
@@ -159,7 +157,7 @@ class Query:
     async def admission_round(
         self, info: Info, id: strawberry.ID, lang: Language | None = None
     ) -> AdmissionRound | None:
-        document = await rounds.get_round(store=_store(info), round_id=str(id))
+        document = await rounds.get_round(store=education_store(info), round_id=str(id))
         return AdmissionRound.from_document(document, info.context.lang(lang)) if document else None
 
     @strawberry.field(description="A school's announcements, newest first.")
@@ -173,7 +171,7 @@ class Query:
     ) -> Connection[SchoolAnnouncement]:
         language = info.context.lang(lang)
         page = await announcements.list_announcements(
-            store=_store(info),
+            store=education_store(info),
             principal=info.context.principal,
             school_id=school_id,
             first=first,
@@ -191,7 +189,9 @@ class Mutation:
         language = info.context.lang()
         return await expected(
             directory.create_school(
-                store=_store(info), principal=info.context.principal, fields=input.to_fields()
+                store=education_store(info),
+                principal=info.context.principal,
+                fields=input.to_fields(),
             ),
             lambda document: School.from_document(document, language),
             ValidationFailed,
@@ -204,7 +204,7 @@ class Mutation:
         language = info.context.lang()
         return await expected(
             directory.update_school(
-                store=_store(info),
+                store=education_store(info),
                 principal=info.context.principal,
                 school_id=str(id),
                 fields=input.to_fields(),
@@ -223,7 +223,9 @@ class Mutation:
         language = info.context.lang()
         return await expected(
             rounds.create_round(
-                store=_store(info), principal=info.context.principal, fields=input.to_fields()
+                store=education_store(info),
+                principal=info.context.principal,
+                fields=input.to_fields(),
             ),
             lambda document: AdmissionRound.from_document(document, language),
             ValidationFailed,
@@ -238,7 +240,7 @@ class Mutation:
         language = info.context.lang()
         return await expected(
             rounds.update_round(
-                store=_store(info),
+                store=education_store(info),
                 principal=info.context.principal,
                 round_id=str(id),
                 fields=input.to_fields(),
@@ -258,7 +260,7 @@ class Mutation:
         language = info.context.lang()
         return await expected(
             announcements.publish_announcement(
-                store=_store(info),
+                store=education_store(info),
                 principal=info.context.principal,
                 school_id=input.school_id,
                 title=input.title.to_document(),
@@ -281,7 +283,7 @@ class Mutation:
         language = info.context.lang()
         return await expected(
             subscriptions.subscribe_to_school(
-                store=_store(info),
+                store=education_store(info),
                 principal=info.context.principal,
                 school_id=school_id,
                 device_token=device_token,
@@ -296,7 +298,7 @@ class Mutation:
         self, info: Info, school_id: str, device_token: str | None = None
     ) -> bool:
         return await subscriptions.unsubscribe_from_school(
-            store=_store(info),
+            store=education_store(info),
             principal=info.context.principal,
             school_id=school_id,
             device_token=device_token,

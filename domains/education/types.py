@@ -34,7 +34,8 @@ from domains.procedures.models import ProcedureDocument
 from domains.procedures.types import Procedure
 
 
-def _store(info: Info) -> EducationStore:
+def education_store(info: Info) -> EducationStore:
+    """The request's education store, built once per request."""
     return info.context.scoped(EducationStore.of)
 
 
@@ -71,7 +72,7 @@ class Commune:
 
 async def _load_communes(info: Info, codes: list[str]) -> list[CommuneDocument | None]:
     async def load(keys: Any) -> list[CommuneDocument | None]:
-        return await load_communes(store=_store(info), codes=list(keys))
+        return await load_communes(store=education_store(info), codes=list(keys))
 
     loader = info.context.loader("education.communes", load)
     return [await loader.load(code) for code in codes]
@@ -140,7 +141,7 @@ class School:
         status: AdmissionRoundStatus | None = None,
     ) -> list["AdmissionRound"]:
         page = await list_rounds(
-            store=_store(info),
+            store=education_store(info),
             school_id=str(self.id),
             school_year=school_year,
             status=status.value if status else None,
@@ -188,7 +189,7 @@ class School:
 
 async def load_school(info: Info, school_id: str, lang: str) -> School | None:
     async def load(keys: Any) -> list[SchoolDocument | None]:
-        return await load_schools(store=_store(info), ids=list(keys))
+        return await load_schools(store=education_store(info), ids=list(keys))
 
     document = await info.context.loader("education.schools", load).load(school_id)
     return School.from_document(document, lang) if document else None
@@ -273,7 +274,7 @@ class AdmissionRound:
             return None
 
         async def load(keys: Any) -> list[ProcedureDocument | None]:
-            return await load_procedures(store=_store(info), codes=list(keys))
+            return await load_procedures(store=education_store(info), codes=list(keys))
 
         loader = info.context.loader("education.procedures", load)
         document: ProcedureDocument | None = await loader.load(self.procedure_code)
