@@ -51,10 +51,6 @@ def _appointment_data(appointment: AppointmentDocument) -> Text:
     return {"kind": CATEGORY, "appointmentId": str(appointment["_id"])}
 
 
-def _waitlist_data(entry: WaitlistEntryDocument) -> Text:
-    return {"kind": "health.waitlist", "waitlistEntryId": str(entry["_id"])}
-
-
 def _reminder_key(appointment_id: object, label: str) -> str:
     return f"health:appointment:{appointment_id}:reminder-{label}"
 
@@ -210,6 +206,26 @@ async def cancelled(
     )
 
 
+async def _tell_waiting(
+    *,
+    db: Database,
+    session: Session,
+    entry: WaitlistEntryDocument,
+    event: str,
+    title: Text,
+    body: Text,
+) -> None:
+    await _tell(
+        db=db,
+        session=session,
+        user_id=entry["userId"],
+        title=title,
+        body=body,
+        data={"kind": "health.waitlist", "waitlistEntryId": str(entry["_id"])},
+        dedupe_key=f"health:waitlist:{entry['_id']}:{event}",
+    )
+
+
 async def waitlist_offered(
     *,
     db: Database,
@@ -221,17 +237,16 @@ async def waitlist_offered(
     """A place freed up: the time and date of the slot and the hold's end, nothing else."""
     time, day = _when(start)
     deadline = f"{until.astimezone(PROVINCE_TZ):%H:%M}"
-    await _tell(
+    await _tell_waiting(
         db=db,
         session=session,
-        user_id=entry["userId"],
+        entry=entry,
+        event="offered",
         title={"vi": "Có chỗ trống", "en": "A place freed up"},
         body={
             "vi": f"Có chỗ lịch khám {time} ngày {day}. Xác nhận trước {deadline} trong ứng dụng.",
             "en": f"A place at {time} on {day} freed up. Confirm in the app before {deadline}.",
         },
-        data=_waitlist_data(entry),
-        dedupe_key=f"health:waitlist:{entry['_id']}:offered",
     )
 
 
@@ -240,10 +255,11 @@ async def waitlist_cancelled(
 ) -> None:
     """The facility closed the slot a patient was waiting for (or held a place in)."""
     time, day = _when(start)
-    await _tell(
+    await _tell_waiting(
         db=db,
         session=session,
-        user_id=entry["userId"],
+        entry=entry,
+        event="cancelled",
         title={"vi": "Lịch khám đã bị huỷ", "en": "Slot cancelled"},
         body={
             "vi": f"Cơ sở y tế đã huỷ lịch khám {time} ngày {day} mà bạn đang chờ. Mở ứng dụng "
@@ -251,6 +267,4 @@ async def waitlist_cancelled(
             "en": f"The facility cancelled the slot at {time} on {day} you were waiting for. Open "
             "the app to book another time.",
         },
-        data=_waitlist_data(entry),
-        dedupe_key=f"health:waitlist:{entry['_id']}:cancelled",
     )

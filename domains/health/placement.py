@@ -264,6 +264,15 @@ async def _offer_to_next(
     return None
 
 
+async def pass_on_hold(
+    *, store: HealthStore, session: Session, entry: WaitlistEntryDocument, now: datetime
+) -> WaitlistEntryDocument | None:
+    """Inside the caller's transaction: the place held for ``entry`` (now closed) is freed."""
+    return await free_place(
+        store=store, session=session, slot_id=entry["slotId"], number=entry["heldNumber"], now=now
+    )
+
+
 async def expire_waitlist_holds(
     *, store: HealthStore, now: datetime | None = None, slot_id: ObjectId | None = None
 ) -> int:
@@ -285,13 +294,7 @@ async def expire_waitlist_holds(
             )
             if closed is None:
                 return False  # accepted, declined or expired by someone else meanwhile
-            await free_place(
-                store=store,
-                session=session,
-                slot_id=entry["slotId"],
-                number=entry["heldNumber"],
-                now=now,
-            )
+            await pass_on_hold(store=store, session=session, entry=entry, now=now)
             return True
 
         expired += 1 if await store.transaction(work) else 0

@@ -24,7 +24,7 @@ from domains.health.placement import (
     claim_place,
     expire_waitlist_holds,
     explain_unbookable,
-    free_place,
+    pass_on_hold,
     record_booking,
 )
 from domains.health.repositories import HealthStore
@@ -296,13 +296,7 @@ async def _give_up(
         if closed is None:
             raise BookingRefused(Refusal.WRONG_STATUS, "This entry changed meanwhile; reload it.")
         if entry["status"] == "offered":
-            await free_place(
-                store=store,
-                session=session,
-                slot_id=entry["slotId"],
-                number=entry["heldNumber"],
-                now=now,
-            )
+            await pass_on_hold(store=store, session=session, entry=entry, now=now)
         return closed
 
     return await store.transaction(work)
