@@ -120,7 +120,8 @@ class EventDocument(TypedDict):
 
 
 class EventSubscriptionDocument(TypedDict):
-    """``tourism_event_subscriptions``: who wants reminders for which event."""
+    """``tourism_event_subscriptions`` (before topics): who wanted reminders for which event; read
+    only by the start-up migration (``migrations``)."""
 
     _id: ObjectId
     eventId: ObjectId

@@ -3,12 +3,10 @@
 from typing import Any
 
 import pytest
-from pymongo.asynchronous.database import AsyncDatabase
 
 from domains.kernel.auth import Role
+from domains.kernel.types import Database
 from domains.tourism.seed import seed_demo
-
-Database = AsyncDatabase[dict[str, Any]]
 
 
 @pytest.fixture(scope="module")
