@@ -4,12 +4,13 @@ from datetime import timedelta
 
 from bson import ObjectId
 
-from domains.health import booking, desk, directory, profiles, slots
+from domains.health import booking, desk, profiles, slots
 from domains.health.errors import BookingRefused, Refusal
 from domains.health.repositories import HealthStore, SlotRepository
 from domains.health.schedule import at_local
 from domains.kernel.auth import Principal, Role
 from domains.kernel.clock import PROVINCE_TZ, utcnow
+from domains.notifications.ports import PATIENT_DIRECTORY
 from tests.conftest import GraphQLClient
 from tests.domains.health.support import (
     CANCEL,
@@ -378,18 +379,15 @@ async def test_patients_of_hospital(gql: GraphQLClient, db, dev_token, resources
     slot = (await slot_ids(gql, hid, day))[0]
     token = dev_token("patient-of-h")
     await book(gql, token, slot, await profile(gql, token))
-    found = await directory.HealthPatients(resources).patients_of_hospital(
+    # What notifications asks, through the port health provides in MODULE.wire.
+    patients = resources.get(PATIENT_DIRECTORY)
+    found = await patients.patients_of_hospital(
         hospital_id=hid, user_ids=["patient-of-h", "stranger", "citizen-book"]
     )
     assert found == {"patient-of-h"}
+    assert await patients.patients_of_hospital(hospital_id=H, user_ids=["patient-of-h"]) == set()
     assert (
-        await directory.HealthPatients(resources).patients_of_hospital(
-            hospital_id=H, user_ids=["patient-of-h"]
-        )
-        == set()
-    )
-    assert (
-        await directory.HealthPatients(resources).patients_of_hospital(
+        await patients.patients_of_hospital(
             hospital_id=hid, user_ids=["patient-of-h"], now=utcnow() + timedelta(days=120)
         )
         == set()
