@@ -14,6 +14,22 @@ from domains.kernel.types import Session
 OPEN = {"open": True}
 
 
+def _waiting_for(slot: SlotDocument, day: str) -> dict[str, Any]:
+    """Entries waiting for a place in ``slot``: for it, or for its department's ``day``."""
+    return {
+        "status": "waiting",
+        "$or": [
+            {"scope": "slot", "slotId": slot["_id"]},
+            {
+                "scope": "day",
+                "hospitalId": slot["hospitalId"],
+                "departmentId": slot["departmentId"],
+                "day": day,
+            },
+        ],
+    }
+
+
 class WaitlistRepository(Repository):
     collection_name = "health_waitlist"
     indexes = (
@@ -49,20 +65,11 @@ class WaitlistRepository(Repository):
         self, slot: SlotDocument, *, day: str, session: Session | None, limit: int = 20
     ) -> list[WaitlistEntryDocument]:
         """The first waiting entries for a place in ``slot``, oldest first."""
-        query = {
-            "status": "waiting",
-            "$or": [
-                {"scope": "slot", "slotId": slot["_id"]},
-                {
-                    "scope": "day",
-                    "hospitalId": slot["hospitalId"],
-                    "departmentId": slot["departmentId"],
-                    "day": day,
-                },
-            ],
-        }
         cursor = self.collection.find(
-            query, sort=[("createdAt", 1), ("_id", 1)], limit=limit, session=session
+            _waiting_for(slot, day),
+            sort=[("createdAt", 1), ("_id", 1)],
+            limit=limit,
+            session=session,
         )
         return cast(list[WaitlistEntryDocument], await cursor.to_list(None))
 
@@ -140,20 +147,7 @@ class WaitlistRepository(Repository):
 
     async def counts_for(self, slot: SlotDocument, *, day: str) -> tuple[int, int]:
         """(waiting, offered) for a slot: entries for it and for its department's day."""
-        waiting = await self.collection.count_documents(
-            {
-                "status": "waiting",
-                "$or": [
-                    {"scope": "slot", "slotId": slot["_id"]},
-                    {
-                        "scope": "day",
-                        "hospitalId": slot["hospitalId"],
-                        "departmentId": slot["departmentId"],
-                        "day": day,
-                    },
-                ],
-            }
-        )
+        waiting = await self.collection.count_documents(_waiting_for(slot, day))
         offered = await self.collection.count_documents(
             {"status": "offered", "slotId": slot["_id"]}
         )
