@@ -194,10 +194,11 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     import logging
     import signal
 
-    from api import firebase
+    from api import firebase, registry
     from api.database import create_client, create_indexes
+    from domains.kernel.resources import Resources
     from domains.notifications.push import DevelopmentSink, FcmSender, Sender
-    from domains.notifications.worker import REPOSITORIES, WorkerConfig, run_until_stopped
+    from domains.notifications.worker import WorkerConfig, run_until_stopped
 
     config = WorkerConfig(
         max_attempts=settings.notification_max_attempts,
@@ -219,8 +220,7 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
         client = create_client(settings)
         try:
             db = client[settings.mongodb_database]
-            # Only the collections the worker uses (the API creates everyone else's).
-            await create_indexes(db, REPOSITORIES)
+            await create_indexes(db, registry.REPOSITORIES)  # every domain's, as the API does
             sender: Sender
             if settings.fcm_endpoint or credentials:
                 # A request must end well inside the lease that lets other workers re-send it.
@@ -239,7 +239,7 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
             # What start-up built (modules, SDK, clients) lives until exit: frozen, the garbage
             # collector stops re-scanning it (GC: 1.7 s to 0.7 s per 10,000-message broadcast).
             gc.freeze()
-            await run_until_stopped(db, sender, config, stop)
+            await run_until_stopped(registry.wire(Resources(db=db)), sender, config, stop)
         finally:
             await client.close()
         return 0

@@ -42,8 +42,8 @@ from api.firebase import StaticCredential  # noqa: E402
 from api.settings import Settings  # noqa: E402
 from domains.kernel.auth import Role  # noqa: E402
 from domains.kernel.clock import utcnow  # noqa: E402
+from domains.notifications.delivery import render  # noqa: E402
 from domains.notifications.push import FcmSender  # noqa: E402
-from domains.notifications.worker import render  # noqa: E402
 
 PROJECT = "xuthanh-bench"
 SECRET = "bench-only-dev-token-secret-0123456789"

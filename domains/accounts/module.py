@@ -1,6 +1,6 @@
 """The accounts domain as the composition root sees it."""
 
-from domains.accounts import schema
+from domains.accounts import directory, schema
 from domains.accounts.repository import GrantRepository
 from domains.kernel.module import DomainModule
 
@@ -9,4 +9,5 @@ MODULE = DomainModule(
     query=schema.Query,
     mutation=schema.Mutation,
     repositories=(GrantRepository,),
+    wire=directory.wire,
 )

@@ -2,7 +2,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, cast
 
-from pymongo import ReturnDocument
+from pymongo import ASCENDING, IndexModel, ReturnDocument
 
 from domains.accounts.models import GrantDocument
 from domains.kernel.pagination import Page, find_page
@@ -13,11 +13,20 @@ SCOPE_FIELDS = {"hospital_staff": "hospitalIds", "school_staff": "schoolIds"}
 
 class GrantRepository(Repository):
     collection_name = "grants"
-    # Looked up by _id (the uid) on every signed-in request: no further index needed.
-    indexes = ()
+    # Looked up by _id (the uid) on every signed-in request: that needs no index of its own.
+    indexes = (
+        # uids_with_role: the holders of one role in uid order (a broadcast to a role); also
+        # serves the grants page filtered by role.
+        IndexModel([("roles", ASCENDING), ("_id", ASCENDING)]),
+    )
 
     async def get_for_uid(self, uid: str) -> GrantDocument | None:
         return cast(GrantDocument | None, await self.collection.find_one({"_id": uid}))
+
+    async def uids_with_role(self, role: str) -> list[str]:
+        """The uids holding ``role``, in uid order (a resumed fan-out relies on the order)."""
+        cursor = self.collection.find({"roles": role}, {"_id": 1}, sort=[("_id", ASCENDING)])
+        return [str(document["_id"]) async for document in cursor]
 
     async def add_role(
         self, *, uid: str, role: str, scope_id: str | None, by: str, at: datetime

@@ -1,7 +1,7 @@
 """Notifications as the composition root sees it."""
 
 from domains.kernel.module import DomainModule
-from domains.notifications import repository, schema
+from domains.notifications import outbox_repository, repository, schema
 
 MODULE = DomainModule(
     name="notifications",
@@ -10,8 +10,8 @@ MODULE = DomainModule(
     repositories=(
         repository.DeviceRepository,
         repository.SubscriptionRepository,
-        repository.NotificationRepository,
-        repository.DeliveryRepository,
+        outbox_repository.NotificationRepository,
+        outbox_repository.DeliveryRepository,
         repository.InboxRepository,
         repository.PreferenceRepository,
     ),

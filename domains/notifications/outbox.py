@@ -13,16 +13,13 @@ from typing import Any
 from urllib.parse import quote
 
 from bson import ObjectId
-from pymongo import ReturnDocument
-from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.asynchronous.database import AsyncDatabase
 
 from domains.kernel.clock import as_utc, utcnow
 from domains.kernel.errors import InvalidInput
+from domains.kernel.types import Database, Document, Session
+from domains.kernel.validation import localized_text
+from domains.notifications.outbox_repository import NotificationRepository
 
-Database = AsyncDatabase[dict[str, Any]]
-
-NOTIFICATIONS = "notifications"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 # FCM's own rule for topic names; we keep the same alphabet for server-side topics.
@@ -68,25 +65,6 @@ def check_topic(topic: str) -> str:
             field="topic",
         )
     return topic
-
-
-def check_localized(text: Mapping[str, str], field: str, limit: int) -> dict[str, str]:
-    """Localized text with Vietnamese present and every variant within ``limit`` characters."""
-    cleaned = {lang: str(value).strip() for lang, value in text.items() if value and value.strip()}
-    unknown = sorted(set(cleaned) - {"vi", "en"})
-    if unknown:
-        raise InvalidInput(
-            f"`{field}` supports the languages vi and en; got {unknown}.", field=field
-        )
-    if not cleaned.get("vi"):
-        raise InvalidInput(f"`{field}` needs Vietnamese text (`vi`).", field=field)
-    for lang, value in cleaned.items():
-        if len(value) > limit:
-            raise InvalidInput(
-                f"`{field}.{lang}` is {len(value)} characters; at most {limit} fit a notification.",
-                field=field,
-            )
-    return cleaned
 
 
 def check_data(data: Mapping[str, str] | None) -> dict[str, str]:
@@ -137,7 +115,7 @@ def build_notification(
     now: datetime,
     detailed_title: Mapping[str, str] | None = None,
     detailed_body: Mapping[str, str] | None = None,
-) -> dict[str, Any]:
+) -> Document:
     """A validated outbox document (not yet stored)."""
     if not CATEGORY_PATTERN.match(category) or len(category) > 64:
         raise InvalidInput(
@@ -148,10 +126,10 @@ def build_notification(
     if dedupe_key is not None and not 1 <= len(dedupe_key) <= MAX_DEDUPE_KEY:
         raise InvalidInput(f"`dedupe_key` must be 1 to {MAX_DEDUPE_KEY} characters.")
     scheduled_at = check_send_at(send_at, now)
-    document: dict[str, Any] = {
+    document: Document = {
         "category": category,
-        "title": check_localized(title, "title", MAX_TITLE),
-        "body": check_localized(body, "body", MAX_BODY),
+        "title": localized_text(title, field="title", limit=MAX_TITLE),
+        "body": localized_text(body, field="body", limit=MAX_BODY),
         "data": check_data(data),
         "audience": audience,
         "inbox": inbox,
@@ -166,8 +144,8 @@ def build_notification(
         raise InvalidInput("Give both a detailed title and a detailed body, or neither.")
     if detailed_title is not None and detailed_body is not None:
         document["detailed"] = {
-            "title": check_localized(detailed_title, "detailed_title", MAX_TITLE),
-            "body": check_localized(detailed_body, "detailed_body", MAX_BODY),
+            "title": localized_text(detailed_title, field="detailed_title", limit=MAX_TITLE),
+            "body": localized_text(detailed_body, field="detailed_body", limit=MAX_BODY),
         }
     if dedupe_key is not None:
         document["dedupeKey"] = dedupe_key
@@ -186,34 +164,10 @@ def user_audience(user_ids: Sequence[str]) -> dict[str, Any]:
     return {"userIds": unique}
 
 
-async def store(
-    *, db: Database, session: AsyncClientSession | None, document: dict[str, Any]
-) -> ObjectId:
-    """Insert an outbox document; with a dedupe key, the first stored one wins and is returned."""
-    collection = db[NOTIFICATIONS]
-    key = document.get("dedupeKey")
-    if key is None:
-        result = await collection.insert_one(document, session=session)
-        return ObjectId(result.inserted_id)
-    # An upsert rather than insert-then-catch: a duplicate-key error inside the caller's
-    # transaction would abort the caller's whole change.
-    insert = {k: v for k, v in document.items() if k != "dedupeKey"}
-    stored = await collection.find_one_and_update(
-        {"dedupeKey": key},
-        {"$setOnInsert": insert},
-        upsert=True,
-        projection={"_id": 1},
-        return_document=ReturnDocument.AFTER,
-        session=session,
-    )
-    assert stored is not None  # noqa: S101 - an upsert with AFTER always returns the document
-    return ObjectId(stored["_id"])
-
-
 async def enqueue(
     *,
     db: Database,
-    session: AsyncClientSession | None,
+    session: Session | None,
     user_ids: Sequence[str] = (),
     topic: str | None = None,
     title: Mapping[str, str],
@@ -250,32 +204,16 @@ async def enqueue(
         detailed_title=detailed_title,
         detailed_body=detailed_body,
     )
-    return await store(db=db, session=session, document=document)
+    return await NotificationRepository(db).store(document, session=session)
 
 
 async def cancel_scheduled(
-    *, db: Database, session: AsyncClientSession | None, dedupe_keys: Sequence[str]
+    *, db: Database, session: Session | None, dedupe_keys: Sequence[str]
 ) -> int:
     """Cancel not-yet-sent scheduled notifications (e.g. reminders of a cancelled appointment);
     returns how many."""
     keys = [key for key in dedupe_keys if key]
     if not keys:
         return 0
-    now = utcnow()
-    # Only notifications the worker has not started on; the key is released so that, say, a
-    # rebooked appointment can schedule its reminder under the same key again.
-    result = await db[NOTIFICATIONS].update_many(
-        {"dedupeKey": {"$in": keys}, "status": "pending"},
-        [
-            {
-                "$set": {
-                    "status": "cancelled",
-                    "cancelledAt": now,
-                    "cancelledDedupeKey": "$dedupeKey",
-                }
-            },
-            {"$unset": "dedupeKey"},
-        ],
-        session=session,
-    )
-    return int(result.modified_count)
+    # Only notifications the worker has not started on (see NotificationRepository).
+    return await NotificationRepository(db).cancel_pending(keys, now=utcnow(), session=session)

@@ -1,30 +1,27 @@
-"""Every query of the notifications domain, next to the index that serves it."""
+"""Queries of devices, topic subscriptions, the inbox and preferences, next to the indexes that
+serve them (the outbox and deliveries: ``outbox_repository``)."""
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
 from bson import ObjectId
-from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument, UpdateOne
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.cursor import AsyncCursor
 from pymongo.errors import BulkWriteError
 
 from domains.kernel.pagination import Page, find_page
 from domains.kernel.repository import Repository
 from domains.notifications.models import (
-    DeliveryDocument,
     DeviceDocument,
     InboxDocument,
-    NotificationDocument,
     PreferenceDocument,
     SubscriptionDocument,
 )
-from domains.notifications.outbox import NOTIFICATIONS
 
 DUPLICATE_KEY = 11000
 # FCM drops registration tokens an app has not refreshed for 270 days; so do we.
 TOKEN_LIFETIME = timedelta(days=270)
-MARK_SLICE = 100  # deliveries per update when recording outcomes
 
 
 async def insert_ignoring_duplicates(repository: Repository, documents: list[Any]) -> list[Any]:
@@ -191,185 +188,6 @@ class SubscriptionRepository(Repository):
             query["_id"] = {"$gt": after}
         cursor = self.collection.find(query, sort=[("_id", ASCENDING)], batch_size=batch_size)
         return cast(AsyncCursor[SubscriptionDocument], cursor)
-
-
-class NotificationRepository(Repository):
-    collection_name = NOTIFICATIONS
-    indexes = (
-        # outbox.store / cancel_scheduled: one live notification per dedupe key. The key is
-        # absent (never null) when unset or cancelled, so a sparse index is exact; it is sparse
-        # rather than partial because SecantusDB plans equality look-ups only on the former.
-        IndexModel([("dedupeKey", ASCENDING)], unique=True, sparse=True, name="dedupeKey_sparse"),
-        # claim_for_fanout: due notifications the worker has not finished fanning out.
-        IndexModel([("status", ASCENDING), ("sendAt", ASCENDING)]),
-    )
-
-    async def get_notification(self, notification_id: ObjectId) -> NotificationDocument | None:
-        return cast(NotificationDocument | None, await self.get(notification_id))
-
-    async def claim_for_fanout(
-        self, *, now: datetime, lease: timedelta, owner: str
-    ) -> NotificationDocument | None:
-        """Take one due notification for fan-out; a lease lets another worker resume a crash.
-        Progress is saved only by the ``owner`` holding the fan-out."""
-        document = await self.collection.find_one_and_update(
-            {
-                "status": {"$in": ["pending", "fanning_out"]},
-                "sendAt": {"$lte": now},
-                "leaseUntil": {"$lte": now},
-            },
-            {"$set": {"status": "fanning_out", "leaseUntil": now + lease, "fanoutOwner": owner}},
-            sort=[("sendAt", ASCENDING)],
-            return_document=ReturnDocument.AFTER,
-        )
-        return cast(NotificationDocument | None, document)
-
-    async def record_fanout_progress(
-        self,
-        notification_id: ObjectId,
-        *,
-        after: Any,
-        recipients: int,
-        inbox_entries: int,
-        lease_until: datetime,
-        owner: str,
-    ) -> bool:
-        """Save the fan-out position and renew the lease; False if the fan-out was cancelled or
-        another worker took it over (its lease had ended)."""
-        result = await self.collection.update_one(
-            {"_id": notification_id, "status": "fanning_out", "fanoutOwner": owner},
-            {
-                "$set": {"fanoutAfter": after, "leaseUntil": lease_until},
-                "$inc": {"recipients": recipients, "inboxEntries": inbox_entries},
-            },
-        )
-        return result.modified_count == 1
-
-    async def finish_fanout(self, notification_id: ObjectId, *, now: datetime, owner: str) -> None:
-        await self.collection.update_one(
-            {"_id": notification_id, "status": "fanning_out", "fanoutOwner": owner},
-            {"$set": {"status": "sending", "fannedOutAt": now}},
-        )
-
-    async def get_texts(self, ids: Sequence[ObjectId]) -> dict[ObjectId, NotificationDocument]:
-        cursor = self.collection.find(
-            {"_id": {"$in": list(ids)}},
-            {"title": 1, "body": 1, "detailed": 1, "data": 1, "category": 1},
-        )
-        return {doc["_id"]: cast(NotificationDocument, doc) async for doc in cursor}
-
-
-class DeliveryRepository(Repository):
-    collection_name = "notification_deliveries"
-    indexes = (
-        # claim: pending deliveries that are due (first try, retry time, or expired lease).
-        IndexModel([("state", ASCENDING), ("dueAt", ASCENDING)]),
-        # counts and per-token results of one notification (notificationStatus).
-        IndexModel([("n", ASCENDING), ("state", ASCENDING)]),
-        # the claim a worker just made.
-        IndexModel([("claim", ASCENDING)], sparse=True),
-    )
-
-    async def add(self, documents: list[DeliveryDocument]) -> list[DeliveryDocument]:
-        """Insert the deliveries that do not exist yet; returns those."""
-        return await insert_ignoring_duplicates(self, list(documents))
-
-    async def claim(
-        self, *, worker_claim: str, now: datetime, lease: timedelta, limit: int
-    ) -> list[DeliveryDocument]:
-        """Take up to ``limit`` due deliveries for this worker until the lease ends.
-
-        Candidates are read first, then taken with one conditional update: a document only
-        moves if it is still pending and due, so two workers never hold the same delivery.
-        """
-        due = {"state": "pending", "dueAt": {"$lte": now}}
-        candidates = await self.collection.find(
-            due, {"_id": 1}, sort=[("dueAt", ASCENDING)], limit=limit
-        ).to_list()
-        if not candidates:
-            return []
-        # `_id` first: SecantusDB looks the ids up by key only when `_id` leads the filter; with
-        # `state` first it scans the whole collection (5 s per batch at 10,000 deliveries).
-        await self.collection.update_many(
-            {"_id": {"$in": [doc["_id"] for doc in candidates]}, **due},
-            {
-                "$set": {"claim": worker_claim, "dueAt": now + lease, "lastAttemptAt": now},
-                "$inc": {"attempts": 1},
-            },
-        )
-        taken = await self.collection.find({"claim": worker_claim}).to_list()
-        return cast(list[DeliveryDocument], taken)
-
-    async def extend_claim(self, worker_claim: str, *, until: datetime) -> None:
-        """Push the lease of a claim still being worked on further out."""
-        await self.collection.update_many(
-            {"claim": worker_claim, "state": "pending"}, {"$set": {"dueAt": until}}
-        )
-
-    async def mark(
-        self, ids: Sequence[str], *, worker_claim: str, state: str, now: datetime
-    ) -> None:
-        """Record one outcome for many deliveries of this claim (e.g. all successes).
-
-        Written in slices of ``MARK_SLICE``: SecantusDB spends about half as much per delivery on
-        updates of 25 to 100 documents as on updates of one or of 500."""
-        for start in range(0, len(ids), MARK_SLICE):
-            await self.collection.update_many(
-                {"_id": {"$in": list(ids[start : start + MARK_SLICE])}, "claim": worker_claim},
-                {
-                    "$set": {
-                        "state": state,
-                        "doneAt": now,
-                        "errorCode": None,
-                        "errorMessage": None,
-                    },
-                    "$unset": {"claim": ""},
-                },
-            )
-
-    async def record(self, updates: Sequence[tuple[str, dict[str, Any]]], *, claim: str) -> None:
-        """Record individual outcomes (failures, retries) of this claim."""
-        if not updates:
-            return
-        await self.collection.bulk_write(
-            [
-                UpdateOne({"_id": _id, "claim": claim}, {"$set": fields, "$unset": {"claim": ""}})
-                for _id, fields in updates
-            ],
-            ordered=False,
-        )
-
-    async def skip_pending_for_tokens(self, tokens: Sequence[str], *, now: datetime) -> int:
-        """Deliveries waiting for tokens FCM reported unregistered will never arrive."""
-        if not tokens:
-            return 0
-        result = await self.collection.update_many(
-            {"token": {"$in": list(tokens)}, "state": "pending", "claim": {"$exists": False}},
-            {"$set": {"state": "skipped", "errorCode": "UNREGISTERED", "doneAt": now}},
-        )
-        return int(result.modified_count)
-
-    async def counts(self, notification_id: ObjectId) -> dict[str, int]:
-        pipeline: list[dict[str, Any]] = [
-            {"$match": {"n": notification_id}},
-            {"$group": {"_id": "$state", "count": {"$sum": 1}}},
-        ]
-        cursor = await self.collection.aggregate(pipeline)
-        return {row["_id"]: int(row["count"]) async for row in cursor}
-
-    async def page(
-        self,
-        notification_id: ObjectId,
-        *,
-        state: str | None,
-        first: int | None,
-        after: str | None,
-    ) -> Page[DeliveryDocument]:
-        query: dict[str, Any] = {"n": notification_id}
-        if state is not None:
-            query["state"] = state
-        page = await find_page(self.collection, query=query, sort=[], first=first, after=after)
-        return cast(Page[DeliveryDocument], page)
 
 
 class InboxRepository(Repository):

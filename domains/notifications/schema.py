@@ -3,9 +3,10 @@ from typing import Annotated
 import strawberry
 
 from domains.kernel.context import Info
-from domains.kernel.errors import InvalidInput, ValidationFailed, validation_failed
+from domains.kernel.errors import ValidationFailed, expected
 from domains.kernel.pagination import Connection
-from domains.notifications import service
+from domains.notifications import broadcasts, service
+from domains.notifications.store import NotificationsStore
 from domains.notifications.types import (
     Device,
     InboxNotification,
@@ -29,6 +30,10 @@ SendNotificationResult = Annotated[
 ]
 
 
+def _store(info: Info) -> NotificationsStore:
+    return info.context.scoped(NotificationsStore.of)
+
+
 @strawberry.type
 class Query:
     @strawberry.field(description="Your notifications, newest first (signed-in users).")
@@ -40,7 +45,7 @@ class Query:
         unread_only: bool = False,
     ) -> Connection[InboxNotification]:
         page = await service.list_inbox(
-            db=info.context.db,
+            store=_store(info),
             principal=info.context.principal,
             unread_only=unread_only,
             first=first,
@@ -50,7 +55,7 @@ class Query:
 
     @strawberry.field(description="How many of your notifications are unread.")
     async def unread_count(self, info: Info) -> int:
-        return await service.unread_count(db=info.context.db, principal=info.context.principal)
+        return await service.unread_count(store=_store(info), principal=info.context.principal)
 
     @strawberry.field(
         description="Topics you follow; anonymous installations pass their `deviceToken`."
@@ -63,7 +68,7 @@ class Query:
         after: str | None = None,
     ) -> Connection[TopicSubscription]:
         page = await service.list_subscriptions(
-            db=info.context.db,
+            store=_store(info),
             principal=info.context.principal,
             device_token=device_token,
             first=first,
@@ -74,7 +79,7 @@ class Query:
     @strawberry.field(description="Your notification settings (signed-in users).")
     async def notification_preferences(self, info: Info) -> NotificationPreferences:
         value = await service.lock_screen_detail(
-            db=info.context.db, principal=info.context.principal
+            store=_store(info), principal=info.context.principal
         )
         return NotificationPreferences(lock_screen_detail=LockScreenDetail(value))
 
@@ -82,8 +87,8 @@ class Query:
         description="Delivery of a notification you sent (administrators: any); null if unknown."
     )
     async def notification_status(self, info: Info, id: strawberry.ID) -> NotificationStatus | None:
-        view = await service.notification_status(
-            db=info.context.db, principal=info.context.principal, notification_id=str(id)
+        view = await broadcasts.notification_status(
+            store=_store(info), principal=info.context.principal, notification_id=str(id)
         )
         return NotificationStatus.from_view(view) if view else None
 
@@ -94,44 +99,38 @@ class Mutation:
         description="Register or refresh this device's push token (signed in or anonymous)."
     )
     async def register_device(self, info: Info, input: RegisterDeviceInput) -> RegisterDeviceResult:
-        try:
-            device = await service.register_device(
-                db=info.context.db,
-                principal=info.context.principal,
-                token=input.token,
-                platform=input.platform.value,
-                locale=input.locale.value,
-                app_version=input.app_version,
-            )
-        except InvalidInput as error:
-            return validation_failed(error)
-        return Device.from_document(device)
+        registered = service.register_device(
+            store=_store(info),
+            principal=info.context.principal,
+            token=input.token,
+            platform=input.platform.value,
+            locale=input.locale.value,
+            app_version=input.app_version,
+        )
+        return await expected(registered, Device.from_document, ValidationFailed)
 
     @strawberry.mutation(description="Stop push to this device token; false if it was unknown.")
     async def unregister_device(self, info: Info, token: str) -> bool:
         return await service.unregister_device(
-            db=info.context.db, principal=info.context.principal, token=token
+            store=_store(info), principal=info.context.principal, token=token
         )
 
     @strawberry.mutation(description="Follow a public topic, e.g. `school.<id>` or `event.<id>`.")
     async def subscribe(
         self, info: Info, topic: str, device_token: str | None = None
     ) -> SubscribeResult:
-        try:
-            subscription = await service.subscribe(
-                db=info.context.db,
-                principal=info.context.principal,
-                topic=topic,
-                device_token=device_token,
-            )
-        except InvalidInput as error:
-            return validation_failed(error)
-        return TopicSubscription.from_document(subscription)
+        subscribed = service.subscribe(
+            store=_store(info),
+            principal=info.context.principal,
+            topic=topic,
+            device_token=device_token,
+        )
+        return await expected(subscribed, TopicSubscription.from_document, ValidationFailed)
 
     @strawberry.mutation(description="Stop following a topic; false if you did not follow it.")
     async def unsubscribe(self, info: Info, topic: str, device_token: str | None = None) -> bool:
         return await service.unsubscribe(
-            db=info.context.db,
+            store=_store(info),
             principal=info.context.principal,
             topic=topic,
             device_token=device_token,
@@ -144,7 +143,7 @@ class Mutation:
         self, info: Info, lock_screen_detail: LockScreenDetail
     ) -> NotificationPreferences:
         value = await service.set_lock_screen_detail(
-            db=info.context.db,
+            store=_store(info),
             principal=info.context.principal,
             value=str(lock_screen_detail.value),
         )
@@ -153,14 +152,14 @@ class Mutation:
     @strawberry.mutation(description="Mark some of your notifications read.")
     async def mark_notifications_read(self, info: Info, ids: list[strawberry.ID]) -> MarkReadResult:
         updated, unread = await service.mark_read(
-            db=info.context.db, principal=info.context.principal, ids=[str(i) for i in ids]
+            store=_store(info), principal=info.context.principal, ids=[str(i) for i in ids]
         )
         return MarkReadResult(updated=updated, unread_count=unread)
 
     @strawberry.mutation(description="Mark all your notifications read.")
     async def mark_all_notifications_read(self, info: Info) -> MarkReadResult:
         updated, unread = await service.mark_read(
-            db=info.context.db, principal=info.context.principal, ids=None
+            store=_store(info), principal=info.context.principal, ids=None
         )
         return MarkReadResult(updated=updated, unread_count=unread)
 
@@ -171,22 +170,19 @@ class Mutation:
         self, info: Info, input: SendNotificationInput
     ) -> SendNotificationResult:
         audience = input.audience
-        try:
-            view = await service.send_notification(
-                db=info.context.db,
-                principal=info.context.principal,
-                audience=service.Audience(
-                    user_ids=audience.user_ids or (),
-                    topic=audience.topic,
-                    role=audience.role,
-                    district=audience.district,
-                ),
-                title=input.title.to_document(),
-                body=input.body.to_document(),
-                category=input.category,
-                data={entry.key: entry.value for entry in input.data or []},
-                send_at=input.send_at,
-            )
-        except InvalidInput as error:
-            return validation_failed(error)
-        return NotificationStatus.from_view(view)
+        sent = broadcasts.send_notification(
+            store=_store(info),
+            principal=info.context.principal,
+            audience=broadcasts.Audience(
+                user_ids=audience.user_ids or (),
+                topic=audience.topic,
+                role=audience.role,
+                district=audience.district,
+            ),
+            title=input.title.to_document(),
+            body=input.body.to_document(),
+            category=input.category,
+            data={entry.key: entry.value for entry in input.data or []},
+            send_at=input.send_at,
+        )
+        return await expected(sent, NotificationStatus.from_view, ValidationFailed)

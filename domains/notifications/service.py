@@ -1,40 +1,20 @@
-"""Rules of the notifications domain: devices, topics, the inbox, and staff broadcasts."""
+"""Rules of the notifications domain for its users: devices, topics, the inbox and preferences
+(staff broadcasts: ``broadcasts``)."""
 
-import importlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from bson import ObjectId
-from pymongo.asynchronous.database import AsyncDatabase
-
-from domains.kernel.auth import Principal, Role, require_user
+from domains.kernel.auth import Principal, require_user
 from domains.kernel.clock import utcnow
-from domains.kernel.errors import Forbidden, InvalidInput, NotAuthenticated
+from domains.kernel.errors import InvalidInput, NotAuthenticated
 from domains.kernel.pagination import Page
-from domains.kernel.repository import parse_object_id
+from domains.kernel.resources import Resources
+from domains.kernel.types import Database
 from domains.notifications import outbox
-from domains.notifications.models import (
-    DeliveryDocument,
-    DeviceDocument,
-    InboxDocument,
-    NotificationDocument,
-    SubscriptionDocument,
-)
-from domains.notifications.repository import (
-    LOCK_SCREEN_MINIMAL,
-    LOCK_SCREEN_PLACE,
-    DeliveryRepository,
-    DeviceRepository,
-    InboxRepository,
-    NotificationRepository,
-    PreferenceRepository,
-    SubscriptionRepository,
-)
-
-Database = AsyncDatabase[dict[str, Any]]
+from domains.notifications.models import DeviceDocument, InboxDocument, SubscriptionDocument
+from domains.notifications.repository import LOCK_SCREEN_MINIMAL, LOCK_SCREEN_PLACE
+from domains.notifications.store import NotificationsStore
 
 PLATFORMS = ("android", "ios", "web")
 LOCALES = ("vi", "en")
@@ -42,22 +22,7 @@ LOCALES = ("vi", "en")
 PUBLIC_TOPIC_KINDS = frozenset({"event", "place", "school", "district", "province", "procedure"})
 TOKEN_PATTERN = re.compile(r"^[\x21-\x7e]{16,4096}$")
 APP_VERSION_PATTERN = re.compile(r"^[0-9A-Za-z.+_-]{1,32}$")
-
-
-@dataclass(frozen=True, slots=True)
-class Audience:
-    """Who a staff notification is for: exactly one of these."""
-
-    user_ids: Sequence[str] = ()
-    topic: str | None = None
-    role: Role | None = None
-    district: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class NotificationStatusView:
-    notification: NotificationDocument
-    counts: dict[str, int]
+LOCK_SCREEN_CHOICES = (LOCK_SCREEN_MINIMAL, LOCK_SCREEN_PLACE)
 
 
 def check_token(token: str) -> str:
@@ -76,7 +41,7 @@ def check_token(token: str) -> str:
 
 async def register_device(
     *,
-    db: Database,
+    store: NotificationsStore,
     principal: Principal,
     token: str,
     platform: str,
@@ -98,7 +63,7 @@ async def register_device(
         )
     # Registering while signed out detaches the token from its previous user: the next person
     # using the phone must not receive that user's notifications.
-    return await DeviceRepository(db).upsert(
+    return await store.devices.upsert(
         token=token,
         user_id=principal.uid,
         platform=platform,
@@ -108,14 +73,13 @@ async def register_device(
     )
 
 
-async def unregister_device(*, db: Database, principal: Principal, token: str) -> bool:
+async def unregister_device(*, store: NotificationsStore, principal: Principal, token: str) -> bool:
     """Forget a device (sign-out, uninstall). Only its owner, or anyone for an anonymous one."""
-    devices = DeviceRepository(db)
-    device = await devices.get_device(token.strip())
+    device = await store.devices.get_device(token.strip())
     if device is None or device.get("userId") not in (None, principal.uid):
         return False
-    await SubscriptionRepository(db).remove_for_tokens([device["_id"]])
-    return await devices.delete(device["_id"])
+    await store.subscriptions.remove_for_tokens([device["_id"]])
+    return await store.devices.delete(device["_id"])
 
 
 # -- topics -------------------------------------------------------------------------------------
@@ -134,14 +98,14 @@ def check_public_topic(topic: str) -> str:
 
 
 async def _subscriber(
-    db: Database, principal: Principal, device_token: str | None
+    store: NotificationsStore, principal: Principal, device_token: str | None
 ) -> tuple[str | None, str | None]:
     """(user id, None) for a signed-in caller; (None, token) for an anonymous installation."""
     if principal.uid is not None:
         return principal.uid, None
     if not device_token:
         raise NotAuthenticated("Sign in, or pass `deviceToken` of this anonymous installation.")
-    device = await DeviceRepository(db).get_device(device_token.strip())
+    device = await store.devices.get_device(device_token.strip())
     if device is None or device.get("userId") is not None:
         raise InvalidInput(
             "`deviceToken` is not a registered anonymous device: call registerDevice first.",
@@ -150,40 +114,56 @@ async def _subscriber(
     return None, device["_id"]
 
 
+def _given(store: NotificationsStore | None, db: Database | None) -> NotificationsStore:
+    """Transitional, for callers in other domains that still pass ``db`` (education's school
+    subscriptions): removed once they pass ``store=NotificationsStore.of(resources)``."""
+    if store is not None:
+        return store
+    if db is None:
+        raise TypeError("pass store=NotificationsStore.of(resources)")
+    return NotificationsStore.of(Resources(db=db))
+
+
 async def subscribe(
-    *, db: Database, principal: Principal, topic: str, device_token: str | None = None
+    *,
+    store: NotificationsStore | None = None,
+    db: Database | None = None,
+    principal: Principal,
+    topic: str,
+    device_token: str | None = None,
 ) -> SubscriptionDocument:
     """Follow a public topic (idempotent)."""
+    store = _given(store, db)
     topic = check_public_topic(topic.strip())
-    user_id, token = await _subscriber(db, principal, device_token)
-    return await SubscriptionRepository(db).add(
-        topic=topic, user_id=user_id, token=token, now=utcnow()
-    )
+    user_id, token = await _subscriber(store, principal, device_token)
+    return await store.subscriptions.add(topic=topic, user_id=user_id, token=token, now=utcnow())
 
 
 async def unsubscribe(
-    *, db: Database, principal: Principal, topic: str, device_token: str | None = None
+    *,
+    store: NotificationsStore | None = None,
+    db: Database | None = None,
+    principal: Principal,
+    topic: str,
+    device_token: str | None = None,
 ) -> bool:
     """Stop following a topic; False when not subscribed."""
-    user_id, token = await _subscriber(db, principal, device_token)
-    return await SubscriptionRepository(db).remove(
-        topic=topic.strip(), user_id=user_id, token=token
-    )
+    store = _given(store, db)
+    user_id, token = await _subscriber(store, principal, device_token)
+    return await store.subscriptions.remove(topic=topic.strip(), user_id=user_id, token=token)
 
 
 async def list_subscriptions(
     *,
-    db: Database,
+    store: NotificationsStore,
     principal: Principal,
     device_token: str | None,
     first: int | None,
     after: str | None,
 ) -> Page[SubscriptionDocument]:
     """The caller's topics."""
-    user_id, token = await _subscriber(db, principal, device_token)
-    return await SubscriptionRepository(db).page(
-        user_id=user_id, token=token, first=first, after=after
-    )
+    user_id, token = await _subscriber(store, principal, device_token)
+    return await store.subscriptions.page(user_id=user_id, token=token, first=first, after=after)
 
 
 # -- inbox --------------------------------------------------------------------------------------
@@ -191,7 +171,7 @@ async def list_subscriptions(
 
 async def list_inbox(
     *,
-    db: Database,
+    store: NotificationsStore,
     principal: Principal,
     unread_only: bool,
     first: int | None,
@@ -199,192 +179,40 @@ async def list_inbox(
 ) -> Page[InboxDocument]:
     """The caller's notifications, newest first (anonymous devices have push only)."""
     uid = require_user(principal)
-    return await InboxRepository(db).page(
-        user_id=uid, unread_only=unread_only, first=first, after=after
-    )
+    return await store.inbox.page(user_id=uid, unread_only=unread_only, first=first, after=after)
 
 
-async def unread_count(*, db: Database, principal: Principal) -> int:
-    return await InboxRepository(db).unread_count(require_user(principal))
+async def unread_count(*, store: NotificationsStore, principal: Principal) -> int:
+    return await store.inbox.unread_count(require_user(principal))
 
 
-LOCK_SCREEN_CHOICES = (LOCK_SCREEN_MINIMAL, LOCK_SCREEN_PLACE)
+async def mark_read(
+    *, store: NotificationsStore, principal: Principal, ids: Sequence[str] | None
+) -> tuple[int, int]:
+    """Mark some (or all, ``ids`` None) of the caller's notifications read: (updated, unread)."""
+    uid = require_user(principal)
+    if ids is not None and len(ids) > 500:
+        raise InvalidInput("Mark at most 500 notifications at once, or all of them.", field="ids")
+    updated = await store.inbox.mark_read(user_id=uid, ids=ids, now=utcnow())
+    return updated, await store.inbox.unread_count(uid)
 
 
-async def lock_screen_detail(*, db: Database, principal: Principal) -> str:
+# -- preferences --------------------------------------------------------------------------------
+
+
+async def lock_screen_detail(*, store: NotificationsStore, principal: Principal) -> str:
     """How much the caller's lock screen shows: ``minimal`` (the default) or ``place``."""
-    return await PreferenceRepository(db).lock_screen(require_user(principal))
+    return await store.preferences.lock_screen(require_user(principal))
 
 
-async def set_lock_screen_detail(*, db: Database, principal: Principal, value: str) -> str:
+async def set_lock_screen_detail(
+    *, store: NotificationsStore, principal: Principal, value: str
+) -> str:
     """Choose what push notifications show on the caller's lock screen (all their devices)."""
     uid = require_user(principal)
     if value not in LOCK_SCREEN_CHOICES:
         raise InvalidInput(
             f"Lock-screen detail must be one of {list(LOCK_SCREEN_CHOICES)}; got {value!r}."
         )
-    await PreferenceRepository(db).set_lock_screen(uid, value, now=utcnow())
+    await store.preferences.set_lock_screen(uid, value, now=utcnow())
     return value
-
-
-async def mark_read(
-    *, db: Database, principal: Principal, ids: Sequence[str] | None
-) -> tuple[int, int]:
-    """Mark some (or all, ``ids`` None) of the caller's notifications read: (updated, unread)."""
-    uid = require_user(principal)
-    if ids is not None and len(ids) > 500:
-        raise InvalidInput("Mark at most 500 notifications at once, or all of them.", field="ids")
-    inbox = InboxRepository(db)
-    updated = await inbox.mark_read(user_id=uid, ids=ids, now=utcnow())
-    return updated, await inbox.unread_count(uid)
-
-
-# -- staff broadcasts ---------------------------------------------------------------------------
-
-
-def _audience_document(audience: Audience) -> dict[str, Any]:
-    given = [
-        name
-        for name, value in (
-            ("userIds", audience.user_ids),
-            ("topic", audience.topic),
-            ("role", audience.role),
-            ("district", audience.district),
-        )
-        if value
-    ]
-    if len(given) != 1:
-        raise InvalidInput(
-            "Give exactly one of `userIds`, `topic`, `role` or `district` in `audience`; got "
-            f"{', '.join(given) or 'none'}.",
-            field="audience",
-        )
-    if audience.user_ids:
-        return outbox.user_audience(audience.user_ids)
-    if audience.topic:
-        return {"topic": outbox.check_topic(audience.topic.strip())}
-    if audience.role is not None:
-        return {"role": audience.role.value}
-    # A district's official alerts go to everyone following that district.
-    return {"topic": outbox.topic_name("district", str(audience.district).strip())}
-
-
-async def _patients_of_hospitals(
-    db: Database, hospital_ids: Sequence[str], user_ids: Sequence[str]
-) -> set[str]:
-    try:
-        health = importlib.import_module("domains.health.service")
-    except ImportError:
-        health = None
-    patients_of_hospital = getattr(health, "patients_of_hospital", None)
-    if patients_of_hospital is None:
-        raise Forbidden(
-            "Hospital staff can notify their patients only once the health module is installed; "
-            "ask an administrator to send this."
-        )
-    found: set[str] = set()
-    for hospital_id in sorted(hospital_ids):
-        found |= set(
-            await patients_of_hospital(db=db, hospital_id=hospital_id, user_ids=list(user_ids))
-        )
-    return found
-
-
-async def authorize_audience(
-    *, db: Database, principal: Principal, audience: dict[str, Any]
-) -> None:
-    """Admins reach anyone; hospital staff their own patients; school staff their school's topic."""
-    require_user(principal)
-    if principal.is_admin:
-        return
-    if "userIds" in audience and Role.HOSPITAL_STAFF in principal.roles:
-        wanted = set(audience["userIds"])
-        allowed = await _patients_of_hospitals(db, sorted(principal.hospital_ids), sorted(wanted))
-        outside = wanted - allowed
-        if outside:
-            raise Forbidden(
-                f"{len(outside)} of the {len(wanted)} recipients are not patients of your "
-                "hospital; you can notify only your own patients."
-            )
-        return
-    if "topic" in audience and Role.SCHOOL_STAFF in principal.roles:
-        own = {outbox.topic_name("school", school_id) for school_id in principal.school_ids}
-        if audience["topic"] in own:
-            return
-        raise Forbidden("School staff can send only to their own school's topic.")
-    raise Forbidden(
-        "Only administrators, hospital staff (to their patients) and school staff (to their "
-        "school's topic) can send notifications."
-    )
-
-
-async def send_notification(
-    *,
-    db: Database,
-    principal: Principal,
-    audience: Audience,
-    title: dict[str, str],
-    body: dict[str, str],
-    category: str,
-    data: dict[str, str] | None,
-    send_at: datetime | None,
-) -> NotificationStatusView:
-    """Queue a staff notification, if the sender may address this audience."""
-    uid = require_user(principal)
-    audience_document = _audience_document(audience)
-    await authorize_audience(db=db, principal=principal, audience=audience_document)
-    document = outbox.build_notification(
-        audience=audience_document,
-        title=title,
-        body=body,
-        category=category,
-        data=data,
-        send_at=send_at,
-        dedupe_key=None,
-        inbox=True,
-        sender=uid,
-        now=utcnow(),
-    )
-    notification_id = await outbox.store(db=db, session=None, document=document)
-    stored = await NotificationRepository(db).get_notification(notification_id)
-    assert stored is not None  # noqa: S101 - just written
-    return NotificationStatusView(stored, {})
-
-
-async def _visible_notification(
-    db: Database, principal: Principal, notification_id: str
-) -> NotificationDocument | None:
-    uid = require_user(principal)
-    object_id = parse_object_id(notification_id)
-    if object_id is None:
-        return None
-    notification = await NotificationRepository(db).get_notification(object_id)
-    if notification is None:
-        return None
-    # Staff see what they sent; administrators see everything (incl. system notifications).
-    if not principal.is_admin and notification.get("sender") != uid:
-        return None
-    return notification
-
-
-async def notification_status(
-    *, db: Database, principal: Principal, notification_id: str
-) -> NotificationStatusView | None:
-    """Counts of a notification the caller sent (any, for admins); None when not visible."""
-    notification = await _visible_notification(db, principal, notification_id)
-    if notification is None:
-        return None
-    counts = await DeliveryRepository(db).counts(notification["_id"])
-    return NotificationStatusView(notification, counts)
-
-
-async def delivery_results(
-    *,
-    db: Database,
-    notification_id: ObjectId,
-    state: str | None,
-    first: int | None,
-    after: str | None,
-) -> Page[DeliveryDocument]:
-    """Per-token results; reached only through a NotificationStatus the caller may see."""
-    return await DeliveryRepository(db).page(notification_id, state=state, first=first, after=after)

@@ -12,13 +12,14 @@ from domains.kernel.clock import as_utc, utcnow
 from domains.kernel.context import Info
 from domains.kernel.i18n import Language, LocalizedText, LocalizedTextInput, pick
 from domains.kernel.pagination import Connection
+from domains.notifications.broadcasts import NotificationStatusView, delivery_results
 from domains.notifications.models import (
     DeliveryDocument,
     DeviceDocument,
     InboxDocument,
     SubscriptionDocument,
 )
-from domains.notifications.service import NotificationStatusView
+from domains.notifications.store import NotificationsStore
 
 
 @strawberry.enum(description="How much push notifications show on your lock screen.")
@@ -260,10 +261,8 @@ class NotificationStatus:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[TokenResult]:
-        from domains.notifications import service
-
-        page = await service.delivery_results(
-            db=info.context.db,
+        page = await delivery_results(
+            store=info.context.scoped(NotificationsStore.of),
             notification_id=self.object_id,
             state=state.value if state else None,
             first=first,

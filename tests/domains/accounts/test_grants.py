@@ -1,6 +1,8 @@
 """Administrators grant and revoke staff roles; nobody else can."""
 
 from domains.kernel.auth import Role
+from domains.kernel.resources import Resources
+from domains.notifications.ports import ROLE_DIRECTORY
 from tests.conftest import GraphQLClient
 
 GRANT = """mutation($uid: String!, $role: Role!, $hospitalId: String, $schoolId: String) {
@@ -133,3 +135,15 @@ async def test_grants_list_pages_through_staff(gql: GraphQLClient, dev_token) ->
             break
         after = page["pageInfo"]["endCursor"]
     assert uids == [f"teacher-{n}" for n in range(5)]
+
+
+async def test_the_role_directory_lists_a_roles_holders_in_uid_order(
+    gql: GraphQLClient, dev_token, resources: Resources
+) -> None:
+    admin = dev_token("admin-1", Role.ADMIN)
+    role = {"role": "HOSPITAL_STAFF", "hospitalId": "h-dir"}
+    for uid in ("staff-b", "staff-a", "staff-c"):
+        await gql(GRANT, {"uid": uid, **role}, token=admin)
+    await gql(REVOKE, {"uid": "staff-c", **role}, token=admin)
+    holders = await resources.get(ROLE_DIRECTORY).uids_with_role("hospital_staff")
+    assert [uid for uid in holders if uid.startswith("staff-")] == ["staff-a", "staff-b"]

@@ -10,6 +10,7 @@ import firebase_admin
 import pytest
 
 from api.firebase import StaticCredential
+from domains.kernel.resources import Resources
 from domains.notifications.push import FcmSender
 from domains.notifications.worker import Worker, WorkerConfig
 from tests.support.fcm_server import PROJECT_ID, FcmServer
@@ -51,9 +52,11 @@ async def fcm_sender(fcm_server: FcmServer) -> AsyncIterator[FcmSender]:
 
 
 @pytest.fixture
-def make_worker(db: Any, fcm_sender: FcmSender) -> Callable[..., Worker]:
+def make_worker(resources: Resources, fcm_sender: FcmSender) -> Callable[..., Worker]:
+    """Workers on the app's wired resources (role audiences need accounts' role directory)."""
+
     def make(config: WorkerConfig = FAST, sender: Any = None, name: str | None = None) -> Worker:
-        return Worker(db, sender or fcm_sender, config, name=name)
+        return Worker(resources, sender or fcm_sender, config, name=name)
 
     return make
 

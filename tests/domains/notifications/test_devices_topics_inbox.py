@@ -3,6 +3,8 @@
 import dataclasses
 from typing import Any
 
+from bson import ObjectId
+
 from domains.kernel.auth import Role
 from domains.notifications.outbox import enqueue, topic_name
 from domains.notifications.push import DevelopmentSink
@@ -312,3 +314,23 @@ async def test_notification_preferences_need_a_signed_in_user(gql: GraphQLClient
     assert body["data"] is None
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert (await gql(PREFERENCES))["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_a_role_audience_reaches_its_holders_through_the_role_directory(
+    gql: GraphQLClient, dev_token, db, make_worker
+) -> None:
+    admin = dev_token("admin-roles", Role.ADMIN)
+    grant = """mutation($uid: String!) {
+      grantRole(uid: $uid, role: SCHOOL_STAFF, schoolId: "s-roles") { __typename }
+    }"""
+    for uid in ("teacher-r1", "teacher-r2"):
+        await gql(grant, {"uid": uid}, token=admin)
+        await gql(REGISTER, device(token(uid)), token=dev_token(uid))
+    await gql(REGISTER, device(token("parent-r3")), token=dev_token("parent-r3"))
+    body = await gql(SEND, _send({"role": "SCHOOL_STAFF"}), token=admin)
+    nid = body["data"]["sendNotification"]["id"]
+    await make_worker(sender=DevelopmentSink()).drain()
+    inboxes = {entry["userId"] async for entry in db["inbox"].find({"n": ObjectId(nid)})}
+    assert inboxes == {"teacher-r1", "teacher-r2"}
+    status = (await gql(STATUS, {"id": nid}, token=admin))["data"]["notificationStatus"]
+    assert (status["state"], status["recipients"]) == ("COMPLETED", 2)

@@ -1,12 +1,13 @@
 """Who may send what: sendNotification and notificationStatus through /graphql."""
 
-import sys
 from typing import Any
 
 import pytest
 
 from domains.kernel.auth import Role
+from domains.kernel.resources import Resources
 from domains.notifications.outbox import topic_name
+from domains.notifications.ports import PATIENT_DIRECTORY
 from tests.conftest import GraphQLClient
 from tests.domains.notifications.test_devices_topics_inbox import SEND, STATUS, _send
 
@@ -81,17 +82,18 @@ async def test_school_staff_reach_their_own_school(gql: GraphQLClient, dev_token
 
 
 async def test_hospital_staff_reach_only_their_patients(
-    gql: GraphQLClient, dev_token, monkeypatch: pytest.MonkeyPatch
+    gql: GraphQLClient, dev_token, resources: Resources, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import domains.health.service as health
-
     asked: list[tuple[str, list[str]]] = []
 
-    async def patients_of_hospital(*, db: Any, hospital_id: str, user_ids: Any) -> set[str]:
-        asked.append((hospital_id, sorted(user_ids)))
-        return {"patient-1"} & set(user_ids)
+    class Patients:
+        async def patients_of_hospital(
+            self, *, hospital_id: str, user_ids: Any, now: Any = None
+        ) -> set[str]:
+            asked.append((hospital_id, sorted(user_ids)))
+            return {"patient-1"} & set(user_ids)
 
-    monkeypatch.setattr(health, "patients_of_hospital", patients_of_hospital)
+    monkeypatch.setitem(resources.components, PATIENT_DIRECTORY.name, Patients())
     nurse = dev_token("nurse-1", Role.HOSPITAL_STAFF, hospitals=("h-1",))
     body = await gql(SEND, _send({"userIds": ["patient-1"]}), token=nurse)
     assert body["data"]["sendNotification"]["__typename"] == "NotificationStatus"
@@ -102,9 +104,10 @@ async def test_hospital_staff_reach_only_their_patients(
 
 
 async def test_hospital_staff_refused_without_the_health_module(
-    gql: GraphQLClient, dev_token, monkeypatch: pytest.MonkeyPatch
+    gql: GraphQLClient, dev_token, resources: Resources, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(sys.modules, "domains.health.service", None)
+    # No domain provides the patient directory (health is not installed).
+    monkeypatch.delitem(resources.components, PATIENT_DIRECTORY.name, raising=False)
     nurse = dev_token("nurse-1", Role.HOSPITAL_STAFF, hospitals=("h-1",))
     body = await gql(SEND, _send({"userIds": ["patient-1"]}), token=nurse)
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"

@@ -1,0 +1,133 @@
+"""Fan-out: a notification's audience read a chunk at a time, and the deliveries and inbox entries
+each chunk becomes."""
+
+from collections.abc import AsyncGenerator, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from bson import ObjectId
+
+from domains.kernel.auth import Role
+from domains.notifications.models import (
+    DeliveryDocument,
+    DeviceDocument,
+    InboxDocument,
+    NotificationDocument,
+)
+from domains.notifications.ports import ROLE_DIRECTORY
+from domains.notifications.store import NotificationsStore
+
+# One step of a fan-out: the devices to send to, the users to get an inbox entry, and the
+# position after them (saved, so a resumed fan-out starts there).
+Chunk = tuple[list[DeviceDocument], list[str], Any]
+
+
+async def read_audience(
+    store: NotificationsStore, audience: dict[str, Any], after: Any, *, size: int, now: datetime
+) -> AsyncGenerator[Chunk]:
+    """The audience ``size`` recipients at a time from ``after``. A role's holders are asked
+    of the role directory (accounts) here, once per fan-out."""
+    if "role" in audience and audience["role"] != Role.CITIZEN.value:
+        holders = await store.resources.get(ROLE_DIRECTORY).uids_with_role(audience["role"])
+        return _users(store, holders, after, size, now)
+    if "userIds" in audience:
+        return _users(store, audience["userIds"], after, size, now)
+    if "topic" in audience:
+        return _subscribers(store, audience["topic"], after, size, now)
+    # Every signed-in citizen with a device (Firebase Auth, not us, holds the user list).
+    return _signed_in(store, after, size, now)
+
+
+async def _users(
+    store: NotificationsStore, everyone: Sequence[str], after: Any, size: int, now: datetime
+) -> AsyncGenerator[Chunk]:
+    position = int(after or 0)
+    while position < len(everyone):
+        users = list(everyone[position : position + size])
+        position += len(users)
+        yield await store.devices.live_devices_of_users(users, now=now), users, position
+
+
+async def _subscribers(
+    store: NotificationsStore, topic: str, after: Any, size: int, now: datetime
+) -> AsyncGenerator[Chunk]:
+    subscribers = store.subscriptions.subscribers_after(topic, after, batch_size=size)
+    try:
+        while subscriptions := await subscribers.to_list(size):
+            users = [str(s["userId"]) for s in subscriptions if s.get("userId")]
+            tokens = [str(s["token"]) for s in subscriptions if s.get("token")]
+            devices: list[DeviceDocument] = []
+            if users:
+                devices += await store.devices.live_devices_of_users(users, now=now)
+            if tokens:
+                devices += await store.devices.live_devices(tokens, now=now)
+            yield devices, users, subscriptions[-1]["_id"]
+    finally:
+        await subscribers.close()
+
+
+async def _signed_in(
+    store: NotificationsStore, after: Any, size: int, now: datetime
+) -> AsyncGenerator[Chunk]:
+    signed_in = store.devices.signed_in_after(after, now=now, batch_size=size)
+    try:
+        while devices := await signed_in.to_list(size):
+            users = [str(device["userId"]) for device in devices if device.get("userId")]
+            yield devices, users, devices[-1]["_id"]
+    finally:
+        await signed_in.close()
+
+
+def new_deliveries(
+    nid: ObjectId,
+    devices: list[DeviceDocument],
+    now: datetime,
+    *,
+    claim: str | None = None,
+    lease: timedelta = timedelta(0),
+) -> list[DeliveryDocument]:
+    """One pending delivery per device; with ``claim``, already claimed (attempt 1) until the
+    lease ends, exactly as the shared claim would leave it."""
+    deliveries: list[DeliveryDocument] = []
+    for device in devices:
+        delivery: DeliveryDocument = {
+            "_id": f"{nid}:{device['_id']}",
+            "n": nid,
+            "token": device["_id"],
+            "userId": device.get("userId"),
+            "locale": device.get("locale", "vi"),
+            "platform": device.get("platform", "android"),
+            "state": "pending",
+            "attempts": 0,
+            "dueAt": now,
+            "createdAt": now,
+        }
+        if claim is not None:
+            delivery["claim"] = claim
+            delivery["attempts"] = 1
+            delivery["dueAt"] = now + lease
+            delivery["lastAttemptAt"] = now
+        deliveries.append(delivery)
+    return deliveries
+
+
+def inbox_entries(
+    notification: NotificationDocument, users: list[str], now: datetime
+) -> list[InboxDocument]:
+    nid = notification["_id"]
+    # The inbox is read inside the signed-in app: it shows the detailed text where there is one.
+    texts = notification.get("detailed") or notification
+    return [
+        {
+            "_id": f"{nid}:{uid}",
+            "userId": uid,
+            "n": nid,
+            "category": notification["category"],
+            "title": texts["title"],
+            "body": texts["body"],
+            "data": notification.get("data", {}),
+            "createdAt": notification.get("sendAt", now),
+            "readAt": None,
+        }
+        for uid in dict.fromkeys(users)
+    ]
