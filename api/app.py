@@ -21,13 +21,14 @@ from starlette.types import Receive, Scope, Send
 
 from api import firebase
 from api.auth import Authenticator
-from api.database import Database, create_client, create_indexes
+from api.database import create_client, create_indexes
 from api.graphql_app import GraphQLApp
 from api.observability import Metrics, RequestContextMiddleware, operation_metrics
 from api.registry import REPOSITORIES, start, wire
 from api.schema import build_schema
 from api.settings import ConfigurationError, Settings
 from domains.kernel.resources import Resources
+from domains.kernel.types import Database
 
 logger = logging.getLogger("xuthanh.app")
 

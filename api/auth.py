@@ -4,20 +4,18 @@ import asyncio
 import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import firebase_admin
 import jwt
 from firebase_admin import auth as firebase_auth
-from pymongo.asynchronous.database import AsyncDatabase
 
 from api.settings import Settings
 from domains.accounts.service import load_principal
 from domains.kernel.auth import ANONYMOUS, Principal, Role
+from domains.kernel.types import Database
 
 logger = logging.getLogger("xuthanh.auth")
 
-Database = AsyncDatabase[dict[str, Any]]
 DEV_ISSUER = "xuthanh-dev-token"
 DEV_AUDIENCE = "xuthanh-development"
 

@@ -5,15 +5,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from pymongo import AsyncMongoClient
-from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.monitoring import _EventListener
 
 from api.settings import Settings
 from domains.kernel.repository import Repository
+from domains.kernel.types import Database
 
 logger = logging.getLogger("xuthanh.database")
-
-Database = AsyncDatabase[dict[str, Any]]
 
 
 def create_client(

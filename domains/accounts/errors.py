@@ -1,4 +1,4 @@
-from domains.kernel.errors import InvalidInput
+from domains.kernel.errors import DomainError, InvalidInput
 
 
 class MissingScope(InvalidInput):
@@ -13,3 +13,10 @@ class MissingScope(InvalidInput):
 class InvalidUid(InvalidInput):
     def __init__(self) -> None:
         super().__init__("`uid` must be 1 to 128 characters (a Firebase user id).", field="uid")
+
+
+class NoGrants(DomainError):
+    code = "GRANT_NOT_FOUND"
+
+    def __init__(self, uid: str) -> None:
+        super().__init__(f"User {uid} holds no granted roles.")

@@ -6,7 +6,7 @@ from domains.accounts import service
 from domains.accounts.types import Grant, GrantNotFound, Viewer
 from domains.kernel.auth import Role
 from domains.kernel.context import Info
-from domains.kernel.errors import InvalidInput, ValidationFailed, validation_failed
+from domains.kernel.errors import ValidationFailed, expected
 from domains.kernel.pagination import Connection
 
 GrantRoleResult = Annotated[Grant | ValidationFailed, strawberry.union("GrantRoleResult")]
@@ -50,18 +50,18 @@ class Mutation:
         hospital_id: str | None = None,
         school_id: str | None = None,
     ) -> GrantRoleResult:
-        try:
-            grant = await service.grant_role(
+        return await expected(
+            service.grant_role(
                 db=info.context.db,
                 principal=info.context.principal,
                 uid=uid,
                 role=role,
                 hospital_id=hospital_id,
                 school_id=school_id,
-            )
-        except InvalidInput as error:
-            return validation_failed(error)
-        return Grant.from_document(grant)
+            ),
+            Grant.from_document,
+            ValidationFailed,
+        )
 
     @strawberry.mutation(description="Take a role (or one hospital/school of it) away.")
     async def revoke_role(
@@ -72,19 +72,16 @@ class Mutation:
         hospital_id: str | None = None,
         school_id: str | None = None,
     ) -> RevokeRoleResult:
-        try:
-            grant = await service.revoke_role(
+        return await expected(
+            service.revoke_role(
                 db=info.context.db,
                 principal=info.context.principal,
                 uid=uid,
                 role=role,
                 hospital_id=hospital_id,
                 school_id=school_id,
-            )
-        except InvalidInput as error:
-            return validation_failed(error)
-        if grant is None:
-            return GrantNotFound(
-                message=f"User {uid} holds no granted roles.", code="GRANT_NOT_FOUND"
-            )
-        return Grant.from_document(grant)
+            ),
+            Grant.from_document,
+            GrantNotFound,
+            ValidationFailed,
+        )

@@ -1,18 +1,14 @@
 """Role grants: who is staff of which hospital or school, and who administers the system."""
 
-from typing import Any
-
-from pymongo.asynchronous.database import AsyncDatabase
-
-from domains.accounts.errors import InvalidUid, MissingScope
+from domains.accounts.errors import InvalidUid, MissingScope, NoGrants
 from domains.accounts.models import GrantDocument
 from domains.accounts.repository import SCOPE_FIELDS, GrantRepository
 from domains.kernel.auth import Principal, Role, require_admin
 from domains.kernel.clock import utcnow
 from domains.kernel.errors import InvalidInput
 from domains.kernel.pagination import Page
+from domains.kernel.types import Database
 
-Database = AsyncDatabase[dict[str, Any]]
 GRANTABLE = (Role.HOSPITAL_STAFF, Role.SCHOOL_STAFF, Role.ADMIN)
 SCOPE_ARGUMENT = {"hospital_staff": "hospitalId", "school_staff": "schoolId"}
 
@@ -78,7 +74,7 @@ async def revoke_role(
     role: Role,
     hospital_id: str | None = None,
     school_id: str | None = None,
-) -> GrantDocument | None:
+) -> GrantDocument:
     """Take a role, or one hospital/school of a staff role, away from ``uid`` (admins only)."""
     by = require_admin(principal)
     uid = _check_uid(uid)
@@ -87,9 +83,12 @@ async def revoke_role(
     if uid == by and role is Role.ADMIN:
         raise InvalidInput("Administrators cannot revoke their own admin role.", field="uid")
     scope = {"hospital_staff": hospital_id, "school_staff": school_id}.get(role.value)
-    return await GrantRepository(db).remove_role(
+    grant = await GrantRepository(db).remove_role(
         uid=uid, role=role.value, scope_id=scope, by=by, at=utcnow()
     )
+    if grant is None:
+        raise NoGrants(uid)
+    return grant
 
 
 async def bootstrap_grant(

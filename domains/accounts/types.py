@@ -1,7 +1,9 @@
 from datetime import datetime
+from typing import ClassVar
 
 import strawberry
 
+from domains.accounts.errors import NoGrants
 from domains.accounts.models import GrantDocument
 from domains.kernel.auth import Principal, Role
 from domains.kernel.errors import UserError
@@ -50,4 +52,4 @@ class Viewer:
 
 @strawberry.type(description="The user had no such role; nothing changed.")
 class GrantNotFound(UserError):
-    pass
+    codes: ClassVar[frozenset[str]] = frozenset({NoGrants.code})

@@ -9,6 +9,7 @@ from domains.education.topics import school_topic
 from domains.kernel.auth import Principal
 from domains.kernel.clock import utcnow
 from domains.notifications import service as notifications
+from domains.notifications.store import NotificationsStore
 
 
 async def subscribe_to_school(
@@ -23,7 +24,7 @@ async def subscribe_to_school(
     if school is None:
         raise SchoolNotFound(school_id)
     await notifications.subscribe(
-        db=store.db,
+        store=NotificationsStore.of(store.resources),
         principal=principal,
         topic=school_topic(school["_id"]),
         device_token=device_token,
@@ -53,7 +54,7 @@ async def unsubscribe_from_school(
     """Stop following a school; False when not following it. An empty or over-long
     ``school_id`` is an ``InvalidInput`` naming ``schoolId``."""
     return await notifications.unsubscribe(
-        db=store.db,
+        store=NotificationsStore.of(store.resources),
         principal=principal,
         topic=school_topic(school_id.strip()),
         device_token=device_token,

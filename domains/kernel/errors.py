@@ -113,8 +113,3 @@ async def expected(
     except DomainError as error:
         return as_member(error, failures)
     return convert(value)
-
-
-def validation_failed(error: InvalidInput) -> ValidationFailed:
-    """Transitional: use ``expected`` (removed once no domain calls it)."""
-    return ValidationFailed.from_error(error)

@@ -7,7 +7,8 @@ from bson import ObjectId
 from bson.errors import InvalidId
 from pymongo import IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.asynchronous.database import AsyncDatabase
+
+from domains.kernel.types import Database
 
 Document = dict[str, Any]
 
@@ -19,12 +20,12 @@ class Repository:
     # Each index sits here next to the queries below that need it.
     indexes: ClassVar[Sequence[IndexModel]] = ()
 
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
         self.collection: AsyncCollection[Document] = db[self.collection_name]
 
     @classmethod
-    async def create_indexes(cls, db: AsyncDatabase[Document]) -> list[str]:
+    async def create_indexes(cls, db: Database) -> list[str]:
         """Create this repository's missing indexes; safe to run on every start.
 
         Indexes that already exist under the same name and keys are skipped rather than sent

@@ -9,8 +9,6 @@ from domains.kernel.auth import Principal, require_user
 from domains.kernel.clock import utcnow
 from domains.kernel.errors import InvalidInput, NotAuthenticated
 from domains.kernel.pagination import Page
-from domains.kernel.resources import Resources
-from domains.kernel.types import Database
 from domains.notifications import outbox
 from domains.notifications.models import DeviceDocument, InboxDocument, SubscriptionDocument
 from domains.notifications.repository import LOCK_SCREEN_MINIMAL, LOCK_SCREEN_PLACE
@@ -114,26 +112,14 @@ async def _subscriber(
     return None, device["_id"]
 
 
-def _given(store: NotificationsStore | None, db: Database | None) -> NotificationsStore:
-    """Transitional, for callers in other domains that still pass ``db`` (education's school
-    subscriptions): removed once they pass ``store=NotificationsStore.of(resources)``."""
-    if store is not None:
-        return store
-    if db is None:
-        raise TypeError("pass store=NotificationsStore.of(resources)")
-    return NotificationsStore.of(Resources(db=db))
-
-
 async def subscribe(
     *,
-    store: NotificationsStore | None = None,
-    db: Database | None = None,
+    store: NotificationsStore,
     principal: Principal,
     topic: str,
     device_token: str | None = None,
 ) -> SubscriptionDocument:
     """Follow a public topic (idempotent)."""
-    store = _given(store, db)
     topic = check_public_topic(topic.strip())
     user_id, token = await _subscriber(store, principal, device_token)
     return await store.subscriptions.add(topic=topic, user_id=user_id, token=token, now=utcnow())
@@ -141,14 +127,12 @@ async def subscribe(
 
 async def unsubscribe(
     *,
-    store: NotificationsStore | None = None,
-    db: Database | None = None,
+    store: NotificationsStore,
     principal: Principal,
     topic: str,
     device_token: str | None = None,
 ) -> bool:
     """Stop following a topic; False when not subscribed."""
-    store = _given(store, db)
     user_id, token = await _subscriber(store, principal, device_token)
     return await store.subscriptions.remove(topic=topic.strip(), user_id=user_id, token=token)
 

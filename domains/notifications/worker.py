@@ -19,11 +19,9 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from bson import ObjectId
-from pymongo.asynchronous.database import AsyncDatabase
 
 from domains.kernel.clock import utcnow
 from domains.kernel.resources import Resources
-from domains.kernel.types import Database
 from domains.notifications.config import WorkerConfig
 from domains.notifications.delivery import BatchSender
 from domains.notifications.fanout import inbox_entries, new_deliveries, read_audience
@@ -39,16 +37,14 @@ logger = logging.getLogger("xuthanh.notifications.worker")
 class Worker:
     def __init__(
         self,
-        resources: Resources | Database,
+        resources: Resources,
         sender: Sender,
         config: WorkerConfig | None = None,
         *,
         name: str | None = None,
     ) -> None:
         """``resources``: wired by the composition root (role audiences need accounts' role
-        directory). A bare database is accepted for now (transitional: no wired components)."""
-        if isinstance(resources, AsyncDatabase):
-            resources = Resources(db=resources)
+        directory)."""
         self.store = NotificationsStore.of(resources)
         self.sender = sender
         self.config = config or WorkerConfig()

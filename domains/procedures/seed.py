@@ -3,10 +3,8 @@
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from pymongo.asynchronous.database import AsyncDatabase
-
+from domains.kernel.types import Database
 from domains.procedures.importer import read_rows
 from domains.procedures.service import import_records
 
@@ -16,7 +14,7 @@ logger = logging.getLogger("xuthanh.procedures")
 
 async def seed_demo(
     *,
-    db: AsyncDatabase[dict[str, Any]],
+    db: Database,
     progress: Callable[[int, int], None],
     path: Path = DATA_PATH,
 ) -> int:

@@ -7,6 +7,7 @@ import pytest
 
 from domains.kernel.auth import Role
 from domains.kernel.clock import PROVINCE_TZ
+from domains.kernel.resources import Resources
 from domains.notifications.push import DevelopmentSink
 from domains.notifications.worker import Worker, WorkerConfig
 from tests.conftest import GraphQLClient
@@ -252,7 +253,9 @@ async def test_staff_publish_only_for_their_own_school(gql: GraphQLClient, dev_t
     assert body["data"]["publishAnnouncement"]["field"] == "title"
 
 
-async def test_announcement_reaches_followers_inbox(gql: GraphQLClient, dev_token, db: Any) -> None:
+async def test_announcement_reaches_followers_inbox(
+    gql: GraphQLClient, dev_token, db: Any, resources: Resources
+) -> None:
     parent = dev_token("parent-2")
     await gql(
         """mutation { registerDevice(input: {token: "parent-2-phone-token-0123456789",
@@ -277,7 +280,7 @@ async def test_announcement_reaches_followers_inbox(gql: GraphQLClient, dev_toke
         )
         assert body["data"]["publishAnnouncement"]["audience"] == audience
 
-    worker = Worker(db, DevelopmentSink(), WorkerConfig(idle_poll=0.05))
+    worker = Worker(resources, DevelopmentSink(), WorkerConfig(idle_poll=0.05))
     await worker.drain()
     inbox = (await gql(INBOX, token=parent))["data"]["notifications"]["nodes"]
     announcements = [n for n in inbox if n["category"] == "education.announcement"]
@@ -301,7 +304,7 @@ async def test_announcement_reaches_followers_inbox(gql: GraphQLClient, dev_toke
 
 
 async def test_follower_is_reminded_when_a_window_is_about_to_open(
-    gql: GraphQLClient, dev_token, db: Any
+    gql: GraphQLClient, dev_token, db: Any, resources: Resources
 ) -> None:
     parent = dev_token("parent-4")
     await gql(SUBSCRIBE, {"school": "th-bac-son-sam-son"}, token=parent)
@@ -326,7 +329,7 @@ async def test_follower_is_reminded_when_a_window_is_about_to_open(
     await db["notifications"].update_one(
         {"_id": opening["_id"]}, {"$set": {"sendAt": datetime.now(UTC) - timedelta(seconds=1)}}
     )
-    await Worker(db, DevelopmentSink(), WorkerConfig(idle_poll=0.05)).drain()
+    await Worker(resources, DevelopmentSink(), WorkerConfig(idle_poll=0.05)).drain()
     inbox = (await gql(INBOX, token=parent))["data"]["notifications"]["nodes"]
     reminder = next(n for n in inbox if n["category"] == "education.round_opens")
     assert opens.strftime("%d/%m/%Y") in reminder["title"]
