@@ -57,11 +57,14 @@ async def healthz(request: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
-    db: Database = request.app.state.runtime.db
+    runtime: Runtime = request.app.state.runtime
     try:
-        await asyncio.wait_for(db.command("ping"), READY_TIMEOUT_SECONDS)
+        await asyncio.wait_for(runtime.db.command("ping"), READY_TIMEOUT_SECONDS)
     except (PyMongoError, TimeoutError):
         return JSONResponse({"status": "unavailable", "mongodb": "unreachable"}, status_code=503)
+    # Components still building in the background (search indexes), each with its reason.
+    if waiting := runtime.resources.readiness.waiting_for:
+        return JSONResponse({"status": "unavailable", "mongodb": "ok", **waiting}, status_code=503)
     return JSONResponse({"status": "ready", "mongodb": "ok"})
 
 
@@ -89,6 +92,7 @@ def lifespan_of(
         client = create_client(settings, [metrics.pool_listener()])
         db = client[settings.mongodb_database]
         firebase_app = firebase.initialize(settings)
+        resources: Resources | None = None
         try:
             resources = await prepare_database(db)
             graphql = GraphQLApp(
@@ -102,6 +106,8 @@ def lifespan_of(
             logger.info("api ready", extra={"env": settings.app_env.value})
             yield
         finally:
+            if resources is not None:
+                await resources.close()  # background tasks the start hooks began (change feeds)
             await client.close()
             firebase.close(firebase_app)
 

@@ -185,13 +185,17 @@ class SearchIndex:
         text: str,
         *,
         limit: int = 10,
+        offset: int = 0,
         filters: Mapping[str, str | Sequence[str]] | None = None,
     ) -> SearchResult:
-        """The best ``limit`` records for what the user typed, best first."""
+        """The best ``limit`` records for what the user typed after the first ``offset``, best
+        first (``offset`` pages through a ranked list)."""
         if len(text) > self.ranking.max_query_length:
             raise QueryTooLong(len(text), self.ranking.max_query_length)
         if not 1 <= limit <= MAX_LIMIT:
             raise ValueError(f"limit must be between 1 and {MAX_LIMIT}.")
+        if offset < 0:
+            raise ValueError("offset must not be negative.")
         query = self._queries.build(text)
         if query is None:
             return SearchResult()
@@ -201,7 +205,7 @@ class SearchIndex:
             )
         searcher = self._index.searcher()
         # One extra hit gives the last returned hit its margin.
-        found = searcher.search(query, limit + 1, count=True)
+        found = searcher.search(query, limit + 1, count=True, offset=offset)
         scored = [(score, searcher.doc(address)) for score, address in found.hits]
         hits = []
         for position, (score, document) in enumerate(scored[:limit]):
