@@ -32,6 +32,9 @@ from domains.kernel.resources import Resources
 logger = logging.getLogger("xuthanh.app")
 
 READY_TIMEOUT_SECONDS = 2.0
+# Background builds (search indexes) that finish within this are done before the API serves;
+# longer ones go on while /readyz answers 503 with what is still building.
+STARTUP_GRACE_SECONDS = 5.0
 
 
 @dataclass
@@ -79,6 +82,8 @@ async def prepare_database(db: Database) -> Resources:
         ) from error
     resources = wire(Resources(db=db))
     await start(resources)
+    if not await resources.readiness.settle(STARTUP_GRACE_SECONDS):
+        logger.info("still building: %s", resources.readiness.waiting_for)
     return resources
 
 

@@ -5,6 +5,7 @@ stays the source of truth and is read only for the page's documents. Writes made
 handed to the index directly after the write (``index=``), so they are searchable at once.
 """
 
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -135,8 +136,9 @@ async def search_procedures(
     """Ranked search when ``search`` is given (a code finds that procedure), else A–Z browsing.
 
     Ranked rows carry ``score`` and ``margin`` (over the next hit; see docs/search.md). Their
-    cursors are positions in the ranking: a page follows on from the previous one as long as the
-    catalogue does not change in between (then a row may repeat or be skipped once).
+    cursors are positions in the ranking, tied to the search text and filters: a page follows on
+    from the previous one as long as the catalogue does not change in between (then a row may
+    repeat or be skipped once).
     """
     where = _filter(
         principal=principal,
@@ -153,9 +155,12 @@ async def search_procedures(
     if is_procedure_code(text):
         return await _code_page(repository, text, where, first, after)
     size = page_size(first)
-    offset = _rank_offset(after)
+    filters = _index_filters(where)
+    # Ties a cursor to its search: another text or filter does not continue from it.
+    search_key = zlib.crc32(repr((text, sorted(filters.items()))).encode())
+    offset = _rank_offset(after, search_key)
     try:
-        result = await index.search(text, limit=size, offset=offset, filters=_index_filters(where))
+        result = await index.search(text, limit=size, offset=offset, filters=filters)
     except QueryTooLong as error:
         raise InvalidInput(
             f"`search` is {error.length} characters long; shorten it to {error.limit} or fewer.",
@@ -173,7 +178,7 @@ async def search_procedures(
         if document is None:  # deleted since the index saw it
             continue
         rows.append(cast(ProcedureDocument, {**document, "score": hit.score, "margin": hit.margin}))
-        cursors.append(encode_cursor([RANK_CURSOR, position]))
+        cursors.append(encode_cursor([RANK_CURSOR, position, search_key]))
     total = result.total
 
     async def count_total() -> int:
@@ -182,12 +187,13 @@ async def search_procedures(
     return Page(rows, cursors, offset + len(result.hits) < total, count_total)
 
 
-def _rank_offset(after: str | None) -> int:
+def _rank_offset(after: str | None, search_key: int) -> int:
     if after is None:
         return 0
-    marker, position = decode_cursor(after, length=2)
+    marker, position, key = decode_cursor(after, length=3)
     if (
         marker != RANK_CURSOR
+        or key != search_key
         or not isinstance(position, int)
         or isinstance(position, bool)
         or not 0 <= position <= MAX_RANK_OFFSET
