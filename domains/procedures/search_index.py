@@ -7,6 +7,9 @@ Changes from any process arrive as feed events: they are queued (the latest per 
 applied in batches (one commit each) by a background task. Writes made through this process's
 API are applied directly after the write as well (``written``), so they are searchable at once.
 
+Each record also stores what ``Procedure`` renders (every catalogue field but the internal
+notes), so a page of results is served from the index without reading MongoDB.
+
 Retired procedures stay in the index under ``status: retired`` and are filtered out of every
 search that does not ask for them (administrators' ``includeRetired``).
 """
@@ -43,7 +46,32 @@ SPEC = IndexSpec(
     ),
     code_fields=("code",),
     filter_fields=("fieldKey", "agencyKey", "level", "onlineLevel", "status"),
+    stored_fields=("document",),
     id_field="id",
+)
+# What a search result renders (JSON-safe: the timestamps and internal notes are left out).
+RENDERED_FIELDS = (
+    "_id",
+    "name",
+    "field",
+    "agency",
+    "level",
+    "onlineLevel",
+    "legacyOnlineLevel",
+    "applicants",
+    "documents",
+    "steps",
+    "processingTime",
+    "fees",
+    "conditions",
+    "result",
+    "legalBasis",
+    "onlineUrl",
+    "source",
+    "updatedAt",
+    "fieldKey",
+    "agencyKey",
+    "retired",
 )
 
 
@@ -90,6 +118,7 @@ def index_document(document: Mapping[str, Any]) -> dict[str, Any]:
         "level": document.get("level"),
         "onlineLevel": document.get("onlineLevel"),
         "status": RETIRED if document.get("retired") else LIVE,
+        "document": {key: document[key] for key in RENDERED_FIELDS if key in document},
     }
 
 

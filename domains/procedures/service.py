@@ -26,12 +26,7 @@ from domains.procedures.records import (
     record_from_document,
     validate_record,
 )
-from domains.procedures.repository import (
-    SEARCH_ONLY,
-    FieldCount,
-    ProcedureFilter,
-    ProcedureRepository,
-)
+from domains.procedures.repository import FieldCount, ProcedureFilter, ProcedureRepository
 from domains.procedures.search_index import LIVE, ProcedureSearch
 from domains.search import QueryTooLong
 
@@ -166,19 +161,17 @@ async def search_procedures(
             f"`search` is {error.length} characters long; shorten it to {error.limit} or fewer.",
             field="search",
         ) from None
-    codes = [hit.id for hit in result.hits]
-    found = {
-        row["_id"]: row
-        async for row in repository.collection.find({"_id": {"$in": codes}}, SEARCH_ONLY)
-    }
-    rows: list[ProcedureDocument] = []
-    cursors: list[str] = []
-    for position, hit in enumerate(result.hits, start=offset + 1):
-        document = found.get(hit.id)
-        if document is None:  # deleted since the index saw it
-            continue
-        rows.append(cast(ProcedureDocument, {**document, "score": hit.score, "margin": hit.margin}))
-        cursors.append(encode_cursor([RANK_CURSOR, position, search_key]))
+    # Served from the index: each hit carries the fields a Procedure renders (no database read).
+    rows = [
+        cast(
+            ProcedureDocument, {**hit.fields["document"], "score": hit.score, "margin": hit.margin}
+        )
+        for hit in result.hits
+    ]
+    cursors = [
+        encode_cursor([RANK_CURSOR, position, search_key])
+        for position in range(offset + 1, offset + len(rows) + 1)
+    ]
     total = result.total
 
     async def count_total() -> int:
