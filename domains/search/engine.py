@@ -206,10 +206,12 @@ class SearchIndex:
         searcher = self._index.searcher()
         # One extra hit gives the last returned hit its margin.
         found = searcher.search(query, limit + 1, count=True, offset=offset)
-        scored = [(score, searcher.doc(address)) for score, address in found.hits]
+        scores = [score for score, _ in found.hits]
         hits = []
-        for position, (score, document) in enumerate(scored[:limit]):
-            next_score = scored[position + 1][0] if position + 1 < len(scored) else 0.0
+        for position, (score, address) in enumerate(found.hits[:limit]):
+            # Only the returned hits' stored fields are read; the extra hit gives a score only.
+            document = searcher.doc(address)
+            next_score = scores[position + 1] if position + 1 < len(scores) else 0.0
             hits.append(
                 SearchHit(
                     id=str(document.get_first(ID)),
