@@ -161,17 +161,15 @@ async def search_procedures(
             f"`search` is {error.length} characters long; shorten it to {error.limit} or fewer.",
             field="search",
         ) from None
-    # Served from the index: each hit carries the fields a Procedure renders (no database read).
-    rows = [
-        cast(
-            ProcedureDocument, {**hit.fields["document"], "score": hit.score, "margin": hit.margin}
-        )
-        for hit in result.hits
-    ]
-    cursors = [
-        encode_cursor([RANK_CURSOR, position, search_key])
-        for position in range(offset + 1, offset + len(rows) + 1)
-    ]
+    # Served from the index's component: no database read per search.
+    rows: list[ProcedureDocument] = []
+    cursors: list[str] = []
+    for position, hit in enumerate(result.hits, start=offset + 1):
+        fields = index.rendered(hit.id)
+        if fields is None:  # left the index since the search (a rebuild or a delete)
+            continue
+        rows.append(cast(ProcedureDocument, {**fields, "score": hit.score, "margin": hit.margin}))
+        cursors.append(encode_cursor([RANK_CURSOR, position, search_key]))
     total = result.total
 
     async def count_total() -> int:
