@@ -33,6 +33,9 @@ from domains.kernel.types import Database
 logger = logging.getLogger("xuthanh.app")
 
 READY_TIMEOUT_SECONDS = 2.0
+# Background builds (search indexes) that finish within this are done before the API serves;
+# longer ones go on while /readyz answers 503 with what is still building.
+STARTUP_GRACE_SECONDS = 5.0
 
 
 @dataclass
@@ -58,11 +61,14 @@ async def healthz(request: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
-    db: Database = request.app.state.runtime.db
+    runtime: Runtime = request.app.state.runtime
     try:
-        await asyncio.wait_for(db.command("ping"), READY_TIMEOUT_SECONDS)
+        await asyncio.wait_for(runtime.db.command("ping"), READY_TIMEOUT_SECONDS)
     except (PyMongoError, TimeoutError):
         return JSONResponse({"status": "unavailable", "mongodb": "unreachable"}, status_code=503)
+    # Components still building in the background (search indexes), each with its reason.
+    if waiting := runtime.resources.readiness.waiting_for:
+        return JSONResponse({"status": "unavailable", "mongodb": "ok", **waiting}, status_code=503)
     return JSONResponse({"status": "ready", "mongodb": "ok"})
 
 
@@ -77,6 +83,8 @@ async def prepare_database(db: Database) -> Resources:
         ) from error
     resources = wire(Resources(db=db))
     await start(resources)
+    if not await resources.readiness.settle(STARTUP_GRACE_SECONDS):
+        logger.info("still building: %s", resources.readiness.waiting_for)
     return resources
 
 
@@ -90,6 +98,7 @@ def lifespan_of(
         client = create_client(settings, [metrics.pool_listener()])
         db = client[settings.mongodb_database]
         firebase_app = firebase.initialize(settings)
+        resources: Resources | None = None
         try:
             resources = await prepare_database(db)
             graphql = GraphQLApp(
@@ -103,6 +112,8 @@ def lifespan_of(
             logger.info("api ready", extra={"env": settings.app_env.value})
             yield
         finally:
+            if resources is not None:
+                await resources.close()  # background tasks the start hooks began (change feeds)
             await client.close()
             firebase.close(firebase_app)
 

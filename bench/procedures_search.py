@@ -4,7 +4,10 @@
 
 The catalogue is the demo data plus generated variants of it (the same names with the qualifiers
 real catalogues carry: another level, foreign element, re-issuance, ...), written through the
-importer as `xuthanh import-procedures` would. Searches rotate through what people type.
+importer as `xuthanh import-procedures` would, from this process: the API's search index picks
+them up through its change feed (the bench waits until the last one is found). Searches rotate
+through what people type. The in-process search engine ranks (domains/procedures/search_index.py);
+the former MongoDB ranking is gone, its figures are in the README.
 """
 
 import argparse
@@ -14,11 +17,13 @@ import json
 import time
 from typing import Any
 
+import httpx
 from pymongo import AsyncMongoClient
 
 from bench.harness import Result, Stack, drive, print_table
 from domains.kernel.auth import ANONYMOUS
 from domains.procedures.records import Problem
+from domains.procedures.search_index import ProcedureSearch
 from domains.procedures.seed import DATA_PATH
 from domains.procedures.service import import_records, search_procedures
 
@@ -101,11 +106,18 @@ async def direct(uri: str, database: str, *, clients: int, seconds: float) -> Re
     """The same searches on the service in this process (no HTTP, no GraphQL)."""
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(uri, tz_aware=True)
     db = client[database]
+    index = ProcedureSearch(db)
+    started = time.perf_counter()
+    await index.start()
+    await index.wait_built()
+    print(f"  index of {len(index.index)} built in {time.perf_counter() - started:.2f} s")
     latencies: list[float] = []
     counter = errors = 0
 
     async def search(text: str) -> None:
-        page = await search_procedures(db=db, principal=ANONYMOUS, search=text, first=10)
+        page = await search_procedures(
+            db=db, index=index, principal=ANONYMOUS, search=text, first=10
+        )
         await page.count_total()
 
     async def worker(stop_at: float, record: bool) -> None:
@@ -128,8 +140,24 @@ async def direct(uri: str, database: str, *, clients: int, seconds: float) -> Re
     started = time.perf_counter()
     await asyncio.gather(*(worker(started + seconds, True) for _ in range(clients)))
     elapsed = time.perf_counter() - started
+    await index.stop()
     await client.close()
     return Result(len(latencies), errors, elapsed, latencies)
+
+
+def wait_until_indexed(url: str, last: dict[str, Any], seconds: float = 120.0) -> None:
+    """Poll the API's search until the last record written is its top hit for its own name."""
+    started = time.monotonic()
+    query = "query($q: String) { procedures(search: $q, first: 1) { edges { node { code } } } }"
+    with httpx.Client(timeout=CALL_TIMEOUT) as http:
+        while time.monotonic() - started < seconds:
+            body = http.post(url, json={"query": query, "variables": {"q": last["name"]["vi"]}})
+            edges = body.json()["data"]["procedures"]["edges"]
+            if edges and edges[0]["node"]["code"] == last["code"]:
+                print(f"  indexed by the API {time.monotonic() - started:.1f} s after the load")
+                return
+            time.sleep(0.1)
+    raise SystemExit(f"the API's index did not catch up within {seconds:.0f} s")
 
 
 def main() -> None:
@@ -142,6 +170,7 @@ def main() -> None:
     with Stack(database="bench_procedures") as stack:
         print(f"Loading {args.procedures} procedures ...", flush=True)
         stack.run_async(load(stack.mongo_uri, stack.database, args.procedures))
+        wait_until_indexed(stack.graphql_url, catalogue(args.procedures)[-1])
 
         def ok(response: Any) -> bool:
             body = response.json()

@@ -87,8 +87,9 @@ class ProcedureDocument(TypedDict, total=False):
     fieldKey: str  # slug of the Vietnamese field name: the `field` filter and the chips
     agencyKey: str  # slug of the Vietnamese agency name: the `agency` filter
     sortName: str  # folded Vietnamese name: alphabetical browsing
-    searchPrimary: list[str]
-    searchTerms: list[str]
+    # Ranked search results only (not stored): BM25 score and relative margin over the next hit.
+    score: float
+    margin: float
     retired: bool
     retiredAt: datetime | None
     modifiedAt: datetime

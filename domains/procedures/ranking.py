@@ -1,23 +1,15 @@
-"""How procedures are found: the kernel's folded terms, look-alike letters, and the synonym list.
+"""Text helpers of the catalogue: look-alike letters, filter slugs and the synonym list.
 
-Ranking itself is the kernel's (``kernel.search.score``): matched terms, name matches weighted
-more, and among equal scores the procedure whose name the query covers best ("Đăng ký khai sinh"
-before "Đăng ký khai sinh có yếu tố nước ngoài").
+Ranking itself is the search engine's (``search_index.py``, ``domains/search``).
 """
 
 import functools
 import json
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from domains.kernel.folding import fold
-from domains.kernel.search import (
-    query_terms,
-    search_fields,
-)
 
 SYNONYMS_PATH = Path(__file__).resolve().parent / "data" / "synonyms.json"
-MAX_QUERY_LENGTH = 200
 # Look-alikes of đ/Đ (the Icelandic eth), which some keyboards and OCR produce.
 _LOOKALIKES = str.maketrans({"Ð": "Đ", "ð": "đ"})
 
@@ -46,31 +38,3 @@ def synonyms(path: Path = SYNONYMS_PATH) -> dict[str, list[str]]:
             expansions = [fold(normalize(str(value))) for value in values if value]
             result.setdefault(folded_key, []).extend(e for e in expansions if e)
     return result
-
-
-def document_search_fields(
-    *,
-    code: str,
-    name: Mapping[str, str],
-    secondary: Sequence[Mapping[str, str] | str | None],
-) -> dict[str, list[str]]:
-    """``searchPrimary`` (name and code) and ``searchTerms`` (everything searchable)."""
-
-    def clean(value: Mapping[str, str] | str | None) -> Mapping[str, str] | str | None:
-        if isinstance(value, str):
-            return normalize(value)
-        if value is None:
-            return None
-        return {key: normalize(text) for key, text in value.items()}
-
-    return search_fields(
-        primary=[clean(name), code],
-        secondary=[clean(value) for value in secondary],
-    )
-
-
-def terms_for_query(
-    text: str, synonym_list: Mapping[str, Sequence[str]] | None = None
-) -> list[str]:
-    """Folded terms of what a user typed, with abbreviations (CCCD, GPLX, ...) expanded."""
-    return query_terms(normalize(text), synonyms() if synonym_list is None else synonym_list)

@@ -7,12 +7,11 @@ from pymongo import IndexModel, ReturnDocument, UpdateOne
 
 from domains.kernel.pagination import Page, find_page
 from domains.kernel.repository import Repository
-from domains.kernel.search import rank_matches, ranked_page
 from domains.kernel.types import Document
 from domains.procedures.models import ProcedureDocument
 
-SEARCH_INDEX = "search_terms"
-# Fields only the search needs: never sent back to the API process.
+# Term arrays the former MongoDB ranking stored (documents written before the search engine may
+# still hold them): never sent back to the API process.
 SEARCH_ONLY = {"searchTerms": 0, "searchPrimary": 0}
 
 
@@ -54,9 +53,6 @@ class FieldCount:
 class ProcedureRepository(Repository):
     collection_name = "procedures"
     indexes = (
-        # search(): `searchTerms $in [...]`, hinted so the other filters never push the planner
-        # to a collection scan (SecantusDB's planner does that with an unindexed predicate).
-        IndexModel([("searchTerms", 1)], name=SEARCH_INDEX),
         # browse(): the catalogue in alphabetical order, alone or within one field (filter chips).
         IndexModel([("sortName", 1), ("_id", 1)], name="sort_name"),
         IndexModel([("fieldKey", 1), ("sortName", 1), ("_id", 1)], name="field_sort_name"),
@@ -81,37 +77,6 @@ class ProcedureRepository(Repository):
             projection=SEARCH_ONLY,
         )
         return cast(Page[ProcedureDocument], page)
-
-    async def search(
-        self,
-        *,
-        terms: Sequence[str],
-        where: ProcedureFilter,
-        first: int | None,
-        after: str | None,
-    ) -> Page[ProcedureDocument]:
-        """Procedures sharing a term with the query, best first (see ``kernel.search``)."""
-        ranked = await rank_matches(
-            self.collection, terms=terms, query=where.query(), hint=SEARCH_INDEX
-        )
-        page = ranked_page(ranked, first=first, after=after)
-        found = {
-            row["_id"]: row
-            async for row in self.collection.find(
-                {"_id": {"$in": [item.id for item in page.items]}}, SEARCH_ONLY
-            )
-        }
-        # A procedure removed since the ranking read is left out, with its cursor.
-        kept = [
-            (item, cursor)
-            for item, cursor in zip(page.items, page.cursors, strict=True)
-            if item.id in found
-        ]
-        rows = [{**found[item.id], "score": item.score} for item, _ in kept]
-        cursors = [cursor for _, cursor in kept]
-        return cast(
-            Page[ProcedureDocument], Page(rows, cursors, page.has_next_page, page.count_total)
-        )
 
     async def field_counts(self, *, level: str | None) -> list[FieldCount]:
         """Each field (lĩnh vực) of the live catalogue with its number of procedures."""

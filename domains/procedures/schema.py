@@ -8,6 +8,7 @@ from domains.kernel.i18n import Language
 from domains.kernel.pagination import Connection
 from domains.procedures import service
 from domains.procedures.errors import ProcedureCodeTaken
+from domains.procedures.search_index import PROCEDURE_SEARCH
 from domains.procedures.types import (
     AdministrativeLevel,
     OnlineLevel,
@@ -59,6 +60,7 @@ class Query:
     ) -> Connection[Procedure]:
         page = await service.search_procedures(
             db=info.context.db,
+            index=info.context.resources.get(PROCEDURE_SEARCH),
             principal=info.context.principal,
             search=search,
             field=field,
@@ -95,7 +97,10 @@ class Mutation:
         language = info.context.lang(lang)
         return await expected(
             service.create_procedure(
-                db=info.context.db, principal=info.context.principal, record=input.to_record()
+                db=info.context.db,
+                principal=info.context.principal,
+                record=input.to_record(),
+                index=info.context.resources.get(PROCEDURE_SEARCH),
             ),
             lambda document: Procedure.from_document(document, language),
             ValidationFailed,
@@ -113,6 +118,7 @@ class Mutation:
                 principal=info.context.principal,
                 code=code,
                 changes=patch.to_changes(),
+                index=info.context.resources.get(PROCEDURE_SEARCH),
             ),
             lambda document: Procedure.from_document(document, language),
             ValidationFailed,
@@ -131,7 +137,11 @@ class Mutation:
         language = info.context.lang(lang)
         return await expected(
             service.retire_procedure(
-                db=info.context.db, principal=info.context.principal, code=code, retired=retired
+                db=info.context.db,
+                principal=info.context.principal,
+                code=code,
+                retired=retired,
+                index=info.context.resources.get(PROCEDURE_SEARCH),
             ),
             lambda document: Procedure.from_document(document, language),
             NotFoundError,

@@ -1,24 +1,25 @@
-"""The procedures catalogue: look-up, ranked search, filter chips, admin edits and imports."""
+"""The procedures catalogue: look-up, ranked search, filter chips, admin edits and imports.
 
+Ranked search is served by the in-process index (``search_index.ProcedureSearch``); MongoDB
+stays the source of truth and is read only for the page's documents. Writes made here are
+handed to the index directly after the write (``index=``), so they are searchable at once.
+"""
+
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from domains.kernel.auth import Principal, require_admin
 from domains.kernel.clock import utcnow
 from domains.kernel.errors import Forbidden, InvalidInput
 from domains.kernel.folding import fold
-from domains.kernel.pagination import Page, page_size
+from domains.kernel.pagination import Page, decode_cursor, encode_cursor, page_size
 from domains.kernel.types import Database
 from domains.procedures.errors import CodeTaken, InvalidProcedure, ProcedureNotFound
 from domains.procedures.models import LEVELS, ONLINE_LEVELS, ProcedureDocument, ProcedureRecord
-from domains.procedures.ranking import (
-    MAX_QUERY_LENGTH,
-    document_search_fields,
-    slug,
-    terms_for_query,
-)
+from domains.procedures.ranking import slug
 from domains.procedures.records import (
     Problem,
     is_procedure_code,
@@ -26,9 +27,14 @@ from domains.procedures.records import (
     validate_record,
 )
 from domains.procedures.repository import FieldCount, ProcedureFilter, ProcedureRepository
+from domains.procedures.search_index import LIVE, ProcedureSearch
+from domains.search import QueryTooLong
 
 Progress = Callable[[int, int], None]
 WRITE_BATCH = 500
+# Ranked pages: the cursor is the position in the ranking after the row (see search_procedures).
+RANK_CURSOR = "rank"
+MAX_RANK_OFFSET = 10_000
 
 
 def _no_progress(done: int, total: int) -> None:
@@ -38,16 +44,6 @@ def _no_progress(done: int, total: int) -> None:
 def to_document(record: ProcedureRecord, *, by: str, at: datetime) -> dict[str, Any]:
     """The stored form of a valid record: its fields plus the derived keys search needs."""
     fields: dict[str, Any] = {key: value for key, value in record.items() if key != "code"}
-    # Kept lean on purpose: every term makes each stored document and each score larger (on
-    # SecantusDB the score's cost grows with the array), and long texts (applicants, steps,
-    # English document names) add words that match almost any query.
-    result = record["result"] or {}
-    secondary = [
-        record["field"],
-        record["agency"],
-        result.get("vi"),
-        *(document["name"]["vi"] for document in record["documents"]),
-    ]
     return {
         "_id": record["code"],
         # The code is the _id; kept as a field too for people and tools reading the collection.
@@ -56,7 +52,6 @@ def to_document(record: ProcedureRecord, *, by: str, at: datetime) -> dict[str, 
         "fieldKey": slug(record["field"]["vi"]),
         "agencyKey": slug(record["agency"]["vi"]),
         "sortName": fold(record["name"]["vi"]),
-        **document_search_fields(code=record["code"], name=record["name"], secondary=secondary),
         "modifiedAt": at,
         "modifiedBy": by,
     }
@@ -122,6 +117,7 @@ def _filter(
 async def search_procedures(
     *,
     db: Database,
+    index: ProcedureSearch,
     principal: Principal,
     search: str | None = None,
     field: str | None = None,
@@ -132,7 +128,13 @@ async def search_procedures(
     first: int | None = None,
     after: str | None = None,
 ) -> Page[ProcedureDocument]:
-    """Ranked search when ``search`` is given (a code finds that procedure), else A–Z browsing."""
+    """Ranked search when ``search`` is given (a code finds that procedure), else A–Z browsing.
+
+    Ranked rows carry ``score`` and ``margin`` (over the next hit; see docs/search.md). Their
+    cursors are positions in the ranking, tied to the search text and filters: a page follows on
+    from the previous one as long as the catalogue does not change in between (then a row may
+    repeat or be skipped once).
+    """
     where = _filter(
         principal=principal,
         field=field,
@@ -143,20 +145,63 @@ async def search_procedures(
     )
     repository = ProcedureRepository(db)
     text = (search or "").strip()
-    if len(text) > MAX_QUERY_LENGTH:
-        raise InvalidInput(
-            f"`search` is {len(text)} characters long; shorten it to {MAX_QUERY_LENGTH} or fewer.",
-            field="search",
-        )
     if not text:
         return await repository.browse(where=where, first=first, after=after)
     if is_procedure_code(text):
         return await _code_page(repository, text, where, first, after)
-    terms = terms_for_query(text)
-    if not terms:
-        page_size(first)
-        return _empty_page()
-    return await repository.search(terms=terms, where=where, first=first, after=after)
+    size = page_size(first)
+    filters = _index_filters(where)
+    # Ties a cursor to its search: another text or filter does not continue from it.
+    search_key = zlib.crc32(repr((text, sorted(filters.items()))).encode())
+    offset = _rank_offset(after, search_key)
+    try:
+        result = await index.search(text, limit=size, offset=offset, filters=filters)
+    except QueryTooLong as error:
+        raise InvalidInput(
+            f"`search` is {error.length} characters long; shorten it to {error.limit} or fewer.",
+            field="search",
+        ) from None
+    # Served from the index's component: no database read per search.
+    rows: list[ProcedureDocument] = []
+    cursors: list[str] = []
+    for position, hit in enumerate(result.hits, start=offset + 1):
+        fields = index.rendered(hit.id)
+        if fields is None:  # left the index since the search (a rebuild or a delete)
+            continue
+        rows.append(cast(ProcedureDocument, {**fields, "score": hit.score, "margin": hit.margin}))
+        cursors.append(encode_cursor([RANK_CURSOR, position, search_key]))
+    total = result.total
+
+    async def count_total() -> int:
+        return total
+
+    return Page(rows, cursors, offset + len(result.hits) < total, count_total)
+
+
+def _rank_offset(after: str | None, search_key: int) -> int:
+    if after is None:
+        return 0
+    marker, position, key = decode_cursor(after, length=3)
+    if (
+        marker != RANK_CURSOR
+        or key != search_key
+        or not isinstance(position, int)
+        or isinstance(position, bool)
+        or not 0 <= position <= MAX_RANK_OFFSET
+    ):
+        raise InvalidInput("`after` is not a cursor returned by this search.", field="after")
+    return position
+
+
+def _index_filters(where: ProcedureFilter) -> dict[str, str]:
+    filters = {
+        "fieldKey": where.field_key,
+        "agencyKey": where.agency_key,
+        "level": where.level,
+        "onlineLevel": where.online_level,
+        "status": None if where.include_retired else LIVE,
+    }
+    return {name: value for name, value in filters.items() if value is not None}
 
 
 async def _code_page(
@@ -194,7 +239,11 @@ async def procedure_fields(*, db: Database, level: str | None = None) -> list[Fi
 
 
 async def create_procedure(
-    *, db: Database, principal: Principal, record: Mapping[str, Any]
+    *,
+    db: Database,
+    principal: Principal,
+    record: Mapping[str, Any],
+    index: ProcedureSearch | None = None,
 ) -> ProcedureDocument:
     """Add a procedure (admins only); its code must be new."""
     by = require_admin(principal)
@@ -206,11 +255,18 @@ async def create_procedure(
     created = await repository.get_by_code(document["_id"])
     if created is None:  # pragma: no cover - just inserted
         raise ProcedureNotFound(document["_id"])
+    if index is not None:
+        await index.written([created])
     return created
 
 
 async def update_procedure(
-    *, db: Database, principal: Principal, code: str, changes: Mapping[str, Any]
+    *,
+    db: Database,
+    principal: Principal,
+    code: str,
+    changes: Mapping[str, Any],
+    index: ProcedureSearch | None = None,
 ) -> ProcedureDocument:
     """Change fields of a procedure (admins only), validated whole."""
     by = require_admin(principal)
@@ -229,11 +285,18 @@ async def update_procedure(
     replaced = await repository.replace_catalogue_fields(current["_id"], document)
     if replaced is None:
         raise ProcedureNotFound(code)
+    if index is not None:
+        await index.written([replaced])
     return replaced
 
 
 async def retire_procedure(
-    *, db: Database, principal: Principal, code: str, retired: bool = True
+    *,
+    db: Database,
+    principal: Principal,
+    code: str,
+    retired: bool = True,
+    index: ProcedureSearch | None = None,
 ) -> ProcedureDocument:
     """Take a procedure out of search and browsing (or bring it back); admins only."""
     by = require_admin(principal)
@@ -242,6 +305,8 @@ async def retire_procedure(
     )
     if document is None:
         raise ProcedureNotFound(code)
+    if index is not None:
+        await index.written([document])
     return document
 
 
@@ -271,6 +336,7 @@ async def import_records(
     by: str,
     progress: Progress = _no_progress,
     dry_run: bool = False,
+    index: ProcedureSearch | None = None,
 ) -> ImportReport:
     """Validate every row, then write the valid ones whole (upsert by code).
 
@@ -283,7 +349,7 @@ async def import_records(
     at = utcnow()
     accepted: list[dict[str, Any]] = []
     first_row_of: dict[str, int] = {}
-    for index, (row, raw, reading_problems) in enumerate(rows, start=1):
+    for read, (row, raw, reading_problems) in enumerate(rows, start=1):
         code = raw.get("code") if isinstance(raw, Mapping) else None
         code_text = code if isinstance(code, str) else None
         problems = list(reading_problems)
@@ -304,7 +370,7 @@ async def import_records(
         else:
             first_row_of[record["code"]] = row
             accepted.append(to_document(record, by=by, at=at))
-        progress(index, len(rows) if dry_run else 2 * len(rows))
+        progress(read, len(rows) if dry_run else 2 * len(rows))
     if dry_run:
         existing = await _existing_codes(db, [document["_id"] for document in accepted])
         report.updated = len(existing)
@@ -317,6 +383,9 @@ async def import_records(
         created, updated = await repository.upsert_many(batch)
         report.created += created
         report.updated += updated
+        if index is not None:
+            # Read back: an existing procedure keeps its retired flag, which the rows lack.
+            await index.written_codes([document["_id"] for document in batch])
         done += len(batch)
         progress(done, 2 * len(rows))
     if not accepted:

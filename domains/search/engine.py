@@ -185,13 +185,17 @@ class SearchIndex:
         text: str,
         *,
         limit: int = 10,
+        offset: int = 0,
         filters: Mapping[str, str | Sequence[str]] | None = None,
     ) -> SearchResult:
-        """The best ``limit`` records for what the user typed, best first."""
+        """The best ``limit`` records for what the user typed after the first ``offset``, best
+        first (``offset`` pages through a ranked list)."""
         if len(text) > self.ranking.max_query_length:
             raise QueryTooLong(len(text), self.ranking.max_query_length)
         if not 1 <= limit <= MAX_LIMIT:
             raise ValueError(f"limit must be between 1 and {MAX_LIMIT}.")
+        if offset < 0:
+            raise ValueError("offset must not be negative.")
         query = self._queries.build(text)
         if query is None:
             return SearchResult()
@@ -201,11 +205,13 @@ class SearchIndex:
             )
         searcher = self._index.searcher()
         # One extra hit gives the last returned hit its margin.
-        found = searcher.search(query, limit + 1, count=True)
-        scored = [(score, searcher.doc(address)) for score, address in found.hits]
+        found = searcher.search(query, limit + 1, count=True, offset=offset)
+        scores = [score for score, _ in found.hits]
         hits = []
-        for position, (score, document) in enumerate(scored[:limit]):
-            next_score = scored[position + 1][0] if position + 1 < len(scored) else 0.0
+        for position, (score, address) in enumerate(found.hits[:limit]):
+            # Only the returned hits' stored fields are read; the extra hit gives a score only.
+            document = searcher.doc(address)
+            next_score = scores[position + 1] if position + 1 < len(scores) else 0.0
             hits.append(
                 SearchHit(
                     id=str(document.get_first(ID)),

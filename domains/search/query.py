@@ -84,8 +84,10 @@ class QueryBuilder:
             clauses.append(self._phrase([first, second], self.ranking.phrase))
         if len(words) >= 2 and len(words[-1]) >= self.ranking.prefix_min_length:
             clauses.append(self._phrase_prefix(words[-2:]))
+        present = set(words)
         for synonym in self.synonyms:
-            if _contains(words, synonym.phrase):
+            # The set test first: most phrases of the map share no word with the text.
+            if synonym.phrase[0] in present and _contains(words, synonym.phrase):
                 clauses.extend(
                     self._alternative(alternative) for alternative in synonym.alternatives
                 )
