@@ -149,8 +149,13 @@ async def search_procedures(
         return await repository.browse(where=where, first=first, after=after)
     if is_procedure_code(text):
         return await _code_page(repository, text, where, first, after)
-    size = page_size(first)
-    filters = _index_filters(where)
+    return await _ranked_page(index, text, _index_filters(where), page_size(first), after)
+
+
+async def _ranked_page(
+    index: ProcedureSearch, text: str, filters: dict[str, str], size: int, after: str | None
+) -> Page[ProcedureDocument]:
+    """One page of the engine's ranking, rendered from the fields kept beside the index."""
     # Ties a cursor to its search: another text or filter does not continue from it.
     search_key = zlib.crc32(repr((text, sorted(filters.items()))).encode())
     offset = _rank_offset(after, search_key)
@@ -347,6 +352,39 @@ async def import_records(
     rows = list(rows)
     report = ImportReport(total=len(rows))
     at = utcnow()
+    accepted = _accepted_rows(rows, report, by=by, at=at, progress=progress, dry_run=dry_run)
+    if dry_run:
+        existing = await _existing_codes(db, [document["_id"] for document in accepted])
+        report.updated = len(existing)
+        report.created = len(accepted) - len(existing)
+        return report
+    repository = ProcedureRepository(db)
+    done = len(rows) + len(report.rejected)  # rejected rows need no write
+    for start in range(0, len(accepted), WRITE_BATCH):
+        batch = accepted[start : start + WRITE_BATCH]
+        created, updated = await repository.upsert_many(batch)
+        report.created += created
+        report.updated += updated
+        if index is not None:
+            # Read back: an existing procedure keeps its retired flag, which the rows lack.
+            await index.written_codes([document["_id"] for document in batch])
+        done += len(batch)
+        progress(done, 2 * len(rows))
+    if not accepted:
+        progress(2 * len(rows), 2 * len(rows))
+    return report
+
+
+def _accepted_rows(
+    rows: list[tuple[int, Mapping[str, Any] | None, list[Problem]]],
+    report: ImportReport,
+    *,
+    by: str,
+    at: datetime,
+    progress: Progress,
+    dry_run: bool,
+) -> list[dict[str, Any]]:
+    """The documents of the valid rows; every rejected row goes to ``report`` with its reasons."""
     accepted: list[dict[str, Any]] = []
     first_row_of: dict[str, int] = {}
     for read, (row, raw, reading_problems) in enumerate(rows, start=1):
@@ -371,26 +409,7 @@ async def import_records(
             first_row_of[record["code"]] = row
             accepted.append(to_document(record, by=by, at=at))
         progress(read, len(rows) if dry_run else 2 * len(rows))
-    if dry_run:
-        existing = await _existing_codes(db, [document["_id"] for document in accepted])
-        report.updated = len(existing)
-        report.created = len(accepted) - len(existing)
-        return report
-    repository = ProcedureRepository(db)
-    done = len(rows) + len(report.rejected)  # rejected rows need no write
-    for start in range(0, len(accepted), WRITE_BATCH):
-        batch = accepted[start : start + WRITE_BATCH]
-        created, updated = await repository.upsert_many(batch)
-        report.created += created
-        report.updated += updated
-        if index is not None:
-            # Read back: an existing procedure keeps its retired flag, which the rows lack.
-            await index.written_codes([document["_id"] for document in batch])
-        done += len(batch)
-        progress(done, 2 * len(rows))
-    if not accepted:
-        progress(2 * len(rows), 2 * len(rows))
-    return report
+    return accepted
 
 
 async def _existing_codes(db: Database, codes: list[str]) -> set[str]:
