@@ -8,6 +8,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
 from domains.kernel.auth import Principal
+from domains.kernel.caller import Caller
 from domains.kernel.resources import Resources
 from domains.kernel.types import Database
 
@@ -31,6 +32,10 @@ class RequestContext:
     @property
     def db(self) -> Database:
         return self.resources.db
+
+    def caller(self, factory: Callable[[Resources], Built]) -> Caller[Built]:
+        """The request's store (``scoped(factory)``) with the principal making the request."""
+        return Caller(self.scoped(factory), self.principal)
 
     def scoped(self, factory: Callable[[Resources], Built]) -> Built:
         """``factory(resources)``, built once per request: e.g. ``context.scoped(Health)``."""
