@@ -33,6 +33,9 @@ class DomainModule:
     # Every repository whose indexes must exist before the API serves (created idempotently).
     repositories: Sequence[type[Repository]] = ()
     seeder: Seeder | None = None
+    # Synthetic data at the province's real sizes (`xuthanh seed --scale province`), on top of
+    # the demo data; clearly marked synthetic in every record it writes.
+    province_seeder: Seeder | None = None
     wire: Callable[[Resources], None] | None = None
     start: Callable[[Resources], Awaitable[None]] | None = None
     # What the domain's own settings lack for production (read from the environment); the API
