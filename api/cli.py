@@ -49,8 +49,8 @@ async def _with_database(settings: Settings, work: Callable[[Any], Awaitable[int
         await client.close()
 
 
-async def _seed(db: Any, *, only_if_empty: bool) -> int:
-    from api.registry import SEEDERS
+async def _seed(db: Any, *, only_if_empty: bool, scale: str = "demo") -> int:
+    from api.registry import MODULES, SEEDERS
     from domains.kernel.clock import utcnow
 
     marker = await db["meta"].find_one({"_id": "demo-data"})
@@ -65,6 +65,12 @@ async def _seed(db: Any, *, only_if_empty: bool) -> int:
         await seeder(db=db, progress=ProgressBar(name))
     await db["meta"].update_one({"_id": "demo-data"}, {"$set": {"loadedAt": utcnow()}}, upsert=True)
     print(f"Demo data loaded ({len(SEEDERS)} domains).", file=sys.stderr)
+    if scale == "province":
+        # Synthetic records at the province's real sizes, marked synthetic, beside the demo data.
+        provinces = [(m.name, m.province_seeder) for m in MODULES if m.province_seeder]
+        for name, seeder in provinces:
+            await seeder(db=db, progress=ProgressBar(f"{name}*"))
+        print(f"Synthetic province-scale data loaded ({len(provinces)} domains).", file=sys.stderr)
     return 0
 
 
@@ -86,7 +92,11 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
-    return asyncio.run(_with_database(settings, lambda db: _seed(db, only_if_empty=args.if_empty)))
+    return asyncio.run(
+        _with_database(
+            settings, lambda db: _seed(db, only_if_empty=args.if_empty, scale=args.scale)
+        )
+    )
 
 
 def cmd_create_indexes(settings: Settings, args: argparse.Namespace) -> int:
@@ -263,6 +273,12 @@ def build_parser() -> argparse.ArgumentParser:
     seed = commands.add_parser("seed", help="load the demo data (idempotent)")
     seed.add_argument(
         "--if-empty", action="store_true", help="do nothing if demo data was loaded before"
+    )
+    seed.add_argument(
+        "--scale",
+        choices=("demo", "province"),
+        default="demo",
+        help="province: also synthetic records at the province's real sizes (for benchmarks)",
     )
     seed.set_defaults(handler=cmd_seed)
 
