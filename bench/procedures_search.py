@@ -22,7 +22,10 @@ from pymongo import AsyncMongoClient
 
 from bench.harness import Result, Stack, drive, print_table
 from domains.kernel.auth import ANONYMOUS
+from domains.kernel.caller import Caller
+from domains.kernel.resources import Resources
 from domains.procedures.records import Problem
+from domains.procedures.repository import ProcedureStore
 from domains.procedures.search_index import ProcedureSearch
 from domains.procedures.seed import DATA_PATH
 from domains.procedures.service import import_records, search_procedures
@@ -107,6 +110,7 @@ async def direct(uri: str, database: str, *, clients: int, seconds: float) -> Re
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(uri, tz_aware=True)
     db = client[database]
     index = ProcedureSearch(db)
+    caller = Caller(ProcedureStore.of(Resources(db)), ANONYMOUS)
     started = time.perf_counter()
     await index.start()
     await index.wait_built()
@@ -115,9 +119,7 @@ async def direct(uri: str, database: str, *, clients: int, seconds: float) -> Re
     counter = errors = 0
 
     async def search(text: str) -> None:
-        page = await search_procedures(
-            db=db, index=index, principal=ANONYMOUS, search=text, first=10
-        )
+        page = await search_procedures(caller=caller, index=index, search=text, first=10)
         await page.count_total()
 
     async def worker(stop_at: float, record: bool) -> None:

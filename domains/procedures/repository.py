@@ -7,6 +7,7 @@ from pymongo import IndexModel, ReturnDocument, UpdateOne
 
 from domains.kernel.pagination import Page, find_page
 from domains.kernel.repository import Repository
+from domains.kernel.store import Store
 from domains.kernel.types import Document
 from domains.procedures.models import ProcedureDocument
 
@@ -148,3 +149,10 @@ class ProcedureRepository(Repository):
         ]
         result = await self.collection.bulk_write(operations, ordered=False)
         return result.upserted_count, result.matched_count
+
+
+@dataclass(frozen=True, slots=True)
+class ProcedureStore(Store):
+    """The catalogue's repository over the request's resources."""
+
+    procedures: ProcedureRepository

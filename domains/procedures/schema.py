@@ -8,6 +8,7 @@ from domains.kernel.i18n import Language
 from domains.kernel.pagination import Connection
 from domains.procedures import service
 from domains.procedures.errors import ProcedureCodeTaken
+from domains.procedures.repository import ProcedureStore
 from domains.procedures.search_index import PROCEDURE_SEARCH
 from domains.procedures.types import (
     AdministrativeLevel,
@@ -59,9 +60,8 @@ class Query:
         include_retired: bool = False,
     ) -> Connection[Procedure]:
         page = await service.search_procedures(
-            db=info.context.db,
+            caller=info.context.caller(ProcedureStore.of),
             index=info.context.resources.get(PROCEDURE_SEARCH),
-            principal=info.context.principal,
             search=search,
             field=field,
             agency=agency,
@@ -97,8 +97,7 @@ class Mutation:
         language = info.context.lang(lang)
         return await expected(
             service.create_procedure(
-                db=info.context.db,
-                principal=info.context.principal,
+                caller=info.context.caller(ProcedureStore.of),
                 record=input.to_record(),
                 index=info.context.resources.get(PROCEDURE_SEARCH),
             ),
@@ -114,8 +113,7 @@ class Mutation:
         language = info.context.lang(lang)
         return await expected(
             service.update_procedure(
-                db=info.context.db,
-                principal=info.context.principal,
+                caller=info.context.caller(ProcedureStore.of),
                 code=code,
                 changes=patch.to_changes(),
                 index=info.context.resources.get(PROCEDURE_SEARCH),
@@ -137,8 +135,7 @@ class Mutation:
         language = info.context.lang(lang)
         return await expected(
             service.retire_procedure(
-                db=info.context.db,
-                principal=info.context.principal,
+                caller=info.context.caller(ProcedureStore.of),
                 code=code,
                 retired=retired,
                 index=info.context.resources.get(PROCEDURE_SEARCH),

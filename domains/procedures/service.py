@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from domains.kernel.auth import Principal, require_admin
+from domains.kernel.caller import Caller
 from domains.kernel.clock import utcnow
 from domains.kernel.errors import Forbidden, InvalidInput
 from domains.kernel.folding import fold
@@ -26,7 +27,12 @@ from domains.procedures.records import (
     record_from_document,
     validate_record,
 )
-from domains.procedures.repository import FieldCount, ProcedureFilter, ProcedureRepository
+from domains.procedures.repository import (
+    FieldCount,
+    ProcedureFilter,
+    ProcedureRepository,
+    ProcedureStore,
+)
 from domains.procedures.search_index import LIVE, ProcedureSearch
 from domains.search import QueryTooLong
 
@@ -116,9 +122,8 @@ def _filter(
 
 async def search_procedures(
     *,
-    db: Database,
+    caller: Caller[ProcedureStore],
     index: ProcedureSearch,
-    principal: Principal,
     search: str | None = None,
     field: str | None = None,
     agency: str | None = None,
@@ -136,14 +141,14 @@ async def search_procedures(
     repeat or be skipped once).
     """
     where = _filter(
-        principal=principal,
+        principal=caller.principal,
         field=field,
         agency=agency,
         level=level,
         online_level=online_level,
         include_retired=include_retired,
     )
-    repository = ProcedureRepository(db)
+    repository = caller.store.procedures
     text = (search or "").strip()
     if not text:
         return await repository.browse(where=where, first=first, after=after)
@@ -245,16 +250,15 @@ async def procedure_fields(*, db: Database, level: str | None = None) -> list[Fi
 
 async def create_procedure(
     *,
-    db: Database,
-    principal: Principal,
+    caller: Caller[ProcedureStore],
     record: Mapping[str, Any],
     index: ProcedureSearch | None = None,
 ) -> ProcedureDocument:
     """Add a procedure (admins only); its code must be new."""
-    by = require_admin(principal)
+    by = require_admin(caller.principal)
     document = to_document(_valid(record), by=by, at=utcnow())
     document.update(retired=False, retiredAt=None)
-    repository = ProcedureRepository(db)
+    repository = caller.store.procedures
     if not await repository.insert(document):
         raise CodeTaken(document["_id"])
     created = await repository.get_by_code(document["_id"])
@@ -267,15 +271,14 @@ async def create_procedure(
 
 async def update_procedure(
     *,
-    db: Database,
-    principal: Principal,
+    caller: Caller[ProcedureStore],
     code: str,
     changes: Mapping[str, Any],
     index: ProcedureSearch | None = None,
 ) -> ProcedureDocument:
     """Change fields of a procedure (admins only), validated whole."""
-    by = require_admin(principal)
-    repository = ProcedureRepository(db)
+    by = require_admin(caller.principal)
+    repository = caller.store.procedures
     current = await repository.get_by_code(code.strip())
     if current is None:
         raise ProcedureNotFound(code)
@@ -297,15 +300,14 @@ async def update_procedure(
 
 async def retire_procedure(
     *,
-    db: Database,
-    principal: Principal,
+    caller: Caller[ProcedureStore],
     code: str,
     retired: bool = True,
     index: ProcedureSearch | None = None,
 ) -> ProcedureDocument:
     """Take a procedure out of search and browsing (or bring it back); admins only."""
-    by = require_admin(principal)
-    document = await ProcedureRepository(db).set_retired(
+    by = require_admin(caller.principal)
+    document = await caller.store.procedures.set_retired(
         code.strip(), retired=retired, at=utcnow(), by=by
     )
     if document is None:

@@ -10,8 +10,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 from starlette.applications import Starlette
 
 from domains.kernel.auth import ANONYMOUS, Role
+from domains.kernel.caller import Caller
 from domains.kernel.resources import Resources
 from domains.procedures import service
+from domains.procedures.repository import ProcedureStore
 from domains.procedures.search_index import PROCEDURE_SEARCH, READINESS_NAME, ProcedureSearch
 from tests.conftest import GraphQLClient
 from tests.domains.procedures.test_admin import CREATE, RETIRE, new_procedure
@@ -78,9 +80,8 @@ async def test_the_service_exposes_score_and_margin(
     catalogue: int, db: AsyncDatabase[dict[str, Any]], resources: Resources
 ) -> None:
     page = await service.search_procedures(
-        db=db,
+        caller=Caller(ProcedureStore.of(resources), ANONYMOUS),
         index=resources.get(PROCEDURE_SEARCH),
-        principal=ANONYMOUS,
         search="đăng ký khai sinh",
         first=5,
     )
