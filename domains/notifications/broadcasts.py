@@ -7,7 +7,8 @@ from typing import Any
 
 from bson import ObjectId
 
-from domains.kernel.auth import Principal, Role, require_user
+from domains.kernel.auth import Role, require_user
+from domains.kernel.caller import Caller
 from domains.kernel.clock import utcnow
 from domains.kernel.errors import Forbidden, InvalidInput
 from domains.kernel.pagination import Page
@@ -79,16 +80,16 @@ async def _patients_of_hospitals(
 
 
 async def authorize_audience(
-    *, store: NotificationsStore, principal: Principal, audience: dict[str, Any]
+    *, caller: Caller[NotificationsStore], audience: dict[str, Any]
 ) -> None:
     """Admins reach anyone; hospital staff their own patients; school staff their school's topic."""
-    require_user(principal)
-    if principal.is_admin:
+    require_user(caller.principal)
+    if caller.principal.is_admin:
         return
-    if "userIds" in audience and Role.HOSPITAL_STAFF in principal.roles:
+    if "userIds" in audience and Role.HOSPITAL_STAFF in caller.principal.roles:
         wanted = set(audience["userIds"])
         allowed = await _patients_of_hospitals(
-            store, sorted(principal.hospital_ids), sorted(wanted)
+            caller.store, sorted(caller.principal.hospital_ids), sorted(wanted)
         )
         outside = wanted - allowed
         if outside:
@@ -97,8 +98,8 @@ async def authorize_audience(
                 "hospital; you can notify only your own patients."
             )
         return
-    if "topic" in audience and Role.SCHOOL_STAFF in principal.roles:
-        own = {outbox.topic_name("school", school_id) for school_id in principal.school_ids}
+    if "topic" in audience and Role.SCHOOL_STAFF in caller.principal.roles:
+        own = {outbox.topic_name("school", school_id) for school_id in caller.principal.school_ids}
         if audience["topic"] in own:
             return
         raise Forbidden("School staff can send only to their own school's topic.")
@@ -110,8 +111,7 @@ async def authorize_audience(
 
 async def send_notification(
     *,
-    store: NotificationsStore,
-    principal: Principal,
+    caller: Caller[NotificationsStore],
     audience: Audience,
     title: dict[str, str],
     body: dict[str, str],
@@ -120,9 +120,9 @@ async def send_notification(
     send_at: datetime | None,
 ) -> NotificationStatusView:
     """Queue a staff notification, if the sender may address this audience."""
-    uid = require_user(principal)
+    uid = require_user(caller.principal)
     audience_document = _audience_document(audience)
-    await authorize_audience(store=store, principal=principal, audience=audience_document)
+    await authorize_audience(caller=caller, audience=audience_document)
     document = outbox.build_notification(
         audience=audience_document,
         title=title,
@@ -135,36 +135,36 @@ async def send_notification(
         sender=uid,
         now=utcnow(),
     )
-    notification_id = await store.notifications.store(document, session=None)
-    stored = await store.notifications.get_notification(notification_id)
+    notification_id = await caller.store.notifications.store(document, session=None)
+    stored = await caller.store.notifications.get_notification(notification_id)
     assert stored is not None  # noqa: S101 - just written
     return NotificationStatusView(stored, {})
 
 
 async def _visible_notification(
-    store: NotificationsStore, principal: Principal, notification_id: str
+    caller: Caller[NotificationsStore], notification_id: str
 ) -> NotificationDocument | None:
-    uid = require_user(principal)
+    uid = require_user(caller.principal)
     object_id = parse_object_id(notification_id)
     if object_id is None:
         return None
-    notification = await store.notifications.get_notification(object_id)
+    notification = await caller.store.notifications.get_notification(object_id)
     if notification is None:
         return None
     # Staff see what they sent; administrators see everything (incl. system notifications).
-    if not principal.is_admin and notification.get("sender") != uid:
+    if not caller.principal.is_admin and notification.get("sender") != uid:
         return None
     return notification
 
 
 async def notification_status(
-    *, store: NotificationsStore, principal: Principal, notification_id: str
+    *, caller: Caller[NotificationsStore], notification_id: str
 ) -> NotificationStatusView | None:
     """Counts of a notification the caller sent (any, for admins); None when not visible."""
-    notification = await _visible_notification(store, principal, notification_id)
+    notification = await _visible_notification(caller, notification_id)
     if notification is None:
         return None
-    counts = await store.deliveries.counts(notification["_id"])
+    counts = await caller.store.deliveries.counts(notification["_id"])
     return NotificationStatusView(notification, counts)
 
 

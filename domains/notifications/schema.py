@@ -2,6 +2,7 @@ from typing import Annotated
 
 import strawberry
 
+from domains.kernel.caller import Caller
 from domains.kernel.context import Info
 from domains.kernel.errors import ValidationFailed, expected
 from domains.kernel.pagination import Connection
@@ -30,8 +31,8 @@ SendNotificationResult = Annotated[
 ]
 
 
-def _store(info: Info) -> NotificationsStore:
-    return info.context.scoped(NotificationsStore.of)
+def _caller(info: Info) -> Caller[NotificationsStore]:
+    return info.context.caller(NotificationsStore.of)
 
 
 @strawberry.type
@@ -45,8 +46,7 @@ class Query:
         unread_only: bool = False,
     ) -> Connection[InboxNotification]:
         page = await service.list_inbox(
-            store=_store(info),
-            principal=info.context.principal,
+            caller=_caller(info),
             unread_only=unread_only,
             first=first,
             after=after,
@@ -55,7 +55,9 @@ class Query:
 
     @strawberry.field(description="How many of your notifications are unread.")
     async def unread_count(self, info: Info) -> int:
-        return await service.unread_count(store=_store(info), principal=info.context.principal)
+        return await service.unread_count(
+            caller=_caller(info),
+        )
 
     @strawberry.field(
         description="Topics you follow; anonymous installations pass their `deviceToken`."
@@ -68,8 +70,7 @@ class Query:
         after: str | None = None,
     ) -> Connection[TopicSubscription]:
         page = await service.list_subscriptions(
-            store=_store(info),
-            principal=info.context.principal,
+            caller=_caller(info),
             device_token=device_token,
             first=first,
             after=after,
@@ -79,7 +80,7 @@ class Query:
     @strawberry.field(description="Your notification settings (signed-in users).")
     async def notification_preferences(self, info: Info) -> NotificationPreferences:
         value = await service.lock_screen_detail(
-            store=_store(info), principal=info.context.principal
+            caller=_caller(info),
         )
         return NotificationPreferences(lock_screen_detail=LockScreenDetail(value))
 
@@ -87,9 +88,7 @@ class Query:
         description="Delivery of a notification you sent (administrators: any); null if unknown."
     )
     async def notification_status(self, info: Info, id: strawberry.ID) -> NotificationStatus | None:
-        view = await broadcasts.notification_status(
-            store=_store(info), principal=info.context.principal, notification_id=str(id)
-        )
+        view = await broadcasts.notification_status(caller=_caller(info), notification_id=str(id))
         return NotificationStatus.from_view(view) if view else None
 
 
@@ -100,8 +99,7 @@ class Mutation:
     )
     async def register_device(self, info: Info, input: RegisterDeviceInput) -> RegisterDeviceResult:
         registered = service.register_device(
-            store=_store(info),
-            principal=info.context.principal,
+            caller=_caller(info),
             token=input.token,
             platform=input.platform.value,
             locale=input.locale.value,
@@ -111,17 +109,14 @@ class Mutation:
 
     @strawberry.mutation(description="Stop push to this device token; false if it was unknown.")
     async def unregister_device(self, info: Info, token: str) -> bool:
-        return await service.unregister_device(
-            store=_store(info), principal=info.context.principal, token=token
-        )
+        return await service.unregister_device(caller=_caller(info), token=token)
 
     @strawberry.mutation(description="Follow a public topic, e.g. `school.<id>` or `event.<id>`.")
     async def subscribe(
         self, info: Info, topic: str, device_token: str | None = None
     ) -> SubscribeResult:
         subscribed = service.subscribe(
-            store=_store(info),
-            principal=info.context.principal,
+            caller=_caller(info),
             topic=topic,
             device_token=device_token,
         )
@@ -130,8 +125,7 @@ class Mutation:
     @strawberry.mutation(description="Stop following a topic; false if you did not follow it.")
     async def unsubscribe(self, info: Info, topic: str, device_token: str | None = None) -> bool:
         return await service.unsubscribe(
-            store=_store(info),
-            principal=info.context.principal,
+            caller=_caller(info),
             topic=topic,
             device_token=device_token,
         )
@@ -143,24 +137,19 @@ class Mutation:
         self, info: Info, lock_screen_detail: LockScreenDetail
     ) -> NotificationPreferences:
         value = await service.set_lock_screen_detail(
-            store=_store(info),
-            principal=info.context.principal,
+            caller=_caller(info),
             value=str(lock_screen_detail.value),
         )
         return NotificationPreferences(lock_screen_detail=LockScreenDetail(value))
 
     @strawberry.mutation(description="Mark some of your notifications read.")
     async def mark_notifications_read(self, info: Info, ids: list[strawberry.ID]) -> MarkReadResult:
-        updated, unread = await service.mark_read(
-            store=_store(info), principal=info.context.principal, ids=[str(i) for i in ids]
-        )
+        updated, unread = await service.mark_read(caller=_caller(info), ids=[str(i) for i in ids])
         return MarkReadResult(updated=updated, unread_count=unread)
 
     @strawberry.mutation(description="Mark all your notifications read.")
     async def mark_all_notifications_read(self, info: Info) -> MarkReadResult:
-        updated, unread = await service.mark_read(
-            store=_store(info), principal=info.context.principal, ids=None
-        )
+        updated, unread = await service.mark_read(caller=_caller(info), ids=None)
         return MarkReadResult(updated=updated, unread_count=unread)
 
     @strawberry.mutation(
@@ -171,8 +160,7 @@ class Mutation:
     ) -> SendNotificationResult:
         audience = input.audience
         sent = broadcasts.send_notification(
-            store=_store(info),
-            principal=info.context.principal,
+            caller=_caller(info),
             audience=broadcasts.Audience(
                 user_ids=audience.user_ids or (),
                 topic=audience.topic,

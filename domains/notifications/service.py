@@ -5,7 +5,8 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
-from domains.kernel.auth import Principal, require_user
+from domains.kernel.auth import require_user
+from domains.kernel.caller import Caller
 from domains.kernel.clock import utcnow
 from domains.kernel.errors import InvalidInput, NotAuthenticated
 from domains.kernel.pagination import Page
@@ -39,8 +40,7 @@ def check_token(token: str) -> str:
 
 async def register_device(
     *,
-    store: NotificationsStore,
-    principal: Principal,
+    caller: Caller[NotificationsStore],
     token: str,
     platform: str,
     locale: str,
@@ -61,9 +61,9 @@ async def register_device(
         )
     # Registering while signed out detaches the token from its previous user: the next person
     # using the phone must not receive that user's notifications.
-    return await store.devices.upsert(
+    return await caller.store.devices.upsert(
         token=token,
-        user_id=principal.uid,
+        user_id=caller.principal.uid,
         platform=platform,
         locale=locale,
         app_version=app_version,
@@ -71,13 +71,13 @@ async def register_device(
     )
 
 
-async def unregister_device(*, store: NotificationsStore, principal: Principal, token: str) -> bool:
+async def unregister_device(*, caller: Caller[NotificationsStore], token: str) -> bool:
     """Forget a device (sign-out, uninstall). Only its owner, or anyone for an anonymous one."""
-    device = await store.devices.get_device(token.strip())
-    if device is None or device.get("userId") not in (None, principal.uid):
+    device = await caller.store.devices.get_device(token.strip())
+    if device is None or device.get("userId") not in (None, caller.principal.uid):
         return False
-    await store.subscriptions.remove_for_tokens([device["_id"]])
-    return await store.devices.delete(device["_id"])
+    await caller.store.subscriptions.remove_for_tokens([device["_id"]])
+    return await caller.store.devices.delete(device["_id"])
 
 
 # -- topics -------------------------------------------------------------------------------------
@@ -96,14 +96,14 @@ def check_public_topic(topic: str) -> str:
 
 
 async def _subscriber(
-    store: NotificationsStore, principal: Principal, device_token: str | None
+    caller: Caller[NotificationsStore], device_token: str | None
 ) -> tuple[str | None, str | None]:
     """(user id, None) for a signed-in caller; (None, token) for an anonymous installation."""
-    if principal.uid is not None:
-        return principal.uid, None
+    if caller.principal.uid is not None:
+        return caller.principal.uid, None
     if not device_token:
         raise NotAuthenticated("Sign in, or pass `deviceToken` of this anonymous installation.")
-    device = await store.devices.get_device(device_token.strip())
+    device = await caller.store.devices.get_device(device_token.strip())
     if device is None or device.get("userId") is not None:
         raise InvalidInput(
             "`deviceToken` is not a registered anonymous device: call registerDevice first.",
@@ -114,40 +114,43 @@ async def _subscriber(
 
 async def subscribe(
     *,
-    store: NotificationsStore,
-    principal: Principal,
+    caller: Caller[NotificationsStore],
     topic: str,
     device_token: str | None = None,
 ) -> SubscriptionDocument:
     """Follow a public topic (idempotent)."""
     topic = check_public_topic(topic.strip())
-    user_id, token = await _subscriber(store, principal, device_token)
-    return await store.subscriptions.add(topic=topic, user_id=user_id, token=token, now=utcnow())
+    user_id, token = await _subscriber(caller, device_token)
+    return await caller.store.subscriptions.add(
+        topic=topic, user_id=user_id, token=token, now=utcnow()
+    )
 
 
 async def unsubscribe(
     *,
-    store: NotificationsStore,
-    principal: Principal,
+    caller: Caller[NotificationsStore],
     topic: str,
     device_token: str | None = None,
 ) -> bool:
     """Stop following a topic; False when not subscribed."""
-    user_id, token = await _subscriber(store, principal, device_token)
-    return await store.subscriptions.remove(topic=topic.strip(), user_id=user_id, token=token)
+    user_id, token = await _subscriber(caller, device_token)
+    return await caller.store.subscriptions.remove(
+        topic=topic.strip(), user_id=user_id, token=token
+    )
 
 
 async def list_subscriptions(
     *,
-    store: NotificationsStore,
-    principal: Principal,
+    caller: Caller[NotificationsStore],
     device_token: str | None,
     first: int | None,
     after: str | None,
 ) -> Page[SubscriptionDocument]:
     """The caller's topics."""
-    user_id, token = await _subscriber(store, principal, device_token)
-    return await store.subscriptions.page(user_id=user_id, token=token, first=first, after=after)
+    user_id, token = await _subscriber(caller, device_token)
+    return await caller.store.subscriptions.page(
+        user_id=user_id, token=token, first=first, after=after
+    )
 
 
 # -- inbox --------------------------------------------------------------------------------------
@@ -155,48 +158,47 @@ async def list_subscriptions(
 
 async def list_inbox(
     *,
-    store: NotificationsStore,
-    principal: Principal,
+    caller: Caller[NotificationsStore],
     unread_only: bool,
     first: int | None,
     after: str | None,
 ) -> Page[InboxDocument]:
     """The caller's notifications, newest first (anonymous devices have push only)."""
-    uid = require_user(principal)
-    return await store.inbox.page(user_id=uid, unread_only=unread_only, first=first, after=after)
+    uid = require_user(caller.principal)
+    return await caller.store.inbox.page(
+        user_id=uid, unread_only=unread_only, first=first, after=after
+    )
 
 
-async def unread_count(*, store: NotificationsStore, principal: Principal) -> int:
-    return await store.inbox.unread_count(require_user(principal))
+async def unread_count(*, caller: Caller[NotificationsStore]) -> int:
+    return await caller.store.inbox.unread_count(require_user(caller.principal))
 
 
 async def mark_read(
-    *, store: NotificationsStore, principal: Principal, ids: Sequence[str] | None
+    *, caller: Caller[NotificationsStore], ids: Sequence[str] | None
 ) -> tuple[int, int]:
     """Mark some (or all, ``ids`` None) of the caller's notifications read: (updated, unread)."""
-    uid = require_user(principal)
+    uid = require_user(caller.principal)
     if ids is not None and len(ids) > 500:
         raise InvalidInput("Mark at most 500 notifications at once, or all of them.", field="ids")
-    updated = await store.inbox.mark_read(user_id=uid, ids=ids, now=utcnow())
-    return updated, await store.inbox.unread_count(uid)
+    updated = await caller.store.inbox.mark_read(user_id=uid, ids=ids, now=utcnow())
+    return updated, await caller.store.inbox.unread_count(uid)
 
 
 # -- preferences --------------------------------------------------------------------------------
 
 
-async def lock_screen_detail(*, store: NotificationsStore, principal: Principal) -> str:
+async def lock_screen_detail(*, caller: Caller[NotificationsStore]) -> str:
     """How much the caller's lock screen shows: ``minimal`` (the default) or ``place``."""
-    return await store.preferences.lock_screen(require_user(principal))
+    return await caller.store.preferences.lock_screen(require_user(caller.principal))
 
 
-async def set_lock_screen_detail(
-    *, store: NotificationsStore, principal: Principal, value: str
-) -> str:
+async def set_lock_screen_detail(*, caller: Caller[NotificationsStore], value: str) -> str:
     """Choose what push notifications show on the caller's lock screen (all their devices)."""
-    uid = require_user(principal)
+    uid = require_user(caller.principal)
     if value not in LOCK_SCREEN_CHOICES:
         raise InvalidInput(
             f"Lock-screen detail must be one of {list(LOCK_SCREEN_CHOICES)}; got {value!r}."
         )
-    await store.preferences.set_lock_screen(uid, value, now=utcnow())
+    await caller.store.preferences.set_lock_screen(uid, value, now=utcnow())
     return value
