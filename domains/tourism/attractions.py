@@ -5,7 +5,8 @@ from datetime import datetime
 
 from bson import ObjectId
 
-from domains.kernel.auth import Principal, require_admin
+from domains.kernel.auth import require_admin
+from domains.kernel.caller import Caller
 from domains.kernel.clock import utcnow
 from domains.kernel.errors import InvalidInput
 from domains.kernel.folding import fold
@@ -93,10 +94,14 @@ async def load_attractions(
 
 
 async def create_attraction(
-    *, store: TourismStore, principal: Principal, data: AttractionInput, now: datetime | None = None
+    *,
+    caller: Caller[TourismStore],
+    data: AttractionInput,
+    now: datetime | None = None,
 ) -> AttractionDocument:
     """Add an attraction (administrators only)."""
-    require_admin(principal)
+    require_admin(caller.principal)
+    store = caller.store
     return await content.create(
         store.attractions,
         data.to_fields(),
@@ -107,14 +112,14 @@ async def create_attraction(
 
 async def update_attraction(
     *,
-    store: TourismStore,
-    principal: Principal,
+    caller: Caller[TourismStore],
     attraction_id: str,
     data: AttractionInput,
     now: datetime | None = None,
 ) -> AttractionDocument:
     """Replace an attraction's content; its reviews and rating stay (administrators only)."""
-    require_admin(principal)
+    require_admin(caller.principal)
+    store = caller.store
     parsed = object_id(attraction_id, what="attraction")
     document = await content.replace(
         store.attractions, parsed, data.to_fields(), now=now or utcnow()

@@ -7,7 +7,8 @@ from typing import Any
 
 from bson import ObjectId
 
-from domains.kernel.auth import Principal, require_admin
+from domains.kernel.auth import require_admin
+from domains.kernel.caller import Caller
 from domains.kernel.clock import utcnow
 from domains.kernel.errors import InvalidInput
 from domains.kernel.geo import NearInput
@@ -89,10 +90,14 @@ async def with_place(store: TourismStore, fields: dict[str, Any]) -> dict[str, A
 
 
 async def create_event(
-    *, store: TourismStore, principal: Principal, data: EventInput, now: datetime | None = None
+    *,
+    caller: Caller[TourismStore],
+    data: EventInput,
+    now: datetime | None = None,
 ) -> EventDocument:
     """Add an event (administrators only) with its reminders, queued for whoever will follow."""
-    require_admin(principal)
+    require_admin(caller.principal)
+    store = caller.store
     fields = await with_place(store, data.to_fields())
     now = now or utcnow()
 
@@ -108,8 +113,7 @@ async def create_event(
 
 async def update_event(
     *,
-    store: TourismStore,
-    principal: Principal,
+    caller: Caller[TourismStore],
     event_id: str,
     data: EventInput,
     now: datetime | None = None,
@@ -120,7 +124,8 @@ async def update_event(
     return to the schedule) queues the reminders again and tells them the new date. The event
     and its notifications commit together.
     """
-    require_admin(principal)
+    require_admin(caller.principal)
+    store = caller.store
     parsed = object_id(event_id, what="event")
     fields = await with_place(store, data.to_fields())
     now = now or utcnow()

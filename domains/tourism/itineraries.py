@@ -4,7 +4,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from domains.kernel.auth import Principal, require_admin
+from domains.kernel.auth import require_admin
+from domains.kernel.caller import Caller
 from domains.kernel.clock import utcnow
 from domains.kernel.errors import InvalidInput
 from domains.kernel.pagination import Page
@@ -48,24 +49,28 @@ async def _checked_stops(store: TourismStore, data: ItineraryInput) -> dict[str,
 
 
 async def create_itinerary(
-    *, store: TourismStore, principal: Principal, data: ItineraryInput, now: datetime | None = None
+    *,
+    caller: Caller[TourismStore],
+    data: ItineraryInput,
+    now: datetime | None = None,
 ) -> ItineraryDocument:
     """Add an itinerary (administrators only)."""
-    require_admin(principal)
+    require_admin(caller.principal)
+    store = caller.store
     fields: Mapping[str, Any] = await _checked_stops(store, data)
     return await content.create(store.itineraries, fields, now=now or utcnow())
 
 
 async def update_itinerary(
     *,
-    store: TourismStore,
-    principal: Principal,
+    caller: Caller[TourismStore],
     itinerary_id: str,
     data: ItineraryInput,
     now: datetime | None = None,
 ) -> ItineraryDocument:
     """Replace an itinerary (administrators only)."""
-    require_admin(principal)
+    require_admin(caller.principal)
+    store = caller.store
     parsed = object_id(itinerary_id, what="itinerary")
     fields = await _checked_stops(store, data)
     document = await content.replace(store.itineraries, parsed, fields, now=now or utcnow())

@@ -14,6 +14,7 @@ from datetime import datetime
 from bson import ObjectId
 
 from domains.kernel.auth import Principal
+from domains.kernel.caller import Caller
 from domains.kernel.clock import utcnow
 from domains.kernel.resources import Resources
 from domains.notifications import outbox
@@ -61,7 +62,6 @@ async def move_event_subscriptions_to_topics(
 async def _follow_topic(store: TourismStore, old: EventSubscriptionDocument) -> None:
     # The subscriber's own subscription, made on their behalf as they once asked for it.
     await notifications.subscribe(
-        store=NotificationsStore.of(store.resources),
-        principal=Principal(uid=old["uid"]),
+        caller=Caller(NotificationsStore.of(store.resources), Principal(uid=old["uid"])),
         topic=reminders.event_topic(old["eventId"]),
     )

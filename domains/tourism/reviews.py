@@ -7,7 +7,8 @@ from typing import Any
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
-from domains.kernel.auth import Principal, require_admin, require_user
+from domains.kernel.auth import require_admin, require_user
+from domains.kernel.caller import Caller
 from domains.kernel.clock import utcnow
 from domains.kernel.errors import Forbidden, InvalidInput
 from domains.kernel.pagination import Page
@@ -34,15 +35,14 @@ def _attraction_key(attraction_id: ObjectId) -> tuple[str, ObjectId]:
 
 async def add_review(
     *,
-    store: TourismStore,
-    principal: Principal,
+    caller: Caller[TourismStore],
     attraction_id: str,
     rating: int,
     text: str | None,
     now: datetime | None = None,
 ) -> ReviewDocument:
     """The caller's review of an attraction; the rating totals move in the same transaction."""
-    uid = require_user(principal)
+    store, uid = caller.store, require_user(caller.principal)
     rating, body = _review_content(rating, text)
     parsed = object_id(attraction_id, what="attraction")
     existing = await store.reviews.find_own(parsed, uid)
@@ -93,15 +93,14 @@ async def _review(store: TourismStore, review_id: str, session: Session) -> Revi
 
 async def update_review(
     *,
-    store: TourismStore,
-    principal: Principal,
+    caller: Caller[TourismStore],
     review_id: str,
     rating: int,
     text: str | None,
     now: datetime | None = None,
 ) -> ReviewDocument:
     """Edit the caller's own review; a visible review moves the totals by the difference."""
-    uid = require_user(principal)
+    store, uid = caller.store, require_user(caller.principal)
     rating, body = _review_content(rating, text)
     stamp = now or utcnow()
 
@@ -122,11 +121,9 @@ async def update_review(
     return await store.transaction(write)
 
 
-async def delete_review(
-    *, store: TourismStore, principal: Principal, review_id: str
-) -> ReviewDocument:
+async def delete_review(*, caller: Caller[TourismStore], review_id: str) -> ReviewDocument:
     """Delete the caller's own review; a visible one leaves the totals."""
-    uid = require_user(principal)
+    store, uid = caller.store, require_user(caller.principal)
 
     async def write(session: Session) -> ReviewDocument:
         review = await _own_review(store, review_id, uid, session)
@@ -142,15 +139,14 @@ async def delete_review(
 
 async def hide_review(
     *,
-    store: TourismStore,
-    principal: Principal,
+    caller: Caller[TourismStore],
     review_id: str,
     hidden: bool,
     reason: str | None,
     now: datetime | None = None,
 ) -> ReviewDocument:
     """Hide a review from everyone and from the averages, or show it again (admins only)."""
-    by = require_admin(principal)
+    store, by = caller.store, require_admin(caller.principal)
     note = clean_text(reason, field="reason", limit=MAX_REASON)
     stamp = now or utcnow()
 
@@ -178,8 +174,7 @@ async def hide_review(
 
 async def list_reviews(
     *,
-    store: TourismStore,
-    principal: Principal,
+    caller: Caller[TourismStore],
     attraction_id: str,
     include_hidden: bool = False,
     first: int | None = None,
@@ -187,9 +182,9 @@ async def list_reviews(
 ) -> Page[ReviewDocument]:
     """Reviews of an attraction, newest first; hidden ones only for administrators."""
     if include_hidden:
-        require_admin(principal)
+        require_admin(caller.principal)
     parsed = object_id(attraction_id, what="attraction")
-    return await store.reviews.page(
+    return await caller.store.reviews.page(
         attraction_id=parsed, include_hidden=include_hidden, first=first, after=after
     )
 

@@ -36,7 +36,7 @@ from domains.tourism.results import (
     SubscribeResult,
     UnsubscribeResult,
 )
-from domains.tourism.types import Attraction, Event, Review, attraction_loader, tourism
+from domains.tourism.types import Attraction, Event, Review, attraction_loader, tourism, visitor
 from domains.tourism.vocabulary import AttractionCategory, EventStatus, ItineraryTheme
 
 
@@ -146,8 +146,7 @@ class Query:
         after: str | None = None,
     ) -> Connection[Review]:
         page = await reviews.list_reviews(
-            store=tourism(info),
-            principal=info.context.principal,
+            caller=visitor(info),
             attraction_id=str(attraction_id),
             include_hidden=include_hidden,
             first=first,
@@ -164,9 +163,7 @@ class Query:
         after: str | None = None,
         lang: Language | None = None,
     ) -> Connection[Attraction]:
-        page = await favorites.list_favorites(
-            store=tourism(info), principal=info.context.principal, first=first, after=after
-        )
+        page = await favorites.list_favorites(caller=visitor(info), first=first, after=after)
         ids = [favorite["attractionId"] for favorite in page.items]
         documents = await attraction_loader(info).load_many(ids)
         language = info.context.lang(lang)
@@ -196,8 +193,7 @@ class Mutation:
         language = info.context.lang()
         return await expected(
             reviews.add_review(
-                store=tourism(info),
-                principal=info.context.principal,
+                caller=visitor(info),
                 attraction_id=str(attraction_id),
                 rating=rating,
                 text=text,
@@ -215,8 +211,7 @@ class Mutation:
         language = info.context.lang()
         return await expected(
             reviews.update_review(
-                store=tourism(info),
-                principal=info.context.principal,
+                caller=visitor(info),
                 review_id=str(id),
                 rating=rating,
                 text=text,
@@ -230,9 +225,7 @@ class Mutation:
     @strawberry.mutation(description="Delete your own review.")
     async def delete_review(self, info: Info, id: strawberry.ID) -> DeleteReviewResult:
         return await expected(
-            reviews.delete_review(
-                store=tourism(info), principal=info.context.principal, review_id=str(id)
-            ),
+            reviews.delete_review(caller=visitor(info), review_id=str(id)),
             lambda d: DeletedReview(id=strawberry.ID(str(d["_id"]))),
             NotFoundError,
         )
@@ -246,8 +239,7 @@ class Mutation:
         language = info.context.lang()
         return await expected(
             reviews.hide_review(
-                store=tourism(info),
-                principal=info.context.principal,
+                caller=visitor(info),
                 review_id=str(id),
                 hidden=hidden,
                 reason=reason,
@@ -262,8 +254,7 @@ class Mutation:
         language = info.context.lang()
         return await expected(
             favorites.add_favorite(
-                store=tourism(info),
-                principal=info.context.principal,
+                caller=visitor(info),
                 attraction_id=str(attraction_id),
             ),
             lambda d: Attraction.from_document(d, language),
@@ -275,8 +266,7 @@ class Mutation:
         language = info.context.lang()
         return await expected(
             favorites.remove_favorite(
-                store=tourism(info),
-                principal=info.context.principal,
+                caller=visitor(info),
                 attraction_id=str(attraction_id),
             ),
             lambda d: Attraction.from_document(d, language),
@@ -290,9 +280,7 @@ class Mutation:
     async def subscribe_to_event(self, info: Info, event_id: strawberry.ID) -> SubscribeResult:
         language = info.context.lang()
         return await expected(
-            subscriptions.subscribe_to_event(
-                store=tourism(info), principal=info.context.principal, event_id=str(event_id)
-            ),
+            subscriptions.subscribe_to_event(caller=visitor(info), event_id=str(event_id)),
             lambda result: _subscription(result, language),
             NotFoundError,
             EventNotOpenError,
@@ -304,9 +292,7 @@ class Mutation:
     ) -> UnsubscribeResult:
         language = info.context.lang()
         return await expected(
-            subscriptions.unsubscribe_from_event(
-                store=tourism(info), principal=info.context.principal, event_id=str(event_id)
-            ),
+            subscriptions.unsubscribe_from_event(caller=visitor(info), event_id=str(event_id)),
             lambda d: Event.from_document(d, language),
             NotFoundError,
         )
@@ -315,9 +301,7 @@ class Mutation:
     async def create_attraction(self, info: Info, input: AttractionInput) -> AttractionResult:
         language = info.context.lang()
         return await expected(
-            attractions.create_attraction(
-                store=tourism(info), principal=info.context.principal, data=input
-            ),
+            attractions.create_attraction(caller=visitor(info), data=input),
             lambda d: Attraction.from_document(d, language),
             ValidationFailed,
             NotFoundError,
@@ -330,8 +314,7 @@ class Mutation:
         language = info.context.lang()
         return await expected(
             attractions.update_attraction(
-                store=tourism(info),
-                principal=info.context.principal,
+                caller=visitor(info),
                 attraction_id=str(id),
                 data=input,
             ),
@@ -344,7 +327,7 @@ class Mutation:
     async def create_event(self, info: Info, input: EventInput) -> EventResult:
         language = info.context.lang()
         return await expected(
-            events.create_event(store=tourism(info), principal=info.context.principal, data=input),
+            events.create_event(caller=visitor(info), data=input),
             lambda d: Event.from_document(d, language),
             ValidationFailed,
             NotFoundError,
@@ -357,9 +340,7 @@ class Mutation:
     async def update_event(self, info: Info, id: strawberry.ID, input: EventInput) -> EventResult:
         language = info.context.lang()
         return await expected(
-            events.update_event(
-                store=tourism(info), principal=info.context.principal, event_id=str(id), data=input
-            ),
+            events.update_event(caller=visitor(info), event_id=str(id), data=input),
             lambda d: Event.from_document(d, language),
             ValidationFailed,
             NotFoundError,
@@ -369,9 +350,7 @@ class Mutation:
     async def create_itinerary(self, info: Info, input: ItineraryInput) -> ItineraryResult:
         language = info.context.lang()
         return await expected(
-            itineraries.create_itinerary(
-                store=tourism(info), principal=info.context.principal, data=input
-            ),
+            itineraries.create_itinerary(caller=visitor(info), data=input),
             lambda d: Itinerary.from_document(d, language),
             ValidationFailed,
             NotFoundError,
@@ -384,8 +363,7 @@ class Mutation:
         language = info.context.lang()
         return await expected(
             itineraries.update_itinerary(
-                store=tourism(info),
-                principal=info.context.principal,
+                caller=visitor(info),
                 itinerary_id=str(id),
                 data=input,
             ),

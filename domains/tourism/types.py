@@ -8,6 +8,7 @@ import strawberry
 from bson import ObjectId
 from strawberry.dataloader import DataLoader
 
+from domains.kernel.caller import Caller
 from domains.kernel.clock import utcnow
 from domains.kernel.context import Info
 from domains.kernel.geo import distance_km
@@ -35,6 +36,11 @@ def _capped(first: int) -> int:
 def tourism(info: Info) -> TourismStore:
     """The request's tourism store."""
     return info.context.scoped(TourismStore.of)
+
+
+def visitor(info: Info) -> Caller[TourismStore]:
+    """The request's tourism store with the principal making the request."""
+    return info.context.caller(TourismStore.of)
 
 
 def attraction_loader(info: Info) -> DataLoader[ObjectId, AttractionDocument | None]:
@@ -254,12 +260,10 @@ class Attraction:
 
     @described("Whether you saved it (false when signed out).")
     async def is_favorite(self, info: Info) -> bool:
-        store, principal = tourism(info), info.context.principal
+        caller = visitor(info)
 
         async def load(ids: Sequence[ObjectId]) -> list[bool]:
-            return await favorites.load_favorite_flags(
-                store=store, principal=principal, attraction_ids=ids
-            )
+            return await favorites.load_favorite_flags(caller=caller, attraction_ids=ids)
 
         flag: bool = await info.context.loader("tourism.favorite_flags", load).load(
             self.document["_id"]
@@ -416,12 +420,10 @@ class Event:
 
     @described("Whether you asked for reminders (false when signed out).")
     async def is_subscribed(self, info: Info) -> bool:
-        store, principal = tourism(info), info.context.principal
+        caller = visitor(info)
 
         async def load(ids: Sequence[ObjectId]) -> list[bool]:
-            return await subscriptions.load_subscribed_flags(
-                store=store, principal=principal, event_ids=ids
-            )
+            return await subscriptions.load_subscribed_flags(caller=caller, event_ids=ids)
 
         flag: bool = await info.context.loader("tourism.subscribed_flags", load).load(
             self.document["_id"]
