@@ -8,6 +8,7 @@ from domains.education.models import AnnouncementDocument, LocalizedDict
 from domains.education.store import EducationStore
 from domains.education.topics import school_topic
 from domains.kernel.auth import Principal, require_school_staff
+from domains.kernel.caller import Caller
 from domains.kernel.clock import utcnow
 from domains.kernel.errors import InvalidInput
 from domains.kernel.pagination import Page
@@ -31,19 +32,19 @@ def visible_audiences(principal: Principal, school_id: str) -> list[str]:
 
 async def list_announcements(
     *,
-    store: EducationStore,
-    principal: Principal,
+    caller: Caller[EducationStore],
     school_id: str,
     first: int | None = None,
     after: str | None = None,
 ) -> Page[AnnouncementDocument]:
     """A school's announcements, newest first, as far as the caller may see them."""
+    store = caller.store
     school_id = school_id.strip()
     if await store.schools.get_school(school_id) is None:
         raise SchoolNotFound(school_id)
     return await store.announcements.page(
         school_id=school_id,
-        audiences=visible_audiences(principal, school_id),
+        audiences=visible_audiences(caller.principal, school_id),
         first=first,
         after=after,
     )
@@ -60,8 +61,7 @@ def _push_body(body: LocalizedDict) -> LocalizedDict:
 
 async def publish_announcement(
     *,
-    store: EducationStore,
-    principal: Principal,
+    caller: Caller[EducationStore],
     school_id: str,
     title: LocalizedDict,
     body: LocalizedDict,
@@ -69,8 +69,9 @@ async def publish_announcement(
 ) -> AnnouncementDocument:
     """Publish for a school (its staff or an admin): stored, pushed to the school's followers
     and put in their inboxes, in one transaction."""
+    store = caller.store
     school_id = school_id.strip()
-    uid = require_school_staff(principal, school_id)
+    uid = require_school_staff(caller.principal, school_id)
     if await store.schools.get_school(school_id) is None:
         raise SchoolNotFound(school_id)
     if audience not in AUDIENCES:

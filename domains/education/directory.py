@@ -10,7 +10,8 @@ from domains.education.errors import SchoolNotFound, UnknownCommunes
 from domains.education.models import LEVELS, CatchmentDocument, LocalizedDict, SchoolDocument
 from domains.education.repository import SchoolFilter
 from domains.education.store import EducationStore
-from domains.kernel.auth import Principal, require_admin
+from domains.kernel.auth import require_admin
+from domains.kernel.caller import Caller
 from domains.kernel.clock import utcnow
 from domains.kernel.errors import InvalidInput
 from domains.kernel.folding import fold
@@ -234,11 +235,10 @@ async def school_document(
     return document
 
 
-async def create_school(
-    *, store: EducationStore, principal: Principal, fields: SchoolFields
-) -> SchoolDocument:
+async def create_school(*, caller: Caller[EducationStore], fields: SchoolFields) -> SchoolDocument:
     """Add a school (administrators only); its id comes from its name and commune."""
-    by = require_admin(principal)
+    by = require_admin(caller.principal)
+    store = caller.store
     school_id = school_id_for(fields.name.get("vi", ""), fields.commune_code.strip())
     document = await school_document(store, fields, school_id=school_id, by=by, now=utcnow())
     if not await store.schools.insert(document):
@@ -250,10 +250,11 @@ async def create_school(
 
 
 async def update_school(
-    *, store: EducationStore, principal: Principal, school_id: str, fields: SchoolFields
+    *, caller: Caller[EducationStore], school_id: str, fields: SchoolFields
 ) -> SchoolDocument:
     """Replace a school's details (administrators only); its id never changes."""
-    by = require_admin(principal)
+    by = require_admin(caller.principal)
+    store = caller.store
     schools, rounds = store.schools, store.rounds
     if await schools.get_school(school_id) is None:
         raise SchoolNotFound(school_id)

@@ -21,7 +21,8 @@ from domains.education.reminders import reschedule_reminders
 from domains.education.repository import RoundFilter
 from domains.education.store import EducationStore
 from domains.education.timing import window_bounds
-from domains.kernel.auth import Principal, require_admin
+from domains.kernel.auth import require_admin
+from domains.kernel.caller import Caller
 from domains.kernel.clock import utcnow
 from domains.kernel.errors import InvalidInput
 from domains.kernel.pagination import Page
@@ -223,10 +224,11 @@ async def _save(
 
 
 async def create_round(
-    *, store: EducationStore, principal: Principal, fields: RoundFields
+    *, caller: Caller[EducationStore], fields: RoundFields
 ) -> AdmissionRoundDocument:
     """Open a new admission round (administrators only) and schedule its reminders."""
-    by = require_admin(principal)
+    by = require_admin(caller.principal)
+    store = caller.store
     now = utcnow()
     document = await round_document(store, fields, by=by, now=now)
     document["_id"] = ObjectId()
@@ -235,10 +237,11 @@ async def create_round(
 
 
 async def update_round(
-    *, store: EducationStore, principal: Principal, round_id: str, fields: RoundFields
+    *, caller: Caller[EducationStore], round_id: str, fields: RoundFields
 ) -> AdmissionRoundDocument:
     """Change a round (administrators only); reminders follow a moved window."""
-    by = require_admin(principal)
+    by = require_admin(caller.principal)
+    store = caller.store
     oid = parse_object_id(round_id)
     before = await store.rounds.get_round(oid) if oid else None
     if before is None:

@@ -18,6 +18,7 @@ from domains.education.types import (
     Commune,
     School,
     SchoolAnnouncement,
+    education_caller,
     education_store,
 )
 from domains.kernel.context import Info
@@ -171,8 +172,7 @@ class Query:
     ) -> Connection[SchoolAnnouncement]:
         language = info.context.lang(lang)
         page = await announcements.list_announcements(
-            store=education_store(info),
-            principal=info.context.principal,
+            caller=education_caller(info),
             school_id=school_id,
             first=first,
             after=after,
@@ -189,8 +189,7 @@ class Mutation:
         language = info.context.lang()
         return await expected(
             directory.create_school(
-                store=education_store(info),
-                principal=info.context.principal,
+                caller=education_caller(info),
                 fields=input.to_fields(),
             ),
             lambda document: School.from_document(document, language),
@@ -204,8 +203,7 @@ class Mutation:
         language = info.context.lang()
         return await expected(
             directory.update_school(
-                store=education_store(info),
-                principal=info.context.principal,
+                caller=education_caller(info),
                 school_id=str(id),
                 fields=input.to_fields(),
             ),
@@ -223,8 +221,7 @@ class Mutation:
         language = info.context.lang()
         return await expected(
             rounds.create_round(
-                store=education_store(info),
-                principal=info.context.principal,
+                caller=education_caller(info),
                 fields=input.to_fields(),
             ),
             lambda document: AdmissionRound.from_document(document, language),
@@ -240,8 +237,7 @@ class Mutation:
         language = info.context.lang()
         return await expected(
             rounds.update_round(
-                store=education_store(info),
-                principal=info.context.principal,
+                caller=education_caller(info),
                 round_id=str(id),
                 fields=input.to_fields(),
             ),
@@ -260,8 +256,7 @@ class Mutation:
         language = info.context.lang()
         return await expected(
             announcements.publish_announcement(
-                store=education_store(info),
-                principal=info.context.principal,
+                caller=education_caller(info),
                 school_id=input.school_id,
                 title=input.title.to_document(),
                 body=input.body.to_document(),
@@ -283,8 +278,7 @@ class Mutation:
         language = info.context.lang()
         return await expected(
             subscriptions.subscribe_to_school(
-                store=education_store(info),
-                principal=info.context.principal,
+                caller=education_caller(info),
                 school_id=school_id,
                 device_token=device_token,
             ),
@@ -298,8 +292,7 @@ class Mutation:
         self, info: Info, school_id: str, device_token: str | None = None
     ) -> bool:
         return await subscriptions.unsubscribe_from_school(
-            store=education_store(info),
-            principal=info.context.principal,
+            caller=education_caller(info),
             school_id=school_id,
             device_token=device_token,
         )

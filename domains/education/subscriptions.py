@@ -6,7 +6,7 @@ from domains.education.models import SchoolDocument
 from domains.education.reminders import reschedule_reminders
 from domains.education.store import EducationStore
 from domains.education.topics import school_topic
-from domains.kernel.auth import Principal
+from domains.kernel.caller import Caller
 from domains.kernel.clock import utcnow
 from domains.notifications import service as notifications
 from domains.notifications.store import NotificationsStore
@@ -14,18 +14,17 @@ from domains.notifications.store import NotificationsStore
 
 async def subscribe_to_school(
     *,
-    store: EducationStore,
-    principal: Principal,
+    caller: Caller[EducationStore],
     school_id: str,
     device_token: str | None = None,
 ) -> SchoolDocument:
     """Follow a school: its announcements and reminders of its admission rounds."""
+    store = caller.store
     school = await store.schools.get_school(school_id.strip())
     if school is None:
         raise SchoolNotFound(school_id)
     await notifications.subscribe(
-        store=NotificationsStore.of(store.resources),
-        principal=principal,
+        caller=Caller(NotificationsStore.of(caller.store.resources), caller.principal),
         topic=school_topic(school["_id"]),
         device_token=device_token,
     )
@@ -46,16 +45,14 @@ async def subscribe_to_school(
 
 async def unsubscribe_from_school(
     *,
-    store: EducationStore,
-    principal: Principal,
+    caller: Caller[EducationStore],
     school_id: str,
     device_token: str | None = None,
 ) -> bool:
     """Stop following a school; False when not following it. An empty or over-long
     ``school_id`` is an ``InvalidInput`` naming ``schoolId``."""
     return await notifications.unsubscribe(
-        store=NotificationsStore.of(store.resources),
-        principal=principal,
+        caller=Caller(NotificationsStore.of(caller.store.resources), caller.principal),
         topic=school_topic(school_id.strip()),
         device_token=device_token,
     )

@@ -27,6 +27,7 @@ from domains.education.models import (
 from domains.education.rounds import list_rounds, load_procedures
 from domains.education.store import EducationStore
 from domains.education.timing import round_status
+from domains.kernel.caller import Caller
 from domains.kernel.clock import PROVINCE_TZ, as_utc, utcnow
 from domains.kernel.context import Info
 from domains.kernel.i18n import LocalizedText, pick
@@ -37,6 +38,11 @@ from domains.procedures.types import Procedure
 def education_store(info: Info) -> EducationStore:
     """The request's education store, built once per request."""
     return info.context.scoped(EducationStore.of)
+
+
+def education_caller(info: Info) -> Caller[EducationStore]:
+    """The request's education store with the principal making the request."""
+    return info.context.caller(EducationStore.of)
 
 
 def _lat_lng(geojson: dict[str, Any]) -> tuple[float, float]:
