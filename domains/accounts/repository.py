@@ -1,4 +1,5 @@
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
@@ -7,6 +8,7 @@ from pymongo import ASCENDING, IndexModel, ReturnDocument
 from domains.accounts.models import GrantDocument
 from domains.kernel.pagination import Page, find_page
 from domains.kernel.repository import Repository
+from domains.kernel.store import Store
 
 SCOPE_FIELDS = {"hospital_staff": "hospitalIds", "school_staff": "schoolIds"}
 
@@ -78,3 +80,10 @@ class GrantRepository(Repository):
             self.collection, query=dict(query), sort=[], first=first, after=after
         )
         return cast(Page[GrantDocument], page)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountsStore(Store):
+    """The grants repository over the request's resources."""
+
+    grants: GrantRepository

@@ -3,6 +3,7 @@ from typing import Annotated
 import strawberry
 
 from domains.accounts import service
+from domains.accounts.repository import AccountsStore
 from domains.accounts.types import Grant, GrantNotFound, Viewer
 from domains.kernel.auth import Role
 from domains.kernel.context import Info
@@ -30,8 +31,7 @@ class Query:
         after: str | None = None,
     ) -> Connection[Grant]:
         page = await service.list_grants(
-            db=info.context.db,
-            principal=info.context.principal,
+            caller=info.context.caller(AccountsStore.of),
             role=role,
             first=first,
             after=after,
@@ -52,8 +52,7 @@ class Mutation:
     ) -> GrantRoleResult:
         return await expected(
             service.grant_role(
-                db=info.context.db,
-                principal=info.context.principal,
+                caller=info.context.caller(AccountsStore.of),
                 uid=uid,
                 role=role,
                 hospital_id=hospital_id,
@@ -74,8 +73,7 @@ class Mutation:
     ) -> RevokeRoleResult:
         return await expected(
             service.revoke_role(
-                db=info.context.db,
-                principal=info.context.principal,
+                caller=info.context.caller(AccountsStore.of),
                 uid=uid,
                 role=role,
                 hospital_id=hospital_id,

@@ -2,8 +2,9 @@
 
 from domains.accounts.errors import InvalidUid, MissingScope, NoGrants
 from domains.accounts.models import GrantDocument
-from domains.accounts.repository import SCOPE_FIELDS, GrantRepository
+from domains.accounts.repository import SCOPE_FIELDS, AccountsStore, GrantRepository
 from domains.kernel.auth import Principal, Role, require_admin
+from domains.kernel.caller import Caller
 from domains.kernel.clock import utcnow
 from domains.kernel.errors import InvalidInput
 from domains.kernel.pagination import Page
@@ -52,38 +53,36 @@ def _check_uid(uid: str) -> str:
 
 async def grant_role(
     *,
-    db: Database,
-    principal: Principal,
+    caller: Caller[AccountsStore],
     uid: str,
     role: Role,
     hospital_id: str | None = None,
     school_id: str | None = None,
 ) -> GrantDocument:
     """Give ``uid`` a role (admins only); staff roles need the hospital or school they serve."""
-    by = require_admin(principal)
+    by = require_admin(caller.principal)
     return await _write_grant(
-        db=db, uid=uid, role=role, hospital_id=hospital_id, school_id=school_id, by=by
+        caller.store.grants, uid=uid, role=role, hospital_id=hospital_id, school_id=school_id, by=by
     )
 
 
 async def revoke_role(
     *,
-    db: Database,
-    principal: Principal,
+    caller: Caller[AccountsStore],
     uid: str,
     role: Role,
     hospital_id: str | None = None,
     school_id: str | None = None,
 ) -> GrantDocument:
     """Take a role, or one hospital/school of a staff role, away from ``uid`` (admins only)."""
-    by = require_admin(principal)
+    by = require_admin(caller.principal)
     uid = _check_uid(uid)
     if role not in GRANTABLE:
         raise InvalidInput("The citizen role cannot be revoked.", field="role")
     if uid == by and role is Role.ADMIN:
         raise InvalidInput("Administrators cannot revoke their own admin role.", field="uid")
     scope = {"hospital_staff": hospital_id, "school_staff": school_id}.get(role.value)
-    grant = await GrantRepository(db).remove_role(
+    grant = await caller.store.grants.remove_role(
         uid=uid, role=role.value, scope_id=scope, by=by, at=utcnow()
     )
     if grant is None:
@@ -101,13 +100,18 @@ async def bootstrap_grant(
 ) -> GrantDocument:
     """Grant from the command line (whoever runs it holds the database credentials)."""
     return await _write_grant(
-        db=db, uid=uid, role=role, hospital_id=hospital_id, school_id=school_id, by="cli"
+        GrantRepository(db),
+        uid=uid,
+        role=role,
+        hospital_id=hospital_id,
+        school_id=school_id,
+        by="cli",
     )
 
 
 async def _write_grant(
+    grants: GrantRepository,
     *,
-    db: Database,
     uid: str,
     role: Role,
     hospital_id: str | None,
@@ -116,21 +120,18 @@ async def _write_grant(
 ) -> GrantDocument:
     uid = _check_uid(uid)
     scope = _scope_of(role, hospital_id, school_id)
-    return await GrantRepository(db).add_role(
-        uid=uid, role=role.value, scope_id=scope, by=by, at=utcnow()
-    )
+    return await grants.add_role(uid=uid, role=role.value, scope_id=scope, by=by, at=utcnow())
 
 
 async def list_grants(
     *,
-    db: Database,
-    principal: Principal,
+    caller: Caller[AccountsStore],
     role: Role | None,
     first: int | None,
     after: str | None,
 ) -> Page[GrantDocument]:
     """Users holding staff or admin roles (admins only)."""
-    require_admin(principal)
-    return await GrantRepository(db).page(
+    require_admin(caller.principal)
+    return await caller.store.grants.page(
         role=role.value if role else None, first=first, after=after
     )

@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
@@ -5,6 +6,7 @@ from pymongo import IndexModel, ReturnDocument
 
 from domains.chatbot.models import RateWindowDocument
 from domains.kernel.repository import Repository
+from domains.kernel.store import Store
 
 
 class RateLimitRepository(Repository):
@@ -25,3 +27,10 @@ class RateLimitRepository(Repository):
             return_document=ReturnDocument.AFTER,
         )
         return cast(RateWindowDocument, document)["count"]
+
+
+@dataclass(frozen=True, slots=True)
+class ChatStore(Store):
+    """The rate-limit windows over the request's resources."""
+
+    rate_limits: RateLimitRepository

@@ -4,6 +4,7 @@ import strawberry
 
 from domains.chatbot import service
 from domains.chatbot.config import CHAT_CONFIG
+from domains.chatbot.repository import ChatStore
 from domains.chatbot.service import ChatResult, degraded_reply
 from domains.chatbot.types import ChatRateLimited, ChatReply, SendChatMessageInput
 from domains.kernel.context import Info
@@ -31,8 +32,7 @@ class Mutation:
             return ChatReply.from_result(ChatResult(None, degraded, True))
         return await expected(
             service.send_message(
-                db=context.db,
-                principal=context.principal,
+                caller=context.caller(ChatStore.of),
                 settings=config.settings,
                 text=input.text,
                 session_id=input.session_id,

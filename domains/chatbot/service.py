@@ -10,11 +10,10 @@ from domains.chatbot.config import ChatSettings
 from domains.chatbot.errors import EmptyMessage, MessageTooLong, RateLimited
 from domains.chatbot.masking import mask_personal_data
 from domains.chatbot.rasa import BotMessage, Link, RasaUnavailable, send_to_rasa
-from domains.chatbot.repository import RateLimitRepository
+from domains.chatbot.repository import ChatStore, RateLimitRepository
 from domains.chatbot.sessions import conversation_for
-from domains.kernel.auth import Principal
+from domains.kernel.caller import Caller
 from domains.kernel.clock import utcnow
-from domains.kernel.types import Database
 
 logger = logging.getLogger("xuthanh.chatbot")
 
@@ -51,10 +50,12 @@ def _clean_text(text: str, limit: int) -> str:
     return text
 
 
-async def _check_rate(*, db: Database, key: str, limit: int, now: datetime) -> None:
+async def _check_rate(
+    rate_limits: RateLimitRepository, *, key: str, limit: int, now: datetime
+) -> None:
     window = int(now.timestamp() // 60)
     window_end = datetime.fromtimestamp((window + 1) * 60, tz=now.tzinfo)
-    count = await RateLimitRepository(db).count_message(
+    count = await rate_limits.count_message(
         key=key, window=window, expires_at=window_end + timedelta(minutes=1)
     )
     if count > limit:
@@ -69,8 +70,7 @@ def degraded_reply(settings: ChatSettings, lang: str) -> list[BotMessage]:
 
 async def send_message(
     *,
-    db: Database,
-    principal: Principal,
+    caller: Caller[ChatStore],
     settings: ChatSettings,
     text: str,
     session_id: str | None,
@@ -80,11 +80,11 @@ async def send_message(
 ) -> ChatResult:
     """The assistant's answer to one message; RateLimited when the caller sends too many."""
     text = _clean_text(text, settings.chat_max_text_length)
-    conversation = conversation_for(principal, session_id, settings.secret)
+    conversation = conversation_for(caller.principal, session_id, settings.secret)
     now = now or utcnow()
-    if principal.uid is not None:
+    if caller.principal.uid is not None:
         await _check_rate(
-            db=db,
+            caller.store.rate_limits,
             key=conversation.sender_id,
             limit=settings.chat_messages_per_minute_user,
             now=now,
@@ -95,7 +95,10 @@ async def send_message(
             settings.secret, f"chat-ip:{client_ip or '-'}".encode(), hashlib.sha256
         ).hexdigest()[:32]
         await _check_rate(
-            db=db, key=f"ip-{ip_key}", limit=settings.chat_messages_per_minute_ip, now=now
+            caller.store.rate_limits,
+            key=f"ip-{ip_key}",
+            limit=settings.chat_messages_per_minute_ip,
+            now=now,
         )
     try:
         messages = await send_to_rasa(
