@@ -30,6 +30,7 @@ from domains.health.schedule import local_date
 from domains.health.seed import hospital_document
 from domains.health.slots import SlotTemplate, publish_slots
 from domains.kernel.auth import Principal, Role
+from domains.kernel.caller import Caller
 from domains.kernel.clock import utcnow
 from domains.kernel.resources import Resources
 
@@ -89,7 +90,7 @@ async def prepare(
             fee=0,
             bhyt_covered=0,
         )
-        await publish_slots(store=store, principal=ADMIN, template=template)
+        await publish_slots(caller=Caller(store, ADMIN), template=template)
     slots = (
         await db["health_slots"].find({"hospitalId": HOSPITAL}, sort=[("start", 1)]).to_list(None)
     )
@@ -99,8 +100,7 @@ async def prepare(
     for n in range(patients):
         uid = f"bench-patient-{n}"
         profile = await create_patient_profile(
-            store=store,
-            principal=Principal(uid=uid, roles=frozenset({Role.CITIZEN})),
+            caller=Caller(store, Principal(uid=uid, roles=frozenset({Role.CITIZEN}))),
             fields=ProfileFields(
                 f"Bệnh nhân {n}", day - timedelta(days=12000), "0912345678", None, "bench", True
             ),

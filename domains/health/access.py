@@ -8,6 +8,7 @@ from domains.health.errors import BookingRefused, Refusal
 from domains.health.models import AppointmentDocument, WaitlistEntryDocument
 from domains.health.repositories import HealthStore
 from domains.kernel.auth import Principal, Role, require_user
+from domains.kernel.caller import Caller
 from domains.kernel.errors import Forbidden
 from domains.kernel.validation import object_id
 
@@ -46,22 +47,22 @@ def require_some_hospital_staff(principal: Principal) -> str:
 
 
 async def owned_appointment(
-    *, store: HealthStore, principal: Principal, appointment_id: str
+    *, caller: Caller[HealthStore], appointment_id: str
 ) -> AppointmentDocument:
     """The caller's appointment; another user's answers exactly like a missing one."""
-    uid = require_user(principal)
-    appointment = await store.appointments.find(object_id(appointment_id, what="appointment"))
+    uid = require_user(caller.principal)
+    appointment = await caller.store.appointments.find(
+        object_id(appointment_id, what="appointment")
+    )
     if appointment is None or appointment["userId"] != uid:
         raise BookingRefused(Refusal.NOT_FOUND, "You have no appointment with this id.")
     return appointment
 
 
-async def owned_entry(
-    *, store: HealthStore, principal: Principal, entry_id: str
-) -> WaitlistEntryDocument:
+async def owned_entry(*, caller: Caller[HealthStore], entry_id: str) -> WaitlistEntryDocument:
     """The caller's waitlist entry; another user's answers exactly like a missing one."""
-    uid = require_user(principal)
-    entry = await store.waitlist.find(object_id(entry_id, what="waitlist entry"))
+    uid = require_user(caller.principal)
+    entry = await caller.store.waitlist.find(object_id(entry_id, what="waitlist entry"))
     if entry is None or entry["userId"] != uid:
         raise BookingRefused(Refusal.NOT_FOUND, "You have no waitlist entry with this id.")
     return entry

@@ -26,7 +26,8 @@ from domains.health.placement import (
 )
 from domains.health.repositories import HealthStore
 from domains.health.schedule import day_bounds, shown
-from domains.kernel.auth import Principal, require_hospital_staff, require_user
+from domains.kernel.auth import require_hospital_staff, require_user
+from domains.kernel.caller import Caller
 from domains.kernel.clock import as_utc, utcnow
 from domains.kernel.pagination import Page
 from domains.kernel.types import Session
@@ -60,8 +61,7 @@ async def _bookable_slot(
 
 async def book_appointment(
     *,
-    store: HealthStore,
-    principal: Principal,
+    caller: Caller[HealthStore],
     slot_id: str,
     patient_profile_id: str,
     reason: str | None,
@@ -69,7 +69,7 @@ async def book_appointment(
     now: datetime | None = None,
 ) -> AppointmentDocument:
     """Book a place in a slot for one of the caller's patient profiles, exactly once per key."""
-    uid = require_user(principal)
+    uid = require_user(caller.principal)
     now = now or utcnow()
     check_idempotency_key(idempotency_key)
     reason = _reason(reason, MAX_REASON)
@@ -78,11 +78,11 @@ async def book_appointment(
     attempt = Attempt.of(
         uid=uid, key=idempotency_key, parts=(slot_oid, profile_oid, reason), now=now
     )
-    earlier = await earlier_answer(store=store, attempt=attempt)
+    earlier = await earlier_answer(store=caller.store, attempt=attempt)
     if earlier is not None:
         return earlier
-    await owned_profile(store=store, uid=uid, profile_id=profile_oid)
-    slot, hospital = await _bookable_slot(store, slot_oid, now)
+    await owned_profile(store=caller.store, uid=uid, profile_id=profile_oid)
+    slot, hospital = await _bookable_slot(caller.store, slot_oid, now)
     placement = Placement(
         slot=slot,
         hospital=hospital,
@@ -94,9 +94,9 @@ async def book_appointment(
     )
 
     async def work(session: Session) -> AppointmentDocument:
-        appointment = await claim_place(store=store, session=session, placement=placement)
+        appointment = await claim_place(store=caller.store, session=session, placement=placement)
         await record_booking(
-            store=store,
+            store=caller.store,
             session=session,
             appointment=appointment,
             placement=placement,
@@ -104,7 +104,7 @@ async def book_appointment(
         )
         return appointment
 
-    return await book_once(store=store, attempt=attempt, slot_id=slot_oid, work=work)
+    return await book_once(store=caller.store, attempt=attempt, slot_id=slot_oid, work=work)
 
 
 async def _check_changeable(
@@ -132,21 +132,18 @@ def _changed_meanwhile() -> BookingRefused:
 
 async def cancel_appointment(
     *,
-    store: HealthStore,
-    principal: Principal,
+    caller: Caller[HealthStore],
     appointment_id: str,
     reason: str | None,
     now: datetime | None = None,
 ) -> AppointmentDocument:
     """The patient cancels their booking within the facility's cancellation window."""
     now = now or utcnow()
-    appointment = await owned_appointment(
-        store=store, principal=principal, appointment_id=appointment_id
-    )
+    appointment = await owned_appointment(caller=caller, appointment_id=appointment_id)
     reason = _reason(reason, MAX_CANCEL_REASON)
-    await _check_changeable(store, appointment, now)
+    await _check_changeable(caller.store, appointment, now)
     updated = await cancel_booked(
-        store=store,
+        store=caller.store,
         appointment=appointment,
         reason=reason,
         actor=appointment["userId"],
@@ -181,8 +178,7 @@ async def _move_target(
 
 async def reschedule_appointment(
     *,
-    store: HealthStore,
-    principal: Principal,
+    caller: Caller[HealthStore],
     appointment_id: str,
     new_slot_id: str,
     now: datetime | None = None,
@@ -190,7 +186,8 @@ async def reschedule_appointment(
     """Move a booking to another slot of the same facility in one transaction: the patient
     never ends with no booking or two."""
     now = now or utcnow()
-    old = await owned_appointment(store=store, principal=principal, appointment_id=appointment_id)
+    store = caller.store
+    old = await owned_appointment(caller=caller, appointment_id=appointment_id)
     await _check_changeable(store, old, now)
     target, hospital = await _move_target(store, old, new_slot_id)
     placement = Placement(
@@ -243,23 +240,21 @@ async def reschedule_appointment(
 
 async def my_appointments(
     *,
-    store: HealthStore,
-    principal: Principal,
+    caller: Caller[HealthStore],
     status: str | None,
     first: int | None,
     after: str | None,
 ) -> Page[AppointmentDocument]:
     """The caller's appointments (for all their patient profiles), newest first."""
-    uid = require_user(principal)
-    return await store.appointments.page_for_user(
+    uid = require_user(caller.principal)
+    return await caller.store.appointments.page_for_user(
         user_id=uid, status=status, first=first, after=after
     )
 
 
 async def hospital_appointments(
     *,
-    store: HealthStore,
-    principal: Principal,
+    caller: Caller[HealthStore],
     hospital_id: str,
     day: date,
     department_id: str | None,
@@ -268,9 +263,9 @@ async def hospital_appointments(
     after: str | None,
 ) -> Page[AppointmentDocument]:
     """A facility's appointments on one day, in queue order (staff of that facility)."""
-    require_hospital_staff(principal, hospital_id)
+    require_hospital_staff(caller.principal, hospital_id)
     start_from, start_to = day_bounds(day)
-    return await store.appointments.page_for_hospital(
+    return await caller.store.appointments.page_for_hospital(
         hospital_id=hospital_id,
         start_from=start_from,
         start_to=start_to,

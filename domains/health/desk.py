@@ -9,7 +9,7 @@ from domains.health.models import AppointmentDocument, AppointmentStatus
 from domains.health.placement import audit_entry
 from domains.health.repositories import HealthStore
 from domains.health.schedule import local_date, shown
-from domains.kernel.auth import Principal
+from domains.kernel.caller import Caller
 from domains.kernel.clock import as_utc, utcnow
 from domains.kernel.types import Session
 from domains.kernel.validation import object_id
@@ -17,26 +17,25 @@ from domains.kernel.validation import object_id
 
 async def _staff_transition(
     *,
-    store: HealthStore,
-    principal: Principal,
+    caller: Caller[HealthStore],
     appointment: AppointmentDocument | None,
     to_status: AppointmentStatus,
     action: str,
     now: datetime,
 ) -> AppointmentDocument:
-    actor = require_some_hospital_staff(principal)
+    actor = require_some_hospital_staff(caller.principal)
     # An appointment of another facility answers like a missing one.
-    if appointment is None or not is_staff_for(principal, appointment):
+    if appointment is None or not is_staff_for(caller.principal, appointment):
         raise BookingRefused(Refusal.NOT_FOUND, "No appointment of your facility matches.")
     if appointment["status"] != "booked":
         raise BookingRefused(
             Refusal.WRONG_STATUS,
             f"Only a booked appointment can be {action}; this one is {appointment['status']}.",
         )
-    role = role_of(principal, appointment["hospitalId"])
+    role = role_of(caller.principal, appointment["hospitalId"])
 
     async def work(session: Session) -> AppointmentDocument:
-        updated = await store.appointments.transition(
+        updated = await caller.store.appointments.transition(
             appointment["_id"],
             from_status="booked",
             set_fields={"status": to_status, "changedAt": now},
@@ -48,24 +47,24 @@ async def _staff_transition(
         entry = audit_entry(
             updated, actor=actor, role=role, action=action, from_status="booked", at=now
         )
-        await store.audit.append(entry, session=session)
-        await notify.cancel_reminders(db=store.db, session=session, appointment=updated)
+        await caller.store.audit.append(entry, session=session)
+        await notify.cancel_reminders(db=caller.store.db, session=session, appointment=updated)
         return updated
 
-    return await store.transaction(work)
+    return await caller.store.transaction(work)
 
 
 async def check_in(
-    *, store: HealthStore, principal: Principal, booking_code: str, now: datetime | None = None
+    *, caller: Caller[HealthStore], booking_code: str, now: datetime | None = None
 ) -> AppointmentDocument:
     """Check a patient in at the kiosk or desk by booking code, on the appointment's day."""
     now = now or utcnow()
-    require_some_hospital_staff(principal)
+    require_some_hospital_staff(caller.principal)
     code = booking_code.strip().upper()
-    appointment = await store.appointments.by_code(code) if code else None
+    appointment = await caller.store.appointments.by_code(code) if code else None
     if (
         appointment is not None
-        and is_staff_for(principal, appointment)
+        and is_staff_for(caller.principal, appointment)
         and appointment["status"] == "booked"
         and local_date(appointment["start"]) != local_date(now)
     ):
@@ -75,8 +74,7 @@ async def check_in(
             "on that day.",
         )
     return await _staff_transition(
-        store=store,
-        principal=principal,
+        caller=caller,
         appointment=appointment,
         to_status="checked-in",
         action="checked in",
@@ -85,25 +83,26 @@ async def check_in(
 
 
 async def mark_no_show(
-    *, store: HealthStore, principal: Principal, appointment_id: str, now: datetime | None = None
+    *, caller: Caller[HealthStore], appointment_id: str, now: datetime | None = None
 ) -> AppointmentDocument:
     """Record that a booked patient did not come (after the slot has started)."""
     now = now or utcnow()
-    require_some_hospital_staff(principal)
-    appointment = await store.appointments.find(object_id(appointment_id, what="appointment"))
+    require_some_hospital_staff(caller.principal)
+    appointment = await caller.store.appointments.find(
+        object_id(appointment_id, what="appointment")
+    )
     if (
         appointment is not None
         and appointment["status"] == "booked"
         and as_utc(appointment["start"]) > now
-        and is_staff_for(principal, appointment)
+        and is_staff_for(caller.principal, appointment)
     ):
         raise BookingRefused(
             Refusal.WRONG_STATUS,
             f"The appointment starts at {shown(appointment['start'])}; mark a no-show after that.",
         )
     return await _staff_transition(
-        store=store,
-        principal=principal,
+        caller=caller,
         appointment=appointment,
         to_status="noshow",
         action="marked no-show",

@@ -12,7 +12,8 @@ from domains.health.access import may_read_patient
 from domains.health.models import AppointmentDocument, PatientProfileDocument
 from domains.health.repositories import HealthStore
 from domains.health.schedule import local_date
-from domains.kernel.auth import Principal, require_user
+from domains.kernel.auth import require_user
+from domains.kernel.caller import Caller
 from domains.kernel.clock import utcnow
 from domains.kernel.errors import InvalidInput
 from domains.kernel.validation import required_text
@@ -68,17 +69,17 @@ def _consent_version(fields: ProfileFields) -> str:
 
 
 async def create_patient_profile(
-    *, store: HealthStore, principal: Principal, fields: ProfileFields, now: datetime | None = None
+    *, caller: Caller[HealthStore], fields: ProfileFields, now: datetime | None = None
 ) -> PatientProfileDocument:
     """A person the caller books for (themself or a family member), with their consent."""
-    uid = require_user(principal)
+    uid = require_user(caller.principal)
     now = now or utcnow()
     name = required_text(" ".join(fields.full_name.split()), field="fullName", limit=100, minimum=2)
     if not date(1900, 1, 1) <= fields.date_of_birth <= local_date(now):
         raise InvalidInput("`dateOfBirth` must be a past date after 1900.", field="dateOfBirth")
     phone = _phone(fields.phone)
     version = _consent_version(fields)
-    if len(await store.profiles.for_owner(uid)) >= MAX_PROFILES:
+    if len(await caller.store.profiles.for_owner(uid)) >= MAX_PROFILES:
         raise InvalidInput(
             f"An account can hold at most {MAX_PROFILES} patient profiles.", field="fullName"
         )
@@ -94,14 +95,12 @@ async def create_patient_profile(
     )
     if fields.bhyt_number:
         document["bhytNumber"] = _bhyt(fields.bhyt_number)
-    await store.profiles.insert(document)
+    await caller.store.profiles.insert(document)
     return document
 
 
-async def my_patient_profiles(
-    *, store: HealthStore, principal: Principal
-) -> list[PatientProfileDocument]:
-    return await store.profiles.for_owner(require_user(principal))
+async def my_patient_profiles(*, caller: Caller[HealthStore]) -> list[PatientProfileDocument]:
+    return await caller.store.profiles.for_owner(require_user(caller.principal))
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,20 +131,22 @@ class VisibleProfile:
 
 
 async def profiles_for(
-    *, store: HealthStore, principal: Principal, appointments: Sequence[PatientOf]
+    *, caller: Caller[HealthStore], appointments: Sequence[PatientOf]
 ) -> list[VisibleProfile | None]:
     """The patients of appointments, only where the caller may see them (None elsewhere), in
     the order asked: the one path by which the schema reads patient profiles."""
     visible = [
-        a if may_read_patient(principal, user_id=a.user_id, hospital_id=a.hospital_id) else None
+        a
+        if may_read_patient(caller.principal, user_id=a.user_id, hospital_id=a.hospital_id)
+        else None
         for a in appointments
     ]
     wanted = list({a.patient_profile_id: None for a in visible if a is not None})
-    found = await store.profiles.find_many(wanted) if wanted else []
+    found = await caller.store.profiles.find_many(wanted) if wanted else []
     by_id = {doc["_id"]: doc for doc in found if doc is not None}
     views: list[VisibleProfile | None] = []
     for appointment in visible:
         document = by_id.get(appointment.patient_profile_id) if appointment else None
-        owner = appointment is not None and principal.uid == appointment.user_id
+        owner = appointment is not None and caller.principal.uid == appointment.user_id
         views.append(VisibleProfile(document, owner) if document is not None else None)
     return views

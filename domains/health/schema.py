@@ -53,6 +53,7 @@ from domains.health.types.results import (
     WaitlistEntryResult,
 )
 from domains.health.types.waitlist import SlotWaitlist, WaitlistEntry
+from domains.kernel.caller import Caller
 from domains.kernel.context import Info
 from domains.kernel.errors import NotFound, NotFoundError, ValidationFailed, expected
 from domains.kernel.geo import NearInput
@@ -65,6 +66,11 @@ def _status(status: AppointmentStatus | None) -> str | None:
 
 def _store(info: Info) -> HealthStore:
     return info.context.scoped(HealthStore.of)
+
+
+def _caller(info: Info) -> Caller[HealthStore]:
+    """The request's health store with the principal making the request."""
+    return info.context.caller(HealthStore.of)
 
 
 def _appointment(info: Info) -> Callable[[AppointmentDocument], Appointment]:
@@ -137,9 +143,7 @@ class Query:
 
     @strawberry.field(description="Your patient profiles (yourself and family members).")
     async def my_patient_profiles(self, info: Info) -> list[PatientProfile]:
-        documents = await profiles.my_patient_profiles(
-            store=_store(info), principal=info.context.principal
-        )
+        documents = await profiles.my_patient_profiles(caller=_caller(info))
         return [PatientProfile.from_document(d, owner=True) for d in documents]
 
     @strawberry.field(description="Your appointments, newest first.")
@@ -151,8 +155,7 @@ class Query:
         after: str | None = None,
     ) -> Connection[Appointment]:
         page = await booking.my_appointments(
-            store=_store(info),
-            principal=info.context.principal,
+            caller=_caller(info),
             status=_status(status),
             first=first,
             after=after,
@@ -173,8 +176,7 @@ class Query:
         after: str | None = None,
     ) -> Connection[Appointment]:
         page = await booking.hospital_appointments(
-            store=_store(info),
-            principal=info.context.principal,
+            caller=_caller(info),
             hospital_id=hospital_id,
             day=date,
             department_id=department_id,
@@ -188,9 +190,7 @@ class Query:
     async def my_waitlist(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[WaitlistEntry]:
-        page = await waitlist.my_waitlist(
-            store=_store(info), principal=info.context.principal, first=first, after=after
-        )
+        page = await waitlist.my_waitlist(caller=_caller(info), first=first, after=after)
         return Connection.from_page(page.map(WaitlistEntry.from_document))
 
     @strawberry.field(
@@ -199,9 +199,7 @@ class Query:
     )
     async def slot_waitlist(self, info: Info, slot_id: strawberry.ID) -> SlotWaitlist | None:
         try:
-            counts = await waitlist.slot_waitlist(
-                store=_store(info), principal=info.context.principal, slot_id=str(slot_id)
-            )
+            counts = await waitlist.slot_waitlist(caller=_caller(info), slot_id=str(slot_id))
         except (BookingRefused, NotFound):
             return None
         return SlotWaitlist(
@@ -218,9 +216,7 @@ class Mutation:
         self, info: Info, input: PatientProfileInput
     ) -> CreatePatientProfileResult:
         return await expected(
-            profiles.create_patient_profile(
-                store=_store(info), principal=info.context.principal, fields=input.to_fields()
-            ),
+            profiles.create_patient_profile(caller=_caller(info), fields=input.to_fields()),
             lambda document: PatientProfile.from_document(document, owner=True),
             ValidationFailed,
         )
@@ -234,8 +230,7 @@ class Mutation:
     ) -> BookAppointmentResult:
         return await expected(
             booking.book_appointment(
-                store=_store(info),
-                principal=info.context.principal,
+                caller=_caller(info),
                 slot_id=str(input.slot_id),
                 patient_profile_id=str(input.patient_profile_id),
                 reason=input.reason,
@@ -258,8 +253,7 @@ class Mutation:
     ) -> CancelAppointmentResult:
         return await expected(
             booking.cancel_appointment(
-                store=_store(info),
-                principal=info.context.principal,
+                caller=_caller(info),
                 appointment_id=str(id),
                 reason=reason,
             ),
@@ -279,8 +273,7 @@ class Mutation:
     ) -> RescheduleAppointmentResult:
         return await expected(
             booking.reschedule_appointment(
-                store=_store(info),
-                principal=info.context.principal,
+                caller=_caller(info),
                 appointment_id=str(id),
                 new_slot_id=str(new_slot_id),
             ),
@@ -302,9 +295,7 @@ class Mutation:
     )
     async def publish_slots(self, info: Info, input: PublishSlotsInput) -> PublishSlotsResult:
         return await expected(
-            slots.publish_slots(
-                store=_store(info), principal=info.context.principal, template=input.to_template()
-            ),
+            slots.publish_slots(caller=_caller(info), template=input.to_template()),
             lambda outcome: PublishSlotsPayload(
                 created=outcome.created,
                 existing=outcome.existing,
@@ -324,8 +315,7 @@ class Mutation:
     ) -> CancelSlotsResult:
         return await expected(
             slots.cancel_slots(
-                store=_store(info),
-                principal=info.context.principal,
+                caller=_caller(info),
                 which=filter.to_filter(),
                 reason=reason,
             ),
@@ -338,9 +328,7 @@ class Mutation:
     @strawberry.mutation(description="Check a patient in by booking code (facility staff).")
     async def check_in(self, info: Info, booking_code: str) -> StaffAppointmentResult:
         return await expected(
-            desk.check_in(
-                store=_store(info), principal=info.context.principal, booking_code=booking_code
-            ),
+            desk.check_in(caller=_caller(info), booking_code=booking_code),
             _appointment(info),
             AppointmentNotChangeable,
             NotFoundError,
@@ -353,8 +341,7 @@ class Mutation:
     ) -> StaffAppointmentResult:
         return await expected(
             desk.mark_no_show(
-                store=_store(info),
-                principal=info.context.principal,
+                caller=_caller(info),
                 appointment_id=str(appointment_id),
             ),
             _appointment(info),
@@ -371,8 +358,7 @@ class Mutation:
     async def join_waitlist(self, info: Info, input: JoinWaitlistInput) -> JoinWaitlistResult:
         return await expected(
             waitlist.join_waitlist(
-                store=_store(info),
-                principal=info.context.principal,
+                caller=_caller(info),
                 patient_profile_id=str(input.patient_profile_id),
                 slot_id=str(input.slot_id) if input.slot_id is not None else None,
                 hospital_id=input.hospital_id,
@@ -397,8 +383,7 @@ class Mutation:
     ) -> AcceptWaitlistOfferResult:
         return await expected(
             waitlist.accept_waitlist_offer(
-                store=_store(info),
-                principal=info.context.principal,
+                caller=_caller(info),
                 entry_id=str(entry_id),
                 idempotency_key=idempotency_key,
             ),
@@ -420,9 +405,7 @@ class Mutation:
         self, info: Info, entry_id: strawberry.ID
     ) -> WaitlistEntryResult:
         return await expected(
-            waitlist.decline_waitlist_offer(
-                store=_store(info), principal=info.context.principal, entry_id=str(entry_id)
-            ),
+            waitlist.decline_waitlist_offer(caller=_caller(info), entry_id=str(entry_id)),
             WaitlistEntry.from_document,
             AppointmentNotChangeable,
             NotFoundError,
@@ -431,9 +414,7 @@ class Mutation:
     @strawberry.mutation(description="Stop waiting; a place held for you is passed on.")
     async def leave_waitlist(self, info: Info, entry_id: strawberry.ID) -> WaitlistEntryResult:
         return await expected(
-            waitlist.leave_waitlist(
-                store=_store(info), principal=info.context.principal, entry_id=str(entry_id)
-            ),
+            waitlist.leave_waitlist(caller=_caller(info), entry_id=str(entry_id)),
             WaitlistEntry.from_document,
             AppointmentNotChangeable,
             NotFoundError,

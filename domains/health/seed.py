@@ -10,6 +10,7 @@ from domains.health.repositories import HealthStore
 from domains.health.schedule import local_date
 from domains.health.slots import SlotTemplate, publish_slots
 from domains.kernel.auth import Principal, Role
+from domains.kernel.caller import Caller
 from domains.kernel.clock import utcnow
 from domains.kernel.folding import fold
 from domains.kernel.geo import point
@@ -93,7 +94,7 @@ async def seed_demo(
         progress(done, total)
     created = 0
     for _, template in work:
-        outcome = await publish_slots(store=store, principal=SEEDER, template=template, now=now)
+        outcome = await publish_slots(caller=Caller(store, SEEDER), template=template, now=now)
         created += outcome.created
         done += 1
         progress(done, total)

@@ -22,7 +22,8 @@ from domains.health.schedule import (
     shown,
     shown_time,
 )
-from domains.kernel.auth import Principal, require_hospital_staff
+from domains.kernel.auth import require_hospital_staff
+from domains.kernel.caller import Caller
 from domains.kernel.clock import as_utc, utcnow
 from domains.kernel.errors import InvalidInput
 from domains.kernel.types import Session
@@ -195,22 +196,21 @@ def _slot(
 
 async def publish_slots(
     *,
-    store: HealthStore,
-    principal: Principal,
+    caller: Caller[HealthStore],
     template: SlotTemplate,
     now: datetime | None = None,
 ) -> PublishOutcome:
     """Create the slots of a schedule template (staff); re-publishing creates no duplicates."""
-    actor = require_hospital_staff(principal, template.hospital_id)
+    actor = require_hospital_staff(caller.principal, template.hospital_id)
     now = now or utcnow()
-    hospital = await hospital_or_invalid(store=store, hospital_id=template.hospital_id)
+    hospital = await hospital_or_invalid(store=caller.store, hospital_id=template.hospital_id)
     department_of(hospital, template.department_id)
     if template.doctor_id:
         _doctor_name(hospital, template.doctor_id)
     windows = _future_windows(template, now)
-    await _refuse_overlaps(store, hospital, template, windows)
+    await _refuse_overlaps(caller.store, hospital, template, windows)
     documents = [_slot(hospital, template, window, actor, now) for window in windows]
-    created, existing = await store.slots.upsert_many(documents)
+    created, existing = await caller.store.slots.upsert_many(documents)
     return PublishOutcome(created, existing, windows[0][0], windows[-1][0])
 
 
@@ -231,14 +231,13 @@ class CancelSlotsOutcome:
 
 async def cancel_slots(
     *,
-    store: HealthStore,
-    principal: Principal,
+    caller: Caller[HealthStore],
     which: SlotFilter,
     reason: str,
     now: datetime | None = None,
 ) -> CancelSlotsOutcome:
     """Close matching slots (staff); every booked patient is cancelled with the reason and told."""
-    actor = require_hospital_staff(principal, which.hospital_id)
+    actor = require_hospital_staff(caller.principal, which.hospital_id)
     now = now or utcnow()
     reason = required_text(reason, field="reason", limit=300, minimum=3)
     days = (which.to_date - which.from_date).days
@@ -249,7 +248,7 @@ async def cancel_slots(
     start_from, start_to = day_bounds(which.from_date, which.to_date)
     # Closed slots are included: running the same cancellation again finishes one interrupted
     # part-way (their booked appointments are cancelled then).
-    matching = await store.slots.matching(
+    matching = await caller.store.slots.matching(
         hospital_id=which.hospital_id,
         department_id=which.department_id,
         doctor_id=which.doctor_id,
@@ -257,14 +256,14 @@ async def cancel_slots(
         start_to=start_to,
     )
     closed = cancelled = 0
-    role = role_of(principal, which.hospital_id)
+    role = role_of(caller.principal, which.hospital_id)
     for slot in matching:
         # Closed first: from here on no booking can claim a place in it.
-        if await store.slots.mark_unavailable(slot["_id"], reason=reason, session=None):
+        if await caller.store.slots.mark_unavailable(slot["_id"], reason=reason, session=None):
             closed += 1
-        for appointment in await store.appointments.booked_in_slot(slot["_id"]):
+        for appointment in await caller.store.appointments.booked_in_slot(slot["_id"]):
             done = await cancel_booked(
-                store=store,
+                store=caller.store,
                 appointment=appointment,
                 reason=reason,
                 actor=actor,
@@ -273,7 +272,7 @@ async def cancel_slots(
                 now=now,
             )
             cancelled += 1 if done is not None else 0
-        await _close_waitlist_of_slot(store=store, slot=slot, now=now)
+        await _close_waitlist_of_slot(store=caller.store, slot=slot, now=now)
     return CancelSlotsOutcome(closed, cancelled)
 
 

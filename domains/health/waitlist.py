@@ -29,7 +29,8 @@ from domains.health.placement import (
 )
 from domains.health.repositories import HealthStore
 from domains.health.schedule import day_bounds, local_date, shown
-from domains.kernel.auth import Principal, require_hospital_staff, require_user
+from domains.kernel.auth import require_hospital_staff, require_user
+from domains.kernel.caller import Caller
 from domains.kernel.clock import as_utc, utcnow
 from domains.kernel.errors import InvalidInput
 from domains.kernel.pagination import Page
@@ -131,8 +132,7 @@ async def _wait_for_day(
 
 async def join_waitlist(
     *,
-    store: HealthStore,
-    principal: Principal,
+    caller: Caller[HealthStore],
     patient_profile_id: str,
     slot_id: str | None,
     hospital_id: str | None,
@@ -142,19 +142,21 @@ async def join_waitlist(
 ) -> WaitlistEntryDocument:
     """Wait for a place in a full slot, or in any slot of a department on one day; joining
     again returns the same entry."""
-    uid = require_user(principal)
+    uid = require_user(caller.principal)
     now = now or utcnow()
     profile_oid = object_id(patient_profile_id, what="patient profile")
-    await owned_profile(store=store, uid=uid, profile_id=profile_oid)
+    await owned_profile(store=caller.store, uid=uid, profile_id=profile_oid)
     if slot_id is not None:
         if hospital_id or department_id or day:
             raise _either()
-        wanted = await _wait_for_slot(store, profile_oid, slot_id, now)
+        wanted = await _wait_for_slot(caller.store, profile_oid, slot_id, now)
     elif hospital_id and department_id and day:
-        wanted = await _wait_for_day(store, profile_oid, hospital_id, department_id, day, now)
+        wanted = await _wait_for_day(
+            caller.store, profile_oid, hospital_id, department_id, day, now
+        )
     else:
         raise _either()
-    return await _open_entry(store, uid, profile_oid, wanted, now)
+    return await _open_entry(caller.store, uid, profile_oid, wanted, now)
 
 
 async def _open_entry(
@@ -235,26 +237,25 @@ async def _take_hold(
 
 async def accept_waitlist_offer(
     *,
-    store: HealthStore,
-    principal: Principal,
+    caller: Caller[HealthStore],
     entry_id: str,
     idempotency_key: str,
     now: datetime | None = None,
 ) -> AppointmentDocument:
     """Book the place held for the caller's entry, within the hold, exactly once per key."""
-    uid = require_user(principal)
+    uid = require_user(caller.principal)
     now = now or utcnow()
     check_idempotency_key(idempotency_key)
-    entry = await owned_entry(store=store, principal=principal, entry_id=entry_id)
+    entry = await owned_entry(caller=caller, entry_id=entry_id)
     wanted = entry.get("slotId", entry["_id"])
     parts = (wanted, entry["patientProfileId"], f"waitlist:{entry['_id']}")
     attempt = Attempt.of(uid=uid, key=idempotency_key, parts=parts, now=now)
-    earlier = await earlier_answer(store=store, attempt=attempt)
+    earlier = await earlier_answer(store=caller.store, attempt=attempt)
     if earlier is not None:
         return earlier
-    await _check_offer(store, entry, now)
-    slot = await store.slots.find(entry["slotId"])
-    hospital = await store.hospitals.find(entry["hospitalId"])
+    await _check_offer(caller.store, entry, now)
+    slot = await caller.store.slots.find(entry["slotId"])
+    hospital = await caller.store.hospitals.find(entry["hospitalId"])
     if slot is None or hospital is None:  # pragma: no cover - never deleted
         raise BookingRefused(Refusal.NOT_FOUND, "This slot does not exist.")
     placement = Placement(
@@ -267,13 +268,16 @@ async def accept_waitlist_offer(
     )
 
     async def work(session: Session) -> AppointmentDocument:
-        await _take_hold(store, session, entry, attempt)
+        await _take_hold(caller.store, session, entry, attempt)
         # The place was held for this entry: its number comes from the hold, not the pool.
         appointment = await claim_place(
-            store=store, session=session, placement=placement, held_number=entry["heldNumber"]
+            store=caller.store,
+            session=session,
+            placement=placement,
+            held_number=entry["heldNumber"],
         )
         await record_booking(
-            store=store,
+            store=caller.store,
             session=session,
             appointment=appointment,
             placement=placement,
@@ -281,7 +285,7 @@ async def accept_waitlist_offer(
         )
         return appointment
 
-    return await book_once(store=store, attempt=attempt, slot_id=slot["_id"], work=work)
+    return await book_once(store=caller.store, attempt=attempt, slot_id=slot["_id"], work=work)
 
 
 async def _give_up(
@@ -303,41 +307,41 @@ async def _give_up(
 
 
 async def decline_waitlist_offer(
-    *, store: HealthStore, principal: Principal, entry_id: str, now: datetime | None = None
+    *, caller: Caller[HealthStore], entry_id: str, now: datetime | None = None
 ) -> WaitlistEntryDocument:
     """Decline the place held for the caller: it is offered to the next person."""
     now = now or utcnow()
-    entry = await owned_entry(store=store, principal=principal, entry_id=entry_id)
+    entry = await owned_entry(caller=caller, entry_id=entry_id)
     if entry["status"] != "offered":
         raise BookingRefused(
             Refusal.WRONG_STATUS,
             f"Only an offered place can be declined; this entry is {waitlist_status(entry, now)}.",
         )
-    return await _give_up(store=store, entry=entry, to_status="declined", now=now)
+    return await _give_up(store=caller.store, entry=entry, to_status="declined", now=now)
 
 
 async def leave_waitlist(
-    *, store: HealthStore, principal: Principal, entry_id: str, now: datetime | None = None
+    *, caller: Caller[HealthStore], entry_id: str, now: datetime | None = None
 ) -> WaitlistEntryDocument:
     """Stop waiting (a place held for the caller is passed on)."""
     now = now or utcnow()
-    entry = await owned_entry(store=store, principal=principal, entry_id=entry_id)
+    entry = await owned_entry(caller=caller, entry_id=entry_id)
     if entry["status"] not in ("waiting", "offered"):
         raise BookingRefused(
             Refusal.WRONG_STATUS, f"This entry is {entry['status']}; there is nothing to leave."
         )
-    return await _give_up(store=store, entry=entry, to_status="left", now=now)
+    return await _give_up(store=caller.store, entry=entry, to_status="left", now=now)
 
 
 # --- lists and counts -------------------------------------------------------------------------
 
 
 async def my_waitlist(
-    *, store: HealthStore, principal: Principal, first: int | None, after: str | None
+    *, caller: Caller[HealthStore], first: int | None, after: str | None
 ) -> Page[WaitlistEntryDocument]:
     """The caller's waitlist entries, newest first."""
-    uid = require_user(principal)
-    return await store.waitlist.page_for_user(user_id=uid, first=first, after=after)
+    uid = require_user(caller.principal)
+    return await caller.store.waitlist.page_for_user(user_id=uid, first=first, after=after)
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,16 +352,16 @@ class WaitlistCount:
 
 
 async def slot_waitlist(
-    *, store: HealthStore, principal: Principal, slot_id: str, now: datetime | None = None
+    *, caller: Caller[HealthStore], slot_id: str, now: datetime | None = None
 ) -> WaitlistCount:
     """How many wait for a slot and how many places of it are held (staff; counts only)."""
-    require_user(principal)
-    slot = await store.slots.find(object_id(slot_id, what="slot"))
+    require_user(caller.principal)
+    slot = await caller.store.slots.find(object_id(slot_id, what="slot"))
     if slot is None:
         raise BookingRefused(Refusal.NOT_FOUND, "This slot does not exist.")
-    require_hospital_staff(principal, slot["hospitalId"])
-    await expire_waitlist_holds(store=store, now=now, slot_id=slot["_id"])
-    waiting, offered = await store.waitlist.counts_for(
+    require_hospital_staff(caller.principal, slot["hospitalId"])
+    await expire_waitlist_holds(store=caller.store, now=now, slot_id=slot["_id"])
+    waiting, offered = await caller.store.waitlist.counts_for(
         slot, day=local_date(slot["start"]).isoformat()
     )
     return WaitlistCount(slot["_id"], waiting, offered)

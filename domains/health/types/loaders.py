@@ -32,10 +32,9 @@ async def load_slot(info: Info, slot_id: ObjectId) -> SlotDocument | None:
 
 async def load_patient(info: Info, appointment: PatientOf) -> VisibleProfile | None:
     """The appointment's patient as the caller may see it (None where they may not)."""
-    store = info.context.scoped(HealthStore.of)
-    principal = info.context.principal
+    caller = info.context.caller(HealthStore.of)
 
     async def load(keys: Sequence[PatientOf]) -> list[VisibleProfile | None]:
-        return await profiles.profiles_for(store=store, principal=principal, appointments=keys)
+        return await profiles.profiles_for(caller=caller, appointments=keys)
 
     return await info.context.loader("health.patient", load).load(appointment)

@@ -9,6 +9,7 @@ from domains.health.errors import BookingRefused, Refusal
 from domains.health.repositories import HealthStore, SlotRepository
 from domains.health.schedule import at_local
 from domains.kernel.auth import Principal, Role
+from domains.kernel.caller import Caller
 from domains.kernel.clock import PROVINCE_TZ, utcnow
 from domains.notifications.ports import PATIENT_DIRECTORY
 from tests.conftest import GraphQLClient
@@ -237,8 +238,7 @@ async def test_check_in_and_no_show(gql: GraphQLClient, db, dev_token, resources
     assert early["data"]["checkIn"]["code"] == "WRONG_STATUS"
     on_the_day = stored["start"] - timedelta(minutes=20)
     done = await desk.check_in(
-        store=HealthStore.of(resources),
-        principal=staff_principal,
+        caller=Caller(HealthStore.of(resources), staff_principal),
         booking_code=appointment["bookingCode"].lower(),
         now=on_the_day,
     )
@@ -246,8 +246,7 @@ async def test_check_in_and_no_show(gql: GraphQLClient, db, dev_token, resources
     second = await book(gql, token, slot, await profile(gql, token, name="Con"))
     try:
         await desk.mark_no_show(
-            store=HealthStore.of(resources),
-            principal=staff_principal,
+            caller=Caller(HealthStore.of(resources), staff_principal),
             appointment_id=second["id"],
             now=utcnow(),
         )
@@ -256,8 +255,7 @@ async def test_check_in_and_no_show(gql: GraphQLClient, db, dev_token, resources
     else:
         raise AssertionError("a no-show before the start must be refused")
     missed = await desk.mark_no_show(
-        store=HealthStore.of(resources),
-        principal=staff_principal,
+        caller=Caller(HealthStore.of(resources), staff_principal),
         appointment_id=second["id"],
         now=stored["end"] + timedelta(minutes=5),
     )
@@ -282,13 +280,13 @@ async def test_cut_off_and_window_are_in_province_time(db, dev_token, resources)
         fee=0,
         bhyt_covered=0,
     )
-    await slots.publish_slots(store=HealthStore.of(resources), principal=admin, template=template)
+    await slots.publish_slots(caller=Caller(HealthStore.of(resources), admin), template=template)
     citizen = Principal(uid="citizen-window", roles=frozenset({Role.CITIZEN}))
     fields = profiles.ProfileFields(
         "Lê Thị C", day - timedelta(days=9000), "0912345678", None, "2026-01", True
     )
     patient = await profiles.create_patient_profile(
-        store=HealthStore.of(resources), principal=citizen, fields=fields
+        caller=Caller(HealthStore.of(resources), citizen), fields=fields
     )
     slot = await db["health_slots"].find_one({"hospitalId": "bv-test-window"})
     before_cutoff = at_local(day - timedelta(days=1), "15:59")
@@ -297,8 +295,7 @@ async def test_cut_off_and_window_are_in_province_time(db, dev_token, resources)
 
     async def attempt(now, key):
         return await booking.book_appointment(
-            store=HealthStore.of(resources),
-            principal=citizen,
+            caller=Caller(HealthStore.of(resources), citizen),
             slot_id=str(slot["_id"]),
             patient_profile_id=str(patient["_id"]),
             reason=None,
@@ -319,8 +316,7 @@ async def test_cut_off_and_window_are_in_province_time(db, dev_token, resources)
     # Cancelling closes cancelBeforeHours (2 h) before the start.
     try:
         await booking.cancel_appointment(
-            store=HealthStore.of(resources),
-            principal=citizen,
+            caller=Caller(HealthStore.of(resources), citizen),
             appointment_id=str(booked["_id"]),
             reason=None,
             now=slot["start"] - timedelta(hours=1),

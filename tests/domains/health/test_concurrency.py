@@ -13,6 +13,7 @@ from domains.health.booking import book_appointment
 from domains.health.errors import BookingRefused, Refusal
 from domains.health.repositories import HealthStore, SlotRepository
 from domains.kernel.auth import Principal, Role
+from domains.kernel.caller import Caller
 from domains.kernel.resources import Resources
 from domains.kernel.transactions import NoLocks
 from tests.conftest import GraphQLClient
@@ -122,8 +123,9 @@ async def test_transactions_alone_prevent_double_booking(
     async def attempt(n: int, profile_id: str) -> str:
         try:
             await book_appointment(
-                store=unqueued,
-                principal=Principal(uid=f"unqueued-{n}", roles=frozenset({Role.CITIZEN})),
+                caller=Caller(
+                    unqueued, Principal(uid=f"unqueued-{n}", roles=frozenset({Role.CITIZEN}))
+                ),
                 slot_id=slot,
                 patient_profile_id=profile_id,
                 reason=None,
