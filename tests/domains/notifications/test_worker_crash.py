@@ -24,8 +24,10 @@ def start_worker(settings: Any, fcm_server: FcmServer, log: Path) -> subprocess.
         "MONGODB_DATABASE": settings.mongodb_database,
         "FIREBASE_PROJECT_ID": PROJECT_ID,
         "FCM_ENDPOINT": fcm_server.url,
-        # FCM requests time out after a third of the lease (10 s): longer than FCM is held here.
-        "NOTIFICATION_LEASE_SECONDS": "30",
+        # FCM requests time out after a third of the lease (15 s): longer than FCM is held here
+        # on an idle machine; on a busy one some held requests may time out first (then they
+        # are ordinary retries, and the batch is still part-way when the worker is killed).
+        "NOTIFICATION_LEASE_SECONDS": "45",
         "NOTIFICATION_CONCURRENCY": "1",
         "LOG_LEVEL": "WARNING",
     }
@@ -72,7 +74,9 @@ async def test_killed_worker_restarts_and_delivers_each_message_once(
 
         await wait_for(first_part_recorded, 240, "the first 150 results")
         in_flight = await deliveries.count_documents({"n": nid, "claim": {"$exists": True}})
-        assert in_flight == 350  # the rest of the batch is claimed and waiting on FCM
+        # The rest of the batch (350) is claimed and waiting on FCM, unless a busy machine let
+        # some requests time out before this count: the kill must still catch claims in flight.
+        assert 0 < in_flight <= 350
         worker.send_signal(signal.SIGKILL)
         worker.wait(10)
     finally:
@@ -92,7 +96,7 @@ async def test_killed_worker_restarts_and_delivers_each_message_once(
                 raise AssertionError(log.read_text())
             return await deliveries.count_documents({"n": nid, "state": "sent"}) == DEVICES
 
-        # The killed claims come back once their 30 s lease has passed.
+        # The killed claims come back once their 45 s lease has passed.
         await wait_for(all_sent, 240, "every delivery")
     finally:
         restarted.send_signal(signal.SIGTERM)
