@@ -26,6 +26,7 @@ from domains.health.placement import (
 )
 from domains.health.repositories import HealthStore
 from domains.health.schedule import day_bounds, shown
+from domains.health.windows import Span, windowed_page
 from domains.kernel.auth import require_hospital_staff, require_user
 from domains.kernel.caller import Caller
 from domains.kernel.clock import as_utc, utcnow
@@ -34,6 +35,8 @@ from domains.kernel.types import Session
 from domains.kernel.validation import clean_text, object_id
 
 MAX_REASON = 500
+# hospitalAppointments reads a busy day two hours at a time at first.
+DAY_WINDOW = timedelta(hours=2)
 MAX_CANCEL_REASON = 300
 
 
@@ -262,15 +265,35 @@ async def hospital_appointments(
     first: int | None,
     after: str | None,
 ) -> Page[AppointmentDocument]:
-    """A facility's appointments on one day, in queue order (staff of that facility)."""
+    """A facility's appointments on one day, in queue order (staff of that facility), read a
+    window of start times at a time (``windows.py``)."""
     require_hospital_staff(caller.principal, hospital_id)
     start_from, start_to = day_bounds(day)
-    return await caller.store.appointments.page_for_hospital(
-        hospital_id=hospital_id,
-        start_from=start_from,
-        start_to=start_to,
-        department_id=department_id,
-        status=status,
+    appointments = caller.store.appointments
+
+    async def read(low: datetime, high: datetime | None) -> list[AppointmentDocument]:
+        return await appointments.of_hospital_between(hospital_id, low, high)
+
+    def keep(appointment: AppointmentDocument) -> bool:
+        return (department_id is None or appointment["departmentId"] == department_id) and (
+            status is None or appointment["status"] == status
+        )
+
+    async def count_total() -> int:
+        return await appointments.count_for_hospital(
+            hospital_id=hospital_id,
+            start_from=start_from,
+            start_to=start_to,
+            department_id=department_id,
+            status=status,
+        )
+
+    return await windowed_page(
+        read,
+        span=Span(start=start_from, end=start_to, window=DAY_WINDOW),
+        keep=keep,
+        fields=("start", "queueNumber"),
         first=first,
         after=after,
+        count_total=count_total,
     )

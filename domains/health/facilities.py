@@ -1,19 +1,22 @@
 """Facilities and the slots a citizen can book now (public reads)."""
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bson import ObjectId
 
+from domains.health.catalogue import HOSPITAL_INDEX
+from domains.health.finding import find_hospitals
 from domains.health.models import Department, HospitalDocument, SlotDocument
 from domains.health.placement import expire_waitlist_holds
 from domains.health.repositories import HealthStore
+from domains.health.windows import Read, Span, windowed_page
 from domains.kernel.clock import as_utc, utcnow
 from domains.kernel.errors import InvalidInput
 from domains.kernel.geo import NearInput
 from domains.kernel.pagination import Page
-from domains.kernel.search import query_terms
 
 
 def slot_status(slot: SlotDocument) -> str:
@@ -52,14 +55,16 @@ async def list_hospitals(
     first: int | None,
     after: str | None,
 ) -> Page[HospitalDocument]:
-    """Facilities, by name; filtered by distance, folded search terms, specialty and level."""
-    ids = None
-    if near is not None:
-        near = near.validated()
-        ids = await store.hospitals.ids_within(lat=near.lat, lng=near.lng, radius_km=near.radius_km)
-    terms = query_terms(search) if search and search.strip() else None
-    return await store.hospitals.page(
-        ids=ids, search_terms=terms, specialty=specialty, level=level, first=first, after=after
+    """Facilities by words (best match first) and/or near a place (nearest first), else by
+    name; filtered by specialty and level (``finding.py``)."""
+    return await find_hospitals(
+        store=store,
+        near=near,
+        search=search,
+        specialty=specialty,
+        level=level,
+        first=first,
+        after=after,
     )
 
 
@@ -92,6 +97,57 @@ class SlotSearch:
     near: NearInput | None = None
 
 
+# A facility's slots are read twelve hours at a time at first (a big hospital has about 80 a
+# day), the province's three hours at a time (about 2,000 a day).
+FACILITY_WINDOW = timedelta(hours=12)
+PROVINCE_WINDOW = timedelta(hours=3)
+# Up to this many facilities (near a place) are read one by one; more, through the province's.
+FEW_FACILITIES = 8
+# Beyond this far ahead, the slots left are read at once (bookable that early is rare).
+WIDENING_AHEAD = timedelta(days=62)
+
+
+def _listed(
+    search: SlotSearch, hospitals: frozenset[str] | None, now: datetime
+) -> Callable[[SlotDocument], bool]:
+    """The whole rule of ``availableSlots`` for one slot read in a window."""
+
+    def keep(slot: SlotDocument) -> bool:
+        return (
+            slot["status"] == "free"
+            and slot["remaining"] > 0
+            and as_utc(slot["bookableFrom"]) <= now < as_utc(slot["bookableUntil"])
+            and (hospitals is None or slot["hospitalId"] in hospitals)
+            and (search.department_id is None or slot["departmentId"] == search.department_id)
+            and (search.specialty is None or slot["specialty"] == search.specialty)
+            and (search.doctor_id is None or slot["doctorId"] == search.doctor_id)
+        )
+
+    return keep
+
+
+def _reader(store: HealthStore, hospitals: Sequence[str] | None, specialty: str | None) -> Read:
+    """One window's read: facility by facility when they are few, else the province's."""
+
+    async def read(low: datetime, high: datetime | None) -> list[SlotDocument]:
+        if hospitals is not None and len(hospitals) <= FEW_FACILITIES:
+            found = await asyncio.gather(
+                *(store.slots.starting_between(low, high, hospital_id=h) for h in hospitals)
+            )
+            return [slot for slots in found for slot in slots]
+        return await store.slots.starting_between(low, high, specialty=specialty)
+
+    return read
+
+
+async def _near_facilities(store: HealthStore, near: NearInput) -> list[str]:
+    """The facilities within the radius, from the read side's points (no database scan)."""
+    near = near.validated()
+    index = store.resources.get(HOSPITAL_INDEX)
+    found = await index.near(near.lat, near.lng, near.radius_km, limit=max(1, len(index)))
+    return [record_id for record_id, _ in found]
+
+
 async def available_slots(
     *,
     store: HealthStore,
@@ -100,33 +156,53 @@ async def available_slots(
     after: str | None,
     now: datetime | None = None,
 ) -> Page[SlotDocument]:
-    """Only slots a citizen can book now: open, a place left, inside the booking window."""
+    """Only slots a citizen can book now: open, a place left, inside the booking window;
+    earliest first, read a window of start times at a time (``windows.py``)."""
     now = now or utcnow()
     if (search.department_id or search.doctor_id) and not search.hospital_id:
         raise InvalidInput(
             "`departmentId` and `doctorId` belong to one facility: pass `hospitalId` too.",
             field="hospitalId",
         )
-    start_from, start_to = search.start_from, search.start_to
+    start_from = as_utc(search.start_from) if search.start_from else None
+    start_to = as_utc(search.start_to) if search.start_to else None
     if start_from and start_to and start_to <= start_from:
         raise InvalidInput("`to` must be after `from`.", field="to")
     # Holds whose time has passed go to the next person (or back to the pool) before listing.
     await expire_waitlist_holds(store=store, now=now)
-    hospital_ids: list[str] | None = [search.hospital_id] if search.hospital_id else None
+    hospitals: list[str] | None = [search.hospital_id] if search.hospital_id else None
     if search.near is not None:
-        near = search.near.validated()
-        within = await store.hospitals.ids_within(
-            lat=near.lat, lng=near.lng, radius_km=near.radius_km
+        within = await _near_facilities(store, search.near)
+        hospitals = [h for h in within if hospitals is None or h in hospitals]
+
+    async def count_total() -> int:
+        return await store.slots.count_bookable(
+            hospital_ids=hospitals,
+            department_id=search.department_id,
+            specialty=search.specialty,
+            doctor_id=search.doctor_id,
+            start_from=start_from,
+            start_to=start_to,
+            now=now,
         )
-        hospital_ids = [h for h in within if hospital_ids is None or h in hospital_ids]
-    return await store.slots.bookable_page(
-        hospital_ids=hospital_ids,
-        department_id=search.department_id,
-        specialty=search.specialty,
-        doctor_id=search.doctor_id,
-        start_from=as_utc(start_from) if start_from else None,
-        start_to=as_utc(start_to) if start_to else None,
-        now=now,
+
+    few = hospitals is not None and len(hospitals) <= FEW_FACILITIES
+    # A bookable slot starts after now: its booking closes before it starts.
+    span = Span(
+        start=max(start_from or now, now),
+        end=start_to,
+        window=FACILITY_WINDOW if few else PROVINCE_WINDOW,
+        read_rest_after=now + WIDENING_AHEAD,
+    )
+    if hospitals == []:
+        span = Span(start=now, end=now, window=FACILITY_WINDOW)  # nothing near: an empty page
+    page = await windowed_page(
+        _reader(store, hospitals, search.specialty),
+        span=span,
+        keep=_listed(search, None if few or hospitals is None else frozenset(hospitals), now),
+        fields=("start",),
         first=first,
         after=after,
+        count_total=count_total,
     )
+    return page

@@ -166,7 +166,7 @@ async def _refuse_overlaps(
                 )
 
 
-def _slot(
+def slot_document(
     hospital: HospitalDocument, template: SlotTemplate, window: Window, actor: str, now: datetime
 ) -> SlotDocument:
     department = department_of(hospital, template.department_id)
@@ -209,7 +209,7 @@ async def publish_slots(
         _doctor_name(hospital, template.doctor_id)
     windows = _future_windows(template, now)
     await _refuse_overlaps(caller.store, hospital, template, windows)
-    documents = [_slot(hospital, template, window, actor, now) for window in windows]
+    documents = [slot_document(hospital, template, window, actor, now) for window in windows]
     created, existing = await caller.store.slots.upsert_many(documents)
     return PublishOutcome(created, existing, windows[0][0], windows[-1][0])
 

@@ -36,7 +36,7 @@ class AppointmentRepository(Repository):
         IndexModel([("bookingCode", 1)], unique=True, name="bookingCode"),
         # myAppointments, newest first
         IndexModel([("userId", 1), ("start", -1)], name="user_start"),
-        # hospitalAppointments by day; patients_of_hospital
+        # hospitalAppointments of a day, a window of start times at a time; patients_of_hospital
         IndexModel([("hospitalId", 1), ("start", 1)], name="hospital_start"),
         IndexModel([("hospitalId", 1), ("userId", 1), ("start", 1)], name="hospital_user_start"),
         # the active-bookings limit per patient and facility
@@ -127,7 +127,18 @@ class AppointmentRepository(Repository):
         )
         return cast(Page[AppointmentDocument], page)
 
-    async def page_for_hospital(
+    async def of_hospital_between(
+        self, hospital_id: str, start_from: datetime, start_to: datetime | None
+    ) -> list[AppointmentDocument]:
+        """A facility's appointments starting in ``[start_from, start_to)``: the shape the
+        ``hospital_start`` index serves with tight bounds (``domains/health/windows.py``)."""
+        start: dict[str, datetime] = {"$gte": start_from}
+        if start_to is not None:
+            start["$lt"] = start_to
+        cursor = self.collection.find({"hospitalId": hospital_id, "start": start})
+        return cast(list[AppointmentDocument], await cursor.to_list(None))
+
+    async def count_for_hospital(
         self,
         *,
         hospital_id: str,
@@ -135,9 +146,8 @@ class AppointmentRepository(Repository):
         start_to: datetime,
         department_id: str | None,
         status: str | None,
-        first: int | None,
-        after: str | None,
-    ) -> Page[AppointmentDocument]:
+    ) -> int:
+        """How many ``hospitalAppointments`` lists (``totalCount``, only when asked)."""
         query: dict[str, Any] = {
             "hospitalId": hospital_id,
             "start": {"$gte": start_from, "$lt": start_to},
@@ -146,14 +156,7 @@ class AppointmentRepository(Repository):
             query["departmentId"] = department_id
         if status is not None:
             query["status"] = status
-        page = await find_page(
-            self.collection,
-            query=query,
-            sort=[("start", 1), ("queueNumber", 1)],
-            first=first,
-            after=after,
-        )
-        return cast(Page[AppointmentDocument], page)
+        return await self.collection.count_documents(query)
 
     async def users_seen_at(
         self, *, hospital_id: str, user_ids: Sequence[str], since: datetime

@@ -10,7 +10,6 @@ from pymongo.errors import BulkWriteError
 
 from domains.health.models import SlotDocument
 from domains.kernel.clock import as_utc
-from domains.kernel.pagination import Page, find_page
 from domains.kernel.repository import Repository
 from domains.kernel.types import Session
 
@@ -24,10 +23,12 @@ class SlotRepository(Repository):
             unique=True,
             name="natural_key",
         ),
-        # availableSlots(hospitalId, ...) and cancelSlots, by start time
+        # availableSlots(hospitalId, ...) (one window of start times at a time) and cancelSlots
         IndexModel([("hospitalId", 1), ("start", 1)], name="hospital_start"),
-        # availableSlots(specialty: ...) across facilities
+        # availableSlots(specialty: ...) across facilities, one window at a time
         IndexModel([("specialty", 1), ("start", 1)], name="specialty_start"),
+        # availableSlots() and availableSlots(near:) over many facilities, one window at a time
+        IndexModel([("status", 1), ("start", 1)], name="status_start"),
         # the overlap check of publishSlots for one doctor
         IndexModel([("hospitalId", 1), ("doctorId", 1), ("start", 1)], name="doctor_start"),
     )
@@ -162,7 +163,30 @@ class SlotRepository(Repository):
             query["start"] = start
         return query
 
-    async def bookable_page(
+    async def starting_between(
+        self,
+        start_from: datetime,
+        start_to: datetime | None,
+        *,
+        hospital_id: str | None = None,
+        specialty: str | None = None,
+    ) -> list[SlotDocument]:
+        """The slots of one facility, or of one specialty, or the open ones, starting in
+        ``[start_from, start_to)``: one equality and the range, the shape an index serves with
+        tight bounds (``domains/health/windows.py``); the caller applies the rest."""
+        start: dict[str, datetime] = {"$gte": start_from}
+        if start_to is not None:
+            start["$lt"] = start_to
+        query: dict[str, Any]
+        if hospital_id is not None:
+            query = {"hospitalId": hospital_id, "start": start}
+        elif specialty is not None:
+            query = {"specialty": specialty, "start": start}
+        else:
+            query = {"status": "free", "start": start}
+        return cast(list[SlotDocument], await self.collection.find(query).to_list(None))
+
+    async def count_bookable(
         self,
         *,
         hospital_ids: Sequence[str] | None,
@@ -172,9 +196,8 @@ class SlotRepository(Repository):
         start_from: datetime | None,
         start_to: datetime | None,
         now: datetime,
-        first: int | None,
-        after: str | None,
-    ) -> Page[SlotDocument]:
+    ) -> int:
+        """How many slots ``availableSlots`` lists (``totalCount``, only when asked)."""
         query = self._filter(
             hospital_ids=hospital_ids,
             department_id=department_id,
@@ -191,10 +214,7 @@ class SlotRepository(Repository):
                 "bookableUntil": {"$gt": now},
             }
         )
-        page = await find_page(
-            self.collection, query=query, sort=[("start", 1)], first=first, after=after
-        )
-        return cast(Page[SlotDocument], page)
+        return await self.collection.count_documents(query)
 
     async def matching(
         self,
