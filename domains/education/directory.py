@@ -2,12 +2,21 @@
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, cast
 
+from domains.education import listing
 from domains.education.errors import SchoolNotFound, UnknownCommunes
-from domains.education.models import LEVELS, CatchmentDocument, LocalizedDict, SchoolDocument
+from domains.education.listing import Near
+from domains.education.models import (
+    LEVELS,
+    CatchmentDocument,
+    CommuneDocument,
+    LocalizedDict,
+    SchoolDocument,
+)
+from domains.education.read_side import SchoolCatalogue
 from domains.education.repository import SchoolFilter
 from domains.education.store import EducationStore
 from domains.kernel.auth import require_admin
@@ -16,7 +25,7 @@ from domains.kernel.clock import utcnow
 from domains.kernel.errors import InvalidInput
 from domains.kernel.folding import fold
 from domains.kernel.geo import check_coordinates, check_inside_vietnam, point
-from domains.kernel.pagination import Page
+from domains.kernel.pagination import Page, page_size
 from domains.kernel.search import PRIMARY_FIELD, TERMS_FIELD, query_terms, search_fields
 from domains.kernel.validation import clean_text, localized_text, required_text
 
@@ -35,32 +44,39 @@ async def get_school(*, store: EducationStore, school_id: str) -> SchoolDocument
     return await store.schools.get_school(school_id.strip())
 
 
-async def load_schools(*, store: EducationStore, ids: Sequence[str]) -> list[SchoolDocument | None]:
-    """Schools in the order of ``ids`` (for DataLoaders)."""
-    return cast(list[SchoolDocument | None], await store.schools.get_many(list(ids)))
+async def load_schools(
+    *, store: EducationStore, catalogue: SchoolCatalogue, ids: Sequence[str]
+) -> list[SchoolDocument | None]:
+    """Schools in the order of ``ids`` (for DataLoaders): from the read side, and in one
+    database query those it does not hold (not built yet, or written a moment ago elsewhere)."""
+    found: dict[str, SchoolDocument | None] = {}
+    if catalogue.built:
+        found = {school_id: catalogue.school(school_id) for school_id in ids}
+    missing = [school_id for school_id in ids if found.get(school_id) is None]
+    if missing:
+        read = await store.schools.get_many(missing)
+        found.update(zip(missing, cast(list[SchoolDocument | None], read), strict=True))
+    return [found.get(school_id) for school_id in ids]
 
 
-@dataclass(frozen=True, slots=True)
-class Near:
-    lat: float
-    lng: float
-    radius_km: float
-
-
-def _search_terms(search: str | None) -> list[str] | None:
+def _search_text(search: str | None) -> str | None:
+    """The text to search for, or None; InvalidInput naming ``search`` when unusable."""
     if search is None or not search.strip():
         return None
     if len(search) > MAX_SEARCH_LENGTH:
-        raise InvalidInput(f"`search` is at most {MAX_SEARCH_LENGTH} characters.", field="search")
-    terms = query_terms(search)
-    if not terms:
+        raise InvalidInput(
+            f"`search` is {len(search)} characters long; shorten it to {MAX_SEARCH_LENGTH} or "
+            "fewer.",
+            field="search",
+        )
+    if not query_terms(search):
         raise InvalidInput("`search` needs at least one letter or digit.", field="search")
-    return terms
+    return search.strip()
 
 
 async def list_schools(
     *,
-    store: EducationStore,
+    catalogue: SchoolCatalogue,
     level: str | None = None,
     district: str | None = None,
     commune: str | None = None,
@@ -70,15 +86,16 @@ async def list_schools(
     first: int | None = None,
     after: str | None = None,
 ) -> Page[SchoolDocument]:
-    """The directory: by name, nearest first with ``near``, best match first with ``search``."""
+    """The directory: by name, nearest first with ``near``, best match first with ``search``;
+    served from the in-memory read side (no database read)."""
     filter = SchoolFilter(level=level, district=district, commune=commune, ownership=ownership)
-    terms = _search_terms(search)
-    if near is None and terms is None:
-        return await store.schools.page(filter=filter, first=first, after=after)
-    near_tuple = (near.lat, near.lng, near.radius_km) if near else None
-    return await store.schools.page_ranked(
-        filter=filter, near=near_tuple, terms=terms, first=first, after=after
-    )
+    size = page_size(first)
+    text = _search_text(search)
+    if near is not None:
+        return await listing.nearest(catalogue, near, filter, text, size, after)
+    if text is not None:
+        return await listing.best_match(catalogue, text, filter, size, after)
+    return await listing.by_name(catalogue, filter, size, after)
 
 
 # -- administrators' changes ---------------------------------------------------------------------
@@ -208,34 +225,55 @@ async def school_document(
     website = _website(fields.website)
     commune = await store.communes.get_commune(fields.commune_code)
     assert commune is not None  # noqa: S101 - checked above
+    checked = replace(
+        fields,
+        name=name,
+        levels=levels,
+        address=address,
+        website=website,
+        phone=clean_text(fields.phone, field="phone", limit=40),
+        email=clean_text(fields.email, field="email", limit=120),
+    )
+    return stored_school(checked, commune, catchment, school_id=school_id, by=by, now=now)
+
+
+def stored_school(
+    fields: SchoolFields,
+    commune: CommuneDocument,
+    catchment: CatchmentDocument,
+    *,
+    school_id: str,
+    by: str,
+    now: datetime,
+) -> SchoolDocument:
+    """The stored shape of checked fields (the province generator builds its schools with it)."""
     document: SchoolDocument = {
         "_id": school_id,
-        "name": name,
-        "levels": levels,
+        "name": fields.name,
+        "levels": fields.levels,
         "ownership": fields.ownership,
         "district": commune["district"],
         "communeCode": fields.commune_code,
-        "address": address,
+        "address": fields.address,
         "location": point(fields.lat, fields.lng),
-        "contacts": {
-            "phone": clean_text(fields.phone, field="phone", limit=40),
-            "email": clean_text(fields.email, field="email", limit=120),
-        },
-        "website": website,
+        "contacts": {"phone": fields.phone, "email": fields.email},
+        "website": fields.website,
         "classes": fields.classes,
         "pupils": fields.pupils,
         "catchment": catchment,
-        "sortName": fold(name["vi"]),
+        "sortName": fold(fields.name["vi"]),
         "modifiedAt": now,
         "modifiedBy": by,
     }
-    search = search_fields(primary=[name], secondary=[address, commune["name"]])
+    search = search_fields(primary=[fields.name], secondary=[fields.address, commune["name"]])
     document["searchPrimary"] = search[PRIMARY_FIELD]
     document["searchTerms"] = search[TERMS_FIELD]
     return document
 
 
-async def create_school(*, caller: Caller[EducationStore], fields: SchoolFields) -> SchoolDocument:
+async def create_school(
+    *, caller: Caller[EducationStore], catalogue: SchoolCatalogue, fields: SchoolFields
+) -> SchoolDocument:
     """Add a school (administrators only); its id comes from its name and commune."""
     by = require_admin(caller.principal)
     store = caller.store
@@ -246,11 +284,16 @@ async def create_school(*, caller: Caller[EducationStore], fields: SchoolFields)
             f"A school with this name already exists in this commune (id {school_id}).",
             field="name",
         )
+    await catalogue.written([document])  # searchable at once in this process
     return document
 
 
 async def update_school(
-    *, caller: Caller[EducationStore], school_id: str, fields: SchoolFields
+    *,
+    caller: Caller[EducationStore],
+    catalogue: SchoolCatalogue,
+    school_id: str,
+    fields: SchoolFields,
 ) -> SchoolDocument:
     """Replace a school's details (administrators only); its id never changes."""
     by = require_admin(caller.principal)
@@ -264,4 +307,5 @@ async def update_school(
     ids = sorted({s for r in affected for s in r["schoolIds"]})
     districts = {s: d["district"] for s, d in (await schools.existing_ids(ids)).items()}
     await rounds.set_districts_for_school(school_id, districts)
+    await catalogue.written([document])
     return document

@@ -76,6 +76,7 @@ class SchoolDocument(TypedDict, total=False):
     searchTerms: list[str]
     modifiedAt: datetime
     modifiedBy: str
+    synthetic: bool  # made by the province generator (domains/education/province.py)
 
 
 class RoundDocumentEntry(TypedDict):
@@ -109,6 +110,7 @@ class AdmissionRoundDocument(TypedDict, total=False):
     documents: list[RoundDocumentEntry]
     modifiedAt: datetime
     modifiedBy: str
+    synthetic: bool  # made by the province generator (domains/education/province.py)
 
 
 class AnnouncementDocument(TypedDict):

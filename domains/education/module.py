@@ -1,8 +1,11 @@
 """Education as the composition root sees it."""
 
-from domains.education import repository, schema
+from domains.education import read_side, repository, rounds_read, schema
+from domains.education.province import seed_province
 from domains.education.seed import seed_demo
 from domains.kernel.module import DomainModule
+
+CATALOGUES = read_side.CATALOGUES + rounds_read.CATALOGUES
 
 MODULE = DomainModule(
     name="education",
@@ -15,4 +18,8 @@ MODULE = DomainModule(
         repository.AnnouncementRepository,
     ),
     seeder=seed_demo,
+    province_seeder=seed_province,
+    # The school directory and the rounds, in memory per process (built in the background).
+    wire=CATALOGUES.wire,
+    start=CATALOGUES.start,
 )

@@ -2,11 +2,18 @@
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from bson import ObjectId
-from pymongo import ASCENDING, DESCENDING, GEOSPHERE, IndexModel, ReturnDocument
+from pymongo import (
+    ASCENDING,
+    DESCENDING,
+    GEOSPHERE,
+    IndexModel,
+    ReplaceOne,
+    ReturnDocument,
+)
 
 from domains.education.models import (
     AdmissionRoundDocument,
@@ -15,18 +22,11 @@ from domains.education.models import (
     LocalizedDict,
     SchoolDocument,
 )
-from domains.kernel.geo import EARTH_RADIUS_KM, NearInput
 from domains.kernel.pagination import (
     Page,
-    decode_cursor,
-    encode_cursor,
     find_page,
-    keyset_filter,
-    page_size,
-    value_at,
 )
 from domains.kernel.repository import Repository
-from domains.kernel.search import TERMS_FIELD, match_filter, score_expression
 from domains.kernel.types import Document, Session
 
 # A point within this many degrees (about 1 m) of a catchment boundary counts as inside: the
@@ -44,23 +44,10 @@ def _tolerance_square(lat: float, lng: float) -> dict[str, Any]:
 class CommuneRepository(Repository):
     collection_name = "communes"
     indexes = (
-        # Resolving a point to its ward/commune: the nearest centre ($nearSphere).
-        IndexModel([("centre", GEOSPHERE)], name="centre_2dsphere"),
-        # The communes list, by former district then name.
+        # The communes list, by former district then name (also what the read side reads to
+        # resolve a point to its ward).
         IndexModel([("district", ASCENDING), ("sortName", ASCENDING)], name="district_name"),
     )
-
-    async def nearest(self, *, lat: float, lng: float, max_km: float) -> CommuneDocument | None:
-        # $geoNear rather than find($nearSphere): SecantusDB does not order $nearSphere results
-        # by distance when $maxDistance is given; $geoNear is ordered on both servers.
-        near = NearInput(lat=lat, lng=lng, radius_km=max_km)
-        pipeline: list[Document] = [
-            near.geo_near_stage(distance_field="_distance", key="centre"),
-            {"$limit": 1},
-            {"$project": {"_distance": 0}},
-        ]
-        rows = await (await self.collection.aggregate(pipeline)).to_list(length=1)
-        return cast(CommuneDocument, rows[0]) if rows else None
 
     async def get_commune(self, code: str) -> CommuneDocument | None:
         return cast(CommuneDocument | None, await self.collection.find_one({"_id": code}))
@@ -106,20 +93,11 @@ class SchoolFilter:
 class SchoolRepository(Repository):
     collection_name = "schools"
     indexes = (
-        # schools(near:) and the distance ranking of catchment matches.
-        IndexModel([("location", GEOSPHERE)], name="location_2dsphere"),
+        # Search, near me, the directory's lists and the commune catchments are served from the
+        # in-memory read side (read_side.py), which reads the whole collection once.
         # schoolsForLocation: which published catchment areas contain the point ($geoIntersects).
         # 2dsphere indexes skip documents whose area is null.
         IndexModel([("catchment.area", GEOSPHERE)], name="catchment_area_2dsphere"),
-        # schoolsForCommune and the commune-code fallback of schoolsForLocation.
-        IndexModel([("catchment.communeCodes", ASCENDING)], name="catchment_communes"),
-        # The directory: filtered by level / district / commune, listed by name.
-        IndexModel([("levels", ASCENDING), ("sortName", ASCENDING)], name="level_name"),
-        IndexModel([("district", ASCENDING), ("sortName", ASCENDING)], name="district_name"),
-        IndexModel([("communeCode", ASCENDING), ("sortName", ASCENDING)], name="commune_name"),
-        IndexModel([("sortName", ASCENDING)], name="name"),
-        # schools(search:): accent-insensitive terms.
-        IndexModel([(TERMS_FIELD, ASCENDING)], name="search_terms"),
     )
 
     async def get_school(self, school_id: str) -> SchoolDocument | None:
@@ -134,55 +112,6 @@ class SchoolRepository(Repository):
         cursor = self.collection.find({"_id": {"$in": list(ids)}}, {"name": 1})
         return {str(d["_id"]): d["name"] async for d in cursor}
 
-    async def page(
-        self, *, filter: SchoolFilter, first: int | None, after: str | None
-    ) -> Page[SchoolDocument]:
-        page = await find_page(
-            self.collection,
-            query=filter.query(),
-            sort=[("sortName", 1)],
-            first=first,
-            after=after,
-        )
-        return cast(Page[SchoolDocument], page)
-
-    async def page_ranked(
-        self,
-        *,
-        filter: SchoolFilter,
-        near: tuple[float, float, float] | None,
-        terms: Sequence[str] | None,
-        first: int | None,
-        after: str | None,
-    ) -> Page[SchoolDocument]:
-        """Nearest first when ``near`` (lat, lng, radius km) is given, else best search match."""
-        query = filter.query()
-        if terms is not None:
-            query = {**query, **match_filter(terms)}
-        stages: list[Document] = []
-        if near is not None:
-            lat, lng, radius_km = near
-            centre = NearInput(lat=lat, lng=lng, radius_km=radius_km)
-            stages.append(centre.geo_near_stage(query=query, distance_field="_rank"))
-            order = [("_rank", 1), ("_id", 1)]
-            count_query: Document = {
-                **query,
-                "location": {
-                    "$geoWithin": {"$centerSphere": [[lng, lat], radius_km / EARTH_RADIUS_KM]}
-                },
-            }
-        else:
-            assert terms is not None  # noqa: S101 - callers pass near or terms
-            stages += [{"$match": query}, {"$addFields": {"_rank": score_expression(terms)}}]
-            order = [("_rank", -1), ("_id", 1)]
-            count_query = query
-        return cast(
-            Page[SchoolDocument],
-            await _aggregate_page(
-                self, stages=stages, order=order, count_query=count_query, first=first, after=after
-            ),
-        )
-
     async def containing_point(
         self, *, lat: float, lng: float, level: str | None
     ) -> list[SchoolDocument]:
@@ -190,23 +119,6 @@ class SchoolRepository(Repository):
         query: Document = {
             "catchment.area": {"$geoIntersects": {"$geometry": _tolerance_square(lat, lng)}}
         }
-        if level:
-            query["levels"] = level
-        return cast(list[SchoolDocument], await self.collection.find(query).to_list(length=None))
-
-    async def serving_commune(
-        self, *, code: str, level: str | None, without_area_only: bool
-    ) -> list[SchoolDocument]:
-        """Schools listing the commune in their catchment (only those with no area, if asked)."""
-        query: Document = {"catchment.communeCodes": code}
-        if without_area_only:
-            query["catchment.area"] = None
-        if level:
-            query["levels"] = level
-        return cast(list[SchoolDocument], await self.collection.find(query).to_list(length=None))
-
-    async def province_wide(self, *, level: str | None) -> list[SchoolDocument]:
-        query: Document = {"catchment.provinceWide": True}
         if level:
             query["levels"] = level
         return cast(list[SchoolDocument], await self.collection.find(query).to_list(length=None))
@@ -227,6 +139,17 @@ class SchoolRepository(Repository):
             {"_id": document["_id"]}, dict(document), upsert=True
         )
         return result.upserted_id is not None
+
+    async def synthetic(self) -> dict[str, Document]:
+        """The generated schools by id (one read; the province generator compares with them)."""
+        return {str(d["_id"]): d async for d in self.collection.find({"synthetic": True})}
+
+    async def write_generated(
+        self, documents: Sequence[SchoolDocument], existing: Mapping[str, Document]
+    ) -> int:
+        """Insert the missing schools and replace those that differ from ``existing``; returns
+        how many were written (upserts one by one cost a collection scan each on SecantusDB)."""
+        return await _write_missing_or_changed(self.collection, "_id", documents, existing)
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,33 +190,15 @@ class AdmissionRoundRepository(Repository):
             unique=True,
             partialFilterExpression={"seedKey": {"$type": "string"}},
         ),
-        # admissionRounds(schoolYear, grade, status): in window order.
-        IndexModel(
-            [("schoolYear", ASCENDING), ("grade", ASCENDING), ("opensAt", ASCENDING)],
-            name="year_grade_opens",
-        ),
-        # admissionRounds(district) and the rounds of a school (reminders, School.admissionRounds).
-        IndexModel([("districts", ASCENDING), ("opensAt", ASCENDING)], name="district_opens"),
+        # The rounds of a school for its reminders (subscribing, a school's move); the lists
+        # (admissionRounds, School.admissionRounds) are served from rounds_read.py.
         IndexModel([("schoolIds", ASCENDING), ("opensAt", ASCENDING)], name="school_opens"),
-        IndexModel([("opensAt", ASCENDING)], name="opens"),
     )
 
     async def get_round(self, round_id: ObjectId) -> AdmissionRoundDocument | None:
         return cast(
             AdmissionRoundDocument | None, await self.collection.find_one({"_id": round_id})
         )
-
-    async def page(
-        self, *, filter: RoundFilter, now: datetime, first: int | None, after: str | None
-    ) -> Page[AdmissionRoundDocument]:
-        page = await find_page(
-            self.collection,
-            query=filter.query(now),
-            sort=[("opensAt", 1)],
-            first=first,
-            after=after,
-        )
-        return cast(Page[AdmissionRoundDocument], page)
 
     async def not_closed_for_school(
         self, school_id: str, *, now: datetime
@@ -338,6 +243,18 @@ class AdmissionRoundRepository(Repository):
         assert after is not None  # noqa: S101 - just upserted
         return cast(AdmissionRoundDocument | None, before), cast(AdmissionRoundDocument, after)
 
+    async def synthetic(self) -> dict[str, Document]:
+        """The generated rounds by ``seedKey`` (one read)."""
+        found = self.collection.find({"synthetic": True})
+        return {str(d["seedKey"]): d async for d in found}
+
+    async def write_generated(
+        self, documents: Sequence[AdmissionRoundDocument], existing: Mapping[str, Document]
+    ) -> int:
+        """Write generated rounds by ``seedKey`` (missing: inserted; changed: replaced keeping
+        their ``_id``); no reminders. Returns how many were written."""
+        return await _write_missing_or_changed(self.collection, "seedKey", documents, existing)
+
     async def set_districts_for_school(
         self, school_id: str, districts_of: Mapping[str, str]
     ) -> None:
@@ -381,30 +298,37 @@ class AnnouncementRepository(Repository):
         return cast(Page[AnnouncementDocument], page)
 
 
-async def _aggregate_page(
-    repository: Repository,
-    *,
-    stages: list[Document],
-    order: list[tuple[str, int]],
-    count_query: Document,
-    first: int | None,
-    after: str | None,
-) -> Page[Document]:
-    """Keyset pages over an aggregation whose rows carry a computed ``_rank``."""
-    size = page_size(first)
-    pipeline = list(stages)
-    if after is not None:
-        values = decode_cursor(after, length=len(order))
-        pipeline.append({"$match": keyset_filter(order, values)})
-    pipeline += [{"$sort": dict(order)}, {"$limit": size + 1}]
-    rows = await (await repository.collection.aggregate(pipeline)).to_list(length=size + 1)
-    has_next = len(rows) > size
-    rows = rows[:size]
-    cursors = [encode_cursor([value_at(row, key) for key, _ in order]) for row in rows]
-    for row in rows:
-        row.pop("_rank", None)
+async def _write_missing_or_changed(
+    collection: Any,
+    key: str,
+    documents: Sequence[Mapping[str, Any]],
+    existing: Mapping[str, Document],
+) -> int:
+    """Generated records by their natural ``key``: insert the missing, replace the changed (an
+    existing record keeps its ``_id``), leave the equal alone."""
+    wanted = {d[key]: dict(d) for d in documents}
+    missing = [d for k, d in wanted.items() if k not in existing]
+    changed = []
+    for k, document in wanted.items():
+        if k in existing:
+            merged = {**document, "_id": existing[k]["_id"]}
+            if _naive(merged) != _naive(existing[k]):
+                changed.append(ReplaceOne({"_id": existing[k]["_id"]}, merged))
+    if missing:
+        for document in missing:
+            document.setdefault("_id", ObjectId())
+        await collection.insert_many(missing, ordered=False)
+    if changed:
+        await collection.bulk_write(changed, ordered=False)
+    return len(missing) + len(changed)
 
-    async def count_total() -> int:
-        return await repository.collection.count_documents(count_query)
 
-    return Page(rows, cursors, has_next, count_total)
+def _naive(value: Any) -> Any:
+    """``value`` with aware datetimes as naive UTC, as a default client reads them back."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    if isinstance(value, Mapping):
+        return {key: _naive(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_naive(item) for item in value]
+    return value

@@ -2,8 +2,8 @@
 administrators opening and changing them (their reminders follow in the same transaction)."""
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from bson import ObjectId
@@ -19,13 +19,14 @@ from domains.education.models import (
 )
 from domains.education.reminders import reschedule_reminders
 from domains.education.repository import RoundFilter
+from domains.education.rounds_read import RoundCatalogue, RoundKey
 from domains.education.store import EducationStore
 from domains.education.timing import window_bounds
 from domains.kernel.auth import require_admin
 from domains.kernel.caller import Caller
-from domains.kernel.clock import utcnow
+from domains.kernel.clock import as_utc, utcnow
 from domains.kernel.errors import InvalidInput
-from domains.kernel.pagination import Page
+from domains.kernel.pagination import Page, decode_cursor, encode_cursor, page_size
 from domains.kernel.repository import parse_object_id
 from domains.kernel.types import Session
 from domains.kernel.validation import localized_text
@@ -33,6 +34,7 @@ from domains.procedures import service as procedures
 from domains.procedures.models import ProcedureDocument
 
 MAX_NAME = 200
+MAX_OF_SCHOOL = 50  # School.admissionRounds lists at most this many
 METHODS = ("online", "in_person", "both")
 SCHOOL_YEAR = re.compile(r"^(\d{4})-(\d{4})$")
 
@@ -42,7 +44,7 @@ SCHOOL_YEAR = re.compile(r"^(\d{4})-(\d{4})$")
 
 async def list_rounds(
     *,
-    store: EducationStore,
+    catalogue: RoundCatalogue,
     school_year: str | None = None,
     grade: str | None = None,
     district: str | None = None,
@@ -52,7 +54,7 @@ async def list_rounds(
     first: int | None = None,
     after: str | None = None,
 ) -> Page[AdmissionRoundDocument]:
-    """Admission rounds in the order their windows open."""
+    """Admission rounds in the order their windows open, from the in-memory read side."""
     if school_year is not None and not SCHOOL_YEAR.match(school_year.strip()):
         raise InvalidInput(
             f"`schoolYear` looks like 2027-2028; got {school_year!r}.", field="schoolYear"
@@ -64,7 +66,51 @@ async def list_rounds(
         school_id=school_id,
         status=status,
     )
-    return await store.rounds.page(filter=filter, now=now or utcnow(), first=first, after=after)
+    size = page_size(first)
+    start: RoundKey | None = None
+    if after is not None:
+        opens_at, round_id = decode_cursor(after, length=2)
+        if not isinstance(opens_at, datetime) or not isinstance(round_id, ObjectId):
+            raise InvalidInput("`after` is not a cursor returned by this list.", field="after")
+        start = (as_utc(opens_at), round_id)
+    await catalogue.wait_built()
+    at, book = now or utcnow(), catalogue.book
+    entries = book.page(filter, at, start, size + 1)
+    found = (catalogue.round(entry.id) for entry in entries[:size])
+    rows = [row for row in found if row is not None]
+    cursors = [encode_cursor([row["opensAt"], row["_id"]]) for row in rows]
+
+    async def count_total() -> int:
+        return book.count(filter, at)
+
+    return Page(rows, cursors, len(entries) > size, count_total)
+
+
+def rounds_of_schools(
+    *,
+    catalogue: RoundCatalogue,
+    school_ids: Sequence[str],
+    school_year: str | None = None,
+    status: str | None = None,
+    now: datetime | None = None,
+) -> list[list[AdmissionRoundDocument]]:
+    """The rounds of each school (in the order of ``school_ids``), in window order: what
+    ``School.admissionRounds`` loads for a whole page of schools at once."""
+    if school_year is not None and not SCHOOL_YEAR.match(school_year.strip()):
+        raise InvalidInput(
+            f"`schoolYear` looks like 2027-2028; got {school_year!r}.", field="schoolYear"
+        )
+    at, book = now or utcnow(), catalogue.book
+    answer: list[list[AdmissionRoundDocument]] = []
+    for school_id in school_ids:
+        filter = RoundFilter(
+            school_year=school_year.strip() if school_year else None,
+            school_id=school_id,
+            status=status,
+        )
+        found = (catalogue.round(entry.id) for entry in book.page(filter, at, None, MAX_OF_SCHOOL))
+        answer.append([row for row in found if row is not None])
+    return answer
 
 
 async def get_round(*, store: EducationStore, round_id: str) -> AdmissionRoundDocument | None:
@@ -175,13 +221,22 @@ async def round_document(
     code = await _procedure_code(store, fields)
     if len(fields.documents) > 50:
         raise InvalidInput("At most 50 documents.", field="documents")
+    checked = replace(fields, name=name, school_ids=ids, procedure_code=code)
+    districts = {schools[s]["district"] for s in ids}
+    return stored_round(checked, districts=districts, by=by, now=now)
+
+
+def stored_round(
+    fields: RoundFields, *, districts: Iterable[str], by: str, now: datetime
+) -> AdmissionRoundDocument:
+    """The stored shape of checked fields (the province generator builds its rounds with it)."""
     opens_at, closes_at = window_bounds(fields.opens_on, fields.closes_on)
     return {
-        "name": name,
+        "name": fields.name,
         "schoolYear": fields.school_year.strip(),
         "grade": fields.grade,
-        "schoolIds": ids,
-        "districts": sorted({schools[s]["district"] for s in ids}),
+        "schoolIds": fields.school_ids,
+        "districts": sorted(set(districts)),
         "opensOn": fields.opens_on.isoformat(),
         "closesOn": fields.closes_on.isoformat(),
         "opensAt": opens_at,
@@ -191,7 +246,7 @@ async def round_document(
         "entranceExam": fields.entrance_exam,
         "examOn": fields.exam_on.isoformat() if fields.exam_on else None,
         "resultsOn": fields.results_on.isoformat() if fields.results_on else None,
-        "procedureCode": code,
+        "procedureCode": fields.procedure_code,
         "documents": list(fields.documents),
         "modifiedAt": now,
         "modifiedBy": by,
@@ -224,7 +279,7 @@ async def _save(
 
 
 async def create_round(
-    *, caller: Caller[EducationStore], fields: RoundFields
+    *, caller: Caller[EducationStore], catalogue: RoundCatalogue, fields: RoundFields
 ) -> AdmissionRoundDocument:
     """Open a new admission round (administrators only) and schedule its reminders."""
     by = require_admin(caller.principal)
@@ -233,11 +288,16 @@ async def create_round(
     document = await round_document(store, fields, by=by, now=now)
     document["_id"] = ObjectId()
     await _save(store, document, before=None, now=now)
+    await catalogue.written([document])  # listed at once in this process
     return document
 
 
 async def update_round(
-    *, caller: Caller[EducationStore], round_id: str, fields: RoundFields
+    *,
+    caller: Caller[EducationStore],
+    catalogue: RoundCatalogue,
+    round_id: str,
+    fields: RoundFields,
 ) -> AdmissionRoundDocument:
     """Change a round (administrators only); reminders follow a moved window."""
     by = require_admin(caller.principal)
@@ -252,4 +312,5 @@ async def update_round(
     if "seedKey" in before:
         document["seedKey"] = before["seedKey"]
     await _save(store, document, before=before, now=now)
+    await catalogue.written([document])
     return document

@@ -12,6 +12,7 @@ from domains.education.enums import (
     SchoolOwnership,
 )
 from domains.education.inputs import AdmissionRoundInput, SchoolAnnouncementInput, SchoolInput
+from domains.education.listing import Near
 from domains.education.types import (
     AdmissionRound,
     CatchmentLookup,
@@ -20,6 +21,8 @@ from domains.education.types import (
     SchoolAnnouncement,
     education_caller,
     education_store,
+    round_catalogue,
+    school_catalogue,
 )
 from domains.kernel.context import Info
 from domains.kernel.errors import NotFoundError, ValidationFailed, expected
@@ -72,12 +75,12 @@ class Query:
         language = info.context.lang(lang)
         checked = near.validated() if near else None
         page = await directory.list_schools(
-            store=education_store(info),
+            catalogue=school_catalogue(info),
             level=level.value if level else None,
             district=district,
             commune=commune,
             ownership=ownership.value if ownership else None,
-            near=directory.Near(checked.lat, checked.lng, checked.radius_km) if checked else None,
+            near=Near(checked.lat, checked.lng, checked.radius_km) if checked else None,
             search=search,
             first=first,
             after=after,
@@ -106,6 +109,7 @@ class Query:
     ) -> CatchmentLookup:
         answer = await catchment.schools_for_location(
             store=education_store(info),
+            catalogue=school_catalogue(info),
             lat=lat,
             lng=lng,
             level=level.value if level else None,
@@ -123,6 +127,7 @@ class Query:
     ) -> CatchmentLookup:
         answer = await catchment.schools_for_commune(
             store=education_store(info),
+            catalogue=school_catalogue(info),
             commune_code=commune_code,
             level=level.value if level else None,
         )
@@ -143,7 +148,7 @@ class Query:
     ) -> Connection[AdmissionRound]:
         language = info.context.lang(lang)
         page = await rounds.list_rounds(
-            store=education_store(info),
+            catalogue=round_catalogue(info),
             school_year=school_year,
             grade=grade.value if grade else None,
             district=district,
@@ -190,6 +195,7 @@ class Mutation:
         return await expected(
             directory.create_school(
                 caller=education_caller(info),
+                catalogue=school_catalogue(info),
                 fields=input.to_fields(),
             ),
             lambda document: School.from_document(document, language),
@@ -204,6 +210,7 @@ class Mutation:
         return await expected(
             directory.update_school(
                 caller=education_caller(info),
+                catalogue=school_catalogue(info),
                 school_id=str(id),
                 fields=input.to_fields(),
             ),
@@ -222,6 +229,7 @@ class Mutation:
         return await expected(
             rounds.create_round(
                 caller=education_caller(info),
+                catalogue=round_catalogue(info),
                 fields=input.to_fields(),
             ),
             lambda document: AdmissionRound.from_document(document, language),
@@ -238,6 +246,7 @@ class Mutation:
         return await expected(
             rounds.update_round(
                 caller=education_caller(info),
+                catalogue=round_catalogue(info),
                 round_id=str(id),
                 fields=input.to_fields(),
             ),

@@ -24,7 +24,9 @@ from domains.education.models import (
     CommuneDocument,
     SchoolDocument,
 )
-from domains.education.rounds import list_rounds, load_procedures
+from domains.education.read_side import SCHOOL_CATALOGUE, SchoolCatalogue
+from domains.education.rounds import load_procedures, rounds_of_schools
+from domains.education.rounds_read import ROUND_CATALOGUE, RoundCatalogue
 from domains.education.store import EducationStore
 from domains.education.timing import round_status
 from domains.kernel.caller import Caller
@@ -43,6 +45,16 @@ def education_store(info: Info) -> EducationStore:
 def education_caller(info: Info) -> Caller[EducationStore]:
     """The request's education store with the principal making the request."""
     return info.context.caller(EducationStore.of)
+
+
+def school_catalogue(info: Info) -> SchoolCatalogue:
+    """The process's school directory read side (search, near me, the lists)."""
+    return info.context.resources.get(SCHOOL_CATALOGUE)
+
+
+def round_catalogue(info: Info) -> RoundCatalogue:
+    """The process's admission rounds read side."""
+    return info.context.resources.get(ROUND_CATALOGUE)
 
 
 def _lat_lng(geojson: dict[str, Any]) -> tuple[float, float]:
@@ -81,7 +93,7 @@ async def _load_communes(info: Info, codes: list[str]) -> list[CommuneDocument |
         return await load_communes(store=education_store(info), codes=list(keys))
 
     loader = info.context.loader("education.communes", load)
-    return [await loader.load(code) for code in codes]
+    return list(await loader.load_many(codes))
 
 
 @strawberry.type
@@ -146,14 +158,20 @@ class School:
         school_year: str | None = None,
         status: AdmissionRoundStatus | None = None,
     ) -> list["AdmissionRound"]:
-        page = await list_rounds(
-            store=education_store(info),
-            school_id=str(self.id),
-            school_year=school_year,
-            status=status.value if status else None,
-            first=50,
-        )
-        return [AdmissionRound.from_document(d, self.lang) for d in page.items]
+        wanted = status.value if status else None
+
+        async def load(keys: Any) -> list[list[AdmissionRoundDocument]]:
+            return rounds_of_schools(
+                catalogue=round_catalogue(info),
+                school_ids=list(keys),
+                school_year=school_year,
+                status=wanted,
+            )
+
+        # One loader per set of arguments: a page of schools is answered in one batch.
+        loader = info.context.loader(f"education.rounds_of_school:{school_year}:{wanted}", load)
+        found: list[AdmissionRoundDocument] = await loader.load(str(self.id))
+        return [AdmissionRound.from_document(d, self.lang) for d in found]
 
     @classmethod
     def from_document(cls, d: SchoolDocument, lang: str) -> "School":
@@ -193,11 +211,22 @@ class School:
         )
 
 
-async def load_school(info: Info, school_id: str, lang: str) -> School | None:
+def _schools_loader(info: Info) -> Any:
     async def load(keys: Any) -> list[SchoolDocument | None]:
-        return await load_schools(store=education_store(info), ids=list(keys))
+        return await load_schools(
+            store=education_store(info), catalogue=school_catalogue(info), ids=list(keys)
+        )
 
-    document = await info.context.loader("education.schools", load).load(school_id)
+    return info.context.loader("education.schools", load)
+
+
+async def load_schools_of(info: Info, school_ids: list[str]) -> list[SchoolDocument | None]:
+    """Schools by id through the request's loader: every round of a page in one batch."""
+    return list(await _schools_loader(info).load_many(school_ids))
+
+
+async def load_school(info: Info, school_id: str, lang: str) -> School | None:
+    document = await _schools_loader(info).load(school_id)
     return School.from_document(document, lang) if document else None
 
 
@@ -272,8 +301,8 @@ class AdmissionRound:
 
     @strawberry.field
     async def schools(self, info: Info) -> list[School]:
-        found = [await load_school(info, school_id, self.lang) for school_id in self.school_ids]
-        return [school for school in found if school is not None]
+        found = await load_schools_of(info, self.school_ids)
+        return [School.from_document(d, self.lang) for d in found if d is not None]
 
     async def _procedure(self, info: Info) -> ProcedureDocument | None:
         if not self.procedure_code:
