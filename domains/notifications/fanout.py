@@ -15,6 +15,7 @@ from domains.notifications.models import (
     NotificationDocument,
 )
 from domains.notifications.ports import ROLE_DIRECTORY
+from domains.notifications.repository import DEVICE_BUCKETS, signed_in_and_live
 from domains.notifications.store import NotificationsStore
 
 # One step of a fan-out: the devices to send to, the users to get an inbox entry, and the
@@ -69,13 +70,42 @@ async def _subscribers(
 async def _signed_in(
     store: NotificationsStore, after: Any, size: int, now: datetime
 ) -> AsyncGenerator[Chunk]:
-    signed_in = store.devices.signed_in_after(after, now=now, batch_size=size)
-    try:
-        while devices := await signed_in.to_list(size):
-            users = [str(device["userId"]) for device in devices if device.get("userId")]
-            yield devices, users, devices[-1]["_id"]
-    finally:
-        await signed_in.close()
+    """Every signed-in device, bucket by bucket (devices without one first), ``size`` at a
+    time; the position is ``[bucket, token]`` of the last device of a chunk."""
+    buckets: list[int | None] = [None, *range(DEVICE_BUCKETS)]
+    start, token = _bucket_position(after)
+    pending: list[tuple[int | None, DeviceDocument]] = []
+    for bucket in buckets[buckets.index(start) :]:
+        devices = store.devices.in_bucket(
+            bucket, token if bucket == start else None, batch_size=size
+        )
+        try:
+            while batch := await devices.to_list(size):
+                pending += [(bucket, d) for d in batch if signed_in_and_live(d, now)]
+                while len(pending) >= size:
+                    yield _signed_in_chunk(pending[:size])
+                    del pending[:size]
+        finally:
+            await devices.close()
+    if pending:
+        yield _signed_in_chunk(pending)
+
+
+def _bucket_position(after: Any) -> tuple[int | None, str | None]:
+    """Where a resumed fan-out starts; a position saved before buckets (a bare token) starts
+    over: its deliveries and inbox entries exist already and are not made twice."""
+    if isinstance(after, list) and len(after) == 2:
+        bucket, token = after
+        if (bucket is None or bucket in range(DEVICE_BUCKETS)) and isinstance(token, str):
+            return bucket, token
+    return None, None
+
+
+def _signed_in_chunk(pending: list[tuple[int | None, DeviceDocument]]) -> Chunk:
+    devices = [device for _, device in pending]
+    users = [str(device["userId"]) for device in devices if device.get("userId")]
+    bucket, last = pending[-1]
+    return devices, users, [bucket, last["_id"]]
 
 
 def new_deliveries(

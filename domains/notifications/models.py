@@ -1,7 +1,7 @@
 """Stored documents of the notifications domain (camelCase keys, as stored)."""
 
 from datetime import datetime
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from bson import ObjectId
 
@@ -16,6 +16,8 @@ class DeviceDocument(TypedDict):
     appVersion: str
     createdAt: datetime
     lastSeenAt: datetime
+    # Fan-out bucket (``device_bucket``), set at registration; absent on devices stored before.
+    bucket: NotRequired[int]
 
 
 class SubscriptionDocument(TypedDict):

@@ -1,8 +1,9 @@
 """Queries of devices, topic subscriptions, the inbox and preferences, next to the indexes that
 serve them (the outbox and deliveries: ``outbox_repository``)."""
 
+import zlib
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from bson import ObjectId
@@ -18,8 +19,12 @@ from domains.notifications.models import (
     PreferenceDocument,
     SubscriptionDocument,
 )
+from domains.notifications.windows import newest_first_page
 
 DUPLICATE_KEY = 11000
+# Devices are spread over this many buckets (by a hash of the token) for the fan-out to every
+# signed-in device; changing it would make resumed fan-outs start their bucket walk again.
+DEVICE_BUCKETS = 64
 # FCM drops registration tokens an app has not refreshed for 270 days; so do we.
 TOKEN_LIFETIME = timedelta(days=270)
 
@@ -40,11 +45,18 @@ async def insert_ignoring_duplicates(repository: Repository, documents: list[Any
         return [doc for index, doc in enumerate(documents) if index not in existing]
 
 
+def device_bucket(token: str) -> int:
+    """The fan-out bucket of a device token (stable across processes and releases)."""
+    return zlib.crc32(token.encode()) % DEVICE_BUCKETS
+
+
 class DeviceRepository(Repository):
     collection_name = "devices"
     indexes = (
         # devices_of_users: a user's devices at fan-out.
         IndexModel([("userId", ASCENDING), ("lastSeenAt", DESCENDING)]),
+        # signed_in_in_bucket: the fan-out to every signed-in device, one bucket at a time.
+        IndexModel([("bucket", ASCENDING), ("_id", ASCENDING)], name="bucket_token"),
         # Clean-up only (the sweep is periodic): live_device filters stale tokens at send time.
         IndexModel(
             [("lastSeenAt", ASCENDING)], expireAfterSeconds=int(TOKEN_LIFETIME.total_seconds())
@@ -65,6 +77,7 @@ class DeviceRepository(Repository):
             {"_id": token},
             {
                 "$set": {
+                    "bucket": device_bucket(token),
                     "userId": user_id,
                     "platform": platform,
                     "locale": locale,
@@ -105,20 +118,28 @@ class DeviceRepository(Repository):
         )
         return cast(list[DeviceDocument], await cursor.to_list())
 
-    def signed_in_after(
-        self, after: str | None, *, now: datetime, batch_size: int
+    def in_bucket(
+        self, bucket: int | None, after: str | None, *, batch_size: int
     ) -> AsyncCursor[DeviceDocument]:
-        """Devices of signed-in users in token order (the audience 'every citizen'), as one
-        cursor: the fan-out reads it a chunk at a time instead of querying per chunk (SecantusDB
-        sorts every remaining device for each query)."""
-        query: dict[str, Any] = {
-            "userId": {"$ne": None},
-            "lastSeenAt": {"$gte": now - TOKEN_LIFETIME},
-        }
+        """One bucket's devices in token order (``None``: devices stored before buckets), as
+        one cursor read a chunk at a time; the caller keeps those it addresses
+        (``signed_in_and_live``). A bucket is about 1/64 of the devices: no query sorts them
+        all. The filter is the bucket (and the resume position) alone, the shape SecantusDB
+        answers from the index; with more clauses it scans and sorts the whole collection."""
+        query: dict[str, Any] = {"bucket": bucket}
         if after is not None:
             query["_id"] = {"$gt": after}
         cursor = self.collection.find(query, sort=[("_id", ASCENDING)], batch_size=batch_size)
         return cast(AsyncCursor[DeviceDocument], cursor)
+
+
+def signed_in_and_live(device: DeviceDocument, now: datetime) -> bool:
+    """A device of a signed-in user, seen within the token lifetime (the audience 'every
+    citizen')."""
+    seen = device["lastSeenAt"]
+    if seen.tzinfo is None:
+        seen = seen.replace(tzinfo=UTC)
+    return device.get("userId") is not None and seen >= now - TOKEN_LIFETIME
 
 
 class SubscriptionRepository(Repository):
@@ -193,12 +214,14 @@ class SubscriptionRepository(Repository):
 class InboxRepository(Repository):
     collection_name = "inbox"
     indexes = (
-        # page / unread_count: a user's inbox, newest first, optionally unread only.
+        # page: a user's inbox, newest first, read a createdAt window at a time.
         IndexModel([("userId", ASCENDING), ("createdAt", DESCENDING)]),
+        # page(unread_only) and unread_count: the unread ones (readAt null). Two equalities
+        # then the window's range, a shape SecantusDB also answers from the index (it does not
+        # use the earlier partial index "unread_by_user", left in place where it exists).
         IndexModel(
-            [("userId", ASCENDING), ("createdAt", DESCENDING)],
-            name="unread_by_user",
-            partialFilterExpression={"readAt": None},
+            [("userId", ASCENDING), ("readAt", ASCENDING), ("createdAt", DESCENDING)],
+            name="unread_by_user_at",
         ),
     )
 
@@ -213,14 +236,22 @@ class InboxRepository(Repository):
         return query
 
     async def page(
-        self, *, user_id: str, unread_only: bool, first: int | None, after: str | None
+        self,
+        *,
+        user_id: str,
+        unread_only: bool,
+        first: int | None,
+        after: str | None,
+        now: datetime,
     ) -> Page[InboxDocument]:
-        page = await find_page(
+        """Newest first, a ``createdAt`` window at a time (``windows``: reads what it shows)."""
+        page = await newest_first_page(
             self.collection,
-            query=self._query(user_id, unread_only),
-            sort=[("createdAt", DESCENDING)],
+            equal=self._query(user_id, unread_only),
+            key="createdAt",
             first=first,
             after=after,
+            now=now,
         )
         return cast(Page[InboxDocument], page)
 

@@ -162,11 +162,12 @@ async def list_inbox(
     unread_only: bool,
     first: int | None,
     after: str | None,
+    now: datetime | None = None,
 ) -> Page[InboxDocument]:
     """The caller's notifications, newest first (anonymous devices have push only)."""
     uid = require_user(caller.principal)
     return await caller.store.inbox.page(
-        user_id=uid, unread_only=unread_only, first=first, after=after
+        user_id=uid, unread_only=unread_only, first=first, after=after, now=now or utcnow()
     )
 
 
