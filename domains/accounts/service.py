@@ -1,6 +1,7 @@
 """Role grants: who is staff of which hospital or school, and who administers the system."""
 
 from domains.accounts.errors import InvalidUid, MissingScope, NoGrants
+from domains.accounts.grant_list import GRANT_LIST
 from domains.accounts.models import GrantDocument
 from domains.accounts.repository import SCOPE_FIELDS, AccountsStore, GrantRepository
 from domains.kernel.auth import Principal, Role, require_admin
@@ -61,9 +62,11 @@ async def grant_role(
 ) -> GrantDocument:
     """Give ``uid`` a role (admins only); staff roles need the hospital or school they serve."""
     by = require_admin(caller.principal)
-    return await _write_grant(
+    grant = await _write_grant(
         caller.store.grants, uid=uid, role=role, hospital_id=hospital_id, school_id=school_id, by=by
     )
+    _listed(caller, grant)
+    return grant
 
 
 async def revoke_role(
@@ -87,6 +90,7 @@ async def revoke_role(
     )
     if grant is None:
         raise NoGrants(uid)
+    _listed(caller, grant)
     return grant
 
 
@@ -132,6 +136,16 @@ async def list_grants(
 ) -> Page[GrantDocument]:
     """Users holding staff or admin roles (admins only)."""
     require_admin(caller.principal)
+    listed = caller.store.resources.find(GRANT_LIST)
+    if listed is not None and listed.built:
+        return listed.page(role=role.value if role else None, first=first, after=after)
     return await caller.store.grants.page(
         role=role.value if role else None, first=first, after=after
     )
+
+
+def _listed(caller: Caller[AccountsStore], grant: GrantDocument) -> None:
+    """A grant written here is in this process's grants page at once (others: change feed)."""
+    listed = caller.store.resources.find(GRANT_LIST)
+    if listed is not None:
+        listed.put(grant["_id"], grant)
