@@ -72,7 +72,7 @@ async def test_killed_worker_restarts_and_delivers_each_message_once(
                 raise AssertionError(log.read_text())
             return await deliveries.count_documents({"n": nid, "state": "sent"}) == 150
 
-        await wait_for(first_part_recorded, 240, "the first 150 results")
+        await wait_for(first_part_recorded, 600, "the first 150 results")
         in_flight = await deliveries.count_documents({"n": nid, "claim": {"$exists": True}})
         # The rest of the batch (350) is claimed and waiting on FCM, unless a busy machine let
         # some requests time out before this count: the kill must still catch claims in flight.
@@ -97,7 +97,7 @@ async def test_killed_worker_restarts_and_delivers_each_message_once(
             return await deliveries.count_documents({"n": nid, "state": "sent"}) == DEVICES
 
         # The killed claims come back once their 45 s lease has passed.
-        await wait_for(all_sent, 240, "every delivery")
+        await wait_for(all_sent, 600, "every delivery")
     finally:
         restarted.send_signal(signal.SIGTERM)
         assert restarted.wait(15) == 0, log.read_text()
