@@ -2,50 +2,46 @@
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any, cast
 
 from bson import ObjectId
 
 from domains.kernel.auth import require_admin
 from domains.kernel.caller import Caller
 from domains.kernel.clock import utcnow
-from domains.kernel.errors import InvalidInput
 from domains.kernel.folding import fold
 from domains.kernel.geo import NearInput
 from domains.kernel.pagination import Page
 from domains.kernel.repository import parse_object_id
-from domains.kernel.search import query_terms
 from domains.kernel.validation import object_id
-from domains.tourism import content
+from domains.tourism import catalogues, content
+from domains.tourism.catalogues import ATTRACTION_INDEX
 from domains.tourism.errors import AttractionNotFound
+from domains.tourism.hours import is_open
 from domains.tourism.inputs import AttractionInput
+from domains.tourism.listing import Keep, near_page, query_key, ranked_ids, ranked_page, search_text
 from domains.tourism.models import AttractionDocument
 from domains.tourism.repositories.attractions import AttractionFilter
 from domains.tourism.repositories.store import TourismStore
 from domains.tourism.vocabulary import AttractionCategory
 
-MAX_SEARCH_TEXT = 200
-# Synonyms people type for what the names say differently.
-SYNONYMS: Mapping[str, Sequence[str]] = {
-    "citadel": ["thanh"],
-    "ho dynasty": ["thanh nha ho"],
-    "beach": ["bai bien"],
-    "temple": ["den"],
-    "pagoda": ["chua"],
-    "cave": ["hang", "dong"],
-    "waterfall": ["thac"],
-    "national park": ["vuon quoc gia"],
-}
 
+def _keep(category: str | None, district_key: str | None, open_at: datetime | None) -> Keep | None:
+    """The filters as a test of the rendered fields (for pages served from the read side)."""
+    if category is None and district_key is None and open_at is None:
+        return None
 
-def _search_terms(search: str | None) -> list[str]:
-    if search is None or not search.strip():
-        return []
-    if len(search) > MAX_SEARCH_TEXT:
-        raise InvalidInput(f"`search` is at most {MAX_SEARCH_TEXT} characters.", field="search")
-    terms = query_terms(search, SYNONYMS)
-    if not terms:
-        raise InvalidInput("`search` has no letters or digits to look for.", field="search")
-    return terms
+    def keep(fields: Mapping[str, Any]) -> bool:
+        return (
+            (category is None or fields.get("category") == category)
+            and (district_key is None or fields.get("districtKey") == district_key)
+            and (
+                open_at is None
+                or is_open(fields.get("openingHours", []), fields.get("specialDays", []), open_at)
+            )
+        )
+
+    return keep
 
 
 async def list_attractions(
@@ -60,16 +56,48 @@ async def list_attractions(
     after: str | None = None,
     now: datetime | None = None,
 ) -> Page[AttractionDocument]:
-    """Attractions filtered and ordered by distance (near), relevance (search) or name."""
-    where = AttractionFilter(
-        category=category.value if category else None,
-        district_key=fold(district) if district and district.strip() else None,
-        search_terms=_search_terms(search),
-        open_at=(now or utcnow()) if open_now else None,
-    )
-    return await store.attractions.page(
-        where=where, near=near.validated() if near else None, first=first, after=after
-    )
+    """Attractions filtered and ordered by distance (near), relevance (search) or name.
+
+    Near and search are served by the read side (``catalogues``); with both, the matches of the
+    search come nearest first. The name order is an indexed read of MongoDB.
+    """
+    text = search_text(search)
+    kind = category.value if category else None
+    district_key = fold(district) if district and district.strip() else None
+    open_at = (now or utcnow()) if open_now else None
+    if near is None and text is None:
+        where = AttractionFilter(category=kind, district_key=district_key, open_at=open_at)
+        return await store.attractions.page(where=where, first=first, after=after)
+    index = store.resources.get(ATTRACTION_INDEX)
+    filters = {"category": kind, "districtKey": district_key}
+    engine_filters = {name: value for name, value in filters.items() if value is not None}
+    centre = None if near is None else (near.lat, near.lng, near.radius_km)
+    key = query_key("attractions", centre, text, filters, open_now)
+    if near is not None:
+        near = near.validated()
+        matches = None
+        if text is not None:
+            matches = frozenset(await ranked_ids(index, text, filters=engine_filters, keep=None))
+        page = await near_page(
+            index,
+            near,
+            keep=_keep(kind, district_key, open_at),
+            key=key,
+            first=first,
+            after=after,
+            only=matches,
+        )
+    else:
+        page = await ranked_page(
+            index,
+            text or "",
+            filters=engine_filters,
+            keep=_keep(None, None, open_at),
+            key=key,
+            first=first,
+            after=after,
+        )
+    return cast(Page[AttractionDocument], page)
 
 
 async def get_attraction(*, store: TourismStore, attraction_id: str) -> AttractionDocument | None:
@@ -102,12 +130,14 @@ async def create_attraction(
     """Add an attraction (administrators only)."""
     require_admin(caller.principal)
     store = caller.store
-    return await content.create(
+    document = await content.create(
         store.attractions,
         data.to_fields(),
         extra={"rating": {"sum": 0, "count": 0}},
         now=now or utcnow(),
     )
+    await catalogues.written(store.resources, ATTRACTION_INDEX, [document])
+    return document
 
 
 async def update_attraction(
@@ -126,4 +156,5 @@ async def update_attraction(
     )
     if document is None:
         raise AttractionNotFound(attraction_id)
+    await catalogues.written(store.resources, ATTRACTION_INDEX, [document])
     return document

@@ -1,9 +1,9 @@
 """Events: browsing by date and place, and editing them (admins), which keeps the followers'
 reminders in step with the event (``reminders``)."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from bson import ObjectId
 
@@ -11,14 +11,23 @@ from domains.kernel.auth import require_admin
 from domains.kernel.caller import Caller
 from domains.kernel.clock import utcnow
 from domains.kernel.errors import InvalidInput
-from domains.kernel.geo import NearInput
+from domains.kernel.geo import NearInput, distance_km
 from domains.kernel.pagination import Page
 from domains.kernel.repository import parse_object_id
 from domains.kernel.types import Session
 from domains.kernel.validation import object_id
-from domains.tourism import content, reminders
+from domains.tourism import catalogues, content, reminders
+from domains.tourism.catalogues import EVENT_INDEX
 from domains.tourism.errors import EventNotFound
 from domains.tourism.inputs import EventInput
+from domains.tourism.listing import (
+    Keep,
+    near_ids,
+    ordered_page,
+    query_key,
+    ranked_page,
+    search_text,
+)
 from domains.tourism.models import EventDocument
 from domains.tourism.repositories.store import TourismStore
 from domains.tourism.vocabulary import ON_SCHEDULE, EventStatus
@@ -32,29 +41,77 @@ def _check_window(start: datetime | None, end: datetime | None) -> None:
         raise InvalidInput("`to` must not be before `from`.", field="to")
 
 
+def _within(start: datetime | None, end: datetime | None) -> Keep:
+    """The window (and nothing else) as a test of an event's rendered fields."""
+
+    def keep(fields: Mapping[str, Any]) -> bool:
+        return (start is None or fields["endsAt"] >= start) and (
+            end is None or fields["startsAt"] <= end
+        )
+
+    return keep
+
+
+def _nearby(keep: Keep, near: NearInput) -> Keep:
+    """``keep``, and within ``near``'s radius."""
+
+    def nearby(fields: Mapping[str, Any]) -> bool:
+        lng, lat = fields["location"]["coordinates"]
+        return distance_km(near.lat, near.lng, lat, lng) <= near.radius_km and keep(fields)
+
+    return nearby
+
+
 async def list_events(
     *,
     store: TourismStore,
     start: datetime | None = None,
     end: datetime | None = None,
     near: NearInput | None = None,
+    search: str | None = None,
     statuses: Sequence[EventStatus] = (),
     first: int | None = None,
     after: str | None = None,
     now: datetime | None = None,
 ) -> Page[EventDocument]:
-    """Events overlapping [start, end] (from now on when neither is given), in start order."""
+    """Events overlapping [start, end] (from now on when neither is given): best match first
+    with ``search``, else in start order (``near`` keeps those within its radius)."""
     if start is None and end is None:
         start = now or utcnow()
     _check_window(start, end)
-    return await store.events.page(
-        starts_before=end,
-        ends_after=start,
-        statuses=[status.value for status in statuses],
-        near=near.validated() if near else None,
-        first=first,
-        after=after,
-    )
+    text = search_text(search)
+    wanted = [status.value for status in statuses]
+    near = near.validated() if near else None
+    if near is None and text is None:
+        return await store.events.page(
+            starts_before=end, ends_after=start, statuses=wanted, first=first, after=after
+        )
+    index = store.resources.get(EVENT_INDEX)
+    keep = _within(start, end)
+    if wanted:
+        inner = keep
+
+        def keep(fields: Mapping[str, Any]) -> bool:
+            return fields.get("status") in wanted and inner(fields)
+
+    centre = None if near is None else (near.lat, near.lng, near.radius_km)
+    key = query_key("events", text, centre, start, end, wanted)
+    if text is None and near is not None:
+        nearby = [record_id for record_id, _ in await near_ids(index, near)]
+        page = ordered_page(
+            index, nearby, keep=keep, order=["startsAt"], key=key, first=first, after=after
+        )
+    else:
+        page = await ranked_page(
+            index,
+            text or "",
+            filters={"status": wanted} if wanted else {},
+            keep=keep if near is None else _nearby(keep, near),
+            key=key,
+            first=first,
+            after=after,
+        )
+    return cast(Page[EventDocument], page)
 
 
 async def get_event(*, store: TourismStore, event_id: str) -> EventDocument | None:
@@ -108,7 +165,9 @@ async def create_event(
         await reminders.schedule_reminders(store.db, session, event, now)
         return event
 
-    return await store.transaction(write)
+    event = await store.transaction(write)
+    await catalogues.written(store.resources, EVENT_INDEX, [event])
+    return event
 
 
 async def update_event(
@@ -143,4 +202,6 @@ async def update_event(
         await reminders.follow_change(store.db, session, before, after, now)
         return after
 
-    return await store.transaction(write, keys=[reminders.event_key(parsed)])
+    event = await store.transaction(write, keys=[reminders.event_key(parsed)])
+    await catalogues.written(store.resources, EVENT_INDEX, [event])
+    return event

@@ -14,6 +14,8 @@ from domains.kernel.errors import Forbidden, InvalidInput
 from domains.kernel.pagination import Page
 from domains.kernel.types import Session
 from domains.kernel.validation import clean_text, object_id
+from domains.tourism import catalogues
+from domains.tourism.catalogues import ATTRACTION_INDEX
 from domains.tourism.errors import AlreadyReviewed, AttractionNotFound, ReviewNotFound
 from domains.tourism.models import ReviewDocument
 from domains.tourism.repositories.store import TourismStore
@@ -68,11 +70,19 @@ async def add_review(
         return stored
 
     try:
-        return await store.transaction(write, keys=[_attraction_key(parsed)])
+        review = await store.transaction(write, keys=[_attraction_key(parsed)])
     except DuplicateKeyError as error:
         # A second request of the same user won the race; the unique index kept one review.
         raced = await store.reviews.find_own(parsed, uid)
         raise AlreadyReviewed(str(raced["_id"]) if raced else "") from error
+    return await _totals_moved(store, review)
+
+
+async def _totals_moved(store: TourismStore, review: ReviewDocument) -> ReviewDocument:
+    """Lists in this process show the attraction's new rating at once (other processes: soon,
+    through the change feed)."""
+    await catalogues.rewritten(store.resources, ATTRACTION_INDEX, [review["attractionId"]])
+    return review
 
 
 async def _own_review(
@@ -118,7 +128,7 @@ async def update_review(
             )
         return updated
 
-    return await store.transaction(write)
+    return await _totals_moved(store, await store.transaction(write))
 
 
 async def delete_review(*, caller: Caller[TourismStore], review_id: str) -> ReviewDocument:
@@ -134,7 +144,7 @@ async def delete_review(*, caller: Caller[TourismStore], review_id: str) -> Revi
             )
         return review
 
-    return await store.transaction(write)
+    return await _totals_moved(store, await store.transaction(write))
 
 
 async def hide_review(
@@ -169,7 +179,7 @@ async def hide_review(
             )
         return updated
 
-    return await store.transaction(write)
+    return await _totals_moved(store, await store.transaction(write))
 
 
 async def list_reviews(

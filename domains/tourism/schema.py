@@ -79,7 +79,8 @@ class Query:
         return Attraction.from_document(document, info.context.lang(lang)) if document else None
 
     @strawberry.field(
-        description="Events overlapping [from, to] (upcoming when both are omitted), by start."
+        description="Events overlapping [from, to] (upcoming when both are omitted), by start; "
+        "best match first with `search` (Vietnamese or English, accents optional)."
     )
     async def events(
         self,
@@ -88,6 +89,7 @@ class Query:
         to: datetime | None = None,
         near: NearInput | None = None,
         status: list[EventStatus] | None = None,
+        search: str | None = None,
         first: int | None = None,
         after: str | None = None,
         lang: Language | None = None,
@@ -97,6 +99,7 @@ class Query:
             start=from_,
             end=to,
             near=near,
+            search=search,
             statuses=status or (),
             first=first,
             after=after,

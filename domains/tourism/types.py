@@ -15,8 +15,8 @@ from domains.kernel.geo import distance_km
 from domains.kernel.i18n import Language, LocalizedText, pick
 from domains.tourism import attractions, events, favorites, reviews, subscriptions
 from domains.tourism.hours import is_open
+from domains.tourism.listing import DISTANCE_FIELD
 from domains.tourism.models import AttractionDocument, EventDocument, ReviewDocument
-from domains.tourism.repositories.attractions import DISTANCE_FIELD
 from domains.tourism.repositories.store import TourismStore
 from domains.tourism.vocabulary import AttractionCategory, Calendar, EventStatus, Weekday
 

@@ -5,9 +5,8 @@ from datetime import datetime
 from typing import Any, ClassVar, cast
 
 from bson import ObjectId
-from pymongo import ASCENDING, GEOSPHERE, IndexModel
+from pymongo import ASCENDING, IndexModel
 
-from domains.kernel.geo import EARTH_RADIUS_KM, NearInput
 from domains.kernel.pagination import Page, find_page
 from domains.kernel.repository import Repository
 from domains.kernel.types import Document
@@ -24,8 +23,6 @@ class EventRepository(SluggedRepository[EventDocument]):
         # events(from, to, status) in start order.
         IndexModel([("startsAt", ASCENDING), ("_id", ASCENDING)]),
         IndexModel([("status", ASCENDING), ("startsAt", ASCENDING), ("_id", ASCENDING)]),
-        # events(near:) — $geoWithin a circle.
-        IndexModel([("location", GEOSPHERE)]),
         # upcoming events of each attraction (DataLoader batch).
         IndexModel([("attractionId", ASCENDING), ("startsAt", ASCENDING)]),
     )
@@ -36,11 +33,10 @@ class EventRepository(SluggedRepository[EventDocument]):
         starts_before: datetime | None,
         ends_after: datetime | None,
         statuses: Sequence[str],
-        near: NearInput | None,
         first: int | None,
         after: str | None,
     ) -> Page[EventDocument]:
-        """Events overlapping the window, in start order."""
+        """Events overlapping the window, in start order (near and search: ``tourism.listing``)."""
         query: Document = {}
         if ends_after is not None:
             query["endsAt"] = {"$gte": ends_after}
@@ -48,12 +44,6 @@ class EventRepository(SluggedRepository[EventDocument]):
             query["startsAt"] = {"$lte": starts_before}
         if statuses:
             query["status"] = {"$in": list(statuses)}
-        if near is not None:
-            query["location"] = {
-                "$geoWithin": {
-                    "$centerSphere": [[near.lng, near.lat], near.radius_km / EARTH_RADIUS_KM]
-                }
-            }
         page = await find_page(
             self.collection, query=query, sort=[("startsAt", 1)], first=first, after=after
         )

@@ -1,12 +1,12 @@
 """The base of the collections keyed by a slug (attractions, events, itineraries): typed reads,
 inserts, field updates and the seed's upsert by slug, written once."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from bson import ObjectId
-from pymongo import ReturnDocument
+from pymongo import ReturnDocument, UpdateOne
 
 from domains.kernel.repository import Repository
 from domains.kernel.types import Document, Session
@@ -65,3 +65,27 @@ class SluggedRepository(Repository, Generic[Stored]):
         if document is None:  # an upsert returning the document after the write always has one
             raise RuntimeError("upsert returned no document")
         return cast(ObjectId, document["_id"])
+
+    async def upsert_many_by_slug(
+        self, rows: Sequence[Mapping[str, Any]], created_at: datetime
+    ) -> dict[str, ObjectId]:
+        """``upsert_by_slug`` for many (one bulk write); returns the ids by slug."""
+        if not rows:
+            return {}
+        await self.collection.bulk_write(
+            [
+                UpdateOne(
+                    {"slug": fields["slug"]},
+                    {
+                        "$set": dict(fields),
+                        "$setOnInsert": {**self.kept_on_upsert, "createdAt": created_at},
+                    },
+                    upsert=True,
+                )
+                for fields in rows
+            ],
+            ordered=False,
+        )
+        slugs = [fields["slug"] for fields in rows]
+        found = self.collection.find({"slug": {"$in": slugs}}, {"slug": 1})
+        return {row["slug"]: row["_id"] async for row in found}
