@@ -10,10 +10,11 @@ here a page costs a bisect and a short walk, near-me a vectorised distance pass.
 """
 
 import bisect
+import itertools
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from domains.education.models import CommuneDocument, SchoolDocument
@@ -90,8 +91,7 @@ SCHOOLS = Catalogue(
     index=SCHOOL_SPEC,
     index_document=index_document,
     synonyms=SYNONYMS,
-    rendered=rendered,
-    location=location,
+    location=location,  # what a page renders is kept in the Directory, unpickled
 )
 
 
@@ -108,6 +108,8 @@ class Entry:
     catchment_communes: tuple[str, ...]
     province_wide: bool
     has_area: bool
+    # The stored school as a page renders it (kept whole: unpickling one costs 0.1–0.5 ms).
+    document: SchoolDocument = field(compare=False, repr=False)
 
     @classmethod
     def of(cls, stored: Stored) -> "Entry":
@@ -122,6 +124,7 @@ class Entry:
             catchment_communes=tuple(catchment.get("communeCodes", [])),
             province_wide=bool(catchment.get("provinceWide")),
             has_area=bool(catchment.get("area")),
+            document=cast(SchoolDocument, rendered(stored)),
         )
 
     def matches(self, filter: SchoolFilter) -> bool:
@@ -140,13 +143,32 @@ class Directory:
     def __init__(self, entries: Iterable[Entry] = ()) -> None:
         self.by_id: dict[str, Entry] = {entry.id: entry for entry in entries}
         self.order = sorted(self.by_id.values(), key=lambda e: (e.sort_name, e.id))
-        self.keys = [(entry.sort_name, entry.id) for entry in self.order]
         serving: dict[str, list[Entry]] = defaultdict(list)
+        # The schools of each level, district and commune, also in name order: a filtered
+        # page walks the shortest of the lists its filters select.
+        groups: dict[tuple[str, str], list[Entry]] = defaultdict(list)
         for entry in self.order:
             for code in entry.catchment_communes:
                 serving[code].append(entry)
+            for level in entry.levels:
+                groups["level", level].append(entry)
+            groups["district", entry.district].append(entry)
+            groups["commune", entry.commune].append(entry)
         self.serving = dict(serving)
+        self.groups = dict(groups)
         self.province_wide = [entry for entry in self.order if entry.province_wide]
+
+    def _walk(self, filter: SchoolFilter) -> list[Entry]:
+        chosen = [
+            self.groups.get((kind, value), [])
+            for kind, value in (
+                ("level", filter.level),
+                ("district", filter.district),
+                ("commune", filter.commune),
+            )
+            if value
+        ]
+        return min(chosen, key=len) if chosen else self.order
 
     def changed(self, changes: Mapping[str, Entry | None]) -> "Directory":
         entries = {**self.by_id, **{k: v for k, v in changes.items() if v is not None}}
@@ -157,9 +179,12 @@ class Directory:
     def page(self, filter: SchoolFilter, after: tuple[str, str] | None, size: int) -> list[Entry]:
         """Up to ``size`` schools matching ``filter`` in name order, strictly after ``after``
         (sortName, id)."""
-        start = 0 if after is None else bisect.bisect_right(self.keys, after)
+        walk = self._walk(filter)
+        start = 0
+        if after is not None:
+            start = bisect.bisect_right(walk, after, key=lambda e: (e.sort_name, e.id))
         found: list[Entry] = []
-        for entry in self.order[start:]:
+        for entry in itertools.islice(walk, start, None):
             if entry.matches(filter):
                 found.append(entry)
                 if len(found) == size:
@@ -167,7 +192,7 @@ class Directory:
         return found
 
     def count(self, filter: SchoolFilter) -> int:
-        return sum(1 for entry in self.order if entry.matches(filter))
+        return sum(1 for entry in self._walk(filter) if entry.matches(filter))
 
 
 class CommuneCentres:
@@ -208,8 +233,8 @@ class SchoolCatalogue(CatalogueIndex):
 
     def school(self, school_id: str) -> SchoolDocument | None:
         """The stored school (without its search arrays), or None when not in the catalogue."""
-        fields = self.rendered(school_id)
-        return None if fields is None else cast(SchoolDocument, fields)
+        entry = self.directory.by_id.get(school_id)
+        return None if entry is None else entry.document
 
     def keep(self, filter: SchoolFilter) -> Callable[[str], bool]:
         directory = self.directory

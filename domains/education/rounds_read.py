@@ -11,7 +11,7 @@ per school; here a page is a bisect and a short walk, and a school's rounds a di
 import bisect
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
@@ -31,7 +31,7 @@ ROUNDS = Catalogue(
     collection=AdmissionRoundRepository.collection_name,
     index=IndexSpec(text_fields=(TextField("name"),)),
     index_document=lambda stored: {"name": stored.get("name") or {}},
-    rendered=dict,
+    # What a page renders is kept in the RoundBook, unpickled.
 )
 
 
@@ -46,6 +46,7 @@ class RoundEntry:
     grade: str
     districts: frozenset[str]
     school_ids: tuple[str, ...]
+    document: AdmissionRoundDocument = field(compare=False, repr=False)
 
     @property
     def key(self) -> "RoundKey":
@@ -61,6 +62,7 @@ class RoundEntry:
             grade=str(stored.get("grade", "")),
             districts=frozenset(stored.get("districts", [])),
             school_ids=tuple(stored.get("schoolIds", [])),
+            document=cast(AdmissionRoundDocument, dict(stored)),
         )
 
     def matches(self, filter: RoundFilter, now: datetime) -> bool:
@@ -150,8 +152,8 @@ class RoundCatalogue(CatalogueIndex):
         return places
 
     def round(self, round_id: str) -> AdmissionRoundDocument | None:
-        fields = self.rendered(round_id)
-        return None if fields is None else cast(AdmissionRoundDocument, fields)
+        entry = self.book.by_id.get(round_id)
+        return None if entry is None else entry.document
 
 
 ROUND_CATALOGUE: Key[RoundCatalogue] = Key("search.admission_rounds")
