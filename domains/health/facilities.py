@@ -7,16 +7,17 @@ from datetime import datetime, timedelta
 
 from bson import ObjectId
 
+from domains.health.calendar import SLOT_CALENDAR, Entry
 from domains.health.catalogue import HOSPITAL_INDEX
 from domains.health.finding import find_hospitals
 from domains.health.models import Department, HospitalDocument, SlotDocument
 from domains.health.placement import expire_waitlist_holds
 from domains.health.repositories import HealthStore
-from domains.health.windows import Read, Span, windowed_page
+from domains.health.windows import Read, Span, after_values, windowed_page
 from domains.kernel.clock import as_utc, utcnow
 from domains.kernel.errors import InvalidInput
 from domains.kernel.geo import NearInput
-from domains.kernel.pagination import Page
+from domains.kernel.pagination import Page, encode_cursor, page_size
 
 
 def slot_status(slot: SlotDocument) -> str:
@@ -98,11 +99,12 @@ class SlotSearch:
 
 
 # A facility's slots are read twelve hours at a time at first (a big hospital has about 80 a
-# day), the province's three hours at a time (about 2,000 a day).
+# day); a specialty's too (about 400 a day across the province).
 FACILITY_WINDOW = timedelta(hours=12)
-PROVINCE_WINDOW = timedelta(hours=3)
-# Up to this many facilities (near a place) are read one by one; more, through the province's.
+# Up to this many facilities (near a place) are read from MongoDB one by one, in windows; more
+# (or the whole province), through the in-memory calendar.
 FEW_FACILITIES = 8
+FIRST_ID = ObjectId("0" * 24)
 # Beyond this far ahead, the slots left are read at once (bookable that early is rare).
 WIDENING_AHEAD = timedelta(days=62)
 
@@ -127,10 +129,10 @@ def _listed(
 
 
 def _reader(store: HealthStore, hospitals: Sequence[str] | None, specialty: str | None) -> Read:
-    """One window's read: facility by facility when they are few, else the province's."""
+    """One window's read: one facility's slots, or one specialty's."""
 
     async def read(low: datetime, high: datetime | None) -> list[SlotDocument]:
-        if hospitals is not None and len(hospitals) <= FEW_FACILITIES:
+        if hospitals is not None:
             found = await asyncio.gather(
                 *(store.slots.starting_between(low, high, hospital_id=h) for h in hospitals)
             )
@@ -140,12 +142,80 @@ def _reader(store: HealthStore, hospitals: Sequence[str] | None, specialty: str 
     return read
 
 
+def _entry_listed(search: SlotSearch, now: datetime) -> Callable[[Entry], bool]:
+    """The rule of ``availableSlots`` on what the calendar keeps of a slot."""
+
+    def keep(entry: Entry) -> bool:
+        return (
+            entry.bookable(now)
+            and (search.department_id is None or entry.department_id == search.department_id)
+            and (search.specialty is None or entry.specialty == search.specialty)
+            and (search.doctor_id is None or entry.doctor_id == search.doctor_id)
+        )
+
+    return keep
+
+
+async def _calendar_page(
+    store: HealthStore,
+    hospitals: Sequence[str] | None,
+    search: SlotSearch,
+    span: Span,
+    now: datetime,
+    page: tuple[int | None, str | None],
+) -> tuple[list[SlotDocument], bool]:
+    """The page's slots from the in-memory calendar (``calendar.py``), each checked again on
+    what MongoDB holds; and whether more follow."""
+    first, after = page
+    calendar = store.resources.get(SLOT_CALENDAR)
+    await calendar.wait_built()
+    wanted = page_size(first) + 1
+    position = (as_utc(span.start), FIRST_ID)
+    last = after_values(after, ("start",))
+    if last is not None:
+        position = max(position, (last[0], last[1]))
+    keep_entry, keep = _entry_listed(search, now), _listed(search, None, now)
+    rows: list[SlotDocument] = []
+    while len(rows) < wanted:
+        taken: list[ObjectId] = []
+        exhausted = True
+        # Taken without an await in between: the calendar changes only between awaits.
+        for seen, entry in calendar.earliest(hospitals, position):
+            if span.end is not None and entry.start >= span.end:
+                break
+            position = seen
+            if keep_entry(entry):
+                taken.append(seen[1])
+                if len(taken) == wanted - len(rows):
+                    exhausted = False
+                    break
+        found = await store.slots.find_many(taken) if taken else []
+        rows += [slot for slot in found if slot is not None and keep(slot)]
+        if exhausted:
+            break
+    return rows[: wanted - 1], len(rows) >= wanted
+
+
 async def _near_facilities(store: HealthStore, near: NearInput) -> list[str]:
     """The facilities within the radius, from the read side's points (no database scan)."""
     near = near.validated()
     index = store.resources.get(HOSPITAL_INDEX)
     found = await index.near(near.lat, near.lng, near.radius_km, limit=max(1, len(index)))
     return [record_id for record_id, _ in found]
+
+
+def _checked(search: SlotSearch) -> tuple[datetime | None, datetime | None]:
+    """The search's ``from`` and ``to`` (UTC), once its arguments agree."""
+    if (search.department_id or search.doctor_id) and not search.hospital_id:
+        raise InvalidInput(
+            "`departmentId` and `doctorId` belong to one facility: pass `hospitalId` too.",
+            field="hospitalId",
+        )
+    start_from = as_utc(search.start_from) if search.start_from else None
+    start_to = as_utc(search.start_to) if search.start_to else None
+    if start_from and start_to and start_to <= start_from:
+        raise InvalidInput("`to` must be after `from`.", field="to")
+    return start_from, start_to
 
 
 async def available_slots(
@@ -157,17 +227,11 @@ async def available_slots(
     now: datetime | None = None,
 ) -> Page[SlotDocument]:
     """Only slots a citizen can book now: open, a place left, inside the booking window;
-    earliest first, read a window of start times at a time (``windows.py``)."""
+    earliest first. A few facilities (or a specialty) are read from MongoDB a window of start
+    times at a time (``windows.py``); many (near a place, or the whole province) through the
+    in-memory calendar (``calendar.py``)."""
     now = now or utcnow()
-    if (search.department_id or search.doctor_id) and not search.hospital_id:
-        raise InvalidInput(
-            "`departmentId` and `doctorId` belong to one facility: pass `hospitalId` too.",
-            field="hospitalId",
-        )
-    start_from = as_utc(search.start_from) if search.start_from else None
-    start_to = as_utc(search.start_to) if search.start_to else None
-    if start_from and start_to and start_to <= start_from:
-        raise InvalidInput("`to` must be after `from`.", field="to")
+    start_from, start_to = _checked(search)
     # Holds whose time has passed go to the next person (or back to the pool) before listing.
     await expire_waitlist_holds(store=store, now=now)
     hospitals: list[str] | None = [search.hospital_id] if search.hospital_id else None
@@ -186,23 +250,26 @@ async def available_slots(
             now=now,
         )
 
-    few = hospitals is not None and len(hospitals) <= FEW_FACILITIES
     # A bookable slot starts after now: its booking closes before it starts.
     span = Span(
         start=max(start_from or now, now),
         end=start_to,
-        window=FACILITY_WINDOW if few else PROVINCE_WINDOW,
+        window=FACILITY_WINDOW,
         read_rest_after=now + WIDENING_AHEAD,
     )
     if hospitals == []:
         span = Span(start=now, end=now, window=FACILITY_WINDOW)  # nothing near: an empty page
-    page = await windowed_page(
-        _reader(store, hospitals, search.specialty),
-        span=span,
-        keep=_listed(search, None if few or hospitals is None else frozenset(hospitals), now),
-        fields=("start",),
-        first=first,
-        after=after,
-        count_total=count_total,
-    )
-    return page
+    few = hospitals is not None and len(hospitals) <= FEW_FACILITIES
+    if few or (hospitals is None and search.specialty is not None):
+        return await windowed_page(
+            _reader(store, hospitals, search.specialty),
+            span=span,
+            keep=_listed(search, None, now),
+            fields=("start",),
+            first=first,
+            after=after,
+            count_total=count_total,
+        )
+    rows, more = await _calendar_page(store, hospitals, search, span, now, (first, after))
+    cursors = [encode_cursor([as_utc(row["start"]), row["_id"]]) for row in rows]
+    return Page(rows, cursors, more, count_total)

@@ -1,6 +1,7 @@
 """Health as the composition root sees it."""
 
 from domains.health import schema
+from domains.health.calendar import SLOT_CALENDAR, SlotCalendar
 from domains.health.catalogue import CATALOGUES
 from domains.health.directory import HealthPatients
 from domains.health.province import seed_province
@@ -13,9 +14,19 @@ from domains.notifications.ports import PATIENT_DIRECTORY
 
 def wire(resources: Resources) -> None:
     """Notifications asks health whom a facility's staff may notify (its patients); the
-    facilities' read side (search and "near me"), one per process, built in the background."""
+    facilities' read side (search and "near me") and the slot calendar, one per process."""
     resources.provide(PATIENT_DIRECTORY, HealthPatients(resources))
     CATALOGUES.wire(resources)
+    if resources.find(SLOT_CALENDAR) is None:
+        resources.provide(SLOT_CALENDAR, SlotCalendar(resources.db, readiness=resources.readiness))
+
+
+async def start(resources: Resources) -> None:
+    """Start following the facilities and the slots; both build in the background."""
+    await CATALOGUES.start(resources)
+    calendar = resources.get(SLOT_CALENDAR)
+    await calendar.start()
+    resources.on_close(calendar.stop)
 
 
 MODULE = DomainModule(
@@ -26,5 +37,5 @@ MODULE = DomainModule(
     seeder=seed_demo,
     province_seeder=seed_province,
     wire=wire,
-    start=CATALOGUES.start,
+    start=start,
 )
