@@ -7,6 +7,8 @@ through /graphql also reuses the API's search, language fallback and authorisati
 import asyncio
 import logging
 import os
+import sys
+import time
 from typing import Any, Dict, List, Optional
 
 import aiohttp
@@ -28,8 +30,27 @@ def api_timeout() -> float:
     return float(os.environ.get("XUTHANH_API_TIMEOUT_SECONDS", "3"))
 
 
+TIMING = os.environ.get("XUTHANH_ACTION_TIMING") == "1"
+
+
+def timing(kind: str, name: str, started: float) -> None:
+    """With XUTHANH_ACTION_TIMING=1 (bench/chatbot.py --breakdown): one line per action run and
+    per GraphQL call, on stderr. Names and milliseconds only, never message text."""
+    if TIMING:
+        elapsed = (time.perf_counter() - started) * 1000
+        print(f"xuthanh-timing {kind} {name} {elapsed:.2f}", file=sys.stderr, flush=True)
+
+
 async def graphql(query: str, variables: Dict[str, Any], *, lang: str = "vi") -> Dict[str, Any]:
     """``data`` of a GraphQL answer; ApiUnavailable on network, HTTP or GraphQL errors."""
+    started = time.perf_counter()
+    try:
+        return await _graphql(query, variables, lang=lang)
+    finally:
+        timing("graphql", query.split("(", 1)[0].split()[-1], started)
+
+
+async def _graphql(query: str, variables: Dict[str, Any], *, lang: str) -> Dict[str, Any]:
     timeout = aiohttp.ClientTimeout(total=api_timeout())
     headers = {"Accept-Language": lang, "Content-Type": "application/json"}
     try:

@@ -1,6 +1,6 @@
 """The accounts domain as the composition root sees it."""
 
-from domains.accounts import directory, grant_list, schema
+from domains.accounts import directory, grant_list, province, schema
 from domains.accounts.repository import GrantRepository
 from domains.kernel.module import DomainModule
 from domains.kernel.resources import Resources
@@ -19,4 +19,5 @@ MODULE = DomainModule(
     repositories=(GrantRepository,),
     wire=wire,
     start=grant_list.start,
+    province_seeder=province.seed_province,
 )

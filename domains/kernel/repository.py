@@ -5,7 +5,7 @@ from typing import Any, ClassVar
 
 from bson import ObjectId
 from bson.errors import InvalidId
-from pymongo import IndexModel
+from pymongo import IndexModel, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 
 from domains.kernel.types import Database
@@ -58,6 +58,14 @@ class Repository:
         """Documents in the order of ``ids`` (None where missing): the shape DataLoaders need."""
         found = {doc["_id"]: doc async for doc in self.collection.find({"_id": {"$in": list(ids)}})}
         return [found.get(document_id) for document_id in ids]
+
+    async def put_generated(self, documents: Sequence[Document]) -> None:
+        """Upsert generated documents by ``_id`` (the province-scale generators; re-runnable)."""
+        if documents:
+            await self.collection.bulk_write(
+                [UpdateOne({"_id": d["_id"]}, {"$set": d}, upsert=True) for d in documents],
+                ordered=False,
+            )
 
 
 def parse_object_id(value: str) -> ObjectId | None:

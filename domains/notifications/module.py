@@ -1,7 +1,7 @@
 """Notifications as the composition root sees it."""
 
 from domains.kernel.module import DomainModule
-from domains.notifications import outbox_repository, repository, schema
+from domains.notifications import outbox_repository, province, repository, schema
 
 MODULE = DomainModule(
     name="notifications",
@@ -15,4 +15,5 @@ MODULE = DomainModule(
         repository.InboxRepository,
         repository.PreferenceRepository,
     ),
+    province_seeder=province.seed_province,
 )
