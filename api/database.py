@@ -8,8 +8,11 @@ from pymongo import AsyncMongoClient
 from pymongo.monitoring import _EventListener
 
 from api.settings import Settings
+from domains.kernel import mongo_compat
 from domains.kernel.repository import Repository
 from domains.kernel.types import Database
+
+mongo_compat.apply()
 
 logger = logging.getLogger("xuthanh.database")
 

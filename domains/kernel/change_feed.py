@@ -169,6 +169,7 @@ class ChangeFeed:
             try:
                 stream = await self._open(None if must_reset else self._token)
             except PyMongoError as error:
+                _stop_if_cancelled()
                 if not must_reset and needs_reload(error):
                     logger.warning("%s: cannot resume (%s); reloading", self.name, error)
                     must_reset = True
@@ -189,6 +190,7 @@ class ChangeFeed:
                     attempt = 0
                     must_reset = await self._follow(stream)
                 except PyMongoError as error:
+                    _stop_if_cancelled()
                     must_reset = must_reset or needs_reload(error)
                     logger.warning(
                         "%s: change stream lost (%s); %s",
@@ -250,3 +252,12 @@ class ChangeFeed:
             raise
         except Exception:
             logger.exception("%s: subscriber failed to reload", self.name)
+
+
+def _stop_if_cancelled() -> None:
+    """PyMongo's async API may answer a cancellation that arrives while it selects a server with a
+    PyMongoError instead of the CancelledError: a feed being stopped must then stop, not retry
+    (``stop()`` would wait for it for ever)."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
