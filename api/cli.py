@@ -86,7 +86,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         port=args.port or settings.port,
         log_config=None,
         proxy_headers=True,
-        forwarded_allow_ips="127.0.0.1",
+        forwarded_allow_ips=settings.forwarded_allow_ips,
     )
     return 0
 
@@ -127,7 +127,8 @@ def cmd_dev_token(settings: Settings, args: argparse.Namespace) -> int:
 
     if not settings.dev_tokens_active:
         print(
-            "Development tokens are off here (APP_ENV=production or DEV_TOKENS_ENABLED=false).",
+            "Development tokens are off here (APP_ENV=production or staging, or "
+            "DEV_TOKENS_ENABLED=false).",
             file=sys.stderr,
         )
         return 2
@@ -328,7 +329,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings()
         configure_logging(settings.log_level)
-        settings.check()
+        settings.check(api=args.command == "serve")
         result: int = args.handler(settings, args)
         return result
     except ConfigurationError as error:

@@ -60,7 +60,7 @@ def initialize(settings: Settings) -> firebase_admin.App:
         options={"projectId": settings.firebase_project},
         name=f"xuthanh-{next(_app_numbers)}",
     )
-    if settings.firebase_cert_url and not settings.is_production:
+    if settings.firebase_cert_url and settings.local_services_allowed:
         # The auth client reads the certificate URL once, when it is built: point that one
         # verifier at the local certificate server used by tests.
         client = auth._get_client(app)

@@ -16,6 +16,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class Environment(Enum):
     DEVELOPMENT = "development"
     TEST = "test"
+    # Every production hardening, except that a local FCM-protocol server (FCM_ENDPOINT) and
+    # locally made sign-in certificates (FIREBASE_CERT_URL) are allowed: the replica test.
+    STAGING = "staging"
     PRODUCTION = "production"
 
 
@@ -29,6 +32,9 @@ class Settings(BaseSettings):
     app_env: Environment = Environment.DEVELOPMENT
     host: str = "127.0.0.1"
     port: int = 8000
+    # Proxies whose X-Forwarded-For/-Proto uvicorn trusts (comma-separated addresses or
+    # networks, or "*"): the load balancer's, so rate limits and logs see the client's address.
+    forwarded_allow_ips: str = "127.0.0.1"
     log_level: str = "INFO"
 
     mongodb_uri: str = "mongodb://127.0.0.1:27017/?directConnection=true"
@@ -70,7 +76,13 @@ class Settings(BaseSettings):
 
     @property
     def is_production(self) -> bool:
-        return self.app_env is Environment.PRODUCTION
+        """Every production hardening applies: production, and staging."""
+        return self.app_env in (Environment.PRODUCTION, Environment.STAGING)
+
+    @property
+    def local_services_allowed(self) -> bool:
+        """A local FCM-protocol server and locally made sign-in certificates may be used."""
+        return self.app_env is not Environment.PRODUCTION
 
     @property
     def dev_tokens_active(self) -> bool:
@@ -100,10 +112,24 @@ class Settings(BaseSettings):
         path.chmod(0o600)
         return secret
 
-    def check(self) -> None:
-        """Refuse configurations that are unsafe in production, naming the variable to fix."""
+    def check(self, *, api: bool = True) -> None:
+        """Refuse configurations that are unsafe in production (and staging), naming the variable
+        to fix. ``api``: this process serves the API, so each domain's settings count too (the
+        worker and maintenance commands need no CHAT_SESSION_SECRET)."""
         if not self.is_production:
             return
+        refusals = self._refusals()
+        if api:
+            # Each domain's own settings (e.g. CHAT_SESSION_SECRET, declared by the chatbot relay).
+            for module in MODULES:
+                if module.production_refusals is not None:
+                    refusals.extend(module.production_refusals())
+        if refusals:
+            raise ConfigurationError(
+                f"Refusing to start with APP_ENV={self.app_env.value}:\n- " + "\n- ".join(refusals)
+            )
+
+    def _refusals(self) -> list[str]:
         refusals = []
         if self.firebase_auth_emulator_host:
             refusals.append(
@@ -114,7 +140,8 @@ class Settings(BaseSettings):
             refusals.append(
                 "FIREBASE_PROJECT_ID is not set: ID tokens cannot be checked against a project."
             )
-        if not (
+        # Staging may push to a local FCM-protocol server, which needs no Google credentials.
+        if not (self.local_services_allowed and self.fcm_endpoint) and not (
             self.firebase_credentials_file
             or self.google_application_credentials
             or self.firebase_use_metadata_credentials
@@ -131,9 +158,9 @@ class Settings(BaseSettings):
             )
         if self.dev_token_secret is not None:
             refusals.append("DEV_TOKEN_SECRET is set: it is a development-only switch. Unset it.")
-        if self.fcm_endpoint:
+        if self.fcm_endpoint and not self.local_services_allowed:
             refusals.append("FCM_ENDPOINT is set: push must go to Google's FCM. Unset it.")
-        if self.firebase_cert_url:
+        if self.firebase_cert_url and not self.local_services_allowed:
             refusals.append(
                 "FIREBASE_CERT_URL is set: token certificates must come from Google. Unset it."
             )
@@ -143,11 +170,4 @@ class Settings(BaseSettings):
         ):
             if path is not None and not path.is_file():
                 refusals.append(f"{name}={path} does not exist.")
-        # Each domain's own settings (e.g. CHAT_SESSION_SECRET, declared by the chatbot relay).
-        for module in MODULES:
-            if module.production_refusals is not None:
-                refusals.extend(module.production_refusals())
-        if refusals:
-            raise ConfigurationError(
-                "Refusing to start with APP_ENV=production:\n- " + "\n- ".join(refusals)
-            )
+        return refusals

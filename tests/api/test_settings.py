@@ -98,3 +98,58 @@ def test_environment_variables_configure_settings(monkeypatch: pytest.MonkeyPatc
     assert settings.graphql_max_depth == 7
     with pytest.raises(ConfigurationError, match="FIREBASE_AUTH_EMULATOR_HOST"):
         settings.check()
+
+
+def staging(**overrides: object) -> Settings:
+    """What the replica test runs: staging with a local FCM server and local certificates."""
+    values: dict[str, object] = {
+        "app_env": "staging",
+        "firebase_project_id": "thanhhoa-citizen",
+        "firebase_credentials_file": None,
+        "FIREBASE_AUTH_EMULATOR_HOST": None,
+        "GOOGLE_APPLICATION_CREDENTIALS": None,
+        "dev_token_secret": None,
+        "dev_tokens_enabled": None,
+        "fcm_endpoint": "http://127.0.0.1:1",
+        "firebase_cert_url": "http://127.0.0.1:1/certs",
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+def test_staging_hardens_as_production_but_allows_local_fcm_and_certificates() -> None:
+    settings = staging()
+    settings.check()
+    assert settings.is_production and settings.local_services_allowed
+    assert not settings.dev_tokens_active
+    assert not settings.graphiql_enabled
+    assert not production(Path(__file__)).local_services_allowed
+
+
+@pytest.mark.parametrize(
+    ("overrides", "variable"),
+    [
+        ({"FIREBASE_AUTH_EMULATOR_HOST": "127.0.0.1:9099"}, "FIREBASE_AUTH_EMULATOR_HOST"),
+        ({"firebase_project_id": None}, "FIREBASE_PROJECT_ID"),
+        ({"dev_tokens_enabled": True}, "DEV_TOKENS_ENABLED"),
+        ({"dev_token_secret": "x" * 32}, "DEV_TOKEN_SECRET"),
+        # Real FCM needs real credentials, in staging too.
+        ({"fcm_endpoint": None}, "FIREBASE_CREDENTIALS_FILE"),
+    ],
+)
+def test_staging_refuses_what_production_refuses(overrides: dict, variable: str) -> None:
+    with pytest.raises(ConfigurationError, match=f"APP_ENV=staging:(.|\\n)*{variable}"):
+        create_app(staging(**overrides))
+
+
+def test_staging_needs_the_chat_session_secret_to_serve(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CHAT_SESSION_SECRET")
+    with pytest.raises(ConfigurationError, match="CHAT_SESSION_SECRET"):
+        staging().check()
+    staging().check(api=False)  # the worker and maintenance commands do not use it
+
+
+def test_forwarded_allow_ips_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings().forwarded_allow_ips == "127.0.0.1"
+    monkeypatch.setenv("FORWARDED_ALLOW_IPS", "10.0.0.0/8")
+    assert Settings().forwarded_allow_ips == "10.0.0.0/8"
