@@ -1,9 +1,11 @@
 """Sign-in: Firebase ID tokens (and development tokens outside production) to a Principal."""
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import firebase_admin
 import jwt
@@ -65,6 +67,14 @@ def _is_dev_token(token: str) -> bool:
     return header.get("alg") == "HS256" and claims.get("iss") == DEV_ISSUER
 
 
+def _auth_time(claims: dict[str, Any]) -> datetime | None:
+    """When the user signed in (seconds since the epoch in ``auth_time``), if the token says."""
+    value = claims.get("auth_time")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value, UTC)
+    return None
+
+
 class Authenticator:
     def __init__(self, settings: Settings, firebase_app: firebase_admin.App) -> None:
         self.settings = settings
@@ -82,10 +92,11 @@ class Authenticator:
             )
         if _is_dev_token(token):
             return await self._dev_principal(token, db)
-        uid = await self._verify_firebase(token)
-        return await load_principal(db=db, uid=uid)
+        claims = await self._verify_firebase(token)
+        principal = await load_principal(db=db, uid=str(claims["uid"]))
+        return dataclasses.replace(principal, signed_in_at=_auth_time(claims))
 
-    async def _verify_firebase(self, token: str) -> str:
+    async def _verify_firebase(self, token: str) -> dict[str, Any]:
         try:
             # verify_id_token is synchronous (it may fetch certificates): keep it off the loop.
             claims = await asyncio.to_thread(
@@ -99,7 +110,7 @@ class Authenticator:
         except (firebase_auth.InvalidIdTokenError, ValueError) as error:
             logger.info("rejected ID token", extra={"reason": type(error).__name__})
             raise AuthenticationFailed("The ID token is not valid for this project.") from error
-        return str(claims["uid"])
+        return dict(claims)
 
     async def _dev_principal(self, token: str, db: Database) -> Principal:
         if not self.settings.dev_tokens_active:
@@ -127,4 +138,5 @@ class Authenticator:
             roles=granted.roles | {known[r] for r in claims.get("roles", []) if r in known},
             hospital_ids=granted.hospital_ids | set(claims.get("hospitalIds", [])),
             school_ids=granted.school_ids | set(claims.get("schoolIds", [])),
+            signed_in_at=_auth_time({"auth_time": claims.get("auth_time", claims.get("iat"))}),
         )

@@ -7,6 +7,7 @@ from domains.chatbot.module import MODULE as CHATBOT
 from domains.education.module import MODULE as EDUCATION
 from domains.health.module import MODULE as HEALTH
 from domains.kernel.module import DomainModule, Seeder
+from domains.kernel.personal_data import PERSONAL_DATA, Holders
 from domains.kernel.repository import Repository
 from domains.kernel.resources import Resources
 from domains.notifications.module import MODULE as NOTIFICATIONS
@@ -40,8 +41,23 @@ async def start(resources: Resources) -> None:
 
 
 def wire(resources: Resources) -> Resources:
-    """Let every domain provide its components (settings, protocol implementations)."""
+    """Let every domain provide its components (settings, protocol implementations), and
+    compose what each domain holds about a person for the accounts domain's export and erasure."""
     for module in MODULES:
         if module.wire is not None:
             module.wire(resources)
+    resources.provide(PERSONAL_DATA, personal_data_holders(resources))
     return resources
+
+
+def personal_data_holders(resources: Resources) -> Holders:
+    """Every domain's personal data, dependants first: a domain's erasure may still enqueue
+    work in the domains it depends on (health cancels a booking and notifies), which their own
+    erasure, later, removes."""
+    return Holders(
+        tuple(
+            (module.name, module.personal_data(resources))
+            for module in reversed(MODULES)
+            if module.personal_data is not None
+        )
+    )

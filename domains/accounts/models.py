@@ -1,5 +1,5 @@
 from datetime import datetime
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 
 class GrantDocument(TypedDict):
@@ -11,3 +11,14 @@ class GrantDocument(TypedDict):
     schoolIds: list[str]
     updatedAt: datetime
     updatedBy: str
+
+
+class ErasureJobDocument(TypedDict):
+    """``account_erasures``: one user's erasure, walked domain by domain so a crash resumes it."""
+
+    _id: str  # Firebase uid (removed with the job once its proof period is over: expiresAt)
+    status: str  # running | done
+    requestedAt: datetime
+    done: dict[str, datetime]  # domain name -> when its data went
+    finishedAt: NotRequired[datetime]
+    expiresAt: NotRequired[datetime]

@@ -1,7 +1,7 @@
 """The accounts domain as the composition root sees it."""
 
-from domains.accounts import directory, grant_list, province, schema
-from domains.accounts.repository import GrantRepository
+from domains.accounts import directory, erasure, grant_list, personal_data, province, schema
+from domains.accounts.repository import ErasureRepository, GrantRepository
 from domains.kernel.module import DomainModule
 from domains.kernel.resources import Resources
 
@@ -12,12 +12,19 @@ def wire(resources: Resources) -> None:
     grant_list.wire(resources)
 
 
+async def start(resources: Resources) -> None:
+    """The grants page's list, and the erasures a stopped process left unfinished."""
+    await grant_list.start(resources)
+    await erasure.resume_erasures(resources)
+
+
 MODULE = DomainModule(
     name="accounts",
     query=schema.Query,
     mutation=schema.Mutation,
-    repositories=(GrantRepository,),
+    repositories=(GrantRepository, ErasureRepository),
     wire=wire,
-    start=grant_list.start,
+    start=start,
     province_seeder=province.seed_province,
+    personal_data=personal_data.holder,
 )

@@ -1,11 +1,11 @@
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 
-from domains.accounts.models import GrantDocument
+from domains.accounts.models import ErasureJobDocument, GrantDocument
 from domains.kernel.pagination import Page, find_page
 from domains.kernel.repository import Repository
 from domains.kernel.store import Store
@@ -24,6 +24,11 @@ class GrantRepository(Repository):
 
     async def get_for_uid(self, uid: str) -> GrantDocument | None:
         return cast(GrantDocument | None, await self.collection.find_one({"_id": uid}))
+
+    async def delete_for_uid(self, uid: str) -> int:
+        """Erasure: the user's roles go with the rest of their data."""
+        result = await self.collection.delete_one({"_id": uid})
+        return int(result.deleted_count)
 
     async def uids_with_role(self, role: str) -> list[str]:
         """The uids holding ``role``, in uid order (a resumed fan-out relies on the order)."""
@@ -82,8 +87,47 @@ class GrantRepository(Repository):
         return cast(Page[GrantDocument], page)
 
 
+class ErasureRepository(Repository):
+    collection_name = "account_erasures"
+    indexes = (
+        # unfinished: the jobs a start-up resumes.
+        IndexModel([("status", ASCENDING)]),
+        # Retention: a finished job (the proof the erasure ran) goes after its proof period.
+        IndexModel("expiresAt", expireAfterSeconds=0, name="expiresAt_ttl"),
+    )
+
+    async def open(self, uid: str, *, now: datetime) -> ErasureJobDocument:
+        """The user's running job, or a new one (a finished job is started again: two runs at
+        once only repeat idempotent work)."""
+        existing = cast(ErasureJobDocument | None, await self.get(uid))
+        if existing is not None and existing["status"] == "running":
+            return existing
+        job: ErasureJobDocument = {"_id": uid, "status": "running", "requestedAt": now, "done": {}}
+        await self.collection.replace_one({"_id": uid}, dict(job), upsert=True)
+        return job
+
+    async def mark_done(self, uid: str, domain: str, *, now: datetime) -> None:
+        await self.collection.update_one(
+            {"_id": uid, "status": "running"}, {"$set": {f"done.{domain}": now}}
+        )
+
+    async def finish(self, uid: str, *, now: datetime, keep_for: timedelta) -> None:
+        await self.collection.update_one(
+            {"_id": uid, "status": "running"},
+            {"$set": {"status": "done", "finishedAt": now, "expiresAt": now + keep_for}},
+        )
+
+    async def get_job(self, uid: str) -> ErasureJobDocument | None:
+        return cast(ErasureJobDocument | None, await self.get(uid))
+
+    async def unfinished(self) -> list[str]:
+        cursor = self.collection.find({"status": "running"}, {"_id": 1})
+        return [str(document["_id"]) async for document in cursor]
+
+
 @dataclass(frozen=True, slots=True)
 class AccountsStore(Store):
-    """The grants repository over the request's resources."""
+    """The grants and erasure-job repositories over the request's resources."""
 
     grants: GrantRepository
+    erasures: ErasureRepository

@@ -1,16 +1,18 @@
 from typing import Annotated
 
 import strawberry
+import strawberry.scalars
 
-from domains.accounts import service
+from domains.accounts import erasure, service
 from domains.accounts.repository import AccountsStore
-from domains.accounts.types import Grant, GrantNotFound, Viewer
+from domains.accounts.types import Erasure, Grant, GrantNotFound, RecentSignInRequired, Viewer
 from domains.kernel.auth import Role
 from domains.kernel.context import Info
 from domains.kernel.errors import ValidationFailed, expected
 from domains.kernel.pagination import Connection
 
 GrantRoleResult = Annotated[Grant | ValidationFailed, strawberry.union("GrantRoleResult")]
+EraseMyDataResult = Annotated[Erasure | RecentSignInRequired, strawberry.union("EraseMyDataResult")]
 RevokeRoleResult = Annotated[
     Grant | GrantNotFound | ValidationFailed, strawberry.union("RevokeRoleResult")
 ]
@@ -21,6 +23,14 @@ class Query:
     @strawberry.field(description="Who the API thinks you are.")
     def me(self, info: Info) -> Viewer:
         return Viewer.from_principal(info.context.principal)
+
+    @strawberry.field(
+        description="Everything the system holds about you (profiles, appointments, waitlist, "
+        "audit entries, devices, inbox, favourites, reviews, chat...) as one JSON document."
+    )
+    async def my_data(self, info: Info) -> strawberry.scalars.JSON:
+        data = await erasure.export_my_data(caller=info.context.caller(AccountsStore.of))
+        return strawberry.scalars.JSON(data)
 
     @strawberry.field(description="Users with staff or admin roles (administrators only).")
     async def grants(
@@ -60,6 +70,18 @@ class Mutation:
             ),
             Grant.from_document,
             ValidationFailed,
+        )
+
+    @strawberry.mutation(
+        description="Erase your data everywhere (needs a sign-in less than 5 minutes old). "
+        "Health records a facility must keep are reduced and unlinked from you; the rest goes. "
+        "Safe to repeat: a repeat finishes an erasure that was cut short."
+    )
+    async def erase_my_data(self, info: Info) -> EraseMyDataResult:
+        return await expected(
+            erasure.erase_my_data(caller=info.context.caller(AccountsStore.of)),
+            Erasure.from_document,
+            RecentSignInRequired,
         )
 
     @strawberry.mutation(description="Take a role (or one hospital/school of it) away.")

@@ -4,9 +4,9 @@ from typing import ClassVar
 import strawberry
 
 from domains.accounts.errors import NoGrants
-from domains.accounts.models import GrantDocument
+from domains.accounts.models import ErasureJobDocument, GrantDocument
 from domains.kernel.auth import Principal, Role
-from domains.kernel.errors import UserError
+from domains.kernel.errors import SignInTooOld, UserError
 
 
 @strawberry.type(description="The roles a user holds beyond citizen.")
@@ -53,3 +53,25 @@ class Viewer:
 @strawberry.type(description="The user had no such role; nothing changed.")
 class GrantNotFound(UserError):
     codes: ClassVar[frozenset[str]] = frozenset({NoGrants.code})
+
+
+@strawberry.type(description="An erasure of your data: which domains are done.")
+class Erasure:
+    status: str = strawberry.field(description="`running` or `done`.")
+    requested_at: datetime
+    finished_at: datetime | None
+    erased_domains: list[str]
+
+    @classmethod
+    def from_document(cls, document: ErasureJobDocument) -> "Erasure":
+        return cls(
+            status=document["status"],
+            requested_at=document["requestedAt"],
+            finished_at=document.get("finishedAt"),
+            erased_domains=sorted(document["done"]),
+        )
+
+
+@strawberry.type(description="Sign in again, then retry: this needs a fresh sign-in.")
+class RecentSignInRequired(UserError):
+    codes: ClassVar[frozenset[str]] = frozenset({SignInTooOld.code})

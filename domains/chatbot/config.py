@@ -31,6 +31,10 @@ class ChatSettings(BaseSettings):
     chat_messages_per_minute_user: int = Field(default=20, ge=1, le=1000)
     chat_messages_per_minute_ip: int = Field(default=40, ge=1, le=10000)
     chat_max_text_length: int = Field(default=500, ge=10, le=5000)
+    # Where Rasa keeps its trackers (bots/endpoints.yml): read by the export and erasure of a
+    # user's data. The database defaults to the API's own.
+    rasa_tracker_database: str | None = None
+    rasa_tracker_collection: str = "rasa_conversations"
 
     @cached_property
     def secret(self) -> bytes:

@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from domains.chatbot import schema
+from domains.chatbot import personal_data, schema
 from domains.chatbot.config import CHAT_CONFIG, ChatSettings, read_chat_config
 from domains.chatbot.repository import RateLimitRepository
 from domains.kernel.module import DomainModule
@@ -23,4 +23,5 @@ MODULE = DomainModule(
     repositories=(RateLimitRepository,),
     wire=wire,
     production_refusals=production_refusals,
+    personal_data=personal_data.holder,
 )

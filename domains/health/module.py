@@ -1,6 +1,6 @@
 """Health as the composition root sees it."""
 
-from domains.health import schema
+from domains.health import personal_data, schema
 from domains.health.calendar import SLOT_CALENDAR, SlotCalendar
 from domains.health.catalogue import CATALOGUES
 from domains.health.directory import HealthPatients
@@ -38,4 +38,5 @@ MODULE = DomainModule(
     province_seeder=seed_province,
     wire=wire,
     start=start,
+    personal_data=personal_data.holder,
 )

@@ -1,11 +1,12 @@
 """Who is asking: the principal every service receives, and the checks services make with it."""
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from enum import Enum
 
 import strawberry
 
-from domains.kernel.errors import Forbidden, NotAuthenticated
+from domains.kernel.errors import Forbidden, NotAuthenticated, SignInTooOld
 
 
 @strawberry.enum(description="What a signed-in user may do beyond being a citizen.")
@@ -24,6 +25,9 @@ class Principal:
     roles: frozenset[Role] = frozenset()
     hospital_ids: frozenset[str] = field(default_factory=frozenset)
     school_ids: frozenset[str] = field(default_factory=frozenset)
+    # When the user last proved who they are (the verified token's ``auth_time``), not when
+    # the token was refreshed; None when the token does not say.
+    signed_in_at: datetime | None = None
 
     @property
     def is_authenticated(self) -> bool:
@@ -53,6 +57,15 @@ def require_user(principal: Principal) -> str:
     if principal.uid is None:
         raise NotAuthenticated()
     return principal.uid
+
+
+def require_recent_sign_in(principal: Principal, now: datetime, within: timedelta) -> str:
+    """The caller's uid when they signed in within ``within`` (destructive account actions)."""
+    uid = require_user(principal)
+    if principal.signed_in_at is None or not now - within <= principal.signed_in_at <= now:
+        minutes = int(within.total_seconds() // 60)
+        raise SignInTooOld(f"Sign in again (this needs a sign-in less than {minutes} minutes old).")
+    return uid
 
 
 def require_admin(principal: Principal) -> str:

@@ -54,6 +54,12 @@ class NotFound(DomainError):
     code = "NOT_FOUND"
 
 
+class SignInTooOld(DomainError):
+    """A destructive account action needs a sign-in made moments ago, not a refreshed token."""
+
+    code = "RECENT_SIGN_IN_REQUIRED"
+
+
 @strawberry.interface(description="An expected failure: show `message`, branch on `code`.")
 class UserError:
     message: str

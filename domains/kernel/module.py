@@ -4,6 +4,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from domains.kernel.personal_data import PersonalDataFactory
 from domains.kernel.repository import Repository
 from domains.kernel.resources import Resources
 from domains.kernel.types import Database
@@ -41,3 +42,6 @@ class DomainModule:
     # What the domain's own settings lack for production (read from the environment); the API
     # refuses to start in production while any is returned.
     production_refusals: Callable[[], Sequence[str]] | None = None
+    # What the domain holds about a person (domains/kernel/personal_data.py): the accounts
+    # domain's export and erasure walk every module's holder.
+    personal_data: PersonalDataFactory | None = None

@@ -1,7 +1,7 @@
 """Notifications as the composition root sees it."""
 
 from domains.kernel.module import DomainModule
-from domains.notifications import outbox_repository, province, repository, schema
+from domains.notifications import outbox_repository, personal_data, province, repository, schema
 
 MODULE = DomainModule(
     name="notifications",
@@ -16,4 +16,5 @@ MODULE = DomainModule(
         repository.PreferenceRepository,
     ),
     province_seeder=province.seed_province,
+    personal_data=personal_data.holder,
 )

@@ -126,6 +126,19 @@ class NotificationRepository(Repository):
         )
         return {doc["_id"]: cast(NotificationDocument, doc) async for doc in cursor}
 
+    async def drop_recipient(self, user_id: str) -> int:
+        """Erasure: the user leaves the audience of notifications not fanned out yet (a
+        notification left with nobody to address is cancelled)."""
+        waiting = {"status": "pending", "audience.userIds": user_id}
+        result = await self.collection.update_many(
+            waiting, {"$pull": {"audience.userIds": user_id}}
+        )
+        await self.collection.update_many(
+            {"status": "pending", "audience.userIds": {"$size": 0}},
+            {"$set": {"status": "cancelled"}, "$unset": {"dedupeKey": ""}},
+        )
+        return int(result.modified_count)
+
 
 class DeliveryRepository(Repository):
     collection_name = "notification_deliveries"
@@ -141,6 +154,18 @@ class DeliveryRepository(Repository):
     async def add(self, documents: list[DeliveryDocument]) -> list[DeliveryDocument]:
         """Insert the deliveries that do not exist yet; returns those."""
         return await insert_ignoring_duplicates(self, list(documents))
+
+    async def of_tokens(self, tokens: Sequence[str]) -> list[DeliveryDocument]:
+        """Export: what was sent, or is queued, to these devices (no index: rare)."""
+        cursor = self.collection.find({"token": {"$in": list(tokens)}}, {"_id": 0, "claim": 0})
+        return cast(list[DeliveryDocument], await cursor.to_list())
+
+    async def delete_for(self, *, user_id: str, tokens: Sequence[str]) -> int:
+        """Erasure: queued pushes and delivery records of the user and their devices."""
+        result = await self.collection.delete_many(
+            {"$or": [{"userId": user_id}, {"token": {"$in": list(tokens)}}]}
+        )
+        return int(result.deleted_count)
 
     async def claim(
         self, *, worker_claim: str, now: datetime, lease: timedelta, limit: int

@@ -104,6 +104,11 @@ class DeviceRepository(Repository):
         result = await self.collection.delete_many({"_id": {"$in": list(tokens)}})
         return int(result.deleted_count)
 
+    async def of_user(self, user_id: str) -> list[DeviceDocument]:
+        """A user's devices (export and erasure; served by the userId index)."""
+        cursor = self.collection.find({"userId": user_id})
+        return cast(list[DeviceDocument], await cursor.to_list())
+
     async def live_devices_of_users(
         self, user_ids: Sequence[str], *, now: datetime
     ) -> list[DeviceDocument]:
@@ -188,6 +193,17 @@ class SubscriptionRepository(Repository):
         result = await self.collection.delete_many({"token": {"$in": list(tokens)}})
         return int(result.deleted_count)
 
+    async def of_user(self, user_id: str) -> list[SubscriptionDocument]:
+        cursor = self.collection.find({"userId": user_id})
+        return cast(list[SubscriptionDocument], await cursor.to_list())
+
+    async def remove_for_user(self, user_id: str, tokens: Sequence[str]) -> int:
+        """Erasure: the user's subscriptions and those of their devices."""
+        result = await self.collection.delete_many(
+            {"$or": [{"userId": user_id}, {"token": {"$in": list(tokens)}}]}
+        )
+        return int(result.deleted_count)
+
     async def page(
         self, *, user_id: str | None, token: str | None, first: int | None, after: str | None
     ) -> Page[SubscriptionDocument]:
@@ -255,6 +271,14 @@ class InboxRepository(Repository):
         )
         return cast(Page[InboxDocument], page)
 
+    async def of_user(self, user_id: str) -> list[InboxDocument]:
+        cursor = self.collection.find({"userId": user_id}, sort=[("createdAt", DESCENDING)])
+        return cast(list[InboxDocument], await cursor.to_list())
+
+    async def delete_for_user(self, user_id: str) -> int:
+        result = await self.collection.delete_many({"userId": user_id})
+        return int(result.deleted_count)
+
     async def unread_count(self, user_id: str) -> int:
         return await self.collection.count_documents(self._query(user_id, True))
 
@@ -283,6 +307,10 @@ class PreferenceRepository(Repository):
         await self.collection.update_one(
             {"_id": user_id}, {"$set": {"lockScreen": value, "updatedAt": now}}, upsert=True
         )
+
+    async def delete_for_user(self, user_id: str) -> int:
+        result = await self.collection.delete_one({"_id": user_id})
+        return int(result.deleted_count)
 
     async def showing_place(self, user_ids: Sequence[str]) -> set[str]:
         """Those of ``user_ids`` who chose to see places on their lock screen."""

@@ -2,7 +2,7 @@
 
 from domains.kernel.module import DomainModule
 from domains.kernel.resources import Resources
-from domains.tourism import migrations, schema
+from domains.tourism import migrations, personal_data, schema
 from domains.tourism.catalogues import CATALOGUES
 from domains.tourism.province import seed_province
 from domains.tourism.repositories.store import REPOSITORIES
@@ -24,4 +24,5 @@ MODULE = DomainModule(
     province_seeder=seed_province,
     wire=CATALOGUES.wire,  # attractions and events read sides, one per process
     start=start,
+    personal_data=personal_data.holder,
 )

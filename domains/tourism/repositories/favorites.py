@@ -32,6 +32,12 @@ class FavoriteRepository(Repository):
         result = await self.collection.delete_one({"uid": uid, "attractionId": attraction_id})
         return result.deleted_count > 0
 
+    async def of_user(self, uid: str) -> list[FavoriteDocument]:
+        return cast(list[FavoriteDocument], await self.collection.find({"uid": uid}).to_list())
+
+    async def delete_for_user(self, uid: str) -> int:
+        return int((await self.collection.delete_many({"uid": uid})).deleted_count)
+
     async def page(
         self, *, uid: str, first: int | None, after: str | None
     ) -> Page[FavoriteDocument]:

@@ -27,7 +27,12 @@ class ReviewRepository(Repository):
                 ("_id", DESCENDING),
             ]
         ),
+        # of_user: a user's reviews (export and erasure of their data).
+        IndexModel([("uid", ASCENDING)], name="uid"),
     )
+
+    async def of_user(self, uid: str) -> list[ReviewDocument]:
+        return cast(list[ReviewDocument], await self.collection.find({"uid": uid}).to_list())
 
     async def insert(self, document: Document, *, session: Session | None) -> ReviewDocument:
         await self.collection.insert_one(document, session=session)
