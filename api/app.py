@@ -16,7 +16,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 
 from api import firebase
@@ -27,6 +27,7 @@ from api.observability import Metrics, RequestContextMiddleware, operation_metri
 from api.registry import REPOSITORIES, start, wire
 from api.schema import build_schema
 from api.settings import ConfigurationError, Settings
+from domains.kernel.clock import Clock
 from domains.kernel.resources import Resources
 from domains.kernel.types import Database
 
@@ -89,7 +90,7 @@ async def prepare_database(db: Database) -> Resources:
 
 
 def lifespan_of(
-    settings: Settings, metrics: Metrics, schema: strawberry.Schema
+    settings: Settings, metrics: Metrics, schema: strawberry.Schema, clock: Clock | None = None
 ) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
     """One MongoDB client, one Firebase app and one set of resources per process."""
 
@@ -107,6 +108,9 @@ def lifespan_of(
                 authenticator=Authenticator(settings, firebase_app),
                 graphiql=settings.graphiql_enabled,
                 allow_get=not settings.is_production,
+                connections_per_user=settings.graphql_ws_connections_per_user,
+                subscriptions_per_connection=settings.graphql_ws_subscriptions_per_connection,
+                clock=clock,
             )
             app.state.runtime = Runtime(client, db, resources, firebase_app, graphql)
             logger.info("api ready", extra={"env": settings.app_env.value})
@@ -120,7 +124,8 @@ def lifespan_of(
     return lifespan
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Starlette:
+    """The app; ``clock`` (tests) decides when sign-in tokens of open websockets expire."""
     settings = settings or Settings()
     settings.check()
     metrics = Metrics()
@@ -134,12 +139,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
             # A Route, not a Mount: a Mount answers POST /graphql with a redirect to /graphql/,
             # which mobile clients do not follow on POST.
             Route("/graphql", GraphQLEndpoint(), methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", GraphQLEndpoint()),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint),
         ],
         middleware=[Middleware(RequestContextMiddleware, metrics=metrics)],
-        lifespan=lifespan_of(settings, metrics, schema),
+        lifespan=lifespan_of(settings, metrics, schema, clock),
     )
     app.state.settings = settings
     app.state.schema = schema

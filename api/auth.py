@@ -4,6 +4,7 @@ import asyncio
 import dataclasses
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -75,6 +76,19 @@ def _auth_time(claims: dict[str, Any]) -> datetime | None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class SignIn:
+    """Who signed in, and until when their token is valid (None: anonymous)."""
+
+    principal: Principal
+    expires_at: datetime | None
+
+
+def _expiry(claims: dict[str, Any]) -> datetime | None:
+    exp = claims.get("exp")
+    return datetime.fromtimestamp(exp, UTC) if isinstance(exp, int | float) else None
+
+
 class Authenticator:
     def __init__(self, settings: Settings, firebase_app: firebase_admin.App) -> None:
         self.settings = settings
@@ -82,8 +96,12 @@ class Authenticator:
 
     async def authenticate(self, authorization: str | None, db: Database) -> Principal:
         """The principal for an Authorization header value; no header means anonymous."""
+        return (await self.sign_in(authorization, db)).principal
+
+    async def sign_in(self, authorization: str | None, db: Database) -> SignIn:
+        """``authenticate``, with the token's expiry (a websocket is closed then)."""
         if authorization is None or not authorization.strip():
-            return ANONYMOUS
+            return SignIn(ANONYMOUS, None)
         scheme, _, token = authorization.strip().partition(" ")
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
@@ -94,7 +112,9 @@ class Authenticator:
             return await self._dev_principal(token, db)
         claims = await self._verify_firebase(token)
         principal = await load_principal(db=db, uid=str(claims["uid"]))
-        return dataclasses.replace(principal, signed_in_at=_auth_time(claims))
+        return SignIn(
+            dataclasses.replace(principal, signed_in_at=_auth_time(claims)), _expiry(claims)
+        )
 
     async def _verify_firebase(self, token: str) -> dict[str, Any]:
         try:
@@ -112,7 +132,7 @@ class Authenticator:
             raise AuthenticationFailed("The ID token is not valid for this project.") from error
         return dict(claims)
 
-    async def _dev_principal(self, token: str, db: Database) -> Principal:
+    async def _dev_principal(self, token: str, db: Database) -> SignIn:
         if not self.settings.dev_tokens_active:
             raise AuthenticationFailed("Development tokens are not accepted by this server.")
         try:
@@ -133,10 +153,11 @@ class Authenticator:
             ) from error
         granted = await load_principal(db=db, uid=str(claims["sub"]))
         known = {role.value: role for role in Role}
-        return Principal(
+        principal = Principal(
             uid=granted.uid,
             roles=granted.roles | {known[r] for r in claims.get("roles", []) if r in known},
             hospital_ids=granted.hospital_ids | set(claims.get("hospitalIds", [])),
             school_ids=granted.school_ids | set(claims.get("schoolIds", [])),
             signed_in_at=_auth_time({"auth_time": claims.get("auth_time", claims.get("iat"))}),
         )
+        return SignIn(principal, _expiry(claims))

@@ -1,6 +1,8 @@
-"""The /graphql endpoint: sign-in first, then Strawberry with our request context."""
+"""The /graphql endpoint: sign-in first, then Strawberry with our request context; the same path
+serves subscriptions over a websocket (graphql-transport-ws, ``api/live.py``)."""
 
 import json
+from typing import Any, cast
 
 import strawberry
 from starlette.requests import Request
@@ -8,9 +10,14 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UNSET, UnsetType
 
 from api.auth import AuthenticationFailed, Authenticator, AuthUnavailable
+from api.live import ConnectionCounts, LiveConnection, LiveContext, authorization_of
 from domains.kernel.auth import ANONYMOUS
+from domains.kernel.clock import Clock
 from domains.kernel.context import RequestContext
 from domains.kernel.i18n import parse_accept_language
 from domains.kernel.resources import Resources
@@ -32,17 +39,31 @@ class GraphQLApp(GraphQL[RequestContext, None]):
         authenticator: Authenticator,
         graphiql: bool,
         allow_get: bool,
+        connections_per_user: int = 5,
+        subscriptions_per_connection: int = 10,
+        clock: Clock | None = None,
     ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if graphiql else None,
             allow_queries_via_get=allow_get,
-            subscription_protocols=(),
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            max_subscriptions_per_connection=subscriptions_per_connection,
         )
         self.resources = resources
         self.authenticator = authenticator
+        self.connections = ConnectionCounts(connections_per_user)
+        self.clock = clock or Clock()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            live = LiveConnection()
+            scope.setdefault("state", {})["live"] = live
+            try:
+                await super().__call__(scope, receive, send)
+            finally:
+                await live.end(self.connections)
+            return
         if scope["type"] != "http":
             return
         request = Request(scope, receive)
@@ -71,10 +92,43 @@ class GraphQLApp(GraphQL[RequestContext, None]):
         scope.setdefault("state", {})["principal"] = principal
         await super().__call__(scope, receive, send)
 
+    async def on_ws_connect(self, context: RequestContext) -> UnsetType | dict[str, Any] | None:
+        """``connection_init``: sign in with its bearer token, count the connection against the
+        user's cap, and close it when the token expires."""
+        if not isinstance(context, LiveContext) or context.live.websocket is None:
+            raise ConnectionRejectionError()
+        websocket = context.live.websocket
+        authorization = authorization_of(context, websocket.headers.get("authorization"))
+        try:
+            signed_in = await self.authenticator.sign_in(authorization, self.resources.db)
+        except (AuthenticationFailed, AuthUnavailable):
+            raise ConnectionRejectionError() from None
+        if signed_in.expires_at is not None and signed_in.expires_at <= self.clock.now():
+            raise ConnectionRejectionError()
+        key = signed_in.principal.uid or f"address:{context.client_ip}"
+        if not self.connections.acquire(key):
+            raise ConnectionRejectionError()
+        context.live.counted_as = key
+        context.principal = signed_in.principal
+        if signed_in.expires_at is not None:
+            context.live.close_at(signed_in.expires_at, self.clock)
+        return cast(UnsetType, UNSET)  # acknowledged without a payload
+
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> RequestContext:
         state = request.scope.get("state", {})
+        if isinstance(request, WebSocket):
+            live: LiveConnection = state["live"]
+            live.websocket = request
+            return LiveContext(
+                resources=self.resources,
+                principal=ANONYMOUS,
+                language=parse_accept_language(request.headers.get("accept-language")),
+                request_id=state.get("request_id", "-"),
+                client_ip=request.client.host if request.client else None,
+                live=live,
+            )
         return RequestContext(
             resources=self.resources,
             principal=state.get("principal", ANONYMOUS),

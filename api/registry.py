@@ -27,6 +27,7 @@ MODULES: Sequence[DomainModule] = (
 
 QUERIES: Sequence[type] = tuple(m.query for m in MODULES if m.query is not None)
 MUTATIONS: Sequence[type] = tuple(m.mutation for m in MODULES if m.mutation is not None)
+SUBSCRIPTIONS: Sequence[type] = tuple(m.subscription for m in MODULES if m.subscription)
 REPOSITORIES: Sequence[type[Repository]] = tuple(r for m in MODULES for r in m.repositories)
 SEEDERS: Sequence[tuple[str, Seeder]] = tuple(
     (m.name, m.seeder) for m in MODULES if m.seeder is not None

@@ -21,7 +21,7 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
-from api.registry import MUTATIONS, QUERIES
+from api.registry import MUTATIONS, QUERIES, SUBSCRIPTIONS
 from api.settings import PROJECT_ROOT, Settings
 from domains.kernel.errors import DomainError
 from graphql import GraphQLError
@@ -84,6 +84,7 @@ def build_schema(
 ) -> strawberry.Schema:
     query = merge_types("Query", tuple(QUERIES))
     mutation = merge_types("Mutation", tuple(MUTATIONS))
+    subscription = merge_types("Subscription", tuple(SUBSCRIPTIONS)) if SUBSCRIPTIONS else None
     # The limiters build their validation rule classes when constructed. Build them once per
     # schema, so the rules are the same objects on every request and ValidationCache can hit.
     rules = [
@@ -110,7 +111,7 @@ def build_schema(
     ]
     if not settings.graphql_introspection:
         extensions.append(HideFieldSuggestions)
-    return Schema(query=query, mutation=mutation, extensions=extensions)
+    return Schema(query=query, mutation=mutation, subscription=subscription, extensions=extensions)
 
 
 def export_sdl(schema: strawberry.Schema, path: Path = SCHEMA_PATH) -> Path:

@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     graphql_max_depth: int = 10
     graphql_max_aliases: int = 15
     graphql_max_tokens: int = 2000
+    # Live updates (websocket): open connections per signed-in user (or per address when
+    # anonymous) in one process, and subscriptions per connection.
+    graphql_ws_connections_per_user: int = Field(default=5, ge=1, le=100)
+    graphql_ws_subscriptions_per_connection: int = Field(default=10, ge=1, le=100)
 
     @property
     def is_production(self) -> bool:

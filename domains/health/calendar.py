@@ -30,8 +30,9 @@ from typing import Any, NamedTuple
 from bson import ObjectId
 
 from domains.health.repositories import SlotRepository
-from domains.kernel.change_feed import ChangeEvent, ChangeFeed
+from domains.kernel.change_feed import ChangeEvent, Subscription
 from domains.kernel.clock import as_utc
+from domains.kernel.live import ChangeFeeds
 from domains.kernel.readiness import Readiness
 from domains.kernel.resources import Key
 from domains.kernel.types import Database
@@ -92,29 +93,39 @@ class Entry(NamedTuple):
 class SlotCalendar:
     """Every slot's ``Entry``, and each facility's slots in start order."""
 
-    def __init__(self, db: Database, *, readiness: Readiness | None = None) -> None:
+    def __init__(
+        self, db: Database, *, readiness: Readiness | None = None, feeds: ChangeFeeds | None = None
+    ) -> None:
         self.collection = db[SlotRepository.collection_name]
+        # The process's feed of the slots, shared with the live updates (slotAvailability).
+        self.feeds = feeds or ChangeFeeds(db)
+        self._owns_feeds = feeds is None
         self.readiness = readiness or Readiness()
         self._entries: dict[ObjectId, Entry] = {}
         self._by_hospital: dict[str, list[Position]] = {}
-        self._feed: ChangeFeed | None = None
+        self._subscription: Subscription | None = None
         self._built = asyncio.Event()
 
     def __len__(self) -> int:
         return len(self._entries)
 
     async def start(self) -> None:
-        if self._feed is not None:
+        if self._subscription is not None:
             return
         self.readiness.pending(READINESS_NAME, "building")
-        self._feed = ChangeFeed(self.collection, max_await_ms=500)
-        self._feed.subscribe(self._on_change, self.refresh)
-        self._feed.start()
+        running = self.feeds.feed(SlotRepository.collection_name).ready
+        self._subscription = self.feeds.subscribe(
+            SlotRepository.collection_name, self._on_change, self.refresh
+        )
+        if running:  # the feed's first load is past: this subscriber loads by itself
+            await self.refresh()
 
     async def stop(self) -> None:
-        if self._feed is not None:
-            await self._feed.stop()
-            self._feed = None
+        if self._subscription is not None:
+            self._subscription.cancel()
+            self._subscription = None
+        if self._owns_feeds:
+            await self.feeds.stop()
 
     async def refresh(self) -> None:
         """Reload every slot from MongoDB (at start-up, and when the feed is lost)."""

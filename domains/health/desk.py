@@ -1,4 +1,5 @@
-"""At the facility (staff): checking a patient in by booking code, and recording a no-show."""
+"""At the facility (staff): checking a patient in by booking code, recording a no-show, and
+recording that a patient was seen (``callNext`` is in ``queue.py``)."""
 
 from datetime import datetime
 
@@ -22,22 +23,24 @@ async def _staff_transition(
     to_status: AppointmentStatus,
     action: str,
     now: datetime,
+    from_status: AppointmentStatus = "booked",
 ) -> AppointmentDocument:
     actor = require_some_hospital_staff(caller.principal)
     # An appointment of another facility answers like a missing one.
     if appointment is None or not is_staff_for(caller.principal, appointment):
         raise BookingRefused(Refusal.NOT_FOUND, "No appointment of your facility matches.")
-    if appointment["status"] != "booked":
+    if appointment["status"] != from_status:
         raise BookingRefused(
             Refusal.WRONG_STATUS,
-            f"Only a booked appointment can be {action}; this one is {appointment['status']}.",
+            f"Only a {from_status} appointment can be {action}; this one is "
+            f"{appointment['status']}.",
         )
     role = role_of(caller.principal, appointment["hospitalId"])
 
     async def work(session: Session) -> AppointmentDocument:
         updated = await caller.store.appointments.transition(
             appointment["_id"],
-            from_status="booked",
+            from_status=from_status,
             set_fields={"status": to_status, "changedAt": now},
             release=False,
             session=session,
@@ -45,7 +48,7 @@ async def _staff_transition(
         if updated is None:
             raise BookingRefused(Refusal.WRONG_STATUS, "This appointment changed meanwhile.")
         entry = audit_entry(
-            updated, actor=actor, role=role, action=action, from_status="booked", at=now
+            updated, actor=actor, role=role, action=action, from_status=from_status, at=now
         )
         await caller.store.audit.append(entry, session=session)
         await notify.cancel_reminders(db=caller.store.db, session=session, appointment=updated)
@@ -107,4 +110,23 @@ async def mark_no_show(
         to_status="noshow",
         action="marked no-show",
         now=now,
+    )
+
+
+async def complete_appointment(
+    *, caller: Caller[HealthStore], appointment_id: str, now: datetime | None = None
+) -> AppointmentDocument:
+    """Record that a checked-in patient has been seen: the visit is fulfilled."""
+    now = now or utcnow()
+    require_some_hospital_staff(caller.principal)
+    appointment = await caller.store.appointments.find(
+        object_id(appointment_id, what="appointment")
+    )
+    return await _staff_transition(
+        caller=caller,
+        appointment=appointment,
+        to_status="fulfilled",
+        action="completed",
+        now=now,
+        from_status="checked-in",
     )

@@ -18,6 +18,7 @@ class Refusal(Enum):
     SLOT_OVERLAP = "SLOT_OVERLAP"
     SLOT_HAS_PLACES = "SLOT_HAS_PLACES"
     HOLD_EXPIRED = "HOLD_EXPIRED"
+    QUEUE_EMPTY = "QUEUE_EMPTY"
 
 
 class BookingRefused(DomainError):

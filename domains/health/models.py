@@ -76,6 +76,8 @@ class SlotDocument(TypedDict):
     cancelReason: NotRequired[str]
     createdAt: datetime
     createdBy: str
+    # The queue number the desk called last (``callNext``); absent before the first call.
+    serving: NotRequired[int]
 
 
 class ConsentRecord(TypedDict):
@@ -117,6 +119,8 @@ class AppointmentDocument(TypedDict):
     status: AppointmentStatus
     # Present (true) while the appointment holds its place; the unique partial indexes on
     # (slotId, patientProfileId) and (slotId, queueNumber) cover only these.
+    # When the desk called the patient in (``callNext``): they are being served.
+    calledAt: NotRequired[datetime]
     active: NotRequired[bool]
     reason: NotRequired[str]
     cancelReason: NotRequired[str]

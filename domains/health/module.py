@@ -1,12 +1,13 @@
 """Health as the composition root sees it."""
 
-from domains.health import personal_data, schema
+from domains.health import personal_data, schema, subscriptions
 from domains.health.calendar import SLOT_CALENDAR, SlotCalendar
 from domains.health.catalogue import CATALOGUES
 from domains.health.directory import HealthPatients
 from domains.health.province import seed_province
 from domains.health.repositories import REPOSITORIES
 from domains.health.seed import seed_demo
+from domains.kernel.live import change_feeds
 from domains.kernel.module import DomainModule
 from domains.kernel.resources import Resources
 from domains.notifications.ports import PATIENT_DIRECTORY
@@ -18,7 +19,10 @@ def wire(resources: Resources) -> None:
     resources.provide(PATIENT_DIRECTORY, HealthPatients(resources))
     CATALOGUES.wire(resources)
     if resources.find(SLOT_CALENDAR) is None:
-        resources.provide(SLOT_CALENDAR, SlotCalendar(resources.db, readiness=resources.readiness))
+        calendar = SlotCalendar(
+            resources.db, readiness=resources.readiness, feeds=change_feeds(resources)
+        )
+        resources.provide(SLOT_CALENDAR, calendar)
 
 
 async def start(resources: Resources) -> None:
@@ -33,6 +37,7 @@ MODULE = DomainModule(
     name="health",
     query=schema.Query,
     mutation=schema.Mutation,
+    subscription=subscriptions.Subscription,
     repositories=REPOSITORIES,
     seeder=seed_demo,
     province_seeder=seed_province,

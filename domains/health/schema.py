@@ -8,7 +8,7 @@ from typing import Annotated
 
 import strawberry
 
-from domains.health import booking, desk, facilities, profiles, slots, waitlist
+from domains.health import booking, desk, facilities, profiles, queue, slots, waitlist
 from domains.health.errors import BookingRefused
 from domains.health.models import AppointmentDocument
 from domains.health.repositories import HealthStore
@@ -28,6 +28,7 @@ from domains.health.types.failures import (
     IdempotencyKeyReused,
     OutsideBookingWindow,
     OutsideCancellationWindow,
+    QueueEmpty,
     SlotFull,
     SlotHasPlaces,
     SlotNotBookable,
@@ -43,6 +44,7 @@ from domains.health.types.inputs import (
 from domains.health.types.results import (
     AcceptWaitlistOfferResult,
     BookAppointmentResult,
+    CallNextResult,
     CancelAppointmentResult,
     CancelSlotsResult,
     CreatePatientProfileResult,
@@ -344,6 +346,31 @@ class Mutation:
                 caller=_caller(info),
                 appointment_id=str(appointment_id),
             ),
+            _appointment(info),
+            AppointmentNotChangeable,
+            NotFoundError,
+            ValidationFailed,
+        )
+
+    @strawberry.mutation(
+        description="Call the next checked-in patient of a slot, lowest number first (facility "
+        "staff): the slot's patients see the number in queueStatus."
+    )
+    async def call_next(self, info: Info, slot_id: strawberry.ID) -> CallNextResult:
+        return await expected(
+            queue.call_next(caller=_caller(info), slot_id=str(slot_id)),
+            _appointment(info),
+            QueueEmpty,
+            NotFoundError,
+            ValidationFailed,
+        )
+
+    @strawberry.mutation(description="Record that a checked-in patient was seen (facility staff).")
+    async def complete_appointment(
+        self, info: Info, appointment_id: strawberry.ID
+    ) -> StaffAppointmentResult:
+        return await expected(
+            desk.complete_appointment(caller=_caller(info), appointment_id=str(appointment_id)),
             _appointment(info),
             AppointmentNotChangeable,
             NotFoundError,

@@ -1,5 +1,6 @@
 """Time in one place, so rules and tests agree on 'now' and on the province's time zone."""
 
+import asyncio
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -14,3 +15,14 @@ def utcnow() -> datetime:
 def as_utc(value: datetime) -> datetime:
     """Treat naive datetimes read back from MongoDB as UTC."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Clock:
+    """The wall clock where code waits for a moment (a token's expiry); tests pass a clock they
+    move by hand, so nothing waits on real time."""
+
+    def now(self) -> datetime:
+        return utcnow()
+
+    async def sleep_until(self, moment: datetime) -> None:
+        await asyncio.sleep(max(0.0, (moment - self.now()).total_seconds()))

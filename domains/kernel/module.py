@@ -31,6 +31,8 @@ class DomainModule:
     name: str
     query: type | None = None
     mutation: type | None = None
+    # GraphQL subscriptions (live updates over the websocket), fed by the change feeds.
+    subscription: type | None = None
     # Every repository whose indexes must exist before the API serves (created idempotently).
     repositories: Sequence[type[Repository]] = ()
     seeder: Seeder | None = None

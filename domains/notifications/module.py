@@ -1,12 +1,20 @@
 """Notifications as the composition root sees it."""
 
 from domains.kernel.module import DomainModule
-from domains.notifications import outbox_repository, personal_data, province, repository, schema
+from domains.notifications import (
+    outbox_repository,
+    personal_data,
+    province,
+    repository,
+    schema,
+    subscriptions,
+)
 
 MODULE = DomainModule(
     name="notifications",
     query=schema.Query,
     mutation=schema.Mutation,
+    subscription=subscriptions.Subscription,
     repositories=(
         repository.DeviceRepository,
         repository.SubscriptionRepository,

@@ -87,6 +87,40 @@ class AppointmentRepository(Repository):
         cursor = self.collection.find({"slotId": slot_id, "status": "booked"}, session=session)
         return cast(list[AppointmentDocument], await cursor.to_list(None))
 
+    async def next_waiting(
+        self, slot_id: ObjectId, *, session: Session | None
+    ) -> AppointmentDocument | None:
+        """The checked-in patient of a slot with the lowest number not yet called (callNext)."""
+        document = await self.collection.find_one(
+            {"slotId": slot_id, "status": "checked-in", "calledAt": {"$exists": False}},
+            sort=[("queueNumber", 1)],
+            session=session,
+        )
+        return cast(AppointmentDocument | None, document)
+
+    async def mark_called(
+        self, appointment_id: ObjectId, *, now: datetime, session: Session | None
+    ) -> AppointmentDocument | None:
+        """Record the call; None if the patient was called (or left) meanwhile."""
+        document = await self.collection.find_one_and_update(
+            {"_id": appointment_id, "status": "checked-in", "calledAt": {"$exists": False}},
+            {"$set": {"calledAt": now, "changedAt": now}},
+            return_document=ReturnDocument.AFTER,
+            session=session,
+        )
+        return cast(AppointmentDocument | None, document)
+
+    async def waiting_before(self, slot_id: ObjectId, queue_number: int) -> int:
+        """Patients of a slot still to be called before ``queue_number`` (queueStatus)."""
+        return await self.collection.count_documents(
+            {
+                "slotId": slot_id,
+                "status": {"$in": ["booked", "checked-in"]},
+                "calledAt": {"$exists": False},
+                "queueNumber": {"$lt": queue_number},
+            }
+        )
+
     async def transition(
         self,
         appointment_id: ObjectId,

@@ -163,6 +163,27 @@ class SlotRepository(Repository):
             query["start"] = start
         return query
 
+    async def set_serving(
+        self, slot_id: ObjectId, queue_number: int, *, session: Session | None
+    ) -> None:
+        """The number the desk called last (queueStatus shows it to the waiting patients)."""
+        await self.collection.update_one(
+            {"_id": slot_id}, {"$set": {"serving": queue_number}}, session=session
+        )
+
+    async def of_department_between(
+        self, hospital_id: str, department_id: str, start_from: datetime, start_to: datetime
+    ) -> list[SlotDocument]:
+        """One department's slots starting in ``[start_from, start_to)`` (slotAvailability)."""
+        cursor = self.collection.find(
+            {
+                "hospitalId": hospital_id,
+                "start": {"$gte": start_from, "$lt": start_to},
+                "departmentId": department_id,
+            }
+        ).sort([("start", 1), ("_id", 1)])
+        return cast(list[SlotDocument], await cursor.to_list(None))
+
     async def starting_between(
         self,
         start_from: datetime,

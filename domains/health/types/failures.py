@@ -67,3 +67,8 @@ class SlotHasPlaces(UserError):
 @strawberry.type(description="The hold on the offered place has ended; it went to the next person.")
 class HoldExpired(UserError):
     codes: ClassVar[frozenset[str]] = _codes(Refusal.HOLD_EXPIRED)
+
+
+@strawberry.type(description="No checked-in patient of this slot is waiting to be called.")
+class QueueEmpty(UserError):
+    codes: ClassVar[frozenset[str]] = _codes(Refusal.QUEUE_EMPTY)

@@ -14,6 +14,7 @@ from domains.health.types.failures import (
     IdempotencyKeyReused,
     OutsideBookingWindow,
     OutsideCancellationWindow,
+    QueueEmpty,
     SlotFull,
     SlotHasPlaces,
     SlotNotBookable,
@@ -58,6 +59,10 @@ RescheduleAppointmentResult = Annotated[
 StaffAppointmentResult = Annotated[
     Appointment | AppointmentNotChangeable | NotFoundError | ValidationFailed,
     strawberry.union("StaffAppointmentResult"),
+]
+CallNextResult = Annotated[
+    Appointment | QueueEmpty | NotFoundError | ValidationFailed,
+    strawberry.union("CallNextResult"),
 ]
 PublishSlotsResult = Annotated[
     PublishSlotsPayload | SlotOverlap | ValidationFailed, strawberry.union("PublishSlotsResult")

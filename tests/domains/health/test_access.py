@@ -249,6 +249,22 @@ MUTATION_CASES = {
         "staff_other": "NotFoundError",
         "admin": "AppointmentNotChangeable",
     },
+    "callNext": {  # nobody has checked in yet: the right facility is told the queue is empty
+        "anonymous": "UNAUTHENTICATED",
+        "citizen_a": "FORBIDDEN",
+        "citizen_b": "FORBIDDEN",
+        "staff_here": "QueueEmpty",
+        "staff_other": "NotFoundError",
+        "admin": "QueueEmpty",
+    },
+    "completeAppointment": {  # booked, not checked in
+        "anonymous": "UNAUTHENTICATED",
+        "citizen_a": "FORBIDDEN",
+        "citizen_b": "FORBIDDEN",
+        "staff_here": "AppointmentNotChangeable",
+        "staff_other": "NotFoundError",
+        "admin": "AppointmentNotChangeable",
+    },
 }
 
 RESULT = "__typename ... on UserError { message code }"
@@ -321,6 +337,16 @@ def mutation(name: str, world: dict[str, Any]) -> tuple[str, dict[str, Any]]:
             f"mutation($c: String!) {{ checkIn(bookingCode: $c) {{ {RESULT} }} }}",
             {"c": world["appointment"]["bookingCode"]},
         )
+    if name == "callNext":
+        return (
+            f"mutation($s: ID!) {{ callNext(slotId: $s) {{ {RESULT} }} }}",
+            {"s": world["slots"][0]},
+        )
+    if name == "completeAppointment":
+        return (
+            f"mutation($id: ID!) {{ completeAppointment(appointmentId: $id) {{ {RESULT} }} }}",
+            {"id": appointment},
+        )
     return (
         f"mutation($id: ID!) {{ markNoShow(appointmentId: $id) {{ {RESULT} }} }}",
         {"id": appointment},
@@ -334,6 +360,8 @@ ORDER = [
     "cancelSlots",
     "checkIn",
     "markNoShow",
+    "callNext",
+    "completeAppointment",
     "cancelAppointment",
     "bookAppointment",
 ]

@@ -1,0 +1,62 @@
+"""The health subscriptions (live updates over the websocket, graphql-transport-ws)."""
+
+from collections.abc import AsyncGenerator
+from datetime import date
+
+import strawberry
+
+from domains.health import live
+from domains.health.repositories import HealthStore
+from domains.health.types.live import QueueStatus, SlotAvailability, SlotPlaces
+from domains.kernel.context import Info
+from domains.kernel.live import change_feeds
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="Your queue on the day: the number being served, yours and an estimated "
+        "wait; sent now and on every change, until the visit ends (the patient who booked, or "
+        "the facility's staff)."
+    )
+    async def queue_status(
+        self, info: Info, appointment_id: strawberry.ID
+    ) -> AsyncGenerator[QueueStatus, None]:
+        updates = live.queue_updates(
+            caller=info.context.caller(HealthStore.of),
+            feeds=change_feeds(info.context.resources),
+            appointment_id=str(appointment_id),
+        )
+        async for view in updates:
+            yield QueueStatus.from_view(view)
+
+    @strawberry.subscription(
+        description="A department's places on one day while the booking screen is open: sent "
+        "now and whenever a place is taken or freed."
+    )
+    async def slot_availability(
+        self, info: Info, hospital_id: str, department_id: str, date: date
+    ) -> AsyncGenerator[SlotAvailability, None]:
+        updates = live.availability_updates(
+            store=info.context.scoped(HealthStore.of),
+            feeds=change_feeds(info.context.resources),
+            hospital_id=hospital_id,
+            department_id=department_id,
+            day=date,
+        )
+        async for places in updates:
+            yield SlotAvailability(
+                hospital_id=hospital_id,
+                department_id=department_id,
+                date=date,
+                slots=[
+                    SlotPlaces(
+                        slot_id=strawberry.ID(str(p.slot_id)),
+                        start=p.start,
+                        end=p.end,
+                        remaining=p.remaining,
+                        bookable=p.bookable,
+                    )
+                    for p in places
+                ],
+            )

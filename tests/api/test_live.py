@@ -1,0 +1,264 @@
+"""Live updates over a real websocket (graphql-transport-ws) against the app served by uvicorn:
+the queue on the day, places while booking, the inbox, across two replicas of one database,
+with sign-in on connection_init, caps, and token expiry on an injected clock."""
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from pymongo import AsyncMongoClient
+from starlette.applications import Starlette
+
+from api.app import create_app
+from api.auth import mint_dev_token
+from api.settings import Settings
+from domains.health import desk
+from domains.health.repositories import HealthStore
+from domains.health.schedule import at_local
+from domains.kernel.auth import Principal, Role
+from domains.kernel.caller import Caller
+from domains.notifications.repository import InboxRepository
+from tests.conftest import DEV_SECRET, GraphQLClient
+from tests.domains.health.support import add_hospital, book, future_day, profile, publish, slot_ids
+from tests.support.live import LiveClient, ManualClock, serve
+
+SETTINGS_OVERRIDES = {
+    "graphql_ws_connections_per_user": 2,
+    "graphql_ws_subscriptions_per_connection": 3,
+}
+H = "bv-live"
+CLOCK = ManualClock()
+
+QUEUE = """subscription($id: ID!) { queueStatus(appointmentId: $id) {
+  appointmentId status queueNumber servingNumber called ahead estimatedWaitMinutes } }"""
+PLACES = """subscription($h: String!, $d: String!, $day: Date!) {
+  slotAvailability(hospitalId: $h, departmentId: $d, date: $day) {
+    hospitalId date slots { slotId remaining bookable } } }"""
+INBOX = "subscription { inbox(first: 5) { unreadCount latest { id title read } } }"
+CALL_NEXT = """mutation($s: ID!) { callNext(slotId: $s) {
+  __typename ... on Appointment { id queueNumber } ... on UserError { code } } }"""
+COMPLETE = """mutation($a: ID!) { completeAppointment(appointmentId: $a) {
+  __typename ... on Appointment { id status } ... on UserError { code } } }"""
+
+
+@pytest.fixture(scope="module")
+async def app(settings: Settings) -> AsyncIterator[Starlette]:
+    """The module's app, with a clock the tests move (token expiry)."""
+    application = create_app(settings, clock=CLOCK)
+    async with application.router.lifespan_context(application):
+        yield application
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongodb_uri)
+    try:
+        await client.drop_database(settings.mongodb_database)
+    finally:
+        await client.close()
+
+
+@pytest.fixture(scope="module")
+async def url(app: Starlette) -> AsyncIterator[str]:
+    async with serve(app) as address:
+        yield address
+
+
+@pytest.fixture(scope="module")
+async def replica_url(settings: Settings) -> AsyncIterator[str]:
+    """A second app process on the same database (its own client, feeds and resources)."""
+    replica = create_app(settings)
+    async with replica.router.lifespan_context(replica), serve(replica) as address:
+        yield address
+
+
+@pytest.fixture(scope="module")
+async def clinic(gql: GraphQLClient, db: Any, dev_token: Any) -> dict[str, Any]:
+    """A slot of three places booked by three citizens."""
+    await add_hospital(db, H)
+    staff = dev_token("live-staff", Role.HOSPITAL_STAFF, hospitals=(H,))
+    day = future_day()
+    await publish(gql, staff, H, day=day, periods=[("08:00", "08:30")], capacity=3)
+    (slot,) = await slot_ids(gql, H, day)
+    citizens = [dev_token(f"live-citizen-{i}") for i in range(3)]
+    appointments = []
+    for token in citizens:
+        booked = await book(gql, token, slot, await profile(gql, token))
+        assert booked["__typename"] == "Appointment"
+        appointments.append(booked)
+    return {
+        "staff": staff,
+        "day": day,
+        "slot": slot,
+        "citizens": citizens,
+        "appointments": appointments,
+    }
+
+
+async def check_in(resources: Any, code: str, day: Any) -> None:
+    staff = Principal(
+        uid="live-staff", roles=frozenset({Role.HOSPITAL_STAFF}), hospital_ids=frozenset({H})
+    )
+    caller = Caller(HealthStore.of(resources), staff)
+    await desk.check_in(caller=caller, booking_code=code, now=at_local(day, "07:50"))
+
+
+async def test_queue_status_follows_the_desk(
+    url: str, gql: GraphQLClient, resources: Any, clinic: dict[str, Any]
+) -> None:
+    first, second, _ = clinic["appointments"]
+    async with LiveClient.connect(url, clinic["citizens"][1]) as client:
+        operation = await client.subscribe(QUEUE, {"id": second["id"]})
+        state = (await client.next_until(operation, lambda _: True))["queueStatus"]
+        assert state == {
+            "appointmentId": second["id"],
+            "status": "BOOKED",
+            "queueNumber": 2,
+            "servingNumber": None,
+            "called": False,
+            "ahead": 1,
+            "estimatedWaitMinutes": 10,  # 30 minutes shared by 3 places
+        }
+        await check_in(resources, first["bookingCode"], clinic["day"])
+        await check_in(resources, second["bookingCode"], clinic["day"])
+        await client.next_until(operation, lambda d: d["queueStatus"]["status"] == "CHECKED_IN")
+
+        called = await gql(CALL_NEXT, {"s": clinic["slot"]}, token=clinic["staff"])
+        assert called["data"]["callNext"] == {
+            "__typename": "Appointment",
+            "id": first["id"],
+            "queueNumber": 1,
+        }
+        state = (await client.next_until(operation, lambda d: d["queueStatus"]["ahead"] == 0))[
+            "queueStatus"
+        ]
+        assert state["servingNumber"] == 1 and state["estimatedWaitMinutes"] == 0
+
+        done = await gql(COMPLETE, {"a": first["id"]}, token=clinic["staff"])
+        assert done["data"]["completeAppointment"]["status"] == "FULFILLED"
+        await gql(CALL_NEXT, {"s": clinic["slot"]}, token=clinic["staff"])
+        state = (await client.next_until(operation, lambda d: d["queueStatus"]["called"]))[
+            "queueStatus"
+        ]
+        assert state["servingNumber"] == 2 and state["estimatedWaitMinutes"] is None
+
+        # Nobody else has checked in: the desk is told, nothing changes for the patients.
+        empty = await gql(CALL_NEXT, {"s": clinic["slot"]}, token=clinic["staff"])
+        assert empty["data"]["callNext"] == {"__typename": "QueueEmpty", "code": "QUEUE_EMPTY"}
+
+        await gql(COMPLETE, {"a": second["id"]}, token=clinic["staff"])
+        await client.next_until(operation, lambda d: d["queueStatus"]["status"] == "FULFILLED")
+        assert await client.receive() == {"id": operation, "type": "complete"}
+
+
+async def first_error(client: LiveClient, operation: str) -> dict[str, Any]:
+    message = await client.receive()
+    assert message["id"] == operation, message
+    errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+    error: dict[str, Any] = errors[0]
+    return error
+
+
+async def test_only_the_patient_and_the_facility_follow_a_queue(
+    url: str, clinic: dict[str, Any], dev_token: Any
+) -> None:
+    third = clinic["appointments"][2]
+    async with LiveClient.connect(url) as anonymous:
+        operation = await anonymous.subscribe(QUEUE, {"id": third["id"]})
+        error = await first_error(anonymous, operation)
+        assert error["extensions"]["code"] == "UNAUTHENTICATED"
+    async with LiveClient.connect(url, clinic["citizens"][0]) as other:
+        operation = await other.subscribe(QUEUE, {"id": third["id"]})
+        error = await first_error(other, operation)
+        assert error["extensions"]["code"] == "NOT_FOUND"
+    elsewhere = dev_token("live-staff-2", Role.HOSPITAL_STAFF, hospitals=("bv-other",))
+    async with LiveClient.connect(url, elsewhere) as other_staff:
+        operation = await other_staff.subscribe(QUEUE, {"id": third["id"]})
+        error = await first_error(other_staff, operation)
+        assert error["extensions"]["code"] == "NOT_FOUND"
+    async with LiveClient.connect(url, clinic["staff"]) as staff:
+        operation = await staff.subscribe(QUEUE, {"id": third["id"]})
+        state = await staff.next_until(operation, lambda _: True)
+        assert state["queueStatus"]["queueNumber"] == 3
+
+
+async def test_places_booked_on_one_replica_reach_a_subscriber_of_another(
+    url: str, replica_url: str, gql: GraphQLClient, dev_token: Any, clinic: dict[str, Any]
+) -> None:
+    day = future_day()
+    await publish(gql, clinic["staff"], H, day=day, periods=[("09:00", "09:30")], capacity=2)
+    (slot,) = await slot_ids(gql, H, day)
+    variables = {"h": H, "d": "noi", "day": day.isoformat()}
+    async with LiveClient.connect(replica_url) as client:  # anonymous: a public subscription
+        operation = await client.subscribe(PLACES, variables)
+        first = await client.next_until(operation, lambda _: True)
+        assert first["slotAvailability"]["slots"] == [
+            {"slotId": slot, "remaining": 2, "bookable": True}
+        ]
+        token = dev_token("live-booker")
+        booked = await book(gql, token, slot, await profile(gql, token))  # through replica 1
+        assert booked["__typename"] == "Appointment"
+        after = await client.next_until(
+            operation, lambda d: d["slotAvailability"]["slots"][0]["remaining"] == 1
+        )
+        assert after["slotAvailability"]["date"] == day.isoformat()
+
+
+async def test_the_inbox_shows_new_notifications_and_the_unread_count(
+    url: str, gql: GraphQLClient, db: Any, dev_token: Any
+) -> None:
+    token = dev_token("live-inbox")
+    async with LiveClient.connect(url, token) as client:
+        operation = await client.subscribe(INBOX)
+        empty = await client.next_until(operation, lambda _: True)
+        assert empty["inbox"] == {"unreadCount": 0, "latest": []}
+        now = datetime.now(UTC)
+        await InboxRepository(db).add(
+            [
+                {
+                    "_id": "n1:live-inbox",
+                    "userId": "live-inbox",
+                    "category": "health",
+                    "title": {"vi": "Lịch hẹn", "en": "Appointment"},
+                    "body": {"vi": "Đã đặt", "en": "Booked"},
+                    "data": {},
+                    "createdAt": now,
+                    "readAt": None,
+                }
+            ]
+        )
+        arrived = await client.next_until(operation, lambda d: bool(d["inbox"]["latest"]))
+        assert arrived["inbox"] == {
+            "unreadCount": 1,
+            "latest": [{"id": "n1:live-inbox", "title": "Lịch hẹn", "read": False}],
+        }
+        marked = await gql("mutation { markAllNotificationsRead { unreadCount } }", token=token)
+        assert "errors" not in marked, marked
+        await client.next_until(operation, lambda d: d["inbox"]["unreadCount"] == 0)
+
+
+async def test_sign_in_is_checked_on_connection_init(url: str) -> None:
+    expired = mint_dev_token(secret=DEV_SECRET, uid="live-late", ttl=timedelta(seconds=-5))
+    async with LiveClient.connect(url, expired, acknowledged=False) as client:
+        assert await client.closed() == 4403
+    async with LiveClient.connect(url, "not-a-token", acknowledged=False) as client:
+        assert await client.closed() == 4403
+
+
+async def test_an_expired_token_closes_the_connection(url: str) -> None:
+    token = mint_dev_token(secret=DEV_SECRET, uid="live-expiring", ttl=timedelta(minutes=10))
+    async with LiveClient.connect(url, token) as client:
+        operation = await client.subscribe(INBOX)
+        await client.next_until(operation, lambda _: True)
+        CLOCK.advance(timedelta(minutes=11))
+        assert await client.closed() == 4401
+
+
+async def test_caps_per_connection_and_per_user(url: str, dev_token: Any) -> None:
+    token = dev_token("live-capped")
+    async with LiveClient.connect(url, token) as client, LiveClient.connect(url, token):
+        async with LiveClient.connect(url, token, acknowledged=False) as third:
+            assert await third.closed() == 4403  # two connections per user here
+        for _ in range(3):
+            operation = await client.subscribe(INBOX)
+            await client.next_until(operation, lambda _: True)
+        operation = await client.subscribe(INBOX)
+        error = await first_error(client, operation)
+        assert "limit" in error["message"]
