@@ -200,6 +200,21 @@ def cmd_import_procedures(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(_with_database(settings, run))
 
 
+def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
+    """Delete personal data past its retention that no TTL index expires (run daily)."""
+    from api import registry
+    from domains.kernel.clock import utcnow
+    from domains.kernel.resources import Resources
+
+    async def purge(db: Any) -> int:
+        counts = await registry.purge(registry.wire(Resources(db=db)), utcnow())
+        for name, count in counts.items():
+            print(f"{name}: {count} purged", file=sys.stderr)
+        return 0
+
+    return asyncio.run(_with_database(settings, purge))
+
+
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     import gc
     import logging
@@ -314,6 +329,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="validate and report without writing"
     )
     procedures.set_defaults(handler=cmd_import_procedures)
+    purge = commands.add_parser("purge", help="delete personal data past its retention (daily)")
+    purge.set_defaults(handler=cmd_purge)
     worker = commands.add_parser("worker", help="deliver queued notifications (push + inbox)")
     worker.add_argument(
         "--concurrency", type=int, help="batches worked on at once, one on the wire (default 3)"

@@ -1,6 +1,7 @@
 """The one list of domains the API is composed of: add a domain here and nowhere else."""
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from domains.accounts.module import MODULE as ACCOUNTS
 from domains.chatbot.module import MODULE as CHATBOT
@@ -49,6 +50,11 @@ def wire(resources: Resources) -> Resources:
             module.wire(resources)
     resources.provide(PERSONAL_DATA, personal_data_holders(resources))
     return resources
+
+
+async def purge(resources: Resources, now: datetime) -> dict[str, int]:
+    """Every domain's scheduled purge of personal data past its retention (``xuthanh purge``)."""
+    return {m.name: await m.purge(resources, now) for m in MODULES if m.purge is not None}
 
 
 def personal_data_holders(resources: Resources) -> Holders:

@@ -35,6 +35,8 @@ class ChatSettings(BaseSettings):
     # user's data. The database defaults to the API's own.
     rasa_tracker_database: str | None = None
     rasa_tracker_collection: str = "rasa_conversations"
+    # Retention (docs/security.md): a conversation idle this long is deleted by `xuthanh purge`.
+    chat_retention_days: int = Field(default=30, ge=1, le=3650)
 
     @cached_property
     def secret(self) -> bytes:

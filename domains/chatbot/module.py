@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from domains.chatbot import personal_data, schema
+from domains.chatbot import personal_data, retention, schema
 from domains.chatbot.config import CHAT_CONFIG, ChatSettings, read_chat_config
 from domains.chatbot.repository import RateLimitRepository
 from domains.kernel.module import DomainModule
@@ -24,4 +24,5 @@ MODULE = DomainModule(
     wire=wire,
     production_refusals=production_refusals,
     personal_data=personal_data.holder,
+    purge=retention.purge,
 )

@@ -32,9 +32,14 @@ class ChatPersonalData:
         return int(result.deleted_count)
 
 
-def holder(resources: Resources) -> PersonalData:
+def trackers(resources: Resources) -> AsyncCollection[Document]:
+    """Rasa's tracker collection (its own database when RASA_TRACKER_DATABASE is set)."""
     settings = resources.get(CHAT_CONFIG).settings
     db = resources.db
     if settings.rasa_tracker_database:
         db = db.client[settings.rasa_tracker_database]
-    return ChatPersonalData(db[settings.rasa_tracker_collection], settings.secret)
+    return db[settings.rasa_tracker_collection]
+
+
+def holder(resources: Resources) -> PersonalData:
+    return ChatPersonalData(trackers(resources), resources.get(CHAT_CONFIG).settings.secret)

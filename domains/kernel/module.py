@@ -2,6 +2,7 @@
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from domains.kernel.personal_data import PersonalDataFactory
@@ -47,3 +48,6 @@ class DomainModule:
     # What the domain holds about a person (domains/kernel/personal_data.py): the accounts
     # domain's export and erasure walk every module's holder.
     personal_data: PersonalDataFactory | None = None
+    # A scheduled purge of personal data that no TTL index can expire (``xuthanh purge``, run
+    # daily): deletes what is past its retention at ``now``; returns how many documents went.
+    purge: Callable[[Resources, datetime], Awaitable[int]] | None = None

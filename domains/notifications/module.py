@@ -6,6 +6,7 @@ from domains.notifications import (
     personal_data,
     province,
     repository,
+    retention,
     schema,
     subscriptions,
 )
@@ -25,4 +26,5 @@ MODULE = DomainModule(
     ),
     province_seeder=province.seed_province,
     personal_data=personal_data.holder,
+    purge=retention.purge,
 )

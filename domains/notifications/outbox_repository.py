@@ -15,6 +15,10 @@ from domains.notifications.models import DeliveryDocument, NotificationDocument
 from domains.notifications.repository import insert_ignoring_duplicates
 
 NOTIFICATIONS = "notifications"
+# Retention (docs/security.md): a notification is kept 90 days after it was fanned out or
+# cancelled (scheduled ones wait for their time), its per-device records 30 days.
+OUTBOX_RETENTION = timedelta(days=90)
+DELIVERY_RETENTION = timedelta(days=30)
 MARK_SLICE = 100  # deliveries per update when recording outcomes
 
 
@@ -27,6 +31,17 @@ class NotificationRepository(Repository):
         IndexModel([("dedupeKey", ASCENDING)], unique=True, sparse=True, name="dedupeKey_sparse"),
         # claim_for_fanout: due notifications the worker has not finished fanning out.
         IndexModel([("status", ASCENDING), ("sendAt", ASCENDING)]),
+        # Retention only (a TTL index skips documents without the field: pending ones).
+        IndexModel(
+            [("fannedOutAt", ASCENDING)],
+            expireAfterSeconds=int(OUTBOX_RETENTION.total_seconds()),
+            name="fannedOutAt_ttl",
+        ),
+        IndexModel(
+            [("cancelledAt", ASCENDING)],
+            expireAfterSeconds=int(OUTBOX_RETENTION.total_seconds()),
+            name="cancelledAt_ttl",
+        ),
     )
 
     async def get_notification(self, notification_id: ObjectId) -> NotificationDocument | None:
@@ -149,6 +164,12 @@ class DeliveryRepository(Repository):
         IndexModel([("n", ASCENDING), ("state", ASCENDING)]),
         # the claim a worker just made.
         IndexModel([("claim", ASCENDING)], sparse=True),
+        # Retention only: a delivery record goes 30 days after it was made.
+        IndexModel(
+            [("createdAt", ASCENDING)],
+            expireAfterSeconds=int(DELIVERY_RETENTION.total_seconds()),
+            name="createdAt_ttl",
+        ),
     )
 
     async def add(self, documents: list[DeliveryDocument]) -> list[DeliveryDocument]:

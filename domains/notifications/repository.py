@@ -27,6 +27,8 @@ DUPLICATE_KEY = 11000
 DEVICE_BUCKETS = 64
 # FCM drops registration tokens an app has not refreshed for 270 days; so do we.
 TOKEN_LIFETIME = timedelta(days=270)
+# Retention (docs/security.md): an inbox entry is kept a year (``xuthanh purge``).
+INBOX_RETENTION = timedelta(days=365)
 
 
 async def insert_ignoring_duplicates(repository: Repository, documents: list[Any]) -> list[Any]:
@@ -239,6 +241,9 @@ class InboxRepository(Repository):
             [("userId", ASCENDING), ("readAt", ASCENDING), ("createdAt", DESCENDING)],
             name="unread_by_user_at",
         ),
+        # purge_before: the scheduled purge of entries past their retention (not a TTL index,
+        # so that tests and generated province data may hold entries years old).
+        IndexModel([("createdAt", ASCENDING)], name="createdAt"),
     )
 
     async def add(self, documents: list[InboxDocument]) -> int:
@@ -277,6 +282,11 @@ class InboxRepository(Repository):
 
     async def delete_for_user(self, user_id: str) -> int:
         result = await self.collection.delete_many({"userId": user_id})
+        return int(result.deleted_count)
+
+    async def purge_before(self, cutoff: datetime) -> int:
+        """Retention: delete the entries written before ``cutoff`` (``xuthanh purge``)."""
+        result = await self.collection.delete_many({"createdAt": {"$lt": cutoff}})
         return int(result.deleted_count)
 
     async def unread_count(self, user_id: str) -> int:

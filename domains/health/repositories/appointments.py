@@ -1,7 +1,7 @@
 """Appointments, their append-only audit trail and the idempotency records of bookings."""
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from bson import ObjectId
@@ -13,6 +13,9 @@ from domains.kernel.repository import Repository
 from domains.kernel.types import Session
 
 ACTIVE = {"active": True}
+# Retention (docs/security.md): appointments and their audit are kept 10 years after the visit,
+# the time we understand a facility keeps an outpatient record (to be checked by a lawyer).
+HEALTH_RECORD_RETENTION = timedelta(days=3653)
 
 
 class AppointmentRepository(Repository):
@@ -45,6 +48,12 @@ class AppointmentRepository(Repository):
         ),
         # cancelSlots: the active appointments of a slot
         IndexModel([("slotId", 1), ("status", 1)], name="slot_status"),
+        # Retention only: an appointment goes 10 years after its start.
+        IndexModel(
+            [("start", 1)],
+            expireAfterSeconds=int(HEALTH_RECORD_RETENTION.total_seconds()),
+            name="start_ttl",
+        ),
     )
 
     async def find(
@@ -211,6 +220,12 @@ class AuditRepository(Repository):
     indexes = (
         # the history of one appointment, in order
         IndexModel([("appointmentId", 1), ("at", 1)], name="appointment_at"),
+        # Retention only: an entry goes 10 years after it was written, with its appointment.
+        IndexModel(
+            [("at", 1)],
+            expireAfterSeconds=int(HEALTH_RECORD_RETENTION.total_seconds()),
+            name="at_ttl",
+        ),
     )
 
     async def append(self, entry: AuditEntry, *, session: Session | None) -> None:

@@ -1,6 +1,6 @@
 """Waitlist entries: first come, first offered."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from bson import ObjectId
@@ -12,6 +12,8 @@ from domains.kernel.repository import Repository
 from domains.kernel.types import Session
 
 OPEN = {"open": True}
+# Retention (docs/security.md): a waitlist entry is kept a year after its last change.
+WAITLIST_RETENTION = timedelta(days=365)
 
 
 def _waiting_for(slot: SlotDocument, day: str) -> dict[str, Any]:
@@ -46,6 +48,13 @@ class WaitlistRepository(Repository):
         IndexModel([("status", 1), ("holdExpiresAt", 1)], name="status_hold"),
         # myWaitlist, newest first
         IndexModel([("userId", 1), ("createdAt", -1)], name="user_created"),
+        # Retention only: an entry goes a year after its last change (all are for days weeks
+        # ahead, so an open one is long over by then).
+        IndexModel(
+            [("changedAt", 1)],
+            expireAfterSeconds=int(WAITLIST_RETENTION.total_seconds()),
+            name="changedAt_ttl",
+        ),
     )
 
     async def find(
