@@ -12,6 +12,7 @@ from domains.health import booking, desk, facilities, profiles, queue, slots, wa
 from domains.health.errors import BookingRefused
 from domains.health.models import AppointmentDocument
 from domains.health.repositories import HealthStore
+from domains.health.schema_staff import StaffQuery
 from domains.health.types.appointments import Appointment, AppointmentStatus, PatientProfile
 from domains.health.types.facilities import (
     CancelSlotsPayload,
@@ -82,7 +83,7 @@ def _appointment(info: Info) -> Callable[[AppointmentDocument], Appointment]:
 
 
 @strawberry.type
-class Query:
+class Query(StaffQuery):
     @strawberry.field(
         description="Health facilities by name; filter by distance, text, specialty and level."
     )

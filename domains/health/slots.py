@@ -137,19 +137,28 @@ def _doctor_name(hospital: HospitalDocument, doctor_id: str) -> str:
     return doctor["name"]
 
 
-async def _refuse_overlaps(
+@dataclass(frozen=True, slots=True)
+class Overlap:
+    """A window of the template that overlaps another open slot of the same doctor."""
+
+    start: datetime
+    end: datetime
+    other: SlotDocument
+
+
+async def _overlaps(
     store: HealthStore, hospital: HospitalDocument, template: SlotTemplate, windows: list[Window]
-) -> None:
+) -> list[Overlap]:
     """A doctor is never in two slots at once (the same slot published again is no clash)."""
     if not template.doctor_id:
-        return
-    doctor_name = _doctor_name(hospital, template.doctor_id)
+        return []
     existing = await store.slots.for_doctor_between(
         hospital_id=hospital["_id"],
         doctor_id=template.doctor_id,
         start=windows[0][0],
         end=windows[-1][1],
     )
+    found: list[Overlap] = []
     for start, end in windows:
         for other in existing:
             other_start, other_end = as_utc(other["start"]), as_utc(other["end"])
@@ -157,13 +166,25 @@ async def _refuse_overlaps(
                 (other_start, other_end) == (start, end)
             )
             if not same and other_start < end and other_end > start:
-                raise BookingRefused(
-                    Refusal.SLOT_OVERLAP,
-                    f"{doctor_name} already has a slot {shown(other_start)}–"
-                    f"{shown_time(other_end)} in department {other['departmentId']!r}, "
-                    f"overlapping {shown(start)}. Nothing was published; change the template "
-                    "or cancel that slot first.",
-                )
+                found.append(Overlap(start, end, other))
+    return found
+
+
+async def _refuse_overlaps(
+    store: HealthStore, hospital: HospitalDocument, template: SlotTemplate, windows: list[Window]
+) -> None:
+    overlaps = await _overlaps(store, hospital, template, windows)
+    if overlaps:
+        first = overlaps[0]
+        other_start, other_end = as_utc(first.other["start"]), as_utc(first.other["end"])
+        doctor_name = _doctor_name(hospital, template.doctor_id or "")
+        raise BookingRefused(
+            Refusal.SLOT_OVERLAP,
+            f"{doctor_name} already has a slot {shown(other_start)}–"
+            f"{shown_time(other_end)} in department {first.other['departmentId']!r}, "
+            f"overlapping {shown(first.start)}. Nothing was published; change the template "
+            "or cancel that slot first.",
+        )
 
 
 def slot_document(
@@ -194,6 +215,46 @@ def slot_document(
     )
 
 
+async def _planned(
+    store: HealthStore, template: SlotTemplate, now: datetime
+) -> tuple[HospitalDocument, list[Window]]:
+    """The facility and the future windows of a checked template."""
+    hospital = await hospital_or_invalid(store=store, hospital_id=template.hospital_id)
+    department_of(hospital, template.department_id)
+    if template.doctor_id:
+        _doctor_name(hospital, template.doctor_id)
+    return hospital, _future_windows(template, now)
+
+
+@dataclass(frozen=True, slots=True)
+class PublishPreview:
+    windows: list[Window]
+    published: set[datetime]  # starts of windows already published by the same template
+    overlaps: list[Overlap]
+
+
+async def preview_publish(
+    *,
+    caller: Caller[HealthStore],
+    template: SlotTemplate,
+    now: datetime | None = None,
+) -> PublishPreview:
+    """What publishSlots would create from a template and what it would clash with (staff);
+    writes nothing."""
+    require_hospital_staff(caller.principal, template.hospital_id)
+    now = now or utcnow()
+    hospital, windows = await _planned(caller.store, template, now)
+    published = await caller.store.slots.published_starts(
+        hospital_id=template.hospital_id,
+        department_id=template.department_id,
+        doctor_id=template.doctor_id or "",
+        first=windows[0][0],
+        last=windows[-1][0],
+    )
+    overlaps = await _overlaps(caller.store, hospital, template, windows)
+    return PublishPreview(windows, published, overlaps)
+
+
 async def publish_slots(
     *,
     caller: Caller[HealthStore],
@@ -203,11 +264,7 @@ async def publish_slots(
     """Create the slots of a schedule template (staff); re-publishing creates no duplicates."""
     actor = require_hospital_staff(caller.principal, template.hospital_id)
     now = now or utcnow()
-    hospital = await hospital_or_invalid(store=caller.store, hospital_id=template.hospital_id)
-    department_of(hospital, template.department_id)
-    if template.doctor_id:
-        _doctor_name(hospital, template.doctor_id)
-    windows = _future_windows(template, now)
+    hospital, windows = await _planned(caller.store, template, now)
     await _refuse_overlaps(caller.store, hospital, template, windows)
     documents = [slot_document(hospital, template, window, actor, now) for window in windows]
     created, existing = await caller.store.slots.upsert_many(documents)
@@ -221,6 +278,36 @@ class SlotFilter:
     doctor_id: str | None
     from_date: date
     to_date: date
+    slot_ids: Sequence[str] = ()  # only these slots (of the facility, within the dates)
+
+
+def _slot_range(which: SlotFilter) -> tuple[datetime, datetime]:
+    days = (which.to_date - which.from_date).days
+    if days < 0 or days >= MAX_PUBLISH_DAYS:
+        raise InvalidInput(
+            f"`to` must be on or after `from`, at most {MAX_PUBLISH_DAYS} days later.", field="to"
+        )
+    return day_bounds(which.from_date, which.to_date)
+
+
+def _object_ids(ids: Sequence[str]) -> list[ObjectId] | None:
+    """The valid ids among ``ids`` (a malformed one matches nothing); None when none given."""
+    return [ObjectId(i) for i in ids if ObjectId.is_valid(i)] if ids else None
+
+
+async def facility_slots(*, caller: Caller[HealthStore], which: SlotFilter) -> list[SlotDocument]:
+    """A facility's slots in every status over a range of days, earliest first (its staff)."""
+    require_hospital_staff(caller.principal, which.hospital_id)
+    start_from, start_to = _slot_range(which)
+    found = await caller.store.slots.matching(
+        hospital_id=which.hospital_id,
+        department_id=which.department_id,
+        doctor_id=which.doctor_id,
+        start_from=start_from,
+        start_to=start_to,
+        ids=_object_ids(which.slot_ids),
+    )
+    return sorted(found, key=lambda s: (as_utc(s["start"]), s["departmentId"], s["doctorId"]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,12 +327,7 @@ async def cancel_slots(
     actor = require_hospital_staff(caller.principal, which.hospital_id)
     now = now or utcnow()
     reason = required_text(reason, field="reason", limit=300, minimum=3)
-    days = (which.to_date - which.from_date).days
-    if days < 0 or days >= MAX_PUBLISH_DAYS:
-        raise InvalidInput(
-            f"`to` must be on or after `from`, at most {MAX_PUBLISH_DAYS} days later.", field="to"
-        )
-    start_from, start_to = day_bounds(which.from_date, which.to_date)
+    start_from, start_to = _slot_range(which)
     # Closed slots are included: running the same cancellation again finishes one interrupted
     # part-way (their booked appointments are cancelled then).
     matching = await caller.store.slots.matching(
@@ -254,6 +336,7 @@ async def cancel_slots(
         doctor_id=which.doctor_id,
         start_from=max(start_from, now),
         start_to=start_to,
+        ids=_object_ids(which.slot_ids),
     )
     closed = cancelled = 0
     role = role_of(caller.principal, which.hospital_id)

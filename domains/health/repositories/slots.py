@@ -96,18 +96,13 @@ class SlotRepository(Repository):
         if not documents:
             return 0, 0
         first = documents[0]
-        existing = {
-            as_utc(doc["start"])
-            async for doc in self.collection.find(
-                {
-                    "hospitalId": first["hospitalId"],
-                    "departmentId": first["departmentId"],
-                    "doctorId": first["doctorId"],
-                    "start": {"$gte": documents[0]["start"], "$lte": documents[-1]["start"]},
-                },
-                {"start": 1},
-            )
-        }
+        existing = await self.published_starts(
+            hospital_id=first["hospitalId"],
+            department_id=first["departmentId"],
+            doctor_id=first["doctorId"],
+            first=documents[0]["start"],
+            last=documents[-1]["start"],
+        )
         missing = [dict(d) for d in documents if as_utc(d["start"]) not in existing]
         created = 0
         if missing:
@@ -119,6 +114,24 @@ class SlotRepository(Repository):
                 # index kept one of each, which is all that matters.
                 created = int(error.details.get("nInserted", 0))
         return created, len(documents) - created
+
+    async def published_starts(
+        self,
+        *,
+        hospital_id: str,
+        department_id: str,
+        doctor_id: str,
+        first: datetime,
+        last: datetime,
+    ) -> set[datetime]:
+        """Start times already published for one facility, department and doctor (natural key)."""
+        query = {
+            "hospitalId": hospital_id,
+            "departmentId": department_id,
+            "doctorId": doctor_id,
+            "start": {"$gte": first, "$lte": last},
+        }
+        return {as_utc(doc["start"]) async for doc in self.collection.find(query, {"start": 1})}
 
     async def for_doctor_between(
         self, *, hospital_id: str, doctor_id: str, start: datetime, end: datetime
@@ -245,7 +258,9 @@ class SlotRepository(Repository):
         doctor_id: str | None,
         start_from: datetime,
         start_to: datetime,
+        ids: Sequence[ObjectId] | None = None,
     ) -> list[SlotDocument]:
+        """cancelSlots and facilitySlots: a facility's slots (every status) in a range."""
         query = self._filter(
             hospital_ids=[hospital_id],
             department_id=department_id,
@@ -254,6 +269,8 @@ class SlotRepository(Repository):
             start_from=start_from,
             start_to=start_to,
         )
+        if ids is not None:
+            query["_id"] = {"$in": list(ids)}
         return cast(list[SlotDocument], await self.collection.find(query).to_list(None))
 
     async def mark_unavailable(

@@ -213,3 +213,30 @@ class PublishSlotsPayload:
 class CancelSlotsPayload:
     slots_cancelled: int
     appointments_cancelled: int
+
+
+@strawberry.type(description="A slot a schedule template gives (publishSlotsPreview).")
+class PlannedSlot:
+    start: datetime
+    end: datetime
+    published: bool = strawberry.field(
+        description="Already published by the same template: publishing leaves it as it is."
+    )
+
+
+@strawberry.type(description="A planned slot that overlaps another open slot of the same doctor.")
+class SlotClash:
+    start: datetime
+    end: datetime
+    slot: Slot = strawberry.field(description="The slot it overlaps.")
+
+
+@strawberry.type(
+    description="What publishSlots would do with a template; nothing is written. With "
+    "`overlaps`, publishSlots answers SlotOverlap and publishes nothing."
+)
+class PublishSlotsPreview:
+    slots: list[PlannedSlot]
+    created: int = strawberry.field(description="Slots publishSlots would create.")
+    existing: int = strawberry.field(description="Slots already published by this template.")
+    overlaps: list[SlotClash]

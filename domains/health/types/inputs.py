@@ -62,8 +62,8 @@ class PublishSlotsInput:
 
 
 @strawberry.input(
-    description="Which slots to cancel: a facility, optionally one department or "
-    "doctor, over a range of dates (inclusive)."
+    description="Which slots: a facility, optionally one department or doctor or some "
+    "slots, over a range of dates (inclusive)."
 )
 class SlotFilterInput:
     hospital_id: str
@@ -71,6 +71,9 @@ class SlotFilterInput:
     doctor_id: str | None = None
     from_date: date
     to_date: date
+    slot_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Only these slots (within the facility and the dates)."
+    )
 
     def to_filter(self) -> SlotFilter:
         return SlotFilter(
@@ -79,6 +82,7 @@ class SlotFilterInput:
             doctor_id=self.doctor_id,
             from_date=self.from_date,
             to_date=self.to_date,
+            slot_ids=[str(i) for i in self.slot_ids or []],
         )
 
 

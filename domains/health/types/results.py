@@ -5,7 +5,11 @@ from typing import Annotated
 import strawberry
 
 from domains.health.types.appointments import Appointment, PatientProfile
-from domains.health.types.facilities import CancelSlotsPayload, PublishSlotsPayload
+from domains.health.types.facilities import (
+    CancelSlotsPayload,
+    PublishSlotsPayload,
+    PublishSlotsPreview,
+)
 from domains.health.types.failures import (
     AlreadyBooked,
     AppointmentNotChangeable,
@@ -98,4 +102,7 @@ AcceptWaitlistOfferResult = Annotated[
 WaitlistEntryResult = Annotated[
     WaitlistEntry | AppointmentNotChangeable | NotFoundError,
     strawberry.union("WaitlistEntryResult"),
+]
+PublishSlotsPreviewResult = Annotated[
+    PublishSlotsPreview | ValidationFailed, strawberry.union("PublishSlotsPreviewResult")
 ]

@@ -184,6 +184,54 @@ async def test_hospital_appointments(gql: GraphQLClient, world, actor: str, expe
         assert_no_secrets(body)
 
 
+STAFF_QUERIES = {
+    "facilitySlots": """query($f: SlotFilterInput!) { facilitySlots(filter: $f) {
+        id status booked capacity } }""",
+    "publishSlotsPreview": """query($i: PublishSlotsInput!) { publishSlotsPreview(input: $i) {
+        __typename ... on PublishSlotsPreview { created existing slots { start published } }
+        ... on UserError { message code } } }""",
+}
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"),
+    [
+        ("anonymous", "UNAUTHENTICATED"),
+        ("citizen_a", "FORBIDDEN"),
+        ("citizen_b", "FORBIDDEN"),
+        ("staff_here", "OK"),
+        ("staff_other", "FORBIDDEN"),
+        ("admin", "OK"),
+    ],
+)
+@pytest.mark.parametrize("field", sorted(STAFF_QUERIES))
+async def test_staff_schedule_queries(
+    gql: GraphQLClient, world, field: str, actor: str, expected: str
+) -> None:
+    day = world["day"].isoformat()
+    variables = {
+        "f": {"hospitalId": H, "fromDate": day, "toDate": day},
+        "i": {
+            "hospitalId": H,
+            "departmentId": "noi",
+            "fromDate": day,
+            "toDate": day,
+            "periods": [{"start": "07:30", "end": "09:00"}],
+            "weekdays": [1, 2, 3, 4, 5, 6, 7],
+            "slotMinutes": 30,
+            "capacity": 2,
+        },
+    }
+    body = await run(gql, world, actor, STAFF_QUERIES[field], variables)
+    result = outcome(body, field)
+    assert result == (
+        "PublishSlotsPreview" if field.endswith("Preview") and expected == "OK" else expected
+    )
+    if expected == "OK" and field == "facilitySlots":
+        assert len(body["data"][field]) >= 3
+    assert_no_secrets(body)
+
+
 MUTATION_CASES = {
     "createPatientProfile": {
         "anonymous": "UNAUTHENTICATED",

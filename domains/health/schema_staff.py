@@ -1,0 +1,58 @@
+"""Health queries for a facility's staff planning their schedule (the staff console): every
+slot in a range whatever its status, and what publishing a template would do."""
+
+import strawberry
+
+from domains.health import slots
+from domains.health.repositories import HealthStore
+from domains.health.types.facilities import PlannedSlot, PublishSlotsPreview, Slot, SlotClash
+from domains.health.types.inputs import PublishSlotsInput, SlotFilterInput
+from domains.health.types.results import PublishSlotsPreviewResult
+from domains.kernel.context import Info
+from domains.kernel.errors import ValidationFailed, expected
+
+
+def _preview(outcome: slots.PublishPreview) -> PublishSlotsPreview:
+    planned = [
+        PlannedSlot(start=start, end=end, published=start in outcome.published)
+        for start, end in outcome.windows
+    ]
+    existing = sum(1 for p in planned if p.published)
+    return PublishSlotsPreview(
+        slots=planned,
+        created=len(planned) - existing,
+        existing=existing,
+        overlaps=[
+            SlotClash(start=o.start, end=o.end, slot=Slot.from_document(o.other))
+            for o in outcome.overlaps
+        ],
+    )
+
+
+@strawberry.type
+class StaffQuery:
+    # mypy: Strawberry's field decorator is untyped (the override for domains.*.schema).
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description="A facility's slots over at most 62 days in every status (open, full, "
+        "closed), earliest first (its staff)."
+    )
+    async def facility_slots(self, info: Info, filter: SlotFilterInput) -> list[Slot]:
+        documents = await slots.facility_slots(
+            caller=info.context.caller(HealthStore.of), which=filter.to_filter()
+        )
+        return [Slot.from_document(d) for d in documents]
+
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description="A dry run of publishSlots (facility staff): the slots the template gives, "
+        "which are already published, and the overlaps that would refuse it. Writes nothing."
+    )
+    async def publish_slots_preview(
+        self, info: Info, input: PublishSlotsInput
+    ) -> PublishSlotsPreviewResult:
+        return await expected(
+            slots.preview_publish(
+                caller=info.context.caller(HealthStore.of), template=input.to_template()
+            ),
+            _preview,
+            ValidationFailed,
+        )
