@@ -42,6 +42,7 @@ def mint_dev_token(
     roles: Iterable[Role] = (),
     hospital_ids: Iterable[str] = (),
     school_ids: Iterable[str] = (),
+    station_ids: Iterable[str] = (),
     ttl: timedelta = timedelta(hours=12),
 ) -> str:
     """A development token: accepted only by servers with development tokens on."""
@@ -55,6 +56,7 @@ def mint_dev_token(
         "roles": sorted(role.value for role in roles),
         "hospitalIds": sorted(hospital_ids),
         "schoolIds": sorted(school_ids),
+        "stationIds": sorted(station_ids),
     }
     return jwt.encode(claims, secret, algorithm="HS256")
 
@@ -159,5 +161,6 @@ class Authenticator:
             hospital_ids=granted.hospital_ids | set(claims.get("hospitalIds", [])),
             school_ids=granted.school_ids | set(claims.get("schoolIds", [])),
             signed_in_at=_auth_time({"auth_time": claims.get("auth_time", claims.get("iat"))}),
+            station_ids=granted.station_ids | set(claims.get("stationIds", [])),
         )
         return SignIn(principal, _expiry(claims))

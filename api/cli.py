@@ -12,6 +12,18 @@ from pymongo.errors import PyMongoError
 from api.settings import ConfigurationError, Settings
 from domains.kernel.errors import DomainError
 
+# The roles `xuthanh dev-token --role` accepts (the values of domains.kernel.auth.Role).
+DEV_TOKEN_ROLES = (
+    "citizen",
+    "hospital_staff",
+    "school_staff",
+    "station_operator",
+    "environment_staff",
+    "admin",
+)
+# Roles `xuthanh grant` gives (domains.accounts.service.GRANTABLE).
+GRANT_ROLES = ("hospital_staff", "school_staff", "admin")
+
 
 class ProgressBar:
     """A one-line progress display on stderr for long jobs."""
@@ -139,12 +151,16 @@ def cmd_dev_token(settings: Settings, args: argparse.Namespace) -> int:
     if Role.SCHOOL_STAFF in roles and not args.school:
         print("--role school_staff needs --school ID.", file=sys.stderr)
         return 2
+    if Role.STATION_OPERATOR in roles and not args.station:
+        print("--role station_operator needs --station ID.", file=sys.stderr)
+        return 2
     token = mint_dev_token(
         secret=settings.dev_secret,
         uid=args.uid,
         roles=roles,
         hospital_ids=args.hospital,
         school_ids=args.school,
+        station_ids=args.station,
         ttl=timedelta(hours=args.hours),
     )
     print(token)
@@ -305,18 +321,17 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--check", action="store_true", help="fail if the file is out of date")
     export.set_defaults(handler=cmd_export_schema)
 
-    roles = ["citizen", "hospital_staff", "school_staff", "admin"]
     dev = commands.add_parser("dev-token", help="print a token for a development server")
     dev.add_argument("--uid", required=True)
-    dev.add_argument("--role", action="append", default=[], choices=roles)
-    dev.add_argument("--hospital", action="append", default=[], help="hospital id (repeatable)")
-    dev.add_argument("--school", action="append", default=[], help="school id (repeatable)")
+    dev.add_argument("--role", action="append", default=[], choices=DEV_TOKEN_ROLES)
+    for scope in ("hospital", "school", "station"):
+        dev.add_argument(f"--{scope}", action="append", default=[], help=f"{scope} id (repeatable)")
     dev.add_argument("--hours", type=float, default=12.0, help="validity (default 12)")
     dev.set_defaults(handler=cmd_dev_token)
 
     grant = commands.add_parser("grant", help="grant a role, e.g. make the first admin")
     grant.add_argument("--uid", required=True, help="Firebase uid")
-    grant.add_argument("--role", required=True, choices=roles[1:])
+    grant.add_argument("--role", required=True, choices=GRANT_ROLES)
     grant.add_argument("--hospital")
     grant.add_argument("--school")
     grant.set_defaults(handler=cmd_grant)

@@ -6,6 +6,7 @@ from datetime import datetime
 from domains.accounts.module import MODULE as ACCOUNTS
 from domains.chatbot.module import MODULE as CHATBOT
 from domains.education.module import MODULE as EDUCATION
+from domains.environment.module import MODULE as ENVIRONMENT
 from domains.health.module import MODULE as HEALTH
 from domains.kernel.module import DomainModule, Seeder
 from domains.kernel.personal_data import PERSONAL_DATA, Holders
@@ -23,6 +24,7 @@ MODULES: Sequence[DomainModule] = (
     HEALTH,
     EDUCATION,
     TOURISM,
+    ENVIRONMENT,
     CHATBOT,
 )
 

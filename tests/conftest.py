@@ -161,10 +161,19 @@ def dev_token() -> Any:
     """Development tokens (accepted in test settings) for role matrices."""
 
     def make(
-        uid: str, *roles: Role, hospitals: tuple[str, ...] = (), schools: tuple[str, ...] = ()
+        uid: str,
+        *roles: Role,
+        hospitals: tuple[str, ...] = (),
+        schools: tuple[str, ...] = (),
+        stations: tuple[str, ...] = (),
     ) -> str:
         return mint_dev_token(
-            secret=DEV_SECRET, uid=uid, roles=roles, hospital_ids=hospitals, school_ids=schools
+            secret=DEV_SECRET,
+            uid=uid,
+            roles=roles,
+            hospital_ids=hospitals,
+            school_ids=schools,
+            station_ids=stations,
         )
 
     return make

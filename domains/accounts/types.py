@@ -38,6 +38,7 @@ class Viewer:
     roles: list[Role]
     hospital_ids: list[str]
     school_ids: list[str]
+    station_ids: list[str]
 
     @classmethod
     def from_principal(cls, principal: Principal) -> "Viewer":
@@ -47,6 +48,7 @@ class Viewer:
             roles=sorted(principal.roles, key=lambda role: role.value),
             hospital_ids=sorted(principal.hospital_ids),
             school_ids=sorted(principal.school_ids),
+            station_ids=sorted(principal.station_ids),
         )
 
 

@@ -14,6 +14,8 @@ class Role(Enum):
     CITIZEN = "citizen"
     HOSPITAL_STAFF = "hospital_staff"
     SCHOOL_STAFF = "school_staff"
+    STATION_OPERATOR = "station_operator"
+    ENVIRONMENT_STAFF = "environment_staff"
     ADMIN = "admin"
 
 
@@ -28,6 +30,7 @@ class Principal:
     # When the user last proved who they are (the verified token's ``auth_time``), not when
     # the token was refreshed; None when the token does not say.
     signed_in_at: datetime | None = None
+    station_ids: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def is_authenticated(self) -> bool:
@@ -47,6 +50,9 @@ class Principal:
 
     def is_school_staff_of(self, school_id: str) -> bool:
         return Role.SCHOOL_STAFF in self.roles and school_id in self.school_ids
+
+    def is_station_operator_of(self, station_id: str) -> bool:
+        return Role.STATION_OPERATOR in self.roles and station_id in self.station_ids
 
 
 ANONYMOUS = Principal()
