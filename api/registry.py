@@ -10,6 +10,7 @@ from domains.environment.module import MODULE as ENVIRONMENT
 from domains.health.module import MODULE as HEALTH
 from domains.kernel.module import DomainModule, Seeder
 from domains.kernel.personal_data import PERSONAL_DATA, Holders
+from domains.kernel.rate_limit import RateWindowRepository
 from domains.kernel.repository import Repository
 from domains.kernel.resources import Resources
 from domains.notifications.module import MODULE as NOTIFICATIONS
@@ -31,7 +32,11 @@ MODULES: Sequence[DomainModule] = (
 QUERIES: Sequence[type] = tuple(m.query for m in MODULES if m.query is not None)
 MUTATIONS: Sequence[type] = tuple(m.mutation for m in MODULES if m.mutation is not None)
 SUBSCRIPTIONS: Sequence[type] = tuple(m.subscription for m in MODULES if m.subscription)
-REPOSITORIES: Sequence[type[Repository]] = tuple(r for m in MODULES for r in m.repositories)
+# The kernel's shared collections (rate-limit windows), then every domain's.
+REPOSITORIES: Sequence[type[Repository]] = (
+    RateWindowRepository,
+    *(r for m in MODULES for r in m.repositories),
+)
 SEEDERS: Sequence[tuple[str, Seeder]] = tuple(
     (m.name, m.seeder) for m in MODULES if m.seeder is not None
 )

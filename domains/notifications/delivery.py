@@ -102,7 +102,7 @@ class BatchSender:
         recorded: Collection[str],
     ) -> None:
         """Write the outcomes the sender's answers did not write yet, and prune the tokens FCM
-        reported unregistered."""
+        reported unregistered or invalid."""
         now = utcnow()
         succeeded = 0
         unrecorded: list[str] = []  # successes not written yet (e.g. the development sink's)
@@ -122,7 +122,7 @@ class BatchSender:
         )
         await deliveries.record(updates, claim=claim)
         if unregistered:
-            # Only tokens FCM reports unregistered are removed; other errors keep the device.
+            # Only tokens FCM reports unregistered or invalid go; other errors keep the device.
             await self.store.devices.delete_many(unregistered)
             await self.store.subscriptions.remove_for_tokens(unregistered)
             await deliveries.skip_pending_for_tokens(unregistered, now=now)

@@ -48,7 +48,12 @@ class Outcome:
 
     @property
     def unregistered(self) -> bool:
-        return self.code == "UNREGISTERED"
+        """FCM will never deliver to this token again: it was unregistered, or it is not a
+        token at all (INVALID_ARGUMENT naming the registration token, as FCM answers fake
+        tokens; an INVALID_ARGUMENT about the message itself keeps the device)."""
+        if self.code == "UNREGISTERED":
+            return True
+        return self.code == "INVALID_ARGUMENT" and "registration token" in (self.message or "")
 
 
 OnSent = Callable[[str, str], None]  # (notification id from the message's data, token)

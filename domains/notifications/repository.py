@@ -111,6 +111,13 @@ class DeviceRepository(Repository):
         cursor = self.collection.find({"userId": user_id})
         return cast(list[DeviceDocument], await cursor.to_list())
 
+    async def beyond_newest(self, user_id: str, keep: int) -> list[str]:
+        """The tokens of a user's devices after the ``keep`` most recently seen."""
+        cursor = self.collection.find(
+            {"userId": user_id}, {"_id": 1}, sort=[("lastSeenAt", DESCENDING)], skip=keep
+        )
+        return [str(document["_id"]) async for document in cursor]
+
     async def live_devices_of_users(
         self, user_ids: Sequence[str], *, now: datetime
     ) -> list[DeviceDocument]:

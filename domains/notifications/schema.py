@@ -6,6 +6,7 @@ from domains.kernel.caller import Caller
 from domains.kernel.context import Info
 from domains.kernel.errors import ValidationFailed, expected
 from domains.kernel.pagination import Connection
+from domains.kernel.rate_limit import RateLimitExceeded
 from domains.notifications import broadcasts, service
 from domains.notifications.store import NotificationsStore
 from domains.notifications.types import (
@@ -21,7 +22,7 @@ from domains.notifications.types import (
 )
 
 RegisterDeviceResult = Annotated[
-    Device | ValidationFailed, strawberry.union("RegisterDeviceResult")
+    Device | ValidationFailed | RateLimitExceeded, strawberry.union("RegisterDeviceResult")
 ]
 SubscribeResult = Annotated[
     TopicSubscription | ValidationFailed, strawberry.union("SubscribeResult")
@@ -104,8 +105,9 @@ class Mutation:
             platform=input.platform.value,
             locale=input.locale.value,
             app_version=input.app_version,
+            client_ip=info.context.client_ip,
         )
-        return await expected(registered, Device.from_document, ValidationFailed)
+        return await expected(registered, Device.from_document, ValidationFailed, RateLimitExceeded)
 
     @strawberry.mutation(description="Stop push to this device token; false if it was unknown.")
     async def unregister_device(self, info: Info, token: str) -> bool:

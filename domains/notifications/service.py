@@ -3,13 +3,14 @@
 
 import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from domains.kernel.auth import require_user
 from domains.kernel.caller import Caller
 from domains.kernel.clock import utcnow
 from domains.kernel.errors import InvalidInput, NotAuthenticated
 from domains.kernel.pagination import Page
+from domains.kernel.rate_limit import Limit, address_key
 from domains.notifications import outbox
 from domains.notifications.models import DeviceDocument, InboxDocument, SubscriptionDocument
 from domains.notifications.repository import LOCK_SCREEN_MINIMAL, LOCK_SCREEN_PLACE
@@ -22,6 +23,13 @@ PUBLIC_TOPIC_KINDS = frozenset({"event", "place", "school", "district", "provinc
 TOKEN_PATTERN = re.compile(r"^[\x21-\x7e]{16,4096}$")
 APP_VERSION_PATTERN = re.compile(r"^[0-9A-Za-z.+_-]{1,32}$")
 LOCK_SCREEN_CHOICES = (LOCK_SCREEN_MINIMAL, LOCK_SCREEN_PLACE)
+# Abuse limits (docs/security.md): an app registers on start and when FCM rotates its token, a
+# few times a day; a script registering fake tokens is stopped here. Many phones share an
+# address behind a carrier's NAT, so the per-address limit (signed out) is the looser one.
+REGISTRATIONS_PER_USER = Limit("device registrations", 20, timedelta(hours=1))
+REGISTRATIONS_PER_ADDRESS = Limit("device registrations from this address", 200, timedelta(hours=1))
+# A user's newest devices receive their pushes; registering one more drops the oldest.
+MAX_DEVICES_PER_USER = 10
 
 
 def check_token(token: str) -> str:
@@ -45,9 +53,12 @@ async def register_device(
     platform: str,
     locale: str,
     app_version: str,
+    client_ip: str | None = None,
     now: datetime | None = None,
 ) -> DeviceDocument:
-    """Register or refresh a device; it belongs to the signed-in caller, or to nobody."""
+    """Register or refresh a device; it belongs to the signed-in caller, or to nobody.
+    Registrations are limited per user (or per address when signed out), and a user keeps
+    their newest ``MAX_DEVICES_PER_USER`` devices."""
     token = check_token(token)
     if platform not in PLATFORMS:
         raise InvalidInput(f"`platform` must be one of {PLATFORMS}.", field="platform")
@@ -59,16 +70,28 @@ async def register_device(
             "`appVersion` must be 1 to 32 letters, digits or . + _ - (e.g. 2.4.1).",
             field="appVersion",
         )
+    now = now or utcnow()
+    uid = caller.principal.uid
+    if uid is not None:
+        await caller.store.rate_windows.take(REGISTRATIONS_PER_USER, uid, now=now)
+    else:
+        key = address_key(client_ip)
+        await caller.store.rate_windows.take(REGISTRATIONS_PER_ADDRESS, key, now=now)
     # Registering while signed out detaches the token from its previous user: the next person
     # using the phone must not receive that user's notifications.
-    return await caller.store.devices.upsert(
+    device = await caller.store.devices.upsert(
         token=token,
-        user_id=caller.principal.uid,
+        user_id=uid,
         platform=platform,
         locale=locale,
         app_version=app_version,
-        now=now or utcnow(),
+        now=now,
     )
+    if uid is not None:
+        dropped = await caller.store.devices.beyond_newest(uid, MAX_DEVICES_PER_USER)
+        await caller.store.subscriptions.remove_for_tokens(dropped)
+        await caller.store.devices.delete_many(dropped)
+    return device
 
 
 async def unregister_device(*, caller: Caller[NotificationsStore], token: str) -> bool:

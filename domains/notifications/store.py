@@ -3,6 +3,7 @@ once per request (``info.context.scoped(NotificationsStore.of)``) or once per wo
 
 from dataclasses import dataclass
 
+from domains.kernel.rate_limit import RateWindowRepository
 from domains.kernel.store import Store
 from domains.notifications.outbox_repository import DeliveryRepository, NotificationRepository
 from domains.notifications.repository import (
@@ -21,3 +22,4 @@ class NotificationsStore(Store):
     deliveries: DeliveryRepository
     inbox: InboxRepository
     preferences: PreferenceRepository
+    rate_windows: RateWindowRepository

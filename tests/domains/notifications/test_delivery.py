@@ -139,7 +139,7 @@ async def test_dead_letter_after_max_attempts(db, gql, dev_token, fcm_server, ma
     ]
 
 
-async def test_only_unregistered_tokens_are_pruned(db, fcm_server, make_worker) -> None:
+async def test_unregistered_and_invalid_tokens_are_pruned(db, fcm_server, make_worker) -> None:
     gone = await add_device(db, "prune-gone", "u-prune")
     bad = await add_device(db, "prune-bad", "u-prune")
     fine = await add_device(db, "prune-fine", "u-prune")
@@ -153,8 +153,9 @@ async def test_only_unregistered_tokens_are_pruned(db, fcm_server, make_worker) 
         bad: ("failed", "INVALID_ARGUMENT"),
         fine: ("sent", None),
     }
+    # A fake token (FCM: "not a valid FCM registration token") goes like an unregistered one.
     remaining = {d["_id"] async for d in db["devices"].find({"userId": "u-prune"})}
-    assert remaining == {bad, fine}
+    assert remaining == {fine}
     # One attempt each: neither is retried.
     assert len(fcm_server.attempts_for(gone)) == len(fcm_server.attempts_for(bad)) == 1
 
@@ -376,3 +377,12 @@ def _admin() -> tuple[Any, ...]:
     from domains.kernel.auth import Role
 
     return (Role.ADMIN,)
+
+
+def test_an_invalid_message_keeps_the_device() -> None:
+    from domains.notifications.push import Outcome
+
+    fake_token = "The registration token is not a valid FCM registration token"
+    assert Outcome(ok=False, code="INVALID_ARGUMENT", message=fake_token).unregistered
+    too_big = Outcome(ok=False, code="INVALID_ARGUMENT", message="Message is too big")
+    assert not too_big.unregistered
