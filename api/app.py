@@ -24,6 +24,7 @@ from api.auth import Authenticator
 from api.database import create_client, create_indexes
 from api.graphql_app import GraphQLApp
 from api.observability import Metrics, RequestContextMiddleware, operation_metrics
+from api.persisted import PersistedQueries, PersistedQueryRepository, load_allow_list
 from api.registry import REPOSITORIES, start, wire
 from api.schema import build_schema
 from api.settings import ConfigurationError, Settings
@@ -76,7 +77,7 @@ async def readyz(request: Request) -> Response:
 async def prepare_database(db: Database) -> Resources:
     """Indexes, then every domain's wiring and start-up step: what the API serves from."""
     try:
-        await create_indexes(db, REPOSITORIES)
+        await create_indexes(db, (*REPOSITORIES, PersistedQueryRepository))
     except PyMongoError as error:
         raise ConfigurationError(
             f"MongoDB at MONGODB_URI is not reachable ({type(error).__name__}). Start it "
@@ -107,10 +108,15 @@ def lifespan_of(
                 resources=resources,
                 authenticator=Authenticator(settings, firebase_app),
                 graphiql=settings.graphiql_enabled,
-                allow_get=not settings.is_production,
+                allow_get=not settings.is_production or settings.allow_list_active,
                 connections_per_user=settings.graphql_ws_connections_per_user,
                 subscriptions_per_connection=settings.graphql_ws_subscriptions_per_connection,
                 clock=clock,
+                persisted=PersistedQueries(
+                    db,
+                    allow_list=load_allow_list() if settings.allow_list_active else None,
+                    limit=settings.graphql_persisted_queries_max,
+                ),
             )
             app.state.runtime = Runtime(client, db, resources, firebase_app, graphql)
             logger.info("api ready", extra={"env": settings.app_env.value})

@@ -133,6 +133,23 @@ def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_persisted_queries(settings: Settings, args: argparse.Namespace) -> int:
+    """The allow-list of production: hashes of graphql/operations and the assistant's queries."""
+    from api.persisted import MANIFEST_PATH, manifest_text
+
+    text = manifest_text()
+    if args.check:
+        if not MANIFEST_PATH.exists() or MANIFEST_PATH.read_text("utf-8") != text:
+            print(
+                f"{MANIFEST_PATH} is out of date: run `xuthanh persisted-queries`.", file=sys.stderr
+            )
+            return 1
+        return 0
+    MANIFEST_PATH.write_text(text, encoding="utf-8")
+    print(f"Wrote {MANIFEST_PATH}", file=sys.stderr)
+    return 0
+
+
 def cmd_dev_token(settings: Settings, args: argparse.Namespace) -> int:
     from api.auth import mint_dev_token
     from domains.kernel.auth import Role
@@ -293,6 +310,14 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
         firebase.close(app)
 
 
+def _add_persisted_queries(commands: Any) -> None:
+    persisted = commands.add_parser(
+        "persisted-queries", help="write graphql/persisted-queries.json (the allow-list)"
+    )
+    persisted.add_argument("--check", action="store_true", help="fail if the file is out of date")
+    persisted.set_defaults(handler=cmd_persisted_queries)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="xuthanh", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -320,6 +345,7 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export-schema", help="write graphql/schema.graphql")
     export.add_argument("--check", action="store_true", help="fail if the file is out of date")
     export.set_defaults(handler=cmd_export_schema)
+    _add_persisted_queries(commands)
 
     dev = commands.add_parser("dev-token", help="print a token for a development server")
     dev.add_argument("--uid", required=True)

@@ -1,21 +1,28 @@
 """The /graphql endpoint: sign-in first, then Strawberry with our request context; the same path
 serves subscriptions over a websocket (graphql-transport-ws, ``api/live.py``)."""
 
+import dataclasses
 import json
 from typing import Any, cast
 
 import strawberry
+from cross_web import AsyncHTTPRequestAdapter
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLRequestData
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
+from strawberry.types.execution import PreExecutionError
 from strawberry.types.unset import UNSET, UnsetType
 
 from api.auth import AuthenticationFailed, Authenticator, AuthUnavailable
+from api.http_caching import PUBLIC, PublicReads, finish, wants_graphql_response
 from api.live import ConnectionCounts, LiveConnection, LiveContext, authorization_of
+from api.persisted import PersistedQueries, Refused
 from domains.kernel.auth import ANONYMOUS
 from domains.kernel.clock import Clock
 from domains.kernel.context import RequestContext
@@ -42,6 +49,7 @@ class GraphQLApp(GraphQL[RequestContext, None]):
         connections_per_user: int = 5,
         subscriptions_per_connection: int = 10,
         clock: Clock | None = None,
+        persisted: PersistedQueries | None = None,
     ) -> None:
         super().__init__(
             schema,
@@ -54,6 +62,8 @@ class GraphQLApp(GraphQL[RequestContext, None]):
         self.authenticator = authenticator
         self.connections = ConnectionCounts(connections_per_user)
         self.clock = clock or Clock()
+        self.persisted = persisted or PersistedQueries(resources.db, allow_list=None)
+        self.public_reads = PublicReads()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -91,6 +101,55 @@ class GraphQLApp(GraphQL[RequestContext, None]):
             return
         scope.setdefault("state", {})["principal"] = principal
         await super().__call__(scope, receive, send)
+
+    async def run(self, request: Request | WebSocket, *args: Any, **kwargs: Any) -> Any:
+        response = await super().run(request, *args, **kwargs)
+        if isinstance(request, Request) and isinstance(response, Response):
+            return finish(response, request.headers)
+        return response
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        """Not for a persisted query by GET (no ``query``, its hash in ``extensions``)."""
+        return "extensions" not in request.query_params and super().should_render_graphql_ide(
+            request
+        )
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: RequestContext,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """Persisted queries first (APQ, or the allow-list), then Strawberry; the status code of
+        GraphQL over HTTP, and whether the answer may be cached."""
+        resolved = await self.persisted.resolve(
+            request_data.query, request_data.extensions, request_data.operation_name
+        )
+        if isinstance(resolved, Refused):
+            result: ExecutionResult = PreExecutionError(data=None, errors=[resolved.error()])
+        else:
+            query, to_register = resolved
+            request_data = dataclasses.replace(request_data, query=query)
+            result = await super().execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
+            if to_register and query is not None and result.data is not None:
+                await self.persisted.register(to_register, query)
+        headers = request_adapter.headers
+        if isinstance(result, PreExecutionError) and wants_graphql_response(request.headers):
+            sub_response.status_code = 400  # a request error: nothing was executed
+        elif (
+            request_adapter.method == "GET"
+            and not result.errors
+            and not headers.get("authorization")
+            and request_data.query is not None
+            and self.public_reads(request_data.query, request_data.operation_name)
+        ):
+            sub_response.headers["cache-control"] = PUBLIC
+        return result
 
     async def on_ws_connect(self, context: RequestContext) -> UnsetType | dict[str, Any] | None:
         """``connection_init``: sign in with its bearer token, count the connection against the

@@ -77,6 +77,14 @@ class Settings(BaseSettings):
     # anonymous) in one process, and subscriptions per connection.
     graphql_ws_connections_per_user: int = Field(default=5, ge=1, le=100)
     graphql_ws_subscriptions_per_connection: int = Field(default=10, ge=1, le=100)
+    # Persisted queries: only the documents of graphql/operations run (default: in production);
+    # otherwise Apollo's automatic persisted queries, at most this many stored.
+    graphql_allow_list: bool | None = None
+    graphql_persisted_queries_max: int = Field(default=5000, ge=10, le=1_000_000)
+
+    @property
+    def allow_list_active(self) -> bool:
+        return self.is_production if self.graphql_allow_list is None else self.graphql_allow_list
 
     @property
     def is_production(self) -> bool:

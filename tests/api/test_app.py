@@ -81,20 +81,23 @@ def production_settings(settings: Settings, tmp_path_factory: pytest.TempPathFac
     )
 
 
-async def test_production_turns_off_graphiql_and_get_queries(
+async def test_production_turns_off_graphiql_and_runs_only_the_apps_operations(
     production_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CHAT_SESSION_SECRET", "c" * 32)
     app = create_app(production_settings)
+    me = "query Me { me { uid isAnonymous roles hospitalIds schoolIds } }"
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
             page = await http.get("/graphql", headers={"Accept": "text/html"})
             via_get = await http.get("/graphql", params={"query": "{ __typename }"})
             via_post = await http.post("/graphql", json={"query": "{ __typename }"})
+            allowed = await http.post("/graphql", json={"query": me})
     assert page.status_code == 404
-    assert via_get.status_code in (400, 405)
-    assert via_post.json() == {"data": {"__typename": "Query"}}
+    for refused in (via_get, via_post):  # not an operation of graphql/operations
+        assert refused.json()["errors"][0]["extensions"]["code"] == "OPERATION_NOT_ALLOWED"
+    assert allowed.json()["data"]["me"]["isAnonymous"] is True
 
 
 async def test_readyz_reports_503_when_mongodb_goes_away(tmp_path: Path, token_issuer) -> None:

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from api.persisted import MANIFEST_PATH, manifest_text
 from api.schema import build_schema
 from api.settings import Settings
 from graphql import parse, validate
@@ -21,3 +22,20 @@ def test_operation_document_is_valid(path: Path, settings: Settings) -> None:
     schema = build_schema(settings)._schema
     errors = validate(schema, parse(path.read_text(encoding="utf-8")))
     assert not errors, [error.message for error in errors]
+
+
+def test_the_allow_list_of_production_is_current() -> None:
+    """Production runs only these operations: `xuthanh persisted-queries` lists them (from
+    graphql/operations and the assistant's documents in bots/actions)."""
+    assert MANIFEST_PATH.read_text("utf-8") == manifest_text(), (
+        "graphql/persisted-queries.json is out of date: run `.venv/bin/xuthanh persisted-queries`"
+    )
+
+
+def test_operation_names_are_unique() -> None:
+    """Code generators (Apollo Kotlin/iOS, GraphQL Code Generator) name types after them."""
+    seen: dict[str, str] = {}
+    for path in DOCUMENTS:
+        for definition in parse(path.read_text(encoding="utf-8")).definitions:
+            name = getattr(getattr(definition, "name", None), "value", None)
+            assert name is None or seen.setdefault(name, path.name) == path.name, (name, path)
