@@ -114,9 +114,12 @@ class Authenticator:
             return await self._dev_principal(token, db)
         claims = await self._verify_firebase(token)
         principal = await load_principal(db=db, uid=str(claims["uid"]))
-        return SignIn(
-            dataclasses.replace(principal, signed_in_at=_auth_time(claims)), _expiry(claims)
+        firebase = claims.get("firebase")
+        provider = firebase.get("sign_in_provider") if isinstance(firebase, dict) else None
+        principal = dataclasses.replace(
+            principal, signed_in_at=_auth_time(claims), anonymous=provider == "anonymous"
         )
+        return SignIn(principal, _expiry(claims))
 
     async def _verify_firebase(self, token: str) -> dict[str, Any]:
         try:

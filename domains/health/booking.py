@@ -27,7 +27,7 @@ from domains.health.placement import (
 from domains.health.repositories import HealthStore
 from domains.health.schedule import day_bounds, shown
 from domains.health.windows import Span, windowed_page
-from domains.kernel.auth import require_hospital_staff, require_user
+from domains.kernel.auth import require_account, require_hospital_staff, require_user
 from domains.kernel.caller import Caller
 from domains.kernel.clock import as_utc, utcnow
 from domains.kernel.pagination import Page
@@ -72,7 +72,7 @@ async def book_appointment(
     now: datetime | None = None,
 ) -> AppointmentDocument:
     """Book a place in a slot for one of the caller's patient profiles, exactly once per key."""
-    uid = require_user(caller.principal)
+    uid = require_account(caller.principal)
     now = now or utcnow()
     check_idempotency_key(idempotency_key)
     reason = _reason(reason, MAX_REASON)

@@ -3,7 +3,7 @@
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Self
 
 from bson import ObjectId
@@ -12,14 +12,17 @@ from domains.health.access import may_read_patient
 from domains.health.models import AppointmentDocument, PatientProfileDocument
 from domains.health.repositories import HealthStore
 from domains.health.schedule import local_date
-from domains.kernel.auth import require_user
+from domains.kernel.auth import require_account, require_user
 from domains.kernel.caller import Caller
 from domains.kernel.clock import utcnow
 from domains.kernel.errors import InvalidInput
+from domains.kernel.rate_limit import Limit
 from domains.kernel.validation import required_text
 
 CONSENT_PURPOSE = "health-appointment-booking"
 MAX_PROFILES = 20
+# Deleting and re-making profiles is not a way round the cap (counted in MongoDB: all replicas).
+PROFILES_PER_DAY = Limit("patient profiles made today", 10, timedelta(days=1))
 _PHONE = re.compile(r"^(\+84|0)\d{9,10}$")
 # BHYT card numbers: 2 letters + 13 digits (cards before 2025), or the 10-digit social
 # insurance number now printed on cards and in VNeID.
@@ -72,7 +75,7 @@ async def create_patient_profile(
     *, caller: Caller[HealthStore], fields: ProfileFields, now: datetime | None = None
 ) -> PatientProfileDocument:
     """A person the caller books for (themself or a family member), with their consent."""
-    uid = require_user(caller.principal)
+    uid = require_account(caller.principal)
     now = now or utcnow()
     name = required_text(" ".join(fields.full_name.split()), field="fullName", limit=100, minimum=2)
     if not date(1900, 1, 1) <= fields.date_of_birth <= local_date(now):
@@ -83,6 +86,7 @@ async def create_patient_profile(
         raise InvalidInput(
             f"An account can hold at most {MAX_PROFILES} patient profiles.", field="fullName"
         )
+    await caller.store.rate_windows.take(PROFILES_PER_DAY, uid, now=now)
     document = PatientProfileDocument(
         _id=ObjectId(),
         ownerId=uid,

@@ -61,6 +61,7 @@ from domains.kernel.context import Info
 from domains.kernel.errors import NotFound, NotFoundError, ValidationFailed, expected
 from domains.kernel.geo import NearInput
 from domains.kernel.pagination import Connection
+from domains.kernel.rate_limit import RateLimitExceeded
 
 
 def _status(status: AppointmentStatus | None) -> str | None:
@@ -222,6 +223,7 @@ class Mutation:
             profiles.create_patient_profile(caller=_caller(info), fields=input.to_fields()),
             lambda document: PatientProfile.from_document(document, owner=True),
             ValidationFailed,
+            RateLimitExceeded,
         )
 
     @strawberry.mutation(
@@ -394,6 +396,7 @@ class Mutation:
                 day=input.day,
             ),
             WaitlistEntry.from_document,
+            BookingLimitReached,
             SlotHasPlaces,
             SlotNotBookable,
             AlreadyBooked,

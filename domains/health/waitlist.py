@@ -29,13 +29,17 @@ from domains.health.placement import (
 )
 from domains.health.repositories import HealthStore
 from domains.health.schedule import day_bounds, local_date, shown
-from domains.kernel.auth import require_hospital_staff, require_user
+from domains.kernel.auth import require_account, require_hospital_staff, require_user
 from domains.kernel.caller import Caller
 from domains.kernel.clock import as_utc, utcnow
 from domains.kernel.errors import InvalidInput
 from domains.kernel.pagination import Page
 from domains.kernel.types import Session
 from domains.kernel.validation import object_id
+
+# Places one account may wait for at once: each open entry may hold a freed place for a while,
+# so an account must not sit at the head of every queue (docs/security.md).
+MAX_OPEN_ENTRIES = 5
 
 
 def _hold_valid(entry: WaitlistEntryDocument, now: datetime) -> bool:
@@ -141,8 +145,8 @@ async def join_waitlist(
     now: datetime | None = None,
 ) -> WaitlistEntryDocument:
     """Wait for a place in a full slot, or in any slot of a department on one day; joining
-    again returns the same entry."""
-    uid = require_user(caller.principal)
+    again returns the same entry. An account waits for at most ``MAX_OPEN_ENTRIES`` places."""
+    uid = require_account(caller.principal)
     now = now or utcnow()
     profile_oid = object_id(patient_profile_id, what="patient profile")
     await owned_profile(store=caller.store, uid=uid, profile_id=profile_oid)
@@ -166,6 +170,11 @@ async def _open_entry(
     existing = await store.waitlist.open_by_key(wanted.key)
     if existing is not None:
         return existing
+    if await store.waitlist.count_open_for_user(uid) >= MAX_OPEN_ENTRIES:
+        raise BookingRefused(
+            Refusal.BOOKING_LIMIT_REACHED,
+            f"You already wait for {MAX_OPEN_ENTRIES} places; leave one to wait for another.",
+        )
     entry = WaitlistEntryDocument(
         _id=ObjectId(),
         userId=uid,

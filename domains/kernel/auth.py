@@ -6,7 +6,7 @@ from enum import Enum
 
 import strawberry
 
-from domains.kernel.errors import Forbidden, NotAuthenticated, SignInTooOld
+from domains.kernel.errors import AccountRequired, Forbidden, NotAuthenticated, SignInTooOld
 
 
 @strawberry.enum(description="What a signed-in user may do beyond being a citizen.")
@@ -30,6 +30,9 @@ class Principal:
     # When the user last proved who they are (the verified token's ``auth_time``), not when
     # the token was refreshed; None when the token does not say.
     signed_in_at: datetime | None = None
+    # A Firebase anonymous (guest) sign-in: free to make in bulk, so it may read and follow
+    # topics but not book, wait or hold patient profiles.
+    anonymous: bool = False
     station_ids: frozenset[str] = field(default_factory=frozenset)
 
     @property
@@ -63,6 +66,14 @@ def require_user(principal: Principal) -> str:
     if principal.uid is None:
         raise NotAuthenticated()
     return principal.uid
+
+
+def require_account(principal: Principal) -> str:
+    """The caller's uid when they signed in with a real account (not a guest sign-in)."""
+    uid = require_user(principal)
+    if principal.anonymous:
+        raise AccountRequired()
+    return uid
 
 
 def require_recent_sign_in(principal: Principal, now: datetime, within: timedelta) -> str:

@@ -54,6 +54,16 @@ class NotFound(DomainError):
     code = "NOT_FOUND"
 
 
+class AccountRequired(DomainError):
+    """A guest (Firebase anonymous) sign-in cannot do this: anyone can make those by the
+    thousand, so booking, waiting and patient profiles need a real account."""
+
+    code = "ACCOUNT_REQUIRED"
+
+    def __init__(self) -> None:
+        super().__init__("Sign in with your phone number or an account to do this.")
+
+
 class SignInTooOld(DomainError):
     """A destructive account action needs a sign-in made moments ago, not a refreshed token."""
 

@@ -12,6 +12,7 @@ from domains.health.repositories.hospitals import HospitalRepository
 from domains.health.repositories.profiles import PatientProfileRepository
 from domains.health.repositories.slots import SlotRepository
 from domains.health.repositories.waitlist import WaitlistRepository
+from domains.kernel.rate_limit import RateWindowRepository
 from domains.kernel.store import Store
 
 
@@ -27,6 +28,7 @@ class HealthStore(Store):
     audit: AuditRepository
     idempotency: IdempotencyRepository
     waitlist: WaitlistRepository
+    rate_windows: RateWindowRepository
 
 
 REPOSITORIES = (

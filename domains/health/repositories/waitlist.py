@@ -63,6 +63,10 @@ class WaitlistRepository(Repository):
         document = await self.collection.find_one({"_id": entry_id}, session=session)
         return cast(WaitlistEntryDocument | None, document)
 
+    async def count_open_for_user(self, user_id: str) -> int:
+        """Open entries of one account (prefix of ``user_created``)."""
+        return await self.collection.count_documents({"userId": user_id, **OPEN})
+
     async def insert(self, document: WaitlistEntryDocument) -> None:
         await self.collection.insert_one(dict(document))
 

@@ -26,6 +26,7 @@ from domains.health.types.failures import (
 )
 from domains.health.types.waitlist import WaitlistEntry
 from domains.kernel.errors import NotFoundError, ValidationFailed
+from domains.kernel.rate_limit import RateLimitExceeded
 
 BookAppointmentResult = Annotated[
     Appointment
@@ -75,10 +76,12 @@ CancelSlotsResult = Annotated[
     CancelSlotsPayload | ValidationFailed, strawberry.union("CancelSlotsResult")
 ]
 CreatePatientProfileResult = Annotated[
-    PatientProfile | ValidationFailed, strawberry.union("CreatePatientProfileResult")
+    PatientProfile | ValidationFailed | RateLimitExceeded,
+    strawberry.union("CreatePatientProfileResult"),
 ]
 JoinWaitlistResult = Annotated[
     WaitlistEntry
+    | BookingLimitReached
     | SlotHasPlaces
     | SlotNotBookable
     | AlreadyBooked
