@@ -8,6 +8,7 @@ from typing import Any
 
 from bson import ObjectId
 from firebase_admin import messaging
+from pymongo.errors import PyMongoError
 
 from domains.kernel.clock import utcnow
 from domains.kernel.i18n import pick
@@ -76,7 +77,11 @@ class BatchSender:
                 if waited > self.config.lease / 3:
                     # Queued behind slow batches: renew the claim before sending, so the send
                     # (its requests time out within a third of the lease) ends inside it.
-                    await self.store.deliveries.extend_claim(claim, until=now + self.config.lease)
+                    held = await self.store.deliveries.extend_claim(
+                        claim, until=now + self.config.lease
+                    )
+                    # What outlived the lease meanwhile is another worker's to send, not ours.
+                    batch = [d for d in batch if d["_id"] in held]
                 owners: dict[str, str | None] = {d["token"]: d.get("userId") for d in batch}
                 if not fresh or waited > DEVICE_RECHECK_AFTER:
                     devices = await self.store.devices.live_devices(list(owners), now=now)
@@ -86,11 +91,25 @@ class BatchSender:
                 recorder = _SentRecorder(
                     self.store.deliveries, claim, self.sender.success_state, sendable
                 )
-                outcomes = await self.sender.send(messages, on_sent=recorder.sent)
+                renewal = asyncio.create_task(self._keep_claim(claim))
+                try:
+                    outcomes = await self.sender.send(messages, on_sent=recorder.sent)
+                finally:
+                    renewal.cancel()
         finally:
             if recorder is not None:
                 await recorder.close()
         await self._record(claim, sendable, outcomes, updates, recorded=recorder.recorded)
+
+    async def _keep_claim(self, claim: str) -> None:
+        """Renew the claim while its batch is on the wire: a send slower than the lease (a busy
+        machine, FCM slowing down) must not let another worker send the batch again."""
+        while True:
+            await asyncio.sleep(self.config.lease.total_seconds() / 3)
+            try:
+                await self.store.deliveries.extend_claim(claim, until=utcnow() + self.config.lease)
+            except PyMongoError:
+                logger.warning("could not renew a claim", extra={"worker": self.name})
 
     async def _record(
         self,

@@ -214,11 +214,16 @@ class DeliveryRepository(Repository):
         taken = await self.collection.find({"claim": worker_claim}).to_list()
         return cast(list[DeliveryDocument], taken)
 
-    async def extend_claim(self, worker_claim: str, *, until: datetime) -> None:
-        """Push the lease of a claim still being worked on further out."""
+    async def extend_claim(self, worker_claim: str, *, until: datetime) -> set[str]:
+        """Push the lease of a claim still being worked on further out; returns the deliveries
+        the claim still holds (once a lease has run out, another worker may have taken some)."""
         await self.collection.update_many(
             {"claim": worker_claim, "state": "pending"}, {"$set": {"dueAt": until}}
         )
+        held = await self.collection.find(
+            {"claim": worker_claim, "state": "pending"}, {"_id": 1}
+        ).to_list()
+        return {str(doc["_id"]) for doc in held}
 
     async def mark(
         self, ids: Sequence[str], *, worker_claim: str, state: str, now: datetime

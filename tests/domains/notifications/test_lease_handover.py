@@ -1,0 +1,74 @@
+"""A batch whose lease ran out while it waited is sent by whoever holds it now, never twice; a
+batch on the wire for longer than its lease keeps its claim (the replica test found both)."""
+
+import asyncio
+import dataclasses
+from datetime import timedelta
+from typing import Any
+
+from domains.kernel.clock import as_utc, utcnow
+from tests.domains.notifications.conftest import FAST, settle
+from tests.domains.notifications.test_delivery import add_device, nothing_pending, queue
+
+
+async def _fanned_out(db: Any, make_worker: Any, names: list[str]) -> tuple[Any, Any, list[str]]:
+    await settle(make_worker(), lambda: nothing_pending(db))
+    tokens = [await add_device(db, name, f"u-{name}") for name in names]
+    nid = await queue(db, [f"u-{name}" for name in names])
+    config = dataclasses.replace(FAST, direct_send=False, lease=timedelta(seconds=30))
+    worker = make_worker(config)
+    while await worker.fan_out_next():
+        pass
+    return worker, nid, tokens
+
+
+async def test_a_batch_partly_taken_over_after_its_lease_is_sent_once(
+    db, fcm_server, make_worker
+) -> None:
+    worker, nid, tokens = await _fanned_out(db, make_worker, ["handover-a", "handover-b"])
+    deliveries = worker.store.deliveries
+    # Worker A claimed both, then waited behind slow batches until the lease had run out...
+    batch = await deliveries.claim(
+        worker_claim="A", now=utcnow(), lease=timedelta(seconds=-1), limit=10
+    )
+    assert len(batch) == 2
+    # ...so worker B took one of them.
+    taken = await deliveries.claim(worker_claim="B", now=utcnow(), lease=FAST.lease, limit=1)
+    assert len(taken) == 1
+    await worker.batches.send("A", batch, claimed_at=utcnow() - timedelta(seconds=40), fresh=False)
+    await worker.batches.send("B", taken, claimed_at=utcnow(), fresh=False)
+    assert fcm_server.accepted_tokens() == dict.fromkeys(tokens, 1)
+    states = await db["notification_deliveries"].distinct("state", {"n": nid})
+    assert states == ["sent"]
+
+
+async def test_a_batch_on_the_wire_longer_than_its_lease_keeps_its_claim(
+    db, fcm_sender, make_worker
+) -> None:
+    worker, nid, _ = await _fanned_out(db, make_worker, ["slow-wire"])
+    lease = timedelta(seconds=1.5)
+    worker.batches.config = dataclasses.replace(worker.config, lease=lease)
+    batch = await worker.store.deliveries.claim(
+        worker_claim="slow", now=utcnow(), lease=lease, limit=10
+    )
+    first_due = as_utc(batch[0]["dueAt"])
+
+    class Slow:
+        channel, success_state = fcm_sender.channel, fcm_sender.success_state
+
+        async def send(self, messages: Any, on_sent: Any = None) -> Any:
+            # FCM is slow: the answer comes only once the claim was renewed past its first
+            # lease (a guard of 60 s fails a worker that never renews).
+            for _ in range(600):
+                stored = await db["notification_deliveries"].find_one({"n": nid})
+                if as_utc(stored["dueAt"]) > first_due + lease / 2:
+                    return await fcm_sender.send(messages, on_sent)
+                await asyncio.sleep(0.1)
+            raise AssertionError("the claim was not renewed while on the wire")
+
+        async def close(self) -> None:
+            return None
+
+    worker.batches.sender = Slow()
+    await worker.batches.send("slow", batch, claimed_at=utcnow(), fresh=False)
+    assert (await db["notification_deliveries"].find_one({"n": nid}))["state"] == "sent"
