@@ -108,6 +108,13 @@ class GraphQLApp(GraphQL[RequestContext, None]):
             return finish(response, request.headers)
         return response
 
+    async def process_result(self, request: Request, result: ExecutionResult) -> Any:
+        """A request error (nothing executed) has no ``data`` entry (GraphQL over HTTP)."""
+        response = await super().process_result(request, result)
+        if isinstance(result, PreExecutionError) and wants_graphql_response(request.headers):
+            response.pop("data", None)
+        return response
+
     def should_render_graphql_ide(self, request: Any) -> bool:
         """Not for a persisted query by GET (no ``query``, its hash in ``extensions``)."""
         return "extensions" not in request.query_params and super().should_render_graphql_ide(

@@ -40,5 +40,13 @@ echo "==> The assistant (bots/)"
 bots/scripts/check.sh >/dev/null
 export XUTHANH_REQUIRE_BOT_TESTS=1
 
+# What the API's clients run against it (clients/): the GraphQL-over-HTTP audit and GraphQL Code
+# Generator, from the lock file (installed again when it changes).
+echo "==> Client tools (clients/, npm ci)"
+if [ ! -d clients/node_modules ] || [ clients/package-lock.json -nt clients/node_modules/.package-lock.json ]; then
+  npm ci --prefix clients --no-audit --no-fund --loglevel=error >/dev/null
+fi
+export XUTHANH_REQUIRE_NODE_TESTS=1
+
 echo "==> pytest"
 "$VENV/bin/pytest" "$@"
