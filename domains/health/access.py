@@ -9,7 +9,7 @@ from domains.health.models import AppointmentDocument, WaitlistEntryDocument
 from domains.health.repositories import HealthStore
 from domains.kernel.auth import Principal, Role, require_user
 from domains.kernel.caller import Caller
-from domains.kernel.errors import Forbidden
+from domains.kernel.errors import Forbidden, InvalidInput
 from domains.kernel.validation import object_id
 
 ActorRole = Literal["patient", "staff", "admin", "system"]
@@ -70,8 +70,15 @@ async def owned_entry(*, caller: Caller[HealthStore], entry_id: str) -> Waitlist
 
 async def owned_profile(*, store: HealthStore, uid: str, profile_id: ObjectId) -> None:
     """Bookings and waitlist entries are made only for the caller's own patient profiles."""
-    if await store.profiles.owned(profile_id, uid) is None:
+    profile = await store.profiles.owned(profile_id, uid)
+    if profile is None:
         raise BookingRefused(
             Refusal.NOT_FOUND,
             "You have no patient profile with this id; create one with createPatientProfile.",
+        )
+    if "withdrawnAt" in profile["consent"]:
+        raise InvalidInput(
+            "Consent for this patient profile was withdrawn: it is used for nothing more. "
+            "Create a new profile (giving consent again) to book.",
+            field="patientProfileId",
         )

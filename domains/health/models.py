@@ -84,6 +84,18 @@ class ConsentRecord(TypedDict):
     purpose: str
     policyVersion: str
     givenAt: datetime
+    # Set when the owner withdrew it: the profile is processed no further (no booking, no
+    # waiting); what a facility must keep stays (docs/security.md).
+    withdrawnAt: NotRequired[datetime]
+
+
+class ConsentEvent(TypedDict):
+    """One entry of a profile's consent history (kept, never rewritten)."""
+
+    action: Literal["given", "withdrawn"]
+    purpose: str
+    policyVersion: str
+    at: datetime
 
 
 class PatientProfileDocument(TypedDict):
@@ -96,6 +108,7 @@ class PatientProfileDocument(TypedDict):
     phone: str
     bhytNumber: NotRequired[str]
     consent: ConsentRecord
+    consentHistory: NotRequired[list[ConsentEvent]]
     createdAt: datetime
     # Bumped inside every booking transaction of this profile: two bookings of one patient then
     # conflict and run one after the other, so the active-bookings limit cannot be overrun.

@@ -11,18 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from domains.health.models import AppointmentDocument, WaitlistEntryDocument
-from domains.health.placement import cancel_booked, pass_on_hold
+from domains.health.release import OPEN_WAITLIST, cancel_bookings, leave_entries
 from domains.health.repositories.personal import PersonalRecords
 from domains.health.repositories.store import HealthStore
 from domains.kernel.clock import utcnow
 from domains.kernel.personal_data import PersonalData
 from domains.kernel.resources import Resources
-from domains.kernel.types import Session
 
 # Appointments the patient attended: the facility's medical record refers to them.
 KEPT_STATUSES = ("checked-in", "fulfilled")
-OPEN_WAITLIST = ("waiting", "offered")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,41 +39,14 @@ class HealthPersonalData:
     async def erase(self, uid: str) -> int:
         now = utcnow()
         changed = 0
-        for entry in await self.records.waitlist_of(uid, status=OPEN_WAITLIST):
-            changed += await self._leave(entry, now)
-        for appointment in await self.records.appointments_of(uid, status=("booked",)):
-            changed += await self._cancel(appointment, now)
+        entries = await self.records.waitlist_of(uid, status=OPEN_WAITLIST)
+        changed += await leave_entries(self.store, entries, now)
+        booked = await self.records.appointments_of(uid, status=("booked",))
+        changed += await cancel_bookings(self.store, booked, now)
         changed += await self._reduce_kept(uid, now)
         gone = await self.records.appointments_of(uid)
         changed += await self.records.delete_appointments([a["_id"] for a in gone])
         return changed + await self.records.delete_owned(uid)
-
-    async def _leave(self, entry: WaitlistEntryDocument, now: datetime) -> int:
-        async def work(session: Session) -> int:
-            closed = await self.store.waitlist.close(
-                entry["_id"],
-                from_status=entry["status"],
-                to_status="left",
-                now=now,
-                session=session,
-            )
-            if closed is not None and entry["status"] == "offered":
-                await pass_on_hold(store=self.store, session=session, entry=entry, now=now)
-            return 0 if closed is None else 1
-
-        return await self.store.transaction(work)
-
-    async def _cancel(self, appointment: AppointmentDocument, now: datetime) -> int:
-        cancelled = await cancel_booked(
-            store=self.store,
-            appointment=appointment,
-            reason=None,
-            actor="system",
-            role="system",
-            by_facility=False,
-            now=now,
-        )
-        return 0 if cancelled is None else 1
 
     async def _reduce_kept(self, uid: str, now: datetime) -> int:
         kept = await self.records.appointments_of(uid, status=KEPT_STATUSES)

@@ -94,6 +94,9 @@ async def create_patient_profile(
         dateOfBirth=fields.date_of_birth.isoformat(),
         phone=phone,
         consent={"purpose": CONSENT_PURPOSE, "policyVersion": version, "givenAt": now},
+        consentHistory=[
+            {"action": "given", "purpose": CONSENT_PURPOSE, "policyVersion": version, "at": now}
+        ],
         createdAt=now,
         bookingVersion=0,
     )

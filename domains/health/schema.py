@@ -8,7 +8,16 @@ from typing import Annotated
 
 import strawberry
 
-from domains.health import booking, desk, facilities, profiles, queue, slots, waitlist
+from domains.health import (
+    booking,
+    consent,
+    desk,
+    facilities,
+    profiles,
+    queue,
+    slots,
+    waitlist,
+)
 from domains.health.errors import BookingRefused
 from domains.health.models import AppointmentDocument
 from domains.health.repositories import HealthStore
@@ -54,6 +63,7 @@ from domains.health.types.results import (
     RescheduleAppointmentResult,
     StaffAppointmentResult,
     WaitlistEntryResult,
+    WithdrawConsentResult,
 )
 from domains.health.types.waitlist import SlotWaitlist, WaitlistEntry
 from domains.kernel.caller import Caller
@@ -224,6 +234,21 @@ class Mutation:
             lambda document: PatientProfile.from_document(document, owner=True),
             ValidationFailed,
             RateLimitExceeded,
+        )
+
+    @strawberry.mutation(
+        description="Withdraw the consent given for a patient profile: it is used for nothing "
+        "more (its waitlist entries are left, its upcoming bookings cancelled); the consent "
+        "history is kept. Make a new profile to book again."
+    )
+    async def withdraw_patient_consent(
+        self, info: Info, profile_id: strawberry.ID
+    ) -> WithdrawConsentResult:
+        return await expected(
+            consent.withdraw_patient_consent(caller=_caller(info), profile_id=str(profile_id)),
+            lambda document: PatientProfile.from_document(document, owner=True),
+            NotFoundError,
+            ValidationFailed,
         )
 
     @strawberry.mutation(

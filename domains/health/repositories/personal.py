@@ -61,6 +61,23 @@ class PersonalRecords:
         found = await self.waitlist.find(query).to_list()
         return cast(list[WaitlistEntryDocument], found)
 
+    async def of_profile(
+        self, uid: str, profile_id: ObjectId
+    ) -> tuple[list[WaitlistEntryDocument], list[AppointmentDocument]]:
+        """A profile's open waitlist entries and booked appointments (consent withdrawn); by
+        ``user_created`` and ``patient_limit``."""
+        entries = await self.waitlist.find(
+            {
+                "userId": uid,
+                "patientProfileId": profile_id,
+                "status": {"$in": ["waiting", "offered"]},
+            }
+        ).to_list()
+        booked = await self.appointments.find(
+            {"patientProfileId": profile_id, "status": "booked"}
+        ).to_list()
+        return cast(list[WaitlistEntryDocument], entries), cast(list[AppointmentDocument], booked)
+
     async def audit_of(self, appointment_ids: Sequence[ObjectId]) -> list[AuditEntry]:
         found = await self.audit.find(
             {"appointmentId": {"$in": list(appointment_ids)}}, sort=[("at", 1)]

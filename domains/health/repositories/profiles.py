@@ -1,14 +1,15 @@
 """Patient profiles: the people a user books for."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import cast
 
 from bson import ObjectId
-from pymongo import IndexModel
+from pymongo import IndexModel, ReturnDocument
 
 from domains.health.models import PatientProfileDocument
 from domains.kernel.repository import Repository
-from domains.kernel.types import Session
+from domains.kernel.types import Document, Session
 
 
 class PatientProfileRepository(Repository):
@@ -27,6 +28,18 @@ class PatientProfileRepository(Repository):
 
     async def owned(self, profile_id: ObjectId, owner_id: str) -> PatientProfileDocument | None:
         document = await self.collection.find_one({"_id": profile_id, "ownerId": owner_id})
+        return cast(PatientProfileDocument | None, document)
+
+    async def withdraw_consent(
+        self, profile_id: ObjectId, owner_id: str, *, events: list[Document], now: datetime
+    ) -> PatientProfileDocument | None:
+        """Mark the consent withdrawn and append to its history, once; None if it already was
+        (or the profile is not the owner's)."""
+        document = await self.collection.find_one_and_update(
+            {"_id": profile_id, "ownerId": owner_id, "consent.withdrawnAt": {"$exists": False}},
+            {"$set": {"consent.withdrawnAt": now}, "$push": {"consentHistory": {"$each": events}}},
+            return_document=ReturnDocument.AFTER,
+        )
         return cast(PatientProfileDocument | None, document)
 
     async def find_many(self, ids: Sequence[ObjectId]) -> list[PatientProfileDocument | None]:

@@ -39,6 +39,19 @@ class Consent:
     purpose: str
     policy_version: str
     given_at: datetime
+    withdrawn_at: datetime | None = strawberry.field(
+        default=None, description="Set once withdrawn: the profile is used for nothing more."
+    )
+    history: list["ConsentChange"] = strawberry.field(
+        default_factory=list, description="Every time consent was given or withdrawn."
+    )
+
+
+@strawberry.type(description="Consent given or withdrawn, as recorded.")
+class ConsentChange:
+    action: str = strawberry.field(description="`given` or `withdrawn`.")
+    policy_version: str
+    at: datetime
 
 
 @strawberry.type(
@@ -70,6 +83,15 @@ class PatientProfile:
                 purpose=consent["purpose"],
                 policy_version=consent["policyVersion"],
                 given_at=consent["givenAt"],
+                withdrawn_at=consent.get("withdrawnAt"),
+                history=[
+                    ConsentChange(
+                        action=event["action"],
+                        policy_version=event["policyVersion"],
+                        at=event["at"],
+                    )
+                    for event in document.get("consentHistory", [])
+                ],
             )
             if owner
             else None,

@@ -79,6 +79,9 @@ CreatePatientProfileResult = Annotated[
     PatientProfile | ValidationFailed | RateLimitExceeded,
     strawberry.union("CreatePatientProfileResult"),
 ]
+WithdrawConsentResult = Annotated[
+    PatientProfile | NotFoundError | ValidationFailed, strawberry.union("WithdrawConsentResult")
+]
 JoinWaitlistResult = Annotated[
     WaitlistEntry
     | BookingLimitReached
