@@ -1,6 +1,7 @@
 """The Starlette application: /graphql, /healthz, /readyz, /metrics."""
 
 import asyncio
+import hmac
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -130,6 +131,16 @@ def lifespan_of(
     return lifespan
 
 
+def metrics_allowed(settings: Settings, authorization: str | None) -> bool:
+    """Open outside production; in production only with the bearer METRICS_TOKEN."""
+    if not settings.is_production:
+        return True
+    if settings.metrics_token is None or authorization is None:
+        return False
+    expected = f"Bearer {settings.metrics_token.get_secret_value()}"
+    return hmac.compare_digest(authorization.strip().encode(), expected.encode())
+
+
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Starlette:
     """The app; ``clock`` (tests) decides when sign-in tokens of open websockets expire."""
     settings = settings or Settings()
@@ -138,6 +149,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     schema = build_schema(settings, extra_extensions=[operation_metrics(metrics)])
 
     async def metrics_endpoint(request: Request) -> Response:
+        if not metrics_allowed(settings, request.headers.get("authorization")):
+            return Response("Not Found", status_code=404)
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     app = Starlette(

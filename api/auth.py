@@ -125,8 +125,13 @@ class Authenticator:
         try:
             # verify_id_token is synchronous (it may fetch certificates): keep it off the loop.
             claims = await asyncio.to_thread(
-                firebase_auth.verify_id_token, token, app=self.firebase_app
+                firebase_auth.verify_id_token,
+                token,
+                app=self.firebase_app,
+                check_revoked=self.settings.firebase_check_revoked,
             )
+        except (firebase_auth.RevokedIdTokenError, firebase_auth.UserDisabledError) as error:
+            raise AuthenticationFailed("This sign-in was revoked: sign in again.") from error
         except firebase_auth.ExpiredIdTokenError as error:
             raise AuthenticationFailed("The ID token has expired: refresh it and retry.") from error
         except firebase_auth.CertificateFetchError as error:

@@ -387,7 +387,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings()
         configure_logging(settings.log_level)
-        settings.check(api=args.command == "serve")
+        settings.check(api=args.command == "serve", serving=args.command in ("serve", "worker"))
         result: int = args.handler(settings, args)
         return result
     except ConfigurationError as error:

@@ -91,7 +91,7 @@ def build_schema(
         *QueryDepthLimiter(max_depth=settings.graphql_max_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases).validation_rules,
     ]
-    if not settings.graphql_introspection:
+    if not settings.introspection_enabled:
         rules += DisableIntrospection().validation_rules
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
         functools.partial(AddValidationRules, rules),
@@ -109,7 +109,7 @@ def build_schema(
         DomainErrorExtensions,
         *extra_extensions,
     ]
-    if not settings.graphql_introspection:
+    if not settings.introspection_enabled:
         extensions.append(HideFieldSuggestions)
     return Schema(query=query, mutation=mutation, subscription=subscription, extensions=extensions)
 

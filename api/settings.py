@@ -69,7 +69,14 @@ class Settings(BaseSettings):
     notification_lease_seconds: int = Field(default=60, ge=5, le=3600)
     notification_concurrency: int = Field(default=3, ge=1, le=16)
 
-    graphql_introspection: bool = True
+    # Introspection: on by default outside production, off by default in production.
+    graphql_introspection: bool | None = None
+    # /metrics: in production only with `Authorization: Bearer <METRICS_TOKEN>` (without a token
+    # set it answers 404); elsewhere open.
+    metrics_token: SecretStr | None = None
+    # Also ask Firebase whether a token was revoked (or its user disabled) on every sign-in: a
+    # call to Google per request, so off by default.
+    firebase_check_revoked: bool = False
     graphql_max_depth: int = 10
     graphql_max_aliases: int = 15
     graphql_max_tokens: int = 2000
@@ -81,6 +88,12 @@ class Settings(BaseSettings):
     # otherwise Apollo's automatic persisted queries, at most this many stored.
     graphql_allow_list: bool | None = None
     graphql_persisted_queries_max: int = Field(default=5000, ge=10, le=1_000_000)
+
+    @property
+    def introspection_enabled(self) -> bool:
+        if self.graphql_introspection is None:
+            return not self.is_production
+        return self.graphql_introspection
 
     @property
     def allow_list_active(self) -> bool:
@@ -124,10 +137,17 @@ class Settings(BaseSettings):
         path.chmod(0o600)
         return secret
 
-    def check(self, *, api: bool = True) -> None:
+    def check(self, *, api: bool = True, serving: bool = True) -> None:
         """Refuse configurations that are unsafe in production (and staging), naming the variable
         to fix. ``api``: this process serves the API, so each domain's settings count too (the
-        worker and maintenance commands need no CHAT_SESSION_SECRET)."""
+        worker and maintenance commands need no CHAT_SESSION_SECRET). ``serving``: the API or
+        the worker, which refuse to start when APP_ENV was not given at all (`make run` and the
+        tests set it): a forgotten APP_ENV must not mean development tokens in a deployment."""
+        if serving and "app_env" not in self.model_fields_set:
+            raise ConfigurationError(
+                "APP_ENV is not set: set APP_ENV=production (or staging, or development for a "
+                "machine of your own; `make run` sets it)."
+            )
         if not self.is_production:
             return
         refusals = self._refusals()
@@ -170,6 +190,10 @@ class Settings(BaseSettings):
             )
         if self.dev_token_secret is not None:
             refusals.append("DEV_TOKEN_SECRET is set: it is a development-only switch. Unset it.")
+        if self.log_level.strip().upper() in ("DEBUG", "NOTSET"):
+            refusals.append(
+                "LOG_LEVEL=DEBUG: driver logs would hold documents (personal data). Use INFO."
+            )
         if self.fcm_endpoint and not self.local_services_allowed:
             refusals.append("FCM_ENDPOINT is set: push must go to Google's FCM. Unset it.")
         if self.firebase_cert_url and not self.local_services_allowed:

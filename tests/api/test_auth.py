@@ -1,10 +1,12 @@
 """Sign-in through the real firebase-admin verification path, and development tokens."""
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
 from api.app import create_app
+from api.settings import Settings
 from domains.accounts.service import bootstrap_grant
 from domains.kernel.auth import Role
 from tests.conftest import GraphQLClient
@@ -114,3 +116,24 @@ def test_signing_keys_differ() -> None:
     # Guards the bad-signature case above: it is only meaningful with two distinct keys.
     first, second = SigningKey.generate(), SigningKey.generate()
     assert first.certificate_pem != second.certificate_pem
+
+
+async def test_revoked_tokens_are_refused_when_revocation_is_checked(
+    settings: Settings, db: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FIREBASE_CHECK_REVOKED asks Firebase about each token; a revoked one is a 401."""
+    from firebase_admin import auth as firebase_auth
+
+    from api.auth import AuthenticationFailed, Authenticator
+
+    asked: list[bool] = []
+
+    def verify(token: str, app: Any = None, check_revoked: bool = False, **_: Any) -> Any:
+        asked.append(check_revoked)
+        raise firebase_auth.RevokedIdTokenError("The Firebase ID token has been revoked.")
+
+    monkeypatch.setattr(firebase_auth, "verify_id_token", verify)
+    checking = Authenticator(settings.model_copy(update={"firebase_check_revoked": True}), None)
+    with pytest.raises(AuthenticationFailed, match="revoked"):
+        await checking.authenticate("Bearer some.firebase.token", db)
+    assert asked == [True]

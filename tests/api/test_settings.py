@@ -153,3 +153,33 @@ def test_forwarded_allow_ips_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> No
     assert Settings().forwarded_allow_ips == "127.0.0.1"
     monkeypatch.setenv("FORWARDED_ALLOW_IPS", "10.0.0.0/8")
     assert Settings().forwarded_allow_ips == "10.0.0.0/8"
+
+
+def test_serving_without_app_env_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A deployment that forgets APP_ENV must not fall back to development (dev tokens on)."""
+    monkeypatch.delenv("APP_ENV", raising=False)
+    with pytest.raises(ConfigurationError, match="APP_ENV is not set"):
+        create_app(Settings())
+    Settings().check(serving=False)  # maintenance commands (export-schema, dev-token) still run
+    Settings(app_env="development").check()
+
+
+def test_production_refuses_debug_logs_and_hides_introspection(credentials_file: Path) -> None:
+    with pytest.raises(ConfigurationError, match="LOG_LEVEL=DEBUG"):
+        production(credentials_file, log_level="debug").check()
+    assert not production(credentials_file).introspection_enabled
+    assert production(credentials_file, graphql_introspection=True).introspection_enabled
+    assert Settings(app_env="development").introspection_enabled
+
+
+def test_metrics_need_the_token_in_production(credentials_file: Path) -> None:
+    from api.app import metrics_allowed
+
+    closed = production(credentials_file)
+    assert not metrics_allowed(closed, None)
+    assert not metrics_allowed(closed, "Bearer anything")
+    with_token = production(credentials_file, metrics_token="m" * 32)
+    assert metrics_allowed(with_token, "Bearer " + "m" * 32)
+    assert not metrics_allowed(with_token, "Bearer " + "x" * 32)
+    assert not metrics_allowed(with_token, None)
+    assert metrics_allowed(Settings(app_env="development"), None)
