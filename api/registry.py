@@ -9,6 +9,7 @@ from domains.education.module import MODULE as EDUCATION
 from domains.environment.module import MODULE as ENVIRONMENT
 from domains.health.module import MODULE as HEALTH
 from domains.kernel.module import DomainModule, Seeder
+from domains.kernel.node import NodeFinder
 from domains.kernel.personal_data import PERSONAL_DATA, Holders
 from domains.kernel.rate_limit import RateWindowRepository
 from domains.kernel.repository import Repository
@@ -32,6 +33,7 @@ MODULES: Sequence[DomainModule] = (
 QUERIES: Sequence[type] = tuple(m.query for m in MODULES if m.query is not None)
 MUTATIONS: Sequence[type] = tuple(m.mutation for m in MODULES if m.mutation is not None)
 SUBSCRIPTIONS: Sequence[type] = tuple(m.subscription for m in MODULES if m.subscription)
+NODE_FINDERS: Sequence[NodeFinder] = tuple(m.find_node for m in MODULES if m.find_node)
 # The kernel's shared collections (rate-limit windows), then every domain's.
 REPOSITORIES: Sequence[type[Repository]] = (
     RateWindowRepository,

@@ -21,6 +21,7 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from api.nodes import NodeQuery
 from api.registry import MUTATIONS, QUERIES, SUBSCRIPTIONS
 from api.settings import PROJECT_ROOT, Settings
 from domains.kernel.errors import DomainError
@@ -82,7 +83,7 @@ class Schema(strawberry.Schema):
 def build_schema(
     settings: Settings, extra_extensions: Sequence[type[SchemaExtension]] = ()
 ) -> strawberry.Schema:
-    query = merge_types("Query", tuple(QUERIES))
+    query = merge_types("Query", (*QUERIES, NodeQuery))
     mutation = merge_types("Mutation", tuple(MUTATIONS))
     subscription = merge_types("Subscription", tuple(SUBSCRIPTIONS)) if SUBSCRIPTIONS else None
     # The limiters build their validation rule classes when constructed. Build them once per

@@ -4,6 +4,7 @@ from domains.health import personal_data, schema, subscriptions
 from domains.health.calendar import SLOT_CALENDAR, SlotCalendar
 from domains.health.catalogue import CATALOGUES
 from domains.health.directory import HealthPatients
+from domains.health.nodes import find_node
 from domains.health.province import seed_province
 from domains.health.repositories import REPOSITORIES
 from domains.health.seed import seed_demo
@@ -38,6 +39,7 @@ MODULE = DomainModule(
     query=schema.Query,
     mutation=schema.Mutation,
     subscription=subscriptions.Subscription,
+    find_node=find_node,
     repositories=REPOSITORIES,
     seeder=seed_demo,
     province_seeder=seed_province,

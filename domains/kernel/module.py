@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from domains.kernel.node import NodeFinder
 from domains.kernel.personal_data import PersonalDataFactory
 from domains.kernel.repository import Repository
 from domains.kernel.resources import Resources
@@ -34,6 +35,8 @@ class DomainModule:
     mutation: type | None = None
     # GraphQL subscriptions (live updates over the websocket), fed by the change feeds.
     subscription: type | None = None
+    # node(id:) for the domain's types that implement Node (Relay's refetch).
+    find_node: NodeFinder | None = None
     # Every repository whose indexes must exist before the API serves (created idempotently).
     repositories: Sequence[type[Repository]] = ()
     seeder: Seeder | None = None

@@ -22,6 +22,7 @@ from domains.health.types.facilities import (
 from domains.health.types.loaders import load_patient, load_slot
 from domains.kernel.auth import Principal
 from domains.kernel.context import Info
+from domains.kernel.node import Node
 
 
 @strawberry.enum(description="FHIR Appointment.status (the values this API uses).")
@@ -58,7 +59,7 @@ class ConsentChange:
     description="A person bookings are made for. Full details only for the account that owns it; "
     "staff of a facility the person booked at see name, date of birth and phone."
 )
-class PatientProfile:
+class PatientProfile(Node):
     id: strawberry.ID
     full_name: str
     date_of_birth: date
@@ -99,7 +100,7 @@ class PatientProfile:
 
 
 @strawberry.type(description="One patient's place in a slot.")
-class Appointment:
+class Appointment(Node):
     id: strawberry.ID
     status: AppointmentStatus
     queue_number: int | None = strawberry.field(description="Số thứ tự, 1..capacity of the slot.")

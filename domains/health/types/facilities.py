@@ -10,6 +10,7 @@ from domains.health.models import Department, Doctor, HospitalDocument, SlotDocu
 from domains.health.types.loaders import load_hospital
 from domains.kernel.context import Info
 from domains.kernel.i18n import Language, pick
+from domains.kernel.node import Node
 
 
 @strawberry.enum(description="Level of a health facility in Vietnam's system.")
@@ -147,7 +148,7 @@ async def doctor_at(info: Info, hospital_id: str, doctor_id: str) -> HospitalDoc
 
 
 @strawberry.type(description="A time window of a department in which patients can book places.")
-class Slot:
+class Slot(Node):
     id: strawberry.ID
     hospital_id: str
     department_id: str

@@ -9,6 +9,7 @@ from domains.health.models import WaitlistEntryDocument
 from domains.health.types.facilities import Hospital, HospitalDepartment, department_at, hospital_at
 from domains.health.waitlist import waitlist_status
 from domains.kernel.context import Info
+from domains.kernel.node import Node
 
 
 @strawberry.enum(description="Where a waitlist entry stands.")
@@ -27,7 +28,7 @@ class WaitlistStatus(Enum):
     "one day. When a place frees up it is held for you (status OFFERED) until `holdExpiresAt`: "
     "accept it with acceptWaitlistOffer or it goes to the next person."
 )
-class WaitlistEntry:
+class WaitlistEntry(Node):
     id: strawberry.ID
     status: WaitlistStatus
     hospital_id: str

@@ -570,3 +570,42 @@ async def test_my_waitlist(
         assert nodes and all(n["slotId"] == full_slot for n in nodes)
     else:
         assert nodes == []
+
+
+# --- node(id:) ---------------------------------------------------------------------------------
+
+NODE = """query($id: ID!) { node(id: $id) { __typename id
+  ... on Appointment { reason patient { fullName } }
+  ... on PatientProfile { bhytNumber }
+  ... on Slot { remaining } } }"""
+
+
+@pytest.mark.parametrize(
+    ("actor", "appointment", "patient"),
+    [
+        ("anonymous", None, None),
+        ("citizen_a", "details", "own"),
+        ("citizen_b", None, None),
+        ("staff_here", "details", None),
+        ("staff_other", None, None),
+        ("admin", "operational", None),
+    ],
+)
+async def test_node_refetches_what_the_caller_may_see(
+    gql: GraphQLClient, world, actor: str, appointment: str | None, patient: str | None
+) -> None:
+    found = await run(gql, world, actor, NODE, {"id": world["appointment"]["id"]})
+    node = found["data"]["node"]
+    if appointment is None:
+        assert node is None
+    else:
+        assert node["__typename"] == "Appointment" and node["id"] == world["appointment"]["id"]
+        assert (node["reason"] == REASON) is (appointment == "details")
+    assert_no_secrets(found, reason_allowed=actor in ("citizen_a", "staff_here"))
+
+    profile = (await run(gql, world, actor, NODE, {"id": world["patient"]}))["data"]["node"]
+    assert (profile and profile["bhytNumber"]) == (BHYT if patient == "own" else None)
+
+    slot = (await run(gql, world, actor, NODE, {"id": world["slots"][1]}))["data"]["node"]
+    assert slot["__typename"] == "Slot" and slot["id"] == world["slots"][1]  # public
+    assert (await run(gql, world, actor, NODE, {"id": "not-an-id"}))["data"]["node"] is None

@@ -1,0 +1,34 @@
+"""``node(id:)`` for health's objects: slots (public), appointments (the patient who booked, the
+facility's staff, administrators without patient details), waitlist entries and patient profiles
+(their owner). Anyone else gets null, exactly as for an unknown id."""
+
+from bson import ObjectId
+
+from domains.health.access import is_staff_for
+from domains.health.repositories import HealthStore
+from domains.health.types.appointments import Appointment, PatientProfile
+from domains.health.types.facilities import Slot
+from domains.health.types.waitlist import WaitlistEntry
+from domains.kernel.context import Info
+from domains.kernel.node import Node
+
+
+async def find_node(info: Info, node_id: str) -> Node | None:
+    """The health object with this id, as the caller may see it."""
+    if not ObjectId.is_valid(node_id):
+        return None
+    oid = ObjectId(node_id)
+    principal = info.context.principal
+    store = info.context.scoped(HealthStore.of)
+    if (slot := await store.slots.find(oid)) is not None:
+        return Slot.from_document(slot)
+    if (appointment := await store.appointments.find(oid)) is not None:
+        if appointment["userId"] == principal.uid or is_staff_for(principal, appointment):
+            return Appointment.from_document(appointment, principal)
+        return None
+    if (entry := await store.waitlist.find(oid)) is not None:
+        return WaitlistEntry.from_document(entry) if entry["userId"] == principal.uid else None
+    (profile,) = await store.profiles.find_many([oid])
+    if profile is not None and principal.uid is not None and profile["ownerId"] == principal.uid:
+        return PatientProfile.from_document(profile, owner=True)
+    return None
