@@ -13,6 +13,7 @@ from typing import Any, Generic, TypeVar
 
 import strawberry
 from bson import Decimal128, ObjectId, json_util
+from bson.errors import BSONError
 from pymongo.asynchronous.collection import AsyncCollection
 
 from domains.kernel.errors import InvalidInput
@@ -49,7 +50,15 @@ def decode_cursor(cursor: str, *, length: int) -> list[Any]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         values = json_util.loads(raw.decode())
-    except (binascii.Error, UnicodeDecodeError, ValueError, TypeError) as error:
+    except (
+        binascii.Error,
+        UnicodeDecodeError,
+        ValueError,
+        TypeError,
+        LookupError,
+        ArithmeticError,  # a malformed $numberDecimal / $numberLong
+        BSONError,  # a malformed $oid (InvalidId) and the like
+    ) as error:
         raise InvalidInput("`after` is not a cursor returned by this list.") from error
     if (
         not isinstance(values, list)

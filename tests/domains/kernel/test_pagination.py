@@ -65,6 +65,12 @@ def _raw_cursor(extended_json: str) -> str:
         _raw_cursor('[{"$gt": ""}, "x"]'),
         _raw_cursor('[{"$regex": "^(a+)+$", "$options": ""}, "x"]'),
         _raw_cursor('[[1, 2], "x"]'),
+        # Malformed extended JSON (found by fuzzing: these were internal errors).
+        _raw_cursor('[{"$oid": "not-an-id"}, "x"]'),
+        _raw_cursor('[{"$date": "yesterday"}, "x"]'),
+        _raw_cursor('[{"$date": {"$numberLong": "x"}}, "x"]'),
+        _raw_cursor('[{"$numberDecimal": "abc"}, "x"]'),
+        _raw_cursor('[{"$binary": 1}, "x"]'),
     ],
 )
 async def test_foreign_cursors_are_input_errors(
