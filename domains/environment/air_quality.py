@@ -13,13 +13,11 @@ from domains.environment import aqi
 from domains.environment.errors import StationNotFound
 from domains.environment.models import HourBucketDocument, StationDocument
 from domains.environment.readings import series_of
-from domains.environment.repository import DISTANCE_FIELD, EnvironmentStore
+from domains.environment.repository import DISTANCE_FIELD, STALE_AFTER, EnvironmentStore
 from domains.kernel.clock import PROVINCE_TZ, as_utc, utcnow
 from domains.kernel.errors import InvalidInput
 from domains.kernel.geo import NearInput
 
-# Stations report every hour and deliver within the next; past two hours the value is not "now".
-STALE_AFTER = timedelta(hours=2)
 MAX_STATIONS = 10
 MAX_HOURLY_SPAN = timedelta(days=31)
 MAX_DAILY_SPAN = timedelta(days=366)

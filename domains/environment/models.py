@@ -35,3 +35,15 @@ class HourBucketDocument(TypedDict):
     # Hourly VN_AQI at this hour, recomputed when this or an earlier hour's readings change;
     # None while the hour lacks a PM value.
     aqi: NotRequired[HourlyIndex | None]
+
+
+class AreaAlertDocument(TypedDict):
+    """A ward/commune's alert state (hysteresis and the minimum interval need it)."""
+
+    _id: str  # the area's code
+    alerting: bool
+    band: str | None  # the worst band pushed in the current episode
+    lastAlertAt: datetime | None
+    aqi: int | None
+    stationId: str | None
+    changedAt: datetime

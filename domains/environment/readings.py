@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from domains.environment import aqi
+from domains.environment import alerts, aqi
 from domains.environment.access import require_station_writer
 from domains.environment.errors import StationNotFound
 from domains.environment.models import HourBucketDocument, HourlyIndex
@@ -144,6 +144,7 @@ async def _store(
     indices = [(hour, index_document(aqi.hourly_index(series, hour))) for hour in affected]
     await store.hours.set_indices(station_id, indices, session=session)
     report.recomputed_hours = len(indices)
+    await alerts.evaluate_areas(store=store, station_id=station_id, now=now, session=session)
 
 
 async def submit_readings(

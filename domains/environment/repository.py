@@ -7,7 +7,12 @@ from typing import Any, cast
 
 from pymongo import ASCENDING, DESCENDING, GEOSPHERE, IndexModel, UpdateOne
 
-from domains.environment.models import HourBucketDocument, HourlyIndex, StationDocument
+from domains.environment.models import (
+    AreaAlertDocument,
+    HourBucketDocument,
+    HourlyIndex,
+    StationDocument,
+)
 from domains.kernel.geo import NearInput
 from domains.kernel.repository import Repository
 from domains.kernel.store import Store
@@ -18,6 +23,8 @@ from domains.kernel.types import Session
 # accepts the option but stores a plain collection, and real time-series collections allow no
 # unique key per (station, hour), which idempotent ingestion relies on.
 RETENTION = timedelta(days=730)
+# Stations report every hour and deliver within the next; past two hours a value is not "now".
+STALE_AFTER = timedelta(hours=2)
 DISTANCE_FIELD = "distanceMeters"
 
 
@@ -72,11 +79,14 @@ class HourBucketRepository(Repository):
         )
         return [cast(HourBucketDocument, document) async for document in cursor]
 
-    async def latest_with_index(self, station_id: str) -> HourBucketDocument | None:
+    async def latest_with_index(
+        self, station_id: str, *, session: Session | None = None
+    ) -> HourBucketDocument | None:
         """The station's latest hour that has an hourly index."""
         document = await self.collection.find_one(
             {"stationId": station_id, "aqi.value": {"$exists": True}},
             sort=[("hour", DESCENDING)],
+            session=session,
         )
         return cast(HourBucketDocument | None, document)
 
@@ -123,7 +133,24 @@ class HourBucketRepository(Repository):
             await self.collection.bulk_write(updates, ordered=False, session=session)
 
 
+class AreaAlertRepository(Repository):
+    collection_name = "environment_area_alerts"
+    # Read and written by _id (the area's code) only.
+
+    async def states(
+        self, codes: Sequence[str], *, session: Session | None = None
+    ) -> dict[str, AreaAlertDocument]:
+        cursor = self.collection.find({"_id": {"$in": list(codes)}}, session=session)
+        return {document["_id"]: cast(AreaAlertDocument, document) async for document in cursor}
+
+    async def put(self, state: AreaAlertDocument, *, session: Session | None = None) -> None:
+        await self.collection.replace_one(
+            {"_id": state["_id"]}, dict(state), upsert=True, session=session
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class EnvironmentStore(Store):
     stations: StationRepository
     hours: HourBucketRepository
+    area_alerts: AreaAlertRepository

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import strawberry
 
-from domains.environment import air_quality, aqi, readings
+from domains.environment import air_quality, aqi, area_air, readings
 from domains.environment.air_quality import HistoryPoint, Resolution
 from domains.environment.bands import BANDS
 from domains.environment.models import StationDocument
@@ -15,6 +15,8 @@ from domains.environment.types import (
     AirQualityHistory,
     AirQualityPoint,
     AirReadingInput,
+    AreaAirQuality,
+    EnvironmentAlertSent,
     MonitoringStation,
     ReadingsReport,
     StationAirQuality,
@@ -23,11 +25,14 @@ from domains.environment.types import (
 from domains.kernel.context import Info
 from domains.kernel.errors import ValidationFailed, expected
 from domains.kernel.geo import NearInput
-from domains.kernel.i18n import Language
+from domains.kernel.i18n import Language, LocalizedTextInput
 
 SubmitAirReadingsResult = Annotated[
     ReadingsReport | StationNotFoundError | ValidationFailed,
     strawberry.union("SubmitAirReadingsResult"),
+]
+SendEnvironmentAlertResult = Annotated[
+    EnvironmentAlertSent | ValidationFailed, strawberry.union("SendEnvironmentAlertResult")
 ]
 AirQualityHistoryResult = Annotated[
     AirQualityHistory | StationNotFoundError | ValidationFailed,
@@ -90,6 +95,17 @@ class Query:
             ValidationFailed,
         )
 
+    @strawberry.field(
+        description="Wards/communes with the air quality of their station (the nearest within "
+        "15 km; none: NO_DATA) and whether they are alerting; all by default."
+    )
+    async def air_quality_areas(
+        self, info: Info, codes: list[str] | None = None, lang: Language | None = None
+    ) -> list[AreaAirQuality]:
+        views = await area_air.area_views(store=environment(info), codes=codes)
+        language = info.context.lang(lang)
+        return [AreaAirQuality.of(view, language) for view in views]
+
     @strawberry.field(description="Every monitoring station, by id.")
     async def monitoring_stations(
         self, info: Info, lang: Language | None = None
@@ -129,5 +145,27 @@ class Mutation:
             ),
             ReadingsReport.of,
             StationNotFoundError,
+            ValidationFailed,
+        )
+
+    @strawberry.mutation(
+        description="An official alert (chemical spill, water cut) to the followers of each "
+        "ward/commune (environment agency staff)."
+    )
+    async def send_environment_alert(
+        self,
+        info: Info,
+        area_codes: list[str],
+        title: LocalizedTextInput,
+        body: LocalizedTextInput,
+    ) -> SendEnvironmentAlertResult:
+        return await expected(
+            area_air.send_official_alert(
+                caller=info.context.caller(EnvironmentStore.of),
+                area_codes=area_codes,
+                title=title.to_document(),
+                body=body.to_document(),
+            ),
+            lambda topics: EnvironmentAlertSent(topics=topics),
             ValidationFailed,
         )

@@ -7,6 +7,7 @@ import strawberry
 
 from domains.environment.air_quality import Freshness, HistoryPoint, Resolution, StationReading
 from domains.environment.aqi import Pollutant
+from domains.environment.area_air import AreaView
 from domains.environment.bands import Band, BandName, band_of
 from domains.environment.errors import StationNotFound
 from domains.environment.models import StationDocument
@@ -204,3 +205,40 @@ class ReadingsReport:
 @strawberry.type(description="No monitoring station has this id.")
 class StationNotFoundError(UserError):
     codes: ClassVar[frozenset[str]] = frozenset({StationNotFound.code})
+
+
+@strawberry.type(description="A ward or commune: its station's air quality and its alert state.")
+class AreaAirQuality:
+    code: str
+    name: str
+    kind: str = strawberry.field(description="ward or commune")
+    topic: str = strawberry.field(description="Follow it (`subscribe`) to get its alerts.")
+    distance_km: float | None = strawberry.field(description="To the station it reads from.")
+    freshness: Freshness = strawberry.field(description="NO_DATA when no station is within reach.")
+    aqi: int | None = strawberry.field(description="Only while the reading is CURRENT.")
+    band: AirQualityBand | None
+    station: StationAirQuality | None
+    alerting: bool
+
+    @classmethod
+    def of(cls, view: AreaView, language: str) -> "AreaAirQuality":
+        station = StationAirQuality.of(view.reading, language) if view.reading else None
+        freshness = station.freshness if station is not None else Freshness.NO_DATA
+        current = station is not None and freshness is Freshness.CURRENT
+        return cls(
+            code=view.area.code,
+            name=pick(view.area.name, language) or "",
+            kind=view.area.kind,
+            topic=view.area.topic,
+            distance_km=view.distance_km,
+            freshness=freshness,
+            aqi=station.aqi if current and station is not None else None,
+            band=station.band if current and station is not None else None,
+            station=station,
+            alerting=bool(view.alert and view.alert["alerting"]),
+        )
+
+
+@strawberry.type(description="The official alert was queued to these topics.")
+class EnvironmentAlertSent:
+    topics: list[str]

@@ -196,6 +196,20 @@ class SubscriptionRepository(Repository):
         result = await self.collection.delete_one({**self._owner(user_id, token), "topic": topic})
         return result.deleted_count == 1
 
+    async def move_topic(self, *, topic: str, to: Sequence[str], now: datetime, batch: int) -> int:
+        """Give up to ``batch`` followers of ``topic`` the topics ``to`` instead; returns how many
+        moved (0 once none is left). Each follower's new subscriptions are written before its
+        old one is deleted, so a process stopped half-way loses nobody."""
+        followers = await self.collection.find({"topic": topic}).limit(batch).to_list()
+        for old in followers:
+            for new_topic in to:
+                await self.add(
+                    topic=new_topic, user_id=old.get("userId"), token=old.get("token"), now=now
+                )
+        if followers:
+            await self.collection.delete_many({"_id": {"$in": [f["_id"] for f in followers]}})
+        return len(followers)
+
     async def remove_for_tokens(self, tokens: Sequence[str]) -> int:
         if not tokens:
             return 0

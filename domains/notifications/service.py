@@ -19,7 +19,11 @@ from domains.notifications.store import NotificationsStore
 PLATFORMS = ("android", "ios", "web")
 LOCALES = ("vi", "en")
 # Topics anyone may follow. Health topics are not among them: whom a hospital notifies is private.
-PUBLIC_TOPIC_KINDS = frozenset({"event", "place", "school", "district", "province", "procedure"})
+# ``district`` topics are kept for old apps; districts ended on 1 July 2025 and their followers
+# were moved to the communes/wards (``commune``) by the environment domain's start-up step.
+PUBLIC_TOPIC_KINDS = frozenset(
+    {"event", "place", "school", "district", "commune", "province", "procedure"}
+)
 TOKEN_PATTERN = re.compile(r"^[\x21-\x7e]{16,4096}$")
 APP_VERSION_PATTERN = re.compile(r"^[0-9A-Za-z.+_-]{1,32}$")
 LOCK_SCREEN_CHOICES = (LOCK_SCREEN_MINIMAL, LOCK_SCREEN_PLACE)
@@ -147,6 +151,19 @@ async def subscribe(
     return await caller.store.subscriptions.add(
         topic=topic, user_id=user_id, token=token, now=utcnow()
     )
+
+
+async def move_topic_followers(
+    *, store: NotificationsStore, topic: str, to: Sequence[str], batch: int = 500
+) -> int:
+    """Move every follower of ``topic`` to the topics ``to`` (a migration; idempotent)."""
+    targets = [check_public_topic(name) for name in to]
+    moved = 0
+    while count := await store.subscriptions.move_topic(
+        topic=topic, to=targets, now=utcnow(), batch=batch
+    ):
+        moved += count
+    return moved
 
 
 async def unsubscribe(
