@@ -2,7 +2,7 @@
 state now and again after every change that touches it (``domains/kernel/live.py``: the
 process's change feeds, so a write through any replica reaches the subscribers of all)."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Hashable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -11,7 +11,7 @@ from bson import ObjectId
 from domains.health.calendar import Entry
 from domains.health.queue import QueueView, queue_view, readable_appointment
 from domains.health.repositories import AppointmentRepository, HealthStore, SlotRepository
-from domains.health.schedule import at_local
+from domains.health.schedule import at_local, local_date
 from domains.kernel.caller import Caller
 from domains.kernel.change_feed import ChangeEvent
 from domains.kernel.clock import as_utc, utcnow
@@ -22,24 +22,36 @@ APPOINTMENTS = AppointmentRepository.collection_name
 SLOTS = SlotRepository.collection_name
 
 
+def document_id(event: ChangeEvent) -> Hashable | None:
+    key: Hashable | None = event.document_id
+    return key
+
+
+def slot_of_appointment(event: ChangeEvent) -> Hashable | None:
+    """The slot of a changed appointment (None when it is gone)."""
+    return event.document.get("slotId") if event.document else None
+
+
+def department_day(event: ChangeEvent) -> Hashable | None:
+    """(facility, department, province day) of a changed slot (None when it is gone)."""
+    slot = event.document
+    if slot is None or not isinstance(slot.get("start"), datetime):
+        return None
+    return (slot.get("hospitalId"), slot.get("departmentId"), local_date(as_utc(slot["start"])))
+
+
 async def queue_updates(
     *, caller: Caller[HealthStore], feeds: ChangeFeeds, appointment_id: str
 ) -> AsyncIterator[QueueView]:
     """The patient's queue (the owner or the facility's staff) until the visit ends."""
     appointment = await readable_appointment(caller=caller, appointment_id=appointment_id)
     own_id, slot_id = appointment["_id"], appointment["slotId"]
-
-    def same_slot(event: ChangeEvent) -> bool:
-        # Another patient of the slot checked in, cancelled or was called: "ahead" changes.
-        document = event.document
-        return event.document_id == own_id or (
-            document is not None and document.get("slotId") == slot_id
-        )
-
     wakeup = Wakeup()
+    # Any patient of the slot checking in, cancelling or being called changes "ahead"; the
+    # slot's document holds the number being served.
     async with (
-        feeds.watching(wakeup, APPOINTMENTS, same_slot),
-        feeds.watching(wakeup, SLOTS, lambda event: event.document_id == slot_id),
+        feeds.watching(wakeup, APPOINTMENTS, slot_of_appointment, slot_id),
+        feeds.watching(wakeup, SLOTS, document_id, slot_id),
     ):
         last: QueueView | None = None
         while True:
@@ -87,21 +99,8 @@ async def availability_updates(
     """A department's places on one day (public, like ``availableSlots``)."""
     hospital_id = required_text(hospital_id, field="hospitalId", limit=100)
     department_id = required_text(department_id, field="departmentId", limit=100)
-    start, end = at_local(day, "00:00"), at_local(day + timedelta(days=1), "00:00")
-
-    def same_day(event: ChangeEvent) -> bool:
-        slot = event.document
-        if slot is None:
-            return True  # deleted: it may have been one of ours
-        return (
-            slot.get("hospitalId") == hospital_id
-            and slot.get("departmentId") == department_id
-            and isinstance(slot.get("start"), datetime)
-            and start <= as_utc(slot["start"]) < end
-        )
-
     wakeup = Wakeup()
-    async with feeds.watching(wakeup, SLOTS, same_day):
+    async with feeds.watching(wakeup, SLOTS, department_day, (hospital_id, department_id, day)):
         last: tuple[Places, ...] | None = None
         while True:
             places = await slot_places(

@@ -1,8 +1,8 @@
 """Live updates (GraphQL subscriptions) from the change feeds: one feed per collection per process.
 
 A subscription never reads events itself. It attaches a ``Wakeup`` to the process's feed of each
-collection it depends on, with a predicate on the changed document; a matching change (or a
-reload of the feed after a lost stream) sets the wakeup, and the subscription then reads the
+collection it depends on, under a key (the user, the slot); a change with that key (or a reload
+of the feed after a lost stream) sets the wakeup, and the subscription then reads the
 current state from MongoDB and sends it. Changes that arrive while it reads coalesce into one
 more read, so a slow client never queues stale states. Since every replica follows the same
 collections, a write through any replica wakes the subscribers on all of them.
@@ -13,7 +13,7 @@ The read side that keeps a collection in memory (the slot calendar) subscribes t
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Hashable
 from contextlib import asynccontextmanager
 
 from domains.kernel.change_feed import ChangeEvent, ChangeFeed, OnChange, OnReset, Subscription
@@ -22,7 +22,9 @@ from domains.kernel.types import Database
 
 logger = logging.getLogger(__name__)
 
-Match = Callable[[ChangeEvent], bool]
+# What a change is about (a user, a slot): watchers of that key are woken. None: the change
+# cannot tell (a deletion without the document), and every watcher of the collection is woken.
+KeyOf = Callable[[ChangeEvent], Hashable | None]
 
 
 class Wakeup:
@@ -34,9 +36,48 @@ class Wakeup:
     def set(self) -> None:
         self._event.set()
 
+    @property
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def clear(self) -> None:
+        self._event.clear()
+
     async def wait(self) -> None:
         await self._event.wait()
         self._event.clear()
+
+
+class _Watchers:
+    """The wakeups of one collection's watchers, by the key ``key_of`` gives a change: a change
+    costs one lookup, whatever the number of subscriptions open."""
+
+    def __init__(self, key_of: KeyOf) -> None:
+        self.key_of = key_of
+        self.by_key: dict[Hashable, set[Wakeup]] = {}
+
+    async def on_change(self, event: ChangeEvent) -> None:
+        key = self.key_of(event)
+        if key is None:
+            await self.on_reset()
+            return
+        for wakeup in self.by_key.get(key, ()):
+            wakeup.set()
+
+    async def on_reset(self) -> None:
+        for wakeups in self.by_key.values():
+            for wakeup in wakeups:
+                wakeup.set()
+
+    def add(self, key: Hashable, wakeup: Wakeup) -> None:
+        self.by_key.setdefault(key, set()).add(wakeup)
+
+    def remove(self, key: Hashable, wakeup: Wakeup) -> None:
+        wakeups = self.by_key.get(key)
+        if wakeups is not None:
+            wakeups.discard(wakeup)
+            if not wakeups:
+                del self.by_key[key]
 
 
 class ChangeFeeds:
@@ -46,6 +87,7 @@ class ChangeFeeds:
         self.db = db
         self._max_await_ms = max_await_ms
         self._feeds: dict[str, ChangeFeed] = {}
+        self._watchers: dict[tuple[str, KeyOf], _Watchers] = {}
 
     def feed(self, collection_name: str) -> ChangeFeed:
         """The collection's feed (created on first use, started by ``subscribe``)."""
@@ -67,29 +109,29 @@ class ChangeFeeds:
 
     @asynccontextmanager
     async def watching(
-        self, wakeup: Wakeup, collection_name: str, match: Match
+        self, wakeup: Wakeup, collection_name: str, key_of: KeyOf, key: Hashable
     ) -> AsyncIterator[None]:
-        """While inside: a change of the collection that ``match``es sets ``wakeup``.
+        """While inside: a change of the collection whose ``key_of`` is ``key`` (or None) sets
+        ``wakeup``, and so does a reload of the feed. ``key_of`` should be a module-level function:
+        watchers sharing it share one subscription to the feed.
 
         Entered once the feed follows the collection, so a state read inside misses nothing.
         """
-
-        async def on_change(event: ChangeEvent) -> None:
-            if match(event):
-                wakeup.set()
-
-        async def on_reset() -> None:
-            wakeup.set()
-
-        subscription = self.subscribe(collection_name, on_change, on_reset)
+        watchers = self._watchers.get((collection_name, key_of))
+        if watchers is None:
+            watchers = _Watchers(key_of)
+            self._watchers[(collection_name, key_of)] = watchers
+            self.subscribe(collection_name, watchers.on_change, watchers.on_reset)
+        watchers.add(key, wakeup)
         try:
             await self.feed(collection_name).wait_ready()
             yield
         finally:
-            subscription.cancel()
+            watchers.remove(key, wakeup)
 
     async def stop(self) -> None:
         feeds, self._feeds = list(self._feeds.values()), {}
+        self._watchers = {}
         for feed in feeds:
             await feed.stop()
 

@@ -1,6 +1,6 @@
 """The inbox as a live update: new notifications and the unread count of the signed-in user."""
 
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Hashable
 
 import strawberry
 
@@ -19,6 +19,11 @@ from domains.notifications.types import InboxNotification
 LATEST_MOST = 50
 
 
+def inbox_owner(event: ChangeEvent) -> Hashable | None:
+    """Entry ids are "<notification id>:<user id>": deletions tell whose entry went too."""
+    return str(event.document_id).partition(":")[2]
+
+
 @strawberry.type(description="Your inbox now: the newest notifications and how many are unread.")
 class InboxUpdate:
     unread_count: int
@@ -33,12 +38,8 @@ async def inbox_updates(
     if not 1 <= first <= LATEST_MOST:
         raise InvalidInput(f"Ask for 1 to {LATEST_MOST} notifications.", field="first")
 
-    def own(event: ChangeEvent) -> bool:
-        # Entry ids are "<notification id>:<user id>": deletions are matched too.
-        return str(event.document_id).endswith(f":{uid}")
-
     wakeup = Wakeup()
-    async with feeds.watching(wakeup, InboxRepository.collection_name, own):
+    async with feeds.watching(wakeup, InboxRepository.collection_name, inbox_owner, uid):
         last: tuple[int, list[InboxDocument]] | None = None
         while True:
             page = await service.list_inbox(
