@@ -1,6 +1,8 @@
 from datetime import datetime
 from typing import NotRequired, TypedDict
 
+from bson import ObjectId
+
 
 class GrantDocument(TypedDict):
     """``grants`` collection: one document per user holding more than the citizen role."""
@@ -22,3 +24,15 @@ class ErasureJobDocument(TypedDict):
     done: dict[str, datetime]  # domain name -> when its data went
     finishedAt: NotRequired[datetime]
     expiresAt: NotRequired[datetime]
+
+
+class GrantChangeDocument(TypedDict):
+    """``grant_history``: append-only; every grant and revocation, never rewritten."""
+
+    _id: NotRequired[ObjectId]
+    uid: str  # whose roles changed
+    action: str  # grant | revoke
+    role: str
+    scopeId: str | None  # the hospital or school, for staff roles
+    by: str  # the admin's uid, or "cli"
+    at: datetime

@@ -1,7 +1,7 @@
 """The accounts domain as the composition root sees it."""
 
 from domains.accounts import directory, erasure, grant_list, personal_data, province, schema
-from domains.accounts.repository import ErasureRepository, GrantRepository
+from domains.accounts.repository import ErasureRepository, GrantHistoryRepository, GrantRepository
 from domains.kernel.module import DomainModule
 from domains.kernel.resources import Resources
 
@@ -22,7 +22,7 @@ MODULE = DomainModule(
     name="accounts",
     query=schema.Query,
     mutation=schema.Mutation,
-    repositories=(GrantRepository, ErasureRepository),
+    repositories=(GrantRepository, ErasureRepository, GrantHistoryRepository),
     wire=wire,
     start=start,
     province_seeder=province.seed_province,

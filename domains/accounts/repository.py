@@ -3,9 +3,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 
-from domains.accounts.models import ErasureJobDocument, GrantDocument
+from domains.accounts.models import ErasureJobDocument, GrantChangeDocument, GrantDocument
 from domains.kernel.pagination import Page, find_page
 from domains.kernel.repository import Repository
 from domains.kernel.store import Store
@@ -87,6 +87,29 @@ class GrantRepository(Repository):
         return cast(Page[GrantDocument], page)
 
 
+class GrantHistoryRepository(Repository):
+    """Append-only: this repository has no update or delete (grants themselves are rewritten)."""
+
+    collection_name = "grant_history"
+    indexes = (
+        # page: one user's changes, newest first; and every change, newest first.
+        IndexModel([("uid", ASCENDING), ("at", DESCENDING), ("_id", DESCENDING)]),
+        IndexModel([("at", DESCENDING), ("_id", DESCENDING)]),
+    )
+
+    async def append(self, change: GrantChangeDocument) -> None:
+        await self.collection.insert_one(dict(change))
+
+    async def page(
+        self, *, uid: str | None, first: int | None, after: str | None
+    ) -> Page[GrantChangeDocument]:
+        query: dict[str, Any] = {"uid": uid} if uid else {}
+        page = await find_page(
+            self.collection, query=query, sort=[("at", -1)], first=first, after=after
+        )
+        return cast(Page[GrantChangeDocument], page)
+
+
 class ErasureRepository(Repository):
     collection_name = "account_erasures"
     indexes = (
@@ -131,3 +154,4 @@ class AccountsStore(Store):
 
     grants: GrantRepository
     erasures: ErasureRepository
+    history: GrantHistoryRepository

@@ -5,7 +5,14 @@ import strawberry.scalars
 
 from domains.accounts import erasure, service
 from domains.accounts.repository import AccountsStore
-from domains.accounts.types import Erasure, Grant, GrantNotFound, RecentSignInRequired, Viewer
+from domains.accounts.types import (
+    Erasure,
+    Grant,
+    GrantChange,
+    GrantNotFound,
+    RecentSignInRequired,
+    Viewer,
+)
 from domains.kernel.auth import Role
 from domains.kernel.context import Info
 from domains.kernel.errors import ValidationFailed, expected
@@ -31,6 +38,22 @@ class Query:
     async def my_data(self, info: Info) -> strawberry.scalars.JSON:
         data = await erasure.export_my_data(caller=info.context.caller(AccountsStore.of))
         return strawberry.scalars.JSON(data)
+
+    @strawberry.field(
+        description="Every grant and revocation, newest first, of one user or of all "
+        "(administrators only; the history is never rewritten)."
+    )
+    async def grant_history(
+        self,
+        info: Info,
+        uid: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[GrantChange]:
+        page = await service.grant_history(
+            caller=info.context.caller(AccountsStore.of), uid=uid, first=first, after=after
+        )
+        return Connection.from_page(page.map(GrantChange.from_document))
 
     @strawberry.field(description="Users with staff or admin roles (administrators only).")
     async def grants(

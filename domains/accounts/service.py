@@ -2,8 +2,13 @@
 
 from domains.accounts.errors import InvalidUid, MissingScope, NoGrants
 from domains.accounts.grant_list import GRANT_LIST
-from domains.accounts.models import GrantDocument
-from domains.accounts.repository import SCOPE_FIELDS, AccountsStore, GrantRepository
+from domains.accounts.models import GrantChangeDocument, GrantDocument
+from domains.accounts.repository import (
+    SCOPE_FIELDS,
+    AccountsStore,
+    GrantHistoryRepository,
+    GrantRepository,
+)
 from domains.kernel.auth import Principal, Role, require_admin
 from domains.kernel.caller import Caller
 from domains.kernel.clock import utcnow
@@ -65,6 +70,8 @@ async def grant_role(
     grant = await _write_grant(
         caller.store.grants, uid=uid, role=role, hospital_id=hospital_id, school_id=school_id, by=by
     )
+    scope = _scope_of(role, hospital_id, school_id)
+    await _record(caller.store.history, "grant", grant["_id"], role, scope, by)
     _listed(caller, grant)
     return grant
 
@@ -90,6 +97,7 @@ async def revoke_role(
     )
     if grant is None:
         raise NoGrants(uid)
+    await _record(caller.store.history, "revoke", uid, role, scope, by)
     _listed(caller, grant)
     return grant
 
@@ -103,13 +111,44 @@ async def bootstrap_grant(
     school_id: str | None = None,
 ) -> GrantDocument:
     """Grant from the command line (whoever runs it holds the database credentials)."""
-    return await _write_grant(
+    grant = await _write_grant(
         GrantRepository(db),
         uid=uid,
         role=role,
         hospital_id=hospital_id,
         school_id=school_id,
         by="cli",
+    )
+    scope = _scope_of(role, hospital_id, school_id)
+    await _record(GrantHistoryRepository(db), "grant", grant["_id"], role, scope, "cli")
+    return grant
+
+
+async def _record(
+    history: GrantHistoryRepository, action: str, uid: str, role: Role, scope: str | None, by: str
+) -> None:
+    change: GrantChangeDocument = {
+        "uid": uid,
+        "action": action,
+        "role": role.value,
+        "scopeId": scope,
+        "by": by,
+        "at": utcnow(),
+    }
+    await history.append(change)
+
+
+async def grant_history(
+    *,
+    caller: Caller[AccountsStore],
+    uid: str | None,
+    first: int | None,
+    after: str | None,
+) -> Page[GrantChangeDocument]:
+    """Every grant and revocation, newest first, of one user or of all (admins only)."""
+    require_admin(caller.principal)
+    return await caller.store.history.page(
+        uid=_check_uid(uid) if uid else None, first=first, after=after
     )
 
 

@@ -4,7 +4,7 @@ from typing import ClassVar
 import strawberry
 
 from domains.accounts.errors import NoGrants
-from domains.accounts.models import ErasureJobDocument, GrantDocument
+from domains.accounts.models import ErasureJobDocument, GrantChangeDocument, GrantDocument
 from domains.kernel.auth import Principal, Role
 from domains.kernel.errors import SignInTooOld, UserError
 
@@ -77,3 +77,24 @@ class Erasure:
 @strawberry.type(description="Sign in again, then retry: this needs a fresh sign-in.")
 class RecentSignInRequired(UserError):
     codes: ClassVar[frozenset[str]] = frozenset({SignInTooOld.code})
+
+
+@strawberry.type(description="One grant or revocation of a role (append-only history).")
+class GrantChange:
+    uid: str
+    action: str = strawberry.field(description="`grant` or `revoke`.")
+    role: Role
+    scope_id: str | None = strawberry.field(description="The hospital or school of a staff role.")
+    by: str = strawberry.field(description="The administrator's uid, or `cli`.")
+    at: datetime
+
+    @classmethod
+    def from_document(cls, document: GrantChangeDocument) -> "GrantChange":
+        return cls(
+            uid=document["uid"],
+            action=document["action"],
+            role=Role(document["role"]),
+            scope_id=document["scopeId"],
+            by=document["by"],
+            at=document["at"],
+        )

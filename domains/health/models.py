@@ -197,3 +197,14 @@ class WaitlistEntryDocument(TypedDict):
     appointmentId: NotRequired[ObjectId]
     createdAt: datetime
     changedAt: datetime
+
+
+class StaffReadDocument(TypedDict):
+    """``health_staff_reads``: a staff member read a patient's personal fields on a day."""
+
+    _id: str  # "<reader uid>|<patient profile id>|<ISO day>"
+    reader: str
+    patientProfileId: ObjectId
+    hospitalId: str
+    day: str
+    firstAt: datetime

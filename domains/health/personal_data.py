@@ -29,8 +29,10 @@ class HealthPersonalData:
 
     async def export(self, uid: str) -> Mapping[str, Any]:
         appointments = await self.records.appointments_of(uid)
+        patients = await self.records.profiles_of(uid)
         return {
-            "patientProfiles": await self.records.profiles_of(uid),
+            "patientProfiles": patients,
+            "staffReads": await self.records.reads_of([p["_id"] for p in patients]),
             "appointments": appointments,
             "waitlist": await self.records.waitlist_of(uid),
             "audit": await self.records.audit_of([a["_id"] for a in appointments]),

@@ -9,15 +9,16 @@ from typing import Self
 from bson import ObjectId
 
 from domains.health.access import may_read_patient
-from domains.health.models import AppointmentDocument, PatientProfileDocument
+from domains.health.models import AppointmentDocument, PatientProfileDocument, StaffReadDocument
 from domains.health.repositories import HealthStore
 from domains.health.schedule import local_date
-from domains.kernel.auth import require_account, require_user
+from domains.kernel.auth import require_account, require_admin, require_user
 from domains.kernel.caller import Caller
 from domains.kernel.clock import utcnow
 from domains.kernel.errors import InvalidInput
+from domains.kernel.pagination import Page
 from domains.kernel.rate_limit import Limit
-from domains.kernel.validation import required_text
+from domains.kernel.validation import object_id, required_text
 
 CONSENT_PURPOSE = "health-appointment-booking"
 MAX_PROFILES = 20
@@ -152,8 +153,37 @@ async def profiles_for(
     found = await caller.store.profiles.find_many(wanted) if wanted else []
     by_id = {doc["_id"]: doc for doc in found if doc is not None}
     views: list[VisibleProfile | None] = []
+    read_by_staff: dict[ObjectId, str] = {}
     for appointment in visible:
         document = by_id.get(appointment.patient_profile_id) if appointment else None
         owner = appointment is not None and caller.principal.uid == appointment.user_id
         views.append(VisibleProfile(document, owner) if document is not None else None)
+        if appointment is not None and document is not None and not owner:
+            read_by_staff[appointment.patient_profile_id] = appointment.hospital_id
+    await _audit_reads(caller, read_by_staff)
     return views
+
+
+async def _audit_reads(caller: Caller[HealthStore], reads: dict[ObjectId, str]) -> None:
+    """Staff reads of patients' personal fields, one entry per reader, patient and day."""
+    if reads and caller.principal.uid is not None:
+        now = utcnow()
+        await caller.store.staff_reads.record(
+            caller.principal.uid, list(reads.items()), day=local_date(now).isoformat(), now=now
+        )
+
+
+async def staff_reads(
+    *,
+    caller: Caller[HealthStore],
+    patient_profile_id: str | None,
+    reader: str | None,
+    first: int | None,
+    after: str | None,
+) -> Page[StaffReadDocument]:
+    """Who read which patient's personal fields, newest day first (administrators only)."""
+    require_admin(caller.principal)
+    profile = object_id(patient_profile_id, what="patient profile") if patient_profile_id else None
+    return await caller.store.staff_reads.page(
+        patient_profile_id=profile, reader=reader or None, first=first, after=after
+    )

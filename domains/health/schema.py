@@ -21,6 +21,7 @@ from domains.health import (
 from domains.health.errors import BookingRefused
 from domains.health.models import AppointmentDocument
 from domains.health.repositories import HealthStore
+from domains.health.schema_audit import AuditQuery
 from domains.health.schema_staff import StaffQuery
 from domains.health.types.appointments import Appointment, AppointmentStatus, PatientProfile
 from domains.health.types.facilities import (
@@ -94,7 +95,7 @@ def _appointment(info: Info) -> Callable[[AppointmentDocument], Appointment]:
 
 
 @strawberry.type
-class Query(StaffQuery):
+class Query(StaffQuery, AuditQuery):
     @strawberry.field(
         description="Health facilities by name; filter by distance, text, specialty and level."
     )

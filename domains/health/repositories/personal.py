@@ -20,6 +20,7 @@ from domains.health.repositories.appointments import (
     IdempotencyRepository,
 )
 from domains.health.repositories.profiles import PatientProfileRepository
+from domains.health.repositories.reads import StaffReadRepository
 from domains.health.repositories.waitlist import WaitlistRepository
 from domains.kernel.types import Database, Document
 
@@ -38,6 +39,7 @@ class PersonalRecords:
         self.waitlist: AsyncCollection[Document] = db[WaitlistRepository.collection_name]
         self.audit: AsyncCollection[Document] = db[AuditRepository.collection_name]
         self.idempotency: AsyncCollection[Document] = db[IdempotencyRepository.collection_name]
+        self.reads: AsyncCollection[Document] = db[StaffReadRepository.collection_name]
 
     async def profiles_of(self, uid: str) -> list[PatientProfileDocument]:
         found = await self.profiles.find({"ownerId": uid}).to_list()
@@ -77,6 +79,11 @@ class PersonalRecords:
             {"patientProfileId": profile_id, "status": "booked"}
         ).to_list()
         return cast(list[WaitlistEntryDocument], entries), cast(list[AppointmentDocument], booked)
+
+    async def reads_of(self, profile_ids: Sequence[ObjectId]) -> list[Document]:
+        """Which staff read these patients' personal fields, and when (export)."""
+        query = {"patientProfileId": {"$in": list(profile_ids)}}
+        return await self.reads.find(query, {"_id": 0}).to_list()
 
     async def audit_of(self, appointment_ids: Sequence[ObjectId]) -> list[AuditEntry]:
         found = await self.audit.find(

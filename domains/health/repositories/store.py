@@ -10,6 +10,7 @@ from domains.health.repositories.appointments import (
 )
 from domains.health.repositories.hospitals import HospitalRepository
 from domains.health.repositories.profiles import PatientProfileRepository
+from domains.health.repositories.reads import StaffReadRepository
 from domains.health.repositories.slots import SlotRepository
 from domains.health.repositories.waitlist import WaitlistRepository
 from domains.kernel.rate_limit import RateWindowRepository
@@ -29,6 +30,7 @@ class HealthStore(Store):
     idempotency: IdempotencyRepository
     waitlist: WaitlistRepository
     rate_windows: RateWindowRepository
+    staff_reads: StaffReadRepository
 
 
 REPOSITORIES = (
@@ -39,4 +41,5 @@ REPOSITORIES = (
     AuditRepository,
     IdempotencyRepository,
     WaitlistRepository,
+    StaffReadRepository,
 )

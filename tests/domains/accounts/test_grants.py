@@ -147,3 +147,43 @@ async def test_the_role_directory_lists_a_roles_holders_in_uid_order(
     await gql(REVOKE, {"uid": "staff-c", **role}, token=admin)
     holders = await resources.get(ROLE_DIRECTORY).uids_with_role("hospital_staff")
     assert [uid for uid in holders if uid.startswith("staff-")] == ["staff-a", "staff-b"]
+
+
+HISTORY = """query($uid: String) {
+  grantHistory(uid: $uid, first: 10) { nodes { uid action role scopeId by } }
+}"""
+
+
+async def test_every_grant_and_revocation_is_kept_in_an_append_only_history(
+    gql: GraphQLClient, dev_token
+) -> None:
+    admin = dev_token("history-admin", Role.ADMIN)
+    # An administrator granting themself a facility's staff role is on the record.
+    await gql(
+        GRANT, {"uid": "history-admin", "role": "HOSPITAL_STAFF", "hospitalId": "bv-x"}, token=admin
+    )
+    await gql(
+        REVOKE,
+        {"uid": "history-admin", "role": "HOSPITAL_STAFF", "hospitalId": "bv-x"},
+        token=admin,
+    )
+    body = await gql(HISTORY, {"uid": "history-admin"}, token=admin)
+    assert body["data"]["grantHistory"]["nodes"] == [
+        {
+            "uid": "history-admin",
+            "action": "revoke",
+            "role": "HOSPITAL_STAFF",
+            "scopeId": "bv-x",
+            "by": "history-admin",
+        },
+        {
+            "uid": "history-admin",
+            "action": "grant",
+            "role": "HOSPITAL_STAFF",
+            "scopeId": "bv-x",
+            "by": "history-admin",
+        },
+    ]
+    for token in (dev_token("history-citizen"), None):
+        denied = await gql(HISTORY, {"uid": "history-admin"}, token=token)
+        assert denied["errors"][0]["extensions"]["code"] in ("FORBIDDEN", "UNAUTHENTICATED")
