@@ -24,6 +24,7 @@ from api import firebase
 from api.auth import Authenticator
 from api.database import create_client, create_indexes
 from api.graphql_app import GraphQLApp
+from api.live import LiveConnectionRepository
 from api.observability import Metrics, RequestContextMiddleware, operation_metrics
 from api.persisted import PersistedQueries, PersistedQueryRepository, load_allow_list
 from api.registry import REPOSITORIES, start, wire
@@ -78,7 +79,9 @@ async def readyz(request: Request) -> Response:
 async def prepare_database(db: Database) -> Resources:
     """Indexes, then every domain's wiring and start-up step: what the API serves from."""
     try:
-        await create_indexes(db, (*REPOSITORIES, PersistedQueryRepository))
+        await create_indexes(
+            db, (*REPOSITORIES, PersistedQueryRepository, LiveConnectionRepository)
+        )
     except PyMongoError as error:
         raise ConfigurationError(
             f"MongoDB at MONGODB_URI is not reachable ({type(error).__name__}). Start it "
@@ -119,6 +122,7 @@ def lifespan_of(
                     limit=settings.graphql_persisted_queries_max,
                 ),
             )
+            resources.on_close(graphql.connections.stop)  # this process's websockets
             app.state.runtime = Runtime(client, db, resources, firebase_app, graphql)
             logger.info("api ready", extra={"env": settings.app_env.value})
             yield

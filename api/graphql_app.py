@@ -7,6 +7,7 @@ from typing import Any, cast
 
 import strawberry
 from cross_web import AsyncHTTPRequestAdapter
+from pymongo.errors import PyMongoError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -60,7 +61,7 @@ class GraphQLApp(GraphQL[RequestContext, None]):
         )
         self.resources = resources
         self.authenticator = authenticator
-        self.connections = ConnectionCounts(connections_per_user)
+        self.connections = ConnectionCounts(resources.db, connections_per_user)
         self.clock = clock or Clock()
         self.persisted = persisted or PersistedQueries(resources.db, allow_list=None)
         self.public_reads = PublicReads()
@@ -172,9 +173,13 @@ class GraphQLApp(GraphQL[RequestContext, None]):
         if signed_in.expires_at is not None and signed_in.expires_at <= self.clock.now():
             raise ConnectionRejectionError()
         key = signed_in.principal.uid or f"address:{context.client_ip}"
-        if not self.connections.acquire(key):
+        try:
+            connection_id = await self.connections.acquire(key)
+        except PyMongoError:
+            connection_id = None  # the cap cannot be checked: refuse rather than overrun it
+        if connection_id is None:
             raise ConnectionRejectionError()
-        context.live.counted_as = key
+        context.live.counted_as = connection_id
         context.principal = signed_in.principal
         if signed_in.expires_at is not None:
             context.live.close_at(signed_in.expires_at, self.clock)

@@ -10,14 +10,19 @@ closes the socket with 4403; an expired one, later, with 4401 (refresh it and re
 import asyncio
 import contextlib
 import logging
+import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from pymongo import IndexModel
+from pymongo.errors import PyMongoError
 from starlette.websockets import WebSocket, WebSocketState
 
-from domains.kernel.clock import Clock
+from domains.kernel.clock import Clock, utcnow
 from domains.kernel.context import RequestContext
+from domains.kernel.repository import Repository
+from domains.kernel.types import Database
 
 logger = logging.getLogger("xuthanh.live")
 
@@ -25,29 +30,66 @@ CLOSE_TOKEN_EXPIRED = 4401
 EXPIRED_REASON = "Token expired: refresh it and reconnect."
 
 
+class LiveConnectionRepository(Repository):
+    """``live_connections``: the open websockets of every replica, one document each."""
+
+    collection_name = "live_connections"
+    indexes = (
+        # the cap: a user's connections still held by a live process
+        IndexModel([("key", 1), ("expiresAt", 1)], name="key_expires"),
+        # a process that died without closing its connections: gone after the lease
+        IndexModel([("expiresAt", 1)], expireAfterSeconds=0, name="expires_ttl"),
+    )
+
+
 class ConnectionCounts:
-    """Open websocket connections of this process by user (or by address when anonymous)."""
+    """Open websocket connections by user (or by address when anonymous), across replicas: each
+    connection is a document that its process renews (one update for all of them) while open."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, db: Database, limit: int, lease: timedelta = timedelta(seconds=90)) -> None:
         self.limit = limit
-        self._open: dict[str, int] = {}
+        self.lease = lease
+        self.process = uuid.uuid4().hex
+        self.repository = LiveConnectionRepository(db)
+        self._renewal: asyncio.Task[None] | None = None
 
-    def acquire(self, key: str) -> bool:
-        count = self._open.get(key, 0)
-        if count >= self.limit:
-            return False
-        self._open[key] = count + 1
-        return True
+    async def acquire(self, key: str) -> str | None:
+        """The connection's id, or None when the user already holds ``limit`` connections."""
+        collection = self.repository.collection
+        now = utcnow()
+        connection_id = f"{self.process}:{uuid.uuid4().hex}"
+        document = {"_id": connection_id, "key": key, "process": self.process}
+        await collection.insert_one({**document, "expiresAt": now + self.lease})
+        held = await collection.count_documents({"key": key, "expiresAt": {"$gt": now}})
+        if held > self.limit:
+            await collection.delete_one({"_id": connection_id})
+            return None
+        if self._renewal is None or self._renewal.done():
+            self._renewal = asyncio.create_task(self._renew(), name="live connections lease")
+        return connection_id
 
-    def release(self, key: str) -> None:
-        count = self._open.get(key, 0) - 1
-        if count > 0:
-            self._open[key] = count
-        else:
-            self._open.pop(key, None)
+    async def release(self, connection_id: str) -> None:
+        await self.repository.collection.delete_one({"_id": connection_id})
 
-    def of(self, key: str) -> int:
-        return self._open.get(key, 0)
+    async def _renew(self) -> None:
+        while True:
+            await asyncio.sleep(self.lease.total_seconds() / 3)
+            try:
+                await self.repository.collection.update_many(
+                    {"process": self.process}, {"$set": {"expiresAt": utcnow() + self.lease}}
+                )
+            except PyMongoError as error:
+                logger.warning("could not renew the websocket leases: %s", error)
+
+    async def stop(self) -> None:
+        """When the process ends: its connections no longer count."""
+        task, self._renewal = self._renewal, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        with contextlib.suppress(PyMongoError):
+            await self.repository.collection.delete_many({"process": self.process})
 
 
 @dataclass(eq=False)
@@ -75,7 +117,8 @@ class LiveConnection:
             with contextlib.suppress(asyncio.CancelledError):
                 await self.expiry
         if self.counted_as is not None:
-            counts.release(self.counted_as)
+            with contextlib.suppress(PyMongoError):
+                await counts.release(self.counted_as)
             self.counted_as = None
 
 

@@ -43,6 +43,15 @@ export XUTHANH_REQUIRE_BOT_TESTS=1
 # What the API's clients run against it (clients/): the GraphQL-over-HTTP audit and GraphQL Code
 # Generator, from the lock file (installed again when it changes).
 echo "==> Client tools (clients/, npm ci)"
+if ! command -v npm >/dev/null; then
+  # Node.js is the one system package make test needs (the audit and the code generator are npm).
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
+  else
+    echo "Node.js and npm are needed (clients/): install them (Debian: apt-get install nodejs npm)" >&2
+    exit 1
+  fi
+fi
 if [ ! -d clients/node_modules ] || [ clients/package-lock.json -nt clients/node_modules/.package-lock.json ]; then
   npm ci --prefix clients --no-audit --no-fund --loglevel=error >/dev/null
 fi

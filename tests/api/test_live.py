@@ -21,7 +21,7 @@ from domains.kernel.caller import Caller
 from domains.notifications.repository import InboxRepository
 from tests.conftest import DEV_SECRET, GraphQLClient
 from tests.domains.health.support import add_hospital, book, future_day, profile, publish, slot_ids
-from tests.support.live import LiveClient, ManualClock, serve
+from tests.support.live import LiveClient, ManualClock, serve, until
 
 SETTINGS_OVERRIDES = {
     "graphql_ws_connections_per_user": 2,
@@ -251,14 +251,22 @@ async def test_an_expired_token_closes_the_connection(url: str) -> None:
         assert await client.closed() == 4401
 
 
-async def test_caps_per_connection_and_per_user(url: str, dev_token: Any) -> None:
+async def test_caps_per_connection_and_per_user(
+    url: str, replica_url: str, dev_token: Any, db: Any
+) -> None:
     token = dev_token("live-capped")
-    async with LiveClient.connect(url, token) as client, LiveClient.connect(url, token):
+    # One connection on each replica: the cap (two here) counts them both.
+    async with LiveClient.connect(url, token) as client, LiveClient.connect(replica_url, token):
         async with LiveClient.connect(url, token, acknowledged=False) as third:
-            assert await third.closed() == 4403  # two connections per user here
+            assert await third.closed() == 4403
         for _ in range(3):
             operation = await client.subscribe(INBOX)
             await client.next_until(operation, lambda _: True)
         operation = await client.subscribe(INBOX)
         error = await first_error(client, operation)
         assert "limit" in error["message"]
+
+    # Closed connections no longer count, on either replica.
+    await until(lambda: db["live_connections"].count_documents({"key": "live-capped"}), 0)
+    async with LiveClient.connect(url, token), LiveClient.connect(replica_url, token):
+        pass

@@ -3,7 +3,7 @@ over a real websocket, and a clock the test moves by hand."""
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any
@@ -55,6 +55,15 @@ async def serve(app: Starlette) -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await task
+
+
+async def until(read: Callable[[], Awaitable[Any]], expected: Any) -> None:
+    """Wait until ``read()`` gives ``expected`` (a condition, never a duration)."""
+    async with asyncio.timeout(GUARD_SECONDS):
+        while True:
+            if await read() == expected:
+                return
+            await asyncio.sleep(0.05)
 
 
 class LiveClient:
