@@ -98,6 +98,8 @@ async def publish_announcement(
             data={"schoolId": school_id, "announcementId": str(document["_id"])},
             dedupe_key=f"education.announcement:{document['_id']}",
             sender="education",
+            # For parents: their signed-in devices, not anonymous installations following it.
+            signed_in_only=audience == "parents",
         )
 
     await store.transaction(write)

@@ -34,7 +34,8 @@ async def read_audience(
     if "userIds" in audience:
         return _users(store, audience["userIds"], after, size, now)
     if "topic" in audience:
-        return _subscribers(store, audience["topic"], after, size, now)
+        signed_in = bool(audience.get("signedInOnly"))
+        return _subscribers(store, audience["topic"], after, size, now, signed_in_only=signed_in)
     # Every signed-in citizen with a device (Firebase Auth, not us, holds the user list).
     return _signed_in(store, after, size, now)
 
@@ -50,13 +51,21 @@ async def _users(
 
 
 async def _subscribers(
-    store: NotificationsStore, topic: str, after: Any, size: int, now: datetime
+    store: NotificationsStore,
+    topic: str,
+    after: Any,
+    size: int,
+    now: datetime,
+    *,
+    signed_in_only: bool = False,
 ) -> AsyncGenerator[Chunk]:
     subscribers = store.subscriptions.subscribers_after(topic, after, batch_size=size)
     try:
         while subscriptions := await subscribers.to_list(size):
             users = [str(s["userId"]) for s in subscriptions if s.get("userId")]
-            tokens = [str(s["token"]) for s in subscriptions if s.get("token")]
+            tokens = (
+                [] if signed_in_only else [str(s["token"]) for s in subscriptions if s.get("token")]
+            )
             devices: list[DeviceDocument] = []
             if users:
                 devices += await store.devices.live_devices_of_users(users, now=now)

@@ -180,16 +180,22 @@ async def enqueue(
     sender: str = "system",
     detailed_title: Mapping[str, str] | None = None,
     detailed_body: Mapping[str, str] | None = None,
+    signed_in_only: bool = False,
 ) -> ObjectId:
     """Queue a notification for users or a topic; returns its id (the existing one for a
-    repeated ``dedupe_key``).
+    repeated ``dedupe_key``). ``signed_in_only``: of a topic's followers, only signed-in users'
+    devices (an announcement for parents does not go to anonymous installations).
 
     ``title`` and ``body`` must be fit for any lock screen. ``detailed_title``/``detailed_body``
     may add what a user can choose to see there (a place, never a diagnosis or reason); the
     inbox, read inside the signed-in app, always shows them."""
     if bool(user_ids) == bool(topic):
         raise InvalidInput("Address a notification to `user_ids` or to a `topic`, not both.")
-    audience = user_audience(user_ids) if user_ids else {"topic": check_topic(str(topic))}
+    audience: dict[str, Any] = (
+        user_audience(user_ids) if user_ids else {"topic": check_topic(str(topic))}
+    )
+    if signed_in_only and topic:
+        audience["signedInOnly"] = True
     document = build_notification(
         audience=audience,
         title=title,

@@ -209,7 +209,7 @@ class DeliveryCounts:
 @strawberry.type(description="The result for one device token.")
 class TokenResult:
     token_suffix: str
-    user_id: str | None
+    user_id: str | None = strawberry.field(description="Shown to administrators only.")
     platform: Platform
     state: DeliveryState
     attempts: int
@@ -220,11 +220,12 @@ class TokenResult:
     done_at: datetime | None
 
     @classmethod
-    def from_document(cls, document: DeliveryDocument) -> "TokenResult":
+    def from_document(cls, document: DeliveryDocument, *, show_user: bool) -> "TokenResult":
+        """``show_user``: administrators only; a school's staff see states, not followers."""
         pending = document["state"] == "pending"
         return cls(
             token_suffix=mask_token(document["token"]),
-            user_id=document.get("userId"),
+            user_id=document.get("userId") if show_user else None,
             platform=Platform(document.get("platform", "android")),
             state=DeliveryState(document["state"]),
             attempts=document.get("attempts", 0),
@@ -268,7 +269,10 @@ class NotificationStatus:
             first=first,
             after=after,
         )
-        return Connection.from_page(page.map(TokenResult.from_document))
+        admin = info.context.principal.is_admin
+        return Connection.from_page(
+            page.map(lambda document: TokenResult.from_document(document, show_user=admin))
+        )
 
     @classmethod
     def from_view(cls, view: NotificationStatusView) -> "NotificationStatus":
