@@ -3,7 +3,9 @@
     .venv/bin/python -m bench.search_quality [--scale demo|province] [--misses] [--json OUT]
 
 Starts SecantusDB and the API (bench/harness.py), loads the demo data (and, with `--scale
-province`, the synthetic province-scale records, which never count as right answers), sends every
+province`, the synthetic province-scale records: 2,000 procedures, 2,100 schools, 700 health
+facilities, 500 attractions, 200 events; their keys are never expected, so they never count as
+right answers), sends every
 query to its catalogue's list through /graphql, and scores the top 10: hit@3 (an expected record
 among the first three) and MRR (1 / rank of the first expected record, 0 beyond 10). Every miss is
 listed with what came first. The set is frozen: never tune against it (bench/eval/README.md).
@@ -117,6 +119,9 @@ PROBES = {
     "schools": "Đào Duy Từ",
     "hospitals": "Thanh Hóa",
 }
+# At province scale, the last synthetic procedure written (domains/procedures/province.py): found
+# first for its own mark once the API's index has caught up with the whole import.
+PROVINCE_PROBE = {"catalogue": "procedures", "query": "mô phỏng 1954", "expected": "9.001954"}
 
 
 def _seed(stack: Stack, scale: str) -> None:
@@ -137,6 +142,14 @@ def _seed(stack: Stack, scale: str) -> None:
                 time.sleep(0.1)
             else:
                 raise SystemExit(f"{catalogue}: the demo data never became searchable")
+        if scale == "province":
+            for _ in range(600):
+                found, _error = _ask(client, stack.graphql_url, PROVINCE_PROBE)
+                if found[:1] == [PROVINCE_PROBE["expected"]]:
+                    break
+                time.sleep(0.1)
+            else:
+                raise SystemExit("the synthetic procedures never became searchable")
 
 
 def main() -> int:

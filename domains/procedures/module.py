@@ -2,6 +2,7 @@
 
 from domains.kernel.module import DomainModule
 from domains.procedures import schema
+from domains.procedures.province import seed_province
 from domains.procedures.repository import ProcedureRepository
 from domains.procedures.search_index import CATALOGUES
 from domains.procedures.seed import seed_demo
@@ -12,6 +13,7 @@ MODULE = DomainModule(
     mutation=schema.Mutation,
     repositories=(ProcedureRepository,),
     seeder=seed_demo,
+    province_seeder=seed_province,  # 2,000 procedures in all, marked synthetic
     wire=CATALOGUES.wire,  # the search index, one per process (built in the background)
     start=CATALOGUES.start,
 )

@@ -119,6 +119,9 @@ def catalogue() -> Catalogue:
         rendered=rendered,
         projection=SEARCH_ONLY,
         query_text=normalize,
+        # The most read procedures unpickled (about 15 KB each as objects): search pages copy
+        # the fields they add to (service._ranked_page) and never change the rest.
+        shared_renders=512,
     )
 
 

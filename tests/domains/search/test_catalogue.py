@@ -2,6 +2,7 @@
 writes visible at once, records leaving the catalogue, readiness while building, module wiring."""
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
@@ -200,6 +201,34 @@ async def test_written_is_visible_at_once(
     await db[COLLECTION].delete_one({"_id": "market"})
     await places.written_ids(["market"])  # read back: gone, so it leaves at once
     assert "market" not in places and "market" not in await names(places, "cho tay thanh")
+
+
+async def test_shared_renders_follow_writes_and_stay_bounded(
+    places: CatalogueIndex, db: AsyncDatabase[dict[str, Any]]
+) -> None:
+    """With ``shared_renders``, a record read twice gives the same dict (no unpickling), a
+    write gives its new fields at once, and only the most recently read stay unpickled."""
+    collection = f"{COLLECTION}_shared"
+    await db[collection].insert_many([place(f"p{n}", f"Công viên {n}", *CENTRE) for n in range(4)])
+    spec = dataclasses.replace(PLACES, name="shared", collection=collection, shared_renders=2)
+    index = CatalogueIndex(spec, db, max_await_ms=100)
+    await index.start()
+    try:
+        await index.wait_built()
+        first = index.rendered("p0")
+        assert first == {"name": "Công viên 0", "kind": "park"} and index.rendered("p0") is first
+        changed = place("p0", "Hồ Đồng Chiêm", *CENTRE)
+        await db[collection].replace_one({"_id": "p0"}, changed)
+        await index.written([changed])
+        second = index.rendered("p0")
+        assert second == {"name": "Hồ Đồng Chiêm", "kind": "park"} and second is not first
+        for n in (1, 2, 3):  # two are kept: p0, read least recently, is unpickled again
+            index.rendered(f"p{n}")
+        assert index.rendered("p0") == second and index.rendered("p0") is not second
+    finally:
+        await index.stop()
+    # Without it (the default), every call gives a fresh copy.
+    assert places.rendered("far") is not places.rendered("far")
 
 
 async def test_readyz_answers_503_while_a_catalogue_builds(
