@@ -312,7 +312,7 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
 
 def _add_persisted_queries(commands: Any) -> None:
     persisted = commands.add_parser(
-        "persisted-queries", help="write graphql/persisted-queries.json (the allow-list)"
+        "persisted-queries", help="write api/persisted_queries.json (the allow-list)"
     )
     persisted.add_argument("--check", action="store_true", help="fail if the file is out of date")
     persisted.set_defaults(handler=cmd_persisted_queries)

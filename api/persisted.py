@@ -6,7 +6,7 @@ document with its hash once, which registers it. Registrations live in MongoDB (
 knows them), bounded in number (the least recently registered go first) and in size.
 
 Allow-list (production): only the operations of ``graphql/operations/`` run, by hash or by text.
-Their hashes are in ``graphql/persisted-queries.json`` (``xuthanh persisted-queries`` writes it,
+Their hashes are in ``api/persisted_queries.json`` (``xuthanh persisted-queries`` writes it,
 a test checks it is current): each is the sha256 of the operation printed in graphql-core's
 canonical form with the fragments it uses, so the layout of a client's text does not matter.
 """
@@ -43,7 +43,8 @@ from graphql import (
 logger = logging.getLogger("xuthanh.persisted")
 
 OPERATIONS_DIR = PROJECT_ROOT / "graphql" / "operations"
-MANIFEST_PATH = PROJECT_ROOT / "graphql" / "persisted-queries.json"
+# Package data (pyproject: *.json), so the production image, which installs the package, has it.
+MANIFEST_PATH = Path(__file__).resolve().parent / "persisted_queries.json"
 ASSISTANT_ACTIONS = PROJECT_ROOT / "bots" / "actions"
 LONGEST_DOCUMENT = 20_000  # characters of a registered APQ document
 

@@ -28,7 +28,7 @@ def test_the_allow_list_of_production_is_current() -> None:
     """Production runs only these operations: `xuthanh persisted-queries` lists them (from
     graphql/operations and the assistant's documents in bots/actions)."""
     assert MANIFEST_PATH.read_text("utf-8") == manifest_text(), (
-        "graphql/persisted-queries.json is out of date: run `.venv/bin/xuthanh persisted-queries`"
+        "api/persisted_queries.json is out of date: run `.venv/bin/xuthanh persisted-queries`"
     )
 
 
