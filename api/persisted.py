@@ -196,43 +196,50 @@ class PersistedQueries:
     async def resolve(
         self, query: str | None, extensions: Mapping[str, Any] | None, operation: str | None
     ) -> tuple[str | None, str | None] | Refused:
-        """(document to run, hash to register once it ran) or why not."""
-        digest = _hash_of(extensions)
-        if self.allow_list is not None:
-            return self._allowed(query, digest, operation)
-        if digest is None:
-            return query, None
-        if query is None:
-            known = self._known.get(digest) or await self.repository.find(digest)
-            if known is None:
-                return NOT_FOUND
-            self._remember(digest, known)
-            return known, None
-        if sha256(query) != digest:
-            return HASH_MISMATCH
-        return query, (digest if digest not in self._known else None)
+        """(document to run, hash to register once it ran) or why not.
 
-    def _allowed(
-        self, query: str | None, digest: str | None, operation: str | None
-    ) -> tuple[str | None, str | None] | Refused:
+        With the allow-list, an unknown hash still answers PersistedQueryNotFound: Apollo clients
+        then send the text (hashed their way), which runs, and is remembered, if it is one of
+        the listed operations.
+        """
+        digest = _hash_of(extensions)
+        to_register = None
+        if digest is not None and query is None:
+            if self.allow_list is not None and digest in self.allow_list:
+                return self.allow_list[digest], None
+            query = self._known.get(digest) or await self.repository.find(digest)
+            if query is None:
+                return NOT_FOUND
+            self._remember(digest, query)
+        elif digest is not None and query is not None:
+            if sha256(query) != digest:
+                return HASH_MISMATCH
+            to_register = digest if digest not in self._known else None
+        if (
+            self.allow_list is not None
+            and query is not None
+            and not self._allowed(query, operation)
+        ):
+            return NOT_ALLOWED
+        return query, to_register
+
+    def _allowed(self, query: str, operation: str | None) -> bool:
+        """Whether the document's operation is one of the list (in canonical form)."""
         assert self.allow_list is not None  # noqa: S101 - only called in allow-list mode
-        if query is None:
-            known = self.allow_list.get(digest or "")
-            return (known, None) if known is not None else NOT_ALLOWED
         key = sha256(f"{operation}\n{query}")
         allowed = self._allowed_texts.get(key)
         if allowed is None:
             try:
                 printed = canonical_operations(parse(query))
             except GraphQLError:
-                return query, None  # the parser's error is the answer
+                return True  # the parser's error is the answer
             body = printed.get(operation) if operation else next(iter(printed.values()), None)
             allowed = len(printed) == 1 or operation is not None
             allowed = allowed and body is not None and sha256(body) in self.allow_list
             self._allowed_texts[key] = allowed
             while len(self._allowed_texts) > 1000:
                 self._allowed_texts.popitem(last=False)
-        return (query, None) if allowed else NOT_ALLOWED
+        return allowed
 
     async def register(self, digest: str, query: str) -> None:
         """Store a document that ran (bounded; a document too long is run but not stored)."""

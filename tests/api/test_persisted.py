@@ -108,8 +108,19 @@ async def test_the_allow_list_runs_only_the_apps_operations(
         http, {"extensions": {"persistedQuery": {"version": 1, "sha256Hash": digest}}}
     )
     assert by_hash.json()["data"]["me"]["uid"] is None
-    unknown = await post(http, {"extensions": persisted("query X { __typename }")})
-    assert unknown.json()["errors"][0]["extensions"]["code"] == "OPERATION_NOT_ALLOWED"
+    # Apollo's APQ with the list: an unknown hash asks for the text, which runs only if listed.
+    other = "query X { __typename }"
+    unknown = await post(http, {"extensions": persisted(other)})
+    assert unknown.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+    sent = await post(http, {"query": other, "extensions": persisted(other)})
+    assert sent.json()["errors"][0]["extensions"]["code"] == "OPERATION_NOT_ALLOWED"
+    assert (await post(http, {"extensions": persisted(other)})).json()["errors"][0]["extensions"][
+        "code"
+    ] == "PERSISTED_QUERY_NOT_FOUND"  # never stored
+    apollo = await post(http, {"query": same, "extensions": persisted(same)})
+    assert apollo.json()["data"]["me"]["isAnonymous"] is True
+    again = await post(http, {"extensions": persisted(same)})  # the client's own hash
+    assert again.json()["data"]["me"]["isAnonymous"] is True
 
 
 async def test_public_reads_by_get_are_cacheable_and_revalidated(
