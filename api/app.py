@@ -24,6 +24,7 @@ from api import firebase
 from api.auth import Authenticator
 from api.database import create_client, create_indexes
 from api.graphql_app import GraphQLApp
+from api.limits import BodyLimit
 from api.live import LiveConnectionRepository
 from api.observability import Metrics, RequestContextMiddleware, operation_metrics
 from api.persisted import PersistedQueries, PersistedQueryRepository, load_allow_list
@@ -167,7 +168,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint),
         ],
-        middleware=[Middleware(RequestContextMiddleware, metrics=metrics)],
+        middleware=[
+            Middleware(BodyLimit, max_bytes=settings.graphql_max_body_bytes),
+            Middleware(RequestContextMiddleware, metrics=metrics),
+        ],
         lifespan=lifespan_of(settings, metrics, schema, clock),
     )
     app.state.settings = settings

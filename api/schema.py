@@ -21,6 +21,7 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from api.limits import RequestBounds
 from api.nodes import NodeQuery
 from api.registry import MUTATIONS, QUERIES, SUBSCRIPTIONS
 from api.settings import PROJECT_ROOT, Settings
@@ -97,6 +98,11 @@ def build_schema(
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
         functools.partial(AddValidationRules, rules),
         functools.partial(MaxTokensLimiter, max_token_count=settings.graphql_max_tokens),
+        functools.partial(
+            RequestBounds,
+            max_string=settings.graphql_max_string_length,
+            max_cost=settings.graphql_max_cost,
+        ),
         # Apps send the same few documents over and over: parse and validate each once (bounded
         # LRUs; the token limit above still applies to every new document). Validation was most
         # of the API's own CPU time per request before this.

@@ -80,6 +80,12 @@ class Settings(BaseSettings):
     graphql_max_depth: int = 10
     graphql_max_aliases: int = 15
     graphql_max_tokens: int = 2000
+    # A request body over this is answered 413; a string (in the document or the variables)
+    # over this many characters is bad input; an operation whose estimated cost (fields times
+    # page sizes, api/limits.py) is over this is refused.
+    graphql_max_body_bytes: int = Field(default=512 * 1024, ge=1024)
+    graphql_max_string_length: int = Field(default=10_000, ge=100)
+    graphql_max_cost: int = Field(default=30_000, ge=100)
     # Live updates (websocket): open connections per signed-in user (or per address when
     # anonymous) in one process, and subscriptions per connection.
     graphql_ws_connections_per_user: int = Field(default=5, ge=1, le=100)
