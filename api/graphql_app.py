@@ -58,6 +58,9 @@ class GraphQLApp(GraphQL[RequestContext, None]):
             allow_queries_via_get=allow_get,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             max_subscriptions_per_connection=subscriptions_per_connection,
+            # GraphQL multipart requests (report photos). No cross-site risk: a request is
+            # signed in only by its Authorization header, which a cross-site form cannot send.
+            multipart_uploads_enabled=True,
         )
         self.resources = resources
         self.authenticator = authenticator

@@ -47,3 +47,34 @@ class AreaAlertDocument(TypedDict):
     aqi: int | None
     stationId: str | None
     changedAt: datetime
+
+
+class ReportEvent(TypedDict):
+    status: str
+    at: datetime
+    by: str  # "reporter" for the citizen, else the staff member's uid
+    note: NotRequired[str]
+
+
+class ReportDocument(TypedDict):
+    """A citizen's pollution report (phản ánh hiện trường)."""
+
+    _id: Any  # ObjectId
+    reporterUid: str
+    category: str
+    text: str
+    location: dict[str, Any]  # GeoJSON point
+    areaCode: str | None  # the ward/commune it falls in (nearest centre)
+    agency: str  # who handles it (reports.AGENCIES)
+    status: str  # received | assigned | in_progress | resolved | rejected
+    open: bool
+    photoIds: list[Any]
+    resultPhotoIds: list[Any]
+    reviewed: bool  # staff checked it: text, exact place and photos become public
+    hidden: bool
+    supporters: list[str]  # other citizens who reported the same thing nearby
+    rejectReason: NotRequired[str]
+    closedAt: NotRequired[datetime]  # resolved or rejected: the retention counts from here
+    history: list[ReportEvent]
+    createdAt: datetime
+    updatedAt: datetime

@@ -1,6 +1,7 @@
 """The environment domain as the composition root sees it."""
 
-from domains.environment import migrations, schema
+from domains.environment import migrations, personal_data, schema
+from domains.environment.report_repository import ReportRepository
 from domains.environment.repository import (
     AreaAlertRepository,
     HourBucketRepository,
@@ -13,7 +14,14 @@ MODULE = DomainModule(
     name="environment",
     query=schema.Query,
     mutation=schema.Mutation,
-    repositories=(StationRepository, HourBucketRepository, AreaAlertRepository),
+    repositories=(
+        StationRepository,
+        HourBucketRepository,
+        AreaAlertRepository,
+        ReportRepository,
+    ),
     seeder=seed_demo,
     start=migrations.start,
+    personal_data=personal_data.holder,
+    purge=personal_data.purge,
 )

@@ -13,6 +13,8 @@ from domains.environment.models import (
     HourlyIndex,
     StationDocument,
 )
+from domains.environment.photos import PhotoStore
+from domains.environment.report_repository import ReportRepository
 from domains.kernel.geo import NearInput
 from domains.kernel.repository import Repository
 from domains.kernel.store import Store
@@ -154,3 +156,5 @@ class EnvironmentStore(Store):
     stations: StationRepository
     hours: HourBucketRepository
     area_alerts: AreaAlertRepository
+    reports: ReportRepository
+    photos: PhotoStore

@@ -20,6 +20,7 @@ TTL = {
     "devices": ("lastSeenAt", 270),
     "chat_rate_limits": ("expiresAt", 0),
     "account_erasures": ("expiresAt", 0),
+    "environment_reports": ("closedAt", 730),
 }
 
 
@@ -56,6 +57,10 @@ async def test_the_purge_deletes_idle_conversations_and_old_inbox_entries_only(
             {"sender_id": "u-recent", "latest_event_time": recent, "events": []},
         ]
     )
-    assert await registry.purge(resources, now) == {"notifications": 1, "chatbot": 1}
+    assert await registry.purge(resources, now) == {
+        "notifications": 1,
+        "environment": 0,
+        "chatbot": 1,
+    }
     assert [d["_id"] async for d in db["inbox"].find({})] == ["recent"]
     assert [d["sender_id"] async for d in trackers.find({})] == ["u-recent"]
