@@ -1,4 +1,4 @@
-"""The Starlette application: /graphql, /healthz, /readyz, /metrics."""
+"""The Starlette application: /graphql, /healthz, /readyz, /metrics, /console/."""
 
 import asyncio
 import hmac
@@ -22,6 +22,7 @@ from starlette.types import Receive, Scope, Send
 
 from api import firebase
 from api.auth import Authenticator
+from api.console import console_routes
 from api.database import create_client, create_indexes
 from api.graphql_app import GraphQLApp
 from api.limits import BodyLimit
@@ -167,6 +168,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint),
+            *console_routes(settings),
         ],
         middleware=[
             Middleware(BodyLimit, max_bytes=settings.graphql_max_body_bytes),

@@ -50,6 +50,12 @@ else
   echo "==> The assistant could not be prepared (see above); starting without it." >&2
 fi
 
+# The staff console (console/, served by the API under /console/): built when it changed.
+console_url="http://127.0.0.1:$PORT/console/"
+if ! console/build.sh; then
+  console_url="not built (see above; needs Node.js 20+ and npm)"
+fi
+
 echo "==> Starting the API"
 setsid "$VENV/bin/xuthanh" serve --port "$PORT" &
 pids+=($!)
@@ -81,6 +87,7 @@ cat <<MSG
     GraphiQL  http://127.0.0.1:$PORT/graphql   (open in a browser; development only)
     Health    http://127.0.0.1:$PORT/healthz   http://127.0.0.1:$PORT/readyz
     Metrics   http://127.0.0.1:$PORT/metrics
+    Console   $console_url   (hospital staff; pick a demo account)
   Sign in for GraphiQL: .venv/bin/xuthanh dev-token --uid me --role admin
   Assistant ${RASA_URL:-not started}   (sendChatMessage; logs in var/rasa*.log)
   Press Ctrl-C to stop.

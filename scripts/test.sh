@@ -57,5 +57,17 @@ if [ ! -d clients/node_modules ] || [ clients/package-lock.json -nt clients/node
 fi
 export XUTHANH_REQUIRE_NODE_TESTS=1
 
+# The staff console (console/): built when its sources changed; its browser test drives Debian's
+# Chromium (installed here when missing; no test tool downloads a browser of its own).
+echo "==> The staff console (console/)"
+console/build.sh
+if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
+  echo "==> Installing Debian's chromium for the console's browser test"
+  sudo_cmd=(); [ "$(id -u)" = 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get install -y -q chromium >/dev/null 2>&1 \
+    || { "${sudo_cmd[@]}" apt-get update -q >/dev/null && "${sudo_cmd[@]}" apt-get install -y -q chromium >/dev/null; }
+fi
+export XUTHANH_REQUIRE_CONSOLE_TESTS=1
+
 echo "==> pytest"
 "$VENV/bin/pytest" "$@"

@@ -1,0 +1,57 @@
+"""/console/: the built files with a strict Content-Security-Policy, a hint when the console
+has not been built, and the development sign-in (demo staff) only where development tokens work."""
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from api.console import DIST, ConsoleFiles, console_routes
+from api.settings import Settings
+from tests.conftest import GraphQLClient
+
+built = pytest.mark.skipif(
+    not (DIST / "index.html").is_file(), reason="console/ not built (make test builds it)"
+)
+
+
+@built
+async def test_console_is_served_with_a_strict_policy(http: httpx.AsyncClient) -> None:
+    response = await http.get("/console/")
+    assert response.status_code == 200 and '<script type="module"' in response.text
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self';" in policy and "default-src 'none'" in policy
+    assert "unsafe" not in policy and "https:" not in policy  # no CDN, no inline code
+    assert response.headers["x-frame-options"] == "DENY"
+    assert (await http.get("/console", follow_redirects=False)).headers["location"] == "/console/"
+
+
+async def test_an_unbuilt_console_says_how_to_build_it(tmp_path: Path, settings: Settings) -> None:
+    transport = httpx.ASGITransport(app=ConsoleFiles(settings, directory=tmp_path))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        response = await client.get("/")
+    assert response.status_code == 503 and "make run" in response.text
+
+
+async def test_demo_staff_sign_in(http: httpx.AsyncClient, gql: GraphQLClient) -> None:
+    staff = (await http.get("/console/dev/staff")).json()
+    first = staff[0]
+    assert first["uid"] == "demo-staff-bv-da-khoa-tinh-thanh-hoa"
+    token = (await http.post("/console/dev/token", json={"uid": first["uid"]})).json()["token"]
+    me = await gql("{ me { uid roles hospitalIds } }", token=token)
+    assert me["data"]["me"] == {
+        "uid": first["uid"],
+        "roles": ["CITIZEN", "HOSPITAL_STAFF"],
+        "hospitalIds": ["bv-da-khoa-tinh-thanh-hoa"],
+    }
+    refused = await http.post("/console/dev/token", json={"uid": "someone-else"})
+    assert refused.status_code == 404
+
+
+def test_no_demo_sign_in_without_development_tokens(settings: Settings) -> None:
+    paths: list[Any] = [
+        getattr(route, "path", "")
+        for route in console_routes(settings.model_copy(update={"dev_tokens_enabled": False}))
+    ]
+    assert "/console/dev/token" not in paths and "/console/dev/staff" not in paths
