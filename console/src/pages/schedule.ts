@@ -31,7 +31,11 @@ function select(id: string, label: string, options: [string, string][], value: s
 
 export function renderSchedule(main: HTMLElement, hospital: Hospital): void {
   const week = h("section", { class: "week", "aria-live": "polite" });
+  const label = h("strong", { id: "week-label" });
+  let latest = 0;
   const load = async (): Promise<void> => {
+    const asked = ++latest;
+    label.textContent = `${t("week")} ${shortDay(state.week)} – ${shortDay(addDays(state.week, 6))}`;
     const { facilitySlots } = await gql(FacilitySlotsDocument, {
       filter: {
         hospitalId: hospital.id,
@@ -41,7 +45,7 @@ export function renderSchedule(main: HTMLElement, hospital: Hospital): void {
         doctorId: state.doctor || null,
       },
     });
-    week.replaceChildren(weekGrid(hospital, facilitySlots, load));
+    if (asked === latest) week.replaceChildren(weekGrid(hospital, facilitySlots, load));
   };
   const refresh = (): void => void load().catch((error: unknown) => toast(t("error", { message: String(error) }), "error"));
   const departments: [string, string][] = [["", t("all")], ...hospital.departments.map((d): [string, string] => [d.id, d.name])];
@@ -52,7 +56,7 @@ export function renderSchedule(main: HTMLElement, hospital: Hospital): void {
     h("button", { type: "button", class: "secondary", onclick: () => { state.week = addDays(state.week, -7); refresh(); } }, t("previousWeek")),
     h("button", { type: "button", class: "secondary", onclick: () => { state.week = mondayOf(today()); refresh(); } }, t("thisWeek")),
     h("button", { type: "button", class: "secondary", onclick: () => { state.week = addDays(state.week, 7); refresh(); } }, t("nextWeek")),
-    h("strong", { id: "week-label" }, `${t("week")} ${shortDay(state.week)} – ${shortDay(addDays(state.week, 6))}`),
+    label,
     select("filter-department", t("department"), departments, state.department, (v) => { state.department = v; refresh(); }),
     select("filter-doctor", t("doctor"), doctors, state.doctor, (v) => { state.doctor = v; refresh(); }),
   );
