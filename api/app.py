@@ -35,6 +35,7 @@ from api.settings import ConfigurationError, Settings
 from domains.kernel.clock import Clock
 from domains.kernel.resources import Resources
 from domains.kernel.types import Database
+from domains.notifications.ports import APP_CHECK
 
 logger = logging.getLogger("xuthanh.app")
 
@@ -109,6 +110,8 @@ def lifespan_of(
         resources: Resources | None = None
         try:
             resources = await prepare_database(db)
+            if settings.app_check_active:
+                resources.provide(APP_CHECK, firebase.FirebaseAppCheck(firebase_app))
             graphql = GraphQLApp(
                 schema,
                 resources=resources,

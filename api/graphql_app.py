@@ -209,4 +209,5 @@ class GraphQLApp(GraphQL[RequestContext, None]):
             language=parse_accept_language(request.headers.get("accept-language")),
             request_id=state.get("request_id", "-"),
             client_ip=request.client.host if request.client else None,
+            app_check_token=request.headers.get("x-firebase-appcheck"),
         )

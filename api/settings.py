@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     # Also ask Firebase whether a token was revoked (or its user disabled) on every sign-in: a
     # call to Google per request, so off by default.
     firebase_check_revoked: bool = False
+    # registerDevice needs a valid Firebase App Check token (X-Firebase-AppCheck): on by default
+    # in production, so scripts cannot register tokens by the million.
+    device_app_check: bool | None = None
     graphql_max_depth: int = 10
     graphql_max_aliases: int = 15
     graphql_max_tokens: int = 2000
@@ -100,6 +103,10 @@ class Settings(BaseSettings):
         if self.graphql_introspection is None:
             return not self.is_production
         return self.graphql_introspection
+
+    @property
+    def app_check_active(self) -> bool:
+        return self.is_production if self.device_app_check is None else self.device_app_check
 
     @property
     def allow_list_active(self) -> bool:

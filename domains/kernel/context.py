@@ -24,6 +24,8 @@ class RequestContext:
     language: str
     request_id: str
     client_ip: str | None = None
+    # The X-Firebase-AppCheck header, when the app sent one (registerDevice checks it).
+    app_check_token: str | None = None
     # Per-request DataLoaders, created on first use so a request pays only for what it touches.
     loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)
     # Per-request objects built from the resources (a domain's repositories), built once.

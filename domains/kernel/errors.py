@@ -54,6 +54,15 @@ class NotFound(DomainError):
     code = "NOT_FOUND"
 
 
+class AppCheckFailed(DomainError):
+    """The request did not come from the genuine app (Firebase App Check)."""
+
+    code = "APP_CHECK_FAILED"
+
+    def __init__(self) -> None:
+        super().__init__("Send a valid Firebase App Check token (X-Firebase-AppCheck header).")
+
+
 class AccountRequired(DomainError):
     """A guest (Firebase anonymous) sign-in cannot do this: anyone can make those by the
     thousand, so booking, waiting and patient profiles need a real account."""

@@ -26,3 +26,13 @@ class RoleDirectory(Protocol):
 
 PATIENT_DIRECTORY: Key[PatientDirectory] = Key("notifications.patient-directory")
 ROLE_DIRECTORY: Key[RoleDirectory] = Key("notifications.role-directory")
+
+
+class AppCheck(Protocol):
+    """Firebase App Check: was this request made by our genuine app on a genuine device?
+    Wired by the API when DEVICE_APP_CHECK is on (the default in production)."""
+
+    async def verify(self, token: str) -> bool: ...
+
+
+APP_CHECK: Key[AppCheck] = Key("notifications.app-check")

@@ -106,6 +106,7 @@ class Mutation:
             locale=input.locale.value,
             app_version=input.app_version,
             client_ip=info.context.client_ip,
+            app_check_token=info.context.app_check_token,
         )
         return await expected(registered, Device.from_document, ValidationFailed, RateLimitExceeded)
 

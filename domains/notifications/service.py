@@ -8,11 +8,12 @@ from datetime import datetime, timedelta
 from domains.kernel.auth import require_user
 from domains.kernel.caller import Caller
 from domains.kernel.clock import utcnow
-from domains.kernel.errors import InvalidInput, NotAuthenticated
+from domains.kernel.errors import AppCheckFailed, InvalidInput, NotAuthenticated
 from domains.kernel.pagination import Page
 from domains.kernel.rate_limit import Limit, address_key
 from domains.notifications import outbox
 from domains.notifications.models import DeviceDocument, InboxDocument, SubscriptionDocument
+from domains.notifications.ports import APP_CHECK
 from domains.notifications.repository import LOCK_SCREEN_MINIMAL, LOCK_SCREEN_PLACE
 from domains.notifications.store import NotificationsStore
 
@@ -58,6 +59,7 @@ async def register_device(
     locale: str,
     app_version: str,
     client_ip: str | None = None,
+    app_check_token: str | None = None,
     now: datetime | None = None,
 ) -> DeviceDocument:
     """Register or refresh a device; it belongs to the signed-in caller, or to nobody.
@@ -74,6 +76,9 @@ async def register_device(
             "`appVersion` must be 1 to 32 letters, digits or . + _ - (e.g. 2.4.1).",
             field="appVersion",
         )
+    app_check = caller.store.resources.find(APP_CHECK)
+    if app_check is not None and not (app_check_token and await app_check.verify(app_check_token)):
+        raise AppCheckFailed()
     now = now or utcnow()
     uid = caller.principal.uid
     if uid is not None:

@@ -183,3 +183,9 @@ def test_metrics_need_the_token_in_production(credentials_file: Path) -> None:
     assert not metrics_allowed(with_token, "Bearer " + "x" * 32)
     assert not metrics_allowed(with_token, None)
     assert metrics_allowed(Settings(app_env="development"), None)
+
+
+def test_app_check_is_on_by_default_in_production(credentials_file: Path) -> None:
+    assert production(credentials_file).app_check_active
+    assert not production(credentials_file, device_app_check=False).app_check_active
+    assert not Settings(app_env="development").app_check_active

@@ -81,3 +81,23 @@ async def test_anonymous_registrations_are_limited_per_address(
     async with client(app, "198.51.100.4") as elsewhere:
         body = await GraphQLClient(elsewhere)(REGISTER, device("b"))
         assert body["data"]["registerDevice"]["__typename"] == "Device"
+
+
+async def test_with_app_check_on_only_the_genuine_app_registers(
+    gql: GraphQLClient, resources: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from domains.notifications.ports import APP_CHECK
+
+    class Verifier:
+        async def verify(self, token: str) -> bool:
+            return token == "genuine-app-check-token"
+
+    monkeypatch.setitem(resources.components, APP_CHECK.name, Verifier())
+    without = await gql(REGISTER, device("check-1"))
+    assert without["errors"][0]["extensions"]["code"] == "APP_CHECK_FAILED"
+    forged = await gql(REGISTER, device("check-2"), headers={"X-Firebase-AppCheck": "forged"})
+    assert forged["errors"][0]["extensions"]["code"] == "APP_CHECK_FAILED"
+    genuine = await gql(
+        REGISTER, device("check-3"), headers={"X-Firebase-AppCheck": "genuine-app-check-token"}
+    )
+    assert genuine["data"]["registerDevice"]["__typename"] == "Device"
