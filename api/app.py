@@ -29,7 +29,7 @@ from api.limits import BodyLimit
 from api.live import LiveConnectionRepository
 from api.observability import Metrics, RequestContextMiddleware, operation_metrics
 from api.persisted import PersistedQueries, PersistedQueryRepository, load_allow_list
-from api.registry import REPOSITORIES, start, wire
+from api.registry import REPOSITORIES, ROUTES, start, wire
 from api.schema import build_schema
 from api.settings import ConfigurationError, Settings
 from domains.kernel.clock import Clock
@@ -172,9 +172,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint),
             *console_routes(settings),
+            *ROUTES,  # the domains' own endpoints (domains/kernel/module.py)
         ],
         middleware=[
-            Middleware(BodyLimit, max_bytes=settings.graphql_max_body_bytes),
+            Middleware(
+                BodyLimit,
+                max_bytes=settings.graphql_max_body_bytes,
+                upload_max_bytes=settings.graphql_max_upload_bytes,
+            ),
             Middleware(RequestContextMiddleware, metrics=metrics),
         ],
         lifespan=lifespan_of(settings, metrics, schema, clock),

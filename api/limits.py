@@ -42,17 +42,25 @@ class _TooLarge(Exception):
 class BodyLimit:
     """ASGI middleware: a request body over ``max_bytes`` is answered 413, read or not."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, upload_max_bytes: int | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        # Multipart requests (GraphQL file uploads: report photos) carry files, hence their own
+        # limit; each file's own size is checked where it is read.
+        self.upload_max_bytes = upload_max_bytes or max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(send)
+        headers = dict(scope.get("headers") or [])
+        multipart = headers.get(b"content-type", b"").startswith(b"multipart/form-data")
+        limit = self.upload_max_bytes if multipart else self.max_bytes
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._refuse(send, limit)
             return
         received = 0
 
@@ -61,21 +69,21 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     raise _TooLarge()
             return message
 
         try:
             await self.app(scope, limited, send)
         except _TooLarge:
-            await self._refuse(send)
+            await self._refuse(send, limit)
 
-    async def _refuse(self, send: Send) -> None:
+    async def _refuse(self, send: Send, limit: int) -> None:
         body = json.dumps(
             {
                 "errors": [
                     {
-                        "message": f"The request body is over {self.max_bytes} bytes.",
+                        "message": f"The request body is over {limit} bytes.",
                         "extensions": {"code": "PAYLOAD_TOO_LARGE"},
                     }
                 ]

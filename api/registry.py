@@ -3,6 +3,8 @@
 from collections.abc import Sequence
 from datetime import datetime
 
+from starlette.routing import BaseRoute
+
 from domains.accounts.module import MODULE as ACCOUNTS
 from domains.chatbot.module import MODULE as CHATBOT
 from domains.education.module import MODULE as EDUCATION
@@ -34,6 +36,7 @@ QUERIES: Sequence[type] = tuple(m.query for m in MODULES if m.query is not None)
 MUTATIONS: Sequence[type] = tuple(m.mutation for m in MODULES if m.mutation is not None)
 SUBSCRIPTIONS: Sequence[type] = tuple(m.subscription for m in MODULES if m.subscription)
 NODE_FINDERS: Sequence[NodeFinder] = tuple(m.find_node for m in MODULES if m.find_node)
+ROUTES: Sequence[BaseRoute] = tuple(route for m in MODULES for route in m.routes)
 # The kernel's shared collections (rate-limit windows), then every domain's.
 REPOSITORIES: Sequence[type[Repository]] = (
     RateWindowRepository,

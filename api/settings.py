@@ -87,6 +87,8 @@ class Settings(BaseSettings):
     # over this many characters is bad input; an operation whose estimated cost (fields times
     # page sizes, api/limits.py) is over this is refused.
     graphql_max_body_bytes: int = Field(default=512 * 1024, ge=1024)
+    # A GraphQL multipart request (up to 3 report photos of at most 8 MB each) may be this big.
+    graphql_max_upload_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
     graphql_max_string_length: int = Field(default=10_000, ge=100)
     graphql_max_cost: int = Field(default=30_000, ge=100)
     # Live updates (websocket): open connections per signed-in user (or per address when

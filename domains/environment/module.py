@@ -1,6 +1,6 @@
 """The environment domain as the composition root sees it."""
 
-from domains.environment import migrations, personal_data, schema
+from domains.environment import migrations, open311, personal_data, schema
 from domains.environment.report_repository import ReportRepository
 from domains.environment.repository import (
     AreaAlertRepository,
@@ -24,4 +24,5 @@ MODULE = DomainModule(
     start=migrations.start,
     personal_data=personal_data.holder,
     purge=personal_data.purge,
+    routes=open311.ROUTES,
 )

@@ -24,6 +24,9 @@ class ReportRepository(Repository):
         IndexModel([("reporterUid", ASCENDING), ("createdAt", DESCENDING)], name="reporter"),
         # page: the public list and the staff's queue, newest first.
         IndexModel([("createdAt", DESCENDING), ("_id", DESCENDING)], name="created"),
+        # showing_photo: the report a photo belongs to (the public photo endpoint).
+        IndexModel([("photoIds", ASCENDING)], name="photos"),
+        IndexModel([("resultPhotoIds", ASCENDING)], name="result_photos"),
         # Retention: a report is kept two years after it was resolved or rejected (open ones
         # have no closedAt and stay); its photos go with it (delete_closed_photos).
         IndexModel([("closedAt", ASCENDING)], expireAfterSeconds=730 * 86400, name="closed_ttl"),
@@ -105,6 +108,34 @@ class ReportRepository(Repository):
         async for report in self.collection.find(query, {"photoIds": 1, "resultPhotoIds": 1}):
             found |= set(report["photoIds"]) | set(report["resultPhotoIds"])
         return found
+
+    async def showing_photo(self, photo_id: ObjectId) -> ReportDocument | None:
+        for field in ("photoIds", "resultPhotoIds"):
+            found = await self.collection.find_one({field: photo_id})
+            if found is not None:
+                return cast(ReportDocument, found)
+        return None
+
+    async def open311(
+        self,
+        *,
+        ids: list[ObjectId] | None,
+        category: str | None,
+        start: datetime,
+        end: datetime,
+        open_only: bool | None,
+        limit: int,
+    ) -> list[ReportDocument]:
+        """Visible reports filed in [start, end], newest first (Open311 requests.json)."""
+        query: dict[str, Any] = {"hidden": False, "createdAt": {"$gte": start, "$lte": end}}
+        if ids is not None:
+            query["_id"] = {"$in": ids}
+        if category is not None:
+            query["category"] = category
+        if open_only is not None:
+            query["open"] = open_only
+        cursor = self.collection.find(query, sort=[("createdAt", DESCENDING)], limit=limit)
+        return cast(list[ReportDocument], await cursor.to_list())
 
     async def of_reporter(self, uid: str) -> list[ReportDocument]:
         cursor = self.collection.find({"reporterUid": uid})

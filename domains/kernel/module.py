@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from starlette.routing import BaseRoute
+
 from domains.kernel.node import NodeFinder
 from domains.kernel.personal_data import PersonalDataFactory
 from domains.kernel.repository import Repository
@@ -54,3 +56,6 @@ class DomainModule:
     # A scheduled purge of personal data that no TTL index can expire (``xuthanh purge``, run
     # daily): deletes what is past its retention at ``now``; returns how many documents went.
     purge: Callable[[Resources, datetime], Awaitable[int]] | None = None
+    # Plain HTTP endpoints beside /graphql (files, facades such as Open311). An endpoint reaches
+    # the process's resources with ``domains.kernel.http.resources_of(request)``.
+    routes: Sequence[BaseRoute] = ()

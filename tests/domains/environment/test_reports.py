@@ -2,7 +2,7 @@
 requests, the lifecycle with its actor matrix, review and hiding, similar reports, limits."""
 
 import io
-import json
+import os
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,16 +18,8 @@ from domains.kernel.errors import InvalidInput
 from domains.kernel.resources import Resources
 from domains.kernel.types import Database
 from tests.conftest import GraphQLClient
+from tests.domains.environment.support import FILE, REVIEW, jpeg_with_gps, multipart
 
-FILE = """mutation($c: PollutionReportCategory!, $t: String!, $lat: Float!, $lng: Float!,
-  $photos: [Upload!]) {
-  filePollutionReport(category: $c, text: $t, lat: $lat, lng: $lng, photos: $photos) {
-    __typename
-    ... on PollutionReportFiled { joinedExisting report { id status agency areaName
-      supporterCount photos { id url } } }
-    ... on ReportLimitReachedError { code message }
-    ... on ValidationFailed { field message }
-  } }"""
 CHANGE = """mutation($id: ID!, $s: PollutionReportStatus!, $note: String, $photos: [Upload!]) {
   changePollutionReportStatus(id: $id, status: $s, note: $note, photos: $photos) {
     __typename
@@ -35,22 +27,9 @@ CHANGE = """mutation($id: ID!, $s: PollutionReportStatus!, $note: String, $photo
     ... on UserError { code message }
     ... on ValidationFailed { field }
   } }"""
-REVIEW = """mutation($id: ID!, $p: Boolean!) { reviewPollutionReport(id: $id, publish: $p) {
-  __typename ... on PollutionReport { reviewed hidden } } }"""
 ONE = """query($id: ID!) { pollutionReport(id: $id) {
   text approximate mine location { lat lng } photos { id thumbnailDataUrl } } }"""
 HAC_THANH = {"lat": 19.8071, "lng": 105.7763}
-
-
-def jpeg_with_gps() -> bytes:
-    image = Image.new("RGB", (64, 48), (200, 120, 40))
-    exif = Image.Exif()
-    exif[0x010F] = "PhoneMaker"  # Make
-    exif[0x0110] = "Model X"  # Model
-    exif[0x8825] = {1: "N", 2: (19.0, 48.0, 25.0), 3: "E", 4: (105.0, 46.0, 34.0)}  # GPSInfo
-    out = io.BytesIO()
-    image.save(out, format="JPEG", exif=exif)
-    return out.getvalue()
 
 
 def test_a_photo_comes_out_without_its_exif() -> None:
@@ -71,24 +50,6 @@ def test_non_images_are_refused(data: bytes) -> None:
     with pytest.raises(InvalidInput) as error:
         clean_photo(data)
     assert error.value.details["field"] == "photos"
-
-
-async def multipart(
-    http: httpx.AsyncClient, query: str, variables: dict[str, Any], files: list[bytes], token: str
-) -> Any:
-    """A GraphQL multipart request (github.com/jaydenseric/graphql-multipart-request-spec)."""
-    variables = {**variables, "photos": [None] * len(files)}
-    mapping = {str(i): [f"variables.photos.{i}"] for i in range(len(files))}
-    response = await http.post(
-        "/graphql",
-        data={
-            "operations": json.dumps({"query": query, "variables": variables}),
-            "map": json.dumps(mapping),
-        },
-        files={str(i): (f"p{i}.jpg", data, "image/jpeg") for i, data in enumerate(files)},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    return response.json()
 
 
 async def test_filing_with_photos_and_refusing_a_non_image(
@@ -207,3 +168,15 @@ async def test_erasure_takes_the_reports_and_photos_and_the_purge_orphans(
     later = datetime.now(UTC) + timedelta(days=2)
     assert await personal_data.purge(resources, later) >= 1
     assert await PhotoStore(db).read(orphan) is None
+
+
+async def test_a_photo_larger_than_a_json_body_may_be_uploaded(
+    http: httpx.AsyncClient, dev_token: Any
+) -> None:
+    big = io.BytesIO()
+    Image.frombytes("RGB", (600, 600), os.urandom(600 * 600 * 3)).save(big, format="PNG")
+    assert big.tell() > 1024 * 1024  # over GRAPHQL_MAX_BODY_BYTES (512 KiB)
+    variables = {"c": "DUST", "t": "Bụi mịn từ nhà máy gạch tuynel", "lat": 19.55, "lng": 105.9}
+    body = await multipart(http, FILE, variables, [big.getvalue()], dev_token("big-photo"))
+    report = body["data"]["filePollutionReport"]["report"]
+    assert len(report["photos"]) == 1
