@@ -29,6 +29,7 @@ from domains.kernel.resources import Key, Resources
 from domains.kernel.types import Database
 from domains.search.engine import SearchIndex, SearchResult
 from domains.search.geo import GeoPoints
+from domains.search.memory import release_free_memory
 from domains.search.spec import IndexSpec, Ranking
 
 logger = logging.getLogger("xuthanh.search.catalogue")
@@ -270,6 +271,8 @@ class CatalogueIndex:
         )
         self._built.set()
         self.readiness.ready(self.catalogue.readiness_name)
+        del stored, found  # the raw documents: freed, so the trim below can return their pages
+        await asyncio.to_thread(release_free_memory)
 
     def _build(self, stored: list[dict[str, Any]]) -> _Built:
         """Runs in a thread: the new index is swapped in by the engine, the rest by the caller."""
