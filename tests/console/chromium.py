@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import segno
 from websockets.asyncio.client import ClientConnection, connect
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -157,6 +158,25 @@ class Page:
         await self.websocket.close()
 
 
+def qr_video(text: str, path: Path, *, width: int = 640, height: int = 480) -> Path:
+    """A Y4M video (what Chromium's fake camera plays) of a QR code of ``text`` on white."""
+    matrix = segno.make_qr(text, error="m").matrix  # a full QR code, not a Micro QR
+    scale = min(width, height) // (len(matrix) + 8)
+    left, top = (width - len(matrix) * scale) // 2, (height - len(matrix) * scale) // 2
+    luma = bytearray([235]) * (width * height)
+    for y, row in enumerate(matrix):
+        for x, dark in enumerate(row):
+            if dark:
+                for dy in range(scale):
+                    start = (top + y * scale + dy) * width + left + x * scale
+                    luma[start : start + scale] = bytes([16]) * scale
+    chroma = bytes([128]) * (width // 2 * height // 2 * 2)
+    frame = b"FRAME\n" + bytes(luma) + chroma
+    header = f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode()
+    path.write_bytes(header + frame * 2)
+    return path
+
+
 async def _devtools_port(process: asyncio.subprocess.Process) -> int:
     assert process.stderr is not None
     async with asyncio.timeout(GUARD_SECONDS):
@@ -173,13 +193,23 @@ async def _drain(stream: asyncio.StreamReader | None) -> None:
 
 
 @asynccontextmanager
-async def chromium(screenshots: Path) -> AsyncIterator[Page]:
-    """A fresh headless Chromium (own profile, UTC time zone) and its one tab."""
+async def chromium(screenshots: Path, camera: Path | None = None) -> AsyncIterator[Page]:
+    """A fresh headless Chromium (own profile, UTC time zone) and its one tab; its camera, when
+    asked for, plays ``camera`` (a Y4M video) and is allowed without a prompt."""
     profile = tempfile.mkdtemp(prefix="console-chromium-")
     await asyncio.to_thread(screenshots.mkdir, parents=True, exist_ok=True)
     process = await asyncio.create_subprocess_exec(
         CHROMIUM,
         *FLAGS,
+        *(
+            (
+                "--use-fake-ui-for-media-stream",
+                "--use-fake-device-for-media-stream",
+                f"--use-file-for-fake-video-capture={camera}",
+            )
+            if camera
+            else ()
+        ),
         f"--user-data-dir={profile}",
         "--remote-debugging-address=127.0.0.1",
         "--remote-debugging-port=0",

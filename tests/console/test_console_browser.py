@@ -1,9 +1,10 @@
 """The staff console in a real browser (headless Chromium over the DevTools protocol), against
 the API served by uvicorn: a member of staff signs in from the demo list, previews a template
-(an overlap shown, Publish held back), fixes it and publishes; a citizen books through the API
-and the booking appears in Today by itself; staff check one patient in by typed code and mark
-another a no-show; staff of another hospital see none of it. The browser runs in UTC; the
-console shows Vietnam time. Screenshots of each step: var/test-output/console/."""
+(an overlap shown, Publish held back), fixes it and publishes; citizens book through the API and
+a booking made while Today is open appears by itself; staff check one patient in by the QR code
+their booking shows (Chromium's fake camera plays it), one by typed code, and mark a third a
+no-show; staff of another hospital see none of it. The browser runs in UTC; the console shows
+Vietnam time. Screenshots of each step: var/test-output/console/."""
 
 import os
 from datetime import timedelta
@@ -19,7 +20,7 @@ from domains.health.slots import SlotTemplate, slot_document
 from domains.kernel.clock import utcnow
 from domains.kernel.resources import Resources
 from tests.conftest import GraphQLClient
-from tests.console.chromium import Page, available, chromium
+from tests.console.chromium import Page, available, chromium, qr_video
 from tests.domains.health.support import add_hospital, book, profile, publish, raw_hospital, staff
 from tests.support.live import serve
 
@@ -72,7 +73,7 @@ async def sign_in_from_demo_list(page: Page, uid: str) -> None:
 
 
 async def test_staff_publish_and_run_the_day(
-    gql: GraphQLClient, db: Any, resources: Resources, app: Any, dev_token: Any
+    gql: GraphQLClient, db: Any, resources: Resources, app: Any, dev_token: Any, tmp_path: Path
 ) -> None:
     await add_hospital(db, HERE)
     await add_hospital(db, OTHER)
@@ -93,8 +94,13 @@ async def test_staff_publish_and_run_the_day(
     citizen = dev_token("console-citizen")
     first = await book(gql, citizen, slot, await profile(gql, citizen, name="Nguyễn Văn Một"))
     assert first["__typename"] == "Appointment", first
+    neighbour = dev_token("console-citizen-2")
+    third = await book(gql, neighbour, slot, await profile(gql, neighbour, name="Lê Thị Ba"))
+    assert third["__typename"] == "Appointment", third
+    # The patient shows the QR code of their booking to the desk's camera.
+    camera = qr_video(first["bookingCode"], tmp_path / "booking-qr.y4m")
 
-    async with serve(app) as websocket_url, chromium(SCREENSHOTS) as page:
+    async with serve(app) as websocket_url, chromium(SCREENSHOTS, camera=camera) as page:
         base = websocket_url.replace("ws://", "http://").removesuffix("/graphql")
         await page.goto(f"{base}/console/")
         await sign_in_from_demo_list_step(page)
@@ -137,12 +143,15 @@ async def test_staff_publish_and_run_the_day(
         await page.wait_text("#appointments", "Trần Thị Hai")
         await page.screenshot("today")
 
-        await page.type("#check-in-code", first["bookingCode"].lower())
-        await page.click("#check-in")
+        await page.click("#scan")
         row = f'tr[data-code="{first["bookingCode"]}"]'
-        await page.wait_for(f"!!document.querySelector('{row}.status-checked_in')", "checked in")
-        await page.click(f'tr[data-code="{second["bookingCode"]}"] button')
+        await page.wait_for(f"!!document.querySelector('{row}.status-checked_in')", "QR check-in")
+        await page.type("#check-in-code", second["bookingCode"].lower())
+        await page.click("#check-in")
         row = f'tr[data-code="{second["bookingCode"]}"]'
+        await page.wait_for(f"!!document.querySelector('{row}.status-checked_in')", "checked in")
+        await page.click(f'tr[data-code="{third["bookingCode"]}"] button')
+        row = f'tr[data-code="{third["bookingCode"]}"]'
         await page.wait_for(f"!!document.querySelector('{row}.status-noshow')", "no-show")
         await page.screenshot("checked-in-and-no-show")
 
