@@ -22,7 +22,7 @@ DEV_TOKEN_ROLES = (
     "admin",
 )
 # Roles `xuthanh grant` gives (domains.accounts.service.GRANTABLE).
-GRANT_ROLES = ("hospital_staff", "school_staff", "admin")
+GRANT_ROLES = DEV_TOKEN_ROLES[1:]
 
 
 class ProgressBar:
@@ -195,6 +195,7 @@ def cmd_grant(settings: Settings, args: argparse.Namespace) -> int:
             role=Role(args.role),
             hospital_id=args.hospital,
             school_id=args.school,
+            station_id=args.station,
         )
         print(f"{document['_id']}: roles {', '.join(document['roles'])}", file=sys.stderr)
         return 0
@@ -358,8 +359,8 @@ def build_parser() -> argparse.ArgumentParser:
     grant = commands.add_parser("grant", help="grant a role, e.g. make the first admin")
     grant.add_argument("--uid", required=True, help="Firebase uid")
     grant.add_argument("--role", required=True, choices=GRANT_ROLES)
-    grant.add_argument("--hospital")
-    grant.add_argument("--school")
+    for scope in ("hospital", "school", "station"):
+        grant.add_argument(f"--{scope}")
     grant.set_defaults(handler=cmd_grant)
     procedures = commands.add_parser(
         "import-procedures",

@@ -11,6 +11,7 @@ class GrantDocument(TypedDict):
     roles: list[str]
     hospitalIds: list[str]
     schoolIds: list[str]
+    stationIds: NotRequired[list[str]]  # station_operator (grants before it have none)
     updatedAt: datetime
     updatedBy: str
 

@@ -10,7 +10,11 @@ from domains.kernel.pagination import Page, find_page
 from domains.kernel.repository import Repository
 from domains.kernel.store import Store
 
-SCOPE_FIELDS = {"hospital_staff": "hospitalIds", "school_staff": "schoolIds"}
+SCOPE_FIELDS = {
+    "hospital_staff": "hospitalIds",
+    "school_staff": "schoolIds",
+    "station_operator": "stationIds",
+}
 
 
 class GrantRepository(Repository):
@@ -47,7 +51,9 @@ class GrantRepository(Repository):
                 "$addToSet": additions,
                 "$set": {"updatedAt": at, "updatedBy": by},
                 "$setOnInsert": {
-                    key: [] for key in ("roles", "hospitalIds", "schoolIds") if key not in additions
+                    key: []
+                    for key in ("roles", "hospitalIds", "schoolIds", "stationIds")
+                    if key not in additions
                 },
             },
             upsert=True,

@@ -82,6 +82,7 @@ class Mutation:
         role: Role,
         hospital_id: str | None = None,
         school_id: str | None = None,
+        station_id: str | None = None,
     ) -> GrantRoleResult:
         return await expected(
             service.grant_role(
@@ -90,6 +91,7 @@ class Mutation:
                 role=role,
                 hospital_id=hospital_id,
                 school_id=school_id,
+                station_id=station_id,
             ),
             Grant.from_document,
             ValidationFailed,
@@ -115,6 +117,7 @@ class Mutation:
         role: Role,
         hospital_id: str | None = None,
         school_id: str | None = None,
+        station_id: str | None = None,
     ) -> RevokeRoleResult:
         return await expected(
             service.revoke_role(
@@ -123,6 +126,7 @@ class Mutation:
                 role=role,
                 hospital_id=hospital_id,
                 school_id=school_id,
+                station_id=station_id,
             ),
             Grant.from_document,
             GrantNotFound,

@@ -16,8 +16,18 @@ from domains.kernel.errors import InvalidInput
 from domains.kernel.pagination import Page
 from domains.kernel.types import Database
 
-GRANTABLE = (Role.HOSPITAL_STAFF, Role.SCHOOL_STAFF, Role.ADMIN)
-SCOPE_ARGUMENT = {"hospital_staff": "hospitalId", "school_staff": "schoolId"}
+GRANTABLE = (
+    Role.HOSPITAL_STAFF,
+    Role.SCHOOL_STAFF,
+    Role.STATION_OPERATOR,
+    Role.ENVIRONMENT_STAFF,
+    Role.ADMIN,
+)
+SCOPE_ARGUMENT = {
+    "hospital_staff": "hospitalId",
+    "school_staff": "schoolId",
+    "station_operator": "stationId",
+}
 
 
 def principal_from_grant(uid: str, grant: GrantDocument | None) -> Principal:
@@ -31,6 +41,7 @@ def principal_from_grant(uid: str, grant: GrantDocument | None) -> Principal:
         roles=frozenset({Role.CITIZEN, *roles}),
         hospital_ids=frozenset(grant.get("hospitalIds", [])),
         school_ids=frozenset(grant.get("schoolIds", [])),
+        station_ids=frozenset(grant.get("stationIds", [])),
     )
 
 
@@ -39,15 +50,28 @@ async def load_principal(*, db: Database, uid: str) -> Principal:
     return principal_from_grant(uid, await GrantRepository(db).get_for_uid(uid))
 
 
-def _scope_of(role: Role, hospital_id: str | None, school_id: str | None) -> str | None:
+def _scope_of(
+    role: Role, hospital_id: str | None, school_id: str | None, station_id: str | None = None
+) -> str | None:
     if role not in GRANTABLE:
         raise InvalidInput(
             "Every signed-in user is a citizen; grant a staff or admin role.", field="role"
         )
-    scope = {"hospital_staff": hospital_id, "school_staff": school_id}.get(role.value)
+    scope = _scope_value(role, hospital_id, school_id, station_id)
     if role.value in SCOPE_FIELDS and not scope:
         raise MissingScope(role.value, SCOPE_ARGUMENT[role.value])
     return scope
+
+
+def _scope_value(
+    role: Role, hospital_id: str | None, school_id: str | None, station_id: str | None
+) -> str | None:
+    """The hospital, school or station a scoped role is granted for."""
+    return {
+        "hospital_staff": hospital_id,
+        "school_staff": school_id,
+        "station_operator": station_id,
+    }.get(role.value)
 
 
 def _check_uid(uid: str) -> str:
@@ -64,13 +88,13 @@ async def grant_role(
     role: Role,
     hospital_id: str | None = None,
     school_id: str | None = None,
+    station_id: str | None = None,
 ) -> GrantDocument:
-    """Give ``uid`` a role (admins only); staff roles need the hospital or school they serve."""
+    """Give ``uid`` a role (admins only); staff roles need the hospital, school or station
+    they serve."""
     by = require_admin(caller.principal)
-    grant = await _write_grant(
-        caller.store.grants, uid=uid, role=role, hospital_id=hospital_id, school_id=school_id, by=by
-    )
-    scope = _scope_of(role, hospital_id, school_id)
+    scope = _scope_of(role, hospital_id, school_id, station_id)
+    grant = await _write_grant(caller.store.grants, uid=uid, role=role, scope=scope, by=by)
     await _record(caller.store.history, "grant", grant["_id"], role, scope, by)
     _listed(caller, grant)
     return grant
@@ -83,15 +107,17 @@ async def revoke_role(
     role: Role,
     hospital_id: str | None = None,
     school_id: str | None = None,
+    station_id: str | None = None,
 ) -> GrantDocument:
-    """Take a role, or one hospital/school of a staff role, away from ``uid`` (admins only)."""
+    """Take a role, or one hospital/school/station of a scoped role, away from ``uid`` (admins
+    only)."""
     by = require_admin(caller.principal)
     uid = _check_uid(uid)
     if role not in GRANTABLE:
         raise InvalidInput("The citizen role cannot be revoked.", field="role")
     if uid == by and role is Role.ADMIN:
         raise InvalidInput("Administrators cannot revoke their own admin role.", field="uid")
-    scope = {"hospital_staff": hospital_id, "school_staff": school_id}.get(role.value)
+    scope = _scope_value(role, hospital_id, school_id, station_id)
     grant = await caller.store.grants.remove_role(
         uid=uid, role=role.value, scope_id=scope, by=by, at=utcnow()
     )
@@ -109,17 +135,11 @@ async def bootstrap_grant(
     role: Role,
     hospital_id: str | None = None,
     school_id: str | None = None,
+    station_id: str | None = None,
 ) -> GrantDocument:
     """Grant from the command line (whoever runs it holds the database credentials)."""
-    grant = await _write_grant(
-        GrantRepository(db),
-        uid=uid,
-        role=role,
-        hospital_id=hospital_id,
-        school_id=school_id,
-        by="cli",
-    )
-    scope = _scope_of(role, hospital_id, school_id)
+    scope = _scope_of(role, hospital_id, school_id, station_id)
+    grant = await _write_grant(GrantRepository(db), uid=uid, role=role, scope=scope, by="cli")
     await _record(GrantHistoryRepository(db), "grant", grant["_id"], role, scope, "cli")
     return grant
 
@@ -157,12 +177,10 @@ async def _write_grant(
     *,
     uid: str,
     role: Role,
-    hospital_id: str | None,
-    school_id: str | None,
+    scope: str | None,
     by: str,
 ) -> GrantDocument:
     uid = _check_uid(uid)
-    scope = _scope_of(role, hospital_id, school_id)
     return await grants.add_role(uid=uid, role=role.value, scope_id=scope, by=by, at=utcnow())
 
 

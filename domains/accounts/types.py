@@ -15,6 +15,7 @@ class Grant:
     roles: list[Role]
     hospital_ids: list[str]
     school_ids: list[str]
+    station_ids: list[str]
     updated_at: datetime
     updated_by: str
 
@@ -26,6 +27,7 @@ class Grant:
             roles=[known[name] for name in document.get("roles", []) if name in known],
             hospital_ids=list(document.get("hospitalIds", [])),
             school_ids=list(document.get("schoolIds", [])),
+            station_ids=list(document.get("stationIds", [])),
             updated_at=document["updatedAt"],
             updated_by=document["updatedBy"],
         )

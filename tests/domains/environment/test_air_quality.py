@@ -187,3 +187,24 @@ async def test_daily_history_and_span_limits(gql: GraphQLClient) -> None:
     too_long["to"] = (start + timedelta(days=40)).isoformat()
     refused = (await gql(HISTORY, too_long))["data"]["airQualityHistory"]
     assert refused["__typename"] == "ValidationFailed" and refused["field"] == "from"
+
+
+async def test_an_admin_grants_a_station_operator(gql: GraphQLClient, dev_token: Any) -> None:
+    grant = """mutation($uid: String!, $role: Role!, $stationId: String) {
+      grantRole(uid: $uid, role: $role, stationId: $stationId) {
+        __typename ... on Grant { roles stationIds } ... on ValidationFailed { field } } }"""
+    admin = dev_token("root", Role.ADMIN)
+    missing = await gql(grant, {"uid": "op-7", "role": "STATION_OPERATOR"}, token=admin)
+    assert missing["data"]["grantRole"]["field"] == "stationId"
+    given = {"uid": "op-7", "role": "STATION_OPERATOR", "stationId": TEST_STATION}
+    granted = (await gql(grant, given, token=admin))["data"]["grantRole"]
+    assert granted == {
+        "__typename": "Grant",
+        "roles": ["STATION_OPERATOR"],
+        "stationIds": [TEST_STATION],
+    }
+    rows = [reading("pm25", this_hour() - timedelta(hours=90), 12)]
+    done = (await submit(gql, dev_token("op-7"), rows))["data"]["submitAirReadings"]
+    assert done["accepted"] == 1
+    me = await gql("{ me { stationIds } }", token=dev_token("op-7"))
+    assert me["data"]["me"]["stationIds"] == [TEST_STATION]
