@@ -65,8 +65,16 @@ async def add_hospital(db: Any, hospital_id: str, **policy: int | str) -> str:
 
 
 def future_day() -> date:
-    """A distinct day a few days ahead (inside the window, after the cut-off), per call."""
+    """A distinct day a few days ahead (inside the window, after the cut-off), per call in a
+    test module (each module has its own database; ``restart_days`` runs before each)."""
     return local_date(utcnow()) + timedelta(days=next(_days))
+
+
+def restart_days() -> None:
+    """Days start again at 3 for the next module: counted across the whole session, the later
+    modules' days fell beyond the booking window (``daysAhead`` 30)."""
+    global _days
+    _days = itertools.count(3)
 
 
 PUBLISH = """
