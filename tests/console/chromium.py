@@ -20,6 +20,8 @@ import segno
 from websockets.asyncio.client import ClientConnection, connect
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# axe-core, from the console's own npm dependencies (console/package-lock.json).
+AXE = Path(__file__).resolve().parents[2] / "console" / "node_modules" / "axe-core" / "axe.min.js"
 # Guards against a hang, never waits a test relies on: every wait is for a condition.
 GUARD_SECONDS = 20.0
 FLAGS = (
@@ -146,6 +148,17 @@ class Page:
               e.dispatchEvent(new Event('input', {{bubbles: true}}));
               e.dispatchEvent(new Event('change', {{bubbles: true}})); }})()"""
         )
+
+    async def accessibility_problems(self) -> list[str]:
+        """axe-core's serious and critical violations on what the page shows now (WCAG A/AA)."""
+        if not await self.evaluate("typeof window.axe === 'object'"):
+            await self.evaluate(AXE.read_text(encoding="utf-8"))
+        violations = await self.evaluate(
+            """axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice']})
+              .then(r => r.violations.filter(v => ['serious', 'critical'].includes(v.impact))
+              .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')))"""
+        )
+        return list(violations)
 
     async def screenshot(self, name: str) -> Path:
         shot = await self.send("Page.captureScreenshot", format="png")

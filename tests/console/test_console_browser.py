@@ -121,6 +121,7 @@ async def test_staff_publish_and_run_the_day(
         assert await page.evaluate("document.querySelector('#publish').disabled")
         assert await page.evaluate("document.querySelectorAll('.chip.overlap').length") == 1
         await page.screenshot("preview-with-overlap")
+        assert await page.accessibility_problems() == []
 
         await page.type("#publish-periods", "09:00-10:00")
         assert await page.evaluate("document.querySelector('#publish').disabled")  # not previewed
@@ -134,6 +135,11 @@ async def test_staff_publish_and_run_the_day(
         await page.wait_text(f'[data-day="{day.isoformat()}"]', "09:30–10:00")
         await page.wait_text(f'[data-day="{day.isoformat()}"]', "0/2")
         await page.screenshot("schedule-published")
+        await page.click(f"{selector} button")  # Cancel on the first slot: its dialog
+        await page.wait_for("!!document.querySelector('dialog[open] #cancel-reason')", "dialog")
+        assert await page.accessibility_problems() == []
+        await page.click("dialog[open] button[value=cancel]")
+        await page.wait_for("!document.querySelector('dialog')", "the dialog closed")
 
         # Today: the booking made before, then one made while the page is open (polling).
         await page.click('nav a[href="#today"]')
@@ -142,6 +148,7 @@ async def test_staff_publish_and_run_the_day(
         assert second["__typename"] == "Appointment", second
         await page.wait_text("#appointments", "Trần Thị Hai")
         await page.screenshot("today")
+        assert await page.accessibility_problems() == []
 
         await page.click("#scan")
         row = f'tr[data-code="{first["bookingCode"]}"]'
@@ -171,4 +178,5 @@ async def test_staff_publish_and_run_the_day(
 async def sign_in_from_demo_list_step(page: Page) -> None:
     await page.wait_for("!!document.querySelector('#demo-staff button')", "the demo staff list")
     await page.screenshot("sign-in")
+    assert await page.accessibility_problems() == []
     await sign_in_from_demo_list(page, f"demo-staff-{HERE}")
