@@ -42,12 +42,16 @@ class FakeRasa:
         self.requests: list[dict[str, Any]] = []
         self.delay = 0.0
         self.status = 200
+        # Cleared: requests wait until it is set again (an assistant that does not answer).
+        self.answering = threading.Event()
+        self.answering.set()
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 outer.requests.append({"path": self.path, **body})
+                outer.answering.wait()
                 time.sleep(outer.delay)
                 reply = [
                     {
@@ -84,6 +88,7 @@ class FakeRasa:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.answering.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -108,7 +113,8 @@ def chat_env(
     rasa.delay = 0.0
     rasa.status = 200
     monkeypatch.setenv("RASA_URL", rasa.url)
-    monkeypatch.setenv("CHAT_TIMEOUT_SECONDS", "1")
+    # Generous: a loaded machine must not turn a normal answer into a timeout.
+    monkeypatch.setenv("CHAT_TIMEOUT_SECONDS", "30")
     monkeypatch.setenv("CHAT_SESSION_SECRET", "test-chat-secret-0123456789abcdef")
     monkeypatch.setenv("CHAT_MESSAGES_PER_MINUTE_IP", "1000")
     restart_with_env(resources)
@@ -209,11 +215,16 @@ async def test_assistant_down_gives_a_degraded_reply_and_the_api_stays_healthy(
     assert (await http.get("/healthz")).status_code == 200
 
 
-async def test_slow_assistant_times_out_quickly(gql: GraphQLClient, chat_env: FakeRasa) -> None:
-    chat_env.delay = 3.0
-    started = time.perf_counter()
-    reply = await send(gql, "lệ phí làm hộ chiếu", lang="EN")
-    assert time.perf_counter() - started < 2.5
+async def test_an_assistant_that_does_not_answer_times_out(
+    gql: GraphQLClient, chat_env: FakeRasa, monkeypatch: pytest.MonkeyPatch, resources: Resources
+) -> None:
+    monkeypatch.setenv("CHAT_TIMEOUT_SECONDS", "0.5")
+    restart_with_env(resources)
+    chat_env.answering.clear()
+    try:
+        reply = await send(gql, "lệ phí làm hộ chiếu", lang="EN")
+    finally:
+        chat_env.answering.set()
     assert reply["degraded"] is True
     assert "temporarily unavailable" in reply["messages"][0]["text"]
 
