@@ -21,7 +21,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 
 from api import firebase
-from api.auth import Authenticator
+from api.auth import Authenticator, RouteSignIn
 from api.console import console_routes
 from api.database import create_client, create_indexes
 from api.graphql_app import GraphQLApp
@@ -33,6 +33,7 @@ from api.registry import REPOSITORIES, ROUTES, start, wire
 from api.schema import build_schema
 from api.settings import ConfigurationError, Settings
 from domains.kernel.clock import Clock
+from domains.kernel.http import ROUTE_SIGN_IN
 from domains.kernel.resources import Resources
 from domains.kernel.types import Database
 from domains.notifications.ports import APP_CHECK
@@ -112,10 +113,12 @@ def lifespan_of(
             resources = await prepare_database(db)
             if settings.app_check_active:
                 resources.provide(APP_CHECK, firebase.FirebaseAppCheck(firebase_app))
+            authenticator = Authenticator(settings, firebase_app)
+            resources.provide(ROUTE_SIGN_IN, RouteSignIn(authenticator))
             graphql = GraphQLApp(
                 schema,
                 resources=resources,
-                authenticator=Authenticator(settings, firebase_app),
+                authenticator=authenticator,
                 graphiql=settings.graphiql_enabled,
                 allow_get=not settings.is_production or settings.allow_list_active,
                 connections_per_user=settings.graphql_ws_connections_per_user,

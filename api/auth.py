@@ -172,3 +172,16 @@ class Authenticator:
             station_ids=granted.station_ids | set(claims.get("stationIds", [])),
         )
         return SignIn(principal, _expiry(claims))
+
+
+class RouteSignIn:
+    """The sign-in of plain HTTP endpoints (``domains.kernel.http.ROUTE_SIGN_IN``)."""
+
+    def __init__(self, authenticator: Authenticator) -> None:
+        self.authenticator = authenticator
+
+    async def principal(self, authorization: str | None, db: Database) -> Principal | None:
+        try:
+            return await self.authenticator.authenticate(authorization, db)
+        except (AuthenticationFailed, AuthUnavailable):
+            return None

@@ -3,8 +3,10 @@ the pollution reports, with the specification's field names; and the public phot
 
 What a city tool reads here is what the public sees (``reports.visibility`` for an anonymous
 caller): before staff review, no description, a rounded place and no media; hidden reports are
-not listed. Filing a report goes through the GraphQL API (``filePollutionReport``), which signs
-the citizen in; ``POST requests.json`` is not offered yet.
+not listed. ``POST requests.json`` files a report for the signed-in citizen: the specification's
+``api_key`` names an application, not a person, so the citizen's ``Authorization: Bearer`` token
+is required instead, and ``media_url`` is not fetched (a server fetching any URL it is given is a
+request-forgery risk): photos go through ``filePollutionReport``.
 """
 
 from datetime import datetime, timedelta
@@ -14,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from domains.environment import reports
 from domains.environment.areas import load_areas
 from domains.environment.models import ReportDocument
 from domains.environment.photos import PhotoStore
@@ -21,8 +24,10 @@ from domains.environment.report_types import photo_url
 from domains.environment.reports import AGENCIES, ReportCategory, Visibility, visibility
 from domains.environment.repository import EnvironmentStore
 from domains.kernel.auth import ANONYMOUS
+from domains.kernel.caller import Caller
 from domains.kernel.clock import PROVINCE_TZ, as_utc, utcnow
-from domains.kernel.http import resources_of
+from domains.kernel.errors import DomainError
+from domains.kernel.http import principal_of, resources_of
 from domains.kernel.i18n import parse_accept_language, pick
 from domains.kernel.repository import parse_object_id
 
@@ -148,6 +153,44 @@ async def requests(request: Request) -> Response:
     return JSONResponse([service_request(report, language, base) for report in found])
 
 
+async def create_request(request: Request) -> Response:
+    """POST requests.json (form-encoded): service_code, lat, long, description."""
+    principal = await principal_of(request)
+    if principal is None or principal.uid is None:
+        return _error(401, "Send the citizen's Firebase ID token as `Authorization: Bearer ...`.")
+    form = await request.form()
+    fields = {name: str(form.get(name) or "").strip() for name in ("service_code", "lat", "long")}
+    missing = [name for name, value in fields.items() if not value]
+    if missing:
+        return _error(400, f"Missing {', '.join(missing)}.")
+    try:
+        category = ReportCategory(fields["service_code"])
+        lat, lng = float(fields["lat"]), float(fields["long"])
+    except ValueError:
+        return _error(400, "`service_code` must be one of services.json; `lat`/`long` numbers.")
+    try:
+        filed = await reports.file_report(
+            caller=Caller(_store(request), principal),
+            category=category,
+            text=str(form.get("description") or ""),
+            lat=lat,
+            lng=lng,
+            photos=[],
+        )
+    except DomainError as error:
+        return _error(400, error.message)
+    notice = "Joined a similar open report nearby." if filed.joined else ""
+    return JSONResponse(
+        [
+            {
+                "service_request_id": str(filed.report["_id"]),
+                "service_notice": notice,
+                "account_id": None,
+            }
+        ]
+    )
+
+
 async def one_request(request: Request) -> Response:
     language = parse_accept_language(request.headers.get("accept-language"))
     object_id = parse_object_id(str(request.path_params["id"]))
@@ -187,6 +230,7 @@ async def photo(request: Request) -> Response:
 ROUTES = (
     Route(f"{PREFIX}/services.json", services, methods=["GET"]),
     Route(f"{PREFIX}/requests.json", requests, methods=["GET"]),
+    Route(f"{PREFIX}/requests.json", create_request, methods=["POST"]),
     Route(f"{PREFIX}/requests/{{id}}.json", one_request, methods=["GET"]),
     Route(f"{PREFIX}/tokens/{{token}}.json", token, methods=["GET"]),
     Route("/environment/photos/{name}.jpg", photo, methods=["GET"]),

@@ -111,3 +111,35 @@ async def test_filters_single_request_tokens_and_errors(
     assert bad.status_code == 400 and "service_code" in bad.json()[0]["description"]
     naive = await http.get("/open311/v2/requests.json?start_date=2026-01-01T00:00:00")
     assert naive.status_code == 400
+
+
+async def test_filing_a_request_needs_the_citizens_token(
+    http: httpx.AsyncClient, dev_token: Any
+) -> None:
+    form = {
+        "service_code": "dumped_rubbish",
+        "lat": "19.7",
+        "long": "105.85",
+        "description": "Rác thải xây dựng đổ dưới chân cầu",
+        "api_key": "city-tool",
+    }
+    anonymous = await http.post("/open311/v2/requests.json", data=form)
+    assert anonymous.status_code == 401 and anonymous.json()[0]["code"] == 401
+    token = {"Authorization": f"Bearer {dev_token('open311-citizen')}"}
+    filed = await http.post("/open311/v2/requests.json", data=form, headers=token)
+    (row,) = filed.json()
+    assert filed.status_code == 200 and set(row) == {
+        "service_request_id",
+        "service_notice",
+        "account_id",
+    }
+    mine = (await http.get(f"/open311/v2/requests/{row['service_request_id']}.json")).json()
+    assert mine[0]["service_code"] == "dumped_rubbish" and mine[0]["status"] == "open"
+    bad = await http.post(
+        "/open311/v2/requests.json", data={**form, "service_code": "x"}, headers=token
+    )
+    assert bad.status_code == 400
+    short = await http.post(
+        "/open311/v2/requests.json", data={**form, "description": "rác"}, headers=token
+    )
+    assert short.status_code == 400 and "text" in short.json()[0]["description"]
