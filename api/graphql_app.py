@@ -186,6 +186,7 @@ class GraphQLApp(GraphQL[RequestContext, None]):
         context.principal = signed_in.principal
         if signed_in.expires_at is not None:
             context.live.close_at(signed_in.expires_at, self.clock)
+        context.live.keep_alive(self.clock)
         return cast(UnsetType, UNSET)  # acknowledged without a payload
 
     async def get_context(

@@ -28,6 +28,7 @@ logger = logging.getLogger("xuthanh.live")
 
 CLOSE_TOKEN_EXPIRED = 4401
 EXPIRED_REASON = "Token expired: refresh it and reconnect."
+KEEP_ALIVE = timedelta(seconds=20)
 
 
 class LiveConnectionRepository(Repository):
@@ -94,14 +95,31 @@ class ConnectionCounts:
 
 @dataclass(eq=False)
 class LiveConnection:
-    """One websocket: who it counts against, and the task that closes it at the token's expiry."""
+    """One websocket: who it counts against, the task that closes it at the token's expiry, and
+    the one that pings it (``graphql-transport-ws`` ping; the client answers pong), so proxies
+    and mobile networks do not drop a quiet socket."""
 
     websocket: WebSocket | None = None
     counted_as: str | None = None
     expiry: "asyncio.Task[None] | None" = None
+    pings: "asyncio.Task[None] | None" = None
 
     def close_at(self, moment: datetime, clock: Clock) -> None:
         self.expiry = asyncio.create_task(self._close_at(moment, clock), name="token expiry")
+
+    def keep_alive(self, clock: Clock) -> None:
+        self.pings = asyncio.create_task(self._ping(clock), name="websocket keep-alive")
+
+    async def _ping(self, clock: Clock) -> None:
+        while True:
+            await clock.sleep_until(clock.now() + KEEP_ALIVE)
+            websocket = self.websocket
+            if websocket is None or websocket.application_state != WebSocketState.CONNECTED:
+                return
+            try:
+                await websocket.send_json({"type": "ping"})
+            except (RuntimeError, OSError):
+                return
 
     async def _close_at(self, moment: datetime, clock: Clock) -> None:
         await clock.sleep_until(moment)
@@ -112,10 +130,11 @@ class LiveConnection:
                 await websocket.close(code=CLOSE_TOKEN_EXPIRED, reason=EXPIRED_REASON)
 
     async def end(self, counts: ConnectionCounts) -> None:
-        if self.expiry is not None:
-            self.expiry.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.expiry
+        for task in (self.expiry, self.pings):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if self.counted_as is not None:
             with contextlib.suppress(PyMongoError):
                 await counts.release(self.counted_as)

@@ -3,7 +3,7 @@ the queue on the day, places while booking, the inbox, across two replicas of on
 with sign-in on connection_init, caps, and token expiry on an injected clock."""
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -15,12 +15,13 @@ from api.auth import mint_dev_token
 from api.settings import Settings
 from domains.health import desk
 from domains.health.repositories import HealthStore
-from domains.health.schedule import at_local
+from domains.health.schedule import at_local, local_date
 from domains.kernel.auth import Principal, Role
 from domains.kernel.caller import Caller
+from domains.kernel.clock import utcnow
 from domains.notifications.repository import InboxRepository
 from tests.conftest import DEV_SECRET, GraphQLClient
-from tests.domains.health.support import add_hospital, book, future_day, profile, publish, slot_ids
+from tests.domains.health.support import add_hospital, book, profile, publish, slot_ids
 from tests.support.live import LiveClient, ManualClock, serve, until
 
 SETTINGS_OVERRIDES = {
@@ -74,7 +75,7 @@ async def clinic(gql: GraphQLClient, db: Any, dev_token: Any) -> dict[str, Any]:
     """A slot of three places booked by three citizens."""
     await add_hospital(db, H)
     staff = dev_token("live-staff", Role.HOSPITAL_STAFF, hospitals=(H,))
-    day = future_day()
+    day = days_ahead(2)
     await publish(gql, staff, H, day=day, periods=[("08:00", "08:30")], capacity=3)
     (slot,) = await slot_ids(gql, H, day)
     citizens = [dev_token(f"live-citizen-{i}") for i in range(3)]
@@ -90,6 +91,11 @@ async def clinic(gql: GraphQLClient, db: Any, dev_token: Any) -> dict[str, Any]:
         "citizens": citizens,
         "appointments": appointments,
     }
+
+
+def days_ahead(days: int) -> date:
+    """A day inside the booking window (the shared ``future_day`` counter is left to others)."""
+    return local_date(utcnow()) + timedelta(days=days)
 
 
 async def check_in(resources: Any, code: str, day: Any) -> None:
@@ -182,7 +188,7 @@ async def test_only_the_patient_and_the_facility_follow_a_queue(
 async def test_places_booked_on_one_replica_reach_a_subscriber_of_another(
     url: str, replica_url: str, gql: GraphQLClient, dev_token: Any, clinic: dict[str, Any]
 ) -> None:
-    day = future_day()
+    day = days_ahead(3)
     await publish(gql, clinic["staff"], H, day=day, periods=[("09:00", "09:30")], capacity=2)
     (slot,) = await slot_ids(gql, H, day)
     variables = {"h": H, "d": "noi", "day": day.isoformat()}
@@ -270,3 +276,13 @@ async def test_caps_per_connection_and_per_user(
     await until(lambda: db["live_connections"].count_documents({"key": "live-capped"}), 0)
     async with LiveClient.connect(url, token), LiveClient.connect(replica_url, token):
         pass
+
+
+async def test_quiet_connections_are_pinged(url: str, dev_token: Any) -> None:
+    async with LiveClient.connect(url, dev_token("live-quiet")) as client:
+        operation = await client.subscribe(INBOX)
+        await client.next_until(operation, lambda _: True)
+        CLOCK.advance(timedelta(seconds=25))  # nothing happened meanwhile: the server pings
+        await client.ping_received()
+        await client.send({"type": "ping"})  # and the connection still answers
+        assert await client.receive() == {"type": "pong"}

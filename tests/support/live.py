@@ -72,6 +72,7 @@ class LiveClient:
     def __init__(self, websocket: ClientConnection) -> None:
         self.websocket = websocket
         self._ids = 0
+        self.pings = 0
 
     @classmethod
     @asynccontextmanager
@@ -90,9 +91,24 @@ class LiveClient:
         await self.websocket.send(json.dumps(message))
 
     async def receive(self) -> dict[str, Any]:
-        async with asyncio.timeout(GUARD_SECONDS):
-            message: dict[str, Any] = json.loads(await self.websocket.recv())
-        return message
+        """The next message; the server's pings are answered (pong) and counted, as clients do."""
+        while True:
+            async with asyncio.timeout(GUARD_SECONDS):
+                message: dict[str, Any] = json.loads(await self.websocket.recv())
+            if message.get("type") != "ping":
+                return message
+            self.pings += 1
+            await self.send({"type": "pong"})
+
+    async def ping_received(self) -> None:
+        """Wait for the server's ping (answered); other messages must not come meanwhile."""
+        pings = self.pings
+        while self.pings == pings:
+            async with asyncio.timeout(GUARD_SECONDS):
+                message: dict[str, Any] = json.loads(await self.websocket.recv())
+            assert message.get("type") == "ping", message
+            self.pings += 1
+            await self.send({"type": "pong"})
 
     async def subscribe(self, query: str, variables: dict[str, Any] | None = None) -> str:
         self._ids += 1
