@@ -75,6 +75,7 @@ class ReportDocument(TypedDict):
     supporters: list[str]  # other citizens who reported the same thing nearby
     rejectReason: NotRequired[str]
     closedAt: NotRequired[datetime]  # resolved or rejected: the retention counts from here
+    demo: NotRequired[bool]  # made up by the demo seeder, never filed by anyone
     history: list[ReportEvent]
     createdAt: datetime
     updatedAt: datetime

@@ -95,6 +95,7 @@ class PollutionReport:
     mine: bool
     reviewed: bool
     hidden: bool
+    demo: bool = strawberry.field(description="Made up for the demo, never filed by anyone.")
     created_at: datetime
     updated_at: datetime
 
@@ -132,6 +133,7 @@ class PollutionReport:
             mine=uid is not None and report["reporterUid"] == uid,
             reviewed=report["reviewed"],
             hidden=report["hidden"],
+            demo=bool(report.get("demo")),
             created_at=report["createdAt"],
             updated_at=report["updatedAt"],
         )

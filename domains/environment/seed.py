@@ -1,4 +1,5 @@
-"""Demo data: the province's automatic air stations and eight days of GENERATED hourly readings.
+"""Demo data: the province's automatic air stations and eight days of GENERATED hourly readings,
+and five made-up citizens' reports (``demo: true``, text marked "dữ liệu mẫu").
 
 The stations are real places (data/README.md names the sources; positions are approximate). The
 readings are not: they are made up here (a daily cycle around each station's plausible level),
@@ -9,13 +10,17 @@ API shows both. Idempotent: stations are upserted by id, hours by (station, hour
 import json
 import math
 import random
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bson import ObjectId
+
 from domains.environment import aqi
-from domains.environment.models import StationDocument
+from domains.environment.models import ReportDocument, ReportEvent, StationDocument
 from domains.environment.readings import index_document
+from domains.environment.report_repository import ReportRepository
+from domains.environment.reports import ROUTING, ReportCategory, nearest_area
 from domains.environment.repository import HourBucketRepository, StationRepository
 from domains.kernel.clock import PROVINCE_TZ, utcnow
 from domains.kernel.geo import point
@@ -68,6 +73,46 @@ def demo_series(row: dict[str, Any], end: datetime) -> dict[aqi.Pollutant, dict[
     }
 
 
+STEPS = ("received", "assigned", "in_progress", "resolved")
+
+
+def demo_report(row: dict[str, Any], now: datetime) -> ReportDocument:
+    """A made-up report (``demo: true``, demo reporter, text marked "dữ liệu mẫu")."""
+    created = now - timedelta(days=row["daysAgo"])
+    final = row["status"]
+    steps = ["received", "rejected"] if final == "rejected" else STEPS[: STEPS.index(final) + 1]
+    history: list[ReportEvent] = [
+        {"status": step, "at": created + timedelta(hours=6 * i), "by": "demo-staff"}
+        for i, step in enumerate(steps)
+    ]
+    history[0]["by"] = "reporter"
+    report: ReportDocument = {
+        "_id": ObjectId(row["_id"]),
+        "reporterUid": f"demo-citizen-{row['_id'][-1]}",
+        "category": row["category"],
+        "text": row["text"],
+        "location": point(row["lat"], row["lng"]),
+        "areaCode": nearest_area(row["lat"], row["lng"]),
+        "agency": ROUTING[ReportCategory(row["category"])],
+        "status": final,
+        "open": final not in ("resolved", "rejected"),
+        "photoIds": [],
+        "resultPhotoIds": [],
+        "reviewed": row["reviewed"],
+        "hidden": False,
+        "supporters": [],
+        "history": history,
+        "createdAt": created,
+        "updatedAt": history[-1]["at"],
+        "demo": True,
+    }
+    if final == "rejected":
+        report["rejectReason"] = row["note"]
+    if not report["open"]:
+        report["closedAt"] = history[-1]["at"]
+    return report
+
+
 async def seed_demo(*, db: Database, progress: Progress) -> int:
     """Upsert the stations and their generated readings; returns how many records were written."""
     now = utcnow()
@@ -89,4 +134,6 @@ async def seed_demo(*, db: Database, progress: Progress) -> int:
         await hours.set_indices(row["_id"], indices)
         written += 1 + len(ordered)
         progress(done, len(rows))
-    return written
+    rows = json.loads((DATA / "reports.json").read_text(encoding="utf-8"))
+    await ReportRepository(db).put_generated([dict(demo_report(row, now)) for row in rows])
+    return written + len(rows)

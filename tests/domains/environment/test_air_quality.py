@@ -208,3 +208,17 @@ async def test_an_admin_grants_a_station_operator(gql: GraphQLClient, dev_token:
     assert done["accepted"] == 1
     me = await gql("{ me { stationIds } }", token=dev_token("op-7"))
     assert me["data"]["me"]["stationIds"] == [TEST_STATION]
+
+
+async def test_demo_reports_are_marked(gql: GraphQLClient) -> None:
+    body = await gql("{ pollutionReports(first: 20) { nodes { demo status text approximate } } }")
+    demo = [node for node in body["data"]["pollutionReports"]["nodes"] if node["demo"]]
+    assert len(demo) == 5
+    assert all("dữ liệu mẫu" in node["text"] for node in demo if not node["approximate"])
+    assert {node["status"] for node in demo} == {
+        "RECEIVED",
+        "ASSIGNED",
+        "IN_PROGRESS",
+        "RESOLVED",
+        "REJECTED",
+    }
