@@ -56,6 +56,12 @@ class ReportRepository(Repository):
         found = [d async for d in await self.collection.aggregate(pipeline)]
         return cast(ReportDocument, found[0]) if found else None
 
+    async def near(self, near: NearInput, *, public: bool, limit: int) -> list[ReportDocument]:
+        """Reports within the radius, nearest first (the map)."""
+        query = {"hidden": False} if public else None
+        pipeline = [near.geo_near_stage(query=query), {"$limit": limit}]
+        return [cast(ReportDocument, d) async for d in await self.collection.aggregate(pipeline)]
+
     async def add_supporter(self, report_id: ObjectId, uid: str, now: datetime) -> ReportDocument:
         document = await self.collection.find_one_and_update(
             {"_id": report_id},

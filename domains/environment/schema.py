@@ -119,6 +119,25 @@ class ReportQuery:
 
         return Connection.from_page(page.map(convert))
 
+    @strawberry.field(
+        description="The map: reports within `near.radiusKm`, nearest first (at most `first`, "
+        "100); what each caller may see of each, as in `pollutionReports`."
+    )
+    async def pollution_reports_near(
+        self, info: Info, near: NearInput, first: int = 50, lang: Language | None = None
+    ) -> list[PollutionReport]:
+        principal = info.context.principal
+        store = info.context.scoped(EnvironmentStore.of)
+        found = await store.reports.near(
+            near.validated(), public=not is_agency_staff(principal), limit=max(1, min(first, 100))
+        )
+        language = info.context.lang(lang)
+        return [
+            PollutionReport.of(report, seen, principal.uid, language)
+            for report in found
+            if (seen := visibility(report, principal)) is not None
+        ]
+
     @strawberry.field(description="One report, or null when it does not exist or is hidden.")
     async def pollution_report(
         self, info: Info, id: strawberry.ID, lang: Language | None = None

@@ -218,7 +218,7 @@ class AreaAirQuality:
     aqi: int | None = strawberry.field(description="Only while the reading is CURRENT.")
     band: AirQualityBand | None
     station: StationAirQuality | None
-    alerting: bool
+    alerting: bool = strawberry.field(description="In alert now (never on stale or no data).")
 
     @classmethod
     def of(cls, view: AreaView, language: str) -> "AreaAirQuality":
@@ -235,7 +235,8 @@ class AreaAirQuality:
             aqi=station.aqi if current and station is not None else None,
             band=station.band if current and station is not None else None,
             station=station,
-            alerting=bool(view.alert and view.alert["alerting"]),
+            # An alert is shown only while the reading behind it is current.
+            alerting=current and bool(view.alert and view.alert["alerting"]),
         )
 
 

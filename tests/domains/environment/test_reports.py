@@ -180,3 +180,13 @@ async def test_a_photo_larger_than_a_json_body_may_be_uploaded(
     body = await multipart(http, FILE, variables, [big.getvalue()], dev_token("big-photo"))
     report = body["data"]["filePollutionReport"]["report"]
     assert len(report["photos"]) == 1
+
+
+async def test_the_map_lists_reports_nearest_first(gql: GraphQLClient, dev_token: Any) -> None:
+    near = await file(gql, dev_token("map-1"), "NOISE", 19.421, 105.761)
+    far = await file(gql, dev_token("map-2"), "DUST", 19.43, 105.77)
+    query = """{ pollutionReportsNear(near: {lat: 19.42, lng: 105.76, radiusKm: 3}) {
+      id text approximate } }"""
+    found = (await gql(query))["data"]["pollutionReportsNear"]
+    assert [r["id"] for r in found] == [near["report"]["id"], far["report"]["id"]]
+    assert all(r["text"] is None and r["approximate"] for r in found)
