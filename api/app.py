@@ -33,6 +33,7 @@ from api.registry import REPOSITORIES, ROUTES, start, wire
 from api.schema import build_schema
 from api.settings import ConfigurationError, Settings
 from domains.kernel.clock import Clock
+from domains.kernel.crypto import FIELD_CIPHER, FieldCipher, parse_keys
 from domains.kernel.http import ROUTE_SIGN_IN
 from domains.kernel.resources import Resources
 from domains.kernel.types import Database
@@ -111,6 +112,8 @@ def lifespan_of(
         resources: Resources | None = None
         try:
             resources = await prepare_database(db)
+            current, keys = parse_keys(settings.field_keys())
+            resources.provide(FIELD_CIPHER, FieldCipher(current, keys))
             if settings.app_check_active:
                 resources.provide(APP_CHECK, firebase.FirebaseAppCheck(firebase_app))
             authenticator = Authenticator(settings, firebase_app)

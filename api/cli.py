@@ -249,6 +249,29 @@ def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(_with_database(settings, purge))
 
 
+def cmd_rotate_key(settings: Settings, args: argparse.Namespace) -> int:
+    """Re-encrypt every field encrypted at rest under the first of FIELD_ENCRYPTION_KEYS."""
+    from api import registry
+    from domains.kernel.crypto import FIELD_CIPHER, FieldCipher, new_key_text, parse_keys
+    from domains.kernel.resources import Resources
+
+    if args.new_key:
+        print(new_key_text(args.new_key))
+        return 0
+    if settings.is_production and (problems := settings.field_key_refusals()):
+        raise ConfigurationError(problems[0])
+    current, keys = parse_keys(settings.field_keys())
+
+    async def rotate(db: Any) -> int:
+        resources = registry.wire(Resources(db=db))
+        resources.provide(FIELD_CIPHER, FieldCipher(current, keys))
+        for name, count in (await registry.reencrypt(resources)).items():
+            print(f"{name}: {count} values re-encrypted under key {current}", file=sys.stderr)
+        return 0
+
+    return asyncio.run(_with_database(settings, rotate))
+
+
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     import gc
     import logging
@@ -319,6 +342,14 @@ def _add_persisted_queries(commands: Any) -> None:
     persisted.set_defaults(handler=cmd_persisted_queries)
 
 
+def _personal_data_commands(commands: Any) -> None:
+    purge = commands.add_parser("purge", help="delete personal data past its retention (daily)")
+    purge.set_defaults(handler=cmd_purge)
+    rotate = commands.add_parser("rotate-key", help="re-encrypt fields under the first key")
+    rotate.add_argument("--new-key", metavar="ID", help="print a new key `ID:...` and stop")
+    rotate.set_defaults(handler=cmd_rotate_key)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="xuthanh", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -371,8 +402,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="validate and report without writing"
     )
     procedures.set_defaults(handler=cmd_import_procedures)
-    purge = commands.add_parser("purge", help="delete personal data past its retention (daily)")
-    purge.set_defaults(handler=cmd_purge)
+    _personal_data_commands(commands)
     worker = commands.add_parser("worker", help="deliver queued notifications (push + inbox)")
     worker.add_argument(
         "--concurrency", type=int, help="batches worked on at once, one on the wire (default 3)"

@@ -69,6 +69,11 @@ async def purge(resources: Resources, now: datetime) -> dict[str, int]:
     return {m.name: await m.purge(resources, now) for m in MODULES if m.purge is not None}
 
 
+async def reencrypt(resources: Resources) -> dict[str, int]:
+    """Every domain's fields encrypted at rest, under the current key (``xuthanh rotate-key``)."""
+    return {m.name: await m.reencrypt(resources) for m in MODULES if m.reencrypt is not None}
+
+
 def personal_data_holders(resources: Resources) -> Holders:
     """Every domain's personal data, dependants first: a domain's erasure may still enqueue
     work in the domains it depends on (health cancels a booking and notifies), which their own

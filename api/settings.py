@@ -9,6 +9,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from api.registry import MODULES
+from domains.kernel.crypto import new_key_text, parse_keys
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -80,6 +81,11 @@ class Settings(BaseSettings):
     # registerDevice needs a valid Firebase App Check token (X-Firebase-AppCheck): on by default
     # in production, so scripts cannot register tokens by the million.
     device_app_check: bool | None = None
+    # Keys of the encryption at rest of reasons for visit and BHYT numbers: "id:base64,..."
+    # (32 random bytes each; the first encrypts, all decrypt: `xuthanh rotate-key`). Required
+    # in production; elsewhere kept in var/ (created on first use).
+    field_encryption_keys: SecretStr | None = None
+    field_encryption_keys_file: Path = PROJECT_ROOT / "var" / "field-encryption-keys"
     graphql_max_depth: int = 10
     graphql_max_aliases: int = 15
     graphql_max_tokens: int = 2000
@@ -152,6 +158,18 @@ class Settings(BaseSettings):
         path.chmod(0o600)
         return secret
 
+    def field_keys(self) -> str:
+        """The configured keys, else (outside production) the ones kept in var/."""
+        if self.field_encryption_keys is not None:
+            return self.field_encryption_keys.get_secret_value()
+        path = self.field_encryption_keys_file
+        if path.exists():
+            return path.read_text().strip()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(new_key_text("dev1"))
+        path.chmod(0o600)
+        return path.read_text().strip()
+
     def check(self, *, api: bool = True, serving: bool = True) -> None:
         """Refuse configurations that are unsafe in production (and staging), naming the variable
         to fix. ``api``: this process serves the API, so each domain's settings count too (the
@@ -167,6 +185,7 @@ class Settings(BaseSettings):
             return
         refusals = self._refusals()
         if api:
+            refusals.extend(self.field_key_refusals())
             # Each domain's own settings (e.g. CHAT_SESSION_SECRET, declared by the chatbot relay).
             for module in MODULES:
                 if module.production_refusals is not None:
@@ -175,6 +194,19 @@ class Settings(BaseSettings):
             raise ConfigurationError(
                 f"Refusing to start with APP_ENV={self.app_env.value}:\n- " + "\n- ".join(refusals)
             )
+
+    def field_key_refusals(self) -> list[str]:
+        """What the API (and `xuthanh rotate-key`) need to encrypt fields at rest."""
+        if self.field_encryption_keys is None:
+            return [
+                "FIELD_ENCRYPTION_KEYS is not set: reasons for visit and BHYT numbers must be "
+                "encrypted under a key kept outside the database (`xuthanh rotate-key --help`)."
+            ]
+        try:
+            parse_keys(self.field_encryption_keys.get_secret_value())
+        except ValueError as error:
+            return [f"FIELD_ENCRYPTION_KEYS: {error}."]
+        return []
 
     def _refusals(self) -> list[str]:
         refusals = []

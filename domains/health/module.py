@@ -1,6 +1,6 @@
 """Health as the composition root sees it."""
 
-from domains.health import personal_data, schema, subscriptions
+from domains.health import encryption, personal_data, schema, subscriptions
 from domains.health.calendar import SLOT_CALENDAR, SlotCalendar
 from domains.health.catalogue import CATALOGUES
 from domains.health.directory import HealthPatients
@@ -46,4 +46,5 @@ MODULE = DomainModule(
     wire=wire,
     start=start,
     personal_data=personal_data.holder,
+    reencrypt=encryption.reencrypt,
 )

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from domains.health.encryption import revealed
 from domains.health.release import OPEN_WAITLIST, cancel_bookings, leave_entries
 from domains.health.repositories.personal import PersonalRecords
 from domains.health.repositories.store import HealthStore
@@ -30,10 +31,11 @@ class HealthPersonalData:
     async def export(self, uid: str) -> Mapping[str, Any]:
         appointments = await self.records.appointments_of(uid)
         patients = await self.records.profiles_of(uid)
+        resources = self.store.resources
         return {
-            "patientProfiles": patients,
+            "patientProfiles": revealed(resources, list(patients), "bhytNumber"),
             "staffReads": await self.records.reads_of([p["_id"] for p in patients]),
-            "appointments": appointments,
+            "appointments": revealed(resources, list(appointments), "reason"),
             "waitlist": await self.records.waitlist_of(uid),
             "audit": await self.records.audit_of([a["_id"] for a in appointments]),
         }

@@ -27,6 +27,7 @@ from domains.health.models import (
 from domains.health.repositories import HealthStore
 from domains.health.schedule import local_date, shown
 from domains.kernel.clock import as_utc, utcnow
+from domains.kernel.crypto import FIELD_CIPHER
 from domains.kernel.types import Session
 
 # No 0/O, 1/I/L: a code read aloud or typed at a kiosk cannot be misread.
@@ -153,6 +154,11 @@ async def claim_place(
         if number is None:
             raise explain_unbookable(await store.slots.find(slot_id, session), placement.now)
     appointment = placement.appointment(number)
+    cipher = store.resources.find(FIELD_CIPHER)
+    reason = appointment.get("reason")
+    # A rescheduled booking carries its reason as stored (already encrypted).
+    if cipher is not None and reason and not cipher.is_encrypted(reason):
+        appointment["reason"] = cipher.encrypt(reason, field="reason")
     await store.appointments.insert(appointment, session=session)
     return appointment
 

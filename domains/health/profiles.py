@@ -15,6 +15,7 @@ from domains.health.schedule import local_date
 from domains.kernel.auth import require_account, require_admin, require_user
 from domains.kernel.caller import Caller
 from domains.kernel.clock import utcnow
+from domains.kernel.crypto import FIELD_CIPHER
 from domains.kernel.errors import InvalidInput
 from domains.kernel.pagination import Page
 from domains.kernel.rate_limit import Limit
@@ -102,7 +103,9 @@ async def create_patient_profile(
         bookingVersion=0,
     )
     if fields.bhyt_number:
-        document["bhytNumber"] = _bhyt(fields.bhyt_number)
+        bhyt = _bhyt(fields.bhyt_number)
+        cipher = caller.store.resources.find(FIELD_CIPHER)
+        document["bhytNumber"] = cipher.encrypt(bhyt, field="bhytNumber") if cipher else bhyt
     await caller.store.profiles.insert(document)
     return document
 

@@ -59,3 +59,6 @@ class DomainModule:
     # Plain HTTP endpoints beside /graphql (files, facades such as Open311). An endpoint reaches
     # the process's resources with ``domains.kernel.http.resources_of(request)``.
     routes: Sequence[BaseRoute] = ()
+    # Re-encrypt the domain's fields encrypted at rest under the current key (``xuthanh
+    # rotate-key``); returns how many values changed.
+    reencrypt: Callable[[Resources], Awaitable[int]] | None = None

@@ -6,9 +6,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from api.app import create_app
 from api.settings import Environment, Settings
+from domains.kernel.crypto import new_key_text
 from tests.conftest import ROOT, GraphQLClient, _load_mongo_server, make_settings
 from tests.support.firebase_tokens import service_account_json
 
@@ -77,6 +79,7 @@ def production_settings(settings: Settings, tmp_path_factory: pytest.TempPathFac
             "firebase_credentials_file": Path(credentials),
             "firebase_cert_url": None,
             "dev_token_secret": None,
+            "field_encryption_keys": SecretStr(new_key_text("k1")),
         }
     )
 

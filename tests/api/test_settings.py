@@ -6,6 +6,9 @@ import pytest
 
 from api.app import create_app
 from api.settings import ConfigurationError, Settings
+from domains.kernel.crypto import new_key_text
+
+FIELD_KEYS = new_key_text("k1")
 
 
 @pytest.fixture(autouse=True)
@@ -31,6 +34,7 @@ def production(credentials_file: Path, **overrides: object) -> Settings:
         "dev_token_secret": None,
         "dev_tokens_enabled": None,
         "firebase_cert_url": None,
+        "field_encryption_keys": FIELD_KEYS,
     }
     values.update(overrides)
     return Settings(**values)
@@ -56,6 +60,8 @@ def test_a_complete_production_configuration_is_accepted(credentials_file: Path)
         ({"dev_tokens_enabled": True}, "DEV_TOKENS_ENABLED"),
         ({"dev_token_secret": "x" * 32}, "DEV_TOKEN_SECRET"),
         ({"firebase_cert_url": "http://127.0.0.1:1/certs"}, "FIREBASE_CERT_URL"),
+        ({"field_encryption_keys": None}, "FIELD_ENCRYPTION_KEYS is not set"),
+        ({"field_encryption_keys": "k1:c2hvcnQ"}, "FIELD_ENCRYPTION_KEYS: each key"),
     ],
 )
 def test_production_refuses_to_start(
@@ -112,6 +118,7 @@ def staging(**overrides: object) -> Settings:
         "dev_tokens_enabled": None,
         "fcm_endpoint": "http://127.0.0.1:1",
         "firebase_cert_url": "http://127.0.0.1:1/certs",
+        "field_encryption_keys": FIELD_KEYS,
     }
     values.update(overrides)
     return Settings(**values)

@@ -22,6 +22,7 @@ from domains.health.types.facilities import (
 from domains.health.types.loaders import load_patient, load_slot
 from domains.kernel.auth import Principal
 from domains.kernel.context import Info
+from domains.kernel.crypto import FIELD_CIPHER
 from domains.kernel.node import Node
 
 
@@ -55,6 +56,14 @@ class ConsentChange:
     at: datetime
 
 
+def reveal(info: Info, stored: str | None, *, field: str) -> str | None:
+    """A field encrypted at rest, decrypted for a reader already allowed to see it."""
+    if stored is None:
+        return None
+    cipher = info.context.resources.find(FIELD_CIPHER)
+    return cipher.decrypt(stored, field=field) if cipher else stored
+
+
 @strawberry.type(
     description="A person bookings are made for. Full details only for the account that owns it; "
     "staff of a facility the person booked at see name, date of birth and phone."
@@ -65,10 +74,14 @@ class PatientProfile(Node):
     date_of_birth: date
     phone: str
     has_bhyt: bool
-    bhyt_number: str | None = strawberry.field(
+    consent: Consent | None = strawberry.field(description="Only shown to the owning account.")
+    stored_bhyt: strawberry.Private[str | None]
+
+    @strawberry.field(  # type: ignore[untyped-decorator]
         description="Health-insurance number: only ever shown to the owning account."
     )
-    consent: Consent | None = strawberry.field(description="Only shown to the owning account.")
+    def bhyt_number(self, info: Info) -> str | None:
+        return reveal(info, self.stored_bhyt, field="bhytNumber")
 
     @classmethod
     def from_document(cls, document: PatientProfileDocument, *, owner: bool) -> "PatientProfile":
@@ -79,7 +92,7 @@ class PatientProfile(Node):
             date_of_birth=date.fromisoformat(document["dateOfBirth"]),
             phone=document["phone"],
             has_bhyt=bool(document.get("bhytNumber")),
-            bhyt_number=document.get("bhytNumber") if owner else None,
+            stored_bhyt=document.get("bhytNumber") if owner else None,
             consent=Consent(
                 purpose=consent["purpose"],
                 policy_version=consent["policyVersion"],
@@ -114,16 +127,20 @@ class Appointment(Node):
     booking_code: str | None = strawberry.field(
         description="Short code for QR check-in; shown to the patient and the facility's staff."
     )
-    reason: str | None = strawberry.field(
-        description="Reason for visit: shown to the patient's account and to staff of this "
-        "facility only."
-    )
     cancel_reason: str | None = strawberry.field(
         description="Why it was cancelled: patient's account and this facility's staff only."
     )
     rescheduled_to_id: strawberry.ID | None
     slot_id: strawberry.Private[ObjectId]
     patient_of: strawberry.Private[PatientOf]
+    stored_reason: strawberry.Private[str | None]
+
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description="Reason for visit: shown to the patient's account and to staff of this "
+        "facility only."
+    )
+    def reason(self, info: Info) -> str | None:
+        return reveal(info, self.stored_reason, field="reason")
 
     @strawberry.field
     async def hospital(self, info: Info) -> Hospital:
@@ -169,7 +186,7 @@ class Appointment(Node):
             created_at=document["createdAt"],
             changed_at=document["changedAt"],
             booking_code=document["bookingCode"] if details else None,
-            reason=document.get("reason") if details else None,
+            stored_reason=document.get("reason") if details else None,
             cancel_reason=document.get("cancelReason") if details else None,
             rescheduled_to_id=strawberry.ID(str(moved)) if moved else None,
             slot_id=document["slotId"],
