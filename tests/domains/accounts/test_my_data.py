@@ -78,6 +78,21 @@ async def make_user_data(
     await gql(SUBSCRIBE, {"topic": "event.le-hoi-sam-son"}, token=token)
     attraction = ObjectId()
     await db["tourism_favorites"].insert_one({"uid": uid, "attractionId": attraction})
+    await db["tourism_attractions"].insert_one(
+        {"_id": attraction, "slug": f"place-{uid}", "rating": {"sum": 4, "count": 1}}
+    )
+    now = utcnow()
+    await db["tourism_reviews"].insert_one(
+        {
+            "attractionId": attraction,
+            "uid": uid,
+            "rating": 4,
+            "text": "Đẹp",
+            "hidden": False,
+            "createdAt": now,
+            "updatedAt": now,
+        }
+    )
     secret = resources.get(CHAT_CONFIG).settings.secret
     sender = conversation_for(Principal(uid=uid), None, secret).sender_id
     await db["rasa_conversations"].insert_one(
@@ -89,6 +104,7 @@ async def make_user_data(
         "slot": second,
         "device": device,
         "sender": sender,
+        "attraction": attraction,
     }
 
 
@@ -111,6 +127,7 @@ async def test_export_holds_everything_of_the_user_and_nothing_of_others(
         "event.le-hoi-sam-son"
     ]
     assert len(domains["tourism"]["favorites"]) == 1
+    assert [r["text"] for r in domains["tourism"]["reviews"]] == ["Đẹp"]
     assert domains["chatbot"]["conversations"][0]["sender_id"] == mine["sender"]
     assert "export-b" not in str(data)
     anonymous = await gql(MY_DATA)
@@ -146,6 +163,9 @@ async def test_erasure_keeps_only_the_reduced_visit_and_frees_the_booked_place(
     assert all(not rows for domain in after.values() for rows in domain.values()), after
     assert await db["devices"].find_one({"_id": mine["device"]}) is None
     assert await db["rasa_conversations"].find_one({"sender_id": mine["sender"]}) is None
+    # ... the review left the attraction's rating as when its author deletes it ...
+    place = await db["tourism_attractions"].find_one({"_id": mine["attraction"]})
+    assert place["rating"] == {"sum": 0, "count": 0}
     # ... the visit that took place is kept for the facility, reduced and unlinked ...
     kept = await db["health_appointments"].find_one({"_id": ObjectId(mine["visited"])})
     assert kept is not None and kept["userId"] == "" and "reason" not in kept
