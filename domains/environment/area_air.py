@@ -13,8 +13,9 @@ from domains.environment.repository import EnvironmentStore
 from domains.kernel.caller import Caller
 from domains.kernel.clock import utcnow
 from domains.kernel.errors import InvalidInput
+from domains.kernel.folding import tokens
 from domains.kernel.types import Session
-from domains.kernel.validation import localized_text
+from domains.kernel.validation import clean_text, localized_text
 from domains.notifications import outbox
 
 OFFICIAL_CATEGORY = "environment.official_alert"
@@ -29,14 +30,31 @@ class AreaView:
     alert: AreaAlertDocument | None
 
 
+def matching(areas: Sequence[Area], search: str) -> tuple[Area, ...]:
+    """Areas whose name holds every word typed, accents optional ("sam son" finds Sầm Sơn)."""
+    text = clean_text(search, field="search", limit=100) or ""
+    words = tokens(text)
+    return tuple(
+        area
+        for area in areas
+        if all(word in tokens(" ".join(area.name.values())) for word in words)
+    )
+
+
 async def area_views(
-    *, store: EnvironmentStore, codes: Sequence[str] | None = None, now: datetime | None = None
+    *,
+    store: EnvironmentStore,
+    codes: Sequence[str] | None = None,
+    search: str | None = None,
+    now: datetime | None = None,
 ) -> list[AreaView]:
     """The areas asked for (all by default), each with its station's latest index."""
     now = now or utcnow()
     areas = load_areas().areas
     if codes is not None:
         areas = tuple(area for area in areas if area.code in set(codes))
+    if search is not None:
+        areas = matching(areas, search)
     stations = {station["_id"]: station for station in await store.stations.all()}
     states = await store.area_alerts.states([area.code for area in areas])
     latest = {sid: await store.hours.latest_with_index(sid) for sid in stations}

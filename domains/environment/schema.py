@@ -290,12 +290,17 @@ class Query(ReportQuery):
 
     @strawberry.field(
         description="Wards/communes with the air quality of their station (the nearest within "
-        "15 km; none: NO_DATA) and whether they are alerting; all by default."
+        "15 km; none: NO_DATA) and whether they are alerting; all by default, or those with "
+        "`codes`, or whose name holds every word of `search` (accents optional)."
     )
     async def air_quality_areas(
-        self, info: Info, codes: list[str] | None = None, lang: Language | None = None
+        self,
+        info: Info,
+        codes: list[str] | None = None,
+        search: str | None = None,
+        lang: Language | None = None,
     ) -> list[AreaAirQuality]:
-        views = await area_air.area_views(store=environment(info), codes=codes)
+        views = await area_air.area_views(store=environment(info), codes=codes, search=search)
         language = info.context.lang(lang)
         return [AreaAirQuality.of(view, language) for view in views]
 

@@ -168,3 +168,16 @@ async def test_district_followers_move_to_its_wards(db: Database, resources: Res
     wards = {"commune.16531", "commune.16516"}  # Sầm Sơn and Nam Sầm Sơn wards
     assert found == {(who, topic) for who in ("u1", "device-1", "u2") for topic in wards}
     assert await move_district_followers(resources) == 0
+
+
+async def test_areas_are_found_by_name_with_or_without_accents(gql: GraphQLClient) -> None:
+    query = "query($s: String) { airQualityAreas(search: $s) { code } }"
+    for typed, codes in (
+        ("sam son", {"16531", "16516"}),
+        ("Nam Sầm Sơn", {"16516"}),
+        ("HAM RONG", {"14758"}),
+        ("Thọ Xuân commune", {"15499"}),
+        ("nowhere", set()),
+    ):
+        found = (await gql(query, {"s": typed}))["data"]["airQualityAreas"]
+        assert {area["code"] for area in found} == codes, typed
