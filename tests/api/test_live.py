@@ -250,10 +250,12 @@ async def test_sign_in_is_checked_on_connection_init(url: str) -> None:
 
 async def test_an_expired_token_closes_the_connection(url: str) -> None:
     token = mint_dev_token(secret=DEV_SECRET, uid="live-expiring", ttl=timedelta(minutes=10))
+    expires = datetime.now(UTC) + timedelta(minutes=10)  # at the latest
     async with LiveClient.connect(url, token) as client:
         operation = await client.subscribe(INBOX)
         await client.next_until(operation, lambda _: True)
-        CLOCK.advance(timedelta(minutes=11))
+        # The clock was set when the module was imported: move it past the token's expiry.
+        CLOCK.advance(expires + timedelta(minutes=1) - CLOCK.now())
         assert await client.closed() == 4401
 
 
