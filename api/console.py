@@ -26,7 +26,8 @@ FIREBASE_HOSTS = "https://identitytoolkit.googleapis.com https://securetoken.goo
 
 def content_security_policy(settings: Settings) -> str:
     """Everything from this origin; no inline code or style, no framing, no plugins."""
-    connect = "'self'" if not settings.is_production else f"'self' {FIREBASE_HOSTS}"
+    firebase = settings.console_firebase_api_key is not None
+    connect = f"'self' {FIREBASE_HOSTS}" if firebase else "'self'"
     return "; ".join(
         [
             "default-src 'none'",
@@ -134,13 +135,33 @@ def _dev_routes(settings: Settings) -> list[BaseRoute]:
     ]
 
 
+def client_config(settings: Settings) -> dict[str, object]:
+    """What the console needs to know at run time: how staff sign in here."""
+    firebase = None
+    if settings.console_firebase_api_key:
+        project = settings.firebase_project
+        firebase = {
+            "apiKey": settings.console_firebase_api_key,
+            "authDomain": settings.console_firebase_auth_domain or f"{project}.firebaseapp.com",
+            "projectId": project,
+        }
+    return {"firebase": firebase, "devSignIn": settings.dev_tokens_active}
+
+
 def console_routes(settings: Settings) -> list[BaseRoute]:
     """/console/ and its files; the development sign-in only where development tokens work."""
+    config = client_config(settings)
 
     async def to_console(request: Request) -> Response:
         return RedirectResponse("/console/", status_code=308)
 
-    routes: list[BaseRoute] = [Route("/console", to_console)]
+    async def config_json(request: Request) -> Response:
+        return JSONResponse(config, headers={"cache-control": "no-cache"})
+
+    routes: list[BaseRoute] = [
+        Route("/console", to_console),
+        Route("/console/config.json", config_json, methods=["GET"]),
+    ]
     if settings.dev_tokens_active:
         routes += _dev_routes(settings)
     routes.append(Mount("/console", app=ConsoleFiles(settings), name="console"))

@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     )
     # Where ID-token signing certificates are fetched; overridden only by tests.
     firebase_cert_url: str | None = None
+    # The staff console's sign-in with Firebase Authentication (its web API key, which is not a
+    # secret; the auth domain defaults to <project>.firebaseapp.com). Unset: no email sign-in.
+    console_firebase_api_key: str | None = None
+    console_firebase_auth_domain: str | None = None
 
     # Development sign-in without Google (`xuthanh dev-token`); on by default outside production.
     dev_tokens_enabled: bool | None = None

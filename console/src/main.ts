@@ -2,6 +2,7 @@
 // are chosen by the location hash (#schedule, #today): nothing personal ever goes in the URL.
 import "./style.css";
 import { ApiError, hasToken, setToken, whenSignedOut } from "./api";
+import { firebase } from "./config";
 import { byId, h, toast } from "./dom";
 import { lang, setLang, t } from "./i18n";
 import type { Key } from "./i18n";
@@ -85,6 +86,7 @@ async function signedIn(): Promise<void> {
 function signOut(message?: string): void {
   stopPage();
   setToken(null);
+  void firebase(() => undefined).then((sdk) => sdk?.signOutOfFirebase());
   session = null;
   byId<HTMLSelectElement>("facility").replaceChildren();
   void route();
@@ -101,5 +103,9 @@ byId("facility").addEventListener("change", (event) => void chooseFacility((even
 window.addEventListener("hashchange", () => void route());
 whenSignedOut(() => signOut());
 
+// Where staff sign in with Firebase, its SDK keeps the ID token fresh across reloads.
+void firebase((token) => {
+  if (token && session) setToken(token);
+});
 if (hasToken()) void signedIn();
 else void route();

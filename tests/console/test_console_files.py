@@ -7,7 +7,13 @@ from typing import Any
 import httpx
 import pytest
 
-from api.console import DIST, ConsoleFiles, console_routes
+from api.console import (
+    DIST,
+    ConsoleFiles,
+    client_config,
+    console_routes,
+    content_security_policy,
+)
 from api.settings import Settings
 from tests.conftest import GraphQLClient
 
@@ -55,3 +61,22 @@ def test_no_demo_sign_in_without_development_tokens(settings: Settings) -> None:
         for route in console_routes(settings.model_copy(update={"dev_tokens_enabled": False}))
     ]
     assert "/console/dev/token" not in paths and "/console/dev/staff" not in paths
+
+
+async def test_config_says_how_staff_sign_in(http: httpx.AsyncClient, settings: Settings) -> None:
+    assert (await http.get("/console/config.json")).json() == {"firebase": None, "devSignIn": True}
+    production = settings.model_copy(
+        update={"console_firebase_api_key": "AIza-web-key", "dev_tokens_enabled": False}
+    )
+    assert client_config(production) == {
+        "firebase": {
+            "apiKey": "AIza-web-key",
+            "authDomain": f"{production.firebase_project}.firebaseapp.com",
+            "projectId": production.firebase_project,
+        },
+        "devSignIn": False,
+    }
+    # Firebase Authentication's endpoints, and nothing else, join 'self' when it is on.
+    policy = content_security_policy(production)
+    assert "connect-src 'self' https://identitytoolkit.googleapis.com " in policy
+    assert "connect-src 'self';" in content_security_policy(settings)

@@ -2,12 +2,14 @@
 // production), or a token from `xuthanh dev-token` pasted once. Production: Firebase
 // Authentication (docs/console.md says how it is switched on).
 import { setToken } from "../api";
+import { clientConfig, firebase } from "../config";
 import { h, toast } from "../dom";
 import { t } from "../i18n";
 
 type DemoStaff = { uid: string; label: string; hospitalIds: string[] };
 
 async function demoStaff(): Promise<DemoStaff[]> {
+  if (!(await clientConfig()).devSignIn) return [];
   try {
     const response = await fetch("/console/dev/staff", { cache: "no-store", credentials: "omit" });
     return response.ok ? ((await response.json()) as DemoStaff[]) : [];
@@ -46,9 +48,42 @@ export async function renderSignIn(main: HTMLElement, signedIn: () => Promise<vo
   );
   const staffList = h("ul", { class: "demo-staff", id: "demo-staff" });
   const devCard = h("section", { class: "card", hidden: true, "aria-labelledby": "dev-title" }, h("h2", { id: "dev-title" }, t("devStaff")), staffList);
+  const firebaseCard = h("section", { class: "card", hidden: true });
   main.replaceChildren(
-    h("section", { class: "sign-in" }, h("h1", {}, t("signInTitle")), h("p", {}, t("signInIntro")), devCard, pasteForm),
+    h("section", { class: "sign-in" }, h("h1", {}, t("signInTitle")), h("p", {}, t("signInIntro")), firebaseCard, devCard, pasteForm),
   );
+  const sdk = await firebase((token) => {
+    if (token) setToken(token);
+  });
+  if (sdk) {
+    const email = h("input", { id: "email", name: "email", type: "email", autocomplete: "username", required: true });
+    const password = h("input", { id: "password", name: "password", type: "password", autocomplete: "current-password", required: true });
+    firebaseCard.append(
+      h(
+        "form",
+        {
+          onsubmit: async (event: Event) => {
+            event.preventDefault();
+            try {
+              setToken(await sdk.signIn(email.value.trim(), password.value));
+              password.value = "";
+              await signedIn();
+            } catch (error) {
+              toast(t("error", { message: String(error) }), "error");
+            }
+          },
+        },
+        h("h2", {}, t("firebaseSignIn")),
+        h("label", { for: "email" }, t("email")),
+        email,
+        h("label", { for: "password" }, t("password")),
+        password,
+        h("button", { type: "submit", id: "email-sign-in" }, t("signIn")),
+      ),
+    );
+    firebaseCard.hidden = false;
+  }
+  pasteForm.hidden = !(await clientConfig()).devSignIn;
   const staff = await demoStaff();
   for (const member of staff) {
     staffList.append(
