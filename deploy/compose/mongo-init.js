@@ -50,6 +50,22 @@ function ensureUser(name, password, roles) {
     admin.updateUser(name, { pwd: password, roles });
   }
 }
-ensureUser("xuthanh-app", env.MONGO_APP_PASSWORD, [{ role: "readWrite", db: "xuthanh" }]);
+// The API erases a user's conversation from the assistant's tracker store (and purges old ones):
+// it may find and remove there, nothing else.
+const trackerErasure = {
+  privileges: [
+    { resource: { db: "rasa", collection: "rasa_conversations" }, actions: ["find", "remove"] },
+  ],
+  roles: [],
+};
+if (admin.getRole("xuthanh-tracker-erasure") === null) {
+  admin.createRole({ role: "xuthanh-tracker-erasure", ...trackerErasure });
+} else {
+  admin.updateRole("xuthanh-tracker-erasure", trackerErasure);
+}
+ensureUser("xuthanh-app", env.MONGO_APP_PASSWORD, [
+  { role: "readWrite", db: "xuthanh" },
+  { role: "xuthanh-tracker-erasure", db: "admin" },
+]);
 ensureUser("xuthanh-rasa", env.MONGO_RASA_PASSWORD, [{ role: "readWrite", db: "rasa" }]);
 print("replica set rs0 and users ready");

@@ -208,7 +208,18 @@ def test_the_mongodb_resource_has_what_we_rely_on(overlay: str) -> None:
     assert env_secret(named(docs, "Deployment", "xuthanh-worker"), "MONGODB_URI") == app_secret
     rasa_secret = rasa_env["RASA_MONGODB_URI"]["valueFrom"]["secretKeyRef"]["name"]
     assert app_secret != rasa_secret, "the tracker store has its own user"
-    assert users[app_secret]["roles"] == [{"name": "readWrite", "db": app_database}]
+    # The API may also find and remove conversations in the tracker store (erasure, purge).
+    assert users[app_secret]["roles"] == [
+        {"name": "readWrite", "db": app_database},
+        {"name": "xuthanh-tracker-erasure", "db": "admin"},
+    ]
+    (eraser,) = spec["security"]["roles"]
+    assert eraser["privileges"] == [
+        {
+            "resource": {"db": "rasa", "collection": "rasa_conversations"},
+            "actions": ["find", "remove"],
+        }
+    ]
     rasa_database = rasa_env["RASA_TRACKER_DATABASE"]["value"]
     assert rasa_database != app_database, "the tracker store has its own database"
     assert users[rasa_secret]["roles"] == [{"name": "readWrite", "db": rasa_database}]
