@@ -136,7 +136,8 @@ FALLBACK_MARKERS = [
     "cannot look that up",
 ]
 GREETING_MARKERS = ["xin chao", "hello", "ban co the hoi", "ask me"]
-DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b")
+# Matched on folded text, where "15/02/2027" reads "15 02 2027" (fold drops the slashes).
+DATE = re.compile(r"\b\d{1,2} \d{1,2} \d{4}\b")
 CODE = re.compile(r"\b\d\.\d{6}\b")
 
 

@@ -35,6 +35,15 @@ LABELS: Dict[str, Dict[str, str]] = {
         "online_link_missing": "Dữ liệu chưa có đường dẫn nộp trực tuyến cho thủ tục này.",
         "legal": "Căn cứ pháp lý:",
         "legal_missing": "Dữ liệu chưa ghi căn cứ pháp lý của thủ tục này.",
+        "applicants": "Đối tượng thực hiện: {text}",
+        "conditions": "Điều kiện: {text}",
+        "eligibility_missing": "Dữ liệu chưa ghi đối tượng và điều kiện của thủ tục này.",
+        "choose": "Bạn muốn hỏi về {first} hay {second}?",
+        "no_procedure": (
+            "Thủ tục bạn hỏi không có trong danh mục thủ tục tôi tra cứu được, và tôi không trả "
+            "lời bằng một thủ tục gần giống. Bạn tra trên Cổng dịch vụ công hoặc gọi đường dây "
+            "nóng {hotline}."
+        ),
         "articles": "({articles})",
         "apply_online": "Nộp trực tuyến",
         "other_matches": "Có thể bạn hỏi thủ tục khác:",
@@ -73,6 +82,15 @@ LABELS: Dict[str, Dict[str, str]] = {
         "online_link_missing": "The record has no link for applying online.",
         "legal": "Legal basis:",
         "legal_missing": "The record does not state a legal basis for this procedure.",
+        "applicants": "Who can apply: {text}",
+        "conditions": "Requirements: {text}",
+        "eligibility_missing": "The record does not say who can apply or on what conditions.",
+        "choose": "Did you mean {first} or {second}?",
+        "no_procedure": (
+            "The procedure you asked about is not in the catalogue I can look up, and I will not "
+            "answer with a similar one. Look it up on the public services portal or call the "
+            "hotline {hotline}."
+        ),
         "articles": "({articles})",
         "apply_online": "Apply online",
         "other_matches": "Did you mean another procedure?",
@@ -88,7 +106,9 @@ LABELS: Dict[str, Dict[str, str]] = {
     },
 }
 
-ASPECTS = ("info", "documents", "fee", "time", "steps", "agency", "online", "legal")
+ASPECTS = (
+    "info", "documents", "fee", "time", "steps", "agency", "online", "legal", "eligibility"
+)
 
 
 def label(lang: str, key: str, **values: Any) -> str:
@@ -193,6 +213,15 @@ def _legal(record: Record, lang: str) -> List[str]:
     return lines
 
 
+def _eligibility(record: Record, lang: str) -> List[str]:
+    lines = []
+    if record.get("applicants"):
+        lines.append(label(lang, "applicants", text=record["applicants"]))
+    if record.get("conditions"):
+        lines.append(label(lang, "conditions", text=record["conditions"]))
+    return lines or [label(lang, "eligibility_missing")]
+
+
 SECTIONS = {
     "documents": (_documents,),
     "fee": (_fees,),
@@ -201,7 +230,9 @@ SECTIONS = {
     "agency": (_agency,),
     "online": (_online,),
     "legal": (_legal,),
+    "eligibility": (_eligibility,),
     "info": (_agency, _time, _fees, _online),
+    "overview": (_agency, _time, _fees, _online),
 }
 
 

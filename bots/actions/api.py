@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 import time
+import weakref
 from typing import Any, Dict, List, Optional
 
 import aiohttp
@@ -50,15 +51,29 @@ async def graphql(query: str, variables: Dict[str, Any], *, lang: str = "vi") ->
         timing("graphql", query.split("(", 1)[0].split()[-1], started)
 
 
+_sessions: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aiohttp.ClientSession]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _session() -> aiohttp.ClientSession:
+    """One session (a pool of kept-alive connections to the API) per event loop: a new TCP
+    connection per call cost a few ms on every answer."""
+    loop = asyncio.get_running_loop()
+    session = _sessions.get(loop)
+    if session is None or session.closed:
+        session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=api_timeout()))
+        _sessions[loop] = session
+    return session
+
+
 async def _graphql(query: str, variables: Dict[str, Any], *, lang: str) -> Dict[str, Any]:
-    timeout = aiohttp.ClientTimeout(total=api_timeout())
     headers = {"Accept-Language": lang, "Content-Type": "application/json"}
     try:
-        async with aiohttp.ClientSession(timeout=timeout) as session:
-            async with session.post(
-                api_url(), json={"query": query, "variables": variables}, headers=headers
-            ) as response:
-                body = await response.json(content_type=None)
+        async with _session().post(
+            api_url(), json={"query": query, "variables": variables}, headers=headers
+        ) as response:
+            body = await response.json(content_type=None)
     except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
         logger.warning("API unreachable: %s", type(error).__name__)
         raise ApiUnavailable(type(error).__name__) from error

@@ -5,17 +5,29 @@ from typing import Any, Dict, List, Optional
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.text import detect_lang
+
 LANGS = ("vi", "en")
 
 
 def lang_of(tracker: Tracker) -> str:
-    """The language the API asked for with this message (metadata), else the slot, else vi."""
-    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    """The language to answer in: the one the app asked for (message metadata ``lang``), else
+    the language of the question itself, else the conversation's so far (the ``lang`` slot),
+    else the app's default (``clientLang``: its Accept-Language), else vi."""
+    message = tracker.latest_message or {}
+    metadata = message.get("metadata") or {}
     requested = metadata.get("lang")
     if requested in LANGS:
         return str(requested)
-    slot = tracker.get_slot("lang")
-    return str(slot) if slot in LANGS else "vi"
+    text = str(message.get("text") or "")
+    detected = detect_lang(text) if not text.startswith("/") else None
+    if detected in LANGS:
+        return str(detected)
+    slot = tracker.get_slot("lang")  # unset until a message's language is known
+    if slot in LANGS:
+        return str(slot)
+    client = metadata.get("clientLang")
+    return str(client) if client in LANGS else "vi"
 
 
 def say(

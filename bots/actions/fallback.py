@@ -16,6 +16,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import settings
 from actions.common import lang_of, say
+from actions.text import detect_lang
 
 # What each intent is called on a button, in each language.
 GUESS_TITLES: Dict[str, Dict[str, str]] = {
@@ -119,12 +120,18 @@ class ActionFallback(Action):
                 text=texts["guess"], buttons=buttons, json_message={"fallback_stage": 1}
             )
             return []
-        say(
-            dispatcher,
-            texts["give_up"].format(hotline=settings.hotline()),
-            links=[{"title": texts["portal"], "url": settings.portal_url()}],
-        )
+        give_up(dispatcher, lang)
         return []
+
+
+def give_up(dispatcher: CollectingDispatcher, lang: str) -> None:
+    """Say honestly that the assistant cannot answer, with the hotline and the portal."""
+    texts = TEXTS[lang]
+    say(
+        dispatcher,
+        texts["give_up"].format(hotline=settings.hotline()),
+        links=[{"title": texts["portal"], "url": settings.portal_url()}],
+    )
 
 
 class ValidateSlotMappings(ValidationAction):
@@ -133,7 +140,14 @@ class ValidateSlotMappings(ValidationAction):
     async def extract_lang(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        return {"lang": lang_of(tracker)}
+        message = tracker.latest_message or {}
+        metadata = message.get("metadata") or {}
+        text = str(message.get("text") or "")
+        known = metadata.get("lang") in ("vi", "en") or (
+            not text.startswith("/") and detect_lang(text) is not None
+        )
+        # Kept unset until a message tells the language, so that it is not fixed by default.
+        return {"lang": lang_of(tracker)} if known or tracker.get_slot("lang") else {}
 
     async def validate_lang(
         self,
@@ -142,4 +156,4 @@ class ValidateSlotMappings(ValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> Dict[Text, Optional[Any]]:
-        return {"lang": slot_value if slot_value in ("vi", "en") else "vi"}
+        return {"lang": slot_value if slot_value in ("vi", "en") else None}

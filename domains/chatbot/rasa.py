@@ -65,11 +65,22 @@ def parse_reply(items: Any) -> list[BotMessage]:
 
 
 async def send_to_rasa(
-    *, base_url: str, sender_id: str, text: str, lang: str, timeout_seconds: float
+    *,
+    base_url: str,
+    sender_id: str,
+    text: str,
+    lang: str | None,
+    timeout_seconds: float,
+    client_lang: str | None = None,
 ) -> list[BotMessage]:
-    """The assistant's reply to ``text``; RasaUnavailable when it does not come in time."""
+    """The assistant's reply to ``text``; RasaUnavailable when it does not come in time.
+
+    ``lang``: the language the app asked for (None: answer in the question's language);
+    ``client_lang``: the request's language, used when the question's words cannot tell.
+    """
     url = f"{base_url.rstrip('/')}/webhooks/rest/webhook"
-    body = {"sender": sender_id, "message": text, "metadata": {"lang": lang}}
+    metadata = {"lang": lang, "clientLang": client_lang or lang}
+    body = {"sender": sender_id, "message": text, "metadata": metadata}
     try:
         async with httpx.AsyncClient(timeout=timeout_seconds) as client:
             response = await client.post(url, json=body)

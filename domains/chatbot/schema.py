@@ -37,6 +37,9 @@ class Mutation:
                 text=input.text,
                 session_id=input.session_id,
                 lang=language,
+                # Only a language the app asks for is imposed; otherwise the assistant answers
+                # in the question's language (the request's language when it cannot tell).
+                lang_requested=input.lang is not None,
                 client_ip=context.client_ip,
             ),
             ChatReply.from_result,

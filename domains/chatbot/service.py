@@ -76,6 +76,7 @@ async def send_message(
     session_id: str | None,
     lang: str,
     client_ip: str | None,
+    lang_requested: bool = True,
     now: datetime | None = None,
 ) -> ChatResult:
     """The assistant's answer to one message; RateLimited when the caller sends too many."""
@@ -105,7 +106,8 @@ async def send_message(
             base_url=settings.rasa_url,
             sender_id=conversation.sender_id,
             text=mask_personal_data(text),
-            lang=lang,
+            lang=lang if lang_requested else None,
+            client_lang=lang,
             timeout_seconds=settings.chat_timeout_seconds,
         )
     except RasaUnavailable as error:

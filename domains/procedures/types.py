@@ -126,6 +126,15 @@ class Procedure:
     source: Source | None
     updated_at: date | None = strawberry.field(description="Date of the published facts.")
     retired: bool = strawberry.field(description="No longer in force; hidden from search.")
+    search_score: float | None = strawberry.field(
+        description="Relevance (BM25) of this record to `procedures(search:)`; null outside a "
+        "ranked search. Comparable only within one search."
+    )
+    search_margin: float | None = strawberry.field(
+        description="How far this record is ahead of the next match of the same search: "
+        "(score − next score) / score, 0 for a tie, 1 when nothing else matched (or a code "
+        "matched); null outside a ranked search. See docs/search.md."
+    )
     document: strawberry.Private[ProcedureDocument]
 
     translations: ProcedureTranslations = strawberry.field(
@@ -178,6 +187,8 @@ class Procedure:
             source=Source(name=source["name"], url=source.get("url")) if source else None,
             updated_at=date.fromisoformat(updated) if updated else None,
             retired=bool(d.get("retired", False)),
+            search_score=d.get("score"),
+            search_margin=d.get("margin"),
             document=d,
         )
 

@@ -180,9 +180,11 @@ async def test_signed_in_user_is_sent_as_a_hash_of_the_uid(
 
 async def test_language_is_passed_to_the_assistant(gql: GraphQLClient, chat_env: FakeRasa) -> None:
     await send(gql, "what to see in Sam Son", lang="EN")
-    assert chat_env.requests[-1]["metadata"] == {"lang": "en"}
+    assert chat_env.requests[-1]["metadata"] == {"lang": "en", "clientLang": "en"}
+    # No `lang`: the assistant answers in the question's language; Accept-Language is only
+    # its default when the words cannot tell.
     await gql(SEND, {"input": {"text": "xin chào"}}, headers={"Accept-Language": "en-GB"})
-    assert chat_env.requests[-1]["metadata"] == {"lang": "en"}
+    assert chat_env.requests[-1]["metadata"] == {"lang": None, "clientLang": "en"}
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,308 @@
+"""The one action that answers a question about a record: retrieval first, then the aspect.
+
+1. The language: the app's, else the question's (actions/common.py), kept for the conversation.
+2. The domain and aspect: the intent gives them, the question's words refine the aspect
+   (actions/text.py); entities are not the key.
+3. The record: the API searches every catalogue with the user's words in one request
+   (actions/catalogue.py); actions/resolve.py answers the best match only when its words single
+   it out and it is clearly ahead of the next; otherwise it offers both ("did you mean A or
+   B?"), and says so when nothing matches (never a neighbouring record).
+4. A follow-up that names no record ("còn lệ phí?") is about the conversation's last record.
+"""
+
+import json
+import re
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import answers, catalogue, place_answers, places, settings
+from actions.api import ApiUnavailable
+from actions.common import lang_of, say
+from actions.fallback import give_up
+from actions.resolve import Decision, score, decide
+from actions.text import aspect_in, words
+
+CODE = re.compile(r"\b\d\.\d{6}\b")
+DOMAIN_OF_INTENT = {
+    "ask_procedure_info": "procedures",
+    "ask_procedure_documents": "procedures",
+    "ask_procedure_fee": "procedures",
+    "ask_procedure_time": "procedures",
+    "ask_procedure_steps": "procedures",
+    "ask_procedure_agency": "procedures",
+    "ask_procedure_online": "procedures",
+    "ask_procedure_legal": "procedures",
+    "inform_procedure": "procedures",
+    "ask_attractions": "tourism",
+    "ask_opening_hours": "tourism",
+    "ask_events": "tourism",
+    "ask_hospital": "health",
+    "ask_school_for_commune": "education",
+    "ask_admission": "education",
+}
+ASPECT_OF_INTENT = {
+    "ask_procedure_documents": "documents",
+    "ask_procedure_fee": "fee",
+    "ask_procedure_time": "time",
+    "ask_procedure_steps": "steps",
+    "ask_procedure_agency": "agency",
+    "ask_procedure_online": "online",
+    "ask_procedure_legal": "legal",
+    "ask_opening_hours": "hours",
+    "ask_events": "upcoming_events",
+    "ask_admission": "admission",
+    "ask_school_for_commune": "catchment",
+}
+# Questions about no record in particular, answered with a list by the older actions.
+# (Only where the question says which list: a list answered to a question about something
+# else would state records it was not about.)
+LISTS = {
+    "ask_events": places.ActionAnswerEvents,
+    "ask_school_for_commune": places.ActionAnswerSchool,
+    "ask_admission": places.ActionAnswerAdmission,
+}
+# Aspects only one domain answers: they point to that domain whatever the intent says
+# ("chuyển trường cho con về THCS Như Bá Sỹ" is about the school, not the procedure).
+ASPECT_DOMAIN = {
+    "transfer": "education",
+    "catchment": "education",
+    "admission": "education",
+    "how_to_book": "health",
+    "departments": "health",
+    "hours": "tourism",
+    "open_now": "tourism",
+    "price": "tourism",
+}
+# A follow-up is short and names no record: "còn lệ phí thì sao", "what about the hours?".
+FOLLOW_UP_MAX_WORDS = 9
+# A procedure question this short that names none ("cần mang giấy tờ gì"): ask which one.
+ASK_WHICH_MAX_WORDS = 6
+ASPECT_BUTTONS = {
+    "procedure": ("documents", "fee", "time", "agency", "online"),
+    "attraction": ("hours", "price", "address"),
+    "hospital": ("address", "how_to_book", "departments"),
+    "school": ("address", "admission", "catchment"),
+}
+ASPECT_TITLES = {
+    "documents": {"vi": "Hồ sơ", "en": "Documents"},
+    "fee": {"vi": "Lệ phí", "en": "Fees"},
+    "time": {"vi": "Thời hạn", "en": "Processing time"},
+    "agency": {"vi": "Nộp ở đâu", "en": "Where to apply"},
+    "online": {"vi": "Làm online", "en": "Online"},
+    "hours": {"vi": "Giờ mở cửa", "en": "Opening hours"},
+    "price": {"vi": "Giá vé", "en": "Tickets"},
+    "address": {"vi": "Địa chỉ, bản đồ", "en": "Address, map"},
+    "how_to_book": {"vi": "Đặt khám", "en": "How to book"},
+    "departments": {"vi": "Chuyên khoa", "en": "Departments"},
+    "admission": {"vi": "Tuyển sinh", "en": "Admission"},
+    "catchment": {"vi": "Tuyến tuyển sinh", "en": "Catchment"},
+}
+
+
+def _payload(kind: str, record_id: str, aspect: Optional[str] = None) -> str:
+    ref = f"{kind}:{record_id}" + (f":{aspect}" if aspect else "")
+    return "/choose_record" + json.dumps({"record_ref": ref})
+
+
+def _parse_ref(value: Any) -> Optional[Tuple[str, str, Optional[str]]]:
+    parts = str(value or "").split(":")
+    if len(parts) < 2 or parts[0] not in catalogue.RECORD_QUERIES:
+        return None
+    return parts[0], parts[1], (parts[2] if len(parts) > 2 and parts[2] else None)
+
+
+def _aspect(text: str, intent: str, kind: Optional[str], previous: Optional[str]) -> Optional[str]:
+    table = "procedures" if kind == "procedure" else "places"
+    if kind is None:
+        table = "procedures" if DOMAIN_OF_INTENT.get(intent) == "procedures" else "places"
+    return aspect_in(text, table) or ASPECT_OF_INTENT.get(intent) or previous
+
+
+# What each kind of record can answer, of the places' aspects: "Lam Kinh opening hours" is
+# about the site, not the festival; "đặt lịch khám" about a hospital.
+KIND_ASPECTS = {
+    "attraction": {"hours", "open_now", "price", "address", "phone", "upcoming_events"},
+    "event": {"upcoming_events"},
+    "itinerary": set(),
+    "hospital": {"address", "phone", "how_to_book", "departments"},
+    "school": {"address", "phone", "admission", "catchment", "transfer"},
+}
+HINT_BONUS = 1.5
+
+
+def fits_aspect(kind: str, aspect: Optional[str]) -> bool:
+    """Whether a record of ``kind`` can answer a places aspect (procedures: any)."""
+    return kind == "procedure" or aspect is None or aspect in KIND_ASPECTS.get(kind, set())
+
+
+def pick(
+    decisions: Dict[str, Decision], hint: Optional[str], names: "catalogue.Names"
+) -> Tuple[Optional[str], Decision]:
+    """The domain whose best record the words single out most (relative to what that
+    catalogue needs), the intent's domain counting HINT_BONUS times."""
+    found = []
+    for domain, decision in decisions.items():
+        if decision.best is None:
+            continue
+        strength = decision.best.evidence / names.indexes[domain].min_evidence()
+        found.append((strength * (HINT_BONUS if domain == hint else 1.0), domain))
+    if not found:
+        return None, Decision("none")
+    _, domain = max(found)
+    return domain, decisions[domain]
+
+
+class ActionAnswer(Action):
+    def name(self) -> Text:
+        return "action_answer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        lang = lang_of(tracker)
+        message = tracker.latest_message or {}
+        text = str(message.get("text") or "")
+        intent = str((message.get("intent") or {}).get("name") or "")
+        events: List[EventType] = [SlotSet("lang", lang)]
+        try:
+            return events + await self._answer(dispatcher, tracker, domain, text, intent, lang)
+        except ApiUnavailable:
+            say(dispatcher, answers.label(lang, "unavailable", hotline=settings.hotline()))
+            return events
+
+    async def _answer(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+        text: str,
+        intent: str,
+        lang: str,
+    ) -> List[EventType]:
+        previous_aspect = tracker.get_slot("aspect")
+        chosen = _parse_ref(next(tracker.get_latest_entity_values("record_ref"), None))
+        if intent == "choose_record" and chosen:
+            kind, record_id, aspect = chosen
+            return await self._say_record(dispatcher, kind, record_id, aspect or previous_aspect, lang)
+        code = CODE.search(text) or CODE.search(str(next(tracker.get_latest_entity_values("procedure"), "")))
+        if code:
+            aspect = _aspect(text, intent, "procedure", previous_aspect)
+            return await self._say_record(dispatcher, "procedure", code.group(), aspect, lang)
+        hint = DOMAIN_OF_INTENT.get(intent)
+        found = await catalogue.search(text, lang)
+        names = await catalogue.names()
+        itineraries = [
+            catalogue.Candidate("itinerary", record_id, record_names[0])
+            for record_id, record_names in names.names.get("itinerary", {}).items()
+        ]
+        decisions: Dict[str, Decision] = {}
+        place_aspect = aspect_in(text, "places")
+        for name, candidates in found.items():
+            if name == "tourism":
+                candidates = candidates + itineraries
+            candidates = [c for c in candidates if fits_aspect(c.kind, place_aspect)]
+            index = names.indexes[name]
+            scored = score(text, candidates, index, catalogue.synonyms())
+            decisions[name] = decide(scored, index.min_evidence())
+        owner = ASPECT_DOMAIN.get(place_aspect or "")
+        if owner and decisions[owner].kind != "none":
+            chosen_domain, decision = owner, decisions[owner]
+        else:
+            chosen_domain, decision = pick(decisions, hint, names)
+        if decision.kind == "answer" and decision.best is not None:
+            best = decision.best.candidate
+            # After "which procedure?", the aspect asked before the answer is still wanted.
+            waiting = previous_aspect if tracker.get_slot("record") is None else None
+            aspect = _aspect(text, intent, best.kind, waiting)
+            return await self._say_record(dispatcher, best.kind, best.id, aspect, lang)
+        if decision.kind == "choose":
+            return self._offer(dispatcher, decision, names, text, intent, lang)
+        return await self._nothing_found(dispatcher, tracker, domain, text, intent, lang, hint)
+
+    def _offer(
+        self,
+        dispatcher: CollectingDispatcher,
+        decision: Decision,
+        names: "catalogue.Names",
+        text: str,
+        intent: str,
+        lang: str,
+    ) -> List[EventType]:
+        first, second = (s.candidate for s in decision.options[:2])
+        aspect = _aspect(text, intent, first.kind, None)
+        title_1 = names.name(first.kind, first.id, lang)
+        title_2 = names.name(second.kind, second.id, lang)
+        buttons = [
+            {"title": title_1, "payload": _payload(first.kind, first.id, aspect)},
+            {"title": title_2, "payload": _payload(second.kind, second.id, aspect)},
+        ]
+        say(dispatcher, answers.label(lang, "choose", first=title_1, second=title_2), buttons=buttons)
+        return [SlotSet("aspect", aspect)]
+
+    async def _nothing_found(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+        text: str,
+        intent: str,
+        lang: str,
+        hint: Optional[str],
+    ) -> List[EventType]:
+        previous = _parse_ref(tracker.get_slot("record"))
+        if previous and len(words(text)) <= FOLLOW_UP_MAX_WORDS:
+            kind, record_id, previous_aspect = previous
+            aspect = _aspect(text, intent, kind, tracker.get_slot("aspect"))
+            return await self._say_record(dispatcher, kind, record_id, aspect, lang)
+        listed = intent in LISTS and (
+            intent != "ask_admission" or aspect_in(text, "places") == "admission"
+        )
+        if listed:
+            return list(await LISTS[intent]().run(dispatcher, tracker, domain))
+        if hint == "procedures":
+            aspect = aspect_in(text, "procedures")  # asked in so many words, not just the intent
+            if len(words(text)) <= ASK_WHICH_MAX_WORDS and aspect and intent != "inform_procedure":
+                # "hồ sơ gồm những gì": the question names no procedure; ask which one.
+                dispatcher.utter_message(response="utter_ask_procedure")
+                return [SlotSet("aspect", aspect)]
+            say(
+                dispatcher,
+                answers.label(lang, "no_procedure", hotline=settings.hotline()),
+                links=[{"title": "Cổng dịch vụ công" if lang == "vi" else "Public services portal",
+                        "url": settings.portal_url()}],
+            )
+            return []
+        give_up(dispatcher, lang)
+        return []
+
+    async def _say_record(
+        self,
+        dispatcher: CollectingDispatcher,
+        kind: str,
+        record_id: str,
+        aspect: Optional[str],
+        lang: str,
+    ) -> List[EventType]:
+        record = await catalogue.record(kind, record_id, lang)
+        if record is None:
+            say(dispatcher, answers.label(lang, "not_found", text=record_id))
+            return [SlotSet("record", None)]
+        buttons: List[Dict[str, Any]] = []
+        if kind == "procedure":
+            shown = aspect if aspect in answers.SECTIONS else "info"
+            text, links = answers.procedure_answer(record, shown, lang)
+        else:
+            shown = aspect
+            text, links = place_answers.place_answer(kind, record, aspect, lang, settings.hotline())
+        if aspect is None and kind in ASPECT_BUTTONS:
+            # No aspect asked: an overview, and what else can be asked about it.
+            buttons = [
+                {"title": ASPECT_TITLES[a][lang], "payload": _payload(kind, record_id, a)}
+                for a in ASPECT_BUTTONS[kind]
+            ]
+        say(dispatcher, text, links=links, buttons=buttons)
+        return [SlotSet("record", f"{kind}:{record_id}"), SlotSet("aspect", shown)]

@@ -1,0 +1,259 @@
+"""The catalogues as the assistant sees them through the API: names, search, one record.
+
+- ``names()``: every record's names (vi and en) per catalogue, fetched once and kept for
+  ``NAMES_TTL_SECONDS`` (the word rarities of actions/resolve.py are computed from them).
+- ``search(text)``: one GraphQL request searching every catalogue with the user's words.
+- ``record(kind, id)``: the fields an answer needs, for one record.
+"""
+
+import json
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+from actions.api import graphql, nodes
+from actions.resolve import Candidate, NameIndex
+
+NAMES_TTL_SECONDS = 600.0
+PAGE = 100
+MAX_PAGES = 50
+SEARCH_HITS = 6
+
+# kind -> (catalogue, root field, node selection with both names, id field)
+NAME_QUERIES: Dict[str, Tuple[str, str]] = {
+    "procedure": (
+        "procedures",
+        "procedures(first: $first, after: $after, lang: VI) { pageInfo { hasNextPage endCursor } "
+        "nodes { id: code vi: name } }",
+    ),
+    "procedure_en": (
+        "procedures",
+        "procedures(first: $first, after: $after, lang: EN) { pageInfo { hasNextPage endCursor } "
+        "nodes { id: code en: name } }",
+    ),
+    "attraction": (
+        "tourism",
+        "attractions(first: $first, after: $after) { pageInfo { hasNextPage endCursor } "
+        "nodes { id vi: name(lang: VI) en: name(lang: EN) } }",
+    ),
+    "event": (
+        "tourism",
+        "events(first: $first, after: $after) { pageInfo { hasNextPage endCursor } "
+        "nodes { id vi: name(lang: VI) en: name(lang: EN) } }",
+    ),
+    "itinerary": (
+        "tourism",
+        "itineraries(first: $first, after: $after) { pageInfo { hasNextPage endCursor } "
+        "nodes { id vi: title(lang: VI) en: title(lang: EN) } }",
+    ),
+    "hospital": (
+        "health",
+        "hospitals(first: $first, after: $after) { pageInfo { hasNextPage endCursor } "
+        "nodes { id vi: name(lang: VI) en: name(lang: EN) } }",
+    ),
+    "school": (
+        "education",
+        "schools(first: $first, after: $after) { pageInfo { hasNextPage endCursor } "
+        "nodes { id vi: name nameTranslations { vi en } } }",
+    ),
+}
+KIND_DOMAIN = {
+    "procedure": "procedures",
+    "attraction": "tourism",
+    "event": "tourism",
+    "itinerary": "tourism",
+    "hospital": "health",
+    "school": "education",
+}
+
+
+class Names:
+    """Names per kind ({id: [names]}) and one NameIndex per domain (its kinds together)."""
+
+    def __init__(self, names: Dict[str, Dict[str, List[str]]]) -> None:
+        self.names = names
+        self.indexes: Dict[str, NameIndex] = {}
+        for domain in set(KIND_DOMAIN.values()):
+            merged: Dict[str, List[str]] = {}
+            for kind, domain_of in KIND_DOMAIN.items():
+                if domain_of == domain:
+                    merged.update(names.get(kind, {}))
+            self.indexes[domain] = NameIndex(merged)
+        for domain, index in self.indexes.items():
+            for other, other_index in self.indexes.items():
+                if other != domain:
+                    index.elsewhere.update(w for w in other_index.frequency if " " not in w)
+
+    def name(self, kind: str, record_id: str, lang: str) -> str:
+        found = self.names.get(kind, {}).get(record_id) or [record_id]
+        if lang == "en" and len(found) > 1 and found[1]:
+            return found[1]
+        return found[0]
+
+    def kind_of(self, record_id: str) -> Optional[str]:
+        for kind in ("procedure", "attraction", "event", "itinerary", "hospital", "school"):
+            if record_id in self.names.get(kind, {}):
+                return kind
+        return None
+
+
+_cache: Dict[str, Any] = {"at": 0.0, "names": None}
+# The everyday names of procedures ("gplx", "sổ đỏ") the API's search also expands; the same
+# file, read from the repository the action server runs in (empty if it is not there).
+SYNONYMS = Path(__file__).resolve().parents[2] / "domains" / "procedures" / "data" / "synonyms.json"
+
+
+def synonyms() -> Dict[str, List[str]]:
+    if "synonyms" not in _cache:
+        try:
+            _cache["synonyms"] = json.loads(SYNONYMS.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            _cache["synonyms"] = {}
+    found: Dict[str, List[str]] = _cache["synonyms"]
+    return found
+
+
+async def _all_nodes(selection: str) -> List[Dict[str, Any]]:
+    root = selection.split("(", 1)[0]
+    query = f"query Names($first: Int, $after: String) {{ {selection} }}"
+    found: List[Dict[str, Any]] = []
+    after = None
+    for _ in range(MAX_PAGES):
+        data = await graphql(query, {"first": PAGE, "after": after})
+        connection = data.get(root) or {}
+        found += nodes(connection)
+        info = connection.get("pageInfo") or {}
+        if not info.get("hasNextPage"):
+            break
+        after = info.get("endCursor")
+    return found
+
+
+async def names() -> Names:
+    """Every record's names, refreshed every NAMES_TTL_SECONDS."""
+    cached = _cache.get("names")
+    if cached is not None and time.monotonic() - _cache["at"] < NAMES_TTL_SECONDS:
+        return cached  # type: ignore[no-any-return]
+    collected: Dict[str, Dict[str, List[str]]] = {}
+    for kind, (_, selection) in NAME_QUERIES.items():
+        for node in await _all_nodes(selection):
+            if kind == "procedure_en":
+                pair = collected.setdefault("procedure", {}).setdefault(node["id"], ["", ""])
+                pair[1] = node.get("en") or ""
+                continue
+            translations = node.get("nameTranslations") or {}
+            vi = node.get("vi") or translations.get("vi") or ""
+            en = node.get("en") or translations.get("en") or ""
+            collected.setdefault(kind, {})[node["id"]] = [vi, en]
+    result = Names(collected)
+    _cache.update(at=time.monotonic(), names=result)
+    return result
+
+
+SEARCH = """
+query Find($text: String!, $first: Int, $lang: Language) {
+  procedures(search: $text, first: $first, lang: $lang) {
+    nodes { code name searchScore searchMargin }
+  }
+  attractions(search: $text, first: $first, lang: $lang) { nodes { id name } }
+  events(search: $text, first: $first, lang: $lang) { nodes { id name } }
+  hospitals(search: $text, first: $first) { nodes { id name(lang: $lang) } }
+  schools(search: $text, first: $first, lang: $lang) { nodes { id name } }
+}
+"""
+
+
+def lang_enum(lang: str) -> str:
+    return "EN" if lang == "en" else "VI"
+
+
+async def search(text: str, lang: str) -> Dict[str, List[Candidate]]:
+    """The best matches of the user's words in every catalogue, by domain, best first."""
+    data = await graphql(
+        SEARCH, {"text": text[:200], "first": SEARCH_HITS, "lang": lang_enum(lang)}, lang=lang
+    )
+    found: Dict[str, List[Candidate]] = {
+        "procedures": [
+            Candidate("procedure", n["code"], n["name"], n.get("searchScore"), n.get("searchMargin"))
+            for n in nodes(data.get("procedures"))
+        ],
+        "tourism": [Candidate("attraction", n["id"], n["name"]) for n in nodes(data.get("attractions"))]
+        + [Candidate("event", n["id"], n["name"]) for n in nodes(data.get("events"))],
+        "health": [Candidate("hospital", n["id"], n["name"]) for n in nodes(data.get("hospitals"))],
+        "education": [Candidate("school", n["id"], n["name"]) for n in nodes(data.get("schools"))],
+    }
+    return found
+
+
+PROCEDURE = """
+query Procedure($id: String!, $lang: Language) {
+  procedure(code: $id, lang: $lang) {
+    code name agency level onlineLevel applicants conditions
+    documents { name originals copies form }
+    steps processingTime { text workingDays } fees { amountVnd condition }
+    legalBasis { document articles } onlineUrl
+  }
+}
+"""
+ATTRACTION = """
+query Attraction($id: ID!, $lang: Language) {
+  attraction(id: $id, lang: $lang) {
+    slug name(lang: $lang) description(lang: $lang) address district openNow
+    location { lat lng }
+    openingHours { weekday opens closes }
+    tickets { free adultVnd childVnd note(lang: $lang) }
+    contacts { phone website }
+    upcomingEvents(first: 3) { name(lang: $lang) startsAt endsAt }
+  }
+}
+"""
+EVENT = """
+query Event($id: ID!, $lang: Language) {
+  event(id: $id, lang: $lang) {
+    slug name(lang: $lang) description(lang: $lang) startsAt endsAt status
+    venue(lang: $lang) recurrence { rule(lang: $lang) }
+  }
+}
+"""
+ITINERARY = """
+query Itinerary($id: ID!, $lang: Language) {
+  itinerary(id: $id, lang: $lang) {
+    slug title(lang: $lang) description(lang: $lang) totalMinutes
+    stops { minutes attraction { name(lang: $lang) } }
+  }
+}
+"""
+HOSPITAL = """
+query Hospital($id: String!, $lang: Language) {
+  hospital(id: $id) {
+    id name(lang: $lang) address district phone location { lat lng }
+    departments { name(lang: $lang) specialty }
+    bookingPolicy { daysAhead cutoff }
+  }
+}
+"""
+SCHOOL = """
+query School($id: ID!, $lang: Language) {
+  school(id: $id, lang: $lang) {
+    id name address district lat lng contacts { phone } website levels
+    catchment { provinceWide communes { name } }
+    admissionRounds { name schoolYear grade opensOn closesOn examOn quota }
+  }
+}
+"""
+RECORD_QUERIES = {
+    "procedure": ("procedure", PROCEDURE),
+    "attraction": ("attraction", ATTRACTION),
+    "event": ("event", EVENT),
+    "itinerary": ("itinerary", ITINERARY),
+    "hospital": ("hospital", HOSPITAL),
+    "school": ("school", SCHOOL),
+}
+
+
+async def record(kind: str, record_id: str, lang: str) -> Optional[Dict[str, Any]]:
+    """The record an answer is made from (None when it is gone)."""
+    root, query = RECORD_QUERIES[kind]
+    data = await graphql(query, {"id": record_id, "lang": lang_enum(lang)}, lang=lang)
+    found: Optional[Dict[str, Any]] = data.get(root)
+    return found

@@ -1,0 +1,295 @@
+"""Which record a question is about, or that it is not clear enough to say.
+
+Pure Python (no Rasa imports), tested from tests/bots/. The candidates come from the API's
+catalogue search with the user's words; this module decides whether to answer with the best
+one, to ask "did you mean A or B?", or to say that nothing matches:
+
+- **Evidence.** The words a question shares with a record's name (Vietnamese or English,
+  accents and case ignored, one typo allowed in words of 4+ letters) count by their rarity in
+  that catalogue: log(N / records whose name holds the word), computed from the catalogue's own
+  names (fetched through the API), not from a hand-written stop list. A word in most records
+  ("đăng ký", "bệnh viện", "Thanh Hóa") counts for almost nothing, so a record that shares only
+  common words with the question is never answered. A record is a candidate only when its
+  evidence reaches ``MIN_EVIDENCE`` (as much as one word found in ``FEW`` records).
+- **Margin.** The best candidate is answered when it is clearly ahead of the next: the search's
+  relative score margin ``(score - next) / score`` for procedures (``Procedure.searchMargin``),
+  the same ratio on the evidence for the other catalogues. Below ``MARGIN`` (tuned on the dev
+  split of bench/eval/chat_questions.jsonl) the assistant offers both.
+"""
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+from actions.text import fold
+
+FEW = 3
+FEW_SHARE = 0.12
+MARGIN = 0.2
+LEAD = 0.35
+TYPO_MIN_LENGTH = 5
+# Words this long are not Vietnamese syllables (at most 7 letters): "oncology", "obstetrics".
+LONG_WORD = 8
+SHORT_WORD_FACTOR = 0.5
+# How much a record's unmatched rare name words count against it when ranking candidates.
+MISSING_PENALTY = 0.25
+# The least share of a record's name (by rarity) a question must hold to be about it.
+MIN_COVERAGE = 0.1
+
+
+@dataclass(frozen=True)
+class Candidate:
+    kind: str  # procedure, attraction, event, itinerary, hospital, school
+    id: str
+    name: str  # in the conversation's language
+    score: Optional[float] = None  # the search's score and margin, where the API gives them
+    margin: Optional[float] = None
+
+
+@dataclass
+class Scored:
+    candidate: Candidate
+    evidence: float
+    shared: Tuple[str, ...] = ()
+    fit: float = 0.0
+
+
+@dataclass
+class Decision:
+    """``answer`` (one record), ``choose`` (offer ``options``) or ``none``."""
+
+    kind: str
+    options: List[Scored] = field(default_factory=list)
+
+    @property
+    def best(self) -> Optional[Scored]:
+        return self.options[0] if self.options else None
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """a and b differ by one insertion, deletion, substitution or adjacent swap."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def _tokens(text: str) -> List[Tuple[str, str]]:
+    """(accented, folded) per word: lower case, accents kept in the first."""
+    lowered = unicodedata.normalize("NFC", text).lower()
+    accented = re.findall(r"[^\W_]+", lowered)
+    pairs = []
+    for word in accented:
+        folded = fold(word)
+        if folded:
+            pairs.append((word, folded))
+    return pairs
+
+
+class NameIndex:
+    """Words and word pairs of every record's names in one catalogue, and how many records
+    hold each (their rarity)."""
+
+    def __init__(self, names: Dict[str, Iterable[str]]) -> None:
+        self.terms: Dict[str, Set[str]] = {}
+        self.accented: Dict[str, Set[str]] = {}
+        self.frequency: Counter = Counter()
+        for record_id, record_names in names.items():
+            terms: Set[str] = set()
+            accented: Set[str] = set()
+            for name in record_names:
+                tokens = _tokens(name)
+                accented.update(word for word, _ in tokens)
+                folded = [f for _, f in tokens]
+                terms.update(folded)
+                terms.update(f"{a} {b}" for a, b in zip(folded, folded[1:]))
+            self.terms[record_id] = terms
+            self.accented[record_id] = accented
+            self.frequency.update(terms)
+        self.size = max(len(self.terms), 1)
+        self.names = {record_id: list(record_names) for record_id, record_names in names.items()}
+        # Words of the other catalogues: a real word, not a typo of one of these.
+        self.elsewhere: Set[str] = set()
+        self._whole: Dict[str, float] = {}
+
+    def whole(self, record_id: str) -> float:
+        """The evidence a record's own name gives it (the most a question can share)."""
+        if record_id not in self._whole:
+            self._whole[record_id] = max(
+                [self.evidence(name, record_id)[0] for name in self.names.get(record_id, [])]
+                or [0.0]
+            )
+        return self._whole[record_id]
+
+    @property
+    def words(self) -> Dict[str, Set[str]]:
+        return self.terms
+
+    def weight(self, term: str) -> float:
+        """log(N / records holding the term); a single short syllable counts half (Vietnamese
+        syllables such as "có", "tử" say little alone; a pair such as "khai sinh" says a lot)."""
+        held = self.frequency.get(term, 0)
+        if not held:
+            return 0.0
+        rarity = math.log(self.size / held)
+        if " " not in term and len(term) < LONG_WORD:
+            return rarity * SHORT_WORD_FACTOR
+        return rarity
+
+    def common(self, share: float) -> Set[str]:
+        """Words found in more than ``share`` of the records (for the docs and tests)."""
+        return {
+            term for term, held in self.frequency.items()
+            if " " not in term and held > share * self.size
+        }
+
+    def min_evidence(self) -> float:
+        """As much as one word pair found in ``FEW_SHARE`` of the records (at least ``FEW``)."""
+        few = max(FEW, FEW_SHARE * self.size)
+        return math.log(self.size / few) if self.size > few else 0.5
+
+    def _spelled(self, word: str) -> str:
+        """The word as the index spells it (one typo allowed in long words)."""
+        if (
+            word in self.frequency
+            or word in self.elsewhere
+            or len(word) < TYPO_MIN_LENGTH
+            or word.isdigit()
+        ):
+            return word
+        for known in self.frequency:
+            if " " not in known and len(known) >= TYPO_MIN_LENGTH - 1 and _one_edit(word, known):
+                return known
+        return word
+
+    def evidence(
+        self, question: str, record_id: str, also: Sequence[str] = ()
+    ) -> Tuple[float, Tuple[str, ...]]:
+        """How much the question's words single this record out (and which terms did).
+
+        In a question typed with diacritics every word must match with its accents ("mấy" is
+        not "Mây", "bao nhiêu" not "Bảo tàng"); typed without any, words match whatever the
+        accents. ``also``: more
+        phrases meaning the same (the catalogue's everyday names: "gplx" for "giấy phép lái
+        xe"), matched the same way.
+        """
+        terms = self.terms.get(record_id)
+        if not terms:
+            return 0.0, ()
+        accented = self.accented[record_id]
+        shared: Set[str] = set()
+        for segment in (question, *also):
+            tokens = _tokens(segment)
+            typed_with_accents = any(word != folded for word, folded in tokens)
+            usable: List[Optional[str]] = []
+            for word, folded in tokens:
+                if typed_with_accents and word not in accented and word.isalpha():
+                    usable.append(None)
+                else:
+                    usable.append(self._spelled(folded))
+            pairs = {
+                f"{a} {b}"
+                for a, b in zip(usable, usable[1:])
+                if a is not None and b is not None and f"{a} {b}" in terms
+            }
+            paired = {word for pair in pairs for word in pair.split()}
+            shared |= pairs
+            shared.update(t for t in usable if t is not None and t in terms and t not in paired)
+        # A word counted inside a pair does not count again alone.
+        in_pairs = {word for term in shared if " " in term for word in term.split()}
+        shared = {term for term in shared if " " in term or term not in in_pairs}
+        return sum(self.weight(term) for term in shared), tuple(sorted(shared))
+
+    def missing(self, question: str, record_id: str, also: Sequence[str] = ()) -> float:
+        """Rarity of the record's name words the question does not have (a longer name that
+        adds a rare word, "Xóa đăng ký tạm trú", fits "đăng ký tạm trú" less)."""
+        have = {self._spelled(folded) for _, folded in _tokens(" ".join((question, *also)))}
+        return sum(
+            self.weight(term)
+            for term in self.terms.get(record_id, ())
+            if " " not in term and term not in have
+        )
+
+
+def expansions(question: str, synonyms: Dict[str, List[str]]) -> List[str]:
+    """The phrases the catalogue's synonym list gives for words in the question."""
+    folded = f" {fold(question)} "
+    return [
+        phrase
+        for key, phrases in synonyms.items()
+        if f" {key} " in folded
+        for phrase in phrases
+    ]
+
+
+def score(
+    question: str,
+    candidates: Sequence[Candidate],
+    index: NameIndex,
+    synonyms: Optional[Dict[str, List[str]]] = None,
+) -> List[Scored]:
+    """Candidates with their evidence and fit, in the search's order (duplicates dropped)."""
+    also = expansions(question, synonyms or {})
+    seen: Set[str] = set()
+    scored: List[Scored] = []
+    for candidate in candidates:
+        if candidate.id in seen:
+            continue
+        seen.add(candidate.id)
+        evidence, shared = index.evidence(question, candidate.id, also)
+        whole = index.whole(candidate.id)
+        if whole and evidence < MIN_COVERAGE * whole:
+            # A sliver of a long name ("Việt Nam" of "... công dân Việt Nam, người nước
+            # ngoài ..."): not enough to say the question is about this record.
+            evidence = 0.0
+        fit = evidence - MISSING_PENALTY * index.missing(question, candidate.id, also)
+        scored.append(Scored(candidate, evidence, shared, fit))
+    return scored
+
+
+def decide(
+    scored: Sequence[Scored],
+    min_evidence: float,
+    *,
+    margin: float = MARGIN,
+    lead: float = LEAD,
+) -> Decision:
+    """Answer, offer a choice, or nothing, from candidates scored by ``score``.
+
+    Among the candidates whose evidence reaches ``min_evidence`` (kept in the search's order),
+    the search's best is answered when the search puts it clearly ahead (score margin at least
+    ``margin``) and no other candidate fits the words better (by a quarter of the lead), or when
+    it fits the words
+    better than every other by ``lead`` × ``min_evidence``. A candidate that fits the words far
+    better than the search's best (twice that lead) is answered instead. Otherwise the two are
+    offered ("did you mean A or B?").
+    """
+    eligible = [s for s in scored if s.evidence >= min_evidence]
+    if not eligible:
+        return Decision("none")
+    top, others = eligible[0], eligible[1:]
+    if not others:
+        return Decision("answer", [top])
+    rival = max(others, key=lambda s: s.fit)
+    needed = lead * min_evidence
+    search_margin = top.candidate.margin
+    if search_margin is not None and search_margin >= margin and rival.fit - top.fit < needed / 4:
+        return Decision("answer", [top])
+    if top.fit - rival.fit >= needed:
+        return Decision("answer", [top])
+    if rival.fit - top.fit >= 2 * needed:
+        return Decision("answer", [rival])
+    return Decision("choose", [top, rival])

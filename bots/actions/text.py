@@ -1,0 +1,116 @@
+"""Reading a question: folded words, its language, and the aspect it asks about.
+
+Pure Python (no Rasa imports), tested from tests/bots/. The NLU model classifies the domain and
+the aspect (intents); these keyword rules read the aspect from the words themselves when the
+intent is too coarse (the intents have no "price" or "phone") or wrong, and detect the language
+when the app does not say which one the user writes in.
+"""
+
+import re
+import unicodedata
+from typing import Dict, List, Optional, Sequence, Tuple
+
+VI_LETTERS = set("ăâđêôơưàáạảãằắặẳẵầấậẩẫèéẹẻẽềếệểễìíịỉĩòóọỏõồốộổỗờớợởỡùúụủũừứựửữỳýỵỷỹ")
+
+
+def fold(text: str) -> str:
+    """Lower case, no diacritics (đ -> d), words separated by single spaces."""
+    text = unicodedata.normalize("NFC", text).lower().replace("đ", "d")
+    decomposed = unicodedata.normalize("NFD", text)
+    plain = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", plain).split())
+
+
+def words(text: str) -> List[str]:
+    return fold(text).split()
+
+
+# Words that only one of the two languages uses (Vietnamese typed without diacritics included).
+EN_WORDS = set(
+    """the a an is are was do does did how what where when which who why can could i my me we
+    you your our it its of to for in on at from with and or there this that much many long
+    open opening hours price ticket tickets address phone number book booking appointment
+    hospital beach temple cave festival village school museum lake island waterfall park
+    please get need want buy any have has some about near trip plan suggest like good quieter
+    than should will tell right now today tomorrow weekend day days date time cost pay enter
+    register registration certificate licence license passport card fee fees online apply
+    hello hi hey thanks thank bye goodbye""".split()
+)
+VI_WORDS = set(
+    """la co khong ko k gi nao dau o bao nhieu lau may mat can cho em toi minh ban anh chi ad
+    thi duoc dc vay nhe a oi voi cua va hay nhung cac lam xin nop phi le giay to ho so thu tuc
+    benh vien truong hoc xa phuong huyen tinh ngay gio thang nam mo cua ve vao den chua dong
+    le hoi sap toi the con bo me ong ba nha o dau sao nhu nay kia roi chua nua di ve chao
+    cam on tam biet vang""".split()
+)
+
+
+def detect_lang(text: str) -> Optional[str]:
+    """'vi' or 'en' when the words say so; None when they do not (a code, a name alone)."""
+    if any(ch in VI_LETTERS for ch in text.lower()):
+        return "vi"
+    tokens = words(text)
+    en = sum(1 for word in tokens if word in EN_WORDS)
+    vi = sum(1 for word in tokens if word in VI_WORDS)
+    if en > vi:
+        return "en"
+    if vi > en:
+        return "vi"
+    return None
+
+
+# Aspects, most specific first: the first whose phrase appears in the folded text wins. Each
+# phrase is matched on word boundaries. The places' aspects and the procedures' are read apart
+# ("o dau" is where to apply for a procedure, the address of a place).
+PROCEDURE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
+    ("legal", ("can cu", "luat nao", "nghi dinh", "thong tu", "phap ly", "legal", "law")),
+    ("online", ("online", "truc tuyen", "dich vu cong", "vneid", "qua mang", "tren mang")),
+    ("time", ("bao lau", "may ngay", "mat may", "thoi han", "how long", "bao gio co",
+              "khi nao co", "gia tri bao lau", "processing time")),
+    ("fee", ("le phi", "mat phi", "mat tien", "bao nhieu tien", "lephi", "phi bao nhieu",
+             "co phi", "thu phi", "ton phi", "how much", "cost", "fee", "fees", "charge",
+             "lay phi")),
+    ("agency", ("o dau", "noi nao", "co quan nao", "where", "cho nao", "tai dau",
+                "ubnd", "commune office", "xa nao")),
+    ("documents", ("giay to", "ho so", "can gi", "can nhung gi", "mang theo", "mang gi",
+                   "can mang", "documents", "papers", "what do i need", "can nhung giay")),
+    ("eligibility", ("dieu kien", "duoc khong", "duoc ko", "co duoc", "ai duoc", "truong hop nao",
+                     "co phai", "bat buoc", "can i", "eligible", "who can", "can they",
+                     "co bi", "co bat")),
+    ("steps", ("cac buoc", "nhung buoc", "quy trinh", "trinh tu", "the nao", "lam sao",
+               "kieu gi", "how do i", "how to", "steps", "nhu the nao", "how can")),
+)
+PLACE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
+    ("transfer", ("chuyen truong", "chuyen den", "chuyen ve", "chuyen vao", "transfer")),
+    ("catchment", ("dung tuyen", "khu vuc nao", "tuyen nao", "hoc truong nao", "catchment",
+                   "dung khong")),
+    ("admission", ("tuyen sinh", "chi tieu", "diem chuan", "nhan tre", "thi vao", "admission",
+                   "entrance", "enrol", "lop 1", "lop 6", "lop 10")),
+    ("how_to_book", ("dat lich", "dat kham", "hen kham", "book", "appointment", "dang ky kham")),
+    ("phone", ("so dien thoai", "dien thoai", "sdt", "phone", "hotline", "goi so")),
+    ("open_now", ("bay gio", "right now", "con mo", "dang mo", "open now", "hien gio")),
+    ("hours", ("gio mo cua", "mo cua", "may gio", "opening hours", "hours", "open on",
+               "buoi toi", "what time", "gio hop", "hop cho")),
+    ("price", ("ve vao", "gia ve", "ve bao nhieu", "bao nhieu tien", "mat tien", "thu phi",
+               "tien ve", "ticket", "price", "prise", "pay", "cost", "fee", "gia bao nhieu",
+               "mien phi", "free")),
+    ("departments", ("chuyen khoa", "kham nhung gi", "co kham", "khoa nao", "clinic", "offer",
+                     "kham gi", "kham rang", "kham tim", "kham mat", "kham san")),
+    ("upcoming_events", ("khi nao", "ngay nao", "thang may", "to chuc", "when", "date",
+                         "su kien", "bao gio")),
+    ("address", ("o dau", "dia chi", "where", "address", "duong nao", "xa nao", "get there",
+                 "mua o dau", "cho nao", "nam o")),
+)
+ASPECT_TABLES: Dict[str, Sequence[Tuple[str, Sequence[str]]]] = {
+    "procedures": PROCEDURE_ASPECTS,
+    "places": PLACE_ASPECTS,
+}
+
+
+def aspect_in(text: str, table: str) -> Optional[str]:
+    """The first aspect of ``table`` whose phrase the text holds, else None."""
+    folded = f" {fold(text)} "
+    for aspect, phrases in ASPECT_TABLES[table]:
+        if any(f" {phrase} " in folded for phrase in phrases):
+            return aspect
+    return None
