@@ -36,12 +36,12 @@ EN_WORDS = set(
     register registration certificate licence license passport card fee fees online apply
     hello hi hey thanks thank bye goodbye""".split()
 )
+# (Not the syllables English also uses or names carry: "ho", "to", "can", "con", "me", "nam".)
 VI_WORDS = set(
-    """la co khong ko k gi nao dau o bao nhieu lau may mat can cho em toi minh ban anh chi ad
-    thi duoc dc vay nhe a oi voi cua va hay nhung cac lam xin nop phi le giay to ho so thu tuc
-    benh vien truong hoc xa phuong huyen tinh ngay gio thang nam mo cua ve vao den chua dong
-    le hoi sap toi the con bo me ong ba nha o dau sao nhu nay kia roi chua nua di ve chao
-    cam on tam biet vang""".split()
+    """la co khong ko k gi nao dau bao nhieu lau cho em toi minh ad thi duoc dc vay nhe oi voi
+    cua va nhung cac lam xin nop phi le giay thu tuc benh vien truong hoc xa phuong huyen tinh
+    ngay gio thang mo ve vao chua dong hoi sap nhu nay kia roi nua chao cam on tam biet vang
+    muon hoi giup mua tien bi sai sua doi cap""".split()
 )
 
 

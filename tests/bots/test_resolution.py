@@ -49,6 +49,8 @@ def hospitals() -> resolve.NameIndex:
         ("lam giay khai sinh online duoc khong", "vi"),
         ("lệ phí hộ chiếu", "vi"),
         ("1.001193", None),
+        ("Ho Dynasty Citadel", None),
+        ("Where is Ho Citadel?", "en"),
     ],
 )
 def test_language_of_the_question(question: str, lang: str | None) -> None:
