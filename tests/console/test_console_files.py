@@ -1,6 +1,7 @@
 """/console/: the built files with a strict Content-Security-Policy, a hint when the console
 has not been built, and the development sign-in (demo staff) only where development tokens work."""
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,9 @@ from api.console import (
     console_routes,
     content_security_policy,
 )
+from api.persisted import canonical_operations, load_allow_list, sha256
 from api.settings import Settings
+from graphql import parse
 from tests.conftest import GraphQLClient
 
 built = pytest.mark.skipif(
@@ -80,3 +83,18 @@ async def test_config_says_how_staff_sign_in(http: httpx.AsyncClient, settings: 
     policy = content_security_policy(production)
     assert "connect-src 'self' https://identitytoolkit.googleapis.com " in policy
     assert "connect-src 'self';" in content_security_policy(settings)
+
+
+GENERATED = DIST.parent / "src" / "gql" / "graphql.ts"
+
+
+@pytest.mark.skipif(not GENERATED.is_file(), reason="console/ not built (make test builds it)")
+def test_every_document_the_console_sends_is_on_the_production_allow_list() -> None:
+    sent = re.findall(r"new TypedDocumentString\(`(.*?)`", GENERATED.read_text("utf-8"), re.S)
+    allowed = load_allow_list()
+    names = []
+    for document in sent:
+        for name, body in canonical_operations(parse(document)).items():
+            assert sha256(body) in allowed, f"{name} is not in api/persisted_queries.json"
+            names.append(name)
+    assert "PublishSlotsPreview" in names and "ConsoleCheckIn" in names
