@@ -163,12 +163,13 @@ async def profiles_for(
         views.append(VisibleProfile(document, owner) if document is not None else None)
         if appointment is not None and document is not None and not owner:
             read_by_staff[appointment.patient_profile_id] = appointment.hospital_id
-    await _audit_reads(caller, read_by_staff)
+    await audit_staff_reads(caller, read_by_staff)
     return views
 
 
-async def _audit_reads(caller: Caller[HealthStore], reads: dict[ObjectId, str]) -> None:
-    """Staff reads of patients' personal fields, one entry per reader, patient and day."""
+async def audit_staff_reads(caller: Caller[HealthStore], reads: dict[ObjectId, str]) -> None:
+    """Staff reads of patients' personal fields (profile, reason for visit), one entry per
+    reader, patient and day; ``reads`` maps patient profile ids to their facility."""
     if reads and caller.principal.uid is not None:
         now = utcnow()
         await caller.store.staff_reads.record(

@@ -19,7 +19,7 @@ from domains.health.types.facilities import (
     doctor_at,
     hospital_at,
 )
-from domains.health.types.loaders import load_patient, load_slot
+from domains.health.types.loaders import load_patient, load_slot, note_staff_read
 from domains.kernel.auth import Principal
 from domains.kernel.context import Info
 from domains.kernel.crypto import FIELD_CIPHER
@@ -139,7 +139,9 @@ class Appointment(Node):
         description="Reason for visit: shown to the patient's account and to staff of this "
         "facility only."
     )
-    def reason(self, info: Info) -> str | None:
+    async def reason(self, info: Info) -> str | None:
+        if self.stored_reason is not None and info.context.principal.uid != self.patient_of.user_id:
+            await note_staff_read(info, self.patient_of)
         return reveal(info, self.stored_reason, field="reason")
 
     @strawberry.field

@@ -38,3 +38,16 @@ async def load_patient(info: Info, appointment: PatientOf) -> VisibleProfile | N
         return await profiles.profiles_for(caller=caller, appointments=keys)
 
     return await info.context.loader("health.patient", load).load(appointment)
+
+
+async def note_staff_read(info: Info, patient: PatientOf) -> None:
+    """A staff member read this appointment's reason for visit: recorded with the request's
+    other reads in one write (``staffReads``)."""
+    caller = info.context.caller(HealthStore.of)
+
+    async def record(keys: Sequence[PatientOf]) -> list[None]:
+        reads = {key.patient_profile_id: key.hospital_id for key in keys}
+        await profiles.audit_staff_reads(caller, reads)
+        return [None] * len(keys)
+
+    await info.context.loader("health.staff-read", record).load(patient)

@@ -47,3 +47,22 @@ async def test_staff_reads_are_audited_once_a_day_and_shown_to_admins(
     for token in (desk, owner):
         denied = await gql(READS, {"p": patient}, token=token)
         assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_reading_a_reason_for_visit_is_a_staff_read_too(
+    gql: GraphQLClient, db: Database, dev_token: Any
+) -> None:
+    hospital = await add_hospital(db, "bv-reason-reads")
+    day = future_day()
+    desk = dev_token("desk-2", Role.HOSPITAL_STAFF, hospitals=(hospital,))
+    await publish(gql, desk, hospital, day=day)
+    (slot,) = (await slot_ids(gql, hospital, day))[:1]
+    owner = dev_token("reason-patient")
+    patient = await profile(gql, owner)
+    await book(gql, owner, slot, patient, reason="khó thở")
+    reasons_only = """query($h: String!, $d: Date!) {
+      hospitalAppointments(hospitalId: $h, date: $d) { nodes { reason } } }"""
+    body = await gql(reasons_only, {"h": hospital, "d": day.isoformat()}, token=desk)
+    assert body["data"]["hospitalAppointments"]["nodes"] == [{"reason": "khó thở"}]
+    reads = await gql(READS, {"p": patient}, token=dev_token("auditor-2", Role.ADMIN))
+    assert [r["reader"] for r in reads["data"]["staffReads"]["nodes"]] == ["desk-2"]
