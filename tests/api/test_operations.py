@@ -7,7 +7,7 @@ import pytest
 from api.persisted import MANIFEST_PATH, manifest_text
 from api.schema import build_schema
 from api.settings import Settings
-from graphql import parse, validate
+from graphql import FieldNode, OperationDefinitionNode, parse, validate
 from tests.conftest import ROOT
 
 DOCUMENTS = sorted((ROOT / "graphql" / "operations").glob("*.graphql"))
@@ -39,3 +39,30 @@ def test_operation_names_are_unique() -> None:
         for definition in parse(path.read_text(encoding="utf-8")).definitions:
             name = getattr(getattr(definition, "name", None), "value", None)
             assert name is None or seen.setdefault(name, path.name) == path.name, (name, path)
+
+
+def test_every_root_field_has_an_operation(settings: Settings) -> None:
+    """Production runs only listed operations: a query, mutation or subscription no document
+    uses could not be called there at all."""
+    schema = build_schema(settings)._schema
+    used: set[tuple[str, str]] = set()
+    for path in DOCUMENTS:
+        for definition in parse(path.read_text(encoding="utf-8")).definitions:
+            if isinstance(definition, OperationDefinitionNode):
+                kind = definition.operation.value
+                for selection in definition.selection_set.selections:
+                    if isinstance(selection, FieldNode):
+                        used.add((kind, selection.name.value))
+    roots = {
+        "query": schema.query_type,
+        "mutation": schema.mutation_type,
+        "subscription": schema.subscription_type,
+    }
+    missing = sorted(
+        f"{kind} {name}"
+        for kind, root in roots.items()
+        if root is not None
+        for name in root.fields
+        if (kind, name) not in used
+    )
+    assert not missing, f"no document in graphql/operations uses: {missing}"
