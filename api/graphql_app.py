@@ -103,6 +103,17 @@ class GraphQLApp(GraphQL[RequestContext, None]):
             )
             await response(scope, receive, send)
             return
+        except PyMongoError:
+            # The caller's grants could not be read (MongoDB away, e.g. a primary election):
+            # a 503 to retry, not a 500.
+            response = _error_response(
+                503,
+                "The service is briefly unavailable; retry shortly.",
+                "UNAVAILABLE",
+                **{"Retry-After": "2"},
+            )
+            await response(scope, receive, send)
+            return
         scope.setdefault("state", {})["principal"] = principal
         await super().__call__(scope, receive, send)
 

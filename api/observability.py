@@ -79,6 +79,13 @@ class Metrics:
             ["route", "status"],
             registry=self.registry,
         )
+        # Requests the app has begun and not finished: a process stopped now still answers them.
+        self.http_in_progress = Gauge(
+            "xuthanh_http_requests_in_progress",
+            "HTTP requests being handled, by route.",
+            ["route"],
+            registry=self.registry,
+        )
         self.graphql_operations = Counter(
             "xuthanh_graphql_operations_total",
             "GraphQL operations by name and outcome.",
@@ -192,11 +199,14 @@ class RequestContextMiddleware:
                 MutableHeaders(scope=message)["X-Request-ID"] = request_id
             await send(message)
 
+        path = scope["path"]
+        route = path if path in self.ROUTES else "other"
+        in_progress = self.metrics.http_in_progress.labels(route)
+        in_progress.inc()
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            path = scope["path"]
-            route = path if path in self.ROUTES else "other"
+            in_progress.dec()
             self.metrics.http_requests.labels(route, f"{status // 100}xx").inc()
             if route != "/metrics":
                 logger.info(

@@ -7,10 +7,13 @@ from bson import ObjectId
 from bson.errors import InvalidId
 from pymongo import IndexModel, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import OperationFailure
 
 from domains.kernel.types import Database
 
 Document = dict[str, Any]
+# IndexOptionsConflict, IndexKeySpecsConflict: what a concurrent creation of the same index gives.
+INDEX_CONFLICTS = (85, 86)
 
 
 class Repository:
@@ -30,11 +33,26 @@ class Repository:
 
         Indexes that already exist under the same name and keys are skipped rather than sent
         again: servers disagree on whether re-sending a 2dsphere spec is a no-op (SecantusDB
-        answers IndexKeySpecsConflict because it stored the 2dsphere version).
+        answers IndexKeySpecsConflict because it stored the 2dsphere version). Replicas start
+        together: when another process created one meanwhile, the list is read again.
         """
         if not cls.indexes:
             return []
         collection = db[cls.collection_name]
+        for attempt in range(2):
+            missing = await cls._missing_indexes(collection)
+            if not missing:
+                break
+            try:
+                await collection.create_indexes(missing)
+                break
+            except OperationFailure as error:
+                if error.code not in INDEX_CONFLICTS or attempt:
+                    raise
+        return [model.document["name"] for model in cls.indexes]
+
+    @classmethod
+    async def _missing_indexes(cls, collection: AsyncCollection[Document]) -> list[IndexModel]:
         existing = {index["name"]: index async for index in await collection.list_indexes()}
         missing = []
         for model in cls.indexes:
@@ -47,9 +65,7 @@ class Repository:
                     f"Index {cls.collection_name}.{name} exists with keys {dict(found['key'])}, "
                     f"not {dict(model.document['key'])}: drop it (or rename the new one)."
                 )
-        if missing:
-            await collection.create_indexes(missing)
-        return [model.document["name"] for model in cls.indexes]
+        return missing
 
     async def get(self, document_id: Any) -> Document | None:
         return await self.collection.find_one({"_id": document_id})
