@@ -20,6 +20,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 XUTHANH = str(Path(sys.executable).with_name("xuthanh"))
 DATABASE = "xuthanh_cluster"
+METRICS_TOKEN = "cluster-test-metrics-token-0123456789"  # production shows /metrics only so
 # Development switches a shell may carry (staging would refuse them), and the chat secret, which
 # only the APIs are given.
 UNSET = (
@@ -139,7 +140,10 @@ class Service:
 
     def metric(self, name: str, **labels: str) -> float:
         """A counter from this process's /metrics (0 when it was never incremented)."""
-        text = httpx.get(f"{self.url}/metrics", timeout=10).text
+        headers = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+        response = httpx.get(f"{self.url}/metrics", headers=headers, timeout=10)
+        assert response.status_code == 200, response.text
+        text = response.text
         wanted = ",".join(f'{key}="{value}"' for key, value in sorted(labels.items()))
         for line in text.splitlines():
             if line.startswith(f"{name}{{"):
@@ -180,6 +184,7 @@ def api(index: int, env: dict[str, str], logs: Path) -> Service:
         env={
             **env,
             "CHAT_SESSION_SECRET": "cluster-test-chat-secret-0123456789abcdef",
+            "METRICS_TOKEN": METRICS_TOKEN,
             # No assistant in this test: chat answers degraded, quickly.
             "RASA_URL": f"http://127.0.0.1:{MONGO.free_port()}",
             "CHAT_TIMEOUT_SECONDS": "1",
