@@ -17,9 +17,12 @@ from typing import Any
 
 import httpx
 
+from domains.kernel.crypto import new_key_text
+
 ROOT = Path(__file__).resolve().parents[2]
 XUTHANH = str(Path(sys.executable).with_name("xuthanh"))
 DATABASE = "xuthanh_cluster"
+FIELD_KEYS = new_key_text("cluster1")  # reasons for visit and BHYT numbers, encrypted at rest
 METRICS_TOKEN = "cluster-test-metrics-token-0123456789"  # production shows /metrics only so
 # Development switches a shell may carry (staging would refuse them), and the chat secret, which
 # only the APIs are given.
@@ -171,6 +174,7 @@ def environment(db: Database, *, fcm_url: str, cert_url: str, project: str) -> d
         FIREBASE_PROJECT_ID=project,
         FIREBASE_CERT_URL=cert_url,
         FCM_ENDPOINT=fcm_url,
+        FIELD_ENCRYPTION_KEYS=FIELD_KEYS,
         LOG_LEVEL="WARNING",
     )
     return env
