@@ -87,16 +87,16 @@ class Balancer:
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         peer = writer.get_extra_info("peername")[0]
         try:
-            request = await _read_request(reader, peer)
-            await self._forward(request, reader, writer)
-        except BadRequest:
-            writer.write(_status(400, "Bad Request"))
+            try:
+                request = await _read_request(reader, peer)
+                await self._forward(request, reader, writer)
+            except BadRequest:
+                writer.write(_status(400, "Bad Request"))
+            await writer.drain()
         except (ConnectionError, asyncio.IncompleteReadError):
             pass
         finally:
-            with contextlib.suppress(ConnectionError):
-                await writer.drain()
-            writer.close()
+            writer.close()  # no await here: a coroutine closed at shutdown must not wait
 
     async def _forward(
         self, request: Request, client_reader: asyncio.StreamReader, client: asyncio.StreamWriter
