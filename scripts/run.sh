@@ -23,6 +23,25 @@ trap 'interrupted=1' INT TERM
 # Components run in their own sessions, so Ctrl-C reaches only this script, which then stops them
 # in reverse order (the API must not outlive the database it closes its connections to).
 
+# Every port this run will listen on must be free: a second `make run` would otherwise talk to
+# the first one's database and API and report itself running.
+port_taken() {
+  "$VENV/bin/python" -c 'import socket, sys
+with socket.socket() as s:
+    sys.exit(0 if s.connect_ex(("127.0.0.1", int(sys.argv[1]))) == 0 else 1)' "$1"
+}
+require_free_port() {  # port, what listens there, the variable that moves it
+  if port_taken "$1"; then
+    echo "Port $1 on 127.0.0.1 ($2) is already in use: is another \`make run\` running? Stop it" \
+      "(Ctrl-C in its terminal), or choose another port: $3=<port> make run" >&2
+    exit 1
+  fi
+}
+[ -n "${MONGODB_URI:-}" ] || require_free_port "$MONGO_PORT" "the embedded database" MONGO_PORT
+require_free_port "$PORT" "the API" PORT
+require_free_port "${RASA_PORT:-5005}" "the assistant's Rasa server" RASA_PORT
+require_free_port "${ACTION_PORT:-5055}" "the assistant's action server" ACTION_PORT
+
 mkdir -p var
 if [ -z "${MONGODB_URI:-}" ]; then
   echo "==> Starting the embedded MongoDB-protocol server (SecantusDB) on 127.0.0.1:$MONGO_PORT, data in var/mongo"
@@ -60,11 +79,16 @@ echo "==> Starting the API"
 setsid "$VENV/bin/xuthanh" serve --port "$PORT" &
 pids+=($!)
 api_pid=$!
-for _ in $(seq 1 100); do
-  if "$VENV/bin/python" -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1], timeout=1)" "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; then break; fi
+api_up=
+for _ in $(seq 1 300); do
   kill -0 "$api_pid" 2>/dev/null || { echo "The API exited during start-up; see above." >&2; exit 1; }
+  if "$VENV/bin/python" -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1], timeout=1)" "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; then api_up=1; break; fi
   sleep 0.2
 done
+if [ -z "$api_up" ] || ! kill -0 "$api_pid" 2>/dev/null; then
+  echo "The API did not answer on http://127.0.0.1:$PORT/healthz within 60 s; see above." >&2
+  exit 1
+fi
 
 if [ -n "$bot_model" ]; then
   echo "==> Starting the assistant: action server and Rasa server (ready in about 30 s)"
