@@ -4,6 +4,7 @@ from collections.abc import Sequence
 
 from domains.chatbot import personal_data, retention, schema
 from domains.chatbot.config import CHAT_CONFIG, ChatSettings, read_chat_config
+from domains.chatbot.rasa import RASA_HTTP, provide_rasa_http
 from domains.chatbot.repository import RateLimitRepository
 from domains.kernel.module import DomainModule
 from domains.kernel.resources import Resources
@@ -11,6 +12,8 @@ from domains.kernel.resources import Resources
 
 def wire(resources: Resources) -> None:
     resources.provide(CHAT_CONFIG, read_chat_config())
+    if resources.find(RASA_HTTP) is None:
+        provide_rasa_http(resources)
 
 
 def production_refusals() -> Sequence[str]:

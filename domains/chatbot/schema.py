@@ -4,6 +4,7 @@ import strawberry
 
 from domains.chatbot import service
 from domains.chatbot.config import CHAT_CONFIG
+from domains.chatbot.rasa import RASA_HTTP
 from domains.chatbot.repository import ChatStore
 from domains.chatbot.service import ChatResult, degraded_reply
 from domains.chatbot.types import ChatRateLimited, ChatReply, SendChatMessageInput
@@ -34,6 +35,7 @@ class Mutation:
             service.send_message(
                 caller=context.caller(ChatStore.of),
                 settings=config.settings,
+                http=context.resources.get(RASA_HTTP),
                 text=input.text,
                 session_id=input.session_id,
                 lang=language,

@@ -6,6 +6,8 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import httpx
+
 from domains.chatbot.config import ChatSettings
 from domains.chatbot.errors import EmptyMessage, MessageTooLong, RateLimited
 from domains.chatbot.masking import mask_personal_data
@@ -72,6 +74,7 @@ async def send_message(
     *,
     caller: Caller[ChatStore],
     settings: ChatSettings,
+    http: httpx.AsyncClient,
     text: str,
     session_id: str | None,
     lang: str,
@@ -103,6 +106,7 @@ async def send_message(
         )
     try:
         messages = await send_to_rasa(
+            http=http,
             base_url=settings.rasa_url,
             sender_id=conversation.sender_id,
             text=mask_personal_data(text),
