@@ -17,6 +17,7 @@ from rasa_sdk.types import DomainDict
 from actions import settings
 from actions.api import ApiUnavailable, graphql, nodes
 from actions.common import lang_of, say
+from actions.place_answers import hours_text
 
 TEXTS = {
     "vi": {
@@ -63,11 +64,6 @@ TEXTS = {
         "ask_commune": "Which ward or commune do you live in? For example: Dong Tho ward.",
     },
 }
-WEEKDAYS = {
-    "vi": ["T2", "T3", "T4", "T5", "T6", "T7", "CN"],
-    "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
-}
-WEEKDAY_NAMES = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]
 
 
 def _t(lang: str, key: str, **values: Any) -> str:
@@ -96,20 +92,6 @@ def _date(value: Optional[str]) -> str:
         return datetime.fromisoformat(value.replace("Z", "+00:00")).strftime("%d/%m/%Y")
     except ValueError:
         return value
-
-
-def _hours(hours: List[Dict[str, Any]], lang: str) -> str:
-    spans = {(interval.get("opens"), interval.get("closes")) for interval in hours}
-    if len(hours) == 7 and len(spans) == 1:
-        opens, closes = spans.pop()
-        return f"{'daily' if lang == 'en' else 'hằng ngày'} {opens}–{closes}"
-    parts = []
-    for interval in hours:
-        weekday = interval.get("weekday")
-        index = WEEKDAY_NAMES.index(weekday) if weekday in WEEKDAY_NAMES else None
-        day = WEEKDAYS[lang][index] if index is not None else str(weekday)
-        parts.append(f"{day} {interval.get('opens')}–{interval.get('closes')}")
-    return ", ".join(parts)
 
 
 GENERIC_PLACE_WORDS = {"thanh", "pho", "tp", "city", "town", "huyen", "thi", "xa", "district"}
@@ -183,7 +165,7 @@ class ActionAnswerOpeningHours(Action):
         key = "open_now" if attraction.get("openNow") else "closed_now"
         lines = [_t(lang, key, name=attraction["name"])]
         if attraction.get("openingHours"):
-            lines.append(_t(lang, "hours", hours=_hours(attraction["openingHours"], lang)))
+            lines.append(_t(lang, "hours", hours=hours_text(attraction["openingHours"], lang)))
         say(dispatcher, "\n".join(lines))
         return []
 
