@@ -121,6 +121,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     sub = parser.add_subparsers(dest="action", required=True)
     sub.add_parser("free-port", help="print a free TCP port on 127.0.0.1")
+    in_use = sub.add_parser("port-in-use", help="exit 0 when something listens on the port")
+    in_use.add_argument("--port", type=int, required=True)
     wait = sub.add_parser("wait", help="wait until a server answers ping")
     wait.add_argument("--uri", required=True)
     wait.add_argument("--timeout", type=float, default=30.0)
@@ -133,6 +135,8 @@ def main() -> int:
     if args.action == "free-port":
         print(free_port())
         return 0
+    if args.action == "port-in-use":
+        return 0 if port_in_use(args.port) else 1
     if args.action == "wait":
         deadline = time.monotonic() + args.timeout
         while time.monotonic() < deadline:

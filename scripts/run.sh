@@ -25,13 +25,8 @@ trap 'interrupted=1' INT TERM
 
 # Every port this run will listen on must be free: a second `make run` would otherwise talk to
 # the first one's database and API and report itself running.
-port_taken() {
-  "$VENV/bin/python" -c 'import socket, sys
-with socket.socket() as s:
-    sys.exit(0 if s.connect_ex(("127.0.0.1", int(sys.argv[1]))) == 0 else 1)' "$1"
-}
 require_free_port() {  # port, what listens there, the variable that moves it
-  if port_taken "$1"; then
+  if "$VENV/bin/python" scripts/mongo_server.py port-in-use --port "$1"; then
     echo "Port $1 on 127.0.0.1 ($2) is already in use: is another \`make run\` running? Stop it" \
       "(Ctrl-C in its terminal), or choose another port: $3=<port> make run" >&2
     exit 1
