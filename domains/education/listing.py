@@ -9,14 +9,14 @@ follows on from the previous one as long as the directory does not change in bet
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from domains.education.models import SchoolDocument
 from domains.education.read_side import SchoolCatalogue
 from domains.education.repository import SchoolFilter
 from domains.kernel.errors import InvalidInput
 from domains.kernel.pagination import Page, decode_cursor, encode_cursor
-from domains.search import QueryTooLong
+from domains.search import QueryTooLong, Ranked, scored
 
 RANKED = "rank"
 NEAR = "near"
@@ -108,7 +108,12 @@ async def best_match(
     offset = _position(after, RANKED, key)
     result = await _search(catalogue, text, filter, limit=size, offset=offset)
     ids = [hit.id for hit in result.hits]
-    rows = _rows(catalogue, ids)
+    # The engine applied every filter: its margins are over the next match of this list.
+    rows = [
+        cast(SchoolDocument, scored(school, Ranked(hit.id, hit.score, hit.margin)))
+        for hit in result.hits
+        if (school := catalogue.school(hit.id)) is not None  # None: left since the read
+    ]
     cursors = [encode_cursor([RANKED, offset + n, key]) for n in range(1, len(rows) + 1)]
     total: int = result.total
     return _page(rows, cursors, offset + len(ids) < total, lambda: total)

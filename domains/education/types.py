@@ -35,6 +35,7 @@ from domains.kernel.context import Info
 from domains.kernel.i18n import LocalizedText, pick
 from domains.procedures.models import ProcedureDocument
 from domains.procedures.types import Procedure
+from domains.search import MARGIN_DESCRIPTION, SCORE_DESCRIPTION, margin_of, score_of
 
 
 def education_store(info: Info) -> EducationStore:
@@ -141,6 +142,8 @@ class School:
     catchment: Catchment
     document: strawberry.Private[SchoolDocument]
     lang: strawberry.Private[str]
+    search_score: float | None = strawberry.field(default=None, description=SCORE_DESCRIPTION)
+    search_margin: float | None = strawberry.field(default=None, description=MARGIN_DESCRIPTION)
 
     @strawberry.field(description="The name in every stored language, for editors.")  # type: ignore[untyped-decorator]
     def name_translations(self) -> LocalizedText:
@@ -208,6 +211,8 @@ class School:
             ),
             document=d,
             lang=lang,
+            search_score=score_of(d),
+            search_margin=margin_of(d),
         )
 
 

@@ -21,7 +21,7 @@ from domains.kernel.errors import InvalidInput
 from domains.kernel.folding import fold
 from domains.kernel.geo import NearInput
 from domains.kernel.pagination import Page, decode_cursor, encode_cursor, page_size
-from domains.search import CatalogueIndex, QueryTooLong
+from domains.search import CatalogueIndex, QueryTooLong, Ranked, scored
 
 MAX_SEARCH_TEXT = 200
 MAX_POSITION = 100_000
@@ -65,9 +65,9 @@ def _filters(specialty: str | None, level: str | None) -> dict[str, str]:
 
 async def _matches(
     index: CatalogueIndex, text: str, filters: dict[str, str], wanted: int
-) -> list[str]:
-    """Ids of the first ``wanted`` matches of ``text``, best first."""
-    found: list[str] = []
+) -> list[Ranked]:
+    """The first ``wanted`` matches of ``text``, best first, with their scores and margins."""
+    found: list[Ranked] = []
     while len(found) < wanted:
         try:
             result = await index.search(
@@ -79,7 +79,8 @@ async def _matches(
                 "fewer.",
                 field="search",
             ) from None
-        found += [hit.id for hit in result.hits]
+        # The engine applied every filter: its margins are over the next match of this list.
+        found += [Ranked(hit.id, hit.score, hit.margin) for hit in result.hits]
         if not result.hits or len(found) >= result.total:
             break
     return found[:wanted]
@@ -103,24 +104,26 @@ def _keeper(
     return keep
 
 
-async def _ordered_ids(
+async def _ordered(
     index: CatalogueIndex,
     near: NearInput | None,
     text: str | None,
     filters: dict[str, str],
     wanted: int,
-) -> list[str]:
-    """The first ``wanted`` ids in the list's order (None for both: not served here)."""
+) -> list[tuple[str, Ranked | None]]:
+    """The first ``wanted`` ids in the list's order, with the match when ranked by the text
+    (None for both: not served here)."""
     if near is None:
         assert text is not None  # noqa: S101 - the caller serves the name order
-        return await _matches(index, text, filters, wanted)
+        return [(match.id, match) for match in await _matches(index, text, filters, wanted)]
     only = None
     if text is not None:
-        only = frozenset(await _matches(index, text, filters, max(wanted, len(index))))
+        matches = await _matches(index, text, filters, max(wanted, len(index)))
+        only = frozenset(match.id for match in matches)
     found = await index.near(
         near.lat, near.lng, near.radius_km, limit=wanted, filter=_keeper(index, filters, only)
     )
-    return [record_id for record_id, _ in found]
+    return [(record_id, None) for record_id, _ in found]
 
 
 async def find_hospitals(
@@ -146,16 +149,16 @@ async def find_hospitals(
     key = zlib.crc32(repr((text, place, specialty, level)).encode())
     offset = _position(after, key)
     filters = _filters(specialty, level)
-    ids = await _ordered_ids(index, near, text, filters, offset + size + 1)
+    ids = await _ordered(index, near, text, filters, offset + size + 1)
     rows: list[HospitalDocument] = []
     cursors: list[str] = []
-    for position, record_id in enumerate(ids[offset : offset + size], start=offset + 1):
+    for position, (record_id, match) in enumerate(ids[offset : offset + size], start=offset + 1):
         fields = index.rendered(record_id)
         if fields is not None:  # left the catalogue since the search
-            rows.append(cast(HospitalDocument, fields))
+            rows.append(cast(HospitalDocument, fields if match is None else scored(fields, match)))
             cursors.append(encode_cursor(["facilities", position, key]))
 
     async def count_total() -> int:
-        return len(await _ordered_ids(index, near, text, filters, MAX_POSITION))
+        return len(await _ordered(index, near, text, filters, MAX_POSITION))
 
     return Page(rows, cursors, len(ids) > offset + size, count_total)

@@ -10,15 +10,27 @@ from domains.search.catalogue import (
 from domains.search.engine import SearchHit, SearchIndex, SearchResult
 from domains.search.errors import QueryTooLong
 from domains.search.geo import GeoPoints
+from domains.search.ranked import (
+    MARGIN_DESCRIPTION,
+    SCORE_DESCRIPTION,
+    Ranked,
+    margin_of,
+    score_of,
+    scored,
+    with_margins,
+)
 from domains.search.spec import IndexSpec, Ranking, TextField
 
 __all__ = [
+    "MARGIN_DESCRIPTION",
+    "SCORE_DESCRIPTION",
     "Catalogue",
     "CatalogueIndex",
     "Catalogues",
     "GeoPoints",
     "IndexSpec",
     "QueryTooLong",
+    "Ranked",
     "Ranking",
     "SearchHit",
     "SearchIndex",
@@ -26,4 +38,8 @@ __all__ = [
     "SearchUnavailable",
     "TextField",
     "catalogue_key",
+    "margin_of",
+    "score_of",
+    "scored",
+    "with_margins",
 ]

@@ -77,7 +77,8 @@ async def list_attractions(
         near = near.validated()
         matches = None
         if text is not None:
-            matches = frozenset(await ranked_ids(index, text, filters=engine_filters, keep=None))
+            found = await ranked_ids(index, text, filters=engine_filters, keep=None)
+            matches = frozenset(match.id for match in found)
         page = await near_page(
             index,
             near,

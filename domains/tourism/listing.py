@@ -17,7 +17,7 @@ from domains.kernel.errors import InvalidInput
 from domains.kernel.folding import fold
 from domains.kernel.geo import NearInput
 from domains.kernel.pagination import Page, decode_cursor, encode_cursor, page_size
-from domains.search import CatalogueIndex, QueryTooLong
+from domains.search import CatalogueIndex, QueryTooLong, Ranked, scored, with_margins
 from domains.tourism.catalogues import restored
 
 Row = dict[str, Any]
@@ -128,12 +128,14 @@ async def ranked_ids(
     filters: Mapping[str, str | Sequence[str]],
     keep: Keep | None,
     wanted: int | None = None,
-) -> list[str]:
-    """Ids of the matches ``keep`` keeps, best first: the first ``wanted`` (None: all)."""
+) -> list[Ranked]:
+    """The matches ``keep`` keeps, best first, each with its margin over the next one kept:
+    the first ``wanted`` (None: all)."""
     kept = _kept(index, keep)
-    found: list[str] = []
+    found: list[tuple[str, float]] = []
     offset = 0
-    while wanted is None or len(found) < wanted:
+    # One more than wanted gives the last one its margin.
+    while wanted is None or len(found) <= wanted:
         try:
             result = await index.search(text, limit=ENGINE_BATCH, offset=offset, filters=filters)
         except QueryTooLong as error:
@@ -142,11 +144,12 @@ async def ranked_ids(
                 "fewer.",
                 field="search",
             ) from None
-        found += [hit.id for hit in result.hits if kept is None or kept(hit.id)]
+        found += [(hit.id, hit.score) for hit in result.hits if kept is None or kept(hit.id)]
         offset += len(result.hits)
         if not result.hits or offset >= result.total:
             break
-    return found if wanted is None else found[:wanted]
+    ranked = with_margins(found)
+    return ranked if wanted is None else ranked[:wanted]
 
 
 async def ranked_page(
@@ -159,22 +162,22 @@ async def ranked_page(
     first: int | None,
     after: str | None,
 ) -> Page[Row]:
-    """Matches of ``text``, best first."""
+    """Matches of ``text``, best first, each with its score and margin."""
     size = page_size(first)
     offset = _position(after, "ranked", key)
-    ids = await ranked_ids(index, text, filters=filters, keep=keep, wanted=offset + size + 1)
+    matches = await ranked_ids(index, text, filters=filters, keep=keep, wanted=offset + size + 1)
     rows: list[Row] = []
     cursors: list[str] = []
-    for position, record_id in enumerate(ids[offset : offset + size], start=offset + 1):
-        fields = index.rendered(record_id)
+    for position, match in enumerate(matches[offset : offset + size], start=offset + 1):
+        fields = index.rendered(match.id)
         if fields is not None:
-            rows.append(restored(fields))
+            rows.append(scored(restored(fields), match))
             cursors.append(encode_cursor(["ranked", position, key]))
 
     async def count_total() -> int:
         return len(await ranked_ids(index, text, filters=filters, keep=keep))
 
-    return Page(rows, cursors, len(ids) > offset + size, count_total)
+    return Page(rows, cursors, len(matches) > offset + size, count_total)
 
 
 def ordered_page(

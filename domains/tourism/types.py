@@ -13,6 +13,7 @@ from domains.kernel.clock import utcnow
 from domains.kernel.context import Info
 from domains.kernel.geo import distance_km
 from domains.kernel.i18n import Language, LocalizedText, pick
+from domains.search import MARGIN_DESCRIPTION, SCORE_DESCRIPTION, margin_of, score_of
 from domains.tourism import attractions, events, favorites, reviews, subscriptions
 from domains.tourism.hours import is_open
 from domains.tourism.listing import DISTANCE_FIELD
@@ -164,6 +165,14 @@ class Attraction:
     @described("Distance from `near`, in km (null without `near`).")
     def distance_km(self) -> float | None:
         return None if self.distance_m is None else round(self.distance_m / 1000, 3)
+
+    @described(SCORE_DESCRIPTION)
+    def search_score(self) -> float | None:
+        return score_of(self.document)
+
+    @described(MARGIN_DESCRIPTION)
+    def search_margin(self) -> float | None:
+        return margin_of(self.document)
 
     @strawberry.field
     def opening_hours(self) -> list[OpeningHours]:
@@ -409,6 +418,14 @@ class Event:
             return None
         lng, lat = self.document["location"]["coordinates"]
         return round(distance_km(self.near[0], self.near[1], lat, lng), 3)
+
+    @described(SCORE_DESCRIPTION)
+    def search_score(self) -> float | None:
+        return score_of(self.document)
+
+    @described(MARGIN_DESCRIPTION)
+    def search_margin(self) -> float | None:
+        return margin_of(self.document)
 
     @described("The attraction it takes place at (null for a free location).")
     async def place(self, info: Info) -> Attraction | None:

@@ -11,6 +11,7 @@ from domains.health.types.loaders import load_hospital
 from domains.kernel.context import Info
 from domains.kernel.i18n import Language, pick
 from domains.kernel.node import Node
+from domains.search import MARGIN_DESCRIPTION, SCORE_DESCRIPTION, margin_of, score_of
 
 
 @strawberry.enum(description="Level of a health facility in Vietnam's system.")
@@ -95,6 +96,8 @@ class Hospital:
     doctors: list[HospitalDoctor]
     booking_policy: BookingPolicyInfo
     names: strawberry.Private[dict[str, str]]
+    search_score: float | None = strawberry.field(default=None, description=SCORE_DESCRIPTION)
+    search_margin: float | None = strawberry.field(default=None, description=MARGIN_DESCRIPTION)
 
     @strawberry.field
     def name(self, info: Info, lang: Language | None = None) -> str:
@@ -120,6 +123,8 @@ class Hospital:
                 max_active_bookings=policy["maxActiveBookings"],
             ),
             names=document["name"],
+            search_score=score_of(document),
+            search_margin=margin_of(document),
         )
 
 

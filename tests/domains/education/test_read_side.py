@@ -25,6 +25,7 @@ from tests.domains.education.test_admin_and_announcements import (
     school_input,
 )
 from tests.domains.education.test_directory_and_rounds import SCHOOLS, schools
+from tests.support.ranking import assert_ranked, assert_unranked
 
 pytestmark = pytest.mark.usefixtures("demo")
 
@@ -68,6 +69,23 @@ async def test_search_keeps_the_filters_and_pages_on(gql: GraphQLClient) -> None
     # A cursor of another list does not continue this one.
     other = await gql(SCHOOLS, {"search": "thcs", "after": first["pageInfo"]["endCursor"]})
     assert other["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+RANKED = """query($search: String, $near: NearInput, $first: Int, $after: String) {
+  schools(search: $search, near: $near, first: $first, after: $after) {
+    nodes { id searchScore searchMargin } pageInfo { endCursor } } }"""
+
+
+async def test_search_rows_carry_their_score_and_margin_over_the_next(gql: GraphQLClient) -> None:
+    first = (await gql(RANKED, {"search": "truong thpt", "first": 3}))["data"]["schools"]
+    after = first["pageInfo"]["endCursor"]
+    rest = await gql(RANKED, {"search": "truong thpt", "first": 1, "after": after})
+    following = rest["data"]["schools"]["nodes"]
+    assert_ranked(first["nodes"], following[0]["searchScore"] if following else None)
+    near = {"lat": 19.805, "lng": 105.775, "radiusKm": 2}
+    assert_unranked((await gql(RANKED, {"near": near, "first": 3}))["data"]["schools"]["nodes"])
+    no_search = await gql(RANKED, {"first": 3})
+    assert_unranked(no_search["data"]["schools"]["nodes"])
 
 
 async def test_query_syntax_is_text_and_long_input_is_refused(gql: GraphQLClient) -> None:

@@ -24,6 +24,7 @@ from domains.kernel.resources import Resources
 from domains.kernel.types import Database
 from tests.conftest import GraphQLClient
 from tests.domains.health.support import raw_hospital
+from tests.support.ranking import assert_ranked, assert_unranked
 
 HOSPITALS = """query($search: String, $near: NearInput, $level: HospitalLevel,
                      $first: Int, $after: String) {
@@ -94,6 +95,23 @@ async def test_over_long_search_is_refused_naming_the_field(gql: GraphQLClient) 
     error = body["errors"][0]
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert "search" in error["message"] and "200" in error["message"]
+
+
+RANKED = """query($search: String, $near: NearInput, $first: Int, $after: String) {
+  hospitals(search: $search, near: $near, first: $first, after: $after) {
+    nodes { id searchScore searchMargin } pageInfo { endCursor } } }"""
+
+
+@pytest.mark.usefixtures("province_db")
+async def test_search_rows_carry_their_score_and_margin_over_the_next(gql: GraphQLClient) -> None:
+    first = await _connection(gql, RANKED, search="benh vien da khoa", first=3)
+    after = first["pageInfo"]["endCursor"]
+    rest = await _connection(gql, RANKED, search="benh vien da khoa", first=1, after=after)
+    assert_ranked(first["nodes"], rest["nodes"][0]["searchScore"] if rest["nodes"] else None)
+    near = {**CITY, "radiusKm": 25.0}
+    assert_unranked((await _connection(gql, RANKED, near=near, first=3))["nodes"])
+    nearby = await _connection(gql, RANKED, near=near, search="benh vien", first=3)
+    assert_unranked(nearby["nodes"])  # nearest first: not a ranking
 
 
 async def test_near_is_nearest_first_within_the_radius(

@@ -14,6 +14,7 @@ from domains.kernel.resources import Resources
 from domains.tourism.catalogues import ATTRACTION_INDEX, EVENT_INDEX
 from tests.conftest import GraphQLClient
 from tests.domains.tourism.conftest import attraction_id
+from tests.support.ranking import assert_ranked, assert_unranked
 
 pytestmark = pytest.mark.usefixtures("seeded")
 
@@ -103,6 +104,29 @@ async def test_events_near_a_place_stay_in_start_order_within_the_radius(
     assert all(n["distanceKm"] <= 60 for n in nodes)
     wider = await gql(EVENTS, {"near": {**near, "radiusKm": 300}, "from": PAST, "first": 100})
     assert len(wider["data"]["events"]["nodes"]) > len(nodes)
+
+
+RANKED = {
+    "attractions": """query($search: String, $near: NearInput, $first: Int, $after: String) {
+  attractions(search: $search, near: $near, first: $first, after: $after) {
+    nodes { slug searchScore searchMargin } pageInfo { endCursor } } }""",
+    "events": """query($search: String, $near: NearInput, $first: Int, $after: String) {
+  events(search: $search, near: $near, first: $first, after: $after, from: "2020-01-01T00:00:00Z") {
+    nodes { slug searchScore searchMargin } pageInfo { endCursor } } }""",
+}
+
+
+@pytest.mark.parametrize("name", ["attractions", "events"])
+async def test_search_rows_carry_their_score_and_margin_over_the_next(
+    gql: GraphQLClient, name: str
+) -> None:
+    first = (await gql(RANKED[name], {"search": "le hoi den", "first": 3}))["data"][name]
+    after = first["pageInfo"]["endCursor"]
+    rest = await gql(RANKED[name], {"search": "le hoi den", "first": 1, "after": after})
+    following = rest["data"][name]["nodes"]
+    assert_ranked(first["nodes"], following[0]["searchScore"] if following else None)
+    near = await gql(RANKED[name], {"near": {**SAM_SON, "radiusKm": 50}, "first": 5})
+    assert_unranked(near["data"][name]["nodes"])
 
 
 EVENT_INPUT: dict[str, Any] = {
