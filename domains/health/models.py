@@ -74,6 +74,10 @@ class SlotDocument(TypedDict):
     bookableFrom: datetime
     bookableUntil: datetime
     cancelReason: NotRequired[str]
+    # closeSlot: set while staff keep the slot closed to new bookings (status busy-unavailable,
+    # no cancelReason; its bookings stand); reopenSlot removes both.
+    closedAt: NotRequired[datetime]
+    closedBy: NotRequired[str]
     createdAt: datetime
     createdBy: str
     # The queue number the desk called last (``callNext``); absent before the first call.

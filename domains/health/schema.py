@@ -22,7 +22,7 @@ from domains.health.errors import BookingRefused
 from domains.health.models import AppointmentDocument
 from domains.health.repositories import HealthStore
 from domains.health.schema_audit import AuditQuery
-from domains.health.schema_staff import StaffQuery
+from domains.health.schema_staff import StaffMutation, StaffQuery
 from domains.health.types.appointments import Appointment, AppointmentStatus, PatientProfile
 from domains.health.types.facilities import (
     CancelSlotsPayload,
@@ -225,7 +225,7 @@ class Query(StaffQuery, AuditQuery):
 
 
 @strawberry.type
-class Mutation:
+class Mutation(StaffMutation):
     @strawberry.mutation(description="Add a person to book for, with their consent.")
     async def create_patient_profile(
         self, info: Info, input: PatientProfileInput

@@ -1,15 +1,26 @@
-"""Health queries for a facility's staff planning their schedule (the staff console): every
-slot in a range whatever its status, and what publishing a template would do."""
+"""Health queries and mutations for a facility's staff planning their schedule (the staff
+console): every slot in a range whatever its status, what publishing a template would do, and
+closing a slot to new bookings (and opening it again) without touching its bookings."""
+
+from typing import Annotated
 
 import strawberry
 
-from domains.health import slots
+from domains.health import closing, slots
 from domains.health.repositories import HealthStore
 from domains.health.types.facilities import PlannedSlot, PublishSlotsPreview, Slot, SlotClash
+from domains.health.types.failures import SlotNotBookable
 from domains.health.types.inputs import PublishSlotsInput, SlotFilterInput
 from domains.health.types.results import PublishSlotsPreviewResult
 from domains.kernel.context import Info
-from domains.kernel.errors import ValidationFailed, expected
+from domains.kernel.errors import NotFoundError, ValidationFailed, expected
+
+CloseSlotResult = Annotated[
+    Slot | SlotNotBookable | NotFoundError, strawberry.union("CloseSlotResult")
+]
+ReopenSlotResult = Annotated[
+    Slot | SlotNotBookable | NotFoundError, strawberry.union("ReopenSlotResult")
+]
 
 
 def _preview(outcome: slots.PublishPreview) -> PublishSlotsPreview:
@@ -55,4 +66,33 @@ class StaffQuery:
             ),
             _preview,
             ValidationFailed,
+        )
+
+
+@strawberry.type
+class StaffMutation:
+    @strawberry.mutation(  # type: ignore[untyped-decorator]
+        description="Close one slot to new bookings (facility staff): nobody can book it, be "
+        "offered a place in it or find it in availableSlots; the bookings it has stand (to "
+        "cancel them, cancelSlots). Closing a closed slot returns it; a cancelled slot is "
+        "SlotNotBookable."
+    )
+    async def close_slot(self, info: Info, id: strawberry.ID) -> CloseSlotResult:
+        return await expected(
+            closing.close_slot(caller=info.context.caller(HealthStore.of), slot_id=str(id)),
+            Slot.from_document,
+            SlotNotBookable,
+            NotFoundError,
+        )
+
+    @strawberry.mutation(  # type: ignore[untyped-decorator]
+        description="Open a closed slot to bookings again (facility staff); places freed while "
+        "it was closed are offered to its waitlist first. A cancelled slot is SlotNotBookable."
+    )
+    async def reopen_slot(self, info: Info, id: strawberry.ID) -> ReopenSlotResult:
+        return await expected(
+            closing.reopen_slot(caller=info.context.caller(HealthStore.of), slot_id=str(id)),
+            Slot.from_document,
+            SlotNotBookable,
+            NotFoundError,
         )

@@ -50,6 +50,8 @@ WHO = {
     "rescheduleAppointment": CITIZEN,
     "publishSlots": STAFF,
     "cancelSlots": STAFF,
+    "closeSlot": STAFF,
+    "reopenSlot": STAFF,
     "checkIn": STAFF,
     "markNoShow": STAFF,
     "callNext": STAFF,

@@ -135,7 +135,7 @@ async def test_staff_publish_and_run_the_day(
         await page.wait_text(f'[data-day="{day.isoformat()}"]', "09:30–10:00")
         await page.wait_text(f'[data-day="{day.isoformat()}"]', "0/2")
         await page.screenshot("schedule-published")
-        await page.click(f"{selector} button")  # Cancel on the first slot: its dialog
+        await page.click(f"{selector} button[data-action=cancelSlot]")  # its dialog
         await page.wait_for("!!document.querySelector('dialog[open] #cancel-reason')", "dialog")
         assert await page.accessibility_problems() == []
         await page.click("dialog[open] button[value=cancel]")

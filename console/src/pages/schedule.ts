@@ -1,8 +1,8 @@
 // Schedule: a week per department and doctor (booked/capacity and status of every slot),
-// cancelling a slot, and publishing from a template after a dry-run preview.
+// closing a slot to new bookings (and reopening it), cancelling a slot, and publishing from a template after a dry-run preview.
 import { gql, isFailure } from "../api";
 import { h, modal, toast } from "../dom";
-import { ConsoleCancelSlotsDocument, FacilitySlotsDocument } from "../gql/graphql";
+import { ConsoleCancelSlotsDocument, ConsoleCloseSlotDocument, ConsoleReopenSlotDocument, FacilitySlotsDocument } from "../gql/graphql";
 import type { FacilitySlotsQuery } from "../gql/graphql";
 import { t, weekdayName } from "../i18n";
 import type { Key } from "../i18n";
@@ -88,19 +88,35 @@ function weekGrid(hospital: Hospital, slots: Slot[], reload: () => Promise<void>
 }
 
 function slotCard(hospital: Hospital, slot: Slot, reload: () => Promise<void>): HTMLElement {
-  const cancellable = slot.status !== "BUSY_UNAVAILABLE" && new Date(slot.start) > new Date();
+  const future = new Date(slot.start) > new Date();
+  const cancelled = slot.status === "BUSY_UNAVAILABLE" && !slot.closed;
+  const status = slot.closed ? "CLOSED" : slot.status;
+  const button = (key: Key, action: () => Promise<void>, className = "link"): HTMLElement =>
+    h("button", { type: "button", class: className, "data-action": key, onclick: () => void action().catch((error: unknown) => toast(t("error", { message: String(error) }), "error")) }, t(key));
   return h(
     "article",
-    { class: `slot ${slot.status.toLowerCase()}`, "data-slot": slot.id },
+    { class: `slot ${status.toLowerCase()}`, "data-slot": slot.id, "data-status": status },
     h("div", { class: "slot-time" }, `${vnTime(slot.start)}–${vnTime(slot.end)}`),
     h("div", {}, departmentName(hospital, slot.departmentId)),
     h("div", { class: "muted" }, doctorName(hospital, slot.doctorId)),
     h("div", { class: "slot-count" }, `${t("booked")} ${slot.booked}/${slot.capacity}`),
-    h("span", { class: "badge" }, t(`status${slot.status}` as Key)),
-    cancellable
-      ? h("button", { type: "button", class: "link danger", onclick: () => void cancelSlot(hospital, slot, reload) }, t("cancelSlot"))
+    h("span", { class: "badge" }, t(`status${status}` as Key)),
+    future && !cancelled
+      ? button(slot.closed ? "reopenSlot" : "closeSlot", () => setClosed(slot, !slot.closed, reload))
+      : null,
+    future && !cancelled
+      ? button("cancelSlot", () => cancelSlot(hospital, slot, reload), "link danger")
       : null,
   );
+}
+
+async function setClosed(slot: Slot, close: boolean, reload: () => Promise<void>): Promise<void> {
+  const result = close
+    ? (await gql(ConsoleCloseSlotDocument, { id: slot.id })).closeSlot
+    : (await gql(ConsoleReopenSlotDocument, { id: slot.id })).reopenSlot;
+  if (isFailure(result)) toast(result.message, "error");
+  else toast(t(close ? "slotClosed" : "slotReopened", { time: vnTime(slot.start) }));
+  await reload();
 }
 
 async function cancelSlot(hospital: Hospital, slot: Slot, reload: () => Promise<void>): Promise<void> {

@@ -277,8 +277,34 @@ class SlotRepository(Repository):
         self, slot_id: ObjectId, *, reason: str, session: Session | None
     ) -> bool:
         result = await self.collection.update_one(
-            {"_id": slot_id, "status": "free"},
-            {"$set": {"status": "busy-unavailable", "cancelReason": reason}},
+            {"_id": slot_id, "$or": [{"status": "free"}, {"closedAt": {"$exists": True}}]},
+            {
+                "$set": {"status": "busy-unavailable", "cancelReason": reason},
+                "$unset": {"closedAt": "", "closedBy": ""},
+            },
             session=session,
         )
         return result.modified_count == 1
+
+    async def close(self, slot_id: ObjectId, *, actor: str, now: datetime) -> SlotDocument | None:
+        """closeSlot: an open slot takes no new booking (its bookings stay); None when it is
+        not open (closed already, or cancelled)."""
+        return cast(
+            SlotDocument | None,
+            await self.collection.find_one_and_update(
+                {"_id": slot_id, "status": "free"},
+                {"$set": {"status": "busy-unavailable", "closedAt": now, "closedBy": actor}},
+                return_document=ReturnDocument.AFTER,
+            ),
+        )
+
+    async def reopen(self, slot_id: ObjectId) -> SlotDocument | None:
+        """reopenSlot: a closed (not cancelled) slot is open again; None when it is not closed."""
+        return cast(
+            SlotDocument | None,
+            await self.collection.find_one_and_update(
+                {"_id": slot_id, "status": "busy-unavailable", "closedAt": {"$exists": True}},
+                {"$set": {"status": "free"}, "$unset": {"closedAt": "", "closedBy": ""}},
+                return_document=ReturnDocument.AFTER,
+            ),
+        )

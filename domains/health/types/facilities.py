@@ -170,6 +170,10 @@ class Slot(Node):
         description="Estimated share covered by health insurance (BHYT), in VND."
     )
     bookable_until: datetime
+    closed: bool = strawberry.field(
+        description="Closed by its facility to new bookings (closeSlot); the bookings it has "
+        "stand. A cancelled slot (cancelSlots) is BUSY_UNAVAILABLE and not closed."
+    )
 
     @strawberry.field(description="What the patient pays if BHYT covers its estimate (VND).")  # type: ignore[untyped-decorator]
     def patient_pays(self) -> int:
@@ -204,6 +208,7 @@ class Slot(Node):
             fee=document["fee"],
             bhyt_covered=document["bhytCovered"],
             bookable_until=document["bookableUntil"],
+            closed="closedAt" in document,
         )
 
 

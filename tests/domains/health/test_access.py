@@ -281,6 +281,22 @@ MUTATION_CASES = {
         "staff_other": "FORBIDDEN",
         "admin": "CancelSlotsPayload",
     },
+    "closeSlot": {  # a slot of this facility; closing twice answers the closed slot again
+        "anonymous": "UNAUTHENTICATED",
+        "citizen_a": "FORBIDDEN",
+        "citizen_b": "FORBIDDEN",
+        "staff_here": "Slot",
+        "staff_other": "FORBIDDEN",
+        "admin": "Slot",
+    },
+    "reopenSlot": {
+        "anonymous": "UNAUTHENTICATED",
+        "citizen_a": "FORBIDDEN",
+        "citizen_b": "FORBIDDEN",
+        "staff_here": "Slot",
+        "staff_other": "FORBIDDEN",
+        "admin": "Slot",
+    },
     "checkIn": {  # the right facility is told it is not the day yet; others learn nothing
         "anonymous": "UNAUTHENTICATED",
         "citizen_a": "FORBIDDEN",
@@ -380,6 +396,8 @@ def mutation(name: str, world: dict[str, Any]) -> tuple[str, dict[str, Any]]:
             f"{{ {RESULT} }} }}",
             {"f": {"hospitalId": H, "departmentId": "ung-buou", "fromDate": day, "toDate": day}},
         )
+    if name in ("closeSlot", "reopenSlot"):  # the slot rescheduleAppointment moves to: open again
+        return (f"mutation($s: ID!) {{ {name}(id: $s) {{ {RESULT} }} }}", {"s": world["slots"][2]})
     if name == "checkIn":
         return (
             f"mutation($c: String!) {{ checkIn(bookingCode: $c) {{ {RESULT} }} }}",
@@ -406,6 +424,8 @@ ORDER = [
     "createPatientProfile",
     "publishSlots",
     "cancelSlots",
+    "closeSlot",
+    "reopenSlot",
     "checkIn",
     "markNoShow",
     "callNext",

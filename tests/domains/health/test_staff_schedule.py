@@ -1,12 +1,24 @@
 """The staff console's schedule: every slot of a range whatever its status, a dry run of
-publishSlots (what it would create, what is already there, the overlaps), cancelling one slot."""
+publishSlots (what it would create, what is already there, the overlaps), cancelling one slot,
+closing a slot to new bookings (its bookings stay) and opening it again."""
 
 from typing import Any
 
 import pytest
 
 from tests.conftest import GraphQLClient
-from tests.domains.health.support import add_hospital, book, future_day, profile, publish, staff
+from tests.domains.health.support import CANCEL as CANCEL_APPOINTMENT
+from tests.domains.health.support import (
+    add_hospital,
+    book,
+    future_day,
+    join,
+    my_waitlist,
+    profile,
+    publish,
+    slot_ids,
+    staff,
+)
 
 H = "bv-test-staff-schedule"
 
@@ -105,3 +117,82 @@ async def test_facility_slots_refuses_a_range_too_long(gql: GraphQLClient, token
     f = {"hospitalId": H, "fromDate": "2030-01-01", "toDate": "2030-06-01"}
     body = await gql(SLOTS, {"f": f}, token=token)
     assert body["errors"] and "62 days" in body["errors"][0]["message"]
+
+
+CLOSE = """mutation($id: ID!) { closeSlot(id: $id) { __typename
+  ... on Slot { id status closed booked remaining } ... on UserError { code } } }"""
+REOPEN = CLOSE.replace("closeSlot", "reopenSlot")
+
+
+async def test_a_closed_slot_keeps_its_bookings_and_takes_no_new_one(
+    gql: GraphQLClient, token: str, dev_token
+) -> None:
+    day = future_day()
+    await publish(gql, token, H, day=day, periods=[("15:00", "15:30")], capacity=3)
+    (slot,) = await slot_ids(gql, H, day)
+    first, second = dev_token("closing-first"), dev_token("closing-second")
+    kept = await book(gql, first, slot, await profile(gql, first))
+    assert kept["__typename"] == "Appointment"
+    closed = (await gql(CLOSE, {"id": slot}, token=token))["data"]["closeSlot"]
+    assert closed == {
+        "__typename": "Slot",
+        "id": slot,
+        "status": "BUSY_UNAVAILABLE",
+        "closed": True,
+        "booked": 1,
+        "remaining": 2,
+    }
+    assert (await gql(CLOSE, {"id": slot}, token=token))["data"]["closeSlot"] == closed
+    assert await slot_ids(gql, H, day) == []  # availableSlots passes it by
+    second_profile = await profile(gql, second)
+    refused = await book(gql, second, slot, second_profile)
+    assert refused["__typename"] == "SlotNotBookable", refused
+    mine = await gql("{ myAppointments { nodes { id status } } }", token=first)
+    assert mine["data"]["myAppointments"]["nodes"] == [{"id": kept["id"], "status": "BOOKED"}]
+
+    reopened = (await gql(REOPEN, {"id": slot}, token=token))["data"]["reopenSlot"]
+    assert (reopened["status"], reopened["closed"]) == ("FREE", False)
+    assert await slot_ids(gql, H, day) == [slot]
+    assert (await book(gql, second, slot, second_profile))["__typename"] == "Appointment"
+
+    # Cancelling a closed slot cancels its bookings; a cancelled slot cannot be closed or reopened.
+    assert (await gql(CLOSE, {"id": slot}, token=token))["data"]["closeSlot"]["closed"]
+    f = {"hospitalId": H, "fromDate": day.isoformat(), "toDate": day.isoformat(), "slotIds": [slot]}
+    cancelled = (await gql(CANCEL, {"f": f}, token=token))["data"]["cancelSlots"]
+    assert (cancelled["slotsCancelled"], cancelled["appointmentsCancelled"]) == (1, 2)
+    for query, field in ((CLOSE, "closeSlot"), (REOPEN, "reopenSlot")):
+        refusal = (await gql(query, {"id": slot}, token=token))["data"][field]
+        assert refusal == {"__typename": "SlotNotBookable", "code": "SLOT_NOT_BOOKABLE"}
+
+
+async def test_a_closed_slot_offers_no_freed_place_until_it_reopens(
+    gql: GraphQLClient, token: str, dev_token
+) -> None:
+    day = future_day()
+    await publish(gql, token, H, day=day, periods=[("16:00", "16:30")], capacity=1)
+    (slot,) = await slot_ids(gql, H, day)
+    holder, waiter = dev_token("closing-holder"), dev_token("closing-waiter")
+    booked = await book(gql, holder, slot, await profile(gql, holder))
+    entry = await join(gql, waiter, await profile(gql, waiter), slot_id=slot)
+    assert entry["status"] == "WAITING"
+    assert (await gql(CLOSE, {"id": slot}, token=token))["data"]["closeSlot"]["closed"]
+    gone = await gql(CANCEL_APPOINTMENT, {"id": booked["id"]}, token=holder)
+    assert gone["data"]["cancelAppointment"]["status"] == "CANCELLED"
+    # The freed place goes back to the closed slot, not to the waiting patient.
+    assert (await my_waitlist(gql, waiter))[entry["id"]]["status"] == "WAITING"
+    reopened = (await gql(REOPEN, {"id": slot}, token=token))["data"]["reopenSlot"]
+    assert (reopened["closed"], reopened["remaining"]) == (False, 0)  # held for the waiter
+    assert (await my_waitlist(gql, waiter))[entry["id"]]["status"] == "OFFERED"
+
+
+async def test_closing_is_for_the_slot_s_own_staff(
+    gql: GraphQLClient, token: str, dev_token
+) -> None:
+    day = future_day()
+    await publish(gql, token, H, day=day, periods=[("17:00", "17:30")])
+    (slot,) = await slot_ids(gql, H, day)
+    other = staff(dev_token, "bv-somewhere-else")
+    body = await gql(CLOSE, {"id": slot}, token=other)
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    missing = await gql(CLOSE, {"id": "0" * 24}, token=token)
+    assert missing["data"]["closeSlot"]["__typename"] == "NotFoundError"
