@@ -1,6 +1,7 @@
 """The accounts domain as the composition root sees it."""
 
 from domains.accounts import directory, erasure, grant_list, personal_data, province, schema
+from domains.accounts.nodes import find_node
 from domains.accounts.repository import ErasureRepository, GrantHistoryRepository, GrantRepository
 from domains.kernel.module import DomainModule
 from domains.kernel.resources import Resources
@@ -22,6 +23,7 @@ MODULE = DomainModule(
     name="accounts",
     query=schema.Query,
     mutation=schema.Mutation,
+    find_node=find_node,
     repositories=(GrantRepository, ErasureRepository, GrantHistoryRepository),
     wire=wire,
     start=start,

@@ -201,6 +201,14 @@ async def list_grants(
     )
 
 
+async def get_grant(*, caller: Caller[AccountsStore], uid: str) -> GrantDocument | None:
+    """One user's roles, as `grants` lists them: administrators only, None otherwise."""
+    if not caller.principal.is_admin:
+        return None
+    grant = await caller.store.grants.get_for_uid(uid)
+    return grant if grant is not None and grant.get("roles") else None
+
+
 def _listed(caller: Caller[AccountsStore], grant: GrantDocument) -> None:
     """A grant written here is in this process's grants page at once (others: change feed)."""
     listed = caller.store.resources.find(GRANT_LIST)

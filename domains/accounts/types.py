@@ -7,10 +7,12 @@ from domains.accounts.errors import NoGrants
 from domains.accounts.models import ErasureJobDocument, GrantChangeDocument, GrantDocument
 from domains.kernel.auth import Principal, Role
 from domains.kernel.errors import SignInTooOld, UserError
+from domains.kernel.node import Node, global_id
 
 
 @strawberry.type(description="The roles a user holds beyond citizen.")
-class Grant:
+class Grant(Node):
+    id: strawberry.ID = strawberry.field(description="Opaque and stable, for `node(id:)`.")
     uid: str
     roles: list[Role]
     hospital_ids: list[str]
@@ -23,6 +25,7 @@ class Grant:
     def from_document(cls, document: GrantDocument) -> "Grant":
         known = {role.value: role for role in Role}
         return cls(
+            id=global_id("Grant", document["_id"]),
             uid=document["_id"],
             roles=[known[name] for name in document.get("roles", []) if name in known],
             hospital_ids=list(document.get("hospitalIds", [])),

@@ -50,6 +50,20 @@ async def list_announcements(
     )
 
 
+async def get_announcement(
+    *, caller: Caller[EducationStore], announcement_id: str
+) -> AnnouncementDocument | None:
+    """One announcement, if `announcements` would show it to the caller."""
+    if not ObjectId.is_valid(announcement_id):
+        return None
+    found = await caller.store.announcements.get_announcement(ObjectId(announcement_id))
+    if found is None or found["audience"] not in visible_audiences(
+        caller.principal, found["schoolId"]
+    ):
+        return None
+    return found
+
+
 def _push_body(body: LocalizedDict) -> LocalizedDict:
     return {
         lang: value

@@ -1,6 +1,7 @@
 """Education as the composition root sees it."""
 
 from domains.education import read_side, repository, rounds_read, schema
+from domains.education.nodes import find_node
 from domains.education.province import seed_province
 from domains.education.seed import seed_demo
 from domains.kernel.module import DomainModule
@@ -11,6 +12,7 @@ MODULE = DomainModule(
     name="education",
     query=schema.Query,
     mutation=schema.Mutation,
+    find_node=find_node,
     repositories=(
         repository.CommuneRepository,
         repository.SchoolRepository,

@@ -297,6 +297,10 @@ class AnnouncementRepository(Repository):
         )
         return cast(Page[AnnouncementDocument], page)
 
+    async def get_announcement(self, announcement_id: ObjectId) -> AnnouncementDocument | None:
+        found = await self.collection.find_one({"_id": announcement_id})
+        return cast(AnnouncementDocument | None, found)
+
 
 async def _write_missing_or_changed(
     collection: Any,

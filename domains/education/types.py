@@ -33,6 +33,7 @@ from domains.kernel.caller import Caller
 from domains.kernel.clock import PROVINCE_TZ, as_utc, utcnow
 from domains.kernel.context import Info
 from domains.kernel.i18n import LocalizedText, pick
+from domains.kernel.node import Node
 from domains.procedures.models import ProcedureDocument
 from domains.procedures.types import Procedure
 from domains.search import MARGIN_DESCRIPTION, SCORE_DESCRIPTION, margin_of, score_of
@@ -125,7 +126,7 @@ class Catchment:
 
 
 @strawberry.type(description="A school, kindergarten, continuing-education centre or college.")
-class School:
+class School(Node):
     id: strawberry.ID
     name: str
     levels: list[SchoolLevel]
@@ -277,7 +278,7 @@ class AdmissionDocument:
 
 
 @strawberry.type(description="An application window of one or more schools.")
-class AdmissionRound:
+class AdmissionRound(Node):
     id: strawberry.ID
     name: str
     school_year: str
@@ -385,7 +386,7 @@ class AdmissionRound:
 
 
 @strawberry.type(description="A school's announcement.")
-class SchoolAnnouncement:
+class SchoolAnnouncement(Node):
     id: strawberry.ID
     school_id: str
     title: str

@@ -1,6 +1,7 @@
 """The environment domain as the composition root sees it."""
 
 from domains.environment import migrations, open311, personal_data, schema
+from domains.environment.nodes import find_node
 from domains.environment.report_repository import ReportRepository
 from domains.environment.repository import (
     AreaAlertRepository,
@@ -14,6 +15,7 @@ MODULE = DomainModule(
     name="environment",
     query=schema.Query,
     mutation=schema.Mutation,
+    find_node=find_node,
     repositories=(
         StationRepository,
         HourBucketRepository,

@@ -19,6 +19,7 @@ from domains.environment.types import StationLocation
 from domains.kernel.context import Info
 from domains.kernel.errors import UserError
 from domains.kernel.i18n import pick
+from domains.kernel.node import Node
 
 PollutionReportCategory = strawberry.enum(ReportCategory, name="PollutionReportCategory")
 
@@ -75,7 +76,7 @@ class ReportStep:
 
 
 @strawberry.type(description="A citizen's pollution report (phản ánh hiện trường).")
-class PollutionReport:
+class PollutionReport(Node):
     id: strawberry.ID
     category: ReportCategory
     status: PollutionReportStatus

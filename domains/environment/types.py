@@ -14,6 +14,7 @@ from domains.environment.models import StationDocument
 from domains.environment.readings import IngestionReport, Rejection
 from domains.kernel.errors import UserError
 from domains.kernel.i18n import pick
+from domains.kernel.node import Node
 
 AirPollutant = strawberry.enum(
     Pollutant, name="AirPollutant", description="A pollutant of VN_AQI (µg/m³)."
@@ -74,7 +75,7 @@ def _values(values: dict[str, float]) -> list[PollutantValue]:
 
 
 @strawberry.type(description="An automatic air-monitoring station.")
-class MonitoringStation:
+class MonitoringStation(Node):
     id: strawberry.ID
     name: str
     address: str

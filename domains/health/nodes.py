@@ -1,25 +1,24 @@
-"""``node(id:)`` for health's objects: slots (public), appointments (the patient who booked, the
-facility's staff, administrators without patient details), waitlist entries and patient profiles
-(their owner). Anyone else gets null, exactly as for an unknown id."""
+"""``node(id:)`` for health's objects: facilities and slots (public), appointments (the patient
+who booked, the facility's staff, administrators without patient details), waitlist entries and
+patient profiles (their owner). Anyone else gets null, exactly as for an unknown id."""
 
-from bson import ObjectId
-
+from domains.health import facilities
 from domains.health.access import is_staff_for
 from domains.health.repositories import HealthStore
 from domains.health.types.appointments import Appointment, PatientProfile
-from domains.health.types.facilities import Slot
+from domains.health.types.facilities import Hospital, Slot
 from domains.health.types.waitlist import WaitlistEntry
 from domains.kernel.context import Info
-from domains.kernel.node import Node
+from domains.kernel.node import Node, object_id_of
 
 
 async def find_node(info: Info, node_id: str) -> Node | None:
     """The health object with this id, as the caller may see it."""
-    if not ObjectId.is_valid(node_id):
-        return None
-    oid = ObjectId(node_id)
-    principal = info.context.principal
     store = info.context.scoped(HealthStore.of)
+    if (oid := object_id_of(node_id)) is None:
+        hospital = await facilities.get_hospital(store=store, hospital_id=node_id)
+        return Hospital.from_document(hospital) if hospital is not None else None
+    principal = info.context.principal
     if (slot := await store.slots.find(oid)) is not None:
         return Slot.from_document(slot)
     if (appointment := await store.appointments.find(oid)) is not None:

@@ -10,12 +10,14 @@ from domains.notifications import (
     schema,
     subscriptions,
 )
+from domains.notifications.nodes import find_node
 
 MODULE = DomainModule(
     name="notifications",
     query=schema.Query,
     mutation=schema.Mutation,
     subscription=subscriptions.Subscription,
+    find_node=find_node,
     repositories=(
         repository.DeviceRepository,
         repository.SubscriptionRepository,

@@ -297,6 +297,10 @@ class InboxRepository(Repository):
         )
         return cast(Page[InboxDocument], page)
 
+    async def find_own(self, entry_id: str, user_id: str) -> InboxDocument | None:
+        found = await self.collection.find_one({"_id": entry_id, "userId": user_id})
+        return cast(InboxDocument | None, found)
+
     async def of_user(self, user_id: str) -> list[InboxDocument]:
         cursor = self.collection.find({"userId": user_id}, sort=[("createdAt", DESCENDING)])
         return cast(list[InboxDocument], await cursor.to_list())

@@ -216,6 +216,16 @@ async def list_inbox(
     )
 
 
+async def get_inbox_notification(
+    *, caller: Caller[NotificationsStore], notification_id: str
+) -> InboxDocument | None:
+    """One of the caller's own notifications (as `notifications` lists them); None otherwise."""
+    uid = caller.principal.uid
+    if uid is None or not notification_id or len(notification_id) > 200:
+        return None
+    return await caller.store.inbox.find_own(notification_id, uid)
+
+
 async def unread_count(*, caller: Caller[NotificationsStore]) -> int:
     return await caller.store.inbox.unread_count(require_user(caller.principal))
 

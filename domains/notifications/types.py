@@ -11,6 +11,7 @@ from domains.kernel.auth import Role
 from domains.kernel.clock import as_utc, utcnow
 from domains.kernel.context import Info
 from domains.kernel.i18n import Language, LocalizedText, LocalizedTextInput, pick
+from domains.kernel.node import Node
 from domains.kernel.pagination import Connection
 from domains.notifications.broadcasts import NotificationStatusView, delivery_results
 from domains.notifications.models import (
@@ -103,7 +104,7 @@ class DataEntryInput:
 
 
 @strawberry.type(description="A notification in your inbox.")
-class InboxNotification:
+class InboxNotification(Node):
     id: strawberry.ID
     category: str
     created_at: datetime
@@ -238,7 +239,7 @@ class TokenResult:
 
 
 @strawberry.type(description="A sent or scheduled notification and how its delivery went.")
-class NotificationStatus:
+class NotificationStatus(Node):
     id: strawberry.ID
     category: str
     state: NotificationState

@@ -2,6 +2,7 @@
 
 from domains.kernel.module import DomainModule
 from domains.procedures import schema
+from domains.procedures.nodes import find_node
 from domains.procedures.province import seed_province
 from domains.procedures.repository import ProcedureRepository
 from domains.procedures.search_index import CATALOGUES
@@ -11,6 +12,7 @@ MODULE = DomainModule(
     name="procedures",
     query=schema.Query,
     mutation=schema.Mutation,
+    find_node=find_node,
     repositories=(ProcedureRepository,),
     seeder=seed_demo,
     province_seeder=seed_province,  # 2,000 procedures in all, marked synthetic

@@ -6,6 +6,7 @@ from typing import Any
 import strawberry
 
 from domains.kernel.i18n import LocalizedText, LocalizedTextInput, pick
+from domains.kernel.node import Node, global_id
 from domains.procedures.models import ProcedureDocument
 from domains.procedures.repository import FieldCount
 
@@ -104,7 +105,10 @@ def _translations(root: "Procedure") -> ProcedureTranslations:
         "that is not known is null or empty, never guessed."
     )
 )
-class Procedure:
+class Procedure(Node):
+    id: strawberry.ID = strawberry.field(
+        description="Opaque and stable, for `node(id:)`; the code is the procedure's key."
+    )
     code: str = strawberry.field(description="National procedure code, e.g. 1.001193.")
     name: str
     field: str = strawberry.field(description="Field (lĩnh vực).")
@@ -148,6 +152,7 @@ class Procedure:
         updated = d.get("updatedAt")
         online = d.get("onlineLevel")
         return cls(
+            id=global_id("Procedure", d["_id"]),
             code=d["_id"],
             name=pick(d.get("name"), lang) or "",
             field=pick(d.get("field"), lang) or "",

@@ -5,6 +5,7 @@ from bson import ObjectId
 
 from domains.kernel.context import Info
 from domains.kernel.i18n import Language, pick
+from domains.kernel.node import Node
 from domains.tourism.models import ItineraryDocument
 from domains.tourism.types import Attraction, attraction_loader, described
 from domains.tourism.vocabulary import ItineraryTheme
@@ -29,17 +30,14 @@ class ItineraryStop:
 
 
 @strawberry.type(description="A suggested route: attractions in order, with time at each.")
-class Itinerary:
+class Itinerary(Node):
+    id: strawberry.ID
     document: strawberry.Private[ItineraryDocument]
     language: strawberry.Private[str]
 
     @classmethod
     def from_document(cls, document: ItineraryDocument, language: str) -> "Itinerary":
-        return cls(document=document, language=language)
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.document["_id"]))
+        return cls(id=strawberry.ID(str(document["_id"])), document=document, language=language)
 
     @strawberry.field
     def slug(self) -> str:

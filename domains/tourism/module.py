@@ -4,6 +4,7 @@ from domains.kernel.module import DomainModule
 from domains.kernel.resources import Resources
 from domains.tourism import migrations, personal_data, schema
 from domains.tourism.catalogues import CATALOGUES
+from domains.tourism.nodes import find_node
 from domains.tourism.province import seed_province
 from domains.tourism.repositories.store import REPOSITORIES
 from domains.tourism.seed import seed_demo
@@ -19,6 +20,7 @@ MODULE = DomainModule(
     name="tourism",
     query=schema.Query,
     mutation=schema.Mutation,
+    find_node=find_node,
     repositories=REPOSITORIES,
     seeder=seed_demo,
     province_seeder=seed_province,

@@ -205,3 +205,12 @@ async def load_latest_reviews(
     """The newest visible reviews per attraction (DataLoader batch)."""
     found = await store.reviews.latest_for(attraction_ids, per_attraction)
     return [found.get(attraction_id, []) for attraction_id in attraction_ids]
+
+
+async def get_review(*, caller: Caller[TourismStore], review_id: str) -> ReviewDocument | None:
+    """One review as `reviews` shows it: a hidden one only to administrators."""
+    parsed = ObjectId(review_id) if ObjectId.is_valid(review_id) else None
+    review = await caller.store.reviews.get_in(parsed, session=None) if parsed else None
+    if review is None or (review["hidden"] and not caller.principal.is_admin):
+        return None
+    return review

@@ -13,6 +13,7 @@ from domains.kernel.clock import utcnow
 from domains.kernel.context import Info
 from domains.kernel.geo import distance_km
 from domains.kernel.i18n import Language, LocalizedText, pick
+from domains.kernel.node import Node
 from domains.search import MARGIN_DESCRIPTION, SCORE_DESCRIPTION, margin_of, score_of
 from domains.tourism import attractions, events, favorites, reviews, subscriptions
 from domains.tourism.hours import is_open
@@ -112,7 +113,8 @@ class Contacts:
 
 
 @strawberry.type(description="A place worth visiting in Thanh Hóa.")
-class Attraction:
+class Attraction(Node):
+    id: strawberry.ID
     document: strawberry.Private[AttractionDocument]
     language: strawberry.Private[str]
     distance_m: strawberry.Private[float | None]
@@ -121,14 +123,11 @@ class Attraction:
     def from_document(cls, document: AttractionDocument, language: str) -> "Attraction":
         distance: Any = document.get(DISTANCE_FIELD)
         return cls(
+            id=strawberry.ID(str(document["_id"])),
             document=document,
             language=language,
             distance_m=float(distance) if distance is not None else None,
         )
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.document["_id"]))
 
     @strawberry.field
     def slug(self) -> str:
@@ -281,17 +280,14 @@ class Attraction:
 
 
 @strawberry.type(name="AttractionReview", description="A visitor's rating and words.")
-class Review:
+class Review(Node):
+    id: strawberry.ID
     document: strawberry.Private[ReviewDocument]
     language: strawberry.Private[str]
 
     @classmethod
     def from_document(cls, document: ReviewDocument, language: str) -> "Review":
-        return cls(document=document, language=language)
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.document["_id"]))
+        return cls(id=strawberry.ID(str(document["_id"])), document=document, language=language)
 
     @strawberry.field
     def rating(self) -> int:
@@ -344,7 +340,8 @@ class Recurrence:
 
 
 @strawberry.type(name="TourismEvent", description="A festival or event, with reminders on request.")
-class Event:
+class Event(Node):
+    id: strawberry.ID
     document: strawberry.Private[EventDocument]
     language: strawberry.Private[str]
     near: strawberry.Private[tuple[float, float] | None] = None
@@ -353,11 +350,9 @@ class Event:
     def from_document(
         cls, document: EventDocument, language: str, near: tuple[float, float] | None = None
     ) -> "Event":
-        return cls(document=document, language=language, near=near)
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.document["_id"]))
+        return cls(
+            id=strawberry.ID(str(document["_id"])), document=document, language=language, near=near
+        )
 
     @strawberry.field
     def slug(self) -> str:

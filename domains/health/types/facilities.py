@@ -85,8 +85,8 @@ class BookingPolicyInfo:
 
 
 @strawberry.type(description="A hospital, clinic or commune health station.")
-class Hospital:
-    id: str
+class Hospital(Node):
+    id: strawberry.ID
     level: HospitalLevel
     address: str
     district: str
@@ -108,7 +108,7 @@ class Hospital:
         lng, lat = document["location"]["coordinates"]
         policy = document["bookingPolicy"]
         return cls(
-            id=document["_id"],
+            id=strawberry.ID(document["_id"]),
             level=HospitalLevel(document["level"]),
             address=document["address"],
             district=document["district"],

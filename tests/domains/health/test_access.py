@@ -597,7 +597,8 @@ async def test_my_waitlist(
 NODE = """query($id: ID!) { node(id: $id) { __typename id
   ... on Appointment { reason patient { fullName } }
   ... on PatientProfile { bhytNumber }
-  ... on Slot { remaining } } }"""
+  ... on Slot { remaining }
+  ... on Hospital { name } } }"""
 
 
 @pytest.mark.parametrize(
@@ -628,4 +629,7 @@ async def test_node_refetches_what_the_caller_may_see(
 
     slot = (await run(gql, world, actor, NODE, {"id": world["slots"][1]}))["data"]["node"]
     assert slot["__typename"] == "Slot" and slot["id"] == world["slots"][1]  # public
+    hospital = (await run(gql, world, actor, NODE, {"id": H}))["data"]["node"]
+    assert hospital["__typename"] == "Hospital" and hospital["id"] == H and hospital["name"]
+    assert (await run(gql, world, actor, NODE, {"id": "bv-unknown"}))["data"]["node"] is None
     assert (await run(gql, world, actor, NODE, {"id": "not-an-id"}))["data"]["node"] is None
