@@ -53,9 +53,9 @@ export function renderSchedule(main: HTMLElement, hospital: Hospital): void {
   const toolbar = h(
     "div",
     { class: "toolbar" },
-    h("button", { type: "button", class: "secondary", onclick: () => { state.week = addDays(state.week, -7); refresh(); } }, t("previousWeek")),
-    h("button", { type: "button", class: "secondary", onclick: () => { state.week = mondayOf(today()); refresh(); } }, t("thisWeek")),
-    h("button", { type: "button", class: "secondary", onclick: () => { state.week = addDays(state.week, 7); refresh(); } }, t("nextWeek")),
+    h("button", { type: "button", class: "secondary", id: "previous-week", onclick: () => { state.week = addDays(state.week, -7); refresh(); } }, t("previousWeek")),
+    h("button", { type: "button", class: "secondary", id: "this-week", onclick: () => { state.week = mondayOf(today()); refresh(); } }, t("thisWeek")),
+    h("button", { type: "button", class: "secondary", id: "next-week", onclick: () => { state.week = addDays(state.week, 7); refresh(); } }, t("nextWeek")),
     label,
     select("filter-department", t("department"), departments, state.department, (v) => { state.department = v; refresh(); }),
     select("filter-doctor", t("doctor"), doctors, state.doctor, (v) => { state.doctor = v; refresh(); }),

@@ -1,15 +1,18 @@
 // Today: the day's appointments in queue order, check-in by booking code (typed or scanned),
-// no-shows, the waitlist of full slots. Refreshes itself every few seconds while shown.
+// the desk (call the next checked-in patient of a slot, mark them seen), no-shows, and the
+// waitlist of full or closed slots. Refreshes itself every few seconds while shown.
 import { gql, isFailure } from "../api";
 import { h, modal, toast } from "../dom";
 import {
+  CallNextDocument,
+  CompleteAppointmentDocument,
   ConsoleCheckInDocument,
   ConsoleMarkNoShowDocument,
   FacilitySlotsDocument,
   SlotWaitlistDocument,
   TodayAppointmentsDocument,
 } from "../gql/graphql";
-import type { TodayAppointmentsQuery } from "../gql/graphql";
+import type { FacilitySlotsQuery, TodayAppointmentsQuery } from "../gql/graphql";
 import { t } from "../i18n";
 import type { Key } from "../i18n";
 import type { Hospital } from "../session";
@@ -17,6 +20,10 @@ import { shortDay, today, vnTime } from "../time";
 
 export const REFRESH_SECONDS = 5;
 type Appointment = TodayAppointmentsQuery["hospitalAppointments"]["nodes"][number];
+type Slot = FacilitySlotsQuery["facilitySlots"][number];
+type Waiting = { start: string; waiting: number; offered: number; closed: boolean };
+// The number each slot's desk called last (this tab's calls; the API keeps the slot's own).
+const serving = new Map<string, number>();
 
 async function appointmentsOf(hospitalId: string, day: string): Promise<Appointment[]> {
   const all: Appointment[] = [];
@@ -30,13 +37,61 @@ async function appointmentsOf(hospitalId: string, day: string): Promise<Appointm
   return all;
 }
 
-async function waitlistOf(hospitalId: string, day: string): Promise<{ start: string; waiting: number; offered: number }[]> {
+async function slotsOf(hospitalId: string, day: string): Promise<Slot[]> {
   const { facilitySlots } = await gql(FacilitySlotsDocument, { filter: { hospitalId, fromDate: day, toDate: day } });
-  const full = facilitySlots.filter((s) => s.status === "BUSY").slice(0, 30);
-  const counts = await Promise.all(full.map((s) => gql(SlotWaitlistDocument, { slotId: s.id })));
-  return full
-    .map((slot, i) => ({ start: slot.start, waiting: counts[i]?.slotWaitlist?.waiting ?? 0, offered: counts[i]?.slotWaitlist?.offered ?? 0 }))
+  return facilitySlots;
+}
+
+/** Waiting patients exist only for slots that were full when they joined: those full now or closed. */
+async function waitlistOf(slots: Slot[]): Promise<Waiting[]> {
+  const candidates = slots.filter((s) => s.status === "BUSY" || s.closed).slice(0, 30);
+  const counts = await Promise.all(candidates.map((s) => gql(SlotWaitlistDocument, { slotId: s.id })));
+  return candidates
+    .map((slot, i) => ({ start: slot.start, waiting: counts[i]?.slotWaitlist?.waiting ?? 0, offered: counts[i]?.slotWaitlist?.offered ?? 0, closed: slot.closed }))
     .filter((row) => row.waiting > 0 || row.offered > 0);
+}
+
+function waitlistView(waiting: Waiting[]): HTMLElement {
+  if (waiting.length === 0) return h("p", { class: "muted" }, t("waitlistEmpty"));
+  return h(
+    "ul",
+    {},
+    ...waiting.map((w) => h("li", {}, `${vnTime(w.start)}: ${t("waiting", { waiting: w.waiting, offered: w.offered })}`, w.closed ? ` (${t("statusCLOSED")})` : "")),
+  );
+}
+
+/** The desk: for each slot of the day with patients checked in, the number called and "Call next". */
+function deskView(hospital: Hospital, slots: Slot[], appointments: Appointment[], refresh: () => Promise<void>): HTMLElement {
+  const present = slots.filter((s) => appointments.some((a) => a.slot.id === s.id && a.status === "CHECKED_IN"));
+  if (present.length === 0) return h("p", { class: "muted" }, t("deskEmpty"));
+  const call = async (slot: Slot): Promise<void> => {
+    const { callNext } = await gql(CallNextDocument, { slotId: slot.id });
+    if (isFailure(callNext)) toast(callNext.message, "error");
+    else if (callNext.__typename === "Appointment") {
+      serving.set(slot.id, callNext.queueNumber ?? 0);
+      toast(t("calling", { number: callNext.queueNumber ?? "", time: vnTime(slot.start) }));
+    }
+    await refresh();
+  };
+  return h(
+    "ul",
+    { class: "desk" },
+    ...present.map((slot) =>
+      h(
+        "li",
+        { "data-desk-slot": slot.id },
+        h("strong", {}, `${vnTime(slot.start)}–${vnTime(slot.end)}`),
+        ` ${hospital.departments.find((d) => d.id === slot.departmentId)?.name ?? slot.departmentId} · `,
+        h("span", { class: "serving" }, serving.has(slot.id) ? t("servingNumber", { number: serving.get(slot.id) ?? "" }) : t("servingNone")),
+        " ",
+        h("button", { type: "button", class: "call-next", onclick: () => void call(slot).catch(failed) }, t("callNext")),
+      ),
+    ),
+  );
+}
+
+function failed(error: unknown): void {
+  toast(t("error", { message: String(error) }), "error");
 }
 
 /** Renders the page; returns a function that stops its refreshing. */
@@ -44,6 +99,7 @@ export function renderToday(main: HTMLElement, hospital: Hospital): () => void {
   const day = today();
   const table = h("div", { id: "appointments", "aria-live": "polite" });
   const waitlist = h("div", { id: "waitlist" });
+  const desk = h("div", { id: "desk" });
   const updated = h("p", { class: "muted", id: "updated" });
   const code = h("input", { id: "check-in-code", name: "code", autocomplete: "off", required: true, autocapitalize: "characters", spellcheck: "false" });
   let timer = 0;
@@ -52,13 +108,11 @@ export function renderToday(main: HTMLElement, hospital: Hospital): () => void {
   const refresh = async (): Promise<void> => {
     window.clearTimeout(timer);
     try {
-      const [appointments, waiting] = await Promise.all([appointmentsOf(hospital.id, day), waitlistOf(hospital.id, day)]);
+      const [appointments, slots] = await Promise.all([appointmentsOf(hospital.id, day), slotsOf(hospital.id, day)]);
+      const waiting = await waitlistOf(slots);
       table.replaceChildren(appointmentTable(hospital, appointments, refresh));
-      waitlist.replaceChildren(
-        waiting.length === 0
-          ? h("p", { class: "muted" }, t("waitlistEmpty"))
-          : h("ul", {}, ...waiting.map((w) => h("li", {}, `${vnTime(w.start)}: ${t("waiting", { waiting: w.waiting, offered: w.offered })}`))),
-      );
+      desk.replaceChildren(deskView(hospital, slots, appointments, refresh));
+      waitlist.replaceChildren(waitlistView(waiting));
       updated.textContent = t("updatedAt", { time: vnTime(new Date()), seconds: REFRESH_SECONDS });
     } catch (error) {
       updated.textContent = t("offline");
@@ -94,6 +148,7 @@ export function renderToday(main: HTMLElement, hospital: Hospital): () => void {
     ),
     updated,
     table,
+    h("section", { class: "card" }, h("h2", {}, t("desk")), desk),
     h("section", { class: "card" }, h("h2", {}, t("waitlist")), waitlist),
   );
   void refresh();
@@ -132,26 +187,33 @@ function appointmentTable(hospital: Hospital, appointments: Appointment[], refre
           h(
             "td",
             {},
-            a.status === "BOOKED" && new Date(a.start) <= now
-              ? h(
-                  "button",
-                  {
-                    type: "button",
-                    class: "link danger",
-                    onclick: async () => {
-                      const { markNoShow } = await gql(ConsoleMarkNoShowDocument, { appointmentId: a.id });
-                      toast(isFailure(markNoShow) ? markNoShow.message : t("markedNoShow"), isFailure(markNoShow) ? "error" : "ok");
-                      await refresh();
-                    },
-                  },
-                  t("noShow"),
-                )
-              : null,
+            rowAction(a, now, refresh),
           ),
         ),
       ),
     ),
   );
+}
+
+/** No-show for a booked patient whose time has come; Done for a checked-in one. */
+function rowAction(a: Appointment, now: Date, refresh: () => Promise<void>): HTMLElement | null {
+  if (a.status === "BOOKED" && new Date(a.start) <= now) {
+    const mark = async (): Promise<void> => {
+      const { markNoShow } = await gql(ConsoleMarkNoShowDocument, { appointmentId: a.id });
+      toast(isFailure(markNoShow) ? markNoShow.message : t("markedNoShow"), isFailure(markNoShow) ? "error" : "ok");
+      await refresh();
+    };
+    return h("button", { type: "button", class: "link danger", "data-action": "noShow", onclick: () => void mark().catch(failed) }, t("noShow"));
+  }
+  if (a.status === "CHECKED_IN") {
+    const done = async (): Promise<void> => {
+      const { completeAppointment } = await gql(CompleteAppointmentDocument, { appointmentId: a.id });
+      toast(isFailure(completeAppointment) ? completeAppointment.message : t("completed", { number: a.queueNumber ?? "" }), isFailure(completeAppointment) ? "error" : "ok");
+      await refresh();
+    };
+    return h("button", { type: "button", class: "link", "data-action": "complete", onclick: () => void done().catch(failed) }, t("complete"));
+  }
+  return null;
 }
 
 /** Scans a QR code with the device camera; resolves with its text, or null when closed. */
@@ -163,16 +225,24 @@ async function scan(): Promise<string | null> {
     toast(t("cameraUnavailable", { error: String(error) }), "error");
     return null;
   }
-  // The decoder is loaded only when a scan starts (its own file, from this server).
-  const { default: jsQR } = await import("jsqr");
-  const video = h("video", { playsinline: true, muted: true, class: "scanner", id: "scanner" });
+  const video = h("video", { playsinline: true, muted: true, class: "scanner", id: "scanner", "aria-label": t("scanTitle") });
   video.srcObject = stream;
   const canvas = document.createElement("canvas");
   let found: string | null = null;
   let timer = 0;
-  const closed = modal(t("scanTitle"), video, [["cancel", t("scanStop")]]);
+  let open = true;
+  const closed = modal(t("scanTitle"), video, [["cancel", t("scanStop")]]).finally(() => (open = false));
   await video.play().catch(() => undefined);
+  // The decoder is loaded only when a scan starts (its own file, from this server), while the
+  // dialog already shows the camera.
+  const decoder = await import("jsqr").catch((error: unknown) => {
+    toast(t("error", { message: String(error) }), "error");
+    video.closest("dialog")?.close("failed");
+    return null;
+  });
   const tick = (): void => {
+    if (!open || decoder === null) return;
+    const jsQR = decoder.default;
     if (video.videoWidth > 0) {
       canvas.width = video.videoWidth;
       canvas.height = video.videoHeight;
