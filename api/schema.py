@@ -36,9 +36,11 @@ _SUGGESTION = re.compile(r"\s*Did you mean .*\?$")
 
 
 def should_mask(error: GraphQLError) -> bool:
-    """Domain errors and GraphQL validation errors go to the client; the rest is masked+logged."""
+    """Domain errors and GraphQL validation errors go to the client; the rest is masked+logged.
+    A variable that does not fit its type (an unknown enum value) is a GraphQLError wrapping the
+    coercion's GraphQLError: bad input, not an internal error."""
     original = error.original_error
-    if original is None or isinstance(original, DomainError):
+    if original is None or isinstance(original, DomainError | GraphQLError):
         return False
     logger.error(
         "unexpected error in resolver",
@@ -57,6 +59,8 @@ class DomainErrorExtensions(SchemaExtension):
         for error in getattr(result, "errors", None) or []:
             if isinstance(error.original_error, DomainError):
                 error.extensions = {**(error.extensions or {}), **error.original_error.extensions}
+            elif isinstance(error.original_error, GraphQLError):  # a variable of the wrong type
+                error.extensions = {**(error.extensions or {}), "code": "BAD_USER_INPUT"}
 
 
 class HideFieldSuggestions(SchemaExtension):
