@@ -32,7 +32,7 @@ from api.persisted import PersistedQueries, PersistedQueryRepository, load_allow
 from api.registry import REPOSITORIES, ROUTES, start, wire
 from api.schema import build_schema
 from api.settings import ConfigurationError, Settings
-from domains.kernel.clock import Clock
+from domains.kernel.clock import CLOCK, Clock
 from domains.kernel.crypto import FIELD_CIPHER, FieldCipher, parse_keys
 from domains.kernel.http import ROUTE_SIGN_IN
 from domains.kernel.resources import Resources
@@ -118,6 +118,7 @@ def lifespan_of(
                 resources.provide(APP_CHECK, firebase.FirebaseAppCheck(firebase_app))
             authenticator = Authenticator(settings, firebase_app)
             resources.provide(ROUTE_SIGN_IN, RouteSignIn(authenticator))
+            resources.provide(CLOCK, clock or Clock())  # waits of live updates
             graphql = GraphQLApp(
                 schema,
                 resources=resources,
@@ -157,7 +158,8 @@ def metrics_allowed(settings: Settings, authorization: str | None) -> bool:
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Starlette:
-    """The app; ``clock`` (tests) decides when sign-in tokens of open websockets expire."""
+    """The app; ``clock`` (tests) decides when sign-in tokens of open websockets expire and
+    when live updates see a booking window open or close."""
     settings = settings or Settings()
     settings.check()
     metrics = Metrics()

@@ -14,8 +14,8 @@ from domains.health.repositories import AppointmentRepository, HealthStore, Slot
 from domains.health.schedule import at_local, local_date
 from domains.kernel.caller import Caller
 from domains.kernel.change_feed import ChangeEvent
-from domains.kernel.clock import as_utc, utcnow
-from domains.kernel.live import ChangeFeeds, Wakeup
+from domains.kernel.clock import Clock, as_utc
+from domains.kernel.live import ChangeFeeds, Wakeup, woken_or_at
 from domains.kernel.validation import required_text
 
 APPOINTMENTS = AppointmentRepository.collection_name
@@ -76,37 +76,57 @@ class Places:
 
 
 async def slot_places(
-    *, store: HealthStore, hospital_id: str, department_id: str, day: date
-) -> tuple[Places, ...]:
-    now = utcnow()
+    *, store: HealthStore, hospital_id: str, department_id: str, day: date, now: datetime
+) -> tuple[tuple[Places, ...], datetime | None]:
+    """The day's places at ``now``, and the next moment a slot's booking window opens or
+    closes (its places change by time alone then), if any."""
     start, end = at_local(day, "00:00"), at_local(day + timedelta(days=1), "00:00")
     slots = await store.slots.of_department_between(hospital_id, department_id, start, end)
-    return tuple(
+    entries = [(slot, Entry.of(dict(slot))) for slot in slots]
+    places = tuple(
         Places(
             slot_id=slot["_id"],
             start=slot["start"],
             end=slot["end"],
             remaining=slot["remaining"],
-            bookable=Entry.of(dict(slot)).bookable(now),
+            bookable=entry.bookable(now),
         )
-        for slot in slots
+        for slot, entry in entries
     )
+    turns = [
+        moment
+        for _, entry in entries
+        for moment in (entry.bookable_from, entry.bookable_until)
+        if moment > now
+    ]
+    return places, min(turns, default=None)
 
 
 async def availability_updates(
-    *, store: HealthStore, feeds: ChangeFeeds, hospital_id: str, department_id: str, day: date
+    *,
+    store: HealthStore,
+    feeds: ChangeFeeds,
+    clock: Clock,
+    hospital_id: str,
+    department_id: str,
+    day: date,
 ) -> AsyncIterator[tuple[Places, ...]]:
-    """A department's places on one day (public, like ``availableSlots``)."""
+    """A department's places on one day (public, like ``availableSlots``): again after every
+    change of its slots and when a booking window opens or closes."""
     hospital_id = required_text(hospital_id, field="hospitalId", limit=100)
     department_id = required_text(department_id, field="departmentId", limit=100)
     wakeup = Wakeup()
     async with feeds.watching(wakeup, SLOTS, department_day, (hospital_id, department_id, day)):
         last: tuple[Places, ...] | None = None
         while True:
-            places = await slot_places(
-                store=store, hospital_id=hospital_id, department_id=department_id, day=day
+            places, turn = await slot_places(
+                store=store,
+                hospital_id=hospital_id,
+                department_id=department_id,
+                day=day,
+                now=clock.now(),
             )
             if places != last:
                 yield places
                 last = places
-            await wakeup.wait()
+            await woken_or_at(wakeup, clock, turn)

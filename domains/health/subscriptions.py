@@ -8,6 +8,7 @@ import strawberry
 from domains.health import live
 from domains.health.repositories import HealthStore
 from domains.health.types.live import QueueStatus, SlotAvailability, SlotPlaces
+from domains.kernel.clock import clock_of
 from domains.kernel.context import Info
 from domains.kernel.live import change_feeds
 
@@ -32,7 +33,8 @@ class Subscription:
 
     @strawberry.subscription(
         description="A department's places on one day while the booking screen is open: sent "
-        "now and whenever a place is taken or freed."
+        "now, whenever a place is taken or freed, and when a slot's booking window opens or "
+        "closes."
     )
     async def slot_availability(
         self, info: Info, hospital_id: str, department_id: str, date: date
@@ -40,6 +42,7 @@ class Subscription:
         updates = live.availability_updates(
             store=info.context.scoped(HealthStore.of),
             feeds=change_feeds(info.context.resources),
+            clock=clock_of(info.context.resources),
             hospital_id=hospital_id,
             department_id=department_id,
             day=date,

@@ -4,6 +4,8 @@ import asyncio
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from domains.kernel.resources import Key, Resources
+
 PROVINCE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
@@ -26,3 +28,12 @@ class Clock:
 
     async def sleep_until(self, moment: datetime) -> None:
         await asyncio.sleep(max(0.0, (moment - self.now()).total_seconds()))
+
+
+# The process's clock for waits (``clock_of``); the app provides the one it was made with.
+CLOCK: Key[Clock] = Key("kernel.clock")
+
+
+def clock_of(resources: Resources) -> Clock:
+    """The clock the process waits on: the one provided (tests), else the wall clock."""
+    return resources.find(CLOCK) or Clock()

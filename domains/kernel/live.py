@@ -15,8 +15,10 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Hashable
 from contextlib import asynccontextmanager
+from datetime import datetime
 
 from domains.kernel.change_feed import ChangeEvent, ChangeFeed, OnChange, OnReset, Subscription
+from domains.kernel.clock import Clock
 from domains.kernel.resources import Key, Resources
 from domains.kernel.types import Database
 
@@ -46,6 +48,21 @@ class Wakeup:
     async def wait(self) -> None:
         await self._event.wait()
         self._event.clear()
+
+
+async def woken_or_at(wakeup: Wakeup, clock: Clock, moment: datetime | None) -> None:
+    """Return once ``wakeup`` is set or ``clock`` reaches ``moment`` (None: no moment), for a
+    state that also changes by time alone (a booking window opening or closing)."""
+    if moment is None:
+        await wakeup.wait()
+        return
+    waits = [asyncio.ensure_future(wakeup.wait()), asyncio.ensure_future(clock.sleep_until(moment))]
+    try:
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiting in waits:
+            waiting.cancel()
+        await asyncio.gather(*waits, return_exceptions=True)
 
 
 class _Watchers:

@@ -14,7 +14,7 @@ from api.app import create_app
 from api.auth import mint_dev_token
 from api.settings import Settings
 from domains.health import desk
-from domains.health.repositories import HealthStore
+from domains.health.repositories import HealthStore, SlotRepository
 from domains.health.schedule import at_local, local_date
 from domains.kernel.auth import Principal, Role
 from domains.kernel.caller import Caller
@@ -288,3 +288,27 @@ async def test_quiet_connections_are_pinged(url: str, dev_token: Any) -> None:
         await client.ping_received()
         await client.send({"type": "ping"})  # and the connection still answers
         assert await client.receive() == {"type": "pong"}
+
+
+async def test_places_follow_a_booking_window_opening_and_closing_by_time_alone(
+    url: str, gql: GraphQLClient, db: Any, clinic: dict[str, Any]
+) -> None:
+    """Last in this module: it moves the clock days ahead."""
+    day = local_date(CLOCK.now()) + timedelta(days=40)  # beyond the 30-day booking window
+    published = await publish(gql, clinic["staff"], H, day=day, periods=[("10:00", "10:30")])
+    assert published["created"] == 1, published
+    (slot,) = (
+        await db[SlotRepository.collection_name].find({"start": at_local(day, "10:00")}).to_list()
+    )
+    variables = {"h": H, "d": "noi", "day": day.isoformat()}
+    async with LiveClient.connect(url) as client:
+        operation = await client.subscribe(PLACES, variables)
+        first = await client.next_until(operation, lambda _: True)
+        places = {"slotId": str(slot["_id"]), "remaining": 6}
+        assert first["slotAvailability"]["slots"] == [{**places, "bookable": False}]
+        CLOCK.advance(slot["bookableFrom"].replace(tzinfo=UTC) - CLOCK.now())  # the window opens
+        opened = await client.next_until(operation, lambda _: True)
+        assert opened["slotAvailability"]["slots"] == [{**places, "bookable": True}]
+        CLOCK.advance(slot["bookableUntil"].replace(tzinfo=UTC) - CLOCK.now())  # the cut-off
+        closed = await client.next_until(operation, lambda _: True)
+        assert closed["slotAvailability"]["slots"] == [{**places, "bookable": False}]
