@@ -1,11 +1,14 @@
 """Masks what identifies a person before a message leaves the API for Rasa (and its tracker).
 
 Health insurance (BHYT) numbers, phone numbers, ID numbers (9-digit CMND, 12-digit CCCD), any
-other long digit run, and e-mail addresses become placeholders. Procedure codes such as
+other long digit run, and e-mail addresses become placeholders; so do the people's names
+`domains/chatbot/names.py` can find (its docstring says which it cannot). Procedure codes such as
 1.001193 (seven digits) and ordinary numbers ("lớp 6", "2025") are left alone.
 """
 
 import re
+
+from domains.chatbot.names import mask_names
 
 # Digits may be grouped with single spaces, dots or dashes: "0912 345 678", "0912.345.678".
 _SEP = r"[ .\-]?"
@@ -39,4 +42,4 @@ def mask_personal_data(text: str) -> str:
     """``text`` with personal identifiers replaced by placeholders such as ``<phone>``."""
     text = BHYT.sub(BHYT_TOKEN, text)
     text = EMAIL.sub(EMAIL_TOKEN, text)
-    return DIGIT_RUN.sub(_digit_token, text)
+    return mask_names(DIGIT_RUN.sub(_digit_token, text))

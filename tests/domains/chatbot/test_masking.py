@@ -1,5 +1,8 @@
 """What identifies a person never leaves the API for the assistant."""
 
+import json
+from pathlib import Path
+
 import pytest
 
 from domains.chatbot.masking import mask_personal_data
@@ -38,3 +41,80 @@ def test_identifiers_are_replaced(text: str, secret: str, placeholder: str) -> N
 )
 def test_ordinary_numbers_and_procedure_codes_stay(text: str) -> None:
     assert mask_personal_data(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "masked"),
+    [
+        (
+            "Tên tôi là Nguyễn Thị Mai, muốn đặt lịch khám tim",
+            "Nguyễn Thị Mai",
+            "Tên tôi là <name>, muốn đặt lịch khám tim",
+        ),
+        (
+            "ten toi la nguyen van an, sinh nam 1980",
+            "nguyen van an",
+            "ten toi la <name>, sinh nam 1980",
+        ),
+        (
+            "họ và tên: phạm quốc huy, sđt 0912345678",
+            "phạm quốc huy",
+            "họ và tên: <name>, sđt <phone>",
+        ),
+        ("Tôi là Lan, con tôi bị sốt", "Lan", "Tôi là <name>, con tôi bị sốt"),
+        ("Chị Hoa muốn hỏi lịch tiêm", "Hoa", "Chị <name> muốn hỏi lịch tiêm"),
+        ("bé Na bị ho 3 ngày", "Na", "bé <name> bị ho 3 ngày"),
+        (
+            "bệnh nhân Lê Thị Hồng Nhung cần tái khám",
+            "Hồng Nhung",
+            "bệnh nhân <name> cần tái khám",
+        ),
+        (
+            "Hôm qua Trần Văn Bình đặt lịch nhưng chưa được",
+            "Trần Văn Bình",
+            "Hôm qua <name> đặt lịch nhưng chưa được",
+        ),
+        (
+            "My name is John Smith and I need a passport",
+            "John Smith",
+            "My name is <name> and I need a passport",
+        ),
+        ("I'm Anna, where is the hospital?", "Anna", "I'm <name>, where is the hospital?"),
+        ("the patient is Maria Lopez", "Maria", "the patient is <name>"),
+        ("Mr Brown wants to book a visit", "Brown", "Mr <name> wants to book a visit"),
+    ],
+)
+def test_names_are_replaced(text: str, name: str, masked: str) -> None:
+    assert mask_personal_data(text) == masked
+    assert name not in mask_personal_data(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tôi là sinh viên, muốn hỏi học bổng",  # "tôi là" + a lower-case word: not a name
+        "I am looking for a hotel near Sầm Sơn",
+        "đường Lê Lợi ở đâu",  # streets, schools and temples carry heroes' names
+        "Phố Trần Phú có quán phở nào",
+        "Trường THPT Đào Duy Từ tuyển sinh lớp 10",
+        "THCS Trần Mai Ninh địa chỉ",
+        "đền Bà Triệu mở cửa mấy giờ",
+        "đường Nguyễn Văn Cừ",
+        "vé máy bay Hà Nội đi Sài Gòn bao nhiêu tiền",
+        "Nguyễn Du là ai",  # a family name and one word: as often a street or a hero
+    ],
+)
+def test_places_and_ordinary_words_are_not_names(text: str) -> None:
+    assert mask_personal_data(text) == text
+
+
+def test_the_frozen_chat_questions_pass_unchanged() -> None:
+    """No question of the evaluation sets holds a name: masking must not touch one of them."""
+    root = Path(__file__).resolve().parents[3] / "bench" / "eval"
+    changed = []
+    for name in ("chat_questions.jsonl", "air_quality_questions.jsonl"):
+        for line in (root / name).read_text(encoding="utf-8").splitlines():
+            text = json.loads(line)["text"]
+            if mask_personal_data(text) != text:
+                changed.append(text)
+    assert changed == []
