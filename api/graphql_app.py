@@ -15,7 +15,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLRequestData
-from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.unset import UNSET, UnsetType
@@ -56,7 +56,9 @@ class GraphQLApp(GraphQL[RequestContext, None]):
             schema,
             graphql_ide="graphiql" if graphiql else None,
             allow_queries_via_get=allow_get,
-            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            # graphql-transport-ws, and the legacy graphql-ws (subscriptions-transport-ws) of
+            # older Apollo clients: the same sign-in, caps, expiry and keep-alive.
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
             max_subscriptions_per_connection=subscriptions_per_connection,
             # GraphQL multipart requests (report photos). No cross-site risk: a request is
             # signed in only by its Authorization header, which a cross-site form cannot send.
@@ -129,6 +131,14 @@ class GraphQLApp(GraphQL[RequestContext, None]):
         if isinstance(result, PreExecutionError) and wants_graphql_response(request.headers):
             response.pop("data", None)
         return response
+
+    async def pick_websocket_subprotocol(self, request: WebSocket) -> str | None:
+        """The client's first protocol we speak; its connection pings in that protocol."""
+        chosen = await super().pick_websocket_subprotocol(request)
+        live = request.scope.get("state", {}).get("live")
+        if isinstance(live, LiveConnection):
+            live.protocol = chosen
+        return chosen
 
     def should_render_graphql_ide(self, request: Any) -> bool:
         """Not for a persisted query by GET (no ``query``, its hash in ``extensions``)."""

@@ -1,7 +1,9 @@
-"""Websocket connections of /graphql (graphql-transport-ws): sign-in on ``connection_init``, a
-cap on connections per user, and the connection closed when the sign-in token expires.
+"""Websocket connections of /graphql (graphql-transport-ws, and the legacy graphql-ws): sign-in
+on ``connection_init``, a cap on connections per user, and the connection closed when the
+sign-in token expires.
 
-A client opens the websocket with the subprotocol ``graphql-transport-ws`` and sends
+A client opens the websocket with the subprotocol ``graphql-transport-ws`` (or ``graphql-ws``,
+where a refused sign-in is a ``connection_error`` and close 1011) and sends
 ``{"type": "connection_init", "payload": {"Authorization": "Bearer <Firebase ID token>"}}``
 (no payload: anonymous, for public subscriptions such as ``slotAvailability``). An invalid token
 closes the socket with 4403; an expired one, later, with 4401 (refresh it and reconnect).
@@ -18,6 +20,7 @@ from typing import Any
 from pymongo import IndexModel
 from pymongo.errors import PyMongoError
 from starlette.websockets import WebSocket, WebSocketState
+from strawberry.subscriptions import GRAPHQL_WS_PROTOCOL
 
 from domains.kernel.clock import Clock, utcnow
 from domains.kernel.context import RequestContext
@@ -93,6 +96,10 @@ class ConnectionCounts:
             await self.repository.collection.delete_many({"process": self.process})
 
 
+# graphql-transport-ws pings (the client answers pong); the legacy graphql-ws sends "ka".
+KEEP_ALIVE_MESSAGES = {GRAPHQL_WS_PROTOCOL: "ka"}
+
+
 @dataclass(eq=False)
 class LiveConnection:
     """One websocket: who it counts against, the task that closes it at the token's expiry, and
@@ -103,6 +110,7 @@ class LiveConnection:
     counted_as: str | None = None
     expiry: "asyncio.Task[None] | None" = None
     pings: "asyncio.Task[None] | None" = None
+    protocol: str | None = None  # the subprotocol accepted at the handshake
 
     def close_at(self, moment: datetime, clock: Clock) -> None:
         self.expiry = asyncio.create_task(self._close_at(moment, clock), name="token expiry")
@@ -117,7 +125,9 @@ class LiveConnection:
             if websocket is None or websocket.application_state != WebSocketState.CONNECTED:
                 return
             try:
-                await websocket.send_json({"type": "ping"})
+                await websocket.send_json(
+                    {"type": KEEP_ALIVE_MESSAGES.get(self.protocol or "", "ping")}
+                )
             except (RuntimeError, OSError):
                 return
 

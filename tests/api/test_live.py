@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from pymongo import AsyncMongoClient
 from starlette.applications import Starlette
+from websockets.asyncio.client import connect
+from websockets.typing import Subprotocol
 
 from api.app import create_app
 from api.auth import mint_dev_token
@@ -288,6 +290,32 @@ async def test_quiet_connections_are_pinged(url: str, dev_token: Any) -> None:
         await client.ping_received()
         await client.send({"type": "ping"})  # and the connection still answers
         assert await client.receive() == {"type": "pong"}
+
+
+async def test_the_legacy_graphql_ws_protocol_is_spoken_too(url: str, dev_token: Any) -> None:
+    """subscriptions-transport-ws (older Apollo clients): same sign-in, updates, keep-alive."""
+    async with connect(url, subprotocols=[Subprotocol("graphql-ws")]) as websocket:
+        assert websocket.subprotocol == "graphql-ws"
+        legacy = LiveClient(websocket)
+        token = {"Authorization": f"Bearer {dev_token('live-legacy')}"}
+        await legacy.send({"type": "connection_init", "payload": token})
+        assert (await legacy.receive())["type"] == "connection_ack"
+        await legacy.send({"id": "1", "type": "start", "payload": {"query": INBOX}})
+        data = await legacy.receive()
+        assert data == {
+            "id": "1",
+            "type": "data",
+            "payload": {"data": {"inbox": {"unreadCount": 0, "latest": []}}},
+        }
+        CLOCK.advance(timedelta(seconds=25))
+        assert await legacy.receive() == {"type": "ka"}
+        await legacy.send({"id": "1", "type": "stop"})
+        assert await legacy.receive() == {"id": "1", "type": "complete"}
+    async with connect(url, subprotocols=[Subprotocol("graphql-ws")]) as websocket:
+        refused = LiveClient(websocket)
+        await refused.send({"type": "connection_init", "payload": {"Authorization": "Bearer x"}})
+        assert (await refused.receive())["type"] == "connection_error"
+        assert await refused.closed() == 1011
 
 
 async def test_places_follow_a_booking_window_opening_and_closing_by_time_alone(
