@@ -35,8 +35,9 @@ pytestmark = pytest.mark.skipif(
     reason="needs Debian's chromium, Node.js and a built console (make test provides them)",
 )
 
-STATUSES = """query($h: String!, $d: Date!) { hospitalAppointments(hospitalId: $h, date: $d) {
-  nodes { bookingCode status } } }"""
+STATUSES = """query($h: String!, $d: Date!, $f: SlotFilterInput!) {
+  hospitalAppointments(hospitalId: $h, date: $d) { nodes { bookingCode status } }
+  facilitySlots(filter: $f) { id servingNumber } }"""
 
 
 async def slot_today(resources: Resources) -> dict[str, Any]:
@@ -142,9 +143,10 @@ async def test_staff_publish_and_run_the_day(
             }
         )
     # What the browser did, as the API records it.
-    body = await gql(
-        STATUSES, {"h": HERE, "d": local_date(utcnow()).isoformat()}, token=staff_token
-    )
+    today = local_date(utcnow()).isoformat()
+    f = {"hospitalId": HERE, "fromDate": today, "toDate": today, "slotIds": [str(slot["_id"])]}
+    body = await gql(STATUSES, {"h": HERE, "d": today, "f": f}, token=staff_token)
+    assert body["data"]["facilitySlots"] == [{"id": str(slot["_id"]), "servingNumber": 1}]
     statuses = {
         n["bookingCode"]: n["status"] for n in body["data"]["hospitalAppointments"]["nodes"]
     }

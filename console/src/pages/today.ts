@@ -22,8 +22,6 @@ export const REFRESH_SECONDS = 5;
 type Appointment = TodayAppointmentsQuery["hospitalAppointments"]["nodes"][number];
 type Slot = FacilitySlotsQuery["facilitySlots"][number];
 type Waiting = { start: string; waiting: number; offered: number; closed: boolean };
-// The number each slot's desk called last (this tab's calls; the API keeps the slot's own).
-const serving = new Map<string, number>();
 
 async function appointmentsOf(hospitalId: string, day: string): Promise<Appointment[]> {
   const all: Appointment[] = [];
@@ -67,10 +65,7 @@ function deskView(hospital: Hospital, slots: Slot[], appointments: Appointment[]
   const call = async (slot: Slot): Promise<void> => {
     const { callNext } = await gql(CallNextDocument, { slotId: slot.id });
     if (isFailure(callNext)) toast(callNext.message, "error");
-    else if (callNext.__typename === "Appointment") {
-      serving.set(slot.id, callNext.queueNumber ?? 0);
-      toast(t("calling", { number: callNext.queueNumber ?? "", time: vnTime(slot.start) }));
-    }
+    else if (callNext.__typename === "Appointment") toast(t("calling", { number: callNext.queueNumber ?? "", time: vnTime(slot.start) }));
     await refresh();
   };
   return h(
@@ -82,7 +77,7 @@ function deskView(hospital: Hospital, slots: Slot[], appointments: Appointment[]
         { "data-desk-slot": slot.id },
         h("strong", {}, `${vnTime(slot.start)}–${vnTime(slot.end)}`),
         ` ${hospital.departments.find((d) => d.id === slot.departmentId)?.name ?? slot.departmentId} · `,
-        h("span", { class: "serving" }, serving.has(slot.id) ? t("servingNumber", { number: serving.get(slot.id) ?? "" }) : t("servingNone")),
+        h("span", { class: "serving" }, slot.servingNumber == null ? t("servingNone") : t("servingNumber", { number: slot.servingNumber })),
         " ",
         h("button", { type: "button", class: "call-next", onclick: () => void call(slot).catch(failed) }, t("callNext")),
       ),

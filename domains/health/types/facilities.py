@@ -174,6 +174,10 @@ class Slot(Node):
         description="Closed by its facility to new bookings (closeSlot); the bookings it has "
         "stand. A cancelled slot (cancelSlots) is BUSY_UNAVAILABLE and not closed."
     )
+    serving_number: int | None = strawberry.field(
+        description="The queue number the desk called last (callNext); null before the first "
+        "call. What every patient's queueStatus shows."
+    )
 
     @strawberry.field(description="What the patient pays if BHYT covers its estimate (VND).")  # type: ignore[untyped-decorator]
     def patient_pays(self) -> int:
@@ -209,6 +213,7 @@ class Slot(Node):
             bhyt_covered=document["bhytCovered"],
             bookable_until=document["bookableUntil"],
             closed="closedAt" in document,
+            serving_number=document.get("serving"),
         )
 
 
