@@ -1,9 +1,9 @@
-"""``node(id:)`` for environment: monitoring stations (public, as `monitoringStations`) and
-pollution reports (as `pollutionReport` shows them to the caller)."""
+"""``node(id:)`` for environment: monitoring stations (public, as `monitoringStations`), and
+pollution reports and their photos (as `pollutionReport` shows them to the caller)."""
 
 from domains.environment import reports
 from domains.environment.errors import ReportNotFound
-from domains.environment.report_types import PollutionReport
+from domains.environment.report_types import PollutionReport, ReportPhoto
 from domains.environment.repository import EnvironmentStore
 from domains.environment.types import MonitoringStation
 from domains.kernel.context import Info
@@ -20,5 +20,6 @@ async def find_node(info: Info, node_id: str) -> Node | None:
     try:
         report, seen = await reports.get_report(caller=caller, report_id=node_id)
     except ReportNotFound:
-        return None
+        photo = await reports.get_photo(caller=caller, photo_id=node_id)
+        return ReportPhoto.of(photo) if photo is not None else None
     return PollutionReport.of(report, seen, caller.principal.uid, language)

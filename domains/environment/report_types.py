@@ -48,7 +48,7 @@ def photo_url(photo_id: ObjectId, *, thumbnail: bool = False) -> str:
 
 
 @strawberry.type(description="A photo of a report, re-encoded without EXIF.")
-class ReportPhoto:
+class ReportPhoto(Node):
     id: strawberry.ID
     url: str = strawberry.field(description="The image (public reports; else 404).")
     thumbnail_url: str

@@ -160,3 +160,16 @@ async def get_report(
     if report is None or seen is None:
         raise ReportNotFound()
     return report, seen
+
+
+async def get_photo(*, caller: Caller[EnvironmentStore], photo_id: str) -> ObjectId | None:
+    """A photo's id when `pollutionReport` would show it to the caller: a result photo with
+    its report, a reporter's photo where the report's text is shown too."""
+    object_id = parse_object_id(photo_id)
+    report = await caller.store.reports.showing_photo(object_id) if object_id else None
+    seen = visibility(report, caller.principal) if report else None
+    if report is None or seen is None:
+        return None
+    if object_id in report["resultPhotoIds"]:
+        return object_id
+    return object_id if seen is not Visibility.SUMMARY else None

@@ -2,13 +2,16 @@
 
 from typing import Any
 
+import httpx
+
 from domains.environment.seed import seed_demo
 from domains.kernel.auth import Role
 from tests.conftest import GraphQLClient
-from tests.domains.environment.support import FILE, REVIEW
+from tests.domains.environment.support import FILE, REVIEW, jpeg_with_gps, multipart
 
 NODE = """query($id: ID!) { node(id: $id) { __typename id
-  ... on MonitoringStation { name } ... on PollutionReport { text mine } } }"""
+  ... on MonitoringStation { name } ... on PollutionReport { text mine }
+  ... on ReportPhoto { url } } }"""
 ONE = "query($id: ID!) { pollutionReport(id: $id) { __typename id text mine } }"
 
 
@@ -25,14 +28,18 @@ async def test_stations_are_refetched_by_anyone(gql: GraphQLClient, db: Any) -> 
     assert await node(gql, "th-no-such-station") is None
 
 
-async def test_a_report_is_refetched_as_pollution_report_shows_it(
-    gql: GraphQLClient, dev_token: Any
+async def test_a_report_and_its_photo_are_refetched_as_pollution_report_shows_them(
+    gql: GraphQLClient, http: httpx.AsyncClient, dev_token: Any
 ) -> None:
     reporter, neighbour = dev_token("node-reporter"), dev_token("node-neighbour")
     staff = dev_token("node-agency", Role.ENVIRONMENT_STAFF)
     variables = {"c": "DUST", "t": "Bụi mù mịt cả ngày", "lat": 19.79, "lng": 105.71}
-    filed = await gql(FILE, variables, token=reporter)
+    filed = await multipart(http, FILE, variables, [jpeg_with_gps()], reporter)
     report = filed["data"]["filePollutionReport"]["report"]["id"]
+    (photo,) = filed["data"]["filePollutionReport"]["report"]["photos"]
+    shown = {"__typename": "ReportPhoto", "id": photo["id"], "url": photo["url"]}
+    for token, visible in ((reporter, True), (staff, True), (neighbour, False), (None, False)):
+        assert await node(gql, photo["id"], token) == (shown if visible else None)  # unreviewed
     await gql(REVIEW, {"id": report, "p": False}, token=staff)  # hidden after review
     for token in (None, reporter, neighbour, staff):
         same = (await gql(ONE, {"id": report}, token=token))["data"]["pollutionReport"]
