@@ -23,6 +23,7 @@ MODULE = DomainModule(
         repository.SubscriptionRepository,
         outbox_repository.NotificationRepository,
         outbox_repository.DeliveryRepository,
+        outbox_repository.DeliveryTallyRepository,
         repository.InboxRepository,
         repository.PreferenceRepository,
     ),

@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from bson import ObjectId
 from pymongo import ASCENDING, IndexModel, ReturnDocument, UpdateOne
+from pymongo.asynchronous.collection import AsyncCollection
 
 from domains.kernel.pagination import Page, find_page
 from domains.kernel.repository import Repository
@@ -20,6 +21,13 @@ NOTIFICATIONS = "notifications"
 OUTBOX_RETENTION = timedelta(days=90)
 DELIVERY_RETENTION = timedelta(days=30)
 MARK_SLICE = 100  # deliveries per update when recording outcomes
+# A broadcast (any audience but a list of users) keeps a record of at most this many successful
+# deliveries; the successes beyond are counted in `notification_delivery_tallies`, so a million
+# devices never leave a million records. Pending and failed deliveries always keep theirs: they
+# are the retry queue and what notificationStatus lists (docs/security.md).
+SUCCESS_RECORDS_KEPT = 10_000
+TALLIED_STATES = ("sent", "sink")
+TALLIES = "notification_delivery_tallies"
 
 
 class NotificationRepository(Repository):
@@ -155,6 +163,21 @@ class NotificationRepository(Repository):
         return int(result.modified_count)
 
 
+class DeliveryTallyRepository(Repository):
+    """Per broadcast and outcome: how many successes were counted instead of recorded
+    (``count``), and how many records the broadcast was allowed so far (``kept``)."""
+
+    collection_name = TALLIES
+    indexes = (
+        # Retention only: as long as the delivery records it stands for.
+        IndexModel(
+            [("updatedAt", ASCENDING)],
+            expireAfterSeconds=int(DELIVERY_RETENTION.total_seconds()),
+            name="updatedAt_ttl",
+        ),
+    )
+
+
 class DeliveryRepository(Repository):
     collection_name = "notification_deliveries"
     indexes = (
@@ -233,8 +256,15 @@ class DeliveryRepository(Repository):
         Written in slices of ``MARK_SLICE``: SecantusDB spends about half as much per delivery on
         updates of 25 to 100 documents as on updates of one or of 500."""
         for start in range(0, len(ids), MARK_SLICE):
+            chunk = list(ids[start : start + MARK_SLICE])
+            if state in TALLIED_STATES:
+                chunk = await self._count_beyond_kept(
+                    chunk, worker_claim=worker_claim, state=state, now=now
+                )
+            if not chunk:
+                continue
             await self.collection.update_many(
-                {"_id": {"$in": list(ids[start : start + MARK_SLICE])}, "claim": worker_claim},
+                {"_id": {"$in": chunk}, "claim": worker_claim},
                 {
                     "$set": {
                         "state": state,
@@ -245,6 +275,47 @@ class DeliveryRepository(Repository):
                     "$unset": {"claim": ""},
                 },
             )
+
+    @property
+    def _tallies(self) -> AsyncCollection[Document]:
+        return self.collection.database[TALLIES]
+
+    async def _count_beyond_kept(
+        self, ids: list[str], *, worker_claim: str, state: str, now: datetime
+    ) -> list[str]:
+        """Of these successes (ids are ``<notification>:<token>``), those whose records stay;
+        a broadcast's successes beyond ``SUCCESS_RECORDS_KEPT`` are deleted and counted."""
+        groups: dict[str, list[str]] = {}
+        for delivery_id in ids:
+            groups.setdefault(delivery_id.split(":", 1)[0], []).append(delivery_id)
+        kept: list[str] = []
+        for nid, group in groups.items():
+            notification = await self.collection.database[NOTIFICATIONS].find_one(
+                {"_id": ObjectId(nid) if ObjectId.is_valid(nid) else nid}, {"audience": 1}
+            )
+            if notification is None or "userIds" in notification.get("audience", {}):
+                kept += group  # a message to named users: every record stays
+                continue
+            key = {"_id": f"{nid}:{state}"}
+            before = await self._tallies.find_one_and_update(
+                key,
+                {
+                    "$inc": {"kept": len(group)},
+                    "$set": {"n": notification["_id"], "state": state, "updatedAt": now},
+                },
+                upsert=True,
+                return_document=ReturnDocument.BEFORE,
+            )
+            room = max(0, SUCCESS_RECORDS_KEPT - int((before or {}).get("kept", 0)))
+            kept += group[:room]
+            if beyond := group[room:]:
+                removed = await self.collection.delete_many(
+                    {"_id": {"$in": beyond}, "claim": worker_claim}
+                )
+                await self._tallies.update_one(
+                    key, {"$inc": {"count": removed.deleted_count}, "$set": {"updatedAt": now}}
+                )
+        return kept
 
     async def record(self, updates: Sequence[tuple[str, dict[str, Any]]], *, claim: str) -> None:
         """Record individual outcomes (failures, retries) of this claim."""
@@ -274,7 +345,11 @@ class DeliveryRepository(Repository):
             {"$group": {"_id": "$state", "count": {"$sum": 1}}},
         ]
         cursor = await self.collection.aggregate(pipeline)
-        return {row["_id"]: int(row["count"]) async for row in cursor}
+        counts = {row["_id"]: int(row["count"]) async for row in cursor}
+        keys = [f"{notification_id}:{state}" for state in TALLIED_STATES]
+        async for tally in self._tallies.find({"_id": {"$in": keys}}):
+            counts[tally["state"]] = counts.get(tally["state"], 0) + int(tally.get("count", 0))
+        return counts
 
     async def page(
         self,

@@ -1,0 +1,89 @@
+"""What a broadcast stores: records of its first successes (at most SUCCESS_RECORDS_KEPT), counts
+for the rest, and a record of every failure; notificationStatus still shows every outcome."""
+
+from typing import Any
+
+import pytest
+
+from domains.kernel.auth import Role
+from domains.notifications import outbox_repository
+from domains.notifications.outbox import enqueue
+from tests.conftest import GraphQLClient
+from tests.domains.notifications.conftest import settle
+from tests.domains.notifications.test_delivery import add_device, none_pending, tok
+from tests.support.fcm_server import FcmServer
+
+KEPT = 4
+DEVICES = 12
+STATUS = """query($id: ID!) { notificationStatus(id: $id) { state
+  counts { total pending sent failed deadLettered skipped }
+  results(first: 50) { nodes { tokenSuffix state errorCode } } } }"""
+
+
+@pytest.fixture(autouse=True)
+def few_records(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(outbox_repository, "SUCCESS_RECORDS_KEPT", KEPT)
+
+
+async def follow(db: Any, topic: str, names: list[str]) -> list[str]:
+    tokens = []
+    for name in names:
+        token = await add_device(db, name, None)
+        await db["notification_subscriptions"].insert_one({"topic": topic, "token": token})
+        tokens.append(token)
+    return tokens
+
+
+async def test_a_broadcast_keeps_counts_and_failures_not_a_record_per_device(
+    db: Any, gql: GraphQLClient, dev_token: Any, fcm_server: FcmServer, make_worker: Any
+) -> None:
+    tokens = await follow(db, "event.bounded", [f"bounded-{i}" for i in range(DEVICES)])
+    for broken in tokens[:2]:
+        fcm_server.plan(broken, "INVALID_ARGUMENT")
+    nid = await enqueue(
+        db=db,
+        session=None,
+        topic="event.bounded",
+        title={"vi": "Lễ hội"},
+        body={"vi": "Tối nay"},
+        category="test.bounded",
+    )
+    await settle(make_worker(), lambda: none_pending(db, nid))
+    assert len(fcm_server.accepted_tokens()) == DEVICES - 2  # everyone else was reached
+
+    records = [d async for d in db["notification_deliveries"].find({"n": nid})]
+    by_state = sorted(d["state"] for d in records)
+    assert by_state == ["failed"] * 2 + ["sent"] * KEPT  # not one record per device
+
+    admin = dev_token("bounded-admin", Role.ADMIN)
+    status = (await gql(STATUS, {"id": str(nid)}, token=admin))["data"]["notificationStatus"]
+    assert status["state"] == "COMPLETED"
+    assert status["counts"] == {
+        "total": DEVICES,
+        "pending": 0,
+        "sent": DEVICES - 2,
+        "failed": 2,
+        "deadLettered": 0,
+        "skipped": 0,
+    }
+    failures = [n for n in status["results"]["nodes"] if n["state"] == "FAILED"]
+    assert [n["errorCode"] for n in failures] == ["INVALID_ARGUMENT"] * 2
+
+
+async def test_a_message_to_named_users_keeps_every_record(
+    db: Any, fcm_server: FcmServer, make_worker: Any
+) -> None:
+    users = [f"named-{i}" for i in range(KEPT + 3)]
+    for user in users:
+        await add_device(db, user, user)
+    nid = await enqueue(
+        db=db,
+        session=None,
+        user_ids=users,
+        title={"vi": "Lịch hẹn"},
+        body={"vi": "Ngày mai"},
+        category="test.named",
+    )
+    await settle(make_worker(), lambda: none_pending(db, nid))
+    states = {d["token"]: d["state"] async for d in db["notification_deliveries"].find({"n": nid})}
+    assert states == {tok(user): "sent" for user in users}
