@@ -5,12 +5,15 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pymongo.errors import PyMongoError
 
 from api.settings import ConfigurationError, Settings
 from domains.kernel.errors import DomainError
+
+if TYPE_CHECKING:  # the CLI imports what a command needs when it runs
+    from domains.notifications.push import Sender
 
 # The roles `xuthanh dev-token --role` accepts (the values of domains.kernel.auth.Role).
 DEV_TOKEN_ROLES = (
@@ -272,6 +275,27 @@ def cmd_rotate_key(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(_with_database(settings, rotate))
 
 
+def _push_sender(settings: Settings, app: Any, lease: timedelta) -> tuple["Sender", str]:
+    """FCM with credentials (or the emulator's endpoint), else the development sink; and where
+    the messages go, for the start-up line."""
+    from domains.notifications.push import DevelopmentSink, FcmSender
+
+    credentials = (
+        settings.firebase_credentials_file
+        or settings.google_application_credentials
+        or settings.firebase_use_metadata_credentials
+    )
+    if settings.fcm_endpoint or credentials:
+        # A request must end well inside the lease that lets other workers re-send it.
+        sender = FcmSender(app, endpoint=settings.fcm_endpoint, timeout=lease.total_seconds() / 3)
+        return sender, settings.fcm_endpoint or "Firebase Cloud Messaging"
+    # settings.check() refuses production without credentials: this is development.
+    return (
+        DevelopmentSink(),
+        "the DEVELOPMENT SINK (no Firebase credentials: nothing reaches a phone)",
+    )
+
+
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     import gc
     import logging
@@ -279,19 +303,14 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
 
     from api import firebase, registry
     from api.database import create_client, create_indexes
+    from domains.kernel import jobs
     from domains.kernel.resources import Resources
-    from domains.notifications.push import DevelopmentSink, FcmSender, Sender
     from domains.notifications.worker import WorkerConfig, run_until_stopped
 
     config = WorkerConfig(
         max_attempts=settings.notification_max_attempts,
         lease=timedelta(seconds=settings.notification_lease_seconds),
         concurrency=args.concurrency or settings.notification_concurrency,
-    )
-    credentials = (
-        settings.firebase_credentials_file
-        or settings.google_application_credentials
-        or settings.firebase_use_metadata_credentials
     )
     app = firebase.initialize(settings)
 
@@ -304,25 +323,19 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
         try:
             db = client[settings.mongodb_database]
             await create_indexes(db, registry.REPOSITORIES)  # every domain's, as the API does
-            sender: Sender
-            if settings.fcm_endpoint or credentials:
-                # A request must end well inside the lease that lets other workers re-send it.
-                sender = FcmSender(
-                    app,
-                    endpoint=settings.fcm_endpoint,
-                    timeout=config.lease.total_seconds() / 3,
-                )
-                target = settings.fcm_endpoint or "Firebase Cloud Messaging"
-            else:
-                # settings.check() refuses production without credentials: this is development.
-                sender = DevelopmentSink()
-                target = "the DEVELOPMENT SINK (no Firebase credentials: nothing reaches a phone)"
+            sender, target = _push_sender(settings, app, config.lease)
             print(f"Notification worker delivering to {target}; Ctrl-C stops it.", file=sys.stderr)
             logging.getLogger("xuthanh.notifications").info("worker channel: %s", sender.channel)
             # What start-up built (modules, SDK, clients) lives until exit: frozen, the garbage
             # collector stops re-scanning it (GC: 1.7 s to 0.7 s per 10,000-message broadcast).
             gc.freeze()
-            await run_until_stopped(registry.wire(Resources(db=db)), sender, config, stop)
+            resources = registry.wire(Resources(db=db))
+            # The domains' scheduled jobs (environment: air alerts without new readings).
+            schedule = jobs.Schedule(registry.JOBS)
+            await asyncio.gather(
+                run_until_stopped(resources, sender, config, stop),
+                jobs.run_until_stopped(resources, schedule, stop),
+            )
         finally:
             await client.close()
         return 0
@@ -403,7 +416,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     procedures.set_defaults(handler=cmd_import_procedures)
     _personal_data_commands(commands)
-    worker = commands.add_parser("worker", help="deliver queued notifications (push + inbox)")
+    worker = commands.add_parser("worker", help="deliver notifications, run scheduled jobs")
     worker.add_argument(
         "--concurrency", type=int, help="batches worked on at once, one on the wire (default 3)"
     )

@@ -10,6 +10,7 @@ from domains.chatbot.module import MODULE as CHATBOT
 from domains.education.module import MODULE as EDUCATION
 from domains.environment.module import MODULE as ENVIRONMENT
 from domains.health.module import MODULE as HEALTH
+from domains.kernel.jobs import Job
 from domains.kernel.module import DomainModule, Seeder
 from domains.kernel.node import NodeFinder
 from domains.kernel.personal_data import PERSONAL_DATA, Holders
@@ -42,6 +43,8 @@ REPOSITORIES: Sequence[type[Repository]] = (
     RateWindowRepository,
     *(r for m in MODULES for r in m.repositories),
 )
+# Run by the worker on a schedule, as (domain, job).
+JOBS: Sequence[tuple[str, Job]] = tuple((m.name, job) for m in MODULES for job in m.jobs)
 SEEDERS: Sequence[tuple[str, Seeder]] = tuple(
     (m.name, m.seeder) for m in MODULES if m.seeder is not None
 )

@@ -4,6 +4,11 @@ An area alerts when its index reaches "bad" (151). Hysteresis: the all-clear com
 index is back at 140 or lower, so a value hovering at the band edge sends nothing more; a new
 alert waits at least ``MIN_INTERVAL`` after the last one; while alerting, a worse band (very bad,
 hazardous) is pushed once each. An area without a current reading has no data and never alerts.
+
+Missing data: when the station of an alerting area stops reporting (its latest index is older
+than ``STALE_AFTER``), the episode ends with a "data unavailable" message, never an all-clear:
+nobody knows the air improved. The rules run when readings arrive and on a schedule
+(``scheduled_alerts``, a worker job), so a station that goes silent is noticed without a reading.
 """
 
 from dataclasses import dataclass, replace
@@ -15,6 +20,7 @@ from domains.environment.bands import BANDS, Band, BandName, band_of
 from domains.environment.models import AreaAlertDocument
 from domains.environment.repository import STALE_AFTER, EnvironmentStore
 from domains.kernel.clock import PROVINCE_TZ, as_utc
+from domains.kernel.resources import Resources
 from domains.kernel.types import Session
 from domains.notifications import outbox
 
@@ -22,6 +28,9 @@ ALERT_AT = 151
 CLEAR_AT_MOST = 140
 MIN_INTERVAL = timedelta(hours=3)
 CATEGORY = "environment.air_alert"
+# How often the worker re-applies the rules without new readings (a silent station ends an
+# alert at most this long after its reading turned stale).
+JOB_EVERY = timedelta(minutes=10)
 RANK = {band.name: position for position, band in enumerate(BANDS)}
 
 
@@ -29,6 +38,7 @@ class Message(Enum):
     ALERT = "alert"
     WORSE = "worse"
     ALL_CLEAR = "all_clear"
+    DATA_UNAVAILABLE = "data_unavailable"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +60,11 @@ class AlertState:
 
 
 def decide(state: AlertState, aqi: int | None, now: datetime) -> tuple[AlertState, Message | None]:
-    """The area's next state and the message to push, if any (pure: the rules above)."""
+    """The area's next state and the message to push, if any (pure: the rules above).
+    ``aqi`` None: no current reading (stale or none)."""
     if aqi is None:
+        if state.alerting:
+            return replace(state, alerting=False, band=None), Message.DATA_UNAVAILABLE
         return state, None
     band = band_of(aqi).name
     if not state.alerting:
@@ -71,11 +84,23 @@ def _hour(measured_at: datetime) -> str:
 
 
 def alert_text(
-    area: Area, message: Message, aqi: int, band: Band, measured_at: datetime
+    area: Area, message: Message, aqi: int | None, band: Band | None, measured_at: datetime
 ) -> tuple[dict[str, str], dict[str, str]]:
     """Title and body in Vietnamese and English (fit for a lock screen: no personal data)."""
     when = _hour(measured_at)
     name_vi, name_en = area.name["vi"], area.name.get("en", area.name["vi"])
+    if message is Message.DATA_UNAVAILABLE or aqi is None or band is None:
+        title = {
+            "vi": f"Tạm thời không có dữ liệu không khí tại {name_vi}",
+            "en": f"No air-quality data for {name_en} for now",
+        }
+        body = {
+            "vi": f"Trạm quan trắc chưa gửi số liệu mới sau {when}. Cảnh báo kết thúc vì thiếu "
+            "dữ liệu, không phải vì không khí đã tốt lên: hãy tiếp tục thận trọng.",
+            "en": f"The monitoring station has sent no data since {when}. The alert ends for "
+            "lack of data, not because the air has improved: stay careful.",
+        }
+        return title, body
     if message is Message.ALL_CLEAR:
         title = {
             "vi": f"Không khí tại {name_vi} đã cải thiện",
@@ -120,7 +145,7 @@ async def evaluate_areas(
     for area in mine:
         before = AlertState.of(states.get(area.code))
         after, message = decide(before, aqi, now)
-        if message is None or aqi is None:
+        if message is None:
             continue
         await store.area_alerts.put(
             {
@@ -134,7 +159,8 @@ async def evaluate_areas(
             },
             session=session,
         )
-        title, body = alert_text(area, message, aqi, band_of(aqi), measured_at)
+        band = band_of(aqi) if aqi is not None else None
+        title, body = alert_text(area, message, aqi, band, measured_at)
         await outbox.enqueue(
             db=store.db,
             session=session,
@@ -142,8 +168,25 @@ async def evaluate_areas(
             title=title,
             body=body,
             category=CATEGORY,
-            data={"area": area.code, "aqi": str(aqi), "kind": message.value},
+            data={"area": area.code, "aqi": "" if aqi is None else str(aqi), "kind": message.value},
             dedupe_key=f"air:{area.code}:{measured_at:%Y%m%d%H}:{message.value}",
         )
         queued += 1
+    return queued
+
+
+async def scheduled_alerts(resources: Resources, now: datetime) -> int:
+    """The worker's job (every ``JOB_EVERY``): the rules for every station's areas at ``now``,
+    one transaction per station; returns how many messages were queued."""
+    store = EnvironmentStore.of(resources)
+    queued = 0
+    for station in await store.stations.all():
+        station_id = station["_id"]
+
+        async def work(session: Session, station_id: str = station_id) -> int:
+            return await evaluate_areas(
+                store=store, station_id=station_id, now=now, session=session
+            )
+
+        queued += await store.transaction(work, keys=[("environment.station", station_id)])
     return queued

@@ -1,6 +1,6 @@
 """The environment domain as the composition root sees it."""
 
-from domains.environment import migrations, open311, personal_data, schema
+from domains.environment import alerts, migrations, open311, personal_data, schema
 from domains.environment.nodes import find_node
 from domains.environment.report_repository import ReportRepository
 from domains.environment.repository import (
@@ -9,6 +9,7 @@ from domains.environment.repository import (
     StationRepository,
 )
 from domains.environment.seed import seed_demo
+from domains.kernel.jobs import Job
 from domains.kernel.module import DomainModule
 
 MODULE = DomainModule(
@@ -27,4 +28,6 @@ MODULE = DomainModule(
     personal_data=personal_data.holder,
     purge=personal_data.purge,
     routes=open311.ROUTES,
+    # Alerts also follow the clock: a station that stops reporting ends its areas' alerts.
+    jobs=(Job("air-alerts", alerts.JOB_EVERY, alerts.scheduled_alerts),),
 )

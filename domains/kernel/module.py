@@ -7,6 +7,7 @@ from typing import Protocol
 
 from starlette.routing import BaseRoute
 
+from domains.kernel.jobs import Job
 from domains.kernel.node import NodeFinder
 from domains.kernel.personal_data import PersonalDataFactory
 from domains.kernel.repository import Repository
@@ -62,3 +63,5 @@ class DomainModule:
     # Re-encrypt the domain's fields encrypted at rest under the current key (``xuthanh
     # rotate-key``); returns how many values changed.
     reencrypt: Callable[[Resources], Awaitable[int]] | None = None
+    # Work the worker (``xuthanh worker``) runs on a schedule (domains/kernel/jobs.py).
+    jobs: Sequence[Job] = ()

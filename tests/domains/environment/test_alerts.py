@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from domains.environment.alerts import AlertState, Message, decide
+from domains.environment.alerts import AlertState, Message, decide, scheduled_alerts
 from domains.environment.bands import BandName
 from domains.environment.migrations import move_district_followers
-from domains.environment.repository import StationRepository
+from domains.environment.repository import STALE_AFTER, StationRepository
 from domains.environment.seed import station_document
 from domains.kernel.auth import Role
 from domains.kernel.resources import Resources
@@ -64,6 +64,17 @@ def test_a_worse_band_is_pushed_once_and_no_data_never_alerts() -> None:
     assert step(AlertState(), None, 0) == (AlertState(), None)
 
 
+def test_missing_data_ends_an_alert_as_data_unavailable_never_as_all_clear() -> None:
+    state, _ = step(AlertState(), 160, 0)
+    state, message = step(state, None, 150)
+    assert message is Message.DATA_UNAVAILABLE and not state.alerting
+    assert step(state, None, 160) == (state, None)
+    state, message = step(state, 170, 170)  # data back, still bad, within 3 h of the alert
+    assert message is None
+    state, message = step(state, 170, 180)
+    assert message is Message.ALERT
+
+
 @pytest.fixture(scope="module")
 async def station(db: Database) -> None:
     row = {
@@ -113,6 +124,54 @@ async def test_ingestion_alerts_followers_and_gives_the_all_clear(
     await send(30)  # 60: all clear
     clear = (await alerts_of(db, THO_XUAN))[-1]
     assert clear["data"]["kind"] == "all_clear" and "improved" in clear["title"]["en"]
+
+
+HOANG_THANH = "16000"  # Xã Hoằng Thanh: SILENT sits at its centre, far from STATION
+SILENT = "silent-station"
+
+
+@pytest.fixture(scope="module")
+async def silent_station(db: Database) -> None:
+    row = {
+        "_id": SILENT,
+        "name": {"vi": "Trạm thử Hoằng Thanh"},
+        "address": {"vi": "Xã Hoằng Thanh"},
+        "communeCode": HOANG_THANH,
+        "lat": 19.915,
+        "lng": 105.935,
+        "parameters": ["pm25"],
+    }
+    await StationRepository(db).put(station_document(row))
+
+
+@pytest.mark.usefixtures("silent_station")
+async def test_a_station_that_stops_reporting_ends_the_alert_on_the_schedule(
+    gql: GraphQLClient, db: Database, resources: Resources, dev_token: Any
+) -> None:
+    operator = dev_token("op-silent", Role.STATION_OPERATOR, stations=(SILENT,))
+    hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    rows = [
+        {"pollutant": "PM25", "time": (hour - timedelta(hours=i)).isoformat(), "value": 100}
+        for i in range(3)
+    ]
+    body = await gql(SUBMIT, {"s": SILENT, "r": rows}, token=operator)
+    assert body["data"]["submitAirReadings"]["accepted"] == 3
+    (alert,) = await alerts_of(db, HOANG_THANH)
+    assert alert["data"]["kind"] == "alert"
+    # The worker's job, by its own clock: while the reading is current nothing changes...
+    await scheduled_alerts(resources, hour + timedelta(minutes=90))
+    assert len(await alerts_of(db, HOANG_THANH)) == 1
+    # ...once it is stale, the alert ends as "data unavailable", not as an all-clear...
+    await scheduled_alerts(resources, hour + STALE_AFTER + timedelta(minutes=10))
+    messages = await alerts_of(db, HOANG_THANH)
+    assert [m["data"]["kind"] for m in messages] == ["alert", "data_unavailable"]
+    assert "not because the air has improved" in messages[-1]["body"]["en"]
+    assert "Xã Hoằng Thanh" in messages[-1]["title"]["vi"]
+    # ...once only.
+    await scheduled_alerts(resources, hour + timedelta(hours=6))
+    assert len(await alerts_of(db, HOANG_THANH)) == 2
+    (area,) = (await gql(AREAS, {"codes": [HOANG_THANH]}))["data"]["airQualityAreas"]
+    assert area["alerting"] is False
 
 
 async def test_an_area_far_from_every_station_has_no_data(gql: GraphQLClient) -> None:
