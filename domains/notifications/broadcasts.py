@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from bson import ObjectId
 
@@ -26,7 +26,7 @@ class Audience:
     user_ids: Sequence[str] = ()
     topic: str | None = None
     role: Role | None = None
-    district: str | None = None
+    district: str | None = None  # refused: districts ended on 1 July 2025 (old clients)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,30 +36,36 @@ class NotificationStatusView:
 
 
 def _audience_document(audience: Audience) -> dict[str, Any]:
+    if audience.district:
+        raise InvalidInput(
+            f"{outbox.DISTRICTS_ENDED} Send one notification per ward/commune with `topic`, or "
+            "use `sendEnvironmentAlert(areaCodes: [...])` for several at once.",
+            field="audience.district",
+        )
     given = [
         name
         for name, value in (
             ("userIds", audience.user_ids),
             ("topic", audience.topic),
             ("role", audience.role),
-            ("district", audience.district),
         )
         if value
     ]
     if len(given) != 1:
         raise InvalidInput(
-            "Give exactly one of `userIds`, `topic`, `role` or `district` in `audience`; got "
+            "Give exactly one of `userIds`, `topic` or `role` in `audience`; got "
             f"{', '.join(given) or 'none'}.",
             field="audience",
         )
     if audience.user_ids:
         return outbox.user_audience(audience.user_ids)
     if audience.topic:
-        return {"topic": outbox.check_topic(audience.topic.strip())}
-    if audience.role is not None:
-        return {"role": audience.role.value}
-    # A district's official alerts go to everyone following that district.
-    return {"topic": outbox.topic_name("district", str(audience.district).strip())}
+        topic = outbox.check_topic(audience.topic.strip())
+        if outbox.topic_kind(topic) == "district":
+            raise InvalidInput(outbox.DISTRICTS_ENDED, field="audience.topic")
+        return {"topic": topic}
+    role = cast(Role, audience.role)  # exactly one was given: this one
+    return {"role": role.value}
 
 
 async def _patients_of_hospitals(

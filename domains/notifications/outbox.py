@@ -57,6 +57,15 @@ def topic_kind(topic: str) -> str:
     return kind if dot and TOPIC_KIND_PATTERN.match(kind) else ""
 
 
+# Districts ended on 1 July 2025 (provinces and wards/communes only): what an old client that
+# still names a district is told.
+DISTRICTS_ENDED = (
+    "Districts ended on 1 July 2025: use a ward or commune's topic `commune.<code>` instead "
+    "(codes: the `airQualityAreas` query's `code` and `topic`); the followers of district "
+    "topics were moved to their wards and communes."
+)
+
+
 def check_topic(topic: str) -> str:
     if not TOPIC_PATTERN.match(topic) or not topic_kind(topic):
         raise InvalidInput(

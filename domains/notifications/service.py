@@ -20,11 +20,10 @@ from domains.notifications.store import NotificationsStore
 PLATFORMS = ("android", "ios", "web")
 LOCALES = ("vi", "en")
 # Topics anyone may follow. Health topics are not among them: whom a hospital notifies is private.
-# ``district`` topics are kept for old apps; districts ended on 1 July 2025 and their followers
-# were moved to the communes/wards (``commune``) by the environment domain's start-up step.
-PUBLIC_TOPIC_KINDS = frozenset(
-    {"event", "place", "school", "district", "commune", "province", "procedure"}
-)
+# No ``district``: districts ended on 1 July 2025; their followers were moved to the wards and
+# communes (``commune``) by the environment domain's start-up step, and old apps asking for a
+# district topic are told what to use instead (``outbox.DISTRICTS_ENDED``).
+PUBLIC_TOPIC_KINDS = frozenset({"event", "place", "school", "commune", "province", "procedure"})
 TOKEN_PATTERN = re.compile(r"^[\x21-\x7e]{16,4096}$")
 APP_VERSION_PATTERN = re.compile(r"^[0-9A-Za-z.+_-]{1,32}$")
 LOCK_SCREEN_CHOICES = (LOCK_SCREEN_MINIMAL, LOCK_SCREEN_PLACE)
@@ -118,6 +117,8 @@ async def unregister_device(*, caller: Caller[NotificationsStore], token: str) -
 def check_public_topic(topic: str) -> str:
     outbox.check_topic(topic)
     kind = outbox.topic_kind(topic)
+    if kind == "district":
+        raise InvalidInput(outbox.DISTRICTS_ENDED, field="topic")
     if kind not in PUBLIC_TOPIC_KINDS:
         raise InvalidInput(
             f"`{kind}` topics cannot be followed; public kinds are "

@@ -148,13 +148,16 @@ class MarkReadResult:
 class AudienceInput:
     user_ids: list[str] | None = None
     topic: str | None = strawberry.field(
-        default=None, description="e.g. `school.<id>`, `event.<id>`, `district.<id>`"
+        default=None, description="e.g. `school.<id>`, `event.<id>`, `commune.<code>`"
     )
     role: Role | None = strawberry.field(
         default=None, description="CITIZEN: every signed-in user with a device."
     )
     district: str | None = strawberry.field(
-        default=None, description="Everyone following this district's official alerts."
+        default=None,
+        description="Refused with ValidationFailed (field `audience.district`): districts ended "
+        "on 1 July 2025; use `topic: commune.<code>` or `sendEnvironmentAlert`.",
+        deprecation_reason="Districts ended on 1 July 2025: use `topic: commune.<code>`.",
     )
 
 

@@ -106,10 +106,14 @@ async def test_topics_for_users_and_anonymous_devices(gql: GraphQLClient, dev_to
     assert body["data"]["subscribe"]["field"] == "topic"
     # Anonymous installations follow topics by their registered token.
     await gql(REGISTER, device(token("anon")))
-    body = await gql(SUBSCRIBE, {"topic": "district.sam-son", "deviceToken": token("anon")})
-    assert body["data"]["subscribe"]["topic"] == "district.sam-son"
+    body = await gql(SUBSCRIBE, {"topic": "commune.16531", "deviceToken": token("anon")})
+    assert body["data"]["subscribe"]["topic"] == "commune.16531"
     body = await gql(MY_TOPICS, {"deviceToken": token("anon")})
-    assert body["data"]["mySubscriptions"]["nodes"] == [{"topic": "district.sam-son"}]
+    assert body["data"]["mySubscriptions"]["nodes"] == [{"topic": "commune.16531"}]
+    # Districts ended on 1 July 2025: an old app following one is told what to use instead.
+    body = await gql(SUBSCRIBE, {"topic": "district.sam-son", "deviceToken": token("anon")})
+    assert body["data"]["subscribe"]["field"] == "topic"
+    assert "commune.<code>" in body["data"]["subscribe"]["message"]
     body = await gql(MY_TOPICS)
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     unsubscribe = "mutation($t: String!) { unsubscribe(topic: $t) }"

@@ -18,7 +18,7 @@ async def test_admin_reaches_any_audience(gql: GraphQLClient, dev_token, db) -> 
         ({"userIds": ["x", "y"]}, "userIds (2)"),
         ({"topic": "event.le-hoi"}, "topic event.le-hoi"),
         ({"role": "CITIZEN"}, "role citizen"),
-        ({"district": "Sầm Sơn"}, "topic district.S%E1%BA%A7m%20S%C6%A1n"),
+        ({"topic": "commune.16531"}, "topic commune.16531"),
     ]:
         body = await gql(SEND, _send(audience), token=admin)
         result = body["data"]["sendNotification"]
@@ -48,6 +48,22 @@ async def test_bad_input_says_what_to_fix(gql: GraphQLClient, dev_token) -> None
         SEND, _send({"topic": "event.x"}, data=[{"key": "from", "value": "x"}]), token=admin
     )
     assert body["data"]["sendNotification"]["field"] == "data"
+
+
+async def test_districts_are_refused_with_what_to_use_instead(
+    gql: GraphQLClient, dev_token, db
+) -> None:
+    """Districts ended on 1 July 2025: an old client naming one is told to use wards/communes."""
+    admin = dev_token("admin-1", Role.ADMIN)
+    before = await db["notifications"].count_documents({})
+    for audience, field in [
+        ({"district": "Sầm Sơn"}, "audience.district"),
+        ({"topic": "district.sam-son"}, "audience.topic"),
+    ]:
+        result = (await gql(SEND, _send(audience), token=admin))["data"]["sendNotification"]
+        assert (result["__typename"], result["field"]) == ("ValidationFailed", field)
+        assert "1 July 2025" in result["message"] and "commune.<code>" in result["message"]
+    assert await db["notifications"].count_documents({}) == before
 
 
 @pytest.mark.parametrize(
