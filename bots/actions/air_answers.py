@@ -63,7 +63,10 @@ TEXTS: Dict[str, Dict[str, str]] = {
             'Tôi chưa có dữ liệu chất lượng không khí cho "{text}": dữ liệu có các phường/xã '
             "quanh {count} trạm quan trắc tự động của tỉnh."
         ),
-        "forecast": "Tôi không có dự báo chất lượng không khí, chỉ có số đo mới nhất.",
+        "forecast": (
+            "Tôi không có dự báo chất lượng không khí hay thời tiết, chỉ có số đo mới nhất của "
+            "các trạm quan trắc. Bạn hỏi, ví dụ: không khí ở phường Sầm Sơn bây giờ thế nào?"
+        ),
         "minutes": "{n} phút trước",
         "hours": "{n} giờ trước",
         "days": "{n} ngày trước",
@@ -117,7 +120,10 @@ TEXTS: Dict[str, Dict[str, str]] = {
             'I have no air-quality data for "{text}": the data covers the wards and communes '
             "around the province's {count} automatic monitoring stations."
         ),
-        "forecast": "I have no air-quality forecast, only the latest readings.",
+        "forecast": (
+            "I have no air-quality or weather forecast, only the stations' latest readings. "
+            "Ask, for example: how is the air in Sam Son ward now?"
+        ),
         "minutes": "{n} min ago",
         "hours": "{n} h ago",
         "days": "{n} days ago",
@@ -382,7 +388,10 @@ def answer(text: str, areas: Sequence[Row], lang: str, *, hotline: str,
     chosen = [by_code[code] for code in places.areas]
     if aspect == "alerts":
         return "\n".join(alerts_answer(chosen, lang))
-    lines = [t(lang, "forecast")] if aspect == "forecast" else []
+    if aspect == "forecast":
+        # Never today's reading for a question about another day.
+        return t(lang, "forecast")
+    lines: List[str] = []
     if chosen:
         for area in chosen:
             lines += area_answer(area, lang, aspect)
@@ -392,9 +401,9 @@ def answer(text: str, areas: Sequence[Row], lang: str, *, hotline: str,
             lines += station_answer(readings[sid], lang, aspect)
     else:
         unknown = [e for e in entities if not _is_province(e)]
-        if unknown:
+        if unknown:  # a place we have no data for: say so, without other places' readings
             count = len(stations_of(areas))
-            lines.append(t(lang, "unknown_place", text=unknown[0], count=count))
+            return t(lang, "unknown_place", text=unknown[0], count=count)
         lines += overview(areas, lang)
     return "\n".join(_dedupe(lines))
 

@@ -141,8 +141,10 @@ def test_no_place_gives_every_station_and_asks_for_the_ward() -> None:
 def test_a_place_outside_the_data_is_said_so() -> None:
     reply = ask("không khí ở Pù Luông", entities=("Pù Luông",))
     assert 'chưa có dữ liệu chất lượng không khí cho "Pù Luông"' in reply
+    assert "AQI" not in reply  # no other place's reading instead
 
 
-def test_no_forecast_is_invented() -> None:
+def test_no_forecast_is_invented_nor_todays_reading_given_for_tomorrow() -> None:
     reply = ask("tomorrow's air quality in Sam Son", "en")
-    assert reply.startswith("I have no air-quality forecast")
+    assert reply.startswith("I have no air-quality or weather forecast")
+    assert "AQI" not in reply
