@@ -1,9 +1,10 @@
 """Vietnam's air quality index (VN_AQI): the breakpoint table, NowCast and hourly/daily values.
 
 Source: Tổng cục Môi trường, Quyết định 1459/QĐ-TCMT ngày 12/11/2019 "Hướng dẫn kỹ thuật tính
-toán và công bố chỉ số chất lượng không khí Việt Nam (VN_AQI)", Bảng 1 (breakpoints), the
-sub-index formula (linear interpolation between breakpoints), NowCast for hourly PM values and the
-rules for the hourly and daily index. Concentrations are in µg/m³ (CO included), as in the table.
+toán và công bố chỉ số chất lượng không khí Việt Nam (VN_AQI)", section 2.2: Bảng 2 (breakpoints),
+the sub-index formulas 1 and 2 (linear interpolation between breakpoints), NowCast for hourly PM
+values and the rules for the hourly and daily index (Bảng 1, the bands, is in bands.py).
+Concentrations are in µg/m³ (CO included), as in the table.
 This module is pure: no I/O, no clock; callers pass the hourly values.
 """
 
@@ -25,9 +26,10 @@ class Pollutant(Enum):
 
 PARTICLES = (Pollutant.PM25, Pollutant.PM10)
 
-# Decision 1459/QĐ-TCMT (2019), Bảng 1: the index values I_i and, per averaging period, the
+# Decision 1459/QĐ-TCMT (2019), Bảng 2: the index values I_i and, per averaging period, the
 # concentration breakpoints BP_i (µg/m³). None: the table has no breakpoint at that level (O3 8-hour
-# above 400 µg/m³ is rated with the 1-hour value instead). THE one copy of the table.
+# above 400 µg/m³ is rated with the 1-hour value instead). THE one copy of the table. Checked cell
+# by cell against a transcription of the gazetted text (docs/environment.md, "Checked sources").
 INDEX_LEVELS: tuple[int, ...] = (0, 50, 100, 150, 200, 300, 400, 500)
 BREAKPOINTS: Mapping[str, tuple[float | None, ...]] = {
     "o3_1h": (0, 160, 200, 300, 400, 800, 1000, 1200),
@@ -49,8 +51,9 @@ PLAUSIBLE_MAX: Mapping[Pollutant, float] = {
 }
 NOWCAST_HOURS = 12
 O3_8H_HOURS = 8
-# Our completeness rules (the decision leaves them to the operator): NowCast needs 2 of the 3
-# latest hours, an 8-hour O3 mean 6 of 8 hours, a daily PM mean 18 of 24 hours (75 %).
+# NowCast needs 2 of the 3 latest hours (the decision's rule, 2.2.1 a); an 8-hour O3 mean 6 of 8
+# hours and a daily PM mean 18 of 24 hours (75 %) are our completeness rules (the decision has
+# none).
 O3_8H_MINIMUM = 6
 DAILY_MINIMUM = 18
 HOUR = timedelta(hours=1)
@@ -130,18 +133,10 @@ def _window(values: Mapping[datetime, float], end: datetime, hours: int) -> list
     return [values.get(end - i * HOUR) for i in range(hours)]
 
 
-def _o3_hourly(values: Mapping[datetime, float], hour: datetime) -> float | None:
-    """O3: the larger of the 1-hour and 8-hour sub-indices (8-hour only while in its table)."""
-    candidates: list[float] = []
-    one = values.get(hour)
-    if one is not None:
-        candidates.append(sub_index("o3_1h", one) or 0.0)
+def _o3_eight_hours(values: Mapping[datetime, float], hour: datetime) -> float | None:
+    """O3's 8-hour sub-index of the 8 hours ending at ``hour`` (None above its table)."""
     eight = _mean(_window(values, hour, O3_8H_HOURS), O3_8H_MINIMUM)
-    if eight is not None:
-        rated = sub_index("o3_8h", eight)
-        if rated is not None:
-            candidates.append(rated)
-    return max(candidates) if candidates else None
+    return None if eight is None else sub_index("o3_8h", eight)
 
 
 def hourly_sub_indices(series: Series, hour: datetime) -> dict[Pollutant, float]:
@@ -151,10 +146,8 @@ def hourly_sub_indices(series: Series, hour: datetime) -> dict[Pollutant, float]
         concentration = nowcast(_window(series.get(pollutant, {}), hour, NOWCAST_HOURS))
         if concentration is not None:
             found[pollutant] = sub_index(f"{pollutant.value}_24h", concentration) or 0.0
-    o3 = _o3_hourly(series.get(Pollutant.O3, {}), hour)
-    if o3 is not None:
-        found[Pollutant.O3] = o3
-    for pollutant in (Pollutant.CO, Pollutant.NO2, Pollutant.SO2):
+    # The hourly index rates O3 with its 1-hour breakpoints only (Bảng 2's note).
+    for pollutant in (Pollutant.O3, Pollutant.CO, Pollutant.NO2, Pollutant.SO2):
         value = series.get(pollutant, {}).get(hour)
         if value is not None:
             found[pollutant] = sub_index(f"{pollutant.value}_1h", value) or 0.0
@@ -167,8 +160,9 @@ def hourly_index(series: Series, hour: datetime) -> Index | None:
 
 
 def daily_index(series: Series, last_hour: datetime) -> Index | None:
-    """Daily VN_AQI of the 24 hours ending at ``last_hour``: PM from the 24-hour mean; O3, CO,
-    NO2 and SO2 from the day's largest hourly sub-index."""
+    """Daily VN_AQI of the 24 hours ending at ``last_hour``: PM from the 24-hour mean; CO, NO2
+    and SO2 from the day's largest hourly value; O3 from the larger of its largest 1-hour and
+    largest 8-hour values, each with its own breakpoints (8-hour only up to 400 µg/m³)."""
     hours = [last_hour - i * HOUR for i in range(24)]
     found: dict[Pollutant, float] = {}
     for pollutant in PARTICLES:
@@ -178,6 +172,8 @@ def daily_index(series: Series, last_hour: datetime) -> Index | None:
     for pollutant in (Pollutant.O3, Pollutant.CO, Pollutant.NO2, Pollutant.SO2):
         only = {pollutant: series.get(pollutant, {})}
         values = [hourly_sub_indices(only, hour).get(pollutant) for hour in hours]
+        if pollutant is Pollutant.O3:
+            values += [_o3_eight_hours(series.get(pollutant, {}), hour) for hour in hours]
         present = [value for value in values if value is not None]
         if present:
             found[pollutant] = max(present)

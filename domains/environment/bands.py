@@ -1,8 +1,8 @@
-"""The six VN_AQI bands of Decision 1459/QĐ-TCMT (2019), Bảng 5: range, colour and health advice.
-
-Colours are the decision's RGB values. The advice paraphrases the decision's recommendations for
-the general public and for sensitive groups (children, older people, people with heart or lung
-disease), in Vietnamese and English.
+"""The six VN_AQI bands of Decision 1459/QĐ-TCMT (2019): ranges and colours (the decision's RGB
+values) from Bảng 1; the advice follows Bảng 5's recommendations for the general public and for
+sensitive groups (Bảng 4: older people, children, people with respiratory or heart disease), in
+Vietnamese (shortened slightly) and English. Checked against a transcription of the decision
+(docs/environment.md, "Checked sources").
 """
 
 from dataclasses import dataclass
@@ -56,12 +56,13 @@ BANDS: tuple[Band, ...] = (
         {"vi": "Trung bình", "en": "Moderate"},
         {
             "vi": "Tự do thực hiện các hoạt động ngoài trời.",
-            "en": "Outdoor activities are fine.",
+            "en": "Enjoy your usual outdoor activities.",
         },
         {
-            "vi": "Nên theo dõi các triệu chứng như ho hoặc khó thở; vẫn có thể hoạt động "
-            "ngoài trời.",
-            "en": "Watch for coughing or shortness of breath; outdoor activity is still fine.",
+            "vi": "Nên theo dõi các triệu chứng như ho hoặc khó thở, nhưng vẫn có thể hoạt động "
+            "bên ngoài.",
+            "en": "Watch for symptoms such as coughing or shortness of breath; you can still be "
+            "active outdoors.",
         },
     ),
     Band(
@@ -72,14 +73,17 @@ BANDS: tuple[Band, ...] = (
         (255, 126, 0),
         {"vi": "Kém", "en": "Poor"},
         {
-            "vi": "Nếu thấy đau mắt, ho hoặc đau họng, hãy giảm các hoạt động ngoài trời.",
-            "en": "If your eyes sting or you cough or have a sore throat, cut down outdoor "
-            "activity.",
+            "vi": "Những người thấy đau mắt, ho hoặc đau họng nên cân nhắc giảm các hoạt động "
+            "ngoài trời. Học sinh vẫn có thể hoạt động bên ngoài nhưng nên giảm tập thể dục kéo "
+            "dài.",
+            "en": "If your eyes sting or you cough or have a sore throat, consider cutting down "
+            "outdoor activity. Pupils can still be outside but should cut down long exercise.",
         },
         {
-            "vi": "Giảm hoạt động mạnh và thời gian ở ngoài trời; người bị hen mang theo thuốc.",
-            "en": "Reduce strenuous activity and time outdoors; people with asthma keep medicine "
-            "at hand.",
+            "vi": "Nên giảm các hoạt động mạnh và giảm thời gian hoạt động ngoài trời. Người bị "
+            "hen suyễn có thể cần dùng thuốc thường xuyên hơn.",
+            "en": "Reduce strenuous activity and time outdoors. People with asthma may need "
+            "their medicine more often.",
         },
     ),
     Band(
@@ -90,12 +94,16 @@ BANDS: tuple[Band, ...] = (
         (255, 0, 0),
         {"vi": "Xấu", "en": "Bad"},
         {
-            "vi": "Hạn chế hoạt động mạnh và thời gian ở ngoài trời; đeo khẩu trang khi ra ngoài.",
-            "en": "Limit strenuous activity and time outdoors; wear a mask when you go out.",
+            "vi": "Mọi người nên giảm các hoạt động mạnh khi ở ngoài trời, tránh tập thể dục kéo "
+            "dài và nghỉ ngơi nhiều hơn trong nhà.",
+            "en": "Everyone should reduce strenuous activity outdoors, avoid long exercise and "
+            "rest more indoors.",
         },
         {
-            "vi": "Nên ở trong nhà và chuyển hoạt động vào trong nhà.",
-            "en": "Stay indoors and move activities inside.",
+            "vi": "Nên ở trong nhà và giảm hoạt động mạnh. Nếu cần ra ngoài, hãy đeo khẩu trang "
+            "đạt tiêu chuẩn.",
+            "en": "Stay indoors and reduce strenuous activity. If you must go out, wear a proper "
+            "(certified) mask.",
         },
     ),
     Band(
@@ -106,12 +114,14 @@ BANDS: tuple[Band, ...] = (
         (143, 63, 151),
         {"vi": "Rất xấu", "en": "Very bad"},
         {
-            "vi": "Hạn chế tối đa hoạt động ngoài trời và chuyển hoạt động vào trong nhà.",
-            "en": "Avoid outdoor activity as far as you can and move activities indoors.",
+            "vi": "Mọi người hạn chế tối đa các hoạt động ngoài trời và chuyển mọi hoạt động vào "
+            "trong nhà. Nếu cần ra ngoài, hãy đeo khẩu trang đạt tiêu chuẩn.",
+            "en": "Everyone should keep outdoor activity to a minimum and move all activities "
+            "indoors. If you must go out, wear a proper (certified) mask.",
         },
         {
-            "vi": "Ở trong nhà, giữ cửa đóng và hạn chế mọi hoạt động gắng sức.",
-            "en": "Stay indoors with windows shut and avoid any exertion.",
+            "vi": "Nên ở trong nhà và giảm hoạt động mạnh.",
+            "en": "Stay indoors and reduce strenuous activity.",
         },
     ),
     Band(
@@ -122,13 +132,16 @@ BANDS: tuple[Band, ...] = (
         (126, 0, 35),
         {"vi": "Nguy hại", "en": "Hazardous"},
         {
-            "vi": "Mọi người nên ở trong nhà, đóng cửa và tránh mọi hoạt động ngoài trời.",
-            "en": "Everyone should stay indoors, keep windows shut and avoid all outdoor activity.",
+            "vi": "Mọi người nên ở trong nhà, đóng cửa ra vào và cửa sổ. Nếu cần ra ngoài, hãy "
+            "đeo khẩu trang đạt tiêu chuẩn.",
+            "en": "Everyone should stay indoors with doors and windows shut. If you must go out, "
+            "wear a proper (certified) mask.",
         },
         {
-            "vi": "Ở trong nhà, đóng cửa; gặp bác sĩ nếu khó thở hoặc tức ngực.",
-            "en": "Stay indoors with windows shut; see a doctor if breathing is hard or your chest "
-            "feels tight.",
+            "vi": "Mọi người nên ở trong nhà, đóng cửa ra vào và cửa sổ. Nếu cần ra ngoài, hãy "
+            "đeo khẩu trang đạt tiêu chuẩn.",
+            "en": "Everyone should stay indoors with doors and windows shut. If you must go out, "
+            "wear a proper (certified) mask.",
         },
     ),
 )

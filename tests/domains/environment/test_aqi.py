@@ -89,13 +89,47 @@ def test_hourly_index_is_the_largest_sub_index() -> None:
     assert band_of(index.value).name is BandName.BAD
 
 
-def test_hourly_o3_takes_the_larger_of_one_and_eight_hours() -> None:
-    # 1 hour 180: 160–200 → 50–100: 50/40 × 20 + 50 = 75.
-    # 8-hour mean 180: 170–210 → 150–200: 50/40 × 10 + 150 = 162.5 → 163.
-    series = {Pollutant.PM10: _steady(20, 12), Pollutant.O3: _steady(180, 8)}
+def test_o3_is_rated_on_one_hour_hourly_and_on_one_or_eight_hours_daily() -> None:
+    # 1 hour 180: 160–200 → 50–100: 50/40 × 20 + 50 = 75 (hourly: 1-hour breakpoints only).
+    # 8-hour mean 180: 170–210 → 150–200: 50/40 × 10 + 150 = 162.5 → 163 (daily: the larger).
+    series = {Pollutant.PM10: _steady(20, 24), Pollutant.O3: _steady(180, 8)}
     index = hourly_index(series, END)
     assert index is not None
-    assert (index.value, index.dominant) == (163, Pollutant.O3)
+    assert (index.value, index.dominant) == (75, Pollutant.O3)
+    daily = daily_index(series, END)
+    assert daily is not None
+    assert (daily.value, daily.dominant) == (163, Pollutant.O3)
+
+
+def test_the_decisions_own_worked_examples() -> None:
+    """Decision 1459/QĐ-TCMT, 2.3: NowCast 20.3; hourly O3 43, PM2.5 41; daily 110."""
+    pm25 = [26.9, 24.7, 20.5, 23.5, 19.5, 16.5, 19.0, 16.5, 20.3, 22.4, 19.6, 20.6]  # 09–20 h
+    value = nowcast(list(reversed(pm25)))
+    assert value is not None and round(value, 1) == 20.3
+    hourly = hourly_index(
+        {
+            Pollutant.O3: {END: 136.1},
+            Pollutant.NO2: {END: 118.7},
+            Pollutant.PM25: {END - i * HOUR: v for i, v in enumerate(reversed(pm25))},
+        },
+        END,
+    )
+    assert hourly is not None
+    # NO2: 50/100 × 18.7 + 50 = 59.35 → 59; the decision prints 60 (its own rounding slip).
+    assert hourly.sub_indices == {Pollutant.O3: 43, Pollutant.NO2: 59, Pollutant.PM25: 41}
+    o3_day = {**_steady(60, 24), END - 3 * HOUR: 114.6}  # largest hour 114.6 → 36
+    o3_day.update({END - i * HOUR: 89.3 for i in range(12, 20)})  # 8-hour 89.3 → 45
+    daily = daily_index(
+        {
+            Pollutant.O3: o3_day,
+            Pollutant.NO2: {**_steady(20, 24), END - 7 * HOUR: 130.8},  # → 65
+            Pollutant.PM25: _steady(55.7, 24),  # 50–80 → 100–150: 50/30 × 5.7 + 100 = 109.5
+        },
+        END,
+    )
+    assert daily is not None
+    assert daily.sub_indices == {Pollutant.PM25: 110, Pollutant.O3: 45, Pollutant.NO2: 65}
+    assert (daily.value, daily.dominant) == (110, Pollutant.PM25)
 
 
 def test_no_index_without_particles() -> None:
