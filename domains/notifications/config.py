@@ -17,7 +17,8 @@ class WorkerConfig:
     backoff_base: float = 2.0  # seconds before the first retry (before jitter)
     backoff_cap: float = 900.0
     idle_poll: float = 0.5  # how often idle delivery lanes look for retries that came due
-    # How often an idle worker looks for new notifications: the delay before a push leaves.
+    # How often an idle worker looks for new notifications by itself; the outbox's change feed
+    # wakes it at once, so this only bounds the delay while the feed is down.
     fanout_poll: float = 0.2
     concurrency: int = 3  # batches being worked on at once (stored, sent, recorded)
     # Batches on the wire at once. While one batch is sent, the others are stored or recorded.
@@ -26,6 +27,9 @@ class WorkerConfig:
     # (1,000 in flight: 60% more worker CPU per message than 500, bench/notifications.py).
     batches_on_the_wire: int = 1
     fanout_chunk: int = FCM_BATCH_LIMIT  # recipients per fan-out step (one batch each)
+    # The first step of a fan-out is small: its pushes leave before the next 500 are read,
+    # stored and rendered (capped by ``fanout_chunk``).
+    fanout_first_chunk: int = 50
     # Notifications fanned out at once: with two, a booking confirmation or a waitlist offer
     # does not wait for a large broadcast to finish (it takes the next free batch slot).
     fanout_lanes: int = 2
@@ -41,5 +45,7 @@ class WorkerConfig:
             raise ValueError("max attempts must be at least 1")
         if not 1 <= self.batches_on_the_wire <= self.concurrency:
             raise ValueError("batches on the wire must be 1..concurrency")
+        if self.fanout_first_chunk < 1:
+            raise ValueError("the first fan-out chunk must be at least 1")
         if self.fanout_lanes < 1:
             raise ValueError("fan-out lanes must be at least 1")

@@ -24,28 +24,53 @@ Chunk = tuple[list[DeviceDocument], list[str], Any]
 
 
 async def read_audience(
-    store: NotificationsStore, audience: dict[str, Any], after: Any, *, size: int, now: datetime
+    store: NotificationsStore,
+    audience: dict[str, Any],
+    after: Any,
+    *,
+    size: int,
+    now: datetime,
+    first: int | None = None,
 ) -> AsyncGenerator[Chunk]:
-    """The audience ``size`` recipients at a time from ``after``. A role's holders are asked
-    of the role directory (accounts) here, once per fan-out."""
+    """The audience ``size`` recipients at a time from ``after`` (the first chunk ``first``, so
+    the first pushes leave before the rest is read). A role's holders are asked of the role
+    directory (accounts) here, once per fan-out."""
+    sizes = _Sizes(first or size, size)
     if "role" in audience and audience["role"] != Role.CITIZEN.value:
         holders = await store.resources.get(ROLE_DIRECTORY).uids_with_role(audience["role"])
-        return _users(store, holders, after, size, now)
+        return _users(store, holders, after, sizes, now)
     if "userIds" in audience:
-        return _users(store, audience["userIds"], after, size, now)
+        return _users(store, audience["userIds"], after, sizes, now)
     if "topic" in audience:
         signed_in = bool(audience.get("signedInOnly"))
-        return _subscribers(store, audience["topic"], after, size, now, signed_in_only=signed_in)
+        return _subscribers(store, audience["topic"], after, sizes, now, signed_in_only=signed_in)
     # Every signed-in citizen with a device (Firebase Auth, not us, holds the user list).
-    return _signed_in(store, after, size, now)
+    return _signed_in(store, after, sizes, now)
+
+
+class _Sizes:
+    """Chunk sizes: ``first`` once, then ``rest``."""
+
+    def __init__(self, first: int, rest: int) -> None:
+        self.cursor_batch = rest
+        self._next = first
+        self._rest = rest
+
+    @property
+    def current(self) -> int:
+        return self._next
+
+    def take(self) -> int:
+        size, self._next = self._next, self._rest
+        return size
 
 
 async def _users(
-    store: NotificationsStore, everyone: Sequence[str], after: Any, size: int, now: datetime
+    store: NotificationsStore, everyone: Sequence[str], after: Any, sizes: _Sizes, now: datetime
 ) -> AsyncGenerator[Chunk]:
     position = int(after or 0)
     while position < len(everyone):
-        users = list(everyone[position : position + size])
+        users = list(everyone[position : position + sizes.take()])
         position += len(users)
         yield await store.devices.live_devices_of_users(users, now=now), users, position
 
@@ -54,14 +79,14 @@ async def _subscribers(
     store: NotificationsStore,
     topic: str,
     after: Any,
-    size: int,
+    sizes: _Sizes,
     now: datetime,
     *,
     signed_in_only: bool = False,
 ) -> AsyncGenerator[Chunk]:
-    subscribers = store.subscriptions.subscribers_after(topic, after, batch_size=size)
+    subscribers = store.subscriptions.subscribers_after(topic, after, batch_size=sizes.cursor_batch)
     try:
-        while subscriptions := await subscribers.to_list(size):
+        while subscriptions := await subscribers.to_list(sizes.take()):
             users = [str(s["userId"]) for s in subscriptions if s.get("userId")]
             tokens = (
                 [] if signed_in_only else [str(s["token"]) for s in subscriptions if s.get("token")]
@@ -77,21 +102,22 @@ async def _subscribers(
 
 
 async def _signed_in(
-    store: NotificationsStore, after: Any, size: int, now: datetime
+    store: NotificationsStore, after: Any, sizes: _Sizes, now: datetime
 ) -> AsyncGenerator[Chunk]:
-    """Every signed-in device, bucket by bucket (devices without one first), ``size`` at a
+    """Every signed-in device, bucket by bucket (devices without one first), ``sizes`` at a
     time; the position is ``[bucket, token]`` of the last device of a chunk."""
     buckets: list[int | None] = [None, *range(DEVICE_BUCKETS)]
     start, token = _bucket_position(after)
     pending: list[tuple[int | None, DeviceDocument]] = []
     for bucket in buckets[buckets.index(start) :]:
         devices = store.devices.in_bucket(
-            bucket, token if bucket == start else None, batch_size=size
+            bucket, token if bucket == start else None, batch_size=sizes.cursor_batch
         )
         try:
-            while batch := await devices.to_list(size):
+            while batch := await devices.to_list(sizes.cursor_batch):
                 pending += [(bucket, d) for d in batch if signed_in_and_live(d, now)]
-                while len(pending) >= size:
+                while len(pending) >= sizes.current:
+                    size = sizes.take()
                     yield _signed_in_chunk(pending[:size])
                     del pending[:size]
         finally:

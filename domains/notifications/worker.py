@@ -8,6 +8,9 @@ claimed by any worker in batches of at most 500 with a conditional update and a 
 recorded per token. A delivery whose worker died is claimed again when its lease ends, so every
 message goes out at least once.
 
+An idle worker is woken by the outbox's change feed when a notification becomes due (written by
+any process), and looks by itself every ``fanout_poll`` as well, in case the feed is down.
+
 This module holds the loop, its lanes and the leases; ``fanout`` reads audiences, ``delivery``
 sends batches and records their outcomes, ``backoff`` times retries.
 """
@@ -20,18 +23,24 @@ from datetime import datetime, timedelta
 
 from bson import ObjectId
 
+from domains.kernel.change_feed import ChangeEvent
 from domains.kernel.clock import utcnow
+from domains.kernel.live import change_feeds
 from domains.kernel.resources import Resources
 from domains.notifications.config import WorkerConfig
 from domains.notifications.delivery import BatchSender
 from domains.notifications.fanout import inbox_entries, new_deliveries, read_audience
 from domains.notifications.models import DeliveryDocument, DeviceDocument, NotificationDocument
+from domains.notifications.outbox_repository import NotificationRepository
 from domains.notifications.push import Sender
 from domains.notifications.store import NotificationsStore
 
 __all__ = ["Worker", "WorkerConfig", "run_until_stopped"]
 
 logger = logging.getLogger("xuthanh.notifications.worker")
+
+# A notification written by a process whose clock is this much ahead still wakes the worker.
+CLOCK_SKEW = timedelta(seconds=1)
 
 
 class Worker:
@@ -51,6 +60,7 @@ class Worker:
         self.name = name or f"worker-{uuid.uuid4().hex[:8]}"
         self.batches = BatchSender(self.store, sender, self.config, name=self.name)
         self._wake = asyncio.Event()
+        self._wakes = 0  # wake-ups so far: one during a round makes the lane look again
         # Batches being sent by this worker, from fan-out or from the claim, at most this many.
         self._sending = asyncio.Semaphore(self.config.concurrency)
         self._stopping = asyncio.Event()
@@ -64,6 +74,9 @@ class Worker:
             extra={"worker": self.name, "channel": self.sender.channel},
         )
         self._stopping = stop
+        feed = change_feeds(self.store.resources).subscribe(
+            NotificationRepository.collection_name, self._on_outbox_change
+        )
         poll = self.config.idle_poll
         lanes = [
             *(
@@ -80,6 +93,7 @@ class Worker:
         try:
             await asyncio.gather(*lanes)
         finally:
+            feed.cancel()
             for lane in lanes:
                 lane.cancel()
         logger.info("notification worker stopped", extra={"worker": self.name})
@@ -88,18 +102,33 @@ class Worker:
         self, stop: asyncio.Event, step: Callable[[], Awaitable[bool]], poll: float
     ) -> None:
         while not stop.is_set():
+            wakes = self._wakes
             try:
                 did_work = await step()
             except Exception:
                 logger.exception("notification worker round failed", extra={"worker": self.name})
                 did_work = False
-            if did_work:
+            if did_work or wakes != self._wakes:
                 continue
             self._wake.clear()
             waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
             await asyncio.wait(waiters, timeout=poll, return_when="FIRST_COMPLETED")
             for waiter in waiters:
                 waiter.cancel()
+
+    def wake_up(self) -> None:
+        """Make idle lanes look for work now."""
+        self._wakes += 1
+        self._wake.set()
+
+    async def _on_outbox_change(self, event: ChangeEvent) -> None:
+        """A notification became due (queued, or handed back by a stopping worker): wake up."""
+        document = event.document
+        if document is None or document.get("status") not in ("pending", "fanning_out"):
+            return
+        soon = utcnow() + CLOCK_SKEW
+        if document.get("sendAt", soon) <= soon and document.get("leaseUntil", soon) <= soon:
+            self.wake_up()
 
     async def drain(self) -> None:
         """Do everything that is due now, then return (tests and one-shot runs)."""
@@ -130,6 +159,7 @@ class Worker:
             notification.get("fanoutAfter"),
             size=self.config.fanout_chunk,
             now=utcnow(),
+            first=min(self.config.fanout_first_chunk, self.config.fanout_chunk),
         )
         sends: list[asyncio.Task[None]] = []
         still_ours, done = True, True
@@ -175,7 +205,7 @@ class Worker:
         if not self.config.direct_send:
             added = await self.store.deliveries.add(new_deliveries(nid, devices, utcnow()))
             if added:
-                self._wake.set()
+                self.wake_up()
             return len(added)
         await self._sending.acquire()  # a free slot first, so batches wait here, not claimed
         try:
@@ -232,8 +262,9 @@ class Worker:
 async def run_until_stopped(
     resources: Resources, sender: Sender, config: WorkerConfig, stop: asyncio.Event
 ) -> None:
-    """Run one worker until ``stop``; closes the sender on this loop."""
+    """Run one worker until ``stop``; closes the sender and the change feed on this loop."""
     try:
         await Worker(resources, sender, config).run(stop)
     finally:
         await sender.close()
+        await resources.close()

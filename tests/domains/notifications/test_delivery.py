@@ -386,3 +386,40 @@ def test_an_invalid_message_keeps_the_device() -> None:
     assert Outcome(ok=False, code="INVALID_ARGUMENT", message=fake_token).unregistered
     too_big = Outcome(ok=False, code="INVALID_ARGUMENT", message="Message is too big")
     assert not too_big.unregistered
+
+
+async def test_an_idle_worker_is_woken_by_the_outbox_not_by_its_poll(
+    db, fcm_server, make_worker
+) -> None:
+    """A notification queued while the worker waits goes out at once: the outbox's change feed
+    wakes the worker (its own look every hour would come far too late)."""
+    await settle(make_worker(), lambda: nothing_pending(db))
+    phone = await add_device(db, "awake", "u-awake")
+    config = dataclasses.replace(FAST, idle_poll=3600, fanout_poll=3600)
+    worker = make_worker(config)
+    looked = 0
+    claim_for_fanout = worker.store.notifications.claim_for_fanout
+
+    async def counting(**arguments: Any) -> Any:
+        nonlocal looked
+        looked += 1
+        return await claim_for_fanout(**arguments)
+
+    worker.store.notifications.claim_for_fanout = counting  # type: ignore[method-assign]
+    stop = asyncio.Event()
+    running = asyncio.create_task(worker.run(stop))
+    try:
+        for _ in range(1200):  # until every fan-out lane looked once and found nothing
+            if looked >= config.fanout_lanes:
+                break
+            await asyncio.sleep(0.05)
+        assert looked == config.fanout_lanes
+        await queue(db, ["u-awake"])
+        for _ in range(1200):
+            if fcm_server.accepted_tokens()[phone]:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        stop.set()
+        await running
+    assert fcm_server.accepted_tokens()[phone] == 1
