@@ -102,6 +102,18 @@ SAMPLES = {
 
 # Values fuzzing found internal errors with (empty topic keys, malformed ids).
 ODD_SAMPLES = {**SAMPLES, "ID": "not-an-id", "String": "", "Int": -1, "Float": -1e308}
+# Edges: largest values, operator-looking text, control characters, far dates.
+EDGE_SAMPLES = {
+    **SAMPLES,
+    "ID": "$where",
+    "String": '{"$gt": ""}\u0000ạ',
+    "Int": 2**31 - 1,
+    "Float": 1e308,
+    "Boolean": True,
+    "DateTime": "0001-01-01T00:00:00Z",
+    "Date": "9999-12-31",
+    "JSON": {"$where": "1"},
+}
 
 
 def sample(type_: Any, depth: int = 0, samples: dict[str, Any] = SAMPLES) -> Any:
@@ -132,14 +144,20 @@ def type_name(type_: Any) -> str:
 
 
 def operation(
-    schema: GraphQLSchema, name: str, samples: dict[str, Any] = SAMPLES, kind: str = "mutation"
+    schema: GraphQLSchema,
+    name: str,
+    samples: dict[str, Any] = SAMPLES,
+    kind: str = "mutation",
+    optional: bool = False,
 ) -> tuple[str, dict[str, Any]]:
+    """The call with its required arguments (``optional``: every argument) from ``samples``."""
     root = schema.mutation_type if kind == "mutation" else schema.query_type
     field = root.fields[name]  # type: ignore[union-attr]
     required = {
         arg: definition
         for arg, definition in field.args.items()
-        if isinstance(definition.type, GraphQLNonNull) and definition.default_value is Undefined
+        if optional
+        or (isinstance(definition.type, GraphQLNonNull) and definition.default_value is Undefined)
     }
     declared = ", ".join(f"${a}: {type_name(d.type)}" for a, d in required.items())
     passed = ", ".join(f"{a}: ${a}" for a in required)
@@ -211,9 +229,9 @@ async def test_odd_input_is_never_an_internal_error(
     schema = app.state.schema._schema
     if name not in schema.mutation_type.fields:
         pytest.skip("not in this schema")
-    query, variables = operation(schema, name, ODD_SAMPLES)
-    for token in (dev_token("matrix-odd"),):  # signed in: past the sign-in check
-        body = await gql(query, variables, token=token)
+    for samples, optional in ((ODD_SAMPLES, False), (ODD_SAMPLES, True), (EDGE_SAMPLES, True)):
+        query, variables = operation(schema, name, samples, optional=optional)
+        body = await gql(query, variables, token=dev_token("matrix-odd"))  # past the sign-in
         assert outcome(body, name) not in ("INTERNAL_SERVER_ERROR", "NO_CODE"), body
 
 
@@ -226,8 +244,15 @@ async def test_no_query_answers_an_internal_error(
 ) -> None:
     """Every query with sample and odd arguments, anonymous and signed in (a schema-wide fuzz)."""
     schema = app.state.schema._schema
-    for samples, token in ((SAMPLES, None), (ODD_SAMPLES, dev_token("matrix-reader"))):
-        query, variables = operation(schema, name, samples, kind="query")
+    reader = dev_token("matrix-reader")
+    for samples, token, optional in (
+        (SAMPLES, None, False),
+        (ODD_SAMPLES, reader, False),
+        (ODD_SAMPLES, reader, True),
+        (ODD_SAMPLES, None, True),
+        (EDGE_SAMPLES, reader, True),
+    ):
+        query, variables = operation(schema, name, samples, kind="query", optional=optional)
         body = await gql(query, variables, token=token)
         codes = [e.get("extensions", {}).get("code") for e in body.get("errors") or []]
         assert "INTERNAL_SERVER_ERROR" not in codes and None not in codes, body
@@ -241,3 +266,23 @@ async def test_a_variable_outside_its_enum_is_bad_input(gql: GraphQLClient, dev_
     (error,) = body["errors"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT", body
     assert "NO_SUCH_CATEGORY" in error["message"] and "PollutionReportCategory" in error["message"]
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        'mutation { unsubscribeFromSchool(schoolId: "", deviceToken: "") }',
+        'mutation { subscribeToSchool(schoolId: "", deviceToken: "") { __typename } }',
+        'mutation { unsubscribe(topic: "", deviceToken: "") }',
+        'mutation { subscribe(topic: "", deviceToken: "") { __typename } }',
+    ],
+)
+async def test_the_issues_empty_topic_keys_are_bad_input(
+    gql: GraphQLClient, dev_token: Any, document: str
+) -> None:
+    """The fuzz finding the issue names: empty school id and device token, anonymous and signed
+    in, answer bad input (or a union member), never an internal error."""
+    for token in (None, dev_token("matrix-empty")):
+        body = await gql(document, token=token)
+        codes = [e.get("extensions", {}).get("code") for e in body.get("errors") or []]
+        assert "INTERNAL_SERVER_ERROR" not in codes and None not in codes, body

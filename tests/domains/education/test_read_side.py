@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from domains.education import types as education_types
 from domains.education.models import LEVELS
 from domains.education.province import (
     GENERATED_AT,
@@ -160,6 +161,32 @@ async def test_rounds_of_a_page_of_schools_and_schools_of_the_rounds(gql: GraphQ
     shared = of_school["thpt-sam-son"][0]
     assert {s["id"] for s in shared["schools"]} == {"thpt-sam-son", "thpt-nguyen-thi-loi"}
     assert of_school["thpt-nguyen-thi-loi"][0]["id"] == shared["id"]
+
+
+async def test_a_page_of_schools_asks_once_for_rounds_and_once_for_their_schools(
+    gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """AdmissionRound.schools and School.admissionRounds go through loaders: one call for a
+    whole page, never one per school (the issue found one query per school)."""
+    calls: dict[str, list[int]] = {"rounds": [], "schools": []}
+    rounds_of, schools_of = education_types.rounds_of_schools, education_types.load_schools
+
+    def counted_rounds(**options: Any) -> Any:
+        calls["rounds"].append(len(options["school_ids"]))
+        return rounds_of(**options)
+
+    async def counted_schools(**options: Any) -> Any:
+        calls["schools"].append(len(options["ids"]))
+        return await schools_of(**options)
+
+    monkeypatch.setattr(education_types, "rounds_of_schools", counted_rounds)
+    monkeypatch.setattr(education_types, "load_schools", counted_schools)
+    body = await gql(SCHOOL_ROUNDS, {"level": "UPPER_SECONDARY", "first": 20})
+    assert "errors" not in body, body
+    page = len(body["data"]["schools"]["nodes"])
+    assert page > 5
+    assert calls["rounds"] == [page]
+    assert len(calls["schools"]) == 1
 
 
 def _communes() -> list[Any]:
