@@ -32,6 +32,7 @@ from api.persisted import PersistedQueries, PersistedQueryRepository, load_allow
 from api.registry import REPOSITORIES, ROUTES, start, wire
 from api.schema import build_schema
 from api.settings import ConfigurationError, Settings
+from domains.accounts.grant_list import GRANT_LIST
 from domains.kernel.clock import CLOCK, Clock
 from domains.kernel.crypto import FIELD_CIPHER, FieldCipher, parse_keys
 from domains.kernel.http import ROUTE_SIGN_IN
@@ -116,7 +117,7 @@ def lifespan_of(
             resources.provide(FIELD_CIPHER, FieldCipher(current, keys))
             if settings.app_check_active:
                 resources.provide(APP_CHECK, firebase.FirebaseAppCheck(firebase_app))
-            authenticator = Authenticator(settings, firebase_app)
+            authenticator = Authenticator(settings, firebase_app, resources.find(GRANT_LIST))
             resources.provide(ROUTE_SIGN_IN, RouteSignIn(authenticator))
             resources.provide(CLOCK, clock or Clock())  # waits of live updates
             graphql = GraphQLApp(

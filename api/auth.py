@@ -2,8 +2,10 @@
 
 import asyncio
 import dataclasses
+import hashlib
 import logging
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,6 +15,7 @@ import jwt
 from firebase_admin import auth as firebase_auth
 
 from api.settings import Settings
+from domains.accounts.grant_list import GrantList
 from domains.accounts.service import load_principal
 from domains.kernel.auth import ANONYMOUS, Principal, Role
 from domains.kernel.types import Database
@@ -70,6 +73,49 @@ def _is_dev_token(token: str) -> bool:
     return header.get("alg") == "HS256" and claims.get("iss") == DEV_ISSUER
 
 
+@dataclass(frozen=True, slots=True)
+class _Verified:
+    development: bool
+    claims: dict[str, Any]
+    expires: float
+
+
+class VerifiedTokens:
+    """The claims of tokens this process verified, each kept until its own ``exp``.
+
+    A client sends the same ID token with every request for up to an hour, and checking its
+    signature again each time (in a thread, for Firebase) was the larger part of sign-in's CPU.
+    A verified token stays valid until it expires whatever happens, so nothing is lost by
+    remembering the answer; a token is never taken from here at or after its ``exp``. Tokens
+    are keyed by their SHA-256, not kept. With ``firebase_check_revoked`` on, Firebase tokens
+    are not kept (revocation is checked with Firebase each time). Bounded: the oldest go first.
+    """
+
+    def __init__(self, capacity: int = 4096, clock: Callable[[], float] = time.time) -> None:
+        self.capacity = capacity
+        self._clock = clock
+        self._entries: dict[bytes, _Verified] = {}
+
+    @staticmethod
+    def key(token: str) -> bytes:
+        return hashlib.sha256(token.encode()).digest()
+
+    def get(self, key: bytes) -> _Verified | None:
+        found = self._entries.get(key)
+        if found is not None and self._clock() >= found.expires:
+            del self._entries[key]
+            return None
+        return found
+
+    def put(self, key: bytes, claims: dict[str, Any], *, development: bool) -> None:
+        expires = claims.get("exp")
+        if not isinstance(expires, int | float) or isinstance(expires, bool):
+            return
+        while len(self._entries) >= self.capacity:
+            del self._entries[next(iter(self._entries))]
+        self._entries[key] = _Verified(development, claims, float(expires))
+
+
 def _auth_time(claims: dict[str, Any]) -> datetime | None:
     """When the user signed in (seconds since the epoch in ``auth_time``), if the token says."""
     value = claims.get("auth_time")
@@ -92,9 +138,18 @@ def _expiry(claims: dict[str, Any]) -> datetime | None:
 
 
 class Authenticator:
-    def __init__(self, settings: Settings, firebase_app: firebase_admin.App) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        firebase_app: firebase_admin.App,
+        grants: GrantList | None = None,
+    ) -> None:
+        """``grants``: the process's copy of the grants, read instead of MongoDB while its
+        change feed keeps it current (domains/accounts/grant_list.py)."""
         self.settings = settings
         self.firebase_app = firebase_app
+        self.grants = grants
+        self.verified = VerifiedTokens()
 
     async def authenticate(self, authorization: str | None, db: Database) -> Principal:
         """The principal for an Authorization header value; no header means anonymous."""
@@ -110,10 +165,18 @@ class Authenticator:
             raise AuthenticationFailed(
                 "The Authorization header must be `Bearer <Firebase ID token>`."
             )
-        if _is_dev_token(token):
-            return await self._dev_principal(token, db)
-        claims = await self._verify_firebase(token)
-        principal = await load_principal(db=db, uid=str(claims["uid"]))
+        key = VerifiedTokens.key(token)
+        known = self.verified.get(key)
+        if known is not None:
+            development, claims = known.development, known.claims
+        else:
+            development = _is_dev_token(token)
+            claims = self._dev_claims(token) if development else await self._verify_firebase(token)
+            if development or not self.settings.firebase_check_revoked:
+                self.verified.put(key, claims, development=development)
+        if development:
+            return await self._dev_principal(claims, db)
+        principal = await load_principal(db=db, uid=str(claims["uid"]), grants=self.grants)
         firebase = claims.get("firebase")
         provider = firebase.get("sign_in_provider") if isinstance(firebase, dict) else None
         principal = dataclasses.replace(
@@ -142,7 +205,7 @@ class Authenticator:
             raise AuthenticationFailed("The ID token is not valid for this project.") from error
         return dict(claims)
 
-    async def _dev_principal(self, token: str, db: Database) -> SignIn:
+    def _dev_claims(self, token: str) -> dict[str, Any]:
         if not self.settings.dev_tokens_active:
             raise AuthenticationFailed("Development tokens are not accepted by this server.")
         try:
@@ -161,7 +224,10 @@ class Authenticator:
                 "The development token is not valid for this server (was it made with "
                 "`xuthanh dev-token` against the same var/ folder?)."
             ) from error
-        granted = await load_principal(db=db, uid=str(claims["sub"]))
+        return dict(claims)
+
+    async def _dev_principal(self, claims: dict[str, Any], db: Database) -> SignIn:
+        granted = await load_principal(db=db, uid=str(claims["sub"]), grants=self.grants)
         known = {role.value: role for role in Role}
         principal = Principal(
             uid=granted.uid,

@@ -1,15 +1,16 @@
 """Where the API's CPU goes for one request through /graphql: the app in this process, no network.
 
-    .venv/bin/python -m bench.graphql_profile [--operation search|grants] [--requests 2000]
-        [--profile] [--top 40] [--mongodb-uri URI]
+    .venv/bin/python -m bench.graphql_profile [--operation search|grants|typename]
+        [--signed-in] [--requests 2000] [--profile] [--top 40] [--mongodb-uri URI]
 
 Starts SecantusDB, loads the demo data (`xuthanh seed`; for `grants`, 1,000 grants as
 bench/foundation.py does), builds the app with `create_app` and runs its lifespan here, then sends
 the same request through the whole ASGI stack (middleware, sign-in, Strawberry) with ASGI
 messages driven by hand. Prints the CPU time per request (`time.process_time`; everything but
 uvicorn's HTTP parsing) and, with `--profile`, cProfile's top functions by
-cumulative and by own time. Compare with the server CPU column of bench/procedures_search.py,
-which measures a real uvicorn process.
+cumulative and by own time. `typename` sends `{ __typename }`: the cost of the stack alone
+(`--signed-in`: and of sign-in with an admin's development token). Compare with the server CPU
+column of bench/procedures_search.py, which measures a real uvicorn process.
 """
 
 import argparse
@@ -45,9 +46,13 @@ def _environment(uri: str) -> dict[str, str]:
     }
 
 
-def _request(operation: str, environment: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
-    if operation == "search":
+def _request(
+    operation: str, environment: dict[str, str], signed_in: bool
+) -> tuple[dict[str, Any], dict[str, str]]:
+    if operation == "search" and not signed_in:
         return {"query": SEARCH_QUERY, "variables": {"q": "khai sinh"}}, {}
+    if operation == "typename" and not signed_in:
+        return {"query": "{ __typename }"}, {}
     token = subprocess.run(
         [str(ROOT / ".venv/bin/xuthanh"), "dev-token", "--uid", "bench-admin", "--role", "admin"],
         env={**os.environ, **environment},
@@ -55,14 +60,18 @@ def _request(operation: str, environment: dict[str, str]) -> tuple[dict[str, Any
         capture_output=True,
         text=True,
     ).stdout.strip()
-    return {"query": GRANTS_QUERY}, {"Authorization": f"Bearer {token}"}
+    queries = {"search": SEARCH_QUERY, "grants": GRANTS_QUERY, "typename": "{ __typename }"}
+    body: dict[str, Any] = {"query": queries[operation]}
+    if operation == "search":
+        body["variables"] = {"q": "khai sinh"}
+    return body, {"Authorization": f"Bearer {token}"}
 
 
 async def measure(args: argparse.Namespace, environment: dict[str, str]) -> None:
     os.environ.update(environment)
     from api.app import create_app  # after the environment is set (Settings reads it)
 
-    body, headers = _request(args.operation, environment)
+    body, headers = _request(args.operation, environment, args.signed_in)
     app = create_app()
     raw = json.dumps(body).encode()
     scope_headers = [(b"content-type", b"application/json"), (b"host", b"api")] + [
@@ -113,7 +122,8 @@ async def measure(args: argparse.Namespace, environment: dict[str, str]) -> None
             profiler.disable()
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     print(
-        f"{args.operation}: {args.requests} requests, CPU {cpu / args.requests * 1000:.2f} ms "
+        f"{args.operation}{' (signed in)' if args.signed_in else ''}: {args.requests} requests, "
+        f"CPU {cpu / args.requests * 1000:.2f} ms "
         f"per request (wall {wall / args.requests * 1000:.2f} ms)"
         + (" under cProfile" if profiler else "")
     )
@@ -147,7 +157,10 @@ def _by_package(stats: pstats.Stats) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--operation", choices=("search", "grants"), default="search")
+    parser.add_argument("--operation", choices=("search", "grants", "typename"), default="search")
+    parser.add_argument(
+        "--signed-in", action="store_true", help="send an admin's token (grants always does)"
+    )
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--top", type=int, default=40)
@@ -165,7 +178,7 @@ def main() -> None:
     )
     try:
         environment = _environment(mongo_server.uri_for(port))
-        if args.operation == "search":
+        if args.operation != "grants":
             subprocess.run(
                 [str(ROOT / ".venv/bin/xuthanh"), "seed"],
                 env={**os.environ, **environment},

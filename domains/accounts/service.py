@@ -1,7 +1,7 @@
 """Role grants: who is staff of which hospital or school, and who administers the system."""
 
 from domains.accounts.errors import InvalidUid, MissingScope, NoGrants
-from domains.accounts.grant_list import GRANT_LIST
+from domains.accounts.grant_list import GRANT_LIST, GrantList, NotCurrent
 from domains.accounts.models import GrantChangeDocument, GrantDocument
 from domains.accounts.repository import (
     SCOPE_FIELDS,
@@ -45,8 +45,13 @@ def principal_from_grant(uid: str, grant: GrantDocument | None) -> Principal:
     )
 
 
-async def load_principal(*, db: Database, uid: str) -> Principal:
-    """Principal for a uid whose token was verified."""
+async def load_principal(*, db: Database, uid: str, grants: GrantList | None = None) -> Principal:
+    """Principal for a uid whose token was verified: from this process's copy of the grants
+    while the change feed keeps it current, else read from MongoDB (grant_list.py)."""
+    if grants is not None:
+        grant = grants.grant_if_current(uid)
+        if not isinstance(grant, NotCurrent):
+            return principal_from_grant(uid, grant)
     return principal_from_grant(uid, await GrantRepository(db).get_for_uid(uid))
 
 

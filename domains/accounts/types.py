@@ -9,6 +9,8 @@ from domains.kernel.auth import Principal, Role
 from domains.kernel.errors import SignInTooOld, UserError
 from domains.kernel.node import Node, global_id
 
+ROLES = {role.value: role for role in Role}
+
 
 @strawberry.type(description="The roles a user holds beyond citizen.")
 class Grant(Node):
@@ -23,11 +25,10 @@ class Grant(Node):
 
     @classmethod
     def from_document(cls, document: GrantDocument) -> "Grant":
-        known = {role.value: role for role in Role}
         return cls(
             id=global_id("Grant", document["_id"]),
             uid=document["_id"],
-            roles=[known[name] for name in document.get("roles", []) if name in known],
+            roles=[ROLES[name] for name in document.get("roles", []) if name in ROLES],
             hospital_ids=list(document.get("hospitalIds", [])),
             school_ids=list(document.get("schoolIds", [])),
             station_ids=list(document.get("stationIds", [])),

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import enum
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -110,6 +111,7 @@ class ChangeFeed:
         self._subscriptions: list[Subscription] = []
         self._ready = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._heard_at: float | None = None
         self.resets = 0
         self.resumes = 0
 
@@ -126,6 +128,13 @@ class ChangeFeed:
     def ready(self) -> bool:
         """True once the first load (or resume from a given token) has completed."""
         return self._ready.is_set()
+
+    @property
+    def heard_at(self) -> float | None:
+        """``time.monotonic()`` when the stream was last asked for more and answered that there
+        was nothing: every change made before then has been delivered. None while the stream is
+        not followed (not started yet, loading, lost, stopped)."""
+        return self._heard_at
 
     async def wait_ready(self) -> None:
         await self._ready.wait()
@@ -151,6 +160,7 @@ class ChangeFeed:
     async def stop(self) -> None:
         """Cancel the feed and wait until its stream is closed."""
         task, self._task = self._task, None
+        self._heard_at = None
         if task is None:
             return
         task.cancel()
@@ -190,6 +200,7 @@ class ChangeFeed:
                     attempt = 0
                     must_reset = await self._follow(stream)
                 except PyMongoError as error:
+                    self._heard_at = None
                     _stop_if_cancelled()
                     must_reset = must_reset or needs_reload(error)
                     logger.warning(
@@ -209,11 +220,15 @@ class ChangeFeed:
     async def _follow(self, stream: AsyncChangeStream[dict[str, Any]]) -> bool:
         """Deliver events until the stream is invalidated (returns True: reload needed)."""
         while True:
+            asked = time.monotonic()
             change = await stream.try_next()
-            if change is not None:
+            if change is None:
+                self._heard_at = asked
+            else:
                 kind = change["operationType"]
                 if kind in _INVALIDATING:
                     logger.info("%s: %s; reloading", self.name, kind)
+                    self._heard_at = None
                     return True
                 if kind in _DATA_OPERATIONS:
                     await self._deliver(

@@ -98,6 +98,67 @@ def _translations(root: "Procedure") -> ProcedureTranslations:
     )
 
 
+# The nested and longer fields are resolved only when a query asks for them: a search page
+# asks for a few scalars of each row, and building every field of every row cost more than the
+# search itself.
+
+
+def _applicants(root: "Procedure") -> str | None:
+    return pick(root.document.get("applicants"), root.lang)
+
+
+def _documents(root: "Procedure") -> list[RequiredDocument]:
+    return [
+        RequiredDocument(
+            name=pick(x["name"], root.lang) or "",
+            originals=x.get("originals"),
+            copies=x.get("copies"),
+            form=x.get("form"),
+        )
+        for x in root.document.get("documents", [])
+    ]
+
+
+def _steps(root: "Procedure") -> list[str]:
+    return [text for step in root.document.get("steps", []) if (text := pick(step, root.lang))]
+
+
+def _processing_time(root: "Procedure") -> ProcessingTime | None:
+    time = root.document.get("processingTime")
+    if not time:
+        return None
+    return ProcessingTime(
+        text=pick(time.get("text"), root.lang), working_days=time.get("workingDays")
+    )
+
+
+def _fees(root: "Procedure") -> list[Fee]:
+    return [
+        Fee(amount_vnd=fee["amountVnd"], condition=pick(fee.get("condition"), root.lang))
+        for fee in root.document.get("fees", [])
+    ]
+
+
+def _conditions(root: "Procedure") -> str | None:
+    return pick(root.document.get("conditions"), root.lang)
+
+
+def _result(root: "Procedure") -> str | None:
+    return pick(root.document.get("result"), root.lang)
+
+
+def _legal_basis(root: "Procedure") -> list[LegalBasis]:
+    return [
+        LegalBasis(document=x["document"], articles=x.get("articles"))
+        for x in root.document.get("legalBasis", [])
+    ]
+
+
+def _source(root: "Procedure") -> Source | None:
+    source = root.document.get("source")
+    return Source(name=source["name"], url=source.get("url")) if source else None
+
+
 @strawberry.type(
     description=(
         "An administrative procedure (thủ tục hành chính) as published on the National Public "
@@ -118,16 +179,20 @@ class Procedure(Node):
     legacy_online_level: int | None = strawberry.field(
         description='The former "level 2/3/4" online rating, for records that still carry it.'
     )
-    applicants: str | None = strawberry.field(description="Who may apply.")
-    documents: list[RequiredDocument]
-    steps: list[str]
-    processing_time: ProcessingTime | None
-    fees: list[Fee] = strawberry.field(description="Fees and charges; empty when not known.")
-    conditions: str | None
-    result: str | None = strawberry.field(description="What the applicant receives.")
-    legal_basis: list[LegalBasis]
+    applicants: str | None = strawberry.field(resolver=_applicants, description="Who may apply.")
+    documents: list[RequiredDocument] = strawberry.field(resolver=_documents)
+    steps: list[str] = strawberry.field(resolver=_steps)
+    processing_time: ProcessingTime | None = strawberry.field(resolver=_processing_time)
+    fees: list[Fee] = strawberry.field(
+        resolver=_fees, description="Fees and charges; empty when not known."
+    )
+    conditions: str | None = strawberry.field(resolver=_conditions)
+    result: str | None = strawberry.field(
+        resolver=_result, description="What the applicant receives."
+    )
+    legal_basis: list[LegalBasis] = strawberry.field(resolver=_legal_basis)
     online_url: str | None = strawberry.field(description="Where to apply online, if possible.")
-    source: Source | None
+    source: Source | None = strawberry.field(resolver=_source)
     updated_at: date | None = strawberry.field(description="Date of the published facts.")
     retired: bool = strawberry.field(description="No longer in force; hidden from search.")
     search_score: float | None = strawberry.field(
@@ -140,6 +205,7 @@ class Procedure(Node):
         "matched); null outside a ranked search. See docs/search.md."
     )
     document: strawberry.Private[ProcedureDocument]
+    lang: strawberry.Private[str]
 
     translations: ProcedureTranslations = strawberry.field(
         resolver=_translations, description="All languages of every text field, for editors."
@@ -147,8 +213,6 @@ class Procedure(Node):
 
     @classmethod
     def from_document(cls, d: ProcedureDocument, lang: str) -> "Procedure":
-        time = d.get("processingTime")
-        source = d.get("source")
         updated = d.get("updatedAt")
         online = d.get("onlineLevel")
         return cls(
@@ -160,41 +224,13 @@ class Procedure(Node):
             level=AdministrativeLevel(d["level"]),
             online_level=OnlineLevel(online) if online else None,
             legacy_online_level=d.get("legacyOnlineLevel"),
-            applicants=pick(d.get("applicants"), lang),
-            documents=[
-                RequiredDocument(
-                    name=pick(x["name"], lang) or "",
-                    originals=x.get("originals"),
-                    copies=x.get("copies"),
-                    form=x.get("form"),
-                )
-                for x in d.get("documents", [])
-            ],
-            steps=[text for step in d.get("steps", []) if (text := pick(step, lang))],
-            processing_time=(
-                ProcessingTime(
-                    text=pick(time.get("text"), lang), working_days=time.get("workingDays")
-                )
-                if time
-                else None
-            ),
-            fees=[
-                Fee(amount_vnd=fee["amountVnd"], condition=pick(fee.get("condition"), lang))
-                for fee in d.get("fees", [])
-            ],
-            conditions=pick(d.get("conditions"), lang),
-            result=pick(d.get("result"), lang),
-            legal_basis=[
-                LegalBasis(document=x["document"], articles=x.get("articles"))
-                for x in d.get("legalBasis", [])
-            ],
             online_url=d.get("onlineUrl"),
-            source=Source(name=source["name"], url=source.get("url")) if source else None,
             updated_at=date.fromisoformat(updated) if updated else None,
             retired=bool(d.get("retired", False)),
             search_score=d.get("score"),
             search_margin=d.get("margin"),
             document=d,
+            lang=lang,
         )
 
 

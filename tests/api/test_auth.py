@@ -1,11 +1,13 @@
 """Sign-in through the real firebase-admin verification path, and development tokens."""
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from api.app import create_app
+from api.auth import VerifiedTokens
 from api.settings import Settings
 from domains.accounts.service import bootstrap_grant
 from domains.kernel.auth import Role
@@ -35,10 +37,15 @@ async def test_valid_firebase_token_signs_the_user_in(
 async def test_roles_granted_in_the_database_apply(
     gql: GraphQLClient, db, token_issuer: TokenIssuer
 ) -> None:
+    # Written as `xuthanh grant` does, from another process: the app's change feed brings it.
     await bootstrap_grant(db=db, uid="nurse-1", role=Role.HOSPITAL_STAFF, hospital_id="h-1")
-    body = await gql(ME, token=token_issuer.token("nurse-1"))
-    assert body["data"]["me"]["roles"] == ["CITIZEN", "HOSPITAL_STAFF"]
-    assert body["data"]["me"]["hospitalIds"] == ["h-1"]
+    token = token_issuer.token("nurse-1")
+    deadline = asyncio.get_running_loop().time() + 20  # a guard, not a wait
+    while (me := (await gql(ME, token=token))["data"]["me"])["roles"] == ["CITIZEN"]:
+        assert asyncio.get_running_loop().time() < deadline, "the grant never applied"
+        await asyncio.sleep(0.02)
+    assert me["roles"] == ["CITIZEN", "HOSPITAL_STAFF"]
+    assert me["hospitalIds"] == ["h-1"]
 
 
 @pytest.mark.parametrize(
@@ -137,3 +144,34 @@ async def test_revoked_tokens_are_refused_when_revocation_is_checked(
     with pytest.raises(AuthenticationFailed, match="revoked"):
         await checking.authenticate("Bearer some.firebase.token", db)
     assert asked == [True]
+
+
+async def test_a_token_is_checked_once_and_not_remembered_past_its_expiry(
+    gql: GraphQLClient, token_issuer: TokenIssuer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from firebase_admin import auth as firebase_auth
+
+    checked: list[str] = []
+    verify = firebase_auth.verify_id_token
+
+    def counted(token: str, *args: Any, **kwargs: Any) -> Any:
+        checked.append(token)
+        return verify(token, *args, **kwargs)
+
+    monkeypatch.setattr(firebase_auth, "verify_id_token", counted)
+    token = token_issuer.token("citizen-c")
+    for _ in range(3):
+        assert (await gql(ME, token=token))["data"]["me"]["uid"] == "citizen-c"
+    assert checked == [token]
+
+    now = [1_000.0]
+    remembered = VerifiedTokens(capacity=2, clock=lambda: now[0])
+    for name in ("a", "b", "c"):
+        remembered.put(VerifiedTokens.key(name), {"uid": name, "exp": 1_010}, development=False)
+    remembered.put(VerifiedTokens.key("d"), {"uid": "d"}, development=False)  # no exp: not kept
+    assert remembered.get(VerifiedTokens.key("a")) is None  # the oldest went first
+    found = remembered.get(VerifiedTokens.key("c"))
+    assert found is not None and found.claims["uid"] == "c"
+    assert remembered.get(VerifiedTokens.key("d")) is None
+    now[0] = 1_010.0  # its exp: no longer valid, so no longer remembered
+    assert remembered.get(VerifiedTokens.key("c")) is None

@@ -52,6 +52,9 @@ async def test_the_cluster_serves_in_staging_behind_the_balancer(
     await add_hospital(mongo, H, maxActiveBookings=5)
     await bootstrap_grant(db=mongo, uid=STAFF, role=Role.HOSPITAL_STAFF, hospital_id=H)
     assert all(api.readyz() == 200 for api in cluster.apis)
+    # Each API takes roles from its copy of the grants, which its change feed keeps current.
+    for api in cluster.apis:
+        await eventually(lambda api=api: staff_on(api.url, client.token(STAFF)), "the grant")
     # Only the app's registered operations run, as in production.
     try:
         await client.once("query Probe { __typename }")
@@ -59,6 +62,14 @@ async def test_the_cluster_serves_in_staging_behind_the_balancer(
         assert "OPERATION_NOT_ALLOWED" in str(refused)
     else:
         raise AssertionError("an unregistered operation ran in staging")
+
+
+def staff_on(url: str, token: str) -> bool:
+    """Whether the API at ``url`` signs ``STAFF`` in as the facility's staff."""
+    payload = {"query": OPERATIONS["Me"], "operationName": "Me"}
+    headers = {"Authorization": f"Bearer {token}"}
+    body = httpx.post(f"{url}/graphql", json=payload, headers=headers, timeout=30).json()
+    return "HOSPITAL_STAFF" in ((body.get("data") or {}).get("me") or {}).get("roles", [])
 
 
 async def slot(client: Client, capacity: int, day: date | None = None) -> str:

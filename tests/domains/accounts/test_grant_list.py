@@ -1,14 +1,24 @@
-"""The grants page served from memory: the same pages as the database query, current after a
-write in this process at once and after a write elsewhere once the change feed delivers it."""
+"""The grants in memory: the grants page gives the same pages as the database query, current after
+a write in this process at once and after a write elsewhere once the change feed delivers it; and
+sign-in takes a user's roles from it only while the feed is current, so a role revoked through
+one replica stops working in another, at once when that one's feed is down."""
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from domains.accounts.grant_list import GRANT_LIST, GrantList
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from api.app import create_app
+from api.settings import Settings
+from domains.accounts.grant_list import FRESH_FOR, GRANT_LIST, NOT_CURRENT, GrantList
 from domains.accounts.repository import GrantRepository
 from domains.kernel.auth import Role
+from domains.kernel.live import ChangeFeeds, change_feeds
 from domains.kernel.pagination import Page
 from domains.kernel.resources import Resources
 from tests.conftest import GraphQLClient
@@ -54,10 +64,17 @@ async def test_pages_from_memory_are_the_database_pages_and_follow_other_writers
             for i in range(40)
         ]
     )
-    listed = GrantList(db)
+    feeds = ChangeFeeds(db)
+    skew = [0.0]  # how far the list's clock is ahead of the feed's
+    listed = GrantList(db, feeds, clock=lambda: time.monotonic() + skew[0])
     await listed.start()
     try:
-        await eventually(lambda: listed.built, "the first read")
+        await eventually(lambda: listed.grant_if_current("user-000") is not NOT_CURRENT, "current")
+        assert listed.built
+        # The feed has not confirmed it is current for longer than FRESH_FOR: not trusted.
+        skew[0] = FRESH_FOR + 1
+        assert listed.grant_if_current("user-000") is NOT_CURRENT
+        skew[0] = 0.0
         repository = GrantRepository(db)
         for role in (None, "admin", "school_staff"):
 
@@ -90,6 +107,7 @@ async def test_pages_from_memory_are_the_database_pages_and_follow_other_writers
         )
     finally:
         await listed.stop()
+        await feeds.stop()
 
 
 async def test_a_grant_made_here_is_listed_at_once(
@@ -106,3 +124,76 @@ async def test_a_grant_made_here_is_listed_at_once(
     assert granted["data"]["grantRole"]["__typename"] == "Grant"
     body = await gql("{ grants(role: SCHOOL_STAFF) { nodes { uid } } }", token=admin)
     assert {"uid": "teacher-77"} in body["data"]["grants"]["nodes"]
+
+
+ADMIN_ONLY = "{ grants(first: 1) { nodes { uid } } }"
+GRANT = 'mutation { grantRole(uid: "deputy-1", role: ADMIN) { __typename } }'
+REVOKE = 'mutation { revokeRole(uid: "deputy-1", role: ADMIN) { __typename } }'
+
+
+@pytest.fixture(scope="module")
+async def replica(settings: Settings) -> AsyncIterator[Starlette]:
+    """A second app process on the same database (its own client, feeds and grants)."""
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+async def allowed(replica: Starlette, token: str) -> bool:
+    """Whether the replica lets ``token``'s user read an admin-only list."""
+    transport = httpx.ASGITransport(app=replica, client=("127.0.0.1", 50001))
+    async with httpx.AsyncClient(transport=transport, base_url="http://replica") as client:
+        headers = {"Authorization": f"Bearer {token}"}
+        response = await client.post("/graphql", json={"query": ADMIN_ONLY}, headers=headers)
+    body = response.json()
+    if "errors" in body:
+        assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN", body
+        return False
+    return True
+
+
+async def until(condition: Callable[[], Awaitable[bool]], what: str) -> None:
+    deadline = asyncio.get_running_loop().time() + 20
+    while not await condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.02)
+
+
+async def test_a_role_revoked_through_one_replica_stops_working_in_another(
+    gql: GraphQLClient, dev_token: Any, replica: Starlette
+) -> None:
+    admin = dev_token("admin-1", Role.ADMIN)
+    deputy = dev_token("deputy-1")  # no role in the token: only what is granted
+    grants = replica.state.runtime.resources.get(GRANT_LIST)
+    await eventually(lambda: grants.grant_if_current("deputy-1") is not NOT_CURRENT, "current")
+    assert not await allowed(replica, deputy)
+
+    assert (await gql(GRANT, token=admin))["data"]["grantRole"]["__typename"] == "Grant"
+    await until(lambda: allowed(replica, deputy), "the grant in the replica")
+    # Served from the replica's copy, kept by its change feed.
+    granted = grants.grant_if_current("deputy-1")
+    assert isinstance(granted, dict) and granted["roles"] == ["admin"]
+
+    assert (await gql(REVOKE, token=admin))["data"]["revokeRole"]["__typename"] == "Grant"
+
+    async def refused() -> bool:
+        return not await allowed(replica, deputy)
+
+    await until(refused, "the revocation in the replica")
+
+
+async def test_with_its_feed_down_a_replica_reads_the_grant_at_once(
+    gql: GraphQLClient, dev_token: Any, replica: Starlette, db: Any
+) -> None:
+    admin = dev_token("admin-1", Role.ADMIN)
+    deputy = dev_token("deputy-1")
+    resources = replica.state.runtime.resources
+    grants = resources.get(GRANT_LIST)
+    assert (await gql(GRANT, token=admin))["data"]["grantRole"]["__typename"] == "Grant"
+    await until(lambda: allowed(replica, deputy), "the grant in the replica")
+
+    await change_feeds(resources).feed("grants").stop()  # the replica hears no more changes
+    assert grants.grant_if_current("deputy-1") is NOT_CURRENT
+    await db["grants"].update_one({"_id": "deputy-1"}, {"$set": {"roles": []}})
+    assert not await allowed(replica, deputy)  # read from MongoDB: no wait
