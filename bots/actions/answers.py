@@ -39,6 +39,12 @@ LABELS: Dict[str, Dict[str, str]] = {
         "conditions": "Điều kiện: {text}",
         "eligibility_missing": "Dữ liệu chưa ghi đối tượng và điều kiện của thủ tục này.",
         "choose": "Bạn muốn hỏi về {first} hay {second}?",
+        "choose_one": "Có phải bạn muốn hỏi về {first}?",
+        "unsure_procedure": (
+            "Tôi không tìm thấy đúng thủ tục bạn hỏi trong danh mục tôi tra cứu được (có thể danh "
+            "mục chưa có). Gần nhất là thủ tục dưới đây; nếu không phải, bạn tra trên Cổng dịch "
+            "vụ công hoặc gọi đường dây nóng {hotline}."
+        ),
         "no_procedure": (
             "Thủ tục bạn hỏi không có trong danh mục thủ tục tôi tra cứu được, và tôi không trả "
             "lời bằng một thủ tục gần giống. Bạn tra trên Cổng dịch vụ công hoặc gọi đường dây "
@@ -86,6 +92,12 @@ LABELS: Dict[str, Dict[str, str]] = {
         "conditions": "Requirements: {text}",
         "eligibility_missing": "The record does not say who can apply or on what conditions.",
         "choose": "Did you mean {first} or {second}?",
+        "choose_one": "Did you mean {first}?",
+        "unsure_procedure": (
+            "I could not find exactly that procedure in the catalogue I can look up (it may not "
+            "be there). The closest are below; if it is not one of them, look it up on the public "
+            "services portal or call the hotline {hotline}."
+        ),
         "no_procedure": (
             "The procedure you asked about is not in the catalogue I can look up, and I will not "
             "answer with a similar one. Look it up on the public services portal or call the "

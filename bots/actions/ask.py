@@ -23,7 +23,7 @@ from actions import answers, catalogue, place_answers, places, settings
 from actions.api import ApiUnavailable
 from actions.common import lang_of, say
 from actions.fallback import give_up
-from actions.resolve import Decision, score, decide
+from actions.resolve import Decision, Scored, decide, domains_named, score
 from actions.text import aspect_in, words
 
 CODE = re.compile(r"\b\d\.\d{6}\b")
@@ -108,6 +108,11 @@ def _payload(kind: str, record_id: str, aspect: Optional[str] = None) -> str:
     return "/choose_record" + json.dumps({"record_ref": ref})
 
 
+def _portal(lang: str) -> List[Dict[str, str]]:
+    title = "Cổng dịch vụ công" if lang == "vi" else "Public services portal"
+    return [{"title": title, "url": settings.portal_url()}]
+
+
 def _parse_ref(value: Any) -> Optional[Tuple[str, str, Optional[str]]]:
     parts = str(value or "").split(":")
     if len(parts) < 2 or parts[0] not in catalogue.RECORD_QUERIES:
@@ -132,6 +137,9 @@ KIND_ASPECTS = {
     "school": {"address", "phone", "admission", "catchment", "transfer"},
 }
 HINT_BONUS = 1.5
+# A second catalogue whose best record the words single out at least this much (relative to
+# the first's) makes the answer a choice between the two (tuned on the dev split).
+CROSS_CLOSE = 0.9
 
 
 def fits_aspect(kind: str, aspect: Optional[str]) -> bool:
@@ -152,8 +160,43 @@ def pick(
         found.append((strength * (HINT_BONUS if domain == hint else 1.0), domain))
     if not found:
         return None, Decision("none")
-    _, domain = max(found)
-    return domain, decisions[domain]
+    found.sort(reverse=True)
+    (strength, domain), rest = found[0], found[1:]
+    decision = decisions[domain]
+    if rest and rest[0][0] >= CROSS_CLOSE * strength and decision.best is not None:
+        # Two catalogues fit the words about as well ("Sầm Sơn" the beach, the hospital, the
+        # school): ask which, rather than pick one.
+        other = decisions[rest[0][1]].best
+        if other is not None:
+            return domain, Decision("choose", [decision.best, other])
+    return domain, decision
+
+
+# A short question found a record of another catalogue than the conversation's, with no more
+# than this much evidence (x its threshold): it may be a follow-up about the conversation's
+# record ("còn tuyển sinh lớp 10?" after a school), so both are offered.
+FOLLOW_UP_STRONG = 2.0
+
+
+def follow_up_choice(
+    decision: Decision,
+    previous: Optional[Tuple[str, str, Optional[str]]],
+    text: str,
+    names: "catalogue.Names",
+) -> Decision:
+    best = decision.best
+    if decision.kind != "answer" or best is None or previous is None:
+        return decision
+    kind, record_id, _ = previous
+    domain = catalogue.KIND_DOMAIN.get(best.candidate.kind, "")
+    if (
+        len(words(text)) > FOLLOW_UP_MAX_WORDS
+        or catalogue.KIND_DOMAIN.get(kind) == domain
+        or best.evidence >= FOLLOW_UP_STRONG * names.indexes[domain].min_evidence()
+    ):
+        return decision
+    earlier = Scored(catalogue.Candidate(kind, record_id, names.name(kind, record_id, "vi")), 0.0)
+    return Decision("choose", [best, earlier])
 
 
 class ActionAnswer(Action):
@@ -207,21 +250,46 @@ class ActionAnswer(Action):
             candidates = [c for c in candidates if fits_aspect(c.kind, place_aspect)]
             index = names.indexes[name]
             scored = score(text, candidates, index, catalogue.synonyms())
-            decisions[name] = decide(scored, index.min_evidence())
+            # Procedures' long official names make a better word fit a weak reason to answer
+            # another procedure than the one the search ranks first (dev split): offer both.
+            decisions[name] = decide(
+                scored, index.min_evidence(), rival_answers=name != "procedures"
+            )
         owner = ASPECT_DOMAIN.get(place_aspect or "")
-        if owner and decisions[owner].kind != "none":
+        named = domains_named(text, names.markers)
+        if len(named) == 1 and decisions[next(iter(named))].kind != "none":
+            # The question says which kind of record ("BV ...", "trường THPT ...", "lễ hội").
+            chosen_domain = next(iter(named))
+            decision = decisions[chosen_domain]
+        elif owner and decisions[owner].kind != "none":
             chosen_domain, decision = owner, decisions[owner]
+        elif owner and self._about_previous(tracker, owner, text):
+            # An aspect only the conversation's record's kind has, naming no record of that
+            # kind ("còn tuyển sinh thì sao" after a school): a follow-up about that record.
+            kind, record_id, _ = _parse_ref(tracker.get_slot("record")) or ("", "", None)
+            return await self._say_record(dispatcher, kind, record_id, place_aspect, lang)
         else:
             chosen_domain, decision = pick(decisions, hint, names)
+        if not named:
+            decision = follow_up_choice(decision, _parse_ref(tracker.get_slot("record")), text, names)
         if decision.kind == "answer" and decision.best is not None:
             best = decision.best.candidate
             # After "which procedure?", the aspect asked before the answer is still wanted.
             waiting = previous_aspect if tracker.get_slot("record") is None else None
             aspect = _aspect(text, intent, best.kind, waiting)
             return await self._say_record(dispatcher, best.kind, best.id, aspect, lang)
-        if decision.kind == "choose":
+        if decision.kind in ("choose", "unsure"):
             return self._offer(dispatcher, decision, names, text, intent, lang)
         return await self._nothing_found(dispatcher, tracker, domain, text, intent, lang, hint)
+
+    @staticmethod
+    def _about_previous(tracker: Tracker, owner: str, text: str) -> bool:
+        previous = _parse_ref(tracker.get_slot("record"))
+        return (
+            previous is not None
+            and catalogue.KIND_DOMAIN.get(previous[0]) == owner
+            and len(words(text)) <= FOLLOW_UP_MAX_WORDS
+        )
 
     def _offer(
         self,
@@ -232,15 +300,23 @@ class ActionAnswer(Action):
         intent: str,
         lang: str,
     ) -> List[EventType]:
-        first, second = (s.candidate for s in decision.options[:2])
-        aspect = _aspect(text, intent, first.kind, None)
-        title_1 = names.name(first.kind, first.id, lang)
-        title_2 = names.name(second.kind, second.id, lang)
+        offered = [s.candidate for s in decision.options[:2]]
+        aspect = _aspect(text, intent, offered[0].kind, None)
+        titles = [names.name(c.kind, c.id, lang) for c in offered]
         buttons = [
-            {"title": title_1, "payload": _payload(first.kind, first.id, aspect)},
-            {"title": title_2, "payload": _payload(second.kind, second.id, aspect)},
+            {"title": title, "payload": _payload(c.kind, c.id, aspect)}
+            for title, c in zip(titles, offered)
         ]
-        say(dispatcher, answers.label(lang, "choose", first=title_1, second=title_2), buttons=buttons)
+        links: List[Dict[str, str]] = []
+        if decision.kind == "unsure" and offered[0].kind == "procedure":
+            # The words say more than these procedures' names: perhaps one the catalogue lacks.
+            message = answers.label(lang, "unsure_procedure", hotline=settings.hotline())
+            links = _portal(lang)
+        elif len(offered) == 1:
+            message = answers.label(lang, "choose_one", first=titles[0])
+        else:
+            message = answers.label(lang, "choose", first=titles[0], second=titles[1])
+        say(dispatcher, message, buttons=buttons, links=links)
         return [SlotSet("aspect", aspect)]
 
     async def _nothing_found(
@@ -272,8 +348,7 @@ class ActionAnswer(Action):
             say(
                 dispatcher,
                 answers.label(lang, "no_procedure", hotline=settings.hotline()),
-                links=[{"title": "Cổng dịch vụ công" if lang == "vi" else "Public services portal",
-                        "url": settings.portal_url()}],
+                links=_portal(lang),
             )
             return []
         give_up(dispatcher, lang)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 from actions.api import graphql, nodes
-from actions.resolve import Candidate, NameIndex
+from actions.resolve import Candidate, NameIndex, domain_markers
 
 NAMES_TTL_SECONDS = 600.0
 PAGE = 100
@@ -83,6 +83,7 @@ class Names:
             for other, other_index in self.indexes.items():
                 if other != domain:
                     index.elsewhere.update(w for w in other_index.frequency if " " not in w)
+        self.markers = domain_markers(self.indexes)
 
     def name(self, kind: str, record_id: str, lang: str) -> str:
         found = self.names.get(kind, {}).get(record_id) or [record_id]
@@ -155,12 +156,43 @@ query Find($text: String!, $first: Int, $lang: Language) {
   procedures(search: $text, first: $first, lang: $lang) {
     nodes { code name searchScore searchMargin }
   }
-  attractions(search: $text, first: $first, lang: $lang) { nodes { id name } }
-  events(search: $text, first: $first, lang: $lang) { nodes { id name } }
-  hospitals(search: $text, first: $first) { nodes { id name(lang: $lang) } }
-  schools(search: $text, first: $first, lang: $lang) { nodes { id name } }
+  attractions(search: $text, first: $first, lang: $lang) {
+    nodes { id name searchScore searchMargin }
+  }
+  events(search: $text, first: $first, lang: $lang) { nodes { id name searchScore searchMargin } }
+  hospitals(search: $text, first: $first) {
+    nodes { id name(lang: $lang) searchScore searchMargin }
+  }
+  schools(search: $text, first: $first, lang: $lang) {
+    nodes { id name searchScore searchMargin }
+  }
 }
 """
+
+
+def _candidates(kind: str, found: Any, key: str = "id") -> List[Candidate]:
+    return [
+        Candidate(kind, n[key], n["name"], n.get("searchScore"), n.get("searchMargin"))
+        for n in nodes(found)
+    ]
+
+
+def merged(*lists: List[Candidate]) -> List[Candidate]:
+    """Two searches' hits in one list, by score, each margin over the next hit of the merged
+    list (attractions and events are one domain; a festival close behind a site is close)."""
+    together = [c for found in lists for c in found]
+    if any(c.score is None for c in together):
+        return together
+    together.sort(key=lambda c: -(c.score or 0.0))
+    result = []
+    for position, candidate in enumerate(together):
+        following = together[position + 1].score if position + 1 < len(together) else None
+        score = candidate.score or 0.0
+        margin = candidate.margin
+        if following is not None and score > 0:
+            margin = (score - following) / score
+        result.append(Candidate(candidate.kind, candidate.id, candidate.name, score, margin))
+    return result
 
 
 def lang_enum(lang: str) -> str:
@@ -173,14 +205,13 @@ async def search(text: str, lang: str) -> Dict[str, List[Candidate]]:
         SEARCH, {"text": text[:200], "first": SEARCH_HITS, "lang": lang_enum(lang)}, lang=lang
     )
     found: Dict[str, List[Candidate]] = {
-        "procedures": [
-            Candidate("procedure", n["code"], n["name"], n.get("searchScore"), n.get("searchMargin"))
-            for n in nodes(data.get("procedures"))
-        ],
-        "tourism": [Candidate("attraction", n["id"], n["name"]) for n in nodes(data.get("attractions"))]
-        + [Candidate("event", n["id"], n["name"]) for n in nodes(data.get("events"))],
-        "health": [Candidate("hospital", n["id"], n["name"]) for n in nodes(data.get("hospitals"))],
-        "education": [Candidate("school", n["id"], n["name"]) for n in nodes(data.get("schools"))],
+        "procedures": _candidates("procedure", data.get("procedures"), "code"),
+        "tourism": merged(
+            _candidates("attraction", data.get("attractions")),
+            _candidates("event", data.get("events")),
+        ),
+        "health": _candidates("hospital", data.get("hospitals")),
+        "education": _candidates("school", data.get("schools")),
     }
     return found
 

@@ -38,6 +38,11 @@ SHORT_WORD_FACTOR = 0.5
 MISSING_PENALTY = 0.25
 # The least share of a record's name (by rarity) a question must hold to be about it.
 MIN_COVERAGE = 0.1
+# A record is not answered when the question holds this share of its evidence again in this
+# catalogue's words that the record's name lacks (tuned on the dev split).
+RESIDUAL = 1.0
+# The same, for two records offered: neither explains this share of what it shares.
+RESIDUAL_CHOICE = 0.5
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,7 @@ class Scored:
     evidence: float
     shared: Tuple[str, ...] = ()
     fit: float = 0.0
+    unexplained: float = 0.0
 
 
 @dataclass
@@ -213,6 +219,19 @@ class NameIndex:
         shared = {term for term in shared if " " in term or term not in in_pairs}
         return sum(self.weight(term) for term in shared), tuple(sorted(shared))
 
+    def unexplained(self, question: str, record_id: str, skip: Sequence[str] = ()) -> float:
+        """Rarity of what the question says in this catalogue's words that the record's name
+        does not: word pairs and long words other records' names hold ("bảo hiểm y tế" asked
+        of "Cấp lại thẻ căn cước"). ``skip``: phrases the synonym list explains."""
+        folded = f" {fold(question)} "
+        for phrase in skip:
+            folded = folded.replace(f" {phrase} ", " ")
+        spelled = [self._spelled(word) for word in folded.split()]
+        asked = {f"{a} {b}" for a, b in zip(spelled, spelled[1:])}
+        asked.update(word for word in spelled if len(word) >= LONG_WORD)
+        terms = self.terms.get(record_id, set())
+        return sum(self.weight(term) for term in asked if term not in terms)
+
     def missing(self, question: str, record_id: str, also: Sequence[str] = ()) -> float:
         """Rarity of the record's name words the question does not have (a longer name that
         adds a rare word, "Xóa đăng ký tạm trú", fits "đăng ký tạm trú" less)."""
@@ -222,6 +241,12 @@ class NameIndex:
             for term in self.terms.get(record_id, ())
             if " " not in term and term not in have
         )
+
+
+def synonym_keys(question: str, synonyms: Dict[str, List[str]]) -> List[str]:
+    """The synonym list's keys the question holds."""
+    folded = f" {fold(question)} "
+    return [key for key in synonyms if f" {key} " in folded]
 
 
 def expansions(question: str, synonyms: Dict[str, List[str]]) -> List[str]:
@@ -243,6 +268,7 @@ def score(
 ) -> List[Scored]:
     """Candidates with their evidence and fit, in the search's order (duplicates dropped)."""
     also = expansions(question, synonyms or {})
+    keys = synonym_keys(question, synonyms or {})
     seen: Set[str] = set()
     scored: List[Scored] = []
     for candidate in candidates:
@@ -256,7 +282,8 @@ def score(
             # ngoài ..."): not enough to say the question is about this record.
             evidence = 0.0
         fit = evidence - MISSING_PENALTY * index.missing(question, candidate.id, also)
-        scored.append(Scored(candidate, evidence, shared, fit))
+        unexplained = index.unexplained(question, candidate.id, keys)
+        scored.append(Scored(candidate, evidence, shared, fit, unexplained))
     return scored
 
 
@@ -266,6 +293,9 @@ def decide(
     *,
     margin: float = MARGIN,
     lead: float = LEAD,
+    residual: float = RESIDUAL,
+    rival_answers: bool = True,
+    residual_choice: float = RESIDUAL_CHOICE,
 ) -> Decision:
     """Answer, offer a choice, or nothing, from candidates scored by ``score``.
 
@@ -280,6 +310,25 @@ def decide(
     eligible = [s for s in scored if s.evidence >= min_evidence]
     if not eligible:
         return Decision("none")
+    decision = _decide(eligible, min_evidence, margin, lead, rival_answers)
+    best = decision.best
+    if decision.kind == "answer" and best is not None and best.unexplained >= residual * best.evidence:
+        # The question says as much again that this record's name does not: perhaps another
+        # procedure, one the catalogue lacks. Offer it, do not state it.
+        others = [s for s in eligible if s is not best]
+        return Decision("unsure", [best] + others[:1])
+    if decision.kind == "choose" and all(
+        s.unexplained >= residual_choice * s.evidence for s in decision.options
+    ):
+        # Neither name explains what the question says: not "A or B?" but "not found; the
+        # closest are A and B".
+        return Decision("unsure", decision.options)
+    return decision
+
+
+def _decide(
+    eligible: Sequence[Scored], min_evidence: float, margin: float, lead: float, rival_answers: bool
+) -> Decision:
     top, others = eligible[0], eligible[1:]
     if not others:
         return Decision("answer", [top])
@@ -290,6 +339,71 @@ def decide(
         return Decision("answer", [top])
     if top.fit - rival.fit >= needed:
         return Decision("answer", [top])
-    if rival.fit - top.fit >= 2 * needed:
+    if rival_answers and rival.fit - top.fit >= 2 * needed:
         return Decision("answer", [rival])
     return Decision("choose", [top, rival])
+
+
+# Words that say which catalogue a question is about: how records of one catalogue begin or
+# (in English) end their names ("Bệnh viện ...", "Trường THPT ...", "Lễ hội ...", "... Hospital"),
+# found in at least MARKER_SHARE of that catalogue's records and in at most MARKER_ELSEWHERE
+# of every other's names. Computed from the names, like the rarities; single words need
+# MARKER_MIN_LETTERS ("cấp" begins procedures and is also "cấp 2", a school level).
+MARKER_SHARE = 0.1
+MARKER_ELSEWHERE = 0.07
+MARKER_MIN_LETTERS = 5
+# The abbreviations of those kind words that people type (the API's search knows them too).
+KIND_ABBREVIATIONS = {
+    "bv": "benh vien",
+    "bvdk": "benh vien da khoa",
+    "tyt": "tram y te",
+    "ttyt": "trung tam y te",
+    "thpt": "truong thpt",
+    "thcs": "truong thcs",
+}
+
+
+def _ends(names: Sequence[str]) -> Set[str]:
+    """The first one to three words of the Vietnamese name and the last one or two of the
+    others (folded)."""
+    ends: Set[str] = set()
+    for position, name in enumerate(names):
+        found = fold(name).split()
+        if not found:
+            continue
+        if position == 0:
+            ends.update(" ".join(found[:n]) for n in (1, 2, 3))
+        else:
+            ends.update(" ".join(found[-n:]) for n in (1, 2))
+    return {end for end in ends if " " in end or len(end) >= MARKER_MIN_LETTERS}
+
+
+def domain_markers(indexes: Dict[str, NameIndex]) -> Dict[str, Set[str]]:
+    """Per catalogue, the kind words of its records' names that the other catalogues lack."""
+    found: Dict[str, Set[str]] = {}
+    for domain, index in indexes.items():
+        counts: Counter = Counter()
+        for record_names in index.names.values():
+            counts.update(_ends(record_names))
+        own = {
+            term for term, held in counts.items()
+            if held >= 2 and held >= MARKER_SHARE * index.size
+        }
+        for other, other_index in indexes.items():
+            if other != domain:
+                limit = MARKER_ELSEWHERE * other_index.size
+                own = {term for term in own if other_index.frequency.get(term, 0) <= limit}
+        found[domain] = own
+    return found
+
+
+def domains_named(question: str, markers: Dict[str, Set[str]]) -> Set[str]:
+    """The catalogues whose kind words the question holds ("BV Nhi" names a hospital)."""
+    tokens = fold(question).split()
+    expanded = " ".join(KIND_ABBREVIATIONS.get(token, token) for token in tokens)
+    text = f" {expanded} ".replace(" truong hop ", " ")  # "trường hợp": a case, not a school
+    return {
+        domain
+        for domain, terms in markers.items()
+        if any(f" {term} " in text for term in terms)
+    }

@@ -166,3 +166,46 @@ def test_place_answers_state_the_aspect_from_the_record() -> None:
     assert "Address: Vĩnh Tiến" in address and "20.078,105.6045" in links[0]["url"]
     phone, _ = place_answers.place_answer("attraction", record, "phone", "vi", "1800 1096")
     assert "chưa có số điện thoại" in phone and "1800 1096" in phone
+
+
+def _indexes() -> dict[str, resolve.NameIndex]:
+    tourism = {
+        **_names("tourism/data/attractions.json", "slug"),
+        **_names("tourism/data/events.json", "slug"),
+    }
+    return {
+        "procedures": resolve.NameIndex(_names("procedures/data/procedures.json", "code")),
+        "tourism": resolve.NameIndex(tourism),
+        "health": resolve.NameIndex(_names("health/data/hospitals.json", "id")),
+        "education": resolve.NameIndex(_names("education/data/schools.json", "id")),
+    }
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("BV đa khoa Sầm Sơn ở đâu", {"health"}),
+        ("thpt ham rong tuyen sinh", {"education"}),
+        ("Where is the general hospital?", {"health"}),
+        ("lễ hội Lam Kinh khi nào", {"tourism"}),
+        ("Sầm Sơn", set()),
+        ("học cấp 2 ở đâu", set()),  # "cấp" begins procedures' names, but is a school level here
+    ],
+)
+def test_the_kind_of_record_a_question_names(question: str, named: set[str]) -> None:
+    # Computed from how the catalogues' names begin (and end, in English), not a word list.
+    markers = resolve.domain_markers(_indexes())
+    assert resolve.domains_named(question, markers) == named
+
+
+def test_words_the_record_does_not_explain_make_it_an_offer(
+    procedures: resolve.NameIndex,
+) -> None:
+    # "bảo hiểm y tế" is in the catalogue's words, not in the ID card's name: it may be a
+    # procedure the catalogue lacks, so the ID card is offered, not stated.
+    candidates = [_candidate("2.001194", 0.6), _candidate("2.000986", 0.1)]
+    question = "cấp lại thẻ bảo hiểm y tế bị mất"
+    decision = resolve.decide(resolve.score(question, candidates, procedures), procedures.min_evidence())
+    assert decision.kind in ("unsure", "choose")
+    plain = resolve.score("cấp lại thẻ căn cước bị mất", candidates, procedures)
+    assert resolve.decide(plain, procedures.min_evidence()).kind == "answer"
