@@ -27,7 +27,8 @@ Outcomes, one per question:
   the one asked, a reading for an out-of-scope or no-data question, "no data" for a place that
   has data, or the right place with another aspect than the one asked (a reading to "how do I
   report?").
-- `listed`: every station listed (the question named no place the assistant recognised).
+- `listed`: three stations or more listed (the overview given when the question named no place
+  the assistant recognised), for any question: a miss, but no claim about the place asked.
 - `other`: anything else (no place recognised, the aspect missing...).
 
 Limits: the markers must follow the actions' wording; an area named only by a nickname is not
@@ -148,13 +149,14 @@ def score(
 
     if reply.get("degraded"):
         return result("other", "degraded reply")
+    # The overview (every station's reading, then "ask with a ward's name, e.g. …"): a list, not
+    # an answer about any one place.
+    if sum(places[key].kind == "station" for key in stated) >= 3:
+        return result("listed", "listed every station")
     if expected["domain"] == "out_of_scope":
         if reading and not offered:
             return result("confident_wrong", "stated a reading for a question it cannot answer")
         return result("right", "honest refusal") if refusal else result("other", "no refusal")
-    stations = [key for key in stated if places[key].kind == "station"]
-    if len(stations) >= 3 and not any(places[key].kind == "area" for key in stated):
-        return result("listed", "listed every station")
     if aspect in ("report", "alerts"):
         if has_aspect(aspect, folded) and (record is None or record in stated):
             return result("right", f"{aspect} explained")
