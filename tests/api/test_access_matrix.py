@@ -245,6 +245,8 @@ READS: list[tuple[str, Callable[[World], dict[str, Any]]]] = [
     ("pollutionReports", lambda w: {}),
     ("pollutionReports", lambda w: {"mine": True}),
     ("pollutionReport", lambda w: {"id": w.ids["report"]}),
+    ("pollutionReportsNear", lambda w: {"near": {"lat": 19.8071, "lng": 105.7763, "radiusKm": 2}}),
+    ("myFavorites", lambda w: {}),
     ("reviews", lambda w: {"attractionId": w.ids["attraction"]}),
     ("reviews", lambda w: {"attractionId": w.ids["attraction"], "includeHidden": True}),
 ]
@@ -277,10 +279,16 @@ def selection(type_: Any, depth: int = 0) -> str:
     return "{ " + " ".join(fields or ["__typename"]) + " }"
 
 
+def graphql_literal(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {graphql_literal(v)}" for k, v in value.items()) + "}"
+    return json.dumps(value)
+
+
 def read_query(schema: GraphQLSchema, name: str, args: dict[str, Any]) -> str:
     field = schema.query_type.fields[name]  # type: ignore[union-attr]
     on = args.pop("on", None)  # node(id:): the fragment of the type A's id names
-    literal = ", ".join(f"{k}: {json.dumps(v)}" for k, v in args.items())
+    literal = ", ".join(f"{k}: {graphql_literal(v)}" for k, v in args.items())
     call = f"{name}({literal})" if literal else name
     body = selection(field.type)
     if on is not None:
@@ -340,6 +348,22 @@ async def test_each_personal_value_reaches_exactly_whom_its_row_allows(
     value = world.values.get(sentinel) or world.ids[sentinel]
     seen = {actor for actor, text in answers.items() if value in text}
     assert seen == SEEN_BY[sentinel], (sentinel, value)
+
+
+async def test_marking_read_touches_only_ones_own_inbox(gql: GraphQLClient, world: World) -> None:
+    """Others may call markNotificationsRead with A's entry id: it marks nothing of A's."""
+    mark = "mutation($ids: [ID!]!) { markNotificationsRead(ids: $ids) { updated } }"
+    mark_all = "mutation { markAllNotificationsRead { updated } }"
+    unread = "{ unreadCount }"
+    owner = world.tokens[A]
+    before = (await gql(unread, token=owner))["data"]["unreadCount"]
+    assert before >= 1
+    for actor in sorted(SIGNED_IN - {A}):
+        token = world.tokens[actor]
+        body = await gql(mark, {"ids": [world.ids["inbox_entry"]]}, token=token)
+        assert body["data"]["markNotificationsRead"]["updated"] == 0, (actor, body)
+        await gql(mark_all, token=token)
+    assert (await gql(unread, token=owner))["data"]["unreadCount"] == before
 
 
 # --- writes -------------------------------------------------------------------------------------
