@@ -14,6 +14,7 @@ from domains.health.access import owned_appointment, owned_profile
 from domains.health.errors import BookingRefused, Refusal
 from domains.health.idempotency import Attempt, book_once, check_idempotency_key, earlier_answer
 from domains.health.models import AppointmentDocument, HospitalDocument, SlotDocument
+from domains.health.parts import resolve_parts
 from domains.health.placement import (
     Placement,
     audit_entry,
@@ -268,6 +269,7 @@ async def hospital_appointments(
     """A facility's appointments on one day, in queue order (staff of that facility), read a
     window of start times at a time (``windows.py``)."""
     require_hospital_staff(caller.principal, hospital_id)
+    department_id = resolve_parts(hospital_id, department_id).department_id
     start_from, start_to = day_bounds(day)
     appointments = caller.store.appointments
 

@@ -2,7 +2,7 @@
 
 import asyncio
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bson import ObjectId
@@ -11,6 +11,7 @@ from domains.health.calendar import SLOT_CALENDAR, Entry
 from domains.health.catalogue import HOSPITAL_INDEX
 from domains.health.finding import find_hospitals
 from domains.health.models import Department, HospitalDocument, SlotDocument
+from domains.health.parts import resolve_parts
 from domains.health.placement import expire_waitlist_holds
 from domains.health.repositories import HealthStore
 from domains.health.windows import Read, Span, after_values, windowed_page
@@ -204,6 +205,18 @@ async def _near_facilities(store: HealthStore, near: NearInput) -> list[str]:
     return [record_id for record_id, _ in found]
 
 
+def _local_parts(search: SlotSearch) -> SlotSearch:
+    """The search with its department and doctor as local keys (a global id gives the
+    facility too)."""
+    parts = resolve_parts(search.hospital_id, search.department_id, search.doctor_id)
+    return replace(
+        search,
+        hospital_id=parts.hospital_id,
+        department_id=parts.department_id,
+        doctor_id=parts.doctor_id,
+    )
+
+
 def _checked(search: SlotSearch) -> tuple[datetime | None, datetime | None]:
     """The search's ``from`` and ``to`` (UTC), once its arguments agree."""
     if (search.department_id or search.doctor_id) and not search.hospital_id:
@@ -231,6 +244,7 @@ async def available_slots(
     times at a time (``windows.py``); many (near a place, or the whole province) through the
     in-memory calendar (``calendar.py``)."""
     now = now or utcnow()
+    search = _local_parts(search)
     start_from, start_to = _checked(search)
     # Holds whose time has passed go to the next person (or back to the pool) before listing.
     await expire_waitlist_holds(store=store, now=now)

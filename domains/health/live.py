@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from bson import ObjectId
 
 from domains.health.calendar import Entry
+from domains.health.parts import resolve_parts
 from domains.health.queue import QueueView, queue_view, readable_appointment
 from domains.health.repositories import AppointmentRepository, HealthStore, SlotRepository
 from domains.health.schedule import at_local, local_date
@@ -114,7 +115,8 @@ async def availability_updates(
     """A department's places on one day (public, like ``availableSlots``): again after every
     change of its slots and when a booking window opens or closes."""
     hospital_id = required_text(hospital_id, field="hospitalId", limit=100)
-    department_id = required_text(department_id, field="departmentId", limit=100)
+    department_id = required_text(department_id, field="departmentId", limit=400)
+    department_id = resolve_parts(hospital_id, department_id).department_id or ""
     wakeup = Wakeup()
     async with feeds.watching(wakeup, SLOTS, department_day, (hospital_id, department_id, day)):
         last: tuple[Places, ...] | None = None

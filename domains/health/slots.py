@@ -2,7 +2,7 @@
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from bson import ObjectId
@@ -12,6 +12,7 @@ from domains.health.access import role_of
 from domains.health.errors import BookingRefused, Refusal
 from domains.health.facilities import department_of, hospital_or_invalid
 from domains.health.models import HospitalDocument, SlotDocument, WaitlistEntryDocument
+from domains.health.parts import resolve_parts
 from domains.health.placement import cancel_booked
 from domains.health.repositories import HealthStore
 from domains.health.schedule import (
@@ -47,6 +48,11 @@ class SlotTemplate:
     capacity: int
     fee: int
     bhyt_covered: int
+
+    def local(self) -> "SlotTemplate":
+        """The template with its department and doctor as local keys (global ids decoded)."""
+        parts = resolve_parts(self.hospital_id, self.department_id, self.doctor_id)
+        return replace(self, department_id=parts.department_id or "", doctor_id=parts.doctor_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +248,7 @@ async def preview_publish(
     """What publishSlots would create from a template and what it would clash with (staff);
     writes nothing."""
     require_hospital_staff(caller.principal, template.hospital_id)
+    template = template.local()
     now = now or utcnow()
     hospital, windows = await _planned(caller.store, template, now)
     published = await caller.store.slots.published_starts(
@@ -263,6 +270,7 @@ async def publish_slots(
 ) -> PublishOutcome:
     """Create the slots of a schedule template (staff); re-publishing creates no duplicates."""
     actor = require_hospital_staff(caller.principal, template.hospital_id)
+    template = template.local()
     now = now or utcnow()
     hospital, windows = await _planned(caller.store, template, now)
     await _refuse_overlaps(caller.store, hospital, template, windows)
@@ -279,6 +287,11 @@ class SlotFilter:
     from_date: date
     to_date: date
     slot_ids: Sequence[str] = ()  # only these slots (of the facility, within the dates)
+
+    def local(self) -> "SlotFilter":
+        """The filter with its department and doctor as local keys (global ids decoded)."""
+        parts = resolve_parts(self.hospital_id, self.department_id, self.doctor_id)
+        return replace(self, department_id=parts.department_id, doctor_id=parts.doctor_id)
 
 
 def _slot_range(which: SlotFilter) -> tuple[datetime, datetime]:
@@ -298,6 +311,7 @@ def _object_ids(ids: Sequence[str]) -> list[ObjectId] | None:
 async def facility_slots(*, caller: Caller[HealthStore], which: SlotFilter) -> list[SlotDocument]:
     """A facility's slots in every status over a range of days, earliest first (its staff)."""
     require_hospital_staff(caller.principal, which.hospital_id)
+    which = which.local()
     start_from, start_to = _slot_range(which)
     found = await caller.store.slots.matching(
         hospital_id=which.hospital_id,
@@ -325,6 +339,7 @@ async def cancel_slots(
 ) -> CancelSlotsOutcome:
     """Close matching slots (staff); every booked patient is cancelled with the reason and told."""
     actor = require_hospital_staff(caller.principal, which.hospital_id)
+    which = which.local()
     now = now or utcnow()
     reason = required_text(reason, field="reason", limit=300, minimum=3)
     start_from, start_to = _slot_range(which)

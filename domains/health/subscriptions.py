@@ -6,6 +6,7 @@ from datetime import date
 import strawberry
 
 from domains.health import live
+from domains.health.parts import resolve_parts
 from domains.health.repositories import HealthStore
 from domains.health.types.live import QueueStatus, SlotAvailability, SlotPlaces
 from domains.kernel.clock import clock_of
@@ -47,10 +48,12 @@ class Subscription:
             department_id=department_id,
             day=date,
         )
+        # Answered with the department's key, whichever of its ids was sent.
+        key = resolve_parts(hospital_id, department_id).department_id or department_id
         async for places in updates:
             yield SlotAvailability(
                 hospital_id=hospital_id,
-                department_id=department_id,
+                department_id=key,
                 date=date,
                 slots=[
                     SlotPlaces(

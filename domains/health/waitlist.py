@@ -18,6 +18,7 @@ from domains.health.idempotency import (
     earlier_answer,
 )
 from domains.health.models import AppointmentDocument, SlotDocument, WaitlistEntryDocument
+from domains.health.parts import resolve_parts
 from domains.health.placement import (
     Placement,
     already_booked,
@@ -150,6 +151,8 @@ async def join_waitlist(
     now = now or utcnow()
     profile_oid = object_id(patient_profile_id, what="patient profile")
     await owned_profile(store=caller.store, uid=uid, profile_id=profile_oid)
+    parts = resolve_parts(hospital_id, department_id)
+    hospital_id, department_id = parts.hospital_id, parts.department_id
     if slot_id is not None:
         if hospital_id or department_id or day:
             raise _either()

@@ -10,6 +10,7 @@ code, a user's grant) gets ``global_id(type_name, key)``, which ``key_of`` reads
 
 import base64
 import binascii
+import re
 from collections.abc import Awaitable, Callable
 
 import strawberry
@@ -26,6 +27,8 @@ class Node:
     id: strawberry.ID
 
 
+_TYPE_NAME = re.compile(r"[A-Z][A-Za-z0-9]{0,63}")
+
 # The object with this id as the caller may see it, or None (unknown, or not theirs).
 NodeFinder = Callable[[Info, str], Awaitable[Node | None]]
 
@@ -36,8 +39,9 @@ def global_id(type_name: str, key: str) -> strawberry.ID:
     return strawberry.ID(base64.urlsafe_b64encode(raw).decode("ascii").rstrip("="))
 
 
-def key_of(node_id: str, type_name: str) -> str | None:
-    """The key inside ``global_id(type_name, key)``; None for any other id."""
+def decode_global_id(node_id: str) -> tuple[str, str] | None:
+    """The (type name, key) inside a ``global_id``; None for anything else (a slug, an
+    ObjectId, a local key)."""
     if not node_id or len(node_id) > 400:
         return None
     try:
@@ -45,7 +49,15 @@ def key_of(node_id: str, type_name: str) -> str | None:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
     prefix, _, key = raw.partition(":")
-    return key if prefix == type_name and key else None
+    if not key or not _TYPE_NAME.fullmatch(prefix) or global_id(prefix, key) != node_id:
+        return None
+    return prefix, key
+
+
+def key_of(node_id: str, type_name: str) -> str | None:
+    """The key inside ``global_id(type_name, key)``; None for any other id."""
+    decoded = decode_global_id(node_id)
+    return decoded[1] if decoded is not None and decoded[0] == type_name else None
 
 
 def object_id_of(node_id: str) -> ObjectId | None:

@@ -20,6 +20,8 @@ IDS = [
     global_id("Nope", "x"),
     global_id("Grant", ""),
     global_id("Procedure", "1.000000"),
+    global_id("HospitalDepartment", "bv-không-có/noi"),
+    global_id("HospitalDoctor", "bs-a"),
     f"{ObjectId()}:someone",
 ]
 

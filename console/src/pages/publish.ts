@@ -27,8 +27,8 @@ function parsePeriods(text: string): { start: string; end: string }[] | null {
 }
 
 export function publishForm(hospital: Hospital, published: (from: string) => void): HTMLElement {
-  const department = h("select", { id: "publish-department", name: "department" }, ...hospital.departments.map((d) => h("option", { value: d.id }, d.name)));
-  const doctor = h("select", { id: "publish-doctor", name: "doctor" }, h("option", { value: "" }, t("none")), ...hospital.doctors.map((d) => h("option", { value: d.id }, `${d.title} ${d.name}`)));
+  const department = h("select", { id: "publish-department", name: "department" }, ...hospital.departments.map((d) => h("option", { value: d.key }, d.name)));
+  const doctor = h("select", { id: "publish-doctor", name: "doctor" }, h("option", { value: "" }, t("none")), ...hospital.doctors.map((d) => h("option", { value: d.key }, `${d.title} ${d.name}`)));
   const start = addDays(today(), 1);
   const from = h("input", { id: "publish-from", name: "from", type: "date", value: start, min: today(), required: true });
   const to = h("input", { id: "publish-to", name: "to", type: "date", value: addDays(start, 6), required: true });
@@ -150,7 +150,7 @@ function previewView(hospital: Hospital, preview: Preview): HTMLElement {
             const clash = clashes.get(slot.start);
             const state = clash ? "overlap" : slot.published ? "published" : "new";
             const label = clash
-              ? `${t("stateOverlap")}: ${t("overlapWith", { time: `${vnTime(clash.slot.start)}–${vnTime(clash.slot.end)}`, department: hospital.departments.find((d) => d.id === clash.slot.departmentId)?.name ?? clash.slot.departmentId })}`
+              ? `${t("stateOverlap")}: ${t("overlapWith", { time: `${vnTime(clash.slot.start)}–${vnTime(clash.slot.end)}`, department: hospital.departments.find((d) => d.key === clash.slot.departmentId)?.name ?? clash.slot.departmentId })}`
               : t(slot.published ? "statePublished" : "stateNew");
             return h("span", { class: `chip ${state}`, title: label }, `${vnTime(slot.start)} `, h("small", {}, label));
           }),

@@ -16,11 +16,11 @@ type State = { week: string; department: string; doctor: string };
 const state: State = { week: mondayOf(today()), department: "", doctor: "" };
 
 function departmentName(hospital: Hospital, id: string): string {
-  return hospital.departments.find((d) => d.id === id)?.name ?? id;
+  return hospital.departments.find((d) => d.key === id)?.name ?? id;
 }
 
 function doctorName(hospital: Hospital, id: string | null): string {
-  return hospital.doctors.find((d) => d.id === id)?.name ?? t("none");
+  return hospital.doctors.find((d) => d.key === id)?.name ?? t("none");
 }
 
 function select(id: string, label: string, options: [string, string][], value: string, onchange: (v: string) => void): HTMLElement {
@@ -48,8 +48,8 @@ export function renderSchedule(main: HTMLElement, hospital: Hospital): void {
     if (asked === latest) week.replaceChildren(weekGrid(hospital, facilitySlots, load));
   };
   const refresh = (): void => void load().catch((error: unknown) => toast(t("error", { message: String(error) }), "error"));
-  const departments: [string, string][] = [["", t("all")], ...hospital.departments.map((d): [string, string] => [d.id, d.name])];
-  const doctors: [string, string][] = [["", t("all")], ...hospital.doctors.map((d): [string, string] => [d.id, `${d.title} ${d.name}`])];
+  const departments: [string, string][] = [["", t("all")], ...hospital.departments.map((d): [string, string] => [d.key, d.name])];
+  const doctors: [string, string][] = [["", t("all")], ...hospital.doctors.map((d): [string, string] => [d.key, `${d.title} ${d.name}`])];
   const toolbar = h(
     "div",
     { class: "toolbar" },

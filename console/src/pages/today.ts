@@ -76,7 +76,7 @@ function deskView(hospital: Hospital, slots: Slot[], appointments: Appointment[]
         "li",
         { "data-desk-slot": slot.id },
         h("strong", {}, `${vnTime(slot.start)}–${vnTime(slot.end)}`),
-        ` ${hospital.departments.find((d) => d.id === slot.departmentId)?.name ?? slot.departmentId} · `,
+        ` ${hospital.departments.find((d) => d.key === slot.departmentId)?.name ?? slot.departmentId} · `,
         h("span", { class: "serving" }, slot.servingNumber == null ? t("servingNone") : t("servingNumber", { number: slot.servingNumber })),
         " ",
         h("button", { type: "button", class: "call-next", onclick: () => void call(slot).catch(failed) }, t("callNext")),
@@ -176,7 +176,7 @@ function appointmentTable(hospital: Hospital, appointments: Appointment[], refre
           h("td", {}, vnTime(a.start)),
           h("td", { class: "queue" }, String(a.queueNumber ?? "")),
           h("td", {}, a.patient?.fullName ?? "—"),
-          h("td", {}, hospital.departments.find((d) => d.id === a.departmentId)?.name ?? a.departmentId),
+          h("td", {}, hospital.departments.find((d) => d.key === a.departmentId)?.name ?? a.departmentId),
           h("td", { class: "code" }, a.bookingCode ?? ""),
           h("td", {}, h("span", { class: "badge" }, t(`appt${a.status.toLowerCase().replace("_", "")}` as Key))),
           h(

@@ -7,6 +7,7 @@ import strawberry
 
 from domains.health.facilities import slot_status
 from domains.health.models import Department, Doctor, HospitalDocument, SlotDocument
+from domains.health.parts import DEPARTMENT, DOCTOR, part_id
 from domains.health.types.loaders import load_hospital
 from domains.kernel.context import Info
 from domains.kernel.i18n import Language, pick
@@ -36,38 +37,48 @@ class GeoPoint:
     lng: float
 
 
+_KEY = (
+    "Its id within its facility (what `departmentId`/`doctorId` fields hold); arguments "
+    "accept this key or the `id`."
+)
+
+
 @strawberry.type(description="A department (khoa) of a facility: where a slot's patients go.")
-class HospitalDepartment:
-    id: str
+class HospitalDepartment(Node):
+    id: strawberry.ID
+    key: str = strawberry.field(description=_KEY)
     specialty: str
     room: str
     names: strawberry.Private[dict[str, str]]
 
     @strawberry.field
     def name(self, info: Info, lang: Language | None = None) -> str:
-        return pick(self.names, info.context.lang(lang)) or self.id
+        return pick(self.names, info.context.lang(lang)) or self.key
 
     @classmethod
-    def from_document(cls, document: Department) -> "HospitalDepartment":
+    def from_document(cls, document: Department, hospital_id: str) -> "HospitalDepartment":
         return cls(
-            id=document["id"],
+            id=strawberry.ID(part_id(DEPARTMENT, hospital_id, document["id"])),
+            key=document["id"],
             specialty=document["specialty"],
             room=document["room"],
             names=document["name"],
         )
 
 
-@strawberry.type
-class HospitalDoctor:
-    id: str
+@strawberry.type(description="A doctor of a facility.")
+class HospitalDoctor(Node):
+    id: strawberry.ID
+    key: str = strawberry.field(description=_KEY)
     name: str
     title: str
     specialties: list[str]
 
     @classmethod
-    def from_document(cls, document: Doctor) -> "HospitalDoctor":
+    def from_document(cls, document: Doctor, hospital_id: str) -> "HospitalDoctor":
         return cls(
-            id=document["id"],
+            id=strawberry.ID(part_id(DOCTOR, hospital_id, document["id"])),
+            key=document["id"],
             name=document["name"],
             title=document["title"],
             specialties=list(document["specialties"]),
@@ -114,8 +125,11 @@ class Hospital(Node):
             district=document["district"],
             phone=document["phone"],
             location=GeoPoint(lat=lat, lng=lng),
-            departments=[HospitalDepartment.from_document(d) for d in document["departments"]],
-            doctors=[HospitalDoctor.from_document(d) for d in document["doctors"]],
+            departments=[
+                HospitalDepartment.from_document(d, document["_id"])
+                for d in document["departments"]
+            ],
+            doctors=[HospitalDoctor.from_document(d, document["_id"]) for d in document["doctors"]],
             booking_policy=BookingPolicyInfo(
                 days_ahead=policy["daysAhead"],
                 cutoff=policy["cutoff"],
@@ -138,8 +152,9 @@ async def department_at(info: Info, hospital_id: str, department_id: str) -> Hos
     document = await load_hospital(info, hospital_id)
     for department in document["departments"] if document else []:
         if department["id"] == department_id:
-            return HospitalDepartment.from_document(department)
-    return HospitalDepartment(id=department_id, specialty="", room="", names={})
+            return HospitalDepartment.from_document(department, hospital_id)
+    gone: Department = {"id": department_id, "specialty": "", "room": "", "name": {}}
+    return HospitalDepartment.from_document(gone, hospital_id)
 
 
 async def doctor_at(info: Info, hospital_id: str, doctor_id: str) -> HospitalDoctor | None:
@@ -148,7 +163,7 @@ async def doctor_at(info: Info, hospital_id: str, doctor_id: str) -> HospitalDoc
     document = await load_hospital(info, hospital_id)
     for doctor in document["doctors"] if document else []:
         if doctor["id"] == doctor_id:
-            return HospitalDoctor.from_document(doctor)
+            return HospitalDoctor.from_document(doctor, hospital_id)
     return None
 
 

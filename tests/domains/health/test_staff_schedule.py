@@ -25,7 +25,7 @@ H = "bv-test-staff-schedule"
 PREVIEW = """query($i: PublishSlotsInput!) { publishSlotsPreview(input: $i) {
   __typename
   ... on PublishSlotsPreview { created existing slots { start end published }
-      overlaps { start end slot { id start end department { id } } } }
+      overlaps { start end slot { id start end department { id key } } } }
   ... on UserError { message code } ... on ValidationFailed { field } } }"""
 
 SLOTS = """query($f: SlotFilterInput!) { facilitySlots(filter: $f) {
@@ -73,7 +73,7 @@ async def test_preview_shows_new_published_and_overlapping_slots(
     assert (preview["created"], preview["existing"]) == (1, 2)
     (clash,) = preview["overlaps"]
     assert clash["start"] == preview["slots"][2]["start"]
-    assert clash["slot"]["department"]["id"] == "ung-buou"
+    assert clash["slot"]["department"]["key"] == "ung-buou"
     # Nothing was written: the facility still has the three slots published above.
     slots = await gql(
         SLOTS,
