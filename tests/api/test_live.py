@@ -16,6 +16,7 @@ from api.app import create_app
 from api.auth import mint_dev_token
 from api.settings import Settings
 from domains.health import desk
+from domains.health.parts import DEPARTMENT, part_id
 from domains.health.repositories import HealthStore, SlotRepository
 from domains.health.schedule import at_local, local_date
 from domains.kernel.auth import Principal, Role
@@ -37,7 +38,7 @@ QUEUE = """subscription($id: ID!) { queueStatus(appointmentId: $id) {
   appointmentId status queueNumber servingNumber called ahead estimatedWaitMinutes } }"""
 PLACES = """subscription($h: String!, $d: String!, $day: Date!) {
   slotAvailability(hospitalId: $h, departmentId: $d, date: $day) {
-    hospitalId date slots { slotId remaining bookable } } }"""
+    hospitalId departmentId date slots { slotId remaining bookable } } }"""
 INBOX = "subscription { inbox(first: 5) { unreadCount latest { id title read } } }"
 CALL_NEXT = """mutation($s: ID!) { callNext(slotId: $s) {
   __typename ... on Appointment { id queueNumber } ... on UserError { code } } }"""
@@ -207,6 +208,11 @@ async def test_places_booked_on_one_replica_reach_a_subscriber_of_another(
             operation, lambda d: d["slotAvailability"]["slots"][0]["remaining"] == 1
         )
         assert after["slotAvailability"]["date"] == day.isoformat()
+        # The department's global id (HospitalDepartment.id) is the same department.
+        by_id = {**variables, "d": part_id(DEPARTMENT, H, "noi")}
+        operation = await client.subscribe(PLACES, by_id)
+        same = await client.next_until(operation, lambda _: True)
+        assert same["slotAvailability"] == {**after["slotAvailability"], "departmentId": "noi"}
 
 
 async def test_the_inbox_shows_new_notifications_and_the_unread_count(
