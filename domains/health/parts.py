@@ -19,7 +19,8 @@ def part_id(type_name: str, hospital_id: str, key: str) -> str:
 
 
 def part_of(node_id: str, type_name: str) -> tuple[str, str] | None:
-    """(facility id, local key) inside a part's global id; None for any other id."""
+    """(facility id, local key) inside a part's global id; None for any other id. Facility
+    ids hold no "/" (slugs such as "bv-da-khoa-tinh"); a local key may."""
     decoded = decode_global_id(node_id)
     if decoded is None or decoded[0] != type_name:
         return None
