@@ -166,6 +166,20 @@ ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
     ("pollutant", ("chat gi", "chat o nhiem", "chat gay", "do bui", "do khi", "nguyen nhan",
                    "pollutant", "pollutants", "polluting", "what causes")),
 )
+# Words that show a question is about the air, pollution or being outdoors in it (folded, on word
+# boundaries). The NLU alone sent questions naming a ward ("THCS Hàm Rồng ở đâu") here; without
+# one of these the question goes back to the catalogue's retrieval (actions/ask.py).
+AIR_WORDS = (
+    "khong khi", "aqi", "bui", "o nhiem", "khoi", "mu mit", "suong mu", "pm2 5", "pm 2 5",
+    "pm25", "pm10", "pm 10", "ozone", "o3", "no2", "so2", "quan trac", "tram", "khau trang",
+    "phan anh", "dot rac", "do rac", "xa rac", "nuoc thai", "xa thai", "tieng on", "mui hoi",
+    "canh bao", "hen suyen", "ra ngoai", "ngoai troi", "chay bo", "tap the duc", "cua so",
+    "air", "pollution", "polluted", "polluting", "pollutant", "pollutants", "smog", "smoggy",
+    "smoke", "smoky", "dust", "dusty", "haze", "hazy", "particles", "mask", "asthma",
+    "breathe", "breathing", "fumes", "report", "dumping", "burning", "rubbish", "garbage",
+    "sewage", "noise", "smell", "alert", "alerts", "station", "outside", "outdoors", "outdoor",
+    "jog", "jogging", "window", "windows",
+)
 # A question naming one of these means a station, not the ward with the same name.
 STATION_WORDS = ("tram", "station", "khu cong nghiep", "kcn", "khu kinh te", "kkt")
 # The province as a whole (no ward asked): the stations' overview.
@@ -178,6 +192,12 @@ STATION_FILLER = ("tram khong khi tu dong", "automatic air station", "khu kinh t
 
 def t(lang: str, key: str, **values: Any) -> str:
     return TEXTS[lang][key].format(**values)
+
+
+def about_air(text: str) -> bool:
+    """Whether the words are about the air (or pollution, or being outdoors in it)."""
+    folded = f" {fold(text)} "
+    return any(f" {word} " in folded for word in AIR_WORDS)
 
 
 def aspect_of(text: str) -> str:

@@ -4,7 +4,8 @@ One request: ``airQualityAreas`` gives every ward/commune with the reading of it
 nearest within 15 km, with its freshness and age) and its alert state; actions/air_answers.py
 finds the place the question names (accents optional; a station when the question says
 "trạm"/"station"), reads what it asks (the air now, advice, the main pollutant, how to report
-pollution, how to follow alerts) and words the reply. When the API cannot be reached the
+pollution, how to follow alerts) and words the reply. A question without a word about the air
+goes to the catalogue's retrieval instead (action_answer). When the API cannot be reached the
 assistant says so: it never guesses a reading.
 """
 
@@ -17,6 +18,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import air_answers, answers, settings
 from actions.api import ApiUnavailable, graphql
+from actions.ask import ActionAnswer
 from actions.common import lang_of, say
 
 AIR_AREAS = """
@@ -56,6 +58,9 @@ class ActionAnswerAirQuality(Action):
         message = tracker.latest_message or {}
         text = str(message.get("text") or "")
         places = [str(value) for value in tracker.get_latest_entity_values("place")]
+        if not air_answers.about_air(text):
+            # Not about the air in so many words: the catalogue's retrieval answers it.
+            return list(await ActionAnswer().run(dispatcher, tracker, domain))
         events: List[EventType] = [SlotSet("lang", lang)]
         if air_answers.aspect_of(text) == "report":
             say(dispatcher, air_answers.t(lang, "report", hotline=settings.hotline()))

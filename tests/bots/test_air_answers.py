@@ -148,3 +148,12 @@ def test_no_forecast_is_invented_nor_todays_reading_given_for_tomorrow() -> None
     reply = ask("tomorrow's air quality in Sam Son", "en")
     assert reply.startswith("I have no air-quality or weather forecast")
     assert "AQI" not in reply
+
+
+def test_only_questions_about_the_air_are_answered_here() -> None:
+    assert air_answers.about_air("không khí ở sam son hom nay the nao")
+    assert air_answers.about_air("chỉ số PM2.5 Hải Bình")
+    assert air_answers.about_air("is it safe to go jogging in Sam Son")
+    # A ward's name alone is not the air: the school in Hàm Rồng goes to the catalogue.
+    assert not air_answers.about_air("trường ở phường Hàm Rồng ở đâu")
+    assert not air_answers.about_air("is the hospital in Bim Son open on Sunday")
