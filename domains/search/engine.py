@@ -6,6 +6,7 @@ take well under a millisecond on catalogue-sized indexes (docs/search.md), so ca
 inline on the event loop; a whole rebuild belongs in ``asyncio.to_thread``.
 """
 
+import functools
 import json
 import threading
 from collections.abc import Iterable, Mapping, Sequence
@@ -21,6 +22,7 @@ from domains.search.analysis import (
     folded_tokens,
     keyword,
     normalize,
+    query_tokens,
     register_analyzers,
 )
 from domains.search.errors import QueryTooLong
@@ -29,6 +31,7 @@ from domains.search.spec import IndexSpec, Ranking
 
 ID = "_id"
 PAYLOAD = "_payload"
+NAMES = "_names"  # the folded words of each name (the first text field), for coverage
 # tantivy's minimum per indexing thread; the arena grows page by page, so this is a ceiling.
 WRITER_HEAP_BYTES = 15_000_000
 MAX_LIMIT = 100
@@ -63,6 +66,7 @@ def _build_schema(spec: IndexSpec) -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field(ID, stored=True, tokenizer_name="raw", index_option="basic")
     builder.add_bytes_field(PAYLOAD, stored=True)
+    builder.add_text_field(NAMES, stored=True, tokenizer_name="raw", index_option="basic")
     for text in spec.text_fields:
         builder.add_text_field(text.name, tokenizer_name=FOLDED)
         if text.exact:
@@ -90,6 +94,15 @@ def _texts(value: Any) -> list[str]:
     if isinstance(value, Iterable):
         return [text for item in value for text in _texts(item)]
     return [str(value)]
+
+
+@functools.lru_cache(maxsize=8192)
+def _name_words(stored: str) -> frozenset[tuple[str, str]]:
+    """A name's distinct words as (folded, with its accents), from their stored form."""
+    return frozenset(
+        (folded, accented)
+        for folded, _, accented in (word.partition(":") for word in stored.split())
+    )
 
 
 class SearchIndex:
@@ -123,6 +136,9 @@ class SearchIndex:
         document.add_text(ID, self._id_of(source))
         payload = {name: source.get(name) for name in spec.stored_fields}
         document.add_bytes(PAYLOAD, json.dumps(payload, ensure_ascii=False).encode())
+        for name in _texts(source.get(spec.text_fields[0].name)):
+            words = (f"{t.folded}:{t.accented or t.folded}" for t in query_tokens(name))
+            document.add_text(NAMES, " ".join(words))
         for text_field in spec.text_fields:
             for text in _texts(source.get(text_field.name)):
                 normalized = normalize(text)
@@ -204,23 +220,52 @@ class SearchIndex:
                 [(tantivy.Occur.Must, query), *self._filter_clauses(filters)]
             )
         searcher = self._index.searcher()
-        # One extra hit gives the last returned hit its margin.
-        found = searcher.search(query, limit + 1, count=True, offset=offset)
-        scores = [score for score, _ in found.hits]
+        window = self.ranking.coverage_window if self.ranking.coverage else 0
+        if offset >= window:
+            # Beyond the reordered window: BM25's order. One extra hit gives the last its margin.
+            found = searcher.search(query, limit + 1, count=True, offset=offset)
+            ranked = [(score, address) for score, address in found.hits]
+        else:
+            found = searcher.search(query, max(window, offset + limit + 1), count=True)
+            ranked = self._by_coverage(searcher, found.hits, text, window)[offset:]
         hits = []
-        for position, (score, address) in enumerate(found.hits[:limit]):
+        for position, (score, address) in enumerate(ranked[:limit]):
             # Only the returned hits' stored fields are read; the extra hit gives a score only.
             document = searcher.doc(address)
-            next_score = scores[position + 1] if position + 1 < len(scores) else 0.0
+            next_score = ranked[position + 1][0] if position + 1 < len(ranked) else 0.0
             hits.append(
                 SearchHit(
                     id=str(document.get_first(ID)),
                     score=score,
-                    margin=(score - next_score) / score if score > 0 else 0.0,
+                    margin=max(0.0, (score - next_score) / score) if score > 0 else 0.0,
                     fields=json.loads(document.get_all(PAYLOAD)[0]),
                 )
             )
         return SearchResult(hits=hits, total=_count(found))
+
+    def _by_coverage(
+        self,
+        searcher: tantivy.Searcher,
+        found: list[tuple[float, tantivy.DocAddress]],
+        text: str,
+        window: int,
+    ) -> list[tuple[float, tantivy.DocAddress]]:
+        """``found`` (best first) with the first ``window`` rescored by how much of their name
+        the query covers (``Ranking.coverage``) and put in that order."""
+        plain, accented = self._queries.words(text)
+        weight = self.ranking.coverage
+        rescored = []
+        for score, address in found[:window]:
+            covered = 0.0
+            for name in searcher.doc(address).get_all(NAMES):
+                words = _name_words(str(name))
+                if words:
+                    held = sum(1 for word in words if word[0] in plain or word[1] in accented)
+                    covered = max(covered, held / len(words))
+            rescored.append((score * (1 + weight * covered), address))
+        # Stable: equal scores keep BM25's order.
+        rescored.sort(key=lambda hit: -hit[0])
+        return rescored + list(found[window:])
 
     def _filter_clauses(
         self, filters: Mapping[str, str | Sequence[str]]

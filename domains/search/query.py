@@ -96,6 +96,19 @@ class QueryBuilder:
             return None
         return tantivy.Query.boolean_query([(Should, clause) for clause in clauses])
 
+    def words(self, text: str) -> tuple[frozenset[str], frozenset[str]]:
+        """What a query for ``text`` looks for, as name coverage counts it: the folded words
+        typed without accents (and those of the synonyms' alternatives it brings in), and the
+        words typed with accents, as typed (they cover only a word with the same accents)."""
+        tokens = query_tokens(text)[: self.ranking.max_query_words]
+        typed = [token.folded for token in tokens]
+        plain = {token.folded for token in tokens if token.accented is None}
+        for synonym in self.synonyms:
+            if synonym.phrase[0] in plain and _contains(typed, synonym.phrase):
+                plain.update(word for alternative in synonym.alternatives for word in alternative)
+        accented = {token.accented for token in tokens if token.accented is not None}
+        return frozenset(plain), frozenset(accented)
+
     def _across_fields(self, per_field: list[tantivy.Query]) -> tantivy.Query:
         if not per_field:
             return tantivy.Query.empty_query()

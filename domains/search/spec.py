@@ -21,10 +21,12 @@ class TextField:
 class IndexSpec:
     """The fields of one catalogue.
 
-    Documents are plain dicts keyed by these names. Text fields take a string, a list of strings
-    or a localized ``{"vi": ..., "en": ...}`` dict; ``code_fields`` and ``filter_fields`` take a
-    string or a list of strings, matched whole (case-insensitive); ``stored_fields`` are returned
-    with each hit as given (JSON-serialisable values).
+    The first text field is the record's name: how much of it a query covers adjusts the top of
+    the ranking (``Ranking.coverage``). Documents are plain dicts keyed by these names. Text
+    fields take a string, a list of strings or a localized ``{"vi": ..., "en": ...}`` dict;
+    ``code_fields`` and ``filter_fields`` take a string or a list of strings, matched whole
+    (case-insensitive); ``stored_fields`` are returned with each hit as given (JSON-serialisable
+    values).
     """
 
     text_fields: tuple[TextField, ...]
@@ -65,6 +67,15 @@ class Ranking:
     """A code typed whole (``1.001193``): a constant score, far above any text match."""
     fuzzy_min_length: int = 5
     prefix_min_length: int = 2
+    coverage: float = 0.5
+    """Up to this share more score for a record whose name the query covers: the score is
+    multiplied by ``1 + coverage × c``, where ``c`` is the share of the name's distinct words
+    that the query holds (typed, or brought in by a synonym; the best of its names). Of two
+    records matching the same words, the one whose name has fewer words nobody asked for (a
+    qualifier such as "có yếu tố nước ngoài") comes first."""
+    coverage_window: int = 20
+    """The best this many hits (by BM25) are reordered by coverage; the rest keep BM25's order
+    (every one of them scores below the window's, so the list stays in score order)."""
     field_tie_breaker: float = 0.3
     """A word found in several fields counts its best field plus this share of the others."""
     max_query_length: int = 200

@@ -218,3 +218,50 @@ def test_decomposed_unicode_input_matches_like_composed(index: SearchIndex) -> N
 
     decomposed = unicodedata.normalize("NFD", "Đăng ký khai sinh")
     assert ids(index, decomposed)[0] == "birth"
+
+
+QUALIFIERS = ["cho người nước ngoài", "đối với tổ chức", "cấp lại lần hai", "tại cấp xã"]
+
+
+def variants(name: str, count: int) -> list[dict[str, str]]:
+    """Records whose names add to ``name`` a qualifier nobody in the tests asks for."""
+    return [
+        {"id": f"{name}-{n}", "name": f"{name} {QUALIFIERS[n % len(QUALIFIERS)]} {n}"}
+        for n in range(count)
+    ]
+
+
+def test_the_record_whose_name_the_query_covers_beats_its_qualified_variants() -> None:
+    index = SearchIndex(SPEC, synonyms=SYNONYMS)
+    index.replace_all(
+        [
+            {"id": "marriage", "name": "Đăng ký kết hôn"},
+            {"id": "licence", "name": "Cấp lại giấy phép lái xe"},
+            *variants("Đăng ký kết hôn", 20),
+            *variants("Cấp lại giấy phép lái xe", 20),
+        ]
+    )
+    # A common typed word ("cho", "với") that only a qualifier holds no longer outweighs a
+    # name matched in full; a synonym (GPLX) counts as the words it stands for.
+    assert ids(index, "đăng ký kết hôn cho tôi")[0] == "marriage"
+    assert ids(index, "dang ky ket hon voi ban gai")[0] == "marriage"
+    assert ids(index, "cấp lại gplx cho bố")[0] == "licence"
+    # Without the coverage, the variant that holds the extra typed word came first.
+    plain = SearchIndex(SPEC, synonyms=SYNONYMS, ranking=Ranking(coverage=0.0))
+    plain.replace_all(
+        [{"id": "marriage", "name": "Đăng ký kết hôn"}, *variants("Đăng ký kết hôn", 20)]
+    )
+    assert ids(plain, "đăng ký kết hôn cho tôi")[0] != "marriage"
+
+
+def test_pages_across_the_reordered_window_neither_skip_nor_repeat() -> None:
+    index = SearchIndex(SPEC, ranking=Ranking(coverage_window=10))
+    index.replace_all([{"id": "marriage", "name": "Đăng ký kết hôn"}, *variants("kết hôn", 40)])
+    everything = index.search("ket hon cho to chuc", limit=100)
+    paged = []
+    for offset in range(0, everything.total, 7):
+        paged += index.search("ket hon cho to chuc", limit=7, offset=offset).hits
+    assert [hit.id for hit in paged] == [hit.id for hit in everything.hits]
+    scores = [hit.score for hit in everything.hits]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0.0 <= hit.margin <= 1.0 for hit in paged)
