@@ -25,9 +25,10 @@ import logging
 import time
 from collections.abc import Collection, Iterator
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar, cast
 
 from bson import ObjectId
+from bson.raw_bson import RawBSONDocument
 
 from domains.health.repositories import SlotRepository
 from domains.kernel.change_feed import ChangeEvent, Subscription
@@ -53,6 +54,9 @@ PROJECTION = {
     "doctorId": 1,
 }
 Position = tuple[datetime, ObjectId]
+T = TypeVar("T")
+# Distinct values kept for sharing (Entry.of); a province holds a few thousand.
+SHARED_MOST = 100_000
 
 
 class Entry(NamedTuple):
@@ -69,17 +73,24 @@ class Entry(NamedTuple):
     doctor_id: str
 
     @classmethod
-    def of(cls, document: dict[str, Any]) -> "Entry":
+    def of(cls, document: dict[str, Any], shared: dict[Any, Any] | None = None) -> "Entry":
+        """``shared``: one object per distinct value (facility, department, times), so that
+        tens of thousands of slots hold a few thousand strings and datetimes, not each a copy."""
+        table: dict[Any, Any] = {} if shared is None else shared
+
+        def one(value: T) -> T:
+            return cast(T, table.setdefault(value, value))
+
         return cls(
-            document["hospitalId"],
-            as_utc(document["start"]),
-            document["status"],
+            one(document["hospitalId"]),
+            one(as_utc(document["start"])),
+            one(document["status"]),
             int(document["remaining"]),
-            as_utc(document["bookableFrom"]),
-            as_utc(document["bookableUntil"]),
-            document["departmentId"],
-            document["specialty"],
-            document.get("doctorId") or "",
+            one(as_utc(document["bookableFrom"])),
+            one(as_utc(document["bookableUntil"])),
+            one(document["departmentId"]),
+            one(document["specialty"]),
+            one(document.get("doctorId") or ""),
         )
 
     def bookable(self, now: datetime) -> bool:
@@ -97,12 +108,18 @@ class SlotCalendar:
         self, db: Database, *, readiness: Readiness | None = None, feeds: ChangeFeeds | None = None
     ) -> None:
         self.collection = db[SlotRepository.collection_name]
+        # Loads read raw BSON, decoded one slot at a time: a whole batch (up to 16 MB) decoded
+        # at once left the process a heap of about 100 MB after the load.
+        self._raw = self.collection.with_options(
+            codec_options=self.collection.codec_options.with_options(document_class=RawBSONDocument)
+        )
         # The process's feed of the slots, shared with the live updates (slotAvailability).
         self.feeds = feeds or ChangeFeeds(db)
         self._owns_feeds = feeds is None
         self.readiness = readiness or Readiness()
         self._entries: dict[ObjectId, Entry] = {}
         self._by_hospital: dict[str, list[Position]] = {}
+        self._shared: dict[Any, Any] = {}  # see Entry.of
         self._subscription: Subscription | None = None
         self._built = asyncio.Event()
 
@@ -130,16 +147,17 @@ class SlotCalendar:
     async def refresh(self) -> None:
         """Reload every slot from MongoDB (at start-up, and when the feed is lost)."""
         started = time.monotonic()
+        shared: dict[Any, Any] = {}
         entries = {
-            document["_id"]: Entry.of(document)
-            async for document in self.collection.find({}, PROJECTION)
+            document["_id"]: Entry.of(document, shared)
+            async for document in self._raw.find({}, PROJECTION)
         }
         by_hospital: dict[str, list[Position]] = {}
         for slot_id, entry in entries.items():
             by_hospital.setdefault(entry.hospital_id, []).append((entry.start, slot_id))
         for positions in by_hospital.values():
             positions.sort()
-        self._entries, self._by_hospital = entries, by_hospital
+        self._entries, self._by_hospital, self._shared = entries, by_hospital, shared
         logger.info(
             "slot calendar built: %d slots in %.2f s", len(entries), time.monotonic() - started
         )
@@ -168,7 +186,9 @@ class SlotCalendar:
                 del positions[at]
         if document is None:
             return
-        entry = Entry.of(document)
+        if len(self._shared) > SHARED_MOST:  # values of slots long gone: start a new table
+            self._shared = {}
+        entry = Entry.of(document, self._shared)
         self._entries[slot_id] = entry
         bisect.insort(self._by_hospital.setdefault(entry.hospital_id, []), (entry.start, slot_id))
 
