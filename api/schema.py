@@ -35,12 +35,22 @@ SCHEMA_PATH = PROJECT_ROOT / "graphql" / "schema.graphql"
 _SUGGESTION = re.compile(r"\s*Did you mean .*\?$")
 
 
+def is_bad_variable(error: GraphQLError) -> bool:
+    """A variable that does not fit its type (an unknown enum value): graphql-core reports it for
+    the whole request (no path), wrapping the coercion's own GraphQLError. Bad input, not an
+    internal error; any other GraphQLError raised under a resolver stays masked."""
+    return (
+        error.path is None
+        and isinstance(error.original_error, GraphQLError)
+        and error.message.startswith("Variable '$")
+    )
+
+
 def should_mask(error: GraphQLError) -> bool:
-    """Domain errors and GraphQL validation errors go to the client; the rest is masked+logged.
-    A variable that does not fit its type (an unknown enum value) is a GraphQLError wrapping the
-    coercion's GraphQLError: bad input, not an internal error."""
+    """Domain errors, GraphQL validation errors and variables that do not fit their type go to
+    the client; the rest is masked and logged."""
     original = error.original_error
-    if original is None or isinstance(original, DomainError | GraphQLError):
+    if original is None or isinstance(original, DomainError) or is_bad_variable(error):
         return False
     logger.error(
         "unexpected error in resolver",
@@ -59,8 +69,9 @@ class DomainErrorExtensions(SchemaExtension):
         for error in getattr(result, "errors", None) or []:
             if isinstance(error.original_error, DomainError):
                 error.extensions = {**(error.extensions or {}), **error.original_error.extensions}
-            elif isinstance(error.original_error, GraphQLError):  # a variable of the wrong type
-                error.extensions = {**(error.extensions or {}), "code": "BAD_USER_INPUT"}
+            elif is_bad_variable(error) and isinstance(error.original_error, GraphQLError):
+                code = (error.original_error.extensions or {}).get("code", "BAD_USER_INPUT")
+                error.extensions = {**(error.extensions or {}), "code": code}
 
 
 class HideFieldSuggestions(SchemaExtension):

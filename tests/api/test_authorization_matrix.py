@@ -3,16 +3,21 @@ each mutation runs as an anonymous visitor, a citizen and a member of staff; non
 internal error, anonymous visitors are refused what needs a sign-in, and citizens never succeed at
 what needs staff or an administrator. A mutation without a row here fails the suite."""
 
+import enum
+import functools
 from typing import Any
 
 import pytest
+import strawberry
 from starlette.applications import Starlette
+from strawberry.extensions import MaskErrors
 
-from api.schema import build_schema
+from api.schema import DomainErrorExtensions, Schema, build_schema, should_mask
 from api.settings import Settings
 from domains.kernel.auth import Role
 from graphql import (
     GraphQLEnumType,
+    GraphQLError,
     GraphQLInputObjectType,
     GraphQLInterfaceType,
     GraphQLList,
@@ -26,6 +31,13 @@ from graphql import (
 from tests.conftest import GraphQLClient
 
 PUBLIC, CITIZEN, STAFF, ADMIN = "public", "citizen", "staff", "admin"
+
+
+@strawberry.enum
+class ReportKind(enum.Enum):
+    SMOKE = "smoke"
+
+
 # Who may call each mutation at all (the use case then checks the object: own school, own
 # appointment, ...). Tests of each domain cover those per-object rules.
 WHO = {
@@ -266,6 +278,35 @@ async def test_a_variable_outside_its_enum_is_bad_input(gql: GraphQLClient, dev_
     (error,) = body["errors"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT", body
     assert "NO_SUCH_CATEGORY" in error["message"] and "PollutionReportCategory" in error["message"]
+
+
+async def test_other_graphql_errors_under_a_resolver_stay_masked() -> None:
+    """Only a variable outside its type is unmasked: a GraphQLError raised by a library inside a
+    resolver is an internal error, its text and its own code hidden from the client."""
+
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def boom(self) -> str:
+            raise GraphQLError("driver detail: users.find failed", extensions={"code": "X"})
+
+        @strawberry.field
+        def kind(self, value: ReportKind) -> str:
+            return value.value
+
+    schema = Schema(
+        query=Query,
+        extensions=[
+            functools.partial(MaskErrors, should_mask_error=should_mask, error_message="masked"),
+            DomainErrorExtensions,
+        ],
+    )
+    result = await schema.execute("{ boom }")
+    (error,) = result.errors or []
+    assert error.message == "masked" and not error.extensions, error
+    result = await schema.execute("query($v: ReportKind!) { kind(value: $v) }", {"v": "NOPE"})
+    (error,) = result.errors or []
+    assert error.extensions == {"code": "BAD_USER_INPUT"} and "NOPE" in error.message, error
 
 
 @pytest.mark.parametrize(
