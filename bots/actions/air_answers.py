@@ -397,13 +397,48 @@ def alerts_answer(areas: Sequence[Row], lang: str) -> List[str]:
     return lines
 
 
+def ref_of(places: Places) -> Optional[str]:
+    """The conversation's place (the ``record`` slot): ``air:area:<code>`` / ``air:station:<id>``."""
+    if places.areas:
+        return f"air:area:{places.areas[0]}"
+    if places.stations:
+        return f"air:station:{places.stations[0]}"
+    return None
+
+
+def places_of_ref(ref: Optional[str], areas: Sequence[Row]) -> Places:
+    parts = (ref or "").split(":")
+    if len(parts) == 3 and parts[0] == "air":
+        if parts[1] == "area" and any(area["code"] == parts[2] for area in areas):
+            return Places(areas=[parts[2]])
+        if parts[1] == "station" and parts[2] in stations_of(areas):
+            return Places(stations=[parts[2]])
+    return Places()
+
+
 def answer(text: str, areas: Sequence[Row], lang: str, *, hotline: str,
            entities: Sequence[str] = ()) -> str:
     """The whole reply to an air-quality question, from the areas' data."""
+    return reply(text, areas, lang, hotline=hotline, entities=entities)[0]
+
+
+def reply(text: str, areas: Sequence[Row], lang: str, *, hotline: str,
+          entities: Sequence[str] = (), previous: Optional[str] = None
+          ) -> Tuple[str, Optional[str]]:
+    """The reply and the place the conversation is now about. A question naming no place is
+    about ``previous`` (the last air-quality answer's place), if any."""
     aspect = aspect_of(text)
     if aspect == "report":
-        return t(lang, "report", hotline=hotline)
+        return t(lang, "report", hotline=hotline), previous
     places = find_places(text, areas, entities)
+    unknown = [e for e in entities if not _is_province(e)]
+    if not places.areas and not places.stations and not unknown:
+        places = places_of_ref(previous, areas)
+    return _reply(text, areas, lang, aspect, places, unknown), ref_of(places) or previous
+
+
+def _reply(text: str, areas: Sequence[Row], lang: str, aspect: str, places: Places,
+           unknown: Sequence[str]) -> str:
     by_code = {area["code"]: area for area in areas}
     chosen = [by_code[code] for code in places.areas]
     if aspect == "alerts":
@@ -420,7 +455,6 @@ def answer(text: str, areas: Sequence[Row], lang: str, *, hotline: str,
         for sid in places.stations:
             lines += station_answer(readings[sid], lang, aspect)
     else:
-        unknown = [e for e in entities if not _is_province(e)]
         if unknown:  # a place we have no data for: say so, without other places' readings
             count = len(stations_of(areas))
             return t(lang, "unknown_place", text=unknown[0], count=count)

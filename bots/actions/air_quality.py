@@ -4,9 +4,11 @@ One request: ``airQualityAreas`` gives every ward/commune with the reading of it
 nearest within 15 km, with its freshness and age) and its alert state; actions/air_answers.py
 finds the place the question names (accents optional; a station when the question says
 "trạm"/"station"), reads what it asks (the air now, advice, the main pollutant, how to report
-pollution, how to follow alerts) and words the reply. A question without a word about the air
-goes to the catalogue's retrieval instead (action_answer). When the API cannot be reached the
-assistant says so: it never guesses a reading.
+pollution, how to follow alerts) and words the reply; the place answered is kept in the
+``record`` slot (``air:area:<code>``) for a follow-up that names none. A question without a
+word about the air (and not following an air-quality answer) goes to the catalogue's
+retrieval instead (action_answer). When the API cannot be reached the assistant says so: it
+never guesses a reading.
 """
 
 from typing import List, Text
@@ -58,8 +60,11 @@ class ActionAnswerAirQuality(Action):
         message = tracker.latest_message or {}
         text = str(message.get("text") or "")
         places = [str(value) for value in tracker.get_latest_entity_values("place")]
-        if not air_answers.about_air(text):
-            # Not about the air in so many words: the catalogue's retrieval answers it.
+        record = str(tracker.get_slot("record") or "")
+        previous = record if record.startswith("air:") else None
+        if not air_answers.about_air(text) and previous is None:
+            # Not about the air in so many words (nor a follow-up of an air-quality answer):
+            # the catalogue's retrieval answers it.
             return list(await ActionAnswer().run(dispatcher, tracker, domain))
         events: List[EventType] = [SlotSet("lang", lang)]
         if air_answers.aspect_of(text) == "report":
@@ -72,6 +77,9 @@ class ActionAnswerAirQuality(Action):
             say(dispatcher, answers.label(lang, "unavailable", hotline=settings.hotline()))
             return events
         areas = data.get("airQualityAreas") or []
-        reply = air_answers.answer(text, areas, lang, hotline=settings.hotline(), entities=places)
-        say(dispatcher, reply)
-        return events
+        text, place = air_answers.reply(
+            text, areas, lang, hotline=settings.hotline(), entities=places, previous=previous
+        )
+        say(dispatcher, text)
+        # The place, for a follow-up that names none ("còn bụi mịn thì sao?").
+        return events + ([SlotSet("record", place)] if place else [])

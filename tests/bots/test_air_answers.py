@@ -157,3 +157,20 @@ def test_only_questions_about_the_air_are_answered_here() -> None:
     # A ward's name alone is not the air: the school in Hàm Rồng goes to the catalogue.
     assert not air_answers.about_air("trường ở phường Hàm Rồng ở đâu")
     assert not air_answers.about_air("is the hospital in Bim Son open on Sunday")
+
+
+def test_a_follow_up_naming_no_place_is_about_the_previous_one() -> None:
+    text, place = air_answers.reply("AQI Bỉm Sơn", AREAS, "vi", hotline=HOTLINE)
+    assert place == "air:area:14812"
+    text, place = air_answers.reply(
+        "chủ yếu là bụi gì", AREAS, "vi", hotline=HOTLINE, previous=place
+    )
+    assert text.startswith("Phường Bỉm Sơn:") and place == "air:area:14812"
+    text, place = air_answers.reply("còn Quảng Phú?", AREAS, "vi", hotline=HOTLINE, previous=place)
+    assert text.startswith("Phường Quảng Phú:") and place == "air:area:16522"
+    text, _ = air_answers.reply("trạm Lễ Môn", AREAS, "vi", hotline=HOTLINE, previous=place)
+    assert text.startswith("Trạm không khí tự động Khu công nghiệp Lễ Môn")
+    # Without a previous place: every station, as before.
+    assert "Sầm Sơn: AQI 172" in air_answers.answer(
+        "chủ yếu là bụi gì", AREAS, "vi", hotline=HOTLINE
+    )
