@@ -1,5 +1,6 @@
 """The /graphql endpoint: sign-in first, then Strawberry with our request context; the same path
-serves subscriptions over a websocket (graphql-transport-ws, ``api/live.py``)."""
+serves subscriptions over a websocket (graphql-transport-ws and the legacy graphql-ws,
+``api/live.py``, ``api/live_protocols.py``)."""
 
 import dataclasses
 import json
@@ -23,6 +24,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from api.auth import AuthenticationFailed, Authenticator, AuthUnavailable
 from api.http_caching import PUBLIC, PublicReads, finish, wants_graphql_response
 from api.live import ConnectionCounts, LiveConnection, LiveContext, authorization_of
+from api.live_protocols import LegacyWSHandler, TransportWSHandler
 from api.persisted import PersistedQueries, Refused
 from domains.kernel.auth import ANONYMOUS
 from domains.kernel.clock import Clock
@@ -39,6 +41,10 @@ def _error_response(status: int, message: str, code: str, **headers: str) -> Res
 
 
 class GraphQLApp(GraphQL[RequestContext, None]):
+    # Strawberry's, with the persisted-query rules and one connection_init per socket.
+    graphql_transport_ws_handler_class = TransportWSHandler
+    graphql_ws_handler_class = LegacyWSHandler
+
     def __init__(
         self,
         schema: strawberry.Schema,
@@ -188,6 +194,8 @@ class GraphQLApp(GraphQL[RequestContext, None]):
         user's cap, and close it when the token expires."""
         if not isinstance(context, LiveContext) or context.live.websocket is None:
             raise ConnectionRejectionError()
+        if context.live.counted_as is not None:
+            raise ConnectionRejectionError()  # one count per socket (the handlers say 4429 first)
         websocket = context.live.websocket
         authorization = authorization_of(context, websocket.headers.get("authorization"))
         try:
@@ -197,13 +205,14 @@ class GraphQLApp(GraphQL[RequestContext, None]):
         if signed_in.expires_at is not None and signed_in.expires_at <= self.clock.now():
             raise ConnectionRejectionError()
         key = signed_in.principal.uid or f"address:{context.client_ip}"
+        # Held by the connection before it is written: ``end`` releases it whatever happens.
+        connection_id = context.live.counted_as = self.connections.new_id()
         try:
-            connection_id = await self.connections.acquire(key)
+            acquired = await self.connections.acquire(key, connection_id)
         except PyMongoError:
-            connection_id = None  # the cap cannot be checked: refuse rather than overrun it
-        if connection_id is None:
+            acquired = False  # the cap cannot be checked: refuse rather than overrun it
+        if not acquired:
             raise ConnectionRejectionError()
-        context.live.counted_as = connection_id
         context.principal = signed_in.principal
         if signed_in.expires_at is not None:
             context.live.close_at(signed_in.expires_at, self.clock)

@@ -57,20 +57,24 @@ class ConnectionCounts:
         self.repository = LiveConnectionRepository(db)
         self._renewal: asyncio.Task[None] | None = None
 
-    async def acquire(self, key: str) -> str | None:
-        """The connection's id, or None when the user already holds ``limit`` connections."""
+    def new_id(self) -> str:
+        """A connection's id, known to its ``LiveConnection`` before ``acquire`` writes it, so
+        that ``end`` releases it whatever happens meanwhile (an error, a cancellation)."""
+        return f"{self.process}:{uuid.uuid4().hex}"
+
+    async def acquire(self, key: str, connection_id: str) -> bool:
+        """Count ``connection_id`` against ``key``; False when ``key`` already holds ``limit``."""
         collection = self.repository.collection
         now = utcnow()
-        connection_id = f"{self.process}:{uuid.uuid4().hex}"
         document = {"_id": connection_id, "key": key, "process": self.process}
         await collection.insert_one({**document, "expiresAt": now + self.lease})
         held = await collection.count_documents({"key": key, "expiresAt": {"$gt": now}})
         if held > self.limit:
             await collection.delete_one({"_id": connection_id})
-            return None
+            return False
         if self._renewal is None or self._renewal.done():
             self._renewal = asyncio.create_task(self._renew(), name="live connections lease")
-        return connection_id
+        return True
 
     async def release(self, connection_id: str) -> None:
         await self.repository.collection.delete_one({"_id": connection_id})
@@ -104,7 +108,8 @@ KEEP_ALIVE_MESSAGES = {GRAPHQL_WS_PROTOCOL: "ka"}
 class LiveConnection:
     """One websocket: who it counts against, the task that closes it at the token's expiry, and
     the one that pings it (``graphql-transport-ws`` ping; the client answers pong), so proxies
-    and mobile networks do not drop a quiet socket."""
+    and mobile networks do not drop a quiet socket. A socket counts once (a second
+    ``connection_init`` is refused, ``api/live_protocols.py``); ``end`` releases it all."""
 
     websocket: WebSocket | None = None
     counted_as: str | None = None
@@ -113,9 +118,13 @@ class LiveConnection:
     protocol: str | None = None  # the subprotocol accepted at the handshake
 
     def close_at(self, moment: datetime, clock: Clock) -> None:
+        if self.expiry is not None:
+            self.expiry.cancel()
         self.expiry = asyncio.create_task(self._close_at(moment, clock), name="token expiry")
 
     def keep_alive(self, clock: Clock) -> None:
+        if self.pings is not None:
+            self.pings.cancel()
         self.pings = asyncio.create_task(self._ping(clock), name="websocket keep-alive")
 
     async def _ping(self, clock: Clock) -> None:

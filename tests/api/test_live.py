@@ -2,18 +2,20 @@
 the queue on the day, places while booking, the inbox, across two replicas of one database,
 with sign-in on connection_init, caps, and token expiry on an injected clock."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from pymongo import AsyncMongoClient
+from pymongo.errors import AutoReconnect
 from starlette.applications import Starlette
 from websockets.asyncio.client import connect
 from websockets.typing import Subprotocol
 
 from api.app import create_app
 from api.auth import mint_dev_token
+from api.persisted import PersistedQueries, load_allow_list
 from api.settings import Settings
 from domains.health import desk
 from domains.health.parts import DEPARTMENT, part_id
@@ -322,6 +324,99 @@ async def test_the_legacy_graphql_ws_protocol_is_spoken_too(url: str, dev_token:
         await refused.send({"type": "connection_init", "payload": {"Authorization": "Bearer x"}})
         assert (await refused.receive())["type"] == "connection_error"
         assert await refused.closed() == 1011
+
+
+def legacy_init(token: str) -> dict[str, Any]:
+    return {"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}
+
+
+async def test_a_second_connection_init_is_refused_and_no_record_is_left(
+    url: str, dev_token: Any, db: Any
+) -> None:
+    """Both protocols: a socket counts once against its user's cap; after it closes, nothing."""
+    token = dev_token("live-twice")
+    held = {"key": "live-twice"}
+    async with connect(url, subprotocols=[Subprotocol("graphql-ws")]) as websocket:
+        legacy = LiveClient(websocket)
+        await legacy.send(legacy_init(token))
+        assert (await legacy.receive())["type"] == "connection_ack"
+        await legacy.send(legacy_init(token))
+        assert (await legacy.receive())["type"] == "connection_error"
+        assert await legacy.closed() == 4429
+        assert await db["live_connections"].count_documents(held) <= 1
+    await until(lambda: db["live_connections"].count_documents(held), 0)
+    async with LiveClient.connect(url, token) as client:
+        await client.send(legacy_init(token))
+        assert await client.closed() == 4429
+    await until(lambda: db["live_connections"].count_documents(held), 0)
+    # The cap (two here) is whole again on both protocols.
+    async with LiveClient.connect(url, token), LiveClient.connect(url, token):
+        pass
+
+
+async def test_a_connection_refused_half_way_leaves_no_record(
+    url: str, app: Starlette, dev_token: Any, db: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MongoDB fails after the connection's record was written: closing still releases it."""
+    counts = app.state.runtime.graphql.connections
+
+    async def written_then_failed(key: str, connection_id: str) -> bool:
+        record = {"_id": connection_id, "key": key, "process": counts.process}
+        await counts.repository.collection.insert_one(
+            {**record, "expiresAt": utcnow() + counts.lease}
+        )
+        raise AutoReconnect("primary stepped down")
+
+    monkeypatch.setattr(counts, "acquire", written_then_failed)
+    async with LiveClient.connect(url, dev_token("live-half"), acknowledged=False) as client:
+        assert await client.closed() == 4403
+    await until(lambda: db["live_connections"].count_documents({"key": "live-half"}), 0)
+
+
+@pytest.fixture
+def allow_list(app: Starlette) -> Iterator[dict[str, str]]:
+    """The app in production's mode (only the committed operations run); the listed documents."""
+    view = app.state.runtime.graphql
+    before = view.persisted
+    listed = load_allow_list()
+    view.persisted = PersistedQueries(view.resources.db, allow_list=listed)
+    try:
+        yield listed
+    finally:
+        view.persisted = before
+
+
+async def test_the_allow_list_applies_to_websocket_operations(
+    url: str, dev_token: Any, allow_list: dict[str, str]
+) -> None:
+    digest, listed = next((d, b) for d, b in allow_list.items() if "InboxUpdates" in b)
+    token = dev_token("live-listed")
+    async with LiveClient.connect(url, token) as client:
+        await client.send({"id": "x", "type": "subscribe", "payload": {"query": INBOX}})
+        refused = await client.receive()
+        assert refused["type"] == "error", refused
+        assert refused["payload"][0]["extensions"]["code"] == "OPERATION_NOT_ALLOWED"
+        operation = await client.subscribe(listed)
+        assert (await client.next_until(operation, lambda _: True))["inbox"]["unreadCount"] == 0
+        by_hash = {"extensions": {"persistedQuery": {"version": 1, "sha256Hash": digest}}}
+        await client.send({"id": "h", "type": "subscribe", "payload": by_hash})
+        assert (await client.next_until("h", lambda _: True))["inbox"]["latest"] == []
+    async with connect(url, subprotocols=[Subprotocol("graphql-ws")]) as websocket:
+        legacy = LiveClient(websocket)
+        await legacy.send(legacy_init(token))
+        assert (await legacy.receive())["type"] == "connection_ack"
+        await legacy.send({"id": "1", "type": "start", "payload": {"query": INBOX}})
+        error = await legacy.receive()
+        assert error["type"] == "error", error
+        assert error["payload"]["extensions"]["code"] == "OPERATION_NOT_ALLOWED"
+        await legacy.send({"id": "2", "type": "start", "payload": by_hash})
+        data = await legacy.receive()
+        assert data["type"] == "data", data
+        assert data["payload"]["data"]["inbox"]["unreadCount"] == 0
+        await legacy.send({"id": "3", "type": "start", "payload": {}})  # neither text nor hash
+        missing = await legacy.receive()
+        assert missing["type"] == "error", missing
+        assert missing["payload"]["extensions"]["code"] == "BAD_REQUEST"
 
 
 async def test_places_follow_a_booking_window_opening_and_closing_by_time_alone(
