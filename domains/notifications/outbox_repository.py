@@ -7,10 +7,10 @@ from typing import Any, cast
 
 from bson import ObjectId
 from pymongo import ASCENDING, IndexModel, ReturnDocument, UpdateOne
-from pymongo.asynchronous.collection import AsyncCollection
 
 from domains.kernel.pagination import Page, find_page
 from domains.kernel.repository import Repository
+from domains.kernel.transactions import in_transaction
 from domains.kernel.types import Document, Session
 from domains.notifications.models import DeliveryDocument, NotificationDocument
 from domains.notifications.repository import insert_ignoring_duplicates
@@ -54,6 +54,12 @@ class NotificationRepository(Repository):
 
     async def get_notification(self, notification_id: ObjectId) -> NotificationDocument | None:
         return cast(NotificationDocument | None, await self.get(notification_id))
+
+    async def audience_of(self, notification_id: str) -> tuple[ObjectId | str, Document] | None:
+        """The id and audience of a notification given as text (a delivery id's first part)."""
+        key = ObjectId(notification_id) if ObjectId.is_valid(notification_id) else notification_id
+        found = await self.collection.find_one({"_id": key}, {"audience": 1})
+        return None if found is None else (found["_id"], found.get("audience", {}))
 
     async def store(self, document: Document, *, session: Session | None) -> ObjectId:
         """Insert an outbox document; with a dedupe key, the first stored one wins and is
@@ -177,6 +183,44 @@ class DeliveryTallyRepository(Repository):
         ),
     )
 
+    async def reserve(
+        self, notification_id: ObjectId | str, state: str, wanted: int, *, now: datetime
+    ) -> int:
+        """How many of ``wanted`` more records of this outcome the broadcast may keep."""
+        before = await self.collection.find_one_and_update(
+            {"_id": f"{notification_id}:{state}"},
+            {
+                "$inc": {"kept": wanted},
+                "$set": {"n": notification_id, "state": state, "updatedAt": now},
+            },
+            upsert=True,
+            return_document=ReturnDocument.BEFORE,
+        )
+        return max(0, min(wanted, SUCCESS_RECORDS_KEPT - int((before or {}).get("kept", 0))))
+
+    async def add(
+        self,
+        notification_id: ObjectId | str,
+        state: str,
+        n: int,
+        *,
+        now: datetime,
+        session: Session,
+    ) -> None:
+        """Count ``n`` outcomes whose records were deleted (in the same transaction)."""
+        await self.collection.update_one(
+            {"_id": f"{notification_id}:{state}"},
+            {"$inc": {"count": n}, "$set": {"updatedAt": now}},
+            session=session,
+        )
+
+    async def counts(self, notification_id: ObjectId) -> dict[str, int]:
+        keys = [f"{notification_id}:{state}" for state in TALLIED_STATES]
+        counts: dict[str, int] = {}
+        async for tally in self.collection.find({"_id": {"$in": keys}}):
+            counts[tally["state"]] = counts.get(tally["state"], 0) + int(tally.get("count", 0))
+        return counts
+
 
 class DeliveryRepository(Repository):
     collection_name = "notification_deliveries"
@@ -276,46 +320,41 @@ class DeliveryRepository(Repository):
                 },
             )
 
-    @property
-    def _tallies(self) -> AsyncCollection[Document]:
-        return self.collection.database[TALLIES]
-
     async def _count_beyond_kept(
         self, ids: list[str], *, worker_claim: str, state: str, now: datetime
     ) -> list[str]:
         """Of these successes (ids are ``<notification>:<token>``), those whose records stay;
-        a broadcast's successes beyond ``SUCCESS_RECORDS_KEPT`` are deleted and counted."""
+        a broadcast's successes beyond ``SUCCESS_RECORDS_KEPT`` are deleted and counted in one
+        transaction, so a crash between the two can neither lose nor double them."""
         groups: dict[str, list[str]] = {}
         for delivery_id in ids:
             groups.setdefault(delivery_id.split(":", 1)[0], []).append(delivery_id)
         kept: list[str] = []
         for nid, group in groups.items():
-            notification = await self.collection.database[NOTIFICATIONS].find_one(
-                {"_id": ObjectId(nid) if ObjectId.is_valid(nid) else nid}, {"audience": 1}
-            )
-            if notification is None or "userIds" in notification.get("audience", {}):
+            found = await NotificationRepository(self.db).audience_of(nid)
+            if found is None or "userIds" in found[1]:
                 kept += group  # a message to named users: every record stays
                 continue
-            key = {"_id": f"{nid}:{state}"}
-            before = await self._tallies.find_one_and_update(
-                key,
-                {
-                    "$inc": {"kept": len(group)},
-                    "$set": {"n": notification["_id"], "state": state, "updatedAt": now},
-                },
-                upsert=True,
-                return_document=ReturnDocument.BEFORE,
-            )
-            room = max(0, SUCCESS_RECORDS_KEPT - int((before or {}).get("kept", 0)))
+            room = await self._tallies.reserve(found[0], state, len(group), now=now)
             kept += group[:room]
             if beyond := group[room:]:
-                removed = await self.collection.delete_many(
-                    {"_id": {"$in": beyond}, "claim": worker_claim}
-                )
-                await self._tallies.update_one(
-                    key, {"$inc": {"count": removed.deleted_count}, "$set": {"updatedAt": now}}
-                )
+                await self._delete_counted(found[0], beyond, worker_claim, state, now)
         return kept
+
+    async def _delete_counted(
+        self, nid: ObjectId | str, ids: list[str], worker_claim: str, state: str, now: datetime
+    ) -> None:
+        async def work(session: Session) -> None:
+            removed = await self.collection.delete_many(
+                {"_id": {"$in": ids}, "claim": worker_claim}, session=session
+            )
+            await self._tallies.add(nid, state, removed.deleted_count, now=now, session=session)
+
+        await in_transaction(self.db, work)
+
+    @property
+    def _tallies(self) -> DeliveryTallyRepository:
+        return DeliveryTallyRepository(self.db)
 
     async def record(self, updates: Sequence[tuple[str, dict[str, Any]]], *, claim: str) -> None:
         """Record individual outcomes (failures, retries) of this claim."""
@@ -346,9 +385,8 @@ class DeliveryRepository(Repository):
         ]
         cursor = await self.collection.aggregate(pipeline)
         counts = {row["_id"]: int(row["count"]) async for row in cursor}
-        keys = [f"{notification_id}:{state}" for state in TALLIED_STATES]
-        async for tally in self._tallies.find({"_id": {"$in": keys}}):
-            counts[tally["state"]] = counts.get(tally["state"], 0) + int(tally.get("count", 0))
+        for state, tallied in (await self._tallies.counts(notification_id)).items():
+            counts[state] = counts.get(state, 0) + tallied
         return counts
 
     async def page(

@@ -1,13 +1,17 @@
 """What a broadcast stores: records of its first successes (at most SUCCESS_RECORDS_KEPT), counts
 for the rest, and a record of every failure; notificationStatus still shows every outcome."""
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from bson import ObjectId
+from pymongo.asynchronous.collection import AsyncCollection
 
 from domains.kernel.auth import Role
 from domains.notifications import outbox_repository
 from domains.notifications.outbox import enqueue
+from domains.notifications.outbox_repository import TALLIES, DeliveryRepository
 from tests.conftest import GraphQLClient
 from tests.domains.notifications.conftest import settle
 from tests.domains.notifications.test_delivery import add_device, none_pending, tok
@@ -87,3 +91,32 @@ async def test_a_message_to_named_users_keeps_every_record(
     await settle(make_worker(), lambda: none_pending(db, nid))
     states = {d["token"]: d["state"] async for d in db["notification_deliveries"].find({"n": nid})}
     assert states == {tok(user): "sent" for user in users}
+
+
+async def test_a_crash_between_deleting_and_counting_loses_no_success(
+    db: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Successes beyond the bound are deleted and counted together: when the count cannot be
+    written (the worker dies, the primary steps down), the records stay for the retry."""
+    nid = ObjectId()
+    await db["notifications"].insert_one({"_id": nid, "audience": {"topic": "event.crash"}})
+    ids = [f"{nid}:crash-{i}" for i in range(DEVICES)]
+    await db["notification_deliveries"].insert_many(
+        [{"_id": i, "n": nid, "token": i, "state": "pending", "claim": "w1"} for i in ids]
+    )
+    update_one = AsyncCollection.update_one
+    failures = [RuntimeError("primary stepped down")]
+
+    async def failing(self: AsyncCollection[Any], query: Any, update: Any, **kw: Any) -> Any:
+        if self.name == TALLIES and "count" in update.get("$inc", {}) and failures:
+            raise failures.pop()
+        return await update_one(self, query, update, **kw)
+
+    monkeypatch.setattr(AsyncCollection, "update_one", failing)
+    deliveries = DeliveryRepository(db)
+    now = datetime(2026, 12, 6, tzinfo=UTC)
+    with pytest.raises(RuntimeError):
+        await deliveries.mark(ids, worker_claim="w1", state="sent", now=now)
+    await deliveries.mark(ids, worker_claim="w1", state="sent", now=now)  # the worker's retry
+    counts = await deliveries.counts(nid)
+    assert counts.get("sent") == DEVICES and counts.get("pending", 0) == 0, counts
