@@ -1,8 +1,10 @@
 """How a delivery worker behaves: batch sizes, leases, retries, lanes."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from domains.kernel.clock import utcnow
 from domains.notifications.push import FCM_BATCH_LIMIT
 
 # A fresh batch that waited longer than this for the wire has its devices looked at again.
@@ -37,6 +39,8 @@ class WorkerConfig:
     # write per message saved, and the first messages leave while the rest are still being
     # fanned out. Off, every batch goes through the shared claim (any worker may take it).
     direct_send: bool = True
+    # The worker's time (tests pass a clock they move on: a minute of FCM outage in no time).
+    clock: Callable[[], datetime] = utcnow
 
     def __post_init__(self) -> None:
         if not 1 <= self.batch_size <= FCM_BATCH_LIMIT:

@@ -10,7 +10,6 @@ from bson import ObjectId
 from firebase_admin import messaging
 from pymongo.errors import PyMongoError
 
-from domains.kernel.clock import utcnow
 from domains.kernel.i18n import pick
 from domains.notifications.backoff import backoff_delay
 from domains.notifications.config import DEVICE_RECHECK_AFTER, WorkerConfig
@@ -20,6 +19,9 @@ from domains.notifications.push import Outcome, Sender
 from domains.notifications.store import NotificationsStore
 
 logger = logging.getLogger("xuthanh.notifications.worker")
+
+# How often a paused sender looks at the clock (its pause may end early on a test's clock).
+PAUSE_CHECK_SECONDS = 0.5
 
 Update = tuple[str, dict[str, Any]]  # (delivery id, fields of its result)
 
@@ -62,6 +64,38 @@ class BatchSender:
         self.config = config
         self.name = name
         self.on_the_wire = asyncio.Semaphore(config.batches_on_the_wire)
+        # FCM answered "too many requests" or "unavailable" with a Retry-After: nothing is sent
+        # before this time (every message would be refused, and FCM asks senders to wait).
+        self.paused_until: datetime | None = None
+        self.stopping = asyncio.Event()  # the worker's: set, a paused batch is handed back
+
+    @property
+    def paused(self) -> bool:
+        return self.paused_until is not None and self.config.clock() < self.paused_until
+
+    async def _wait_out_pause(self) -> bool:
+        """True once no pause holds the wire; False if the worker is stopping meanwhile."""
+        while self.paused_until is not None:
+            left = (self.paused_until - self.config.clock()).total_seconds()
+            if left <= 0:
+                return True
+            if self.stopping.is_set():
+                return False
+            await asyncio.sleep(min(left, PAUSE_CHECK_SECONDS))
+        return True
+
+    def _note_throttling(self, outcomes: Sequence[Outcome]) -> None:
+        """Pause all sending for the longest Retry-After FCM gave with a retryable refusal."""
+        waits = [o.retry_after for o in outcomes if o.retryable and o.retry_after]
+        if not waits:
+            return
+        until = self.config.clock() + timedelta(seconds=max(waits))
+        if self.paused_until is None or until > self.paused_until:
+            self.paused_until = until
+            logger.warning(
+                "FCM asked to wait: sending paused",
+                extra={"worker": self.name, "seconds": max(waits)},
+            )
 
     async def send(
         self, claim: str, batch: list[DeliveryDocument], *, claimed_at: datetime, fresh: bool
@@ -72,7 +106,11 @@ class BatchSender:
         recorder: _SentRecorder | None = None
         try:
             async with self.on_the_wire:
-                now = utcnow()
+                if not await self._wait_out_pause():
+                    # Stopping during a pause: any worker may send the batch as soon as it can.
+                    await self.store.deliveries.extend_claim(claim, until=self.config.clock())
+                    return
+                now = self.config.clock()
                 waited = now - claimed_at
                 if waited > self.config.lease / 3:
                     # Queued behind slow batches: renew the claim before sending, so the send
@@ -89,13 +127,15 @@ class BatchSender:
                 sendable, updates = self._sendable(batch, texts, owners, now)
                 messages = await self._render(sendable, texts)
                 recorder = _SentRecorder(
-                    self.store.deliveries, claim, self.sender.success_state, sendable
+                    self.store.deliveries, claim, self.sender.success_state, sendable, self.config
                 )
                 renewal = asyncio.create_task(self._keep_claim(claim))
                 try:
                     outcomes = await self.sender.send(messages, on_sent=recorder.sent)
                 finally:
                     renewal.cancel()
+                # Before the next batch goes on the wire.
+                self._note_throttling(outcomes)
         finally:
             if recorder is not None:
                 await recorder.close()
@@ -107,7 +147,9 @@ class BatchSender:
         while True:
             await asyncio.sleep(self.config.lease.total_seconds() / 3)
             try:
-                await self.store.deliveries.extend_claim(claim, until=utcnow() + self.config.lease)
+                await self.store.deliveries.extend_claim(
+                    claim, until=self.config.clock() + self.config.lease
+                )
             except PyMongoError:
                 logger.warning("could not renew a claim", extra={"worker": self.name})
 
@@ -122,7 +164,7 @@ class BatchSender:
     ) -> None:
         """Write the outcomes the sender's answers did not write yet, and prune the tokens FCM
         reported unregistered or invalid."""
-        now = utcnow()
+        now = self.config.clock()
         succeeded = 0
         unrecorded: list[str] = []  # successes not written yet (e.g. the development sink's)
         unregistered: list[str] = []
@@ -220,8 +262,14 @@ class _SentRecorder:
     GATHER_SECONDS = 0.02
 
     def __init__(
-        self, deliveries: DeliveryRepository, claim: str, state: str, batch: list[DeliveryDocument]
+        self,
+        deliveries: DeliveryRepository,
+        claim: str,
+        state: str,
+        batch: list[DeliveryDocument],
+        config: WorkerConfig,
     ) -> None:
+        self.clock = config.clock
         self.deliveries = deliveries
         self.claim = claim
         self.state = state
@@ -246,7 +294,9 @@ class _SentRecorder:
                 await asyncio.sleep(self.GATHER_SECONDS)
             self.ready.clear()
             ids, self.buffer = self.buffer, []
-            await self.deliveries.mark(ids, worker_claim=self.claim, state=self.state, now=utcnow())
+            await self.deliveries.mark(
+                ids, worker_claim=self.claim, state=self.state, now=self.clock()
+            )
             self.recorded.update(ids)
 
     async def close(self) -> None:

@@ -24,7 +24,6 @@ from datetime import datetime, timedelta
 from bson import ObjectId
 
 from domains.kernel.change_feed import ChangeEvent
-from domains.kernel.clock import utcnow
 from domains.kernel.live import change_feeds
 from domains.kernel.resources import Resources
 from domains.notifications.config import WorkerConfig
@@ -74,6 +73,7 @@ class Worker:
             extra={"worker": self.name, "channel": self.sender.channel},
         )
         self._stopping = stop
+        self.batches.stopping = stop
         feed = change_feeds(self.store.resources).subscribe(
             NotificationRepository.collection_name, self._on_outbox_change
         )
@@ -126,7 +126,7 @@ class Worker:
         document = event.document
         if document is None or document.get("status") not in ("pending", "fanning_out"):
             return
-        soon = utcnow() + CLOCK_SKEW
+        soon = self.config.clock() + CLOCK_SKEW
         if document.get("sendAt", soon) <= soon and document.get("leaseUntil", soon) <= soon:
             self.wake_up()
 
@@ -144,7 +144,7 @@ class Worker:
         """Fan out one due notification; False when none is due."""
         owner = self._new_claim()
         notification = await self.store.notifications.claim_for_fanout(
-            now=utcnow(), lease=self.config.lease, owner=owner
+            now=self.config.clock(), lease=self.config.lease, owner=owner
         )
         if notification is None:
             return False
@@ -158,7 +158,7 @@ class Worker:
             notification["audience"],
             notification.get("fanoutAfter"),
             size=self.config.fanout_chunk,
-            now=utcnow(),
+            now=self.config.clock(),
             first=min(self.config.fanout_first_chunk, self.config.fanout_chunk),
         )
         sends: list[asyncio.Task[None]] = []
@@ -168,7 +168,7 @@ class Worker:
                 inboxed = 0
                 if notification.get("inbox", True):
                     inboxed = await self.store.inbox.add(
-                        inbox_entries(notification, users, utcnow())
+                        inbox_entries(notification, users, self.config.clock())
                     )
                 added = 0
                 size = self.config.batch_size
@@ -183,14 +183,16 @@ class Worker:
                     after=after,
                     recipients=added,
                     inbox_entries=inboxed,
-                    lease_until=utcnow() + lease,
+                    lease_until=self.config.clock() + lease,
                     owner=owner,
                 )
                 if not still_ours or stopping:
                     done = False
                     break
             if still_ours and done:
-                await self.store.notifications.finish_fanout(nid, now=utcnow(), owner=owner)
+                await self.store.notifications.finish_fanout(
+                    nid, now=self.config.clock(), owner=owner
+                )
                 logger.info("notification fanned out", extra={"notification": str(nid)})
         finally:
             await chunks.aclose()
@@ -203,14 +205,16 @@ class Worker:
     ) -> int:
         """Store one batch of deliveries; with direct send, claimed by this worker and sent."""
         if not self.config.direct_send:
-            added = await self.store.deliveries.add(new_deliveries(nid, devices, utcnow()))
+            added = await self.store.deliveries.add(
+                new_deliveries(nid, devices, self.config.clock())
+            )
             if added:
                 self.wake_up()
             return len(added)
         await self._sending.acquire()  # a free slot first, so batches wait here, not claimed
         try:
             claim = self._new_claim()
-            claimed_at = utcnow()
+            claimed_at = self.config.clock()
             added = await self.store.deliveries.add(
                 new_deliveries(nid, devices, claimed_at, claim=claim, lease=self.config.lease)
             )
@@ -240,13 +244,14 @@ class Worker:
 
     async def deliver_batch(self) -> bool:
         """Claim and push one batch of due deliveries; False when nothing is due."""
-        if self._sending.locked():
+        if self._sending.locked() or self.batches.paused:
             # Every batch this worker may work on is taken (a fan-out sending): queueing here
-            # would only slip a claim query in before the fan-out's next batch.
+            # would only slip a claim query in before the fan-out's next batch. Or FCM asked
+            # for a pause (Retry-After): nothing is claimed until it ends.
             return False
         async with self._sending:
             claim = self._new_claim()
-            claimed_at = utcnow()
+            claimed_at = self.config.clock()
             batch = await self.store.deliveries.claim(
                 worker_claim=claim,
                 now=claimed_at,

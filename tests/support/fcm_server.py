@@ -21,6 +21,7 @@ import json
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,6 +71,9 @@ class FcmServer:
     # (or ``hold_after`` is cleared): a worker can be killed with a batch in flight.
     hold_after: int | None = None
     held: int = 0
+    # An outage: while this answers an error name (QUOTA_EXCEEDED, UNAVAILABLE), every request
+    # gets it, with ``Retry-After``; None answers as usual.
+    outage: Callable[[], str | None] | None = None
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -106,6 +110,7 @@ class FcmServer:
             self.aborted = 0
             self.delay = 0.0
             self.hold_after = None
+            self.outage = None
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -214,9 +219,10 @@ class FcmServer:
                 with self._lock:
                     self.aborted += 1
                 return 0, {}, {}
+        down = self.outage() if self.outage is not None else None
         with self._lock:
             plan = self.plans.get(token)
-            outcome = plan.pop(0) if plan else "OK"
+            outcome = down or (plan.pop(0) if plan else "OK")
             record = Received(token=token, message=message, at=time.monotonic(), outcome=outcome)
             self.attempts.append(record)
             if outcome == "OK":
@@ -228,7 +234,8 @@ class FcmServer:
         payload["error"]["details"] = [
             {"@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError", "errorCode": outcome}
         ]
-        extra = {"Retry-After": str(self.retry_after)} if outcome == "QUOTA_EXCEEDED" else {}
+        waits = outcome == "QUOTA_EXCEEDED" or down is not None
+        extra = {"Retry-After": str(self.retry_after)} if waits else {}
         return http_status, payload, extra
 
 
