@@ -5,6 +5,7 @@ when the assistant is down or slow; tests/domains/chatbot/test_assistant_e2e.py 
 Rasa server and action server.
 """
 
+import asyncio
 import json
 import threading
 import time
@@ -229,6 +230,29 @@ async def test_an_assistant_that_does_not_answer_times_out(
         chat_env.answering.set()
     assert reply["degraded"] is True
     assert "temporarily unavailable" in reply["messages"][0]["text"]
+
+
+async def test_a_slow_assistant_holds_up_only_its_own_conversation(
+    gql: GraphQLClient, http: httpx.AsyncClient, chat_env: FakeRasa
+) -> None:
+    """While one message waits on an assistant that takes its time (5 s and more), the rest of
+    the API answers at once: the relay waits without blocking anyone else."""
+    chat_env.answering.clear()  # the assistant takes as long as this test says
+    try:
+        waiting = asyncio.create_task(send(gql, "xin chào", lang="VI"))
+        for _ in range(600):  # until the message reached the assistant
+            if chat_env.requests:
+                break
+            await asyncio.sleep(0.05)
+        assert chat_env.requests
+        assert (await http.get("/healthz")).status_code == 200
+        body = await gql("{ __typename }")
+        assert body == {"data": {"__typename": "Query"}}
+        assert not waiting.done()  # answered while the chat still waits
+    finally:
+        chat_env.answering.set()
+    reply = await waiting
+    assert reply["degraded"] is False
 
 
 async def test_assistant_errors_are_degraded_too(gql: GraphQLClient, chat_env: FakeRasa) -> None:
