@@ -77,6 +77,28 @@ class Catalogue:
         return f"search.{self.name}"
 
 
+# A record's pickled rendered fields: bytes (written since the build) or a view into the build's
+# one block (``_packed``).
+Render = bytes | memoryview
+
+
+def _packed(renders: dict[str, bytes | None]) -> dict[str, Render | None]:
+    """The renders of a build as views into one block, under new copies of their ids, made once
+    the build's decoded documents are freed. The bytes and ids made while the documents were
+    decoded sit among them and keep their pages from being returned to the system."""
+    block = memoryview(b"".join(render for render in renders.values() if render is not None))
+    packed: dict[str, Render | None] = {}
+    at = 0
+    for record_id, render in renders.items():
+        fresh = record_id.encode().decode()
+        if render is None:
+            packed[fresh] = None
+        else:
+            packed[fresh] = block[at : at + len(render)]
+            at += len(render)
+    return packed
+
+
 @dataclass(slots=True)
 class _Built:
     """A complete read side made from one read of the collection (swapped in whole)."""
@@ -114,10 +136,10 @@ class CatalogueIndex:
         self._lock = asyncio.Lock()
         self._pending: dict[str, dict[str, Any] | None] = {}
         # Every id in the catalogue, with its pickled rendered fields (None: none kept).
-        self._renders: dict[str, bytes | None] = {}
+        self._renders: dict[str, Render | None] = {}
         # Unpickled renders (``shared_renders``), each with the bytes it came from: a write or a
         # rebuild stores new bytes, so a stale entry is never returned (identity check).
-        self._decoded: dict[str, tuple[bytes, dict[str, Any]]] = {}
+        self._decoded: dict[str, tuple[Render, dict[str, Any]]] = {}
         self._wake = asyncio.Event()
         self.builds = 0
 
@@ -257,7 +279,9 @@ class CatalogueIndex:
             stored = [document async for document in found]
             loaded = time.monotonic()
             built = await asyncio.to_thread(self._build, stored)
-            self._renders, self.points = built.renders, built.points
+            del stored, found  # freed before the renders are packed (``_packed``)
+            self._renders, self.points = _packed(built.renders), built.points
+            built.renders = {}
             self._decoded = {}
             self.builds += 1
         logger.info(
@@ -271,7 +295,6 @@ class CatalogueIndex:
         )
         self._built.set()
         self.readiness.ready(self.catalogue.readiness_name)
-        del stored, found  # the raw documents: freed, so the trim below can return their pages
         await asyncio.to_thread(release_free_memory)
 
     def _build(self, stored: list[dict[str, Any]]) -> _Built:
