@@ -10,6 +10,8 @@ from bson import ObjectId
 
 from domains.education.read_side import SCHOOL_CATALOGUE
 from domains.education.seed import seed_demo as seed_education
+from domains.environment.repository import StationRepository
+from domains.environment.seed import station_document
 from domains.kernel.auth import Role
 from domains.kernel.resources import Resources
 from domains.kernel.types import Database
@@ -32,6 +34,8 @@ UIDS = {
 H, H2 = "bv-matrix-here", "bv-matrix-other"
 S, S2 = "th-ham-rong", "th-dong-tho"  # demo schools
 ST, ST2 = "matrix-station-here", "matrix-station-other"
+ANON_DEVICE = "matrix-anon-device-token-0123456789abcdef"  # a phone nobody signed in on
+NEW_DEVICE = "matrix-new-device-token-0123456789abcdef"  # what registerDevice registers
 
 # Citizen A's personal values: each must reach exactly the actors the field table allows.
 SENTINELS = {
@@ -175,6 +179,9 @@ async def notifications(gql: GraphQLClient, resources: Resources, world: World) 
     device = {"token": SENTINELS["device_token"], "platform": "ANDROID", "locale": "VI"}
     await gql(REGISTER, {"i": device}, token=tokens["citizen_a"])
     await gql(FOLLOW, {"s": S, "t": SENTINELS["device_token"]}, token=tokens["citizen_a"])
+    anonymous = {"token": ANON_DEVICE, "platform": "IOS", "locale": "EN"}
+    registered = await gql(REGISTER, {"i": anonymous})
+    assert registered["data"]["registerDevice"]["__typename"] == "Device", registered
     school = {"topic": f"school.{S}"}
     sent = await gql(
         SEND,
@@ -211,6 +218,18 @@ async def environment_and_tourism(gql: GraphQLClient, db: Database, world: World
         REVIEW, {"a": ids["attraction"], "t": SENTINELS["review_text"]}, token=tokens["citizen_a"]
     )
     ids["review"] = added["data"]["addReview"]["id"]
+    procedure = await db["procedures"].find_one({}, {"_id": 1}, sort=[("_id", 1)])
+    itinerary = await db["tourism_itineraries"].find_one({}, {"_id": 1}, sort=[("_id", 1)])
+    assert procedure is not None and itinerary is not None
+    ids["procedure"] = str(procedure["_id"])  # the code
+    ids["itinerary"] = str(itinerary["_id"])
+    station = {"name": {"vi": "Trạm ma trận"}, "address": {"vi": "Phường Hàm Rồng"}}
+    await StationRepository(db).put(
+        station_document(
+            {"_id": ST, **station, "communeCode": "15499", "lat": 19.84, "lng": 105.79}
+            | {"parameters": ["pm25"]}
+        )
+    )
 
 
 async def build_world(

@@ -7,13 +7,16 @@ another, an administrator) may read of A's personal data and do to A's objects.
   every actor with a selection generated from the schema (so a new field is read at once), and
   each sentinel must appear exactly for the actors its row allows.
 - Writes: every mutation has a row (here or in tests/domains/health/test_access.py, which holds
-  health's bookings and waitlist with their exact answers) naming who may act on A's object; the
-  others must be refused (not signed in, forbidden, or told it does not exist) and learn nothing.
+  health's bookings and waitlist with their exact answers) naming who may act on A's object, with
+  valid arguments aimed at it: the allowed actors must succeed (AFTER_PERMISSION names the two
+  checks made after the decision), the others must be refused (not signed in, forbidden, or told
+  it does not exist) and learn nothing.
 
 A new mutation, object type or field on a personal type without a row fails the suite."""
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -29,10 +32,23 @@ from graphql import (
     GraphQLSchema,
     GraphQLUnionType,
 )
-from tests.api.access_world import ACTORS, ST, UIDS, S, World, build_world
+from tests.api.access_world import (
+    ACTORS,
+    ANON_DEVICE,
+    NEW_DEVICE,
+    ST,
+    UIDS,
+    S,
+    World,
+    build_world,
+)
 from tests.api.test_authorization_matrix import operation
 from tests.conftest import GraphQLClient
+from tests.domains.education.test_admin_and_announcements import round_input, school_input
 from tests.domains.health.test_access import MUTATION_CASES, WAITLIST_CASES
+from tests.domains.procedures.test_admin import new_procedure
+from tests.domains.tourism.test_attractions import ATTRACTION_INPUT
+from tests.domains.tourism.test_events import event_input
 
 SETTINGS_OVERRIDES = {"graphql_max_cost": 10_000_000, "graphql_max_tokens": 100_000}
 SETTINGS_OVERRIDES |= {"graphql_max_depth": 20}
@@ -372,7 +388,30 @@ REFUSED = {"UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "ACCOUNT_REQUIRED", "REP
 Target = Callable[[World], dict[str, Any]]
 
 
-DEVICE = "matrix-b-device-token-0123456789abcdef"  # a device's token: the credential
+DEVICE = ANON_DEVICE  # a device's token: the credential when signed out
+TOPIC = f"school.{S}"
+SOON = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
+
+
+def readings(world: World) -> dict[str, Any]:
+    hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    return {
+        "stationId": ST,
+        "readings": [{"pollutant": "PM25", "time": hour.isoformat(), "value": 12.5}],
+    }
+
+
+def event(slug: str, world: World) -> dict[str, Any]:
+    return event_input(slug, SOON, attractionId=world.ids["attraction"])
+
+
+def itinerary(world: World) -> dict[str, Any]:
+    stops = [{"attractionId": world.ids["attraction"], "minutes": 60}]
+    title, description = {"vi": "Nửa ngày Hàm Rồng"}, {"vi": "Núi và đền."}
+    return {"slug": "matrix-half-day", "title": title, "description": description} | {
+        "theme": "HERITAGE",
+        "stops": stops,
+    }
 
 
 def outcome(body: dict[str, Any], name: str) -> str:
@@ -398,13 +437,19 @@ WRITES: dict[str, tuple[frozenset[str], Target]] = {
         frozenset({ADMIN}),
         lambda w: {"uid": UIDS[B], "role": "SCHOOL_STAFF", "schoolId": S},
     ),
-    "createProcedure": (frozenset({ADMIN}), no_target),
-    "updateProcedure": (frozenset({ADMIN}), no_target),
-    "retireProcedure": (frozenset({ADMIN}), no_target),
-    "registerDevice": (EVERYONE, no_target),
+    "createProcedure": (frozenset({ADMIN}), lambda w: {"input": new_procedure("1.999777")}),
+    "updateProcedure": (
+        frozenset({ADMIN}),
+        lambda w: {"code": w.ids["procedure"], "patch": {"conditions": {"vi": "Có hộ khẩu"}}},
+    ),
+    "retireProcedure": (frozenset({ADMIN}), lambda w: {"code": w.ids["procedure"]}),
+    "registerDevice": (
+        EVERYONE,
+        lambda w: {"input": {"token": NEW_DEVICE, "platform": "ANDROID", "locale": "VI"}},
+    ),
     "unregisterDevice": (EVERYONE, no_target),  # the token is the credential
-    "subscribe": (EVERYONE, lambda w: {"deviceToken": DEVICE}),
-    "unsubscribe": (EVERYONE, lambda w: {"deviceToken": DEVICE}),
+    "subscribe": (EVERYONE, lambda w: {"topic": TOPIC, "deviceToken": DEVICE}),
+    "unsubscribe": (EVERYONE, lambda w: {"topic": TOPIC, "deviceToken": DEVICE}),
     "setNotificationPreferences": (SIGNED_IN, no_target),  # one's own
     "markNotificationsRead": (SIGNED_IN, lambda w: {"ids": [w.ids["inbox_entry"]]}),
     "markAllNotificationsRead": (SIGNED_IN, no_target),
@@ -422,10 +467,16 @@ WRITES: dict[str, tuple[frozenset[str], Target]] = {
         frozenset({A}),
         lambda w: {"profileId": w.ids["consent_patient"]},
     ),
-    "createSchool": (frozenset({ADMIN}), no_target),
-    "updateSchool": (frozenset({ADMIN}), lambda w: {"id": S}),  # details: administrators
-    "createAdmissionRound": (frozenset({ADMIN}), no_target),
-    "updateAdmissionRound": (frozenset({ADMIN}), lambda w: {"id": w.ids["round"]}),
+    "createSchool": (frozenset({ADMIN}), lambda w: {"input": school_input()}),
+    "updateSchool": (  # details: administrators
+        frozenset({ADMIN}),
+        lambda w: {"id": S, "input": school_input(address="Phường Hàm Rồng")},
+    ),
+    "createAdmissionRound": (frozenset({ADMIN}), lambda w: {"input": round_input()}),
+    "updateAdmissionRound": (
+        frozenset({ADMIN}),
+        lambda w: {"id": w.ids["round"], "input": round_input(quota=150)},
+    ),
     "publishAnnouncement": (
         frozenset({HERE, ADMIN}),
         lambda w: {"input": {"schoolId": S, "title": {"vi": "Họp"}, "body": {"vi": "Sáng"}}},
@@ -440,25 +491,47 @@ WRITES: dict[str, tuple[frozenset[str], Target]] = {
     "removeFavorite": (SIGNED_IN, lambda w: {"attractionId": w.ids["attraction"]}),
     "subscribeToEvent": (SIGNED_IN, lambda w: {"eventId": w.ids["event"]}),
     "unsubscribeFromEvent": (SIGNED_IN, lambda w: {"eventId": w.ids["event"]}),
-    "createAttraction": (frozenset({ADMIN}), no_target),
-    "updateAttraction": (frozenset({ADMIN}), lambda w: {"id": w.ids["attraction"]}),
-    "createEvent": (frozenset({ADMIN}), no_target),
-    "updateEvent": (frozenset({ADMIN}), lambda w: {"id": w.ids["event"]}),
-    "createItinerary": (frozenset({ADMIN}), no_target),
-    "updateItinerary": (frozenset({ADMIN}), no_target),
-    "filePollutionReport": (SIGNED_IN, lambda w: {"category": "DUST"}),
+    "createAttraction": (
+        frozenset({ADMIN}),
+        lambda w: {"input": ATTRACTION_INPUT | {"slug": "matrix-lagoon"}},
+    ),
+    "updateAttraction": (
+        frozenset({ADMIN}),
+        lambda w: {"id": w.ids["attraction"], "input": ATTRACTION_INPUT | {"slug": "matrix-pond"}},
+    ),
+    "createEvent": (frozenset({ADMIN}), lambda w: {"input": event("matrix-fair", w)}),
+    "updateEvent": (
+        frozenset({ADMIN}),
+        lambda w: {"id": w.ids["event"], "input": event("matrix-fete", w)},
+    ),
+    "createItinerary": (frozenset({ADMIN}), lambda w: {"input": itinerary(w)}),
+    "updateItinerary": (
+        frozenset({ADMIN}),
+        lambda w: {"id": w.ids["itinerary"], "input": itinerary(w) | {"slug": "matrix-walk"}},
+    ),
+    "filePollutionReport": (
+        SIGNED_IN,
+        lambda w: {"category": "DUST", "text": "Bụi từ công trường", "lat": 19.8, "lng": 105.77},
+    ),
     "reviewPollutionReport": (
         frozenset({HERE, ADMIN}),
         lambda w: {"id": w.ids["report"], "publish": False},
     ),
     "changePollutionReportStatus": (
         frozenset({HERE, ADMIN}),
-        lambda w: {"id": w.ids["report"], "status": "IN_PROGRESS"},
+        lambda w: {"id": w.ids["report"], "status": "ASSIGNED"},
     ),
-    "submitAirReadings": (frozenset({HERE, ADMIN}), lambda w: {"stationId": ST}),
-    "sendEnvironmentAlert": (frozenset({HERE, ADMIN}), no_target),
+    "submitAirReadings": (frozenset({HERE, ADMIN}), readings),
+    "sendEnvironmentAlert": (frozenset({HERE, ADMIN}), lambda w: {"areaCodes": ["15499"]}),
     "sendChatMessage": (EVERYONE, no_target),
     "eraseMyData": (SIGNED_IN, no_target),
+}
+# Allowed actors must succeed (a result that is not a refusal could be validation or "not
+# found" before the decision: that would prove nothing). The exceptions, each a check made after
+# the actor was let through:
+AFTER_PERMISSION = {
+    ("addReview", A): "ALREADY_REVIEWED",  # A reviewed the attraction when the world was built
+    ("changePollutionReportStatus", ADMIN): "REPORT_STATUS_CONFLICT",  # staff assigned it first
 }
 HEALTH = set(MUTATION_CASES) | set(WAITLIST_CASES) | {"rescheduleAppointment"}
 
@@ -507,6 +580,8 @@ async def test_who_may_act_on_each_object(
             assert all(value not in text for value in world.values.values()), (actor, body)
     refused = {actor for actor, result in results.items() if result in REFUSED}
     assert refused == set(ACTORS) - allowed, results
+    expected = {actor: AFTER_PERMISSION.get((name, actor), "success") for actor in allowed}
+    assert {actor: results[actor] for actor in allowed} == expected, results
     assert "INTERNAL_SERVER_ERROR" not in results.values(), results
 
 
