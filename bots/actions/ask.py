@@ -23,7 +23,7 @@ from actions import answers, catalogue, place_answers, places, settings
 from actions.api import ApiUnavailable
 from actions.common import lang_of, say
 from actions.fallback import give_up
-from actions.resolve import Decision, Scored, decide, domains_named, score
+from actions.resolve import Decision, decide, domains_named, score
 from actions.text import aspect_in, words
 
 CODE = re.compile(r"\b\d\.\d{6}\b")
@@ -172,31 +172,18 @@ def pick(
     return domain, decision
 
 
-# A short question found a record of another catalogue than the conversation's, with no more
-# than this much evidence (x its threshold): it may be a follow-up about the conversation's
-# record ("còn tuyển sinh lớp 10?" after a school), so both are offered.
-FOLLOW_UP_STRONG = 2.0
+# Aspects asked in words that only a record answers ("giá vé", "số điện thoại", "lệ phí"):
+# a message the NLU puts outside the assistant's scope is still looked up when it asks one of
+# these ("phone number of Hàm Rồng"); "where", "how", "when" alone are not enough.
+SPECIFIC_ASPECTS = {
+    "price", "hours", "open_now", "phone", "how_to_book", "departments", "admission",
+    "catchment", "transfer", "fee", "documents", "time", "online", "legal",
+}
 
 
-def follow_up_choice(
-    decision: Decision,
-    previous: Optional[Tuple[str, str, Optional[str]]],
-    text: str,
-    names: "catalogue.Names",
-) -> Decision:
-    best = decision.best
-    if decision.kind != "answer" or best is None or previous is None:
-        return decision
-    kind, record_id, _ = previous
-    domain = catalogue.KIND_DOMAIN.get(best.candidate.kind, "")
-    if (
-        len(words(text)) > FOLLOW_UP_MAX_WORDS
-        or catalogue.KIND_DOMAIN.get(kind) == domain
-        or best.evidence >= FOLLOW_UP_STRONG * names.indexes[domain].min_evidence()
-    ):
-        return decision
-    earlier = Scored(catalogue.Candidate(kind, record_id, names.name(kind, record_id, "vi")), 0.0)
-    return Decision("choose", [best, earlier])
+def specific_aspect(text: str) -> bool:
+    asked = {aspect_in(text, "places"), aspect_in(text, "procedures")}
+    return bool(asked & SPECIFIC_ASPECTS)
 
 
 class ActionAnswer(Action):
@@ -235,6 +222,11 @@ class ActionAnswer(Action):
         if code:
             aspect = _aspect(text, intent, "procedure", previous_aspect)
             return await self._say_record(dispatcher, "procedure", code.group(), aspect, lang)
+        outside = intent == "out_of_scope"
+        if outside and not specific_aspect(text):
+            # Outside what the assistant knows, and asking nothing a record holds.
+            give_up(dispatcher, lang)
+            return []
         hint = DOMAIN_OF_INTENT.get(intent)
         found = await catalogue.search(text, lang)
         names = await catalogue.names()
@@ -270,8 +262,9 @@ class ActionAnswer(Action):
             return await self._say_record(dispatcher, kind, record_id, place_aspect, lang)
         else:
             chosen_domain, decision = pick(decisions, hint, names)
-        if not named:
-            decision = follow_up_choice(decision, _parse_ref(tracker.get_slot("record")), text, names)
+        if outside and decision.kind != "answer":
+            give_up(dispatcher, lang)
+            return []
         if decision.kind == "answer" and decision.best is not None:
             best = decision.best.candidate
             # After "which procedure?", the aspect asked before the answer is still wanted.

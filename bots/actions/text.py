@@ -81,6 +81,9 @@ PROCEDURE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
                "kieu gi", "how do i", "how to", "steps", "nhu the nao", "how can")),
 )
 PLACE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
+    # Before "admission" (a school's): what a visit costs.
+    ("price", ("entrance fee", "entry fee", "admission fee", "entrance ticket",
+               "admission ticket", "entry ticket")),
     ("transfer", ("chuyen truong", "chuyen den", "chuyen ve", "chuyen vao", "transfer")),
     ("catchment", ("dung tuyen", "khu vuc nao", "tuyen nao", "hoc truong nao", "catchment",
                    "dung khong")),
@@ -93,8 +96,9 @@ PLACE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
                "buoi toi", "what time", "gio hop", "hop cho")),
     ("price", ("ve vao", "gia ve", "ve bao nhieu", "bao nhieu tien", "mat tien", "thu phi",
                "tien ve", "ticket", "price", "prise", "pay", "cost", "fee", "gia bao nhieu",
-               "mien phi", "free")),
+               "mien phi", "free", "how much", "entry", "charge")),
     ("departments", ("chuyen khoa", "kham nhung gi", "co kham", "khoa nao", "clinic", "offer",
+                     "department", "departments", "specialty", "specialties", "clinics",
                      "kham gi", "kham rang", "kham tim", "kham mat", "kham san")),
     ("upcoming_events", ("khi nao", "ngay nao", "thang may", "to chuc", "when", "date",
                          "su kien", "bao gio")),
