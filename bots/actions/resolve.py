@@ -31,6 +31,7 @@ FEW_SHARE = 0.12
 MARGIN = 0.2
 LEAD = 0.35
 TYPO_MIN_LENGTH = 5
+MAX_SPELLINGS = 50_000
 # Words this long are not Vietnamese syllables (at most 7 letters): "oncology", "obstetrics".
 LONG_WORD = 8
 SHORT_WORD_FACTOR = 0.5
@@ -130,6 +131,7 @@ class NameIndex:
         # Words of the other catalogues: a real word, not a typo of one of these.
         self.elsewhere: Set[str] = set()
         self._whole: Dict[str, float] = {}
+        self._spellings: Dict[str, str] = {}
 
     def whole(self, record_id: str) -> float:
         """The evidence a record's own name gives it (the most a question can share)."""
@@ -168,7 +170,16 @@ class NameIndex:
         return math.log(self.size / few) if self.size > few else 0.5
 
     def _spelled(self, word: str) -> str:
-        """The word as the index spells it (one typo allowed in long words)."""
+        """The word as the index spells it (one typo allowed in long words); remembered, as
+        the typo search walks the whole vocabulary (most of an answer's CPU otherwise)."""
+        known = self._spellings.get(word)
+        if known is None:
+            if len(self._spellings) >= MAX_SPELLINGS:
+                self._spellings.clear()
+            known = self._spellings[word] = self._respell(word)
+        return known
+
+    def _respell(self, word: str) -> str:
         if (
             word in self.frequency
             or word in self.elsewhere
