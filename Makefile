@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-cluster install lint schema clean-data bot-test
+.PHONY: run test test-cluster soak install lint schema clean-data bot-test
 
 run: $(STAMP)
 	@scripts/run.sh
@@ -19,6 +19,13 @@ CLUSTER_BROADCAST_DEVICES ?= 2000
 test-cluster: $(STAMP)
 	@XUTHANH_CLUSTER_TEST=1 CLUSTER_BROADCAST_DEVICES=$(CLUSTER_BROADCAST_DEVICES) \
 		$(VENV)/bin/pytest -q -p no:cacheprovider tests/cluster
+
+# Ten minutes of mixed traffic at 20 requests/s with a broadcast every 2 minutes (bench/soak.py):
+# errors and each process's memory; not part of `make test`. Result: var/soak/last.json.
+SOAK_MINUTES ?= 10
+SOAK_RATE ?= 20
+soak: $(STAMP)
+	@$(VENV)/bin/python -m bench.soak --minutes $(SOAK_MINUTES) --rate $(SOAK_RATE)
 
 install: $(STAMP)
 

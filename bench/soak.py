@@ -1,0 +1,404 @@
+"""Soak: mixed traffic at a steady rate for minutes, recording errors and each process's memory.
+
+Starts SecantusDB (on disk), the API (`xuthanh serve`), one `xuthanh worker` pushing to the local
+FCM v1 server, and a stand-in for the assistant speaking Rasa's REST protocol (the real Rasa
+server needs ~1.5 GB and minutes to load; tests/domains/chatbot/test_assistant_e2e.py covers
+it). Loads the demo data, a test facility with slots, patients and 2,000 signed-in devices.
+
+Traffic, open loop (a request starts every 1/rate s whatever the answers do), by share:
+browse 40% (procedures page, attractions page), search 30% (procedures search), book and cancel
+10% (a patient books a place with an idempotency key, then cancels it), chat 20% (anonymous
+sessions); and a broadcast to every signed-in citizen every `--broadcast-every` seconds.
+
+Reported: requests, errors and p50/p95 per kind; every process's RSS sampled every 15 s, with
+its growth in MB per minute after the warm-up (the first 2 minutes).
+
+Run: .venv/bin/python -m bench.soak [--minutes 10] [--rate 20]   (or `make soak`)
+"""
+
+# A benchmark script: asserts, a throwaway dev secret, loopback URLs and blocking process
+# control are intended here.
+# ruff: noqa: S101, S105, ASYNC221
+
+import argparse
+import asyncio
+import contextlib
+import json
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import defaultdict
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+from pymongo import AsyncMongoClient
+
+from api.auth import mint_dev_token
+from bench.harness import ROOT, Stack
+from domains.health.repositories import HospitalRepository
+from domains.health.seed import hospital_document
+from domains.kernel.auth import Role
+from domains.kernel.clock import utcnow
+from tests.domains.health.support import PUBLISH, future_day, raw_hospital
+from tests.support.fcm_server import PROJECT_ID, FcmServer
+
+SECRET = "bench-only-secret-0123456789abcdef"  # Stack's DEV_TOKEN_SECRET
+HOSPITAL = "bv-soak"
+WARM_UP_SECONDS = 120
+
+BROWSE = "query($first: Int) { procedures(first: $first) { nodes { code name } } }"
+ATTRACTIONS = "query { attractions(first: 20) { nodes { id name } } }"
+SEARCH = "query($q: String) { procedures(search: $q, first: 10) { nodes { code name } } }"
+TERMS = ["hộ chiếu", "khai sinh", "đăng ký kết hôn", "giấy phép lái xe", "cư trú", "đất đai"]
+SLOTS = """query($h: String, $first: Int) { availableSlots(hospitalId: $h, first: $first) {
+  nodes { id remaining } } }"""
+PROFILE = """mutation($input: PatientProfileInput!) { createPatientProfile(input: $input) {
+  __typename ... on PatientProfile { id } } }"""
+BOOK = """mutation($input: BookAppointmentInput!) { bookAppointment(input: $input) {
+  __typename ... on Appointment { id } ... on UserError { code } } }"""
+CANCEL = """mutation($id: ID!) { cancelAppointment(id: $id) {
+  __typename ... on UserError { code } } }"""
+CHAT = """mutation($input: SendChatMessageInput!) { sendChatMessage(input: $input) {
+  __typename ... on ChatReply { sessionId degraded } } }"""
+BROADCAST = """mutation($input: SendNotificationInput!) { sendNotification(input: $input) {
+  __typename } }"""
+
+
+def log(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class RasaStandIn:
+    """Answers like Rasa's REST channel, at once."""
+
+    def __init__(self) -> None:
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                data = json.dumps([{"recipient_id": body["sender"], "text": "Xin chào"}]).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+class Tally:
+    def __init__(self) -> None:
+        self.latencies: dict[str, list[float]] = defaultdict(list)
+        self.errors: dict[str, int] = defaultdict(int)
+        self.samples: list[str] = []
+
+    def error(self, kind: str, what: str) -> None:
+        self.errors[kind] += 1
+        if len(self.samples) < 20:
+            self.samples.append(f"{kind}: {what[:300]}")
+
+
+class Traffic:
+    def __init__(self, url: str, tally: Tally, patients: list[tuple[str, str]]) -> None:
+        self.url = url
+        self.tally = tally
+        self.patients = patients
+        self.http = httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=64))
+
+    async def call(
+        self, kind: str, query: str, variables: dict[str, Any], token: str | None = None
+    ) -> dict[str, Any] | None:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        started = time.perf_counter()
+        try:
+            response = await self.http.post(
+                self.url, json={"query": query, "variables": variables}, headers=headers
+            )
+        except httpx.HTTPError as error:
+            self.tally.error(kind, repr(error))
+            return None
+        self.tally.latencies[kind].append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            self.tally.error(kind, f"HTTP {response.status_code} {response.text}")
+            return None
+        body: dict[str, Any] = response.json()
+        if body.get("errors"):
+            self.tally.error(kind, json.dumps(body["errors"], ensure_ascii=False))
+            return None
+        return body
+
+    async def browse(self) -> None:
+        if random.random() < 0.5:
+            await self.call("browse", BROWSE, {"first": 20})
+        else:
+            await self.call("browse", ATTRACTIONS, {})
+
+    async def search(self) -> None:
+        await self.call("search", SEARCH, {"q": random.choice(TERMS)})
+
+    async def book_and_cancel(self, slots: list[str]) -> None:
+        token, patient = random.choice(self.patients)
+        variables = {
+            "input": {
+                "slotId": random.choice(slots),
+                "patientProfileId": patient,
+                "idempotencyKey": uuid.uuid4().hex,
+            }
+        }
+        body = await self.call("book", BOOK, variables, token)
+        result = body["data"]["bookAppointment"] if body else None
+        if result is None:
+            return
+        if result["__typename"] != "Appointment":
+            # Expected refusals (the patient already holds a booking that hour, limits) are
+            # answers, not errors; counted apart.
+            self.tally.latencies[f"book refused {result.get('code')}"].append(0.0)
+            return
+        body = await self.call("cancel", CANCEL, {"id": result["id"]}, token)
+        if body and body["data"]["cancelAppointment"]["__typename"] != "Appointment":
+            self.tally.error("cancel", json.dumps(body["data"]))
+
+    async def chat(self) -> None:
+        text = random.choice(["xin chào", "lệ phí làm hộ chiếu", "giờ làm việc"])
+        body = await self.call("chat", CHAT, {"input": {"text": text, "lang": "VI"}})
+        if body and body["data"]["sendChatMessage"].get("degraded"):
+            self.tally.error("chat", "degraded reply")
+
+
+async def prepare(stack: Stack, devices: int) -> tuple[list[str], list[tuple[str, str]]]:
+    """Demo data, a facility with slots, 50 patients with profiles, signed-in devices."""
+    log("==> Seeding the demo data")
+    subprocess.run(
+        [str(ROOT / ".venv/bin/xuthanh"), "seed"],
+        env=stack.env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(stack.mongo_uri, tz_aware=True)
+    db = client[stack.database]
+    await HospitalRepository(db).upsert(
+        hospital_document(raw_hospital(HOSPITAL, maxActiveBookings=5))
+    )
+    now = utcnow()
+    await db["devices"].insert_many(
+        [
+            {
+                "_id": f"soak-device-{i:05d}-abcdefghijklmnopqrstuvwxyz",
+                "userId": f"soak-citizen-{i}",
+                "platform": "android",
+                "locale": "vi",
+                "appVersion": "1.0",
+                "createdAt": now,
+                "lastSeenAt": now,
+            }
+            for i in range(devices)
+        ]
+    )
+    await client.close()
+    staff = mint_dev_token(
+        secret=SECRET, uid="soak-staff", roles=[Role.HOSPITAL_STAFF], hospital_ids=[HOSPITAL]
+    )
+    async with httpx.AsyncClient(timeout=60) as http:
+
+        async def gql(query: str, variables: dict[str, Any], token: str) -> dict[str, Any]:
+            response = await http.post(
+                stack.graphql_url,
+                json={"query": query, "variables": variables},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            body: dict[str, Any] = response.json()
+            assert "errors" not in body, body
+            return body
+
+        day = future_day()
+        publish = {
+            "hospitalId": HOSPITAL,
+            "departmentId": "noi",
+            "fromDate": day.isoformat(),
+            "toDate": day.isoformat(),
+            "weekdays": [1, 2, 3, 4, 5, 6, 7],
+            "periods": [{"start": "07:00", "end": "11:00"}],
+            "slotMinutes": 30,
+            "capacity": 500,
+            "fee": 50600,
+            "bhytCovered": 40480,
+        }
+        await gql(PUBLISH, {"input": publish}, staff)
+        body = await gql(SLOTS, {"h": HOSPITAL, "first": 50}, staff)
+        slots = [node["id"] for node in body["data"]["availableSlots"]["nodes"]]
+        patients = []
+        for n in range(50):
+            token = mint_dev_token(secret=SECRET, uid=f"soak-patient-{n}")
+            profile = {
+                "fullName": "Nguyễn Văn A",
+                "dateOfBirth": "1980-05-17",
+                "phone": "0912345678",
+                "consent": {"policyVersion": "2026-01", "given": True},
+            }
+            body = await gql(PROFILE, {"input": profile}, token)
+            patients.append((token, body["data"]["createPatientProfile"]["id"]))
+    return slots, patients
+
+
+async def sample_memory(
+    pids: dict[str, int], start: float, stop: asyncio.Event, out: dict[str, list[Any]]
+) -> None:
+    while not stop.is_set():
+        for name, pid in pids.items():
+            out[name].append((round(time.monotonic() - start), round(rss_mb(pid), 1)))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), 15)
+
+
+def growth(points: list[tuple[int, float]]) -> float | None:
+    """MB per minute after the warm-up (least squares over the samples)."""
+    later = [(t, m) for t, m in points if t >= WARM_UP_SECONDS]
+    if len(later) < 3:
+        return None
+    times = [t / 60 for t, _ in later]
+    sizes = [m for _, m in later]
+    return round(statistics.linear_regression(times, sizes).slope, 2)
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))], 1)
+
+
+async def soak(stack: Stack, fcm: FcmServer, arguments: argparse.Namespace) -> dict[str, Any]:
+    slots, patients = await prepare(stack, arguments.devices)
+    worker = stack._spawn([str(ROOT / ".venv/bin/xuthanh"), "worker"], "worker.log")
+    tally = Tally()
+    traffic = Traffic(stack.graphql_url, tally, patients)
+    admin = mint_dev_token(secret=SECRET, uid="soak-admin", roles=[Role.ADMIN])
+    assert stack.mongo is not None
+    pids = {"api": stack.api.pid, "worker": worker.pid, "secantusdb": stack.mongo.pid}
+    memory: dict[str, list[Any]] = defaultdict(list)
+    start = time.monotonic()
+    stop = asyncio.Event()
+    sampler = asyncio.create_task(sample_memory(pids, start, stop, memory))
+    tasks: set[asyncio.Task[None]] = set()
+    broadcasts = 0
+    next_broadcast = start + 30
+    end = start + arguments.minutes * 60
+    log(f"==> {arguments.minutes} min at {arguments.rate} requests/s")
+    ticks = 0
+    while (now := time.monotonic()) < end:
+        if now >= next_broadcast:
+            broadcasts += 1
+            variables = {
+                "input": {
+                    "audience": {"role": "CITIZEN"},
+                    "title": {"vi": "Thông báo thử", "en": "Test notice"},
+                    "body": {"vi": "Nội dung", "en": "Body"},
+                    "category": "alert.weather",
+                }
+            }
+            tasks.add(
+                asyncio.create_task(_ignore(traffic.call("broadcast", BROADCAST, variables, admin)))
+            )
+            next_broadcast += arguments.broadcast_every
+        roll = random.random()
+        if roll < 0.4:
+            work = traffic.browse()
+        elif roll < 0.7:
+            work = traffic.search()
+        elif roll < 0.8:
+            work = traffic.book_and_cancel(slots)
+        else:
+            work = traffic.chat()
+        task = asyncio.create_task(work)
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+        ticks += 1
+        if ticks % (arguments.rate * 60) == 0:
+            minute = ticks // (arguments.rate * 60)
+            log(f"  minute {minute}: errors {dict(tally.errors)}, in flight {len(tasks)}")
+        await asyncio.sleep(max(0.0, start + ticks / arguments.rate - time.monotonic()))
+    await asyncio.gather(*tasks, return_exceptions=True)
+    # Every broadcast reaches every device once before the end is reported.
+    expected = broadcasts * arguments.devices
+    for _ in range(600):
+        if len(fcm.accepted) >= expected:
+            break
+        await asyncio.sleep(0.5)
+    stop.set()
+    await sampler
+    await traffic.http.aclose()
+    elapsed = time.monotonic() - start
+    kinds = {
+        kind: {
+            "requests": len(values),
+            "errors": tally.errors.get(kind, 0),
+            "p50_ms": percentile(values, 50),
+            "p95_ms": percentile(values, 95),
+        }
+        for kind, values in sorted(tally.latencies.items())
+        if not kind.startswith("book refused")
+    }
+    return {
+        "minutes": round(elapsed / 60, 1),
+        "rate_per_second": arguments.rate,
+        "requests": sum(len(v) for v in tally.latencies.values()),
+        "errors": sum(tally.errors.values()),
+        "by_kind": kinds,
+        "refusals": {k: len(v) for k, v in tally.latencies.items() if k.startswith("book refused")},
+        "broadcasts": broadcasts,
+        "pushes_expected": expected,
+        "pushes_accepted": len(fcm.accepted),
+        "pushes_twice": sum(1 for count in fcm.accepted_tokens().values() if count > broadcasts),
+        "rss_mb": {name: {"first": p[0][1], "last": p[-1][1]} for name, p in memory.items()},
+        "rss_growth_mb_per_minute_after_warm_up": {n: growth(p) for n, p in memory.items()},
+        "error_samples": tally.samples,
+    }
+
+
+async def _ignore(work: Any) -> None:
+    await work
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--minutes", type=float, default=10)
+    parser.add_argument("--rate", type=int, default=20, help="requests per second")
+    parser.add_argument("--devices", type=int, default=2000)
+    parser.add_argument("--broadcast-every", type=float, default=120)
+    arguments = parser.parse_args()
+    rasa = RasaStandIn()
+    with FcmServer() as fcm:
+        env = {
+            "RASA_URL": rasa.url,
+            "CHAT_SESSION_SECRET": "soak-chat-secret-0123456789abcdef",
+            "CHAT_MESSAGES_PER_MINUTE_IP": "10000",
+            "FCM_ENDPOINT": fcm.url,
+            "FIREBASE_PROJECT_ID": PROJECT_ID,
+        }
+        with Stack(env=env, database="soak") as stack:
+            result = asyncio.run(soak(stack, fcm, arguments))
+    rasa.server.shutdown()
+    out = ROOT / "var" / "soak"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "last.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
