@@ -24,7 +24,7 @@ from actions.api import ApiUnavailable
 from actions.common import lang_of, say
 from actions.fallback import give_up
 from actions.resolve import Decision, decide, domains_named, score
-from actions.text import aspect_in, words
+from actions.text import aspect_in, specific_aspect, words
 
 CODE = re.compile(r"\b\d\.\d{6}\b")
 DOMAIN_OF_INTENT = {
@@ -170,20 +170,6 @@ def pick(
         if other is not None:
             return domain, Decision("choose", [decision.best, other])
     return domain, decision
-
-
-# Aspects asked in words that only a record answers ("giá vé", "số điện thoại", "lệ phí"):
-# a message the NLU puts outside the assistant's scope is still looked up when it asks one of
-# these ("phone number of Hàm Rồng"); "where", "how", "when" alone are not enough.
-SPECIFIC_ASPECTS = {
-    "price", "hours", "open_now", "phone", "how_to_book", "departments", "admission",
-    "catchment", "transfer", "fee", "documents", "time", "online", "legal",
-}
-
-
-def specific_aspect(text: str) -> bool:
-    asked = {aspect_in(text, "places"), aspect_in(text, "procedures")}
-    return bool(asked & SPECIFIC_ASPECTS)
 
 
 class ActionAnswer(Action):

@@ -118,3 +118,18 @@ def aspect_in(text: str, table: str) -> Optional[str]:
         if any(f" {phrase} " in folded for phrase in phrases):
             return aspect
     return None
+
+
+# Aspects asked in words that only a record answers ("giá vé", "số điện thoại", "lệ phí"):
+# a message the NLU puts outside the assistant's scope is still looked up when it asks one of
+# these ("phone number of Hàm Rồng"); "where", "how", "when" alone are not enough.
+SPECIFIC_ASPECTS = {
+    "price", "hours", "open_now", "phone", "how_to_book", "departments", "admission",
+    "catchment", "transfer", "fee", "documents", "time", "online", "legal",
+}
+
+
+def specific_aspect(text: str) -> bool:
+    """Whether the text asks an aspect only a record can answer."""
+    asked = {aspect_in(text, "places"), aspect_in(text, "procedures")}
+    return bool(asked & SPECIFIC_ASPECTS)

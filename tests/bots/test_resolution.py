@@ -209,3 +209,18 @@ def test_words_the_record_does_not_explain_make_it_an_offer(
     assert decision.kind in ("unsure", "choose")
     plain = resolve.score("cấp lại thẻ căn cước bị mất", candidates, procedures)
     assert resolve.decide(plain, procedures.min_evidence()).kind == "answer"
+
+
+@pytest.mark.parametrize(
+    ("question", "specific"),
+    [
+        ("phone number of Ham Rong", True),
+        ("giá vé Thành nhà Hồ bao nhiêu", True),
+        ("How much is entry to Pu Luong?", True),
+        ("thời tiết Sầm Sơn thế nào", False),
+        ("ăn hải sản ở đâu ngon", False),  # "where" alone is not a record's aspect
+        ("when is the next football match", False),
+    ],
+)
+def test_out_of_scope_is_looked_up_only_for_a_records_aspect(question: str, specific: bool) -> None:
+    assert text.specific_aspect(question) is specific
