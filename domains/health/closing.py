@@ -5,6 +5,8 @@ a freed place or lists bookable slots (they all require ``free``) passes it by."
 
 from datetime import datetime
 
+from bson import ObjectId
+
 from domains.health.errors import BookingRefused, Refusal
 from domains.health.models import SlotDocument
 from domains.health.placement import free_place
@@ -53,42 +55,47 @@ async def close_slot(
 async def reopen_slot(
     *, caller: Caller[HealthStore], slot_id: str, now: datetime | None = None
 ) -> SlotDocument:
-    """Open a closed slot again (its facility's staff): places freed while it was closed go to
-    its waitlist first, like any freed place. Idempotent."""
+    """Open a closed slot again (its facility's staff): the places free in it go to its waitlist
+    first, in the transaction that opens it. Idempotent: on an open slot it still offers the
+    places its waitlist is owed."""
     slot = await _slot_of_staff(caller, slot_id)
-    now = now or utcnow()
-    reopened = await caller.store.slots.reopen(slot["_id"])
-    if reopened is None:
-        current = await caller.store.slots.find(slot["_id"])
-        if current is None:
+    store, key, now = caller.store, slot["_id"], now or utcnow()
+
+    async def work(session: Session) -> SlotDocument:
+        if not await store.slots.reopen(key, session=session):
+            current = await store.slots.find(key, session)
+            if current is None:
+                raise NotFound("No slot has this id.")
+            if current["status"] != "free":
+                raise _cancelled()
+        await _offer_free_places(store, session, key, now)
+        reopened = await store.slots.find(key, session)
+        if reopened is None:  # pragma: no cover - slots are never deleted
             raise NotFound("No slot has this id.")
-        if current["status"] != "free":
-            raise _cancelled()
-        return current  # open already
-    if await _offer_free_places(caller.store, reopened, now):
-        return await caller.store.slots.find(reopened["_id"]) or reopened
-    return reopened
+        return reopened
+
+    # Nobody sees the slot open (slotAvailability, availableSlots) or books it before its
+    # waitlist has been offered the free places: both are one commit.
+    return await store.transaction(work, keys=[key])
 
 
-async def _offer_free_places(store: HealthStore, slot: SlotDocument, now: datetime) -> int:
-    """Offer the slot's free places to its waiting patients, one transaction per place, until
-    nobody waits or no place is left; returns how many were offered."""
-    day = local_date(slot["start"]).isoformat()
-    if slot["remaining"] <= 0 or (await store.waitlist.counts_for(slot, day=day))[0] == 0:
+async def _offer_free_places(
+    store: HealthStore, session: Session, slot_id: ObjectId, now: datetime
+) -> int:
+    """Inside the caller's transaction: offer the open slot's free places to its waiting
+    patients until nobody waits or no place is left; returns how many were offered."""
+    slot = await store.slots.find(slot_id, session)
+    if slot is None or slot["remaining"] <= 0:
         return 0
-    slot_id = slot["_id"]
+    day = local_date(slot["start"]).isoformat()
+    if not await store.waitlist.waiting_for(slot, day=day, session=session, limit=1):
+        return 0
     offered = 0
-    while True:
-
-        async def work(session: Session) -> bool:
-            number = await store.slots.claim(slot_id, now=now, session=session)
-            if number is None:
-                return False
-            entry = await free_place(
-                store=store, session=session, slot_id=slot_id, number=number, now=now
-            )
-            return entry is not None
-
-        if not await store.transaction(work, keys=[slot_id]):
-            return offered
+    while (number := await store.slots.claim(slot_id, now=now, session=session)) is not None:
+        entry = await free_place(
+            store=store, session=session, slot_id=slot_id, number=number, now=now
+        )
+        if entry is None:
+            return offered  # nobody left who can take it: the place went back to the pool
         offered += 1
+    return offered

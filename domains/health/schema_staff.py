@@ -74,8 +74,9 @@ class StaffMutation:
     @strawberry.mutation(  # type: ignore[untyped-decorator]
         description="Close one slot to new bookings (facility staff): nobody can book it, be "
         "offered a place in it or find it in availableSlots; the bookings it has stand (to "
-        "cancel them, cancelSlots). Closing a closed slot returns it; a cancelled slot is "
-        "SlotNotBookable."
+        "cancel them, cancelSlots), and so do places already offered from its waitlist: their "
+        "patients can accept while the hold lasts. Closing a closed slot returns it; a "
+        "cancelled slot is SlotNotBookable."
     )
     async def close_slot(self, info: Info, id: strawberry.ID) -> CloseSlotResult:
         return await expected(
@@ -86,8 +87,10 @@ class StaffMutation:
         )
 
     @strawberry.mutation(  # type: ignore[untyped-decorator]
-        description="Open a closed slot to bookings again (facility staff); places freed while "
-        "it was closed are offered to its waitlist first. A cancelled slot is SlotNotBookable."
+        description="Open a closed slot to bookings again (facility staff); its free places are "
+        "offered to its waitlist in the same step, before anyone can book them. Reopening an "
+        "open slot returns it (offering any free place its waitlist is still owed). A "
+        "cancelled slot is SlotNotBookable."
     )
     async def reopen_slot(self, info: Info, id: strawberry.ID) -> ReopenSlotResult:
         return await expected(

@@ -227,7 +227,8 @@ async def _take_hold(
     store: HealthStore, session: Session, entry: WaitlistEntryDocument, attempt: Attempt
 ) -> None:
     """Inside the booking transaction: the entry is booked only while its hold lasts and its
-    slot is open (a concurrent closure conflicts with this write instead of missing it)."""
+    slot is not cancelled (a concurrent cancellation conflicts with this write instead of
+    missing it). A slot closed after the offer keeps it: closing keeps what was promised."""
     closed = await store.waitlist.close(
         entry["_id"],
         from_status="offered",
@@ -243,7 +244,8 @@ async def _take_hold(
         )
     if not await store.slots.touch_open(entry["slotId"], session=session):
         raise BookingRefused(
-            Refusal.SLOT_NOT_BOOKABLE, "The facility has closed this slot; choose another time."
+            Refusal.SLOT_NOT_BOOKABLE,
+            "The facility has cancelled this slot; choose another time.",
         )
 
 

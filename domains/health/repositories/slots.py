@@ -83,10 +83,13 @@ class SlotRepository(Repository):
         return result.modified_count == 1
 
     async def touch_open(self, slot_id: ObjectId, *, session: Session | None) -> bool:
-        """Inside a transaction that books a held place: write the slot while it is still open,
-        so that a concurrent closure (cancelSlots) conflicts with it instead of missing it."""
+        """Inside a transaction that books a held place: write the slot while it is still open
+        or only closed (closeSlot keeps the places already held: their offers stand), so that a
+        concurrent cancellation (cancelSlots) conflicts with it instead of missing it."""
         result = await self.collection.update_one(
-            {"_id": slot_id, "status": "free"}, {"$inc": {"holdVersion": 1}}, session=session
+            {"_id": slot_id, "$or": [{"status": "free"}, {"closedAt": {"$exists": True}}]},
+            {"$inc": {"holdVersion": 1}},
+            session=session,
         )
         return result.modified_count == 1
 
@@ -298,13 +301,12 @@ class SlotRepository(Repository):
             ),
         )
 
-    async def reopen(self, slot_id: ObjectId) -> SlotDocument | None:
-        """reopenSlot: a closed (not cancelled) slot is open again; None when it is not closed."""
-        return cast(
-            SlotDocument | None,
-            await self.collection.find_one_and_update(
-                {"_id": slot_id, "status": "busy-unavailable", "closedAt": {"$exists": True}},
-                {"$set": {"status": "free"}, "$unset": {"closedAt": "", "closedBy": ""}},
-                return_document=ReturnDocument.AFTER,
-            ),
+    async def reopen(self, slot_id: ObjectId, *, session: Session | None) -> bool:
+        """reopenSlot: a closed (not cancelled) slot is open again; False when it is not closed.
+        Called inside the transaction that also offers its free places to the waitlist."""
+        result = await self.collection.update_one(
+            {"_id": slot_id, "status": "busy-unavailable", "closedAt": {"$exists": True}},
+            {"$set": {"status": "free"}, "$unset": {"closedAt": "", "closedBy": ""}},
+            session=session,
         )
+        return result.modified_count == 1
