@@ -30,6 +30,11 @@ const problems = [];
 let shots = 0;
 let step = "start";
 
+/** A matcher of an element's whole text (Playwright's `hasText` string matches any part of it). */
+function exactly(text) {
+  return new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
+}
+
 function check(condition, message) {
   if (!condition) throw new Error(message);
 }
@@ -150,8 +155,8 @@ async function today(page) {
   const second = await book(s.second, s.slotToday);
   check(second.__typename === "Appointment", `the second booking: ${JSON.stringify(second)}`);
   await rows.getByText(s.second.name).waitFor();
-  // The slot is full now: its waitlist (a patient the test put on it) shows.
-  await page.locator("#waitlist li", { hasText: "1" }).waitFor();
+  // The slot is full now: its waitlist (a patient the test put on it) shows, counted exactly.
+  await page.locator("#waitlist li", { hasText: exactly(`${s.slotTodayTime}: 1 người chờ, 0 chỗ đang giữ`) }).waitFor();
   await accessible(page, "Today");
   await screenshot(page, "today");
 
@@ -182,7 +187,7 @@ async function today(page) {
 
   step = "the desk calls the next patient and marks them seen";
   await page.locator("#desk button.call-next").click();
-  await page.locator("#desk .serving", { hasText: "1" }).waitFor();
+  await page.locator("#desk .serving", { hasText: exactly("đang gọi số 1") }).waitFor();
   const firstNumber = (await row(s.first.code).locator(".queue").textContent()) ?? "";
   check(firstNumber === "1", `the first patient's queue number is ${firstNumber}`);
   await row(s.first.code).locator("button[data-action=complete]").click();
@@ -195,7 +200,7 @@ async function today(page) {
 async function otherHospital(page, secondCode) {
   step = "English";
   await page.click("#lang");
-  await page.locator("h1", { hasText: "Today" }).waitFor();
+  await page.locator("h1", { hasText: /^Today, / }).waitFor();  // "Today, 6/12 · <facility>"
   await screenshot(page, "today-in-english");
 
   step = "staff of another hospital see none of it";

@@ -14,7 +14,7 @@ from bson import ObjectId
 
 from domains.health.models import WaitlistEntryDocument
 from domains.health.repositories import HealthStore
-from domains.health.schedule import at_local, local_date
+from domains.health.schedule import at_local, local_date, shown_time
 from domains.health.seed import hospital_document
 from domains.health.slots import SlotTemplate, slot_document
 from domains.kernel.clock import utcnow
@@ -137,6 +137,7 @@ async def test_staff_publish_and_run_the_day(
                 "here": HERE,
                 "other": OTHER,
                 "slotToday": str(slot["_id"]),
+                "slotTodayTime": shown_time(slot["start"]),
                 "first": {"name": first["name"], "code": first["code"]},
                 "second": second,
                 "third": {"code": third["code"]},
@@ -156,3 +157,9 @@ async def test_staff_publish_and_run_the_day(
         third["code"]: "NOSHOW",
     }
     assert result["screenshots"] >= 12
+    # Another hospital's staff are refused this one's day and slots by the API itself, not only
+    # by what their console asks for.
+    other = staff(dev_token, OTHER, uid="api-other")
+    refused = await gql(STATUSES, {"h": HERE, "d": today, "f": f}, token=other)
+    assert {e["extensions"]["code"] for e in refused["errors"]} == {"FORBIDDEN"}
+    assert not any((refused["data"] or {}).values()), refused
