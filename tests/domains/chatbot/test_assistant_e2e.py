@@ -199,6 +199,19 @@ def test_two_close_matches_are_offered_instead_of_a_confident_answer(
     assert "(mã 2.00119" in text_of(picked) and "lệ phí" in text_of(picked).lower()
 
 
+def test_a_procedure_the_catalogue_lacks_is_not_answered_with_a_neighbour(
+    stack: AssistantStack,
+) -> None:
+    # The demo catalogue has no health-insurance card re-issue; "cấp lại thẻ" matches the ID
+    # card's re-issue, but "bảo hiểm y tế" is not in that name: the reply says the procedure was
+    # not found, points to the portal and hotline, and only offers the closest as buttons.
+    reply = ask(stack, "cấp lại thẻ bảo hiểm y tế bị mất")
+    answer = text_of(reply)
+    assert "1800 1096" in answer
+    assert "(mã " not in answer  # no procedure's facts stated
+    assert any(link["url"] for message in reply["messages"] for link in message["links"])
+
+
 def test_english_tourist_question_gets_english_from_the_data(
     stack: AssistantStack, mongo: Any
 ) -> None:
