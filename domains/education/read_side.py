@@ -17,11 +17,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from bson.raw_bson import RawBSONDocument
+
 from domains.education.models import CommuneDocument, SchoolDocument
 from domains.education.repository import CommuneRepository, SchoolFilter, SchoolRepository
 from domains.kernel.resources import Key
 from domains.search import Catalogue, CatalogueIndex, Catalogues, IndexSpec, TextField
 from domains.search.catalogue import Stored
+from domains.search.memory import shared_values
 
 SCHOOL_SPEC = IndexSpec(
     text_fields=(
@@ -112,7 +115,9 @@ class Entry:
     document: SchoolDocument = field(compare=False, repr=False)
 
     @classmethod
-    def of(cls, stored: Stored) -> "Entry":
+    def of(cls, stored: Stored, table: dict[str, str] | None = None) -> "Entry":
+        """``table``: one string per distinct value across the entries made with it."""
+        stored = shared_values(dict(stored), {} if table is None else table)
         catchment = stored.get("catchment") or {}
         return cls(
             id=str(stored["_id"]),
@@ -218,12 +223,19 @@ class SchoolCatalogue(CatalogueIndex):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(SCHOOLS, *args, **kwargs)
         self.directory = Directory()
+        self._made: list[Entry] = []  # during a build: see ``_keep``
+        self._table: dict[str, str] = {}
         self.communes = CommuneCentres()
 
-    def _build(self, stored: list[dict[str, Any]]) -> Any:
-        built = super()._build(stored)
-        self.directory = Directory(Entry.of(document) for document in stored)
+    def _build(self, stored: list[RawBSONDocument]) -> Any:
+        self._made, self._table = [], {}
+        built = super()._build(stored)  # each record through ``_keep``
+        self.directory = Directory(self._made)
+        self._made, self._table = [], {}
         return built
+
+    def _keep(self, document: dict[str, Any]) -> None:
+        self._made.append(Entry.of(document, self._table))
 
     def _write_index(self, batch: Mapping[str, Stored | None]) -> Any:
         places = super()._write_index(batch)

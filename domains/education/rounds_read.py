@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from bson import ObjectId
+from bson.raw_bson import RawBSONDocument
 
 from domains.education.models import AdmissionRoundDocument
 from domains.education.repository import AdmissionRoundRepository, RoundFilter
@@ -23,6 +24,7 @@ from domains.kernel.clock import as_utc
 from domains.kernel.resources import Key
 from domains.search import Catalogue, CatalogueIndex, Catalogues, IndexSpec, TextField
 from domains.search.catalogue import Stored
+from domains.search.memory import shared_values
 
 RoundKey = tuple[datetime, ObjectId]  # (opensAt in UTC, _id): the list's order
 
@@ -53,7 +55,9 @@ class RoundEntry:
         return self.opens_at, ObjectId(self.id)
 
     @classmethod
-    def of(cls, stored: Stored) -> "RoundEntry":
+    def of(cls, stored: Stored, table: dict[str, str] | None = None) -> "RoundEntry":
+        """``table``: one string per distinct value across the entries made with it."""
+        stored = shared_values(dict(stored), {} if table is None else table)
         return cls(
             id=str(stored["_id"]),
             opens_at=as_utc(stored["opensAt"]),
@@ -139,11 +143,18 @@ class RoundCatalogue(CatalogueIndex):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(ROUNDS, *args, **kwargs)
         self.book = RoundBook()
+        self._made: list[RoundEntry] = []  # during a build: see ``_keep``
+        self._table: dict[str, str] = {}
 
-    def _build(self, stored: list[dict[str, Any]]) -> Any:
-        built = super()._build(stored)
-        self.book = RoundBook(RoundEntry.of(document) for document in stored)
+    def _build(self, stored: list[RawBSONDocument]) -> Any:
+        self._made, self._table = [], {}
+        built = super()._build(stored)  # each record through ``_keep``
+        self.book = RoundBook(self._made)
+        self._made, self._table = [], {}
         return built
+
+    def _keep(self, document: dict[str, Any]) -> None:
+        self._made.append(RoundEntry.of(document, self._table))
 
     def _write_index(self, batch: Mapping[str, Stored | None]) -> Any:
         places = super()._write_index(batch)

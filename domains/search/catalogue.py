@@ -22,6 +22,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+import bson
+from bson.raw_bson import RawBSONDocument
+
 from domains.kernel.change_feed import ChangeEvent, ChangeFeed
 from domains.kernel.errors import DomainError
 from domains.kernel.readiness import Readiness
@@ -122,6 +125,11 @@ class CatalogueIndex:
     ) -> None:
         self.catalogue = catalogue
         self.collection = db[catalogue.collection]
+        # Builds read raw BSON, decoded one record at a time (``_build``): the whole collection
+        # decoded at once left its pages to the heap, pinned by what the read side keeps.
+        self._raw = self.collection.with_options(
+            codec_options=self.collection.codec_options.with_options(document_class=RawBSONDocument)
+        )
         self.index = SearchIndex(
             catalogue.index, synonyms=catalogue.synonyms, ranking=catalogue.ranking
         )
@@ -275,7 +283,7 @@ class CatalogueIndex:
             self._pending.clear()
             started = time.monotonic()
             logger.info("%s index: loading from MongoDB", self.name)
-            found = self.collection.find({}, self.catalogue.projection)
+            found = self._raw.find({}, self.catalogue.projection)
             stored = [document async for document in found]
             loaded = time.monotonic()
             built = await asyncio.to_thread(self._build, stored)
@@ -297,12 +305,15 @@ class CatalogueIndex:
         self.readiness.ready(self.catalogue.readiness_name)
         await asyncio.to_thread(release_free_memory)
 
-    def _build(self, stored: list[dict[str, Any]]) -> _Built:
+    def _build(self, stored: list[RawBSONDocument]) -> _Built:
         """Runs in a thread: the new index is swapped in by the engine, the rest by the caller."""
         entries: list[dict[str, Any]] = []
         renders: dict[str, bytes | None] = {}
         points: list[tuple[str, float, float]] = []
-        for document in stored:
+        codec = self.collection.codec_options
+        for raw in stored:
+            document: dict[str, Any] = bson.decode(raw.raw, codec_options=codec)
+            self._keep(document)
             record_id = str(document["_id"])
             entry = self.catalogue.index_document(document)
             if entry is None:
@@ -313,6 +324,10 @@ class CatalogueIndex:
                 points.append((record_id, *place))
         count = self.index.replace_all(entries)
         return _Built(renders, GeoPoints(points), count)
+
+    def _keep(self, document: dict[str, Any]) -> None:
+        """Called by ``_build`` with each record read, decoded: a subclass keeping its own copy
+        of what it serves takes it here (the document is freed after)."""
 
     def _entry(self, record_id: str, entry: dict[str, Any]) -> dict[str, Any]:
         return {**entry, self.catalogue.index.id_field: record_id}

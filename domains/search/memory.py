@@ -8,8 +8,11 @@ import ctypes
 import ctypes.util
 import logging
 from collections.abc import Callable
+from typing import TypeVar, cast
 
 logger = logging.getLogger("xuthanh.search.memory")
+
+T = TypeVar("T")
 
 
 def _malloc_trim() -> Callable[[int], int] | None:
@@ -33,3 +36,22 @@ def release_free_memory() -> bool:
         return False
     _TRIM(0)
     return True
+
+
+def shared_values(value: T, table: dict[str, str]) -> T:
+    """``value`` (a decoded document: dicts, lists, strings, scalars) with each string, keys
+    included, replaced by the one equal string in ``table`` (added when new). Thousands of
+    records repeating the same keys, codes and template texts then hold one copy of each."""
+    if isinstance(value, str):
+        return cast(T, table.setdefault(value, value))
+    if isinstance(value, dict):
+        return cast(
+            T,
+            {
+                table.setdefault(k, k) if isinstance(k, str) else k: shared_values(v, table)
+                for k, v in value.items()
+            },
+        )
+    if isinstance(value, list):
+        return cast(T, [shared_values(item, table) for item in value])
+    return value

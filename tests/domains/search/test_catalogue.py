@@ -21,7 +21,7 @@ from domains.search import (
     TextField,
     catalogue_key,
 )
-from domains.search.memory import release_free_memory
+from domains.search.memory import release_free_memory, shared_values
 
 COLLECTION = "catalogue_test_places"
 CENTRE = (19.8075, 105.7764)  # Thanh Hoá city
@@ -273,3 +273,13 @@ async def test_catalogues_wire_and_start_from_a_module(db: AsyncDatabase[dict[st
 def test_free_memory_goes_back_to_the_system_after_a_build() -> None:
     """glibc (the API's image, Debian) has malloc_trim; elsewhere the call does nothing."""
     assert release_free_memory() is (ctypes.util.find_library("c") is not None)
+
+
+def test_shared_values_keep_one_copy_of_each_string() -> None:
+    table: dict[str, str] = {}
+    first = shared_values({"name": {"vi": "".join(["Hồ", " sơ"])}, "n": 2, "tags": ["a"]}, table)
+    second = shared_values({"name": {"vi": "".join(["Hồ", " sơ"])}, "n": 3, "tags": None}, table)
+    assert first == {"name": {"vi": "Hồ sơ"}, "n": 2, "tags": ["a"]}
+    assert second == {"name": {"vi": "Hồ sơ"}, "n": 3, "tags": None}
+    assert first["name"]["vi"] is second["name"]["vi"]
+    assert next(iter(first)) is next(iter(second))  # the keys too
