@@ -121,14 +121,24 @@ class SearchIndex:
         self._synonyms: list[Synonym] = prepare_synonyms(synonyms or {})
         self._queries = QueryBuilder(self._schema, spec, self.ranking, self._synonyms)
         self._write_lock = threading.Lock()
-        self._index, self._writer = self._empty_index()
+        self._index = self._empty_index()
+        # Opened at the first write after a build (most read sides never write between builds):
+        # an open writer holds its indexing thread and arena, about 2 MB per catalogue.
+        self._open_writer: tantivy.IndexWriter | None = None
 
-    def _empty_index(self) -> tuple[tantivy.Index, tantivy.IndexWriter]:
+    def _empty_index(self) -> tantivy.Index:
         index = tantivy.Index(self._schema)
         register_analyzers(index)
         # Reload explicitly after each commit: a write is visible to the very next search.
         index.config_reader(reload_policy="manual")
-        return index, index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=1)
+        return index
+
+    @property
+    def _writer(self) -> tantivy.IndexWriter:
+        """The current index's writer (the caller holds ``_write_lock``)."""
+        if self._open_writer is None:
+            self._open_writer = self._index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=1)
+        return self._open_writer
 
     def _document(self, source: Document) -> tantivy.Document:
         spec = self.spec
@@ -162,7 +172,8 @@ class SearchIndex:
 
     def replace_all(self, documents: Iterable[Document]) -> int:
         """Build a fresh index from ``documents`` and swap it in whole; returns how many."""
-        index, writer = self._empty_index()
+        index = self._empty_index()
+        writer = index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=1)
         count = 0
         for source in documents:
             writer.add_document(self._document(source))
@@ -171,7 +182,7 @@ class SearchIndex:
         writer.wait_merging_threads()
         index.reload()
         with self._write_lock:
-            self._index, self._writer = index, index.writer(WRITER_HEAP_BYTES, num_threads=1)
+            self._index, self._open_writer = index, None
         return count
 
     def upsert(self, source: Document) -> None:
