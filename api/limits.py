@@ -3,6 +3,7 @@ request body's size (413 beyond it), the length of every string in the document 
 variables, and an estimated cost (field weights times page sizes)."""
 
 import json
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -11,6 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
 
 from graphql import (
+    DocumentNode,
     ExecutionResult,
     FieldNode,
     FragmentDefinitionNode,
@@ -116,6 +118,10 @@ class _Strings(Visitor):
         self.longest = max(self.longest, len(node.value))
 
 
+def _page_of(given: Any) -> int:
+    return int(given) if isinstance(given, int) else DEFAULT_PAGE
+
+
 def _unwrap(type_: Any) -> tuple[Any, bool]:
     is_list = False
     while isinstance(type_, GraphQLNonNull | GraphQLList):
@@ -134,6 +140,7 @@ class _Cost:
         self.schema = schema
         self.fragments = fragments
         self.variables = variables
+        self.used: dict[str, int] = {}  # variable -> the page size it gave, as counted
 
     def _page(self, field: FieldNode, default: Any) -> int:
         for argument in field.arguments or ():
@@ -142,8 +149,9 @@ class _Cost:
                 if isinstance(value, IntValueNode):
                     return int(value.value)
                 if isinstance(value, VariableNode):
-                    given = self.variables.get(value.name.value)
-                    return int(given) if isinstance(given, int) else DEFAULT_PAGE
+                    page = _page_of(self.variables.get(value.name.value))
+                    self.used[value.name.value] = page
+                    return page
         return int(default) if isinstance(default, int) else DEFAULT_PAGE
 
     def of(self, selection_set: SelectionSetNode | None, parent: Any, depth: int = 0) -> int:
@@ -187,12 +195,80 @@ def estimated_cost(
     fragments: Mapping[str, FragmentDefinitionNode],
     variables: Mapping[str, Any],
 ) -> int:
+    return _costed(schema, operation, fragments, variables)[0]
+
+
+def _costed(
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    variables: Mapping[str, Any],
+) -> tuple[int, dict[str, int]]:
+    """The estimated cost and the page size each variable it read gave."""
     root = {
         "query": schema.query_type,
         "mutation": schema.mutation_type,
         "subscription": schema.subscription_type,
     }[operation.operation.value]
-    return _Cost(schema, fragments, variables).of(operation.selection_set, root)
+    cost = _Cost(schema, fragments, variables)
+    return cost.of(operation.selection_set, root), cost.used
+
+
+class _Facts:
+    """What RequestBounds learns from one parsed document, apart from the variables."""
+
+    __slots__ = ("costs", "document", "fragments", "longest", "operations")
+
+    def __init__(self, document: DocumentNode) -> None:
+        self.document = document  # held, so that its id is not reused while this is kept
+        strings = _Strings()
+        visit(document, strings)
+        self.longest = strings.longest
+        self.fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        self.operations = [
+            d for d in document.definitions if isinstance(d, OperationDefinitionNode)
+        ]
+        # id(operation) -> (cost, the page size each variable it read gave)
+        self.costs: dict[int, tuple[int, dict[str, int]]] = {}
+
+    def cost(
+        self,
+        schema: GraphQLSchema,
+        operation: OperationDefinitionNode,
+        variables: Mapping[str, Any],
+    ) -> int:
+        """The operation's estimated cost; computed again only when a variable it read as a
+        page size gives another page size."""
+        known = self.costs.get(id(operation))
+        if known is not None and all(
+            _page_of(variables.get(name)) == page for name, page in known[1].items()
+        ):
+            return known[0]
+        known = _costed(schema, operation, self.fragments, variables)
+        self.costs[id(operation)] = known
+        return known[0]
+
+
+class DocumentFacts:
+    """The facts of the most recently used documents (Strawberry's ParserCache hands out the
+    same DocumentNode for the same text, so apps' repeated documents are walked once)."""
+
+    def __init__(self, maxsize: int = 256) -> None:
+        self.maxsize = maxsize
+        self._facts: OrderedDict[int, _Facts] = OrderedDict()
+
+    def of(self, document: DocumentNode) -> _Facts:
+        facts = self._facts.get(id(document))
+        if facts is not None and facts.document is document:
+            self._facts.move_to_end(id(document))
+            return facts
+        facts = _Facts(document)
+        self._facts[id(document)] = facts
+        if len(self._facts) > self.maxsize:
+            self._facts.popitem(last=False)
+        return facts
 
 
 class RequestBounds(SchemaExtension):
@@ -200,9 +276,12 @@ class RequestBounds(SchemaExtension):
     ``max_string`` characters (BAD_USER_INPUT) and an operation whose estimated cost is over
     ``max_cost`` (QUERY_TOO_COSTLY)."""
 
-    def __init__(self, *, max_string: int, max_cost: int) -> None:
+    def __init__(
+        self, *, max_string: int, max_cost: int, memo: DocumentFacts | None = None
+    ) -> None:
         self.max_string = max_string
         self.max_cost = max_cost
+        self.memo = memo  # shared by the schema's requests; None: walk every document
 
     def on_execute(self) -> Iterator[None]:
         problem = self._problem()
@@ -217,25 +296,19 @@ class RequestBounds(SchemaExtension):
         document = context.graphql_document
         if document is None:
             return None
-        strings = _Strings()
-        visit(document, strings)
-        longest = max(strings.longest, _longest_string(context.variables or {}))
+        facts = self.memo.of(document) if self.memo is not None else _Facts(document)
+        variables = context.variables or {}
+        longest = max(facts.longest, _longest_string(variables))
         if longest > self.max_string:
             return (
                 f"A string of {longest} characters was sent; the limit is {self.max_string}.",
                 "BAD_USER_INPUT",
             )
-        fragments = {
-            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-        }
-        operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
         wanted = context.operation_name
-        for operation in operations:
+        for operation in facts.operations:
             if wanted and (operation.name is None or operation.name.value != wanted):
                 continue
-            cost = estimated_cost(
-                context.schema._schema, operation, fragments, context.variables or {}
-            )
+            cost = facts.cost(context.schema._schema, operation, variables)
             if cost > self.max_cost:
                 return (
                     f"This operation would cost about {cost} (limit {self.max_cost}): ask for "

@@ -21,7 +21,7 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
-from api.limits import RequestBounds
+from api.limits import DocumentFacts, RequestBounds
 from api.nodes import NodeQuery
 from api.registry import MUTATIONS, QUERIES, SUBSCRIPTIONS
 from api.settings import PROJECT_ROOT, Settings
@@ -117,6 +117,7 @@ def build_schema(
             RequestBounds,
             max_string=settings.graphql_max_string_length,
             max_cost=settings.graphql_max_cost,
+            memo=DocumentFacts(maxsize=256),  # as the ParserCache below: one walk per document
         ),
         # Apps send the same few documents over and over: parse and validate each once (bounded
         # LRUs; the token limit above still applies to every new document). Validation was most

@@ -4,6 +4,7 @@ The text is only ever analysed into words; every part of the query is constructe
 ``tantivy.Query``, so quotes, colons, ``*``, ``-``, ``AND`` or ``~`` are plain characters.
 """
 
+import functools
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from domains.search.spec import IndexSpec, Ranking, TextField
 EXACT_SUFFIX = "__exact"
 
 Should = tantivy.Occur.Should
+CACHED_TEXTS = 512  # distinct query texts whose analysis each builder keeps
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,9 +69,22 @@ class QueryBuilder:
         self.spec = spec
         self.ranking = ranking
         self.synonyms = list(synonyms)
+        # Apps send the same texts over and over (suggestions, popular searches): analyse each
+        # once. The builder's inputs never change, and a built query is only read by searches.
+        self._built = functools.lru_cache(maxsize=CACHED_TEXTS)(self._build)
+        self._words = functools.lru_cache(maxsize=CACHED_TEXTS)(self._words_of)
 
     def build(self, text: str) -> tantivy.Query | None:
         """The query for ``text``, or None when it holds no searchable word or code."""
+        return self._built(text)
+
+    def words(self, text: str) -> tuple[frozenset[str], frozenset[str]]:
+        """What a query for ``text`` looks for, as name coverage counts it: the folded words
+        typed without accents (and those of the synonyms' alternatives it brings in), and the
+        words typed with accents, as typed (they cover only a word with the same accents)."""
+        return self._words(text)
+
+    def _build(self, text: str) -> tantivy.Query | None:
         tokens = query_tokens(text)[: self.ranking.max_query_words]
         words = [token.folded for token in tokens]
         clauses: list[tantivy.Query] = []
@@ -96,10 +111,7 @@ class QueryBuilder:
             return None
         return tantivy.Query.boolean_query([(Should, clause) for clause in clauses])
 
-    def words(self, text: str) -> tuple[frozenset[str], frozenset[str]]:
-        """What a query for ``text`` looks for, as name coverage counts it: the folded words
-        typed without accents (and those of the synonyms' alternatives it brings in), and the
-        words typed with accents, as typed (they cover only a word with the same accents)."""
+    def _words_of(self, text: str) -> tuple[frozenset[str], frozenset[str]]:
         tokens = query_tokens(text)[: self.ranking.max_query_words]
         typed = [token.folded for token in tokens]
         plain = {token.folded for token in tokens if token.accented is None}

@@ -58,6 +58,23 @@ async def test_costly_operations_are_refused(gql: GraphQLClient) -> None:
     assert body["data"] is None
 
 
+async def test_a_repeated_document_is_costed_by_each_request_s_page_sizes(
+    gql: GraphQLClient,
+) -> None:
+    # The document's facts are remembered; the page sizes its variables give are not.
+    query = """query($a: Int, $r: Int) { attractions(first: $a) { nodes { name
+        reviews(first: $r) { id rating text createdAt updatedAt } } } }"""
+    for pages, refused in (({"a": 1, "r": 1}, False), ({"a": 100, "r": 100}, True)) * 2:
+        body = await gql(query, pages)
+        assert ("errors" in body) is refused, pages
+        if refused:
+            assert body["errors"][0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
+    text = '{ hospitals(search: "%s", first: 1) { nodes { id } } }'
+    for length, refused in ((10, False), (201, True), (201, True)):
+        body = await gql(text % ("a" * length))
+        assert ("errors" in body) is refused, length
+
+
 def test_every_app_operation_is_well_inside_the_cost_limit(app: Starlette) -> None:
     settings: Settings = app.state.settings
     schema = app.state.schema._schema
