@@ -3,8 +3,10 @@
 import functools
 import logging
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import strawberry
 from strawberry.extensions import (
@@ -16,8 +18,8 @@ from strawberry.extensions import (
     ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
-    ValidationCache,
 )
+from strawberry.schema.schema import validate_document
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -26,7 +28,7 @@ from api.nodes import NodeQuery
 from api.registry import MUTATIONS, QUERIES, SUBSCRIPTIONS
 from api.settings import PROJECT_ROOT, Settings
 from domains.kernel.errors import DomainError
-from graphql import GraphQLError
+from graphql import DocumentNode, GraphQLError, GraphQLSchema
 
 logger = logging.getLogger("xuthanh.graphql")
 
@@ -84,6 +86,51 @@ class HideFieldSuggestions(SchemaExtension):
             error.message = _SUGGESTION.sub("", error.message)
 
 
+class ValidatedDocuments:
+    """Validation errors (usually none) of the most recently used documents, by identity.
+
+    Strawberry's ValidationCache keys an ``lru_cache`` by the document, and graphql-core's nodes
+    are frozen dataclasses: every lookup hashed the whole document again. ParserCache hands out
+    the same DocumentNode for the same text, so its identity is the key here (held, so that the
+    id is not reused while the entry lives)."""
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self._known: OrderedDict[tuple[int, int, tuple[Any, ...]], tuple[Any, Any, Any]] = (
+            OrderedDict()
+        )
+
+    def errors(
+        self, schema: GraphQLSchema, document: DocumentNode, rules: tuple[Any, ...]
+    ) -> list[GraphQLError]:
+        key = (id(schema), id(document), rules)
+        known = self._known.get(key)
+        if known is not None and known[0] is schema and known[1] is document:
+            self._known.move_to_end(key)
+            return known[2]  # type: ignore[no-any-return]
+        errors = validate_document(schema, document, rules)
+        self._known[key] = (schema, document, errors)
+        if len(self._known) > self.maxsize:
+            self._known.popitem(last=False)
+        return errors
+
+
+class ValidationByDocument(SchemaExtension):
+    """Validates each parsed document once for the same rules (see ValidatedDocuments)."""
+
+    def __init__(self, *, memo: ValidatedDocuments) -> None:
+        self.memo = memo
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        if document is not None:
+            context.pre_execution_errors = self.memo.errors(
+                context.schema._schema, document, tuple(context.validation_rules)
+            )
+        yield
+
+
 class Schema(strawberry.Schema):
     """Strawberry's default logs every error with the query text around it, which can hold
     personal data typed into arguments. Client errors are counted by code here instead; unexpected
@@ -103,7 +150,7 @@ def build_schema(
     mutation = merge_types("Mutation", tuple(MUTATIONS))
     subscription = merge_types("Subscription", tuple(SUBSCRIPTIONS)) if SUBSCRIPTIONS else None
     # The limiters build their validation rule classes when constructed. Build them once per
-    # schema, so the rules are the same objects on every request and ValidationCache can hit.
+    # schema, so the rules are the same objects on every request and ValidatedDocuments can hit.
     rules = [
         *QueryDepthLimiter(max_depth=settings.graphql_max_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases).validation_rules,
@@ -123,7 +170,7 @@ def build_schema(
         # LRUs; the token limit above still applies to every new document). Validation was most
         # of the API's own CPU time per request before this.
         functools.partial(ParserCache, maxsize=256),
-        functools.partial(ValidationCache, maxsize=256),
+        functools.partial(ValidationByDocument, memo=ValidatedDocuments(maxsize=256)),
         functools.partial(
             MaskErrors,
             should_mask_error=should_mask,

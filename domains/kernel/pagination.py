@@ -6,6 +6,7 @@ rows inserted or removed meanwhile never make a page skip or repeat a row (offse
 
 import base64
 import binascii
+import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +21,7 @@ from domains.kernel.errors import InvalidInput
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 
 Document = dict[str, Any]
 Node = TypeVar("Node")
@@ -41,8 +43,19 @@ def page_size(first: int | None) -> int:
 
 
 def encode_cursor(values: Sequence[Any]) -> str:
-    raw = json_util.dumps(list(values), json_options=json_util.CANONICAL_JSON_OPTIONS)
+    if all(type(value) is str or type(value) is int for value in values):
+        # Canonical Extended JSON of strings and ints, written directly: the same text as
+        # json_util's (which costs ~25 µs a cursor, and a page has up to 100 of them).
+        raw = json.dumps([_canonical(value) for value in values])
+    else:
+        raw = json_util.dumps(list(values), json_options=json_util.CANONICAL_JSON_OPTIONS)
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _canonical(value: str | int) -> str | dict[str, str]:
+    if isinstance(value, str):
+        return value
+    return {"$numberInt" if INT32_MIN <= value <= INT32_MAX else "$numberLong": str(value)}
 
 
 def decode_cursor(cursor: str, *, length: int) -> list[Any]:

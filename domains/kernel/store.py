@@ -2,7 +2,7 @@
 
 from collections.abc import Awaitable, Callable, Hashable, Iterable
 from dataclasses import dataclass, fields
-from typing import Self, TypeVar, get_type_hints
+from typing import Any, Self, TypeVar, get_type_hints
 
 from domains.kernel.resources import Resources
 from domains.kernel.transactions import in_transaction
@@ -21,12 +21,7 @@ class Store:
 
     @classmethod
     def of(cls, resources: Resources) -> Self:
-        hints = get_type_hints(cls)
-        repositories = {
-            field.name: hints[field.name](resources.db)
-            for field in fields(cls)
-            if field.name != "resources"
-        }
+        repositories = {name: repository(resources.db) for name, repository in _repositories(cls)}
         return cls(resources=resources, **repositories)
 
     @property
@@ -39,3 +34,16 @@ class Store:
         """``work`` in one transaction; with ``keys``, after this process's earlier work on
         those keys (``resources.locks``)."""
         return await in_transaction(self.db, work, locks=self.resources.locks, keys=keys)
+
+
+_REPOSITORIES: dict[type, tuple[tuple[str, Any], ...]] = {}
+
+
+def _repositories(store: type) -> tuple[tuple[str, Any], ...]:
+    """A store class's repository fields and their classes (read once: ``of`` runs per request)."""
+    known = _REPOSITORIES.get(store)
+    if known is None:
+        hints = get_type_hints(store)
+        known = tuple((f.name, hints[f.name]) for f in fields(store) if f.name != "resources")
+        _REPOSITORIES[store] = known
+    return known

@@ -47,7 +47,14 @@ class SearchHit:
     score: float
     margin: float
     """(score − next score) / score: 0 for a tie, 1 when nothing else matched."""
-    fields: Mapping[str, Any]
+    payload: bytes = field(repr=False)
+    """The stored fields as the index keeps them (JSON); read through ``fields``."""
+
+    @property
+    def fields(self) -> Mapping[str, Any]:
+        """The stored fields, decoded when asked for (the catalogues render from their own)."""
+        decoded: Mapping[str, Any] = json.loads(self.payload)
+        return decoded
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,7 +256,7 @@ class SearchIndex:
                     id=str(document.get_first(ID)),
                     score=score,
                     margin=max(0.0, (score - next_score) / score) if score > 0 else 0.0,
-                    fields=json.loads(document.get_all(PAYLOAD)[0]),
+                    payload=document.get_all(PAYLOAD)[0],
                 )
             )
         return SearchResult(hits=hits, total=_count(found))

@@ -1,13 +1,15 @@
 """Keyset pagination: pages neither skip nor repeat rows while rows are inserted meanwhile."""
 
+import base64
 import random
 from typing import Any
 
 import pytest
+from bson import json_util
 from pymongo.asynchronous.database import AsyncDatabase
 
 from domains.kernel.errors import InvalidInput
-from domains.kernel.pagination import encode_cursor, find_page
+from domains.kernel.pagination import decode_cursor, encode_cursor, find_page
 
 
 async def test_paging_while_inserting_neither_skips_nor_repeats(
@@ -86,3 +88,17 @@ async def test_foreign_cursors_are_input_errors(
 async def test_page_size_is_capped(db: AsyncDatabase[dict[str, Any]], first: int) -> None:
     with pytest.raises(InvalidInput, match="between 1 and 100"):
         await find_page(db["pagination_probe"], query={}, sort=[], first=first, after=None)
+
+
+def test_cursors_of_strings_and_ints_are_bsons_canonical_json() -> None:
+    # The fast path for strings and ints writes what json_util writes (cursors stay valid).
+    for values in (
+        ["rank", 1, 4_000_000_000],
+        ['Đăng ký "x" \\ 🙂', 0, -1],
+        [2**31 - 1, 2**31, -(2**31), -(2**31) - 1, 2**63 - 1],
+        [],
+    ):
+        slow = json_util.dumps(values, json_options=json_util.CANONICAL_JSON_OPTIONS)
+        expected = base64.urlsafe_b64encode(slow.encode()).decode().rstrip("=")
+        assert encode_cursor(values) == expected
+        assert decode_cursor(encode_cursor(values), length=len(values)) == values
