@@ -7,7 +7,8 @@
 # RASA_PORT (5005), ACTION_PORT (5055), MONGODB_URI, MONGODB_DATABASE (xuthanh),
 # RASA_TRACKER_COLLECTION (rasa_conversations), XUTHANH_API_URL, RASA_MODEL (default: the
 # model matching the current training data), RASA_ENABLE_API=1 (also serve Rasa's HTTP API, e.g.
-# /model/parse, on 127.0.0.1: for bench/chatbot.py --breakdown only).
+# /model/parse, on 127.0.0.1: for bench/chatbot.py --breakdown only), RASA_ENDPOINTS (endpoints.yml;
+# tests/cluster gives a copy with a Redis lock store, as deploy/k8s/base/assistant/endpoints.yml).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2
@@ -28,7 +29,7 @@ case "${1:-}" in
     export ACTION_SERVER_URL=${ACTION_SERVER_URL:-http://127.0.0.1:$ACTION_PORT/webhook}
     model=${RASA_MODEL:-$(.venv/bin/python scripts/train.py --print-path --no-train)}
     exec .venv/bin/rasa run -i "$RASA_HOST" -p "$RASA_PORT" --model "$model" \
-      --endpoints endpoints.yml --credentials credentials.yml ${RASA_ENABLE_API:+--enable-api}
+      --endpoints "${RASA_ENDPOINTS:-endpoints.yml}" --credentials credentials.yml ${RASA_ENABLE_API:+--enable-api}
     ;;
   *)
     echo "usage: $0 actions|rasa" >&2
