@@ -16,7 +16,8 @@ test: $(STAMP)
 # Redis lock store (Debian's redis-server, installed by scripts/test_cluster.sh; the model from
 # `make test`). Logs: var/cluster-test/.
 # The broadcast goes to 2,000 devices here (4 batches); CLUSTER_BROADCAST_DEVICES=10000 for the
-# issue's figure (95 s instead of 55-70 s for the whole run on a quiet 2-core machine).
+# issue's figure (95 s instead of 55-70 s for the replica tests on a quiet 2-core machine; the
+# assistant test adds about 3 minutes: 381 s in all at load average 6).
 CLUSTER_BROADCAST_DEVICES ?= 2000
 test-cluster: $(STAMP)
 	@CLUSTER_BROADCAST_DEVICES=$(CLUSTER_BROADCAST_DEVICES) scripts/test_cluster.sh
