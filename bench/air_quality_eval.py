@@ -36,7 +36,6 @@ recognised.
 """
 
 import argparse
-import hashlib
 import json
 import re
 import sys
@@ -48,7 +47,7 @@ from typing import Any
 
 import httpx
 
-from bench.chat_eval import FALLBACK_MARKERS, ask, fold, looks_english
+from bench.chat_eval import FALLBACK_MARKERS, ask, fold, frozen_questions, looks_english, pct
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "bench" / "eval" / "air_quality_questions.jsonl"
@@ -186,12 +185,7 @@ def score(
 
 
 def load_questions(split: str) -> list[dict[str, Any]]:
-    raw = QUESTIONS.read_bytes()
-    digest = hashlib.sha256(raw).hexdigest()
-    if digest != FROZEN_SHA256:
-        raise SystemExit(f"{QUESTIONS} changed (sha256 {digest}); the set is frozen")
-    rows = [json.loads(line) for line in raw.decode().splitlines() if line.strip()]
-    return [row for row in rows if row["split"] == split]
+    return frozen_questions(QUESTIONS, FROZEN_SHA256, split)
 
 
 def run_split(url: str, split: str, client_lang: str, places: dict[str, Place]) -> list[Scored]:
@@ -210,10 +204,6 @@ def run_split(url: str, split: str, client_lang: str, places: dict[str, Place]) 
     return results
 
 
-def _pct(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.1f}%" if whole else "–"
-
-
 def report(split: str, results: list[Scored], *, show_replies: bool) -> tuple[str, dict[str, Any]]:
     n = len(results)
     outcomes = Counter(r.outcome for r in results)
@@ -229,7 +219,7 @@ def report(split: str, results: list[Scored], *, show_replies: bool) -> tuple[st
     lines = [
         f"### {split} split: {n} questions",
         "",
-        f"- right: **{outcomes['right']} ({_pct(outcomes['right'], n)})**; confident wrong: "
+        f"- right: **{outcomes['right']} ({pct(outcomes['right'], n)})**; confident wrong: "
         f"**{outcomes['confident_wrong']}**; every station listed: {outcomes['listed']}; "
         f"other: {outcomes['other']}; asked: {outcomes['asked']}",
         f"- answered in the question's language: {summary['answer_in_question_language']}/{n}",
@@ -245,7 +235,7 @@ def report(split: str, results: list[Scored], *, show_replies: bool) -> tuple[st
         rows = groups[name]
         right = sum(r.outcome == "right" for r in rows)
         wrong = sum(r.outcome == "confident_wrong" for r in rows)
-        lines.append(f"| {name} | {len(rows)} | {right} ({_pct(right, len(rows))}) | {wrong} |")
+        lines.append(f"| {name} | {len(rows)} | {right} ({pct(right, len(rows))}) | {wrong} |")
     lines += ["", "Misses:", "", "| id | outcome | expected | why | reply (start) |"]
     lines.append("|---|---|---|---|---|")
     for r in results:

@@ -325,13 +325,18 @@ def score(
     return result("other", "no record stated")
 
 
-def load_questions(split: str) -> list[dict[str, Any]]:
-    raw = QUESTIONS.read_bytes()
+def frozen_questions(path: Path, sha256: str, split: str) -> list[dict[str, Any]]:
+    """The questions of one split of a frozen set, refusing a file whose hash changed."""
+    raw = path.read_bytes()
     digest = hashlib.sha256(raw).hexdigest()
-    if digest != FROZEN_SHA256:
-        raise SystemExit(f"{QUESTIONS} changed (sha256 {digest}); the set is frozen")
+    if digest != sha256:
+        raise SystemExit(f"{path} changed (sha256 {digest}); the set is frozen")
     rows = [json.loads(line) for line in raw.decode().splitlines() if line.strip()]
     return [row for row in rows if row["split"] == split]
+
+
+def load_questions(split: str) -> list[dict[str, Any]]:
+    return frozen_questions(QUESTIONS, FROZEN_SHA256, split)
 
 
 def ask(
@@ -373,7 +378,7 @@ def run_split(url: str, split: str, client_lang: str, records: dict[str, Record]
     return results
 
 
-def _pct(part: int, whole: int) -> str:
+def pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "–"
 
 
@@ -400,10 +405,10 @@ def report(split: str, results: list[Scored]) -> tuple[str, dict[str, Any]]:
         f"### {split} split: {n} questions",
         "",
         f"- right (record and aspect, or honest fallback): **{outcomes['right']} "
-        f"({_pct(outcomes['right'], n)})**",
+        f"({pct(outcomes['right'], n)})**",
         f"- confident wrong answers: **{outcomes['confident_wrong']}**",
         f"- out of scope handled honestly: {summary['out_of_scope_handled']}/{len(oos)} "
-        f"({_pct(summary['out_of_scope_handled'], len(oos))});"
+        f"({pct(summary['out_of_scope_handled'], len(oos))});"
         f" missing records: {summary['missing_record_handled']}/{len(missing)}",
         f"- asked (choice offered): {outcomes['asked']}; honest fallback on an existing record: "
         f"{outcomes['fallback']}; other misses: {outcomes['other']}",
@@ -422,7 +427,7 @@ def report(split: str, results: list[Scored]) -> tuple[str, dict[str, Any]]:
         rows = groups[name]
         right = sum(r.outcome == "right" for r in rows)
         wrong = sum(r.outcome == "confident_wrong" for r in rows)
-        lines.append(f"| {name} | {len(rows)} | {right} ({_pct(right, len(rows))}) | {wrong} |")
+        lines.append(f"| {name} | {len(rows)} | {right} ({pct(right, len(rows))}) | {wrong} |")
     lines += [
         "",
         "Misses:",
