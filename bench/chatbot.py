@@ -15,6 +15,13 @@ served with `RASA_ENABLE_API=1`), and the action server's own time per message w
 spent in its GraphQL calls back to the API (from the timing lines the actions log when
 `XUTHANH_ACTION_TIMING=1`). What remains of Rasa's time is the policies, the tracker store
 (read and write in MongoDB) and the HTTP hops to the action server.
+
+`--cpu N` sends N more messages one at a time (after a few unmeasured ones) and prints each
+process's CPU time per message (user + system from /proc, the process and its children: the
+API, the Rasa server, the action server, SecantusDB) and the database commands per message by
+collection, with SecantusDB's own time for them (its `top` command). CPU per message does not
+depend on the machine's load, so it is the figure to compare while others use the machine; the
+8-client throughput is bounded by its total (2 cores: 2,000 ms of CPU per second).
 """
 
 import argparse
@@ -30,8 +37,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from pymongo import MongoClient
 
-from bench.harness import Result, drive, mongo_server, print_table
+from bench.harness import Result, _cpu_seconds, drive, mongo_server, print_table
 from tests.domains.chatbot.stack import AssistantStack, bot_environment_ready, current_model
 
 QUESTIONS = [
@@ -88,6 +96,7 @@ def assistant_stack(*, timing: bool = False) -> Iterator[AssistantStack]:
     stack = AssistantStack(
         mongo_uri=uri, database=f"bench_chat_{uuid.uuid4().hex[:6]}", logs=workdir
     )
+    stack.mongo_pid = mongo.pid if mongo is not None else None
     try:
         print("==> Starting the API, the Rasa server and the action server ...", file=sys.stderr)
         stack.start(model)
@@ -172,15 +181,122 @@ def breakdown(stack: AssistantStack, count: int) -> None:
     print(f"{'action-server calls per message':48s} {mean['calls']:8.2f}")
 
 
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        tree.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    return tree
+
+
+def _tree_cpu_seconds(pid: int, tree: dict[int, list[int]]) -> float:
+    """User + system CPU seconds of ``pid`` and its live descendants."""
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            total += _cpu_seconds(current)
+        except OSError:
+            continue  # exited meanwhile
+        pending.extend(tree.get(current, []))
+    return total
+
+
+def _cpu_snapshot(pids: dict[str, int]) -> dict[str, float]:
+    tree = _children()
+    return {name: _tree_cpu_seconds(pid, tree) for name, pid in pids.items()}
+
+
+SECTIONS = ("queries", "getmore", "insert", "update", "remove", "commands")
+
+
+def _database_top(uri: str, database: str) -> dict[str, dict[str, tuple[int, int]]]:
+    """Per collection of ``database`` and kind of command: (commands, server microseconds)."""
+    with MongoClient(uri) as client:
+        totals = client.admin.command("top").get("totals", {})
+    prefix = f"{database}."
+    return {
+        ns.removeprefix(prefix): {
+            section: (int(v[section]["count"]), int(v[section]["time"]))
+            for section in SECTIONS
+            if section in v
+        }
+        for ns, v in totals.items()
+        if ns.startswith(prefix) and isinstance(v, dict)
+    }
+
+
+def _print_database(before: dict, after: dict, count: int) -> None:
+    """Commands per message by collection and kind; SecantusDB's time without getMore's (a
+    change stream's getMore waits for changes)."""
+    print("Database commands per message (SecantusDB top; ms: server time, getMore excluded)")
+    print(f"  {'collection':24s}" + "".join(f"{s:>9s}" for s in SECTIONS) + f"{'ms':>8s}")
+    for ns in sorted(after):
+        old = before.get(ns, {})
+        delta = {
+            section: (
+                after[ns][section][0] - old.get(section, (0, 0))[0],
+                after[ns][section][1] - old.get(section, (0, 0))[1],
+            )
+            for section in after[ns]
+        }
+        if not any(n for n, _ in delta.values()):
+            continue
+        counts = "".join(f"{delta.get(s, (0, 0))[0] / count:9.2f}" for s in SECTIONS)
+        micros = sum(t for section, (_, t) in delta.items() if section != "getmore")
+        print(f"  {ns:24s}{counts}{micros / 1000 / count:8.2f}")
+
+
+def cpu_per_message(stack: AssistantStack, pids: dict[str, int], count: int) -> None:
+    """CPU per message per process and database commands per message, messages one at a time."""
+    with httpx.Client(timeout=30) as client:
+
+        def send(index: int) -> None:
+            response = client.post(stack.graphql_url, json=body(index))
+            response.raise_for_status()
+            if not answered(response):
+                raise SystemExit(f"message {index}: no real answer: {response.text[:300]}")
+
+        for index in range(5):
+            send(index)  # warm-up, not measured
+        cpu_before = _cpu_snapshot(pids)
+        top_before = _database_top(stack.mongo_uri, stack.database)
+        started = time.perf_counter()
+        for index in range(count):
+            send(index)
+        elapsed = time.perf_counter() - started
+        cpu_after = _cpu_snapshot(pids)
+        top_after = _database_top(stack.mongo_uri, stack.database)
+    each = elapsed / count * 1000
+    print(f"\nCPU per message ({count} messages one at a time, {each:.1f} ms each)")
+    total = 0.0
+    for name in pids:
+        ms = (cpu_after[name] - cpu_before[name]) * 1000 / count
+        total += ms
+        print(f"  {name:38s} {ms:8.1f} ms")
+    print(f"  {'all processes':38s} {total:8.1f} ms")
+    _print_database(top_before, top_after, count)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--clients", type=int, nargs="+", default=[1, 8])
+    parser.add_argument("--clients", type=int, nargs="*", default=[1, 8])
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--breakdown", type=int, default=0, metavar="N")
+    parser.add_argument("--cpu", type=int, default=0, metavar="N")
     args = parser.parse_args()
     with assistant_stack(timing=bool(args.breakdown)) as stack:
         if args.breakdown:
             breakdown(stack, args.breakdown)
+        if args.cpu:
+            pids = {name: process.pid for name, process, _ in stack.processes}
+            if stack.mongo_pid is not None:
+                pids["secantusdb"] = stack.mongo_pid
+            cpu_per_message(stack, pids, args.cpu)
         rows: list[tuple[str, Result]] = []
         for clients in args.clients:
             print(f"==> {clients} client(s) for {args.seconds:.0f} s ...", file=sys.stderr)

@@ -67,6 +67,7 @@ class AssistantStack:
         self.rasa_port = free_port()
         self.action_port = free_port()
         self.processes: list[tuple[str, subprocess.Popen[bytes], IO[bytes]]] = []
+        self.mongo_pid: int | None = None  # set by whoever started the database (benchmarks)
 
     @property
     def graphql_url(self) -> str:

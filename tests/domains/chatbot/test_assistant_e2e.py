@@ -131,6 +131,27 @@ def test_follow_up_keeps_the_procedure(stack: AssistantStack, mongo: Any) -> Non
     assert vnd(record["fees"][0]["amountVnd"]) in answer
 
 
+def test_the_stored_conversation_holds_each_event_once(stack: AssistantStack, mongo: Any) -> None:
+    # bots/tracker_store.py writes a message's new events without reading the conversation back:
+    # the record keeps every message once, in order, in one session, as Rasa's own store would.
+    texts = ["thủ tục đăng ký kết hôn cần giấy tờ gì", "còn lệ phí thì sao", "mất bao lâu"]
+    session = None
+    for text in texts:
+        session = ask(stack, text, session=session)["sessionId"]
+    documents = [
+        document
+        for document in mongo[TRACKER_COLLECTION].find({})
+        if [e.get("text") for e in document["events"] if e["event"] == "user"] == texts
+    ]
+    assert len(documents) == 1
+    events = documents[0]["events"]
+    assert [e["event"] for e in events].count("session_started") == 1
+    keys = [(e["event"], e.get("name"), e.get("text"), e["timestamp"]) for e in events]
+    assert len(keys) == len(set(keys)), "an event stored twice"
+    assert (events[-1]["event"], events[-1].get("name")) == ("action", "action_listen")
+    assert documents[0]["latest_message"]["text"] == texts[-1]
+
+
 def test_missing_procedure_is_asked_for(stack: AssistantStack, mongo: Any) -> None:
     record = mongo["procedures"].find_one({"code": "1.001193"})
     question = ask(stack, "hồ sơ gồm những gì")
