@@ -335,7 +335,11 @@ def test_several_rasa_servers_share_a_redis_lock_store(overlay: str) -> None:
     text = endpoints_map["data"]["endpoints.yml"]
     endpoints = yaml.safe_load(text)
     assert endpoints["lock_store"]["type"] == "redis"
-    assert endpoints["tracker_store"]["type"] == "mongod"
+    # The same tracker store class as bots/endpoints.yml (a module of bots/, in the image).
+    local = yaml.safe_load((ROOT / "bots" / "endpoints.yml").read_text("utf-8"))
+    store = endpoints["tracker_store"]["type"]
+    assert store == local["tracker_store"]["type"]
+    assert (ROOT / "bots" / f"{store.rsplit('.', 1)[0]}.py").is_file()
     for variable in re.findall(r"\$\{(\w+)\}", json.dumps(endpoints)):
         assert variable in env, f"endpoints.yml needs {variable}, the Rasa container lacks it"
     redis_service = named(docs, "Service", env["REDIS_HOST"]["value"])
