@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 
-from api import firebase
+from api import firebase, heap
 from api.auth import Authenticator, RouteSignIn
 from api.console import console_routes
 from api.database import create_client, create_indexes
@@ -101,7 +101,11 @@ async def prepare_database(db: Database) -> Resources:
 
 
 def lifespan_of(
-    settings: Settings, metrics: Metrics, schema: strawberry.Schema, clock: Clock | None = None
+    settings: Settings,
+    metrics: Metrics,
+    schema: strawberry.Schema,
+    clock: Clock | None = None,
+    settle_heap: bool = False,
 ) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
     """One MongoDB client, one Firebase app and one set of resources per process."""
 
@@ -113,6 +117,9 @@ def lifespan_of(
         resources: Resources | None = None
         try:
             resources = await prepare_database(db)
+            if settle_heap:  # api/heap.py: the read sides out of the collector's reach
+                heap.tune_collector()
+                resources.readiness.when_settled(heap.freeze_long_lived)
             current, keys = parse_keys(settings.field_keys())
             resources.provide(FIELD_CIPHER, FieldCipher(current, keys))
             if settings.app_check_active:
@@ -158,9 +165,12 @@ def metrics_allowed(settings: Settings, authorization: str | None) -> bool:
     return hmac.compare_digest(authorization.strip().encode(), expected.encode())
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Starlette:
+def create_app(
+    settings: Settings | None = None, *, clock: Clock | None = None, settle_heap: bool = False
+) -> Starlette:
     """The app; ``clock`` (tests) decides when sign-in tokens of open websockets expire and
-    when live updates see a booking window open or close."""
+    when live updates see a booking window open or close. ``settle_heap`` (the server process,
+    not tests): tune the garbage collector and freeze the read sides once built (api/heap.py)."""
     settings = settings or Settings()
     settings.check()
     metrics = Metrics()
@@ -191,8 +201,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             ),
             Middleware(RequestContextMiddleware, metrics=metrics),
         ],
-        lifespan=lifespan_of(settings, metrics, schema, clock),
+        lifespan=lifespan_of(settings, metrics, schema, clock, settle_heap),
     )
     app.state.settings = settings
     app.state.schema = schema
+    app.state.settle_heap = settle_heap
     return app

@@ -94,7 +94,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     from api.app import create_app
 
-    app = create_app(settings)
+    app = create_app(settings, settle_heap=True)
     uvicorn.run(
         app,
         host=args.host or settings.host,

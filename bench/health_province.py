@@ -132,20 +132,26 @@ async def load(uri: str, database: str) -> tuple[str, str, str]:
         start, _ = day_bounds(busy_day)
         count = await _appointments(db, start)
         print(f"{count} synthetic appointments at {BUSY}", file=sys.stderr)
-        counts = await db.health_slots.aggregate(
-            [{"$group": {"_id": "$hospitalId", "n": {"$sum": 1}}}, {"$sort": {"n": -1}}]
-        )
-        biggest = (await counts.to_list(1))[0]
-        print(f"most slots: {biggest['_id']} ({biggest['n']})", file=sys.stderr)
+        biggest = await busiest(db)
         total = await db.health_slots.count_documents({})
         facilities = await db.health_hospitals.count_documents({})
         print(f"{facilities} facilities, {total} slots", file=sys.stderr)
-        return busy_day.isoformat(), str(biggest["_id"]), await _second_page(db, start)
+        return busy_day.isoformat(), biggest, await _second_page(db, start)
     finally:
         await client.close()
 
 
-def _bodies(
+async def busiest(db: Any) -> str:
+    """The facility with most slots (what ``availableSlots(hospitalId)`` is driven at)."""
+    counts = await db.health_slots.aggregate(
+        [{"$group": {"_id": "$hospitalId", "n": {"$sum": 1}}}, {"$sort": {"n": -1}}]
+    )
+    biggest = (await counts.to_list(1))[0]
+    print(f"most slots: {biggest['_id']} ({biggest['n']})", file=sys.stderr)
+    return str(biggest["_id"])
+
+
+def bodies(
     busy_day: str, biggest: str, second_page: str
 ) -> dict[str, Callable[[int], dict[str, Any]]]:
     now = datetime.now(UTC)
@@ -198,7 +204,7 @@ def main() -> None:
     with Stack() as stack:
         busy_day, biggest, second_page = asyncio.run(load(stack.mongo_uri, stack.database))
         staff = stack.dev_token("bench-staff", "hospital_staff", hospitals=(BUSY,))
-        for name, body in _bodies(busy_day, biggest, second_page).items():
+        for name, body in bodies(busy_day, biggest, second_page).items():
             if args.only and name not in args.only:
                 continue
             print(f"driving {LABELS[name]} ...", file=sys.stderr)

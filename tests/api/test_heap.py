@@ -1,0 +1,98 @@
+"""The server process keeps its read sides out of the garbage collector's reach (api/heap.py)."""
+
+import argparse
+import gc
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from pymongo import AsyncMongoClient
+
+from api import cli, heap
+from api.app import create_app
+from api.settings import Settings
+from domains.health.calendar import SLOT_CALENDAR
+from domains.kernel.readiness import Readiness
+
+
+def _collected(thing: object) -> bool:
+    """Whether the cyclic collector's generations hold ``thing`` (frozen objects are not)."""
+    return any(candidate is thing for candidate in gc.get_objects())
+
+
+@pytest.fixture
+def collector() -> Iterator[None]:
+    """Put the collector back as it was: this test process must not stay frozen or tuned."""
+    threshold = gc.get_threshold()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
+
+
+@pytest.fixture
+async def one_slot(settings: Settings) -> AsyncIterator[None]:
+    """One slot in the module's database, so that the slot calendar holds something."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongodb_uri)
+    db = client[settings.mongodb_database]
+    now = datetime.now(UTC)
+    await db.health_slots.insert_one(
+        {
+            "hospitalId": "h1",
+            "departmentId": "d1",
+            "specialty": "nhi",
+            "doctorId": "",
+            "start": now + timedelta(days=1),
+            "status": "free",
+            "remaining": 3,
+            "bookableFrom": now,
+            "bookableUntil": now + timedelta(hours=20),
+        }
+    )
+    try:
+        yield
+    finally:
+        await client.drop_database(settings.mongodb_database)
+        await client.close()
+
+
+async def test_the_server_freezes_its_read_sides_once_built_and_again_after_a_rebuild(
+    settings: Settings, collector: None, one_slot: None
+) -> None:
+    app = create_app(settings, settle_heap=True)
+    async with app.router.lifespan_context(app):
+        resources = app.state.runtime.resources
+        assert await resources.readiness.settle(60)
+        calendar = resources.get(SLOT_CALENDAR)
+        assert len(calendar) == 1 and gc.is_tracked(calendar._entries)
+        assert not _collected(calendar._entries)  # frozen: full collections skip it
+        assert gc.get_threshold()[0] == heap.YOUNG_THRESHOLD
+        await calendar.refresh()  # a rebuild (as after a lost change stream): new objects
+        assert len(calendar) == 1 and not _collected(calendar._entries)
+
+
+def test_a_step_runs_when_settled_and_after_each_rebuild() -> None:
+    readiness = Readiness()
+    runs: list[int] = []
+    readiness.pending("index", "building")
+    readiness.pending("calendar", "building")
+    readiness.when_settled(lambda: runs.append(1))
+    readiness.ready("index")
+    assert runs == []  # the calendar is still building
+    readiness.ready("calendar")
+    readiness.ready("index")  # a rebuild reports ready again
+    assert len(runs) == 2
+    Readiness().when_settled(lambda: runs.append(1))  # nothing pending: at once
+    assert len(runs) == 3
+
+
+def test_serve_settles_the_heap_and_tests_apps_do_not(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    served: dict[str, Any] = {}
+    monkeypatch.setattr("uvicorn.run", lambda app, **options: served.update(app=app))
+    cli.cmd_serve(settings, argparse.Namespace(host=None, port=None))
+    assert served["app"].state.settle_heap is True
+    assert create_app(settings).state.settle_heap is False
