@@ -40,6 +40,10 @@ LABELS: Dict[str, Dict[str, str]] = {
         "eligibility_missing": "Dữ liệu chưa ghi đối tượng và điều kiện của thủ tục này.",
         "choose": "Bạn muốn hỏi về {first} hay {second}?",
         "choose_one": "Có phải bạn muốn hỏi về {first}?",
+        "unsure_place": (
+            "Tôi không tìm thấy đúng điều bạn hỏi trong dữ liệu tôi tra cứu được. Gần nhất là "
+            "các mục dưới đây; nếu không phải, bạn gọi đường dây nóng {hotline}."
+        ),
         "unsure_procedure": (
             "Tôi không tìm thấy đúng thủ tục bạn hỏi trong danh mục tôi tra cứu được (có thể danh "
             "mục chưa có). Gần nhất là thủ tục dưới đây; nếu không phải, bạn tra trên Cổng dịch "
@@ -93,6 +97,10 @@ LABELS: Dict[str, Dict[str, str]] = {
         "eligibility_missing": "The record does not say who can apply or on what conditions.",
         "choose": "Did you mean {first} or {second}?",
         "choose_one": "Did you mean {first}?",
+        "unsure_place": (
+            "I could not find exactly what you asked about in the data I can look up. The "
+            "closest are below; if it is not one of them, call the hotline {hotline}."
+        ),
         "unsure_procedure": (
             "I could not find exactly that procedure in the catalogue I can look up (it may not "
             "be there). The closest are below; if it is not one of them, look it up on the public "

@@ -23,7 +23,14 @@ from actions import answers, catalogue, place_answers, places, settings
 from actions.api import ApiUnavailable
 from actions.common import lang_of, say
 from actions.fallback import give_up
-from actions.resolve import Decision, decide, domains_named, score
+from actions.resolve import (
+    SCHOOL_LEVELS,
+    Decision,
+    decide,
+    domains_named,
+    score,
+    spelled_out,
+)
 from actions.text import aspect_in, specific_aspect, words
 
 CODE = re.compile(r"\b\d\.\d{6}\b")
@@ -136,6 +143,8 @@ KIND_ASPECTS = {
     "hospital": {"address", "phone", "how_to_book", "departments"},
     "school": {"address", "phone", "admission", "catchment", "transfer"},
 }
+# "cấp 2 Bắc Sơn": the lower-secondary school's name says THCS.
+SCHOOL_SYNONYMS = {level: [school.split(" ", 1)[1]] for level, school in SCHOOL_LEVELS.items()}
 HINT_BONUS = 1.5
 # A second catalogue whose best record the words single out at least this much (relative to
 # the first's) makes the answer a choice between the two (tuned on the dev split).
@@ -209,29 +218,38 @@ class ActionAnswer(Action):
             aspect = _aspect(text, intent, "procedure", previous_aspect)
             return await self._say_record(dispatcher, "procedure", code.group(), aspect, lang)
         outside = intent == "out_of_scope"
-        if outside and not specific_aspect(text):
+        names = await catalogue.names()
+        # Words no catalogue (and no question the assistant was built for) holds.
+        unknown = names.vocabulary.unknown(text)
+        if outside and (unknown or not specific_aspect(text)):
             # Outside what the assistant knows, and asking nothing a record holds.
             give_up(dispatcher, lang)
             return []
         hint = DOMAIN_OF_INTENT.get(intent)
         found = await catalogue.search(text, lang)
-        names = await catalogue.names()
         itineraries = [
             catalogue.Candidate("itinerary", record_id, record_names[0])
             for record_id, record_names in names.names.get("itinerary", {}).items()
         ]
         decisions: Dict[str, Decision] = {}
         place_aspect = aspect_in(text, "places")
+        reading = spelled_out(text)  # "bv nhi": "benh vien nhi"
         for name, candidates in found.items():
             if name == "tourism":
                 candidates = candidates + itineraries
             candidates = [c for c in candidates if fits_aspect(c.kind, place_aspect)]
             index = names.indexes[name]
-            scored = score(text, candidates, index, catalogue.synonyms())
+            procedures = name == "procedures"
+            synonyms = catalogue.synonyms() if name != "education" else SCHOOL_SYNONYMS
+            scored = score(reading, candidates, index, synonyms)
             # Procedures' long official names make a better word fit a weak reason to answer
             # another procedure than the one the search ranks first (dev split): offer both.
             decisions[name] = decide(
-                scored, index.min_evidence(), rival_answers=name != "procedures"
+                scored,
+                index.min_evidence(),
+                rival_answers=not procedures,
+                phrase_needed=procedures,
+                unknown=bool(unknown),
             )
         owner = ASPECT_DOMAIN.get(place_aspect or "")
         named = domains_named(text, names.markers)
@@ -251,6 +269,10 @@ class ActionAnswer(Action):
         if outside and decision.kind != "answer":
             give_up(dispatcher, lang)
             return []
+        if hint == "procedures" and chosen_domain not in (None, "procedures") and unknown:
+            # A procedure question naming something no catalogue knows, which a place's name
+            # happens to share words with: the procedure is not in the catalogue.
+            return self._no_procedure(dispatcher, lang)
         if decision.kind == "answer" and decision.best is not None:
             best = decision.best.candidate
             # After "which procedure?", the aspect asked before the answer is still wanted.
@@ -291,6 +313,9 @@ class ActionAnswer(Action):
             # The words say more than these procedures' names: perhaps one the catalogue lacks.
             message = answers.label(lang, "unsure_procedure", hotline=settings.hotline())
             links = _portal(lang)
+        elif decision.kind == "unsure":
+            # A word no catalogue knows: perhaps something the data lacks ("Samsung S24 giá").
+            message = answers.label(lang, "unsure_place", hotline=settings.hotline())
         elif len(offered) == 1:
             message = answers.label(lang, "choose_one", first=titles[0])
         else:
@@ -324,13 +349,17 @@ class ActionAnswer(Action):
                 # "hồ sơ gồm những gì": the question names no procedure; ask which one.
                 dispatcher.utter_message(response="utter_ask_procedure")
                 return [SlotSet("aspect", aspect)]
-            say(
-                dispatcher,
-                answers.label(lang, "no_procedure", hotline=settings.hotline()),
-                links=_portal(lang),
-            )
-            return []
+            return self._no_procedure(dispatcher, lang)
         give_up(dispatcher, lang)
+        return []
+
+    @staticmethod
+    def _no_procedure(dispatcher: CollectingDispatcher, lang: str) -> List[EventType]:
+        say(
+            dispatcher,
+            answers.label(lang, "no_procedure", hotline=settings.hotline()),
+            links=_portal(lang),
+        )
         return []
 
     async def _say_record(

@@ -9,10 +9,11 @@
 import json
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from actions.api import graphql, nodes
 from actions.resolve import Candidate, NameIndex, domain_markers
+from actions.vocabulary import Vocabulary, common_words, pairs, question_texts, usable_synonyms
 
 NAMES_TTL_SECONDS = 600.0
 PAGE = 100
@@ -34,17 +35,20 @@ NAME_QUERIES: Dict[str, Tuple[str, str]] = {
     "attraction": (
         "tourism",
         "attractions(first: $first, after: $after) { pageInfo { hasNextPage endCursor } "
-        "nodes { id vi: name(lang: VI) en: name(lang: EN) } }",
+        "nodes { id vi: name(lang: VI) en: name(lang: EN) "
+        "dvi: description(lang: VI) den: description(lang: EN) } }",
     ),
     "event": (
         "tourism",
         "events(first: $first, after: $after) { pageInfo { hasNextPage endCursor } "
-        "nodes { id vi: name(lang: VI) en: name(lang: EN) } }",
+        "nodes { id vi: name(lang: VI) en: name(lang: EN) "
+        "dvi: description(lang: VI) den: description(lang: EN) } }",
     ),
     "itinerary": (
         "tourism",
         "itineraries(first: $first, after: $after) { pageInfo { hasNextPage endCursor } "
-        "nodes { id vi: title(lang: VI) en: title(lang: EN) } }",
+        "nodes { id vi: title(lang: VI) en: title(lang: EN) "
+        "dvi: description(lang: VI) den: description(lang: EN) } }",
     ),
     "hospital": (
         "health",
@@ -68,9 +72,16 @@ KIND_DOMAIN = {
 
 
 class Names:
-    """Names per kind ({id: [names]}) and one NameIndex per domain (its kinds together)."""
+    """Names per kind ({id: [names]}), one NameIndex per domain (its kinds together), the
+    language's common words (from the descriptions: ``descriptions`` holds the Vietnamese ones
+    and the English ones) and the vocabulary of everything the assistant knows."""
 
-    def __init__(self, names: Dict[str, Dict[str, List[str]]]) -> None:
+    def __init__(
+        self,
+        names: Dict[str, Dict[str, List[str]]],
+        descriptions: Tuple[List[str], List[str]] = ([], []),
+        general: Sequence[str] = (),
+    ) -> None:
         self.names = names
         self.indexes: Dict[str, NameIndex] = {}
         for domain in set(KIND_DOMAIN.values()):
@@ -84,6 +95,16 @@ class Names:
                 if other != domain:
                     index.elsewhere.update(w for w in other_index.frequency if " " not in w)
         self.markers = domain_markers(self.indexes)
+        common = common_words(*descriptions)
+        asked = pairs(general)
+        for index in self.indexes.values():
+            index.language_words = common
+            index.question_pairs = asked
+        every_name = [n for found in names.values() for pair in found.values() for n in pair if n]
+        self.vocabulary = Vocabulary(
+            [*every_name, *descriptions[0], *descriptions[1], *general,
+             *usable_synonyms(synonyms(), every_name)]
+        )
 
     def name(self, kind: str, record_id: str, lang: str) -> str:
         found = self.names.get(kind, {}).get(record_id) or [record_id]
@@ -114,6 +135,17 @@ def synonyms() -> Dict[str, List[str]]:
     return found
 
 
+def general_texts() -> List[str]:
+    """The words of the assistant's own questions (actions/vocabulary.py), read once."""
+    if "general" not in _cache:
+        _cache["general"] = question_texts(NLU_DATA)
+    general: List[str] = _cache["general"]
+    return general
+
+
+NLU_DATA = Path(__file__).resolve().parents[1] / "data" / "nlu"
+
+
 async def _all_nodes(selection: str) -> List[Dict[str, Any]]:
     root = selection.split("(", 1)[0]
     query = f"query Names($first: Int, $after: String) {{ {selection} }}"
@@ -136,8 +168,12 @@ async def names() -> Names:
     if cached is not None and time.monotonic() - _cache["at"] < NAMES_TTL_SECONDS:
         return cached  # type: ignore[no-any-return]
     collected: Dict[str, Dict[str, List[str]]] = {}
+    descriptions: Tuple[List[str], List[str]] = ([], [])
     for kind, (_, selection) in NAME_QUERIES.items():
         for node in await _all_nodes(selection):
+            for position, key in enumerate(("dvi", "den")):
+                if node.get(key):
+                    descriptions[position].append(node[key])
             if kind == "procedure_en":
                 pair = collected.setdefault("procedure", {}).setdefault(node["id"], ["", ""])
                 pair[1] = node.get("en") or ""
@@ -146,7 +182,7 @@ async def names() -> Names:
             vi = node.get("vi") or translations.get("vi") or ""
             en = node.get("en") or translations.get("en") or ""
             collected.setdefault(kind, {})[node["id"]] = [vi, en]
-    result = Names(collected)
+    result = Names(collected, descriptions, general_texts())
     _cache.update(at=time.monotonic(), names=result)
     return result
 

@@ -44,6 +44,8 @@ MIN_COVERAGE = 0.1
 RESIDUAL = 1.0
 # The same, for two records offered: neither explains this share of what it shares.
 RESIDUAL_CHOICE = 0.5
+# Lone syllables a procedure question must share with a name that shares no phrase with it.
+LONE_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,12 @@ class NameIndex:
         self.names = {record_id: list(record_names) for record_id, record_names in names.items()}
         # Words of the other catalogues: a real word, not a typo of one of these.
         self.elsewhere: Set[str] = set()
+        # Words of the language itself ("in", "the", "và", "của"): found in much of the
+        # catalogues' descriptive text. Alone they single out no record (see ``common_words``).
+        self.language_words: Set[str] = set()
+        # Word pairs of the assistant's own questions ("thủ tục", "giấy tờ"): how people ask,
+        # not what they ask about.
+        self.question_pairs: Set[str] = set()
         self._whole: Dict[str, float] = {}
         self._spellings: Dict[str, str] = {}
 
@@ -150,7 +158,7 @@ class NameIndex:
         """log(N / records holding the term); a single short syllable counts half (Vietnamese
         syllables such as "có", "tử" say little alone; a pair such as "khai sinh" says a lot)."""
         held = self.frequency.get(term, 0)
-        if not held:
+        if not held or term in self.language_words:
             return 0.0
         rarity = math.log(self.size / held)
         if " " not in term and len(term) < LONG_WORD:
@@ -238,9 +246,16 @@ class NameIndex:
         for phrase in skip:
             folded = folded.replace(f" {phrase} ", " ")
         spelled = [self._spelled(word) for word in folded.split()]
-        asked = {f"{a} {b}" for a, b in zip(spelled, spelled[1:])}
-        asked.update(word for word in spelled if len(word) >= LONG_WORD)
         terms = self.terms.get(record_id, set())
+        known = terms | self.language_words
+        # A pair whose two words the name holds apart ("the Cẩm Lương", "Lương fish") says
+        # nothing the name does not.
+        asked = {
+            f"{a} {b}"
+            for a, b in zip(spelled, spelled[1:])
+            if a not in known or b not in known
+        }
+        asked.update(word for word in spelled if len(word) >= LONG_WORD)
         return sum(self.weight(term) for term in asked if term not in terms)
 
     def missing(self, question: str, record_id: str, also: Sequence[str] = ()) -> float:
@@ -288,7 +303,12 @@ def score(
         seen.add(candidate.id)
         evidence, shared = index.evidence(question, candidate.id, also)
         whole = index.whole(candidate.id)
-        if whole and evidence < MIN_COVERAGE * whole:
+        # The search's first hit sharing a word pair no other name holds ("thừa kế").
+        unique = not scored and any(
+            " " in term and index.frequency.get(term) == 1 and term not in index.question_pairs
+            for term in shared
+        )
+        if whole and evidence < MIN_COVERAGE * whole and not unique:
             # A sliver of a long name ("Việt Nam" of "... công dân Việt Nam, người nước
             # ngoài ..."): not enough to say the question is about this record.
             evidence = 0.0
@@ -307,6 +327,8 @@ def decide(
     residual: float = RESIDUAL,
     rival_answers: bool = True,
     residual_choice: float = RESIDUAL_CHOICE,
+    phrase_needed: bool = False,
+    unknown: bool = False,
 ) -> Decision:
     """Answer, offer a choice, or nothing, from candidates scored by ``score``.
 
@@ -317,12 +339,21 @@ def decide(
     better than every other by ``lead`` × ``min_evidence``. A candidate that fits the words far
     better than the search's best (twice that lead) is answered instead. Otherwise the two are
     offered ("did you mean A or B?").
+
+    ``phrase_needed`` (procedures): a record sharing only one or two lone syllables with the
+    question is offered, not answered. ``unknown``: the question holds words no catalogue knows
+    (actions/vocabulary.py), so a choice becomes "not found exactly; the closest are".
     """
     eligible = [s for s in scored if s.evidence >= min_evidence]
     if not eligible:
         return Decision("none")
     decision = _decide(eligible, min_evidence, margin, lead, rival_answers)
     best = decision.best
+    if phrase_needed and decision.kind == "answer" and best is not None and not _phrase(best):
+        # Only lone syllables shared ("mẹ", "con" of "Đăng ký nhận cha, mẹ, con"): the words
+        # do not name this record; offer it (and the next), do not state it.
+        others = [s for s in eligible if s is not best]
+        decision = Decision("choose", [best] + others[:1])
     if decision.kind == "answer" and best is not None and best.unexplained >= residual * best.evidence:
         # The question says as much again that this record's name does not: perhaps another
         # procedure, one the catalogue lacks. Offer it, do not state it.
@@ -334,7 +365,18 @@ def decide(
         # Neither name explains what the question says: not "A or B?" but "not found; the
         # closest are A and B".
         return Decision("unsure", decision.options)
+    if decision.kind == "choose" and unknown:
+        # The question holds a word no catalogue knows: perhaps a record the catalogue lacks.
+        return Decision("unsure", decision.options)
     return decision
+
+
+def _phrase(scored: Scored) -> bool:
+    """Whether the words shared with the record's name hold a phrase (a word pair, or a word
+    too long to be one Vietnamese syllable) or ``LONE_WORDS`` lone syllables, not one or two."""
+    return len(scored.shared) >= LONE_WORDS or any(
+        " " in term or len(term) >= LONG_WORD for term in scored.shared
+    )
 
 
 def _decide(
@@ -372,6 +414,12 @@ KIND_ABBREVIATIONS = {
     "thpt": "truong thpt",
     "thcs": "truong thcs",
 }
+# How people name school levels ("cấp 2" is lower secondary): the names say THCS.
+SCHOOL_LEVELS = {
+    "cap 1": "truong tieu hoc",
+    "cap 2": "truong thcs",
+    "cap 3": "truong thpt",
+}
 
 
 def _ends(names: Sequence[str]) -> Set[str]:
@@ -408,11 +456,33 @@ def domain_markers(indexes: Dict[str, NameIndex]) -> Dict[str, Set[str]]:
     return found
 
 
+# The abbreviations above as written out, for reading a question's words against the names.
+KIND_WORDS = {
+    "bv": "bệnh viện",
+    "bvdk": "bệnh viện đa khoa",
+    "tyt": "trạm y tế",
+    "ttyt": "trung tâm y tế",
+}
+
+
+def spelled_out(question: str) -> str:
+    """The question with the kind abbreviations written out ("bv nhi" -> "bệnh viện nhi"),
+    accents kept only when the question has them (evidence matches accents that way)."""
+    accents = fold(question) != " ".join(re.findall(r"[^\W_]+", question.lower()))
+    def word(match: "re.Match[str]") -> str:
+        full = KIND_WORDS[match.group(0).lower()]
+        return full if accents else fold(full)
+    pattern = r"\b(" + "|".join(KIND_WORDS) + r")\b"
+    return re.sub(pattern, word, question, flags=re.IGNORECASE)
+
+
 def domains_named(question: str, markers: Dict[str, Set[str]]) -> Set[str]:
     """The catalogues whose kind words the question holds ("BV Nhi" names a hospital)."""
     tokens = fold(question).split()
     expanded = " ".join(KIND_ABBREVIATIONS.get(token, token) for token in tokens)
     text = f" {expanded} ".replace(" truong hop ", " ")  # "trường hợp": a case, not a school
+    for level, school in SCHOOL_LEVELS.items():
+        text = text.replace(f" {level} ", f" {school} ")
     return {
         domain
         for domain, terms in markers.items()

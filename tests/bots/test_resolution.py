@@ -189,7 +189,8 @@ def _indexes() -> dict[str, resolve.NameIndex]:
         ("Where is the general hospital?", {"health"}),
         ("lễ hội Lam Kinh khi nào", {"tourism"}),
         ("Sầm Sơn", set()),
-        ("học cấp 2 ở đâu", set()),  # "cấp" begins procedures' names, but is a school level here
+        # "cấp" begins procedures' names, but "cấp 2" is a school level (lower secondary)
+        ("học cấp 2 ở đâu", {"education"}),
     ],
 )
 def test_the_kind_of_record_a_question_names(question: str, named: set[str]) -> None:

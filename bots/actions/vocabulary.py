@@ -1,0 +1,166 @@
+"""What the assistant knows of the words people use: the language's own words, and words that
+no catalogue and no question it was built for holds.
+
+Pure Python (no Rasa imports), tested from tests/bots/.
+
+- ``common_words``: words found in much of the catalogues' descriptive text ("in", "the", "và",
+  "của"). They are the language, not a name: alone they single out no record.
+- ``Vocabulary``: every word of the catalogues (names, descriptions, the everyday names of the
+  synonym list that lead to a catalogue name) and of the assistant's own questions (its training
+  examples, the aspect words). A question's words outside it ("thất nghiệp", "visa", "A1") name
+  something no record is about: a procedure question holding one is not answered with a
+  neighbouring procedure (actions/resolve.py, actions/ask.py).
+"""
+
+import re
+import unicodedata
+from collections import Counter
+from pathlib import Path
+from typing import Dict, Iterable, List, Sequence, Set
+
+import yaml
+
+from actions import text
+from actions.resolve import KIND_ABBREVIATIONS
+from actions.text import fold
+
+# A word in more than this share of one language's descriptions is a word of the language.
+COMMON_SHARE = 0.3
+# Fewer descriptions than this say nothing about the language.
+COMMON_MIN_TEXTS = 10
+# Letters a word needs to count as unknown (digits and letters mixed: any length, "a1").
+UNKNOWN_MIN_LETTERS = 2
+TYPO_MIN_LENGTH = 7
+MAX_REMEMBERED = 50_000
+
+
+# Intents whose examples are not the assistant's questions (their words are what it lacks).
+NOT_OURS = {"out_of_scope", "nlu_fallback"}
+ANNOTATION = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+
+
+def question_texts(nlu_data: Path) -> List[str]:
+    """The words the assistant's own questions use: its training examples in ``nlu_data``
+    (annotations dropped; not those of out_of_scope), the aspect phrases and language words
+    it reads, and the kind abbreviations."""
+    found: List[str] = []
+    for path in sorted(nlu_data.glob("*.yml")):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError):
+            continue
+        for item in data.get("nlu") or []:
+            if item.get("intent") in NOT_OURS or not isinstance(item.get("examples"), str):
+                continue
+            for line in item["examples"].splitlines():
+                found.append(ANNOTATION.sub(r"\1", line.strip().lstrip("- ")))
+    for table in text.ASPECT_TABLES.values():
+        found.extend(phrase for _, phrases in table for phrase in phrases)
+    found.extend(text.VI_WORDS | text.EN_WORDS)
+    found.extend(KIND_ABBREVIATIONS)
+    return found
+
+
+def common_words(*texts_per_language: Sequence[str]) -> Set[str]:
+    """Folded words found in more than ``COMMON_SHARE`` of the texts of one language."""
+    found: Set[str] = set()
+    for texts in texts_per_language:
+        if len(texts) < COMMON_MIN_TEXTS:
+            continue
+        counts: Counter = Counter()
+        for text in texts:
+            counts.update(set(fold(text).split()))
+        found.update(word for word, held in counts.items() if held > COMMON_SHARE * len(texts))
+    return found
+
+
+def pairs(texts: Iterable[str]) -> Set[str]:
+    """Every adjacent word pair of the texts (folded, "thu tuc")."""
+    found: Set[str] = set()
+    for text in texts:
+        tokens = fold(text).split()
+        found.update(f"{a} {b}" for a, b in zip(tokens, tokens[1:]))
+    return found
+
+
+def _one_edit(a: str, b: str) -> bool:
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (
+            len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def usable_synonyms(synonyms: Dict[str, List[str]], names: Iterable[str]) -> List[str]:
+    """The synonym list's phrases (keys and expansions) that lead to words of some name: an
+    everyday name of a record the catalogue has ("gplx"), not of one it lacks ("bhtn")."""
+    folded = [f" {fold(name)} " for name in names]
+    found = []
+    for key, phrases in synonyms.items():
+        if any(f" {phrase} " in name for phrase in phrases for name in folded):
+            found.append(key)
+            found.extend(phrases)
+    return found
+
+
+class Vocabulary:
+    """Every word the texts hold: folded, and as written (accents kept, lower case), and each
+    adjacent pair written as one ("viet nam" -> "vietnam")."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        self.words: Set[str] = set()
+        self.accented: Set[str] = set()
+        for text in texts:
+            tokens = fold(text).split()
+            self.words.update(tokens)
+            self.words.update(a + b for a, b in zip(tokens, tokens[1:]))
+            self.accented.update(_written(text))
+        self._typos = [w for w in self.words if len(w) >= TYPO_MIN_LENGTH - 1 and w.isalpha()]
+        self._known: Dict[str, bool] = {}
+
+    def knows(self, word: str) -> bool:
+        """The word (folded), its English singular, a letter typed twice ("tienn"), or (words
+        of 7+ letters, longer than a Vietnamese syllable) a word one typo away."""
+        if word in self.words or (word.endswith("s") and word[:-1] in self.words):
+            return True
+        doubled = [i for i in range(1, len(word)) if word[i] == word[i - 1]]
+        if any(word[:i] + word[i + 1 :] in self.words for i in doubled):
+            return True
+        if len(word) < TYPO_MIN_LENGTH or not word.isalpha():
+            return False
+        known = self._known.get(word)
+        if known is None:
+            if len(self._known) >= MAX_REMEMBERED:
+                self._known.clear()
+            known = self._known[word] = any(_one_edit(word, w) for w in self._typos)
+        return known
+
+    def unknown(self, question: str) -> List[str]:
+        """The question's words that nothing the assistant knows holds (digits alone aside).
+        Typed with diacritics, a word with them must be known as written ("thất" is not
+        "thật")."""
+        written = _written(question)
+        accents = any(fold(word) != word for word in written)
+        found = []
+        for word in written:
+            folded = fold(word)
+            if not folded or folded.isdigit() or " " in folded:
+                continue
+            if folded.isalpha() and len(folded) < UNKNOWN_MIN_LETTERS:
+                continue
+            if accents and folded != word and word.isalpha():
+                if word not in self.accented:
+                    found.append(folded)
+            elif not self.knows(folded):
+                found.append(folded)
+        return found
+
+
+def _written(text: str) -> List[str]:
+    """The words as written: lower case, accents kept."""
+    return re.findall(r"[^\W_]+", unicodedata.normalize("NFC", text).lower())

@@ -1,0 +1,134 @@
+"""Words the assistant does not know, words of the language, and what they change in a decision
+(bots/actions/vocabulary.py, resolve.py: pure Python, no Rasa needed).
+
+The vocabulary is built as the action server builds it: the demo catalogues' names and
+descriptions (from the data files here, from the API there) and the assistant's own training
+questions (bots/data/nlu).
+"""
+
+import json
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "domains"
+
+if "actions" not in sys.modules:
+    package = types.ModuleType("actions")
+    package.__path__ = [str(ROOT / "bots" / "actions")]
+    sys.modules["actions"] = package
+
+from actions import resolve, vocabulary  # noqa: E402
+
+FILES = {
+    "procedure": ("procedures/data/procedures.json", "code", "name"),
+    "attraction": ("tourism/data/attractions.json", "slug", "name"),
+    "event": ("tourism/data/events.json", "slug", "name"),
+    "itinerary": ("tourism/data/itineraries.json", "slug", "title"),
+    "hospital": ("health/data/hospitals.json", "id", "name"),
+    "school": ("education/data/schools.json", "id", "name"),
+}
+
+
+def _rows(path: str) -> list[dict]:
+    rows = json.loads((DATA / path).read_text(encoding="utf-8"))
+    return rows["schools"] if isinstance(rows, dict) else rows
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> dict[str, dict[str, list[str]]]:
+    names: dict[str, dict[str, list[str]]] = {}
+    for kind, (path, key, field) in FILES.items():
+        for row in _rows(path):
+            name = row[field]
+            names.setdefault(kind, {})[row[key]] = [name["vi"], name["en"]]
+    return names
+
+
+@pytest.fixture(scope="module")
+def descriptions() -> tuple[list[str], list[str]]:
+    found: tuple[list[str], list[str]] = ([], [])
+    for kind in ("attraction", "event", "itinerary"):
+        for row in _rows(FILES[kind][0]):
+            found[0].append(row["description"]["vi"])
+            found[1].append(row["description"]["en"])
+    return found
+
+
+@pytest.fixture(scope="module")
+def known(catalogue, descriptions) -> vocabulary.Vocabulary:  # type: ignore[no-untyped-def]
+    every = [n for names in catalogue.values() for pair in names.values() for n in pair]
+    general = vocabulary.question_texts(ROOT / "bots" / "data" / "nlu")
+    return vocabulary.Vocabulary([*every, *descriptions[0], *descriptions[1], *general])
+
+
+def test_words_of_the_language_are_computed_from_the_descriptions(descriptions) -> None:  # type: ignore[no-untyped-def]
+    common = vocabulary.common_words(*descriptions)
+    assert {"the", "of", "in", "va"} <= common
+    assert not {"citadel", "beach", "bien", "den"} & common
+
+
+def test_a_word_of_the_language_alone_names_no_record(catalogue, descriptions) -> None:  # type: ignore[no-untyped-def]
+    # "in" is rare in the names ("A weekend in Sầm Sơn") but common in the language.
+    tourism = resolve.NameIndex({**catalogue["attraction"], **catalogue["itinerary"]})
+    weekend = next(i for i, n in catalogue["itinerary"].items() if "weekend" in n[1].lower())
+    question = "How do I get a work permit in Vietnam?"
+    assert tourism.evidence(question, weekend)[0] > 0
+    tourism.language_words = vocabulary.common_words(*descriptions)
+    assert tourism.evidence(question, weekend)[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("question", "unknown"),
+    [
+        ("Cho em hỏi làm giấy khai sinh cho con cần những giấy tờ gì ạ?", []),
+        ("lam giay khai sinh cho con can giay to gi", []),
+        ("xin xác nhận hộ nghèo ở đâu", ["ngheo"]),
+        ("trợ cấp thất nghiệp nộp ở đâu", ["that"]),  # "thất" is not "thật"
+        ("What is the visa policy for Japan?", ["visa", "policy", "japan"]),
+        ("thi bang lai xe may A1 dang ky o dau", ["a1"]),  # a code no catalogue has
+        ("thac hieu ve vao cua bao nhieu tienn", []),  # a key pressed twice
+        ("Where can I buy banh gai cakes?", []),  # an English plural
+    ],
+)
+def test_words_no_catalogue_knows(known, question: str, unknown: list[str]) -> None:  # type: ignore[no-untyped-def]
+    assert known.unknown(question) == unknown
+
+
+def test_everyday_names_of_records_the_catalogue_lacks_stay_unknown(catalogue) -> None:  # type: ignore[no-untyped-def]
+    every = [n for names in catalogue.values() for pair in names.values() for n in pair]
+    synonyms = {"gplx": ["giay phep lai xe"], "bhtn": ["tro cap that nghiep"]}
+    assert vocabulary.usable_synonyms(synonyms, every) == ["gplx", "giay phep lai xe"]
+
+
+def _candidate(code: str, margin: float) -> resolve.Candidate:
+    return resolve.Candidate("procedure", code, code, score=1.0, margin=margin)
+
+
+def test_lone_syllables_do_not_name_a_procedure(catalogue) -> None:  # type: ignore[no-untyped-def]
+    # "mẹ" and "con" of "Đăng ký nhận cha, mẹ, con", for a question about changing a surname:
+    # offered, never stated.
+    index = resolve.NameIndex(catalogue["procedure"])
+    candidates = [_candidate("1.001022", 0.6), _candidate("1.004859", 0.1)]
+    scored = resolve.score("muốn đổi sang họ mẹ cho con", candidates, index)
+    assert resolve.decide(scored, index.min_evidence()).kind == "answer"
+    assert resolve.decide(scored, index.min_evidence(), phrase_needed=True).kind == "choose"
+
+
+def test_a_choice_with_an_unknown_word_says_not_found(catalogue) -> None:  # type: ignore[no-untyped-def]
+    index = resolve.NameIndex(catalogue["procedure"])
+    candidates = [_candidate("3.000347", 0.05), _candidate("3.000348", 0.05)]
+    scored = resolve.score("thi bang lai xe A1", candidates, index, {"bang lai": ["giay phep lai xe"]})
+    assert resolve.decide(scored, index.min_evidence()).kind == "choose"
+    assert resolve.decide(scored, index.min_evidence(), unknown=True).kind == "unsure"
+
+
+def test_abbreviations_are_read_as_the_words_they_stand_for() -> None:
+    assert resolve.spelled_out("bv nhi co kham rang khong") == "benh vien nhi co kham rang khong"
+    assert resolve.spelled_out("BV phụ sản ở đâu") == "bệnh viện phụ sản ở đâu"
+    assert resolve.domains_named("con học cấp 2 Bắc Sơn", {"education": {"truong thcs"}}) == {
+        "education"
+    }
