@@ -140,12 +140,13 @@ class Vocabulary:
             known = self._known[word] = any(_one_edit(word, w) for w in self._typos)
         return known
 
-    def unknown(self, question: str) -> List[str]:
+    def unknown(self, question: str, *, accents: bool = True) -> List[str]:
         """The question's words that nothing the assistant knows holds (digits alone aside).
         Typed with diacritics, a word with them must be known as written ("thất" is not
-        "thật")."""
+        "thật"); ``accents=False`` compares folded words only (fewer everyday words unknown:
+        the texts hold fewer words with their accents than without)."""
         written = _written(question)
-        accents = any(fold(word) != word for word in written)
+        accents = accents and any(fold(word) != word for word in written)
         found = []
         for word in written:
             folded = fold(word)

@@ -98,6 +98,13 @@ def test_words_no_catalogue_knows(known, question: str, unknown: list[str]) -> N
     assert known.unknown(question) == unknown
 
 
+def test_folded_words_only_when_asked(known) -> None:  # type: ignore[no-untyped-def]
+    # Everyday words typed with accents the texts hold only without them ("đúng"): unknown as
+    # written, known folded (the places' choices use the folded reading).
+    question = "nhà ở phường Sầm Sơn thì con học cấp 2 Bắc Sơn đúng không"
+    assert known.unknown(question, accents=False) == []
+
+
 def test_everyday_names_of_records_the_catalogue_lacks_stay_unknown(catalogue) -> None:  # type: ignore[no-untyped-def]
     every = [n for names in catalogue.values() for pair in names.values() for n in pair]
     synonyms = {"gplx": ["giay phep lai xe"], "bhtn": ["tro cap that nghiep"]}
