@@ -9,7 +9,10 @@ process and counts accepted messages.
   one `xuthanh worker` process fans out and delivers. Timed from the mutation until the FCM server
   has accepted the last message.
 
-Run: .venv/bin/python bench/notifications.py [--devices 10000]
+Run: .venv/bin/python bench/notifications.py [--devices 10000] [--count-commands]
+
+``--count-commands`` puts a wire proxy (tests/support/mongo_fault_proxy.py) between the worker and
+the database and prints what the worker asked, per command and collection (slower: not for timing).
 """
 
 # A benchmark script: asserts, a throwaway dev secret, loopback URLs and blocking process
@@ -25,6 +28,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -131,7 +135,17 @@ async def bare_loop(fcm_url: str, tokens: list[str]) -> float:
     return elapsed
 
 
-async def main(devices: int) -> None:
+def count_commands(proxy: Any) -> dict[str, int]:
+    """The worker's commands per ``command collection`` (handshakes and pings left out)."""
+    counts: Counter[str] = Counter(
+        f"{command} {collection or ''}".strip()
+        for command, collection in proxy.seen
+        if command not in ("hello", "isMaster", "ismaster", "ping", "endSessions")
+    )
+    return dict(counts.most_common())
+
+
+async def main(devices: int, *, counting: bool = False) -> None:
     sys.path.insert(0, str(ROOT / "scripts"))
     import mongo_server
 
@@ -139,6 +153,7 @@ async def main(devices: int) -> None:
     mongo = mongo_server.start(port=port, storage=":memory:", log_path=Path("/tmp/bench-mongo.log"))
     fcm = subprocess.Popen([sys.executable, __file__, "--serve-fcm", "0"], stdout=subprocess.PIPE)
     worker: subprocess.Popen[bytes] | None = None
+    proxy: Any = None
     try:
         assert fcm.stdout is not None
         fcm_url = f"http://127.0.0.1:{int(fcm.stdout.readline())}"
@@ -179,10 +194,16 @@ async def main(devices: int) -> None:
         log(f"    {bare:.2f} s, {bare_rate:.0f} messages/s")
 
         log("==> Outbox path: sendNotification -> xuthanh worker -> FCM server")
+        worker_uri = uri
+        if counting:
+            from tests.support.mongo_fault_proxy import MongoFaultProxy
+
+            proxy = MongoFaultProxy("127.0.0.1", port, record=True).start()
+            worker_uri = proxy.uri
         env = {
             **os.environ,
             "APP_ENV": "test",
-            "MONGODB_URI": uri,
+            "MONGODB_URI": worker_uri,
             "MONGODB_DATABASE": "bench",
             "FIREBASE_PROJECT_ID": PROJECT,
             "FCM_ENDPOINT": fcm_url,
@@ -192,6 +213,8 @@ async def main(devices: int) -> None:
             [str(Path(sys.executable).with_name("xuthanh")), "worker"], env=env, cwd=ROOT
         )
         await asyncio.sleep(4)  # let the worker start and go idle
+        if proxy is not None:
+            proxy.seen.clear()
         pids["worker"] = worker.pid
         app = create_app(settings)
         admin = mint_dev_token(secret=SECRET, uid="bench-admin", roles=[Role.ADMIN])
@@ -223,6 +246,8 @@ async def main(devices: int) -> None:
                     wait_for_count, fcm_url, devices, "outbox", start
                 )
                 outbox_cpu = cpu_report(pids, before)
+        if proxy is not None:
+            await asyncio.sleep(2)  # the last batches' results are written after their sending
         outbox = end - start
         outbox_rate = devices / outbox
         result = stats(fcm_url)
@@ -241,6 +266,7 @@ async def main(devices: int) -> None:
                     "fcm_requests_outbox": result["attempts"],
                     "cpu_seconds_bare_loop": bare_cpu,
                     "cpu_seconds_outbox": outbox_cpu,
+                    **({"worker_commands": count_commands(proxy)} if proxy is not None else {}),
                 }
             )
         )
@@ -251,15 +277,20 @@ async def main(devices: int) -> None:
             worker.wait(15)
         fcm.terminate()
         fcm.wait(10)
+        if proxy is not None:
+            proxy.stop()
         mongo_server.stop(mongo)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--devices", type=int, default=10_000)
+    parser.add_argument(
+        "--count-commands", action="store_true", help="count the worker's database commands"
+    )
     parser.add_argument("--serve-fcm", type=int, default=None, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.serve_fcm is not None:
         serve_fcm(arguments.serve_fcm)
     else:
-        asyncio.run(main(arguments.devices))
+        asyncio.run(main(arguments.devices, counting=arguments.count_commands))
