@@ -1,6 +1,7 @@
 """Delivery: pushing a claimed batch through the sender and recording each token's outcome."""
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
@@ -12,9 +13,10 @@ from pymongo.errors import PyMongoError
 
 from domains.kernel.i18n import pick
 from domains.notifications.backoff import backoff_delay
+from domains.notifications.batches import as_record
 from domains.notifications.config import DEVICE_RECHECK_AFTER, WorkerConfig
 from domains.notifications.models import DeliveryDocument, NotificationDocument
-from domains.notifications.outbox_repository import DeliveryRepository
+from domains.notifications.outbox_repository import MARK_SLICE
 from domains.notifications.push import Outcome, Sender
 from domains.notifications.store import NotificationsStore
 
@@ -23,7 +25,7 @@ logger = logging.getLogger("xuthanh.notifications.worker")
 # How often a paused sender looks at the clock (its pause may end early on a test's clock).
 PAUSE_CHECK_SECONDS = 0.5
 
-Update = tuple[str, dict[str, Any]]  # (delivery id, fields of its result)
+Update = tuple[DeliveryDocument, dict[str, Any]]  # (a delivery, fields of its result)
 
 
 def render(
@@ -101,23 +103,23 @@ class BatchSender:
         self, claim: str, batch: list[DeliveryDocument], *, claimed_at: datetime, fresh: bool
     ) -> None:
         """Push a claimed batch and record each token's outcome. ``fresh``: just fanned out,
-        from device documents read a moment before ``claimed_at``."""
+        from device documents read a moment before ``claimed_at``, and held as one batch
+        document in flight (``batches``) rather than as claimed deliveries."""
         texts = await self.store.notifications.get_texts(list({d["n"] for d in batch}))
+        records: Records = InFlight(self.store, claim) if fresh else Claimed(self.store, claim)
         recorder: _SentRecorder | None = None
         try:
             async with self.on_the_wire:
                 if not await self._wait_out_pause():
                     # Stopping during a pause: any worker may send the batch as soon as it can.
-                    await self.store.deliveries.extend_claim(claim, until=self.config.clock())
+                    await records.renew(batch, until=self.config.clock())
                     return
                 now = self.config.clock()
                 waited = now - claimed_at
                 if waited > self.config.lease / 3:
                     # Queued behind slow batches: renew the claim before sending, so the send
                     # (its requests time out within a third of the lease) ends inside it.
-                    held = await self.store.deliveries.extend_claim(
-                        claim, until=now + self.config.lease
-                    )
+                    held = await records.renew(batch, until=now + self.config.lease)
                     # What outlived the lease meanwhile is another worker's to send, not ours.
                     batch = [d for d in batch if d["_id"] in held]
                 owners: dict[str, str | None] = {d["token"]: d.get("userId") for d in batch}
@@ -126,10 +128,8 @@ class BatchSender:
                     owners = {device["_id"]: device.get("userId") for device in devices}
                 sendable, updates = self._sendable(batch, texts, owners, now)
                 messages = await self._render(sendable, texts)
-                recorder = _SentRecorder(
-                    self.store.deliveries, claim, self.sender.success_state, sendable, self.config
-                )
-                renewal = asyncio.create_task(self._keep_claim(claim))
+                recorder = _SentRecorder(records, self.sender.success_state, sendable, self.config)
+                renewal = asyncio.create_task(self._keep_claim(records, batch))
                 try:
                     outcomes = await self.sender.send(messages, on_sent=recorder.sent)
                 finally:
@@ -139,23 +139,21 @@ class BatchSender:
         finally:
             if recorder is not None:
                 await recorder.close()
-        await self._record(claim, sendable, outcomes, updates, recorded=recorder.recorded)
+        await self._record(records, sendable, outcomes, updates, recorded=recorder.recorded)
 
-    async def _keep_claim(self, claim: str) -> None:
+    async def _keep_claim(self, records: "Records", batch: list[DeliveryDocument]) -> None:
         """Renew the claim while its batch is on the wire: a send slower than the lease (a busy
         machine, FCM slowing down) must not let another worker send the batch again."""
         while True:
             await asyncio.sleep(self.config.lease.total_seconds() / 3)
             try:
-                await self.store.deliveries.extend_claim(
-                    claim, until=self.config.clock() + self.config.lease
-                )
+                await records.renew(batch, until=self.config.clock() + self.config.lease)
             except PyMongoError:
                 logger.warning("could not renew a claim", extra={"worker": self.name})
 
     async def _record(
         self,
-        claim: str,
+        records: "Records",
         sendable: list[DeliveryDocument],
         outcomes: Sequence[Outcome],
         updates: list[Update],
@@ -166,27 +164,24 @@ class BatchSender:
         reported unregistered or invalid."""
         now = self.config.clock()
         succeeded = 0
-        unrecorded: list[str] = []  # successes not written yet (e.g. the development sink's)
+        unrecorded: list[DeliveryDocument] = []  # successes not written yet (the sink's)
         unregistered: list[str] = []
         for delivery, outcome in zip(sendable, outcomes, strict=True):
             if outcome.ok:
                 succeeded += 1
                 if delivery["_id"] not in recorded:
-                    unrecorded.append(delivery["_id"])
+                    unrecorded.append(delivery)
                 continue
-            updates.append((delivery["_id"], self._failure(delivery, outcome, now)))
+            updates.append((delivery, self._failure(delivery, outcome, now)))
             if outcome.unregistered:
                 unregistered.append(delivery["token"])
-        deliveries = self.store.deliveries
-        await deliveries.mark(
-            unrecorded, worker_claim=claim, state=self.sender.success_state, now=now
-        )
-        await deliveries.record(updates, claim=claim)
+        await records.sent(unrecorded, state=self.sender.success_state, now=now, audiences={})
+        await records.finish(updates)
         if unregistered:
             # Only tokens FCM reports unregistered or invalid go; other errors keep the device.
             await self.store.devices.delete_many(unregistered)
             await self.store.subscriptions.remove_for_tokens(unregistered)
-            await deliveries.skip_pending_for_tokens(unregistered, now=now)
+            await self.store.deliveries.skip_pending_for_tokens(unregistered, now=now)
         logger.info(
             "push batch done",
             extra={
@@ -210,14 +205,14 @@ class BatchSender:
         updates: list[Update] = []
         for delivery in batch:
             if delivery["n"] not in texts:
-                updates.append((delivery["_id"], _final("skipped", "NOTIFICATION_GONE", None, now)))
+                updates.append((delivery, _final("skipped", "NOTIFICATION_GONE", None, now)))
             elif _changed_hands(delivery, owners):
                 # Since the fan-out the phone was signed out, taken over by another user or
                 # unregistered: the previous user's notification must not reach it.
-                updates.append((delivery["_id"], _final("skipped", "DEVICE_CHANGED", None, now)))
+                updates.append((delivery, _final("skipped", "DEVICE_CHANGED", None, now)))
             elif delivery.get("attempts", 1) > self.config.max_attempts:
                 # Claimed again and again by workers that died before recording a result.
-                updates.append((delivery["_id"], _final("dead", "LEASE_EXPIRED", None, now)))
+                updates.append((delivery, _final("dead", "LEASE_EXPIRED", None, now)))
             else:
                 sendable.append(delivery)
         return sendable, updates
@@ -252,56 +247,136 @@ class BatchSender:
         return _final(state, outcome.code, outcome.message, now)
 
 
-class _SentRecorder:
-    """Writes successes while a batch is still being sent, a few at a time in the background.
+class Records:
+    """Where a batch's outcomes are written: its claimed deliveries, or its batch in flight."""
 
-    Answers are gathered for a moment: single-document writes cost SecantusDB about twice as much
-    per delivery as writes of 25 to 100 (``DeliveryRepository.mark`` slices larger ones).
+    def __init__(self, store: NotificationsStore, claim: str) -> None:
+        self.store = store
+        self.claim = claim
+
+    async def renew(self, batch: list[DeliveryDocument], *, until: datetime) -> set[str]:
+        """Push the lease out to ``until``; returns the deliveries still held."""
+        raise NotImplementedError
+
+    async def sent(
+        self,
+        deliveries: list[DeliveryDocument],
+        *,
+        state: str,
+        now: datetime,
+        audiences: dict[str, Any],
+    ) -> None:
+        raise NotImplementedError
+
+    async def finish(self, updates: list[Update]) -> None:
+        """The other outcomes (failures, retries, skips): the batch is done."""
+        raise NotImplementedError
+
+
+class Claimed(Records):
+    """Deliveries stored one by one, pending under the claim (the shared claim's batches)."""
+
+    async def renew(self, batch: list[DeliveryDocument], *, until: datetime) -> set[str]:
+        return await self.store.deliveries.extend_claim(self.claim, until=until)
+
+    async def sent(
+        self,
+        deliveries: list[DeliveryDocument],
+        *,
+        state: str,
+        now: datetime,
+        audiences: dict[str, Any],
+    ) -> None:
+        ids = [d["_id"] for d in deliveries]
+        await self.store.deliveries.mark(
+            ids, worker_claim=self.claim, state=state, now=now, audiences=audiences
+        )
+
+    async def finish(self, updates: list[Update]) -> None:
+        await self.store.deliveries.record(
+            [(d["_id"], fields) for d, fields in updates], claim=self.claim
+        )
+
+
+class InFlight(Records):
+    """A fan-out batch held as one document (``batches``): outcomes are inserted as records,
+    then the document goes."""
+
+    async def renew(self, batch: list[DeliveryDocument], *, until: datetime) -> set[str]:
+        held = await self.store.batches.extend(self.claim, until=until)
+        return {d["_id"] for d in batch} if held else set()
+
+    async def sent(
+        self,
+        deliveries: list[DeliveryDocument],
+        *,
+        state: str,
+        now: datetime,
+        audiences: dict[str, Any],
+    ) -> None:
+        await self.store.deliveries.record_sent(
+            deliveries, batch=self.claim, state=state, now=now, audiences=audiences
+        )
+
+    async def finish(self, updates: list[Update]) -> None:
+        if updates:
+            await self.store.deliveries.insert_records([as_record(d, f) for d, f in updates])
+        await self.store.batches.close(self.claim)
+
+
+class _SentRecorder:
+    """Writes successes while a batch is still being sent, in slices, in the background.
+
+    Answers are gathered until a slice is full (``MARK_SLICE``) or ``GATHER_SECONDS`` passed: a
+    write per few answers would cost the database a command (and the worker a round trip) per
+    few messages. A worker killed meanwhile loses at most that moment's records: those messages
+    go out again when the claim's lease ends (the phone replaces the copy: the collapse key).
     """
 
-    GATHER_SECONDS = 0.02
+    GATHER_SECONDS = 0.25
 
     def __init__(
-        self,
-        deliveries: DeliveryRepository,
-        claim: str,
-        state: str,
-        batch: list[DeliveryDocument],
-        config: WorkerConfig,
+        self, records: Records, state: str, batch: list[DeliveryDocument], config: WorkerConfig
     ) -> None:
         self.clock = config.clock
-        self.deliveries = deliveries
-        self.claim = claim
+        self.records = records
         self.state = state
-        self.ids = {d["_id"] for d in batch}
-        self.buffer: list[str] = []
+        self.batch = {d["_id"]: d for d in batch}
+        self.buffer: list[DeliveryDocument] = []
         self.recorded: set[str] = set()
+        self.audiences: dict[str, Any] = {}  # per notification of the batch, looked up once
         self.ready = asyncio.Event()
+        self.full = asyncio.Event()
         self.closing = False
         self.task = asyncio.create_task(self._flush_loop())
 
     def sent(self, nid: str, token: str) -> None:
         # One batch may hold two notifications for one token (retries): the key is the pair.
-        delivery_id = f"{nid}:{token}"
-        if delivery_id in self.ids:
-            self.buffer.append(delivery_id)
+        delivery = self.batch.get(f"{nid}:{token}")
+        if delivery is not None:
+            self.buffer.append(delivery)
             self.ready.set()
+            if len(self.buffer) >= MARK_SLICE:
+                self.full.set()
 
     async def _flush_loop(self) -> None:
         while not self.closing or self.buffer:
             await self.ready.wait()
             if not self.closing:
-                await asyncio.sleep(self.GATHER_SECONDS)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.full.wait(), self.GATHER_SECONDS)
             self.ready.clear()
-            ids, self.buffer = self.buffer, []
-            await self.deliveries.mark(
-                ids, worker_claim=self.claim, state=self.state, now=self.clock()
+            self.full.clear()
+            deliveries, self.buffer = self.buffer, []
+            await self.records.sent(
+                deliveries, state=self.state, now=self.clock(), audiences=self.audiences
             )
-            self.recorded.update(ids)
+            self.recorded.update(d["_id"] for d in deliveries)
 
     async def close(self) -> None:
         self.closing = True
         self.ready.set()
+        self.full.set()
         await self.task
 
 

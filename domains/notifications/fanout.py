@@ -48,6 +48,15 @@ async def read_audience(
     return _signed_in(store, after, sizes, now)
 
 
+def each_device_once(audience: dict[str, Any]) -> bool:
+    """True when ``read_audience`` yields each device at most once: every signed-in citizen is
+    read device by device; users' devices (a list may name a user twice) and a topic's
+    followers (a device may follow by its user and by its token) may repeat."""
+    if "role" in audience and audience["role"] != Role.CITIZEN.value:
+        return False
+    return "userIds" not in audience and "topic" not in audience
+
+
 class _Sizes:
     """Chunk sizes: ``first`` once, then ``rest``."""
 

@@ -2,6 +2,7 @@
 
 from domains.kernel.module import DomainModule
 from domains.notifications import (
+    batches,
     outbox_repository,
     personal_data,
     province,
@@ -24,6 +25,7 @@ MODULE = DomainModule(
         outbox_repository.NotificationRepository,
         outbox_repository.DeliveryRepository,
         outbox_repository.DeliveryTallyRepository,
+        batches.BatchRepository,
         repository.InboxRepository,
         repository.PreferenceRepository,
     ),

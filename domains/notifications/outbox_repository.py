@@ -12,6 +12,7 @@ from domains.kernel.pagination import Page, find_page
 from domains.kernel.repository import Repository
 from domains.kernel.transactions import in_transaction
 from domains.kernel.types import Document, Session
+from domains.notifications.batches import BatchRepository, as_record, unsent
 from domains.notifications.models import DeliveryDocument, NotificationDocument
 from domains.notifications.repository import insert_ignoring_duplicates
 
@@ -243,6 +244,16 @@ class DeliveryRepository(Repository):
         """Insert the deliveries that do not exist yet; returns those."""
         return await insert_ignoring_duplicates(self, list(documents))
 
+    async def any_of(self, notification_id: ObjectId) -> bool:
+        return await self.collection.find_one({"n": notification_id}, {"_id": 1}) is not None
+
+    async def existing(self, ids: Sequence[str]) -> set[str]:
+        """Which of these deliveries have a record."""
+        if not ids:
+            return set()
+        found = self.collection.find({"_id": {"$in": list(ids)}}, {"_id": 1})
+        return {str(doc["_id"]) async for doc in found}
+
     async def of_tokens(self, tokens: Sequence[str]) -> list[DeliveryDocument]:
         """Export: what was sent, or is queued, to these devices (no index: rare)."""
         cursor = self.collection.find({"token": {"$in": list(tokens)}}, {"_id": 0, "claim": 0})
@@ -293,17 +304,25 @@ class DeliveryRepository(Repository):
         return {str(doc["_id"]) for doc in held}
 
     async def mark(
-        self, ids: Sequence[str], *, worker_claim: str, state: str, now: datetime
+        self,
+        ids: Sequence[str],
+        *,
+        worker_claim: str,
+        state: str,
+        now: datetime,
+        audiences: dict[str, Any] | None = None,
     ) -> None:
         """Record one outcome for many deliveries of this claim (e.g. all successes).
 
         Written in slices of ``MARK_SLICE``: SecantusDB spends about half as much per delivery on
-        updates of 25 to 100 documents as on updates of one or of 500."""
+        updates of 25 to 100 documents as on updates of one or of 500. ``audiences``: a cache of
+        the notifications' audiences the caller keeps across calls (they never change)."""
+        audiences = {} if audiences is None else audiences
         for start in range(0, len(ids), MARK_SLICE):
             chunk = list(ids[start : start + MARK_SLICE])
             if state in TALLIED_STATES:
                 chunk = await self._count_beyond_kept(
-                    chunk, worker_claim=worker_claim, state=state, now=now
+                    chunk, worker_claim=worker_claim, state=state, now=now, audiences=audiences
                 )
             if not chunk:
                 continue
@@ -321,36 +340,83 @@ class DeliveryRepository(Repository):
             )
 
     async def _count_beyond_kept(
-        self, ids: list[str], *, worker_claim: str, state: str, now: datetime
+        self,
+        ids: list[str],
+        *,
+        worker_claim: str,
+        state: str,
+        now: datetime,
+        audiences: dict[str, Any],
+        batch: bool = False,
     ) -> list[str]:
         """Of these successes (ids are ``<notification>:<token>``), those whose records stay;
-        a broadcast's successes beyond ``SUCCESS_RECORDS_KEPT`` are deleted and counted in one
-        transaction, so a crash between the two can neither lose nor double them."""
+        a broadcast's successes beyond ``SUCCESS_RECORDS_KEPT`` are counted instead, in one
+        transaction with deleting their records (or, of a batch in flight, noting them in the
+        batch), so a crash between the two can neither lose nor double them."""
         groups: dict[str, list[str]] = {}
         for delivery_id in ids:
             groups.setdefault(delivery_id.split(":", 1)[0], []).append(delivery_id)
         kept: list[str] = []
         for nid, group in groups.items():
-            found = await NotificationRepository(self.db).audience_of(nid)
+            if nid not in audiences:
+                audiences[nid] = await NotificationRepository(self.db).audience_of(nid)
+            found = audiences[nid]
             if found is None or "userIds" in found[1]:
                 kept += group  # a message to named users: every record stays
                 continue
             room = await self._tallies.reserve(found[0], state, len(group), now=now)
             kept += group[:room]
             if beyond := group[room:]:
-                await self._delete_counted(found[0], beyond, worker_claim, state, now)
+                await self._count(found[0], beyond, worker_claim, state, now, batch=batch)
         return kept
 
-    async def _delete_counted(
-        self, nid: ObjectId | str, ids: list[str], worker_claim: str, state: str, now: datetime
+    async def _count(
+        self,
+        nid: ObjectId | str,
+        ids: list[str],
+        worker_claim: str,
+        state: str,
+        now: datetime,
+        *,
+        batch: bool,
     ) -> None:
         async def work(session: Session) -> None:
-            removed = await self.collection.delete_many(
-                {"_id": {"$in": ids}, "claim": worker_claim}, session=session
-            )
-            await self._tallies.add(nid, state, removed.deleted_count, now=now, session=session)
+            if batch:
+                await BatchRepository(self.db).counted(worker_claim, ids, session=session)
+                counted = len(ids)
+            else:
+                removed = await self.collection.delete_many(
+                    {"_id": {"$in": ids}, "claim": worker_claim}, session=session
+                )
+                counted = removed.deleted_count
+            await self._tallies.add(nid, state, counted, now=now, session=session)
 
         await in_transaction(self.db, work)
+
+    async def record_sent(
+        self,
+        deliveries: Sequence[DeliveryDocument],
+        *,
+        batch: str,
+        state: str,
+        now: datetime,
+        audiences: dict[str, Any],
+    ) -> None:
+        """Insert the records of successes of a batch in flight (``batches``); a broadcast's
+        beyond ``SUCCESS_RECORDS_KEPT`` are counted and noted in the batch instead."""
+        ids = [d["_id"] for d in deliveries]
+        if state in TALLIED_STATES:
+            ids = await self._count_beyond_kept(
+                ids, worker_claim=batch, state=state, now=now, audiences=audiences, batch=True
+            )
+        kept = set(ids)
+        fields = {"state": state, "doneAt": now, "errorCode": None, "errorMessage": None}
+        await self.insert_records([as_record(d, fields) for d in deliveries if d["_id"] in kept])
+
+    async def insert_records(self, records: list[DeliveryDocument]) -> None:
+        """Outcomes of a batch in flight; one recorded already (a handed-over batch's pending
+        delivery, or a retried write) is left as it is."""
+        await insert_ignoring_duplicates(self, records)
 
     @property
     def _tallies(self) -> DeliveryTallyRepository:
@@ -385,9 +451,23 @@ class DeliveryRepository(Repository):
         ]
         cursor = await self.collection.aggregate(pipeline)
         counts = {row["_id"]: int(row["count"]) async for row in cursor}
+        if in_flight := await self._in_flight(notification_id):
+            counts["pending"] = counts.get("pending", 0) + in_flight
         for state, tallied in (await self._tallies.counts(notification_id)).items():
             counts[state] = counts.get(state, 0) + tallied
         return counts
+
+    async def _in_flight(self, notification_id: ObjectId) -> int:
+        """Deliveries of batches being sent that have no record yet."""
+        ids = [
+            d["_id"]
+            for b in await BatchRepository(self.db).in_flight(notification_id)
+            for d in unsent(b)
+        ]
+        if not ids:
+            return 0
+        recorded = await self.collection.count_documents({"_id": {"$in": ids}})
+        return len(ids) - recorded
 
     async def page(
         self,

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from domains.kernel.rate_limit import RateWindowRepository
 from domains.kernel.store import Store
+from domains.notifications.batches import BatchRepository
 from domains.notifications.outbox_repository import DeliveryRepository, NotificationRepository
 from domains.notifications.repository import (
     DeviceRepository,
@@ -20,6 +21,7 @@ class NotificationsStore(Store):
     subscriptions: SubscriptionRepository
     notifications: NotificationRepository
     deliveries: DeliveryRepository
+    batches: BatchRepository
     inbox: InboxRepository
     preferences: PreferenceRepository
     rate_windows: RateWindowRepository

@@ -26,9 +26,15 @@ from bson import ObjectId
 from domains.kernel.change_feed import ChangeEvent
 from domains.kernel.live import change_feeds
 from domains.kernel.resources import Resources
+from domains.notifications.batches import as_pending, unsent
 from domains.notifications.config import WorkerConfig
 from domains.notifications.delivery import BatchSender
-from domains.notifications.fanout import inbox_entries, new_deliveries, read_audience
+from domains.notifications.fanout import (
+    each_device_once,
+    inbox_entries,
+    new_deliveries,
+    read_audience,
+)
 from domains.notifications.models import DeliveryDocument, DeviceDocument, NotificationDocument
 from domains.notifications.outbox_repository import NotificationRepository
 from domains.notifications.push import Sender
@@ -162,6 +168,8 @@ class Worker:
             first=min(self.config.fanout_first_chunk, self.config.fanout_chunk),
         )
         sends: list[asyncio.Task[None]] = []
+        # Each device once in every batch of this fan-out, unless stated otherwise below.
+        check = not each_device_once(notification["audience"]) or await self._resumed(notification)
         still_ours, done = True, True
         try:
             async for devices, users, after in chunks:
@@ -173,7 +181,8 @@ class Worker:
                 added = 0
                 size = self.config.batch_size
                 for start in range(0, len(devices), size):
-                    added += await self._add_deliveries(nid, devices[start : start + size], sends)
+                    batch = devices[start : start + size]
+                    added += await self._add_deliveries(nid, batch, sends, check=check)
                 stopping = self._stopping.is_set()
                 # Stopping: the position is saved and the lease given up, so another worker
                 # resumes at once rather than when the lease would have ended.
@@ -201,9 +210,15 @@ class Worker:
             await asyncio.gather(*sends, return_exceptions=True)
 
     async def _add_deliveries(
-        self, nid: ObjectId, devices: list[DeviceDocument], sends: list[asyncio.Task[None]]
+        self,
+        nid: ObjectId,
+        devices: list[DeviceDocument],
+        sends: list[asyncio.Task[None]],
+        *,
+        check: bool = True,
     ) -> int:
-        """Store one batch of deliveries; with direct send, claimed by this worker and sent."""
+        """Store one batch of deliveries; with direct send, held by this worker as one batch
+        in flight (``batches``) and sent."""
         if not self.config.direct_send:
             added = await self.store.deliveries.add(
                 new_deliveries(nid, devices, self.config.clock())
@@ -215,17 +230,45 @@ class Worker:
         try:
             claim = self._new_claim()
             claimed_at = self.config.clock()
-            added = await self.store.deliveries.add(
-                new_deliveries(nid, devices, claimed_at, claim=claim, lease=self.config.lease)
-            )
+            batch = new_deliveries(nid, devices, claimed_at, claim=claim, lease=self.config.lease)
+            if check:
+                batch = await self._not_addressed_yet(nid, batch)
+            if batch:
+                await self.store.batches.open(
+                    claim, nid, batch, until=claimed_at + self.config.lease
+                )
         except BaseException:
             self._sending.release()
             raise
-        if not added:
+        if not batch:
             self._sending.release()
             return 0
-        sends.append(asyncio.create_task(self._send_fresh(claim, added, claimed_at)))
-        return len(added)
+        sends.append(asyncio.create_task(self._send_fresh(claim, batch, claimed_at)))
+        return len(batch)
+
+    async def _resumed(self, notification: NotificationDocument) -> bool:
+        """Another worker began this fan-out (and may have batches in flight or sent)."""
+        nid = notification["_id"]
+        return (
+            notification.get("fanoutAfter") is not None
+            or bool(await self.store.batches.in_flight(nid))
+            or await self.store.deliveries.any_of(nid)
+        )
+
+    async def _not_addressed_yet(
+        self, nid: ObjectId, batch: list[DeliveryDocument]
+    ) -> list[DeliveryDocument]:
+        """The deliveries of a fan-out batch that no batch in flight holds and no record has:
+        a device reached twice in one audience (by its user and by its token), or a fan-out
+        resumed over a chunk its previous worker had sent. The batches are read first: a batch
+        goes only after its records are written."""
+        batch = list({d["_id"]: d for d in batch}.values())
+        holding = {
+            d["_id"] for b in await self.store.batches.in_flight(nid) for d in b["deliveries"]
+        }
+        batch = [d for d in batch if d["_id"] not in holding]
+        recorded = await self.store.deliveries.existing([d["_id"] for d in batch])
+        return [d for d in batch if d["_id"] not in recorded]
 
     async def _send_fresh(
         self, claim: str, batch: list[DeliveryDocument], claimed_at: datetime
@@ -250,6 +293,7 @@ class Worker:
             # for a pause (Retry-After): nothing is claimed until it ends.
             return False
         async with self._sending:
+            await self._hand_over_expired()
             claim = self._new_claim()
             claimed_at = self.config.clock()
             batch = await self.store.deliveries.claim(
@@ -262,6 +306,16 @@ class Worker:
                 return False
             await self.batches.send(claim, batch, claimed_at=claimed_at, fresh=False)
             return True
+
+    async def _hand_over_expired(self) -> None:
+        """A batch in flight whose worker stopped renewing it (died, or stopped during a pause)
+        becomes pending deliveries for the shared claim, except those recorded already."""
+        now = self.config.clock()
+        batches = self.store.batches
+        while batch := await batches.take_expired(now=now, until=now + self.config.lease):
+            await self.store.deliveries.add(as_pending(unsent(batch), now=now))
+            await batches.handed_over(batch["_id"])
+            logger.info("batch in flight handed over", extra={"worker": self.name})
 
 
 async def run_until_stopped(

@@ -6,9 +6,18 @@ import dataclasses
 from datetime import timedelta
 from typing import Any
 
+from bson import ObjectId
+
 from domains.kernel.clock import as_utc, utcnow
+from domains.notifications.fanout import new_deliveries
 from tests.domains.notifications.conftest import FAST, settle
-from tests.domains.notifications.test_delivery import add_device, nothing_pending, queue
+from tests.domains.notifications.test_delivery import (
+    BODY,
+    TITLE,
+    add_device,
+    nothing_pending,
+    queue,
+)
 
 
 async def _fanned_out(db: Any, make_worker: Any, names: list[str]) -> tuple[Any, Any, list[str]]:
@@ -72,3 +81,39 @@ async def test_a_batch_on_the_wire_longer_than_its_lease_keeps_its_claim(
     worker.batches.sender = Slow()
     await worker.batches.send("slow", batch, claimed_at=utcnow(), fresh=False)
     assert (await db["notification_deliveries"].find_one({"n": nid}))["state"] == "sent"
+
+
+async def test_a_batch_in_flight_whose_worker_died_is_handed_over_without_its_recorded_ones(
+    db, fcm_server, make_worker
+) -> None:
+    """A fan-out batch is held as one document while sent; its worker dies after one answer
+    was recorded: the status counts the rest as pending, and once the lease has run out any
+    worker sends the rest, once."""
+    await settle(make_worker(), lambda: nothing_pending(db))
+    names = ["died-a", "died-b", "died-c"]
+    tokens = [await add_device(db, name, f"u-{name}") for name in names]
+    now = utcnow()
+    nid = ObjectId()
+    await db["notifications"].insert_one(
+        {"_id": nid, "status": "sending", "audience": {"topic": "event.died"}, "sendAt": now}
+        | {"title": TITLE, "body": BODY, "category": "test.died", "recipients": 3}
+    )
+    worker = make_worker()
+    store = worker.store
+    devices = [await db["devices"].find_one({"_id": token}) for token in tokens]
+    batch = new_deliveries(nid, devices, now, claim="dead-worker", lease=FAST.lease)
+    await store.batches.open("dead-worker", nid, batch, until=now + FAST.lease)
+    # FCM took the first message and its record was written; then the worker died.
+    await store.deliveries.record_sent(
+        batch[:1], batch="dead-worker", state="sent", now=now, audiences={}
+    )
+    assert await store.deliveries.counts(nid) == {"sent": 1, "pending": 2}
+    await worker.drain()
+    assert fcm_server.accepted_tokens() == {}  # the lease still holds: nobody sends
+    await db["notification_batches"].update_one(
+        {"_id": "dead-worker"}, {"$set": {"dueAt": now - timedelta(seconds=1)}}
+    )
+    await settle(worker, lambda: nothing_pending(db))
+    assert fcm_server.accepted_tokens() == dict.fromkeys(tokens[1:], 1)
+    assert await store.deliveries.counts(nid) == {"sent": 3}
+    assert await db["notification_batches"].count_documents({}) == 0

@@ -1,0 +1,96 @@
+"""Batches in flight: a fan-out batch held as one document while its messages are sent.
+
+A fresh batch (direct send) is claimed with one insert of its deliveries as one document, not an
+insert of a document per delivery: each outcome is then recorded by inserting the delivery's
+record, never by updating one. SecantusDB spends about twice as much on updating a document as on
+inserting it, and a claimed delivery was both inserted and updated. The document goes once every
+outcome of the batch is recorded. When a worker dies with a batch in flight, the document's lease
+runs out and any worker turns it back into pending deliveries (those without a record yet), which
+the shared claim sends again: the same guarantee as a claimed delivery's lease.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, cast
+
+from bson import ObjectId
+from pymongo import ASCENDING, IndexModel, ReturnDocument
+
+from domains.kernel.repository import Repository
+from domains.kernel.types import Document, Session
+from domains.notifications.models import DeliveryDocument
+
+BATCHES = "notification_batches"
+
+
+class BatchRepository(Repository):
+    collection_name = BATCHES
+    indexes = (
+        # expired: batches whose worker stopped renewing them.
+        IndexModel([("dueAt", ASCENDING)]),
+        # in_flight: a notification's batches being sent (counts, a resumed fan-out).
+        IndexModel([("n", ASCENDING)]),
+    )
+
+    async def open(
+        self, claim: str, nid: ObjectId, deliveries: list[DeliveryDocument], *, until: datetime
+    ) -> None:
+        """Hold ``deliveries`` (pending, attempt 1) under ``claim`` until ``until``."""
+        await self.collection.insert_one(
+            {"_id": claim, "n": nid, "deliveries": deliveries, "dueAt": until, "done": []}
+        )
+
+    async def extend(self, claim: str, *, until: datetime) -> bool:
+        """Renew the lease; False when the batch was handed over (its lease had run out)."""
+        result = await self.collection.update_one(
+            {"_id": claim, "expanding": {"$exists": False}}, {"$set": {"dueAt": until}}
+        )
+        return result.matched_count == 1
+
+    async def close(self, claim: str) -> None:
+        """Every outcome of the batch is recorded (a batch being handed over stays: the worker
+        handing it over deletes it once its deliveries are pending)."""
+        await self.collection.delete_one({"_id": claim, "expanding": {"$exists": False}})
+
+    async def handed_over(self, claim: str) -> None:
+        await self.collection.delete_one({"_id": claim})
+
+    async def counted(self, claim: str, ids: Sequence[str], *, session: Session) -> None:
+        """Successes counted in a tally instead of recorded (in the tally's transaction)."""
+        await self.collection.update_one(
+            {"_id": claim}, {"$addToSet": {"done": {"$each": list(ids)}}}, session=session
+        )
+
+    async def in_flight(self, nid: ObjectId | str) -> list[Document]:
+        """A notification's batches being sent: their deliveries' ids and those counted."""
+        return await self.collection.find({"n": nid}, {"deliveries._id": 1, "done": 1}).to_list()
+
+    async def take_expired(self, *, now: datetime, until: datetime) -> Document | None:
+        """One batch whose lease ran out, taken for handing over (its worker can no longer
+        renew it); taken again after ``until`` if this worker dies meanwhile."""
+        return await self.collection.find_one_and_update(
+            {"dueAt": {"$lte": now}},
+            {"$set": {"dueAt": until, "expanding": True}},
+            return_document=ReturnDocument.AFTER,
+        )
+
+
+def unsent(batch: Document) -> list[DeliveryDocument]:
+    """A batch's deliveries not counted in a tally (the recorded ones are skipped on insert)."""
+    done = set(batch.get("done", []))
+    return [d for d in batch["deliveries"] if d["_id"] not in done]
+
+
+def as_pending(deliveries: list[DeliveryDocument], *, now: datetime) -> list[DeliveryDocument]:
+    """A handed-over batch's deliveries, due now for the shared claim."""
+    pending = [cast(DeliveryDocument, {**d, "state": "pending", "dueAt": now}) for d in deliveries]
+    for delivery in pending:
+        delivery.pop("claim", None)
+    return pending
+
+
+def as_record(delivery: DeliveryDocument, fields: dict[str, Any]) -> DeliveryDocument:
+    """A delivery of a batch with its outcome, as the record to insert."""
+    record = cast(DeliveryDocument, {**delivery, **fields})
+    record.pop("claim", None)
+    return record
