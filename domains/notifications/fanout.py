@@ -57,6 +57,11 @@ def each_device_once(audience: dict[str, Any]) -> bool:
     return "userIds" not in audience and "topic" not in audience
 
 
+def in_legacy_bucket(position: Any) -> bool:
+    """A fan-out position among the devices stored before buckets (every citizen's)."""
+    return isinstance(position, list) and len(position) == 2 and position[0] is None
+
+
 class _Sizes:
     """Chunk sizes: ``first`` once, then ``rest``."""
 

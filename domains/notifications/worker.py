@@ -31,6 +31,7 @@ from domains.notifications.config import WorkerConfig
 from domains.notifications.delivery import BatchSender
 from domains.notifications.fanout import (
     each_device_once,
+    in_legacy_bucket,
     inbox_entries,
     new_deliveries,
     read_audience,
@@ -168,8 +169,9 @@ class Worker:
             first=min(self.config.fanout_first_chunk, self.config.fanout_chunk),
         )
         sends: list[asyncio.Task[None]] = []
-        # Each device once in every batch of this fan-out, unless stated otherwise below.
+        # Whether a batch may hold devices this fan-out reached already (see _not_addressed_yet).
         check = not each_device_once(notification["audience"]) or await self._resumed(notification)
+        legacy = False  # devices stored before buckets were reached (one may have moved since)
         still_ours, done = True, True
         try:
             async for devices, users, after in chunks:
@@ -182,7 +184,9 @@ class Worker:
                 size = self.config.batch_size
                 for start in range(0, len(devices), size):
                     batch = devices[start : start + size]
-                    added += await self._add_deliveries(nid, batch, sends, check=check)
+                    again = check or (legacy and not in_legacy_bucket(after))
+                    added += await self._add_deliveries(nid, batch, sends, check=again)
+                legacy = legacy or in_legacy_bucket(after)
                 stopping = self._stopping.is_set()
                 # Stopping: the position is saved and the lease given up, so another worker
                 # resumes at once rather than when the lease would have ended.
@@ -259,7 +263,8 @@ class Worker:
         self, nid: ObjectId, batch: list[DeliveryDocument]
     ) -> list[DeliveryDocument]:
         """The deliveries of a fan-out batch that no batch in flight holds and no record has:
-        a device reached twice in one audience (by its user and by its token), or a fan-out
+        a device reached twice in one audience (by its user and by its token; a device stored
+        before buckets that registered again during the fan-out, into its bucket), or a fan-out
         resumed over a chunk its previous worker had sent. The batches are read first: a batch
         goes only after its records are written."""
         batch = list({d["_id"]: d for d in batch}.values())

@@ -133,3 +133,40 @@ async def test_a_broadcast_to_every_citizen_reaches_each_live_phone_once_when_re
     assert fcm_server.accepted_tokens() == dict.fromkeys(signed_in, 1)
     inboxes = await db["inbox"].count_documents({"n": stored["_id"]})
     assert inboxes == len(signed_in)
+
+
+async def test_a_device_from_before_buckets_registering_again_mid_broadcast_gets_it_once(
+    db: Any, resources: Resources, fcm_server: Any, make_worker: Any
+) -> None:
+    """The walk reads the devices stored before buckets first; one of them registering again
+    meanwhile moves into its bucket, read later: it is not sent the broadcast twice."""
+    store = NotificationsStore.of(resources)
+    users = [f"u-moved-{i}" for i in range(3)]
+    tokens = [await add_device(db, f"moved-{i}", user) for i, user in enumerate(users)]
+    admin = Caller(store, Principal(uid="admin-1", roles=frozenset({Role.ADMIN})))
+    await broadcasts.send_notification(
+        caller=admin,
+        audience=broadcasts.Audience(role=Role.CITIZEN),
+        title=TITLE,
+        body=BODY,
+        category="test.moved",
+        data=None,
+        send_at=None,
+    )
+    worker = make_worker(dataclasses.replace(FAST, fanout_chunk=1, fanout_first_chunk=1))
+    progress = worker.store.notifications.record_fanout_progress
+
+    async def then_register_again(nid: Any, **arguments: Any) -> Any:
+        saved = await progress(nid, **arguments)
+        if arguments["after"] == [None, tokens[0]]:  # its batch is on its way
+            caller = Caller(store, Principal(uid=users[0], roles=frozenset({Role.CITIZEN})))
+            await service.register_device(
+                caller=caller, token=tokens[0], platform="android", locale="vi", app_version="2"
+            )
+        return saved
+
+    worker.store.notifications.record_fanout_progress = then_register_again
+    await worker.drain()
+    assert "bucket" in await db["devices"].find_one({"_id": tokens[0]})
+    accepted = fcm_server.accepted_tokens()
+    assert {token: accepted[token] for token in tokens} == dict.fromkeys(tokens, 1)
