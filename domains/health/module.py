@@ -4,6 +4,7 @@ from domains.health import encryption, personal_data, schema, subscriptions
 from domains.health.calendar import SLOT_CALENDAR, SlotCalendar
 from domains.health.catalogue import CATALOGUES
 from domains.health.directory import HealthPatients
+from domains.health.facilities import HOLD_SWEEPS, HoldSweeps
 from domains.health.nodes import find_node
 from domains.health.province import seed_province
 from domains.health.repositories import REPOSITORIES
@@ -16,7 +17,8 @@ from domains.notifications.ports import PATIENT_DIRECTORY
 
 def wire(resources: Resources) -> None:
     """Notifications asks health whom a facility's staff may notify (its patients); the
-    facilities' read side (search and "near me") and the slot calendar, one per process."""
+    facilities' read side (search and "near me"), the slot calendar and when holds were last
+    swept before a listing, one per process."""
     resources.provide(PATIENT_DIRECTORY, HealthPatients(resources))
     CATALOGUES.wire(resources)
     if resources.find(SLOT_CALENDAR) is None:
@@ -24,6 +26,8 @@ def wire(resources: Resources) -> None:
             resources.db, readiness=resources.readiness, feeds=change_feeds(resources)
         )
         resources.provide(SLOT_CALENDAR, calendar)
+    if resources.find(HOLD_SWEEPS) is None:
+        resources.provide(HOLD_SWEEPS, HoldSweeps())
 
 
 async def start(resources: Resources) -> None:

@@ -12,7 +12,7 @@ from bson import ObjectId
 from domains.health import province
 from domains.health.calendar import SLOT_CALENDAR
 from domains.health.catalogue import HOSPITAL_INDEX
-from domains.health.facilities import FEW_FACILITIES
+from domains.health.facilities import FEW_FACILITIES, HoldSweeps
 from domains.health.placement import new_booking_code
 from domains.health.repositories import HospitalRepository
 from domains.health.schedule import day_bounds, local_date
@@ -187,7 +187,41 @@ async def test_slot_pages_neither_skip_nor_repeat(
     assert len(shown) > 17
 
 
-# A few facilities: read from MongoDB one by one; many: through the in-memory calendar.
+async def test_a_facilitys_slots_come_from_mongodb_where_the_calendar_lags(
+    gql: GraphQLClient, province_db: Database, resources: Resources
+) -> None:
+    """The calendar only sizes one facility's read: slots it has not heard of yet (its feed is
+    behind) are listed all the same, and slots it still holds that MongoDB no longer has are
+    not; in order, page after page."""
+    hospital = "bv-nhi-thanh-hoa"
+    start, end = utcnow() + timedelta(days=1), utcnow() + timedelta(days=5)
+    stored = await province_db["health_slots"].find({"hospitalId": hospital}).to_list(None)
+    expected = _expected(stored, start, end)
+    calendar = resources.get(SLOT_CALENDAR)
+    try:
+        for slot_id in expected[1::2]:  # every other one unknown to the calendar
+            calendar.put(ObjectId(slot_id), None)
+        gone = {**stored[0], "status": "free", "remaining": 1, "bookableFrom": utcnow()}
+        for minutes in range(30):  # and a page's worth it believes bookable, at the start
+            later = {"start": start + timedelta(minutes=minutes), "bookableUntil": end}
+            calendar.put(ObjectId(), {**gone, **later})
+        window = {"from": start.isoformat(), "to": end.isoformat()}
+        shown = await _all_pages(gql, 5, h=hospital, **window)
+    finally:
+        await calendar.refresh()
+    assert len(expected) > 10
+    assert [node["id"] for node in shown] == expected
+
+
+def test_a_listing_sweeps_passed_holds_at_most_once_a_second() -> None:
+    sweeps, now = HoldSweeps(), utcnow()
+    assert sweeps.due(now)
+    assert not sweeps.due(now + timedelta(milliseconds=900))
+    assert sweeps.due(now + timedelta(seconds=1))
+    assert sweeps.due(now)  # a listing "in the past" (a test's clock) sweeps too
+
+
+# Near a place, a few facilities or many: through the in-memory calendar.
 @pytest.mark.parametrize("radius", [1.5, 25.0])
 async def test_slots_near_me_are_those_of_facilities_within_the_radius(
     gql: GraphQLClient, province_db: Database, radius: float
@@ -201,7 +235,7 @@ async def test_slots_near_me_are_those_of_facilities_within_the_radius(
         await province_db["health_slots"].find({"hospitalId": {"$in": facilities}}).to_list(None)
     )
     assert facilities and shown
-    assert (len(facilities) <= FEW_FACILITIES) == (radius < 2)  # both ways of reading
+    assert (len(facilities) <= FEW_FACILITIES) == (radius < 2)  # few and many
     assert [node["id"] for node in shown] == _expected(stored, start, end)
 
 
