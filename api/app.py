@@ -119,6 +119,7 @@ def lifespan_of(
             resources = await prepare_database(db)
             if settle_heap:  # api/heap.py: the read sides out of the collector's reach
                 heap.tune_collector()
+                heap.install_refreeze()
                 resources.readiness.when_settled(heap.freeze_long_lived)
             current, keys = parse_keys(settings.field_keys())
             resources.provide(FIELD_CIPHER, FieldCipher(current, keys))

@@ -15,6 +15,13 @@ of requests still in flight: ``YOUNG_THRESHOLD`` lets most of a request's object
 (GC CPU per 1,000 ``availableSlots(near:)`` requests 215 → 61 ms with the freeze;
 ``python -m bench.graphql_profile --operation slots-near --concurrency 16``).
 
+The read sides also grow while the process runs (slots published, records imported: the change
+feeds bring them), and those objects are not frozen. ``RefreezeAfterLongCollections`` (a
+``gc.callbacks`` hook) freezes what survived a full collection that took longer than
+``LONG_FULL_COLLECTION`` of CPU: the next ones are short again. What it freezes that later
+becomes cyclic garbage (the objects of requests in flight at that moment) is never collected:
+a few hundred kilobytes at most, once per that much growth.
+
 Only ``xuthanh serve`` turns this on (``create_app(..., settle_heap=True)``): a test process
 creating many apps would pay a full collection of its whole heap at every start.
 """
@@ -27,6 +34,33 @@ logger = logging.getLogger("xuthanh.heap")
 
 # Net container allocations between two young collections (CPython's default: 700).
 YOUNG_THRESHOLD = 10_000
+# A full collection longer than this (CPU seconds) freezes what survived it.
+LONG_FULL_COLLECTION = 0.02
+
+
+class RefreezeAfterLongCollections:
+    """A ``gc.callbacks`` hook: after a full collection that took longer than ``longer_than``
+    seconds of this thread's CPU, everything that survived it is frozen."""
+
+    def __init__(self, longer_than: float = LONG_FULL_COLLECTION) -> None:
+        self.longer_than = longer_than
+        self.began = 0.0
+        self.refrozen = 0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self.began = time.thread_time()
+        elif time.thread_time() - self.began > self.longer_than:
+            gc.freeze()  # the collection is over: only the survivors are left to move
+            self.refrozen += 1
+
+
+def install_refreeze(hook: RefreezeAfterLongCollections | None = None) -> None:
+    """Add the hook to ``gc.callbacks`` once per process."""
+    if not any(isinstance(c, RefreezeAfterLongCollections) for c in gc.callbacks):
+        gc.callbacks.append(hook or RefreezeAfterLongCollections())
 
 
 def tune_collector() -> None:

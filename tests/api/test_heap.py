@@ -24,10 +24,11 @@ def _collected(thing: object) -> bool:
 @pytest.fixture
 def collector() -> Iterator[None]:
     """Put the collector back as it was: this test process must not stay frozen or tuned."""
-    threshold = gc.get_threshold()
+    threshold, callbacks = gc.get_threshold(), list(gc.callbacks)
     try:
         yield
     finally:
+        gc.callbacks[:] = callbacks
         gc.unfreeze()
         gc.set_threshold(*threshold)
 
@@ -69,8 +70,25 @@ async def test_the_server_freezes_its_read_sides_once_built_and_again_after_a_re
         assert len(calendar) == 1 and gc.is_tracked(calendar._entries)
         assert not _collected(calendar._entries)  # frozen: full collections skip it
         assert gc.get_threshold()[0] == heap.YOUNG_THRESHOLD
+        assert any(isinstance(c, heap.RefreezeAfterLongCollections) for c in gc.callbacks)
         await calendar.refresh()  # a rebuild (as after a lost change stream): new objects
         assert len(calendar) == 1 and not _collected(calendar._entries)
+
+
+def test_a_long_full_collection_freezes_what_survived_it(collector: None) -> None:
+    hook = heap.RefreezeAfterLongCollections(longer_than=0.0)  # every full one is "long"
+    gc.callbacks.append(hook)
+    grown = [{"slot": n} for n in range(1000)]  # a read side grown after start-up
+    gc.collect(0)  # a young collection: nothing frozen
+    assert hook.refrozen == 0 and _collected(grown)
+    gc.collect()
+    assert hook.refrozen == 1 and not _collected(grown)
+    gc.callbacks.remove(hook)
+    gc.unfreeze()
+    patient = heap.RefreezeAfterLongCollections(longer_than=60.0)
+    gc.callbacks.append(patient)
+    gc.collect()
+    assert patient.refrozen == 0 and _collected(grown)
 
 
 def test_a_step_runs_when_settled_and_after_each_rebuild() -> None:
