@@ -100,6 +100,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         host=args.host or settings.host,
         port=args.port or settings.port,
         log_config=None,
+        access_log=False,  # RequestContextMiddleware writes the access log (with request ids)
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
     )
