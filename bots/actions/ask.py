@@ -30,6 +30,7 @@ from actions.resolve import (
     domains_named,
     score,
     spelled_out,
+    venue_first,
 )
 from actions.text import aspect_in, specific_aspect, words
 
@@ -246,12 +247,15 @@ class ActionAnswer(Action):
             scored = score(reading, candidates, index, synonyms)
             # Procedures' long official names make a better word fit a weak reason to answer
             # another procedure than the one the search ranks first (dev split): offer both.
-            decisions[name] = decide(
+            decisions[name] = venue_first(
+                decide(
+                    scored,
+                    index.min_evidence(),
+                    rival_answers=not procedures,
+                    phrase_needed=procedures,
+                    unknown=bool(unknown if procedures else loosely),
+                ),
                 scored,
-                index.min_evidence(),
-                rival_answers=not procedures,
-                phrase_needed=procedures,
-                unknown=bool(unknown if procedures else loosely),
             )
         owner = ASPECT_DOMAIN.get(place_aspect or "")
         named = domains_named(text, names.markers)
@@ -268,6 +272,11 @@ class ActionAnswer(Action):
             return await self._say_record(dispatcher, kind, record_id, place_aspect, lang)
         else:
             chosen_domain, decision = pick(decisions, hint, names)
+            procedure = decisions["procedures"].best
+            if hint == "procedures" and chosen_domain != "procedures" and procedure is not None:
+                # Asked as a procedure, found as a place whose words fit better: offer both.
+                if decision.best is not None and decision.kind == "answer":
+                    decision = Decision("choose", [decision.best, procedure])
         if outside and decision.kind != "answer":
             give_up(dispatcher, lang)
             return []

@@ -371,6 +371,20 @@ def decide(
     return decision
 
 
+def venue_first(decision: Decision, scored: Sequence[Scored]) -> Decision:
+    """An event answered or offered where an attraction's name explains the question as well
+    as any option ("Lam Kinh", "Lê Hoàn Temple events", "Pù Luông: any events?"): the place,
+    whose answers carry its upcoming events. A question naming the festival ("lễ hội Lam
+    Kinh") shares more with the event, which stays."""
+    if decision.kind not in ("answer", "choose"):
+        return decision
+    if not any(s.candidate.kind == "event" for s in decision.options):
+        return decision
+    top = max(s.evidence for s in decision.options)
+    venues = [s for s in scored if s.candidate.kind == "attraction" and s.evidence >= top]
+    return Decision("answer", venues[:1]) if venues else decision
+
+
 def _phrase(scored: Scored) -> bool:
     """Whether the words shared with the record's name hold a phrase (a word pair, or a word
     too long to be one Vietnamese syllable) or ``LONE_WORDS`` lone syllables, not one or two."""

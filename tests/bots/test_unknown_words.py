@@ -139,3 +139,21 @@ def test_abbreviations_are_read_as_the_words_they_stand_for() -> None:
     assert resolve.domains_named("con học cấp 2 Bắc Sơn", {"education": {"truong thcs"}}) == {
         "education"
     }
+
+
+def test_a_place_rather_than_its_festival_when_the_words_fit_both(catalogue) -> None:  # type: ignore[no-untyped-def]
+    index = resolve.NameIndex({**catalogue["attraction"], **catalogue["event"]})
+    site = next(i for i, n in catalogue["attraction"].items() if n[1] == "Lê Hoàn Temple")
+    feast = next(i for i, n in catalogue["event"].items() if n[1] == "Lê Hoàn Temple Festival")
+    candidates = [
+        resolve.Candidate("event", feast, feast, 2.0, 0.5),
+        resolve.Candidate("attraction", site, site, 1.0, 0.1),
+    ]
+    for question, chosen in (
+        ("Any events at Le Hoan Temple?", site),
+        ("When is the Le Hoan Temple Festival?", feast),
+    ):
+        scored = resolve.score(question, candidates, index)
+        decision = resolve.venue_first(resolve.decide(scored, index.min_evidence()), scored)
+        assert decision.kind == "answer" and decision.best is not None
+        assert decision.best.candidate.id == chosen
