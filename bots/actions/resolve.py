@@ -238,15 +238,20 @@ class NameIndex:
         shared = {term for term in shared if " " in term or term not in in_pairs}
         return sum(self.weight(term) for term in shared), tuple(sorted(shared))
 
-    def unexplained(self, question: str, record_id: str, skip: Sequence[str] = ()) -> float:
+    def unexplained(
+        self, question: str, record_id: str, meanings: Optional[Dict[str, List[str]]] = None
+    ) -> float:
         """Rarity of what the question says in this catalogue's words that the record's name
         does not: word pairs and long words other records' names hold ("bảo hiểm y tế" asked
-        of "Cấp lại thẻ căn cước"). ``skip``: phrases the synonym list explains."""
-        folded = f" {fold(question)} "
-        for phrase in skip:
-            folded = folded.replace(f" {phrase} ", " ")
-        spelled = [self._spelled(word) for word in folded.split()]
+        of "Cấp lại thẻ căn cước"). ``meanings``: the synonym list's phrases for words of the
+        question ("bhyt": "bao hiem y te"); a word whose meaning the name holds is explained,
+        any other is read as its meaning."""
         terms = self.terms.get(record_id, set())
+        folded = f" {fold(question)} "
+        for key, phrases in (meanings or {}).items():
+            held = any(all(word in terms for word in phrase.split()) for phrase in phrases)
+            folded = folded.replace(f" {key} ", " " if held else f" {phrases[0]} ")
+        spelled = [self._spelled(word) for word in folded.split()]
         known = terms | self.language_words
         # A pair whose two words the name holds apart ("the Cẩm Lương", "Lương fish") says
         # nothing the name does not.
@@ -294,7 +299,7 @@ def score(
 ) -> List[Scored]:
     """Candidates with their evidence and fit, in the search's order (duplicates dropped)."""
     also = expansions(question, synonyms or {})
-    keys = synonym_keys(question, synonyms or {})
+    meanings = {key: (synonyms or {})[key] for key in synonym_keys(question, synonyms or {})}
     seen: Set[str] = set()
     scored: List[Scored] = []
     for candidate in candidates:
@@ -313,7 +318,7 @@ def score(
             # ngoài ..."): not enough to say the question is about this record.
             evidence = 0.0
         fit = evidence - MISSING_PENALTY * index.missing(question, candidate.id, also)
-        unexplained = index.unexplained(question, candidate.id, keys)
+        unexplained = index.unexplained(question, candidate.id, meanings)
         scored.append(Scored(candidate, evidence, shared, fit, unexplained))
     return scored
 

@@ -157,3 +157,15 @@ def test_a_place_rather_than_its_festival_when_the_words_fit_both(catalogue) -> 
         decision = resolve.venue_first(resolve.decide(scored, index.min_evidence()), scored)
         assert decision.kind == "answer" and decision.best is not None
         assert decision.best.candidate.id == chosen
+
+
+def test_an_abbreviation_the_name_does_not_hold_is_read_as_its_meaning(catalogue) -> None:  # type: ignore[no-untyped-def]
+    # "bhyt" (health insurance) asked of "Cấp lại thẻ căn cước": not explained by that name.
+    index = resolve.NameIndex(catalogue["procedure"])
+    candidates = [_candidate("2.001194", 0.6), _candidate("2.000986", 0.1)]
+    synonyms = {"bhyt": ["bao hiem y te"], "gplx": ["giay phep lai xe"]}
+    scored = resolve.score("cap lai the bhyt bi mat", candidates, index, synonyms)
+    assert resolve.decide(scored, index.min_evidence()).kind in ("unsure", "choose")
+    licence = [_candidate("3.000348", 0.6), _candidate("3.000347", 0.1)]
+    scored = resolve.score("cap lai gplx bi mat", licence, index, synonyms)
+    assert resolve.decide(scored, index.min_evidence()).kind == "answer"
