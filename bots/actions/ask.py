@@ -32,7 +32,7 @@ from actions.resolve import (
     spelled_out,
     venue_first,
 )
-from actions.text import aspect_in, specific_aspect, words
+from actions.text import aspect_in, detect_lang, specific_aspect, words
 
 CODE = re.compile(r"\b\d\.\d{6}\b")
 DOMAIN_OF_INTENT = {
@@ -144,6 +144,8 @@ KIND_ASPECTS = {
     "hospital": {"address", "phone", "how_to_book", "departments"},
     "school": {"address", "phone", "admission", "catchment", "transfer"},
 }
+# Below this confidence the intent does not give the aspect alone (tuned on the dev split).
+INTENT_SURE = 0.7
 # "cấp 2 Bắc Sơn": the lower-secondary school's name says THCS.
 SCHOOL_SYNONYMS = {level: [school.split(" ", 1)[1]] for level, school in SCHOOL_LEVELS.items()}
 HINT_BONUS = 1.5
@@ -193,9 +195,12 @@ class ActionAnswer(Action):
         message = tracker.latest_message or {}
         text = str(message.get("text") or "")
         intent = str((message.get("intent") or {}).get("name") or "")
+        sure = float((message.get("intent") or {}).get("confidence") or 0.0) >= INTENT_SURE
         events: List[EventType] = [SlotSet("lang", lang)]
         try:
-            return events + await self._answer(dispatcher, tracker, domain, text, intent, lang)
+            return events + await self._answer(
+                dispatcher, tracker, domain, text, intent, lang, sure
+            )
         except ApiUnavailable:
             say(dispatcher, answers.label(lang, "unavailable", hotline=settings.hotline()))
             return events
@@ -208,6 +213,7 @@ class ActionAnswer(Action):
         text: str,
         intent: str,
         lang: str,
+        sure: bool = True,
     ) -> List[EventType]:
         previous_aspect = tracker.get_slot("aspect")
         chosen = _parse_ref(next(tracker.get_latest_entity_values("record_ref"), None))
@@ -237,6 +243,9 @@ class ActionAnswer(Action):
         decisions: Dict[str, Decision] = {}
         place_aspect = aspect_in(text, "places")
         reading = spelled_out(text)  # "bv nhi": "benh vien nhi"
+        # Vietnamese names are pairs of syllables: one or two lone syllables shared ("nghĩa"
+        # and "quân" of "Quần thể nghỉ dưỡng") name no place. English words are words.
+        vietnamese = detect_lang(text) != "en"
         for name, candidates in found.items():
             if name == "tourism":
                 candidates = candidates + itineraries
@@ -252,7 +261,7 @@ class ActionAnswer(Action):
                     scored,
                     index.min_evidence(),
                     rival_answers=not procedures,
-                    phrase_needed=procedures,
+                    phrase_needed=procedures or vietnamese,
                     unknown=bool(unknown if procedures else loosely),
                 ),
                 scored,
@@ -280,15 +289,21 @@ class ActionAnswer(Action):
         if outside and decision.kind != "answer":
             give_up(dispatcher, lang)
             return []
-        if hint == "procedures" and chosen_domain not in (None, "procedures") and unknown:
-            # A procedure question naming something no catalogue knows, which a place's name
-            # happens to share words with: the procedure is not in the catalogue.
+        elsewhere = chosen_domain not in (None, "procedures")
+        no_procedure = decisions["procedures"].kind == "none"
+        if hint == "procedures" and elsewhere and no_procedure and (
+            unknown or decision.kind != "answer"
+        ):
+            # A procedure question naming something no catalogue knows, or a place's name
+            # sharing a few of its words: the procedure is not in the catalogue.
             return self._no_procedure(dispatcher, lang)
         if decision.kind == "answer" and decision.best is not None:
             best = decision.best.candidate
             # After "which procedure?", the aspect asked before the answer is still wanted.
             waiting = previous_aspect if tracker.get_slot("record") is None else None
-            aspect = _aspect(text, intent, best.kind, waiting)
+            # An aspect only the intent says, and the intent unsure: an overview with the
+            # aspects as buttons, rather than the wrong one stated.
+            aspect = _aspect(text, intent if sure else "", best.kind, waiting)
             return await self._say_record(dispatcher, best.kind, best.id, aspect, lang)
         if decision.kind in ("choose", "unsure"):
             return self._offer(dispatcher, decision, names, text, intent, lang)

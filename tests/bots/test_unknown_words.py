@@ -169,3 +169,16 @@ def test_an_abbreviation_the_name_does_not_hold_is_read_as_its_meaning(catalogue
     licence = [_candidate("3.000348", 0.6), _candidate("3.000347", 0.1)]
     scored = resolve.score("cap lai gplx bi mat", licence, index, synonyms)
     assert resolve.decide(scored, index.min_evidence()).kind == "answer"
+
+
+def test_lone_syllables_name_no_place_in_vietnamese(catalogue) -> None:  # type: ignore[no-untyped-def]
+    # "nghĩa" and "quân" against "Quần thể nghỉ dưỡng FLC Sầm Sơn", typed without accents.
+    index = resolve.NameIndex(catalogue["attraction"])
+    resort = next(i for i, n in catalogue["attraction"].items() if "FLC" in n[0])
+    candidates = [resolve.Candidate("attraction", resort, resort, 1.0, 0.5)]
+    scored = resolve.score("dang ky nghia vu quan su o dau", candidates, index)
+    if scored[0].evidence >= index.min_evidence():
+        decision = resolve.decide(scored, index.min_evidence(), phrase_needed=True)
+        assert decision.kind != "answer"
+    named = resolve.score("FLC Sầm Sơn ở đâu", candidates, index)
+    assert resolve.decide(named, index.min_evidence(), phrase_needed=True).kind == "answer"
