@@ -8,7 +8,8 @@
 # RASA_TRACKER_COLLECTION (rasa_conversations), XUTHANH_API_URL, RASA_MODEL (default: the
 # model matching the current training data), RASA_ENABLE_API=1 (also serve Rasa's HTTP API, e.g.
 # /model/parse, on 127.0.0.1: for bench/chatbot.py --breakdown only), RASA_ENDPOINTS (endpoints.yml;
-# tests/cluster gives a copy with a Redis lock store, as deploy/k8s/base/assistant/endpoints.yml).
+# tests/cluster gives a copy with a Redis lock store, as deploy/k8s/base/assistant/endpoints.yml),
+# TF_INTRA_OP_PARALLELISM_THREADS / TF_INTER_OP_PARALLELISM_THREADS (1: Rasa's TensorFlow pools).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2
@@ -24,6 +25,10 @@ case "${1:-}" in
     ;;
   rasa)
     : "${MONGODB_URI:?MONGODB_URI must point at the MongoDB holding the tracker store}"
+    # One TensorFlow thread per pool: the model is small, and idle pool threads spinning on
+    # shared cores cost about 1-2 ms of CPU per message (bench/chatbot.py --cpu); same answers.
+    export TF_INTRA_OP_PARALLELISM_THREADS=${TF_INTRA_OP_PARALLELISM_THREADS:-1}
+    export TF_INTER_OP_PARALLELISM_THREADS=${TF_INTER_OP_PARALLELISM_THREADS:-1}
     export MONGODB_DATABASE=${MONGODB_DATABASE:-xuthanh}
     export RASA_TRACKER_COLLECTION=${RASA_TRACKER_COLLECTION:-rasa_conversations}
     export ACTION_SERVER_URL=${ACTION_SERVER_URL:-http://127.0.0.1:$ACTION_PORT/webhook}
