@@ -47,10 +47,33 @@ class BatchRepository(Repository):
         )
         return result.matched_count == 1
 
-    async def close(self, claim: str) -> None:
+    async def close(self, claim: str) -> list[str]:
         """Every outcome of the batch is recorded (a batch being handed over stays: the worker
-        handing it over deletes it once its deliveries are pending)."""
-        await self.collection.delete_one({"_id": claim, "expanding": {"$exists": False}})
+        handing it over deletes it once its deliveries are pending). Returns the deliveries
+        erased meanwhile, whose records the caller deletes again."""
+        closed = await self.collection.find_one_and_delete(
+            {"_id": claim, "expanding": {"$exists": False}}, projection={"erased": 1}
+        )
+        return list((closed or {}).get("erased", []))
+
+    async def erase(self, *, user_id: str, tokens: Sequence[str]) -> int:
+        """Erasure: the user's deliveries in flight are marked erased (not handed over; their
+        records are deleted again when the batch closes)."""
+        mine = {
+            "$or": [{"deliveries.userId": user_id}, {"deliveries.token": {"$in": list(tokens)}}]
+        }
+        erased = 0
+        async for batch in self.collection.find(mine):
+            ids = [
+                d["_id"]
+                for d in batch["deliveries"]
+                if d.get("userId") == user_id or d["token"] in tokens
+            ]
+            await self.collection.update_one(
+                {"_id": batch["_id"]}, {"$addToSet": {"erased": {"$each": ids}}}
+            )
+            erased += len(ids)
+        return erased
 
     async def handed_over(self, claim: str) -> None:
         await self.collection.delete_one({"_id": claim})
@@ -76,8 +99,9 @@ class BatchRepository(Repository):
 
 
 def unsent(batch: Document) -> list[DeliveryDocument]:
-    """A batch's deliveries not counted in a tally (the recorded ones are skipped on insert)."""
-    done = set(batch.get("done", []))
+    """A batch's deliveries neither counted in a tally nor erased (the recorded ones are
+    skipped on insert)."""
+    done = {*batch.get("done", []), *batch.get("erased", [])}
     return [d for d in batch["deliveries"] if d["_id"] not in done]
 
 

@@ -321,7 +321,9 @@ class InFlight(Records):
     async def finish(self, updates: list[Update]) -> None:
         if updates:
             await self.store.deliveries.insert_records([as_record(d, f) for d, f in updates])
-        await self.store.batches.close(self.claim)
+        if erased := await self.store.batches.close(self.claim):
+            # The user erased their data while the batch was on the wire.
+            await self.store.deliveries.delete_ids(erased)
 
 
 class _SentRecorder:

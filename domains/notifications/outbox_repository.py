@@ -254,6 +254,9 @@ class DeliveryRepository(Repository):
         found = self.collection.find({"_id": {"$in": list(ids)}}, {"_id": 1})
         return {str(doc["_id"]) async for doc in found}
 
+    async def delete_ids(self, ids: Sequence[str]) -> None:
+        await self.collection.delete_many({"_id": {"$in": list(ids)}})
+
     async def of_tokens(self, tokens: Sequence[str]) -> list[DeliveryDocument]:
         """Export: what was sent, or is queued, to these devices (no index: rare)."""
         cursor = self.collection.find({"token": {"$in": list(tokens)}}, {"_id": 0, "claim": 0})

@@ -28,7 +28,10 @@ class NotificationsPersonalData:
     async def erase(self, uid: str) -> int:
         store = self.store
         tokens = [device["_id"] for device in await store.devices.of_user(uid)]
-        changed = await store.deliveries.delete_for(user_id=uid, tokens=tokens)
+        # Batches in flight first: a record their sender writes after the deletion below is
+        # deleted again when its batch closes.
+        changed = await store.batches.erase(user_id=uid, tokens=tokens)
+        changed += await store.deliveries.delete_for(user_id=uid, tokens=tokens)
         changed += await store.notifications.drop_recipient(uid)
         changed += await store.subscriptions.remove_for_user(uid, tokens)
         changed += await store.inbox.delete_for_user(uid)

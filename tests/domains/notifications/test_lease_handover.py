@@ -9,7 +9,9 @@ from typing import Any
 from bson import ObjectId
 
 from domains.kernel.clock import as_utc, utcnow
+from domains.notifications.delivery import InFlight
 from domains.notifications.fanout import new_deliveries
+from domains.notifications.personal_data import holder
 from tests.domains.notifications.conftest import FAST, settle
 from tests.domains.notifications.test_delivery import (
     BODY,
@@ -117,3 +119,23 @@ async def test_a_batch_in_flight_whose_worker_died_is_handed_over_without_its_re
     assert fcm_server.accepted_tokens() == dict.fromkeys(tokens[1:], 1)
     assert await store.deliveries.counts(nid) == {"sent": 3}
     assert await db["notification_batches"].count_documents({}) == 0
+
+
+async def test_a_user_erased_while_their_push_is_in_flight_leaves_no_record(
+    db, resources, make_worker
+) -> None:
+    names = ["erased-a", "kept-b"]
+    tokens = [await add_device(db, name, f"u-{name}") for name in names]
+    now = utcnow()
+    nid = ObjectId()
+    await db["notifications"].insert_one({"_id": nid, "audience": {"userIds": ["u-erased-a"]}})
+    store = make_worker().store
+    devices = [await db["devices"].find_one({"_id": token}) for token in tokens]
+    batch = new_deliveries(nid, devices, now, claim="erasing", lease=FAST.lease)
+    await store.batches.open("erasing", nid, batch, until=now + FAST.lease)
+    await holder(resources).erase("u-erased-a")  # while FCM has the batch
+    # The answers come back: the sender records both, then closes the batch.
+    await store.deliveries.record_sent(batch, batch="erasing", state="sent", now=now, audiences={})
+    await InFlight(store, "erasing").finish([])
+    kept = await db["notification_deliveries"].distinct("token", {"n": nid})
+    assert kept == [tokens[1]]
