@@ -13,8 +13,10 @@ when a balancer in front of Rasa spreads one conversation's messages.
 import os
 import shutil
 import subprocess
+import threading
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -208,3 +210,37 @@ def test_a_conversation_alternating_between_two_rasa_servers_keeps_its_record(
     with MongoClient(rasa_pair.mongo_uri) as client:
         trackers = client[rasa_pair.database]["rasa_conversations"]
         assert trackers.count_documents({"sender_id": sender}) == 1
+
+
+def test_two_messages_of_one_conversation_racing_on_two_servers_are_both_kept_in_order(
+    rasa_pair: TwoRasaServers,
+) -> None:
+    """Both servers get a message of the same conversation at the same moment: the Redis lock
+    lets one handle its turn while the other waits, so both are answered and the tracker holds
+    both turns whole, one after the other (without the lock, each server would read the tracker
+    without the other's turn and one turn would be lost or interleaved)."""
+    sender = uuid.uuid4().hex
+    questions = ["làm hộ chiếu mất bao lâu", "đăng ký khai sinh cần giấy tờ gì"]
+    start = threading.Barrier(2)
+
+    def ask(server: int) -> str:
+        start.wait(30)
+        return say(rasa_pair, server, sender, questions[server])
+
+    with ThreadPoolExecutor(2) as pool:
+        answers_ = list(pool.map(ask, (0, 1)))
+    assert all(answers_), answers_
+    assert "1.001456" in answers_[0], answers_[0]
+    with MongoClient(rasa_pair.mongo_uri) as client:
+        trackers = client[rasa_pair.database]["rasa_conversations"]
+        stored = trackers.find_one({"sender_id": sender})
+    assert stored is not None
+    events = stored["events"]
+    said = [e.get("text") for e in events if e["event"] == "user"]
+    assert sorted(said) == sorted(questions), said  # both turns, each once
+    first, second = [i for i, e in enumerate(events) if e["event"] == "user"]
+    between = events[first + 1 : second]
+    # The first turn is whole before the second begins: answered, then listening again.
+    assert any(e["event"] == "bot" for e in between), between
+    assert between[-1]["event"] == "action" and between[-1]["name"] == "action_listen", between
+    assert any(e["event"] == "bot" for e in events[second + 1 :])
