@@ -43,6 +43,11 @@ LEVEL_WORDS: dict[str, tuple[str, ...]] = {
     "continuing_education": ("giáo dục thường xuyên", "GDTX", "continuing education"),
     "vocational": ("cao đẳng", "trung cấp", "dạy nghề", "college", "vocational"),
 }
+# What each ownership is called ("trường tư thục", "private school").
+OWNERSHIP_WORDS: dict[str, tuple[str, ...]] = {
+    "public": ("công lập", "public"),
+    "private": ("tư thục", "ngoài công lập", "dân lập", "private"),
+}
 SYNONYMS: dict[str, list[str]] = {
     "cap 1": ["tiểu học"],
     "cap 2": ["trung học cơ sở"],
@@ -56,8 +61,10 @@ NOT_RENDERED = frozenset({"searchPrimary", "searchTerms"})
 
 
 def index_document(stored: Stored) -> dict[str, Any]:
-    """What the engine indexes of a school: name; level words; address, ward and district."""
+    """What the engine indexes of a school: name; level and ownership words; address, ward and
+    district."""
     words = [w for level in stored.get("levels", []) for w in LEVEL_WORDS.get(level, ())]
+    words += OWNERSHIP_WORDS.get(str(stored.get("ownership", "")), ())
     # searchTerms holds the folded words of the address and the ward's name (pairs have "_").
     place = " ".join(t for t in stored.get("searchTerms", []) if "_" not in t)
     return {

@@ -31,6 +31,15 @@ SYNONYMS: Mapping[str, Sequence[str]] = {
     "dong y": ["y hoc co truyen"],
     "rang": ["rang ham mat"],
 }
+# What each level is called, so a facility is found by the kind people ask for ("bệnh viện tư
+# nhân", "private hospital"), as schools are by their level words.
+LEVEL_WORDS: Mapping[str, Sequence[str]] = {
+    "central": ("tuyến trung ương", "central"),
+    "provincial": ("tuyến tỉnh", "provincial"),
+    "district": ("tuyến huyện", "district"),
+    "commune": ("tuyến xã", "commune"),
+    "private": ("tư nhân", "ngoài công lập", "private"),
+}
 # Derived search keys of the old path: the index does their work now.
 NOT_RENDERED = frozenset({"searchPrimary", "searchTerms"})
 
@@ -62,7 +71,10 @@ def entry(document: Mapping[str, Any]) -> dict[str, Any]:
     departments = document.get("departments") or []
     return {
         "name": _texts(document.get("name")),
-        "aliases": _texts([d.get("name") for d in departments]),
+        "aliases": [
+            *_texts([d.get("name") for d in departments]),
+            *LEVEL_WORDS.get(str(document.get("level")), ()),
+        ],
         "body": _texts(document.get("address"), document.get("district")),
         "level": document.get("level") or "",
         "specialties": list(document.get("specialties") or []),

@@ -6,7 +6,6 @@ take well under a millisecond on catalogue-sized indexes (docs/search.md), so ca
 inline on the event loop; a whole rebuild belongs in ``asyncio.to_thread``.
 """
 
-import functools
 import json
 import threading
 from collections.abc import Iterable, Mapping, Sequence
@@ -25,6 +24,7 @@ from domains.search.analysis import (
     query_tokens,
     register_analyzers,
 )
+from domains.search.coverage import Loose, Name, coverage, idf, parse_name, redundant
 from domains.search.errors import QueryTooLong
 from domains.search.query import EXACT_SUFFIX, QueryBuilder, Synonym, prepare_synonyms
 from domains.search.spec import IndexSpec, Ranking
@@ -35,6 +35,8 @@ NAMES = "_names"  # the folded words of each name (the first text field), for co
 # tantivy's minimum per indexing thread; the arena grows page by page, so this is a ceiling.
 WRITER_HEAP_BYTES = 15_000_000
 MAX_LIMIT = 100
+# Names whose total weight is kept between writes (most catalogues have fewer).
+MAX_TOTALS = 16_384
 
 Document = Mapping[str, Any]
 
@@ -103,15 +105,6 @@ def _texts(value: Any) -> list[str]:
     return [str(value)]
 
 
-@functools.lru_cache(maxsize=8192)
-def _name_words(stored: str) -> frozenset[tuple[str, str]]:
-    """A name's distinct words as (folded, with its accents), from their stored form."""
-    return frozenset(
-        (folded, accented)
-        for folded, _, accented in (word.partition(":") for word in stored.split())
-    )
-
-
 class SearchIndex:
     """One catalogue's in-memory index; writes are serialised, searches run concurrently."""
 
@@ -132,6 +125,10 @@ class SearchIndex:
         # Opened at the first write after a build (most read sides never write between builds):
         # an open writer holds its indexing thread and arena, about 2 MB per catalogue.
         self._open_writer: tantivy.IndexWriter | None = None
+        # Name words' rarity and names' total (``_rarity``), counted as searches need them;
+        # emptied by writes.
+        self._weights: dict[str, float] = {}
+        self._totals: dict[Name, float] = {}
 
     def _empty_index(self) -> tantivy.Index:
         index = tantivy.Index(self._schema)
@@ -176,6 +173,7 @@ class SearchIndex:
     def _commit(self) -> None:
         self._writer.commit()
         self._index.reload()
+        self._weights, self._totals = {}, {}
 
     def replace_all(self, documents: Iterable[Document]) -> int:
         """Build a fresh index from ``documents`` and swap it in whole; returns how many."""
@@ -190,6 +188,7 @@ class SearchIndex:
         index.reload()
         with self._write_lock:
             self._index, self._open_writer = index, None
+            self._weights, self._totals = {}, {}
         return count
 
     def upsert(self, source: Document) -> None:
@@ -269,21 +268,60 @@ class SearchIndex:
         window: int,
     ) -> list[tuple[float, tantivy.DocAddress]]:
         """``found`` (best first) with the first ``window`` rescored by how much of their name
-        the query covers (``Ranking.coverage``) and put in that order."""
-        plain, accented = self._queries.words(text)
-        weight = self.ranking.coverage
+        the query covers (``Ranking.coverage``) and whether they are a qualified copy of another
+        of them (``Ranking.redundant``; ``domains/search/coverage.py``), put in that order."""
+        typed = self._queries.words(text)
+        hits = []
+        for _score, address in found[:window]:
+            stored = searcher.doc(address).get_all(NAMES)
+            names = [name for name in (parse_name(str(s)) for s in stored) if name.folded]
+            hits.append((names, frozenset[str]().union(*(name.stored for name in names))))
+        every = frozenset[str]().union(*(name.folded for names, _ in hits for name in names))
+        weights = self._rarity(searcher, every)
+        names_field = self.spec.text_fields[0].name
+        typos = [word for word in typed.fuzzy if not searcher.doc_freq(names_field, word)]
+        loose = Loose(typed, every, typos)
+        shares = [
+            max(
+                (coverage(n, typed, loose, weights, self._total(n, weights)) for n in names),
+                default=0.0,
+            )
+            for names, _ in hits
+        ]
+        copies = redundant([words for _, words in hits], typed, loose)
+        # Past the window BM25's order stands: no score in the window falls below its best.
+        floor = found[window][0] if len(found) > window else 0.0
+        boost = self.ranking.coverage
         rescored = []
-        for score, address in found[:window]:
-            covered = 0.0
-            for name in searcher.doc(address).get_all(NAMES):
-                words = _name_words(str(name))
-                if words:
-                    held = sum(1 for word in words if word[0] in plain or word[1] in accented)
-                    covered = max(covered, held / len(words))
-            rescored.append((score * (1 + weight * covered), address))
+        for (score, address), covered, copy in zip(found[:window], shares, copies, strict=True):
+            adjusted = score * (1 + boost * covered) * (self.ranking.redundant if copy else 1.0)
+            rescored.append((max(adjusted, floor), address))
         # Stable: equal scores keep BM25's order.
         rescored.sort(key=lambda hit: -hit[0])
         return rescored + list(found[window:])
+
+    def _rarity(self, searcher: tantivy.Searcher, words: frozenset[str]) -> dict[str, float]:
+        """The weight of each name word, its idf among the names of the records ``searcher``
+        sees: counted as searches need them and kept until the next write (``_commit``,
+        ``replace_all``), which starts a fresh table."""
+        weights = self._weights
+        missing = words - weights.keys()
+        if missing:
+            records = searcher.num_docs
+            field = self.spec.text_fields[0].name
+            for word in missing:
+                weights[word] = idf(records, searcher.doc_freq(field, word))
+        return weights
+
+    def _total(self, name: Name, weights: Mapping[str, float]) -> float:
+        """The weight of a whole name (kept with the word weights, emptied with them)."""
+        totals = self._totals
+        total = totals.get(name)
+        if total is None:
+            if len(totals) >= MAX_TOTALS:
+                totals.clear()
+            total = totals[name] = sum(map(weights.__getitem__, name.folded))
+        return total
 
     def _filter_clauses(
         self, filters: Mapping[str, str | Sequence[str]]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import tantivy
 
 from domains.search.analysis import QueryToken, folded_tokens, keyword, normalize, query_tokens
+from domains.search.coverage import Typed
 from domains.search.spec import IndexSpec, Ranking, TextField
 
 EXACT_SUFFIX = "__exact"
@@ -49,6 +50,10 @@ def _contains(words: Sequence[str], phrase: Sequence[str]) -> bool:
     return any(tuple(words[i : i + size]) == tuple(phrase) for i in range(len(words) - size + 1))
 
 
+def _has_digit(word: str) -> bool:
+    return any(char.isdigit() for char in word)
+
+
 def _code_candidates(text: str) -> list[str]:
     """Whitespace-separated chunks without surrounding punctuation, as a code field stores them."""
     chunks = (chunk.strip("\"'`()[]{}<>,;:!?") for chunk in normalize(text).split())
@@ -78,10 +83,8 @@ class QueryBuilder:
         """The query for ``text``, or None when it holds no searchable word or code."""
         return self._built(text)
 
-    def words(self, text: str) -> tuple[frozenset[str], frozenset[str]]:
-        """What a query for ``text`` looks for, as name coverage counts it: the folded words
-        typed without accents (and those of the synonyms' alternatives it brings in), and the
-        words typed with accents, as typed (they cover only a word with the same accents)."""
+    def words(self, text: str) -> Typed:
+        """What a query for ``text`` looks for, as name coverage counts it (``Typed``)."""
         return self._words(text)
 
     def _build(self, text: str) -> tantivy.Query | None:
@@ -111,15 +114,26 @@ class QueryBuilder:
             return None
         return tantivy.Query.boolean_query([(Should, clause) for clause in clauses])
 
-    def _words_of(self, text: str) -> tuple[frozenset[str], frozenset[str]]:
-        tokens = query_tokens(text)[: self.ranking.max_query_words]
+    def _words_of(self, text: str) -> Typed:
+        ranking = self.ranking
+        tokens = query_tokens(text)[: ranking.max_query_words]
         typed = [token.folded for token in tokens]
         plain = {token.folded for token in tokens if token.accented is None}
+        every = set(typed)
         for synonym in self.synonyms:
-            if synonym.phrase[0] in plain and _contains(typed, synonym.phrase):
+            # Accents typed or not, as the query's synonym clauses (``_build``).
+            if synonym.phrase[0] in every and _contains(typed, synonym.phrase):
                 plain.update(word for alternative in synonym.alternatives for word in alternative)
         accented = {token.accented for token in tokens if token.accented is not None}
-        return frozenset(plain), frozenset(accented)
+        # As the query's own clauses (``_word``): typos in long words, the last word as a prefix.
+        plain_words = [word for word in dict.fromkeys(typed) if not _has_digit(word)]
+        fuzzy = tuple(word for word in plain_words if len(word) >= ranking.fuzzy_min_length)
+        last = typed[-1] if typed else ""
+        prefix = last if len(last) >= ranking.prefix_min_length and not _has_digit(last) else ""
+        accented_folded = frozenset(token.folded for token in tokens if token.accented is not None)
+        return Typed(
+            frozenset(plain), frozenset(accented), fuzzy, prefix, frozenset(typed), accented_folded
+        )
 
     def _across_fields(self, per_field: list[tantivy.Query]) -> tantivy.Query:
         if not per_field:
@@ -136,7 +150,7 @@ class QueryBuilder:
         word = token.folded
         ranking = self.ranking
         # Digits are parts of codes and numbers: an edit away is another number, not a typo.
-        has_digit = any(char.isdigit() for char in word)
+        has_digit = _has_digit(word)
         per_field: list[tantivy.Query] = []
         for field in self.spec.text_fields:
             variants = [self._term(field, word)]

@@ -1,0 +1,148 @@
+"""How much of a record's name a query explains, each name word weighed by its rarity.
+
+A person names what they want; the words of a name they did not type are qualifications they did
+not ask for ("… có yếu tố nước ngoài", "… cấp lại"). ``coverage`` is the share of a name's weight
+that the query holds, where each distinct word weighs its inverse document frequency across the
+catalogue's names (BM25's idf): "cấp", "giấy", "đăng ký", found in many names, weigh little, and
+the words that tell one record from another decide. A name word counts as held when it was typed
+(without accents and equal once folded, or with the same accents), brought in by a synonym, typed
+within one edit (a typo in a word at least ``Ranking.fuzzy_min_length`` long, as the query
+tolerates), or begun by the last word typed (as-you-type). The search engine multiplies the best
+hits' scores by ``1 + Ranking.coverage × coverage`` (``SearchIndex``).
+"""
+
+import functools
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Name:
+    """A name's distinct words: folded, as stored (``folded:spelling``), and which folded word
+    each accented spelling is (compared and hashed by identity: ``parse_name`` gives one object
+    per stored name)."""
+
+    folded: frozenset[str]
+    stored: frozenset[str]
+    accents: dict[str, str]
+
+
+@functools.lru_cache(maxsize=8192)
+def parse_name(stored: str) -> Name:
+    """A name from its stored form, ``folded:accented folded:accented …`` (``SearchIndex``)."""
+    words = stored.split()
+    pairs = [word.partition(":") for word in words]
+    return Name(
+        frozenset(f for f, _, _ in pairs), frozenset(words), {a: f for f, _, a in pairs if a != f}
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Typed:
+    """What a query holds, as coverage counts it (``QueryBuilder.words``)."""
+
+    plain: frozenset[str]
+    """Folded words typed without accents, and the words of the synonyms they bring in."""
+    accented: frozenset[str]
+    """Words typed with accents, as typed (they hold only a word with the same accents)."""
+    fuzzy: tuple[str, ...] = ()
+    """Folded typed words long enough for typo tolerance (a name word one edit away is held)."""
+    prefix: str = ""
+    """The last word typed, folded, when long enough to match as a prefix."""
+    folded: frozenset[str] = frozenset()
+    """Every word typed, folded (accented ones too)."""
+    accented_folded: frozenset[str] = frozenset()
+    """The words typed with accents, folded."""
+
+
+@functools.lru_cache(maxsize=65_536)
+def one_edit_apart(typed: str, word: str) -> bool:
+    """True when ``word`` is ``typed`` with one letter changed, added, dropped, or two adjacent
+    letters swapped (what tantivy's fuzzy query with transpositions accepts at distance 1)."""
+    if typed == word or abs(len(typed) - len(word)) > 1:
+        return False
+    start = 0
+    while start < min(len(typed), len(word)) and typed[start] == word[start]:
+        start += 1
+    a, b = typed[start:], word[start:]
+    if len(a) == len(b):
+        return a[1:] == b[1:] or (len(a) >= 2 and a[0] == b[1] and a[1] == b[0] and a[2:] == b[2:])
+    return a[1:] == b if len(a) > len(b) else a == b[1:]
+
+
+def idf(records: int, holding: int) -> float:
+    """BM25's inverse document frequency of a word ``holding`` of ``records`` names hold."""
+    holding = min(max(holding, 0), records)
+    return math.log(1 + (records - holding + 0.5) / (holding + 0.5))
+
+
+class Loose:
+    """The words of a search's candidate names that the query holds loosely: begun by the last
+    word typed, or one edit from a long typed word. Worked out once per search, over the words
+    of every name it rescores."""
+
+    def __init__(self, typed: Typed, words: frozenset[str], typos: Iterable[str]) -> None:
+        """``typos``: the long typed words to read as possible typos (``Typed.fuzzy`` but the
+        words some name holds as typed: a word of the catalogue is taken as meant)."""
+        self.prefix = typed.prefix
+        begun = (word for word in words if word.startswith(typed.prefix)) if typed.prefix else ()
+        self.begun = frozenset(begun) - {typed.prefix}
+        self.near = {
+            typo: frozenset(
+                word
+                for word in words
+                if abs(len(word) - len(typo)) <= 1 and one_edit_apart(typo, word)
+            )
+            for typo in typos
+        }
+
+    def held(self, name: frozenset[str]) -> frozenset[str]:
+        """The words of ``name`` held loosely. A typed word found in the name as it is explains
+        only that word: it is not also read as a prefix or typo of another one ("hôn" does not
+        explain "hỏng" as well as "hôn")."""
+        held = frozenset[str]()
+        if self.begun and self.prefix not in name:
+            held = name & self.begun
+        for typo, near in self.near.items():
+            if near and typo not in name:
+                held = held | (name & near)
+        return held
+
+
+def coverage(
+    name: Name, typed: Typed, loose: Loose, weights: Mapping[str, float], total: float
+) -> float:
+    """The share of the name's weight (``weights[folded word]``, ``total`` for the whole name)
+    that ``typed`` holds, in [0, 1]. A word counts once, however many spellings the name has.
+    A name word typed with other accents ("Sâm" for "Sầm") is another word: it counts against
+    the name, its weight added once more to the whole."""
+    if total <= 0:
+        return 0.0
+    held = set(name.folded & typed.plain)
+    held.update(name.accents[word] for word in typed.accented if word in name.accents)
+    contradicted = (name.folded & typed.accented_folded) - held
+    held.update(loose.held(name.folded))
+    against = sum(map(weights.__getitem__, contradicted)) if contradicted else 0.0
+    return min(1.0, sum(map(weights.__getitem__, held)) / (total + against))
+
+
+def redundant(names: list[frozenset[str]], typed: Typed, loose: Loose) -> list[bool]:
+    """For each hit's name words (as stored, ``folded:spelling``, every language), whether it
+    is a qualified copy of another hit: its words hold all of the other's, accents included,
+    and more, and none of the more was typed, accents aside ("Đăng ký khai sinh có yếu tố nước
+    ngoài" when "Đăng ký khai sinh" is found too and nobody typed "nước ngoài"). It explains
+    nothing the other does not, and says more."""
+    asked = typed.plain | typed.folded
+    flags = []
+    for mine in names:
+        copy = False
+        for other in names:
+            if other and len(other) < len(mine) and other < mine:
+                extra = frozenset(word.partition(":")[0] for word in mine - other)
+                folded = frozenset(word.partition(":")[0] for word in mine)
+                if not (extra & asked or extra & loose.held(folded)):
+                    copy = True
+                    break
+        flags.append(copy)
+    return flags
