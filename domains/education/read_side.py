@@ -28,7 +28,7 @@ from domains.search.memory import shared_values
 
 SCHOOL_SPEC = IndexSpec(
     text_fields=(
-        TextField("name", boost=3.0, exact=True),
+        TextField("name", boost=3.0, exact=True, initials=True),  # "gdtx", "cđyt"
         TextField("aliases", boost=2.0),
         TextField("body", expand=False),
     ),

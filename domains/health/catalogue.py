@@ -45,7 +45,8 @@ NOT_RENDERED = frozenset({"searchPrimary", "searchTerms"})
 
 SPEC = IndexSpec(
     text_fields=(
-        TextField("name", boost=3.0, exact=True),  # Vietnamese and English names
+        # Vietnamese and English names; "bvdk", "yhct" match their words' initials.
+        TextField("name", boost=3.0, exact=True, initials=True),
         TextField("aliases", boost=2.0),  # departments and doctors' specialties
         TextField("body", expand=False),  # address and district
     ),

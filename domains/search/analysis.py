@@ -8,6 +8,7 @@ import tantivy
 FOLDED = "vi_folded"
 EXACT = "vi_exact"
 KEYWORD = "keyword"
+KEYWORD_WORDS = "keyword_words"  # whitespace-separated keywords, e.g. initials
 # Longer tokens are noise (URLs, base64); tantivy's own default tokenizer drops them too.
 MAX_TOKEN_LENGTH = 40
 
@@ -31,6 +32,7 @@ _EXACT = _analyzer(
     tantivy.Filter.lowercase(),
 )
 _KEYWORD = _analyzer(tantivy.Tokenizer.raw(), tantivy.Filter.lowercase())
+_KEYWORD_WORDS = _analyzer(tantivy.Tokenizer.whitespace(), tantivy.Filter.lowercase())
 
 
 def register_analyzers(index: tantivy.Index) -> None:
@@ -38,6 +40,7 @@ def register_analyzers(index: tantivy.Index) -> None:
     index.register_tokenizer(FOLDED, _FOLDED)
     index.register_tokenizer(EXACT, _EXACT)
     index.register_tokenizer(KEYWORD, _KEYWORD)
+    index.register_tokenizer(KEYWORD_WORDS, _KEYWORD_WORDS)
 
 
 def normalize(text: str) -> str:
@@ -74,3 +77,22 @@ def query_tokens(text: str) -> list[QueryToken]:
         QueryToken(plain, typed if typed != plain else None)
         for plain, typed in zip(folded, exact, strict=True)
     ]
+
+
+# Runs of this many words give initials (``initials``): three letters at least, as two-letter
+# initials are everyday syllables ("bo", "to"); eight covers most names in full.
+INITIALS_WORDS = (3, 8)
+
+
+def initials(text: str) -> list[str]:
+    """The initials of every run of 3 to 8 consecutive words of ``text`` without digits, folded
+    ("Bệnh viện Y học cổ truyền" → "bvy", "bvyh", …, "yhct", …)."""
+    letters = [word[0] for word in folded_tokens(text) if word.isalpha()]
+    shortest, longest = INITIALS_WORDS
+    return list(
+        dict.fromkeys(
+            "".join(letters[start : start + size])
+            for size in range(shortest, min(longest, len(letters)) + 1)
+            for start in range(len(letters) - size + 1)
+        )
+    )

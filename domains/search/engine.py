@@ -18,7 +18,9 @@ from domains.search.analysis import (
     EXACT,
     FOLDED,
     KEYWORD,
+    KEYWORD_WORDS,
     folded_tokens,
+    initials,
     keyword,
     normalize,
     query_tokens,
@@ -26,7 +28,13 @@ from domains.search.analysis import (
 )
 from domains.search.coverage import Loose, Name, coverage, idf, parse_name, redundant
 from domains.search.errors import QueryTooLong
-from domains.search.query import EXACT_SUFFIX, QueryBuilder, Synonym, prepare_synonyms
+from domains.search.query import (
+    EXACT_SUFFIX,
+    INITIALS_SUFFIX,
+    QueryBuilder,
+    Synonym,
+    prepare_synonyms,
+)
 from domains.search.spec import IndexSpec, Ranking
 
 ID = "_id"
@@ -82,6 +90,10 @@ def _build_schema(spec: IndexSpec) -> tantivy.Schema:
             # Only a boost: frequencies without positions are enough.
             exact_name = text.name + EXACT_SUFFIX
             builder.add_text_field(exact_name, tokenizer_name=EXACT, index_option="freq")
+        if text.initials:
+            builder.add_text_field(
+                text.name + INITIALS_SUFFIX, tokenizer_name=KEYWORD_WORDS, index_option="basic"
+            )
     for name in (*spec.code_fields, *spec.filter_fields):
         builder.add_text_field(name, tokenizer_name=KEYWORD, index_option="basic")
     return builder.build()
@@ -159,6 +171,8 @@ class SearchIndex:
                 document.add_text(text_field.name, normalized)
                 if text_field.exact:
                     document.add_text(text_field.name + EXACT_SUFFIX, normalized)
+                if text_field.initials:
+                    document.add_text(text_field.name + INITIALS_SUFFIX, " ".join(initials(text)))
         for name in (*spec.code_fields, *spec.filter_fields):
             for value in _texts(source.get(name)):
                 document.add_text(name, value)

@@ -11,11 +11,19 @@ from dataclasses import dataclass
 
 import tantivy
 
-from domains.search.analysis import QueryToken, folded_tokens, keyword, normalize, query_tokens
+from domains.search.analysis import (
+    INITIALS_WORDS,
+    QueryToken,
+    folded_tokens,
+    keyword,
+    normalize,
+    query_tokens,
+)
 from domains.search.coverage import Typed
 from domains.search.spec import IndexSpec, Ranking, TextField
 
 EXACT_SUFFIX = "__exact"
+INITIALS_SUFFIX = "__initials"
 
 Should = tantivy.Occur.Should
 CACHED_TEXTS = 512  # distinct query texts whose analysis each builder keeps
@@ -109,6 +117,7 @@ class QueryBuilder:
                 clauses.extend(
                     self._alternative(alternative) for alternative in synonym.alternatives
                 )
+        clauses.extend(self._initials(words))
         clauses.extend(self._codes(text))
         if not clauses:
             return None
@@ -211,6 +220,20 @@ class QueryBuilder:
         return self._across_fields(
             [self._term(field, words[0], self.ranking.synonym) for field in self.spec.text_fields]
         )
+
+    def _initials(self, words: Sequence[str]) -> list[tantivy.Query]:
+        """A typed word may be the initials of a run of a name's words ("yhct")."""
+        shortest = INITIALS_WORDS[0]
+        return [
+            tantivy.Query.boost_query(
+                tantivy.Query.term_query(self.schema, field.name + INITIALS_SUFFIX, word),
+                field.boost * self.ranking.initials,
+            )
+            for word in dict.fromkeys(words)
+            if len(word) >= shortest and word.isalpha()
+            for field in self.spec.text_fields
+            if field.initials
+        ]
 
     def _codes(self, text: str) -> list[tantivy.Query]:
         if not self.spec.code_fields:

@@ -8,13 +8,17 @@ class TextField:
     """A searched text field.
 
     ``exact`` adds a copy with diacritics kept, scored when they match; ``expand`` also matches
-    phrases, typos and prefixes in it (costly on long text: off for bodies, see docs/search.md).
+    phrases, typos and prefixes in it (costly on long text: off for bodies, see docs/search.md);
+    ``initials`` indexes the initials of its runs of words.
     """
 
     name: str
     boost: float = 1.0
     exact: bool = False
     expand: bool = True
+    initials: bool = False
+    """Also matched by the initials of runs of its words, as people abbreviate names ("yhct"
+    for "y học cổ truyền", "bvdk" for "bệnh viện đa khoa"): for short texts such as names."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +63,9 @@ class Ranking:
     """A word typed with accents that match the record's accents exactly."""
     synonym: float = 0.8
     """An alternative from the synonym map, slightly below the words typed."""
+    initials: float = 0.8
+    """A typed word equal to the initials of a run of a name's words (``TextField.initials``),
+    as much as a synonym: it stands for those words."""
     fuzzy: float = 0.4
     """A word found within one edit (constant score: tantivy gives fuzzy matches no BM25)."""
     prefix: float = 0.4
