@@ -127,22 +127,38 @@ def coverage(
     return min(1.0, sum(map(weights.__getitem__, held)) / (total + against))
 
 
-def redundant(names: list[frozenset[str]], typed: Typed, loose: Loose) -> list[bool]:
-    """For each hit's name words (as stored, ``folded:spelling``, every language), whether it
-    is a qualified copy of another hit: its words hold all of the other's, accents included,
-    and more, and none of the more was typed, accents aside ("Đăng ký khai sinh có yếu tố nước
-    ngoài" when "Đăng ký khai sinh" is found too and nobody typed "nước ngoài"). It explains
-    nothing the other does not, and says more."""
+def originals(
+    hits: list[list[Name]], typed: Typed, loose: Loose, weights: Mapping[str, float]
+) -> list[list[int]]:
+    """For each hit, given its names (one per language, in the same order for every hit), the
+    hits it is a qualified copy of: in each language, its name holds all of the other's words,
+    accents included, and more, and the more is mostly not what was typed, by weight ("Đăng ký
+    khai sinh cho người Việt Nam định cư ở nước ngoài" when "Đăng ký khai sinh" is found too and
+    the query was "khai sinh cho con": of the words it adds, only the common "cho" was typed).
+    It explains little the other does not, and says more."""
     asked = typed.plain | typed.folded
-    flags = []
-    for mine in names:
-        copy = False
-        for other in names:
-            if other and len(other) < len(mine) and other < mine:
-                extra = frozenset(word.partition(":")[0] for word in mine - other)
-                folded = frozenset(word.partition(":")[0] for word in mine)
-                if not (extra & asked or extra & loose.held(folded)):
-                    copy = True
-                    break
-        flags.append(copy)
-    return flags
+    weight = weights.__getitem__
+    loosely: dict[Name, frozenset[str]] = {}
+
+    def adds_little(mine: Name, other: Name) -> bool:
+        if not (other.stored and other.stored < mine.stored):
+            return False
+        extra = mine.folded - other.folded
+        if mine not in loosely:
+            loosely[mine] = loose.held(mine.folded)
+        held = (extra & asked) | (loosely[mine] & extra)
+        return sum(map(weight, held)) < sum(map(weight, extra - held))
+
+    found: list[list[int]] = [[] for _ in hits]
+    for position, names in enumerate(hits):
+        first = names[0].stored if names else frozenset[str]()
+        for other, theirs in enumerate(hits):
+            # The first language's subset test rules out most pairs at C speed.
+            if (
+                theirs
+                and theirs[0].stored < first
+                and len(theirs) == len(names)
+                and all(adds_little(mine, it) for mine, it in zip(names, theirs, strict=True))
+            ):
+                found[position].append(other)
+    return found

@@ -26,7 +26,7 @@ from domains.search.analysis import (
     query_tokens,
     register_analyzers,
 )
-from domains.search.coverage import Loose, Name, coverage, idf, parse_name, redundant
+from domains.search.coverage import Loose, Name, coverage, idf, originals, parse_name
 from domains.search.errors import QueryTooLong
 from domains.search.query import (
     EXACT_SUFFIX,
@@ -285,12 +285,11 @@ class SearchIndex:
         the query covers (``Ranking.coverage``) and whether they are a qualified copy of another
         of them (``Ranking.redundant``; ``domains/search/coverage.py``), put in that order."""
         typed = self._queries.words(text)
-        hits = []
+        hits: list[list[Name]] = []
         for _score, address in found[:window]:
             stored = searcher.doc(address).get_all(NAMES)
-            names = [name for name in (parse_name(str(s)) for s in stored) if name.folded]
-            hits.append((names, frozenset[str]().union(*(name.stored for name in names))))
-        every = frozenset[str]().union(*(name.folded for names, _ in hits for name in names))
+            hits.append([name for name in (parse_name(str(s)) for s in stored) if name.folded])
+        every = frozenset[str]().union(*(name.folded for names in hits for name in names))
         weights = self._rarity(searcher, every)
         names_field = self.spec.text_fields[0].name
         typos = [word for word in typed.fuzzy if not searcher.doc_freq(names_field, word)]
@@ -300,15 +299,21 @@ class SearchIndex:
                 (coverage(n, typed, loose, weights, self._total(n, weights)) for n in names),
                 default=0.0,
             )
-            for names, _ in hits
+            for names in hits
         ]
-        copies = redundant([words for _, words in hits], typed, loose)
+        boost = self.ranking.coverage
+        covered = [score * (1 + boost * c) for (score, _), c in zip(found, shares, strict=False)]
+        # A copy that explains little more than a record found too comes after it: it scores
+        # at most that record's share ``redundant`` (``domains/search/coverage.py``).
+        copied = originals(hits, typed, loose, weights)
         # Past the window BM25's order stands: no score in the window falls below its best.
         floor = found[window][0] if len(found) > window else 0.0
-        boost = self.ranking.coverage
         rescored = []
-        for (score, address), covered, copy in zip(found[:window], shares, copies, strict=True):
-            adjusted = score * (1 + boost * covered) * (self.ranking.redundant if copy else 1.0)
+        for position, (_, address) in enumerate(found[:window]):
+            adjusted = covered[position]
+            if copied[position]:
+                best = max(covered[original] for original in copied[position])
+                adjusted = min(adjusted, best) * self.ranking.redundant
             rescored.append((max(adjusted, floor), address))
         # Stable: equal scores keep BM25's order.
         rescored.sort(key=lambda hit: -hit[0])
@@ -322,9 +327,8 @@ class SearchIndex:
         missing = words - weights.keys()
         if missing:
             records = searcher.num_docs
-            field = self.spec.text_fields[0].name
             for word in missing:
-                weights[word] = idf(records, searcher.doc_freq(field, word))
+                weights[word] = idf(records, self._records_with(searcher, word))
         return weights
 
     def _total(self, name: Name, weights: Mapping[str, float]) -> float:

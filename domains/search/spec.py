@@ -81,14 +81,16 @@ class Ranking:
     records matching the same words, the one whose name has fewer words nobody asked for (a
     qualifier such as "có yếu tố nước ngoài") comes first."""
     redundant: float = 0.5
-    """The score share left to a qualified copy of another hit of the window: a record whose
-    name holds all of the other's words and more, none of the more typed ("… cấp lại", "… có
-    yếu tố nước ngoài" when the record without them is found too). It explains nothing the
-    other does not; it comes after the records that add something."""
+    """A qualified copy of another hit of the window (a record whose name holds all of the
+    other's words and more, the more mostly not typed, by weight: "… cấp lại", "… có yếu tố
+    nước ngoài" when the record without them is found too) scores at most this share of that
+    record's score: it explains little the other does not, and comes after it and after the
+    records that add something (``domains/search/coverage.py``)."""
     coverage_window: int = 50
     """The best this many hits (by BM25) are reordered by coverage and copies; the rest keep
     BM25's order (no score in the window is set below theirs, so the list stays in score
-    order). Wide enough for a record and its qualified copies tied on the same words."""
+    order). Wide enough for a record and the few dozen qualified copies that may tie with it;
+    each hit costs about 15 µs (docs/search.md)."""
     field_tie_breaker: float = 0.3
     """A word found in several fields counts its best field plus this share of the others."""
     max_query_length: int = 200
