@@ -311,9 +311,9 @@ class SearchIndex:
         rescored = []
         for position, (_, address) in enumerate(found[:window]):
             adjusted = covered[position]
-            if copied[position]:
-                best = max(covered[original] for original in copied[position])
-                adjusted = min(adjusted, best) * self.ranking.redundant
+            original = copied[position]
+            if original is not None:
+                adjusted = min(adjusted, covered[original]) * self.ranking.redundant
             rescored.append((max(adjusted, floor), address))
         # Stable: equal scores keep BM25's order.
         rescored.sort(key=lambda hit: -hit[0])
