@@ -136,20 +136,26 @@ def originals(
 ) -> list[int | None]:
     """For each hit, given its names (one per language, in the same order for every hit), the
     first hit it is a qualified copy of (None: none): in each language, its name holds all of
-    the other's words, accents included, and more, and the more is mostly not what was typed,
-    by weight ("Đăng ký
+    the other's words, accents included, and more, and the more is mostly not what was typed
+    and explains less than half of the query, by weight (``weights`` holds every name word and
+    every typed word) ("Đăng ký
     khai sinh cho người Việt Nam định cư ở nước ngoài" when "Đăng ký khai sinh" is found too and
     the query was "khai sinh cho con": of the words it adds, only the common "cho" was typed).
     It explains little the other does not, and says more."""
     asked = typed.plain | typed.folded
     weight = weights.__getitem__
+    query = sum(map(weight, typed.folded))
 
     def adds_little(mine: Name, other: Name) -> bool:
         if not other.within(mine):
             return False
         extra = mine.folded - other.folded
         held = (extra & asked) | (loose.held(mine.folded) & extra)
-        return sum(map(weight, held)) < sum(map(weight, extra - held))
+        adds = sum(map(weight, held))
+        # Nor is it a copy when its added words explain most of the query ("… cấp thẻ bảo hiểm
+        # y tế cho trẻ em" holds "Đăng ký khai sinh", but "BHYT cho trẻ em" asks for the part
+        # it adds).
+        return adds < sum(map(weight, extra - held)) and 2 * adds < query
 
     # Which hits hold each word of their first name, as bits: the hits holding all of a name's
     # words are found with one AND per word instead of a test per pair.

@@ -290,7 +290,7 @@ class SearchIndex:
             stored = searcher.doc(address).get_all(NAMES)
             hits.append([name for name in (parse_name(str(s)) for s in stored) if name.folded])
         every = frozenset[str]().union(*(name.folded for names in hits for name in names))
-        weights = self._rarity(searcher, every)
+        weights = self._rarity(searcher, every | typed.folded)
         names_field = self.spec.text_fields[0].name
         typos = [word for word in typed.fuzzy if not searcher.doc_freq(names_field, word)]
         loose = Loose(typed, every, typos)

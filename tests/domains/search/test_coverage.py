@@ -129,6 +129,22 @@ def test_a_copy_whose_added_words_hold_only_a_common_typed_word_is_still_a_copy(
     assert ids(index, "khai tử cho người việt nam ở nước ngoài")[0].startswith("copy-")
 
 
+def test_a_record_that_holds_another_but_adds_what_was_asked_is_no_copy() -> None:
+    records = [
+        {"id": "birth", "name": "Đăng ký khai sinh", "body": "giấy chứng sinh của trẻ em"},
+        {
+            "id": "linked",
+            "name": "Liên thông thủ tục hành chính về đăng ký khai sinh, đăng ký thường trú, "
+            "cấp thẻ bảo hiểm y tế cho trẻ em dưới 6 tuổi",
+        },
+        *[{"id": f"f{n}", "name": f"Đăng ký khai sinh loại {n}"} for n in range(10)],
+    ]
+    index = SearchIndex(SPEC)
+    index.replace_all(records)
+    assert ids(index, "bảo hiểm trẻ em")[0] == "linked"
+    assert ids(index, "đăng ký khai sinh")[0] == "birth"
+
+
 def test_copies_compare_words_with_their_accents_and_language_by_language() -> None:
     short = parse_name("sam:sầm son:sơn")
     other_accents = parse_name("bai:bãi sam:sâm son:sơn")
