@@ -121,7 +121,25 @@ class Vocabulary:
             self.words.update(a + b for a, b in zip(tokens, tokens[1:]))
             self.accented.update(_written(text))
         self._typos = [w for w in self.words if len(w) >= TYPO_MIN_LENGTH - 1 and w.isalpha()]
+        self._near: Dict[str, List[str]] | None = None  # built at the first typo check
         self._known: Dict[str, bool] = {}
+
+    def _one_typo_away(self, word: str) -> bool:
+        """Whether a typo candidate is one edit from ``word`` (``_one_edit``). Two words one
+        edit apart share one of the keys "the word itself or it with one letter dropped"
+        (SymSpell): only the candidates indexed under ``word``'s own keys are compared, not
+        all of them (a message of made-up words cost the action server ~200 ms before)."""
+        if self._near is None:
+            near: Dict[str, List[str]] = {}
+            for candidate in self._typos:
+                for key in _deletions(candidate):
+                    near.setdefault(key, []).append(candidate)
+            self._near = near
+        return any(
+            _one_edit(word, candidate)
+            for key in _deletions(word)
+            for candidate in self._near.get(key, ())
+        )
 
     def knows(self, word: str) -> bool:
         """The word (folded), its English singular, a letter typed twice ("tienn"), or (words
@@ -137,7 +155,7 @@ class Vocabulary:
         if known is None:
             if len(self._known) >= MAX_REMEMBERED:
                 self._known.clear()
-            known = self._known[word] = any(_one_edit(word, w) for w in self._typos)
+            known = self._known[word] = self._one_typo_away(word)
         return known
 
     def unknown(self, question: str, *, accents: bool = True) -> List[str]:
@@ -160,6 +178,11 @@ class Vocabulary:
             elif not self.knows(folded):
                 found.append(folded)
         return found
+
+
+def _deletions(word: str) -> Set[str]:
+    """The word and every word it gives with one letter dropped."""
+    return {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}
 
 
 def _written(text: str) -> List[str]:

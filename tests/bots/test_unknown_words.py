@@ -128,7 +128,9 @@ def test_lone_syllables_do_not_name_a_procedure(catalogue) -> None:  # type: ign
 def test_a_choice_with_an_unknown_word_says_not_found(catalogue) -> None:  # type: ignore[no-untyped-def]
     index = resolve.NameIndex(catalogue["procedure"])
     candidates = [_candidate("3.000347", 0.05), _candidate("3.000348", 0.05)]
-    scored = resolve.score("thi bang lai xe A1", candidates, index, {"bang lai": ["giay phep lai xe"]})
+    scored = resolve.score(
+        "thi bang lai xe A1", candidates, index, {"bang lai": ["giay phep lai xe"]}
+    )
     assert resolve.decide(scored, index.min_evidence()).kind == "choose"
     assert resolve.decide(scored, index.min_evidence(), unknown=True).kind == "unsure"
 
@@ -182,3 +184,22 @@ def test_lone_syllables_name_no_place_in_vietnamese(catalogue) -> None:  # type:
         assert decision.kind != "answer"
     named = resolve.score("FLC Sầm Sơn ở đâu", candidates, index)
     assert resolve.decide(named, index.min_evidence(), phrase_needed=True).kind == "answer"
+
+
+def test_typos_are_found_by_the_index_as_by_comparing_every_word(known) -> None:  # type: ignore[no-untyped-def]
+    # The deletion index (SymSpell) gives the answers the scan of every candidate gave: known
+    # words, each one edit away from them (a letter changed, added, dropped, two swapped) and
+    # made-up words. Two words of every kind per 60 known words of 7+ letters, a fixed sample.
+    words = sorted(w for w in known.words if w.isalpha() and len(w) >= 7)[::60]
+    sample = ["qwzxkvbn", "thutucxx", "abcdefgh", "hospitall", "hsopital"]
+    for n, word in enumerate(words):
+        i, letter = n % len(word), "aeiouxyz"[n % 8]
+        sample += [word, word[:i] + letter + word[i + 1 :], word[:i] + letter + word[i:]]
+        sample += [
+            word[:i] + word[i + 1 :],
+            word[:i] + word[i + 1 : i + 2] + word[i] + word[i + 2 :],
+        ]
+    sample = [w for w in sample if len(w) >= vocabulary.TYPO_MIN_LENGTH]
+    scanned = [any(vocabulary._one_edit(w, c) for c in known._typos) for w in sample]
+    assert [known._one_typo_away(w) for w in sample] == scanned
+    assert 0 < sum(scanned) < len(sample)
