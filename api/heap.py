@@ -19,16 +19,24 @@ The read sides also grow while the process runs (slots published, records import
 feeds bring them), and those objects are not frozen. ``RefreezeAfterLongCollections`` (a
 ``gc.callbacks`` hook) freezes what survived a full collection that took longer than
 ``LONG_FULL_COLLECTION`` of CPU: the next ones are short again. What it freezes that later
-becomes cyclic garbage (the objects of requests in flight at that moment) is never collected:
-a few hundred kilobytes at most, once per that much growth.
+becomes cyclic garbage (the requests in flight at that moment: task, coroutine, exception and
+traceback cycles) the collector does not see: each refreeze would keep some for the life of
+the process, a leak growing with the write traffic that causes the refreezes. So the first
+full collection ``RELEASE_AFTER`` seconds or more after the last release (or the start), with
+refreezes since, has the hook schedule a release on the event loop (``freeze_long_lived``:
+unfreeze, one full collection of the whole heap, freeze again): what the refreezes since the
+last release froze and has died since is freed. That is the 75–115 ms pause, but at most once
+per ``RELEASE_AFTER`` instead of every few hundred requests.
 
 Only ``xuthanh serve`` turns this on (``create_app(..., settle_heap=True)``): a test process
 creating many apps would pay a full collection of its whole heap at every start.
 """
 
+import asyncio
 import gc
 import logging
 import time
+from collections.abc import Callable
 
 logger = logging.getLogger("xuthanh.heap")
 
@@ -36,25 +44,74 @@ logger = logging.getLogger("xuthanh.heap")
 YOUNG_THRESHOLD = 10_000
 # A full collection longer than this (CPU seconds) freezes what survived it.
 LONG_FULL_COLLECTION = 0.02
+# Seconds between two releases of what refreezes froze (collected if dead since).
+RELEASE_AFTER = 600.0
+
+
+def soon(step: Callable[[], None]) -> bool:
+    """Run ``step`` on this thread's event loop once the current callback is over (a
+    collection cannot run inside a ``gc.callbacks`` hook). Without a loop on this thread (a
+    worker thread), not at all: False, and a later full collection on the loop's thread
+    schedules it."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    loop.call_soon(step)
+    return True
 
 
 class RefreezeAfterLongCollections:
     """A ``gc.callbacks`` hook: after a full collection that took longer than ``longer_than``
-    seconds of this thread's CPU, everything that survived it is frozen."""
+    seconds of this thread's CPU, everything that survived it is frozen. The first full
+    collection ending ``release_after`` seconds (``clock``) or more after the last release,
+    with refreezes since, has ``schedule`` run ``release`` (once that collection is over)."""
 
-    def __init__(self, longer_than: float = LONG_FULL_COLLECTION) -> None:
+    def __init__(
+        self,
+        longer_than: float = LONG_FULL_COLLECTION,
+        *,
+        release_after: float = RELEASE_AFTER,
+        clock: Callable[[], float] = time.monotonic,
+        schedule: Callable[[Callable[[], None]], bool] = soon,
+    ) -> None:
         self.longer_than = longer_than
+        self.release_after = release_after
+        self.clock = clock
+        self.schedule = schedule
         self.began = 0.0
         self.refrozen = 0
+        self.released = 0
+        self.caught = 0  # refreezes since the last release
+        self.released_at = clock()
+        self.release_scheduled = False
 
     def __call__(self, phase: str, info: dict[str, int]) -> None:
         if info["generation"] != 2:
             return
         if phase == "start":
             self.began = time.thread_time()
-        elif time.thread_time() - self.began > self.longer_than:
+            return
+        if time.thread_time() - self.began > self.longer_than:
             gc.freeze()  # the collection is over: only the survivors are left to move
             self.refrozen += 1
+            self.caught += 1
+        if (
+            self.caught
+            and not self.release_scheduled
+            and self.clock() - self.released_at >= self.release_after
+        ):
+            self.release_scheduled = self.schedule(self.release)
+
+    def release(self) -> None:
+        """Unfreeze, collect, freeze: what earlier refreezes caught and has died since (the
+        cycles of requests in flight then) is freed; the living are frozen again."""
+        logger.info("heap: releasing what %d refreezes froze", self.caught)
+        freeze_long_lived()
+        self.released += 1
+        self.caught = 0
+        self.released_at = self.clock()
+        self.release_scheduled = False
 
 
 def install_refreeze(hook: RefreezeAfterLongCollections | None = None) -> None:

@@ -1,7 +1,9 @@
 """The server process keeps its read sides out of the garbage collector's reach (api/heap.py)."""
 
 import argparse
+import asyncio
 import gc
+import weakref
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -115,3 +117,48 @@ def test_serve_settles_the_heap_and_tests_apps_do_not(
     assert served["app"].state.settle_heap is True
     assert served["access_log"] is False  # the app's middleware logs each request once
     assert create_app(settings).state.settle_heap is False
+
+
+class _Request:
+    """A request in flight: its objects hold a cycle (task <-> coroutine, error <-> frame)."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_what_a_refreeze_caught_in_flight_is_collected_eventually(collector: None) -> None:
+    now, scheduled = [0.0], []
+    hook = heap.RefreezeAfterLongCollections(
+        longer_than=0.0,  # every full collection is "long"
+        release_after=600.0,
+        clock=lambda: now[0],
+        schedule=lambda step: scheduled.append(step) or True,
+    )
+    gc.callbacks.append(hook)
+    request = _Request()
+    ended = weakref.ref(request)
+    gc.collect()  # a refreeze while the request is in flight
+    assert hook.refrozen == 1
+    del request  # the request ends: its cycle is garbage the collector no longer sees
+    gc.collect()
+    assert ended() is not None and scheduled == []  # frozen, and not yet time to release
+    now[0] = 600.0
+    gc.collect()  # the first full collection once it is time: a release is scheduled, once
+    gc.collect()
+    assert len(scheduled) == 1 and ended() is not None
+    scheduled.pop()()  # the event loop runs it
+    assert ended() is None and hook.released == 1
+    gc.collect()  # and the next one only after another 600 s
+    assert scheduled == []
+
+
+async def test_the_release_runs_on_the_event_loop(collector: None) -> None:
+    hook = heap.RefreezeAfterLongCollections(longer_than=0.0, release_after=0.0)
+    gc.callbacks.append(hook)
+    request = _Request()
+    ended = weakref.ref(request)
+    gc.collect()
+    del request
+    assert hook.release_scheduled and ended() is not None
+    await asyncio.sleep(0)
+    assert hook.released == 1 and ended() is None
