@@ -62,6 +62,13 @@ def in_legacy_bucket(position: Any) -> bool:
     return isinstance(position, list) and len(position) == 2 and position[0] is None
 
 
+def any_from_before_buckets(devices: Sequence[DeviceDocument]) -> bool:
+    """Whether a chunk holds a device stored before buckets (read in the bucket ``None``): one
+    such device may register again into its bucket, read later in the walk. A chunk may hold
+    them and the first bucketed devices, its position then in a bucket."""
+    return any(device.get("bucket") is None for device in devices)
+
+
 class _Sizes:
     """Chunk sizes: ``first`` once, then ``rest``."""
 

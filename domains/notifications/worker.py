@@ -30,6 +30,7 @@ from domains.notifications.batches import as_pending, unsent
 from domains.notifications.config import WorkerConfig
 from domains.notifications.delivery import BatchSender
 from domains.notifications.fanout import (
+    any_from_before_buckets,
     each_device_once,
     in_legacy_bucket,
     inbox_entries,
@@ -182,11 +183,13 @@ class Worker:
                     )
                 added = 0
                 size = self.config.batch_size
+                # From the first chunk holding a device stored before buckets, every chunk
+                # that ends in a bucket is checked: it may hold one of them, moved since.
+                legacy = legacy or any_from_before_buckets(devices)
                 for start in range(0, len(devices), size):
                     batch = devices[start : start + size]
                     again = check or (legacy and not in_legacy_bucket(after))
                     added += await self._add_deliveries(nid, batch, sends, check=again)
-                legacy = legacy or in_legacy_bucket(after)
                 stopping = self._stopping.is_set()
                 # Stopping: the position is saved and the lease given up, so another worker
                 # resumes at once rather than when the lease would have ended.

@@ -12,6 +12,7 @@ from domains.kernel.caller import Caller
 from domains.kernel.clock import utcnow
 from domains.kernel.resources import Resources
 from domains.notifications import broadcasts, service
+from domains.notifications.repository import device_bucket
 from domains.notifications.store import NotificationsStore
 from tests.conftest import GraphQLClient
 from tests.domains.notifications.conftest import FAST
@@ -170,3 +171,56 @@ async def test_a_device_from_before_buckets_registering_again_mid_broadcast_gets
     assert "bucket" in await db["devices"].find_one({"_id": tokens[0]})
     accepted = fcm_server.accepted_tokens()
     assert {token: accepted[token] for token in tokens} == dict.fromkeys(tokens, 1)
+
+
+async def test_a_device_from_before_buckets_in_a_first_chunk_with_bucketed_ones_gets_it_once(
+    db: Any, resources: Resources, fcm_server: Any, make_worker: Any
+) -> None:
+    """Fewer devices from before buckets than the first chunk (where production ends up as
+    they register again): the chunk holds them and the first bucketed ones. One of them
+    registering again after its batch went, into a bucket read later, still gets it once."""
+    await db["devices"].delete_many({})  # only these phones (earlier tests stored others)
+    store = NotificationsStore.of(resources)
+    name = next(f"late-{i}" for i in range(1000) if device_bucket(tok(f"late-{i}")) == 63)
+    moved = await add_device(db, name, "u-late")
+    bucketed = []
+    for i in range(12):
+        caller = Caller(store, Principal(uid=f"u-bucketed-{i}", roles=frozenset({Role.CITIZEN})))
+        device = await service.register_device(
+            caller=caller,
+            token=tok(f"bucketed-{i}"),
+            platform="android",
+            locale="vi",
+            app_version="1",
+        )
+        bucketed.append(device["_id"])
+    admin = Caller(store, Principal(uid="admin-1", roles=frozenset({Role.ADMIN})))
+    await broadcasts.send_notification(
+        caller=admin,
+        audience=broadcasts.Audience(role=Role.CITIZEN),
+        title=TITLE,
+        body=BODY,
+        category="test.moved-mixed",
+        data=None,
+        send_at=None,
+    )
+    worker = make_worker(dataclasses.replace(FAST, fanout_chunk=4, fanout_first_chunk=4))
+    progress = worker.store.notifications.record_fanout_progress
+    chunks = []
+
+    async def then_register_again(nid: Any, **arguments: Any) -> Any:
+        saved = await progress(nid, **arguments)
+        chunks.append(arguments["after"])
+        if len(chunks) == 1:  # the first chunk's batch is on its way
+            caller = Caller(store, Principal(uid="u-late", roles=frozenset({Role.CITIZEN})))
+            await service.register_device(
+                caller=caller, token=moved, platform="android", locale="vi", app_version="2"
+            )
+        return saved
+
+    worker.store.notifications.record_fanout_progress = then_register_again
+    await worker.drain()
+    assert chunks[0][0] is not None  # the first chunk ended among the bucketed devices
+    accepted = fcm_server.accepted_tokens()
+    everyone = [moved, *bucketed]
+    assert {token: accepted[token] for token in everyone} == dict.fromkeys(everyone, 1)
