@@ -8,7 +8,9 @@ from the same position) but remembers, for each tracker it has read or created, 
 of the conversation's latest session are stored; ``save`` uses that number instead of reading
 it back, and keeps it up to date after writing. A new conversation's empty tracker is not
 written until it has events (Rasa wrote it empty, then again with the message's events), so a
-message costs one read and one write.
+message costs one read and one write. That is the one visible difference: a tracker saved with no
+events after a read found none (Rasa's new tracker; also a `PUT .../tracker/events` of `[]`, an
+API the deployment does not enable) leaves no document where Rasa's store left an empty one.
 
 Correct with several Rasa servers: Rasa reads a conversation's tracker and saves it while
 holding that conversation's lock (the Redis lock store across servers), so nothing else writes
