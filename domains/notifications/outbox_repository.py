@@ -143,6 +143,15 @@ class NotificationRepository(Repository):
         )
         return result.modified_count == 1
 
+    async def renew_fanout(self, notification_id: ObjectId, *, until: datetime, owner: str) -> bool:
+        """Renew the lease of a fan-out ``owner`` still holds; False if it was cancelled or taken
+        over (its lease had ended): the owner then sends nothing more of it."""
+        result = await self.collection.update_one(
+            {"_id": notification_id, "status": "fanning_out", "fanoutOwner": owner},
+            {"$set": {"leaseUntil": until}},
+        )
+        return result.matched_count == 1
+
     async def finish_fanout(self, notification_id: ObjectId, *, now: datetime, owner: str) -> None:
         await self.collection.update_one(
             {"_id": notification_id, "status": "fanning_out", "fanoutOwner": owner},

@@ -181,15 +181,14 @@ class Worker:
                     inboxed = await self.store.inbox.add(
                         inbox_entries(notification, users, self.config.clock())
                     )
-                added = 0
-                size = self.config.batch_size
                 # From the first chunk holding a device stored before buckets, every chunk
                 # that ends in a bucket is checked: it may hold one of them, moved since.
                 legacy = legacy or any_from_before_buckets(devices)
-                for start in range(0, len(devices), size):
-                    batch = devices[start : start + size]
-                    again = check or (legacy and not in_legacy_bucket(after))
-                    added += await self._add_deliveries(nid, batch, sends, check=again)
+                again = check or (legacy and not in_legacy_bucket(after))
+                added = await self._add_chunk(nid, devices, sends, check=again, owner=owner)
+                if added is None:  # taken over while a batch waited for a slot
+                    still_ours = done = False
+                    break
                 stopping = self._stopping.is_set()
                 # Stopping: the position is saved and the lease given up, so another worker
                 # resumes at once rather than when the lease would have ended.
@@ -216,6 +215,27 @@ class Worker:
             # stopping worker does not abandon batches it holds.
             await asyncio.gather(*sends, return_exceptions=True)
 
+    async def _add_chunk(
+        self,
+        nid: ObjectId,
+        devices: list[DeviceDocument],
+        sends: list[asyncio.Task[None]],
+        *,
+        check: bool,
+        owner: str,
+    ) -> int | None:
+        """A chunk's devices in batches of at most ``batch_size``: how many deliveries were
+        added, None if the fan-out stopped being ``owner``'s."""
+        added = 0
+        size = self.config.batch_size
+        for start in range(0, len(devices), size):
+            batch = devices[start : start + size]
+            stored = await self._add_deliveries(nid, batch, sends, check=check, owner=owner)
+            if stored is None:
+                return None
+            added += stored
+        return added
+
     async def _add_deliveries(
         self,
         nid: ObjectId,
@@ -223,9 +243,10 @@ class Worker:
         sends: list[asyncio.Task[None]],
         *,
         check: bool = True,
-    ) -> int:
+        owner: str,
+    ) -> int | None:
         """Store one batch of deliveries; with direct send, held by this worker as one batch
-        in flight (``batches``) and sent."""
+        in flight (``batches``) and sent. None: the fan-out is no longer ``owner``'s."""
         if not self.config.direct_send:
             added = await self.store.deliveries.add(
                 new_deliveries(nid, devices, self.config.clock())
@@ -237,6 +258,12 @@ class Worker:
         try:
             claim = self._new_claim()
             claimed_at = self.config.clock()
+            # The wait for a slot (a FCM pause, slow sends) may outlast the fan-out's lease:
+            # another worker may have resumed it and sent these devices meanwhile.
+            lease_until = claimed_at + self.config.lease
+            if not await self.store.notifications.renew_fanout(nid, until=lease_until, owner=owner):
+                self._sending.release()
+                return None
             batch = new_deliveries(nid, devices, claimed_at, claim=claim, lease=self.config.lease)
             if check:
                 batch = await self._not_addressed_yet(nid, batch)

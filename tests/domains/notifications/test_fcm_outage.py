@@ -11,10 +11,15 @@ from typing import Any
 
 import pytest
 
+from domains.kernel.auth import Principal, Role
+from domains.kernel.caller import Caller
 from domains.kernel.clock import as_utc, utcnow
+from domains.kernel.resources import Resources
+from domains.notifications import broadcasts, service
+from domains.notifications.store import NotificationsStore
 from domains.notifications.worker import Worker
 from tests.domains.notifications.conftest import FAST
-from tests.domains.notifications.test_delivery import add_device, queue
+from tests.domains.notifications.test_delivery import BODY, TITLE, add_device, queue, tok
 from tests.support.fcm_server import FcmServer
 
 # Only a failure guard: every wait ends as soon as its condition holds.
@@ -114,3 +119,69 @@ async def test_a_minute_of_refusals_pauses_the_worker_and_loses_or_repeats_nothi
     assert fcm_server.accepted_tokens() == dict.fromkeys(tokens, 1)  # none lost, none twice
     assert len(fcm_server.attempts) == 170  # 50 refused, then each message once
     assert await deliveries.count_documents({"state": "pending"}) == 0
+
+
+async def test_a_broadcast_taken_over_during_a_pause_reaches_each_phone_once(
+    db: Any, resources: Resources, fcm_server: FcmServer, make_worker: Any
+) -> None:
+    """Worker A, told by FCM to pause for a minute, holds a broadcast to every citizen with its
+    batch slot taken by a paused batch: the broadcast's lease runs out and worker B finishes
+    it. When the pause ends, A sends nothing B sent: every phone gets it once."""
+    await db["devices"].delete_many({})  # only these phones (the test above stored others)
+    store = NotificationsStore.of(resources)
+    tokens = []
+    for i in range(10):
+        caller = Caller(store, Principal(uid=f"u-pause-{i}", roles=frozenset({Role.CITIZEN})))
+        device = await service.register_device(
+            caller=caller, token=tok(f"pause-{i}"), platform="android", locale="vi", app_version="1"
+        )
+        tokens.append(device["_id"])
+    admin = Caller(store, Principal(uid="admin-1", roles=frozenset({Role.ADMIN})))
+    await broadcasts.send_notification(
+        caller=admin,
+        audience=broadcasts.Audience(role=Role.CITIZEN),
+        title=TITLE,
+        body=BODY,
+        category="test.pause",
+        data=None,
+        send_at=None,
+    )
+    clock = MovableClock(utcnow() + timedelta(seconds=5))
+    config = dataclasses.replace(
+        FAST, fanout_chunk=5, fanout_first_chunk=5, batch_size=5, clock=clock.now
+    )
+    one_slot = dataclasses.replace(config, concurrency=1, batches_on_the_wire=1, fanout_lanes=1)
+    a = make_worker(one_slot, name="A")
+    a.batches.paused_until = clock.now() + timedelta(seconds=60)  # Retry-After: 60 (lease 30)
+    fanned_out = asyncio.Event()
+    fan_out = a._fan_out
+
+    async def noting_the_end(*arguments: Any) -> None:
+        try:
+            await fan_out(*arguments)
+        finally:
+            fanned_out.set()
+
+    a._fan_out = noting_the_end
+    stop = asyncio.Event()
+    running = asyncio.create_task(a.run(stop))
+    try:
+
+        async def first_chunk_held() -> bool:
+            stored = await db["notifications"].find_one({"category": "test.pause"})
+            held = await db["notification_batches"].count_documents({})
+            return stored.get("fanoutAfter") is not None and held == 1
+
+        await until(first_chunk_held, "A holding the first chunk, paused")
+        clock.advance(31)  # past the broadcast's lease
+        await make_worker(config, name="B").drain()  # B resumes the broadcast and sends it
+        clock.advance(31)  # the pause is over
+
+        async def a_done() -> bool:
+            return fanned_out.is_set()
+
+        await until(a_done, "A done with the broadcast")
+    finally:
+        stop.set()
+        await running
+    assert fcm_server.accepted_tokens() == dict.fromkeys(tokens, 1)
