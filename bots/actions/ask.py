@@ -144,6 +144,8 @@ KIND_ASPECTS = {
     "hospital": {"address", "phone", "how_to_book", "departments"},
     "school": {"address", "phone", "admission", "catchment", "transfer"},
 }
+# Tourism records that are not events (a question naming a festival is not about them).
+PLACES = ("attraction", "itinerary")
 # Below this confidence the intent does not give the aspect alone (tuned on the dev split).
 INTENT_SURE = 0.7
 # "cấp 2 Bắc Sơn": the lower-secondary school's name says THCS.
@@ -286,6 +288,12 @@ class ActionAnswer(Action):
                 # Asked as a procedure, found as a place whose words fit better: offer both.
                 if decision.best is not None and decision.kind == "answer":
                     decision = Decision("choose", [decision.best, procedure])
+        best = decision.best
+        if best is not None and best.candidate.kind in PLACES and decision.kind == "answer":
+            if "event" in domains_named(text, names.kind_markers):
+                # Asked about a festival, found only a place ("lễ hội ... Thanh Hóa" and the
+                # provincial museum): not that place; the events, if that was the question.
+                decision = Decision("none")
         if outside and decision.kind != "answer":
             give_up(dispatcher, lang)
             return []

@@ -95,6 +95,10 @@ class Names:
                 if other != domain:
                     index.elsewhere.update(w for w in other_index.frequency if " " not in w)
         self.markers = domain_markers(self.indexes)
+        # The same within tourism: "lễ hội", "festival" name an event, not a place.
+        self.kind_markers = domain_markers(
+            {kind: NameIndex(names.get(kind, {})) for kind in ("attraction", "event")}
+        )
         common = common_words(*descriptions)
         asked = pairs(general)
         for index in self.indexes.values():

@@ -203,3 +203,11 @@ def test_typos_are_found_by_the_index_as_by_comparing_every_word(known) -> None:
     scanned = [any(vocabulary._one_edit(w, c) for c in known._typos) for w in sample]
     assert [known._one_typo_away(w) for w in sample] == scanned
     assert 0 < sum(scanned) < len(sample)
+
+
+def test_a_festival_is_named_by_words_computed_from_the_names(catalogue) -> None:  # type: ignore[no-untyped-def]
+    kinds = {kind: resolve.NameIndex(catalogue[kind]) for kind in ("attraction", "event")}
+    markers = resolve.domain_markers(kinds)
+    assert resolve.domains_named("tuần này có lễ hội gì không", markers) == {"event"}
+    assert resolve.domains_named("When is the next festival?", markers) == {"event"}
+    assert "event" not in resolve.domains_named("Lam Kinh mở cửa mấy giờ", markers)

@@ -233,6 +233,21 @@ def test_a_procedure_the_catalogue_lacks_is_not_answered_with_a_neighbour(
     assert any(link["url"] for message in reply["messages"] for link in message["links"])
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["trợ cấp thất nghiệp cần giấy tờ gì", "đăng ký nghĩa vụ quân sự ở đâu"],
+)
+def test_words_no_catalogue_knows_get_not_found_not_a_neighbour(
+    stack: AssistantStack, question: str
+) -> None:
+    # "thất nghiệp" and "nghĩa vụ quân sự" are in no catalogue's names (their syllables are,
+    # in other words: "nghỉ dưỡng", "Quần thể"): no procedure, no place is stated.
+    reply = ask(stack, question)
+    answer = text_of(reply)
+    assert "1800 1096" in answer and "không có trong danh mục" in answer
+    assert "(mã " not in answer and "FLC" not in answer
+
+
 def test_english_tourist_question_gets_english_from_the_data(
     stack: AssistantStack, mongo: Any
 ) -> None:
