@@ -497,7 +497,8 @@ def spelled_out(question: str) -> str:
 
 def domains_named(question: str, markers: Dict[str, Set[str]]) -> Set[str]:
     """The catalogues whose kind words the question holds ("BV Nhi" names a hospital)."""
-    tokens = fold(question).split()
+    # English plurals as the names' singulars ("festivals"); no Vietnamese syllable ends in s.
+    tokens = [t[:-1] if t.endswith("s") and len(t) > 4 else t for t in fold(question).split()]
     expanded = " ".join(KIND_ABBREVIATIONS.get(token, token) for token in tokens)
     text = f" {expanded} ".replace(" truong hop ", " ")  # "trường hợp": a case, not a school
     for level, school in SCHOOL_LEVELS.items():

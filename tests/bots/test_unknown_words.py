@@ -211,3 +211,4 @@ def test_a_festival_is_named_by_words_computed_from_the_names(catalogue) -> None
     assert resolve.domains_named("tuần này có lễ hội gì không", markers) == {"event"}
     assert resolve.domains_named("When is the next festival?", markers) == {"event"}
     assert "event" not in resolve.domains_named("Lam Kinh mở cửa mấy giờ", markers)
+    assert resolve.domains_named("Are there any festivals this spring?", markers) == {"event"}
