@@ -7,20 +7,29 @@ inserting it, and a claimed delivery was both inserted and updated. The document
 outcome of the batch is recorded. When a worker dies with a batch in flight, the document's lease
 runs out and any worker turns it back into pending deliveries (those without a record yet), which
 the shared claim sends again: the same guarantee as a claimed delivery's lease.
+
+A batch some of whose successes were counted in a tally instead of recorded (beyond
+``SUCCESS_RECORDS_KEPT``) leaves, once closed, the ids it counted (``closedAt``) until its
+fan-out ends: they have no record, and the fan-out's duplicate check must still see them.
 """
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from bson import ObjectId
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 
+from domains.kernel.clock import utcnow
 from domains.kernel.repository import Repository
 from domains.kernel.types import Document, Session
 from domains.notifications.models import DeliveryDocument
 
 BATCHES = "notification_batches"
+
+# What a closed batch leaves is deleted when its fan-out ends; this is for a straggler only
+# (a batch of a worker that lost its fan-out, closed after the fan-out ended).
+CLOSED_KEPT = timedelta(days=1)
 
 
 class BatchRepository(Repository):
@@ -30,6 +39,11 @@ class BatchRepository(Repository):
         IndexModel([("dueAt", ASCENDING)]),
         # in_flight: a notification's batches being sent (counts, a resumed fan-out).
         IndexModel([("n", ASCENDING)]),
+        IndexModel(
+            [("closedAt", ASCENDING)],
+            expireAfterSeconds=int(CLOSED_KEPT.total_seconds()),
+            name="closedAt_ttl",
+        ),
     )
 
     async def open(
@@ -43,18 +57,31 @@ class BatchRepository(Repository):
     async def extend(self, claim: str, *, until: datetime) -> bool:
         """Renew the lease; False when the batch was handed over (its lease had run out)."""
         result = await self.collection.update_one(
-            {"_id": claim, "expanding": {"$exists": False}}, {"$set": {"dueAt": until}}
+            {"_id": claim, "expanding": {"$exists": False}, "closedAt": {"$exists": False}},
+            {"$set": {"dueAt": until}},
         )
         return result.matched_count == 1
 
     async def close(self, claim: str) -> list[str]:
         """Every outcome of the batch is recorded (a batch being handed over stays: the worker
-        handing it over deletes it once its deliveries are pending). Returns the deliveries
-        erased meanwhile, whose records the caller deletes again."""
+        handing it over deletes it once its deliveries are pending); the ids counted in a tally
+        stay until the fan-out ends. Returns the deliveries erased meanwhile, whose records
+        the caller deletes again."""
+        open_batch = {"_id": claim, "expanding": {"$exists": False}, "closedAt": {"$exists": False}}
         closed = await self.collection.find_one_and_delete(
-            {"_id": claim, "expanding": {"$exists": False}}, projection={"erased": 1}
+            {**open_batch, "done": {"$size": 0}}, projection={"erased": 1}
         )
+        if closed is None:
+            closed = await self.collection.find_one_and_update(
+                open_batch,
+                {"$set": {"closedAt": utcnow()}, "$unset": {"deliveries": "", "dueAt": ""}},
+                projection={"erased": 1},
+            )
         return list((closed or {}).get("erased", []))
+
+    async def forget_closed(self, nid: ObjectId) -> None:
+        """The fan-out ended: what its closed batches left goes."""
+        await self.collection.delete_many({"n": nid, "closedAt": {"$exists": True}})
 
     async def erase(self, *, user_id: str, tokens: Sequence[str]) -> int:
         """Erasure: the user's deliveries in flight are marked erased (not handed over; their
@@ -73,6 +100,15 @@ class BatchRepository(Repository):
                 {"_id": batch["_id"]}, {"$addToSet": {"erased": {"$each": ids}}}
             )
             erased += len(ids)
+        # Closed batches keep only ids (``<notification>:<token>``): the user's tokens go.
+        if tokens and (
+            closed := await self.collection.distinct("n", {"closedAt": {"$exists": True}})
+        ):
+            ids = [f"{nid}:{token}" for nid in closed for token in tokens]
+            await self.collection.update_many(
+                {"closedAt": {"$exists": True}, "done": {"$in": ids}},
+                {"$pull": {"done": {"$in": ids}}},
+            )
         return erased
 
     async def handed_over(self, claim: str) -> None:
@@ -86,7 +122,17 @@ class BatchRepository(Repository):
 
     async def in_flight(self, nid: ObjectId | str) -> list[Document]:
         """A notification's batches being sent: their deliveries' ids and those counted."""
-        return await self.collection.find({"n": nid}, {"deliveries._id": 1, "done": 1}).to_list()
+        being_sent = {"n": nid, "closedAt": {"$exists": False}}
+        return await self.collection.find(being_sent, {"deliveries._id": 1, "done": 1}).to_list()
+
+    async def addressed(self, nid: ObjectId) -> set[str]:
+        """The deliveries of a notification's batches being sent, and those its closed batches
+        counted in a tally (they have no record)."""
+        ids: set[str] = set()
+        async for batch in self.collection.find({"n": nid}, {"deliveries._id": 1, "done": 1}):
+            ids.update(d["_id"] for d in batch.get("deliveries", []))
+            ids.update(batch.get("done", []))
+        return ids
 
     async def take_expired(self, *, now: datetime, until: datetime) -> Document | None:
         """One batch whose lease ran out, taken for handing over (its worker can no longer

@@ -214,6 +214,8 @@ class Worker:
             # Returns once its batches are answered: drain() then means "all sent", and a
             # stopping worker does not abandon batches it holds.
             await asyncio.gather(*sends, return_exceptions=True)
+        if still_ours and done:
+            await self.store.batches.forget_closed(nid)
 
     async def _add_chunk(
         self,
@@ -298,9 +300,7 @@ class Worker:
         resumed over a chunk its previous worker had sent. The batches are read first: a batch
         goes only after its records are written."""
         batch = list({d["_id"]: d for d in batch}.values())
-        holding = {
-            d["_id"] for b in await self.store.batches.in_flight(nid) for d in b["deliveries"]
-        }
+        holding = await self.store.batches.addressed(nid)
         batch = [d for d in batch if d["_id"] not in holding]
         recorded = await self.store.deliveries.existing([d["_id"] for d in batch])
         return [d for d in batch if d["_id"] not in recorded]

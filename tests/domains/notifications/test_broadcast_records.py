@@ -1,6 +1,7 @@
 """What a broadcast stores: records of its first successes (at most SUCCESS_RECORDS_KEPT), counts
 for the rest, and a record of every failure; notificationStatus still shows every outcome."""
 
+import dataclasses
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,7 +14,7 @@ from domains.notifications import outbox_repository
 from domains.notifications.outbox import enqueue
 from domains.notifications.outbox_repository import TALLIES, DeliveryRepository
 from tests.conftest import GraphQLClient
-from tests.domains.notifications.conftest import settle
+from tests.domains.notifications.conftest import FAST, settle
 from tests.domains.notifications.test_delivery import add_device, none_pending, tok
 from tests.support.fcm_server import FcmServer
 
@@ -120,3 +121,30 @@ async def test_a_crash_between_deleting_and_counting_loses_no_success(
     await deliveries.mark(ids, worker_claim="w1", state="sent", now=now)  # the worker's retry
     counts = await deliveries.counts(nid)
     assert counts.get("sent") == DEVICES and counts.get("pending", 0) == 0, counts
+
+
+async def test_a_follower_by_token_and_by_user_counted_not_recorded_gets_it_once(
+    db: Any, fcm_server: FcmServer, make_worker: Any
+) -> None:
+    """Past the records kept, a phone whose success was counted (no record) and which follows
+    the topic by its token and by its user is still sent the broadcast once."""
+    tokens = await follow(db, "event.twice", [f"twice-{i}" for i in range(KEPT)])
+    phone = await add_device(db, "twice-phone", "u-twice")
+    await db["notification_subscriptions"].insert_one({"topic": "event.twice", "token": phone})
+    tokens += [phone, *await follow(db, "event.twice", ["twice-x", "twice-y"])]
+    await db["notification_subscriptions"].insert_one({"topic": "event.twice", "userId": "u-twice"})
+    nid = await enqueue(
+        db=db,
+        session=None,
+        topic="event.twice",
+        title={"vi": "Lễ hội"},
+        body={"vi": "Tối nay"},
+        category="test.twice",
+    )
+    # Chunks of 3, one batch at a time: the phone's batch is closed when its user is read.
+    one_at_a_time = dataclasses.replace(
+        FAST, fanout_chunk=3, fanout_first_chunk=3, concurrency=1, batches_on_the_wire=1
+    )
+    await settle(make_worker(one_at_a_time), lambda: none_pending(db, nid))
+    assert fcm_server.accepted_tokens() == dict.fromkeys(tokens, 1)
+    assert await db["notification_batches"].count_documents({"n": nid}) == 0  # nothing left

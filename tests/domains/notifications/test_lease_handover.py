@@ -139,3 +139,26 @@ async def test_a_user_erased_while_their_push_is_in_flight_leaves_no_record(
     await InFlight(store, "erasing").finish([])
     kept = await db["notification_deliveries"].distinct("token", {"n": nid})
     assert kept == [tokens[1]]
+
+
+async def test_a_user_erased_during_a_long_broadcast_leaves_no_token_in_its_closed_batches(
+    db, resources, make_worker
+) -> None:
+    """What a closed batch keeps for the broadcast's duplicate check (ids counted in a tally)
+    loses the erased user's tokens too."""
+    names = ["counted-erased", "counted-kept"]
+    tokens = [await add_device(db, name, f"u-{name}") for name in names]
+    nid = ObjectId()
+    store = make_worker().store
+    devices = [await db["devices"].find_one({"_id": token}) for token in tokens]
+    now = utcnow()
+    batch = new_deliveries(nid, devices, now, claim="counted", lease=FAST.lease)
+    await store.batches.open("counted", nid, batch, until=now + FAST.lease)
+    counted = [d["_id"] for d in batch]
+    await db["notification_batches"].update_one({"_id": "counted"}, {"$set": {"done": counted}})
+    await InFlight(store, "counted").finish([])  # closed: the counted ids stay
+    assert await store.batches.addressed(nid) == set(counted)
+    await holder(resources).erase("u-counted-erased")
+    assert await store.batches.addressed(nid) == {f"{nid}:{tokens[1]}"}
+    await store.batches.forget_closed(nid)  # the broadcast ended
+    assert await db["notification_batches"].count_documents({"n": nid}) == 0
