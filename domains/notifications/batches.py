@@ -111,8 +111,10 @@ class BatchRepository(Repository):
             )
         return erased
 
-    async def handed_over(self, claim: str) -> None:
-        await self.collection.delete_one({"_id": claim})
+    async def handed_over(self, claim: str) -> list[str]:
+        """The batch's deliveries are pending now; returns those erased meanwhile."""
+        closed = await self.collection.find_one_and_delete({"_id": claim}, projection={"erased": 1})
+        return list((closed or {}).get("erased", []))
 
     async def counted(self, claim: str, ids: Sequence[str], *, session: Session) -> None:
         """Successes counted in a tally instead of recorded (in the tally's transaction)."""

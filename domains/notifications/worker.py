@@ -349,7 +349,9 @@ class Worker:
         batches = self.store.batches
         while batch := await batches.take_expired(now=now, until=now + self.config.lease):
             await self.store.deliveries.add(as_pending(unsent(batch), now=now))
-            await batches.handed_over(batch["_id"])
+            if erased := await batches.handed_over(batch["_id"]):
+                # The user erased their data while the batch was being handed over.
+                await self.store.deliveries.delete_ids(erased)
             logger.info("batch in flight handed over", extra={"worker": self.name})
 
 

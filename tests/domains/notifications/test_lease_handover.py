@@ -162,3 +162,27 @@ async def test_a_user_erased_during_a_long_broadcast_leaves_no_token_in_its_clos
     assert await store.batches.addressed(nid) == {f"{nid}:{tokens[1]}"}
     await store.batches.forget_closed(nid)  # the broadcast ended
     assert await db["notification_batches"].count_documents({"n": nid}) == 0
+
+
+async def test_a_user_erased_while_their_batch_is_handed_over_leaves_no_record(
+    db, resources, make_worker
+) -> None:
+    names = ["handing-erased", "handing-kept"]
+    tokens = [await add_device(db, name, f"u-{name}") for name in names]
+    now = utcnow()
+    nid = ObjectId()
+    worker = make_worker()
+    store = worker.store
+    devices = [await db["devices"].find_one({"_id": token}) for token in tokens]
+    batch = new_deliveries(nid, devices, now, claim="handing", lease=FAST.lease)
+    await store.batches.open("handing", nid, batch, until=now - timedelta(seconds=1))
+    add = store.deliveries.add
+
+    async def erased_meanwhile(documents: Any) -> Any:
+        await holder(resources).erase("u-handing-erased")  # after the batch was taken
+        return await add(documents)
+
+    store.deliveries.add = erased_meanwhile
+    await worker._hand_over_expired()
+    left = await db["notification_deliveries"].distinct("token", {"n": nid})
+    assert left == [tokens[1]]
