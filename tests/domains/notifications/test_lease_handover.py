@@ -69,8 +69,8 @@ async def test_a_batch_on_the_wire_longer_than_its_lease_keeps_its_claim(
 
         async def send(self, messages: Any, on_sent: Any = None) -> Any:
             # FCM is slow: the answer comes only once the claim was renewed past its first
-            # lease (a guard of 60 s fails a worker that never renews).
-            for _ in range(600):
+            # lease (a guard of 300 s fails a worker that never renews).
+            for _ in range(3000):
                 stored = await db["notification_deliveries"].find_one({"n": nid})
                 if as_utc(stored["dueAt"]) > first_due + lease / 2:
                     return await fcm_sender.send(messages, on_sent)
