@@ -5,7 +5,8 @@
 #   rasa:    RASA_PORT (5005), RASA_ENDPOINTS (/app/bots/endpoints.yml; the cluster's file with the
 #            Redis lock store is mounted at /etc/xuthanh/rasa/endpoints.yml), RASA_MODEL (models/),
 #            and whatever the endpoints file names: ACTION_SERVER_URL, RASA_MONGODB_URI,
-#            RASA_TRACKER_DATABASE, REDIS_HOST, REDIS_PASSWORD
+#            RASA_TRACKER_DATABASE, REDIS_HOST, REDIS_PASSWORD; TF_INTRA_OP_PARALLELISM_THREADS /
+#            TF_INTER_OP_PARALLELISM_THREADS (1, as bots/scripts/serve.sh: see its comment)
 #   actions: ACTION_PORT (5055), XUTHANH_API_URL (the API's /graphql)
 set -eu
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2
@@ -13,6 +14,8 @@ role=${1:-rasa}
 [ "$#" -gt 0 ] && shift
 case "$role" in
   rasa)
+    export TF_INTRA_OP_PARALLELISM_THREADS="${TF_INTRA_OP_PARALLELISM_THREADS:-1}"
+    export TF_INTER_OP_PARALLELISM_THREADS="${TF_INTER_OP_PARALLELISM_THREADS:-1}"
     exec rasa run -i 0.0.0.0 -p "${RASA_PORT:-5005}" \
       --model "${RASA_MODEL:-/app/bots/models}" \
       --endpoints "${RASA_ENDPOINTS:-/app/bots/endpoints.yml}" \
