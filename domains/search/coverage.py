@@ -75,6 +75,9 @@ def one_edit_apart(typed: str, word: str) -> bool:
     return a[1:] == b if len(a) > len(b) else a == b[1:]
 
 
+_NOTHING = frozenset[str]()
+
+
 def idf(records: int, holding: int) -> float:
     """BM25's inverse document frequency of a word ``holding`` of ``records`` names hold."""
     holding = min(max(holding, 0), records)
@@ -84,7 +87,7 @@ def idf(records: int, holding: int) -> float:
 class Loose:
     """The words of a search's candidate names that the query holds loosely: begun by the last
     word typed, or one edit from a long typed word. Worked out once per search, over the words
-    of every name it rescores."""
+    of every name it rescores; each name's share is kept for the search (``held``)."""
 
     def __init__(self, typed: Typed, words: frozenset[str], typos: Iterable[str]) -> None:
         """``typos``: the long typed words to read as possible typos (``Typed.fuzzy`` but the
@@ -100,12 +103,23 @@ class Loose:
             )
             for typo in typos
         }
+        # Nothing held loosely at all (most searches): every name holds none.
+        self._none = not self.begun and not any(self.near.values())
+        self._held: dict[frozenset[str], frozenset[str]] = {}
 
     def held(self, name: frozenset[str]) -> frozenset[str]:
         """The words of ``name`` held loosely. A typed word found in the name as it is explains
         only that word: it is not also read as a prefix or typo of another one ("hôn" does not
         explain "hỏng" as well as "hôn")."""
-        held = frozenset[str]()
+        if self._none:
+            return _NOTHING
+        held = self._held.get(name)
+        if held is None:
+            held = self._held[name] = self._held_by(name)
+        return held
+
+    def _held_by(self, name: frozenset[str]) -> frozenset[str]:
+        held = _NOTHING
         if self.begun and self.prefix not in name:
             held = name & self.begun
         for typo, near in self.near.items():
@@ -123,16 +137,51 @@ def coverage(
     the name, its weight added once more to the whole."""
     if total <= 0:
         return 0.0
-    held = set(name.folded & typed.plain)
-    held.update(name.accents[word] for word in typed.accented if word in name.accents)
-    contradicted = (name.folded & typed.accented_folded) - held
-    held.update(loose.held(name.folded))
+    folded = name.folded
+    held = set(folded & typed.plain)
+    contradicted = _NOTHING
+    if typed.accented:
+        accents = name.accents
+        held.update(accents[word] for word in typed.accented if word in accents)
+        contradicted = (folded & typed.accented_folded) - held
+    held.update(loose.held(folded))
     against = sum(map(weights.__getitem__, contradicted)) if contradicted else 0.0
     return min(1.0, sum(map(weights.__getitem__, held)) / (total + against))
 
 
+Pairs = dict[tuple[Name, Name], frozenset[str] | None]
+"""Per pair of names (a name, another), the words the first adds to the second when it holds all
+of the second's, accents included, and more (None otherwise): no query changes it, so an index
+keeps the pairs its searches met until its next write (``originals``)."""
+
+
+def added(mine: Name, other: Name, pairs: Pairs) -> frozenset[str] | None:
+    """The words ``mine`` adds to ``other`` when it holds all of them and more (else None),
+    kept in ``pairs``."""
+    key = (mine, other)
+    if key in pairs:
+        return pairs[key]
+    extra = pairs[key] = mine.folded - other.folded if other.within(mine) else None
+    return extra
+
+
+def _holders(hits: list[list[Name]]) -> dict[str, int]:
+    """Which hits hold each word of their first name, as bits: the hits holding all of a name's
+    words are found with one AND per word instead of a test per pair."""
+    holders: dict[str, int] = {}
+    for position, names in enumerate(hits):
+        if names:
+            for word in names[0].folded:
+                holders[word] = holders.get(word, 0) | (1 << position)
+    return holders
+
+
 def originals(
-    hits: list[list[Name]], typed: Typed, loose: Loose, weights: Mapping[str, float]
+    hits: list[list[Name]],
+    typed: Typed,
+    loose: Loose,
+    weights: Mapping[str, float],
+    pairs: Pairs | None = None,
 ) -> list[int | None]:
     """For each hit, given its names (one per language, in the same order for every hit), the
     first hit it is a qualified copy of (None: none): in each language, its name holds all of
@@ -141,29 +190,30 @@ def originals(
     every typed word) ("Đăng ký
     khai sinh cho người Việt Nam định cư ở nước ngoài" when "Đăng ký khai sinh" is found too and
     the query was "khai sinh cho con": of the words it adds, only the common "cho" was typed).
-    It explains little the other does not, and says more."""
+    It explains little the other does not, and says more. ``pairs``: the index's ``Pairs``
+    (a fresh table when not given)."""
     asked = typed.plain | typed.folded
     weight = weights.__getitem__
     query = sum(map(weight, typed.folded))
+    known: Pairs = {} if pairs is None else pairs
 
     def adds_little(mine: Name, other: Name) -> bool:
-        if not other.within(mine):
+        extra = added(mine, other, known)
+        if extra is None:
             return False
-        extra = mine.folded - other.folded
-        held = (extra & asked) | (loose.held(mine.folded) & extra)
+        loosely = loose.held(mine.folded)
+        if extra.isdisjoint(asked) and extra.isdisjoint(loosely):
+            # Nothing added was asked for (most copies): every weight being positive, it adds
+            # little whenever the query weighs anything.
+            return query > 0
+        held = (extra & asked) | (loosely & extra)
         adds = sum(map(weight, held))
         # Nor is it a copy when its added words explain most of the query ("… cấp thẻ bảo hiểm
         # y tế cho trẻ em" holds "Đăng ký khai sinh", but "BHYT cho trẻ em" asks for the part
         # it adds).
         return adds < sum(map(weight, extra - held)) and 2 * adds < query
 
-    # Which hits hold each word of their first name, as bits: the hits holding all of a name's
-    # words are found with one AND per word instead of a test per pair.
-    holders: dict[str, int] = {}
-    for position, names in enumerate(hits):
-        if names:
-            for word in names[0].folded:
-                holders[word] = holders.get(word, 0) | (1 << position)
+    holders = _holders(hits)
     found: list[int | None] = [None] * len(hits)
     copies = 0  # bits of the hits already known to be copies
     for other, theirs in enumerate(hits):
@@ -177,9 +227,12 @@ def originals(
             position = (within & -within).bit_length() - 1
             within &= within - 1
             names = hits[position]
-            if len(names) == len(theirs) and all(
-                adds_little(mine, it) for mine, it in zip(names, theirs, strict=True)
-            ):
+            if len(names) != len(theirs):
+                continue
+            for mine, it in zip(names, theirs, strict=True):
+                if not adds_little(mine, it):
+                    break
+            else:
                 found[position] = other
                 copies |= 1 << position
     return found

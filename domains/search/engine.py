@@ -26,7 +26,7 @@ from domains.search.analysis import (
     query_tokens,
     register_analyzers,
 )
-from domains.search.coverage import Loose, Name, coverage, idf, originals, parse_name
+from domains.search.coverage import Loose, Name, Pairs, coverage, idf, originals, parse_name
 from domains.search.errors import QueryTooLong
 from domains.search.query import (
     EXACT_SUFFIX,
@@ -43,10 +43,14 @@ NAMES = "_names"  # the folded words of each name (the first text field), for co
 # tantivy's minimum per indexing thread; the arena grows page by page, so this is a ceiling.
 WRITER_HEAP_BYTES = 15_000_000
 MAX_LIMIT = 100
-# Names whose total weight is kept between writes (most catalogues have fewer).
+# Names whose total weight, and pairs of names whose difference, are kept between writes (most
+# catalogues have fewer); past that the table starts afresh.
 MAX_TOTALS = 16_384
+MAX_PAIRS = 65_536
 
 Document = Mapping[str, Any]
+# A hit as ranked: score, address, and its stored document when already read.
+Ranked = tuple[float, tantivy.DocAddress, tantivy.Document | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,10 +141,11 @@ class SearchIndex:
         # Opened at the first write after a build (most read sides never write between builds):
         # an open writer holds its indexing thread and arena, about 2 MB per catalogue.
         self._open_writer: tantivy.IndexWriter | None = None
-        # Name words' rarity and names' total (``_rarity``), counted as searches need them;
-        # emptied by writes.
+        # Name words' rarity and names' total (``_rarity``), counted as searches need them,
+        # and which names hold which (``coverage.Pairs``); emptied by writes.
         self._weights: dict[str, float] = {}
         self._totals: dict[Name, float] = {}
+        self._pairs: Pairs = {}
 
     def _empty_index(self) -> tantivy.Index:
         index = tantivy.Index(self._schema)
@@ -187,7 +192,7 @@ class SearchIndex:
     def _commit(self) -> None:
         self._writer.commit()
         self._index.reload()
-        self._weights, self._totals = {}, {}
+        self._weights, self._totals, self._pairs = {}, {}, {}
 
     def replace_all(self, documents: Iterable[Document]) -> int:
         """Build a fresh index from ``documents`` and swap it in whole; returns how many."""
@@ -202,7 +207,7 @@ class SearchIndex:
         index.reload()
         with self._write_lock:
             self._index, self._open_writer = index, None
-            self._weights, self._totals = {}, {}
+            self._weights, self._totals, self._pairs = {}, {}, {}
         return count
 
     def upsert(self, source: Document) -> None:
@@ -255,14 +260,15 @@ class SearchIndex:
         if offset >= window:
             # Beyond the reordered window: BM25's order. One extra hit gives the last its margin.
             found = searcher.search(query, limit + 1, count=True, offset=offset)
-            ranked = [(score, address) for score, address in found.hits]
+            ranked: list[Ranked] = [(score, address, None) for score, address in found.hits]
         else:
             found = searcher.search(query, max(window, offset + limit + 1), count=True)
             ranked = self._by_coverage(searcher, found.hits, text, window)[offset:]
         hits = []
-        for position, (score, address) in enumerate(ranked[:limit]):
-            # Only the returned hits' stored fields are read; the extra hit gives a score only.
-            document = searcher.doc(address)
+        for position, (score, address, read) in enumerate(ranked[:limit]):
+            # Only the returned hits' stored fields are read (those of the window already were);
+            # the extra hit gives a score only.
+            document = searcher.doc(address) if read is None else read
             next_score = ranked[position + 1][0] if position + 1 < len(ranked) else 0.0
             hits.append(
                 SearchHit(
@@ -280,44 +286,50 @@ class SearchIndex:
         found: list[tuple[float, tantivy.DocAddress]],
         text: str,
         window: int,
-    ) -> list[tuple[float, tantivy.DocAddress]]:
+    ) -> list[Ranked]:
         """``found`` (best first) with the first ``window`` rescored by how much of their name
         the query covers (``Ranking.coverage``) and whether they are a qualified copy of another
-        of them (``Ranking.redundant``; ``domains/search/coverage.py``), put in that order."""
+        of them (``Ranking.redundant``; ``domains/search/coverage.py``), put in that order, with
+        the stored documents read to find their names."""
         typed = self._queries.words(text)
+        documents = [searcher.doc(address) for _score, address in found[:window]]
         hits: list[list[Name]] = []
-        for _score, address in found[:window]:
-            stored = searcher.doc(address).get_all(NAMES)
+        for document in documents:
+            stored = document.get_all(NAMES)
             hits.append([name for name in (parse_name(str(s)) for s in stored) if name.folded])
         every = frozenset[str]().union(*(name.folded for names in hits for name in names))
         weights = self._rarity(searcher, every | typed.folded)
         names_field = self.spec.text_fields[0].name
         typos = [word for word in typed.fuzzy if not searcher.doc_freq(names_field, word)]
         loose = Loose(typed, every, typos)
-        shares = [
-            max(
-                (coverage(n, typed, loose, weights, self._total(n, weights)) for n in names),
-                default=0.0,
-            )
-            for names in hits
-        ]
+        shares = []
+        for names in hits:
+            best = 0.0
+            for name in names:
+                share = coverage(name, typed, loose, weights, self._total(name, weights))
+                if share > best:
+                    best = share
+            shares.append(best)
         boost = self.ranking.coverage
         covered = [score * (1 + boost * c) for (score, _), c in zip(found, shares, strict=False)]
         # A copy that explains little more than a record found too comes after it: it scores
         # at most that record's share ``redundant`` (``domains/search/coverage.py``).
-        copied = originals(hits, typed, loose, weights)
+        pairs = self._pairs
+        if len(pairs) > MAX_PAIRS:
+            pairs.clear()
+        copied = originals(hits, typed, loose, weights, pairs)
         # Past the window BM25's order stands: no score in the window falls below its best.
         floor = found[window][0] if len(found) > window else 0.0
-        rescored = []
+        rescored: list[Ranked] = []
         for position, (_, address) in enumerate(found[:window]):
             adjusted = covered[position]
             original = copied[position]
             if original is not None:
                 adjusted = min(adjusted, covered[original]) * self.ranking.redundant
-            rescored.append((max(adjusted, floor), address))
+            rescored.append((max(adjusted, floor), address, documents[position]))
         # Stable: equal scores keep BM25's order.
         rescored.sort(key=lambda hit: -hit[0])
-        return rescored + list(found[window:])
+        return rescored + [(score, address, None) for score, address in found[window:]]
 
     def _rarity(self, searcher: tantivy.Searcher, words: frozenset[str]) -> dict[str, float]:
         """The weight of each name word, its idf among the names of the records ``searcher``
