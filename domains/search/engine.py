@@ -6,6 +6,7 @@ take well under a millisecond on catalogue-sized indexes (docs/search.md), so ca
 inline on the event loop; a whole rebuild belongs in ``asyncio.to_thread``.
 """
 
+import hashlib
 import json
 import threading
 from collections.abc import Iterable, Mapping, Sequence
@@ -40,6 +41,9 @@ from domains.search.spec import IndexSpec, Ranking
 ID = "_id"
 PAYLOAD = "_payload"
 NAMES = "_names"  # the folded words of each name (the first text field), for coverage
+# A 64-bit digest of a record's ``NAMES`` (a fast field): a search finds its window's parsed names
+# by it without reading their stored documents (``SearchIndex._names_of``).
+NAMES_KEY = "_names_key"
 # tantivy's minimum per indexing thread; the arena grows page by page, so this is a ceiling.
 WRITER_HEAP_BYTES = 15_000_000
 MAX_LIMIT = 100
@@ -49,8 +53,6 @@ MAX_TOTALS = 16_384
 MAX_PAIRS = 65_536
 
 Document = Mapping[str, Any]
-# A hit as ranked: score, address, and its stored document when already read.
-Ranked = tuple[float, tantivy.DocAddress, tantivy.Document | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +90,7 @@ def _build_schema(spec: IndexSpec) -> tantivy.Schema:
     builder.add_text_field(ID, stored=True, tokenizer_name="raw", index_option="basic")
     builder.add_bytes_field(PAYLOAD, stored=True)
     builder.add_text_field(NAMES, stored=True, tokenizer_name="raw", index_option="basic")
+    builder.add_unsigned_field(NAMES_KEY, fast=True)
     for text in spec.text_fields:
         builder.add_text_field(text.name, tokenizer_name=FOLDED)
         if text.exact:
@@ -107,6 +110,13 @@ def _count(found: tantivy.SearchResult) -> int:
     # ``count`` exists at run time (asked for with count=True) but is missing from the stubs.
     count = getattr(found, "count", None)
     return int(count) if count is not None else 0
+
+
+def _names_key(names: Sequence[str]) -> int:
+    """The digest of a record's stored names (``NAMES_KEY``): equal names, equal keys; two
+    different ones share a key with odds of about 2⁻⁶⁴ per pair."""
+    digest = hashlib.blake2b("\n".join(names).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big")
 
 
 def _texts(value: Any) -> list[str]:
@@ -146,6 +156,8 @@ class SearchIndex:
         self._weights: dict[str, float] = {}
         self._totals: dict[Name, float] = {}
         self._pairs: Pairs = {}
+        # Parsed names by ``NAMES_KEY``: keyed by content, never stale, so kept across writes.
+        self._names: dict[int, list[Name]] = {}
 
     def _empty_index(self) -> tantivy.Index:
         index = tantivy.Index(self._schema)
@@ -167,9 +179,13 @@ class SearchIndex:
         document.add_text(ID, self._id_of(source))
         payload = {name: source.get(name) for name in spec.stored_fields}
         document.add_bytes(PAYLOAD, json.dumps(payload, ensure_ascii=False).encode())
-        for name in _texts(source.get(spec.text_fields[0].name)):
-            words = (f"{t.folded}:{t.accented or t.folded}" for t in query_tokens(name))
-            document.add_text(NAMES, " ".join(words))
+        names = [
+            " ".join(f"{t.folded}:{t.accented or t.folded}" for t in query_tokens(name))
+            for name in _texts(source.get(spec.text_fields[0].name))
+        ]
+        for name in names:
+            document.add_text(NAMES, name)
+        document.add_unsigned(NAMES_KEY, _names_key(names))
         for text_field in spec.text_fields:
             for text in _texts(source.get(text_field.name)):
                 normalized = normalize(text)
@@ -260,15 +276,14 @@ class SearchIndex:
         if offset >= window:
             # Beyond the reordered window: BM25's order. One extra hit gives the last its margin.
             found = searcher.search(query, limit + 1, count=True, offset=offset)
-            ranked: list[Ranked] = [(score, address, None) for score, address in found.hits]
+            ranked = [(score, address) for score, address in found.hits]
         else:
             found = searcher.search(query, max(window, offset + limit + 1), count=True)
             ranked = self._by_coverage(searcher, found.hits, text, window)[offset:]
         hits = []
-        for position, (score, address, read) in enumerate(ranked[:limit]):
-            # Only the returned hits' stored fields are read (those of the window already were);
-            # the extra hit gives a score only.
-            document = searcher.doc(address) if read is None else read
+        for position, (score, address) in enumerate(ranked[:limit]):
+            # Only the returned hits' stored fields are read; the extra hit gives a score only.
+            document = searcher.doc(address)
             next_score = ranked[position + 1][0] if position + 1 < len(ranked) else 0.0
             hits.append(
                 SearchHit(
@@ -286,17 +301,12 @@ class SearchIndex:
         found: list[tuple[float, tantivy.DocAddress]],
         text: str,
         window: int,
-    ) -> list[Ranked]:
+    ) -> list[tuple[float, tantivy.DocAddress]]:
         """``found`` (best first) with the first ``window`` rescored by how much of their name
         the query covers (``Ranking.coverage``) and whether they are a qualified copy of another
-        of them (``Ranking.redundant``; ``domains/search/coverage.py``), put in that order, with
-        the stored documents read to find their names."""
+        of them (``Ranking.redundant``; ``domains/search/coverage.py``), put in that order."""
         typed = self._queries.words(text)
-        documents = [searcher.doc(address) for _score, address in found[:window]]
-        hits: list[list[Name]] = []
-        for document in documents:
-            stored = document.get_all(NAMES)
-            hits.append([name for name in (parse_name(str(s)) for s in stored) if name.folded])
+        hits = self._names_of(searcher, [address for _score, address in found[:window]])
         every = frozenset[str]().union(*(name.folded for names in hits for name in names))
         weights = self._rarity(searcher, every | typed.folded)
         names_field = self.spec.text_fields[0].name
@@ -320,16 +330,36 @@ class SearchIndex:
         copied = originals(hits, typed, loose, weights, pairs)
         # Past the window BM25's order stands: no score in the window falls below its best.
         floor = found[window][0] if len(found) > window else 0.0
-        rescored: list[Ranked] = []
+        rescored = []
         for position, (_, address) in enumerate(found[:window]):
             adjusted = covered[position]
             original = copied[position]
             if original is not None:
                 adjusted = min(adjusted, covered[original]) * self.ranking.redundant
-            rescored.append((max(adjusted, floor), address, documents[position]))
+            rescored.append((max(adjusted, floor), address))
         # Stable: equal scores keep BM25's order.
         rescored.sort(key=lambda hit: -hit[0])
-        return rescored + [(score, address, None) for score, address in found[window:]]
+        return rescored + list(found[window:])
+
+    def _names_of(
+        self, searcher: tantivy.Searcher, addresses: list[tantivy.DocAddress]
+    ) -> list[list[Name]]:
+        """Each hit's names (``NAMES``), parsed: found by their key (``NAMES_KEY``), read from
+        the stored document and parsed only the first time these names are met."""
+        known = self._names
+        hits = []
+        keys = searcher.fast_field_values(NAMES_KEY, addresses)
+        for key, address in zip(keys, addresses, strict=True):
+            names = known.get(key) if isinstance(key, int) else None
+            if names is None:
+                stored = searcher.doc(address).get_all(NAMES)
+                names = [name for name in (parse_name(str(s)) for s in stored) if name.folded]
+                if isinstance(key, int):
+                    if len(known) >= MAX_TOTALS:
+                        known.clear()
+                    known[key] = names
+            hits.append(names)
+        return hits
 
     def _rarity(self, searcher: tantivy.Searcher, words: frozenset[str]) -> dict[str, float]:
         """The weight of each name word, its idf among the names of the records ``searcher``

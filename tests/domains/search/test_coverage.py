@@ -176,6 +176,25 @@ def test_the_window_holds_a_record_and_a_family_of_tied_copies() -> None:
     assert ids(narrow, "phieu bao")[0] != "death"
 
 
+def test_renamed_records_are_ranked_by_their_new_names() -> None:
+    # Searches keep what they learnt of names between them; a write must change what they see.
+    records = [
+        *copies("Đăng ký khai tử", 3, "phiếu báo"),
+        {"id": "death", "name": "Đăng ký khai tử", "body": "phiếu báo"},
+    ]
+    index = SearchIndex(SPEC)
+    index.replace_all(records)
+    assert ids(index, "phieu bao")[0] == "death"
+    index.upsert_many(
+        [
+            {"id": "death", "name": "Đăng ký khai tử tại cấp xã 7", "body": "phiếu báo"},
+            {"id": "copy-0", "name": "Đăng ký khai tử", "body": "phiếu báo"},
+        ]
+    )
+    assert ids(index, "phieu bao")[0] == "copy-0"
+    assert ids(index, "phieu bao").index("death") > 0
+
+
 def test_demoted_copies_keep_pages_in_score_order() -> None:
     index = SearchIndex(SPEC, ranking=Ranking(coverage_window=10))
     index.replace_all(
