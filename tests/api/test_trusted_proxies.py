@@ -70,7 +70,7 @@ async def test_the_chat_limit_counts_visitors_behind_a_trusted_proxy(
 def test_serve_hands_the_setting_to_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: dict[str, Any] = {}
     monkeypatch.setattr("uvicorn.run", lambda app, **options: seen.update(options))
-    monkeypatch.setattr("api.app.create_app", lambda settings: object())
+    monkeypatch.setattr("api.app.create_app", lambda settings, **options: object())
     settings = Settings(app_env="test", forwarded_allow_ips="10.0.0.0/8")
     cli.cmd_serve(settings, argparse.Namespace(host=None, port=None))
     assert seen["proxy_headers"] is True and seen["forwarded_allow_ips"] == "10.0.0.0/8"
