@@ -90,7 +90,7 @@ class Ranking:
     """The best this many hits (by BM25) are reordered by coverage and copies; the rest keep
     BM25's order (no score in the window is set below theirs, so the list stays in score
     order). Wide enough for a record and a few dozen qualified copies that may tie with it; each
-    hit costs about 15–25 µs of CPU (docs/search.md), so 50 would cost 0.4 ms more per search."""
+    hit costs about 10–15 µs of CPU (docs/search.md), so 50 would cost 0.2–0.3 ms more a search."""
     field_tie_breaker: float = 0.3
     """A word found in several fields counts its best field plus this share of the others."""
     max_query_length: int = 200
