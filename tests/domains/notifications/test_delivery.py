@@ -9,10 +9,14 @@ from typing import Any
 import pytest
 from firebase_admin import messaging
 
+from domains.kernel.auth import Principal, Role
+from domains.kernel.caller import Caller
 from domains.kernel.clock import as_utc, utcnow
+from domains.notifications import broadcasts
 from domains.notifications.backoff import backoff_delay
 from domains.notifications.config import WorkerConfig
 from domains.notifications.outbox import cancel_scheduled, enqueue
+from domains.notifications.store import NotificationsStore
 from tests.domains.notifications.conftest import FAST, settle
 from tests.support.fcm_server import FcmServer
 
@@ -47,6 +51,20 @@ async def add_device(db: Any, name: str, user: str | None, locale: str = "vi") -
 async def queue(db: Any, users: list[str], **extra: Any) -> Any:
     return await enqueue(
         db=db, session=None, user_ids=users, title=TITLE, body=BODY, category="test.push", **extra
+    )
+
+
+async def broadcast_to_citizens(store: NotificationsStore, category: str) -> None:
+    """An admin's broadcast to every citizen, sent now (through the service, as the API does)."""
+    admin = Caller(store, Principal(uid="admin-1", roles=frozenset({Role.ADMIN})))
+    await broadcasts.send_notification(
+        caller=admin,
+        audience=broadcasts.Audience(role=Role.CITIZEN),
+        title=TITLE,
+        body=BODY,
+        category=category,
+        data=None,
+        send_at=None,
     )
 
 

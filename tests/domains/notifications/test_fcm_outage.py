@@ -16,11 +16,16 @@ from domains.kernel.auth import Principal, Role
 from domains.kernel.caller import Caller
 from domains.kernel.clock import as_utc, utcnow
 from domains.kernel.resources import Resources
-from domains.notifications import broadcasts, service
+from domains.notifications import service
 from domains.notifications.store import NotificationsStore
 from domains.notifications.worker import Worker
 from tests.domains.notifications.conftest import FAST
-from tests.domains.notifications.test_delivery import BODY, TITLE, add_device, queue, tok
+from tests.domains.notifications.test_delivery import (
+    add_device,
+    broadcast_to_citizens,
+    queue,
+    tok,
+)
 from tests.support.fcm_server import FcmServer
 
 # Only a failure guard, generous for a busy machine: every wait ends as soon as its
@@ -139,16 +144,7 @@ async def test_a_broadcast_taken_over_during_a_pause_reaches_each_phone_once(
             caller=caller, token=tok(f"pause-{i}"), platform="android", locale="vi", app_version="1"
         )
         tokens.append(device["_id"])
-    admin = Caller(store, Principal(uid="admin-1", roles=frozenset({Role.ADMIN})))
-    await broadcasts.send_notification(
-        caller=admin,
-        audience=broadcasts.Audience(role=Role.CITIZEN),
-        title=TITLE,
-        body=BODY,
-        category="test.pause",
-        data=None,
-        send_at=None,
-    )
+    await broadcast_to_citizens(store, "test.pause")
     clock = MovableClock(utcnow() + timedelta(seconds=5))
     config = dataclasses.replace(
         FAST, fanout_chunk=5, fanout_first_chunk=5, batch_size=5, clock=clock.now

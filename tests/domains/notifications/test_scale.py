@@ -11,12 +11,16 @@ from domains.kernel.auth import Principal, Role
 from domains.kernel.caller import Caller
 from domains.kernel.clock import utcnow
 from domains.kernel.resources import Resources
-from domains.notifications import broadcasts, service
+from domains.notifications import service
 from domains.notifications.repository import device_bucket
 from domains.notifications.store import NotificationsStore
 from tests.conftest import GraphQLClient
 from tests.domains.notifications.conftest import FAST
-from tests.domains.notifications.test_delivery import BODY, TITLE, add_device, tok
+from tests.domains.notifications.test_delivery import (
+    add_device,
+    broadcast_to_citizens,
+    tok,
+)
 
 INBOX = """query($after: String, $unreadOnly: Boolean!) {
   notifications(first: 3, after: $after, unreadOnly: $unreadOnly) {
@@ -103,16 +107,7 @@ async def test_a_broadcast_to_every_citizen_reaches_each_live_phone_once_when_re
     await db["devices"].update_one(
         {"_id": stale}, {"$set": {"lastSeenAt": utcnow() - timedelta(days=400)}}
     )
-    admin = Caller(store, Principal(uid="admin-1", roles=frozenset({Role.ADMIN})))
-    await broadcasts.send_notification(
-        caller=admin,
-        audience=broadcasts.Audience(role=Role.CITIZEN),
-        title=TITLE,
-        body=BODY,
-        category="test.citizens",
-        data=None,
-        send_at=None,
-    )
+    await broadcast_to_citizens(store, "test.citizens")
 
     class StopAfterFirstBatch:
         channel, success_state = fcm_sender.channel, fcm_sender.success_state
@@ -144,16 +139,7 @@ async def test_a_device_from_before_buckets_registering_again_mid_broadcast_gets
     store = NotificationsStore.of(resources)
     users = [f"u-moved-{i}" for i in range(3)]
     tokens = [await add_device(db, f"moved-{i}", user) for i, user in enumerate(users)]
-    admin = Caller(store, Principal(uid="admin-1", roles=frozenset({Role.ADMIN})))
-    await broadcasts.send_notification(
-        caller=admin,
-        audience=broadcasts.Audience(role=Role.CITIZEN),
-        title=TITLE,
-        body=BODY,
-        category="test.moved",
-        data=None,
-        send_at=None,
-    )
+    await broadcast_to_citizens(store, "test.moved")
     worker = make_worker(dataclasses.replace(FAST, fanout_chunk=1, fanout_first_chunk=1))
     progress = worker.store.notifications.record_fanout_progress
 
@@ -194,16 +180,7 @@ async def test_a_device_from_before_buckets_in_a_first_chunk_with_bucketed_ones_
             app_version="1",
         )
         bucketed.append(device["_id"])
-    admin = Caller(store, Principal(uid="admin-1", roles=frozenset({Role.ADMIN})))
-    await broadcasts.send_notification(
-        caller=admin,
-        audience=broadcasts.Audience(role=Role.CITIZEN),
-        title=TITLE,
-        body=BODY,
-        category="test.moved-mixed",
-        data=None,
-        send_at=None,
-    )
+    await broadcast_to_citizens(store, "test.moved-mixed")
     worker = make_worker(dataclasses.replace(FAST, fanout_chunk=4, fanout_first_chunk=4))
     progress = worker.store.notifications.record_fanout_progress
     chunks = []
