@@ -133,6 +133,11 @@ async def test_admin_creates_updates_and_retires(gql: GraphQLClient, admin: str)
         token=admin,
     )
     assert listed["data"]["procedures"]["totalCount"] == 1
+    listed_by_code = await gql(
+        'query{ procedures(search: "1.999001", includeRetired: true){ edges { node { retired } } } }',
+        token=admin,
+    )
+    assert listed_by_code["data"]["procedures"]["edges"] == [{"node": {"retired": True}}]
     refused = await gql("query{ procedures(includeRetired: true){ totalCount } }")
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
