@@ -392,7 +392,13 @@ class SearchIndex:
             if name not in self.spec.filter_fields:
                 raise ValueError(f"{name!r} is not a filter field of this index.")
             values = [keyword(value) for value in _texts(wanted)]
-            clause = tantivy.Query.term_set_query(self._schema, name, values)
+            if len(values) == 1:
+                # The same constant score as the set's, at a third of its cost: a term set
+                # builds an automaton per search (0.2 ms of a 0.5 ms search at 2,000 records).
+                term = tantivy.Query.term_query(self._schema, name, values[0])
+                clause = tantivy.Query.const_score_query(term, 1.0)
+            else:
+                clause = tantivy.Query.term_set_query(self._schema, name, values)
             clauses.append((tantivy.Occur.Must, clause))
         return clauses
 
