@@ -134,7 +134,8 @@ async def test_admin_creates_updates_and_retires(gql: GraphQLClient, admin: str)
     )
     assert listed["data"]["procedures"]["totalCount"] == 1
     listed_by_code = await gql(
-        'query{ procedures(search: "1.999001", includeRetired: true){ edges { node { retired } } } }',
+        'query{ procedures(search: "1.999001", includeRetired: true)'
+        "{ edges { node { retired } } } }",
         token=admin,
     )
     assert listed_by_code["data"]["procedures"]["edges"] == [{"node": {"retired": True}}]
