@@ -157,14 +157,22 @@ def main() -> int:
     parser.add_argument("--scale", choices=("demo", "province"), default="demo")
     parser.add_argument("--misses", action="store_true", help="print every miss")
     parser.add_argument("--json", type=Path, help="write the scores and misses here")
+    parser.add_argument(
+        "--queries",
+        type=Path,
+        default=QUERIES,
+        help="the query set (default: the frozen set; bench/eval/search_queries_v2.jsonl is the "
+        "blind set of session 4, see bench/eval/v2/)",
+    )
     args = parser.parse_args()
-    raw = QUERIES.read_bytes()
+    raw = args.queries.read_bytes()
     queries = [json.loads(line) for line in raw.decode().splitlines() if line.strip()]
     with Stack() as stack:
         _seed(stack, args.scale)
         scores = evaluate(stack.graphql_url, queries)
     print(
-        f"query set sha256 {hashlib.sha256(raw).hexdigest()[:16]}…, {len(queries)} queries, "
+        f"query set {args.queries.name} sha256 {hashlib.sha256(raw).hexdigest()[:16]}…, "
+        f"{len(queries)} queries, "
         f"scale {args.scale}"
     )
     print(f"{'group':<28} {'n':>4} {'hit@3':>6} {'MRR':>6}")
