@@ -299,8 +299,8 @@ class Claimed(Records):
 
 
 class InFlight(Records):
-    """A fan-out batch held as one document (``batches``): outcomes are inserted as records,
-    then the document goes."""
+    """A fan-out batch held as one document (``batches``): its successes go onto one document
+    (``sent``), the other outcomes are inserted as records, then the batch document goes."""
 
     async def renew(self, batch: list[DeliveryDocument], *, until: datetime) -> set[str]:
         held = await self.store.batches.extend(self.claim, until=until)
@@ -314,9 +314,13 @@ class InFlight(Records):
         now: datetime,
         audiences: dict[str, Any],
     ) -> None:
-        await self.store.deliveries.record_sent(
+        recorded = await self.store.deliveries.record_sent(
             deliveries, batch=self.claim, state=state, now=now, audiences=audiences
         )
+        if not recorded:
+            # Handed over while on the wire (the lease ran out): its deliveries are pending
+            # again and go out once more (the collapse key replaces the copy on the phone).
+            logger.warning("successes of a handed-over batch", extra={"claim": self.claim})
 
     async def finish(self, updates: list[Update]) -> None:
         if updates:

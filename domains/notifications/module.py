@@ -9,7 +9,9 @@ from domains.notifications import (
     repository,
     retention,
     schema,
+    sent,
     subscriptions,
+    tallies,
 )
 from domains.notifications.nodes import find_node
 
@@ -24,8 +26,9 @@ MODULE = DomainModule(
         repository.SubscriptionRepository,
         outbox_repository.NotificationRepository,
         outbox_repository.DeliveryRepository,
-        outbox_repository.DeliveryTallyRepository,
+        tallies.DeliveryTallyRepository,
         batches.BatchRepository,
+        sent.SentRepository,
         repository.InboxRepository,
         repository.PreferenceRepository,
     ),

@@ -8,13 +8,17 @@ from typing import Any, cast
 from bson import ObjectId
 from pymongo import ASCENDING, IndexModel, ReturnDocument, UpdateOne
 
-from domains.kernel.pagination import Page, find_page
+from domains.kernel.pagination import Page, decode_cursor, encode_cursor, page_size
 from domains.kernel.repository import Repository
 from domains.kernel.transactions import in_transaction
 from domains.kernel.types import Document, Session
-from domains.notifications.batches import BatchRepository, as_record, unsent
+from domains.notifications.batches import BatchRepository, unsent
 from domains.notifications.models import DeliveryDocument, NotificationDocument
 from domains.notifications.repository import insert_ignoring_duplicates
+from domains.notifications.sent import SentRepository
+from domains.notifications.tallies import TALLIED_STATES, TALLIES, DeliveryTallyRepository
+
+__all__ = ["TALLIES", "DeliveryRepository", "DeliveryTallyRepository", "NotificationRepository"]
 
 NOTIFICATIONS = "notifications"
 # Retention (docs/security.md): a notification is kept 90 days after it was fanned out or
@@ -27,8 +31,6 @@ MARK_SLICE = 100  # deliveries per update when recording outcomes
 # devices never leave a million records. Pending and failed deliveries always keep theirs: they
 # are the retry queue and what notificationStatus lists (docs/security.md).
 SUCCESS_RECORDS_KEPT = 10_000
-TALLIED_STATES = ("sent", "sink")
-TALLIES = "notification_delivery_tallies"
 
 
 class NotificationRepository(Repository):
@@ -179,59 +181,6 @@ class NotificationRepository(Repository):
         return int(result.modified_count)
 
 
-class DeliveryTallyRepository(Repository):
-    """Per broadcast and outcome: how many successes were counted instead of recorded
-    (``count``), and how many records the broadcast was allowed so far (``kept``)."""
-
-    collection_name = TALLIES
-    indexes = (
-        # Retention only: as long as the delivery records it stands for.
-        IndexModel(
-            [("updatedAt", ASCENDING)],
-            expireAfterSeconds=int(DELIVERY_RETENTION.total_seconds()),
-            name="updatedAt_ttl",
-        ),
-    )
-
-    async def reserve(
-        self, notification_id: ObjectId | str, state: str, wanted: int, *, now: datetime
-    ) -> int:
-        """How many of ``wanted`` more records of this outcome the broadcast may keep."""
-        before = await self.collection.find_one_and_update(
-            {"_id": f"{notification_id}:{state}"},
-            {
-                "$inc": {"kept": wanted},
-                "$set": {"n": notification_id, "state": state, "updatedAt": now},
-            },
-            upsert=True,
-            return_document=ReturnDocument.BEFORE,
-        )
-        return max(0, min(wanted, SUCCESS_RECORDS_KEPT - int((before or {}).get("kept", 0))))
-
-    async def add(
-        self,
-        notification_id: ObjectId | str,
-        state: str,
-        n: int,
-        *,
-        now: datetime,
-        session: Session,
-    ) -> None:
-        """Count ``n`` outcomes whose records were deleted (in the same transaction)."""
-        await self.collection.update_one(
-            {"_id": f"{notification_id}:{state}"},
-            {"$inc": {"count": n}, "$set": {"updatedAt": now}},
-            session=session,
-        )
-
-    async def counts(self, notification_id: ObjectId) -> dict[str, int]:
-        keys = [f"{notification_id}:{state}" for state in TALLIED_STATES]
-        counts: dict[str, int] = {}
-        async for tally in self.collection.find({"_id": {"$in": keys}}):
-            counts[tally["state"]] = counts.get(tally["state"], 0) + int(tally.get("count", 0))
-        return counts
-
-
 class DeliveryRepository(Repository):
     collection_name = "notification_deliveries"
     indexes = (
@@ -254,29 +203,36 @@ class DeliveryRepository(Repository):
         return await insert_ignoring_duplicates(self, list(documents))
 
     async def any_of(self, notification_id: ObjectId) -> bool:
-        return await self.collection.find_one({"n": notification_id}, {"_id": 1}) is not None
+        found = await self.collection.find_one({"n": notification_id}, {"_id": 1})
+        return found is not None or await self._sent.any_of(notification_id)
 
     async def existing(self, ids: Sequence[str]) -> set[str]:
-        """Which of these deliveries have a record."""
+        """Which of these deliveries have a record (their own, or in their batch's successes)."""
         if not ids:
             return set()
         found = self.collection.find({"_id": {"$in": list(ids)}}, {"_id": 1})
-        return {str(doc["_id"]) async for doc in found}
+        recorded = {str(doc["_id"]) async for doc in found}
+        return recorded | await self._sent.recorded([i for i in ids if i not in recorded])
 
     async def delete_ids(self, ids: Sequence[str]) -> None:
         await self.collection.delete_many({"_id": {"$in": list(ids)}})
+        await self._sent.delete_ids(ids)
 
     async def of_tokens(self, tokens: Sequence[str]) -> list[DeliveryDocument]:
         """Export: what was sent, or is queued, to these devices (no index: rare)."""
         cursor = self.collection.find({"token": {"$in": list(tokens)}}, {"_id": 0, "claim": 0})
-        return cast(list[DeliveryDocument], await cursor.to_list())
+        records = cast(list[DeliveryDocument], await cursor.to_list())
+        for record in await self._sent.of_tokens(tokens):
+            record.pop("_id")
+            records.append(record)
+        return records
 
     async def delete_for(self, *, user_id: str, tokens: Sequence[str]) -> int:
         """Erasure: queued pushes and delivery records of the user and their devices."""
         result = await self.collection.delete_many(
             {"$or": [{"userId": user_id}, {"token": {"$in": list(tokens)}}]}
         )
-        return int(result.deleted_count)
+        return int(result.deleted_count) + await self._sent.erase(user_id=user_id, tokens=tokens)
 
     async def claim(
         self, *, worker_claim: str, now: datetime, lease: timedelta, limit: int
@@ -376,7 +332,9 @@ class DeliveryRepository(Repository):
             if found is None or "userIds" in found[1]:
                 kept += group  # a message to named users: every record stays
                 continue
-            room = await self._tallies.reserve(found[0], state, len(group), now=now)
+            room = await self._tallies.reserve(
+                found[0], state, len(group), now=now, kept=SUCCESS_RECORDS_KEPT
+            )
             kept += group[:room]
             if beyond := group[room:]:
                 await self._count(found[0], beyond, worker_claim, state, now, batch=batch)
@@ -413,17 +371,20 @@ class DeliveryRepository(Repository):
         state: str,
         now: datetime,
         audiences: dict[str, Any],
-    ) -> None:
-        """Insert the records of successes of a batch in flight (``batches``); a broadcast's
-        beyond ``SUCCESS_RECORDS_KEPT`` are counted and noted in the batch instead."""
+    ) -> bool:
+        """Record successes of a batch in flight (``batches``) in the batch's one document of
+        successes (``sent``); a broadcast's beyond ``SUCCESS_RECORDS_KEPT`` are counted and
+        noted in the batch instead. False: the batch was handed over meanwhile (its deliveries
+        are pending again)."""
         ids = [d["_id"] for d in deliveries]
         if state in TALLIED_STATES:
             ids = await self._count_beyond_kept(
                 ids, worker_claim=batch, state=state, now=now, audiences=audiences, batch=True
             )
         kept = set(ids)
-        fields = {"state": state, "doneAt": now, "errorCode": None, "errorMessage": None}
-        await self.insert_records([as_record(d, fields) for d in deliveries if d["_id"] in kept])
+        return await self._sent.record(
+            batch, [d for d in deliveries if d["_id"] in kept], state=state, now=now
+        )
 
     async def insert_records(self, records: list[DeliveryDocument]) -> None:
         """Outcomes of a batch in flight; one recorded already (a handed-over batch's pending
@@ -433,6 +394,10 @@ class DeliveryRepository(Repository):
     @property
     def _tallies(self) -> DeliveryTallyRepository:
         return DeliveryTallyRepository(self.db)
+
+    @property
+    def _sent(self) -> SentRepository:
+        return SentRepository(self.db)
 
     async def record(self, updates: Sequence[tuple[str, dict[str, Any]]], *, claim: str) -> None:
         """Record individual outcomes (failures, retries) of this claim."""
@@ -465,21 +430,20 @@ class DeliveryRepository(Repository):
         counts = {row["_id"]: int(row["count"]) async for row in cursor}
         if in_flight := await self._in_flight(notification_id):
             counts["pending"] = counts.get("pending", 0) + in_flight
-        for state, tallied in (await self._tallies.counts(notification_id)).items():
-            counts[state] = counts.get(state, 0) + tallied
+        for kind in (self._sent, self._tallies):
+            for state, counted in (await kind.counts(notification_id)).items():
+                counts[state] = counts.get(state, 0) + counted
         return counts
 
     async def _in_flight(self, notification_id: ObjectId) -> int:
         """Deliveries of batches being sent that have no record yet."""
-        ids = [
-            d["_id"]
-            for b in await BatchRepository(self.db).in_flight(notification_id)
-            for d in unsent(b)
-        ]
+        batches = await BatchRepository(self.db).in_flight(notification_id)
+        ids = [d["_id"] for b in batches for d in unsent(b)]
         if not ids:
             return 0
         recorded = await self.collection.count_documents({"_id": {"$in": ids}})
-        return len(ids) - recorded
+        succeeded = await self._sent.held([b["_id"] for b in batches])
+        return len(ids) - recorded - len(succeeded.intersection(ids))
 
     async def page(
         self,
@@ -489,8 +453,26 @@ class DeliveryRepository(Repository):
         first: int | None,
         after: str | None,
     ) -> Page[DeliveryDocument]:
+        """Per-token results in token order: the individual records and the batches'
+        successes (``sent``) merged."""
+        size = page_size(first)
         query: dict[str, Any] = {"n": notification_id}
         if state is not None:
             query["state"] = state
-        page = await find_page(self.collection, query=query, sort=[], first=first, after=after)
-        return cast(Page[DeliveryDocument], page)
+        after_id = None if after is None else str(decode_cursor(after, length=1)[0])
+        page_query = query if after_id is None else {**query, "_id": {"$gt": after_id}}
+        records = self.collection.find(page_query, sort=[("_id", ASCENDING)])
+        rows = cast(list[DeliveryDocument], await records.to_list(size + 1))
+        if state is None or state in TALLIED_STATES:
+            rows += await self._sent.results(
+                notification_id, state=state, after=after_id, limit=size + 1
+            )
+            rows.sort(key=lambda row: str(row["_id"]))
+        rows = rows[: size + 1]
+
+        async def count_total() -> int:
+            records = await self.collection.count_documents(query)
+            return records + await self._sent.total(notification_id, state=state)
+
+        cursors = [encode_cursor([row["_id"]]) for row in rows[:size]]
+        return Page(cast(list[Any], rows[:size]), cursors, len(rows) > size, count_total)

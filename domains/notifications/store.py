@@ -13,6 +13,7 @@ from domains.notifications.repository import (
     PreferenceRepository,
     SubscriptionRepository,
 )
+from domains.notifications.sent import SentRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +23,7 @@ class NotificationsStore(Store):
     notifications: NotificationRepository
     deliveries: DeliveryRepository
     batches: BatchRepository
+    sent: SentRepository
     inbox: InboxRepository
     preferences: PreferenceRepository
     rate_windows: RateWindowRepository

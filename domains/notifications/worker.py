@@ -348,7 +348,10 @@ class Worker:
         now = self.config.clock()
         batches = self.store.batches
         while batch := await batches.take_expired(now=now, until=now + self.config.lease):
-            await self.store.deliveries.add(as_pending(unsent(batch), now=now))
+            # Its worker can add no more successes (fenced); those it recorded are not resent.
+            sent = await self.store.sent.fence(batch["_id"], batch["n"], now=now)
+            pending = [d for d in unsent(batch) if d["token"] not in sent]
+            await self.store.deliveries.add(as_pending(pending, now=now))
             if erased := await batches.handed_over(batch["_id"]):
                 # The user erased their data while the batch was being handed over.
                 await self.store.deliveries.delete_ids(erased)

@@ -16,6 +16,7 @@ TTL = {
     "health_waitlist": ("changedAt", 365),
     "health_idempotency": ("expiresAt", 0),
     "notification_deliveries": ("createdAt", 30),
+    "notification_sent": ("createdAt", 30),
     "notifications": ("fannedOutAt", 90),
     "devices": ("lastSeenAt", 270),
     "chat_rate_limits": ("expiresAt", 0),

@@ -10,6 +10,7 @@ import asyncio
 import json
 import os
 import signal
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -39,6 +40,7 @@ from tests.cluster.conftest import (
     new_key,
 )
 from tests.domains.health.support import add_hospital, future_day
+from tests.domains.notifications.records import delivery_records
 
 H = "bv-cluster"
 STAFF = "staff-cluster"
@@ -234,15 +236,10 @@ async def delivered(cluster: Cluster, mongo: Any, nid: Any, total: int) -> dict[
     """Wait until FCM has taken ``total`` messages (no load on the database meanwhile), then
     until no delivery is pending; the deliveries by state."""
     await eventually(lambda: len(cluster.fcm.accepted) >= total, "FCM to take them", 900)
-    deliveries = mongo["notification_deliveries"]
     while True:
-        states: dict[str, int] = {}
-        async for row in await deliveries.aggregate(
-            [{"$match": {"n": nid}}, {"$group": {"_id": "$state", "count": {"$sum": 1}}}]
-        ):
-            states[row["_id"]] = row["count"]
+        states = Counter(d["state"] for d in await delivery_records(mongo, nid))
         if sum(states.values()) == total and not states.get("pending"):
-            return states
+            return dict(states)
         await asyncio.sleep(1)  # results are recorded as FCM answers: a moment, not a wait
 
 

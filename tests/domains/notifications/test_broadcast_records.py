@@ -15,6 +15,7 @@ from domains.notifications.outbox import enqueue
 from domains.notifications.outbox_repository import TALLIES, DeliveryRepository
 from tests.conftest import GraphQLClient
 from tests.domains.notifications.conftest import FAST, settle
+from tests.domains.notifications.records import delivery_records, states
 from tests.domains.notifications.test_delivery import add_device, none_pending, tok
 from tests.support.fcm_server import FcmServer
 
@@ -56,7 +57,7 @@ async def test_a_broadcast_keeps_counts_and_failures_not_a_record_per_device(
     await settle(make_worker(), lambda: none_pending(db, nid))
     assert len(fcm_server.accepted_tokens()) == DEVICES - 2  # everyone else was reached
 
-    records = [d async for d in db["notification_deliveries"].find({"n": nid})]
+    records = await delivery_records(db, nid)
     by_state = sorted(d["state"] for d in records)
     assert by_state == ["failed"] * 2 + ["sent"] * KEPT  # not one record per device
 
@@ -90,8 +91,7 @@ async def test_a_message_to_named_users_keeps_every_record(
         category="test.named",
     )
     await settle(make_worker(), lambda: none_pending(db, nid))
-    states = {d["token"]: d["state"] async for d in db["notification_deliveries"].find({"n": nid})}
-    assert states == {tok(user): "sent" for user in users}
+    assert await states(db, nid) == {tok(user): "sent" for user in users}
 
 
 async def test_a_crash_between_deleting_and_counting_loses_no_success(

@@ -18,6 +18,7 @@ from domains.notifications.config import WorkerConfig
 from domains.notifications.outbox import cancel_scheduled, enqueue
 from domains.notifications.store import NotificationsStore
 from tests.domains.notifications.conftest import FAST, settle
+from tests.domains.notifications.records import delivery_records
 from tests.support.fcm_server import FcmServer
 
 TITLE = {"vi": "Lịch hẹn ngày mai lúc 08:00", "en": "Appointment tomorrow at 08:00"}
@@ -69,7 +70,7 @@ async def broadcast_to_citizens(store: NotificationsStore, category: str) -> Non
 
 
 async def deliveries(db: Any, nid: Any) -> dict[str, dict[str, Any]]:
-    return {d["token"]: d async for d in db["notification_deliveries"].find({"n": nid})}
+    return {d["token"]: d for d in await delivery_records(db, nid)}
 
 
 async def none_pending(db: Any, nid: Any) -> bool:

@@ -13,6 +13,7 @@ from domains.notifications.delivery import InFlight
 from domains.notifications.fanout import new_deliveries
 from domains.notifications.personal_data import holder
 from tests.domains.notifications.conftest import FAST, settle
+from tests.domains.notifications.records import states
 from tests.domains.notifications.test_delivery import (
     BODY,
     TITLE,
@@ -121,6 +122,36 @@ async def test_a_batch_in_flight_whose_worker_died_is_handed_over_without_its_re
     assert await db["notification_batches"].count_documents({}) == 0
 
 
+async def test_answers_that_come_after_their_batch_was_handed_over_are_counted_once(
+    db, fcm_server, make_worker
+) -> None:
+    """A worker alive but slower than its lease: its batch is handed over, then FCM's answer
+    for a message of it arrives. That success is not added to the batch's (fenced) record:
+    the message is pending again, sent again (at least once) and counted once."""
+    await settle(make_worker(), lambda: nothing_pending(db))
+    tokens = [await add_device(db, name, f"u-{name}") for name in ["fenced-a", "fenced-b"]]
+    now = utcnow()
+    nid = ObjectId()
+    await db["notifications"].insert_one(
+        {"_id": nid, "status": "sending", "audience": {"topic": "event.fenced"}, "sendAt": now}
+        | {"title": TITLE, "body": BODY, "category": "test.fenced", "recipients": 2}
+    )
+    worker = make_worker()
+    store = worker.store
+    devices = [await db["devices"].find_one({"_id": token}) for token in tokens]
+    batch = new_deliveries(nid, devices, now, claim="slow-worker", lease=FAST.lease)
+    await store.batches.open("slow-worker", nid, batch, until=now - timedelta(seconds=1))
+    sent = store.deliveries.record_sent
+    assert await sent(batch[:1], batch="slow-worker", state="sent", now=now, audiences={})
+    await worker._hand_over_expired()
+    assert not await sent(batch[1:], batch="slow-worker", state="sent", now=now, audiences={})
+    assert await store.deliveries.counts(nid) == {"sent": 1, "pending": 1}
+    await settle(worker, lambda: nothing_pending(db))
+    assert fcm_server.accepted_tokens() == {tokens[1]: 1}
+    assert await store.deliveries.counts(nid) == {"sent": 2}
+    assert await states(db, nid) == dict.fromkeys(tokens, "sent")
+
+
 async def test_a_user_erased_while_their_push_is_in_flight_leaves_no_record(
     db, resources, make_worker
 ) -> None:
@@ -137,8 +168,7 @@ async def test_a_user_erased_while_their_push_is_in_flight_leaves_no_record(
     # The answers come back: the sender records both, then closes the batch.
     await store.deliveries.record_sent(batch, batch="erasing", state="sent", now=now, audiences={})
     await InFlight(store, "erasing").finish([])
-    kept = await db["notification_deliveries"].distinct("token", {"n": nid})
-    assert kept == [tokens[1]]
+    assert await states(db, nid) == {tokens[1]: "sent"}
 
 
 async def test_a_user_erased_during_a_long_broadcast_leaves_no_token_in_its_closed_batches(
