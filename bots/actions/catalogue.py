@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from actions.api import graphql, nodes
-from actions.resolve import Candidate, NameIndex, domain_markers
+from actions.resolve import Candidate, NameIndex, domain_markers, localities
 from actions.vocabulary import Vocabulary, common_words, pairs, question_texts, usable_synonyms
 
 NAMES_TTL_SECONDS = 600.0
@@ -101,9 +101,11 @@ class Names:
         )
         common = common_words(*descriptions)
         asked = pairs(general)
+        places = localities(self.indexes)
         for index in self.indexes.values():
             index.language_words = common
             index.question_pairs = asked
+            index.localities = places
         every_name = [n for found in names.values() for pair in found.values() for n in pair if n]
         self.vocabulary = Vocabulary(
             [*every_name, *descriptions[0], *descriptions[1], *general,

@@ -44,6 +44,12 @@ MIN_COVERAGE = 0.1
 RESIDUAL = 1.0
 # The same, for two records offered: neither explains this share of what it shares.
 RESIDUAL_CHOICE = 0.5
+# A name's first words say what the record is: a question sharing a word pair of them is about
+# it however long the rest of the name ("Chứng thực bản sao từ bản chính giấy tờ, văn bản do
+# cơ quan, tổ chức có thẩm quyền ... cấp hoặc chứng nhận").
+HEAD_WORDS = 4
+# A word pair in the names of this many catalogues is a place name (see ``localities``).
+LOCALITY_CATALOGUES = 3
 # Lone syllables a procedure question must share with a name that shares no phrase with it.
 LONE_WORDS = 3
 
@@ -64,6 +70,8 @@ class Scored:
     shared: Tuple[str, ...] = ()
     fit: float = 0.0
     unexplained: float = 0.0
+    # Shared word pairs rare enough to be evidence alone ("tách hộ": one record holds it).
+    strong: Tuple[str, ...] = ()
 
 
 @dataclass
@@ -116,16 +124,22 @@ class NameIndex:
         self.terms: Dict[str, Set[str]] = {}
         self.accented: Dict[str, Set[str]] = {}
         self.frequency: Counter = Counter()
+        # The word pairs each name begins with: what the record is ("Chứng thực bản sao ...").
+        self.heads: Dict[str, Set[str]] = {}
         for record_id, record_names in names.items():
             terms: Set[str] = set()
             accented: Set[str] = set()
+            heads: Set[str] = set()
             for name in record_names:
                 tokens = _tokens(name)
                 accented.update(word for word, _ in tokens)
                 folded = [f for _, f in tokens]
                 terms.update(folded)
                 terms.update(f"{a} {b}" for a, b in zip(folded, folded[1:]))
+                head = folded[:HEAD_WORDS]
+                heads.update(f"{a} {b}" for a, b in zip(head, head[1:]))
             self.terms[record_id] = terms
+            self.heads[record_id] = heads
             self.accented[record_id] = accented
             self.frequency.update(terms)
         self.size = max(len(self.terms), 1)
@@ -138,6 +152,9 @@ class NameIndex:
         # Word pairs of the assistant's own questions ("thủ tục", "giấy tờ"): how people ask,
         # not what they ask about.
         self.question_pairs: Set[str] = set()
+        # Place names found in several catalogues' names ("Thanh Hóa", "Sầm Sơn"): where a
+        # record is, not which (see ``localities``).
+        self.localities: Set[str] = set()
         self._whole: Dict[str, float] = {}
         self._spellings: Dict[str, str] = {}
 
@@ -230,6 +247,14 @@ class NameIndex:
                 for a, b in zip(usable, usable[1:])
                 if a is not None and b is not None and f"{a} {b}" in terms
             }
+            # Two neighbours typed without accents in a question typed with some ("gia hạn
+            # tam tru"): a pair is specific enough to match however it is accented.
+            plain = [folded if word == folded else None for word, folded in tokens]
+            pairs.update(
+                f"{a} {b}"
+                for a, b in zip(plain, plain[1:])
+                if a is not None and b is not None and f"{a} {b}" in terms
+            )
             paired = {word for pair in pairs for word in pair.split()}
             shared |= pairs
             shared.update(t for t in usable if t is not None and t in terms and t not in paired)
@@ -250,7 +275,10 @@ class NameIndex:
         folded = f" {fold(question)} "
         for key, phrases in (meanings or {}).items():
             held = any(all(word in terms for word in phrase.split()) for phrase in phrases)
-            folded = folded.replace(f" {key} ", " " if held else f" {phrases[0]} ")
+            if not held:
+                # Kept as typed when the name holds its meaning: its neighbours still pair
+                # with it ("tách hộ khẩu": "tách hộ" is not explained by "thường trú").
+                folded = folded.replace(f" {key} ", f" {phrases[0]} ")
         spelled = [self._spelled(word) for word in folded.split()]
         known = terms | self.language_words
         # A pair whose two words the name holds apart ("the Cẩm Lương", "Lương fish") says
@@ -298,7 +326,6 @@ def score(
     synonyms: Optional[Dict[str, List[str]]] = None,
 ) -> List[Scored]:
     """Candidates with their evidence and fit, in the search's order (duplicates dropped)."""
-    also = expansions(question, synonyms or {})
     meanings = {key: (synonyms or {})[key] for key in synonym_keys(question, synonyms or {})}
     seen: Set[str] = set()
     scored: List[Scored] = []
@@ -306,6 +333,15 @@ def score(
         if candidate.id in seen:
             continue
         seen.add(candidate.id)
+        # A synonym's phrase counts for the records whose name holds it whole: "khai tử" read
+        # as "đăng ký khai tử" is no "đăng ký khai ..." evidence for *Đăng ký khai sinh*.
+        words = {term for term in index.terms.get(candidate.id, ()) if " " not in term}
+        also = [
+            phrase
+            for phrases in meanings.values()
+            for phrase in phrases
+            if all(word in words for word in phrase.split())
+        ]
         evidence, shared = index.evidence(question, candidate.id, also)
         whole = index.whole(candidate.id)
         # The search's first hit sharing a word pair no other name holds ("thừa kế").
@@ -313,13 +349,27 @@ def score(
             " " in term and index.frequency.get(term) == 1 and term not in index.question_pairs
             for term in shared
         )
-        if whole and evidence < MIN_COVERAGE * whole and not unique:
+        head = {
+            term
+            for term in index.heads.get(candidate.id, set()) & set(shared)
+            if not set(term.split()) & index.language_words
+        }
+        if whole and evidence < MIN_COVERAGE * whole and not unique and not head:
             # A sliver of a long name ("Việt Nam" of "... công dân Việt Nam, người nước
             # ngoài ..."): not enough to say the question is about this record.
             evidence = 0.0
         fit = evidence - MISSING_PENALTY * index.missing(question, candidate.id, also)
         unexplained = index.unexplained(question, candidate.id, meanings)
-        scored.append(Scored(candidate, evidence, shared, fit, unexplained))
+        # Of the question's own words (a synonym's phrase is the list's reading, not theirs).
+        literal = index.evidence(question, candidate.id)[1] if evidence and also else shared
+        strong = tuple(
+            term
+            for term in literal
+            if " " in term
+            and term not in index.localities
+            and index.weight(term) >= index.min_evidence()
+        ) if evidence else ()
+        scored.append(Scored(candidate, evidence, shared, fit, unexplained, strong))
     return scored
 
 
@@ -364,6 +414,9 @@ def decide(
         # procedure, one the catalogue lacks. Offer it, do not state it.
         others = [s for s in eligible if s is not best]
         return Decision("unsure", [best] + others[:1])
+    holder = _holder(best, eligible) if decision.kind == "answer" else None
+    if best is not None and holder is not None:
+        decision = Decision("choose", [best, holder])
     if decision.kind == "choose" and all(
         s.unexplained >= residual_choice * s.evidence for s in decision.options
     ):
@@ -374,6 +427,20 @@ def decide(
         # The question holds a word no catalogue knows: perhaps a record the catalogue lacks.
         return Decision("unsure", decision.options)
     return decision
+
+
+def _holder(best: Optional[Scored], eligible: Sequence[Scored]) -> Optional[Scored]:
+    """Another record whose name holds a rare pair of the question apart from the words the
+    best one shares ("tách hộ khẩu": *Tách hộ* beside *Đăng ký thường trú*, read from "hộ
+    khẩu"; not "giấy khai" beside "khai sinh"): the words do not settle it; offer both."""
+    if best is None:
+        return None
+    said = {word for term in best.shared for word in term.split()}
+    for other in eligible:
+        extra = set(other.strong) - set(best.shared)
+        if other is not best and any(not set(term.split()) & said for term in extra):
+            return other
+    return None
 
 
 def venue_first(decision: Decision, scored: Sequence[Scored]) -> Decision:
@@ -388,6 +455,16 @@ def venue_first(decision: Decision, scored: Sequence[Scored]) -> Decision:
     top = max(s.evidence for s in decision.options)
     venues = [s for s in scored if s.candidate.kind == "attraction" and s.evidence >= top]
     return Decision("answer", venues[:1]) if venues else decision
+
+
+def localities(indexes: Dict[str, NameIndex]) -> Set[str]:
+    """Word pairs the names of ``LOCALITY_CATALOGUES`` catalogues or more hold: the province's
+    and its towns' names ("Thanh Hóa": hospitals, schools, the museum), computed from the
+    names like the rarities."""
+    held: Counter = Counter()
+    for index in indexes.values():
+        held.update(term for term in index.frequency if " " in term)
+    return {term for term, catalogues in held.items() if catalogues >= LOCALITY_CATALOGUES}
 
 
 def _phrase(scored: Scored) -> bool:

@@ -1,0 +1,90 @@
+"""How the resolver reads a question's phrases (actions/resolve.py, fourth session): the head
+of a long name, pairs typed without accents, synonym phrases and a rare pair another name holds.
+
+Pure Python, on the demo procedure names; the synonyms are written here, not read from the
+catalogue's list.
+"""
+
+import json
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+if "actions" not in sys.modules:
+    package = types.ModuleType("actions")
+    package.__path__ = [str(ROOT / "bots" / "actions")]
+    sys.modules["actions"] = package
+
+from actions import resolve  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def procedures() -> resolve.NameIndex:
+    path = ROOT / "domains" / "procedures" / "data" / "procedures.json"
+    rows = json.loads(path.read_text(encoding="utf-8"))
+    return resolve.NameIndex({row["code"]: [row["name"]["vi"], row["name"]["en"]] for row in rows})
+
+
+def _candidate(code: str, margin: float) -> resolve.Candidate:
+    return resolve.Candidate("procedure", code, code, score=1.0, margin=margin)
+
+
+def _ids(decision: resolve.Decision) -> list[str]:
+    return [s.candidate.id for s in decision.options]
+
+
+def test_the_first_words_of_a_long_name_are_enough(procedures: resolve.NameIndex) -> None:
+    # "Chứng thực bản sao từ bản chính giấy tờ, văn bản do cơ quan, tổ chức ... chứng nhận":
+    # the question holds a tenth of that long name, but its first words.
+    question = "chứng thực bản sao cccd mất phí bao nhiêu"
+    scored = resolve.score(question, [_candidate("2.000815", 0.14)], procedures)
+    assert scored[0].evidence >= procedures.min_evidence()
+    # A pair from the tail of a long name is still a sliver ("Việt Nam" of the judicial record).
+    sliver = resolve.score("việt nam", [_candidate("3.000333", 0.5)], procedures)
+    assert sliver[0].evidence == 0
+
+
+def test_a_pair_typed_without_accents_among_accented_words(procedures: resolve.NameIndex) -> None:
+    scored = resolve.score("gia hạn tam tru", [_candidate("1.002755", 0.5)], procedures)
+    assert "tam tru" in scored[0].shared
+    # A lone syllable still has to be typed as the name writes it ("mấy" is not "Mây").
+    lone = resolve.score("gia hạn tam", [_candidate("1.002755", 0.5)], procedures)
+    assert "tam" not in lone[0].shared
+
+
+def test_a_synonym_phrase_counts_for_names_holding_it_whole(
+    procedures: resolve.NameIndex,
+) -> None:
+    synonyms = {"khai tu": ["dang ky khai tu"]}
+    candidates = [_candidate("1.001193", 0.1), _candidate("1.000656", 0.05)]
+    scored = resolve.score("khai tu online duoc khong", candidates, procedures, synonyms)
+    by_id = {s.candidate.id: s for s in scored}
+    # "đăng ký khai ..." of the phrase is no evidence for the birth registration.
+    assert by_id["1.001193"].evidence < procedures.min_evidence()
+    decision = resolve.decide(scored, procedures.min_evidence(), rival_answers=False)
+    assert decision.kind == "answer" and _ids(decision) == ["1.000656"]
+
+
+def test_a_rare_pair_only_another_name_holds_makes_it_a_choice(
+    procedures: resolve.NameIndex,
+) -> None:
+    # "hộ khẩu" reads as permanent residence, but "tách hộ" is *Tách hộ*'s own pair.
+    synonyms = {"ho khau": ["dang ky thuong tru"]}
+    candidates = [
+        _candidate("1.004222", 0.07),
+        _candidate("1.010038", 0.58),
+        _candidate("1.003197", 0.4),
+    ]
+    question = "tach ho khau ra rieng lam o dau"
+    scored = resolve.score(question, candidates, procedures, synonyms)
+    decision = resolve.decide(scored, procedures.min_evidence(), rival_answers=False)
+    assert decision.kind in ("choose", "unsure")
+    assert set(_ids(decision)) == {"1.004222", "1.010038"}
+    # Asked without "tách", the permanent residence is answered.
+    plain = resolve.score("dang ky ho khau lam o dau", candidates, procedures, synonyms)
+    answered = resolve.decide(plain, procedures.min_evidence(), rival_answers=False)
+    assert answered.kind == "answer" and _ids(answered) == ["1.004222"]
