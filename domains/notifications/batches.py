@@ -123,9 +123,13 @@ class BatchRepository(Repository):
         )
 
     async def in_flight(self, nid: ObjectId | str) -> list[Document]:
-        """A notification's batches being sent: their deliveries' ids and those counted."""
+        """A notification's batches being sent."""
         being_sent = {"n": nid, "closedAt": {"$exists": False}}
-        return await self.collection.find(being_sent, {"deliveries._id": 1, "done": 1}).to_list()
+        return await self.collection.find(being_sent).to_list()
+
+    async def any_in_flight(self, nid: ObjectId) -> bool:
+        being_sent = {"n": nid, "closedAt": {"$exists": False}}
+        return await self.collection.find_one(being_sent, {"_id": 1}) is not None
 
     async def addressed(self, nid: ObjectId) -> set[str]:
         """The deliveries of a notification's batches being sent, and those its closed batches
@@ -159,6 +163,13 @@ def as_pending(deliveries: list[DeliveryDocument], *, now: datetime) -> list[Del
     for delivery in pending:
         delivery.pop("claim", None)
     return pending
+
+
+def as_pending_record(delivery: DeliveryDocument) -> DeliveryDocument:
+    """A delivery of a batch on the wire, as its record would read now (pending)."""
+    record = cast(DeliveryDocument, dict(delivery))
+    record.pop("claim", None)
+    return record
 
 
 def as_record(delivery: DeliveryDocument, fields: dict[str, Any]) -> DeliveryDocument:

@@ -13,7 +13,7 @@ from domains.kernel.clock import utcnow
 from domains.kernel.errors import Forbidden, InvalidInput
 from domains.kernel.pagination import Page
 from domains.kernel.repository import parse_object_id
-from domains.notifications import outbox
+from domains.notifications import outbox, results
 from domains.notifications.models import DeliveryDocument, NotificationDocument
 from domains.notifications.ports import PATIENT_DIRECTORY
 from domains.notifications.store import NotificationsStore
@@ -183,4 +183,4 @@ async def delivery_results(
     after: str | None,
 ) -> Page[DeliveryDocument]:
     """Per-token results; reached only through a NotificationStatus the caller may see."""
-    return await store.deliveries.page(notification_id, state=state, first=first, after=after)
+    return await results.page(store, notification_id, state=state, first=first, after=after)

@@ -8,11 +8,10 @@ from typing import Any, cast
 from bson import ObjectId
 from pymongo import ASCENDING, IndexModel, ReturnDocument, UpdateOne
 
-from domains.kernel.pagination import Page, decode_cursor, encode_cursor, page_size
 from domains.kernel.repository import Repository
 from domains.kernel.transactions import in_transaction
 from domains.kernel.types import Document, Session
-from domains.notifications.batches import BatchRepository, unsent
+from domains.notifications.batches import BatchRepository, as_pending_record, unsent
 from domains.notifications.models import DeliveryDocument, NotificationDocument
 from domains.notifications.repository import insert_ignoring_duplicates
 from domains.notifications.sent import SentRepository
@@ -428,51 +427,40 @@ class DeliveryRepository(Repository):
         ]
         cursor = await self.collection.aggregate(pipeline)
         counts = {row["_id"]: int(row["count"]) async for row in cursor}
-        if in_flight := await self._in_flight(notification_id):
-            counts["pending"] = counts.get("pending", 0) + in_flight
+        if in_flight := await self.in_flight(notification_id):
+            counts["pending"] = counts.get("pending", 0) + len(in_flight)
         for kind in (self._sent, self._tallies):
             for state, counted in (await kind.counts(notification_id)).items():
                 counts[state] = counts.get(state, 0) + counted
         return counts
 
-    async def _in_flight(self, notification_id: ObjectId) -> int:
-        """Deliveries of batches being sent that have no record yet."""
+    async def in_flight(self, notification_id: ObjectId) -> list[DeliveryDocument]:
+        """Deliveries of batches being sent that have no record yet (pending)."""
         batches = await BatchRepository(self.db).in_flight(notification_id)
-        ids = [d["_id"] for b in batches for d in unsent(b)]
-        if not ids:
-            return 0
-        recorded = await self.collection.count_documents({"_id": {"$in": ids}})
-        succeeded = await self._sent.held([b["_id"] for b in batches])
-        return len(ids) - recorded - len(succeeded.intersection(ids))
+        deliveries = {d["_id"]: d for b in batches for d in unsent(b)}
+        if not deliveries:
+            return []
+        found = self.collection.find({"_id": {"$in": list(deliveries)}}, {"_id": 1})
+        recorded = {str(doc["_id"]) async for doc in found}
+        recorded |= await self._sent.held([b["_id"] for b in batches])
+        return [as_pending_record(d) for i, d in deliveries.items() if i not in recorded]
 
-    async def page(
-        self,
-        notification_id: ObjectId,
-        *,
-        state: str | None,
-        first: int | None,
-        after: str | None,
-    ) -> Page[DeliveryDocument]:
-        """Per-token results in token order: the individual records and the batches'
-        successes (``sent``) merged."""
-        size = page_size(first)
+    async def records_after(
+        self, notification_id: ObjectId, *, state: str | None, after: str | None, limit: int
+    ) -> list[DeliveryDocument]:
+        """The notification's individual records in id order from ``after``."""
+        query = self._of(notification_id, state)
+        if after is not None:
+            query["_id"] = {"$gt": after}
+        found = self.collection.find(query, sort=[("_id", ASCENDING)])
+        return cast(list[DeliveryDocument], await found.to_list(limit))
+
+    async def count_records(self, notification_id: ObjectId, *, state: str | None) -> int:
+        return await self.collection.count_documents(self._of(notification_id, state))
+
+    @staticmethod
+    def _of(notification_id: ObjectId, state: str | None) -> dict[str, Any]:
         query: dict[str, Any] = {"n": notification_id}
         if state is not None:
             query["state"] = state
-        after_id = None if after is None else str(decode_cursor(after, length=1)[0])
-        page_query = query if after_id is None else {**query, "_id": {"$gt": after_id}}
-        records = self.collection.find(page_query, sort=[("_id", ASCENDING)])
-        rows = cast(list[DeliveryDocument], await records.to_list(size + 1))
-        if state is None or state in TALLIED_STATES:
-            rows += await self._sent.results(
-                notification_id, state=state, after=after_id, limit=size + 1
-            )
-            rows.sort(key=lambda row: str(row["_id"]))
-        rows = rows[: size + 1]
-
-        async def count_total() -> int:
-            records = await self.collection.count_documents(query)
-            return records + await self._sent.total(notification_id, state=state)
-
-        cursors = [encode_cursor([row["_id"]]) for row in rows[:size]]
-        return Page(cast(list[Any], rows[:size]), cursors, len(rows) > size, count_total)
+        return query

@@ -287,7 +287,7 @@ class Worker:
         nid = notification["_id"]
         return (
             notification.get("fanoutAfter") is not None
-            or bool(await self.store.batches.in_flight(nid))
+            or await self.store.batches.any_in_flight(nid)
             or await self.store.deliveries.any_of(nid)
         )
 

@@ -9,6 +9,8 @@ from typing import Any
 from bson import ObjectId
 
 from domains.kernel.clock import as_utc, utcnow
+from domains.notifications import results
+from domains.notifications.batches import as_record
 from domains.notifications.delivery import InFlight
 from domains.notifications.fanout import new_deliveries
 from domains.notifications.personal_data import holder
@@ -120,6 +122,41 @@ async def test_a_batch_in_flight_whose_worker_died_is_handed_over_without_its_re
     assert fcm_server.accepted_tokens() == dict.fromkeys(tokens[1:], 1)
     assert await store.deliveries.counts(nid) == {"sent": 3}
     assert await db["notification_batches"].count_documents({}) == 0
+
+
+async def test_results_list_a_batch_on_the_wire_with_its_successes_and_the_rest_pending(
+    db, make_worker
+) -> None:
+    """Per-token results merge the kinds of records in token order, a page at a time: a
+    failure's own record, the batch's successes and its deliveries not answered yet."""
+    tokens = [await add_device(db, f"listed-{i}", f"u-listed-{i}") for i in range(4)]
+    now = utcnow()
+    nid = ObjectId()
+    await db["notifications"].insert_one({"_id": nid, "audience": {"topic": "event.listed"}})
+    store = make_worker().store
+    devices = [await db["devices"].find_one({"_id": token}) for token in tokens]
+    batch = new_deliveries(nid, devices, now, claim="listing", lease=FAST.lease)
+    await store.batches.open("listing", nid, batch, until=now + FAST.lease)
+    await store.deliveries.record_sent(
+        [batch[0], batch[2]], batch="listing", state="sent", now=now, audiences={}
+    )
+    failed = {"state": "failed", "errorCode": "INVALID_ARGUMENT", "doneAt": now}
+    await store.deliveries.insert_records([as_record(batch[1], failed)])
+    expected = {tokens[0]: "sent", tokens[1]: "failed", tokens[2]: "sent", tokens[3]: "pending"}
+    seen: dict[str, str] = {}
+    after = None
+    while True:
+        page = await results.page(store, nid, state=None, first=3, after=after)
+        seen |= {d["token"]: d["state"] for d in page.items}
+        assert await page.count_total() == 4
+        if not page.has_next_page:
+            break
+        after = page.cursors[-1]
+    assert seen == expected
+    assert list(seen) == sorted(tokens)  # token order across the kinds
+    pending = await results.page(store, nid, state="pending", first=10, after=None)
+    assert [d["token"] for d in pending.items] == [tokens[3]]
+    assert await store.deliveries.counts(nid) == {"sent": 2, "failed": 1, "pending": 1}
 
 
 async def test_answers_that_come_after_their_batch_was_handed_over_are_counted_once(
