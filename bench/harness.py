@@ -153,12 +153,19 @@ class Stack:
             _wait_http(self.plain_url + "/", self.plain)
         return self
 
-    def _spawn(self, argv: list[str], log_name: str) -> subprocess.Popen[bytes]:
+    def _spawn(
+        self,
+        argv: list[str],
+        log_name: str,
+        *,
+        env: dict[str, str] | None = None,
+        cwd: Path = ROOT,
+    ) -> subprocess.Popen[bytes]:
         log = (self.workdir / log_name).open("ab")
         process = subprocess.Popen(
             argv,
-            env=self.env,
-            cwd=ROOT,
+            env={**self.env, **(env or {})},
+            cwd=cwd,
             stdout=log,
             stderr=subprocess.STDOUT,
         )

@@ -1,9 +1,10 @@
 """Soak: mixed traffic at a steady rate for minutes, recording errors and each process's memory.
 
 Starts SecantusDB (on disk), the API (`xuthanh serve`), one `xuthanh worker` pushing to the local
-FCM v1 server, and a stand-in for the assistant speaking Rasa's REST protocol (the real Rasa
-server needs ~1.5 GB and minutes to load; tests/domains/chatbot/test_assistant_e2e.py covers
-it). Loads the demo data, a test facility with slots, patients and 2,000 signed-in devices.
+FCM v1 server, and the assistant: with `--assistant rasa`, the real Rasa server and action server
+(bots/scripts/serve.sh, the model of the current training data; their memory is sampled too);
+by default a stand-in answering Rasa's REST protocol at once (no bots/.venv needed). Loads the
+demo data, a test facility with slots, patients and 2,000 signed-in devices.
 
 Traffic, open loop (a request starts every 1/rate s whatever the answers do), by share:
 browse 40% (procedures page, attractions page), search 30% (procedures search), book and cancel
@@ -13,7 +14,7 @@ sessions); and a broadcast to every signed-in citizen every `--broadcast-every` 
 Reported: requests, errors and p50/p95 per kind; every process's RSS sampled every 15 s, with
 its growth in MB per minute after the warm-up (the first 2 minutes).
 
-Run: .venv/bin/python -m bench.soak [--minutes 10] [--rate 20]   (or `make soak`)
+Run: .venv/bin/python -m bench.soak [--minutes 10] [--rate 20] [--assistant rasa]   (or `make soak`)
 """
 
 # A benchmark script: asserts, a throwaway dev secret, loopback URLs and blocking process
@@ -40,11 +41,12 @@ import httpx
 from pymongo import AsyncMongoClient
 
 from api.auth import mint_dev_token
-from bench.harness import ROOT, Stack
+from bench.harness import ROOT, Stack, mongo_server
 from domains.health.repositories import HospitalRepository
 from domains.health.seed import hospital_document
 from domains.kernel.auth import Role
 from domains.kernel.clock import utcnow
+from tests.domains.chatbot.stack import bot_environment_ready, current_model
 from tests.domains.health.support import PUBLISH, future_day, raw_hospital
 from tests.support.fcm_server import PROJECT_ID, FcmServer
 
@@ -283,7 +285,56 @@ def percentile(values: list[float], p: float) -> float:
     return round(ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))], 1)
 
 
-async def soak(stack: Stack, fcm: FcmServer, arguments: argparse.Namespace) -> dict[str, Any]:
+class RealAssistant:
+    """The Rasa server and the action server of bots/, on ports chosen before the API starts
+    (the API is told where Rasa is; the actions are told where the API is once it runs)."""
+
+    def __init__(self) -> None:
+        model = current_model()
+        if not bot_environment_ready() or model is None:
+            raise SystemExit(
+                "--assistant rasa needs bots/.venv and a trained model: run "
+                "bots/scripts/setup_venv.sh, then bots/.venv/bin/python bots/scripts/train.py."
+            )
+        self.model = model
+        self.rasa_port = mongo_server.free_port()
+        self.action_port = mongo_server.free_port()
+        self.url = f"http://127.0.0.1:{self.rasa_port}"
+        self.pids: dict[str, int] = {}
+
+    def start(self, stack: Stack) -> None:
+        env = {
+            "ACTION_PORT": str(self.action_port),
+            "RASA_PORT": str(self.rasa_port),
+            "RASA_MODEL": self.model,
+            "XUTHANH_API_URL": stack.graphql_url,
+            "RASA_TRACKER_COLLECTION": "rasa_conversations",
+        }
+        serve = str(ROOT / "bots" / "scripts" / "serve.sh")
+        for name in ("actions", "rasa"):
+            process = stack._spawn([serve, name], f"{name}.log", env=env, cwd=ROOT / "bots")
+            self.pids[name] = process.pid
+        log("==> Waiting for the action server and Rasa (a minute or two) ...")
+        deadline = time.monotonic() + 600
+        probe = {"sender": "soak-readiness", "message": "/greet"}
+        with httpx.Client(timeout=5) as client:
+            while time.monotonic() < deadline:
+                try:
+                    client.get(f"http://127.0.0.1:{self.action_port}/health").raise_for_status()
+                    reply = client.post(f"{self.url}/webhooks/rest/webhook", json=probe)
+                    if reply.status_code == 200 and reply.json():
+                        return
+                except httpx.HTTPError:
+                    pass
+                time.sleep(1)
+        raise SystemExit(
+            f"Rasa not ready after 10 min: see {stack.workdir}/rasa.log (BENCH_KEEP=1)."
+        )
+
+
+async def soak(
+    stack: Stack, fcm: FcmServer, arguments: argparse.Namespace, assistant: RealAssistant | None
+) -> dict[str, Any]:
     slots, patients = await prepare(stack, arguments.devices)
     worker = stack._spawn([str(ROOT / ".venv/bin/xuthanh"), "worker"], "worker.log")
     tally = Tally()
@@ -291,6 +342,8 @@ async def soak(stack: Stack, fcm: FcmServer, arguments: argparse.Namespace) -> d
     admin = mint_dev_token(secret=SECRET, uid="soak-admin", roles=[Role.ADMIN])
     assert stack.mongo is not None
     pids = {"api": stack.api.pid, "worker": worker.pid, "secantusdb": stack.mongo.pid}
+    if assistant is not None:
+        pids.update(assistant.pids)
     memory: dict[str, list[Any]] = defaultdict(list)
     start = time.monotonic()
     stop = asyncio.Event()
@@ -355,6 +408,7 @@ async def soak(stack: Stack, fcm: FcmServer, arguments: argparse.Namespace) -> d
         if not kind.startswith("book refused")
     }
     return {
+        "assistant": "rasa" if assistant is not None else "stand-in",
         "minutes": round(elapsed / 60, 1),
         "rate_per_second": arguments.rate,
         "requests": sum(len(v) for v in tally.latencies.values()),
@@ -381,18 +435,27 @@ def main() -> None:
     parser.add_argument("--rate", type=int, default=20, help="requests per second")
     parser.add_argument("--devices", type=int, default=2000)
     parser.add_argument("--broadcast-every", type=float, default=120)
+    parser.add_argument(
+        "--assistant",
+        choices=("stand-in", "rasa"),
+        default="stand-in",
+        help="the real Rasa and action servers, or a stand-in answering at once",
+    )
     arguments = parser.parse_args()
+    assistant = RealAssistant() if arguments.assistant == "rasa" else None
     rasa = RasaStandIn()
     with FcmServer() as fcm:
         env = {
-            "RASA_URL": rasa.url,
+            "RASA_URL": assistant.url if assistant is not None else rasa.url,
             "CHAT_SESSION_SECRET": "soak-chat-secret-0123456789abcdef",
             "CHAT_MESSAGES_PER_MINUTE_IP": "10000",
             "FCM_ENDPOINT": fcm.url,
             "FIREBASE_PROJECT_ID": PROJECT_ID,
         }
         with Stack(env=env, database="soak") as stack:
-            result = asyncio.run(soak(stack, fcm, arguments))
+            if assistant is not None:
+                assistant.start(stack)
+            result = asyncio.run(soak(stack, fcm, arguments, assistant))
     rasa.server.shutdown()
     out = ROOT / "var" / "soak"
     out.mkdir(parents=True, exist_ok=True)

@@ -27,13 +27,16 @@ import itertools
 import weakref
 from typing import Any, Dict, List, Optional, Text, Tuple
 
+import log_privacy
 import rasa_speedups
 from rasa.core import tracker_store as rasa_stores
 from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
-# Rasa imports this module by the name endpoints.yml gives: the place to install the other cut.
+# Rasa imports this module by the name endpoints.yml gives: the place to install the other cut,
+# and to keep conversation content out of Rasa's log.
 rasa_speedups.apply()
+log_privacy.apply()
 
 
 class StoredCounts:
