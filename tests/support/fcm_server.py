@@ -188,7 +188,12 @@ class FcmServer:
         reader: asyncio.StreamReader,
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
         if path == "/_stats":  # for benchmarks running the server in another process
-            counts = {"accepted": len(self.accepted), "attempts": len(self.attempts)}
+            counts: dict[str, Any] = {
+                "accepted": len(self.accepted),
+                "attempts": len(self.attempts),
+            }
+            if self.accepted:  # time.monotonic() (system-wide): comparable in another process
+                counts |= {"first_at": self.accepted[0].at, "last_at": self.accepted[-1].at}
             if method == "POST":
                 self.reset()
             return 200, counts, {}
