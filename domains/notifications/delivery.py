@@ -175,7 +175,13 @@ class BatchSender:
             updates.append((delivery, self._failure(delivery, outcome, now)))
             if outcome.unregistered:
                 unregistered.append(delivery["token"])
-        await records.sent(unrecorded, state=self.sender.success_state, now=now, audiences={})
+        await records.sent(
+            unrecorded,
+            state=self.sender.success_state,
+            now=now,
+            audiences={},
+            planned=len(unrecorded),
+        )
         await records.finish(updates)
         if unregistered:
             # Only tokens FCM reports unregistered or invalid go; other errors keep the device.
@@ -250,6 +256,11 @@ class BatchSender:
 class Records:
     """Where a batch's outcomes are written: its claimed deliveries, or its batch in flight."""
 
+    # Successes are written while the batch is on the wire, this many at a time or after this
+    # long (``_SentRecorder``).
+    slice: int = MARK_SLICE
+    gather_seconds: float = 0.25
+
     def __init__(self, store: NotificationsStore, claim: str) -> None:
         self.store = store
         self.claim = claim
@@ -265,6 +276,7 @@ class Records:
         state: str,
         now: datetime,
         audiences: dict[str, Any],
+        planned: int = 0,
     ) -> None:
         raise NotImplementedError
 
@@ -286,6 +298,7 @@ class Claimed(Records):
         state: str,
         now: datetime,
         audiences: dict[str, Any],
+        planned: int = 0,
     ) -> None:
         ids = [d["_id"] for d in deliveries]
         await self.store.deliveries.mark(
@@ -302,6 +315,12 @@ class InFlight(Records):
     """A fan-out batch held as one document (``batches``): its successes go onto one document
     (``sent``), the other outcomes are inserted as records, then the batch document goes."""
 
+    # Each write is one more update of the batch's successes document (and a wake-up of every
+    # change stream): half a batch or half a second at a time. A worker killed meanwhile has
+    # that much sent again (the collapse key replaces the copy on the phone).
+    slice = 250
+    gather_seconds = 0.5
+
     async def renew(self, batch: list[DeliveryDocument], *, until: datetime) -> set[str]:
         held = await self.store.batches.extend(self.claim, until=until)
         return {d["_id"] for d in batch} if held else set()
@@ -313,9 +332,15 @@ class InFlight(Records):
         state: str,
         now: datetime,
         audiences: dict[str, Any],
+        planned: int = 0,
     ) -> None:
         recorded = await self.store.deliveries.record_sent(
-            deliveries, batch=self.claim, state=state, now=now, audiences=audiences
+            deliveries,
+            batch=self.claim,
+            state=state,
+            now=now,
+            audiences=audiences,
+            planned=planned,
         )
         if not recorded:
             # Handed over while on the wire (the lease ran out): its deliveries are pending
@@ -333,13 +358,11 @@ class InFlight(Records):
 class _SentRecorder:
     """Writes successes while a batch is still being sent, in slices, in the background.
 
-    Answers are gathered until a slice is full (``MARK_SLICE``) or ``GATHER_SECONDS`` passed: a
+    Answers are gathered until a slice is full (``records.slice``) or ``gather_seconds`` passed: a
     write per few answers would cost the database a command (and the worker a round trip) per
     few messages. A worker killed meanwhile loses at most that moment's records: those messages
     go out again when the claim's lease ends (the phone replaces the copy: the collapse key).
     """
-
-    GATHER_SECONDS = 0.25
 
     def __init__(
         self, records: Records, state: str, batch: list[DeliveryDocument], config: WorkerConfig
@@ -362,7 +385,7 @@ class _SentRecorder:
         if delivery is not None:
             self.buffer.append(delivery)
             self.ready.set()
-            if len(self.buffer) >= MARK_SLICE:
+            if len(self.buffer) >= self.records.slice:
                 self.full.set()
 
     async def _flush_loop(self) -> None:
@@ -370,12 +393,16 @@ class _SentRecorder:
             await self.ready.wait()
             if not self.closing:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.full.wait(), self.GATHER_SECONDS)
+                    await asyncio.wait_for(self.full.wait(), self.records.gather_seconds)
             self.ready.clear()
             self.full.clear()
             deliveries, self.buffer = self.buffer, []
             await self.records.sent(
-                deliveries, state=self.state, now=self.clock(), audiences=self.audiences
+                deliveries,
+                state=self.state,
+                now=self.clock(),
+                audiences=self.audiences,
+                planned=len(self.batch),
             )
             self.recorded.update(d["_id"] for d in deliveries)
 

@@ -315,11 +315,16 @@ class DeliveryRepository(Repository):
         now: datetime,
         audiences: dict[str, Any],
         batch: bool = False,
+        planned: int = 0,
     ) -> list[str]:
         """Of these successes (ids are ``<notification>:<token>``), those whose records stay;
         a broadcast's successes beyond ``SUCCESS_RECORDS_KEPT`` are counted instead, in one
         transaction with deleting their records (or, of a batch in flight, noting them in the
-        batch), so a crash between the two can neither lose nor double them."""
+        batch), so a crash between the two can neither lose nor double them.
+
+        A batch in flight reserves its records once, for its ``planned`` successes, at its
+        first write (kept in ``audiences``, the caller's cache for the batch): a reservation per
+        slice was a write per 100 messages."""
         groups: dict[str, list[str]] = {}
         for delivery_id in ids:
             groups.setdefault(delivery_id.split(":", 1)[0], []).append(delivery_id)
@@ -331,8 +336,14 @@ class DeliveryRepository(Repository):
             if found is None or "userIds" in found[1]:
                 kept += group  # a message to named users: every record stays
                 continue
-            room = await self._tallies.reserve(
-                found[0], state, len(group), now=now, kept=SUCCESS_RECORDS_KEPT
+            room = await self._tallies.room(
+                found[0],
+                state,
+                len(group),
+                now=now,
+                kept=SUCCESS_RECORDS_KEPT,
+                batch=audiences if batch else None,
+                planned=planned,
             )
             kept += group[:room]
             if beyond := group[room:]:
@@ -370,6 +381,7 @@ class DeliveryRepository(Repository):
         state: str,
         now: datetime,
         audiences: dict[str, Any],
+        planned: int = 0,
     ) -> bool:
         """Record successes of a batch in flight (``batches``) in the batch's one document of
         successes (``sent``); a broadcast's beyond ``SUCCESS_RECORDS_KEPT`` are counted and
@@ -378,7 +390,13 @@ class DeliveryRepository(Repository):
         ids = [d["_id"] for d in deliveries]
         if state in TALLIED_STATES:
             ids = await self._count_beyond_kept(
-                ids, worker_claim=batch, state=state, now=now, audiences=audiences, batch=True
+                ids,
+                worker_claim=batch,
+                state=state,
+                now=now,
+                audiences=audiences,
+                batch=True,
+                planned=planned,
             )
         kept = set(ids)
         return await self._sent.record(

@@ -2,6 +2,7 @@
 broadcast keeps, ``outbox_repository.SUCCESS_RECORDS_KEPT``)."""
 
 from datetime import datetime
+from typing import Any
 
 from bson import ObjectId
 from pymongo import ASCENDING, IndexModel, ReturnDocument
@@ -44,6 +45,28 @@ class DeliveryTallyRepository(Repository):
             return_document=ReturnDocument.BEFORE,
         )
         return max(0, min(wanted, kept - int((before or {}).get("kept", 0))))
+
+    async def room(
+        self,
+        nid: ObjectId | str,
+        state: str,
+        wanted: int,
+        *,
+        now: datetime,
+        kept: int,
+        batch: dict[str, Any] | None,
+        planned: int,
+    ) -> int:
+        """How many of ``wanted`` successes keep their records. A batch in flight (``batch``:
+        the caller's cache for it) reserves once, for its ``planned`` successes."""
+        if batch is None:
+            return await self.reserve(nid, state, wanted, now=now, kept=kept)
+        key = f"room:{nid}:{state}"
+        if key not in batch:
+            batch[key] = await self.reserve(nid, state, max(wanted, planned), now=now, kept=kept)
+        room = min(wanted, int(batch[key]))
+        batch[key] -= room
+        return room
 
     async def add(
         self,
