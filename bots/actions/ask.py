@@ -28,6 +28,7 @@ from actions.resolve import (
     Decision,
     decide,
     domains_named,
+    only_place_names,
     score,
     spelled_out,
     venue_first,
@@ -305,6 +306,18 @@ class ActionAnswer(Action):
             # A procedure question naming something no catalogue knows, or a place's name
             # sharing a few of its words: the procedure is not in the catalogue.
             return self._no_procedure(dispatcher, lang)
+        if (
+            decision.kind == "answer"
+            and decision.best is not None
+            and chosen_domain is not None
+            and (unknown or loosely)
+            and not named
+            and only_place_names(decision.best, names.indexes[chosen_domain])
+        ):
+            # Only a place name shared ("mưa ở Sầm Sơn", "taxi in Thanh Hoa") beside a word no
+            # catalogue knows: a question about the town, not about its hospital or museum.
+            give_up(dispatcher, lang)
+            return []
         if decision.kind == "answer" and decision.best is not None:
             best = decision.best.candidate
             # After "which procedure?", the aspect asked before the answer is still wanted.

@@ -467,6 +467,13 @@ def localities(indexes: Dict[str, NameIndex]) -> Set[str]:
     return {term for term, catalogues in held.items() if catalogues >= LOCALITY_CATALOGUES}
 
 
+def only_place_names(scored: Scored, index: NameIndex) -> bool:
+    """Whether the words a record shares with the question are only place names several
+    catalogues hold ("Thanh Hóa" of *Bảo tàng tỉnh Thanh Hóa*): they say where, not which."""
+    said = [term for term in scored.shared if index.weight(term) > 0]
+    return bool(said) and all(term in index.localities for term in said)
+
+
 def _phrase(scored: Scored) -> bool:
     """Whether the words shared with the record's name hold a phrase (a word pair, or a word
     too long to be one Vietnamese syllable) or ``LONE_WORDS`` lone syllables, not one or two."""

@@ -88,3 +88,26 @@ def test_a_rare_pair_only_another_name_holds_makes_it_a_choice(
     plain = resolve.score("dang ky ho khau lam o dau", candidates, procedures, synonyms)
     answered = resolve.decide(plain, procedures.min_evidence(), rival_answers=False)
     assert answered.kind == "answer" and _ids(answered) == ["1.004222"]
+
+
+def test_place_names_several_catalogues_hold_say_where_not_which() -> None:
+    def names(path: str, key: str) -> dict[str, list[str]]:
+        rows = json.loads((ROOT / "domains" / path).read_text(encoding="utf-8"))
+        rows = rows["schools"] if isinstance(rows, dict) else rows
+        return {row[key]: [row["name"]["vi"], row["name"]["en"]] for row in rows}
+
+    indexes = {
+        "tourism": resolve.NameIndex(names("tourism/data/attractions.json", "slug")),
+        "health": resolve.NameIndex(names("health/data/hospitals.json", "id")),
+        "education": resolve.NameIndex(names("education/data/schools.json", "id")),
+    }
+    places = resolve.localities(indexes)
+    assert {"thanh hoa", "sam son"} <= places
+    assert "ham rong" not in places  # an attraction and schools, no hospital
+    tourism = indexes["tourism"]
+    tourism.localities = places
+    museum = resolve.Candidate("attraction", "thanh-hoa-provincial-museum", "museum", margin=0.7)
+    rain = resolve.score("Will it rain in Thanh Hoa tomorrow?", [museum], tourism)[0]
+    assert resolve.only_place_names(rain, tourism)
+    asked = resolve.score("Thanh Hoa museum opening hours", [museum], tourism)[0]
+    assert not resolve.only_place_names(asked, tourism)
