@@ -318,6 +318,14 @@ class ActionAnswer(Action):
             # catalogue knows: a question about the town, not about its hospital or museum.
             give_up(dispatcher, lang)
             return []
+        if hint == "procedures" and no_procedure and not named and not owner:
+            place = decision.best if decision.kind == "answer" else None
+            if place is not None and chosen_domain is not None:
+                own = names.indexes[chosen_domain].terms.get(place.candidate.id, set())
+                if names.indexes["procedures"].phrases_beside(text, own) >= place.evidence:
+                    # A procedure question whose procedure words a place's name lacks ("thẻ
+                    # bảo hiểm y tế" of *Cao đẳng Y tế*): the procedure is not in the catalogue.
+                    return self._no_procedure(dispatcher, lang)
         if decision.kind == "answer" and decision.best is not None:
             best = decision.best.candidate
             # After "which procedure?", the aspect asked before the answer is still wanted.

@@ -291,6 +291,15 @@ class NameIndex:
         asked.update(word for word in spelled if len(word) >= LONG_WORD)
         return sum(self.weight(term) for term in asked if term not in terms)
 
+    def phrases_beside(self, question: str, terms: Set[str]) -> float:
+        """Rarity, in this catalogue, of the question's word pairs and long words its names
+        hold and ``terms`` (another catalogue's record's name) lacks: what a procedure
+        question says in the procedures' words that a place's name does not."""
+        spelled = [self._spelled(word) for word in fold(question).split()]
+        asked = {f"{a} {b}" for a, b in zip(spelled, spelled[1:])}
+        asked.update(word for word in spelled if len(word) >= LONG_WORD)
+        return sum(self.weight(term) for term in asked if term not in terms)
+
     def missing(self, question: str, record_id: str, also: Sequence[str] = ()) -> float:
         """Rarity of the record's name words the question does not have (a longer name that
         adds a rare word, "Xóa đăng ký tạm trú", fits "đăng ký tạm trú" less)."""

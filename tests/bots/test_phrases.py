@@ -111,3 +111,11 @@ def test_place_names_several_catalogues_hold_say_where_not_which() -> None:
     assert resolve.only_place_names(rain, tourism)
     asked = resolve.score("Thanh Hoa museum opening hours", [museum], tourism)[0]
     assert not resolve.only_place_names(asked, tourism)
+
+
+def test_procedure_words_a_place_name_lacks(procedures: resolve.NameIndex) -> None:
+    college = {"cao dang", "dang y", "y te", "thanh hoa", "cao", "dang", "y", "te"}
+    question = "mat the bao hiem y te lam lai o dau"
+    # "thẻ bảo hiểm" is in a procedure's name, not in the college's: more than "y tế" says.
+    assert procedures.phrases_beside(question, college) > 2 * procedures.min_evidence()
+    assert procedures.phrases_beside("truong cao dang y te o dau", college) == 0
