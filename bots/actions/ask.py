@@ -233,8 +233,8 @@ class ActionAnswer(Action):
         # for procedures ("thất nghiệp"), folded for the rest (fewer everyday words unknown).
         unknown = names.vocabulary.unknown(text)
         loosely = names.vocabulary.unknown(text, accents=False)
-        if outside and (loosely or not specific_aspect(text)):
-            # Outside what the assistant knows, and asking nothing a record holds.
+        if outside and loosely:
+            # Outside what the assistant knows, with a word no catalogue holds.
             give_up(dispatcher, lang)
             return []
         hint = DOMAIN_OF_INTENT.get(intent)
@@ -283,18 +283,23 @@ class ActionAnswer(Action):
             kind, record_id, _ = _parse_ref(tracker.get_slot("record")) or ("", "", None)
             return await self._say_record(dispatcher, kind, record_id, place_aspect, lang)
         else:
+            # The intent counts in ``pick`` (HINT_BONUS), which offers both catalogues' records
+            # when they are close; a place far ahead of a procedure that fits by a syllable or
+            # two ("Làng bánh gai Tứ Trụ ở đâu": "trú ở" of the judicial record) is answered.
             chosen_domain, decision = pick(decisions, hint, names)
-            procedure = decisions["procedures"].best
-            if hint == "procedures" and chosen_domain != "procedures" and procedure is not None:
-                # Asked as a procedure, found as a place whose words fit better: offer both.
-                if decision.best is not None and decision.kind == "answer":
-                    decision = Decision("choose", [decision.best, procedure])
         best = decision.best
         if best is not None and best.candidate.kind in PLACES and decision.kind == "answer":
             if "event" in domains_named(text, names.kind_markers):
                 # Asked about a festival, found only a place ("lễ hội ... Thanh Hóa" and the
                 # provincial museum): not that place; the events, if that was the question.
                 decision = Decision("none")
+        if outside and not specific_aspect(text) and not (
+            decision.kind == "answer" and decision.best is not None and decision.best.strong
+        ):
+            # Asking nothing a record holds ("where", "how" alone), and naming no record by a
+            # pair of its own ("thời tiết Sầm Sơn thế nào"; not "where is Trống Mái rock").
+            give_up(dispatcher, lang)
+            return []
         if outside and decision.kind != "answer":
             give_up(dispatcher, lang)
             return []

@@ -142,10 +142,12 @@ class Vocabulary:
         )
 
     def knows(self, word: str) -> bool:
-        """The word (folded), its English singular, a letter typed twice ("tienn"), or (words
+        """The word (folded), its English singular or plural, a letter typed twice ("tienn"), or (words
         of 7+ letters, longer than a Vietnamese syllable) a word one typo away."""
         if word in self.words or (word.endswith("s") and word[:-1] in self.words):
             return True
+        if word.isalpha() and f"{word}s" in self.words:
+            return True  # the singular of a name's plural ("rock" of "Trống Mái Rocks")
         doubled = [i for i in range(1, len(word)) if word[i] == word[i - 1]]
         if any(word[:i] + word[i + 1 :] in self.words for i in doubled):
             return True

@@ -212,3 +212,8 @@ def test_a_festival_is_named_by_words_computed_from_the_names(catalogue) -> None
     assert resolve.domains_named("When is the next festival?", markers) == {"event"}
     assert "event" not in resolve.domains_named("Lam Kinh mở cửa mấy giờ", markers)
     assert resolve.domains_named("Are there any festivals this spring?", markers) == {"event"}
+
+
+def test_the_singular_of_a_names_plural_is_known() -> None:
+    known = vocabulary.Vocabulary(["Trống Mái Rocks"])
+    assert known.unknown("where is trong mai rock") == ["where", "is"]
