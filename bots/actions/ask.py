@@ -294,10 +294,14 @@ class ActionAnswer(Action):
                 # provincial museum): not that place; the events, if that was the question.
                 decision = Decision("none")
         if outside and not specific_aspect(text) and not (
-            decision.kind == "answer" and decision.best is not None and decision.best.strong
+            decision.kind == "answer"
+            and decision.best is not None
+            and decision.best.strong
+            and not decision.best.unexplained
         ):
             # Asking nothing a record holds ("where", "how" alone), and naming no record by a
-            # pair of its own ("thời tiết Sầm Sơn thế nào"; not "where is Trống Mái rock").
+            # pair of its own with nothing its name leaves unexplained ("thời tiết Sầm Sơn thế
+            # nào", "cấp lại thẻ bảo hiểm y tế"; not "where is Trống Mái rock").
             give_up(dispatcher, lang)
             return []
         if outside and decision.kind != "answer":

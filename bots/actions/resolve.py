@@ -22,7 +22,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from actions.text import fold
 
@@ -72,6 +72,9 @@ class Scored:
     unexplained: float = 0.0
     # Shared word pairs rare enough to be evidence alone ("tách hộ": one record holds it).
     strong: Tuple[str, ...] = ()
+    # The name's words that weigh something, and those of them the question holds.
+    words: FrozenSet[str] = frozenset()
+    said: FrozenSet[str] = frozenset()
 
 
 @dataclass
@@ -300,6 +303,10 @@ class NameIndex:
         asked.update(word for word in spelled if len(word) >= LONG_WORD)
         return sum(self.weight(term) for term in asked if term not in terms)
 
+    def words_of(self, question: str, also: Sequence[str] = ()) -> Set[str]:
+        """The question's words (and its synonyms' phrases'), as the index spells them."""
+        return {self._spelled(folded) for _, folded in _tokens(" ".join((question, *also)))}
+
     def missing(self, question: str, record_id: str, also: Sequence[str] = ()) -> float:
         """Rarity of the record's name words the question does not have (a longer name that
         adds a rare word, "Xóa đăng ký tạm trú", fits "đăng ký tạm trú" less)."""
@@ -378,7 +385,13 @@ def score(
             and term not in index.localities
             and index.weight(term) >= index.min_evidence()
         ) if evidence else ()
-        scored.append(Scored(candidate, evidence, shared, fit, unexplained, strong))
+        words = frozenset(
+            term
+            for term in index.terms.get(candidate.id, ())
+            if " " not in term and index.weight(term) > 0
+        )
+        said = frozenset(words & index.words_of(question, also))
+        scored.append(Scored(candidate, evidence, shared, fit, unexplained, strong, words, said))
     return scored
 
 
@@ -502,11 +515,26 @@ def _decide(
     search_margin = top.candidate.margin
     if search_margin is not None and search_margin >= margin and rival.fit - top.fit < needed / 4:
         return Decision("answer", [top])
-    if top.fit - rival.fit >= needed:
+    if top.fit - rival.fit >= needed and not _alike(top, rival, search_margin, margin):
         return Decision("answer", [top])
     if rival_answers and rival.fit - top.fit >= 2 * needed:
         return Decision("answer", [rival])
     return Decision("choose", [top, rival])
+
+
+def _alike(top: Scored, rival: Scored, search_margin: Optional[float], margin: float) -> bool:
+    """Whether the question holds only words both names share, none of what tells them apart
+    ("đăng ký hộ kinh doanh" of *Đăng ký thành lập hộ kinh doanh* and *Đăng ký thay đổi nội
+    dung đăng ký hộ kinh doanh*), while each name adds words the question lacks, and the
+    search does not put one clearly ahead: a better word fit alone does not settle it."""
+    if search_margin is not None and search_margin >= margin:
+        return False
+    return (
+        not top.said - rival.words
+        and not rival.said - top.words
+        and bool(top.words - rival.words)
+        and bool(rival.words - top.words)
+    )
 
 
 # Words that say which catalogue a question is about: how records of one catalogue begin or

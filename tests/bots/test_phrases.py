@@ -119,3 +119,18 @@ def test_procedure_words_a_place_name_lacks(procedures: resolve.NameIndex) -> No
     # "thẻ bảo hiểm" is in a procedure's name, not in the college's: more than "y tế" says.
     assert procedures.phrases_beside(question, college) > 2 * procedures.min_evidence()
     assert procedures.phrases_beside("truong cao dang y te o dau", college) == 0
+
+
+def test_words_both_names_share_do_not_settle_it(procedures: resolve.NameIndex) -> None:
+    # "đăng ký hộ kinh doanh" is in both names; what tells them apart ("thành lập", "thay đổi
+    # nội dung") is not asked: offered, whichever the search puts first.
+    candidates = [_candidate("2.000720", 0.03), _candidate("1.001612", 0.7)]
+    question = "mo tap hoa thi dang ky ho kinh doanh the nao"
+    scored = resolve.score(question, candidates, procedures)
+    decision = resolve.decide(scored, procedures.min_evidence(), rival_answers=False)
+    assert decision.kind == "choose"
+    assert set(_ids(decision)) == {"2.000720", "1.001612"}
+    # Saying what tells them apart settles it.
+    told = resolve.score("thay đổi nội dung đăng ký hộ kinh doanh", candidates, procedures)
+    answered = resolve.decide(told, procedures.min_evidence(), rival_answers=False)
+    assert answered.kind == "answer" and _ids(answered) == ["2.000720"]
