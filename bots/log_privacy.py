@@ -7,6 +7,14 @@ and registering one would also turn on a tracker re-read per message. Instead, a
 in structlog's chain replaces those fields with "[redacted]" before any renderer sees them: the
 event name, level and time stay, so a timeout is still visible in the log.
 
+A failure is logged with its traceback, and Rasa's JSON logs (whenever the output is not a
+terminal: containers, services) render tracebacks with every frame's local variables, among them
+the message's text, the tracker and the slots. The traceback renderer is replaced by the same one
+without locals (file, line, function and the exception stay).
+
+Not covered: a few stdlib ``logger.debug`` lines of Rasa (extracted slot candidates, form events)
+carry slot values in the message itself; production logs at INFO.
+
 Installed by tracker_store.py (imported by Rasa through endpoints.yml, after Rasa configured
 structlog). The processor is added to the chain list in place, so loggers Rasa already used keep
 it too.
@@ -59,8 +67,17 @@ def redact_content(_logger: Any, _method: str, event_dict: Dict[str, Any]) -> Di
     return event_dict
 
 
+TRACEBACKS_WITHOUT_LOCALS = structlog.processors.ExceptionRenderer(
+    structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
+)
+
+
 def apply() -> None:
-    """Put ``redact_content`` first in structlog's processor chain (once)."""
+    """Put ``redact_content`` first in structlog's processor chain and render tracebacks without
+    locals (once). The chain is changed in place: loggers Rasa already used share it."""
     processors = structlog.get_config()["processors"]
     if redact_content not in processors:
         processors.insert(0, redact_content)
+    for position, processor in enumerate(processors):
+        if processor is structlog.processors.dict_tracebacks:
+            processors[position] = TRACEBACKS_WITHOUT_LOCALS

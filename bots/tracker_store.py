@@ -27,14 +27,22 @@ import itertools
 import weakref
 from typing import Any, Dict, List, Optional, Text, Tuple
 
-import log_privacy
-import rasa_speedups
 from rasa.core import tracker_store as rasa_stores
 from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
 # Rasa imports this module by the name endpoints.yml gives: the place to install the other cut,
-# and to keep conversation content out of Rasa's log.
+# and to keep conversation content out of Rasa's log. Rasa answers an ImportError here by
+# quietly keeping conversations in memory (no storage, no erasure, no redaction): refuse instead.
+try:
+    import log_privacy
+    import rasa_speedups
+except ImportError as error:
+    raise RuntimeError(
+        f"bots/tracker_store.py cannot import {error.name}: run Rasa from bots/ (its modules "
+        "are imported from the working directory), as scripts/serve.sh and the image do."
+    ) from error
+
 rasa_speedups.apply()
 log_privacy.apply()
 

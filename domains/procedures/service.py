@@ -1,7 +1,8 @@
 """The procedures catalogue: look-up, ranked search, filter chips, admin edits and imports.
 
-Ranked search is served by the in-process index (``search_index.ProcedureSearch``); MongoDB
-stays the source of truth and is read only for the page's documents. Writes made here are
+Ranked search and a code typed in search are served by the in-process index
+(``search_index.ProcedureSearch``) and the fields kept beside it; MongoDB stays the source of
+truth (browsing, look-ups by code, a code the index does not hold yet). Writes made here are
 handed to the index directly after the write (``index=``), so they are searchable at once.
 """
 
@@ -153,7 +154,7 @@ async def search_procedures(
     if not text:
         return await repository.browse(where=where, first=first, after=after)
     if is_procedure_code(text):
-        return await _code_page(index, text, where, first, after)
+        return await _code_page(index, repository, text, where, first, after)
     return await _ranked_page(index, text, _index_filters(where), page_size(first), after)
 
 
@@ -216,21 +217,31 @@ def _index_filters(where: ProcedureFilter) -> dict[str, str]:
 
 async def _code_page(
     index: ProcedureSearch,
+    repository: ProcedureRepository,
     code: str,
     where: ProcedureFilter,
     first: int | None,
     after: str | None,
 ) -> Page[ProcedureDocument]:
-    """The procedure with that code, from the fields kept beside the index like a ranked page.
+    """The procedure with that code: from the fields kept beside the index, like a ranked page,
+    or read from MongoDB when the index does not hold it (not built yet, or a write another
+    process made that this process's feed has not applied): an exact look-up never misses.
 
-    No database read: under load a read costs a request several turns of the event loop behind
-    every other request in flight, which made code searches the slowest searches."""
+    The index first, because under load a database read costs a request several turns of the
+    event loop behind every other request in flight: it made code searches the slowest."""
     page_size(first)
-    await index.wait_built()
-    fields = index.rendered(code)
-    if after is not None or fields is None:
+    if after is not None:
         return _empty_page()
-    document = cast(ProcedureDocument, dict(fields))
+    fields = index.rendered(code) if index.built else None
+    if fields is not None:
+        document = cast(ProcedureDocument, dict(fields))
+    else:
+        found = await repository.get_by_code(code)
+        if found is None:
+            return _empty_page()
+        document = found
+        for key in ("searchTerms", "searchPrimary"):
+            document.pop(key, None)  # type: ignore[misc]
     if not where.admits(document):
         return _empty_page()
 

@@ -73,7 +73,7 @@ class ProcedureTranslations:
     fees: list[LocalizedText | None] = strawberry.field(description="Fee conditions, in order.")
     conditions: LocalizedText | None
     result: LocalizedText | None
-    notes: LocalizedText | None
+    # No `notes`: editors' internal notes are stored (imports carry them) but never served.
 
 
 def _localized(value: Mapping[str, Any] | None) -> LocalizedText | None:
@@ -94,7 +94,6 @@ def _translations(root: "Procedure") -> ProcedureTranslations:
         fees=[_localized(fee.get("condition")) for fee in d.get("fees", [])],
         conditions=_localized(d.get("conditions")),
         result=_localized(d.get("result")),
-        notes=_localized(d.get("notes")),
     )
 
 

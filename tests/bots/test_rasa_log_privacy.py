@@ -49,3 +49,37 @@ def test_rasa_logs_no_message_text_slots_or_entities() -> None:
         escaped = json.dumps(content)[1:-1]  # the JSON renderer writes \\u escapes
         assert content not in log and escaped not in log, log[-3000:]
     assert "ask" in log  # the intent's name is not content
+
+
+FAILURE = """
+import logging, structlog
+from rasa.utils.log_utils import configure_structlog
+configure_structlog(logging.INFO)
+import tracker_store
+structlogger = structlog.get_logger()
+
+def receive(text):  # the shape of rasa.core.channels.rest.RestInput.blueprint.receive
+    try:
+        raise RuntimeError("the action server failed")
+    except Exception:
+        structlogger.exception("rest.message.received.failure", text=text)
+
+receive("tôi bị sốt xuất huyết")
+"""
+
+
+def test_a_logged_failure_keeps_the_message_out_of_its_traceback() -> None:
+    # Rasa's JSON logs render each frame's local variables (the message's text among them).
+    run = subprocess.run(
+        [str(BOT_PYTHON), "-c", FAILURE],
+        cwd=BOTS,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    log = run.stdout + run.stderr
+    assert run.returncode == 0, log[-3000:]
+    assert "rest.message.received.failure" in log and "the action server failed" in log
+    content = "sốt xuất huyết"
+    assert content not in log and json.dumps(content)[1:-1] not in log, log[-1500:]
