@@ -239,9 +239,6 @@ class LeanConnection:
         self.writer: asyncio.StreamWriter | None = None
 
     async def request(self, body: Any) -> Reply:
-        if self.reader is None or self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        reader, writer = self.reader, self.writer
         if body is None:
             payload = (self.head + "content-length: 0\r\n\r\n").encode()
         else:
@@ -249,18 +246,40 @@ class LeanConnection:
             payload = (
                 self.head + f"content-type: application/json\r\ncontent-length: {len(data)}\r\n\r\n"
             ).encode() + data
+        reused = self.writer is not None
+        try:
+            return await self._exchange(payload)
+        except (ConnectionError, asyncio.IncompleteReadError) as error:
+            # A kept-alive connection the server closed while it was idle: once more on a new
+            # one, as an HTTP client does (a response that had begun is not retried).
+            started = isinstance(error, asyncio.IncompleteReadError) and bool(error.partial)
+            await self.close()
+            if not reused or started:
+                raise
+            return await self._exchange(payload)
+
+    async def _exchange(self, payload: bytes) -> Reply:
+        if self.reader is None or self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        reader, writer = self.reader, self.writer
         writer.write(payload)
-        head = await reader.readuntil(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")
-        status = int(lines[0].split(" ", 2)[1])
+        while True:
+            head = await reader.readuntil(b"\r\n\r\n")
+            lines = head.decode("latin-1").split("\r\n")
+            status = int(lines[0].split(" ", 2)[1])
+            if not 100 <= status < 200:
+                break  # an interim response (100 Continue) is followed by the real one
         fields = {}
         for line in lines[1:]:
             name, _, value = line.partition(":")
             fields[name.strip().lower()] = value.strip()
         if fields.get("transfer-encoding", "").lower() == "chunked":
             content = await self._chunked(reader)
+        elif "content-length" in fields:
+            content = await reader.readexactly(int(fields["content-length"]))
         else:
-            content = await reader.readexactly(int(fields.get("content-length", "0")))
+            content = await reader.read()  # the body ends when the server closes
+            await self.close()
         if fields.get("connection", "").lower() == "close":
             await self.close()
         return Reply(status, content)
@@ -271,7 +290,8 @@ class LeanConnection:
         while True:
             size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
             if size == 0:
-                await reader.readuntil(b"\r\n")
+                while await reader.readuntil(b"\r\n") != b"\r\n":
+                    pass  # trailer fields, up to the empty line
                 return b"".join(chunks)
             chunks.append(await reader.readexactly(size))
             await reader.readexactly(2)
@@ -309,7 +329,14 @@ async def _drive_lean(
                 async with asyncio.timeout(30.0):
                     reply = await connection.request(body)
                 ok = reply.status_code == 200 and (check is None or check(reply))
-            except (OSError, ValueError, TimeoutError, asyncio.IncompleteReadError):
+            except (
+                OSError,
+                ValueError,
+                IndexError,
+                TimeoutError,
+                asyncio.IncompleteReadError,
+                asyncio.LimitOverrunError,
+            ):
                 ok = False
                 await connection.close()
             elapsed = (time.perf_counter() - started) * 1000

@@ -311,14 +311,22 @@ class RealAssistant:
             "RASA_TRACKER_COLLECTION": "rasa_conversations",
         }
         serve = str(ROOT / "bots" / "scripts" / "serve.sh")
+        processes = {}
         for name in ("actions", "rasa"):
             process = stack._spawn([serve, name], f"{name}.log", env=env, cwd=ROOT / "bots")
             self.pids[name] = process.pid
+            processes[name] = process
         log("==> Waiting for the action server and Rasa (a minute or two) ...")
         deadline = time.monotonic() + 600
         probe = {"sender": "soak-readiness", "message": "/greet"}
         with httpx.Client(timeout=5) as client:
             while time.monotonic() < deadline:
+                for name, process in processes.items():
+                    if process.poll() is not None:
+                        raise SystemExit(
+                            f"the {name} server exited with {process.returncode}: see "
+                            f"{stack.workdir}/{name}.log (BENCH_KEEP=1 keeps it)."
+                        )
                 try:
                     client.get(f"http://127.0.0.1:{self.action_port}/health").raise_for_status()
                     reply = client.post(f"{self.url}/webhooks/rest/webhook", json=probe)
