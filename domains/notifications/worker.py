@@ -71,6 +71,8 @@ class Worker:
         # Batches being sent by this worker, from fan-out or from the claim, at most this many.
         self._sending = asyncio.Semaphore(self.config.concurrency)
         self._stopping = asyncio.Event()
+        # When this worker last took or renewed the lease of each fan-out it holds (by owner).
+        self._leased: dict[str, datetime] = {}
 
     # -- running -------------------------------------------------------------------------------
 
@@ -151,12 +153,17 @@ class Worker:
     async def fan_out_next(self) -> bool:
         """Fan out one due notification; False when none is due."""
         owner = self._new_claim()
+        now = self.config.clock()
         notification = await self.store.notifications.claim_for_fanout(
-            now=self.config.clock(), lease=self.config.lease, owner=owner
+            now=now, lease=self.config.lease, owner=owner
         )
         if notification is None:
             return False
-        await self._fan_out(notification, owner)
+        self._leased[owner] = now
+        try:
+            await self._fan_out(notification, owner)
+        finally:
+            self._leased.pop(owner, None)
         return True
 
     async def _fan_out(self, notification: NotificationDocument, owner: str) -> None:
@@ -193,14 +200,16 @@ class Worker:
                 # Stopping: the position is saved and the lease given up, so another worker
                 # resumes at once rather than when the lease would have ended.
                 lease = timedelta(0) if stopping else self.config.lease
+                leased_at = self.config.clock()
                 still_ours = await self.store.notifications.record_fanout_progress(
                     nid,
                     after=after,
                     recipients=added,
                     inbox_entries=inboxed,
-                    lease_until=self.config.clock() + lease,
+                    lease_until=leased_at + lease,
                     owner=owner,
                 )
+                self._leased[owner] = leased_at
                 if not still_ours or stopping:
                     done = False
                     break
@@ -261,11 +270,18 @@ class Worker:
             claim = self._new_claim()
             claimed_at = self.config.clock()
             # The wait for a slot (a FCM pause, slow sends) may outlast the fan-out's lease:
-            # another worker may have resumed it and sent these devices meanwhile.
-            lease_until = claimed_at + self.config.lease
-            if not await self.store.notifications.renew_fanout(nid, until=lease_until, owner=owner):
-                self._sending.release()
-                return None
+            # another worker may have resumed it and sent these devices meanwhile. Renewed
+            # only when a third of the lease has passed since it was last taken or renewed
+            # (before that, nobody else can have taken it): not a write per batch.
+            leased_at = self._leased.get(owner)
+            if leased_at is None or claimed_at - leased_at > self.config.lease / 3:
+                lease_until = claimed_at + self.config.lease
+                if not await self.store.notifications.renew_fanout(
+                    nid, until=lease_until, owner=owner
+                ):
+                    self._sending.release()
+                    return None
+                self._leased[owner] = claimed_at
             batch = new_deliveries(nid, devices, claimed_at, claim=claim, lease=self.config.lease)
             if check:
                 batch = await self._not_addressed_yet(nid, batch)
