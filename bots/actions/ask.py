@@ -319,12 +319,11 @@ class ActionAnswer(Action):
             decision.kind == "answer"
             and decision.best is not None
             and chosen_domain is not None
-            and (unknown or loosely)
             and not named
             and only_place_names(decision.best, names.indexes[chosen_domain])
         ):
-            # Only a place name shared ("mưa ở Sầm Sơn", "taxi in Thanh Hoa") beside a word no
-            # catalogue knows: a question about the town, not about its hospital or museum.
+            # Only a place name several catalogues hold ("mưa ở Sầm Sơn", "taxi in Thanh Hoa",
+            # "Thanh Hóa" alone): a question about the town, not about its hospital or museum.
             give_up(dispatcher, lang)
             return []
         if hint == "procedures" and no_procedure and not named and not owner:
