@@ -343,6 +343,14 @@ def score(
 ) -> List[Scored]:
     """Candidates with their evidence and fit, in the search's order (duplicates dropped)."""
     meanings = {key: (synonyms or {})[key] for key in synonym_keys(question, synonyms or {})}
+    # A pair the names hold as typed ("tạm trú") needs no reading: its phrase ("đăng ký tạm
+    # trú") would only add words the question did not say. (One word, "passport", is still
+    # read: alone it is a sliver of a long name.)
+    read = {
+        key: phrases
+        for key, phrases in meanings.items()
+        if " " not in key or key not in index.frequency
+    }
     seen: Set[str] = set()
     scored: List[Scored] = []
     for candidate in candidates:
@@ -354,7 +362,7 @@ def score(
         words = {term for term in index.terms.get(candidate.id, ()) if " " not in term}
         also = [
             phrase
-            for phrases in meanings.values()
+            for phrases in read.values()
             for phrase in phrases
             if all(word in words for word in phrase.split())
         ]

@@ -134,3 +134,15 @@ def test_words_both_names_share_do_not_settle_it(procedures: resolve.NameIndex) 
     told = resolve.score("thay đổi nội dung đăng ký hộ kinh doanh", candidates, procedures)
     answered = resolve.decide(told, procedures.min_evidence(), rival_answers=False)
     assert answered.kind == "answer" and _ids(answered) == ["2.000720"]
+
+
+def test_a_pair_the_names_hold_is_not_read_through_a_synonym(
+    procedures: resolve.NameIndex,
+) -> None:
+    # Read as "đăng ký tạm trú", "tạm trú" would make *Đăng ký tạm trú* fit "gia hạn tạm
+    # trú" better than *Gia hạn tạm trú*; the names hold "tạm trú" as typed.
+    synonyms = {"tam tru": ["dang ky tam tru"]}
+    candidates = [_candidate("1.002755", 0.53), _candidate("1.004194", 0.6)]
+    scored = resolve.score("gia hạn tam tru", candidates, procedures, synonyms)
+    decision = resolve.decide(scored, procedures.min_evidence(), rival_answers=False)
+    assert decision.kind == "answer" and _ids(decision) == ["1.002755"]
