@@ -133,7 +133,10 @@ def _aspect(text: str, intent: str, kind: Optional[str], previous: Optional[str]
     table = "procedures" if kind == "procedure" else "places"
     if kind is None:
         table = "procedures" if DOMAIN_OF_INTENT.get(intent) == "procedures" else "places"
-    return aspect_in(text, table) or ASPECT_OF_INTENT.get(intent) or previous
+    aspect = aspect_in(text, table) or ASPECT_OF_INTENT.get(intent) or previous
+    if kind == "event" and aspect in WHEN:
+        return "upcoming_events"  # "what time does the festival start": when it takes place
+    return aspect
 
 
 # What each kind of record can answer, of the places' aspects: "Lam Kinh opening hours" is
@@ -145,6 +148,8 @@ KIND_ASPECTS = {
     "hospital": {"address", "phone", "how_to_book", "departments"},
     "school": {"address", "phone", "admission", "catchment", "transfer"},
 }
+# A place's hours asked of an event ("What time does the festival start?") ask when it is.
+WHEN = ("hours", "open_now")
 # Tourism records that are not events (a question naming a festival is not about them).
 PLACES = ("attraction", "itinerary")
 # Below this confidence the intent does not give the aspect alone (tuned on the dev split).
@@ -245,6 +250,9 @@ class ActionAnswer(Action):
         ]
         decisions: Dict[str, Decision] = {}
         place_aspect = aspect_in(text, "places")
+        if place_aspect in WHEN and "event" in domains_named(text, names.kind_markers):
+            # The hours of a festival are when it takes place.
+            place_aspect = "upcoming_events"
         reading = spelled_out(text)  # "bv nhi": "benh vien nhi"
         # Vietnamese names are pairs of syllables: one or two lone syllables shared ("nghĩa"
         # and "quân" of "Quần thể nghỉ dưỡng") name no place. English words are words.
