@@ -260,3 +260,13 @@ def test_english_tourist_question_gets_english_from_the_data(
     assert f"VND {record['tickets']['adultVnd']:,}" in answer
     follow_up = ask(stack, "Ho Dynasty Citadel", session=reply["sessionId"], lang=None)
     assert "Address:" in text_of(follow_up) or "Opening hours" in text_of(follow_up)
+
+
+def test_a_place_name_alone_states_no_record(stack: AssistantStack) -> None:
+    # "Thanh Hóa" is in hospital, school and museum names: it says where, not which. Asked
+    # beside a word no catalogue holds, the museum is not stated (nor its opening hours).
+    reply = ask(stack, "cho mình xin số taxi ở Thanh Hóa", lang=None)
+    answer = text_of(reply)
+    assert "1800 1096" in answer
+    assert "Bảo tàng" not in answer and "Bệnh viện" not in answer
+    assert not any(message["buttons"] for message in reply["messages"])
