@@ -49,6 +49,9 @@ LABELS: Dict[str, Dict[str, str]] = {
             "mục chưa có). Gần nhất là thủ tục dưới đây; nếu không phải, bạn tra trên Cổng dịch "
             "vụ công hoặc gọi đường dây nóng {hotline}."
         ),
+        "ask_procedure": (
+            "Bạn hỏi về thủ tục nào? Ví dụ: đăng ký khai sinh, làm hộ chiếu, đổi giấy phép lái xe."
+        ),
         "no_procedure": (
             "Thủ tục bạn hỏi không có trong danh mục thủ tục tôi tra cứu được, và tôi không trả "
             "lời bằng một thủ tục gần giống. Bạn tra trên Cổng dịch vụ công hoặc gọi đường dây "
@@ -105,6 +108,10 @@ LABELS: Dict[str, Dict[str, str]] = {
             "I could not find exactly that procedure in the catalogue I can look up (it may not "
             "be there). The closest are below; if it is not one of them, look it up on the public "
             "services portal or call the hotline {hotline}."
+        ),
+        "ask_procedure": (
+            "Which procedure do you mean? For example: birth registration, passport, exchanging "
+            "a driving licence."
         ),
         "no_procedure": (
             "The procedure you asked about is not in the catalogue I can look up, and I will not "

@@ -418,7 +418,7 @@ class ActionAnswer(Action):
             aspect = aspect_in(text, "procedures")  # asked in so many words, not just the intent
             if len(words(text)) <= ASK_WHICH_MAX_WORDS and aspect and intent != "inform_procedure":
                 # "hồ sơ gồm những gì": the question names no procedure; ask which one.
-                dispatcher.utter_message(response="utter_ask_procedure")
+                say(dispatcher, answers.label(lang, "ask_procedure"))
                 return [SlotSet("aspect", aspect)]
             return self._no_procedure(dispatcher, lang)
         give_up(dispatcher, lang)
