@@ -9,8 +9,9 @@ runs out and any worker turns it back into pending deliveries (those without a r
 the shared claim sends again: the same guarantee as a claimed delivery's lease.
 
 A batch some of whose successes were counted in a tally instead of recorded (beyond
-``SUCCESS_RECORDS_KEPT``) leaves, once closed, the ids it counted (``closedAt``) until its
-fan-out ends: they have no record, and the fan-out's duplicate check must still see them.
+``SUCCESS_RECORDS_KEPT``) leaves, once closed or handed over, the ids it counted (``closedAt``)
+until its fan-out ends: they have no record, and the fan-out's duplicate check must still see
+them. So does the shared claim for the successes it counts (``counted:<claim>``).
 """
 
 from collections.abc import Sequence
@@ -112,15 +113,49 @@ class BatchRepository(Repository):
         return erased
 
     async def handed_over(self, claim: str) -> list[str]:
-        """The batch's deliveries are pending now; returns those erased meanwhile."""
-        closed = await self.collection.find_one_and_delete({"_id": claim}, projection={"erased": 1})
-        return list((closed or {}).get("erased", []))
-
-    async def counted(self, claim: str, ids: Sequence[str], *, session: Session) -> None:
-        """Successes counted in a tally instead of recorded (in the tally's transaction)."""
-        await self.collection.update_one(
-            {"_id": claim}, {"$addToSet": {"done": {"$each": list(ids)}}}, session=session
+        """The batch's deliveries are pending now; returns those erased meanwhile. The ids it
+        counted in a tally stay, as a closed batch's do, until the fan-out ends."""
+        gone = await self.collection.find_one_and_delete(
+            {"_id": claim, "done": {"$size": 0}}, projection={"erased": 1}
         )
+        if gone is None:
+            gone = await self.collection.find_one_and_update(
+                {"_id": claim},
+                {"$set": {"closedAt": utcnow()}, "$unset": {"deliveries": "", "dueAt": ""}},
+                projection={"erased": 1},
+            )
+        return list((gone or {}).get("erased", []))
+
+    async def reached(
+        self, claim: str, nid: ObjectId | str, ids: list[str], *, now: datetime, session: Session
+    ) -> None:
+        """Successes of the shared claim ``claim`` counted in a tally (their records deleted, in
+        the tally's transaction): kept as a closed batch's counted ids are, for the fan-out's
+        duplicate check."""
+        if ids:
+            await self.collection.update_one(
+                {"_id": f"counted:{claim}"},
+                {
+                    "$addToSet": {"done": {"$each": ids}},
+                    "$setOnInsert": {"n": nid, "closedAt": now},
+                },
+                upsert=True,
+                session=session,
+            )
+
+    async def counted(self, claim: str, ids: Sequence[str], *, session: Session) -> int | None:
+        """Successes counted in a tally instead of recorded (in the tally's transaction): how
+        many were not noted yet (a retried write counts none twice). None when the batch is no
+        longer its sender's (taken for handing over, or gone)."""
+        before = await self.collection.find_one_and_update(
+            {"_id": claim, "expanding": {"$exists": False}, "closedAt": {"$exists": False}},
+            {"$addToSet": {"done": {"$each": list(ids)}}},
+            projection={"done": 1},
+            session=session,
+        )
+        if before is None:
+            return None
+        return len(set(ids) - set(before.get("done", [])))
 
     async def in_flight(self, nid: ObjectId | str) -> list[Document]:
         """A notification's batches being sent."""

@@ -3,7 +3,7 @@
 import asyncio
 import contextlib
 import logging
-from collections.abc import Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -175,14 +175,18 @@ class BatchSender:
             updates.append((delivery, self._failure(delivery, outcome, now)))
             if outcome.unregistered:
                 unregistered.append(delivery["token"])
-        await records.sent(
-            unrecorded,
-            state=self.sender.success_state,
-            now=now,
-            audiences={},
-            planned=len(unrecorded),
+        audiences: dict[str, Any] = {}
+        await _retrying(
+            records.claim,
+            lambda: records.sent(
+                unrecorded,
+                state=self.sender.success_state,
+                now=now,
+                audiences=audiences,
+                planned=len(unrecorded),
+            ),
         )
-        await records.finish(updates)
+        await _retrying(records.claim, lambda: records.finish(updates))
         if unregistered:
             # Only tokens FCM reports unregistered or invalid go; other errors keep the device.
             await self.store.devices.delete_many(unregistered)
@@ -377,6 +381,7 @@ class _SentRecorder:
         self.ready = asyncio.Event()
         self.full = asyncio.Event()
         self.closing = False
+        self.stopping = asyncio.Event()
         self.task = asyncio.create_task(self._flush_loop())
 
     def sent(self, nid: str, token: str) -> None:
@@ -389,6 +394,7 @@ class _SentRecorder:
                 self.full.set()
 
     async def _flush_loop(self) -> None:
+        failures = 0
         while not self.closing or self.buffer:
             await self.ready.wait()
             if not self.closing:
@@ -397,17 +403,33 @@ class _SentRecorder:
             self.ready.clear()
             self.full.clear()
             deliveries, self.buffer = self.buffer, []
-            await self.records.sent(
-                deliveries,
-                state=self.state,
-                now=self.clock(),
-                audiences=self.audiences,
-                planned=len(self.batch),
-            )
+            try:
+                await self.records.sent(
+                    deliveries,
+                    state=self.state,
+                    now=self.clock(),
+                    audiences=self.audiences,
+                    planned=len(self.batch),
+                )
+            except PyMongoError as error:
+                # A blip (a primary stepping down): the slice is written again, a little later
+                # (the writes are idempotent); what is left at close, ``send`` writes.
+                self.buffer = deliveries + self.buffer
+                _log_retry(self.records.claim, error)
+                failures += 1
+                if not self.closing:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self.stopping.wait(), _retry_delay(failures))
+                self.ready.set()
+                if self.closing:
+                    return
+                continue
+            failures = 0
             self.recorded.update(d["_id"] for d in deliveries)
 
     async def close(self) -> None:
         self.closing = True
+        self.stopping.set()
         self.ready.set()
         self.full.set()
         await self.task
@@ -424,3 +446,31 @@ def _changed_hands(delivery: DeliveryDocument, owners: dict[str, str | None]) ->
 
 def _final(state: str, code: str | None, message: str | None, now: datetime) -> dict[str, Any]:
     return {"state": state, "errorCode": code, "errorMessage": message, "doneAt": now}
+
+
+# Waits between writes of a batch's outcomes retried after a database error: about 16 s in
+# all, an election's length, well inside the lease left (two thirds of it at least).
+RETRY_DELAYS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
+
+
+def _retry_delay(failures: int) -> float:
+    return RETRY_DELAYS[min(failures, len(RETRY_DELAYS)) - 1]
+
+
+def _log_retry(claim: str, error: PyMongoError) -> None:
+    # The claim and the error's kind only: no token, user or text.
+    logger.warning(
+        "could not record outcomes, retrying", extra={"claim": claim, "error": type(error).__name__}
+    )
+
+
+async def _retrying(claim: str, write: Callable[[], Awaitable[None]]) -> None:
+    """A batch's last writes, retried a few times (they are idempotent); after that the error
+    goes up and the batch's lease hands it over."""
+    for delay in RETRY_DELAYS:
+        try:
+            return await write()
+        except PyMongoError as error:
+            _log_retry(claim, error)
+            await asyncio.sleep(delay)
+    await write()

@@ -9,9 +9,9 @@ from bson import ObjectId
 from pymongo import ASCENDING, IndexModel, ReturnDocument, UpdateOne
 
 from domains.kernel.repository import Repository
-from domains.kernel.transactions import in_transaction
 from domains.kernel.types import Document, Session
 from domains.notifications.batches import BatchRepository, as_pending_record, unsent
+from domains.notifications.counting import Counting
 from domains.notifications.models import DeliveryDocument, NotificationDocument
 from domains.notifications.repository import insert_ignoring_duplicates
 from domains.notifications.sent import SentRepository
@@ -288,8 +288,11 @@ class DeliveryRepository(Repository):
         for start in range(0, len(ids), MARK_SLICE):
             chunk = list(ids[start : start + MARK_SLICE])
             if state in TALLIED_STATES:
-                chunk = await self._count_beyond_kept(
-                    chunk, worker_claim=worker_claim, state=state, now=now, audiences=audiences
+                chunk = (
+                    await self._count_beyond_kept(
+                        chunk, worker_claim=worker_claim, state=state, now=now, audiences=audiences
+                    )
+                    or []
                 )
             if not chunk:
                 continue
@@ -316,8 +319,9 @@ class DeliveryRepository(Repository):
         audiences: dict[str, Any],
         batch: bool = False,
         planned: int = 0,
-    ) -> list[str]:
-        """Of these successes (ids are ``<notification>:<token>``), those whose records stay;
+    ) -> list[str] | None:
+        """Of these successes (ids are ``<notification>:<token>``), those whose records stay
+        (None: the batch in flight was handed over, nothing was counted);
         a broadcast's successes beyond ``SUCCESS_RECORDS_KEPT`` are counted instead, in one
         transaction with deleting their records (or, of a batch in flight, noting them in the
         batch), so a crash between the two can neither lose nor double them.
@@ -346,32 +350,11 @@ class DeliveryRepository(Repository):
                 planned=planned,
             )
             kept += group[:room]
-            if beyond := group[room:]:
-                await self._count(found[0], beyond, worker_claim, state, now, batch=batch)
+            beyond = group[room:]
+            counting = Counting(self.db, self.collection, state, now)
+            if beyond and not await counting.count(found[0], beyond, worker_claim, batch=batch):
+                return None
         return kept
-
-    async def _count(
-        self,
-        nid: ObjectId | str,
-        ids: list[str],
-        worker_claim: str,
-        state: str,
-        now: datetime,
-        *,
-        batch: bool,
-    ) -> None:
-        async def work(session: Session) -> None:
-            if batch:
-                await BatchRepository(self.db).counted(worker_claim, ids, session=session)
-                counted = len(ids)
-            else:
-                removed = await self.collection.delete_many(
-                    {"_id": {"$in": ids}, "claim": worker_claim}, session=session
-                )
-                counted = removed.deleted_count
-            await self._tallies.add(nid, state, counted, now=now, session=session)
-
-        await in_transaction(self.db, work)
 
     async def record_sent(
         self,
@@ -389,8 +372,8 @@ class DeliveryRepository(Repository):
         are pending again)."""
         ids = [d["_id"] for d in deliveries]
         if state in TALLIED_STATES:
-            ids = await self._count_beyond_kept(
-                ids,
+            kept_ids = await self._count_beyond_kept(
+                [d["_id"] for d in deliveries],
                 worker_claim=batch,
                 state=state,
                 now=now,
@@ -398,6 +381,9 @@ class DeliveryRepository(Repository):
                 batch=True,
                 planned=planned,
             )
+            if kept_ids is None:
+                return False  # handed over: none of them counted
+            ids = kept_ids
         kept = set(ids)
         return await self._sent.record(
             batch, [d for d in deliveries if d["_id"] in kept], state=state, now=now

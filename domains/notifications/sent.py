@@ -57,7 +57,8 @@ class SentRepository(Repository):
             await self.collection.update_one(
                 {"_id": claim, "fenced": {"$exists": False}},
                 {
-                    "$push": {"sent": {"$each": [_entry(d) for d in deliveries]}},
+                    # A set: a write retried after its answer was lost adds nobody twice.
+                    "$addToSet": {"sent": {"$each": [_entry(d) for d in deliveries]}},
                     "$max": {"doneAt": now},
                     "$setOnInsert": {
                         "n": first["n"],
