@@ -17,6 +17,7 @@ TTL = {
     "health_idempotency": ("expiresAt", 0),
     "notification_deliveries": ("createdAt", 30),
     "notification_sent": ("createdAt", 30),
+    "notification_batches": ("closedAt", 1),
     "notifications": ("fannedOutAt", 90),
     "devices": ("lastSeenAt", 270),
     "chat_rate_limits": ("expiresAt", 0),
