@@ -1,4 +1,4 @@
-"""The two-stage fallback, small talk and the language slot.
+"""The two-stage fallback.
 
 Stage one (the first message the assistant is unsure about): offer the most likely intents as
 buttons. Stage two (the next message is still unclear, or the question is outside what the
@@ -9,13 +9,12 @@ import json
 from typing import Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import settings
 from actions.common import lang_of, say
-from actions.text import detect_lang
 
 # What each intent is called on a button, in each language.
 GUESS_TITLES: Dict[str, Dict[str, str]] = {
@@ -131,69 +130,3 @@ def give_up(dispatcher: CollectingDispatcher, lang: str) -> None:
         texts["give_up"].format(hotline=settings.hotline()),
         links=[{"title": texts["portal"], "url": settings.portal_url()}],
     )
-
-
-# What the assistant says to greetings, thanks, goodbyes and "what can I ask?", by intent.
-SMALL_TALK = {
-    "greet": {
-        "vi": (
-            "Xin chào! Tôi trả lời câu hỏi về thủ tục hành chính, điểm du lịch, sự kiện, bệnh "
-            "viện, trường học và chất lượng không khí ở Thanh Hóa. Bạn cần hỏi gì?"
-        ),
-        "en": (
-            "Hello! I can answer questions about administrative procedures, places to visit, "
-            "events, hospitals, schools and air quality in Thanh Hoa. What would you like to "
-            "know?"
-        ),
-    },
-    "goodbye": {
-        "vi": "Chào bạn, chúc bạn một ngày tốt lành!",
-        "en": "Goodbye, and have a good day!",
-    },
-    "thank": {
-        "vi": "Không có gì ạ. Bạn cần hỏi thêm gì không?",
-        "en": "You're welcome. Anything else?",
-    },
-    "bot_capabilities": {
-        "vi": (
-            "Bạn có thể hỏi, ví dụ: hồ sơ một thủ tục gồm những gì, lệ phí, mất mấy ngày, nộp ở "
-            "đâu, có làm online được không; Sầm Sơn có gì chơi; lễ hội diễn ra khi nào; đặt khám "
-            "ở bệnh viện nào; phường của bạn học trường nào; khi nào tuyển sinh lớp 6; không khí "
-            "ở Sầm Sơn hôm nay thế nào."
-        ),
-        "en": (
-            "Ask me, for example: what documents a procedure needs, its fee, how long it takes, "
-            "where to apply or whether it can be done online; what to see in Sam Son; when a "
-            "festival takes place; how to book at a hospital; which school serves a ward; when "
-            "grade 6 admission opens; how the air is in Sam Son today."
-        ),
-    },
-}
-
-
-def language_events(tracker: Tracker, lang: str) -> List[EventType]:
-    """The ``lang`` slot, once a message tells the language (the app's, or the question's):
-    not fixed by default before that."""
-    message = tracker.latest_message or {}
-    metadata = message.get("metadata") or {}
-    text = str(message.get("text") or "")
-    known = metadata.get("lang") in ("vi", "en") or (
-        not text.startswith("/") and detect_lang(text) is not None
-    )
-    return [SlotSet("lang", lang)] if known or tracker.get_slot("lang") else []
-
-
-class ActionSmallTalk(Action):
-    """Greetings, thanks, goodbyes and "what can I ask?" in the conversation's language (so
-    no action runs before every prediction just to fill the language slot)."""
-
-    def name(self) -> Text:
-        return "action_small_talk"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
-        lang = lang_of(tracker)
-        intent = str(((tracker.latest_message or {}).get("intent") or {}).get("name") or "")
-        say(dispatcher, SMALL_TALK.get(intent, SMALL_TALK["bot_capabilities"])[lang])
-        return language_events(tracker, lang)
