@@ -3,7 +3,7 @@
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,6 +11,7 @@ from bson import ObjectId
 from firebase_admin import messaging
 from pymongo.errors import PyMongoError
 
+from domains.kernel.clock import utcnow
 from domains.kernel.i18n import pick
 from domains.notifications.backoff import backoff_delay
 from domains.notifications.batches import as_record
@@ -18,6 +19,7 @@ from domains.notifications.config import DEVICE_RECHECK_AFTER, WorkerConfig
 from domains.notifications.models import DeliveryDocument, NotificationDocument
 from domains.notifications.outbox_repository import MARK_SLICE
 from domains.notifications.push import Outcome, Sender
+from domains.notifications.retrying import log_retry, retry_delay, retrying
 from domains.notifications.store import NotificationsStore
 
 logger = logging.getLogger("xuthanh.notifications.worker")
@@ -106,7 +108,11 @@ class BatchSender:
         from device documents read a moment before ``claimed_at``, and held as one batch
         document in flight (``batches``) rather than as claimed deliveries."""
         texts = await self.store.notifications.get_texts(list({d["n"] for d in batch}))
-        records: Records = InFlight(self.store, claim) if fresh else Claimed(self.store, claim)
+        records: Records = (
+            InFlight(self.store, claim, until=lambda: self.config.clock() + self.config.lease)
+            if fresh
+            else Claimed(self.store, claim)
+        )
         recorder: _SentRecorder | None = None
         try:
             async with self.on_the_wire:
@@ -176,7 +182,7 @@ class BatchSender:
             if outcome.unregistered:
                 unregistered.append(delivery["token"])
         audiences: dict[str, Any] = {}
-        await _retrying(
+        await retrying(
             records.claim,
             lambda: records.sent(
                 unrecorded,
@@ -186,7 +192,7 @@ class BatchSender:
                 planned=len(unrecorded),
             ),
         )
-        await _retrying(records.claim, lambda: records.finish(updates))
+        await retrying(records.claim, lambda: records.finish(updates))
         if unregistered:
             # Only tokens FCM reports unregistered or invalid go; other errors keep the device.
             await self.store.devices.delete_many(unregistered)
@@ -324,6 +330,17 @@ class InFlight(Records):
     # that much sent again (the collapse key replaces the copy on the phone).
     slice = 250
     gather_seconds = 0.5
+    hold = timedelta(seconds=60)  # the lease taken to write the last outcomes, by default
+
+    def __init__(
+        self,
+        store: NotificationsStore,
+        claim: str,
+        *,
+        until: Callable[[], datetime] | None = None,
+    ) -> None:
+        super().__init__(store, claim)
+        self.until = until  # the worker's clock plus its lease
 
     async def renew(self, batch: list[DeliveryDocument], *, until: datetime) -> set[str]:
         held = await self.store.batches.extend(self.claim, until=until)
@@ -353,6 +370,13 @@ class InFlight(Records):
 
     async def finish(self, updates: list[Update]) -> None:
         if updates:
+            # Still ours? Held a lease longer, so no hand-over comes between this and the insert.
+            # Handed over, it made these deliveries pending (or dropped them, erased meanwhile):
+            # a late failure inserted now would outlive that (review s4 R6).
+            until = utcnow() + self.hold if self.until is None else self.until()
+            if not await self.store.batches.extend(self.claim, until=until):
+                logger.warning("outcomes of a handed-over batch", extra={"claim": self.claim})
+                return
             await self.store.deliveries.insert_records([as_record(d, f) for d, f in updates])
         if erased := await self.store.batches.close(self.claim):
             # The user erased their data while the batch was on the wire.
@@ -415,11 +439,11 @@ class _SentRecorder:
                 # A blip (a primary stepping down): the slice is written again, a little later
                 # (the writes are idempotent); what is left at close, ``send`` writes.
                 self.buffer = deliveries + self.buffer
-                _log_retry(self.records.claim, error)
+                log_retry(self.records.claim, error)
                 failures += 1
                 if not self.closing:
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self.stopping.wait(), _retry_delay(failures))
+                        await asyncio.wait_for(self.stopping.wait(), retry_delay(failures))
                 self.ready.set()
                 if self.closing:
                     return
@@ -446,31 +470,3 @@ def _changed_hands(delivery: DeliveryDocument, owners: dict[str, str | None]) ->
 
 def _final(state: str, code: str | None, message: str | None, now: datetime) -> dict[str, Any]:
     return {"state": state, "errorCode": code, "errorMessage": message, "doneAt": now}
-
-
-# Waits between writes of a batch's outcomes retried after a database error: about 16 s in
-# all, an election's length, well inside the lease left (two thirds of it at least).
-RETRY_DELAYS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
-
-
-def _retry_delay(failures: int) -> float:
-    return RETRY_DELAYS[min(failures, len(RETRY_DELAYS)) - 1]
-
-
-def _log_retry(claim: str, error: PyMongoError) -> None:
-    # The claim and the error's kind only: no token, user or text.
-    logger.warning(
-        "could not record outcomes, retrying", extra={"claim": claim, "error": type(error).__name__}
-    )
-
-
-async def _retrying(claim: str, write: Callable[[], Awaitable[None]]) -> None:
-    """A batch's last writes, retried a few times (they are idempotent); after that the error
-    goes up and the batch's lease hands it over."""
-    for delay in RETRY_DELAYS:
-        try:
-            return await write()
-        except PyMongoError as error:
-            _log_retry(claim, error)
-            await asyncio.sleep(delay)
-    await write()

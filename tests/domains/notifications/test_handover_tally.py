@@ -13,7 +13,7 @@ from bson import ObjectId
 from pymongo.errors import AutoReconnect
 
 from domains.kernel.clock import utcnow
-from domains.notifications import delivery, outbox_repository
+from domains.notifications import outbox_repository, retrying
 from domains.notifications.fanout import new_deliveries
 from tests.domains.notifications.conftest import FAST, settle
 from tests.domains.notifications.test_delivery import BODY, TITLE, add_device, nothing_pending
@@ -102,7 +102,7 @@ async def test_a_database_blip_while_successes_are_written_resends_nothing(
     written again; the lease running out later hands nothing over to send again."""
     if kept == "past-kept":
         monkeypatch.setattr(outbox_repository, "SUCCESS_RECORDS_KEPT", 0)
-    monkeypatch.setattr(delivery, "RETRY_DELAYS", (0.01,) * 6)
+    monkeypatch.setattr(retrying, "RETRY_DELAYS", (0.01,) * 6)
     names = [f"blip-{kept}-{i}" for i in range(3)]
     worker, nid, tokens, batch, now = await _batch(
         db, make_worker, names, f"blip-{kept}", FAST.lease

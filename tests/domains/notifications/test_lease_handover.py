@@ -253,3 +253,24 @@ async def test_a_user_erased_while_their_batch_is_handed_over_leaves_no_record(
     await worker._hand_over_expired()
     left = await db["notification_deliveries"].distinct("token", {"n": nid})
     assert left == [tokens[1]]
+
+
+async def test_a_late_failure_after_an_erasure_and_a_hand_over_leaves_no_record(
+    db, resources, make_worker
+) -> None:
+    """The user is erased while their batch is on the wire, the batch is handed over (its
+    worker slow), then the slow worker's answer for them comes: a failure. Nothing of the
+    user's is inserted; the other delivery is pending for the shared claim, not failed."""
+    names = ["late-erased", "late-kept"]
+    tokens = [await add_device(db, name, f"u-{name}") for name in names]
+    now = utcnow()
+    nid = ObjectId()
+    worker = make_worker()
+    devices = [await db["devices"].find_one({"_id": token}) for token in tokens]
+    batch = new_deliveries(nid, devices, now, claim="late", lease=FAST.lease)
+    await worker.store.batches.open("late", nid, batch, until=now - timedelta(seconds=1))
+    await holder(resources).erase("u-late-erased")
+    await worker._hand_over_expired()
+    failed = {"state": "failed", "errorCode": "INVALID_ARGUMENT", "doneAt": now}
+    await InFlight(worker.store, "late").finish([(d, failed) for d in batch])
+    assert await states(db, nid) == {tokens[1]: "pending"}
