@@ -217,11 +217,15 @@ class DeliveryRepository(Repository):
         await self.collection.delete_many({"_id": {"$in": list(ids)}})
         await self._sent.delete_ids(ids)
 
-    async def of_tokens(self, tokens: Sequence[str]) -> list[DeliveryDocument]:
-        """Export: what was sent, or is queued, to these devices (no index: rare)."""
-        cursor = self.collection.find({"token": {"$in": list(tokens)}}, {"_id": 0, "claim": 0})
+    async def of_user(self, user_id: str, tokens: Sequence[str]) -> list[DeliveryDocument]:
+        """Export: what was sent, or is queued, to the user (by any device, theirs now or not)
+        or to their devices without a user (not a token's previous owner's; no index: rare)."""
+        anonymous = {"token": {"$in": list(tokens)}, "userId": {"$in": [user_id, None]}}
+        cursor = self.collection.find(
+            {"$or": [{"userId": user_id}, anonymous]}, {"_id": 0, "claim": 0}
+        )
         records = cast(list[DeliveryDocument], await cursor.to_list())
-        for record in await self._sent.of_tokens(tokens):
+        for record in await self._sent.of_user(user_id, tokens):
             record.pop("_id")
             records.append(record)
         return records

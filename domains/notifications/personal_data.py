@@ -1,5 +1,5 @@
 """What notifications hold about a person: devices, topic subscriptions, the inbox, preferences,
-and the pushes queued for their devices."""
+and the pushes sent or queued to them (by any device) or to their devices without a user."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,7 +22,7 @@ class NotificationsPersonalData:
             "subscriptions": await store.subscriptions.of_user(uid),
             "inbox": await store.inbox.of_user(uid),
             "preferences": [p for p in [await store.preferences.get(uid)] if p],
-            "deliveries": await store.deliveries.of_tokens([d["_id"] for d in devices]),
+            "deliveries": await store.deliveries.of_user(uid, [d["_id"] for d in devices]),
         }
 
     async def erase(self, uid: str) -> int:

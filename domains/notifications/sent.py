@@ -136,12 +136,19 @@ class SentRepository(Repository):
         counts = await self.counts(nid)
         return counts.get(state, 0) if state is not None else sum(counts.values())
 
-    async def of_tokens(self, tokens: Sequence[str]) -> list[DeliveryDocument]:
-        """Export: the successes recorded for these devices (no index: rare)."""
+    async def of_user(self, user_id: str, tokens: Sequence[str]) -> list[DeliveryDocument]:
+        """Export: the successes recorded for the user, or for their devices without a user
+        (no index: rare)."""
         wanted = set(tokens)
-        found = self.collection.find({"sent.t": {"$in": list(tokens)}})
+        found = self.collection.find(
+            {"$or": [{"sent.u": user_id}, {"sent.t": {"$in": list(tokens)}}]}
+        )
         return [
-            record async for doc in found for record in as_records(doc) if record["token"] in wanted
+            record
+            async for doc in found
+            for record in as_records(doc)
+            if record["userId"] == user_id
+            or (record["userId"] is None and record["token"] in wanted)
         ]
 
     async def erase(self, *, user_id: str, tokens: Sequence[str]) -> int:
