@@ -3,7 +3,7 @@
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -145,7 +145,7 @@ class BatchSender:
         finally:
             if recorder is not None:
                 await recorder.close()
-        await self._record(records, sendable, outcomes, updates, recorded=recorder.recorded)
+        await self._record(records, sendable, outcomes, updates, recorder)
 
     async def _keep_claim(self, records: "Records", batch: list[DeliveryDocument]) -> None:
         """Renew the claim while its batch is on the wire: a send slower than the lease (a busy
@@ -163,8 +163,7 @@ class BatchSender:
         sendable: list[DeliveryDocument],
         outcomes: Sequence[Outcome],
         updates: list[Update],
-        *,
-        recorded: Collection[str],
+        recorder: "_SentRecorder",
     ) -> None:
         """Write the outcomes the sender's answers did not write yet, and prune the tokens FCM
         reported unregistered or invalid."""
@@ -175,13 +174,14 @@ class BatchSender:
         for delivery, outcome in zip(sendable, outcomes, strict=True):
             if outcome.ok:
                 succeeded += 1
-                if delivery["_id"] not in recorded:
+                if delivery["_id"] not in recorder.recorded:
                     unrecorded.append(delivery)
                 continue
             updates.append((delivery, self._failure(delivery, outcome, now)))
             if outcome.unregistered:
                 unregistered.append(delivery["token"])
-        audiences: dict[str, Any] = {}
+        # The recorder's cache: the batch's share of kept records is reserved once.
+        audiences = recorder.audiences
         await retrying(
             records.claim,
             lambda: records.sent(

@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from bson import ObjectId
 from pymongo import ASCENDING, IndexModel, ReturnDocument, UpdateOne
+from pymongo.errors import PyMongoError
 
 from domains.kernel.repository import Repository
 from domains.kernel.types import Document, Session
@@ -15,7 +16,12 @@ from domains.notifications.counting import Counting
 from domains.notifications.models import DeliveryDocument, NotificationDocument
 from domains.notifications.repository import insert_ignoring_duplicates
 from domains.notifications.sent import SentRepository
-from domains.notifications.tallies import TALLIED_STATES, TALLIES, DeliveryTallyRepository
+from domains.notifications.tallies import (
+    TALLIED_STATES,
+    TALLIES,
+    DeliveryTallyRepository,
+    room_as_before,
+)
 
 __all__ = ["TALLIES", "DeliveryRepository", "DeliveryTallyRepository", "NotificationRepository"]
 
@@ -374,24 +380,42 @@ class DeliveryRepository(Repository):
         successes (``sent``); a broadcast's beyond ``SUCCESS_RECORDS_KEPT`` are counted and
         noted in the batch instead. False: the batch was handed over meanwhile (its deliveries
         are pending again)."""
-        ids = [d["_id"] for d in deliveries]
-        if state in TALLIED_STATES:
-            kept_ids = await self._count_beyond_kept(
-                [d["_id"] for d in deliveries],
-                worker_claim=batch,
-                state=state,
-                now=now,
-                audiences=audiences,
-                batch=True,
-                planned=planned,
-            )
-            if kept_ids is None:
+        # Written again after an error (the answer to a write may be lost): with the same
+        # share of kept records, so the same successes go to the same place (idempotent).
+        reserved = dict(audiences)
+        try:
+            kept = await self._kept_or_counted(deliveries, batch, state, now, audiences, planned)
+            if kept is None:
                 return False  # handed over: none of them counted
-            ids = kept_ids
-        kept = set(ids)
-        return await self._sent.record(
-            batch, [d for d in deliveries if d["_id"] in kept], state=state, now=now
+            return await self._sent.record(
+                batch, [d for d in deliveries if d["_id"] in kept], state=state, now=now
+            )
+        except PyMongoError:
+            room_as_before(audiences, reserved)
+            raise
+
+    async def _kept_or_counted(
+        self,
+        deliveries: Sequence[DeliveryDocument],
+        batch: str,
+        state: str,
+        now: datetime,
+        audiences: dict[str, Any],
+        planned: int,
+    ) -> set[str] | None:
+        ids = [d["_id"] for d in deliveries]
+        if state not in TALLIED_STATES:
+            return set(ids)
+        kept = await self._count_beyond_kept(
+            ids,
+            worker_claim=batch,
+            state=state,
+            now=now,
+            audiences=audiences,
+            batch=True,
+            planned=planned,
         )
+        return None if kept is None else set(kept)
 
     async def insert_records(self, records: list[DeliveryDocument]) -> None:
         """Outcomes of a batch in flight; one recorded already (a handed-over batch's pending

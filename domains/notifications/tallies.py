@@ -64,6 +64,7 @@ class DeliveryTallyRepository(Repository):
         key = f"room:{nid}:{state}"
         if key not in batch:
             batch[key] = await self.reserve(nid, state, max(wanted, planned), now=now, kept=kept)
+            batch[f"reserved:{nid}:{state}"] = batch[key]
         room = min(wanted, int(batch[key]))
         batch[key] -= room
         return room
@@ -90,3 +91,10 @@ class DeliveryTallyRepository(Repository):
         async for tally in self.collection.find({"_id": {"$in": keys}}):
             counts[tally["state"]] = counts.get(tally["state"], 0) + int(tally.get("count", 0))
         return counts
+
+
+def room_as_before(batch: dict[str, Any], before: dict[str, Any]) -> None:
+    """A write that failed took no room: a batch's cache (``room``) as it was ``before`` it,
+    keeping the reservations it made (a reservation again would find the room taken)."""
+    for key in [k for k in batch if k.startswith("room:")]:
+        batch[key] = before.get(key, batch[f"reserved:{key.removeprefix('room:')}"])

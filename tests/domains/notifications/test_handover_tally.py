@@ -15,6 +15,7 @@ from pymongo.errors import AutoReconnect
 from domains.kernel.clock import utcnow
 from domains.notifications import outbox_repository, retrying
 from domains.notifications.fanout import new_deliveries
+from domains.notifications.sent import SentRepository
 from tests.domains.notifications.conftest import FAST, settle
 from tests.domains.notifications.test_delivery import BODY, TITLE, add_device, nothing_pending
 
@@ -182,3 +183,28 @@ async def test_a_phone_counted_through_the_shared_claim_stays_seen_by_the_duplic
     assert await worker._not_addressed_yet(nid, resumed) == []
     await worker.store.batches.forget_closed(nid)  # the fan-out ended
     assert await db["notification_batches"].count_documents({"n": nid}) == 0
+
+
+async def test_a_slice_written_again_after_a_lost_answer_counts_each_phone_once(
+    db, fcm_server, make_worker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The write of a slice reached the database but its answer was lost (an error): written
+    again with the same share of the broadcast's kept records, nobody is counted twice."""
+    monkeypatch.setattr(outbox_repository, "SUCCESS_RECORDS_KEPT", 1)
+    monkeypatch.setattr(retrying, "RETRY_DELAYS", (0.01,) * 6)
+    names = [f"lost-{i}" for i in range(3)]
+    worker, nid, tokens, batch, now = await _batch(db, make_worker, names, "lost", FAST.lease)
+    record, lost = SentRepository.record, [AutoReconnect("answer lost")]
+
+    async def applied_then_failing(self: Any, *args: Any, **kwargs: Any) -> Any:
+        written = await record(self, *args, **kwargs)
+        if lost:
+            raise lost.pop()
+        return written
+
+    monkeypatch.setattr(SentRepository, "record", applied_then_failing)
+    await worker.batches.send("lost", batch, claimed_at=now, fresh=True)
+    assert not lost
+    await settle(worker, lambda: nothing_pending(db))
+    assert fcm_server.accepted_tokens() == dict.fromkeys(tokens, 1)
+    assert await worker.store.deliveries.counts(nid) == {"sent": 3}
