@@ -157,6 +157,11 @@ class BatchRepository(Repository):
             return None
         return len(set(ids) - set(before.get("done", [])))
 
+    async def noted(self, claim: str) -> set[str]:
+        """The ids a batch counted in a tally."""
+        found = await self.collection.find_one({"_id": claim}, {"done": 1})
+        return set((found or {}).get("done", []))
+
     async def in_flight(self, nid: ObjectId | str) -> list[Document]:
         """A notification's batches being sent."""
         being_sent = {"n": nid, "closedAt": {"$exists": False}}

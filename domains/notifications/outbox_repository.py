@@ -376,14 +376,15 @@ class DeliveryRepository(Repository):
         audiences: dict[str, Any],
         planned: int = 0,
     ) -> bool:
-        """Record successes of a batch in flight (``batches``) in the batch's one document of
-        successes (``sent``); a broadcast's beyond ``SUCCESS_RECORDS_KEPT`` are counted and
-        noted in the batch instead. False: the batch was handed over meanwhile (its deliveries
-        are pending again)."""
-        # Written again after an error (the answer to a write may be lost): with the same
-        # share of kept records, so the same successes go to the same place (idempotent).
+        """Record successes of a batch in flight (``batches``) in its successes document; a
+        broadcast's beyond ``SUCCESS_RECORDS_KEPT`` are counted, noted in the batch. False: the
+        batch was handed over (they are pending again). Written again after an error (perhaps
+        applied): what is held is left out, the share of kept records is as before."""
         reserved = dict(audiences)
         try:
+            if audiences.pop("again", False):
+                held = await self._sent.held([batch]) | await BatchRepository(self.db).noted(batch)
+                deliveries = [d for d in deliveries if d["_id"] not in held]
             kept = await self._kept_or_counted(deliveries, batch, state, now, audiences, planned)
             if kept is None:
                 return False  # handed over: none of them counted
@@ -392,6 +393,7 @@ class DeliveryRepository(Repository):
             )
         except PyMongoError:
             room_as_before(audiences, reserved)
+            audiences["again"] = True
             raise
 
     async def _kept_or_counted(
@@ -418,8 +420,7 @@ class DeliveryRepository(Repository):
         return None if kept is None else set(kept)
 
     async def insert_records(self, records: list[DeliveryDocument]) -> None:
-        """Outcomes of a batch in flight; one recorded already (a handed-over batch's pending
-        delivery, or a retried write) is left as it is."""
+        """Outcomes of a batch in flight; one recorded already (handed over, retried) stays."""
         await insert_ignoring_duplicates(self, records)
 
     @property

@@ -57,8 +57,10 @@ class SentRepository(Repository):
             await self.collection.update_one(
                 {"_id": claim, "fenced": {"$exists": False}},
                 {
-                    # A set: a write retried after its answer was lost adds nobody twice.
-                    "$addToSet": {"sent": {"$each": [_entry(d) for d in deliveries]}},
+                    # Not $addToSet: SecantusDB compares each entry with every one held (a
+                    # broadcast's successes would cost it 2.5 million comparisons per 10,000).
+                    # A write retried after an error leaves out what is held (``record_sent``).
+                    "$push": {"sent": {"$each": [_entry(d) for d in deliveries]}},
                     "$max": {"doneAt": now},
                     "$setOnInsert": {
                         "n": first["n"],

@@ -130,23 +130,6 @@ async def test_a_database_blip_while_successes_are_written_resends_nothing(
     assert await worker.store.deliveries.counts(nid) == {"sent": 3}
 
 
-@pytest.mark.parametrize("kept", ["within-kept", "past-kept"])
-async def test_a_write_of_successes_retried_after_its_answer_was_lost_counts_once(
-    db, make_worker, monkeypatch: pytest.MonkeyPatch, kept: str
-) -> None:
-    """The driver (or the recorder) writes a slice again when the answer to the first write was
-    lost: nobody is listed or counted twice."""
-    if kept == "past-kept":
-        monkeypatch.setattr(outbox_repository, "SUCCESS_RECORDS_KEPT", 0)
-    names = [f"again-{kept}-{i}" for i in range(2)]
-    worker, nid, _, batch, now = await _batch(db, make_worker, names, f"again-{kept}", FAST.lease)
-    for _ in range(2):
-        await worker.store.deliveries.record_sent(
-            batch, batch=f"again-{kept}", state="sent", now=now, audiences={}
-        )
-    assert await worker.store.deliveries.counts(nid) == {"sent": 2}
-
-
 @pytest.mark.usefixtures("past_kept")
 async def test_a_handed_over_batch_keeps_the_phones_it_counted_for_the_duplicate_check(
     db, fcm_server, make_worker
@@ -185,15 +168,18 @@ async def test_a_phone_counted_through_the_shared_claim_stays_seen_by_the_duplic
     assert await db["notification_batches"].count_documents({"n": nid}) == 0
 
 
+@pytest.mark.parametrize("kept", [1, 10_000])
 async def test_a_slice_written_again_after_a_lost_answer_counts_each_phone_once(
-    db, fcm_server, make_worker, monkeypatch: pytest.MonkeyPatch
+    db, fcm_server, make_worker, monkeypatch: pytest.MonkeyPatch, kept: int
 ) -> None:
     """The write of a slice reached the database but its answer was lost (an error): written
-    again with the same share of the broadcast's kept records, nobody is counted twice."""
-    monkeypatch.setattr(outbox_repository, "SUCCESS_RECORDS_KEPT", 1)
+    again, nobody is listed or counted twice (past the kept records or not)."""
+    monkeypatch.setattr(outbox_repository, "SUCCESS_RECORDS_KEPT", kept)
     monkeypatch.setattr(retrying, "RETRY_DELAYS", (0.01,) * 6)
-    names = [f"lost-{i}" for i in range(3)]
-    worker, nid, tokens, batch, now = await _batch(db, make_worker, names, "lost", FAST.lease)
+    names = [f"lost-{kept}-{i}" for i in range(3)]
+    worker, nid, tokens, batch, now = await _batch(
+        db, make_worker, names, f"lost-{kept}", FAST.lease
+    )
     record, lost = SentRepository.record, [AutoReconnect("answer lost")]
 
     async def applied_then_failing(self: Any, *args: Any, **kwargs: Any) -> Any:
@@ -203,7 +189,7 @@ async def test_a_slice_written_again_after_a_lost_answer_counts_each_phone_once(
         return written
 
     monkeypatch.setattr(SentRepository, "record", applied_then_failing)
-    await worker.batches.send("lost", batch, claimed_at=now, fresh=True)
+    await worker.batches.send(f"lost-{kept}", batch, claimed_at=now, fresh=True)
     assert not lost
     await settle(worker, lambda: nothing_pending(db))
     assert fcm_server.accepted_tokens() == dict.fromkeys(tokens, 1)
