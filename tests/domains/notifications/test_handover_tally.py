@@ -17,7 +17,8 @@ from domains.notifications import outbox_repository, retrying
 from domains.notifications.fanout import new_deliveries
 from domains.notifications.sent import SentRepository
 from tests.domains.notifications.conftest import FAST, settle
-from tests.domains.notifications.test_delivery import BODY, TITLE, add_device, nothing_pending
+from tests.domains.notifications.test_delivery import nothing_pending
+from tests.domains.notifications.test_lease_handover import open_batch
 
 EXPIRED = timedelta(seconds=-1)
 
@@ -31,20 +32,7 @@ def past_kept(monkeypatch: pytest.MonkeyPatch) -> None:
 async def _batch(
     db: Any, make_worker: Callable[..., Any], names: list[str], claim: str, lease: timedelta
 ) -> tuple[Any, ObjectId, list[str], list[Any], datetime]:
-    """A topic broadcast's batch in flight under ``claim``, its lease ending ``lease`` from now."""
-    await settle(make_worker(), lambda: nothing_pending(db))
-    tokens = [await add_device(db, name, f"u-{name}") for name in names]
-    now = utcnow()
-    nid = ObjectId()
-    await db["notifications"].insert_one(
-        {"_id": nid, "status": "sending", "audience": {"topic": "event.tally"}, "sendAt": now}
-        | {"title": TITLE, "body": BODY, "category": "test.tally", "recipients": len(names)}
-    )
-    worker = make_worker()
-    devices = [await db["devices"].find_one({"_id": token}) for token in tokens]
-    batch = new_deliveries(nid, devices, now, claim=claim, lease=FAST.lease)
-    await worker.store.batches.open(claim, nid, batch, until=now + lease)
-    return worker, nid, tokens, batch, now
+    return await open_batch(db, make_worker, names, claim, lease, topic="tally")
 
 
 @pytest.mark.usefixtures("past_kept")

@@ -3,7 +3,8 @@ batch on the wire for longer than its lease keeps its claim (the replica test fo
 
 import asyncio
 import dataclasses
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from bson import ObjectId
@@ -88,26 +89,43 @@ async def test_a_batch_on_the_wire_longer_than_its_lease_keeps_its_claim(
     assert (await db["notification_deliveries"].find_one({"n": nid}))["state"] == "sent"
 
 
+async def open_batch(
+    db: Any,
+    make_worker: Callable[..., Any],
+    names: list[str],
+    claim: str,
+    lease: timedelta,
+    *,
+    topic: str,
+) -> tuple[Any, ObjectId, list[str], list[Any], datetime]:
+    """A topic broadcast's batch in flight under ``claim``, its lease ending ``lease`` from now
+    (after any earlier test's pushes are settled): ``(worker, nid, tokens, batch, now)``."""
+    await settle(make_worker(), lambda: nothing_pending(db))
+    tokens = [await add_device(db, name, f"u-{name}") for name in names]
+    now = utcnow()
+    nid = ObjectId()
+    await db["notifications"].insert_one(
+        {"_id": nid, "status": "sending", "audience": {"topic": f"event.{topic}"}, "sendAt": now}
+        | {"title": TITLE, "body": BODY, "category": f"test.{topic}", "recipients": len(names)}
+    )
+    worker = make_worker()
+    devices = [await db["devices"].find_one({"_id": token}) for token in tokens]
+    batch = new_deliveries(nid, devices, now, claim=claim, lease=FAST.lease)
+    await worker.store.batches.open(claim, nid, batch, until=now + lease)
+    return worker, nid, tokens, batch, now
+
+
 async def test_a_batch_in_flight_whose_worker_died_is_handed_over_without_its_recorded_ones(
     db, fcm_server, make_worker
 ) -> None:
     """A fan-out batch is held as one document while sent; its worker dies after one answer
     was recorded: the status counts the rest as pending, and once the lease has run out any
     worker sends the rest, once."""
-    await settle(make_worker(), lambda: nothing_pending(db))
     names = ["died-a", "died-b", "died-c"]
-    tokens = [await add_device(db, name, f"u-{name}") for name in names]
-    now = utcnow()
-    nid = ObjectId()
-    await db["notifications"].insert_one(
-        {"_id": nid, "status": "sending", "audience": {"topic": "event.died"}, "sendAt": now}
-        | {"title": TITLE, "body": BODY, "category": "test.died", "recipients": 3}
+    worker, nid, tokens, batch, now = await open_batch(
+        db, make_worker, names, "dead-worker", FAST.lease, topic="died"
     )
-    worker = make_worker()
     store = worker.store
-    devices = [await db["devices"].find_one({"_id": token}) for token in tokens]
-    batch = new_deliveries(nid, devices, now, claim="dead-worker", lease=FAST.lease)
-    await store.batches.open("dead-worker", nid, batch, until=now + FAST.lease)
     # FCM took the first message and its record was written; then the worker died.
     await store.deliveries.record_sent(
         batch[:1], batch="dead-worker", state="sent", now=now, audiences={}
@@ -165,19 +183,15 @@ async def test_answers_that_come_after_their_batch_was_handed_over_are_counted_o
     """A worker alive but slower than its lease: its batch is handed over, then FCM's answer
     for a message of it arrives. That success is not added to the batch's (fenced) record:
     the message is pending again, sent again (at least once) and counted once."""
-    await settle(make_worker(), lambda: nothing_pending(db))
-    tokens = [await add_device(db, name, f"u-{name}") for name in ["fenced-a", "fenced-b"]]
-    now = utcnow()
-    nid = ObjectId()
-    await db["notifications"].insert_one(
-        {"_id": nid, "status": "sending", "audience": {"topic": "event.fenced"}, "sendAt": now}
-        | {"title": TITLE, "body": BODY, "category": "test.fenced", "recipients": 2}
+    worker, nid, tokens, batch, now = await open_batch(
+        db,
+        make_worker,
+        ["fenced-a", "fenced-b"],
+        "slow-worker",
+        timedelta(seconds=-1),
+        topic="fenced",
     )
-    worker = make_worker()
     store = worker.store
-    devices = [await db["devices"].find_one({"_id": token}) for token in tokens]
-    batch = new_deliveries(nid, devices, now, claim="slow-worker", lease=FAST.lease)
-    await store.batches.open("slow-worker", nid, batch, until=now - timedelta(seconds=1))
     sent = store.deliveries.record_sent
     assert await sent(batch[:1], batch="slow-worker", state="sent", now=now, audiences={})
     await worker._hand_over_expired()
