@@ -30,9 +30,10 @@ early.debug("processor.message.parse", parse_data_text="cho em hỏi khai tử",
 """
 
 
-def test_rasa_logs_no_message_text_slots_or_entities() -> None:
+def rasa_log_of(script: str) -> str:
+    """What ``script`` writes, run by the Rasa environment's Python from bots/ (as Rasa runs)."""
     run = subprocess.run(
-        [str(BOT_PYTHON), "-c", SCRIPT],
+        [str(BOT_PYTHON), "-c", script],
         cwd=BOTS,
         capture_output=True,
         text=True,
@@ -41,6 +42,11 @@ def test_rasa_logs_no_message_text_slots_or_entities() -> None:
     )
     log = run.stdout + run.stderr
     assert run.returncode == 0, log[-3000:]
+    return log
+
+
+def test_rasa_logs_no_message_text_slots_or_entities() -> None:
+    log = rasa_log_of(SCRIPT)
     # The events are still logged, so a timeout stays visible ...
     assert "rest.message.received.timeout" in log
     assert "processor.message.parse" in log
@@ -70,16 +76,7 @@ receive("tôi bị sốt xuất huyết")
 
 def test_a_logged_failure_keeps_the_message_out_of_its_traceback() -> None:
     # Rasa's JSON logs render each frame's local variables (the message's text among them).
-    run = subprocess.run(
-        [str(BOT_PYTHON), "-c", FAILURE],
-        cwd=BOTS,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    log = run.stdout + run.stderr
-    assert run.returncode == 0, log[-3000:]
+    log = rasa_log_of(FAILURE)
     assert "rest.message.received.failure" in log and "the action server failed" in log
     content = "sốt xuất huyết"
     assert content not in log and json.dumps(content)[1:-1] not in log, log[-1500:]
