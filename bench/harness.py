@@ -29,7 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -302,6 +302,44 @@ class LeanConnection:
             self.reader = self.writer = None
 
 
+async def _closed_loop(
+    senders: list[Callable[[Any], Awaitable[bool]]],
+    *,
+    json_body: Callable[[int], Any] | None,
+    seconds: float,
+    warmup: float,
+    server_pid: int | None,
+) -> Result:
+    """One client per sender, each sending its next request as soon as the last one answered
+    (``sender(body)``: True when the answer was right); warm-up first, then the measured run."""
+    latencies: list[float] = []
+    errors = 0
+    counter = 0
+
+    async def worker(send: Callable[[Any], Awaitable[bool]], stop_at: float, record: bool) -> None:
+        nonlocal errors, counter
+        while time.perf_counter() < stop_at:
+            counter += 1
+            body = json_body(counter) if json_body else None
+            started = time.perf_counter()
+            ok = await send(body)
+            elapsed = (time.perf_counter() - started) * 1000
+            if record:
+                latencies.append(elapsed)
+                errors += 0 if ok else 1
+
+    warm_until = time.perf_counter() + warmup
+    await asyncio.gather(*(worker(send, warm_until, False) for send in senders))
+    cpu_before = _cpu_seconds(server_pid) if server_pid else 0.0
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(send, started + seconds, True) for send in senders))
+    elapsed = time.perf_counter() - started
+    cpu_ms = None
+    if server_pid and latencies:
+        cpu_ms = (_cpu_seconds(server_pid) - cpu_before) * 1000 / len(latencies)
+    return Result(len(latencies), errors, elapsed, latencies, cpu_ms)
+
+
 async def _drive_lean(
     url: str,
     *,
@@ -314,21 +352,14 @@ async def _drive_lean(
     check: Callable[[Any], bool] | None,
     server_pid: int | None,
 ) -> Result:
-    latencies: list[float] = []
-    errors = 0
-    counter = 0
     connections = [LeanConnection(url, method, headers) for _ in range(clients)]
 
-    async def worker(connection: LeanConnection, stop_at: float, record: bool) -> None:
-        nonlocal errors, counter
-        while time.perf_counter() < stop_at:
-            counter += 1
-            body = json_body(counter) if json_body else None
-            started = time.perf_counter()
+    def sender(connection: LeanConnection) -> Callable[[Any], Awaitable[bool]]:
+        async def send(body: Any) -> bool:
             try:
                 async with asyncio.timeout(30.0):
                     reply = await connection.request(body)
-                ok = reply.status_code == 200 and (check is None or check(reply))
+                return reply.status_code == 200 and (check is None or check(reply))
             except (
                 OSError,
                 ValueError,
@@ -337,25 +368,22 @@ async def _drive_lean(
                 asyncio.IncompleteReadError,
                 asyncio.LimitOverrunError,
             ):
-                ok = False
                 await connection.close()
-            elapsed = (time.perf_counter() - started) * 1000
-            if record:
-                latencies.append(elapsed)
-                errors += 0 if ok else 1
+                return False
 
-    warm_until = time.perf_counter() + warmup
-    await asyncio.gather(*(worker(c, warm_until, False) for c in connections))
-    cpu_before = _cpu_seconds(server_pid) if server_pid else 0.0
-    started = time.perf_counter()
-    await asyncio.gather(*(worker(c, started + seconds, True) for c in connections))
-    elapsed = time.perf_counter() - started
-    cpu_ms = None
-    if server_pid and latencies:
-        cpu_ms = (_cpu_seconds(server_pid) - cpu_before) * 1000 / len(latencies)
-    for connection in connections:
-        await connection.close()
-    return Result(len(latencies), errors, elapsed, latencies, cpu_ms)
+        return send
+
+    try:
+        return await _closed_loop(
+            [sender(connection) for connection in connections],
+            json_body=json_body,
+            seconds=seconds,
+            warmup=warmup,
+            server_pid=server_pid,
+        )
+    finally:
+        for connection in connections:
+            await connection.close()
 
 
 async def _drive(
@@ -370,38 +398,23 @@ async def _drive(
     check: Callable[[httpx.Response], bool] | None,
     server_pid: int | None,
 ) -> Result:
-    latencies: list[float] = []
-    errors = 0
-    counter = 0
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(limits=limits, timeout=30.0, headers=headers) as client:
 
-        async def worker(stop_at: float, record: bool) -> None:
-            nonlocal errors, counter
-            while time.perf_counter() < stop_at:
-                counter += 1
-                body = json_body(counter) if json_body else None
-                started = time.perf_counter()
-                try:
-                    response = await client.request(method, url, json=body)
-                    ok = response.status_code == 200 and (check is None or check(response))
-                except httpx.HTTPError:
-                    ok = False
-                elapsed = (time.perf_counter() - started) * 1000
-                if record:
-                    latencies.append(elapsed)
-                    errors += 0 if ok else 1
+        async def send(body: Any) -> bool:
+            try:
+                response = await client.request(method, url, json=body)
+            except httpx.HTTPError:
+                return False
+            return response.status_code == 200 and (check is None or check(response))
 
-        warm_until = time.perf_counter() + warmup
-        await asyncio.gather(*(worker(warm_until, False) for _ in range(clients)))
-        cpu_before = _cpu_seconds(server_pid) if server_pid else 0.0
-        started = time.perf_counter()
-        await asyncio.gather(*(worker(started + seconds, True) for _ in range(clients)))
-        elapsed = time.perf_counter() - started
-        cpu_ms = None
-        if server_pid and latencies:
-            cpu_ms = (_cpu_seconds(server_pid) - cpu_before) * 1000 / len(latencies)
-    return Result(len(latencies), errors, elapsed, latencies, cpu_ms)
+        return await _closed_loop(
+            [send] * clients,
+            json_body=json_body,
+            seconds=seconds,
+            warmup=warmup,
+            server_pid=server_pid,
+        )
 
 
 def drive(
