@@ -85,13 +85,16 @@ async def rounds_pass(worker: Worker, count: int) -> None:
 async def test_a_minute_of_refusals_pauses_the_worker_and_loses_or_repeats_nothing(
     refusal: str, db: Any, fcm_server: FcmServer, make_worker: Any
 ) -> None:
-    clock = MovableClock(utcnow() + timedelta(seconds=5))  # the outbox's sendAt is already due
-    back = clock.now() + timedelta(minutes=1)
-    fcm_server.retry_after = 60
-    fcm_server.outage = lambda: refusal if clock.now() < back else None
     users = [f"u-{refusal}-{i}" for i in range(120)]
     tokens = [await add_device(db, f"{refusal}-{i}", user) for i, user in enumerate(users)]
     await queue(db, users)
+    # Started once the notification is queued (its sendAt is the wall clock's then), so it is
+    # due on this clock however long the setup took. (A clock started before the setup, 5 s
+    # ahead, left it never due when a busy machine took more than 5 s to store 120 devices.)
+    clock = MovableClock(utcnow())
+    back = clock.now() + timedelta(minutes=1)
+    fcm_server.retry_after = 60
+    fcm_server.outage = lambda: refusal if clock.now() < back else None
     config = dataclasses.replace(FAST, batch_size=50, fanout_chunk=50, clock=clock.now)
     worker = make_worker(config)
     stop = asyncio.Event()
@@ -105,8 +108,7 @@ async def test_a_minute_of_refusals_pauses_the_worker_and_loses_or_repeats_nothi
             recorded = await deliveries.count_documents({"n": {"$exists": 1}})
             batches = await db["notification_batches"].find().to_list(None)
             in_flight = sum(len(b.get("deliveries", [])) for b in batches)
-            # Kept for the failure message: this wait timed out once in a fresh-clone run on a
-            # loaded machine (and once the session before) and was never reproduced since.
+            # Kept for the failure message (what was refused, stored, in flight, sent).
             seen.update(
                 refusals=refusals,
                 recorded=recorded,
