@@ -23,6 +23,7 @@ from strawberry.schema.schema import validate_document
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from api.execution import LeafFastExecutor
 from api.limits import DocumentFacts, RequestBounds
 from api.nodes import NodeQuery
 from api.registry import MUTATIONS, QUERIES, SUBSCRIPTIONS
@@ -181,7 +182,13 @@ def build_schema(
     ]
     if not settings.introspection_enabled:
         extensions.append(HideFieldSuggestions)
-    return Schema(query=query, mutation=mutation, subscription=subscription, extensions=extensions)
+    return Schema(
+        query=query,
+        mutation=mutation,
+        subscription=subscription,
+        extensions=extensions,
+        execution_context_class=LeafFastExecutor,
+    )
 
 
 def export_sdl(schema: strawberry.Schema, path: Path = SCHEMA_PATH) -> Path:
