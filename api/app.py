@@ -21,7 +21,6 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 
 from api import firebase, heap
-from api.arrival_order import ArrivalOrder
 from api.auth import Authenticator, RouteSignIn
 from api.console import console_routes
 from api.database import create_client, create_indexes
@@ -196,7 +195,6 @@ def create_app(
             *ROUTES,  # the domains' own endpoints (domains/kernel/module.py)
         ],
         middleware=[
-            Middleware(ArrivalOrder),
             Middleware(
                 BodyLimit,
                 max_bytes=settings.graphql_max_body_bytes,

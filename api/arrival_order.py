@@ -9,9 +9,10 @@ waits one. With 16 busy connections it is one request in sixteen: the whole 95th
 of the 16-client benchmarks, at twice the median (README, "Province scale").
 
 The connection that finished its previous request longest ago has been waiting longest, so the
-requests of a turn start in that order. A connection not seen before comes after the known ones
-(its request cannot be older than the turn that read it). The cost is one extra pass through the
-event loop per request; the work itself and its total are unchanged.
+requests of a turn start in that order. A connection not seen before, or one the scope does not
+name, comes after the known ones (its request cannot be older than the turn that read it). The
+cost is one extra pass through the event loop per request; the work itself is unchanged.
+`xuthanh serve` puts this outermost, before the peer is rewritten into a forwarded address.
 """
 
 import asyncio
@@ -42,9 +43,8 @@ class ArrivalOrder:
             await self.app(scope, receive, send)
             return
         loop = asyncio.get_running_loop()
-        client, server = scope.get("client"), scope.get("server")
-        connection = (tuple(client) if client else None, tuple(server) if server else None)
-        rank = self._finished.get(connection)
+        connection = _connection(scope)
+        rank = None if connection is None else self._finished.get(connection)
         turn: asyncio.Future[None] = loop.create_future()
         waited = next(self._ranks) if rank is None else rank
         heapq.heappush(self._waiting, (waited, next(self._arrivals), turn))
@@ -56,10 +56,14 @@ class ArrivalOrder:
         try:
             await self.app(scope, receive, send)
         finally:
-            self._finished[connection] = next(self._ranks)
-            self._finished.move_to_end(connection)
-            if len(self._finished) > REMEMBERED_CONNECTIONS:
-                self._finished.popitem(last=False)
+            if connection is not None:
+                self._remember(connection)
+
+    def _remember(self, connection: Hashable) -> None:
+        self._finished[connection] = next(self._ranks)
+        self._finished.move_to_end(connection)
+        if len(self._finished) > REMEMBERED_CONNECTIONS:
+            self._finished.popitem(last=False)
 
     def _release(self) -> None:
         self._release_scheduled = False
@@ -67,3 +71,13 @@ class ArrivalOrder:
             _, _, turn = heapq.heappop(self._waiting)
             if not turn.done():  # a request cancelled while it waited has gone
                 turn.set_result(None)
+
+
+def _connection(scope: Scope) -> Hashable | None:
+    """The TCP connection a request came on, when the scope tells it: behind a trusted proxy the
+    server replaces the peer with the forwarded client address and port 0, which names no
+    connection, so such requests keep the order they were read in."""
+    client, server = scope.get("client"), scope.get("server")
+    if not client or not client[1]:
+        return None
+    return (tuple(client), tuple(server) if server else None)

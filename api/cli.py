@@ -5,7 +5,7 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from pymongo.errors import PyMongoError
 
@@ -91,18 +91,25 @@ async def _seed(db: Any, *, only_if_empty: bool, scale: str = "demo") -> int:
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
     from api.app import create_app
+    from api.arrival_order import ArrivalOrder
 
     app = create_app(settings, settle_heap=True)
+    # ArrivalOrder tells connections apart by their peer, so it sits outside the rewrite of the
+    # peer into the forwarded client's address (X-Forwarded-For, believed only from
+    # FORWARDED_ALLOW_IPS), which uvicorn would otherwise do first.
+    # (uvicorn's and Starlette's ASGI annotations describe the same calls under other names)
+    forwarded = ProxyHeadersMiddleware(cast(Any, app), trusted_hosts=settings.forwarded_allow_ips)
+    served = ArrivalOrder(cast(Any, forwarded))
     uvicorn.run(
-        app,
+        served,
         host=args.host or settings.host,
         port=args.port or settings.port,
         log_config=None,
         access_log=False,  # RequestContextMiddleware writes the access log (with request ids)
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
+        proxy_headers=False,
     )
     return 0
 

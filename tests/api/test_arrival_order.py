@@ -123,3 +123,26 @@ async def test_other_connections_are_passed_through_untouched() -> None:
     await app({"type": "lifespan"}, None, None)  # type: ignore[arg-type]
     await app({"type": "websocket", "client": ["a", 1]}, None, None)  # type: ignore[arg-type]
     assert seen == ["lifespan", "websocket"]
+
+
+async def test_requests_whose_connection_is_not_known_keep_the_order_they_were_read_in() -> None:
+    """Behind a trusted proxy the peer is the forwarded client address with port 0."""
+    recorder = Recorder()
+    app = ArrivalOrder(recorder)
+
+    async def forwarded(address: str) -> None:
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict[str, Any]) -> None:
+            pass
+
+        await app({**scope(address), "client": [address, 0]}, receive, send)
+
+    for address in ("c", "a", "b"):
+        await forwarded(address)
+    recorder.started.clear()
+
+    await asyncio.gather(*(asyncio.create_task(forwarded(a)) for a in ("b", "a", "c")))
+
+    assert recorder.started == ["b", "a", "c"]

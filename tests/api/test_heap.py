@@ -112,9 +112,16 @@ def test_serve_settles_the_heap_and_tests_apps_do_not(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     served: dict[str, Any] = {}
+    created: list[Any] = []
+
+    def create(settings: Settings, **options: Any) -> Any:
+        created.append(create_app(settings, **options))
+        return created[-1]
+
     monkeypatch.setattr("uvicorn.run", lambda app, **options: served.update(app=app, **options))
+    monkeypatch.setattr("api.app.create_app", create)
     cli.cmd_serve(settings, argparse.Namespace(host=None, port=None))
-    assert served["app"].state.settle_heap is True
+    assert created[0].state.settle_heap is True
     assert served["access_log"] is False  # the app's middleware logs each request once
     assert create_app(settings).state.settle_heap is False
 

@@ -67,10 +67,25 @@ async def test_the_chat_limit_counts_visitors_behind_a_trusted_proxy(
     assert answer == expected
 
 
-def test_serve_hands_the_setting_to_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: dict[str, Any] = {}
-    monkeypatch.setattr("uvicorn.run", lambda app, **options: seen.update(options))
-    monkeypatch.setattr("api.app.create_app", lambda settings, **options: object())
+async def test_serve_believes_forwarded_addresses_only_from_the_setting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    served: dict[str, Any] = {}
+    seen: list[Any] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        seen.append(scope["client"])
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    monkeypatch.setattr("uvicorn.run", lambda app, **options: served.update(app=app, **options))
+    monkeypatch.setattr("api.app.create_app", lambda settings, **options: app)
     settings = Settings(app_env="test", forwarded_allow_ips="10.0.0.0/8")
     cli.cmd_serve(settings, argparse.Namespace(host=None, port=None))
-    assert seen["proxy_headers"] is True and seen["forwarded_allow_ips"] == "10.0.0.0/8"
+    assert served["proxy_headers"] is False  # rewritten inside the served stack instead
+
+    for peer in (BALANCER, "192.168.1.9"):
+        transport = httpx.ASGITransport(app=served["app"], client=(peer, 4000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            await client.get("/healthz", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert [tuple(client) for client in seen] == [("203.0.113.9", 0), ("192.168.1.9", 4000)]
