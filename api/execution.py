@@ -5,7 +5,8 @@ ResolveInfo, checks twice for an awaitable and walks ``complete_value`` for ever
 about a third of the API's CPU for a search. Most of those fields are Strawberry's *basic* fields
 (an attribute read: no resolver, no extension, no permission, no argument). For a leaf (scalar or
 enum) the value only needs the read and the type's ``coerce_output_value``; for an object (an
-edge's ``node``) the read, Strawberry's own type check and the sub-selection.
+edge's ``node``) or a list of objects (a connection's ``edges``) the read, Strawberry's own type
+check and the sub-selection of each.
 
 ``LeafFastExecutor`` takes that path for such a field when nothing wraps resolvers (no schema
 extension with a ``resolve`` hook). Any other field, and any value that is not plain (``None`` in
@@ -16,6 +17,8 @@ paths and null propagation are exactly graphql-core's. Fields with a resolver or
 resolver.
 """
 
+import functools
+import operator
 from collections.abc import Awaitable, Callable
 from typing import Any, NamedTuple
 from weakref import WeakKeyDictionary
@@ -27,6 +30,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from graphql import (
     GraphQLEnumType,
     GraphQLField,
+    GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
@@ -41,18 +45,26 @@ from graphql import (
 # interfaces (``Node``) only looks at the value. tests/api/test_execution.py checks that the
 # search page's fields are still recognised.
 BASIC_RESOLVER = "_get_basic_result"
+DEFINITION = "strawberry-definition"  # GraphQLCoreConverter.DEFINITION_BACKREF
 STRAWBERRY_IS_TYPE_OF = "_get_is_type_of.<locals>.is_type_of"
 # Values no check below can find unusual: skip the awaitable and exception checks.
 _PLAIN = frozenset({str, int, float, bool})
 
 
 class Plan(NamedTuple):
-    resolve: Callable[..., Any]
+    read: Callable[[Any], Any]  # the attribute read: what Strawberry's resolver returns
     named: Any  # the leaf type (scalar or enum) or the object type
     non_null: bool
     field_type: GraphQLOutputType
-    leaf: bool
+    kind: str  # LEAF, OBJECT or LIST (of objects)
     is_type_of: Callable[..., Any] | None = None
+    item_type: GraphQLOutputType | None = None  # a list's item type, as declared
+
+
+LEAF, OBJECT, LIST = "leaf", "object", "list"
+
+
+Planned = tuple[str, FieldDetailsList, Plan | None]
 
 
 def plan_of(field: GraphQLField) -> Plan | None:
@@ -62,18 +74,34 @@ def plan_of(field: GraphQLField) -> Plan | None:
         return None
     if not getattr(resolve, "_is_default", False) or field.args:
         return None
+    read = _reader(field, resolve)
     named: Any = field.type
     non_null = isinstance(named, GraphQLNonNull)
     if non_null:
         named = named.of_type
     if isinstance(named, GraphQLScalarType | GraphQLEnumType):
-        return Plan(resolve, named, non_null, field.type, leaf=True)
+        return Plan(read, named, non_null, field.type, LEAF)
+    item_type = None
+    if isinstance(named, GraphQLList):
+        item_type = named.of_type
+        named = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
     if not isinstance(named, GraphQLObjectType):
         return None
     check = named.is_type_of
     if check is not None and not getattr(check, "__qualname__", "").endswith(STRAWBERRY_IS_TYPE_OF):
         return None
-    return Plan(resolve, named, non_null, field.type, leaf=False, is_type_of=check)
+    kind = OBJECT if item_type is None else LIST
+    return Plan(read, named, non_null, field.type, kind, check, item_type)
+
+
+def _reader(field: GraphQLField, resolve: Callable[..., Any]) -> Callable[[Any], Any]:
+    """``source -> value`` as ``resolve`` computes it: ``getattr(source, python_name)`` when the
+    field's default resolver is ``getattr`` (Strawberry's default), else the resolver itself."""
+    definition = (field.extensions or {}).get(DEFINITION)
+    name = getattr(definition, "python_name", None)
+    if isinstance(name, str) and getattr(definition, "default_resolver", None) is getattr:
+        return operator.attrgetter(name)
+    return functools.partial(resolve, info=None)
 
 
 # Per schema: id(field) -> (field, its plan); the field is held so that its id stays its own.
@@ -97,6 +125,9 @@ class LeafFastExecutor(StrawberryGraphQLCoreExecutionContext):
         manager = self.middleware_manager
         self._fast = manager is None or not manager.middlewares
         self._plans = _plans(self.schema)
+        # Per grouped field set (an edge's node has the same one on every edge): its fields'
+        # plans, the set held so that its id stays its own.
+        self._sets: dict[int, tuple[GroupedFieldSet, GraphQLObjectType, list[Planned]]] = {}
 
     def _plan(self, parent_type: GraphQLObjectType, field_name: str) -> Plan | None:
         field = self.schema.get_field(parent_type, field_name)
@@ -106,6 +137,20 @@ class LeafFastExecutor(StrawberryGraphQLCoreExecutionContext):
         if known is None or known[0] is not field:
             known = self._plans[id(field)] = (field, plan_of(field))
         return known[1]
+
+    def _planned(self, parent_type: GraphQLObjectType, fields: GroupedFieldSet) -> list[Planned]:
+        known = self._sets.get(id(fields))
+        if known is not None and known[0] is fields and known[1] is parent_type:
+            return known[2]
+        planned = []
+        for name, details in fields.items():
+            node = details[0].node
+            plan = None if node.arguments else self._plan(parent_type, node.name.value)
+            if plan is not None and plan.kind == LIST and any(d.node.directives for d in details):
+                plan = None  # @stream, or any directive: graphql-core's list completion
+            planned.append((name, details, plan))
+        self._sets[id(fields)] = (fields, parent_type, planned)
+        return planned
 
     def execute_fields(
         self,
@@ -123,19 +168,16 @@ class LeafFastExecutor(StrawberryGraphQLCoreExecutionContext):
         results: dict[str, Any] = {}
         pending: list[str] = []
         try:
-            for name, details in grouped_field_set.items():
-                node = details[0].node
-                plan = None if node.arguments else self._plan(parent_type, node.name.value)
-                if plan is not None and plan.leaf:
+            for name, details, plan in self._planned(parent_type, grouped_field_set):
+                if plan is not None and plan.kind == LEAF:
                     result = _read_leaf(plan, source_value)
                     if result is not Undefined:
                         results[name] = result
                         continue
                 elif plan is not None:
                     field_path = Path(path, name, parent_type.name)
-                    result = self._object_field(
-                        plan, source_value, details, field_path, position_context
-                    )
+                    complete = self._object_field if plan.kind == OBJECT else self._list_field
+                    result = complete(plan, source_value, details, field_path, position_context)
                 else:
                     result = Undefined
                 if result is Undefined:
@@ -159,7 +201,7 @@ class LeafFastExecutor(StrawberryGraphQLCoreExecutionContext):
     ) -> AwaitableOrValue[Any]:
         """An object read from an attribute, its sub-selection executed; Undefined: normal path."""
         try:
-            value = plan.resolve(source, None)
+            value = plan.read(source)
         except Exception:  # graphql-core reads it again and reports the error
             return Undefined
         if value is None or value is Undefined:
@@ -183,6 +225,56 @@ class LeafFastExecutor(StrawberryGraphQLCoreExecutionContext):
             return self._await_object(completed, plan.field_type, details, path)
         return completed
 
+    def _list_field(
+        self, plan: Plan, source: Any, details: FieldDetailsList, path: Path, position: Any
+    ) -> AwaitableOrValue[Any]:
+        """A list of objects read from an attribute, each item's sub-selection executed;
+        Undefined: normal path (anything but a list of plain objects of the type)."""
+        try:
+            items = plan.read(source)
+        except Exception:  # graphql-core reads it again and reports the error
+            return Undefined
+        if items is None or items is Undefined:
+            return Undefined if plan.non_null else None
+        if type(items) is not list or not _plain_objects(plan, items):
+            return Undefined
+        try:
+            completed = self._list_items(plan, items, details, path, position)
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, plan.field_type, details, path)
+            return None
+        if is_awaitable(completed):
+            return self._await_object(completed, plan.field_type, details, path)
+        return completed
+
+    def _list_items(
+        self, plan: Plan, items: list[Any], details: FieldDetailsList, path: Path, position: Any
+    ) -> AwaitableOrValue[list[Any]]:
+        """graphql-core's ``complete_iterable_value`` for items known to be of the type."""
+        item_type: Any = plan.item_type
+        completed: list[Any] = []
+        pending: list[int] = []
+        try:
+            for index, item in enumerate(items):
+                item_path = path.add_key(index, None)
+                try:
+                    value = self.collect_and_execute_subfields(
+                        plan.named, details, item_path, item, position
+                    )
+                except Exception as raw_error:
+                    self.handle_field_error(raw_error, item_type, details, item_path)
+                    value = None
+                else:
+                    if is_awaitable(value):
+                        value = self._await_object(value, item_type, details, item_path)
+                        pending.append(index)
+                completed.append(value)
+        except Exception:
+            if pending:
+                self.settle_in_background([completed[index] for index in pending])
+            raise
+        return _gathered_items(completed, pending) if pending else completed
+
     async def _await_object(
         self,
         completed: Awaitable[Any],
@@ -200,7 +292,7 @@ class LeafFastExecutor(StrawberryGraphQLCoreExecutionContext):
 def _read_leaf(plan: Plan, source: Any) -> Any:
     """The field's value, or Undefined when graphql-core must complete it (same read again)."""
     try:
-        value = plan.resolve(source, None)
+        value = plan.read(source)
     except Exception:  # graphql-core reads it again and reports the error
         return Undefined
     if value is None or value is Undefined:
@@ -212,6 +304,33 @@ def _read_leaf(plan: Plan, source: Any) -> Any:
     except Exception:  # graphql-core coerces it again and reports the error
         return Undefined
     return Undefined if coerced is None else coerced
+
+
+def _plain_objects(plan: Plan, items: list[Any]) -> bool:
+    """Whether every item is a value of the list's object type (no None, exception or
+    awaitable, and Strawberry's type check passes): else graphql-core completes the list."""
+    check = plan.is_type_of
+    for item in items:
+        if item is None or isinstance(item, Exception) or is_awaitable(item):
+            return False
+        if check is not None:
+            try:
+                if check(item, None) is not True:
+                    return False
+            except Exception:  # graphql-core checks it again and reports the error
+                return False
+    return True
+
+
+async def _gathered_items(completed: list[Any], pending: list[int]) -> list[Any]:
+    """The items with their awaitables awaited (together, cancelling the rest on an error)."""
+    if len(pending) == 1:
+        completed[pending[0]] = await completed[pending[0]]
+    else:
+        done = await gather_with_cancel(*(completed[index] for index in pending))
+        for index, value in zip(pending, done, strict=True):
+            completed[index] = value
+    return completed
 
 
 async def _gathered(results: dict[str, Any], pending: list[str]) -> dict[str, Any]:

@@ -69,6 +69,8 @@ class Item(Named):
     tag: Tag
     maybe_tag: Tag | None
     outcome: Ok | Failed
+    tags: list[Tag]
+    shelf: list[Tag | None]  # holds a None
     secret: str = strawberry.field(permission_classes=[Refused])
 
     @strawberry.field
@@ -98,6 +100,8 @@ def _item(n: int, **overrides: Any) -> Item:
         "tag": Tag(label=f"t{n}"),
         "maybe_tag": None if n % 2 else Tag(label="m"),
         "outcome": Ok(note="done") if n % 2 else Failed(reason="no"),
+        "tags": [Tag(label=f"a{n}"), Tag(label="b")],
+        "shelf": [Tag(label="s"), None] if n % 2 else [],
         "secret": "hidden",
     }
     values.update(overrides)
@@ -113,7 +117,22 @@ ITEMS = [
 
 
 @strawberry.type
+class Box:
+    items: list[Item] | None
+    named: list[Named]
+    loose: list[Item | None]
+
+
+@strawberry.type
 class Query:
+    @strawberry.field
+    def boxes(self) -> list[Box]:
+        return [
+            Box(items=ITEMS[:3], named=ITEMS[:2], loose=ITEMS[:2]),
+            Box(items=ITEMS, named=[], loose=[ITEMS[3], *ITEMS[5:]]),  # a None deep down
+            Box(items=[ITEMS[0], Tag(label="not an item")], named=[], loose=[]),  # type: ignore[list-item]
+        ]
+
     @strawberry.field
     def items(self) -> list[Item | None]:
         return ITEMS
@@ -157,6 +176,11 @@ DOCUMENTS = {
         fragment Label on Tag { label __typename }""",
     "unions": "{ items { outcome { __typename ... on Ok { note } ... on Failed { reason } } } }",
     "resolvers": "{ items { name computed later } }",
+    "lists": "{ items { tags { label } shelf { label } } }",
+    "async items": "{ boxes { items { name later tags { label } } named { name } } }",
+    "lists of lists": """{ boxes { items { name later computed tags { label } }
+        named { name } loose { name tag { label } } } }""",
+    "directive on a list": "query($yes: Boolean!) { boxes { items @include(if: $yes) { name } } }",
     "null propagation": "{ items { name broken } strict { name broken } }",
     "refused enum value": "{ items { name oddColour } }",
     "sensitive": "{ first { name secret } }",
