@@ -91,8 +91,10 @@ class Stack:
         plain_app: str | None = None,
         env: dict[str, str] | None = None,
         database: str = "bench",
+        database_cache: str = mongo_server.CACHE_SIZE,
     ) -> None:
         self.plain_app = plain_app
+        self.database_cache = database_cache
         self.extra_env = env or {}
         self.database = database
         self.processes: list[subprocess.Popen[bytes]] = []
@@ -113,6 +115,7 @@ class Stack:
             port=mongo_port,
             storage=str(self.workdir / "mongo"),
             log_path=self.workdir / "mongo.log",
+            cache_size=self.database_cache,
         )
         self.mongo_uri = mongo_server.uri_for(mongo_port)
         self.env = {

@@ -53,6 +53,9 @@ from tests.support.fcm_server import PROJECT_ID, FcmServer
 SECRET = "bench-only-secret-0123456789abcdef"  # Stack's DEV_TOKEN_SECRET
 HOSPITAL = "bv-soak"
 WARM_UP_SECONDS = 120
+# SecantusDB's cache for the soak (the tests' and `make run`'s is 256 MB): its memory grows with
+# the data it reads and writes until the cache is full, which 256 MB is not within 10 minutes.
+SOAK_DATABASE_CACHE = "32M"
 
 BROWSE = "query($first: Int) { procedures(first: $first) { nodes { code name } } }"
 ATTRACTIONS = "query { attractions(first: 20) { nodes { id name } } }"
@@ -419,6 +422,7 @@ async def soak(
         "assistant": "rasa" if assistant is not None else "stand-in",
         "minutes": round(elapsed / 60, 1),
         "rate_per_second": arguments.rate,
+        "database_cache": arguments.database_cache,
         "requests": sum(len(v) for v in tally.latencies.values()),
         "errors": sum(tally.errors.values()),
         "by_kind": kinds,
@@ -429,6 +433,7 @@ async def soak(
         "pushes_twice": sum(1 for count in fcm.accepted_tokens().values() if count > broadcasts),
         "rss_mb": {name: {"first": p[0][1], "last": p[-1][1]} for name, p in memory.items()},
         "rss_growth_mb_per_minute_after_warm_up": {n: growth(p) for n, p in memory.items()},
+        "rss_mb_samples": {name: [mb for _, mb in p] for name, p in memory.items()},
         "error_samples": tally.samples,
     }
 
@@ -449,6 +454,11 @@ def main() -> None:
         default="stand-in",
         help="the real Rasa and action servers, or a stand-in answering at once",
     )
+    parser.add_argument(
+        "--database-cache",
+        default=SOAK_DATABASE_CACHE,
+        help="SecantusDB's WiredTiger cache (its memory grows with the data until it is full)",
+    )
     arguments = parser.parse_args()
     assistant = RealAssistant() if arguments.assistant == "rasa" else None
     rasa = RasaStandIn()
@@ -460,7 +470,11 @@ def main() -> None:
             "FCM_ENDPOINT": fcm.url,
             "FIREBASE_PROJECT_ID": PROJECT_ID,
         }
-        with Stack(env=env, database="soak") as stack:
+        with Stack(
+            env=env,
+            database="soak",
+            database_cache=arguments.database_cache,
+        ) as stack:
             if assistant is not None:
                 assistant.start(stack)
             result = asyncio.run(soak(stack, fcm, arguments, assistant))
