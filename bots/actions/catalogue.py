@@ -107,9 +107,14 @@ class Names:
             index.question_pairs = asked
             index.localities = places
         every_name = [n for found in names.values() for pair in found.values() for n in pair if n]
+        everyday = usable_synonyms(synonyms(), every_name)
+        # A key of several words is known as a whole (Vocabulary.phrases); its expansions and
+        # one-word keys ("gplx") are words.
+        phrases = [p for p in everyday if " " in p and p in synonyms()]
         self.vocabulary = Vocabulary(
             [*every_name, *descriptions[0], *descriptions[1], *general,
-             *usable_synonyms(synonyms(), every_name)]
+             *(p for p in everyday if p not in phrases)],
+            phrases,
         )
 
     def name(self, kind: str, record_id: str, lang: str) -> str:

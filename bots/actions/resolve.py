@@ -75,6 +75,9 @@ class Scored:
     # The name's words that weigh something, and those of them the question holds.
     words: FrozenSet[str] = frozenset()
     said: FrozenSet[str] = frozenset()
+    # Word pairs of the question's everyday names read as this record ("giấy khai" and "khai
+    # sinh" of "sửa giấy khai sinh"): this record's, however rare elsewhere.
+    named: FrozenSet[str] = frozenset()
 
 
 @dataclass
@@ -276,12 +279,19 @@ class NameIndex:
         any other is read as its meaning."""
         terms = self.terms.get(record_id, set())
         folded = f" {fold(question)} "
+        named: Set[str] = set()
         for key, phrases in (meanings or {}).items():
             held = any(all(word in terms for word in phrase.split()) for phrase in phrases)
             if not held:
-                # Kept as typed when the name holds its meaning: its neighbours still pair
-                # with it ("tách hộ khẩu": "tách hộ" is not explained by "thường trú").
                 folded = folded.replace(f" {key} ", f" {phrases[0]} ")
+                continue
+            # Kept as typed when the name holds its meaning: its neighbours still pair with
+            # it ("tách hộ khẩu": "tách hộ" is not explained by "thường trú"), but its own
+            # words are this record's everyday name ("sửa giấy khai sinh" of the correction of
+            # civil-status information), explained by it.
+            words = [self._spelled(word) for word in key.split()]
+            named.update(words)
+            named.update(f"{a} {b}" for a, b in zip(words, words[1:]))
         spelled = [self._spelled(word) for word in folded.split()]
         known = terms | self.language_words
         # A pair whose two words the name holds apart ("the Cẩm Lương", "Lương fish") says
@@ -292,7 +302,8 @@ class NameIndex:
             if a not in known or b not in known
         }
         asked.update(word for word in spelled if len(word) >= LONG_WORD)
-        return sum(self.weight(term) for term in asked if term not in terms)
+        explained = terms | named
+        return sum(self.weight(term) for term in asked if term not in explained)
 
     def phrases_beside(self, question: str, terms: Set[str]) -> float:
         """Rarity, in this catalogue, of the question's word pairs and long words its names
@@ -391,6 +402,7 @@ def score(
             for term in literal
             if " " in term
             and term not in index.localities
+            and term not in index.question_pairs  # how people ask ("thủ tục"), not what
             and index.weight(term) >= index.min_evidence()
         ) if evidence else ()
         words = frozenset(
@@ -399,7 +411,15 @@ def score(
             if " " not in term and index.weight(term) > 0
         )
         said = frozenset(words & index.words_of(question, also))
-        scored.append(Scored(candidate, evidence, shared, fit, unexplained, strong, words, said))
+        named = frozenset(
+            f"{a} {b}"
+            for key, phrases in read.items()
+            if any(phrase in also for phrase in phrases)
+            for a, b in zip(key.split(), key.split()[1:])
+        )
+        scored.append(
+            Scored(candidate, evidence, shared, fit, unexplained, strong, words, said, named)
+        )
     return scored
 
 
@@ -467,7 +487,7 @@ def _holder(best: Optional[Scored], eligible: Sequence[Scored]) -> Optional[Scor
         return None
     said = {word for term in best.shared for word in term.split()}
     for other in eligible:
-        extra = set(other.strong) - set(best.shared)
+        extra = set(other.strong) - set(best.shared) - best.named
         if other is not best and any(not set(term.split()) & said for term in extra):
             return other
     return None

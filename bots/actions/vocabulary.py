@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections import Counter
 from pathlib import Path
-from typing import Dict, Iterable, List, Sequence, Set
+from typing import Dict, Iterable, List, Sequence, Set, Tuple
 
 import yaml
 
@@ -112,7 +112,7 @@ class Vocabulary:
     """Every word the texts hold: folded, and as written (accents kept, lower case), and each
     adjacent pair written as one ("viet nam" -> "vietnam")."""
 
-    def __init__(self, texts: Iterable[str]) -> None:
+    def __init__(self, texts: Iterable[str], phrases: Iterable[str] = ()) -> None:
         self.words: Set[str] = set()
         self.accented: Set[str] = set()
         for text in texts:
@@ -120,6 +120,14 @@ class Vocabulary:
             self.words.update(tokens)
             self.words.update(a + b for a, b in zip(tokens, tokens[1:]))
             self.accented.update(_written(text))
+        # Everyday names of several words ("lost my id card", "mở quán cà phê"): their words
+        # are known only together, where the question holds the whole name ("lost" alone, of a
+        # passport, is not).
+        self.phrases: Dict[str, List[Tuple[str, ...]]] = {}
+        for phrase in phrases:
+            words = tuple(fold(phrase).split())
+            if len(words) > 1:
+                self.phrases.setdefault(words[0], []).append(words)
         self._typos = [w for w in self.words if len(w) >= TYPO_MIN_LENGTH - 1 and w.isalpha()]
         self._near: Dict[str, List[str]] | None = None  # built at the first typo check
         self._known: Dict[str, bool] = {}
@@ -167,9 +175,12 @@ class Vocabulary:
         the texts hold fewer words with their accents than without)."""
         written = _written(question)
         accents = accents and any(fold(word) != word for word in written)
+        named = self._in_phrases([fold(word) for word in written])
         found = []
-        for word in written:
+        for position, word in enumerate(written):
             folded = fold(word)
+            if position in named:
+                continue
             if not folded or folded.isdigit() or " " in folded:
                 continue
             if folded.isalpha() and len(folded) < UNKNOWN_MIN_LETTERS:
@@ -179,6 +190,15 @@ class Vocabulary:
                     found.append(folded)
             elif not self.knows(folded):
                 found.append(folded)
+        return found
+
+    def _in_phrases(self, words: Sequence[str]) -> Set[int]:
+        """Positions of the words that belong to one of the everyday names (``phrases``)."""
+        found: Set[int] = set()
+        for start, word in enumerate(words):
+            for phrase in self.phrases.get(word, ()):
+                if tuple(words[start : start + len(phrase)]) == phrase:
+                    found.update(range(start, start + len(phrase)))
         return found
 
 

@@ -62,12 +62,16 @@ RENDERED_FIELDS = (
 
 
 def aliases(name: Mapping[str, str]) -> list[str]:
-    """Synonym-list phrases whose expansion the name contains ("gplx" for "giấy phép lái xe")."""
+    """Synonym-list phrases whose expansion the name contains ("gplx" for "giấy phép lái xe",
+    "sổ đỏ"), but none sharing a word with the name: "làm thẻ bhyt cho con" would let "thẻ",
+    "cho", "con" match the record on their own (the query-time expansion still reads it)."""
     folded = [f" {fold(normalize(text))} " for text in name.values() if text]
+    own = {word for text in folded for word in text.split()}
     return [
         phrase
         for phrase, expansions in synonyms().items()
-        if any(f" {expansion} " in text for expansion in expansions for text in folded)
+        if not own.intersection(phrase.split())
+        and any(f" {expansion} " in text for expansion in expansions for text in folded)
     ]
 
 

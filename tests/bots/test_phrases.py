@@ -146,3 +146,18 @@ def test_a_pair_the_names_hold_is_not_read_through_a_synonym(
     scored = resolve.score("gia hạn tam tru", candidates, procedures, synonyms)
     decision = resolve.decide(scored, procedures.min_evidence(), rival_answers=False)
     assert decision.kind == "answer" and _ids(decision) == ["1.002755"]
+
+
+def test_an_everyday_name_explains_its_own_words(procedures: resolve.NameIndex) -> None:
+    # "sửa giấy khai sinh" means the correction of civil-status information: its words
+    # ("giấy khai sinh", which other names hold) are that record's everyday name, not a
+    # sign of another procedure. Its neighbours still count ("cấp lại" is not explained).
+    synonyms = {"sua giay khai sinh": ["cai chinh bo sung thong tin ho tich"]}
+    candidates = [_candidate("1.004859", 0.4), _candidate("2.000635", 0.1)]
+    scored = resolve.score("sửa giấy khai sinh cho con", candidates, procedures, synonyms)
+    correction = next(s for s in scored if s.candidate.id == "1.004859")
+    assert correction.unexplained == 0
+    decision = resolve.decide(scored, procedures.min_evidence(), rival_answers=False)
+    assert decision.kind == "answer" and _ids(decision) == ["1.004859"]
+    other = resolve.score("sửa giấy khai sinh cấp lại", candidates, procedures, synonyms)
+    assert next(s for s in other if s.candidate.id == "1.004859").unexplained > 0

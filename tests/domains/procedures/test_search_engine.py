@@ -33,6 +33,20 @@ async def test_rare_words_outweigh_common_ones(catalogue: int, gql: GraphQLClien
     assert codes(unaccented)[0] == CIVIL_STATUS_CHANGE
 
 
+async def test_everyday_names_find_their_procedure(catalogue: int, gql: GraphQLClient) -> None:
+    # How citizens call procedures (data/synonyms.json), typed with accents or without, and
+    # the English of expats: none of these shares a rare word with the official name.
+    everyday = {
+        "báo tử": "1.000656",
+        "mat can cuoc": "2.001194",
+        "sửa giấy khai sinh": "1.004859",
+        "renew my driving licence": "3.000347",
+        "tach khau": "1.010038",
+    }
+    for text, code in everyday.items():
+        assert codes(await search(gql, text, first=3))[0] == code, text
+
+
 async def test_over_long_search_is_bad_user_input_naming_search(
     catalogue: int, gql: GraphQLClient
 ) -> None:
