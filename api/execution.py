@@ -8,13 +8,17 @@ enum) the value only needs the read and the type's ``coerce_output_value``; for 
 edge's ``node``) or a list of objects (a connection's ``edges``) the read, Strawberry's own type
 check and the sub-selection of each.
 
+A resolver that takes only the object (``def category(self)``; no ``info``, no argument, not
+async, no extension) is called directly the same way, without the Info and argument conversion
+Strawberry builds for it: it cannot see the request, so it cannot hold a per-user check.
+
 ``LeafFastExecutor`` takes that path for such a field when nothing wraps resolvers (no schema
 extension with a ``resolve`` hook). Any other field, and any value that is not plain (``None`` in
 a non-null field, an exception, an awaitable, a value the type refuses), goes through
 graphql-core's own ``execute_field``, which reads the attribute again: results, errors, their
-paths and null propagation are exactly graphql-core's. Fields with a resolver or an extension
-(permission guards, sensitive fields) are never basic fields: Strawberry gives them its own
-resolver.
+paths and null propagation are exactly graphql-core's (a resolver is then called a second
+time). Fields with an extension (permission guards) or a resolver that sees the request never
+take the short path.
 """
 
 import functools
@@ -26,6 +30,7 @@ from weakref import WeakKeyDictionary
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path, gather_with_cancel, is_awaitable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types.field import StrawberryField
 
 from graphql import (
     GraphQLEnumType,
@@ -39,12 +44,14 @@ from graphql import (
     Undefined,
 )
 
-# Strawberry's resolver for a field without resolver, extension or exception handler
-# (schema_converter.from_resolver). Its ``_resolver`` for a field with extensions is also marked
-# ``_is_default``, so the name is what tells them apart. Its ``is_type_of`` for an object with
-# interfaces (``Node``) only looks at the value. tests/api/test_execution.py checks that the
-# search page's fields are still recognised.
+# Strawberry's resolvers (schema_converter.from_resolver): ``_get_basic_result`` for a field
+# without resolver, extension or exception handler, ``_resolver`` for a synchronous resolver
+# (also marked ``_is_default`` when it has extensions but no resolver of its own: the name is
+# what tells them apart). Its ``is_type_of`` for an object with interfaces (``Node``) only looks
+# at the value. tests/api/test_execution.py checks that the search and near pages' fields are
+# still recognised.
 BASIC_RESOLVER = "_get_basic_result"
+SYNC_RESOLVER = "_resolver"
 DEFINITION = "strawberry-definition"  # GraphQLCoreConverter.DEFINITION_BACKREF
 STRAWBERRY_IS_TYPE_OF = "_get_is_type_of.<locals>.is_type_of"
 # Values no check below can find unusual: skip the awaitable and exception checks.
@@ -67,14 +74,15 @@ LEAF, OBJECT, LIST = "leaf", "object", "list"
 Planned = tuple[str, FieldDetailsList, Plan | None]
 
 
-def plan_of(field: GraphQLField) -> Plan | None:
-    """How to execute ``field`` on the short path, or None when it must take the normal one."""
-    resolve = field.resolve
-    if resolve is None or getattr(resolve, "__name__", None) != BASIC_RESOLVER:
+def plan_of(field: GraphQLField, *, methods: bool = True) -> Plan | None:
+    """How to execute ``field`` on the short path, or None when it must take the normal one.
+    ``methods``: whether resolvers that take only the object may be called directly (not when
+    the schema has exception handlers, which Strawberry wraps around resolvers)."""
+    if field.resolve is None or field.args:
         return None
-    if not getattr(resolve, "_is_default", False) or field.args:
+    read = _reader(field, field.resolve, methods)
+    if read is None:
         return None
-    read = _reader(field, resolve)
     named: Any = field.type
     non_null = isinstance(named, GraphQLNonNull)
     if non_null:
@@ -94,14 +102,42 @@ def plan_of(field: GraphQLField) -> Plan | None:
     return Plan(read, named, non_null, field.type, kind, check, item_type)
 
 
-def _reader(field: GraphQLField, resolve: Callable[..., Any]) -> Callable[[Any], Any]:
-    """``source -> value`` as ``resolve`` computes it: ``getattr(source, python_name)`` when the
-    field's default resolver is ``getattr`` (Strawberry's default), else the resolver itself."""
+def _reader(
+    field: GraphQLField, resolve: Callable[..., Any], methods: bool
+) -> Callable[[Any], Any] | None:
+    """``source -> value`` as ``resolve`` computes it, or None: for a basic field
+    ``getattr(source, python_name)`` (Strawberry's default resolver is ``getattr``) or the
+    resolver itself; for a resolver of the object alone, that function."""
     definition = (field.extensions or {}).get(DEFINITION)
-    name = getattr(definition, "python_name", None)
-    if isinstance(name, str) and getattr(definition, "default_resolver", None) is getattr:
-        return operator.attrgetter(name)
-    return functools.partial(resolve, info=None)
+    kind = getattr(resolve, "__name__", None)
+    if kind == BASIC_RESOLVER and getattr(resolve, "_is_default", False):
+        name = getattr(definition, "python_name", None)
+        if isinstance(name, str) and getattr(definition, "default_resolver", None) is getattr:
+            return operator.attrgetter(name)
+        return functools.partial(resolve, info=None)
+    if kind == SYNC_RESOLVER and methods and isinstance(definition, StrawberryField):
+        return _of_the_object(definition)
+    return None
+
+
+def _of_the_object(definition: StrawberryField) -> Callable[[Any], Any] | None:
+    """A synchronous resolver whose only parameter is the object (``self``, ``root`` or
+    ``parent``), on a field without extensions (no permission, no guard): called as Strawberry
+    calls it. It cannot see the request (no ``info``), so it cannot hold a per-user check."""
+    resolver = definition.base_resolver
+    if resolver is None or definition.extensions or resolver.is_async:
+        return None
+    if resolver.info_parameter is not None or resolver.arguments:
+        return None
+    if len(resolver.signature.parameters) != 1:
+        return None
+    if resolver.self_parameter is not None:
+        return resolver
+    reserved = resolver.root_parameter or resolver.parent_parameter
+    if reserved is None:
+        return None
+    name = reserved.name
+    return lambda source: resolver(**{name: source})
 
 
 # Per schema: id(field) -> (field, its plan); the field is held so that its id stays its own.
@@ -125,6 +161,9 @@ class LeafFastExecutor(StrawberryGraphQLCoreExecutionContext):
         manager = self.middleware_manager
         self._fast = manager is None or not manager.middlewares
         self._plans = _plans(self.schema)
+        strawberry_schema = getattr(self.schema, "_strawberry_schema", None)
+        converter = getattr(strawberry_schema, "schema_converter", None)
+        self._methods = not getattr(converter, "_exception_handler_specs", True)
         # Per grouped field set (an edge's node has the same one on every edge): its fields'
         # plans, the set held so that its id stays its own.
         self._sets: dict[int, tuple[GroupedFieldSet, GraphQLObjectType, list[Planned]]] = {}
@@ -135,7 +174,7 @@ class LeafFastExecutor(StrawberryGraphQLCoreExecutionContext):
             return None
         known = self._plans.get(id(field))
         if known is None or known[0] is not field:
-            known = self._plans[id(field)] = (field, plan_of(field))
+            known = self._plans[id(field)] = (field, plan_of(field, methods=self._methods))
         return known[1]
 
     def _planned(self, parent_type: GraphQLObjectType, fields: GroupedFieldSet) -> list[Planned]:

@@ -1,4 +1,4 @@
-"""The short path for plain fields (api/execution.py) answers exactly what graphql-core answers.
+"""The short path (api/execution.py) answers exactly what graphql-core answers.
 
 Each document runs on two copies of one schema, graphql-core's executor and ours, and the client
 must see the same JSON: data, error messages, paths and locations, masked errors, nulls that
@@ -54,6 +54,16 @@ class Failed:
     reason: str
 
 
+def _shout(root: "Item") -> str:
+    if root.count == 1:
+        raise ValueError("internal detail")
+    return root.name.upper()
+
+
+def _tally(parent: strawberry.Parent["Item"]) -> list[Tag]:
+    return [Tag(label=str(parent.count))] if parent.count % 2 else []
+
+
 @strawberry.type
 class Item(Named):
     colour: Colour
@@ -72,6 +82,16 @@ class Item(Named):
     tags: list[Tag]
     shelf: list[Tag | None]  # holds a None
     secret: str = strawberry.field(permission_classes=[Refused])
+    shout: str | None = strawberry.field(resolver=_shout)
+    tally: list[Tag] = strawberry.field(resolver=_tally)
+
+    @strawberry.field
+    def kind(self) -> Colour | None:
+        return None if self.count == 3 else self.colour
+
+    @strawberry.field
+    def mine(self, info: strawberry.Info) -> bool:
+        return info.context is None
 
     @strawberry.field
     def computed(self) -> str:
@@ -176,6 +196,7 @@ DOCUMENTS = {
         fragment Label on Tag { label __typename }""",
     "unions": "{ items { outcome { __typename ... on Ok { note } ... on Failed { reason } } } }",
     "resolvers": "{ items { name computed later } }",
+    "resolvers of the object": "{ items { shout tally { label } kind mine } }",
     "lists": "{ items { tags { label } shelf { label } } }",
     "async items": "{ boxes { items { name later tags { label } } named { name } } }",
     "lists of lists": """{ boxes { items { name later computed tags { label } }
@@ -228,19 +249,27 @@ def _fields(schema: strawberry.Schema) -> dict[str, Any]:
     }
 
 
-def test_only_plain_attribute_reads_take_the_short_path() -> None:
-    """On the app's schema: a field with a resolver, an extension (permission guards, sensitive
-    fields) or arguments is never read directly; the search page's fields are."""
+def test_only_reads_of_the_object_take_the_short_path() -> None:
+    """On the app's schema: a field with an extension (permission guards), arguments, or a
+    resolver that sees the request (``info``: per-user checks) or is async never takes the short
+    path; the search and near pages' fields do."""
     fields = _fields(build_schema(Settings(app_env="test", log_level="WARNING")))
     short = {name for name, field in fields.items() if plan_of(field) is not None}
     for name in short:
         definition = fields[name].extensions["strawberry-definition"]
-        assert not definition.base_resolver and not definition.extensions, name
-        assert not definition.arguments, name
-    page = ["ProcedureEdge.node", "ProcedureEdge.cursor", "Procedure.code", "Procedure.level"]
-    assert set(page) <= short
-    assert {"Procedure.documents", "ProcedureConnection.totalCount"}.isdisjoint(short)
-    assert plan_of(_fields(_schemas()[1])["Item.secret"]) is None
+        assert not definition.extensions and not definition.arguments, name
+        resolver = definition.base_resolver
+        assert resolver is None or not (resolver.info_parameter or resolver.is_async), name
+    pages = {"ProcedureEdge.node", "ProcedureConnection.edges", "Procedure.code", "Procedure.level"}
+    pages |= {"Attraction.category", "Attraction.distanceKm", "Attraction.location"}
+    assert pages <= short
+    assert {"ProcedureConnection.totalCount", "Attraction.name", "Attraction.reviews"}.isdisjoint(
+        short
+    )
+    test_fields = _fields(_schemas()[1])
+    assert plan_of(test_fields["Item.secret"]) is None and plan_of(test_fields["Item.mine"]) is None
+    assert plan_of(test_fields["Item.shout"]) is not None
+    assert plan_of(test_fields["Item.shout"], methods=False) is None
 
 
 def test_the_app_schema_uses_the_short_path() -> None:
