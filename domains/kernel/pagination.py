@@ -6,10 +6,10 @@ rows inserted or removed meanwhile never make a page skip or repeat a row (offse
 
 import base64
 import binascii
-import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from json.encoder import encode_basestring_ascii
 from typing import Any, Generic, TypeVar
 
 import strawberry
@@ -45,17 +45,21 @@ def page_size(first: int | None) -> int:
 def encode_cursor(values: Sequence[Any]) -> str:
     if all(type(value) is str or type(value) is int for value in values):
         # Canonical Extended JSON of strings and ints, written directly: the same text as
-        # json_util's (which costs ~25 µs a cursor, and a page has up to 100 of them).
-        raw = json.dumps([_canonical(value) for value in values])
+        # json_util's (which costs ~25 µs a cursor, and a page has up to 100 of them) and as
+        # json.dumps of the canonical values (still ~4 µs a cursor: 0.08 ms of a page of 20).
+        raw = "[" + ", ".join(map(_canonical, values)) + "]"
     else:
         raw = json_util.dumps(list(values), json_options=json_util.CANONICAL_JSON_OPTIONS)
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _canonical(value: str | int) -> str | dict[str, str]:
+def _canonical(value: str | int) -> str:
+    """The value's canonical Extended JSON text, as ``json.dumps`` writes it (its own escaping,
+    ``ensure_ascii``)."""
     if isinstance(value, str):
-        return value
-    return {"$numberInt" if INT32_MIN <= value <= INT32_MAX else "$numberLong": str(value)}
+        return encode_basestring_ascii(value)
+    kind = "$numberInt" if INT32_MIN <= value <= INT32_MAX else "$numberLong"
+    return f'{{"{kind}": "{value}"}}'
 
 
 def decode_cursor(cursor: str, *, length: int) -> list[Any]:

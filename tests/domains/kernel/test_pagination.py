@@ -95,6 +95,7 @@ def test_cursors_of_strings_and_ints_are_bsons_canonical_json() -> None:
     for values in (
         ["rank", 1, 4_000_000_000],
         ['Đăng ký "x" \\ 🙂', 0, -1],
+        ["\n\t\x00\x7f\u2028/", "\ud800", "", 7],
         [2**31 - 1, 2**31, -(2**31), -(2**31) - 1, 2**63 - 1],
         [],
     ):
