@@ -42,6 +42,10 @@ SYNONYMS: Mapping[str, Sequence[str]] = {
 NOT_RENDERED = frozenset({"searchPrimary", "searchTerms", "createdAt", "updatedAt"})
 # Kept as strings beside the index (an ObjectId unpickles ten times slower than a str).
 ID_FIELDS = ("_id", "attractionId")
+# Records kept unpickled per catalogue (Catalogue.shared_renders): the province's 500 attractions
+# and 200 events, a few KB each; a near page read 21 renders and a filtered one (open now, a
+# category) every record in the radius.
+SHARED_RENDERS = 512
 
 ATTRACTION_SPEC = IndexSpec(
     text_fields=(
@@ -120,12 +124,14 @@ def rendered(document: Mapping[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def restored(fields: dict[str, Any]) -> dict[str, Any]:
-    """Rendered fields as stored again (ids as ObjectIds)."""
+def restored(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of rendered fields as stored again (ids as ObjectIds). ``fields`` is shared
+    between requests (``shared_renders`` below) and never changed."""
+    row = dict(fields)
     for key in ID_FIELDS:
-        if isinstance(fields.get(key), str):
-            fields[key] = ObjectId(fields[key])
-    return fields
+        if isinstance(row.get(key), str):
+            row[key] = ObjectId(row[key])
+    return row
 
 
 def location(document: Mapping[str, Any]) -> tuple[float, float] | None:
@@ -146,6 +152,7 @@ ATTRACTIONS = Catalogue(
     synonyms=SYNONYMS,
     rendered=rendered,
     location=location,
+    shared_renders=SHARED_RENDERS,
 )
 EVENTS = Catalogue(
     name="events",
@@ -155,6 +162,7 @@ EVENTS = Catalogue(
     synonyms=SYNONYMS,
     rendered=rendered,
     location=location,
+    shared_renders=SHARED_RENDERS,
 )
 ATTRACTION_INDEX = catalogue_key(ATTRACTIONS)  # "search.attractions"
 EVENT_INDEX = catalogue_key(EVENTS)  # "search.events"

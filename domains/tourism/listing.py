@@ -112,7 +112,9 @@ async def near_page(
     for position, (record_id, km) in enumerate(found[:size], start=offset + 1):
         fields = index.rendered(record_id)
         if fields is not None:
-            rows.append({**restored(fields), DISTANCE_FIELD: km * 1000})
+            row = restored(fields)
+            row[DISTANCE_FIELD] = km * 1000
+            rows.append(row)
             cursors.append(encode_cursor(["near", position, key]))
 
     async def count_total() -> int:

@@ -253,3 +253,18 @@ async def test_admin_update_keeps_reviews_and_rating(
     assert body["data"]["updateAttraction"]["rating"]["count"] == before["rating"]["count"]
     found = await gql(SEARCH, {"search": "tay do", "first": 1})
     assert found["data"]["attractions"]["nodes"][0]["slug"] == "ho-dynasty-citadel"
+
+
+async def test_a_near_page_leaves_nothing_behind_for_the_next_read(gql: GraphQLClient) -> None:
+    """Records' rendered fields are shared between requests (``shared_renders``): a near page's
+    distance never shows up in the next list or search, and the same page reads the same."""
+    listing = "{ attractions(first: 50) { nodes { slug distanceKm searchScore } } }"
+    near = {"near": {**SAM_SON, "radiusKm": 100}, "first": 20}
+    first = await gql(NEAR, near)
+    assert first["data"]["attractions"]["edges"][0]["node"]["distanceKm"] is not None
+    plain = await gql(listing)
+    found = await gql(SEARCH.replace("slug name", "slug distanceKm"), {"search": "sam son"})
+    rows = plain["data"]["attractions"]["nodes"] + found["data"]["attractions"]["nodes"]
+    assert rows and all(row["distanceKm"] is None for row in rows)
+    assert all(row.get("searchScore") is None for row in plain["data"]["attractions"]["nodes"])
+    assert await gql(NEAR, near) == first
