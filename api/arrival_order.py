@@ -26,6 +26,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 # Connections remembered, the least recently finished forgotten first: far more than one process
 # keeps open at once (a forgotten connection only goes after the known ones once).
 REMEMBERED_CONNECTIONS = 4096
+# A request waiting for its turn: when its connection last finished, when it came, its turn.
+Waiting = tuple[int, int, asyncio.Future[None]]
 
 
 class ArrivalOrder:
@@ -34,9 +36,11 @@ class ArrivalOrder:
         # Per connection, the rank of its last finished request (earlier finish, lower rank).
         self._finished: OrderedDict[Hashable, int] = OrderedDict()
         self._ranks = itertools.count()
-        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
+        # Per event loop, the requests read in its current turn; a list here means a release is
+        # scheduled on that loop. (Per loop: requests queued on a loop that stopped before its
+        # release ran must not hold up those of the next one.)
+        self._waiting: dict[asyncio.AbstractEventLoop, list[Waiting]] = {}
         self._arrivals = itertools.count()
-        self._release_scheduled = False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -47,11 +51,14 @@ class ArrivalOrder:
         rank = None if connection is None else self._finished.get(connection)
         turn: asyncio.Future[None] = loop.create_future()
         waited = next(self._ranks) if rank is None else rank
-        heapq.heappush(self._waiting, (waited, next(self._arrivals), turn))
-        if not self._release_scheduled:
+        waiting = self._waiting.get(loop)
+        if waiting is None:
+            for stopped in [other for other in self._waiting if other.is_closed()]:
+                del self._waiting[stopped]
+            waiting = self._waiting[loop] = []
             # Runs after every request read in this turn has queued itself.
-            self._release_scheduled = True
-            loop.call_soon(self._release)
+            loop.call_soon(self._release, loop)
+        heapq.heappush(waiting, (waited, next(self._arrivals), turn))
         await turn
         try:
             await self.app(scope, receive, send)
@@ -65,10 +72,10 @@ class ArrivalOrder:
         if len(self._finished) > REMEMBERED_CONNECTIONS:
             self._finished.popitem(last=False)
 
-    def _release(self) -> None:
-        self._release_scheduled = False
-        while self._waiting:
-            _, _, turn = heapq.heappop(self._waiting)
+    def _release(self, loop: asyncio.AbstractEventLoop) -> None:
+        waiting = self._waiting.pop(loop, [])
+        while waiting:
+            _, _, turn = heapq.heappop(waiting)
             if not turn.done():  # a request cancelled while it waited has gone
                 turn.set_result(None)
 

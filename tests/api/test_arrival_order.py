@@ -146,3 +146,19 @@ async def test_requests_whose_connection_is_not_known_keep_the_order_they_were_r
     await asyncio.gather(*(asyncio.create_task(forwarded(a)) for a in ("b", "a", "c")))
 
     assert recorder.started == ["b", "a", "c"]
+
+
+def test_requests_on_a_new_event_loop_are_not_held_up_by_one_that_stopped() -> None:
+    recorder = Recorder()
+    app = ArrivalOrder(recorder)
+    stopped = asyncio.new_event_loop()
+    queued = stopped.create_task(request(app, "a"))
+    stopped.call_soon(stopped.stop)
+    stopped.run_forever()  # the request queued itself; the loop stopped before its release ran
+    assert not queued.done() and recorder.started == []
+
+    asyncio.run(asyncio.wait_for(request(app, "b"), timeout=60))  # the guard only bounds a failure
+    assert recorder.started == ["b"]
+    queued.cancel()
+    stopped.run_until_complete(asyncio.gather(queued, return_exceptions=True))
+    stopped.close()
