@@ -304,12 +304,13 @@ class ActionAnswer(Action):
         if outside and not specific_aspect(text) and not (
             decision.kind == "answer"
             and decision.best is not None
-            and decision.best.strong
+            and (decision.best.strong or decision.best.named)
             and not decision.best.unexplained
         ):
             # Asking nothing a record holds ("where", "how" alone), and naming no record by a
-            # pair of its own with nothing its name leaves unexplained ("thời tiết Sầm Sơn thế
-            # nào", "cấp lại thẻ bảo hiểm y tế"; not "where is Trống Mái rock").
+            # pair of its own or an everyday name of several words ("lost my id card"), with
+            # nothing its name leaves unexplained ("thời tiết Sầm Sơn thế nào", "cấp lại thẻ
+            # bảo hiểm y tế"; not "where is Trống Mái rock").
             give_up(dispatcher, lang)
             return []
         if outside and decision.kind != "answer":
