@@ -182,7 +182,10 @@ class BatchRepository(Repository):
 
     async def take_expired(self, *, now: datetime, until: datetime) -> Document | None:
         """One batch whose lease ran out, taken for handing over (its worker can no longer
-        renew it); taken again after ``until`` if this worker dies meanwhile."""
+        renew it); taken again after ``until`` if this worker dies meanwhile. A read first:
+        asked at every idle round, and a findAndModify is a write (``claim_for_fanout``)."""
+        if await self.collection.find_one({"dueAt": {"$lte": now}}, {"_id": 1}) is None:
+            return None
         return await self.collection.find_one_and_update(
             {"dueAt": {"$lte": now}},
             {"$set": {"dueAt": until, "expanding": True}},

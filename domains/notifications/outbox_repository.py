@@ -116,13 +116,14 @@ class NotificationRepository(Repository):
         self, *, now: datetime, lease: timedelta, owner: str
     ) -> NotificationDocument | None:
         """Take one due notification for fan-out; a lease lets another worker resume a crash.
-        Progress is saved only by the ``owner`` holding the fan-out."""
+        Progress is saved only by ``owner``. A read first: idle workers ask often, and a
+        findAndModify is a write (SecantusDB keeps a reply per retryable write, then scans them)."""
+        due = {"status": {"$in": ["pending", "fanning_out"]}, "sendAt": {"$lte": now}}
+        due["leaseUntil"] = {"$lte": now}
+        if await self.collection.find_one(due, {"_id": 1}) is None:
+            return None
         document = await self.collection.find_one_and_update(
-            {
-                "status": {"$in": ["pending", "fanning_out"]},
-                "sendAt": {"$lte": now},
-                "leaseUntil": {"$lte": now},
-            },
+            due,
             {"$set": {"status": "fanning_out", "leaseUntil": now + lease, "fanoutOwner": owner}},
             sort=[("sendAt", ASCENDING)],
             return_document=ReturnDocument.AFTER,

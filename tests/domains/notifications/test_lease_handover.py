@@ -288,3 +288,28 @@ async def test_a_late_failure_after_an_erasure_and_a_hand_over_leaves_no_record(
     failed = {"state": "failed", "errorCode": "INVALID_ARGUMENT", "doneAt": now}
     await InFlight(worker.store, "late").finish([(d, failed) for d in batch])
     assert await states(db, nid) == {tokens[1]: "pending"}
+
+
+async def test_an_idle_worker_looks_for_work_without_writing(db: Any, make_worker: Any) -> None:
+    """Idle rounds (every 0.2 s per lane) read: a findAndModify is a write, which SecantusDB
+    answers slower the more of them it has seen in the last 30 minutes."""
+    worker = make_worker()
+    await settle(worker, lambda: nothing_pending(db))  # whatever earlier tests left due
+    writes: list[str] = []
+    for repository in (worker.store.notifications, worker.store.batches):
+        take = repository.collection.find_one_and_update
+
+        async def counting(
+            *arguments: Any,
+            _take: Any = take,
+            _name: str = repository.collection_name,
+            **options: Any,
+        ) -> Any:
+            writes.append(_name)
+            return await _take(*arguments, **options)
+
+        repository.collection.find_one_and_update = counting  # type: ignore[method-assign]
+    for _ in range(3):
+        assert not await worker.fan_out_next()
+        assert not await worker.deliver_batch()
+    assert writes == []
