@@ -112,8 +112,14 @@ def _reader(
     kind = getattr(resolve, "__name__", None)
     if kind == BASIC_RESOLVER and getattr(resolve, "_is_default", False):
         name = getattr(definition, "python_name", None)
-        if isinstance(name, str) and getattr(definition, "default_resolver", None) is getattr:
+        if (
+            isinstance(name, str)
+            and getattr(definition, "default_resolver", None) is getattr
+            and isinstance(definition, StrawberryField)
+            and type(definition).get_result is StrawberryField.get_result
+        ):
             return operator.attrgetter(name)
+        # A field class of its own may check the value in its get_result: Strawberry's way.
         return functools.partial(resolve, info=None)
     if kind == SYNC_RESOLVER and methods and isinstance(definition, StrawberryField):
         return _of_the_object(definition)
@@ -127,6 +133,8 @@ def _of_the_object(definition: StrawberryField) -> Callable[[Any], Any] | None:
     resolver = definition.base_resolver
     if resolver is None or definition.extensions or resolver.is_async:
         return None
+    if type(definition).get_result is not StrawberryField.get_result:
+        return None  # a field class of its own decides how the resolver is called
     if resolver.info_parameter is not None or resolver.arguments:
         return None
     if len(resolver.signature.parameters) != 1:
@@ -141,6 +149,8 @@ def _of_the_object(definition: StrawberryField) -> Callable[[Any], Any] | None:
 
 
 # Per schema: id(field) -> (field, its plan); the field is held so that its id stays its own.
+# A memo of a pure function of the schema's fields (like an lru_cache), weakly keyed: it holds no
+# request's or process's state, which is why it may live at module level.
 _PLANS: "WeakKeyDictionary[GraphQLSchema, dict[int, tuple[GraphQLField, Plan | None]]]" = (
     WeakKeyDictionary()
 )

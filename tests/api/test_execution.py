@@ -15,6 +15,7 @@ import pytest
 import strawberry
 from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.permission import BasePermission
+from strawberry.types.field import StrawberryField
 
 from api.execution import LeafFastExecutor, plan_of
 from api.schema import DomainErrorExtensions, build_schema, should_mask
@@ -275,3 +276,36 @@ def test_only_reads_of_the_object_take_the_short_path() -> None:
 def test_the_app_schema_uses_the_short_path() -> None:
     schema = build_schema(Settings(app_env="test", log_level="WARNING"))
     assert schema.execution_context_class is LeafFastExecutor
+
+
+class OwnerOnlyField(StrawberryField):
+    """A field class that hides the value unless the person shares it: Strawberry still calls it
+    a basic field (no resolver, no extension) and reads it through this get_result."""
+
+    def get_result(self, source: Any, info: Any, args: Any, kwargs: Any) -> Any:
+        if not source.shared:
+            return None
+        return super().get_result(source, info, args, kwargs)
+
+
+@strawberry.type
+class Person:
+    name: str
+    shared: strawberry.Private[bool]
+    phone: str | None = OwnerOnlyField()
+
+
+@strawberry.type
+class PeopleQuery:
+    @strawberry.field
+    def people(self) -> list[Person]:
+        return [
+            Person(name="a", shared=False, phone="0912 345 678"),
+            Person(name="b", shared=True, phone="0987"),
+        ]
+
+
+async def test_a_field_class_that_checks_the_value_is_asked_on_the_short_path_too() -> None:
+    schema = strawberry.Schema(PeopleQuery, execution_context_class=LeafFastExecutor)
+    result = await schema.execute("{ people { name phone } }")
+    assert result.data == {"people": [{"name": "a", "phone": None}, {"name": "b", "phone": "0987"}]}
