@@ -24,7 +24,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
-from actions.text import fold
+from actions.text import ASPECT_TABLES, fold
 
 FEW = 3
 FEW_SHARE = 0.12
@@ -52,6 +52,19 @@ HEAD_WORDS = 4
 LOCALITY_CATALOGUES = 3
 # Lone syllables a procedure question must share with a name that shares no phrase with it.
 LONE_WORDS = 3
+# A pair of everyday names is another record's when those names mean at most this many records
+# ("xe máy": the vehicle's; "cho con": many, says nothing of which).
+FOREIGN_RECORDS = 2
+# ... unless this record's name holds this share of a meaning's rarity (see ``NameIndex.held``).
+HELD_SHARE = 0.5
+# Word pairs of how people ask for an aspect ("giấy tờ", "mất bao"): no record's phrase.
+ASKING_PAIRS = {
+    f"{a} {b}"
+    for table in ASPECT_TABLES.values()
+    for _, phrases in table
+    for phrase in phrases
+    for a, b in zip(phrase.split(), phrase.split()[1:])
+}
 
 
 @dataclass(frozen=True)
@@ -78,6 +91,12 @@ class Scored:
     # Word pairs of the question's everyday names read as this record ("giấy khai" and "khai
     # sinh" of "sửa giấy khai sinh"): this record's, however rare elsewhere.
     named: FrozenSet[str] = frozenset()
+    # Pairs of the question that other records' everyday names hold and this record's name
+    # neither holds nor means ("xe máy" asked of the land transfer), where an everyday name
+    # alone makes this record.
+    foreign: Tuple[str, ...] = ()
+    # Shared lone syllables of how the question asks ("giấy" of "giấy tờ"): not what it asks.
+    asking: FrozenSet[str] = frozenset()
 
 
 @dataclass
@@ -191,7 +210,8 @@ class NameIndex:
     def common(self, share: float) -> Set[str]:
         """Words found in more than ``share`` of the records (for the docs and tests)."""
         return {
-            term for term, held in self.frequency.items()
+            term
+            for term, held in self.frequency.items()
             if " " not in term and held > share * self.size
         }
 
@@ -297,13 +317,29 @@ class NameIndex:
         # A pair whose two words the name holds apart ("the Cẩm Lương", "Lương fish") says
         # nothing the name does not.
         asked = {
-            f"{a} {b}"
-            for a, b in zip(spelled, spelled[1:])
-            if a not in known or b not in known
+            f"{a} {b}" for a, b in zip(spelled, spelled[1:]) if a not in known or b not in known
         }
         asked.update(word for word in spelled if len(word) >= LONG_WORD)
         explained = terms | named
         return sum(self.weight(term) for term in asked if term not in explained)
+
+    def held(self, phrase: str, terms: Set[str]) -> float:
+        """The share of the phrase's rarity that ``words`` (a name's) hold: most of "tuyển
+        sinh trung học cơ sở" (its word pairs) for the lower-secondary transfer, little of
+        "đăng ký xe" for the land transfer. ``terms``: a name's words and pairs."""
+        found = phrase.split()
+        paired = [f"{a} {b}" for a, b in zip(found, found[1:])] or found
+        weights = {term: self.weight(term) for term in paired}
+        total = sum(weights.values())
+        return sum(w for term, w in weights.items() if term in terms) / total if total else 0.0
+
+    def meaning(self, phrases: Sequence[str]) -> Set[str]:
+        """The records whose name holds one of the phrases' words all."""
+        return {
+            record_id
+            for record_id, terms in self.terms.items()
+            if any(all(word in terms for word in phrase.split()) for phrase in phrases)
+        }
 
     def phrases_beside(self, question: str, terms: Set[str]) -> float:
         """Rarity, in this catalogue, of the question's word pairs and long words its names
@@ -335,14 +371,27 @@ def synonym_keys(question: str, synonyms: Dict[str, List[str]]) -> List[str]:
     return [key for key in synonyms if f" {key} " in folded]
 
 
+def key_pairs(question: str, synonyms: Dict[str, List[str]]) -> Dict[str, List[str]]:
+    """The question's word pairs found inside the synonym list's everyday names of several
+    words ("xe máy" of "đăng ký xe máy"), each with the phrases of those names: which records
+    the pair names."""
+    words = fold(question).split()
+    asked = {f"{a} {b}" for a, b in zip(words, words[1:])}
+    found: Dict[str, List[str]] = {}
+    for key, phrases in synonyms.items():
+        if " " not in key:
+            continue
+        parts = key.split()
+        for pair in asked & {f"{a} {b}" for a, b in zip(parts, parts[1:])}:
+            found.setdefault(pair, []).extend(phrases)
+    return found
+
+
 def expansions(question: str, synonyms: Dict[str, List[str]]) -> List[str]:
     """The phrases the catalogue's synonym list gives for words in the question."""
     folded = f" {fold(question)} "
     return [
-        phrase
-        for key, phrases in synonyms.items()
-        if f" {key} " in folded
-        for phrase in phrases
+        phrase for key, phrases in synonyms.items() if f" {key} " in folded for phrase in phrases
     ]
 
 
@@ -361,6 +410,18 @@ def score(
         key: phrases
         for key, phrases in meanings.items()
         if " " not in key or key not in index.frequency
+    }
+    everyday = {
+        pair: (index.meaning(phrases), phrases)
+        for pair, phrases in key_pairs(question, synonyms or {}).items()
+        if pair not in ASKING_PAIRS and not set(pair.split()) & index.language_words
+    }
+    typed = [index._spelled(word) for word in fold(question).split()]
+    asked_words = {
+        word
+        for a, b in zip(typed, typed[1:])
+        if f"{a} {b}" in index.question_pairs
+        for word in (a, b)
     }
     seen: Set[str] = set()
     scored: List[Scored] = []
@@ -397,14 +458,18 @@ def score(
         unexplained = index.unexplained(question, candidate.id, meanings)
         # Of the question's own words (a synonym's phrase is the list's reading, not theirs).
         literal = index.evidence(question, candidate.id)[1] if evidence and also else shared
-        strong = tuple(
-            term
-            for term in literal
-            if " " in term
-            and term not in index.localities
-            and term not in index.question_pairs  # how people ask ("thủ tục"), not what
-            and index.weight(term) >= index.min_evidence()
-        ) if evidence else ()
+        strong = (
+            tuple(
+                term
+                for term in literal
+                if " " in term
+                and term not in index.localities
+                and term not in index.question_pairs  # how people ask ("thủ tục"), not what
+                and index.weight(term) >= index.min_evidence()
+            )
+            if evidence
+            else ()
+        )
         words = frozenset(
             term
             for term in index.terms.get(candidate.id, ())
@@ -417,8 +482,41 @@ def score(
             if any(phrase in also for phrase in phrases)
             for a, b in zip(key.split(), key.split()[1:])
         )
+        # A pair of other records' everyday names that this name neither holds nor means
+        # ("xe máy" of "đăng ký xe máy", asked as "sang tên xe máy" of the land transfer).
+        name_terms = index.terms.get(candidate.id, set())
+        # Only where an everyday name alone makes the record: the question's own words share
+        # too little with its name to name it ("sang tên" read as the land transfer).
+        by_name = index.evidence(question, candidate.id)[0] if also else evidence
+        foreign = tuple(
+            sorted(
+                pair
+                for pair, (meant, phrases) in everyday.items()
+                if evidence
+                and by_name < index.min_evidence()
+                and meant
+                and candidate.id not in meant
+                and len(meant) <= FOREIGN_RECORDS
+                and pair not in index.terms.get(candidate.id, ())
+                and not set(pair.split()) <= words
+                and not any(index.held(phrase, name_terms) >= HELD_SHARE for phrase in phrases)
+            )
+        )
+        asking = frozenset(term for term in shared if " " not in term and term in asked_words)
         scored.append(
-            Scored(candidate, evidence, shared, fit, unexplained, strong, words, said, named)
+            Scored(
+                candidate,
+                evidence,
+                shared,
+                fit,
+                unexplained,
+                strong,
+                words,
+                said,
+                named,
+                foreign,
+                asking,
+            )
         )
     return scored
 
@@ -459,7 +557,17 @@ def decide(
         # do not name this record; offer it (and the next), do not state it.
         others = [s for s in eligible if s is not best]
         decision = Decision("choose", [best] + others[:1])
-    if decision.kind == "answer" and best is not None and best.unexplained >= residual * best.evidence:
+    if decision.kind == "answer" and best is not None and best.foreign:
+        # The question holds a phrase of another record's everyday names ("xe máy") that this
+        # record's name neither holds nor means: it asks about another record, or one the
+        # catalogue lacks ("sang tên xe máy"). Offer the closest, do not state it.
+        others = [s for s in eligible if s is not best]
+        return Decision("unsure", [best] + others[:1])
+    if (
+        decision.kind == "answer"
+        and best is not None
+        and best.unexplained >= residual * best.evidence
+    ):
         # The question says as much again that this record's name does not: perhaps another
         # procedure, one the catalogue lacks. Offer it, do not state it.
         others = [s for s in eligible if s is not best]
@@ -527,7 +635,7 @@ def only_place_names(scored: Scored, index: NameIndex) -> bool:
 def _phrase(scored: Scored) -> bool:
     """Whether the words shared with the record's name hold a phrase (a word pair, or a word
     too long to be one Vietnamese syllable) or ``LONE_WORDS`` lone syllables, not one or two."""
-    return len(scored.shared) >= LONE_WORDS or any(
+    return len(scored.shared) - len(scored.asking) >= LONE_WORDS or any(
         " " in term or len(term) >= LONG_WORD for term in scored.shared
     )
 
@@ -613,8 +721,7 @@ def domain_markers(indexes: Dict[str, NameIndex]) -> Dict[str, Set[str]]:
         for record_names in index.names.values():
             counts.update(_ends(record_names))
         own = {
-            term for term, held in counts.items()
-            if held >= 2 and held >= MARKER_SHARE * index.size
+            term for term, held in counts.items() if held >= 2 and held >= MARKER_SHARE * index.size
         }
         for other, other_index in indexes.items():
             if other != domain:
@@ -637,9 +744,11 @@ def spelled_out(question: str) -> str:
     """The question with the kind abbreviations written out ("bv nhi" -> "bệnh viện nhi"),
     accents kept only when the question has them (evidence matches accents that way)."""
     accents = fold(question) != " ".join(re.findall(r"[^\W_]+", question.lower()))
+
     def word(match: "re.Match[str]") -> str:
         full = KIND_WORDS[match.group(0).lower()]
         return full if accents else fold(full)
+
     pattern = r"\b(" + "|".join(KIND_WORDS) + r")\b"
     return re.sub(pattern, word, question, flags=re.IGNORECASE)
 
@@ -653,7 +762,5 @@ def domains_named(question: str, markers: Dict[str, Set[str]]) -> Set[str]:
     for level, school in SCHOOL_LEVELS.items():
         text = text.replace(f" {level} ", f" {school} ")
     return {
-        domain
-        for domain, terms in markers.items()
-        if any(f" {term} " in text for term in terms)
+        domain for domain, terms in markers.items() if any(f" {term} " in text for term in terms)
     }

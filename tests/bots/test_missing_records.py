@@ -1,0 +1,98 @@
+"""A procedure the catalogue lacks, asked in words the catalogue knows, is not answered with a
+neighbouring record (actions/resolve.py, issue 14 item 3).
+
+Pure Python, on the demo procedure names; the everyday names are written here, not read from
+the catalogue's list.
+"""
+
+import json
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+if "actions" not in sys.modules:
+    package = types.ModuleType("actions")
+    package.__path__ = [str(ROOT / "bots" / "actions")]
+    sys.modules["actions"] = package
+
+from actions import resolve  # noqa: E402
+
+LAND_TRANSFER = "1.013831"
+VEHICLE = "1.010910"
+DRIVING_LICENCE = "3.000347"
+SCHOOL_TRANSFER = "2.002481"
+GRADE_6 = "3.000182"
+MARITAL_STATUS = "1.004873"
+SIGNATURE = "2.000884"
+
+SYNONYMS = {
+    "sang ten": ["dang ky bien dong", "chuyen nhuong"],
+    "so do": ["giay chung nhan quyen su dung dat"],
+    "sang ten so do": ["dang ky bien dong", "chuyen nhuong"],
+    "dang ky xe may": ["dang ky xe", "bien so xe"],
+    "chuyen truong": ["chuyen truong doi voi hoc sinh"],
+    "tuyen sinh cap 2": ["tuyen sinh trung hoc co so"],
+}
+
+
+@pytest.fixture(scope="module")
+def procedures() -> resolve.NameIndex:
+    path = ROOT / "domains" / "procedures" / "data" / "procedures.json"
+    rows = json.loads(path.read_text(encoding="utf-8"))
+    index = resolve.NameIndex({row["code"]: [row["name"]["vi"], row["name"]["en"]] for row in rows})
+    # As actions/catalogue.py sets it from the assistant's training examples.
+    index.question_pairs = {"giay to", "can giay"}
+    return index
+
+
+def _decide(
+    index: resolve.NameIndex, question: str, *ranked: tuple[str, float]
+) -> resolve.Decision:
+    candidates = [
+        resolve.Candidate("procedure", code, code, score=1.0, margin=margin)
+        for code, margin in ranked
+    ]
+    scored = resolve.score(question, candidates, index, SYNONYMS)
+    return resolve.decide(scored, index.min_evidence(), rival_answers=False, phrase_needed=True)
+
+
+def test_another_records_everyday_phrase_is_not_answered_with_a_neighbour(
+    procedures: resolve.NameIndex,
+) -> None:
+    # "sang tên" is the land transfer's everyday name, "xe máy" the vehicle's: selling a
+    # motorbike is neither record's, so the land transfer is only offered as the closest.
+    decision = _decide(
+        procedures, "sang tên xe máy cũ", (LAND_TRANSFER, 0.69), (DRIVING_LICENCE, 0.06)
+    )
+    assert decision.kind == "unsure"
+    # "sổ đỏ" is the land certificate's everyday name and, in "sang tên sổ đỏ", the transfer's.
+    assert _decide(procedures, "sang tên sổ đỏ", (LAND_TRANSFER, 0.69)).kind == "answer"
+    answered = _decide(procedures, "đăng ký xe máy mới mua", (VEHICLE, 0.5), (LAND_TRANSFER, 0.1))
+    assert (answered.kind, answered.options[0].candidate.id) == ("answer", VEHICLE)
+
+
+def test_a_phrase_whose_meaning_the_name_mostly_holds_is_its_own(
+    procedures: resolve.NameIndex,
+) -> None:
+    # "cấp 2" is in the grade-6 admission's everyday name, and means lower secondary school,
+    # which the school transfer's name holds: still the transfer.
+    decision = _decide(
+        procedures, "chuyển trường cấp 2 cho con", (SCHOOL_TRANSFER, 0.63), (GRADE_6, 0.58)
+    )
+    assert (decision.kind, decision.options[0].candidate.id) == ("answer", SCHOOL_TRANSFER)
+
+
+def test_syllables_of_how_the_question_asks_name_no_record(procedures: resolve.NameIndex) -> None:
+    # "giấy" of "giấy tờ", with "hôn" and "tình": lone syllables, no phrase of the name.
+    decision = _decide(
+        procedures, "ly hôn thuận tình cần giấy tờ gì", (MARITAL_STATUS, 0.41), (SIGNATURE, 0.07)
+    )
+    assert decision.kind != "answer"
+    named = _decide(
+        procedures, "giấy xác nhận tình trạng hôn nhân cần giấy tờ gì", (MARITAL_STATUS, 0.4)
+    )
+    assert (named.kind, named.options[0].candidate.id) == ("answer", MARITAL_STATUS)
