@@ -274,6 +274,7 @@ class ActionAnswer(Action):
                     rival_answers=not procedures,
                     phrase_needed=procedures or vietnamese,
                     unknown=bool(unknown if procedures else loosely),
+                    heads=procedures and vietnamese,
                 ),
                 scored,
             )

@@ -97,6 +97,10 @@ class Scored:
     foreign: Tuple[str, ...] = ()
     # Shared lone syllables of how the question asks ("giấy" of "giấy tờ"): not what it asks.
     asking: FrozenSet[str] = frozenset()
+    # The question shares only what the record does, the first words of its name ("thành lập"
+    # of *Đăng ký thành lập hộ kinh doanh*), none of what it is about, and says of its own
+    # what the name lacks ("công ty"): the thing asked about is another.
+    head_only: bool = False
 
 
 @dataclass
@@ -323,6 +327,31 @@ class NameIndex:
         explained = terms | named
         return sum(self.weight(term) for term in asked if term not in explained)
 
+    def head_only(
+        self, question: str, record_id: str, shared: Sequence[str], everyday: Set[str]
+    ) -> bool:
+        """Whether ``shared`` holds only words of the name's first words while the rest of the
+        name weighs a phrase at least, and the question holds a word pair of its own, neither
+        word in the name nor the pair in an everyday name (``everyday``: "cho con"); see
+        ``Scored.head_only``."""
+        terms = self.terms.get(record_id, set())
+        head = {word for pair in self.heads.get(record_id, set()) for word in pair.split()}
+        if any(set(term.split()) - head for term in shared if self.weight(term) > 0):
+            return False
+        rest = sum(self.weight(w) for w in terms if " " not in w and w not in head)
+        if rest < self.min_evidence():
+            return False
+        spelled = [self._spelled(word) for word in fold(question).split()]
+        return any(
+            a not in terms
+            and b not in terms
+            and f"{a} {b}" not in ASKING_PAIRS
+            and f"{a} {b}" not in everyday
+            and not {a, b} & self.language_words
+            and not (a.isdigit() or b.isdigit())
+            for a, b in zip(spelled, spelled[1:])
+        )
+
     def held(self, phrase: str, terms: Set[str]) -> float:
         """The share of the phrase's rarity that ``words`` (a name's) hold: most of "tuyển
         sinh trung học cơ sở" (its word pairs) for the lower-secondary transfer, little of
@@ -411,9 +440,11 @@ def score(
         for key, phrases in meanings.items()
         if " " not in key or key not in index.frequency
     }
+    found_pairs = key_pairs(question, synonyms or {})
+    every_pair = set(found_pairs)
     everyday = {
         pair: (index.meaning(phrases), phrases)
-        for pair, phrases in key_pairs(question, synonyms or {}).items()
+        for pair, phrases in found_pairs.items()
         if pair not in ASKING_PAIRS and not set(pair.split()) & index.language_words
     }
     typed = [index._spelled(word) for word in fold(question).split()]
@@ -503,6 +534,7 @@ def score(
             )
         )
         asking = frozenset(term for term in shared if " " not in term and term in asked_words)
+        head_only = bool(evidence) and index.head_only(question, candidate.id, shared, every_pair)
         scored.append(
             Scored(
                 candidate,
@@ -516,6 +548,7 @@ def score(
                 named,
                 foreign,
                 asking,
+                head_only,
             )
         )
     return scored
@@ -532,6 +565,7 @@ def decide(
     residual_choice: float = RESIDUAL_CHOICE,
     phrase_needed: bool = False,
     unknown: bool = False,
+    heads: bool = False,
 ) -> Decision:
     """Answer, offer a choice, or nothing, from candidates scored by ``score``.
 
@@ -546,6 +580,9 @@ def decide(
     ``phrase_needed`` (procedures): a record sharing only one or two lone syllables with the
     question is offered, not answered. ``unknown``: the question holds words no catalogue knows
     (actions/vocabulary.py), so a choice becomes "not found exactly; the closest are".
+    ``heads`` (procedures asked in Vietnamese, whose names begin with what the procedure does:
+    "Đăng ký thành lập ..."): with ``unknown``, a record sharing only its name's first words
+    (``Scored.head_only``) is not stated.
     """
     eligible = [s for s in scored if s.evidence >= min_evidence]
     if not eligible:
@@ -561,6 +598,11 @@ def decide(
         # The question holds a phrase of another record's everyday names ("xe máy") that this
         # record's name neither holds nor means: it asks about another record, or one the
         # catalogue lacks ("sang tên xe máy"). Offer the closest, do not state it.
+        others = [s for s in eligible if s is not best]
+        return Decision("unsure", [best] + others[:1])
+    if decision.kind == "answer" and best is not None and best.head_only and unknown and heads:
+        # Only what the record does is shared ("thành lập"), and the question holds a word no
+        # catalogue knows ("công ty"): what it asks about is not this record's.
         others = [s for s in eligible if s is not best]
         return Decision("unsure", [best] + others[:1])
     if (
