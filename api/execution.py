@@ -23,8 +23,8 @@ take the short path.
 
 import functools
 import operator
-from collections.abc import Awaitable, Callable
-from typing import Any, NamedTuple
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, NamedTuple, TypeVar
 from weakref import WeakKeyDictionary
 
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
@@ -255,24 +255,14 @@ class LeafFastExecutor(StrawberryGraphQLCoreExecutionContext):
             return Undefined
         if value is None or value is Undefined:
             return Undefined if plan.non_null else None
-        if isinstance(value, Exception) or is_awaitable(value):
+        if not _plain_object(plan, value):
             return Undefined
-        if plan.is_type_of is not None:
-            try:
-                if plan.is_type_of(value, None) is not True:
-                    return Undefined
-            except Exception:  # graphql-core checks it again and reports the error
-                return Undefined
-        try:
-            completed = self.collect_and_execute_subfields(
-                plan.named, details, path, value, position
-            )
-        except Exception as raw_error:
-            self.handle_field_error(raw_error, plan.field_type, details, path)
-            return None
-        if is_awaitable(completed):
-            return self._await_object(completed, plan.field_type, details, path)
-        return completed
+        return self._completed(
+            lambda: self.collect_and_execute_subfields(plan.named, details, path, value, position),
+            plan.field_type,
+            details,
+            path,
+        )
 
     def _list_field(
         self, plan: Plan, source: Any, details: FieldDetailsList, path: Path, position: Any
@@ -285,15 +275,30 @@ class LeafFastExecutor(StrawberryGraphQLCoreExecutionContext):
             return Undefined
         if items is None or items is Undefined:
             return Undefined if plan.non_null else None
-        if type(items) is not list or not _plain_objects(plan, items):
+        if type(items) is not list or not all(_plain_object(plan, item) for item in items):
             return Undefined
+        return self._completed(
+            lambda: self._list_items(plan, items, details, path, position),
+            plan.field_type,
+            details,
+            path,
+        )
+
+    def _completed(
+        self,
+        complete: Callable[[], AwaitableOrValue[Any]],
+        field_type: GraphQLOutputType,
+        details: FieldDetailsList,
+        path: Path,
+    ) -> AwaitableOrValue[Any]:
+        """What ``complete`` gives, an error in it reported as graphql-core reports a field's."""
         try:
-            completed = self._list_items(plan, items, details, path, position)
+            completed = complete()
         except Exception as raw_error:
-            self.handle_field_error(raw_error, plan.field_type, details, path)
+            self.handle_field_error(raw_error, field_type, details, path)
             return None
         if is_awaitable(completed):
-            return self._await_object(completed, plan.field_type, details, path)
+            return self._await_object(completed, field_type, details, path)
         return completed
 
     def _list_items(
@@ -322,7 +327,7 @@ class LeafFastExecutor(StrawberryGraphQLCoreExecutionContext):
             if pending:
                 self.settle_in_background([completed[index] for index in pending])
             raise
-        return _gathered_items(completed, pending) if pending else completed
+        return _gathered(completed, pending) if pending else completed
 
     async def _await_object(
         self,
@@ -355,38 +360,30 @@ def _read_leaf(plan: Plan, source: Any) -> Any:
     return Undefined if coerced is None else coerced
 
 
-def _plain_objects(plan: Plan, items: list[Any]) -> bool:
-    """Whether every item is a value of the list's object type (no None, exception or
-    awaitable, and Strawberry's type check passes): else graphql-core completes the list."""
-    check = plan.is_type_of
-    for item in items:
-        if item is None or isinstance(item, Exception) or is_awaitable(item):
-            return False
-        if check is not None:
-            try:
-                if check(item, None) is not True:
-                    return False
-            except Exception:  # graphql-core checks it again and reports the error
-                return False
-    return True
+def _plain_object(plan: Plan, item: Any) -> bool:
+    """Whether ``item`` is a value of the field's object type (no None, exception or awaitable,
+    and Strawberry's type check passes): else graphql-core completes the field."""
+    if item is None or isinstance(item, Exception) or is_awaitable(item):
+        return False
+    if plan.is_type_of is None:
+        return True
+    try:
+        return plan.is_type_of(item, None) is True
+    except Exception:  # graphql-core checks it again and reports the error
+        return False
 
 
-async def _gathered_items(completed: list[Any], pending: list[int]) -> list[Any]:
-    """The items with their awaitables awaited (together, cancelling the rest on an error)."""
+# The results of a field set (by response name) or the items of a list (by index).
+Completed = TypeVar("Completed", dict[str, Any], list[Any])
+
+
+async def _gathered(completed: Completed, pending: Sequence[Any]) -> Completed:
+    """``completed`` with its awaitables (at ``pending``) awaited, together, cancelling the rest
+    on an error."""
     if len(pending) == 1:
         completed[pending[0]] = await completed[pending[0]]
     else:
-        done = await gather_with_cancel(*(completed[index] for index in pending))
-        for index, value in zip(pending, done, strict=True):
-            completed[index] = value
+        done = await gather_with_cancel(*(completed[key] for key in pending))
+        for key, value in zip(pending, done, strict=True):
+            completed[key] = value
     return completed
-
-
-async def _gathered(results: dict[str, Any], pending: list[str]) -> dict[str, Any]:
-    """The results with their awaitables awaited (together, cancelling the rest on an error)."""
-    if len(pending) == 1:
-        results[pending[0]] = await results[pending[0]]
-    else:
-        done = await gather_with_cancel(*(results[name] for name in pending))
-        results.update(zip(pending, done, strict=True))
-    return results
