@@ -21,18 +21,18 @@ class Recorder:
         await send({"type": "http.response.body", "body": b"ok"})
 
 
-def scope(connection: str) -> dict[str, Any]:
+def scope(connection: str, port: int = 50000) -> dict[str, Any]:
     return {
         "type": "http",
         "method": "POST",
         "path": "/graphql",
-        "client": [connection, 50000],
+        "client": [connection, port],
         "server": ["127.0.0.1", 8000],
         "headers": [],
     }
 
 
-async def request(app: ArrivalOrder, connection: str) -> list[dict[str, Any]]:
+async def request(app: ArrivalOrder, connection: str, port: int = 50000) -> list[dict[str, Any]]:
     sent: list[dict[str, Any]] = []
 
     async def receive() -> dict[str, Any]:
@@ -41,7 +41,7 @@ async def request(app: ArrivalOrder, connection: str) -> list[dict[str, Any]]:
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    await app(scope(connection), receive, send)
+    await app(scope(connection, port), receive, send)
     return sent
 
 
@@ -130,20 +130,11 @@ async def test_requests_whose_connection_is_not_known_keep_the_order_they_were_r
     recorder = Recorder()
     app = ArrivalOrder(recorder)
 
-    async def forwarded(address: str) -> None:
-        async def receive() -> dict[str, Any]:
-            return {"type": "http.request", "body": b"", "more_body": False}
-
-        async def send(message: dict[str, Any]) -> None:
-            pass
-
-        await app({**scope(address), "client": [address, 0]}, receive, send)
-
     for address in ("c", "a", "b"):
-        await forwarded(address)
+        await request(app, address, port=0)
     recorder.started.clear()
 
-    await asyncio.gather(*(asyncio.create_task(forwarded(a)) for a in ("b", "a", "c")))
+    await asyncio.gather(*(asyncio.create_task(request(app, a, port=0)) for a in ("b", "a", "c")))
 
     assert recorder.started == ["b", "a", "c"]
 
