@@ -22,6 +22,8 @@ from rasa_sdk.types import DomainDict
 from actions import answers, catalogue, place_answers, places, settings
 from actions.api import ApiUnavailable
 from actions.common import lang_of, say
+from actions.everyday import merged as merged_synonyms
+from actions.everyday import place_synonyms
 from actions.fallback import give_up
 from actions.resolve import (
     SCHOOL_LEVELS,
@@ -162,6 +164,20 @@ HINT_BONUS = 1.5
 CROSS_CLOSE = 0.9
 
 
+_synonyms: Dict[str, Dict[str, List[str]]] = {}
+
+
+def domain_synonyms(domain: str) -> Dict[str, List[str]]:
+    """The everyday names the resolver reads for one catalogue: the procedures' list (also read
+    for tourism and health, as before), "cấp 2" for schools, and each place catalogue's own
+    (actions/everyday.py)."""
+    if domain not in _synonyms:
+        base = SCHOOL_SYNONYMS if domain == "education" else catalogue.synonyms()
+        own = place_synonyms(domain) if domain != "procedures" else {}
+        _synonyms[domain] = merged_synonyms(base, own)
+    return _synonyms[domain]
+
+
 def fits_aspect(kind: str, aspect: Optional[str]) -> bool:
     """Whether a record of ``kind`` can answer a places aspect (procedures: any)."""
     return kind == "procedure" or aspect is None or aspect in KIND_ASPECTS.get(kind, set())
@@ -263,7 +279,7 @@ class ActionAnswer(Action):
             candidates = [c for c in candidates if fits_aspect(c.kind, place_aspect)]
             index = names.indexes[name]
             procedures = name == "procedures"
-            synonyms = catalogue.synonyms() if name != "education" else SCHOOL_SYNONYMS
+            synonyms = domain_synonyms(name)
             scored = score(reading, candidates, index, synonyms)
             # Procedures' long official names make a better word fit a weak reason to answer
             # another procedure than the one the search ranks first (dev split): offer both.

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from actions.api import graphql, nodes
+from actions.everyday import PLACE_DOMAINS, place_synonyms
+from actions.everyday import merged as merged_synonyms
 from actions.resolve import Candidate, NameIndex, domain_markers, localities
 from actions.vocabulary import Vocabulary, common_words, pairs, question_texts, usable_synonyms
 
@@ -107,10 +109,12 @@ class Names:
             index.question_pairs = asked
             index.localities = places
         every_name = [n for found in names.values() for pair in found.values() for n in pair if n]
-        everyday = usable_synonyms(synonyms(), every_name)
+        # The procedures' everyday names and the places' ("BV tỉnh", "thành Hồ").
+        every_synonym = merged_synonyms(synonyms(), *map(place_synonyms, PLACE_DOMAINS))
+        everyday = usable_synonyms(every_synonym, every_name)
         # A key of several words is known as a whole (Vocabulary.phrases); its expansions and
         # one-word keys ("gplx") are words.
-        phrases = [p for p in everyday if " " in p and p in synonyms()]
+        phrases = [p for p in everyday if " " in p and p in every_synonym]
         self.vocabulary = Vocabulary(
             [*every_name, *descriptions[0], *descriptions[1], *general,
              *(p for p in everyday if p not in phrases)],

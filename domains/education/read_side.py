@@ -15,6 +15,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, cast
 
 from bson.raw_bson import RawBSONDocument
@@ -22,7 +23,14 @@ from bson.raw_bson import RawBSONDocument
 from domains.education.models import CommuneDocument, SchoolDocument
 from domains.education.repository import CommuneRepository, SchoolFilter, SchoolRepository
 from domains.kernel.resources import Key
-from domains.search import Catalogue, CatalogueIndex, Catalogues, IndexSpec, TextField
+from domains.search import (
+    Catalogue,
+    CatalogueIndex,
+    Catalogues,
+    IndexSpec,
+    TextField,
+    synonyms_file,
+)
 from domains.search.catalogue import Stored
 from domains.search.memory import shared_values
 
@@ -48,13 +56,9 @@ OWNERSHIP_WORDS: dict[str, tuple[str, ...]] = {
     "public": ("công lập", "public"),
     "private": ("tư thục", "ngoài công lập", "dân lập", "private"),
 }
-SYNONYMS: dict[str, list[str]] = {
-    "cap 1": ["tiểu học"],
-    "cap 2": ["trung học cơ sở"],
-    "cap 3": ["trung học phổ thông"],
-    "nha tre": ["mầm non"],
-    "truong chuyen": ["chuyên"],
-}
+# What people type for what the names say differently ("cấp 2", "trường chuyên", "mẫu giáo"),
+# kept as data (applied at query time; the assistant reads the same file).
+SYNONYMS: dict[str, list[str]] = synonyms_file(Path(__file__).parent / "data" / "synonyms.json")
 COMMUNES_TTL_SECONDS = 60.0
 # Stored fields a page does not render (the database's own search arrays).
 NOT_RENDERED = frozenset({"searchPrimary", "searchTerms"})

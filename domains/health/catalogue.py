@@ -10,27 +10,24 @@ them), so the feed is how a new or changed facility reaches every replica.
 """
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from domains.health.repositories import HospitalRepository
-from domains.search import Catalogue, Catalogues, IndexSpec, TextField, catalogue_key
+from domains.search import (
+    Catalogue,
+    Catalogues,
+    IndexSpec,
+    TextField,
+    catalogue_key,
+    synonyms_file,
+)
 
-# What people type for what the names say differently (folded; applied at query time).
-SYNONYMS: Mapping[str, Sequence[str]] = {
-    "tre em": ["nhi"],
-    "tre con": ["nhi"],
-    "children": ["nhi"],
-    "kids": ["nhi"],
-    "bv": ["benh vien"],
-    "bvdk": ["benh vien da khoa"],
-    "tyt": ["tram y te"],
-    "ttyt": ["trung tam y te"],
-    "pkdk": ["phong kham da khoa"],
-    "sinh con": ["san"],
-    "ung thu": ["ung buou"],
-    "dong y": ["y hoc co truyen"],
-    "rang": ["rang ham mat"],
-}
+# What people type for what the names say differently ("BV tỉnh", "viện nhi", "bv đông y",
+# "cancer hospital"), kept as data (applied at query time; the assistant reads the same file).
+SYNONYMS: Mapping[str, Sequence[str]] = synonyms_file(
+    Path(__file__).parent / "data" / "synonyms.json"
+)
 # What each level is called, so a facility is found by the kind people ask for ("bệnh viện tư
 # nhân", "private hospital"), as schools are by their level words.
 LEVEL_WORDS: Mapping[str, Sequence[str]] = {

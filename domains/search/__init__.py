@@ -20,6 +20,7 @@ from domains.search.ranked import (
     with_margins,
 )
 from domains.search.spec import IndexSpec, Ranking, TextField
+from domains.search.synonyms import synonyms_file
 
 __all__ = [
     "MARGIN_DESCRIPTION",
@@ -41,5 +42,6 @@ __all__ = [
     "margin_of",
     "score_of",
     "scored",
+    "synonyms_file",
     "with_margins",
 ]

@@ -12,6 +12,7 @@ process shows them; other replicas follow through the feed.
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from bson import ObjectId
@@ -24,20 +25,14 @@ from domains.search import (
     IndexSpec,
     TextField,
     catalogue_key,
+    synonyms_file,
 )
 
-# What people type for what the names say differently (folded; applied at query time).
-SYNONYMS: Mapping[str, Sequence[str]] = {
-    "citadel": ["thanh"],
-    "ho dynasty": ["thanh nha ho"],
-    "beach": ["bai bien"],
-    "temple": ["den"],
-    "pagoda": ["chua"],
-    "cave": ["hang", "dong"],
-    "waterfall": ["thac"],
-    "national park": ["vuon quoc gia"],
-    "festival": ["le hoi"],
-}
+# What people type for what the names say differently ("biển Sầm Sơn", "thành Hồ", "temple"),
+# kept as data (applied at query time; the assistant reads the same file).
+SYNONYMS: Mapping[str, Sequence[str]] = synonyms_file(
+    Path(__file__).parent / "data" / "synonyms.json"
+)
 # Derived search keys (the index does their work now) and times no page shows.
 NOT_RENDERED = frozenset({"searchPrimary", "searchTerms", "createdAt", "updatedAt"})
 # Kept as strings beside the index (an ObjectId unpickles ten times slower than a str).
