@@ -291,7 +291,7 @@ def main() -> None:
         port=port, storage=str(workdir / "mongo"), log_path=workdir / "mongo.log"
     )
     try:
-        environment = _environment(mongo_server.uri_for(port))
+        environment = _environment(mongo_server.uri_for(port, retry_writes=False))
         if args.operation in HEALTH:
             asyncio.run(health_province.load(environment["MONGODB_URI"], "bench"))
         elif args.operation != "grants":

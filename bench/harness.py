@@ -117,7 +117,7 @@ class Stack:
             log_path=self.workdir / "mongo.log",
             cache_size=self.database_cache,
         )
-        self.mongo_uri = mongo_server.uri_for(mongo_port)
+        self.mongo_uri = mongo_server.uri_for(mongo_port, retry_writes=False)
         self.env = {
             **os.environ,
             "APP_ENV": "development",

@@ -9,7 +9,12 @@ process and counts accepted messages.
   one `xuthanh worker` process fans out and delivers. Timed from the mutation until the FCM server
   has accepted the last message.
 
-Run: .venv/bin/python bench/notifications.py [--devices 10000] [--count-commands]
+The devices are stored as registration stores them (with their fan-out bucket, 1/64 of them
+each); ``--legacy-devices`` stores them without one, as devices registered before buckets are:
+the fan-out then reads them as one bucket, sorted whole before its first chunk (at 10,000 devices
+~0.25 s of SecantusDB's time before the first push; README, "Notifications").
+
+Run: .venv/bin/python bench/notifications.py [--devices 10000] [--count-commands] [--legacy-devices]
 
 ``--count-commands`` puts a wire proxy (tests/support/mongo_fault_proxy.py) between the worker and
 the database and prints what the worker asked, per command and collection (slower: not for timing).
@@ -48,6 +53,7 @@ from domains.kernel.auth import Role  # noqa: E402
 from domains.kernel.clock import utcnow  # noqa: E402
 from domains.notifications.delivery import render  # noqa: E402
 from domains.notifications.push import FcmSender  # noqa: E402
+from domains.notifications.repository import device_bucket  # noqa: E402
 
 PROJECT = "xuthanh-bench"
 SECRET = "bench-only-dev-token-secret-0123456789"
@@ -147,7 +153,7 @@ def count_commands(proxy: Any) -> dict[str, int]:
     return dict(counts.most_common())
 
 
-async def main(devices: int, *, counting: bool = False) -> None:
+async def main(devices: int, *, counting: bool = False, legacy: bool = False) -> None:
     sys.path.insert(0, str(ROOT / "scripts"))
     import mongo_server
 
@@ -159,7 +165,7 @@ async def main(devices: int, *, counting: bool = False) -> None:
     try:
         assert fcm.stdout is not None
         fcm_url = f"http://127.0.0.1:{int(fcm.stdout.readline())}"
-        uri = mongo_server.uri_for(port)
+        uri = mongo_server.uri_for(port, retry_writes=False)
         settings = Settings(
             app_env="test",
             mongodb_uri=uri,
@@ -181,6 +187,7 @@ async def main(devices: int, *, counting: bool = False) -> None:
                 "appVersion": "1.0",
                 "createdAt": now,
                 "lastSeenAt": now,
+                **({} if legacy else {"bucket": device_bucket(t)}),
             }
             for i, t in enumerate(tokens)
         ]
@@ -258,6 +265,7 @@ async def main(devices: int, *, counting: bool = False) -> None:
             json.dumps(
                 {
                     "devices": devices,
+                    "devices_stored": "without buckets (legacy)" if legacy else "in buckets",
                     "bare_loop_seconds": round(bare, 2),
                     "bare_loop_messages_per_second": round(bare_rate),
                     "outbox_seconds": round(outbox, 2),
@@ -290,9 +298,20 @@ if __name__ == "__main__":
     parser.add_argument(
         "--count-commands", action="store_true", help="count the worker's database commands"
     )
+    parser.add_argument(
+        "--legacy-devices",
+        action="store_true",
+        help="store the devices without a fan-out bucket (as registered before buckets)",
+    )
     parser.add_argument("--serve-fcm", type=int, default=None, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.serve_fcm is not None:
         serve_fcm(arguments.serve_fcm)
     else:
-        asyncio.run(main(arguments.devices, counting=arguments.count_commands))
+        asyncio.run(
+            main(
+                arguments.devices,
+                counting=arguments.count_commands,
+                legacy=arguments.legacy_devices,
+            )
+        )

@@ -11,10 +11,15 @@ browse 40% (procedures page, attractions page), search 30% (procedures search), 
 10% (a patient books a place with an idempotency key, then cancels it), chat 20% (anonymous
 sessions); and a broadcast to every signed-in citizen every `--broadcast-every` seconds.
 
-Reported: requests, errors and p50/p95 per kind; every process's RSS sampled every 15 s, with
-its growth in MB per minute after the warm-up (the first 2 minutes).
+The run is a warm-up (`--warmup-minutes`, default 5: traffic runs, growth is not counted; the
+database's cache fills) then the measured window (`--minutes`, default 10). Reported: requests,
+errors and p50/p95 per kind; every process's RSS every 15 s with its growth in MB per minute over
+the window (least squares), each process's CPU in the window, and SecantusDB's own account of the
+soak's database (data, indexes, storage, documents; bench/soak_measure.py) to tell our data's
+growth from the server's. SecantusDB runs with `retryWrites=false` clients (bench/harness.py).
 
-Run: .venv/bin/python -m bench.soak [--minutes 10] [--rate 20] [--assistant rasa]   (or `make soak`)
+Run: .venv/bin/python -m bench.soak [--minutes 10] [--warmup-minutes 5] [--rate 20]
+     [--assistant rasa]   (or `make soak`)
 """
 
 # A benchmark script: asserts, a throwaway dev secret, loopback URLs and blocking process
@@ -23,10 +28,9 @@ Run: .venv/bin/python -m bench.soak [--minutes 10] [--rate 20] [--assistant rasa
 
 import argparse
 import asyncio
-import contextlib
 import json
+import os
 import random
-import statistics
 import subprocess
 import sys
 import threading
@@ -34,7 +38,6 @@ import time
 import uuid
 from collections import defaultdict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -42,17 +45,18 @@ from pymongo import AsyncMongoClient
 
 from api.auth import mint_dev_token
 from bench.harness import ROOT, Stack, mongo_server
+from bench.soak_measure import Recorder
 from domains.health.repositories import HospitalRepository
 from domains.health.seed import hospital_document
 from domains.kernel.auth import Role
 from domains.kernel.clock import utcnow
+from domains.notifications.repository import device_bucket
 from tests.domains.chatbot.stack import bot_environment_ready, current_model
 from tests.domains.health.support import PUBLISH, future_day, raw_hospital
 from tests.support.fcm_server import PROJECT_ID, FcmServer
 
 SECRET = "bench-only-secret-0123456789abcdef"  # Stack's DEV_TOKEN_SECRET
 HOSPITAL = "bv-soak"
-WARM_UP_SECONDS = 120
 # SecantusDB's cache for the soak (the tests' and `make run`'s is 256 MB): its memory grows with
 # the data it reads and writes until the cache is full, which 256 MB is not within 10 minutes.
 SOAK_DATABASE_CACHE = "32M"
@@ -77,13 +81,6 @@ BROADCAST = """mutation($input: SendNotificationInput!) { sendNotification(input
 
 def log(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 class RasaStandIn:
@@ -206,7 +203,8 @@ async def prepare(stack: Stack, devices: int) -> tuple[list[str], list[tuple[str
     await db["devices"].insert_many(
         [
             {
-                "_id": f"soak-device-{i:05d}-abcdefghijklmnopqrstuvwxyz",
+                "_id": (token := f"soak-device-{i:05d}-abcdefghijklmnopqrstuvwxyz"),
+                "bucket": device_bucket(token),  # as registration stores it
                 "userId": f"soak-citizen-{i}",
                 "platform": "android",
                 "locale": "vi",
@@ -261,26 +259,6 @@ async def prepare(stack: Stack, devices: int) -> tuple[list[str], list[tuple[str
             body = await gql(PROFILE, {"input": profile}, token)
             patients.append((token, body["data"]["createPatientProfile"]["id"]))
     return slots, patients
-
-
-async def sample_memory(
-    pids: dict[str, int], start: float, stop: asyncio.Event, out: dict[str, list[Any]]
-) -> None:
-    while not stop.is_set():
-        for name, pid in pids.items():
-            out[name].append((round(time.monotonic() - start), round(rss_mb(pid), 1)))
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), 15)
-
-
-def growth(points: list[tuple[int, float]]) -> float | None:
-    """MB per minute after the warm-up (least squares over the samples)."""
-    later = [(t, m) for t, m in points if t >= WARM_UP_SECONDS]
-    if len(later) < 3:
-        return None
-    times = [t / 60 for t, _ in later]
-    sizes = [m for _, m in later]
-    return round(statistics.linear_regression(times, sizes).slope, 2)
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -355,15 +333,21 @@ async def soak(
     pids = {"api": stack.api.pid, "worker": worker.pid, "secantusdb": stack.mongo.pid}
     if assistant is not None:
         pids.update(assistant.pids)
-    memory: dict[str, list[Any]] = defaultdict(list)
+    warm_up = arguments.warmup_minutes * 60
+    window = (warm_up, warm_up + arguments.minutes * 60)
+    recorder = Recorder(pids, stack.mongo_uri, stack.database, window)
+    load_at_start = os.getloadavg()
     start = time.monotonic()
     stop = asyncio.Event()
-    sampler = asyncio.create_task(sample_memory(pids, start, stop, memory))
+    sampler = asyncio.create_task(recorder.run(start, stop))
     tasks: set[asyncio.Task[None]] = set()
     broadcasts = 0
     next_broadcast = start + 30
-    end = start + arguments.minutes * 60
-    log(f"==> {arguments.minutes} min at {arguments.rate} requests/s")
+    end = start + window[1]
+    log(
+        f"==> {arguments.warmup_minutes} min warm-up, then {arguments.minutes} min measured, "
+        f"at {arguments.rate} requests/s"
+    )
     ticks = 0
     while (now := time.monotonic()) < end:
         if now >= next_broadcast:
@@ -421,6 +405,9 @@ async def soak(
     return {
         "assistant": "rasa" if assistant is not None else "stand-in",
         "minutes": round(elapsed / 60, 1),
+        "warmup_minutes": arguments.warmup_minutes,
+        "measured_minutes": arguments.minutes,
+        "load_average_at_start_and_end": [load_at_start, os.getloadavg()],
         "rate_per_second": arguments.rate,
         "database_cache": arguments.database_cache,
         "requests": sum(len(v) for v in tally.latencies.values()),
@@ -431,10 +418,8 @@ async def soak(
         "pushes_expected": expected,
         "pushes_accepted": len(fcm.accepted),
         "pushes_twice": sum(1 for count in fcm.accepted_tokens().values() if count > broadcasts),
-        "rss_mb": {name: {"first": p[0][1], "last": p[-1][1]} for name, p in memory.items()},
-        "rss_growth_mb_per_minute_after_warm_up": {n: growth(p) for n, p in memory.items()},
-        "rss_mb_samples": {name: [mb for _, mb in p] for name, p in memory.items()},
         "error_samples": tally.samples,
+        **recorder.report(),
     }
 
 
@@ -444,7 +429,13 @@ async def _ignore(work: Any) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--minutes", type=float, default=10)
+    parser.add_argument("--minutes", type=float, default=10, help="the measured window")
+    parser.add_argument(
+        "--warmup-minutes",
+        type=float,
+        default=5,
+        help="traffic before the measured window, its growth not counted (caches fill)",
+    )
     parser.add_argument("--rate", type=int, default=20, help="requests per second")
     parser.add_argument("--devices", type=int, default=2000)
     parser.add_argument("--broadcast-every", type=float, default=120)

@@ -25,6 +25,8 @@ CACHE_SIZE = "256M"
 # 8 arenas per core freed memory stays spread over many arenas. Two: RSS 20% lower at the same
 # data with a 32 MB cache (5% with 256 MB), at no throughput cost we could measure.
 ALLOCATOR = {"MALLOC_ARENA_MAX": "2"}
+# The URI option a local server's long-lived clients get (see uri_for); scripts/run.sh too.
+NO_RETRIED_WRITES = "retryWrites=false"
 
 
 def free_port() -> int:
@@ -39,8 +41,14 @@ def port_in_use(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def uri_for(port: int) -> str:
-    return f"mongodb://127.0.0.1:{port}/?directConnection=true"
+def uri_for(port: int, *, retry_writes: bool = True) -> str:
+    """The URI of a server started here. ``retry_writes=False`` for long-lived local servers that
+    no test of the driver's retries uses (benches, the soak, `make run`): SecantusDB keeps the
+    reply of every retryable write for 30 minutes, up to 10,000, and scans them all on each
+    write (past the cap ~7 ms of its CPU per write instead of ~0.5; README, "Soak"). Production
+    and the tests keep the driver's default (retried writes)."""
+    uri = f"mongodb://127.0.0.1:{port}/?directConnection=true"
+    return uri if retry_writes else f"{uri}&{NO_RETRIED_WRITES}"
 
 
 def environment() -> dict[str, str]:

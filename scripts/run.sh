@@ -43,7 +43,8 @@ if [ -z "${MONGODB_URI:-}" ]; then
   setsid "$VENV/bin/python" scripts/mongo_server.py exec --port "$MONGO_PORT" --storage "$PWD/var/mongo" \
     >>var/secantusd.log 2>&1 &
   pids+=($!)
-  export MONGODB_URI="mongodb://127.0.0.1:$MONGO_PORT/?directConnection=true"
+  # retryWrites=false: see uri_for in scripts/mongo_server.py (a long-lived local server).
+  export MONGODB_URI="mongodb://127.0.0.1:$MONGO_PORT/?directConnection=true&retryWrites=false"
   if ! "$VENV/bin/python" scripts/mongo_server.py wait --uri "$MONGODB_URI" --pid "${pids[0]}"; then
     tail -n 20 var/secantusd.log >&2
     exit 1

@@ -1,0 +1,143 @@
+"""What the soak records besides its requests: each process's memory and CPU, and the database's
+own account of its data, so that growth can be told apart as our data or the server's overhead.
+
+Samples every 15 s (seconds since the soak started): each process's RSS; SecantusDB's `dbStats`
+for the soak's database (data, indexes, on-disk storage, documents) and its `serverStatus`
+opcounters. Growth is the least-squares slope over the measured window (after the warm-up).
+"""
+
+import asyncio
+import contextlib
+import os
+import statistics
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from pymongo import AsyncMongoClient
+
+SAMPLE_EVERY = 15.0
+MB = 1024 * 1024
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def slope(points: list[tuple[float, float]]) -> float | None:
+    """Least-squares growth per minute of (seconds, value) points; None with fewer than 3."""
+    if len(points) < 3:
+        return None
+    return round(
+        statistics.linear_regression([t / 60 for t, _ in points], [v for _, v in points]).slope, 2
+    )
+
+
+class Recorder:
+    """Samples until stopped; ``window`` (seconds since start) is the measured part."""
+
+    def __init__(self, pids: dict[str, int], uri: str, database: str, window: tuple[float, float]):
+        self.pids = pids
+        self.uri = uri
+        self.database = database
+        self.window = window
+        self.memory: dict[str, list[tuple[float, float]]] = defaultdict(list)
+        self.database_stats: list[dict[str, Any]] = []
+        self.cpu_at_window: dict[str, dict[str, float]] = {}
+        self.ops_at_window: dict[str, dict[str, int]] = {}
+
+    async def run(self, start: float, stop: asyncio.Event) -> None:
+        client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(self.uri)
+        try:
+            while not stop.is_set():
+                at = round(time.monotonic() - start)
+                for name, pid in self.pids.items():
+                    self.memory[name].append((at, round(rss_mb(pid), 1)))
+                await self._database_sample(client, at)
+                self._mark_window(at)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), SAMPLE_EVERY)
+            at = round(time.monotonic() - start)
+            await self._database_sample(client, at)
+            self._mark_window(at, end=True)
+        finally:
+            await client.close()
+
+    async def _database_sample(self, client: AsyncMongoClient[dict[str, Any]], at: float) -> None:
+        try:
+            db = await client[self.database].command("dbStats")
+            status = await client.admin.command("serverStatus")
+        except Exception as error:  # a missed sample is reported, not fatal
+            self.database_stats.append({"t": at, "error": repr(error)[:200]})
+            return
+        self.database_stats.append(
+            {
+                "t": at,
+                "data_mb": round(db.get("dataSize", 0) / MB, 1),
+                "index_mb": round(db.get("indexSize", 0) / MB, 1),
+                "storage_mb": round(db.get("storageSize", 0) / MB, 1),
+                "objects": db.get("objects", 0),
+                "connections": status.get("connections", {}).get("current"),
+                "ops": {k: v for k, v in status.get("opcounters", {}).items() if k != "command"},
+            }
+        )
+
+    def _mark_window(self, at: float, *, end: bool = False) -> None:
+        """CPU and database operations when the window opens and when it closes."""
+        key = "end" if end else "start"
+        if key in self.cpu_at_window or (not end and at < self.window[0]):
+            return
+        self.cpu_at_window[key] = {n: cpu_seconds(p) for n, p in self.pids.items()}
+        last = self.database_stats[-1] if self.database_stats else {}
+        self.ops_at_window[key] = dict(last.get("ops", {}))
+
+    def report(self) -> dict[str, Any]:
+        low, high = self.window
+
+        def within(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+            return [(t, v) for t, v in points if low <= t <= high]
+
+        stats = [s for s in self.database_stats if "error" not in s]
+        growth_db = {
+            field: slope(within([(s["t"], s[field]) for s in stats]))
+            for field in ("data_mb", "index_mb", "storage_mb", "objects")
+        }
+        result: dict[str, Any] = {
+            "window_seconds": [low, high],
+            "rss_mb": {n: {"first": p[0][1], "last": p[-1][1]} for n, p in self.memory.items()},
+            "rss_growth_mb_per_minute_in_window": {
+                n: slope(within(p)) for n, p in self.memory.items()
+            },
+            "database_growth_per_minute_in_window": growth_db,
+            "database_first_last": [stats[0], stats[-1]] if stats else [],
+            "rss_mb_samples": dict(self.memory),
+            "database_samples": self.database_stats,
+        }
+        if "start" in self.cpu_at_window and "end" in self.cpu_at_window:
+            cpu = {
+                n: round(self.cpu_at_window["end"][n] - self.cpu_at_window["start"][n], 1)
+                for n in self.pids
+            }
+            ops = {
+                k: self.ops_at_window["end"].get(k, 0) - v
+                for k, v in self.ops_at_window["start"].items()
+            }
+            writes = sum(ops.get(k, 0) for k in ("insert", "update", "delete"))
+            result["cpu_seconds_in_window"] = cpu
+            result["database_ops_in_window"] = ops
+            if writes and "secantusdb" in cpu:
+                everything = sum(ops.values())
+                result["secantusdb_cpu_ms_per_operation"] = round(
+                    cpu["secantusdb"] * 1000 / max(1, everything), 2
+                )
+        return result
