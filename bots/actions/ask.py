@@ -178,6 +178,13 @@ def domain_synonyms(domain: str) -> Dict[str, List[str]]:
     return _synonyms[domain]
 
 
+def _named_record(decision: Decision) -> bool:
+    """Whether a catalogue's best record is named by a rare pair of its own or an everyday
+    name, not by place names or lone words ("Thanh Hóa", "school")."""
+    best = decision.best
+    return decision.kind != "none" and best is not None and bool(best.strong or best.named)
+
+
 def fits_aspect(kind: str, aspect: Optional[str]) -> bool:
     """Whether a record of ``kind`` can answer a places aspect (procedures: any)."""
     return kind == "procedure" or aspect is None or aspect in KIND_ASPECTS.get(kind, set())
@@ -273,10 +280,16 @@ class ActionAnswer(Action):
         # Vietnamese names are pairs of syllables: one or two lone syllables shared ("nghĩa"
         # and "quân" of "Quần thể nghỉ dưỡng") name no place. English words are words.
         vietnamese = detect_lang(text) != "en"
+        named = domains_named(text, names.markers)
         for name, candidates in found.items():
             if name == "tourism":
                 candidates = candidates + itineraries
-            candidates = [c for c in candidates if fits_aspect(c.kind, place_aspect)]
+            fitting = [c for c in candidates if fits_aspect(c.kind, place_aspect)]
+            # The kind of record named keeps its records when the aspect's words are not its
+            # own ("lớp bổ túc buổi tối" of a school is no opening hours; see _say_record),
+            # if one of them is named by its own words (below).
+            unfit = not fitting and name in named
+            candidates = candidates if unfit else fitting
             index = names.indexes[name]
             procedures = name == "procedures"
             synonyms = domain_synonyms(name)
@@ -294,8 +307,18 @@ class ActionAnswer(Action):
                 ),
                 scored,
             )
+            if unfit and not _named_record(decisions[name]):
+                decisions[name] = Decision("none")
         owner = ASPECT_DOMAIN.get(place_aspect or "")
-        named = domains_named(text, names.markers)
+        if owner and hint == "procedures" and not _named_record(decisions[owner]):
+            # A procedure question with a school's aspect naming no school ("thi vào 10 mấy
+            # môn", "how does a school transfer work"): the aspect does not choose the domain.
+            owner = None
+        if len(named) == 1 and hint == "procedures" and not _named_record(
+            decisions[next(iter(named))]
+        ):
+            # "How does a school transfer work": a kind of record named, no record of it.
+            named = set()
         if len(named) == 1 and decisions[next(iter(named))].kind != "none":
             # The question says which kind of record ("BV ...", "trường THPT ...", "lễ hội").
             chosen_domain = next(iter(named))
@@ -468,6 +491,14 @@ class ActionAnswer(Action):
             shown = aspect if aspect in answers.SECTIONS else "info"
             text, links = answers.procedure_answer(record, shown, lang)
         else:
+            if aspect not in KIND_ASPECTS.get(kind, set()) and kind in ASPECT_BUTTONS:
+                # Not something this kind of record holds (a school's "hours"): an overview
+                # and what can be asked, rather than another aspect stated as the answer.
+                aspect = None
+            if kind == "attraction" and aspect == "upcoming_events" and not record.get(
+                "upcomingEvents"
+            ):
+                record = {**record, "provinceEvents": await places.province_events(lang)}
             shown = aspect
             text, links = place_answers.place_answer(kind, record, aspect, lang, settings.hotline())
         if aspect is None and kind in ASPECT_BUTTONS:

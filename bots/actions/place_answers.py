@@ -31,6 +31,7 @@ TEXTS: Dict[str, Dict[str, str]] = {
         "money": "{amount} đồng",
         "events": "Sự kiện sắp tới:",
         "no_events": "Dữ liệu chưa có sự kiện sắp tới ở đây.",
+        "events_elsewhere": "Sắp tới trong tỉnh:",
         "from_to": "từ {start} đến {end}",
         "when": "Thời gian: {when}",
         "venue": "Địa điểm: {venue}",
@@ -74,6 +75,7 @@ TEXTS: Dict[str, Dict[str, str]] = {
         "money": "VND {amount}",
         "events": "Upcoming events:",
         "no_events": "The data has no upcoming events here.",
+        "events_elsewhere": "Coming up elsewhere in the province:",
         "from_to": "from {start} to {end}",
         "when": "When: {when}",
         "venue": "Where: {venue}",
@@ -195,7 +197,10 @@ def _when(item: Record, lang: str) -> str:
 def _events(record: Record, lang: str) -> List[str]:
     events = record.get("upcomingEvents") or []
     if not events:
-        return [t(lang, "no_events")]
+        # None here: the province's next ones (``provinceEvents``, when the caller adds them).
+        elsewhere = record.get("provinceEvents") or []
+        more = [f"- {e.get('name')}: {_when(e, lang)}" for e in elsewhere]
+        return [t(lang, "no_events"), *([t(lang, "events_elsewhere"), *more] if more else [])]
     return [t(lang, "events"), *(f"- {e.get('name')}: {_when(e, lang)}" for e in events)]
 
 

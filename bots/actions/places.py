@@ -175,6 +175,19 @@ query Events($first: Int, $lang: Language) {
   events(first: $first, lang: $lang) { nodes { name startsAt endsAt status } }
 }
 """
+PROVINCE_EVENTS = """
+query ProvinceEvents($first: Int, $lang: Language) {
+  events(first: $first, lang: $lang) { nodes { name startsAt endsAt } }
+}
+"""
+
+
+async def province_events(lang: str, first: int = 3) -> List[Dict[str, Any]]:
+    """The province's next events (upcoming first), for a place that has none of its own."""
+    variables = {"first": first, "lang": _lang_enum(lang)}
+    return nodes((await graphql(PROVINCE_EVENTS, variables, lang=lang)).get("events"))
+
+
 # Words that say "festival" or "event" rather than which one.
 GENERIC_EVENT_WORDS = {"le", "hoi", "festival", "the", "su", "kien", "event", "of", "carnival"}
 

@@ -19,7 +19,7 @@ if "actions" not in sys.modules:
     package.__path__ = [str(ROOT / "bots" / "actions")]
     sys.modules["actions"] = package
 
-from actions import everyday, resolve  # noqa: E402
+from actions import everyday, place_answers, resolve, text  # noqa: E402
 
 CATALOGUES = {
     "health": ("hospital", "health/data/hospitals.json"),
@@ -31,9 +31,7 @@ CATALOGUES = {
 def _records(domain: str) -> dict[str, list[str]]:
     rows = json.loads((DATA / CATALOGUES[domain][1]).read_text(encoding="utf-8"))
     rows = rows["schools"] if isinstance(rows, dict) else rows
-    return {
-        row.get("slug") or row["id"]: [row["name"]["vi"], row["name"]["en"]] for row in rows
-    }
+    return {row.get("slug") or row["id"]: [row["name"]["vi"], row["name"]["en"]] for row in rows}
 
 
 def _decide(domain: str, question: str, synonyms: dict[str, list[str]]) -> resolve.Decision:
@@ -71,3 +69,36 @@ def test_the_lists_are_read_folded_and_merged() -> None:
     assert everyday.place_synonyms("procedures") == {}
     merged = everyday.merged({"a": ["x"]}, {"a": ["x", "y"], "b": ["z"]})
     assert merged == {"a": ["x", "y"], "b": ["z"]}
+
+
+@pytest.mark.parametrize(
+    ("question", "aspect"),
+    [
+        # A transfer is not a catchment question, nor a catchment one an admission question.
+        ("cho con chuyển sang tiểu học Điện Biên 1 giữa kỳ", "transfer"),
+        ("con đang học trường khác, xin về THCS Hàm Rồng", "transfer"),
+        ("THCS Hàm Rồng nhận học sinh những phường nào", "catchment"),
+        ("nhà ở ngoài phường Quảng Phú có thi vào THPT Tô Hiến Thành được không", "catchment"),
+        ("THPT Lam Kinh ở xã nào", "address"),
+        ("Which commune is the Lam Kinh high school in?", "address"),
+        ("chuyển sang đào ao thả cá có phải xin phép không", None),
+        ("what about tickets?", "price"),
+        ("vào Pù Luông có mất vé không", "price"),
+        ("Is the museum open at the moment?", "open_now"),
+        ("any exhibitions coming up at the museum?", "upcoming_events"),
+        ("maternity hospital booking", "how_to_book"),
+    ],
+)
+def test_the_aspect_a_place_question_asks(question: str, aspect: str | None) -> None:
+    assert text.aspect_in(question, "places") == aspect
+
+
+def test_a_place_without_events_names_the_provinces_next_ones() -> None:
+    record = {"name": "Danh thắng Hàm Rồng", "upcomingEvents": []}
+    alone, _ = place_answers.attraction_answer(record, "upcoming_events", "vi", "1800")
+    assert "chưa có sự kiện" in alone and "Sắp tới" not in alone
+    festival = {"name": "Lễ hội Lam Kinh", "startsAt": "2027-09-21T07:00:00+07:00"}
+    answer, _ = place_answers.attraction_answer(
+        {**record, "provinceEvents": [festival]}, "upcoming_events", "vi", "1800"
+    )
+    assert "Sắp tới trong tỉnh:" in answer and "Lễ hội Lam Kinh: từ 21/09/2027" in answer

@@ -278,3 +278,19 @@ def test_everyday_words_reach_the_record(stack: AssistantStack) -> None:
     # passport" is not read as a passport issuance, is tests/bots/test_unknown_words.py's).
     assert "1.000656" in text_of(ask(stack, "báo tử cho bố cần giấy tờ gì"))
     assert "2.001194" in text_of(ask(stack, "I lost my ID card, what should I do", lang=None))
+
+
+def test_places_by_their_everyday_names_with_the_aspect_asked(stack: AssistantStack) -> None:
+    # What people call a place ("BV tỉnh", "cancer hospital"), not its name; a transfer
+    # question is not answered with the catchment, nor a catchment one with admission.
+    hospital = text_of(ask(stack, "BV tỉnh số điện thoại bao nhiêu"))
+    assert hospital.startswith("Bệnh viện Đa khoa tỉnh Thanh Hóa") and "điện thoại" in hospital
+    oncology = text_of(ask(stack, "Where is the cancer hospital in Thanh Hoa?", lang=None))
+    assert oncology.startswith("Thanh Hóa Oncology Hospital") and "Address:" in oncology
+    transfer = text_of(
+        ask(stack, "con đang học trường khác, chuyển về THCS Trần Mai Ninh được không")
+    )
+    assert transfer.startswith("Trường THCS Trần Mai Ninh") and "Chuyển trường" in transfer
+    assert "Tuyến tuyển sinh" not in transfer
+    catchment = text_of(ask(stack, "THCS Trần Mai Ninh nhận học sinh những phường nào"))
+    assert "Tuyến tuyển sinh" in catchment and "Tuyển sinh:" not in catchment
