@@ -17,6 +17,10 @@ RUN python -m venv /opt/venv
 COPY bots/requirements.txt /app/bots/requirements.txt
 RUN /opt/venv/bin/pip install -r /app/bots/requirements.txt
 COPY domains/procedures/data /app/domains/procedures/data
+# The actions read each catalogue's everyday names (the same lists the API's search expands with).
+COPY domains/tourism/data/synonyms.json /app/domains/tourism/data/synonyms.json
+COPY domains/health/data/synonyms.json /app/domains/health/data/synonyms.json
+COPY domains/education/data/synonyms.json /app/domains/education/data/synonyms.json
 COPY bots /app/bots
 WORKDIR /app/bots
 # scripts/train.py prepares the generated training data from the procedure catalogue and trains
@@ -41,6 +45,7 @@ RUN groupadd --system --gid 10001 xuthanh \
       --shell /usr/sbin/nologin xuthanh
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build /app/bots /app/bots
+COPY --from=build /app/domains /app/domains
 COPY deploy/docker/assistant-entrypoint.sh /usr/local/bin/assistant-entrypoint
 COPY deploy/docker/assistant-healthcheck.py /usr/local/bin/assistant-healthcheck.py
 WORKDIR /app/bots

@@ -153,6 +153,44 @@ def in_context(path: str, ignore: list[str]) -> bool:
     return kept
 
 
+def runtime_files(dockerfile: Path) -> set[str]:
+    """The repository files the image's last stage holds: copied into the context-reading stages
+    (within the build context), then into the last stage whole or with ``--from``."""
+    ignore = (dockerfile.parent / f"{dockerfile.name}.dockerignore").read_text().splitlines()
+    stages: dict[str, dict[str, str]] = {}  # per stage: image path -> repository path
+    current: dict[str, str] = {}
+    for keyword, rest in instructions(dockerfile):
+        if keyword == "FROM":
+            current = stages.setdefault(rest.split()[-1], {})
+        elif keyword == "COPY":
+            *sources, destination = rest.split()
+            if sources[0].startswith("--from="):
+                earlier, source = stages[sources[0].removeprefix("--from=")], sources[1]
+                for image_path, repo_path in earlier.items():
+                    if image_path == source or image_path.startswith(source.rstrip("/") + "/"):
+                        current[destination + image_path[len(source) :]] = repo_path
+                continue
+            for source in sources:
+                base = ROOT / source
+                files = [base] if base.is_file() else [p for p in base.rglob("*") if p.is_file()]
+                for file in files:
+                    repo_path = file.relative_to(ROOT).as_posix()
+                    if in_context(repo_path, ignore):
+                        inside = repo_path[len(source.rstrip("/")) :]
+                        current[destination.rstrip("/") + inside] = repo_path
+    return set(current.values())
+
+
+def test_the_assistant_image_holds_the_catalogue_files_the_actions_read() -> None:
+    # bots/actions reads each catalogue's everyday names from domains/<d>/data/synonyms.json; a
+    # missing file would leave the deployed assistant without them.
+    wanted = {p.relative_to(ROOT).as_posix() for p in ROOT.glob("domains/*/data/synonyms.json")}
+    assert len(wanted) >= 4
+    held = runtime_files(DOCKER / "assistant.Dockerfile")
+    assert wanted <= held, f"not in the assistant image: {sorted(wanted - held)}"
+    assert "bots/actions/everyday.py" in held
+
+
 def test_the_dockerignore_reader_understands_exclusions() -> None:
     ignore = ["*", "!bots/", "bots/.venv"]
     assert in_context("bots/actions", ignore)
