@@ -1,20 +1,32 @@
-"""A CPU cut in Rasa 3.6 itself, applied when the Rasa server loads bots/tracker_store.py.
+"""CPU cuts in Rasa 3.6 itself, applied when the Rasa server loads bots/tracker_store.py.
 
-Rasa checks every action server response with ``jsonschema.validate(response, schema)``, which
+1. Rasa checks every action server response with ``jsonschema.validate(response, schema)``, which
 first validates the schema itself against the JSON Schema meta-schema, then builds a validator:
 for Rasa's large events schema that was about half of the Rasa server's CPU per message (py-spy,
 bench/chatbot.py). Here the schema is checked once and its validator kept; each response is
 validated exactly as ``jsonschema.validate`` does (same errors, same best match, same message).
 
+2. Rasa calls the action server through ``EndpointConfig.request``, which opens a new aiohttp
+session, hence a new TCP connection (and a new connection for the action server to set up), for
+every action run. Here the requests share one session per event loop with kept-alive
+connections, and are otherwise made as Rasa makes them (same headers, authentication, timeout,
+status check and JSON decoding; no cookies kept, as a new session keeps none). An idle
+connection is closed by this side after KEEP_ALIVE_SECONDS, before the action server's own
+keep-alive timeout (Sanic's 5 s) ends it, so a request never goes out on a connection the
+server is closing.
+
 Applied only to the Rasa version it was written against; any other version runs unchanged.
 """
 
+import asyncio
 import logging
-from typing import Any, Callable, Dict, Text
+import weakref
+from typing import Any, Callable, Dict, Optional, Text
 
 logger = logging.getLogger(__name__)
 
 RASA_VERSION = "3.6.21"
+KEEP_ALIVE_SECONDS = 2.0
 _applied = False
 
 
@@ -47,11 +59,90 @@ def _cached_validation() -> Callable[[Any, Dict[Text, Any]], bool]:
     return _validate_action_result
 
 
+def _pooled_request() -> Callable[..., Any]:
+    import os
+    import ssl
+
+    import aiohttp
+    from aiohttp import ContentTypeError
+    from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
+    from rasa.shared.exceptions import FileNotFoundException
+    from rasa.utils.endpoints import ClientResponseError, concat_url
+
+    sessions: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aiohttp.ClientSession]" = (
+        weakref.WeakKeyDictionary()
+    )
+
+    def session() -> aiohttp.ClientSession:
+        loop = asyncio.get_running_loop()
+        found = sessions.get(loop)
+        if found is None or found.closed:
+            found = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(keepalive_timeout=KEEP_ALIVE_SECONDS),
+                cookie_jar=aiohttp.DummyCookieJar(),
+                timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+            )
+            sessions[loop] = found
+        return found
+
+    async def request(
+        self: Any,
+        method: Text = "post",
+        subpath: Optional[Text] = None,
+        content_type: Optional[Text] = "application/json",
+        compress: bool = False,
+        **kwargs: Any,
+    ) -> Optional[Any]:
+        # rasa.utils.endpoints.EndpointConfig.request, with a shared session.
+        headers = {}
+        if content_type:
+            headers["Content-Type"] = content_type
+        if "headers" in kwargs:
+            headers.update(kwargs["headers"])
+            del kwargs["headers"]
+        if self.headers:
+            headers.update(self.headers)
+        url = concat_url(self.url, subpath)
+        sslcontext = None
+        if self.cafile:
+            try:
+                sslcontext = ssl.create_default_context(cafile=self.cafile)
+            except FileNotFoundError as e:
+                raise FileNotFoundException(
+                    f"Failed to find certificate file, "
+                    f"'{os.path.abspath(self.cafile)}' does not exist."
+                ) from e
+        auth = None
+        if self.basic_auth:
+            auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
+        async with session().request(
+            method,
+            url,
+            headers=headers,
+            auth=auth,
+            params=self.combine_parameters(kwargs),
+            compress=compress,
+            ssl=sslcontext,
+            **kwargs,
+        ) as response:
+            if response.status >= 400:
+                raise ClientResponseError(
+                    response.status, response.reason, await response.content.read()
+                )
+            try:
+                return await response.json()
+            except ContentTypeError:
+                return None
+
+    return request
+
+
 def apply() -> bool:
     """Install the cut once; False (and Rasa unchanged) on another Rasa version."""
     global _applied
     import rasa
     from rasa.core.actions.action import RemoteAction
+    from rasa.utils.endpoints import EndpointConfig
 
     if _applied:
         return True
@@ -63,5 +154,6 @@ def apply() -> bool:
         )
         return False
     RemoteAction._validate_action_result = _cached_validation()  # type: ignore[method-assign]
+    EndpointConfig.request = _pooled_request()  # type: ignore[method-assign]
     _applied = True
     return True

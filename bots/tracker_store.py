@@ -19,14 +19,22 @@ the conversation between this server's read and its saves. The number belongs to
 not produce (a copy, one built from a request) falls back to Rasa's read-back, as does any
 tracker whose number does not fit its events.
 
+The database calls run in a worker thread (``asyncio.to_thread``): Rasa's store calls PyMongo's
+blocking client from its event loop, so the Rasa server did nothing else while the database
+answered (about a fifth of its event loop's time per message, bench/chatbot.py); now other
+conversations' messages are parsed meanwhile. Each call is still awaited before the store goes
+on, so one conversation's read and writes keep their order.
+
 Configured in endpoints.yml as ``type: tracker_store.MongoTrackerStore`` (Rasa imports it from
 its working directory, bots/, here and in the assistant image).
 """
 
+import asyncio
 import itertools
 import weakref
 from typing import Any, Dict, List, Optional, Text, Tuple
 
+from pymongo import ReturnDocument
 from rasa.core import tracker_store as rasa_stores
 from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
@@ -110,7 +118,10 @@ class MongoTrackerStore(rasa_stores.MongoTrackerStore):
     async def _retrieve_counted(
         self, sender_id: Text, fetch_events_from_all_sessions: bool
     ) -> Optional[DialogueStateTracker]:
-        events = await self._retrieve(sender_id, fetch_events_from_all_sessions)
+        stored = await asyncio.to_thread(self._find, sender_id)
+        events = self._events_from_serialized_tracker(stored) if stored else None
+        if events and not fetch_events_from_all_sessions:
+            events = self._events_since_last_session_start(events)
         if not events:
             if len(self._found_empty) > 10_000:
                 self._found_empty.clear()
@@ -120,6 +131,19 @@ class MongoTrackerStore(rasa_stores.MongoTrackerStore):
         tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
         self.counts.remember(tracker, len(self._events_since_last_session_start(events)))
         return tracker
+
+    def _find(self, sender_id: Text) -> Optional[Dict[Text, Any]]:
+        """The stored conversation, read as Rasa's ``_retrieve`` reads it (blocking: run in a
+        worker thread): conversations once stored under an ``int`` sender id are renamed."""
+        stored: Optional[Dict[Text, Any]]
+        stored = self.conversations.find_one({"sender_id": sender_id})
+        if not stored and sender_id.isdigit():
+            stored = self.conversations.find_one_and_update(
+                {"sender_id": int(sender_id)},
+                {"$set": {"sender_id": str(sender_id)}},
+                return_document=ReturnDocument.AFTER,
+            )
+        return stored
 
     def _stored_count(self, sender_id: Text) -> int:
         """Rasa's read-back: events of the latest session in the stored conversation."""
@@ -138,12 +162,13 @@ class MongoTrackerStore(rasa_stores.MongoTrackerStore):
             self.counts.remember(tracker, 0)
             return
         if count is None or count > len(tracker.events):
-            count = self._stored_count(tracker.sender_id)
+            count = await asyncio.to_thread(self._stored_count, tracker.sender_id)
         pushed = [
             event.as_dict()
             for event in itertools.islice(tracker.events, count, len(tracker.events))
         ]
-        self.conversations.update_one(
+        await asyncio.to_thread(
+            self.conversations.update_one,
             {"sender_id": tracker.sender_id},
             {
                 "$set": self._current_tracker_state_without_events(tracker),

@@ -186,6 +186,7 @@ class NameIndex:
         self.localities: Set[str] = set()
         self._whole: Dict[str, float] = {}
         self._spellings: Dict[str, str] = {}
+        self._meanings: Dict[Tuple[str, ...], Set[str]] = {}
 
     def whole(self, record_id: str) -> float:
         """The evidence a record's own name gives it (the most a question can share)."""
@@ -363,12 +364,18 @@ class NameIndex:
         return sum(w for term, w in weights.items() if term in terms) / total if total else 0.0
 
     def meaning(self, phrases: Sequence[str]) -> Set[str]:
-        """The records whose name holds one of the phrases' words all."""
-        return {
-            record_id
-            for record_id, terms in self.terms.items()
-            if any(all(word in terms for word in phrase.split()) for phrase in phrases)
-        }
+        """The records whose name holds one of the phrases' words all (kept per phrase list:
+        the same everyday names come back with every question that uses them)."""
+        key = tuple(phrases)
+        found = self._meanings.get(key)
+        if found is None:
+            found = {
+                record_id
+                for record_id, terms in self.terms.items()
+                if any(all(word in terms for word in phrase.split()) for phrase in phrases)
+            }
+            self._meanings[key] = found
+        return set(found)
 
     def phrases_beside(self, question: str, terms: Set[str]) -> float:
         """Rarity, in this catalogue, of the question's word pairs and long words its names
@@ -407,13 +414,30 @@ def key_pairs(question: str, synonyms: Dict[str, List[str]]) -> Dict[str, List[s
     words = fold(question).split()
     asked = {f"{a} {b}" for a, b in zip(words, words[1:])}
     found: Dict[str, List[str]] = {}
-    for key, phrases in synonyms.items():
-        if " " not in key:
-            continue
-        parts = key.split()
-        for pair in asked & {f"{a} {b}" for a, b in zip(parts, parts[1:])}:
+    for pairs, phrases in _key_pairs_of(synonyms):
+        for pair in asked & pairs:
             found.setdefault(pair, []).extend(phrases)
     return found
+
+
+_pairs_of_keys: Dict[int, Tuple[Dict[str, List[str]], List[Tuple[Set[str], List[str]]]]] = {}
+
+
+def _key_pairs_of(synonyms: Dict[str, List[str]]) -> List[Tuple[Set[str], List[str]]]:
+    """Each multi-word key's word pairs with its phrases, in the list's order; made once per
+    synonym list (the list is read once per process) instead of once per question."""
+    kept = _pairs_of_keys.get(id(synonyms))
+    if kept is None or kept[0] is not synonyms:
+        pairs = [
+            ({f"{a} {b}" for a, b in zip(parts, parts[1:])}, phrases)
+            for key, phrases in synonyms.items()
+            if " " in key
+            for parts in [key.split()]
+        ]
+        if len(_pairs_of_keys) > 8:
+            _pairs_of_keys.clear()
+        kept = _pairs_of_keys[id(synonyms)] = (synonyms, pairs)
+    return kept[1]
 
 
 def expansions(question: str, synonyms: Dict[str, List[str]]) -> List[str]:

@@ -6,6 +6,7 @@ intent is too coarse (the intents have no "price" or "phone") or wrong, and dete
 when the app does not say which one the user writes in.
 """
 
+import functools
 import re
 import unicodedata
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -13,8 +14,10 @@ from typing import Dict, List, Optional, Sequence, Tuple
 VI_LETTERS = set("ăâđêôơưàáạảãằắặẳẵầấậẩẫèéẹẻẽềếệểễìíịỉĩòóọỏõồốộổỗờớợởỡùúụủũừứựửữỳýỵỷỹ")
 
 
+@functools.lru_cache(maxsize=16384)
 def fold(text: str) -> str:
-    """Lower case, no diacritics (đ -> d), words separated by single spaces."""
+    """Lower case, no diacritics (đ -> d), words separated by single spaces. Kept for the
+    texts seen most (names and synonyms are folded again for every question)."""
     text = unicodedata.normalize("NFC", text).lower().replace("đ", "d")
     decomposed = unicodedata.normalize("NFD", text)
     plain = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
