@@ -23,7 +23,7 @@ from actions import answers, catalogue, place_answers, places, settings
 from actions.api import ApiUnavailable
 from actions.common import lang_of, say
 from actions.everyday import merged as merged_synonyms
-from actions.everyday import place_synonyms
+from actions.everyday import place_synonyms, spelled
 from actions.fallback import give_up
 from actions.resolve import (
     SCHOOL_LEVELS,
@@ -173,7 +173,7 @@ def domain_synonyms(domain: str) -> Dict[str, List[str]]:
     (actions/everyday.py)."""
     if domain not in _synonyms:
         base = SCHOOL_SYNONYMS if domain == "education" else catalogue.synonyms()
-        own = place_synonyms(domain) if domain != "procedures" else {}
+        own = spelled(place_synonyms(domain)) if domain != "procedures" else {}
         _synonyms[domain] = merged_synonyms(base, own)
     return _synonyms[domain]
 
@@ -304,6 +304,7 @@ class ActionAnswer(Action):
                     phrase_needed=procedures or vietnamese,
                     unknown=bool(unknown if procedures else loosely),
                     heads=procedures and vietnamese,
+                    places=not procedures,
                 ),
                 scored,
             )

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Dict, List
 
+from actions.resolve import spelled_out
 from actions.text import fold
 
 DOMAINS = Path(__file__).resolve().parents[2] / "domains"
@@ -26,7 +27,9 @@ def _read(path: Path) -> Dict[str, List[str]]:
     for key, values in raw.items():
         phrases = [values] if isinstance(values, str) else list(values)
         folded = [fold(str(phrase)) for phrase in phrases if fold(str(phrase))]
-        if fold(str(key)) and folded:
+        # A key with no phrase is a stop phrase: a longer name no shorter key may match
+        # inside ("trường chuyên biệt" is no "trường chuyên"; resolve.synonym_keys).
+        if fold(str(key)):
             found.setdefault(fold(str(key)), []).extend(folded)
     return found
 
@@ -47,3 +50,18 @@ def merged(*lists: Dict[str, List[str]]) -> Dict[str, List[str]]:
             together.setdefault(key, [])
             together[key] += [p for p in phrases if p not in together[key]]
     return together
+
+
+def spelled(synonyms: Dict[str, List[str]]) -> Dict[str, List[str]]:
+    """The list with its keys as the resolver reads a question: kind abbreviations written
+    out ("bv tinh" -> "benh vien tinh", resolve.spelled_out runs before the keys are looked
+    up, so "bv ..." keys would never match); a key that becomes its own phrase is dropped."""
+    found: Dict[str, List[str]] = {}
+    for key, phrases in synonyms.items():
+        name = fold(spelled_out(key))
+        kept = [phrase for phrase in phrases if phrase != name]
+        if phrases and not kept:
+            continue
+        found.setdefault(name, [])
+        found[name] += [phrase for phrase in kept if phrase not in found[name]]
+    return found

@@ -62,7 +62,7 @@ ASKING_PAIRS = {
     f"{a} {b}"
     for table in ASPECT_TABLES.values()
     for _, phrases in table
-    for phrase in phrases
+    for phrase in map(fold, phrases)
     for a, b in zip(phrase.split(), phrase.split()[1:])
 }
 
@@ -101,6 +101,10 @@ class Scored:
     # of *Đăng ký thành lập hộ kinh doanh*), none of what it is about, and says of its own
     # what the name lacks ("công ty"): the thing asked about is another.
     head_only: bool = False
+    # Names the question capitalises that this record's name does not hold (``beside``):
+    # "Lợi" of "đền vua Lê Lợi" asked of Lê Hoàn's temple, "Nghệ An" of "bệnh viện tỉnh Nghệ
+    # An" where an everyday name made the record: the question may name another place.
+    beside: Tuple[str, ...] = ()
 
 
 @dataclass
@@ -401,10 +405,57 @@ class NameIndex:
         )
 
 
-def synonym_keys(question: str, synonyms: Dict[str, List[str]]) -> List[str]:
-    """The synonym list's keys the question holds."""
+def _unstopped(question: str, synonyms: Dict[str, List[str]]) -> str:
+    """The folded question, padded with spaces, with the list's stop phrases (keys meaning
+    nothing: "trường chuyên biệt", a special-needs school, is no "trường chuyên") cut out, so
+    no shorter key matches inside them."""
     folded = f" {fold(question)} "
-    return [key for key in synonyms if f" {key} " in folded]
+    for key, phrases in synonyms.items():
+        if not phrases and f" {key} " in folded:
+            folded = folded.replace(f" {key} ", " | ")
+    return folded
+
+
+def synonym_keys(question: str, synonyms: Dict[str, List[str]]) -> List[str]:
+    """The synonym list's keys the question holds (outside its stop phrases)."""
+    folded = _unstopped(question, synonyms)
+    return [key for key, phrases in synonyms.items() if phrases and f" {key} " in folded]
+
+
+def capitalised(question: str) -> List[List[str]]:
+    """The question's runs of capitalised words after its first (folded): names it gives
+    ("Nghệ An", "Lê Lợi"). Abbreviations in capitals ("BV", "THPT", "TP") are kinds, not
+    names, and end a run."""
+    runs: List[List[str]] = [[]]
+    for token in re.findall(r"[^\W_]+", question)[1:]:
+        if token[:1].isupper() and not (len(token) > 1 and token.isupper()):
+            runs[-1].append(fold(token))
+        elif runs[-1]:
+            runs.append([])
+    return [run for run in runs if run]
+
+
+def beside(
+    question: str, index: "NameIndex", record_id: str, keys: Optional[Iterable[str]]
+) -> Tuple[str, ...]:
+    """The question's capitalised words (``capitalised``) the record's name does not hold
+    where it holds others of the same name ("Lợi" of "Lê Lợi" asked of *Đền thờ Lê Hoàn*),
+    or, where everyday names (``keys``) made the record, any its name and those names do not
+    hold ("Nghệ An" of "bệnh viện tỉnh Nghệ An"): another place or person named."""
+    terms = index.terms.get(record_id, set())
+    said = {word for key in keys or () for word in key.split()}
+    found: List[str] = []
+    for run in capitalised(question):
+        lacking = [
+            word
+            for word in run
+            if word not in said
+            and index._spelled(word) not in terms
+            and index._spelled(word) not in index.language_words
+        ]
+        if lacking and (keys is not None or len(lacking) < len(run)):
+            found += lacking
+    return tuple(found)
 
 
 def key_pairs(question: str, synonyms: Dict[str, List[str]]) -> Dict[str, List[str]]:
@@ -431,7 +482,7 @@ def _key_pairs_of(synonyms: Dict[str, List[str]]) -> List[Tuple[Set[str], List[s
         pairs = [
             ({f"{a} {b}" for a, b in zip(parts, parts[1:])}, phrases)
             for key, phrases in synonyms.items()
-            if " " in key
+            if " " in key and phrases
             for parts in [key.split()]
         ]
         if len(_pairs_of_keys) > 8:
@@ -442,7 +493,7 @@ def _key_pairs_of(synonyms: Dict[str, List[str]]) -> List[Tuple[Set[str], List[s
 
 def expansions(question: str, synonyms: Dict[str, List[str]]) -> List[str]:
     """The phrases the catalogue's synonym list gives for words in the question."""
-    folded = f" {fold(question)} "
+    folded = _unstopped(question, synonyms)
     return [
         phrase for key, phrases in synonyms.items() if f" {key} " in folded for phrase in phrases
     ]
@@ -559,6 +610,7 @@ def score(
         )
         asking = frozenset(term for term in shared if " " not in term and term in asked_words)
         head_only = bool(evidence) and index.head_only(question, candidate.id, shared, every_pair)
+        others = beside(question, index, candidate.id, meanings if also else None)
         scored.append(
             Scored(
                 candidate,
@@ -573,6 +625,7 @@ def score(
                 foreign,
                 asking,
                 head_only,
+                others,
             )
         )
     return scored
@@ -590,6 +643,7 @@ def decide(
     phrase_needed: bool = False,
     unknown: bool = False,
     heads: bool = False,
+    places: bool = False,
 ) -> Decision:
     """Answer, offer a choice, or nothing, from candidates scored by ``score``.
 
@@ -606,7 +660,9 @@ def decide(
     (actions/vocabulary.py), so a choice becomes "not found exactly; the closest are".
     ``heads`` (procedures asked in Vietnamese, whose names begin with what the procedure does:
     "Đăng ký thành lập ..."): with ``unknown``, a record sharing only its name's first words
-    (``Scored.head_only``) is not stated.
+    (``Scored.head_only``) is not stated. ``places`` (the place catalogues, where a name says
+    which one): a record an everyday name made, asked with another capitalised name
+    (``Scored.beside``), is not stated.
     """
     eligible = [s for s in scored if s.evidence >= min_evidence]
     if not eligible:
@@ -622,6 +678,12 @@ def decide(
         # The question holds a phrase of another record's everyday names ("xe máy") that this
         # record's name neither holds nor means: it asks about another record, or one the
         # catalogue lacks ("sang tên xe máy"). Offer the closest, do not state it.
+        others = [s for s in eligible if s is not best]
+        return Decision("unsure", [best] + others[:1])
+    if decision.kind == "answer" and best is not None and best.beside and places:
+        # "bệnh viện tỉnh Nghệ An", "trường chuyên Hà Nội", "đền vua Lê Lợi": the everyday
+        # name fits, but the question names a place or person this record's name does not
+        # hold (the everyday names of the province's places say "Thanh Hóa" by themselves).
         others = [s for s in eligible if s is not best]
         return Decision("unsure", [best] + others[:1])
     if decision.kind == "answer" and best is not None and best.head_only and unknown and heads:

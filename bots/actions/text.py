@@ -63,7 +63,8 @@ def detect_lang(text: str) -> Optional[str]:
 
 
 # Aspects, most specific first: the first whose phrase appears in the folded text wins. Each
-# phrase is matched on word boundaries. The places' aspects and the procedures' are read apart
+# phrase is matched on word boundaries; a phrase written with accents ("chuyển con") is matched
+# as written in a text typed with accents (folded, "chuyen con" is also "trường chuyên con"). The places' aspects and the procedures' are read apart
 # ("o dau" is where to apply for a procedure, the address of a place).
 PROCEDURE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
     ("legal", ("can cu", "luat nao", "nghi dinh", "thong tu", "phap ly", "legal", "law")),
@@ -90,8 +91,9 @@ PLACE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
     ("transfer", ("chuyen truong", "chuyen den", "chuyen ve", "chuyen vao", "transfer",
                   # (not "chuyển sang" alone: "chuyển sang đào ao", land use; nor "chuyển cho
                   # con", a gift of land)
-                  "chuyen sang truong", "chuyen sang cap", "chuyen sang hoc", "chuyen con",
-                  "chuyen chau", "truong khac", "giua nam hoc", "giua ky", "change school",
+                  # (accented: "trường chuyên con ..." is no "chuyển con", see aspect_in)
+                  "chuyen sang truong", "chuyen sang cap", "chuyen sang hoc", "chuyển con",
+                  "chuyển cháu", "truong khac", "giua nam hoc", "giua ky", "change school",
                   "changing school", "switch school")),
     # Which wards a school admits from ("nhận học sinh những phường nào"), or whether one is
     # in ("ở ngoài phường X thì có thi vào ... được không"); "ở xã nào" is its address.
@@ -127,12 +129,30 @@ ASPECT_TABLES: Dict[str, Sequence[Tuple[str, Sequence[str]]]] = {
 }
 
 
+_FOLDED_TABLES: Dict[str, List[Tuple[str, List[Tuple[str, str, bool]]]]] = {}
+
+
+def _phrases_of(table: str) -> List[Tuple[str, List[Tuple[str, str, bool]]]]:
+    """Each aspect's phrases padded for matching: (as written, folded, written with accents)."""
+    if table not in _FOLDED_TABLES:
+        _FOLDED_TABLES[table] = [
+            (aspect, [(f" {p} ", f" {fold(p)} ", fold(p) != p) for p in phrases])
+            for aspect, phrases in ASPECT_TABLES[table]
+        ]
+    return _FOLDED_TABLES[table]
+
+
 def aspect_in(text: str, table: str) -> Optional[str]:
-    """The first aspect of ``table`` whose phrase the text holds, else None."""
+    """The first aspect of ``table`` whose phrase the text holds, else None. A phrase written
+    with accents is read as written where the text has accents, folded where it has none."""
     folded = f" {fold(text)} "
-    for aspect, phrases in ASPECT_TABLES[table]:
-        if any(f" {phrase} " in folded for phrase in phrases):
-            return aspect
+    written = " ".join(re.findall(r"[^\W_]+", unicodedata.normalize("NFC", text).lower()))
+    accents = written != folded.strip()
+    written = f" {written} "
+    for aspect, phrases in _phrases_of(table):
+        for as_written, plain, accented in phrases:
+            if (as_written in written) if accented and accents else (plain in folded):
+                return aspect
     return None
 
 
