@@ -21,7 +21,7 @@ Applied only to the Rasa version it was written against; any other version runs 
 import asyncio
 import logging
 import weakref
-from typing import Any, Callable, Dict, Optional, Text
+from typing import Any, Callable, Dict, List, Optional, Text, Tuple
 
 logger = logging.getLogger(__name__)
 
@@ -137,11 +137,62 @@ def _pooled_request() -> Callable[..., Any]:
     return request
 
 
+def _sequential_run() -> Callable[..., Dict[Text, Any]]:
+    from rasa.engine.exceptions import GraphRunError
+
+    def order(self: Any, targets: Tuple[Text, ...]) -> List[Tuple[Text, List[Text]]]:
+        """The minimal graph's nodes, each after the nodes it needs, with what it needs."""
+        orders = self.__dict__.setdefault("_xuthanh_orders", {})
+        if targets not in orders:
+            schema = self._graph_schema.minimal_graph_schema(list(targets))
+            done: List[Tuple[Text, List[Text]]] = []
+            seen: set = set()
+
+            def visit(name: Text) -> None:
+                if name in seen or name not in schema.nodes:
+                    return
+                seen.add(name)
+                needs = list(schema.nodes[name].needs.values())
+                for need in needs:
+                    visit(need)
+                done.append((name, needs))
+
+            for name in schema.nodes:
+                visit(name)
+            orders[targets] = done
+        found: List[Tuple[Text, List[Text]]] = orders[targets]
+        return found
+
+    def run(
+        self: Any,
+        inputs: Optional[Dict[Text, Any]] = None,
+        targets: Optional[List[Text]] = None,
+    ) -> Dict[Text, Any]:
+        run_targets = targets if targets else self._graph_schema.target_names
+        steps = order(self, tuple(run_targets))
+        results: Dict[Text, Any] = {}
+        if inputs:
+            names = {name for name, _ in steps}
+            self._add_inputs_to_graph(inputs, {name: None for name in names})
+            results.update((name, (name, value)) for name, value in inputs.items())
+        try:
+            for name, needs in steps:
+                if name not in results:
+                    node = self._instantiated_nodes[name]
+                    results[name] = node(*[results.get(need, need) for need in needs])
+            return dict(results.get(target, target) for target in run_targets)
+        except RuntimeError as e:
+            raise GraphRunError("Error running runner.") from e
+
+    return run
+
+
 def apply() -> bool:
     """Install the cut once; False (and Rasa unchanged) on another Rasa version."""
     global _applied
     import rasa
     from rasa.core.actions.action import RemoteAction
+    from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.utils.endpoints import EndpointConfig
 
     if _applied:
@@ -155,5 +206,6 @@ def apply() -> bool:
         return False
     RemoteAction._validate_action_result = _cached_validation()  # type: ignore[method-assign]
     EndpointConfig.request = _pooled_request()  # type: ignore[method-assign]
+    DaskGraphRunner.run = _sequential_run()  # type: ignore[method-assign]
     _applied = True
     return True
