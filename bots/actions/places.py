@@ -175,9 +175,13 @@ query Events($first: Int, $lang: Language) {
   events(first: $first, lang: $lang) { nodes { name startsAt endsAt status } }
 }
 """
+# On schedule only: a cancelled event, or one postponed and not yet given its new date, is not
+# "coming up" (as the attraction's own upcomingEvents leaves them out).
 PROVINCE_EVENTS = """
 query ProvinceEvents($first: Int, $lang: Language) {
-  events(first: $first, lang: $lang) { nodes { name startsAt endsAt } }
+  events(first: $first, lang: $lang, status: [SCHEDULED, RESCHEDULED]) {
+    nodes { name startsAt endsAt }
+  }
 }
 """
 

@@ -1,6 +1,8 @@
 """Events: browsing by date and place, reminders through the event's topic, and changes of plan."""
 
+import ast
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -285,3 +287,29 @@ async def test_only_admins_manage_events(gql: GraphQLClient, dev_token: Any) -> 
     )
     body = await gql(CREATE, {"input": data}, token=dev_token("visitor"))
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+def _assistant_query(name: str) -> str:
+    """A query string of the assistant's actions (bots/actions/places.py imports the Rasa SDK,
+    not installed here): read from the source."""
+    source = Path(__file__).resolve().parents[3] / "bots" / "actions" / "places.py"
+    for node in ast.parse(source.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == name:
+            return str(ast.literal_eval(node.value))
+    raise AssertionError(f"{name} not in {source}")
+
+
+async def test_the_assistants_coming_up_in_the_province_leaves_out_called_off_events(
+    gql: GraphQLClient, admin_token: str
+) -> None:
+    query = _assistant_query("PROVINCE_EVENTS")
+    soon = (utcnow() + timedelta(hours=1)).replace(microsecond=0)
+    called_off = {}
+    for slug, status in (("called-off-fair", "CANCELLED"), ("put-off-fair", "POSTPONED")):
+        data = event_input(slug, soon, location={"lat": 19.8, "lng": 105.77})
+        event = await create_event(gql, admin_token, data)
+        await gql(UPDATE, {"id": event, "input": {**data, "status": status}}, token=admin_token)
+        called_off[slug] = data["name"]["vi"]
+    body = await gql(query, {"first": 3, "lang": "VI"})
+    names = [node["name"] for node in body["data"]["events"]["nodes"]]
+    assert len(names) == 3 and not set(names) & set(called_off.values()), names
