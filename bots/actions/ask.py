@@ -199,6 +199,10 @@ def pick(
     for domain, decision in decisions.items():
         if decision.best is None:
             continue
+        if decision.best.shared and set(decision.best.shared) <= decision.best.asking:
+            # Only words of how people ask ("provincial" of "provincial hospital", asked of
+            # the provincial museum): no record of that catalogue is named.
+            continue
         strength = decision.best.evidence / names.indexes[domain].min_evidence()
         found.append((strength * (HINT_BONUS if domain == hint else 1.0), domain))
     if not found:

@@ -111,6 +111,7 @@ def test_the_lists_are_read_folded_and_merged() -> None:
         # A transfer is not a catchment question, nor a catchment one an admission question.
         ("cho con chuyển sang tiểu học Điện Biên 1 giữa kỳ", "transfer"),
         ("con đang học trường khác, xin về THCS Hàm Rồng", "transfer"),
+        ("con chuyển từ Hà Nội về học THPT Hàm Rồng được không", "transfer"),
         ("THCS Hàm Rồng nhận học sinh những phường nào", "catchment"),
         # "trường chuyên con ..." is no "chuyển con" (a transfer), typed with accents.
         ("thi vào trường chuyên con cần bao nhiêu điểm", "admission"),

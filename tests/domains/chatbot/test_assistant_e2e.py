@@ -292,5 +292,8 @@ def test_places_by_their_everyday_names_with_the_aspect_asked(stack: AssistantSt
     )
     assert transfer.startswith("Trường THCS Trần Mai Ninh") and "Chuyển trường" in transfer
     assert "Tuyến tuyển sinh" not in transfer
+    # "provincial" is how people ask for the provincial hospital: not the hospital's name.
+    museum = text_of(ask(stack, "Where is the provincial museum?", lang=None))
+    assert museum.startswith("Thanh Hóa Provincial Museum") and "Hospital" not in museum
     catchment = text_of(ask(stack, "THCS Trần Mai Ninh nhận học sinh những phường nào"))
     assert "Tuyến tuyển sinh" in catchment and "Tuyển sinh:" not in catchment
