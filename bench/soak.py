@@ -12,10 +12,12 @@ browse 40% (procedures page, attractions page), search 30% (procedures search), 
 sessions); and a broadcast to every signed-in citizen every `--broadcast-every` seconds.
 
 The run is a warm-up (`--warmup-minutes`, default 5: traffic runs, growth is not counted; the
-database's cache fills) then the measured window (`--minutes`, default 10). Reported: requests,
-errors and p50/p95 per kind; every process's RSS every 15 s with its growth in MB per minute over
-the window (least squares), each process's CPU in the window, and SecantusDB's own account of the
-soak's database (data, indexes, storage, documents; bench/soak_measure.py) to tell our data's
+database's cache fills) then the measured window (`--minutes`, default 10). Reported: the
+window's requests, errors and p50/p95 per kind (the whole run's totals in `whole_run`; what
+counts as an error: bench/soak_measure.py); exit status 1 on any error or missing push; every
+process's RSS every 15 s with its growth in MB per minute over the window (least squares), each
+process's CPU between marks taken as the traffic crosses the window's edges, and SecantusDB's
+own account of the soak's database (data, indexes, storage, documents) to tell our data's
 growth from the server's. SecantusDB runs with `retryWrites=false` clients (bench/harness.py).
 
 Run: .venv/bin/python -m bench.soak [--minutes 10] [--warmup-minutes 5] [--rate 20]
@@ -36,7 +38,6 @@ import sys
 import threading
 import time
 import uuid
-from collections import defaultdict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -45,7 +46,7 @@ from pymongo import AsyncMongoClient
 
 from api.auth import mint_dev_token
 from bench.harness import ROOT, Stack, mongo_server
-from bench.soak_measure import Recorder
+from bench.soak_measure import EXPECTED_REFUSALS, Recorder, Tally, counted, failures
 from domains.health.repositories import HospitalRepository
 from domains.health.seed import hospital_document
 from domains.kernel.auth import Role
@@ -105,18 +106,6 @@ class RasaStandIn:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
-class Tally:
-    def __init__(self) -> None:
-        self.latencies: dict[str, list[float]] = defaultdict(list)
-        self.errors: dict[str, int] = defaultdict(int)
-        self.samples: list[str] = []
-
-    def error(self, kind: str, what: str) -> None:
-        self.errors[kind] += 1
-        if len(self.samples) < 20:
-            self.samples.append(f"{kind}: {what[:300]}")
-
-
 class Traffic:
     def __init__(self, url: str, tally: Tally, patients: list[tuple[str, str]]) -> None:
         self.url = url
@@ -136,11 +125,15 @@ class Traffic:
         except httpx.HTTPError as error:
             self.tally.error(kind, repr(error))
             return None
-        self.tally.latencies[kind].append((time.perf_counter() - started) * 1000)
+        self.tally.latency(kind, (time.perf_counter() - started) * 1000)
         if response.status_code != 200:
             self.tally.error(kind, f"HTTP {response.status_code} {response.text}")
             return None
-        body: dict[str, Any] = response.json()
+        try:
+            body: dict[str, Any] = response.json()
+        except ValueError:
+            self.tally.error(kind, f"not JSON: {response.text}")
+            return None
         if body.get("errors"):
             self.tally.error(kind, json.dumps(body["errors"], ensure_ascii=False))
             return None
@@ -169,9 +162,12 @@ class Traffic:
         if result is None:
             return
         if result["__typename"] != "Appointment":
-            # Expected refusals (the patient already holds a booking that hour, limits) are
-            # answers, not errors; counted apart.
-            self.tally.latencies[f"book refused {result.get('code')}"].append(0.0)
+            # Expected refusals (limits the traffic reaches) are answers, counted apart.
+            code = result.get("code")
+            if code not in EXPECTED_REFUSALS:
+                self.tally.error("book", f"refused {result['__typename']} {code}")
+                return
+            self.tally.latency(f"book refused {code}", 0.0)
             return
         body = await self.call("cancel", CANCEL, {"id": result["id"]}, token)
         if body and body["data"]["cancelAppointment"]["__typename"] != "Appointment":
@@ -180,8 +176,17 @@ class Traffic:
     async def chat(self) -> None:
         text = random.choice(["xin chào", "lệ phí làm hộ chiếu", "giờ làm việc"])
         body = await self.call("chat", CHAT, {"input": {"text": text, "lang": "VI"}})
-        if body and body["data"]["sendChatMessage"].get("degraded"):
+        reply = body["data"]["sendChatMessage"] if body else None
+        if reply is not None and reply["__typename"] != "ChatReply":
+            self.tally.error("chat", f"answered {reply['__typename']}")  # rate limit, refusal
+        elif reply is not None and reply.get("degraded"):
             self.tally.error("chat", "degraded reply")
+
+    async def broadcast(self, variables: dict[str, Any], token: str) -> None:
+        body = await self.call("broadcast", BROADCAST, variables, token)
+        result = body["data"]["sendNotification"] if body else None
+        if result is not None and result["__typename"] != "NotificationStatus":
+            self.tally.error("broadcast", f"answered {result['__typename']}")
 
 
 async def prepare(stack: Stack, devices: int) -> tuple[list[str], list[tuple[str, str]]]:
@@ -338,6 +343,7 @@ async def soak(
     recorder = Recorder(pids, stack.mongo_uri, stack.database, window)
     load_at_start = os.getloadavg()
     start = time.monotonic()
+    tally.measured_from, opened = start + warm_up, False
     stop = asyncio.Event()
     sampler = asyncio.create_task(recorder.run(start, stop))
     tasks: set[asyncio.Task[None]] = set()
@@ -350,6 +356,9 @@ async def soak(
     )
     ticks = 0
     while (now := time.monotonic()) < end:
+        if not opened and now >= start + warm_up:
+            recorder.mark("start")  # CPU and operations from now
+            opened = True
         if now >= next_broadcast:
             broadcasts += 1
             variables = {
@@ -360,20 +369,22 @@ async def soak(
                     "category": "alert.weather",
                 }
             }
-            tasks.add(
-                asyncio.create_task(_ignore(traffic.call("broadcast", BROADCAST, variables, admin)))
+            broadcast = asyncio.create_task(
+                counted(tally, "broadcast", traffic.broadcast(variables, admin))
             )
+            tasks.add(broadcast)
+            broadcast.add_done_callback(tasks.discard)
             next_broadcast += arguments.broadcast_every
         roll = random.random()
         if roll < 0.4:
-            work = traffic.browse()
+            kind, work = "browse", traffic.browse()
         elif roll < 0.7:
-            work = traffic.search()
+            kind, work = "search", traffic.search()
         elif roll < 0.8:
-            work = traffic.book_and_cancel(slots)
+            kind, work = "book", traffic.book_and_cancel(slots)
         else:
-            work = traffic.chat()
-        task = asyncio.create_task(work)
+            kind, work = "chat", traffic.chat()
+        task = asyncio.create_task(counted(tally, kind, work))
         tasks.add(task)
         task.add_done_callback(tasks.discard)
         ticks += 1
@@ -381,6 +392,8 @@ async def soak(
             minute = ticks // (arguments.rate * 60)
             log(f"  minute {minute}: errors {dict(tally.errors)}, in flight {len(tasks)}")
         await asyncio.sleep(max(0.0, start + ticks / arguments.rate - time.monotonic()))
+    # The window ends here, before in-flight requests drain and pushes are awaited.
+    recorder.mark("end")
     await asyncio.gather(*tasks, return_exceptions=True)
     # Every broadcast reaches every device once before the end is reported.
     expected = broadcasts * arguments.devices
@@ -389,17 +402,19 @@ async def soak(
             break
         await asyncio.sleep(0.5)
     stop.set()
+    recorder.wake()
     await sampler
     await traffic.http.aclose()
     elapsed = time.monotonic() - start
+    # The measured window's requests (the whole run's totals: whole_run).
     kinds = {
         kind: {
             "requests": len(values),
-            "errors": tally.errors.get(kind, 0),
+            "errors": tally.window_errors.get(kind, 0),
             "p50_ms": percentile(values, 50),
             "p95_ms": percentile(values, 95),
         }
-        for kind, values in sorted(tally.latencies.items())
+        for kind, values in sorted(tally.window_latencies.items())
         if not kind.startswith("book refused")
     }
     return {
@@ -410,9 +425,14 @@ async def soak(
         "load_average_at_start_and_end": [load_at_start, os.getloadavg()],
         "rate_per_second": arguments.rate,
         "database_cache": arguments.database_cache,
-        "requests": sum(len(v) for v in tally.latencies.values()),
-        "errors": sum(tally.errors.values()),
+        "requests": sum(len(v) for v in tally.window_latencies.values()),
+        "errors": sum(tally.window_errors.values()),
         "by_kind": kinds,
+        "whole_run": {
+            "requests": sum(len(v) for v in tally.latencies.values()),
+            "errors": sum(tally.errors.values()),
+            "errors_by_kind": dict(tally.errors),
+        },
         "refusals": {k: len(v) for k, v in tally.latencies.items() if k.startswith("book refused")},
         "broadcasts": broadcasts,
         "pushes_expected": expected,
@@ -421,10 +441,6 @@ async def soak(
         "error_samples": tally.samples,
         **recorder.report(),
     }
-
-
-async def _ignore(work: Any) -> None:
-    await work
 
 
 def main() -> None:
@@ -474,6 +490,10 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "last.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
     print(json.dumps(result, indent=2, ensure_ascii=False))
+    problems = failures(result)
+    if problems:
+        log("==> FAILED: " + "; ".join(problems))
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
-"""What the soak records besides its requests: each process's memory and CPU, and the database's
-own account of its data, so that growth can be told apart as our data or the server's overhead.
+"""What the soak records: its requests' latencies and errors (``Tally``; what counts as an
+error), each process's memory and CPU, and the database's own account of its data, so that
+growth can be told apart as our data or the server's overhead.
 
 Samples every 15 s (seconds since the soak started): each process's RSS; SecantusDB's `dbStats`
 for the soak's database (data, indexes, on-disk storage, documents) and its `serverStatus`
@@ -19,6 +20,61 @@ from pymongo import AsyncMongoClient
 
 SAMPLE_EVERY = 15.0
 MB = 1024 * 1024
+
+
+# Booking refusals the soak's own traffic causes (50 patients booking one facility's slots):
+# answers, counted apart. Any other code (NOT_FOUND, FORBIDDEN, ...) is an error.
+EXPECTED_REFUSALS = frozenset(
+    {"ALREADY_BOOKED", "BOOKING_LIMIT_REACHED", "SLOT_FULL", "SLOT_OVERLAP"}
+)
+
+
+class Tally:
+    """Latencies and errors of the whole run, and of the measured window apart (from
+    ``measured_from``, a time.monotonic() value; 0: all of it)."""
+
+    def __init__(self, measured_from: float = 0.0) -> None:
+        self.measured_from = measured_from
+        self.latencies: dict[str, list[float]] = defaultdict(list)
+        self.errors: dict[str, int] = defaultdict(int)
+        self.window_latencies: dict[str, list[float]] = defaultdict(list)
+        self.window_errors: dict[str, int] = defaultdict(int)
+        self.samples: list[str] = []
+
+    def measured(self) -> bool:
+        return time.monotonic() >= self.measured_from
+
+    def latency(self, kind: str, ms: float) -> None:
+        self.latencies[kind].append(ms)
+        if self.measured():
+            self.window_latencies[kind].append(ms)
+
+    def error(self, kind: str, what: str) -> None:
+        self.errors[kind] += 1
+        if self.measured():
+            self.window_errors[kind] += 1
+        if len(self.samples) < 20:
+            self.samples.append(f"{kind}: {what[:300]}")
+
+
+async def counted(tally: Tally, kind: str, work: Any) -> None:
+    """A traffic task whose exception (a missing key, a body of another shape) is an error of
+    its kind, not a "Task exception was never retrieved" line."""
+    try:
+        await work
+    except Exception as error:
+        tally.error(kind, f"exception {error!r}")
+
+
+def failures(result: dict[str, Any]) -> list[str]:
+    """What makes a soak fail: any error in the whole run, pushes short of every device."""
+    found = []
+    whole = result["whole_run"]
+    if whole["errors"]:
+        found.append(f"{whole['errors']} errors {whole['errors_by_kind']}")
+    if result["pushes_accepted"] < result["pushes_expected"]:
+        found.append(f"pushes {result['pushes_accepted']} of {result['pushes_expected']}")
+    return found
 
 
 def rss_mb(pid: int) -> float:
@@ -55,21 +111,40 @@ class Recorder:
         self.database_stats: list[dict[str, Any]] = []
         self.cpu_at_window: dict[str, dict[str, float]] = {}
         self.ops_at_window: dict[str, dict[str, int]] = {}
+        self.marked_at: dict[str, float] = {}
+        self._due: list[str] = []
+        self._wake = asyncio.Event()
+
+    def mark(self, key: str) -> None:
+        """Take the window's "start" or "end" mark (CPU, database operations) now: called by
+        the soak when it crosses the window's edge, so the marks are the window's, not the
+        next sample's (up to 15 s late) nor the drain's."""
+        self._due.append(key)
+        self._wake.set()
+
+    def wake(self) -> None:
+        """Sample now (the soak has set ``stop``)."""
+        self._wake.set()
 
     async def run(self, start: float, stop: asyncio.Event) -> None:
         client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(self.uri)
         try:
             while not stop.is_set():
-                at = round(time.monotonic() - start)
+                self._wake.clear()
+                due, self._due = self._due, []
+                at = round(time.monotonic() - start, 1)
+                # CPU first: the marks are read when the soak crossed the edge.
+                for key in due:
+                    self._mark_cpu(key, at)
                 for name, pid in self.pids.items():
                     self.memory[name].append((at, round(rss_mb(pid), 1)))
                 await self._database_sample(client, at)
-                self._mark_window(at)
+                for key in due:
+                    self._mark_ops(key)
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), SAMPLE_EVERY)
-            at = round(time.monotonic() - start)
+                    await asyncio.wait_for(self._wake.wait(), SAMPLE_EVERY)
+            at = round(time.monotonic() - start, 1)
             await self._database_sample(client, at)
-            self._mark_window(at, end=True)
         finally:
             await client.close()
 
@@ -92,12 +167,12 @@ class Recorder:
             }
         )
 
-    def _mark_window(self, at: float, *, end: bool = False) -> None:
-        """CPU and database operations when the window opens and when it closes."""
-        key = "end" if end else "start"
-        if key in self.cpu_at_window or (not end and at < self.window[0]):
-            return
+    def _mark_cpu(self, key: str, at: float) -> None:
         self.cpu_at_window[key] = {n: cpu_seconds(p) for n, p in self.pids.items()}
+        self.marked_at[key] = at
+
+    def _mark_ops(self, key: str) -> None:
+        """Database operations at the mark (the sample just taken with it)."""
         last = self.database_stats[-1] if self.database_stats else {}
         self.ops_at_window[key] = dict(last.get("ops", {}))
 
@@ -133,6 +208,8 @@ class Recorder:
                 for k, v in self.ops_at_window["start"].items()
             }
             writes = sum(ops.get(k, 0) for k in ("insert", "update", "delete"))
+            # The seconds (since the start) the CPU and operation marks were read at.
+            result["cpu_marks_seconds"] = [self.marked_at["start"], self.marked_at["end"]]
             result["cpu_seconds_in_window"] = cpu
             result["database_ops_in_window"] = ops
             if writes and "secantusdb" in cpu:
