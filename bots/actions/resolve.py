@@ -101,9 +101,8 @@ class Scored:
     # of *Đăng ký thành lập hộ kinh doanh*), none of what it is about, and says of its own
     # what the name lacks ("công ty"): the thing asked about is another.
     head_only: bool = False
-    # Names the question capitalises that this record's name does not hold (``beside``):
-    # "Lợi" of "đền vua Lê Lợi" asked of Lê Hoàn's temple, "Nghệ An" of "bệnh viện tỉnh Nghệ
-    # An" where an everyday name made the record: the question may name another place.
+    # Other provinces the question names ("Nghệ An" of "bệnh viện tỉnh Nghệ An") where an
+    # everyday name made this record, which its name does not hold (``beside``).
     beside: Tuple[str, ...] = ()
 
 
@@ -422,40 +421,34 @@ def synonym_keys(question: str, synonyms: Dict[str, List[str]]) -> List[str]:
     return [key for key, phrases in synonyms.items() if phrases and f" {key} " in folded]
 
 
-def capitalised(question: str) -> List[List[str]]:
-    """The question's runs of capitalised words after its first (folded): names it gives
-    ("Nghệ An", "Lê Lợi"). Abbreviations in capitals ("BV", "THPT", "TP") are kinds, not
-    names, and end a run."""
-    runs: List[List[str]] = [[]]
-    for token in re.findall(r"[^\W_]+", question)[1:]:
-        if token[:1].isupper() and not (len(token) > 1 and token.isupper()):
-            runs[-1].append(fold(token))
-        elif runs[-1]:
-            runs.append([])
-    return [run for run in runs if run]
+# Vietnam's other provinces and cities as people name them (folded; old names too, and the
+# tourist towns): a question naming one asks about a place there, not about the province's
+# place an everyday name reads ("bệnh viện tỉnh Nghệ An", "trường chuyên Hà Nội"). Not the
+# names Thanh Hóa's own wards share ("Điện Biên", "Bắc Sơn").
+OTHER_PROVINCES = frozenset(
+    " ".join(name.split())
+    for name in """ha noi|hanoi|ho chi minh|hcm|sai gon|saigon|hai phong|da nang|danang|can tho|nghe an|
+    ninh binh|ha tinh|quang binh|quang tri|thua thien hue|quang nam|quang ngai|binh dinh|
+    phu yen|khanh hoa|nha trang|ninh thuan|binh thuan|phan thiet|kon tum|gia lai|dak lak|
+    dak nong|lam dong|da lat|dalat|binh phuoc|tay ninh|binh duong|dong nai|ba ria|vung tau|
+    long an|tien giang|ben tre|tra vinh|vinh long|dong thap|an giang|kien giang|phu quoc|
+    hau giang|soc trang|bac lieu|ca mau|ha giang|cao bang|bac kan|tuyen quang|lao cai|sa pa|
+    sapa|yen bai|thai nguyen|lang son|bac giang|phu tho|lai chau|son la|hoa binh|mai chau|
+    quang ninh|ha long|bac ninh|hai duong|hung yen|thai binh|ha nam|nam dinh|vinh phuc""".split("|")
+)
 
 
-def beside(
-    question: str, index: "NameIndex", record_id: str, keys: Optional[Iterable[str]]
-) -> Tuple[str, ...]:
-    """The question's capitalised words (``capitalised``) the record's name does not hold
-    where it holds others of the same name ("Lợi" of "Lê Lợi" asked of *Đền thờ Lê Hoàn*),
-    or, where everyday names (``keys``) made the record, any its name and those names do not
-    hold ("Nghệ An" of "bệnh viện tỉnh Nghệ An"): another place or person named."""
-    terms = index.terms.get(record_id, set())
-    said = {word for key in keys or () for word in key.split()}
-    found: List[str] = []
-    for run in capitalised(question):
-        lacking = [
-            word
-            for word in run
-            if word not in said
-            and index._spelled(word) not in terms
-            and index._spelled(word) not in index.language_words
-        ]
-        if lacking and (keys is not None or len(lacking) < len(run)):
-            found += lacking
-    return tuple(found)
+def beside(question: str, terms: Set[str]) -> Tuple[str, ...]:
+    """The other provinces and cities the question names (``OTHER_PROVINCES``) that a record's
+    name (``terms``: its words and word pairs) does not hold."""
+    folded = f" {fold(question)} "
+    return tuple(
+        sorted(
+            name
+            for name in OTHER_PROVINCES
+            if f" {name} " in folded and name not in terms and not set(name.split()) <= terms
+        )
+    )
 
 
 def key_pairs(question: str, synonyms: Dict[str, List[str]]) -> Dict[str, List[str]]:
@@ -610,7 +603,8 @@ def score(
         )
         asking = frozenset(term for term in shared if " " not in term and term in asked_words)
         head_only = bool(evidence) and index.head_only(question, candidate.id, shared, every_pair)
-        others = beside(question, index, candidate.id, meanings if also else None)
+        # Another province named beside an everyday name this record was read from.
+        others = beside(question, name_terms) if also else ()
         scored.append(
             Scored(
                 candidate,
@@ -661,7 +655,7 @@ def decide(
     ``heads`` (procedures asked in Vietnamese, whose names begin with what the procedure does:
     "Đăng ký thành lập ..."): with ``unknown``, a record sharing only its name's first words
     (``Scored.head_only``) is not stated. ``places`` (the place catalogues, where a name says
-    which one): a record an everyday name made, asked with another capitalised name
+    where): a record an everyday name made, asked with another province named
     (``Scored.beside``), is not stated.
     """
     eligible = [s for s in scored if s.evidence >= min_evidence]
@@ -681,9 +675,9 @@ def decide(
         others = [s for s in eligible if s is not best]
         return Decision("unsure", [best] + others[:1])
     if decision.kind == "answer" and best is not None and best.beside and places:
-        # "bệnh viện tỉnh Nghệ An", "trường chuyên Hà Nội", "đền vua Lê Lợi": the everyday
-        # name fits, but the question names a place or person this record's name does not
-        # hold (the everyday names of the province's places say "Thanh Hóa" by themselves).
+        # "bệnh viện tỉnh Nghệ An", "trường chuyên Hà Nội": the everyday name fits, but the
+        # question names another province (the everyday names of the province's places say
+        # "Thanh Hóa" by themselves).
         others = [s for s in eligible if s is not best]
         return Decision("unsure", [best] + others[:1])
     if decision.kind == "answer" and best is not None and best.head_only and unknown and heads:
