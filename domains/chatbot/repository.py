@@ -2,7 +2,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from pymongo import IndexModel, ReturnDocument
+from pymongo import IndexModel
 
 from domains.chatbot.models import RateWindowDocument
 from domains.kernel.repository import Repository
@@ -20,19 +20,10 @@ class RateLimitRepository(Repository):
 
     async def count_message(self, *, key: str, window: int, expires_at: datetime) -> int:
         """Adds one message to ``key``'s window and returns the window's count (atomic)."""
-        window_id = f"{key}|{window}"
-        document = await self.collection.find_one_and_update(
-            {"_id": window_id},
+        document = await self.upsert_returning(
+            {"_id": f"{key}|{window}"},
             {"$inc": {"count": 1}, "$setOnInsert": {"expiresAt": expires_at}},
-            upsert=True,
-            return_document=ReturnDocument.AFTER,
         )
-        if document is None:
-            # SecantusDB (tests, benchmarks) can answer upserts racing on a new window with no
-            # document although it counted the message (README, "Soak"): read the count.
-            document = await self.collection.find_one({"_id": window_id})
-        if document is None:
-            return 1  # counted, as the upsert says, but unreadable: at least this message
         return cast(RateWindowDocument, document)["count"]
 
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import ClassVar, Self
 
 import strawberry
-from pymongo import IndexModel, ReturnDocument
+from pymongo import IndexModel
 
 from domains.kernel.errors import DomainError, UserError
 from domains.kernel.repository import Repository
@@ -64,11 +64,9 @@ class RateWindowRepository(Repository):
         seconds = int(limit.per.total_seconds())
         window = int(now.timestamp()) // seconds
         ends = datetime.fromtimestamp((window + 1) * seconds, tz=now.tzinfo)
-        document = await self.collection.find_one_and_update(
+        document = await self.upsert_returning(
             {"_id": f"{limit.name}|{key}|{window}"},
             {"$inc": {"count": 1}, "$setOnInsert": {"expiresAt": ends}},
-            upsert=True,
-            return_document=ReturnDocument.AFTER,
         )
-        if document is not None and int(document["count"]) > limit.count:
+        if int(document["count"]) > limit.count:
             raise TooManyRequests(limit.name, max(1, int((ends - now).total_seconds()) + 1))

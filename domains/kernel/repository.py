@@ -5,11 +5,11 @@ from typing import Any, ClassVar
 
 from bson import ObjectId
 from bson.errors import InvalidId
-from pymongo import IndexModel, UpdateOne
+from pymongo import IndexModel, ReturnDocument, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import OperationFailure
 
-from domains.kernel.types import Database
+from domains.kernel.types import Database, Session
 
 Document = dict[str, Any]
 # IndexOptionsConflict, IndexKeySpecsConflict: what a concurrent creation of the same index gives.
@@ -74,6 +74,34 @@ class Repository:
         """Documents in the order of ``ids`` (None where missing): the shape DataLoaders need."""
         found = {doc["_id"]: doc async for doc in self.collection.find({"_id": {"$in": list(ids)}})}
         return [found.get(document_id) for document_id in ids]
+
+    async def upsert_returning(
+        self,
+        query: Document,
+        update: Document,
+        *,
+        projection: Document | None = None,
+        session: Session | None = None,
+    ) -> Document:
+        """``find_one_and_update`` with ``upsert`` that returns the document after the write.
+
+        MongoDB always returns it. SecantusDB (tests, `make run`) answers an upsert that raced
+        another one on the same new key with no document although the write is applied, so the
+        document is then read back.
+        """
+        document = await self.collection.find_one_and_update(
+            query,
+            update,
+            upsert=True,
+            projection=projection,
+            return_document=ReturnDocument.AFTER,
+            session=session,
+        )
+        if document is None:
+            document = await self.collection.find_one(query, projection, session=session)
+        if document is None:
+            raise RuntimeError(f"{self.collection_name}: an upsert left no document to read back")
+        return document
 
     async def put_generated(self, documents: Sequence[Document]) -> None:
         """Upsert generated documents by ``_id`` (the province-scale generators; re-runnable)."""

@@ -79,15 +79,9 @@ class NotificationRepository(Repository):
         # An upsert rather than insert-then-catch: a duplicate-key error inside the caller's
         # transaction would abort the caller's whole change.
         insert = {k: v for k, v in document.items() if k != "dedupeKey"}
-        stored = await self.collection.find_one_and_update(
-            {"dedupeKey": key},
-            {"$setOnInsert": insert},
-            upsert=True,
-            projection={"_id": 1},
-            return_document=ReturnDocument.AFTER,
-            session=session,
+        stored = await self.upsert_returning(
+            {"dedupeKey": key}, {"$setOnInsert": insert}, projection={"_id": 1}, session=session
         )
-        assert stored is not None  # noqa: S101 - an upsert with AFTER always returns the document
         return ObjectId(stored["_id"])
 
     async def cancel_pending(

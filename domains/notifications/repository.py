@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from bson import ObjectId
-from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.cursor import AsyncCursor
 from pymongo.errors import BulkWriteError
 
@@ -75,7 +75,7 @@ class DeviceRepository(Repository):
         app_version: str,
         now: datetime,
     ) -> DeviceDocument:
-        document = await self.collection.find_one_and_update(
+        document = await self.upsert_returning(
             {"_id": token},
             {
                 "$set": {
@@ -88,8 +88,6 @@ class DeviceRepository(Repository):
                 },
                 "$setOnInsert": {"createdAt": now},
             },
-            upsert=True,
-            return_document=ReturnDocument.AFTER,
         )
         return cast(DeviceDocument, document)
 
@@ -184,12 +182,7 @@ class SubscriptionRepository(Repository):
     ) -> SubscriptionDocument:
         owner = self._owner(user_id, token)
         insert = {"createdAt": now, "token": None} if user_id is not None else {"createdAt": now}
-        document = await self.collection.find_one_and_update(
-            {**owner, "topic": topic},
-            {"$setOnInsert": insert},
-            upsert=True,
-            return_document=ReturnDocument.AFTER,
-        )
+        document = await self.upsert_returning({**owner, "topic": topic}, {"$setOnInsert": insert})
         return cast(SubscriptionDocument, document)
 
     async def remove(self, *, topic: str, user_id: str | None, token: str | None) -> bool:

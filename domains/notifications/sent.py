@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from bson import ObjectId
-from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from domains.kernel.repository import Repository
@@ -78,14 +78,12 @@ class SentRepository(Repository):
     async def fence(self, claim: str, nid: ObjectId, *, now: datetime) -> set[str]:
         """The batch is being handed over: no more successes are added; returns the tokens
         recorded so far."""
-        fenced = await self.collection.find_one_and_update(
+        fenced = await self.upsert_returning(
             {"_id": claim},
             {"$set": {"fenced": True}, "$setOnInsert": {"n": nid, "createdAt": now}},
             projection={"sent.t": 1},
-            upsert=True,
-            return_document=ReturnDocument.AFTER,
         )
-        return {entry["t"] for entry in (fenced or {}).get("sent", [])}
+        return {entry["t"] for entry in fenced.get("sent", [])}
 
     async def held(self, claims: Sequence[str]) -> set[str]:
         """Delivery ids recorded for these batches."""

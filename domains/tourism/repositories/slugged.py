@@ -52,18 +52,14 @@ class SluggedRepository(Repository, Generic[Stored]):
 
     async def upsert_by_slug(self, fields: Mapping[str, Any], created_at: datetime) -> ObjectId:
         """Seed helper: content replaced, what ``kept_on_upsert`` names and creation time kept."""
-        document = await self.collection.find_one_and_update(
+        document = await self.upsert_returning(
             {"slug": fields["slug"]},
             {
                 "$set": dict(fields),
                 "$setOnInsert": {**self.kept_on_upsert, "createdAt": created_at},
             },
-            upsert=True,
             projection={"_id": 1},
-            return_document=ReturnDocument.AFTER,
         )
-        if document is None:  # an upsert returning the document after the write always has one
-            raise RuntimeError("upsert returned no document")
         return cast(ObjectId, document["_id"])
 
     async def upsert_many_by_slug(

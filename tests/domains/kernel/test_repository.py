@@ -34,3 +34,37 @@ async def test_an_index_name_reused_for_other_keys_is_reported(
     await Places.create_indexes(db)
     with pytest.raises(RuntimeError, match="district_page exists with keys"):
         await Renamed.create_indexes(db)
+
+
+class _NoDocumentAfterUpsert:
+    """A collection whose upserts are applied but answered with no document, as SecantusDB
+    answers an upsert that raced another one on the same new key."""
+
+    def __init__(self, collection: Any) -> None:
+        self._collection = collection
+
+    async def find_one_and_update(self, *args: Any, **kwargs: Any) -> None:
+        await self._collection.find_one_and_update(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._collection, name)
+
+
+class Windows(Repository):
+    collection_name = "repository_windows"
+
+
+async def test_an_upsert_answered_without_its_document_is_read_back(
+    db: AsyncDatabase[dict[str, Any]],
+) -> None:
+    windows = Windows(db)
+    windows.collection = _NoDocumentAfterUpsert(windows.collection)  # type: ignore[assignment]
+    counts = [
+        (await windows.upsert_returning({"_id": "chat|ip|1"}, {"$inc": {"count": 1}}))["count"]
+        for _ in range(3)
+    ]
+    assert counts == [1, 2, 3]
+    projected = await windows.upsert_returning(
+        {"_id": "chat|ip|2"}, {"$setOnInsert": {"count": 0}}, projection={"_id": 1}
+    )
+    assert projected == {"_id": "chat|ip|2"}
