@@ -112,6 +112,7 @@ class Recorder:
         self.cpu_at_window: dict[str, dict[str, float]] = {}
         self.ops_at_window: dict[str, dict[str, int]] = {}
         self.marked_at: dict[str, float] = {}
+        self._start = time.monotonic()
         self._due: list[str] = []
         self._wake = asyncio.Event()
 
@@ -119,7 +120,8 @@ class Recorder:
         """Take the window's "start" or "end" mark (CPU, database operations) now: called by
         the soak when it crosses the window's edge, so the marks are the window's, not the
         next sample's (up to 15 s late) nor the drain's."""
-        self._due.append(key)
+        self._mark_cpu(key, round(time.monotonic() - self._start, 1))  # /proc: at once
+        self._due.append(key)  # the operations: with a database sample, next
         self._wake.set()
 
     def wake(self) -> None:
@@ -127,24 +129,24 @@ class Recorder:
         self._wake.set()
 
     async def run(self, start: float, stop: asyncio.Event) -> None:
+        self._start = start
         client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(self.uri)
         try:
             while not stop.is_set():
                 self._wake.clear()
                 due, self._due = self._due, []
                 at = round(time.monotonic() - start, 1)
-                # CPU first: the marks are read when the soak crossed the edge.
-                for key in due:
-                    self._mark_cpu(key, at)
                 for name, pid in self.pids.items():
                     self.memory[name].append((at, round(rss_mb(pid), 1)))
                 await self._database_sample(client, at)
                 for key in due:
-                    self._mark_ops(key)
+                    self._mark_ops(key, at)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), SAMPLE_EVERY)
             at = round(time.monotonic() - start, 1)
             await self._database_sample(client, at)
+            for key in self._due:  # a mark asked for as the soak stopped
+                self._mark_ops(key, at)
         finally:
             await client.close()
 
@@ -171,8 +173,9 @@ class Recorder:
         self.cpu_at_window[key] = {n: cpu_seconds(p) for n, p in self.pids.items()}
         self.marked_at[key] = at
 
-    def _mark_ops(self, key: str) -> None:
+    def _mark_ops(self, key: str, at: float) -> None:
         """Database operations at the mark (the sample just taken with it)."""
+        self.marked_at[f"ops {key}"] = at
         last = self.database_stats[-1] if self.database_stats else {}
         self.ops_at_window[key] = dict(last.get("ops", {}))
 
@@ -210,6 +213,10 @@ class Recorder:
             writes = sum(ops.get(k, 0) for k in ("insert", "update", "delete"))
             # The seconds (since the start) the CPU and operation marks were read at.
             result["cpu_marks_seconds"] = [self.marked_at["start"], self.marked_at["end"]]
+            result["database_ops_marks_seconds"] = [
+                self.marked_at.get("ops start"),
+                self.marked_at.get("ops end"),
+            ]
             result["cpu_seconds_in_window"] = cpu
             result["database_ops_in_window"] = ops
             if writes and "secantusdb" in cpu:
