@@ -2,11 +2,25 @@
 
 import time
 
+from rasa_sdk.executor import ActionExecutor
+
 from actions.api import TIMING, timing
+from actions.text import forget
+
+_answer = ActionExecutor.run
+
+
+async def _forgetting_run(self, action_call):  # type: ignore[no-untyped-def]
+    """An action run, after which the folds of the message's texts are dropped (text.forget)."""
+    try:
+        return await _answer(self, action_call)
+    finally:
+        forget()
+
+
+ActionExecutor.run = _forgetting_run  # type: ignore[method-assign]
 
 if TIMING:  # XUTHANH_ACTION_TIMING=1 (bench/chatbot.py --breakdown): time every action run
-    from rasa_sdk.executor import ActionExecutor
-
     _run = ActionExecutor.run
 
     async def _timed_run(self, action_call):  # type: ignore[no-untyped-def]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from actions.text import fold
+from actions.text import fold, fold_name
 
 Row = Dict[str, Any]
 PROVINCE_TZ = timezone(timedelta(hours=7))  # Vietnam: no daylight saving time
@@ -210,7 +210,7 @@ def aspect_of(text: str) -> str:
 
 
 def _key(name: str, prefixes: Sequence[str], suffixes: Sequence[str]) -> str:
-    words = fold(name)
+    words = fold_name(name)
     for prefix in prefixes:
         if words.startswith(prefix + " "):
             words = words[len(prefix) + 1:]
@@ -227,7 +227,7 @@ def area_key(name: str) -> str:
 
 def station_key(name: str) -> str:
     """ "Trạm không khí tự động Khu công nghiệp Lễ Môn" -> "le mon"."""
-    words = fold(name)
+    words = fold_name(name)
     for filler in STATION_FILLER:
         words = f" {words} ".replace(f" {filler} ", " ").strip()
     return words

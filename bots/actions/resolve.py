@@ -24,7 +24,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
-from actions.text import ASPECT_TABLES, fold
+from actions.text import ASPECT_TABLES, fold, fold_name
 
 FEW = 3
 FEW_SHARE = 0.12
@@ -825,7 +825,7 @@ def _ends(names: Sequence[str]) -> Set[str]:
     others (folded)."""
     ends: Set[str] = set()
     for position, name in enumerate(names):
-        found = fold(name).split()
+        found = fold_name(name).split()
         if not found:
             continue
         if position == 0:

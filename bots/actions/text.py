@@ -14,14 +14,41 @@ from typing import Dict, List, Optional, Sequence, Tuple
 VI_LETTERS = set("ăâđêôơưàáạảãằắặẳẵầấậẩẫèéẹẻẽềếệểễìíịỉĩòóọỏõồốộổỗờớợởỡùúụủũừứựửữỳýỵỷỹ")
 
 
-@functools.lru_cache(maxsize=16384)
-def fold(text: str) -> str:
-    """Lower case, no diacritics (đ -> d), words separated by single spaces. Kept for the
-    texts seen most (names and synonyms are folded again for every question)."""
+def _fold(text: str) -> str:
     text = unicodedata.normalize("NFC", text).lower().replace("đ", "d")
     decomposed = unicodedata.normalize("NFD", text)
     plain = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     return " ".join(re.sub(r"[^0-9a-z]+", " ", plain).split())
+
+
+# Folds of the texts of the messages being answered (the resolver folds one question dozens of
+# times): kept only while actions run, ``forget`` after each (actions/__init__.py), so no
+# user's message (a name, a phone number, a health detail) stays in the action server's memory.
+_recent: Dict[str, str] = {}
+RECENT_MAX = 4096
+
+
+def fold(text: str) -> str:
+    """Lower case, no diacritics (đ -> d), words separated by single spaces. Remembered until
+    ``forget`` (the message's texts); catalogue names: ``fold_name``."""
+    found = _recent.get(text)
+    if found is None:
+        if len(_recent) >= RECENT_MAX:
+            _recent.clear()
+        found = _recent[text] = _fold(text)
+    return found
+
+
+@functools.lru_cache(maxsize=16384)
+def fold_name(text: str) -> str:
+    """``fold`` for the catalogues' names and phrases (not users' words), kept for the process:
+    they are folded again for every question."""
+    return _fold(text)
+
+
+def forget() -> None:
+    """Drop the remembered folds of messages (after an action has run)."""
+    _recent.clear()
 
 
 def words(text: str) -> List[str]:
