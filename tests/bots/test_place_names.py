@@ -124,6 +124,9 @@ def test_the_lists_are_read_folded_and_merged() -> None:
         ("con tôi muốn thi trường chuyên, con cần chuẩn bị gì", None),
         ("muốn chuyển con sang THCS Hàm Rồng", "transfer"),
         ("muon chuyen con sang THCS Ham Rong", "transfer"),
+        # A mid-term exam is no transfer in the middle of the term.
+        ("đề thi giữa kỳ trường Lam Sơn", None),
+        ("cho con chuyển sang tiểu học Điện Biên 1 giữa kỳ", "transfer"),
         ("nhà ở ngoài phường Quảng Phú có thi vào THPT Tô Hiến Thành được không", "catchment"),
         ("THPT Lam Kinh ở xã nào", "address"),
         ("Which commune is the Lam Kinh high school in?", "address"),
