@@ -3,10 +3,12 @@
 Pure Python (no Rasa imports). The same JSON files the API's search expands a query with
 (``domains/<domain>/data/synonyms.json``: "BV tỉnh" -> "Bệnh viện Đa khoa tỉnh Thanh Hóa",
 "thành Hồ" -> "Thành nhà Hồ", "cấp 2" -> "trung học cơ sở"), read from the repository the
-action server runs in (empty where a file is not there), folded as the resolver reads them.
+action server runs in (empty, with a warning, where a file is not there), folded as the
+resolver reads them.
 """
 
 import json
+import logging
 from pathlib import Path
 from typing import Dict, List
 
@@ -16,12 +18,15 @@ from actions.text import fold
 DOMAINS = Path(__file__).resolve().parents[2] / "domains"
 PLACE_DOMAINS = ("tourism", "health", "education")
 _cache: Dict[str, Dict[str, List[str]]] = {}
+LOG = logging.getLogger(__name__)
 
 
 def _read(path: Path) -> Dict[str, List[str]]:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError) as error:
+        # Said, not silent: an image without the lists answers without the everyday names.
+        LOG.warning("everyday names not read from %s: %s", path, type(error).__name__)
         return {}
     found: Dict[str, List[str]] = {}
     for key, values in raw.items():

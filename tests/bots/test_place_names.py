@@ -102,6 +102,12 @@ def test_abbreviated_keys_are_read_as_the_resolver_spells_the_question() -> None
     assert "bv" not in health and "benh vien" not in health
 
 
+def test_a_missing_list_is_said(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("WARNING"):
+        assert everyday._read(tmp_path / "synonyms.json") == {}
+    assert "everyday names not read" in caplog.text
+
+
 def test_the_lists_are_read_folded_and_merged() -> None:
     health = everyday.place_synonyms("health")
     assert "bv tinh" in health and "benh vien da khoa tinh thanh hoa" in health["bv tinh"]
