@@ -24,7 +24,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
-from actions.text import ASPECT_TABLES, fold, fold_name
+from actions.text import ASPECT_TABLES, detect_lang, fold, fold_name
 
 FEW = 3
 FEW_SHARE = 0.12
@@ -57,6 +57,40 @@ LONE_WORDS = 3
 FOREIGN_RECORDS = 2
 # ... unless this record's name holds this share of a meaning's rarity (see ``NameIndex.held``).
 HELD_SHARE = 0.5
+# How people name the three school levels (a school system's facts, not a catalogue's words):
+# a procedure for one level is not another's ("chuyển trường cho học sinh tiểu học").
+LEVELS = {
+    "primary": {"tieu hoc", "cap 1", "primary", *(f"lop {n}" for n in range(1, 6))},
+    "lower": {
+        "thcs",
+        "trung hoc co so",
+        "cap 2",
+        "lower secondary",
+        "lower-secondary",
+        *(f"lop {n}" for n in range(6, 10)),
+    },
+    "upper": {
+        "thpt",
+        "trung hoc pho thong",
+        "cap 3",
+        "upper secondary",
+        "upper-secondary",
+        "high school",
+        *(f"lop {n}" for n in range(10, 13)),
+    },
+}
+# English words this long are words of their own ("permit", "driving"), not particles.
+ENGLISH_WORD = 4
+# Words of the question two records sharing the same words both lack: it says something else.
+TWIN_LEFT = 2
+# Words of how people ask for an aspect ("opening hours", "fee"): what is asked, not which.
+ASKING_WORDS = {
+    word
+    for table in ASPECT_TABLES.values()
+    for _, phrases in table
+    for phrase in phrases
+    for word in phrase.split()
+}
 # Word pairs of how people ask for an aspect ("giấy tờ", "mất bao"): no record's phrase.
 ASKING_PAIRS = {
     f"{a} {b}"
@@ -104,6 +138,14 @@ class Scored:
     # Other provinces the question names ("Nghệ An" of "bệnh viện tỉnh Nghệ An") where an
     # everyday name made this record, which its name does not hold (``beside``).
     beside: Tuple[str, ...] = ()
+    # The question's words this name lacks (no language word, no syllable of how it asks).
+    left: FrozenSet[str] = frozenset()
+    # The words of the name in the question's language that weigh something and the question
+    # lacks ("xóa" of *Xóa đăng ký tạm trú* asked as "đăng ký tạm trú").
+    unsaid: FrozenSet[str] = frozenset()
+    # The question names a school level and the name another, not its ("tiểu học" asked of
+    # *Chuyển trường đối với học sinh trung học cơ sở*).
+    other_level: bool = False
 
 
 @dataclass
@@ -158,7 +200,13 @@ class NameIndex:
         self.frequency: Counter = Counter()
         # The word pairs each name begins with: what the record is ("Chứng thực bản sao ...").
         self.heads: Dict[str, Set[str]] = {}
+        # Words only the other-language names hold ("driving", not "thanh" of "thành lập").
+        self.translated: Set[str] = set()
         for record_id, record_names in names.items():
+            first = {f for _, f in _tokens(record_names[0])} if record_names else set()
+            self.translated.update(
+                f for name in record_names[1:] for _, f in _tokens(name) if f not in first
+            )
             terms: Set[str] = set()
             accented: Set[str] = set()
             heads: Set[str] = set()
@@ -298,13 +346,20 @@ class NameIndex:
         return sum(self.weight(term) for term in shared), tuple(sorted(shared))
 
     def unexplained(
-        self, question: str, record_id: str, meanings: Optional[Dict[str, List[str]]] = None
+        self,
+        question: str,
+        record_id: str,
+        meanings: Optional[Dict[str, List[str]]] = None,
+        rivals: Optional[Set[str]] = None,
     ) -> float:
         """Rarity of what the question says in this catalogue's words that the record's name
         does not: word pairs and long words other records' names hold ("bảo hiểm y tế" asked
         of "Cấp lại thẻ căn cước"). ``meanings``: the synonym list's phrases for words of the
         question ("bhyt": "bao hiem y te"); a word whose meaning the name holds is explained,
-        any other is read as its meaning."""
+        any other is read as its meaning. ``rivals``: for a question in English, whose
+        words are words, not syllables, the English words of the first words of the other
+        records' names the search found (what they are); each the question holds counts in full ("driving" of the driving
+        licences, asked of the international tour guide card)."""
         terms = self.terms.get(record_id, set())
         folded = f" {fold(question)} "
         named: Set[str] = set()
@@ -329,7 +384,14 @@ class NameIndex:
         }
         asked.update(word for word in spelled if len(word) >= LONG_WORD)
         explained = terms | named
-        return sum(self.weight(term) for term in asked if term not in explained)
+        found = sum(self.weight(term) for term in asked if term not in explained)
+        if rivals:
+            found += sum(
+                math.log(self.size / self.frequency[word])
+                for word in set(spelled) - explained - asked - self.language_words - ASKING_WORDS
+                if len(word) >= ENGLISH_WORD and word in rivals
+            )
+        return found
 
     def head_only(
         self, question: str, record_id: str, shared: Sequence[str], everyday: Set[str]
@@ -516,6 +578,8 @@ def score(
         if pair not in ASKING_PAIRS and not set(pair.split()) & index.language_words
     }
     typed = [index._spelled(word) for word in fold(question).split()]
+    english = in_english(question)
+    asked_levels = levels_in(question)
     asked_words = {
         word
         for a, b in zip(typed, typed[1:])
@@ -554,7 +618,21 @@ def score(
             # ngoài ..."): not enough to say the question is about this record.
             evidence = 0.0
         fit = evidence - MISSING_PENALTY * index.missing(question, candidate.id, also)
-        unexplained = index.unexplained(question, candidate.id, meanings)
+        # English words count one by one for procedures, whose English names are long phrases
+        # of plain words; a place's English name is its Vietnamese one and a kind word.
+        rivals = (
+            {
+                word
+                for other in candidates
+                if other.id != candidate.id
+                for pair in index.heads.get(other.id, ())
+                for word in pair.split()
+                if word in index.translated
+            }
+            if english and candidate.kind == "procedure"
+            else None
+        )
+        unexplained = index.unexplained(question, candidate.id, meanings, rivals)
         # Of the question's own words (a synonym's phrase is the list's reading, not theirs).
         literal = index.evidence(question, candidate.id)[1] if evidence and also else shared
         strong = (
@@ -602,7 +680,10 @@ def score(
             )
         )
         asking = frozenset(term for term in shared if " " not in term and term in asked_words)
-        head_only = bool(evidence) and index.head_only(question, candidate.id, shared, every_pair)
+        # Syllables of how the question asks ("cho" of "cho người") are not what it shares.
+        head_only = bool(evidence) and index.head_only(
+            question, candidate.id, [t for t in shared if t not in asking], every_pair
+        )
         # Another province named beside an everyday name this record was read from.
         others = beside(question, name_terms) if also else ()
         scored.append(
@@ -620,9 +701,48 @@ def score(
                 asking,
                 head_only,
                 others,
+                left=frozenset(
+                    word
+                    for word in typed
+                    if word not in name_terms
+                    and word not in index.language_words
+                    and word not in asked_words
+                    and not word.isdigit()
+                ),
+                unsaid=frozenset(
+                    word
+                    for word in index.words_of(own_name(index, candidate.id, english))
+                    if index.weight(word) > 0
+                )
+                - said,
+                other_level=bool(asked_levels)
+                and not asked_levels & levels_in(" ".join(index.names.get(candidate.id, [])))
+                and bool(levels_in(" ".join(index.names.get(candidate.id, [])))),
             )
         )
     return scored
+
+
+def levels_in(text: str) -> Set[str]:
+    """The school levels a text names (``LEVELS``)."""
+    folded = f" {fold(text)} "
+    return {
+        level for level, names in LEVELS.items() if any(f" {name} " in folded for name in names)
+    }
+
+
+def in_english(question: str) -> bool:
+    """Said in English, or in no language the words tell, unaccented, with a word longer than
+    any Vietnamese syllable ("international driving permit")."""
+    lang = detect_lang(question)
+    words = fold(question).split()
+    return lang == "en" or (lang is None and any(len(word) >= LONG_WORD for word in words))
+
+
+def own_name(index: NameIndex, record_id: str, english: bool) -> str:
+    """The record's name in the question's language (its first name otherwise)."""
+    found = index.names.get(record_id) or [""]
+    return found[1] if english and len(found) > 1 and found[1] else found[0]
 
 
 def decide(
@@ -668,6 +788,19 @@ def decide(
         # do not name this record; offer it (and the next), do not state it.
         others = [s for s in eligible if s is not best]
         decision = Decision("choose", [best] + others[:1])
+    twin = _twin(best, eligible) if decision.kind == "answer" else None
+    if best is not None and twin is not None:
+        # Another record shares the very same words with the question ("đăng ký" and "lần
+        # đầu" of the vehicle's and the land's first registration): the words do not say
+        # which; where the question says more that neither name holds ("nghĩa vụ quân sự"),
+        # perhaps neither.
+        if len(best.left & twin.left) >= TWIN_LEFT:
+            return Decision("unsure", [best, twin])
+        decision = Decision("choose", [best, twin])
+    if decision.kind == "answer" and best is not None and best.other_level:
+        # A procedure for another school level than the one asked about: not this one.
+        others = [s for s in eligible if s is not best]
+        return Decision("unsure", [best] + others[:1])
     if decision.kind == "answer" and best is not None and best.foreign:
         # The question holds a phrase of another record's everyday names ("xe máy") that this
         # record's name neither holds nor means: it asks about another record, or one the
@@ -707,6 +840,23 @@ def decide(
         # The question holds a word no catalogue knows: perhaps a record the catalogue lacks.
         return Decision("unsure", decision.options)
     return decision
+
+
+def _twin(best: Optional[Scored], eligible: Sequence[Scored]) -> Optional[Scored]:
+    """Another record sharing exactly the words the best one shares, while each name adds
+    words the other lacks and the question does not say (not "đăng ký tạm trú" of *Xóa đăng
+    ký tạm trú*, nor "làm khai sinh" of *Đăng ký lại khai sinh*: one name holds the other)."""
+    if best is None or not best.shared or not best.unsaid:
+        return None
+    twins = [
+        other
+        for other in eligible
+        if other is not best
+        and set(other.shared) == set(best.shared)
+        and other.unsaid - best.unsaid
+        and best.unsaid - other.unsaid
+    ]
+    return max(twins, key=lambda s: s.fit) if twins else None
 
 
 def _holder(best: Optional[Scored], eligible: Sequence[Scored]) -> Optional[Scored]:

@@ -113,3 +113,75 @@ def test_sharing_only_what_a_record_does_is_not_about_it(procedures: resolve.Nam
 
     assert decide("thành lập công ty cần giấy tờ gì").kind == "unsure"
     assert decide("thành lập hộ kinh doanh cần giấy tờ gì").kind == "answer"
+
+
+LAND_FIRST = "1.013978"
+FUNERAL = "1.001731"
+TEMPORARY_RESIDENCE = "1.004194"
+CANCEL_TEMPORARY = "1.010028"
+BIRTH = "1.001193"
+BIRTH_AGAIN = "1.004884"
+TOUR_GUIDE_INTERNATIONAL = "1.004628"
+
+
+def test_two_records_sharing_the_same_words_are_not_answered(
+    procedures: resolve.NameIndex,
+) -> None:
+    # "đăng ký" and "lần đầu" are all the vehicle's and the land's first registrations share
+    # with the question, and "nghĩa vụ quân sự" is in neither name: not the search's pick.
+    decision = _decide(
+        procedures, "đăng ký nghĩa vụ quân sự lần đầu", (VEHICLE, 0.31), (LAND_FIRST, 0.25)
+    )
+    assert decision.kind == "unsure"
+    assert {o.candidate.id for o in decision.options} == {VEHICLE, LAND_FIRST}
+    # One name holds the other's words and adds one: the shorter name is all that was said.
+    for question, ranked in (
+        ("đăng ký tạm trú", ((TEMPORARY_RESIDENCE, 0.3), (CANCEL_TEMPORARY, 0.1))),
+        ("làm khai sinh cho con", ((BIRTH, 0.43), (BIRTH_AGAIN, 0.22))),
+    ):
+        answered = _decide(procedures, question, *ranked)
+        assert (answered.kind, answered.options[0].candidate.id) == ("answer", ranked[0][0])
+
+
+def test_a_procedure_for_another_school_level_is_not_answered(
+    procedures: resolve.NameIndex,
+) -> None:
+    for question in ("chuyển trường cho học sinh tiểu học", "chuyen truong cap 3 cho con"):
+        assert _decide(procedures, question, (SCHOOL_TRANSFER, 0.8)).kind == "unsure"
+    answered = _decide(procedures, "chuyển trường cho con học lớp 7", (SCHOOL_TRANSFER, 0.8))
+    assert (answered.kind, answered.options[0].candidate.id) == ("answer", SCHOOL_TRANSFER)
+
+
+def test_an_english_word_another_name_holds_is_unexplained(procedures: resolve.NameIndex) -> None:
+    # "driving" and "permit" begin the names of the driving licence and the building permit
+    # the search also found: an international driving permit is not the international tour
+    # guide card.
+    decision = _decide(
+        procedures,
+        "international driving permit",
+        (TOUR_GUIDE_INTERNATIONAL, 0.08),
+        (DRIVING_LICENCE, 0.01),
+        ("1.013225", 0.01),
+    )
+    assert decision.kind == "unsure"
+    answered = _decide(procedures, "international tour guide card", (TOUR_GUIDE_INTERNATIONAL, 0.5))
+    assert (answered.kind, answered.options[0].candidate.id) == ("answer", TOUR_GUIDE_INTERNATIONAL)
+
+
+def test_syllables_of_how_it_asks_are_not_what_a_question_shares_beyond_the_head(
+    procedures: resolve.NameIndex,
+) -> None:
+    # "hỗ trợ chi phí" is what the funeral allowance does; "cho" of "cho người" is how people
+    # ask; "khám chữa bệnh" (with a word no catalogue knows) is what is asked about.
+    saved = procedures.question_pairs
+    procedures.question_pairs = saved | {"cho nguoi"}
+    try:
+        candidates = [resolve.Candidate("procedure", FUNERAL, "", 1.0, 0.58)]
+        question = "hỗ trợ chi phí khám chữa bệnh cho người nghèo"
+        scored = resolve.score(question, candidates, procedures, SYNONYMS)
+        decision = resolve.decide(
+            scored, procedures.min_evidence(), phrase_needed=True, unknown=True, heads=True
+        )
+    finally:
+        procedures.question_pairs = saved
+    assert decision.kind == "unsure"
