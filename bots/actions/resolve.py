@@ -852,6 +852,9 @@ def _twin(best: Optional[Scored], eligible: Sequence[Scored]) -> Optional[Scored
         other
         for other in eligible
         if other is not best
+        # Of the same kind: the festival named after the beach it is held at is no twin of
+        # the beach ("biển Sầm Sơn giá vé"; venue_first chooses between them).
+        and other.candidate.kind == best.candidate.kind
         and set(other.shared) == set(best.shared)
         and other.unsaid - best.unsaid
         and best.unsaid - other.unsaid

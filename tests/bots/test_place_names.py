@@ -157,3 +157,48 @@ def test_a_place_without_events_names_the_provinces_next_ones() -> None:
         {**record, "provinceEvents": [festival]}, "upcoming_events", "vi", "1800"
     )
     assert "Sắp tới trong tỉnh:" in answer and "Lễ hội Lam Kinh: từ 21/09/2027" in answer
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("biển Sầm Sơn giá vé", "sam-son-beach"),
+        ("biển Hải Tiến có gì chơi", "hai-tien-beach"),
+        ("Pù Luông có gì đẹp", "pu-luong-nature-reserve"),
+    ],
+)
+def test_a_place_and_the_festival_named_after_it_are_not_twins(
+    question: str, expected: str
+) -> None:
+    # Review B7: the beach and "Lễ hội du lịch biển Sầm Sơn" share the words asked; the
+    # place is answered (its answers carry its events), not "not sure".
+    events = json.loads((DATA / "tourism/data/events.json").read_text(encoding="utf-8"))
+    names = {**_records("tourism")}
+    kinds = {key: "attraction" for key in names}
+    for row in events:
+        names[row["slug"]] = [row["name"]["vi"], row["name"]["en"]]
+        kinds[row["slug"]] = "event"
+    index = resolve.NameIndex(names)
+    candidates = [resolve.Candidate(kinds[key], key, names[key][0]) for key in names]
+    synonyms = everyday.spelled(everyday.place_synonyms("tourism"))
+    scored = resolve.score(resolve.spelled_out(question), candidates, index, synonyms)
+    decision = resolve.venue_first(
+        resolve.decide(scored, index.min_evidence(), rival_answers=True, places=True), scored
+    )
+    assert decision.kind == "answer" and decision.best, decision
+    assert decision.best.candidate.id == expected
+
+
+def test_a_record_of_another_kind_sharing_the_same_words_is_no_twin() -> None:
+    # The resolver's twin rule (two records sharing the very same words are not answered) is
+    # for records of one kind; the beach and its festival are left to venue_first.
+    def scored(kind: str, record_id: str, fit: float, unsaid: set[str]) -> resolve.Scored:
+        candidate = resolve.Candidate(kind, record_id, record_id, 10.0 if fit > 2 else 8.0, 1.0)
+        return resolve.Scored(candidate, 3.0, ("bien", "sam son"), fit, unsaid=frozenset(unsaid))
+
+    beach = scored("attraction", "sam-son-beach", 3.0, {"bai"})
+    festival = scored("event", "sam-son-festival", 2.9, {"le hoi", "du lich"})
+    decision = resolve.decide([beach, festival], 1.0, places=True)
+    assert decision.kind == "answer" and decision.best is beach, decision
+    other_beach = scored("attraction", "other-beach", 2.9, {"le hoi", "du lich"})
+    assert resolve.decide([beach, other_beach], 1.0, places=True).kind != "answer"
