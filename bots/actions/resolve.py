@@ -483,33 +483,58 @@ def synonym_keys(question: str, synonyms: Dict[str, List[str]]) -> List[str]:
     return [key for key, phrases in synonyms.items() if phrases and f" {key} " in folded]
 
 
-# Vietnam's other provinces and cities as people name them (folded; old names too, and the
-# tourist towns): a question naming one asks about a place there, not about the province's
-# place an everyday name reads ("bệnh viện tỉnh Nghệ An", "trường chuyên Hà Nội"). Not the
-# names Thanh Hóa's own wards share ("Điện Biên", "Bắc Sơn").
-OTHER_PROVINCES = frozenset(
+# Vietnam's other provinces and cities as people name them (old names too, and the tourist
+# towns): a question naming one asks about a place there, not about the province's place an
+# everyday name reads ("bệnh viện tỉnh Nghệ An", "trường chuyên Hà Nội"). Not the names Thanh
+# Hóa's own wards share ("Điện Biên", "Bắc Sơn"). Typed with accents a name must match with
+# them: folded, "Sơn La" is also "Lam Sơn là ..." and "Đà Nẵng" "đá nặng".
+OTHER_PROVINCE_NAMES = tuple(
     " ".join(name.split())
-    for name in """ha noi|hanoi|ho chi minh|hcm|sai gon|saigon|hai phong|da nang|danang|can tho|nghe an|
-    ninh binh|ha tinh|quang binh|quang tri|thua thien hue|quang nam|quang ngai|binh dinh|
-    phu yen|khanh hoa|nha trang|ninh thuan|binh thuan|phan thiet|kon tum|gia lai|dak lak|
-    dak nong|lam dong|da lat|dalat|binh phuoc|tay ninh|binh duong|dong nai|ba ria|vung tau|
-    long an|tien giang|ben tre|tra vinh|vinh long|dong thap|an giang|kien giang|phu quoc|
-    hau giang|soc trang|bac lieu|ca mau|ha giang|cao bang|bac kan|tuyen quang|lao cai|sa pa|
-    sapa|yen bai|thai nguyen|lang son|bac giang|phu tho|lai chau|son la|hoa binh|mai chau|
-    quang ninh|ha long|bac ninh|hai duong|hung yen|thai binh|ha nam|nam dinh|vinh phuc""".split("|")
+    for name in """Hà Nội|Hanoi|Hồ Chí Minh|HCM|Sài Gòn|Saigon|Hải Phòng|Đà Nẵng|Danang|
+    Cần Thơ|Nghệ An|Ninh Bình|Hà Tĩnh|Quảng Bình|Quảng Trị|Thừa Thiên Huế|Quảng Nam|
+    Quảng Ngãi|Bình Định|Phú Yên|Khánh Hòa|Nha Trang|Ninh Thuận|Bình Thuận|Phan Thiết|
+    Kon Tum|Gia Lai|Đắk Lắk|Đắk Nông|Lâm Đồng|Đà Lạt|Dalat|Bình Phước|Tây Ninh|Bình Dương|
+    Đồng Nai|Bà Rịa|Vũng Tàu|Long An|Tiền Giang|Bến Tre|Trà Vinh|Vĩnh Long|Đồng Tháp|An Giang|
+    Kiên Giang|Phú Quốc|Hậu Giang|Sóc Trăng|Bạc Liêu|Cà Mau|Hà Giang|Cao Bằng|Bắc Kạn|
+    Tuyên Quang|Lào Cai|Sa Pa|Sapa|Yên Bái|Thái Nguyên|Lạng Sơn|Bắc Giang|Phú Thọ|Lai Châu|
+    Sơn La|Hòa Bình|Mai Châu|Quảng Ninh|Hạ Long|Bắc Ninh|Hải Dương|Hưng Yên|Thái Bình|Hà Nam|
+    Nam Định|Vĩnh Phúc""".split("|")
 )
+# Folded, these are also common words or the province's own places ("Sơn là", "Hà Long" of Hà
+# Trung): typed without accents they are not read as another province.
+FOLDED_AMBIGUOUS = frozenset({"son la", "ha long"})
+
+
+def _marked(text: str) -> str:
+    """Lower case with its accents, one tone placement ("hoà" = "hòa"), words as fold splits."""
+    text = unicodedata.normalize("NFC", text).lower()
+    for old, new in (("oà", "òa"), ("oá", "óa"), ("oả", "ỏa"), ("oã", "õa"), ("oạ", "ọa")):
+        text = text.replace(old, new)
+    return " ".join(re.findall(r"[^\W_]+", text))
+
+
+OTHER_PROVINCES = {fold_name(name): _marked(name) for name in OTHER_PROVINCE_NAMES}
 
 
 def beside(question: str, terms: Set[str]) -> Tuple[str, ...]:
     """The other provinces and cities the question names (``OTHER_PROVINCES``) that a record's
     name (``terms``: its words and word pairs) does not hold."""
-    folded = f" {fold(question)} "
+    marked = _marked(question).split()
+    folded = [fold(word) for word in marked]
+    named = set()
+    for name, accented in OTHER_PROVINCES.items():
+        size = len(name.split())
+        for at in range(len(folded) - size + 1):
+            if " ".join(folded[at : at + size]) != name:
+                continue
+            typed = " ".join(marked[at : at + size])
+            if typed != name:  # typed with accents: they must be the name's
+                if typed == accented:
+                    named.add(name)
+            elif name not in FOLDED_AMBIGUOUS:
+                named.add(name)
     return tuple(
-        sorted(
-            name
-            for name in OTHER_PROVINCES
-            if f" {name} " in folded and name not in terms and not set(name.split()) <= terms
-        )
+        sorted(n for n in named if n not in terms and not set(n.split()) <= terms)
     )
 
 

@@ -120,7 +120,7 @@ PLACE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
                   # con", a gift of land)
                   # (accented: "trường chuyên con ..." is no "chuyển con", see aspect_in)
                   "chuyen sang truong", "chuyen sang cap", "chuyen sang hoc", "chuyển con",
-                  "chuyển cháu", "chuyển từ", "về học", "truong khac", "giua nam hoc", "giua ky",
+                  "chuyển cháu", "chuyển từ", "truong khac", "giua nam hoc", "giua ky",
                   "change school", "changing school", "switch school")),
     # Which wards a school admits from ("nhận học sinh những phường nào"), or whether one is
     # in ("ở ngoài phường X thì có thi vào ... được không"); "ở xã nào" is its address.

@@ -87,6 +87,34 @@ def test_an_everyday_name_beside_another_name_is_not_stated(
     assert stated != not_stated, decision
 
 
+@pytest.mark.parametrize(
+    ("domain", "question", "expected"),
+    [
+        # Folded, "Sơn là" is Sơn La province and "Hà Long" (a commune of Hà Trung) Hạ Long:
+        # the province's own places asked about stay answered.
+        ("education", "trường chuyên Lam Sơn là trường nào", "thpt-chuyen-lam-son"),
+        ("tourism", "bãi tắm Sầm Sơn là ở đâu", "sam-son-beach"),
+    ],
+)
+def test_a_word_that_folds_to_another_province_is_not_one(
+    domain: str, question: str, expected: str
+) -> None:
+    decision = _decide(domain, question, everyday.spelled(everyday.place_synonyms(domain)))
+    assert decision.kind == "answer" and decision.best, decision
+    assert decision.best.candidate.id == expected
+
+
+def test_other_provinces_are_read_with_their_accents() -> None:
+    assert resolve.beside("bệnh viện tỉnh Sơn La ở đâu", set()) == ("son la",)
+    assert resolve.beside("benh vien tinh Nghe An o dau", set()) == ("nghe an",)
+    assert resolve.beside("Khánh Hoà có biển đẹp", set()) == ("khanh hoa",)
+    assert resolve.beside("trường chuyên Lam Sơn là trường nào", set()) == ()
+    assert resolve.beside("lăng Triệu Tường Hà Long ở đâu", set()) == ()
+    assert resolve.beside("truong Lam Son la truong nao", set()) == ()
+    assert resolve.beside("hòn đá nặng bao nhiêu", set()) == ()
+    assert resolve.beside("đi Hạ Long mấy tiếng", set()) == ("ha long",)
+
+
 def test_no_key_is_the_start_of_several_names() -> None:
     # "đền vua Lê" is the start of Lê Lợi's (Lam Kinh) and Lê Thái Tông's temples as much as
     # Lê Hoàn's: only the whole "đền vua Lê Đại Hành" names his.
@@ -130,6 +158,9 @@ def test_the_lists_are_read_folded_and_merged() -> None:
         ("con tôi muốn thi trường chuyên, con cần chuẩn bị gì", None),
         ("muốn chuyển con sang THCS Hàm Rồng", "transfer"),
         ("muon chuyen con sang THCS Ham Rong", "transfer"),
+        # "về học" is also "hỏi về học phí": no transfer by itself.
+        ("cho em hỏi về học phí trường THPT Lam Sơn", None),
+        ("thông tin về học sinh trường Hàm Rồng", None),
         # A mid-term exam is no transfer in the middle of the term.
         ("đề thi giữa kỳ trường Lam Sơn", None),
         ("cho con chuyển sang tiểu học Điện Biên 1 giữa kỳ", "transfer"),
