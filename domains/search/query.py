@@ -48,9 +48,22 @@ def prepare_synonyms(synonyms: Mapping[str, Sequence[str]]) -> list[Synonym]:
         usable = tuple(
             alternative for alternative in folded if alternative and alternative != words
         )
-        if words and usable:
+        if words and (usable or not alternatives):
+            # No alternative given at all: a stop phrase, a longer name in which no shorter
+            # phrase of the map is read ("trường chuyên biệt" is no "trường chuyên").
             prepared.append(Synonym(words, usable))
     return prepared
+
+
+def _unstopped(words: Sequence[str], stops: Sequence[Synonym]) -> list[str]:
+    """The words with the stop phrases' words replaced by a separator."""
+    kept = list(words)
+    for stop in stops:
+        size = len(stop.phrase)
+        for i in range(len(kept) - size + 1):
+            if tuple(kept[i : i + size]) == stop.phrase:
+                kept[i : i + size] = ["|"] * size
+    return kept
 
 
 def _contains(words: Sequence[str], phrase: Sequence[str]) -> bool:
@@ -81,7 +94,8 @@ class QueryBuilder:
         self.schema = schema
         self.spec = spec
         self.ranking = ranking
-        self.synonyms = list(synonyms)
+        self.synonyms = [synonym for synonym in synonyms if synonym.alternatives]
+        self.stops = [synonym for synonym in synonyms if not synonym.alternatives]
         # Apps send the same texts over and over (suggestions, popular searches): analyse each
         # once. The builder's inputs never change, and a built query is only read by searches.
         self._built = functools.lru_cache(maxsize=CACHED_TEXTS)(self._build)
@@ -110,10 +124,11 @@ class QueryBuilder:
             clauses.append(self._phrase([first, second], self.ranking.phrase))
         if len(words) >= 2 and len(words[-1]) >= self.ranking.prefix_min_length:
             clauses.append(self._phrase_prefix(words[-2:]))
-        present = set(words)
+        read = _unstopped(words, self.stops)
+        present = set(read)
         for synonym in self.synonyms:
             # The set test first: most phrases of the map share no word with the text.
-            if synonym.phrase[0] in present and _contains(words, synonym.phrase):
+            if synonym.phrase[0] in present and _contains(read, synonym.phrase):
                 clauses.extend(
                     self._alternative(alternative) for alternative in synonym.alternatives
                 )
@@ -128,10 +143,11 @@ class QueryBuilder:
         tokens = query_tokens(text)[: ranking.max_query_words]
         typed = [token.folded for token in tokens]
         plain = {token.folded for token in tokens if token.accented is None}
-        every = set(typed)
+        read = _unstopped(typed, self.stops)
+        every = set(read)
         for synonym in self.synonyms:
             # Accents typed or not, as the query's synonym clauses (``_build``).
-            if synonym.phrase[0] in every and _contains(typed, synonym.phrase):
+            if synonym.phrase[0] in every and _contains(read, synonym.phrase):
                 plain.update(word for alternative in synonym.alternatives for word in alternative)
         accented = {token.accented for token in tokens if token.accented is not None}
         # As the query's own clauses (``_word``): typos in long words, the last word as a prefix.

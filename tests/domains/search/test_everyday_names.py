@@ -65,3 +65,12 @@ def test_an_everyday_name_finds_its_place_first(
 ) -> None:
     hits = indexes[kind].search(typed, limit=3).hits
     assert hits and hits[0].id == expected, [hit.id for hit in hits]
+
+
+def test_a_stop_phrase_holds_no_shorter_everyday_name() -> None:
+    # "trường chuyên biệt" (a special-needs school) holds "trường chuyên", which reads as the
+    # province's gifted school; a key with no phrase (a stop phrase) keeps it from being read.
+    builder = SearchIndex(SCHOOLS.index, synonyms=SCHOOLS.synonyms)._queries
+    assert {"lam", "son"} <= builder.words("trường chuyên ở đâu").plain
+    assert not {"lam", "son"} & builder.words("trường chuyên biệt ở đâu").plain
+    assert not {"lam", "son"} & builder.words("truong chuyen biet").plain
