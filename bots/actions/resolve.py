@@ -813,7 +813,14 @@ def decide(
         # do not name this record; offer it (and the next), do not state it.
         others = [s for s in eligible if s is not best]
         decision = Decision("choose", [best] + others[:1])
-    twin = _twin(best, eligible) if decision.kind == "answer" else None
+    # A procedures' choice too: where the two share the very same words, "not found; the
+    # closest" rather than "A or B?" (places keep their choice: a place and its event).
+    procedure = best is not None and best.candidate.kind == "procedure"
+    twin = (
+        _twin(best, eligible)
+        if decision.kind == "answer" or (decision.kind == "choose" and procedure)
+        else None
+    )
     if best is not None and twin is not None:
         # Another record shares the very same words with the question ("đăng ký" and "lần
         # đầu" of the vehicle's and the land's first registration): the words do not say

@@ -185,3 +185,19 @@ def test_syllables_of_how_it_asks_are_not_what_a_question_shares_beyond_the_head
     finally:
         procedures.question_pairs = saved
     assert decision.kind == "unsure"
+
+
+def test_a_choice_between_two_records_sharing_the_same_words_says_not_found(
+    procedures: resolve.NameIndex,
+) -> None:
+    # The search's margin is small and a third record fits better by its shorter name: still
+    # the two first registrations share all the words, and "nghĩa vụ quân sự" is in neither.
+    decision = _decide(
+        procedures,
+        "con trai 17 tuổi đi đăng ký nghĩa vụ quân sự lần đầu cần mang gì",
+        (VEHICLE, 0.23),
+        (LAND_FIRST, 0.12),
+        ("1.001022", 0.14),
+    )
+    assert decision.kind == "unsure"
+    assert {o.candidate.id for o in decision.options} == {VEHICLE, LAND_FIRST}
