@@ -4,20 +4,10 @@ The areas are built in the shape of the API's `airQualityAreas` (the action's qu
 with a current reading, one whose station stopped reporting, one without a station in reach.
 """
 
-import sys
-import types
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
+from actions import air_answers
 
-# The actions package without its __init__ (which imports the Rasa SDK and aiohttp).
-if "actions" not in sys.modules:
-    package = types.ModuleType("actions")
-    package.__path__ = [str(ROOT / "bots" / "actions")]
-    sys.modules["actions"] = package
-
-from actions import air_answers  # noqa: E402
 
 HOTLINE = "1800 1096"
 BAD = {

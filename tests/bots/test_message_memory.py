@@ -3,17 +3,11 @@
 run (actions/text.py ``forget``, called after every action run by actions/__init__.py); the
 catalogue names' folds (``fold_name``) are kept for the process. Pure Python."""
 
-import sys
-import types
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-if "actions" not in sys.modules:
-    package = types.ModuleType("actions")
-    package.__path__ = [str(ROOT / "bots" / "actions")]
-    sys.modules["actions"] = package
+from actions import text
 
-from actions import text  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 MESSAGE = "Tôi là Nguyễn Thị Hoa, số 0912 345 678, bị tiểu đường, khám ở đâu"
 

@@ -6,20 +6,14 @@ the catalogue's list.
 """
 
 import json
-import sys
-import types
 from pathlib import Path
 
 import pytest
 
+from actions import resolve
+
 ROOT = Path(__file__).resolve().parents[2]
 
-if "actions" not in sys.modules:
-    package = types.ModuleType("actions")
-    package.__path__ = [str(ROOT / "bots" / "actions")]
-    sys.modules["actions"] = package
-
-from actions import resolve  # noqa: E402
 
 LAND_TRANSFER = "1.013831"
 VEHICLE = "1.010910"

@@ -4,22 +4,15 @@ data files the API's search expands queries with) and answers the named record, 
 another place or "not sure" (bots/actions/everyday.py, resolve.py; pure Python)."""
 
 import json
-import sys
-import types
 from pathlib import Path
 
 import pytest
 
+from actions import everyday, place_answers, resolve, text
+
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "domains"
 
-# The actions package without its __init__ (which imports the Rasa SDK and aiohttp).
-if "actions" not in sys.modules:
-    package = types.ModuleType("actions")
-    package.__path__ = [str(ROOT / "bots" / "actions")]
-    sys.modules["actions"] = package
-
-from actions import everyday, place_answers, resolve, text  # noqa: E402
 
 CATALOGUES = {
     "health": ("hospital", "health/data/hospitals.json"),

@@ -6,23 +6,15 @@ from the demo catalogue's names, as the action server computes it from the API.
 """
 
 import json
-import sys
-import types
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from actions import place_answers, resolve, text
+
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "domains"
-
-# The actions package without its __init__ (which imports the Rasa SDK and aiohttp).
-if "actions" not in sys.modules:
-    package = types.ModuleType("actions")
-    package.__path__ = [str(ROOT / "bots" / "actions")]
-    sys.modules["actions"] = package
-
-from actions import place_answers, resolve, text  # noqa: E402
 
 
 def _names(path: str, key: str, name: str = "name") -> dict[str, list[str]]:

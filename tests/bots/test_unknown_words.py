@@ -7,21 +7,15 @@ questions (bots/data/nlu).
 """
 
 import json
-import sys
-import types
 from pathlib import Path
 
 import pytest
 
+from actions import resolve, vocabulary
+
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "domains"
 
-if "actions" not in sys.modules:
-    package = types.ModuleType("actions")
-    package.__path__ = [str(ROOT / "bots" / "actions")]
-    sys.modules["actions"] = package
-
-from actions import resolve, vocabulary  # noqa: E402
 
 FILES = {
     "procedure": ("procedures/data/procedures.json", "code", "name"),
