@@ -505,37 +505,39 @@ OTHER_PROVINCE_NAMES = tuple(
 FOLDED_AMBIGUOUS = frozenset({"son la", "ha long"})
 
 
-def _marked(text: str) -> str:
-    """Lower case with its accents, one tone placement ("hoà" = "hòa"), words as fold splits."""
+def _one_tone_placement(text: str) -> str:
+    """Lower case, composed, the tone mark of "oa" on the "o" ("hoà" = "hòa")."""
     text = unicodedata.normalize("NFC", text).lower()
     for old, new in (("oà", "òa"), ("oá", "óa"), ("oả", "ỏa"), ("oã", "õa"), ("oạ", "ọa")):
         text = text.replace(old, new)
-    return " ".join(re.findall(r"[^\W_]+", text))
+    return text
 
 
-OTHER_PROVINCES = {fold_name(name): _marked(name) for name in OTHER_PROVINCE_NAMES}
+# Folded name -> the name with its accents.
+OTHER_PROVINCES = {
+    fold_name(name): " ".join(word for word, _ in _tokens(_one_tone_placement(name)))
+    for name in OTHER_PROVINCE_NAMES
+}
+LONGEST_PROVINCE_NAME = max(len(name.split()) for name in OTHER_PROVINCES)
 
 
 def beside(question: str, terms: Set[str]) -> Tuple[str, ...]:
     """The other provinces and cities the question names (``OTHER_PROVINCES``) that a record's
     name (``terms``: its words and word pairs) does not hold."""
-    marked = _marked(question).split()
-    folded = [fold(word) for word in marked]
+    tokens = _tokens(_one_tone_placement(question))
     named = set()
-    for name, accented in OTHER_PROVINCES.items():
-        size = len(name.split())
-        for at in range(len(folded) - size + 1):
-            if " ".join(folded[at : at + size]) != name:
+    for at in range(len(tokens)):
+        for span in (tokens[at : at + size] for size in range(1, LONGEST_PROVINCE_NAME + 1)):
+            name = " ".join(folded for _, folded in span)
+            typed = " ".join(word for word, _ in span)
+            if name not in OTHER_PROVINCES:
                 continue
-            typed = " ".join(marked[at : at + size])
             if typed != name:  # typed with accents: they must be the name's
-                if typed == accented:
+                if typed == OTHER_PROVINCES[name]:
                     named.add(name)
             elif name not in FOLDED_AMBIGUOUS:
                 named.add(name)
-    return tuple(
-        sorted(n for n in named if n not in terms and not set(n.split()) <= terms)
-    )
+    return tuple(sorted(n for n in named if n not in terms and not set(n.split()) <= terms))
 
 
 def key_pairs(question: str, synonyms: Dict[str, List[str]]) -> Dict[str, List[str]]:
