@@ -8,7 +8,6 @@ from typing import Any
 
 from actions import air_answers
 
-
 HOTLINE = "1800 1096"
 BAD = {
     "name": "BAD",

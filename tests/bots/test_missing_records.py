@@ -9,7 +9,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from actions import resolve
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from actions import everyday, place_answers, resolve, text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -198,7 +197,7 @@ def test_a_place_and_the_festival_named_after_it_are_not_twins(
     # place is answered (its answers carry its events), not "not sure".
     events = json.loads((DATA / "tourism/data/events.json").read_text(encoding="utf-8"))
     names = {**_records("tourism")}
-    kinds = {key: "attraction" for key in names}
+    kinds = dict.fromkeys(names, "attraction")
     for row in events:
         names[row["slug"]] = [row["name"]["vi"], row["name"]["en"]]
         kinds[row["slug"]] = "event"

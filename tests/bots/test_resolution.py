@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from actions import place_answers, resolve, text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -198,7 +197,8 @@ def test_words_the_record_does_not_explain_make_it_an_offer(
     # procedure the catalogue lacks, so the ID card is offered, not stated.
     candidates = [_candidate("2.001194", 0.6), _candidate("2.000986", 0.1)]
     question = "cấp lại thẻ bảo hiểm y tế bị mất"
-    decision = resolve.decide(resolve.score(question, candidates, procedures), procedures.min_evidence())
+    scored = resolve.score(question, candidates, procedures)
+    decision = resolve.decide(scored, procedures.min_evidence())
     assert decision.kind in ("unsure", "choose")
     plain = resolve.score("cấp lại thẻ căn cước bị mất", candidates, procedures)
     assert resolve.decide(plain, procedures.min_evidence()).kind == "answer"

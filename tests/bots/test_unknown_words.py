@@ -10,7 +10,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from actions import resolve, vocabulary
 
 ROOT = Path(__file__).resolve().parents[2]
