@@ -1,7 +1,7 @@
 """Score the assistant's whole answers on the frozen question set (bench/eval/chat_questions.jsonl).
 
-    .venv/bin/python -m bench.chat_eval --split dev [--split dev2] [--split dev3] [--split test]
-        [--split test2] [--out DIR]
+    .venv/bin/python -m bench.chat_eval --split dev [--split dev2] [--split dev3] [--split dev4]
+        [--split test] [--split test2] [--out DIR]
 
 Starts the whole stack as the end-to-end tests do (SecantusDB with the demo data, the API, the
 Rasa server, the action server: `bench.chatbot.assistant_stack`, itself built on
@@ -74,6 +74,11 @@ TEST2_SHA256 = "8e40aa53a4546d00b7cb7a8ba0a0f4be05cea1effc3f940375ce9637758e2f41
 # while both test splits stay untouched; committed before any tuning on it.
 DEV3 = ROOT / "bench" / "eval" / "chat_dev3.jsonl"
 DEV3_SHA256 = "de773210b542fd3673d00f181cad46bd9bddc4a18ff01ac5fb7acf0d6df3d13b"
+# A fourth set (split "dev4"), written blind at the start of session 7 from the same brief and
+# record list (bench/eval/dev4/): held out during that session (run, never read or tuned on) as a
+# check that its changes carry to unseen questions; a development set from then on.
+DEV4 = ROOT / "bench" / "eval" / "chat_dev4.jsonl"
+DEV4_SHA256 = "9ef69881ab20334ed6732c5ae8fa49a5fa680dab117c869f1b462060122ab2f3"
 # Where each split lives: the first set holds both "dev" and "test".
 SPLITS = {
     "dev": (QUESTIONS, FROZEN_SHA256),
@@ -81,6 +86,7 @@ SPLITS = {
     "dev2": (DEV2, DEV2_SHA256),
     "test2": (TEST2, TEST2_SHA256),
     "dev3": (DEV3, DEV3_SHA256),
+    "dev4": (DEV4, DEV4_SHA256),
 }
 DATA = ROOT / "domains"
 
