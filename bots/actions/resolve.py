@@ -83,6 +83,69 @@ LEVELS = {
 ENGLISH_WORD = 4
 # Words of the question two records sharing the same words both lack: it says something else.
 TWIN_LEFT = 2
+# An age asked ("con 10 tuổi", "my 5-year-old") and the ages a name is for ("cho người dưới 14
+# tuổi", "từ đủ 14 tuổi trở lên", "under 14", "aged 14 and over"), on folded text.
+AGE_ASKED = re.compile(
+    r"(?<!duoi )(?<!tren )(?<!du )(?<!tu )(?<!qua )(?<!under )(?<!over )"
+    r"\b(\d{1,3}) ?(?:tuoi|years? old)\b"
+)
+AGE_UNDER = re.compile(r"\b(?:duoi|under) (\d{1,3})\b")
+AGE_FROM = re.compile(r"\b(?:tu du|tu|tren) (\d{1,3}) tuoi\b|\b(\d{1,3}) and over\b")
+# What a name says a procedure changes, renews or ends (as written: "đổi" is not "đối với"):
+# *Đăng ký thay đổi nội dung đăng ký hộ kinh doanh* beside *Đăng ký thành lập hộ kinh doanh*.
+CHANGE_WORDS = {"đổi", "lại", "xóa", "xoá", "thôi", "hủy", "huỷ", "re", "change", "changes"}
+CHANGE_PAIRS = {"gia hạn", "điều chỉnh", "cải chính", "bổ sung", "biến động", "chấm dứt"}
+CHANGE_EN = {"exchange", "extension", "cancellation", "correction", "adjusting", "ending"}
+# Folded words of a question that ask for a change, a renewal or a loss ("đổi", "sửa", "mất",
+# "hết hạn", "lost", "renew"): where none is said, the procedure that makes a thing is meant,
+# not the one that changes it.
+CHANGE_ASKED = {
+    "doi",
+    "thay",
+    "sua",
+    "lai",
+    "mat",
+    "hong",
+    "xoa",
+    "huy",
+    "cat",
+    "chuyen",
+    "them",
+    "thoi",
+    "change",
+    "changes",
+    "changing",
+    "renew",
+    "renewal",
+    "lost",
+    "lose",
+    "replace",
+    "extend",
+    "amend",
+    "update",
+    "correct",
+    "cancel",
+    "stop",
+    "end",
+    "move",
+    "moving",
+    "again",
+    "reissue",
+    "expired",
+    "damaged",
+    "broken",
+    "new",
+    "het han",
+    "gia han",
+    "bo sung",
+    "cai chinh",
+    "dieu chinh",
+}
+# Records whose name another everyday name reads as the question's own pair, far behind in
+# fit ("tách hộ khẩu": *Tách hộ* by its own words, *Đăng ký thường trú* by "hộ khẩu"), and how
+# far ahead (in ``LEAD`` × ``min_evidence``) a procedure must fit to be answered over the
+# search's first.
+RIVAL_FAR = 10
 # Words of how people ask for an aspect ("opening hours", "fee"): what is asked, not which.
 ASKING_WORDS = {
     word
@@ -146,6 +209,16 @@ class Scored:
     # The question names a school level and the name another, not its ("tiểu học" asked of
     # *Chuyển trường đối với học sinh trung học cơ sở*).
     other_level: bool = False
+    # The question names an age: whether the ages the name is for hold it (None: no age
+    # asked, or the name is for every age).
+    age: Optional[bool] = None
+    # The name says it changes, renews or ends something, and the question asks for no change
+    # (``CHANGE_WORDS``, ``CHANGE_ASKED``).
+    change: bool = False
+    # A pair the question shares with the name is followed in the question by a word no
+    # name holds and in the name by words the question lacks ("trợ cấp thất nghiệp" of
+    # *... trợ cấp hưu trí xã hội*): the question qualifies it otherwise.
+    qualified: bool = False
 
 
 @dataclass
@@ -599,13 +672,18 @@ def score(
     }
     found_pairs = key_pairs(question, synonyms or {})
     every_pair = set(found_pairs)
+    asking_pairs = _asking_pairs(question)
     everyday = {
         pair: (index.meaning(phrases), phrases)
         for pair, phrases in found_pairs.items()
-        if pair not in ASKING_PAIRS and not set(pair.split()) & index.language_words
+        if pair not in ASKING_PAIRS
+        and not set(pair.split()) & index.language_words
+        and pair not in asking_pairs
     }
     typed = [index._spelled(word) for word in fold(question).split()]
     english = in_english(question)
+    changing = asks_change(question)
+    everyday_words = {word for key in (synonyms or {}) for word in key.split()}
     asked_levels = levels_in(question)
     asked_words = {
         word
@@ -745,9 +823,32 @@ def score(
                 other_level=bool(asked_levels)
                 and not asked_levels & levels_in(" ".join(index.names.get(candidate.id, [])))
                 and bool(levels_in(" ".join(index.names.get(candidate.id, [])))),
+                age=age_fits(question, index.names.get(candidate.id, [])),
+                change=not changing and names_change(own_name(index, candidate.id, english)),
+                qualified=bool(evidence)
+                and qualified(typed, shared, index, candidate.id, everyday_words),
             )
         )
     return scored
+
+
+def _asking_pairs(question: str) -> Set[str]:
+    """The question's word pairs that overlap a pair of how people ask (``ASKING_PAIRS``: "lại
+    cần" of "sửa lại cần giấy tờ gì", where "cần giấy" asks): no everyday name of a record."""
+    words = fold(question).split()
+    spots = {
+        at
+        for i, (a, b) in enumerate(zip(words, words[1:]))
+        if f"{a} {b}" in ASKING_PAIRS
+        for at in (i, i + 1)
+    }
+    every = {f"{a} {b}" for a, b in zip(words, words[1:])}
+    clean = {
+        f"{a} {b}"
+        for i, (a, b) in enumerate(zip(words, words[1:]))
+        if i not in spots and i + 1 not in spots
+    }
+    return every - clean
 
 
 def levels_in(text: str) -> Set[str]:
@@ -756,6 +857,69 @@ def levels_in(text: str) -> Set[str]:
     return {
         level for level, names in LEVELS.items() if any(f" {name} " in folded for name in names)
     }
+
+
+def age_fits(question: str, names: Sequence[str]) -> Optional[bool]:
+    """Whether the ages a record's names are for (``AGE_UNDER``, ``AGE_FROM``) hold the age the
+    question names (``AGE_ASKED``); None where either says no age."""
+    asked = AGE_ASKED.search(fold(question))
+    if not asked:
+        return None
+    age = int(asked.group(1))
+    folded = " ".join(fold_name(name) for name in names)
+    under = [int(found) for found in AGE_UNDER.findall(folded)]
+    start = [int(a or b) for a, b in AGE_FROM.findall(folded)]
+    if not under and not start:
+        return None
+    return all(age < limit for limit in under) and all(age >= limit for limit in start)
+
+
+def asks_change(question: str) -> bool:
+    """Whether the question asks for a change, a renewal or a replacement (``CHANGE_ASKED``)."""
+    words = fold(question).split()
+    said = set(words) | {f"{a} {b}" for a, b in zip(words, words[1:])}
+    return bool(said & CHANGE_ASKED)
+
+
+def names_change(name: str) -> bool:
+    """Whether a name (as written) says its procedure changes, renews or ends something."""
+    words = re.findall(r"[^\W_]+", unicodedata.normalize("NFC", name).lower())
+    pairs = {f"{a} {b}" for a, b in zip(words, words[1:])}
+    return bool(set(words) & (CHANGE_WORDS | CHANGE_EN) or pairs & CHANGE_PAIRS)
+
+
+def qualified(
+    typed: Sequence[str],
+    shared: Sequence[str],
+    index: NameIndex,
+    record_id: str,
+    known: Set[str],
+) -> bool:
+    """See ``Scored.qualified``: ``typed``, the question's words as the index spells them;
+    ``known``, words of the everyday names ("cccd")."""
+    said = set(typed)
+    for name in index.names.get(record_id, [])[:1]:
+        words = fold_name(name).split()
+        for pair in (term for term in shared if " " in term):
+            a, b = pair.split()
+            after_name = [
+                words[i + 2] for i in range(len(words) - 2) if words[i] == a and words[i + 1] == b
+            ]
+            after_question = [
+                typed[i + 2] for i in range(len(typed) - 2) if typed[i] == a and typed[i + 1] == b
+            ]
+            if any(word not in said for word in after_name) and any(
+                word.isalpha()
+                and word not in index.frequency
+                and word not in index.elsewhere
+                and word not in known
+                and word not in ASKING_WORDS
+                # Not a typo of the name's next word ("kinh doan").
+                and not any(n.startswith(word) or _one_edit(word, n) for n in after_name)
+                for word in after_question
+            ):
+                return True
+    return False
 
 
 def in_english(question: str) -> bool:
@@ -806,9 +970,13 @@ def decide(
     (``Scored.beside``), is not stated.
     """
     eligible = [s for s in scored if s.evidence >= min_evidence]
+    if any(s.age for s in eligible):
+        # The question names an age some names are for ("căn cước cho con 10 tuổi"): not the
+        # records for other ages.
+        eligible = [s for s in eligible if s.age is not False]
     if not eligible:
         return Decision("none")
-    decision = _decide(eligible, min_evidence, margin, lead, rival_answers)
+    decision = _settled(_decide(eligible, min_evidence, margin, lead, rival_answers), eligible)
     best = decision.best
     if phrase_needed and decision.kind == "answer" and best is not None and not _phrase(best):
         # Only lone syllables shared ("mẹ", "con" of "Đăng ký nhận cha, mẹ, con"): the words
@@ -852,6 +1020,10 @@ def decide(
         # catalogue knows ("công ty"): what it asks about is not this record's.
         others = [s for s in eligible if s is not best]
         return Decision("unsure", [best] + others[:1])
+    if decision.kind == "answer" and best is not None and best.qualified and unknown:
+        # "trợ cấp thất nghiệp" of *... trợ cấp hưu trí xã hội*: another kind of the thing.
+        others = [s for s in eligible if s is not best]
+        return Decision("unsure", [best] + others[:1])
     if (
         decision.kind == "answer"
         and best is not None
@@ -873,6 +1045,36 @@ def decide(
     if decision.kind == "choose" and unknown:
         # The question holds a word no catalogue knows: perhaps a record the catalogue lacks.
         return Decision("unsure", decision.options)
+    return decision
+
+
+def _settled(decision: Decision, eligible: Sequence[Scored]) -> Decision:
+    """Procedures the words settle between: of a record and the one that changes it, the first
+    where no change is asked ("đăng ký hộ kinh doanh": *Đăng ký thành lập hộ kinh doanh*, not
+    *Đăng ký thay đổi nội dung ...*); of two offered, the one whose own pair an everyday name
+    read as the other's ("tách hộ khẩu": *Tách hộ*, not *Đăng ký thường trú* read from "hộ
+    khẩu")."""
+    best = decision.best
+    if best is None or best.candidate.kind != "procedure" or decision.kind == "none":
+        return decision
+    # The records that change something the question names, and those that make it.
+    changed = [s for s in decision.options if s.change]
+    options = decision.options if decision.kind == "choose" else eligible
+    made = [
+        s
+        for s in options
+        if not s.change
+        and s.candidate.kind == "procedure"
+        and any(o.said <= s.words for o in changed)
+    ]
+    if changed and len(made) == 1:
+        return Decision("answer", made)
+    if decision.kind == "choose" and len(decision.options) == 2:
+        top, rival = decision.options
+        if set(rival.foreign) & set(top.shared) and not top.foreign:
+            return Decision("answer", [top])
+        if set(top.foreign) & set(rival.shared) and not rival.foreign:
+            return Decision("answer", [rival])
     return decision
 
 
@@ -963,6 +1165,9 @@ def _decide(
     if top.fit - rival.fit >= needed and not _alike(top, rival, search_margin, margin):
         return Decision("answer", [top])
     if rival_answers and rival.fit - top.fit >= 2 * needed:
+        return Decision("answer", [rival])
+    if rival.fit - top.fit >= RIVAL_FAR * needed and rival.evidence >= 2 * top.evidence:
+        # Far ahead in the words, however the search ranks it ("hỗ trợ tiền mai táng").
         return Decision("answer", [rival])
     return Decision("choose", [top, rival])
 

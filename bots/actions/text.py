@@ -102,9 +102,19 @@ PROCEDURE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
              "co phi", "thu phi", "ton phi", "how much", "cost", "fee", "fees", "charge",
              "lay phi")),
     ("agency", ("o dau", "noi nao", "co quan nao", "where", "cho nao", "tai dau",
-                "ubnd", "commune office", "xa nao")),
+                "ubnd", "commune office", "xa nao",
+                # Whether one office will do, or another must ("ở xã được không hay bắt buộc
+                # ra phòng công chứng"): where to apply, not who may.
+                "ở xã được", "tại xã được", "ở phường được", "tại phường được",
+                "bắt buộc ra", "bắt buộc lên", "phải ra xã", "phải ra phường", "phải lên huyện",
+                "phải lên tỉnh")),
     ("documents", ("giay to", "ho so", "can gi", "can nhung gi", "mang theo", "mang gi",
-                   "can mang", "documents", "papers", "what do i need", "can nhung giay")),
+                   "can mang", "documents", "papers", "what do i need", "can nhung giay",
+                   "can giay to")),
+    # Whether the child must come along ("có phải dẫn cháu lên công an không"): how it is
+    # done, before "có phải" asks who may.
+    ("steps", ("dẫn con", "dẫn cháu", "dẫn bé", "đưa con", "đưa cháu", "đưa bé",
+               "bring my child", "bring the child")),
     ("eligibility", ("dieu kien", "duoc khong", "duoc ko", "co duoc", "ai duoc", "truong hop nao",
                      "co phai", "bat buoc", "can i", "eligible", "who can", "can they",
                      "co bi", "co bat")),
@@ -174,10 +184,39 @@ def _phrases_of(table: str) -> List[Tuple[str, List[Tuple[str, str, bool]]]]:
     return _FOLDED_TABLES[table]
 
 
+# Letters of an aspect word typed in the wrong order are still that word ("qua mnag").
+SWAP_MIN_LETTERS = 4
+_ASPECT_WORDS: Dict[str, Dict[str, str]] = {}
+
+
+def _swapped(word: str) -> List[str]:
+    """The word with two neighbouring letters swapped, every way."""
+    return [word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)]
+
+
+def _unswapped(folded: str, table: str) -> str:
+    """The folded text with each word that is an aspect word of ``table`` with two neighbouring
+    letters swapped ("mnag") spelled as that word ("mang")."""
+    if table not in _ASPECT_WORDS:
+        words = {
+            word
+            for _, phrases in ASPECT_TABLES[table]
+            for phrase in phrases
+            for word in fold(phrase).split()
+            if len(word) >= SWAP_MIN_LETTERS and word.isalpha()
+        }
+        _ASPECT_WORDS[table] = {
+            typo: word for word in words for typo in _swapped(word) if typo not in words
+        }
+    typos = _ASPECT_WORDS[table]
+    return " ".join(typos.get(word, word) for word in folded.split())
+
+
 def aspect_in(text: str, table: str) -> Optional[str]:
     """The first aspect of ``table`` whose phrase the text holds, else None. A phrase written
-    with accents is read as written where the text has accents, folded where it has none."""
-    folded = f" {fold(text)} "
+    with accents is read as written where the text has accents, folded where it has none (and
+    an aspect word with two neighbouring letters swapped is that word)."""
+    folded = f" {_unswapped(fold(text), table)} "
     written = " ".join(re.findall(r"[^\W_]+", unicodedata.normalize("NFC", text).lower()))
     accents = written != folded.strip()
     written = f" {written} "

@@ -115,13 +115,18 @@ def test_procedure_words_a_place_name_lacks(procedures: resolve.NameIndex) -> No
 
 def test_words_both_names_share_do_not_settle_it(procedures: resolve.NameIndex) -> None:
     # "đăng ký hộ kinh doanh" is in both names; what tells them apart ("thành lập", "thay đổi
-    # nội dung") is not asked: offered, whichever the search puts first.
+    # nội dung") is not asked, and no change is asked: the registration, not its change,
+    # whichever the search puts first.
     candidates = [_candidate("2.000720", 0.03), _candidate("1.001612", 0.7)]
     question = "mo tap hoa thi dang ky ho kinh doanh the nao"
     scored = resolve.score(question, candidates, procedures)
     decision = resolve.decide(scored, procedures.min_evidence(), rival_answers=False)
-    assert decision.kind == "choose"
-    assert set(_ids(decision)) == {"2.000720", "1.001612"}
+    assert decision.kind == "answer"
+    assert _ids(decision) == ["1.001612"]
+    # Asking for a change ("đổi"), the change.
+    changing = resolve.score("muon doi dang ky ho kinh doanh", candidates, procedures)
+    changed = resolve.decide(changing, procedures.min_evidence(), rival_answers=False)
+    assert _ids(changed) == ["2.000720"]
     # Saying what tells them apart settles it.
     told = resolve.score("thay đổi nội dung đăng ký hộ kinh doanh", candidates, procedures)
     answered = resolve.decide(told, procedures.min_evidence(), rival_answers=False)

@@ -1,0 +1,128 @@
+"""What settles which existing procedure a question is about (actions/resolve.py, issue 14):
+an age the names are for, a record and the one that changes it, an everyday name read as
+another record's, a record far ahead in the words; and the aspect read from everyday words.
+
+Pure Python, on the demo procedure names; the everyday names are written here.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+from actions import resolve
+from actions.text import aspect_in
+
+ROOT = Path(__file__).resolve().parents[2]
+
+ID_UNDER_14 = "1.014062"
+ID_FROM_14 = "2.000200"
+SEPARATION = "1.010038"
+PERMANENT_RESIDENCE = "1.004222"
+SOCIAL_PENSION = "1.014027"
+SOCIAL_ALLOWANCE = "1.001776"
+BIRTH = "1.001193"
+LINKED_BIRTH = "2.000986"
+
+SYNONYMS = {
+    "ho khau": ["thuong tru", "dang ky thuong tru"],
+    "tach ho khau": ["tach ho"],
+    "cccd": ["the can cuoc"],
+}
+
+
+@pytest.fixture(scope="module")
+def procedures() -> resolve.NameIndex:
+    path = ROOT / "domains" / "procedures" / "data" / "procedures.json"
+    rows = json.loads(path.read_text(encoding="utf-8"))
+    index = resolve.NameIndex({row["code"]: [row["name"]["vi"], row["name"]["en"]] for row in rows})
+    index.question_pairs = {"giay to", "can giay"}
+    return index
+
+
+def _decide(
+    index: resolve.NameIndex, question: str, *ranked: tuple[str, float], unknown: bool = False
+) -> resolve.Decision:
+    candidates = [
+        resolve.Candidate("procedure", code, code, score=1.0, margin=margin)
+        for code, margin in ranked
+    ]
+    scored = resolve.score(question, candidates, index, SYNONYMS)
+    return resolve.decide(
+        scored, index.min_evidence(), rival_answers=False, phrase_needed=True, unknown=unknown
+    )
+
+
+def _ids(decision: resolve.Decision) -> list[str]:
+    return [option.candidate.id for option in decision.options]
+
+
+def test_an_age_asked_picks_the_record_for_that_age(procedures: resolve.NameIndex) -> None:
+    # Both identity cards share every word; the search puts neither clearly ahead.
+    for question in ("lm cccd cho con 10 tuoi can gi", "làm căn cước cho con 5 tuổi"):
+        decision = _decide(procedures, question, (ID_UNDER_14, 0.06), (ID_FROM_14, 0.48))
+        assert decision.kind == "answer" and _ids(decision) == [ID_UNDER_14]
+    decision = _decide(
+        procedures, "căn cước cho con 15 tuổi", (ID_UNDER_14, 0.06), (ID_FROM_14, 0.4)
+    )
+    assert _ids(decision) == [ID_FROM_14]
+    # "dưới 14 tuổi" names a range, not an age.
+    assert (
+        resolve.age_fits(
+            "căn cước cho trẻ dưới 14 tuổi", ["Cấp thẻ căn cước cho người từ đủ 14 tuổi"]
+        )
+        is None
+    )
+
+
+def test_a_records_own_pair_is_not_another_records_everyday_name(
+    procedures: resolve.NameIndex,
+) -> None:
+    # "hộ khẩu" reads as permanent residence, which then fits better; "tách hộ" is the
+    # separation's own name, which the list reads as the separation: that one.
+    decision = _decide(
+        procedures,
+        "tach ho khau ra rieng lam o dau",
+        (SEPARATION, 0.06),
+        (PERMANENT_RESIDENCE, 0.59),
+    )
+    assert decision.kind == "answer" and _ids(decision) == [SEPARATION]
+
+
+def test_a_pair_qualified_by_a_word_no_name_holds_is_not_stated(
+    procedures: resolve.NameIndex,
+) -> None:
+    # "trợ cấp thất nghiệp" (unemployment benefit, not in the catalogue) of "trợ cấp hưu trí".
+    decision = _decide(
+        procedures,
+        "mất việc rồi, hưởng trợ cấp thất nghiệp nộp hồ sơ ở đâu ạ",
+        (SOCIAL_PENSION, 0.14),
+        (SOCIAL_ALLOWANCE, 0.55),
+        unknown=True,
+    )
+    assert decision.kind == "unsure"
+    # A typo of the name's next word qualifies nothing ("kinh doan").
+    typo = _decide(procedures, "le phi dang ky ho kinh doan", ("1.001612", 0.6), unknown=True)
+    assert typo.kind == "answer"
+
+
+def test_a_record_far_ahead_in_the_words_is_answered(procedures: resolve.NameIndex) -> None:
+    question = (
+        "We just had a baby. Can we do the birth registration, household registration and "
+        "health insurance card for her all at once?"
+    )
+    decision = _decide(procedures, question, (BIRTH, 0.5), (LINKED_BIRTH, 0.09))
+    assert decision.kind == "answer" and _ids(decision) == [LINKED_BIRTH]
+
+
+def test_the_aspect_read_from_everyday_words() -> None:
+    # Two neighbouring letters swapped ("mnag").
+    assert aspect_in("lam giay khai sinh qua mnag duoc khong", "procedures") == "online"
+    # Whether the commune will do: where to apply, not who may.
+    question = "hợp đồng mua bán nhà có chứng thực ở xã được ko hay bắt buộc ra phòng công chứng"
+    assert aspect_in(question, "procedures") == "agency"
+    # Whether the child must come along: how it is done.
+    question = "làm căn cước cho con 5 tuổi có phải dẫn cháu lên công an không ạ"
+    assert aspect_in(question, "procedures") == "steps"
+    assert aspect_in("chuyển nhà trọ thì có phải xóa tạm trú chỗ cũ không", "procedures") == (
+        "eligibility"
+    )
