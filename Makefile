@@ -22,11 +22,11 @@ CLUSTER_BROADCAST_DEVICES ?= 2000
 test-cluster: $(STAMP)
 	@CLUSTER_BROADCAST_DEVICES=$(CLUSTER_BROADCAST_DEVICES) scripts/test_cluster.sh
 
-# Mixed traffic at 20 requests/s with a broadcast every 2 minutes (bench/soak.py): a 5-minute
+# Mixed traffic at 20 requests/s with a broadcast every 2 minutes (bench/soak.py): a 10-minute
 # warm-up, then 10 measured minutes: errors, each process's memory and CPU, the database's data;
 # not part of `make test`. Result: var/soak/last.json.
 SOAK_MINUTES ?= 10
-SOAK_WARMUP ?= 5
+SOAK_WARMUP ?= 10
 SOAK_RATE ?= 20
 soak: $(STAMP)
 	@$(VENV)/bin/python -m bench.soak --minutes $(SOAK_MINUTES) --warmup-minutes $(SOAK_WARMUP) \

@@ -92,9 +92,11 @@ class Stack:
         env: dict[str, str] | None = None,
         database: str = "bench",
         database_cache: str = mongo_server.CACHE_SIZE,
+        database_options: dict[str, Any] | None = None,  # more of mongo_server.start's
     ) -> None:
         self.plain_app = plain_app
         self.database_cache = database_cache
+        self.database_options = database_options or {}
         self.extra_env = env or {}
         self.database = database
         self.processes: list[subprocess.Popen[bytes]] = []
@@ -116,6 +118,7 @@ class Stack:
             storage=str(self.workdir / "mongo"),
             log_path=self.workdir / "mongo.log",
             cache_size=self.database_cache,
+            **self.database_options,
         )
         self.mongo_uri = mongo_server.uri_for(mongo_port, retry_writes=False)
         self.env = {

@@ -11,16 +11,16 @@ browse 40% (procedures page, attractions page), search 30% (procedures search), 
 10% (a patient books a place with an idempotency key, then cancels it), chat 20% (anonymous
 sessions); and a broadcast to every signed-in citizen every `--broadcast-every` seconds.
 
-The run is a warm-up (`--warmup-minutes`, default 5: traffic runs, growth is not counted; the
-database's cache fills) then the measured window (`--minutes`, default 10). Reported: the
-window's requests, errors and p50/p95 per kind (the whole run's totals in `whole_run`; what
-counts as an error: bench/soak_measure.py); exit status 1 on any error or missing push; every
-process's RSS every 15 s with its growth in MB per minute over the window (least squares), each
-process's CPU between marks taken as the traffic crosses the window's edges, and SecantusDB's
-own account of the soak's database (data, indexes, storage, documents) to tell our data's
-growth from the server's. SecantusDB runs with `retryWrites=false` clients (bench/harness.py).
+The run is a warm-up (`--warmup-minutes`, default 10: traffic runs, growth is not counted; the
+database's cache and its capped oplog fill) then the measured window (`--minutes`, default 10).
+Reported: the window's requests, errors and p50/p95 per kind (the whole run's totals in
+`whole_run`; what counts as an error: bench/soak_measure.py); exit status 1 on any error or
+missing push; every process's RSS every 15 s with its growth in MB per minute over the window
+(least squares), each process's CPU between marks taken as the traffic crosses the window's
+edges; SecantusDB's dbStats of the soak's database (our data's growth, told from the server's)
+and the WiredTiger handles it leaks (bench/soak_probe.py); its clients use `retryWrites=false`.
 
-Run: .venv/bin/python -m bench.soak [--minutes 10] [--warmup-minutes 5] [--rate 20]
+Run: .venv/bin/python -m bench.soak [--minutes 10] [--warmup-minutes 10] [--rate 20]
      [--assistant rasa]   (or `make soak`)
 """
 
@@ -45,6 +45,7 @@ import httpx
 from pymongo import AsyncMongoClient
 
 from api.auth import mint_dev_token
+from bench import soak_probe
 from bench.harness import ROOT, Stack, mongo_server
 from bench.soak_measure import EXPECTED_REFUSALS, Recorder, Tally, counted, failures
 from domains.health.repositories import HospitalRepository
@@ -61,6 +62,11 @@ HOSPITAL = "bv-soak"
 # SecantusDB's cache for the soak (the tests' and `make run`'s is 256 MB): its memory grows with
 # the data it reads and writes until the cache is full, which 256 MB is not within 10 minutes.
 SOAK_DATABASE_CACHE = "32M"
+# Its oplog capped, as production's is (a fixed oplogSizeMB): by default SecantusDB keeps 1 hour
+# or 100,000 entries, still filling after any soak we run; the soak writes ~1,500 a minute, so
+# 10,000 fill within a 10-minute warm-up. The oplog is the server's, not our data (dbStats).
+SOAK_OPLOG_ENTRIES = 10_000
+PROBE = ROOT / "var" / "soak" / "secantusdb-handles.jsonl"  # bench/soak_probe.py writes it
 
 BROWSE = "query($first: Int) { procedures(first: $first) { nodes { code name } } }"
 ATTRACTIONS = "query { attractions(first: 20) { nodes { id name } } }"
@@ -266,11 +272,6 @@ async def prepare(stack: Stack, devices: int) -> tuple[list[str], list[tuple[str
     return slots, patients
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))], 1)
-
-
 class RealAssistant:
     """The Rasa server and the action server of bots/, on ports chosen before the API starts
     (the API is told where Rasa is; the actions are told where the API is once it runs)."""
@@ -339,10 +340,10 @@ async def soak(
     if assistant is not None:
         pids.update(assistant.pids)
     warm_up = arguments.warmup_minutes * 60
-    window = (warm_up, warm_up + arguments.minutes * 60)
+    window = low, hi = (warm_up, warm_up + arguments.minutes * 60)
     recorder = Recorder(pids, stack.mongo_uri, stack.database, window)
     load_at_start = os.getloadavg()
-    start = time.monotonic()
+    start, start_wall = time.monotonic(), time.time()
     tally.measured_from, opened = start + warm_up, False
     stop = asyncio.Event()
     sampler = asyncio.create_task(recorder.run(start, stop))
@@ -406,17 +407,7 @@ async def soak(
     await sampler
     await traffic.http.aclose()
     elapsed = time.monotonic() - start
-    # The measured window's requests (the whole run's totals: whole_run).
-    kinds = {
-        kind: {
-            "requests": len(values),
-            "errors": tally.window_errors.get(kind, 0),
-            "p50_ms": percentile(values, 50),
-            "p95_ms": percentile(values, 95),
-        }
-        for kind, values in sorted(tally.window_latencies.items())
-        if not kind.startswith("book refused")
-    }
+    kinds = tally.window_by_kind()  # the whole run's totals: whole_run
     return {
         "assistant": "rasa" if assistant is not None else "stand-in",
         "minutes": round(elapsed / 60, 1),
@@ -440,6 +431,8 @@ async def soak(
         "pushes_twice": sum(1 for count in fcm.accepted_tokens().values() if count > broadcasts),
         "error_samples": tally.samples,
         **recorder.report(),
+        "oplog_max_entries": arguments.oplog_max_entries,
+        "secantusdb_leaked_handles": soak_probe.report(PROBE, (start_wall + low, start_wall + hi)),
     }
 
 
@@ -449,7 +442,7 @@ def main() -> None:
     parser.add_argument(
         "--warmup-minutes",
         type=float,
-        default=5,
+        default=10,
         help="traffic before the measured window, its growth not counted (caches fill)",
     )
     parser.add_argument("--rate", type=int, default=20, help="requests per second")
@@ -466,7 +459,10 @@ def main() -> None:
         default=SOAK_DATABASE_CACHE,
         help="SecantusDB's WiredTiger cache (its memory grows with the data until it is full)",
     )
+    parser.add_argument("--oplog-max-entries", type=int, default=SOAK_OPLOG_ENTRIES)
     arguments = parser.parse_args()
+    PROBE.parent.mkdir(parents=True, exist_ok=True)
+    PROBE.unlink(missing_ok=True)
     assistant = RealAssistant() if arguments.assistant == "rasa" else None
     rasa = RasaStandIn()
     with FcmServer() as fcm:
@@ -481,6 +477,10 @@ def main() -> None:
             env=env,
             database="soak",
             database_cache=arguments.database_cache,
+            database_options={
+                "oplog_max_entries": arguments.oplog_max_entries,
+                "launcher": soak_probe.launcher(PROBE),
+            },
         ) as stack:
             if assistant is not None:
                 assistant.start(stack)

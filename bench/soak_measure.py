@@ -56,6 +56,24 @@ class Tally:
         if len(self.samples) < 20:
             self.samples.append(f"{kind}: {what[:300]}")
 
+    def window_by_kind(self) -> dict[str, dict[str, Any]]:
+        """The measured window's requests, errors and p50/p95 per kind."""
+        return {
+            kind: {
+                "requests": len(values),
+                "errors": self.window_errors.get(kind, 0),
+                "p50_ms": percentile(values, 50),
+                "p95_ms": percentile(values, 95),
+            }
+            for kind, values in sorted(self.window_latencies.items())
+            if not kind.startswith("book refused")
+        }
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))], 1)
+
 
 async def counted(tally: Tally, kind: str, work: Any) -> None:
     """A traffic task whose exception (a missing key, a body of another shape) is an error of

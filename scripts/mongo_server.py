@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from pymongo import MongoClient
@@ -57,12 +58,22 @@ def environment() -> dict[str, str]:
 
 
 def command(
-    *, port: int, storage: str, test_commands: bool = False, cache_size: str = CACHE_SIZE
+    *,
+    port: int,
+    storage: str,
+    test_commands: bool = False,
+    cache_size: str = CACHE_SIZE,
+    oplog_max_entries: int | None = None,
+    launcher: Sequence[str] = (),
 ) -> list[str]:
+    """The server's command line. ``oplog_max_entries``: its oplog's cap (SecantusDB keeps 1 hour
+    or 100,000 entries by default). ``launcher``: a program that runs the server in its own
+    process and takes the server's arguments after its own (bench/soak_probe.py), instead of
+    ``secantusd-py``."""
     executable = Path(sys.executable).with_name("secantusd-py")
     # An explicit (empty) config stops SecantusDB from picking up a stray ./secantusd.toml.
     args = [
-        str(executable),
+        *(launcher or [str(executable)]),
         "--config",
         str(EMPTY_CONFIG),
         "--host",
@@ -78,6 +89,8 @@ def command(
     ]
     if test_commands:
         args.append("--enable-test-commands")
+    if oplog_max_entries is not None:
+        args += ["--oplog-max-entries", str(oplog_max_entries)]
     return args
 
 
@@ -110,8 +123,10 @@ def start(
     log_path: Path,
     test_commands: bool = False,
     cache_size: str = CACHE_SIZE,
+    oplog_max_entries: int | None = None,
+    launcher: Sequence[str] = (),
 ) -> subprocess.Popen[bytes]:
-    """Start the server and return once it answers ping."""
+    """Start the server and return once it answers ping (see ``command`` for the options)."""
     if port_in_use(port):
         raise RuntimeError(
             f"Port {port} is already in use: stop what runs there or choose "
@@ -120,7 +135,14 @@ def start(
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:
         process = subprocess.Popen(
-            command(port=port, storage=storage, test_commands=test_commands, cache_size=cache_size),
+            command(
+                port=port,
+                storage=storage,
+                test_commands=test_commands,
+                cache_size=cache_size,
+                oplog_max_entries=oplog_max_entries,
+                launcher=launcher,
+            ),
             env=environment(),
             stdout=log,
             stderr=subprocess.STDOUT,
