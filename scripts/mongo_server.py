@@ -26,8 +26,13 @@ CACHE_SIZE = "256M"
 # 8 arenas per core freed memory stays spread over many arenas. Two: RSS 20% lower at the same
 # data with a 32 MB cache (5% with 256 MB), at no throughput cost we could measure.
 ALLOCATOR = {"MALLOC_ARENA_MAX": "2"}
-# The URI option a local server's long-lived clients get (see uri_for); scripts/run.sh too.
-NO_RETRIED_WRITES = "retryWrites=false"
+# The URI options a local server's long-lived clients get (see uri_for); scripts/run.sh too.
+# SecantusDB closes a client connection idle for 300 s (secantus/server.py,
+# DEFAULT_CLIENT_IDLE_TIMEOUT_S); a pooled connection the driver takes just as the server closes
+# it fails the command, and without retried writes a write fails outright (the soak, session 7:
+# one sendChatMessage, AutoReconnect "connection is already closed"). The driver closes its
+# connections idle for a minute first. mongod closes no idle connection.
+LOCAL_CLIENT_OPTIONS = "retryWrites=false&maxIdleTimeMS=60000"
 
 
 def free_port() -> int:
@@ -46,10 +51,11 @@ def uri_for(port: int, *, retry_writes: bool = True) -> str:
     """The URI of a server started here. ``retry_writes=False`` for long-lived local servers that
     no test of the driver's retries uses (benches, the soak, `make run`): SecantusDB keeps the
     reply of every retryable write for 30 minutes, up to 10,000, and scans them all on each
-    write (past the cap ~7 ms of its CPU per write instead of ~0.5; README, "Soak"). Production
-    and the tests keep the driver's default (retried writes)."""
+    write (past the cap ~7 ms of its CPU per write instead of ~0.5; README, "Soak"); their
+    clients also close connections idle for a minute (``LOCAL_CLIENT_OPTIONS``). Production and
+    the tests keep the driver's defaults (retried writes)."""
     uri = f"mongodb://127.0.0.1:{port}/?directConnection=true"
-    return uri if retry_writes else f"{uri}&{NO_RETRIED_WRITES}"
+    return uri if retry_writes else f"{uri}&{LOCAL_CLIENT_OPTIONS}"
 
 
 def environment() -> dict[str, str]:

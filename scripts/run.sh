@@ -43,8 +43,8 @@ if [ -z "${MONGODB_URI:-}" ]; then
   setsid "$VENV/bin/python" scripts/mongo_server.py exec --port "$MONGO_PORT" --storage "$PWD/var/mongo" \
     >>var/secantusd.log 2>&1 &
   pids+=($!)
-  # retryWrites=false: see uri_for in scripts/mongo_server.py (a long-lived local server).
-  export MONGODB_URI="mongodb://127.0.0.1:$MONGO_PORT/?directConnection=true&retryWrites=false"
+  # retryWrites=false, maxIdleTimeMS: see LOCAL_CLIENT_OPTIONS in scripts/mongo_server.py.
+  export MONGODB_URI="mongodb://127.0.0.1:$MONGO_PORT/?directConnection=true&retryWrites=false&maxIdleTimeMS=60000"
   if ! "$VENV/bin/python" scripts/mongo_server.py wait --uri "$MONGODB_URI" --pid "${pids[0]}"; then
     tail -n 20 var/secantusd.log >&2
     exit 1

@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 import wiredtiger
+from pymongo.uri_parser import parse_uri
 
 from bench import soak_probe
 from bench.harness import mongo_server
@@ -63,3 +64,11 @@ def test_the_capped_oplog_and_the_launcher_reach_the_command_line() -> None:
     plain = mongo_server.command(port=1234, storage=":memory:")
     assert plain[0].endswith("secantusd-py")
     assert "--oplog-max-entries" not in plain
+
+
+def test_a_local_servers_long_lived_clients_drop_idle_connections_before_it_does() -> None:
+    options = parse_uri(mongo_server.uri_for(1234, retry_writes=False))["options"]
+    # SecantusDB closes a connection idle for 300 s (DEFAULT_CLIENT_IDLE_TIMEOUT_S).
+    assert options["retryWrites"] is False
+    assert options["maxIdleTimeMS"] < 300
+    assert "maxIdleTimeMS" not in parse_uri(mongo_server.uri_for(1234))["options"]
