@@ -100,52 +100,19 @@ CHANGE_EN = {"exchange", "extension", "cancellation", "correction", "adjusting",
 # "hết hạn", "lost", "renew"): where none is said, the procedure that makes a thing is meant,
 # not the one that changes it.
 CHANGE_ASKED = {
-    "doi",
-    "thay",
-    "sua",
-    "lai",
-    "mat",
-    "hong",
-    "xoa",
-    "huy",
-    "cat",
-    "chuyen",
-    "them",
-    "thoi",
-    "change",
-    "changes",
-    "changing",
-    "renew",
-    "renewal",
-    "lost",
-    "lose",
-    "replace",
-    "extend",
-    "amend",
-    "update",
-    "correct",
-    "cancel",
-    "stop",
-    "end",
-    "move",
-    "moving",
-    "again",
-    "reissue",
-    "expired",
-    "damaged",
-    "broken",
-    "new",
-    "het han",
-    "gia han",
-    "bo sung",
-    "cai chinh",
-    "dieu chinh",
+    *"""doi thay sua lai mat hong xoa huy cat chuyen them thoi change changes changing renew
+    renewal lost lose replace extend amend update correct cancel stop end move moving again
+    reissue expired damaged broken""".split(),
+    *("het han", "gia han", "bo sung", "cai chinh", "dieu chinh"),
 }
+COST_NEXT = {"bao", "may", "phi", "tien", "nhieu", "khoang", "thoi", "it", "lau", "ca", "het"}
 # Records whose name another everyday name reads as the question's own pair, far behind in
 # fit ("tách hộ khẩu": *Tách hộ* by its own words, *Đăng ký thường trú* by "hộ khẩu"), and how
 # far ahead (in ``LEAD`` × ``min_evidence``) a procedure must fit to be answered over the
 # search's first.
 RIVAL_FAR = 10
+# What a name says of a procedure done the first time (folded words and pairs).
+FIRST_TIME = {"lan dau", "first", "first-time"}
 # Words of how people ask for an aspect ("opening hours", "fee"): what is asked, not which.
 ASKING_WORDS = {
     word
@@ -219,6 +186,9 @@ class Scored:
     # name holds and in the name by words the question lacks ("trợ cấp thất nghiệp" of
     # *... trợ cấp hưu trí xã hội*): the question qualifies it otherwise.
     qualified: bool = False
+    # The name says its procedure is done the first time ("lần đầu"), and the question asks for
+    # a change, a renewal or a loss, not the first time ("đổi biển số xe", "mất sổ đỏ").
+    first_time: bool = False
 
 
 @dataclass
@@ -684,6 +654,7 @@ def score(
     english = in_english(question)
     changing = asks_change(question)
     everyday_words = {word for key in (synonyms or {}) for word in key.split()}
+    every_term = set(typed) | {f"{a} {b}" for a, b in zip(typed, typed[1:])}
     asked_levels = levels_in(question)
     asked_words = {
         word
@@ -825,6 +796,9 @@ def score(
                 and bool(levels_in(" ".join(index.names.get(candidate.id, [])))),
                 age=age_fits(question, index.names.get(candidate.id, [])),
                 change=not changing and names_change(own_name(index, candidate.id, english)),
+                first_time=changing
+                and not FIRST_TIME & every_term
+                and bool(FIRST_TIME & name_terms),
                 qualified=bool(evidence)
                 and qualified(typed, shared, index, candidate.id, everyday_words),
             )
@@ -877,7 +851,19 @@ def age_fits(question: str, names: Sequence[str]) -> Optional[bool]:
 def asks_change(question: str) -> bool:
     """Whether the question asks for a change, a renewal or a replacement (``CHANGE_ASKED``)."""
     words = fold(question).split()
-    said = set(words) | {f"{a} {b}" for a, b in zip(words, words[1:])}
+    # Not a word of how it asks ("mất" of "mất bao lâu", "mất phí").
+    asking = {
+        at
+        for i, (a, b) in enumerate(zip(words, words[1:]))
+        if f"{a} {b}" in ASKING_PAIRS
+        for at in (i, i + 1)
+    }
+    # "mất" before how much or how long ("mất bao lâu", "mất mấy ngày") costs, not loses.
+    asking.update(
+        at for at, (a, b) in enumerate(zip(words, words[1:])) if a == "mat" and b in COST_NEXT
+    )
+    said = {word for at, word in enumerate(words) if at not in asking}
+    said.update(f"{a} {b}" for a, b in zip(words, words[1:]))
     return bool(said & CHANGE_ASKED)
 
 
@@ -1018,6 +1004,10 @@ def decide(
     if decision.kind == "answer" and best is not None and best.head_only and unknown and heads:
         # Only what the record does is shared ("thành lập"), and the question holds a word no
         # catalogue knows ("công ty"): what it asks about is not this record's.
+        others = [s for s in eligible if s is not best]
+        return Decision("unsure", [best] + others[:1])
+    if decision.kind == "answer" and best is not None and best.first_time:
+        # "đổi biển số xe ô tô" of the first registration: a change is no first time.
         others = [s for s in eligible if s is not best]
         return Decision("unsure", [best] + others[:1])
     if decision.kind == "answer" and best is not None and best.qualified and unknown:

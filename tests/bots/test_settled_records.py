@@ -126,3 +126,15 @@ def test_the_aspect_read_from_everyday_words() -> None:
     assert aspect_in("chuyển nhà trọ thì có phải xóa tạm trú chỗ cũ không", "procedures") == (
         "eligibility"
     )
+
+
+def test_a_change_or_a_loss_is_no_first_time(procedures: resolve.NameIndex) -> None:
+    # The vehicle's and the land's first registrations, asked for a change or a loss: not in
+    # the catalogue, said so with the closest offered (not stated).
+    vehicle, land = "1.010910", "1.013978"
+    assert _decide(procedures, "đổi biển số xe ô tô", (vehicle, 0.73)).kind == "unsure"
+    lost = _decide(procedures, "mất giấy chứng nhận quyền sử dụng đất", (land, 0.5))
+    assert lost.kind == "unsure"
+    # "mất bao lâu" asks how long; the first time said is the first time.
+    for question in ("đăng ký biển số xe mất bao lâu", "đổi chủ, đăng ký biển số xe lần đầu"):
+        assert _decide(procedures, question, (vehicle, 0.73)).kind == "answer"
