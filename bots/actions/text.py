@@ -184,9 +184,23 @@ def _phrases_of(table: str) -> List[Tuple[str, List[Tuple[str, str, bool]]]]:
     return _FOLDED_TABLES[table]
 
 
-# Letters of an aspect word typed in the wrong order are still that word ("qua mnag").
+# Letters of an aspect word typed in the wrong order are still that word ("qua mnag"), unless
+# they spell a syllable of the language: "chua" (chưa) is no "chau", "tiem" (tiêm) no "time".
 SWAP_MIN_LETTERS = 4
 _ASPECT_WORDS: Dict[str, Dict[str, str]] = {}
+# A Vietnamese syllable, folded: an initial, then a vowel group ending in a glide ("ai", "ieu":
+# no final), one that needs a final ("ie", "uo": "tiem", "muon") or one that may take one.
+_SYLLABLE = re.compile(
+    r"(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnrstvx])?"
+    r"(ieu|yeu|oai|oay|oeo|uay|uoi|uou|uyu|uya|ai|ao|au|ay|eo|eu|ia|iu|oi|ui|uu"
+    r"|(uye|ie|ye|uo|oo)(ng|nh|ch|[cmnpt])"
+    r"|(oa|oe|ua|ue|uy|[aeiouy])(ng|nh|ch|[cmnpt])?)"
+)
+
+
+def _syllable(word: str) -> bool:
+    """Whether the folded word spells a Vietnamese syllable ("chua", "tiem"; not "mnag")."""
+    return _SYLLABLE.fullmatch(word) is not None
 
 
 def _swapped(word: str) -> List[str]:
@@ -206,7 +220,10 @@ def _unswapped(folded: str, table: str) -> str:
             if len(word) >= SWAP_MIN_LETTERS and word.isalpha()
         }
         _ASPECT_WORDS[table] = {
-            typo: word for word in words for typo in _swapped(word) if typo not in words
+            typo: word
+            for word in words
+            for typo in _swapped(word)
+            if typo not in words and not _syllable(typo)
         }
     typos = _ASPECT_WORDS[table]
     return " ".join(typos.get(word, word) for word in folded.split())
@@ -216,9 +233,11 @@ def aspect_in(text: str, table: str) -> Optional[str]:
     """The first aspect of ``table`` whose phrase the text holds, else None. A phrase written
     with accents is read as written where the text has accents, folded where it has none (and
     an aspect word with two neighbouring letters swapped is that word)."""
-    folded = f" {_unswapped(fold(text), table)} "
+    typed = fold(text)
+    folded = f" {_unswapped(typed, table)} "
     written = " ".join(re.findall(r"[^\W_]+", unicodedata.normalize("NFC", text).lower()))
-    accents = written != folded.strip()
+    # Accents are those of the text as typed, not of the swapped words put right.
+    accents = written != typed.strip()
     written = f" {written} "
     for stop in ASPECT_STOPS.get(table, ()):
         folded = folded.replace(f" {stop} ", " | ")

@@ -158,3 +158,22 @@ def test_an_everyday_name_explains_its_own_words(procedures: resolve.NameIndex) 
     assert decision.kind == "answer" and _ids(decision) == ["1.004859"]
     other = resolve.score("sửa giấy khai sinh cấp lại", candidates, procedures, synonyms)
     assert next(s for s in other if s.candidate.id == "1.004859").unexplained > 0
+
+
+def test_a_word_of_the_language_is_no_swapped_aspect_word() -> None:
+    # "chua" (chưa) and "tiem" (tiêm) are words, not "chau" and "time" typed with two letters
+    # swapped: a question holding one reads as the same question without it.
+    from actions.text import aspect_in
+
+    for plain in (
+        "chung thuc ban sao o xa duoc khong hay bat buoc ra phong cong chung",
+        "lam can cuoc cho con co phai dan chau len cong an khong",
+    ):
+        assert aspect_in(f"em chua biet {plain}", "procedures") == aspect_in(plain, "procedures")
+    assert aspect_in("lam can cuoc cho con chua 14 tuoi co phai dan chau len", "procedures") == (
+        "steps"
+    )
+    question = "tiem chung cho con o xa duoc khong hay bat buoc ra huyen"
+    assert aspect_in(question, "procedures") == "agency"
+    # A swap that spells no word of the language is still read as the aspect word ("mnag").
+    assert aspect_in("lam giay khai sinh qua mnag duoc khong", "procedures") == "online"
