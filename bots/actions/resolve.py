@@ -90,6 +90,16 @@ AGE_ASKED = re.compile(
     r"\b(\d{1,3}) ?(?:tuoi|years? old)\b"
 )
 AGE_UNDER = re.compile(r"\b(?:duoi|under) (\d{1,3})\b")
+# Ages the question bounds from above ("chưa đủ 14 tuổi", "nhỏ hơn 14", "14 tuổi trở xuống",
+# "under 14") or both ways ("từ 6 đến 14 tuổi", "6-14 tuổi", "from 6 to 14 years old").
+AGES_BELOW = re.compile(
+    r"\b(?:duoi|under|below)(?: (?:age|tuoi))? (\d{1,3})\b"
+    r"|\b(?:chua du|chua|nho hon|it hon|younger than|less than) (\d{1,3}) ?(?:tuoi|years?)\b"
+    r"|\b(\d{1,3}) tuoi tro xuong\b"
+)
+AGES_BETWEEN = re.compile(
+    r"\b(\d{1,3}) (?:den |toi |to )?(\d{1,3}) ?(?:tuoi|years?)\b"
+)
 AGE_FROM = re.compile(r"\b(?:tu du|tu|tren) (\d{1,3}) tuoi\b|\b(\d{1,3}) and over\b")
 # What a name says a procedure changes, renews or ends (as written: "đổi" is not "đối với"):
 # *Đăng ký thay đổi nội dung đăng ký hộ kinh doanh* beside *Đăng ký thành lập hộ kinh doanh*.
@@ -836,16 +846,30 @@ def levels_in(text: str) -> Set[str]:
 def age_fits(question: str, names: Sequence[str]) -> Optional[bool]:
     """Whether the ages a record's names are for (``AGE_UNDER``, ``AGE_FROM``) hold the age the
     question names (``AGE_ASKED``); None where either says no age."""
-    asked = AGE_ASKED.search(fold(question))
-    if not asked:
+    ages = _ages_asked(fold(question))
+    if ages is None:
         return None
-    age = int(asked.group(1))
     folded = " ".join(fold_name(name) for name in names)
     under = [int(found) for found in AGE_UNDER.findall(folded)]
     start = [int(a or b) for a, b in AGE_FROM.findall(folded)]
     if not under and not start:
         return None
-    return all(age < limit for limit in under) and all(age >= limit for limit in start)
+    # Some age asked is one the record is for.
+    return all(ages[0] < limit for limit in under) and all(ages[1] > limit for limit in start)
+
+
+def _ages_asked(folded: str) -> Optional[Tuple[int, int]]:
+    """The ages a question asks about, first and past the last: a range it states
+    (``AGES_BETWEEN``, ``AGES_BELOW``: "chưa đủ 14 tuổi" is no age 14), else an age."""
+    between = AGES_BETWEEN.search(folded)
+    if between and int(between.group(1)) < int(between.group(2)):
+        return int(between.group(1)), int(between.group(2)) + 1
+    below = AGES_BELOW.search(folded)
+    if below:
+        limit, tried, at_most = below.groups()
+        return (0, int(at_most) + 1) if at_most else (0, int(limit or tried))
+    asked = AGE_ASKED.search(folded)
+    return (int(asked.group(1)), int(asked.group(1)) + 1) if asked else None
 
 
 def asks_change(question: str) -> bool:

@@ -65,12 +65,12 @@ def test_an_age_asked_picks_the_record_for_that_age(procedures: resolve.NameInde
         procedures, "căn cước cho con 15 tuổi", (ID_UNDER_14, 0.06), (ID_FROM_14, 0.4)
     )
     assert _ids(decision) == [ID_FROM_14]
-    # "dưới 14 tuổi" names a range, not an age.
+    # "dưới 14 tuổi" names a range, not an age: none of it is 14 or more.
     assert (
         resolve.age_fits(
             "căn cước cho trẻ dưới 14 tuổi", ["Cấp thẻ căn cước cho người từ đủ 14 tuổi"]
         )
-        is None
+        is False
     )
 
 
@@ -138,3 +138,19 @@ def test_a_change_or_a_loss_is_no_first_time(procedures: resolve.NameIndex) -> N
     # "mất bao lâu" asks how long; the first time said is the first time.
     for question in ("đăng ký biển số xe mất bao lâu", "đổi chủ, đăng ký biển số xe lần đầu"):
         assert _decide(procedures, question, (vehicle, 0.73)).kind == "answer"
+
+
+def test_an_age_range_asked_is_no_age(procedures: resolve.NameIndex) -> None:
+    # "chưa đủ 14 tuổi", "nhỏ hơn 14 tuổi": the ages below 14, not the age 14.
+    for question in (
+        "làm căn cước cho con chưa đủ 14 tuổi",
+        "lam can cuoc cho con chua 14 tuoi",
+        "căn cước cho trẻ nhỏ hơn 14 tuổi",
+    ):
+        decision = _decide(procedures, question, (ID_FROM_14, 0.06), (ID_UNDER_14, 0.3))
+        assert decision.kind == "answer" and _ids(decision) == [ID_UNDER_14], question
+    # A range of both records' ages says neither ("từ 6 đến 14 tuổi" is not the age 14).
+    for question in ("căn cước cho trẻ từ 6 đến 14 tuổi", "can cuoc cho tre 6-14 tuoi"):
+        assert resolve.age_fits(question, ["cho người dưới 14 tuổi"]), question
+    assert resolve.age_fits("the cho tre tu 10 den 16 tuoi", ["cho người dưới 14 tuổi"])
+    assert resolve.age_fits("the cho tre tu 10 den 16 tuoi", ["cho người từ đủ 14 tuổi"])
