@@ -101,6 +101,11 @@ AGES_BETWEEN = re.compile(
     r"\b(\d{1,3}) (?:den |toi |to )?(\d{1,3}) ?(?:tuoi|years?)\b"
 )
 AGE_FROM = re.compile(r"\b(?:tu du|tu|tren) (\d{1,3}) tuoi\b|\b(\d{1,3}) and over\b")
+# The words names say whom they are for with ("cho người dưới 14 tuổi", "trẻ em dưới 6 tuổi").
+AGE_WORDS = {
+    "cho", "nguoi", "tre", "em", "duoi", "tren", "tu", "du", "tro", "len", "tuoi",
+    "for", "people", "persons", "children", "under", "over", "aged", "and", "years", "old",
+}
 # What a name says a procedure changes, renews or ends (as written: "đổi" is not "đối với"):
 # *Đăng ký thay đổi nội dung đăng ký hộ kinh doanh* beside *Đăng ký thành lập hộ kinh doanh*.
 CHANGE_WORDS = {"đổi", "lại", "xóa", "xoá", "thôi", "hủy", "huỷ", "re", "change", "changes"}
@@ -980,9 +985,10 @@ def decide(
     (``Scored.beside``), is not stated.
     """
     eligible = [s for s in scored if s.evidence >= min_evidence]
-    if any(s.age for s in eligible):
+    if any(s.age and _thing_shared(s) for s in eligible):
         # The question names an age some names are for ("căn cước cho con 10 tuổi"): not the
-        # records for other ages.
+        # records for other ages. Not to elect a record sharing only how its ages are said
+        # ("trợ cấp cho người già 80 tuổi": neither identity card).
         eligible = [s for s in eligible if s.age is not False]
     if not eligible:
         return Decision("none")
@@ -1155,6 +1161,15 @@ def only_place_names(scored: Scored, index: NameIndex) -> bool:
     catalogues hold ("Thanh Hóa" of *Bảo tàng tỉnh Thanh Hóa*): they say where, not which."""
     said = [term for term in scored.shared if index.weight(term) > 0]
     return bool(said) and all(term in index.localities for term in said)
+
+
+def _thing_shared(scored: Scored) -> bool:
+    """Whether the words shared with the record's name hold a phrase besides the words that
+    say whom it is for (``AGE_WORDS``): "căn cước" of "căn cước cho con 10 tuổi"."""
+    return any(
+        (" " in term or len(term) >= LONG_WORD) and not AGE_WORDS & set(term.split())
+        for term in scored.shared
+    )
 
 
 def _phrase(scored: Scored) -> bool:

@@ -154,3 +154,11 @@ def test_an_age_range_asked_is_no_age(procedures: resolve.NameIndex) -> None:
         assert resolve.age_fits(question, ["cho người dưới 14 tuổi"]), question
     assert resolve.age_fits("the cho tre tu 10 den 16 tuoi", ["cho người dưới 14 tuổi"])
     assert resolve.age_fits("the cho tre tu 10 den 16 tuoi", ["cho người từ đủ 14 tuổi"])
+
+
+def test_an_age_alone_elects_no_record(procedures: resolve.NameIndex) -> None:
+    # "trợ cấp cho người già 80 tuổi" shares with the identity cards only how their names say
+    # whom they are for ("cho người", "tuổi") and a syllable ("cấp"): the age picks neither.
+    question = "trợ cấp cho người già 80 tuổi"
+    decision = _decide(procedures, question, (ID_FROM_14, 0.06), (ID_UNDER_14, 0.3))
+    assert decision.kind != "answer"
