@@ -9,6 +9,11 @@ Any other error (a lost connection, a primary stepping down) resumes from the la
 a pause that grows while the database stays unreachable.
 
 Used by the search indexes; built to serve GraphQL subscriptions as well.
+
+A feed made with ``stream=`` (a ``DatabaseStream``, domains/kernel/database_stream.py) opens no
+stream of its own: it joins one database-level stream that serves every feed of the process, with
+the same contract (see there). The process's feeds are made that way; a feed without ``stream``
+(or resuming from a stored token) watches its collection alone.
 """
 
 import asyncio
@@ -18,11 +23,14 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pymongo.asynchronous.change_stream import AsyncChangeStream
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import OperationFailure, PyMongoError
+
+if TYPE_CHECKING:
+    from domains.kernel.database_stream import DatabaseStream
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +44,7 @@ class ChangeOperation(enum.StrEnum):
     DELETE = "delete"
 
 
-_DATA_OPERATIONS = frozenset(operation.value for operation in ChangeOperation)
+DATA_OPERATIONS = frozenset(operation.value for operation in ChangeOperation)
 # Events after which the stream is closed and everything a subscriber holds may be stale.
 _INVALIDATING = frozenset({"invalidate", "drop", "rename", "dropDatabase"})
 
@@ -103,8 +111,12 @@ class ChangeFeed:
         resume_token: ResumeToken | None = None,
         max_await_ms: int = 1000,
         backoff: Backoff | None = None,
+        stream: "DatabaseStream | None" = None,
     ) -> None:
+        if stream is not None and resume_token is not None:
+            raise ValueError("a feed resuming from a stored token watches its collection alone")
         self.collection = collection
+        self._stream = stream
         self._token: ResumeToken | None = resume_token
         self._max_await_ms = max_await_ms
         self._backoff = backoff or Backoff()
@@ -122,7 +134,7 @@ class ChangeFeed:
     @property
     def resume_token(self) -> ResumeToken | None:
         """Where the feed would resume: after the last event delivered to every subscriber."""
-        return self._token
+        return self._token if self._stream is None else self._stream.resume_token
 
     @property
     def ready(self) -> bool:
@@ -153,6 +165,8 @@ class ChangeFeed:
             self._subscriptions.remove(subscription)
 
     def start(self) -> "asyncio.Task[None]":
+        if self._stream is not None:
+            return self._stream.join(self)
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self.run(), name=f"change feed {self.name}")
         return self._task
@@ -161,6 +175,9 @@ class ChangeFeed:
         """Cancel the feed and wait until its stream is closed."""
         task, self._task = self._task, None
         self._heard_at = None
+        if self._stream is not None:
+            await self._stream.leave(self)
+            return
         if task is None:
             return
         task.cancel()
@@ -179,7 +196,7 @@ class ChangeFeed:
             try:
                 stream = await self._open(None if must_reset else self._token)
             except PyMongoError as error:
-                _stop_if_cancelled()
+                stop_if_cancelled()
                 if not must_reset and needs_reload(error):
                     logger.warning("%s: cannot resume (%s); reloading", self.name, error)
                     must_reset = True
@@ -201,7 +218,7 @@ class ChangeFeed:
                     must_reset = await self._follow(stream)
                 except PyMongoError as error:
                     self._heard_at = None
-                    _stop_if_cancelled()
+                    stop_if_cancelled()
                     must_reset = must_reset or needs_reload(error)
                     logger.warning(
                         "%s: change stream lost (%s); %s",
@@ -230,18 +247,28 @@ class ChangeFeed:
                     logger.info("%s: %s; reloading", self.name, kind)
                     self._heard_at = None
                     return True
-                if kind in _DATA_OPERATIONS:
-                    await self._deliver(
-                        ChangeEvent(
-                            operation=ChangeOperation(kind),
-                            document_id=change["documentKey"]["_id"],
-                            document=change.get("fullDocument"),
-                            resume_token=change["_id"],
-                        )
-                    )
+                if kind in DATA_OPERATIONS:
+                    await self._deliver(event_of(change))
             # Also moves on while idle (post-batch token), so a resume never starts far back.
             if stream.resume_token is not None:
                 self._token = stream.resume_token
+
+    # What a ``DatabaseStream`` does to the feeds it serves ---------------------------------------
+
+    async def reload(self) -> None:
+        """Every subscriber reloads (the stream is open at a position taken before the load)."""
+        await self._reset_all()
+        self._ready.set()
+
+    async def deliver(self, event: ChangeEvent) -> None:
+        await self._deliver(event)
+
+    def heard(self, at: float | None) -> None:
+        """The stream answered at ``at`` that there was nothing more (None: not followed now)."""
+        self._heard_at = at
+
+    def count_resume(self) -> None:
+        self.resumes += 1
 
     async def _deliver(self, event: ChangeEvent) -> None:
         for subscription in list(self._subscriptions):
@@ -269,7 +296,17 @@ class ChangeFeed:
             logger.exception("%s: subscriber failed to reload", self.name)
 
 
-def _stop_if_cancelled() -> None:
+def event_of(change: Mapping[str, Any]) -> ChangeEvent:
+    """The ``ChangeEvent`` of a change stream's insert, update, replace or delete event."""
+    return ChangeEvent(
+        operation=ChangeOperation(change["operationType"]),
+        document_id=change["documentKey"]["_id"],
+        document=change.get("fullDocument"),
+        resume_token=change["_id"],
+    )
+
+
+def stop_if_cancelled() -> None:
     """PyMongo's async API may answer a cancellation that arrives while it selects a server with a
     PyMongoError instead of the CancelledError: a feed being stopped must then stop, not retry
     (``stop()`` would wait for it for ever)."""

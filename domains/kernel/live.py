@@ -8,7 +8,9 @@ more read, so a slow client never queues stale states. Since every replica follo
 collections, a write through any replica wakes the subscribers on all of them.
 
 The read side that keeps a collection in memory (the slot calendar) subscribes to the same feed
-(``ChangeFeeds.subscribe``), so a collection is watched once per process whatever follows it.
+(``ChangeFeeds.subscribe``), so a collection is watched once per process whatever follows it. The
+feeds share one database-level change stream (``ChangeFeeds.stream``, also joined by the search
+catalogues' feeds): one getMore per write for the whole process, not one per watched collection.
 """
 
 import asyncio
@@ -19,6 +21,7 @@ from datetime import datetime
 
 from domains.kernel.change_feed import ChangeEvent, ChangeFeed, OnChange, OnReset, Subscription
 from domains.kernel.clock import Clock
+from domains.kernel.database_stream import DatabaseStream
 from domains.kernel.resources import Key, Resources
 from domains.kernel.types import Database
 
@@ -103,6 +106,7 @@ class ChangeFeeds:
     def __init__(self, db: Database, *, max_await_ms: int = 500) -> None:
         self.db = db
         self._max_await_ms = max_await_ms
+        self.stream = DatabaseStream(db, max_await_ms=max_await_ms)
         self._feeds: dict[str, ChangeFeed] = {}
         self._watchers: dict[tuple[str, KeyOf], _Watchers] = {}
 
@@ -110,7 +114,9 @@ class ChangeFeeds:
         """The collection's feed (created on first use, started by ``subscribe``)."""
         feed = self._feeds.get(collection_name)
         if feed is None:
-            feed = ChangeFeed(self.db[collection_name], max_await_ms=self._max_await_ms)
+            feed = ChangeFeed(
+                self.db[collection_name], max_await_ms=self._max_await_ms, stream=self.stream
+            )
             self._feeds[collection_name] = feed
         return feed
 
@@ -151,6 +157,7 @@ class ChangeFeeds:
         self._watchers = {}
         for feed in feeds:
             await feed.stop()
+        await self.stream.stop()
 
 
 CHANGE_FEEDS: Key[ChangeFeeds] = Key("kernel.change_feeds")

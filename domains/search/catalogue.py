@@ -2,11 +2,12 @@
 
 One ``CatalogueIndex`` per catalogue and process, configured by a ``Catalogue`` spec. ``start()``
 registers ``search.<name>`` as not ready (``/readyz`` answers 503 ``"building"``) and starts a
-``ChangeFeed`` on the collection; the feed's first ``on_reset`` reads the collection and builds
-the index in a thread (count and seconds logged), then marks it ready. Changes from any process
-arrive as feed events: they are queued (the latest per id wins) and applied in batches (one
-commit each) by a background task. Writes made through this process are applied at once with
-``written`` (or ``written_ids``), so the next search in the process finds them.
+``ChangeFeed`` on the collection (on the process's database-level stream when started by
+``Catalogues``); the feed's first ``on_reset`` reads the collection and builds the index in a
+thread (count and seconds logged), then marks it ready. Changes from any process arrive as feed
+events: they are queued (the latest per id wins) and applied in batches (one commit each) by a
+background task. Writes made through this process are applied at once with ``written`` (or
+``written_ids``), so the next search in the process finds them.
 
 Beside the index, it keeps what each record renders (``rendered``, pickled: about as small as
 JSON and keeps dates and ObjectIds), so a page is served without reading MongoDB, and each
@@ -26,7 +27,9 @@ import bson
 from bson.raw_bson import RawBSONDocument
 
 from domains.kernel.change_feed import ChangeEvent, ChangeFeed
+from domains.kernel.database_stream import DatabaseStream
 from domains.kernel.errors import DomainError
+from domains.kernel.live import change_feeds
 from domains.kernel.readiness import Readiness
 from domains.kernel.resources import Key, Resources
 from domains.kernel.types import Database
@@ -122,6 +125,7 @@ class CatalogueIndex:
         readiness: Readiness | None = None,
         hold: asyncio.Event | None = None,
         max_await_ms: int = 500,
+        stream: DatabaseStream | None = None,
     ) -> None:
         self.catalogue = catalogue
         self.collection = db[catalogue.collection]
@@ -137,6 +141,7 @@ class CatalogueIndex:
         self.readiness = readiness or Readiness()
         self._hold = hold  # tests hold the first build to observe /readyz meanwhile
         self._max_await_ms = max_await_ms
+        self._stream = stream  # the process's database-level stream (None: one of its own)
         self._feed: ChangeFeed | None = None
         self._applier: asyncio.Task[None] | None = None
         self._built = asyncio.Event()
@@ -174,10 +179,18 @@ class CatalogueIndex:
         if self._feed is not None:
             return
         self.readiness.pending(self.catalogue.readiness_name, "building")
-        self._feed = ChangeFeed(self.collection, max_await_ms=self._max_await_ms)
+        self._feed = ChangeFeed(
+            self.collection, max_await_ms=self._max_await_ms, stream=self._stream
+        )
         self._feed.subscribe(self._on_change, self._rebuild)
         self._applier = asyncio.create_task(self._apply_loop(), name=f"{self.name} index writes")
         self._feed.start()
+
+    def share_stream(self, stream: DatabaseStream) -> None:
+        """Follow the collection on ``stream`` (the process's) rather than on a stream of its
+        own, from the next ``start()``, unless given one when made."""
+        if self._stream is None:
+            self._stream = stream
 
     async def stop(self) -> None:
         if self._feed is not None:
@@ -439,6 +452,7 @@ class Catalogues:
         """Start each one's feed; they build in the background (``/readyz`` waits for them)."""
         for entry in self._entries:
             index: CatalogueIndex = resources.get(entry.key)
+            index.share_stream(change_feeds(resources).stream)
             await index.start()
             resources.on_close(index.stop)
 

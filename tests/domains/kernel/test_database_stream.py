@@ -1,0 +1,166 @@
+"""Feeds sharing one database-level change stream keep a feed's contract: load, follow, a late
+joiner, resume, reload (all feeds, or a dropped collection's only), stop."""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from domains.kernel.change_feed import ChangeFeed
+from domains.kernel.database_stream import DatabaseStream
+from tests.domains.kernel.test_change_feed import APP_NAME, TIMEOUT, Mirror, fail_feed_commands
+
+
+@pytest.fixture
+async def database(mongo_uri: str) -> AsyncIterator[AsyncDatabase[dict[str, Any]]]:
+    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_uri, appname=APP_NAME)
+    name = f"t_db_stream_{uuid.uuid4().hex[:8]}"
+    try:
+        yield mongo[name]
+    finally:
+        await mongo.drop_database(name)
+        await mongo.close()
+
+
+@pytest.fixture
+async def admin(mongo_uri: str) -> AsyncIterator[AsyncMongoClient[dict[str, Any]]]:
+    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_uri)
+    try:
+        yield mongo
+    finally:
+        await mongo.admin.command({"configureFailPoint": "failCommand", "mode": "off"})
+        await mongo.close()
+
+
+async def follow(stream: DatabaseStream, database: Any, name: str) -> tuple[ChangeFeed, Mirror]:
+    feed, mirror = ChangeFeed(database[name], stream=stream), Mirror(database[name])
+    feed.subscribe(mirror.on_change, mirror.on_reset)
+    feed.start()
+    await asyncio.wait_for(feed.wait_ready(), TIMEOUT)
+    return feed, mirror
+
+
+@pytest.fixture
+async def two(
+    database: AsyncDatabase[dict[str, Any]],
+) -> AsyncIterator[tuple[DatabaseStream, list[ChangeFeed], list[Mirror]]]:
+    for name in ("a", "b"):
+        await database[name].insert_many([{"_id": n, "name": f"{name}{n}"} for n in range(2)])
+    stream = DatabaseStream(database, max_await_ms=100)
+    followed = [await follow(stream, database, name) for name in ("a", "b")]
+    try:
+        yield stream, [feed for feed, _ in followed], [mirror for _, mirror in followed]
+    finally:
+        await stream.stop()
+
+
+async def test_each_feed_loads_then_gets_its_own_collections_changes_only(
+    two: tuple[DatabaseStream, list[ChangeFeed], list[Mirror]],
+    database: AsyncDatabase[dict[str, Any]],
+) -> None:
+    _, feeds, (a, b) = two
+    assert (a.resets, b.resets) == (1, 1) and set(a.documents) == set(b.documents) == {0, 1}
+    await database["unwatched"].insert_one({"_id": "elsewhere"})
+    await database["a"].insert_one({"_id": "new"})
+    await database["b"].update_one({"_id": 0}, {"$set": {"name": "changed"}})
+    await database["a"].delete_one({"_id": 1})
+    await a.until(lambda: set(a.documents) == {0, "new"})
+    await b.until(lambda: b.documents[0]["name"] == "changed")
+    assert [e.document_id for e in a.events] == ["new", 1]
+    assert [e.document_id for e in b.events] == [0]
+    assert feeds[0].resume_token == feeds[1].resume_token is not None
+    assert all(feed.heard_at is not None for feed in feeds)
+
+
+async def test_a_late_feed_on_a_new_collection_loads_without_reloading_the_others(
+    two: tuple[DatabaseStream, list[ChangeFeed], list[Mirror]],
+    database: AsyncDatabase[dict[str, Any]],
+) -> None:
+    stream, _, (a, _) = two
+    await database["c"].insert_one({"_id": "before"})
+    _, c = await follow(stream, database, "c")
+    second_a, a2 = await follow(stream, database, "a")  # a collection already followed
+    assert set(c.documents) == {"before"} and set(a2.documents) == {0, 1}
+    await database["c"].insert_one({"_id": "after"})
+    await database["a"].insert_one({"_id": "after"})
+    await c.until(lambda: "after" in c.documents)
+    await a.until(lambda: "after" in a.documents)
+    await a2.until(lambda: "after" in a2.documents)
+    assert (a.resets, c.resets, a2.resets) == (1, 1, 1)
+    await second_a.stop()
+    await database["a"].insert_one({"_id": "later"})
+    await a.until(lambda: "later" in a.documents)
+    assert "later" not in a2.documents
+
+
+async def test_a_write_during_the_load_is_not_missed(
+    database: AsyncDatabase[dict[str, Any]],
+) -> None:
+    stream = DatabaseStream(database, max_await_ms=100)
+    feed, mirror = ChangeFeed(database["d"], stream=stream), Mirror(database["d"])
+
+    async def write_after_reading() -> None:
+        mirror.during_load = None
+        await database["d"].insert_one({"_id": "during"})
+
+    mirror.during_load = write_after_reading
+    feed.subscribe(mirror.on_change, mirror.on_reset)
+    feed.start()
+    try:
+        await mirror.until(lambda: "during" in mirror.documents)
+        assert mirror.resets == 1
+    finally:
+        await feed.stop()
+    assert stream._task is None  # the last feed leaving ended the stream
+
+
+async def test_a_lost_stream_resumes_every_feed_without_reloading(
+    two: tuple[DatabaseStream, list[ChangeFeed], list[Mirror]],
+    database: AsyncDatabase[dict[str, Any]],
+    admin: AsyncMongoClient[dict[str, Any]],
+) -> None:
+    _, feeds, (a, b) = two
+    await fail_feed_commands(admin, ["getMore", "aggregate"], code=6, times=3)
+    await database["a"].insert_one({"_id": "while-failing"})
+    await database["b"].insert_one({"_id": "while-failing"})
+    for mirror in (a, b):
+        await mirror.until(lambda mirror=mirror: "while-failing" in mirror.documents)
+        await mirror.until_same_as_collection()
+        assert mirror.resets == 1
+        assert [e.document_id for e in mirror.events].count("while-failing") == 1
+    # Resumed by the driver's change stream itself or by the stream reopening: never reloaded.
+    assert all(feed.resets == 1 for feed in feeds)
+
+
+async def test_a_token_that_cannot_be_used_reloads_every_feed(
+    two: tuple[DatabaseStream, list[ChangeFeed], list[Mirror]],
+    database: AsyncDatabase[dict[str, Any]],
+    admin: AsyncMongoClient[dict[str, Any]],
+) -> None:
+    _, _, (a, b) = two
+    await fail_feed_commands(admin, ["getMore"], code=286, times=1)
+    await database["a"].insert_one({"_id": "lost"})
+    await a.until(lambda: a.resets == 2)
+    await b.until(lambda: b.resets == 2)
+    await database["b"].insert_one({"_id": "after reload"})
+    await b.until(lambda: "after reload" in b.documents)
+    await a.until_same_as_collection()
+
+
+async def test_a_dropped_collection_reloads_its_own_feeds_only(
+    two: tuple[DatabaseStream, list[ChangeFeed], list[Mirror]],
+    database: AsyncDatabase[dict[str, Any]],
+) -> None:
+    _, _, (a, b) = two
+    await database["a"].drop()
+    await a.until(lambda: a.resets == 2)
+    assert a.documents == {}
+    await database["a"].insert_one({"_id": "reborn"})
+    await database["b"].insert_one({"_id": "still followed"})
+    await a.until(lambda: "reborn" in a.documents)
+    await b.until(lambda: "still followed" in b.documents)
+    assert b.resets == 1
