@@ -121,6 +121,11 @@ CHANGE_ASKED = {
     *("het han", "gia han", "bo sung", "cai chinh", "dieu chinh"),
 }
 COST_NEXT = {"bao", "may", "phi", "tien", "nhieu", "khoang", "thoi", "it", "lau", "ca", "het"}
+# "Not yet": what follows is a circumstance, not the thing asked about (``unsaid_circumstance``).
+NOT_YET = {"chua"}
+NOT_YET_WRITTEN = {"chưa"}
+NOT_YET_WORDS = 4
+CLAUSE_WORDS = {"thi", "ma", "nen", "nhung", "de", "can", "muon", "co", "duoc", "khong", "a", "gio"}
 # Records whose name another everyday name reads as the question's own pair, far behind in
 # fit ("tách hộ khẩu": *Tách hộ* by its own words, *Đăng ký thường trú* by "hộ khẩu"), and how
 # far ahead (in ``LEAD`` × ``min_evidence``) a procedure must fit to be answered over the
@@ -204,6 +209,9 @@ class Scored:
     # The name says its procedure is done the first time ("lần đầu"), and the question asks for
     # a change, a renewal or a loss, not the first time ("đổi biển số xe", "mất sổ đỏ").
     first_time: bool = False
+    # The words shared are those of what the question says has not been done ("chưa đăng ký
+    # kết hôn"): a circumstance, where the question asks about another record.
+    not_yet: bool = False
 
 
 @dataclass
@@ -646,6 +654,12 @@ def score(
     synonyms: Optional[Dict[str, List[str]]] = None,
 ) -> List[Scored]:
     """Candidates with their evidence and fit, in the search's order (duplicates dropped)."""
+    # What the question says has not been done, where it asks about something else.
+    circumstance = (
+        unsaid_circumstance(question)
+        if any(candidate.kind == "procedure" for candidate in candidates)
+        else question
+    )
     meanings = {key: (synonyms or {})[key] for key in synonym_keys(question, synonyms or {})}
     # A pair the names hold as typed ("tạm trú") needs no reading: its phrase ("đăng ký tạm
     # trú") would only add words the question did not say. (One word, "passport", is still
@@ -811,6 +825,9 @@ def score(
                 and bool(levels_in(" ".join(index.names.get(candidate.id, [])))),
                 age=age_fits(question, index.names.get(candidate.id, [])),
                 change=not changing and names_change(own_name(index, candidate.id, english)),
+                not_yet=circumstance != question
+                and evidence >= index.min_evidence()
+                and index.evidence(circumstance, candidate.id, also)[0] < index.min_evidence(),
                 first_time=changing
                 and not FIRST_TIME & every_term
                 and bool(FIRST_TIME & name_terms),
@@ -819,6 +836,26 @@ def score(
             )
         )
     return scored
+
+
+def unsaid_circumstance(question: str) -> str:
+    """The question without what it says has not been done ("nhận con khi hai người chưa đăng
+    ký kết hôn": the marriage is not what is asked): the words after "chưa" up to the next
+    word of how a clause goes on (``CLAUSE_WORDS``), at most ``NOT_YET_WORDS`` of them."""
+    tokens = _tokens(question)
+    kept: List[str] = []
+    skip = 0
+    for word, folded in tokens:
+        if skip and folded not in CLAUSE_WORDS:
+            skip -= 1
+            continue
+        skip = 0
+        kept.append(word)
+        if folded in NOT_YET and (word == folded or word in NOT_YET_WRITTEN):
+            skip = NOT_YET_WORDS
+    if len(kept) == len(tokens):
+        return question
+    return " ".join(kept)
 
 
 def _asking_pairs(question: str) -> Set[str]:
@@ -1036,6 +1073,11 @@ def decide(
         # catalogue knows ("công ty"): what it asks about is not this record's.
         others = [s for s in eligible if s is not best]
         return Decision("unsure", [best] + others[:1])
+    if decision.kind == "answer" and best is not None and best.not_yet:
+        others = [s for s in eligible if s is not best and not s.not_yet]
+        if others:
+            # "nhận con khi hai người chưa đăng ký kết hôn": not the marriage.
+            return Decision("unsure", others[:1] + [best])
     if decision.kind == "answer" and best is not None and best.first_time:
         # "đổi biển số xe ô tô" of the first registration: a change is no first time.
         others = [s for s in eligible if s is not best]

@@ -162,3 +162,16 @@ def test_an_age_alone_elects_no_record(procedures: resolve.NameIndex) -> None:
     question = "trợ cấp cho người già 80 tuổi"
     decision = _decide(procedures, question, (ID_FROM_14, 0.06), (ID_UNDER_14, 0.3))
     assert decision.kind != "answer"
+
+
+def test_what_has_not_been_done_is_a_circumstance(procedures: resolve.NameIndex) -> None:
+    # The marriage not registered is why the father must recognise the child: not the marriage.
+    recognition, marriage, birth = "1.001022", "1.000894", "1.001193"
+    question = "bố đẻ muốn nhận con khi hai người chưa đăng ký kết hôn thì cần giấy tờ gì"
+    decision = _decide(procedures, question, (marriage, 0.73), (recognition, 0.15))
+    assert decision.kind == "unsure" and _ids(decision)[0] == recognition
+    # Not done yet and asked about, nothing else named: that one.
+    question = (
+        "con em sinh được 2 tháng mà chưa làm giấy khai sinh, giờ đi làm thì các bước thế nào"
+    )
+    assert _ids(_decide(procedures, question, (birth, 0.5))) == [birth]
