@@ -185,6 +185,26 @@ def _named_record(decision: Decision) -> bool:
     return decision.kind != "none" and best is not None and bool(best.strong or best.named)
 
 
+def _clear_procedure(decision: Decision) -> bool:
+    """Whether the procedure catalogue answers with one record the words name by a pair of its
+    own or an everyday name, leaving nothing of that name unexplained."""
+    best = decision.best
+    return (
+        decision.kind == "answer"
+        and best is not None
+        and best.candidate.kind == "procedure"
+        and bool(best.strong or best.named)
+        and not best.unexplained
+    )
+
+
+def _pair_named(decision: Decision) -> bool:
+    """Whether the best record is named by a rare pair of its own, nothing of its name
+    unexplained."""
+    best = decision.best
+    return best is not None and bool(best.strong) and not best.unexplained
+
+
 def fits_aspect(kind: str, aspect: Optional[str]) -> bool:
     """Whether a record of ``kind`` can answer a places aspect (procedures: any)."""
     return kind == "procedure" or aspect is None or aspect in KIND_ASPECTS.get(kind, set())
@@ -265,10 +285,10 @@ class ActionAnswer(Action):
         # for procedures ("thất nghiệp"), folded for the rest (fewer everyday words unknown).
         unknown = names.vocabulary.unknown(text)
         loosely = names.vocabulary.unknown(text, accents=False)
-        if outside and loosely:
-            # Outside what the assistant knows, with a word no catalogue holds.
-            give_up(dispatcher, lang)
-            return []
+        # Outside what the assistant knows, with a word no catalogue holds: honest, unless the
+        # procedure catalogue singles out one record by its own words ("red book for the first
+        # time" of an English question the classifier put outside; see _clear_procedure).
+        doubtful = outside and bool(loosely)
         hint = DOMAIN_OF_INTENT.get(intent)
         found = await catalogue.search(text, lang)
         itineraries = [
@@ -330,7 +350,7 @@ class ActionAnswer(Action):
             decision = decisions[chosen_domain]
         elif owner and decisions[owner].kind != "none":
             chosen_domain, decision = owner, decisions[owner]
-        elif owner and self._about_previous(tracker, owner, text):
+        elif owner and not doubtful and self._about_previous(tracker, owner, text):
             # An aspect only the conversation's record's kind has, naming no record of that
             # kind ("còn tuyển sinh thì sao" after a school): a follow-up about that record.
             kind, record_id, _ = _parse_ref(tracker.get_slot("record")) or ("", "", None)
@@ -346,6 +366,9 @@ class ActionAnswer(Action):
                 # Asked about a festival, found only a place ("lễ hội ... Thanh Hóa" and the
                 # provincial museum): not that place; the events, if that was the question.
                 decision = Decision("none")
+        if doubtful and not (chosen_domain == "procedures" and _clear_procedure(decision)):
+            give_up(dispatcher, lang)
+            return []
         if outside and not specific_aspect(text) and not (
             decision.kind == "answer"
             and decision.best is not None
@@ -363,11 +386,17 @@ class ActionAnswer(Action):
             return []
         elsewhere = chosen_domain not in (None, "procedures")
         no_procedure = decisions["procedures"].kind == "none"
-        if hint == "procedures" and elsewhere and no_procedure and (
-            unknown or decision.kind != "answer"
+        if (
+            hint == "procedures"
+            and elsewhere
+            and no_procedure
+            and (unknown or decision.kind != "answer")
+            and not (decision.kind == "answer" and _pair_named(decision) and not loosely)
         ):
             # A procedure question naming something no catalogue knows, or a place's name
-            # sharing a few of its words: the procedure is not in the catalogue.
+            # sharing a few of its words: the procedure is not in the catalogue. (Not a place
+            # its own pairs name, every word known once folded: "đền Cô Tiên đi xe máy lên tận
+            # nơi được không" is about the temple, whatever the intent says.)
             return self._no_procedure(dispatcher, lang)
         if (
             decision.kind == "answer"

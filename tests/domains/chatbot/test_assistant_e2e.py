@@ -297,3 +297,16 @@ def test_places_by_their_everyday_names_with_the_aspect_asked(stack: AssistantSt
     assert museum.startswith("Thanh Hóa Provincial Museum") and "Hospital" not in museum
     catchment = text_of(ask(stack, "THCS Trần Mai Ninh nhận học sinh những phường nào"))
     assert "Tuyến tuyển sinh" in catchment and "Tuyển sinh:" not in catchment
+
+
+def test_an_expats_procedure_question_is_answered_not_refused(stack: AssistantStack) -> None:
+    # English as expats word it: the classifier may put it out of scope ("disabled", "she" are
+    # words no catalogue holds), but the catalogue names one procedure clearly ("disability
+    # certificate"): its answer, in English. A tourist's question outside the data stays honest.
+    question = "My mother is disabled, how can she get a disability certificate?"
+    answer = text_of(ask(stack, question, lang=None))
+    assert "1.001699" in answer
+    assert "Sorry" not in answer
+    other = text_of(ask(stack, "Can you recommend a massage place?", lang=None))
+    assert "Sorry, I can't answer that" in other
+    assert not any(code in other for code in ("1.00", "2.00", "3.00"))
