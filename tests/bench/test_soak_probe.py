@@ -4,7 +4,6 @@ the growth, and the capped oplog and the launcher reach the server's command lin
 
 import json
 import sys
-import tempfile
 from pathlib import Path
 
 import wiredtiger
@@ -14,8 +13,8 @@ from bench import soak_probe
 from bench.harness import mongo_server
 
 
-def test_open_wiredtiger_handles_are_counted() -> None:
-    connection = wiredtiger.wiredtiger_open(tempfile.mkdtemp(prefix="probe-wt-"), "create")
+def test_open_wiredtiger_handles_are_counted(tmp_path: Path) -> None:
+    connection = wiredtiger.wiredtiger_open(str(tmp_path), "create")
     try:
         before = soak_probe.handles()
         session = connection.open_session()
