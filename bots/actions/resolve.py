@@ -1052,6 +1052,11 @@ def decide(
         if len(best.left & twin.left) >= TWIN_LEFT:
             return Decision("unsure", [best, twin])
         decision = Decision("choose", [best, twin])
+    if decision.kind == "answer" and best is not None and best.age and not _thing_shared(best):
+        # Only how the name says whom it is for is shared ("trợ cấp cho người chưa đủ 18 tuổi"
+        # of *Cấp thẻ căn cước cho người từ đủ 14 tuổi trở lên*): not this one.
+        others = [s for s in eligible if s is not best]
+        return Decision("unsure", [best] + others[:1])
     if decision.kind == "answer" and best is not None and best.other_level:
         # A procedure for another school level than the one asked about: not this one.
         others = [s for s in eligible if s is not best]

@@ -162,6 +162,10 @@ def test_an_age_alone_elects_no_record(procedures: resolve.NameIndex) -> None:
     question = "trợ cấp cho người già 80 tuổi"
     decision = _decide(procedures, question, (ID_FROM_14, 0.06), (ID_UNDER_14, 0.3))
     assert decision.kind != "answer"
+    # Nor is a record sharing only those words answered ("chưa đủ 18 tuổi" fits both cards).
+    for question in ("trợ cấp cho người chưa đủ 18 tuổi", "trợ cấp cho trẻ dưới 14 tuổi"):
+        decision = _decide(procedures, question, (ID_FROM_14, 0.6), (ID_UNDER_14, 0.06))
+        assert decision.kind != "answer", question
 
 
 def test_what_has_not_been_done_is_a_circumstance(procedures: resolve.NameIndex) -> None:
