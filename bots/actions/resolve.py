@@ -115,10 +115,14 @@ CHANGE_EN = {"exchange", "extension", "cancellation", "correction", "adjusting",
 # "hết hạn", "lost", "renew"): where none is said, the procedure that makes a thing is meant,
 # not the one that changes it.
 CHANGE_ASKED = {
-    *"""doi thay sua lai mat hong xoa huy cat chuyen them thoi change changes changing renew
-    renewal lost lose replace extend amend update correct cancel stop end move moving again
-    reissue expired damaged broken""".split(),
+    *"""doi thay sua mat xoa huy cat chuyen change changes changing renew renewal lost lose
+    replace extend amend update correct cancel stop end move moving again reissue expired
+    damaged broken""".split(),
     *("het han", "gia han", "bo sung", "cai chinh", "dieu chinh"),
+    # "lại", "hỏng", "thêm", "thôi" fold to everyday words ("thì lại phải", "được hông",
+    # "hỏi thêm", "thời gian"): a change only after the verb they change.
+    *("cap lai", "lam lai", "ky lai", "in lai", "bi hong", "hu hong", "them ten"),
+    *("thoi huong", "thoi viec", "thoi quoc tich"),
 }
 COST_NEXT = {"bao", "may", "phi", "tien", "nhieu", "khoang", "thoi", "it", "lau", "ca", "het"}
 # "Not yet": what follows is a circumstance, not the thing asked about (``unsaid_circumstance``).

@@ -179,3 +179,17 @@ def test_what_has_not_been_done_is_a_circumstance(procedures: resolve.NameIndex)
         "con em sinh được 2 tháng mà chưa làm giấy khai sinh, giờ đi làm thì các bước thế nào"
     )
     assert _ids(_decide(procedures, question, (birth, 0.5))) == [birth]
+
+
+def test_everyday_words_ask_no_change() -> None:
+    # "thời gian", "hỏi thêm", "thì lại phải", "được hông": no change asked of the first time.
+    for question in (
+        "làm sổ đỏ thời gian bao lâu",
+        "cho em hỏi thêm về làm sổ đỏ",
+        "cấp sổ đỏ thì lại phải ra xã à",
+        "đăng ký xe máy online được hông",
+        "dang ky xe may moi thoi gian bao lau",
+    ):
+        assert not resolve.asks_change(question), question
+    for question in ("cấp lại sổ đỏ", "sổ đỏ bị hỏng", "đổi biển số xe", "làm lại căn cước"):
+        assert resolve.asks_change(question), question
