@@ -33,6 +33,9 @@ from domains.kernel.types import Database
 
 # How long after the feed last confirmed it was up to date sign-in still trusts this copy. The
 # feed asks every ``ChangeFeeds`` max_await_ms (0.5 s), so a healthy feed stays well inside it.
+# It follows ``grants`` on a stream of its own: the process's shared stream answers "nothing more"
+# only while no watched collection is written, so under bookings or a broadcast it would seldom
+# confirm, and every sign-in would read MongoDB.
 FRESH_FOR: Final = 5.0
 
 
@@ -66,7 +69,7 @@ class GrantList:
         after that load (another subscriber started the feed first), it is never built and
         every reader falls back to MongoDB."""
         self._subscription = self._feeds.subscribe(
-            GrantRepository.collection_name, self._on_change, self._reload
+            GrantRepository.collection_name, self._on_change, self._reload, own_stream=True
         )
 
     async def stop(self) -> None:
@@ -77,7 +80,7 @@ class GrantList:
     def grant_if_current(self, uid: str) -> GrantDocument | NotCurrent | None:
         """``uid``'s grant (None: citizen only) while the change feed keeps this copy current,
         else ``NOT_CURRENT``."""
-        heard = self._feeds.feed(GrantRepository.collection_name).heard_at
+        heard = self._feeds.feed(GrantRepository.collection_name, own_stream=True).heard_at
         if not self.built or heard is None or self._clock() - heard > self._fresh_for:
             return NOT_CURRENT
         return self._grants.get(uid)

@@ -108,24 +108,42 @@ class ChangeFeeds:
         self._max_await_ms = max_await_ms
         self.stream = DatabaseStream(db, max_await_ms=max_await_ms)
         self._feeds: dict[str, ChangeFeed] = {}
+        self._own_streams: set[str] = set()
         self._watchers: dict[tuple[str, KeyOf], _Watchers] = {}
 
-    def feed(self, collection_name: str) -> ChangeFeed:
-        """The collection's feed (created on first use, started by ``subscribe``)."""
+    def feed(self, collection_name: str, *, own_stream: bool = False) -> ChangeFeed:
+        """The collection's feed (created on first use, started by ``subscribe``).
+
+        ``own_stream``: for a feed whose readers rely on ``heard_at`` (how recently it was
+        confirmed current). The shared stream answers "nothing more" only while no watched
+        collection is written, so under steady writes elsewhere it is seldom heard; a stream of
+        its own on a quiet collection is heard every ``max_await_ms``. It applies when the feed
+        is made: the first caller that may make it must ask."""
         feed = self._feeds.get(collection_name)
         if feed is None:
             feed = ChangeFeed(
-                self.db[collection_name], max_await_ms=self._max_await_ms, stream=self.stream
+                self.db[collection_name],
+                max_await_ms=self._max_await_ms,
+                stream=None if own_stream else self.stream,
             )
             self._feeds[collection_name] = feed
+            if own_stream:
+                self._own_streams.add(collection_name)
+        elif own_stream and collection_name not in self._own_streams:
+            raise ValueError(f"{collection_name}: its feed was made on the shared stream")
         return feed
 
     def subscribe(
-        self, collection_name: str, on_change: OnChange, on_reset: OnReset | None = None
+        self,
+        collection_name: str,
+        on_change: OnChange,
+        on_reset: OnReset | None = None,
+        *,
+        own_stream: bool = False,
     ) -> Subscription:
         """Attach to the collection's feed and make sure it runs. A first subscriber attached
         before the feed's task gets to run takes part in its initial load."""
-        feed = self.feed(collection_name)
+        feed = self.feed(collection_name, own_stream=own_stream)
         subscription = feed.subscribe(on_change, on_reset)
         feed.start()
         return subscription
@@ -154,6 +172,7 @@ class ChangeFeeds:
 
     async def stop(self) -> None:
         feeds, self._feeds = list(self._feeds.values()), {}
+        self._own_streams = set()
         self._watchers = {}
         for feed in feeds:
             await feed.stop()

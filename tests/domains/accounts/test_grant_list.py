@@ -110,6 +110,47 @@ async def test_pages_from_memory_are_the_database_pages_and_follow_other_writers
         await feeds.stop()
 
 
+async def test_the_list_stays_current_while_other_collections_are_written_without_pause(
+    db: Any,
+) -> None:
+    # Bookings or a broadcast write other watched collections all the time; sign-in must keep
+    # trusting the list (a shared stream busy with their events would never confirm grants).
+    feeds = ChangeFeeds(db)
+    slots: list[Any] = []
+
+    async def follow(event: Any) -> None:
+        slots.append(event)
+
+    feeds.subscribe("busy_slots", follow)
+    listed = GrantList(db, feeds)
+    await listed.start()
+    writing = True
+
+    async def write_without_pause() -> None:
+        count = 0
+        while writing:
+            await db["busy_slots"].insert_one({"n": count})
+            count += 1
+
+    writer = asyncio.create_task(write_without_pause())
+    try:
+        await eventually(lambda: len(slots) > 5, "the other collection's writes followed")
+        started = time.monotonic()
+        grants = feeds.feed("grants", own_stream=True)
+        await eventually(
+            lambda: (grants.heard_at or 0.0) > started and len(slots) > 20,
+            "the grants feed confirmed current while the writes go on",
+            seconds=60,
+        )
+        assert not writer.done()
+        assert listed.grant_if_current("nobody") is None
+    finally:
+        writing = False
+        await writer
+        await listed.stop()
+        await feeds.stop()
+
+
 async def test_a_grant_made_here_is_listed_at_once(
     gql: GraphQLClient, dev_token: Any, resources: Resources
 ) -> None:
