@@ -1131,6 +1131,13 @@ def _settled(decision: Decision, eligible: Sequence[Scored]) -> Decision:
     # The records that change something the question names, and those that make it.
     changed = [s for s in decision.options if s.change]
     options = decision.options if decision.kind == "choose" else eligible
+    if decision.kind == "choose" and len(changed) == len(decision.options):
+        # Every option changes or renews a thing the question asks to have made ("con 10 tuổi
+        # làm căn cước được ko": not the exchange, nor the re-issue): the records that make
+        # it, those for the age asked first.
+        options = [s for s in eligible if s.age is not False]
+        if any(s.age for s in options):
+            options = [s for s in options if s.age]
     made = [
         s
         for s in options

@@ -193,3 +193,15 @@ def test_everyday_words_ask_no_change() -> None:
         assert not resolve.asks_change(question), question
     for question in ("cấp lại sổ đỏ", "sổ đỏ bị hỏng", "đổi biển số xe", "làm lại căn cước"):
         assert resolve.asks_change(question), question
+
+
+def test_a_card_to_be_made_is_not_its_exchange_nor_its_reissue(
+    procedures: resolve.NameIndex,
+) -> None:
+    # The search offers the exchange and the re-issue; no change is asked and an age is.
+    exchange, reissue = "2.001195", "2.001194"
+    ranked = ((exchange, 0.05), (reissue, 0.02), (ID_FROM_14, 0.06), (ID_UNDER_14, 0.5))
+    decision = _decide(procedures, "con toi 10 tuoi lam can cuoc duoc ko", *ranked)
+    assert decision.kind == "answer" and _ids(decision) == [ID_UNDER_14]
+    # No age: the words do not settle which card is made.
+    assert _decide(procedures, "lam can cuoc", *ranked).kind != "answer"
