@@ -69,5 +69,5 @@ def test_a_local_servers_long_lived_clients_drop_idle_connections_before_it_does
     options = parse_uri(mongo_server.uri_for(1234, retry_writes=False))["options"]
     # SecantusDB closes a connection idle for 300 s (DEFAULT_CLIENT_IDLE_TIMEOUT_S).
     assert options["retryWrites"] is False
-    assert options["maxIdleTimeMS"] < 300
+    assert options["maxIdleTimeMS"] < 300  # seconds: pymongo parses the option into seconds
     assert "maxIdleTimeMS" not in parse_uri(mongo_server.uri_for(1234))["options"]
