@@ -213,6 +213,11 @@ class Scored:
     # The name says its procedure is done the first time ("lần đầu"), and the question asks for
     # a change, a renewal or a loss, not the first time ("đổi biển số xe", "mất sổ đỏ").
     first_time: bool = False
+    # The question says the name's last words (its parenthesis aside), what the record is about:
+    # "hộ kinh doanh" of *Đăng ký thay đổi nội dung đăng ký hộ kinh doanh*, not "giấy phép" of
+    # *Cấp lại giấy phép lái xe*. A record that changes a thing the question names only in part
+    # settles on no record that makes something else ("cấp giấy phép").
+    thing_said: bool = True
     # The words shared are those of what the question says has not been done ("chưa đăng ký
     # kết hôn"): a circumstance, where the question asks about another record.
     not_yet: bool = False
@@ -829,6 +834,7 @@ def score(
                 and bool(levels_in(" ".join(index.names.get(candidate.id, [])))),
                 age=age_fits(question, index.names.get(candidate.id, [])),
                 change=not changing and names_change(own_name(index, candidate.id, english)),
+                thing_said=_thing_said(index, own_name(index, candidate.id, english), typed),
                 not_yet=circumstance != question
                 and evidence >= index.min_evidence()
                 and index.evidence(circumstance, candidate.id, also)[0] < index.min_evidence(),
@@ -986,6 +992,13 @@ def in_english(question: str) -> bool:
     return lang == "en" or (lang is None and any(len(word) >= LONG_WORD for word in words))
 
 
+def _thing_said(index: NameIndex, name: str, typed: Sequence[str]) -> bool:
+    """Whether the question holds one of the last two words of ``name`` outside its
+    parenthesis (two: a typo may spoil one, "hộ kinh doan")."""
+    words = [folded for _, folded in _tokens(re.sub(r"\([^)]*\)", " ", name))]
+    return not words or any(index._spelled(word) in typed for word in words[-2:])
+
+
 def own_name(index: NameIndex, record_id: str, english: bool) -> str:
     """The record's name in the question's language (its first name otherwise)."""
     found = index.names.get(record_id) or [""]
@@ -1133,17 +1146,18 @@ def _settled(decision: Decision, eligible: Sequence[Scored]) -> Decision:
     options = decision.options if decision.kind == "choose" else eligible
     if decision.kind == "choose" and len(changed) == len(decision.options):
         # Every option changes or renews a thing the question asks to have made ("con 10 tuổi
-        # làm căn cước được ko": not the exchange, nor the re-issue): the records that make
-        # it, those for the age asked first.
-        options = [s for s in eligible if s.age is not False]
-        if any(s.age for s in options):
-            options = [s for s in options if s.age]
+        # làm căn cước được ko": not the exchange, nor the re-issue): the record that makes it
+        # for the age asked. Without an age the choice stays ("cấp giấy phép": the driving
+        # licence's, not the one other record that makes a permit).
+        fitting = [s for s in eligible if s.age]
+        if fitting:
+            options = fitting
     made = [
         s
         for s in options
         if not s.change
         and s.candidate.kind == "procedure"
-        and any(o.said <= s.words for o in changed)
+        and any(o.said <= s.words for o in changed if o.thing_said)
     ]
     if changed and len(made) == 1:
         return Decision("answer", made)

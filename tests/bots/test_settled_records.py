@@ -205,3 +205,18 @@ def test_a_card_to_be_made_is_not_its_exchange_nor_its_reissue(
     assert decision.kind == "answer" and _ids(decision) == [ID_UNDER_14]
     # No age: the words do not settle which card is made.
     assert _decide(procedures, "lam can cuoc", *ranked).kind != "answer"
+
+
+def test_a_thing_named_only_in_general_is_not_settled_on_one_record(
+    procedures: resolve.NameIndex,
+) -> None:
+    # "cấp giấy phép" (a permit: which?): the search offers the driving licence's re-issue and
+    # exchange; no age is asked, so the construction permit is not elected as the permit made.
+    reissue, exchange, construction = "3.000348", "3.000347", "1.013225"
+    for question in ("cấp giấy phép", "xin cấp giấy phép", "cấp giấy phép ở đâu"):
+        close = _decide(
+            procedures, question, (reissue, 0.05), (exchange, 0.04), (construction, 0.03)
+        )
+        assert close.kind != "answer", (question, _ids(close))
+        ahead = _decide(procedures, question, (reissue, 0.4), (exchange, 0.35), (construction, 0.3))
+        assert not (ahead.kind == "answer" and _ids(ahead) == [construction]), question
