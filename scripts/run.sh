@@ -10,7 +10,10 @@ export APP_ENV=${APP_ENV:-development}
 
 pids=()
 cleanup() {
-  trap - EXIT INT TERM
+  # Ignore further signals while stopping: make passes its own SIGTERM on to this script, so a
+  # SIGTERM to the whole group arrives twice, and the second must not end the cleanup halfway.
+  trap - EXIT
+  trap '' INT TERM
   for (( i=${#pids[@]}-1; i>=0; i-- )); do
     kill -TERM "${pids[i]}" 2>/dev/null || true
     wait "${pids[i]}" 2>/dev/null || true
