@@ -999,6 +999,12 @@ def _thing_said(index: NameIndex, name: str, typed: Sequence[str]) -> bool:
     return not words or any(index._spelled(word) in typed for word in words[-2:])
 
 
+def _with_next(best: Scored, eligible: Sequence[Scored]) -> List[Scored]:
+    """The best record and the next eligible one (if any): what a choice or "not found; the
+    closest are" offers."""
+    return [best] + [s for s in eligible if s is not best][:1]
+
+
 def own_name(index: NameIndex, record_id: str, english: bool) -> str:
     """The record's name in the question's language (its first name otherwise)."""
     found = index.names.get(record_id) or [""]
@@ -1051,8 +1057,7 @@ def decide(
     if phrase_needed and decision.kind == "answer" and best is not None and not _phrase(best):
         # Only lone syllables shared ("mẹ", "con" of "Đăng ký nhận cha, mẹ, con"): the words
         # do not name this record; offer it (and the next), do not state it.
-        others = [s for s in eligible if s is not best]
-        decision = Decision("choose", [best] + others[:1])
+        decision = Decision("choose", _with_next(best, eligible))
     # A procedures' choice too: where the two share the very same words, "not found; the
     # closest" rather than "A or B?" (places keep their choice: a place and its event).
     procedure = best is not None and best.candidate.kind == "procedure"
@@ -1072,29 +1077,24 @@ def decide(
     if decision.kind == "answer" and best is not None and best.age and not _thing_shared(best):
         # Only how the name says whom it is for is shared ("trợ cấp cho người chưa đủ 18 tuổi"
         # of *Cấp thẻ căn cước cho người từ đủ 14 tuổi trở lên*): not this one.
-        others = [s for s in eligible if s is not best]
-        return Decision("unsure", [best] + others[:1])
+        return Decision("unsure", _with_next(best, eligible))
     if decision.kind == "answer" and best is not None and best.other_level:
         # A procedure for another school level than the one asked about: not this one.
-        others = [s for s in eligible if s is not best]
-        return Decision("unsure", [best] + others[:1])
+        return Decision("unsure", _with_next(best, eligible))
     if decision.kind == "answer" and best is not None and best.foreign:
         # The question holds a phrase of another record's everyday names ("xe máy") that this
         # record's name neither holds nor means: it asks about another record, or one the
         # catalogue lacks ("sang tên xe máy"). Offer the closest, do not state it.
-        others = [s for s in eligible if s is not best]
-        return Decision("unsure", [best] + others[:1])
+        return Decision("unsure", _with_next(best, eligible))
     if decision.kind == "answer" and best is not None and best.beside and places:
         # "bệnh viện tỉnh Nghệ An", "trường chuyên Hà Nội": the everyday name fits, but the
         # question names another province (the everyday names of the province's places say
         # "Thanh Hóa" by themselves).
-        others = [s for s in eligible if s is not best]
-        return Decision("unsure", [best] + others[:1])
+        return Decision("unsure", _with_next(best, eligible))
     if decision.kind == "answer" and best is not None and best.head_only and unknown and heads:
         # Only what the record does is shared ("thành lập"), and the question holds a word no
         # catalogue knows ("công ty"): what it asks about is not this record's.
-        others = [s for s in eligible if s is not best]
-        return Decision("unsure", [best] + others[:1])
+        return Decision("unsure", _with_next(best, eligible))
     if decision.kind == "answer" and best is not None and best.not_yet:
         others = [s for s in eligible if s is not best and not s.not_yet]
         if others:
@@ -1102,12 +1102,10 @@ def decide(
             return Decision("unsure", others[:1] + [best])
     if decision.kind == "answer" and best is not None and best.first_time:
         # "đổi biển số xe ô tô" of the first registration: a change is no first time.
-        others = [s for s in eligible if s is not best]
-        return Decision("unsure", [best] + others[:1])
+        return Decision("unsure", _with_next(best, eligible))
     if decision.kind == "answer" and best is not None and best.qualified and unknown:
         # "trợ cấp thất nghiệp" of *... trợ cấp hưu trí xã hội*: another kind of the thing.
-        others = [s for s in eligible if s is not best]
-        return Decision("unsure", [best] + others[:1])
+        return Decision("unsure", _with_next(best, eligible))
     if (
         decision.kind == "answer"
         and best is not None
@@ -1115,8 +1113,7 @@ def decide(
     ):
         # The question says as much again that this record's name does not: perhaps another
         # procedure, one the catalogue lacks. Offer it, do not state it.
-        others = [s for s in eligible if s is not best]
-        return Decision("unsure", [best] + others[:1])
+        return Decision("unsure", _with_next(best, eligible))
     holder = _holder(best, eligible) if decision.kind == "answer" else None
     if best is not None and holder is not None:
         decision = Decision("choose", [best, holder])
