@@ -75,17 +75,6 @@ def collection(database: AsyncDatabase[dict[str, Any]]) -> AsyncCollection[dict[
     return database[f"items_{uuid.uuid4().hex[:8]}"]
 
 
-@pytest.fixture
-async def admin(mongo_uri: str) -> AsyncIterator[AsyncMongoClient[dict[str, Any]]]:
-    """A client outside the failpoints' reach, to configure them."""
-    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_uri)
-    try:
-        yield mongo
-    finally:
-        await mongo.admin.command({"configureFailPoint": "failCommand", "mode": "off"})
-        await mongo.close()
-
-
 async def fail_feed_commands(
     admin: AsyncMongoClient[dict[str, Any]], commands: list[str], code: int, times: int
 ) -> None:

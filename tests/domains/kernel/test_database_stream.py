@@ -26,16 +26,6 @@ async def database(mongo_uri: str) -> AsyncIterator[AsyncDatabase[dict[str, Any]
         await mongo.close()
 
 
-@pytest.fixture
-async def admin(mongo_uri: str) -> AsyncIterator[AsyncMongoClient[dict[str, Any]]]:
-    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_uri)
-    try:
-        yield mongo
-    finally:
-        await mongo.admin.command({"configureFailPoint": "failCommand", "mode": "off"})
-        await mongo.close()
-
-
 async def follow(stream: DatabaseStream, database: Any, name: str) -> tuple[ChangeFeed, Mirror]:
     feed, mirror = ChangeFeed(database[name], stream=stream), Mirror(database[name])
     feed.subscribe(mirror.on_change, mirror.on_reset)
