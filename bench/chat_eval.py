@@ -1,6 +1,7 @@
 """Score the assistant's whole answers on the frozen question set (bench/eval/chat_questions.jsonl).
 
     .venv/bin/python -m bench.chat_eval --split dev [--split dev2] [--split dev3] [--split dev4]
+        [--split dev5]
         [--split test] [--split test2] [--out DIR]
 
 Starts the whole stack as the end-to-end tests do (SecantusDB with the demo data, the API, the
@@ -79,6 +80,10 @@ DEV3_SHA256 = "de773210b542fd3673d00f181cad46bd9bddc4a18ff01ac5fb7acf0d6df3d13b"
 # check that its changes carry to unseen questions; a development set from then on.
 DEV4 = ROOT / "bench" / "eval" / "chat_dev4.jsonl"
 DEV4_SHA256 = "9ef69881ab20334ed6732c5ae8fa49a5fa680dab117c869f1b462060122ab2f3"
+# A fifth set (split "dev5"), written blind at the start of session 8 the same way
+# (bench/eval/dev5/): held out during that session as dev4 was in session 7.
+DEV5 = ROOT / "bench" / "eval" / "chat_dev5.jsonl"
+DEV5_SHA256 = "547fa173c2659a25e311c5ba41222811576c4ff3c54e6ab509e0ea223ab6781b"
 # Where each split lives: the first set holds both "dev" and "test".
 SPLITS = {
     "dev": (QUESTIONS, FROZEN_SHA256),
@@ -87,6 +92,7 @@ SPLITS = {
     "test2": (TEST2, TEST2_SHA256),
     "dev3": (DEV3, DEV3_SHA256),
     "dev4": (DEV4, DEV4_SHA256),
+    "dev5": (DEV5, DEV5_SHA256),
 }
 DATA = ROOT / "domains"
 
