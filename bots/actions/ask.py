@@ -326,7 +326,7 @@ class ActionAnswer(Action):
                     index.min_evidence(),
                     rival_answers=not procedures,
                     phrase_needed=procedures or vietnamese,
-                    unknown=bool(unknown if procedures else loosely),
+                    unknown=unknown if procedures else bool(loosely),
                     heads=procedures and vietnamese,
                     places=not procedures,
                 ),

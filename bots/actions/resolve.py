@@ -22,7 +22,18 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import (
+    Collection,
+    Dict,
+    FrozenSet,
+    Iterable,
+    List,
+    Optional,
+    Sequence,
+    Set,
+    Tuple,
+    Union,
+)
 
 from actions.text import ASPECT_TABLES, detect_lang, fold, fold_name
 
@@ -154,6 +165,15 @@ ASKING_PAIRS = {
     for a, b in zip(phrase.split(), phrase.split()[1:])
 }
 
+# The same of the procedures' aspects ("ở đâu", "giấy tờ", "lệ phí"): how a question asks,
+# whatever it is about (not a place's "chuyển sang" of a school transfer, a procedure's words).
+ASKING = {
+    f"{a} {b}"
+    for _, phrases in ASPECT_TABLES["procedures"]
+    for phrase in map(fold, phrases)
+    for a, b in zip(phrase.split(), phrase.split()[1:])
+}
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -187,8 +207,9 @@ class Scored:
     asking: FrozenSet[str] = frozenset()
     # The question shares only what the record does, the first words of its name ("thành lập"
     # of *Đăng ký thành lập hộ kinh doanh*), none of what it is about, and says of its own
-    # what the name lacks ("công ty"): the thing asked about is another.
-    head_only: bool = False
+    # what the name lacks ("công ty"): the thing asked about is another. The words of those
+    # pairs of its own; only one no catalogue knows (``decide``'s ``unknown``) counts.
+    head_only: Tuple[str, ...] = ()
     # Other provinces the question names ("Nghệ An" of "bệnh viện tỉnh Nghệ An") where an
     # everyday name made this record, which its name does not hold (``beside``).
     beside: Tuple[str, ...] = ()
@@ -208,8 +229,11 @@ class Scored:
     change: bool = False
     # A pair the question shares with the name is followed in the question by a word no
     # name holds and in the name by words the question lacks ("trợ cấp thất nghiệp" of
-    # *... trợ cấp hưu trí xã hội*): the question qualifies it otherwise.
-    qualified: bool = False
+    # *... trợ cấp hưu trí xã hội*): the question qualifies it otherwise. The words that
+    # qualify it; only one no catalogue and no question of the assistant's knows
+    # (``decide``'s ``unknown``) says another kind ("thất nghiệp", not "rồi" of "mất căn
+    # cước rồi").
+    qualified: Tuple[str, ...] = ()
     # The name says its procedure is done the first time ("lần đầu"), and the question asks for
     # a change, a renewal or a loss, not the first time ("đổi biển số xe", "mất sổ đỏ").
     first_time: bool = False
@@ -229,6 +253,8 @@ class Decision:
 
     kind: str
     options: List[Scored] = field(default_factory=list)
+    # Which rule decided (for tests and for reading a miss), "; "-joined when one led to another.
+    why: str = ""
 
     @property
     def best(self) -> Optional[Scored]:
@@ -414,7 +440,14 @@ class NameIndex:
             )
             paired = {word for pair in pairs for word in pair.split()}
             shared |= pairs
-            shared.update(t for t in usable if t is not None and t in terms and t not in paired)
+            # A lone syllable is not shared where it asks ("đâu" of "ở đâu" typed "o dau" is no
+            # "đầu" of a name's "lần đầu"): only where it stands outside such a pair.
+            asking = _asking_spots([folded for _, folded in tokens])
+            shared.update(
+                t
+                for at, t in enumerate(usable)
+                if t is not None and t in terms and t not in paired and at not in asking
+            )
         # A word counted inside a pair does not count again alone.
         in_pairs = {word for term in shared if " " in term for word in term.split()}
         shared = {term for term in shared if " " in term or term not in in_pairs}
@@ -470,28 +503,34 @@ class NameIndex:
 
     def head_only(
         self, question: str, record_id: str, shared: Sequence[str], everyday: Set[str]
-    ) -> bool:
-        """Whether ``shared`` holds only words of the name's first words while the rest of the
-        name weighs a phrase at least, and the question holds a word pair of its own, neither
-        word in the name nor the pair in an everyday name (``everyday``: "cho con"); see
-        ``Scored.head_only``."""
+    ) -> Tuple[str, ...]:
+        """Where ``shared`` holds only words of the name's first words while the rest of the
+        name weighs a phrase at least, the words of the question's word pairs of its own,
+        neither word in the name nor the pair in an everyday name (``everyday``: "cho con");
+        see ``Scored.head_only``."""
         terms = self.terms.get(record_id, set())
         head = {word for pair in self.heads.get(record_id, set()) for word in pair.split()}
         if any(set(term.split()) - head for term in shared if self.weight(term) > 0):
-            return False
+            return ()
         rest = sum(self.weight(w) for w in terms if " " not in w and w not in head)
         if rest < self.min_evidence():
-            return False
+            return ()
         spelled = [self._spelled(word) for word in fold(question).split()]
-        return any(
-            a not in terms
+        # Another province's name says where from, not what ("chuyển trường từ Hà Nội").
+        places = {word for name in beside(question, set()) for word in name.split()}
+        own = {
+            word
+            for a, b in zip(spelled, spelled[1:])
+            if a not in terms
             and b not in terms
+            and not {a, b} & places
             and f"{a} {b}" not in ASKING_PAIRS
             and f"{a} {b}" not in everyday
             and not {a, b} & self.language_words
             and not (a.isdigit() or b.isdigit())
-            for a, b in zip(spelled, spelled[1:])
-        )
+            for word in (a, b)
+        }
+        return tuple(sorted(own))
 
     def held(self, phrase: str, terms: Set[str]) -> float:
         """The share of the phrase's rarity that ``words`` (a name's) hold: most of "tuyển
@@ -795,8 +834,12 @@ def score(
         )
         asking = frozenset(term for term in shared if " " not in term and term in asked_words)
         # Syllables of how the question asks ("cho" of "cho người") are not what it shares.
-        head_only = bool(evidence) and index.head_only(
-            question, candidate.id, [t for t in shared if t not in asking], every_pair
+        head_only = (
+            index.head_only(
+                question, candidate.id, [t for t in shared if t not in asking], every_pair
+            )
+            if evidence
+            else ()
         )
         # Another province named beside an everyday name this record was read from.
         others = beside(question, name_terms) if also else ()
@@ -841,8 +884,9 @@ def score(
                 first_time=changing
                 and not FIRST_TIME & every_term
                 and bool(FIRST_TIME & name_terms),
-                qualified=bool(evidence)
-                and qualified(typed, shared, index, candidate.id, everyday_words),
+                qualified=qualified(typed, shared, index, candidate.id, everyday_words)
+                if evidence
+                else (),
             )
         )
     return scored
@@ -885,6 +929,16 @@ def _asking_pairs(question: str) -> Set[str]:
         if i not in spots and i + 1 not in spots
     }
     return every - clean
+
+
+def _asking_spots(words: Sequence[str]) -> Set[int]:
+    """Positions of the folded words inside a pair of how people ask (``ASKING``)."""
+    return {
+        at
+        for i, (a, b) in enumerate(zip(words, words[1:]))
+        if f"{a} {b}" in ASKING
+        for at in (i, i + 1)
+    }
 
 
 def levels_in(text: str) -> Set[str]:
@@ -956,10 +1010,11 @@ def qualified(
     index: NameIndex,
     record_id: str,
     known: Set[str],
-) -> bool:
+) -> Tuple[str, ...]:
     """See ``Scored.qualified``: ``typed``, the question's words as the index spells them;
     ``known``, words of the everyday names ("cccd")."""
     said = set(typed)
+    found: List[str] = []
     for name in index.names.get(record_id, [])[:1]:
         words = fold_name(name).split()
         for pair in (term for term in shared if " " in term):
@@ -970,18 +1025,19 @@ def qualified(
             after_question = [
                 typed[i + 2] for i in range(len(typed) - 2) if typed[i] == a and typed[i + 1] == b
             ]
-            if any(word not in said for word in after_name) and any(
-                word.isalpha()
-                and word not in index.frequency
-                and word not in index.elsewhere
-                and word not in known
-                and word not in ASKING_WORDS
-                # Not a typo of the name's next word ("kinh doan").
-                and not any(n.startswith(word) or _one_edit(word, n) for n in after_name)
-                for word in after_question
-            ):
-                return True
-    return False
+            if any(word not in said for word in after_name):
+                found.extend(
+                    word
+                    for word in after_question
+                    if word.isalpha()
+                    and word not in index.frequency
+                    and word not in index.elsewhere
+                    and word not in known
+                    and word not in ASKING_WORDS
+                    # Not a typo of the name's next word ("kinh doan").
+                    and not any(n.startswith(word) or _one_edit(word, n) for n in after_name)
+                )
+    return tuple(sorted(set(found)))
 
 
 def in_english(question: str) -> bool:
@@ -1021,7 +1077,7 @@ def decide(
     rival_answers: bool = True,
     residual_choice: float = RESIDUAL_CHOICE,
     phrase_needed: bool = False,
-    unknown: bool = False,
+    unknown: Union[bool, Collection[str]] = False,
     heads: bool = False,
     places: bool = False,
 ) -> Decision:
@@ -1057,7 +1113,9 @@ def decide(
     if phrase_needed and decision.kind == "answer" and best is not None and not _phrase(best):
         # Only lone syllables shared ("mẹ", "con" of "Đăng ký nhận cha, mẹ, con"): the words
         # do not name this record; offer it (and the next), do not state it.
-        decision = Decision("choose", _with_next(best, eligible))
+        decision = Decision(
+            "choose", _with_next(best, eligible), why=f"{decision.why}; lone syllables"
+        )
     # A procedures' choice too: where the two share the very same words, "not found; the
     # closest" rather than "A or B?" (places keep their choice: a place and its event).
     procedure = best is not None and best.candidate.kind == "procedure"
@@ -1072,40 +1130,40 @@ def decide(
         # which; where the question says more that neither name holds ("nghĩa vụ quân sự"),
         # perhaps neither.
         if len(best.left & twin.left) >= TWIN_LEFT:
-            return Decision("unsure", [best, twin])
-        decision = Decision("choose", [best, twin])
+            return Decision("unsure", [best, twin], why="twins, more left")
+        decision = Decision("choose", [best, twin], why=f"{decision.why}; twins")
     if decision.kind == "answer" and best is not None and best.age and not _thing_shared(best):
         # Only how the name says whom it is for is shared ("trợ cấp cho người chưa đủ 18 tuổi"
         # of *Cấp thẻ căn cước cho người từ đủ 14 tuổi trở lên*): not this one.
-        return Decision("unsure", _with_next(best, eligible))
+        return Decision("unsure", _with_next(best, eligible), why="age words only")
     if decision.kind == "answer" and best is not None and best.other_level:
         # A procedure for another school level than the one asked about: not this one.
-        return Decision("unsure", _with_next(best, eligible))
+        return Decision("unsure", _with_next(best, eligible), why="other level")
     if decision.kind == "answer" and best is not None and best.foreign:
         # The question holds a phrase of another record's everyday names ("xe máy") that this
         # record's name neither holds nor means: it asks about another record, or one the
         # catalogue lacks ("sang tên xe máy"). Offer the closest, do not state it.
-        return Decision("unsure", _with_next(best, eligible))
+        return Decision("unsure", _with_next(best, eligible), why="foreign")
     if decision.kind == "answer" and best is not None and best.beside and places:
         # "bệnh viện tỉnh Nghệ An", "trường chuyên Hà Nội": the everyday name fits, but the
         # question names another province (the everyday names of the province's places say
         # "Thanh Hóa" by themselves).
-        return Decision("unsure", _with_next(best, eligible))
-    if decision.kind == "answer" and best is not None and best.head_only and unknown and heads:
+        return Decision("unsure", _with_next(best, eligible), why="beside")
+    if decision.kind == "answer" and best is not None and _among(unknown, best.head_only) and heads:
         # Only what the record does is shared ("thành lập"), and the question holds a word no
         # catalogue knows ("công ty"): what it asks about is not this record's.
-        return Decision("unsure", _with_next(best, eligible))
+        return Decision("unsure", _with_next(best, eligible), why="head only")
     if decision.kind == "answer" and best is not None and best.not_yet:
         others = [s for s in eligible if s is not best and not s.not_yet]
         if others:
             # "nhận con khi hai người chưa đăng ký kết hôn": not the marriage.
-            return Decision("unsure", others[:1] + [best])
+            return Decision("unsure", others[:1] + [best], why="not yet")
     if decision.kind == "answer" and best is not None and best.first_time:
         # "đổi biển số xe ô tô" of the first registration: a change is no first time.
-        return Decision("unsure", _with_next(best, eligible))
-    if decision.kind == "answer" and best is not None and best.qualified and unknown:
+        return Decision("unsure", _with_next(best, eligible), why="first time")
+    if decision.kind == "answer" and best is not None and _among(unknown, best.qualified):
         # "trợ cấp thất nghiệp" of *... trợ cấp hưu trí xã hội*: another kind of the thing.
-        return Decision("unsure", _with_next(best, eligible))
+        return Decision("unsure", _with_next(best, eligible), why="qualified")
     if (
         decision.kind == "answer"
         and best is not None
@@ -1113,20 +1171,30 @@ def decide(
     ):
         # The question says as much again that this record's name does not: perhaps another
         # procedure, one the catalogue lacks. Offer it, do not state it.
-        return Decision("unsure", _with_next(best, eligible))
+        return Decision("unsure", _with_next(best, eligible), why="unexplained")
     holder = _holder(best, eligible) if decision.kind == "answer" else None
     if best is not None and holder is not None:
-        decision = Decision("choose", [best, holder])
+        decision = Decision("choose", [best, holder], why="holder")
     if decision.kind == "choose" and all(
         s.unexplained >= residual_choice * s.evidence for s in decision.options
     ):
         # Neither name explains what the question says: not "A or B?" but "not found; the
         # closest are A and B".
-        return Decision("unsure", decision.options)
+        return Decision("unsure", decision.options, why=f"{decision.why}; neither explains")
     if decision.kind == "choose" and unknown:
         # The question holds a word no catalogue knows: perhaps a record the catalogue lacks.
-        return Decision("unsure", decision.options)
+        return Decision("unsure", decision.options, why=f"{decision.why}; unknown word")
     return decision
+
+
+def _among(unknown: Union[bool, Collection[str]], words: Sequence[str]) -> bool:
+    """Whether ``words`` hold a word no catalogue knows: ``unknown`` is those of the question
+    (folded), or only whether it holds any."""
+    if not words:
+        return False
+    if isinstance(unknown, bool):
+        return unknown
+    return bool(set(words) & set(unknown))
 
 
 def _settled(decision: Decision, eligible: Sequence[Scored]) -> Decision:
@@ -1157,13 +1225,13 @@ def _settled(decision: Decision, eligible: Sequence[Scored]) -> Decision:
         and any(o.said <= s.words for o in changed if o.thing_said)
     ]
     if changed and len(made) == 1:
-        return Decision("answer", made)
+        return Decision("answer", made, why="made, not changed")
     if decision.kind == "choose" and len(decision.options) == 2:
         top, rival = decision.options
         if set(rival.foreign) & set(top.shared) and not top.foreign:
-            return Decision("answer", [top])
+            return Decision("answer", [top], why="foreign rival")
         if set(top.foreign) & set(rival.shared) and not rival.foreign:
-            return Decision("answer", [rival])
+            return Decision("answer", [rival], why="foreign top")
     return decision
 
 
@@ -1195,7 +1263,9 @@ def _holder(best: Optional[Scored], eligible: Sequence[Scored]) -> Optional[Scor
         return None
     said = {word for term in best.shared for word in term.split()}
     for other in eligible:
-        extra = set(other.strong) - set(best.shared) - best.named
+        # "lần đầu" says when, not what: the vehicle's and the land's first registration hold
+        # it, and "lần đầu đăng ký kết hôn" is still the marriage.
+        extra = set(other.strong) - set(best.shared) - best.named - FIRST_TIME
         if other is not best and any(not set(term.split()) & said for term in extra):
             return other
     return None
@@ -1254,20 +1324,20 @@ def _decide(
 ) -> Decision:
     top, others = eligible[0], eligible[1:]
     if not others:
-        return Decision("answer", [top])
+        return Decision("answer", [top], why="alone")
     rival = max(others, key=lambda s: s.fit)
     needed = lead * min_evidence
     search_margin = top.candidate.margin
     if search_margin is not None and search_margin >= margin and rival.fit - top.fit < needed / 4:
-        return Decision("answer", [top])
+        return Decision("answer", [top], why="search margin")
     if top.fit - rival.fit >= needed and not _alike(top, rival, search_margin, margin):
-        return Decision("answer", [top])
+        return Decision("answer", [top], why="word lead")
     if rival_answers and rival.fit - top.fit >= 2 * needed:
-        return Decision("answer", [rival])
+        return Decision("answer", [rival], why="rival fits")
     if rival.fit - top.fit >= RIVAL_FAR * needed and rival.evidence >= 2 * top.evidence:
         # Far ahead in the words, however the search ranks it ("hỗ trợ tiền mai táng").
-        return Decision("answer", [rival])
-    return Decision("choose", [top, rival])
+        return Decision("answer", [rival], why="rival far")
+    return Decision("choose", [top, rival], why="close")
 
 
 def _alike(top: Scored, rival: Scored, search_margin: Optional[float], margin: float) -> bool:
