@@ -35,7 +35,15 @@ from typing import (
     Union,
 )
 
-from actions.text import ASPECT_TABLES, detect_lang, fold, fold_name
+from actions.text import (
+    ASPECT_TABLES,
+    EN_WORDS,
+    VI_WORDS,
+    detect_lang,
+    fold,
+    fold_name,
+)
+from actions.text import words as words_of_text
 
 FEW = 3
 FEW_SHARE = 0.12
@@ -135,6 +143,15 @@ CHANGE_ASKED = {
     *("cap lai", "lam lai", "ky lai", "in lai", "bi hong", "hu hong", "them ten"),
     *("thoi huong", "thoi viec", "thoi quoc tich"),
 }
+# A paper lost (folded): what a re-issue is for, not an exchange (the law's cases for *Cấp
+# đổi*: worn, out of date, details changed; for *Cấp lại*: lost).
+LOSS_ASKED = {
+    *"mat lost lose losing missing stolen".split(),
+    *("that lac", "danh roi", "bi trom"),
+}
+# How names say a re-issue and an exchange (folded, vi and en).
+REISSUE_NAMES = {"cap lai", "dang ky lai", "re-issuance", "reissue", "re-issue", "re-registration"}
+EXCHANGE_NAMES = {"cap doi", "exchange"}
 COST_NEXT = {"bao", "may", "phi", "tien", "nhieu", "khoang", "thoi", "it", "lau", "ca", "het"}
 # "Not yet": what follows is a circumstance, not the thing asked about (``unsaid_circumstance``).
 NOT_YET = {"chua"}
@@ -245,6 +262,12 @@ class Scored:
     # The words shared are those of what the question says has not been done ("chưa đăng ký
     # kết hôn"): a circumstance, where the question asks about another record.
     not_yet: bool = False
+    # What the name says the procedure does to a paper already issued: "reissue" (*Cấp lại
+    # thẻ căn cước*, *Đăng ký lại khai sinh*: one lost) or "exchange" (*Cấp đổi thẻ căn cước*,
+    # *Đổi giấy phép lái xe*: one worn, out of date or wrong); "" for neither.
+    renewal: str = ""
+    # The question says a paper is lost ("mất căn cước rồi", "lost my licence").
+    loss: bool = False
 
 
 @dataclass
@@ -487,8 +510,20 @@ class NameIndex:
         known = terms | self.language_words
         # A pair whose two words the name holds apart ("the Cẩm Lương", "Lương fish") says
         # nothing the name does not.
+        pairs = list(zip(spelled, spelled[1:]))
+        held = {at for at, (a, b) in enumerate(pairs) if f"{a} {b}" in terms}
+
+        def said(at: int, a: str, b: str) -> str:
+            # A pair another name holds beside one this name holds ("giấy khai" of "giấy khai
+            # tử" asked of *Đăng ký khai tử*) says only its other word more ("giấy").
+            if f"{a} {b}" in self.frequency and at - 1 in held:
+                return b
+            if f"{a} {b}" in self.frequency and at + 1 in held:
+                return a
+            return f"{a} {b}"
+
         asked = {
-            f"{a} {b}" for a, b in zip(spelled, spelled[1:]) if a not in known or b not in known
+            said(at, a, b) for at, (a, b) in enumerate(pairs) if a not in known or b not in known
         }
         asked.update(word for word in spelled if len(word) >= LONG_WORD)
         explained = terms | named
@@ -730,6 +765,11 @@ def score(
     typed = [index._spelled(word) for word in fold(question).split()]
     english = in_english(question)
     changing = asks_change(question)
+    lost = asks_loss(question)
+    # English words outnumber Vietnamese ones, whatever a Vietnamese name quoted in it says
+    # ("lost her ID card (căn cước) while travelling").
+    tokens = words_of_text(question)
+    more_english = sum(w in EN_WORDS for w in tokens) > sum(w in VI_WORDS for w in tokens)
     everyday_words = {word for key in (synonyms or {}) for word in key.split()}
     every_term = set(typed) | {f"{a} {b}" for a, b in zip(typed, typed[1:])}
     asked_levels = levels_in(question)
@@ -878,14 +918,18 @@ def score(
                 age=age_fits(question, index.names.get(candidate.id, [])),
                 change=not changing and names_change(own_name(index, candidate.id, english)),
                 thing_said=_thing_said(index, own_name(index, candidate.id, english), typed),
+                renewal=renewal_of(index.names.get(candidate.id, [])),
+                loss=lost,
                 not_yet=circumstance != question
                 and evidence >= index.min_evidence()
                 and index.evidence(circumstance, candidate.id, also)[0] < index.min_evidence(),
                 first_time=changing
                 and not FIRST_TIME & every_term
                 and bool(FIRST_TIME & name_terms),
+                # Vietnamese qualifies a noun after it; English before ("ID card (căn cước)
+                # while travelling" qualifies nothing).
                 qualified=qualified(typed, shared, index, candidate.id, everyday_words)
-                if evidence
+                if evidence and not (english or more_english)
                 else (),
             )
         )
@@ -995,6 +1039,28 @@ def asks_change(question: str) -> bool:
     said = {word for at, word in enumerate(words) if at not in asking}
     said.update(f"{a} {b}" for a, b in zip(words, words[1:]))
     return bool(said & CHANGE_ASKED)
+
+
+def asks_loss(question: str) -> bool:
+    """Whether the question says a paper is lost (``LOSS_ASKED``; not "mất" of "mất bao lâu")."""
+    words = fold(question).split()
+    pairs = {f"{a} {b}" for a, b in zip(words, words[1:])}
+    if pairs & LOSS_ASKED:
+        return True
+    asking = _asking_spots(words) | {
+        at for at, (a, b) in enumerate(zip(words, words[1:])) if a == "mat" and b in COST_NEXT
+    }
+    return any(word in LOSS_ASKED for at, word in enumerate(words) if at not in asking)
+
+
+def renewal_of(names: Sequence[str]) -> str:
+    """"reissue" or "exchange" (``Scored.renewal``) from a record's names (vi, en)."""
+    said = " ".join(f" {fold_name(name)} " for name in names)
+    if any(f" {phrase} " in said for phrase in REISSUE_NAMES):
+        return "reissue"
+    if any(f" {phrase} " in said for phrase in EXCHANGE_NAMES):
+        return "exchange"
+    return ""
 
 
 def names_change(name: str) -> bool:
@@ -1124,6 +1190,11 @@ def decide(
         if decision.kind == "answer" or (decision.kind == "choose" and procedure)
         else None
     )
+    renewed = _renewed(best, twin) if best is not None and twin is not None else None
+    if renewed is not None:
+        # A re-issue and an exchange of the same paper, the question saying it is lost: the
+        # re-issue ("mất căn cước rồi làm lại", "lost her ID card ... a replacement").
+        decision, best, twin = Decision("answer", [renewed], why="loss: re-issue"), renewed, None
     if best is not None and twin is not None:
         # Another record shares the very same words with the question ("đăng ký" and "lần
         # đầu" of the vehicle's and the land's first registration): the words do not say
@@ -1235,6 +1306,13 @@ def _settled(decision: Decision, eligible: Sequence[Scored]) -> Decision:
     return decision
 
 
+def _renewed(best: Scored, twin: Scored) -> Optional[Scored]:
+    """Of a re-issue and an exchange sharing the same words, the re-issue where a loss is said."""
+    if best.loss and {best.renewal, twin.renewal} == {"reissue", "exchange"}:
+        return best if best.renewal == "reissue" else twin
+    return None
+
+
 def _twin(best: Optional[Scored], eligible: Sequence[Scored]) -> Optional[Scored]:
     """Another record sharing exactly the words the best one shares, while each name adds
     words the other lacks and the question does not say (not "đăng ký tạm trú" of *Xóa đăng
@@ -1337,6 +1415,16 @@ def _decide(
     if rival.fit - top.fit >= RIVAL_FAR * needed and rival.evidence >= 2 * top.evidence:
         # Far ahead in the words, however the search ranks it ("hỗ trợ tiền mai táng").
         return Decision("answer", [rival], why="rival far")
+    if (
+        rival.fit - top.fit >= 2 * needed
+        and not rival.unexplained
+        and top.unexplained >= RESIDUAL * top.evidence
+    ):
+        # Ahead in the words, and its name explains all the question says in this catalogue's
+        # words while the search's first leaves as much again unexplained ("làm khai sinh,
+        # nhập hộ khẩu với thẻ bhyt cho bé một lần": the linked birth, residence and health
+        # insurance procedure, not the residence alone).
+        return Decision("answer", [rival], why="rival explains")
     return Decision("choose", [top, rival], why="close")
 
 

@@ -27,6 +27,8 @@ SYNONYMS = {
     "ho khau": ["thuong tru", "dang ky thuong tru"],
     "tach ho khau": ["tach ho"],
     "cccd": ["the can cuoc"],
+    "bhyt": ["bao hiem y te"],
+    "id card": ["can cuoc"],
 }
 
 
@@ -283,3 +285,50 @@ def test_another_provinces_name_is_where_from_not_what(procedures: resolve.NameI
     question = "thành lập công ty tnhh cần hồ sơ gì"
     decision = _decide(procedures, question, ("1.001612", 0.5), unknown=["cong", "ty", "tnhh"])
     assert decision.kind == "unsure"
+
+
+def test_a_rival_whose_name_explains_the_question_is_answered(
+    procedures: resolve.NameIndex,
+) -> None:
+    # Birth, residence ("hộ khẩu") and health insurance ("bhyt") at once: the linked
+    # procedure's name holds all three; the search's first, residence, leaves most unexplained.
+    question = "có cách nào làm khai sinh, nhập hộ khẩu với thẻ bhyt cho bé một lần luôn không"
+    decision = _decide(
+        procedures,
+        question,
+        (PERMANENT_RESIDENCE, 0.11),
+        (BIRTH, 0.43),
+        (LINKED_BIRTH, 0.03),
+        # "nhập" is a word of the other catalogues ("nhập học"), here unknown to none.
+        unknown=["luon"],
+    )
+    assert decision.kind == "answer" and _ids(decision) == [LINKED_BIRTH]
+
+
+def test_a_pair_beside_the_names_own_says_only_its_other_word(
+    procedures: resolve.NameIndex,
+) -> None:
+    # "giấy khai" of "giấy khai tử" is a pair of *... bản sao Giấy khai sinh*, but beside
+    # "khai tử" it says only "giấy": the death registration is answered.
+    death, extract_copy = "1.000656", "2.000635"
+    question = "bà nội em mới mất, làm giấy khai tử cần mang theo những gì ạ"
+    decision = _decide(procedures, question, (death, 0.66), (extract_copy, 0.14))
+    assert decision.kind == "answer" and _ids(decision) == [death]
+
+
+def test_a_lost_paper_is_reissued_not_exchanged(procedures: resolve.NameIndex) -> None:
+    question = (
+        "My wife lost her Vietnamese ID card (căn cước) while travelling. "
+        "How can she get a replacement?"
+    )
+    unknown = ["lost", "replacement", "she", "travelling", "while", "wife"]
+    decision = _decide(
+        procedures, question, (ID_EXCHANGE, 0.05), (ID_REISSUE, 0.22), unknown=unknown
+    )
+    assert decision.kind == "answer" and _ids(decision) == [ID_REISSUE]
+    assert resolve.asks_loss("mất căn cước rồi")
+    assert not resolve.asks_loss("làm lại căn cước mất bao lâu")
+    assert not resolve.asks_loss("đổi căn cước mất phí không")
+    # No loss said: the two still share the same words, not answered.
+    decision = _decide(procedures, "the can cuoc o dau", (ID_EXCHANGE, 0.05), (ID_REISSUE, 0.2))
+    assert decision.kind != "answer"
