@@ -761,6 +761,7 @@ def score(
         if pair not in ASKING_PAIRS
         and not set(pair.split()) & index.language_words
         and pair not in asking_pairs
+        and pair not in _state_pairs(question)
     }
     typed = [index._spelled(word) for word in fold(question).split()]
     english = in_english(question)
@@ -983,6 +984,20 @@ def _asking_spots(words: Sequence[str]) -> Set[int]:
         if f"{a} {b}" in ASKING
         for at in (i, i + 1)
     }
+
+
+def _state_pairs(question: str) -> Set[str]:
+    """The question's word pairs that say what became of a paper, or overlap one ("hết hạn",
+    "sắp hết"; ``CHANGE_ASKED``, ``LOSS_ASKED``): any paper's state, no record's name."""
+    words = fold(question).split()
+    states = {p for p in CHANGE_ASKED | LOSS_ASKED if " " in p}
+    spots = {
+        at
+        for i, (a, b) in enumerate(zip(words, words[1:]))
+        if f"{a} {b}" in states
+        for at in (i, i + 1)
+    }
+    return {f"{a} {b}" for i, (a, b) in enumerate(zip(words, words[1:])) if {i, i + 1} & spots}
 
 
 def levels_in(text: str) -> Set[str]:
@@ -1213,7 +1228,13 @@ def decide(
     if decision.kind == "answer" and best is not None and best.foreign:
         # The question holds a phrase of another record's everyday names ("xe máy") that this
         # record's name neither holds nor means: it asks about another record, or one the
-        # catalogue lacks ("sang tên xe máy"). Offer the closest, do not state it.
+        # catalogue lacks ("sang tên xe máy"). Offer the closest, do not state it; or, where
+        # one other record is named by them all ("tách sổ hộ khẩu": *Tách hộ*), that one.
+        meant = [
+            s for s in eligible if s is not best and not s.foreign and set(best.foreign) <= s.named
+        ]
+        if len(meant) == 1:
+            return Decision("answer", meant, why="foreign: the record named")
         return Decision("unsure", _with_next(best, eligible), why="foreign")
     if decision.kind == "answer" and best is not None and best.beside and places:
         # "bệnh viện tỉnh Nghệ An", "trường chuyên Hà Nội": the everyday name fits, but the

@@ -26,6 +26,9 @@ LINKED_BIRTH = "2.000986"
 SYNONYMS = {
     "ho khau": ["thuong tru", "dang ky thuong tru"],
     "tach ho khau": ["tach ho"],
+    "tach so ho khau": ["tach ho"],
+    "tam tru sap het han": ["gia han tam tru"],
+    "bang lai": ["giay phep lai xe"],
     "cccd": ["the can cuoc"],
     "bhyt": ["bao hiem y te"],
     "id card": ["can cuoc"],
@@ -332,3 +335,30 @@ def test_a_lost_paper_is_reissued_not_exchanged(procedures: resolve.NameIndex) -
     # No loss said: the two still share the same words, not answered.
     decision = _decide(procedures, "the can cuoc o dau", (ID_EXCHANGE, 0.05), (ID_REISSUE, 0.2))
     assert decision.kind != "answer"
+
+
+def test_a_papers_state_is_no_records_everyday_name(procedures: resolve.NameIndex) -> None:
+    # "sắp hết" is in the everyday name "tạm trú sắp hết hạn", but it says what becomes of any
+    # paper: the licence about to expire is the licence's exchange.
+    licence_exchange, licence_reissue = "3.000347", "3.000348"
+    question = "bằng lái ô tô B2 sắp hết hạn thì đổi bằng cần làm những bước nào"
+    decision = _decide(
+        procedures, question, (licence_exchange, 0.38), (licence_reissue, 0.19), unknown=["b2"]
+    )
+    assert decision.kind == "answer" and _ids(decision) == [licence_exchange]
+
+
+def test_the_record_another_records_everyday_pairs_name_is_answered(
+    procedures: resolve.NameIndex,
+) -> None:
+    # "tách sổ hộ khẩu": "hộ khẩu" reads as permanent residence, but "tách sổ" and "sổ hộ"
+    # name *Tách hộ* alone, which the question asks about.
+    question = "cưới xong muốn tách sổ hộ khẩu ra riêng với bố mẹ"
+    decision = _decide(
+        procedures,
+        question,
+        (PERMANENT_RESIDENCE, 0.15),
+        (SEPARATION, 0.54),
+        unknown=["bo", "cuoi"],
+    )
+    assert decision.kind == "answer" and _ids(decision) == [SEPARATION]
