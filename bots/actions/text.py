@@ -14,7 +14,13 @@ from typing import Dict, List, Optional, Sequence, Tuple
 VI_LETTERS = set("ăâđêôơưàáạảãằắặẳẵầấậẩẫèéẹẻẽềếệểễìíịỉĩòóọỏõồốộổỗờớợởỡùúụủũừứựửữỳýỵỷỹ")
 
 
+# What the API put in place of personal data ("<phone>", "<name>", "<health-condition>":
+# domains/chatbot/masking.py): not words of the question.
+_PLACEHOLDER = re.compile(r"<[a-z]+(?:-[a-z]+)*>")
+
+
 def _fold(text: str) -> str:
+    text = _PLACEHOLDER.sub(" ", text)
     text = unicodedata.normalize("NFC", text).lower().replace("đ", "d")
     decomposed = unicodedata.normalize("NFD", text)
     plain = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")

@@ -182,15 +182,17 @@ def test_tracker_store_holds_no_personal_numbers_nor_uids(
     token = mint_dev_token(secret=DEV_SECRET, uid="e2e-citizen-uid-7")
     ask(
         stack,
-        "số tôi 0912345678, cccd 038123456789, thẻ bhyt DN4012345678901, lệ phí làm hộ chiếu",
+        "số tôi 0912345678, cccd 038123456789, thẻ bhyt DN4012345678901, tôi bị tiểu đường, "
+        "lệ phí làm hộ chiếu",
         token=token,
     )
     documents = list(mongo[TRACKER_COLLECTION].find({}))
     assert documents, "Rasa should store its trackers in MongoDB"
-    stored = json.dumps(documents, default=str)
-    assert "<phone>" in stored
+    stored = json.dumps(documents, default=str, ensure_ascii=False)
+    assert "<phone>" in stored and "<health-condition>" in stored
     for secret in ("0912345678", "038123456789", "DN4012345678901", "e2e-citizen-uid-7"):
         assert secret not in stored
+    assert "tiểu đường" not in stored
 
 
 def test_logs_hold_no_message_text(stack: AssistantStack) -> None:
