@@ -22,6 +22,10 @@ from domains.kernel.resources import Resources
 from tests.support.firebase_tokens import PROJECT_ID, SigningKey, TokenIssuer, certificate_server
 
 ROOT = Path(__file__).resolve().parent.parent
+# The processes tests start (the API, the worker, the command line) run this checkout's code, also
+# where the virtual environment's editable install points at another checkout (git worktrees
+# sharing one environment ran the other checkout's API without a word).
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
 DEV_SECRET = "test-only-dev-token-secret-0123456789"
 
 
