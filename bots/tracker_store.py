@@ -25,6 +25,9 @@ answered (about a fifth of its event loop's time per message, bench/chatbot.py);
 conversations' messages are parsed meanwhile. Each call is still awaited before the store goes
 on, so one conversation's read and writes keep their order.
 
+What it writes holds no health condition a person stated ("tôi bị tiểu đường"): masked by
+``stated_conditions`` in the events and the state written (the message was read as typed).
+
 Configured in endpoints.yml as ``type: tracker_store.MongoTrackerStore`` (Rasa imports it from
 its working directory, bots/, here and in the assistant image).
 """
@@ -45,6 +48,7 @@ from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 try:
     import log_privacy
     import rasa_speedups
+    import stated_conditions
 except ImportError as error:
     raise RuntimeError(
         f"bots/tracker_store.py cannot import {error.name}: run Rasa from bots/ (its modules "
@@ -167,12 +171,17 @@ class MongoTrackerStore(rasa_stores.MongoTrackerStore):
             event.as_dict()
             for event in itertools.islice(tracker.events, count, len(tracker.events))
         ]
+        # What is stored holds no health condition someone stated (the assistant has read it).
+        stored_events = stated_conditions.redact_events(pushed)
+        stored_state = stated_conditions.redact_state(
+            self._current_tracker_state_without_events(tracker)
+        )
         await asyncio.to_thread(
             self.conversations.update_one,
             {"sender_id": tracker.sender_id},
             {
-                "$set": self._current_tracker_state_without_events(tracker),
-                "$push": {"events": {"$each": pushed}},
+                "$set": stored_state,
+                "$push": {"events": {"$each": stored_events}},
             },
             upsert=True,
         )

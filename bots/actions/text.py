@@ -14,7 +14,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 VI_LETTERS = set("ăâđêôơưàáạảãằắặẳẵầấậẩẫèéẹẻẽềếệểễìíịỉĩòóọỏõồốộổỗờớợởỡùúụủũừứựửữỳýỵỷỹ")
 
 
-# What the API put in place of personal data ("<phone>", "<name>", "<health-condition>":
+# What the API put in place of personal data ("<phone>", "<name>", "<id-number>":
 # domains/chatbot/masking.py): not words of the question.
 _PLACEHOLDER = re.compile(r"<[a-z]+(?:-[a-z]+)*>")
 

@@ -2,14 +2,12 @@
 
 Health insurance (BHYT) numbers, phone numbers, ID numbers (9-digit CMND, 12-digit CCCD), any
 other long digit run, and e-mail addresses become placeholders; so do the people's names
-`domains/chatbot/names.py` can find (its docstring says which it cannot) and the health conditions
-people state about themselves or a relative (`domains/chatbot/conditions.py`). Procedure codes such
-as 1.001193 (seven digits) and ordinary numbers ("lớp 6", "2025") are left alone.
+`domains/chatbot/names.py` can find (its docstring says which it cannot). Procedure codes such as
+1.001193 (seven digits) and ordinary numbers ("lớp 6", "2025") are left alone.
 """
 
 import re
 
-from domains.chatbot.conditions import mask_health_statements
 from domains.chatbot.names import mask_names
 
 # Digits may be grouped with single spaces, dots or dashes: "0912 345 678", "0912.345.678".
@@ -40,14 +38,8 @@ def _digit_token(match: re.Match[str]) -> str:
     return NUMBER_TOKEN
 
 
-def mask_identifiers(text: str) -> str:
+def mask_personal_data(text: str) -> str:
     """``text`` with personal identifiers replaced by placeholders such as ``<phone>``."""
     text = BHYT.sub(BHYT_TOKEN, text)
     text = EMAIL.sub(EMAIL_TOKEN, text)
     return mask_names(DIGIT_RUN.sub(_digit_token, text))
-
-
-def mask_personal_data(text: str) -> str:
-    """``text`` with personal identifiers and stated health conditions replaced by placeholders
-    (``<phone>``, ``<health-condition>``...)."""
-    return mask_health_statements(mask_identifiers(text))

@@ -195,6 +195,37 @@ def test_tracker_store_holds_no_personal_numbers_nor_uids(
     assert "tiểu đường" not in stored
 
 
+@pytest.mark.parametrize(
+    ("question", "condition", "answer"),
+    [
+        ("mẹ tôi bị ung thư nên khám ở bệnh viện nào", "ung thư", "Bệnh viện Ung bướu Thanh Hóa"),
+        (
+            "I'm diabetic, where is the provincial general hospital?",
+            "diabetic",
+            "Thanh Hóa Provincial General Hospital",
+        ),
+    ],
+)
+def test_a_stated_condition_is_answered_but_not_stored(
+    stack: AssistantStack, mongo: Any, question: str, condition: str, answer: str
+) -> None:
+    reply = ask(stack, question, lang=None)
+    assert answer in text_of(reply)
+    said_after = question.split(condition)[1]
+    stored = [
+        document
+        for document in mongo[TRACKER_COLLECTION].find({})
+        if any(
+            (event.get("text") or "").endswith(said_after)
+            for event in document["events"]
+            if event["event"] == "user"
+        )
+    ]
+    assert len(stored) == 1, "the conversation should be stored once"
+    kept = json.dumps(stored, default=str, ensure_ascii=False)
+    assert "<health-condition>" in kept and condition not in kept
+
+
 def test_logs_hold_no_message_text(stack: AssistantStack) -> None:
     ask(stack, "lệ phí khai tử 0987654321")
     api_log = Path(stack.logs / "api.log").read_text(errors="replace")
