@@ -3,16 +3,25 @@ joiner, resume, reload (all feeds, or a dropped collection's only), stop."""
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import AutoReconnect
 
 from domains.kernel.change_feed import ChangeFeed
 from domains.kernel.database_stream import DatabaseStream
 from tests.domains.kernel.test_change_feed import APP_NAME, TIMEOUT, Mirror, fail_feed_commands
+
+
+async def polled_until(predicate: Callable[[], bool]) -> None:
+    async def polled() -> None:
+        while not predicate():  # noqa: ASYNC110 (set by the stream's own tasks)
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(polled(), TIMEOUT)
 
 
 @pytest.fixture
@@ -65,10 +74,7 @@ async def test_each_feed_loads_then_gets_its_own_collections_changes_only(
     assert feeds[0].resume_token == feeds[1].resume_token is not None
     # Heard once the stream next answers that there is nothing more, which may come after the
     # mirrors are current (a fresh-clone CI run asserted it at once and found None).
-    deadline = asyncio.get_running_loop().time() + TIMEOUT
-    while not all(feed.heard_at is not None for feed in feeds):
-        assert asyncio.get_running_loop().time() < deadline, "never heard the stream go quiet"
-        await asyncio.sleep(0.01)
+    await polled_until(lambda: all(feed.heard_at is not None for feed in feeds))
 
 
 async def test_a_late_feed_on_a_new_collection_loads_without_reloading_the_others(
@@ -159,3 +165,129 @@ async def test_a_dropped_collection_reloads_its_own_feeds_only(
     await a.until(lambda: "reborn" in a.documents)
     await b.until(lambda: "still followed" in b.documents)
     assert b.resets == 1
+
+
+class Gate:
+    """Holds a subscriber inside its callback until opened; says when it is held."""
+
+    def __init__(self) -> None:
+        self.held = asyncio.Event()
+        self.opened = asyncio.Event()
+
+    async def hold(self) -> None:
+        self.held.set()
+        await self.opened.wait()
+
+
+async def test_a_slow_subscriber_holds_back_its_own_feed_only(
+    two: tuple[DatabaseStream, list[ChangeFeed], list[Mirror]],
+    database: AsyncDatabase[dict[str, Any]],
+) -> None:
+    _, (feed_a, _), (a, b) = two
+    gate = Gate()
+
+    async def slow(event: Any) -> None:
+        await gate.hold()
+
+    feed_a.subscribe(slow)
+    await database["a"].insert_one({"_id": "first"})
+    await asyncio.wait_for(gate.held.wait(), TIMEOUT)
+    await database["a"].insert_one({"_id": "second"})
+    await database["b"].insert_one({"_id": "meanwhile"})
+    await b.until(lambda: "meanwhile" in b.documents)  # while a's subscriber is still held
+    assert not gate.opened.is_set() and "second" not in a.documents
+    gate.opened.set()
+    await a.until(lambda: "second" in a.documents)
+    assert [e.document_id for e in a.events] == ["first", "second"]
+    assert (a.resets, b.resets) == (1, 1)
+
+
+async def test_a_feed_reloading_holds_back_no_other_and_misses_nothing_of_its_own(
+    two: tuple[DatabaseStream, list[ChangeFeed], list[Mirror]],
+    database: AsyncDatabase[dict[str, Any]],
+) -> None:
+    _, _, (a, b) = two
+    gate = Gate()
+    a.during_load = gate.hold
+    await database["a"].drop()
+    await asyncio.wait_for(gate.held.wait(), TIMEOUT)
+    await database["a"].insert_one({"_id": "during the reload"})
+    await database["b"].insert_one({"_id": "meanwhile"})
+    await b.until(lambda: "meanwhile" in b.documents)  # while a's reload is still held
+    assert a.resets == 1
+    a.during_load = None
+    gate.opened.set()
+    await a.until(lambda: a.resets == 2 and "during the reload" in a.documents)
+    await a.until_same_as_collection()
+    assert b.resets == 1
+
+
+async def test_a_dropped_database_reloads_each_feed_once(
+    two: tuple[DatabaseStream, list[ChangeFeed], list[Mirror]],
+    database: AsyncDatabase[dict[str, Any]],
+) -> None:
+    _, _, (a, b) = two
+    await database.client.drop_database(database.name)
+    await database["a"].insert_one({"_id": "after"})
+    await database["b"].insert_one({"_id": "after"})
+    await a.until(lambda: "after" in a.documents)
+    await b.until(lambda: "after" in b.documents)
+    # A later write is delivered after any reload still owed: none may follow.
+    await database["a"].insert_one({"_id": "later"})
+    await database["b"].insert_one({"_id": "later"})
+    await a.until(lambda: "later" in a.documents)
+    await b.until(lambda: "later" in b.documents)
+    assert (a.resets, b.resets) == (2, 2)
+
+
+async def test_a_subscribers_database_error_retries_that_event_on_its_own_feed(
+    two: tuple[DatabaseStream, list[ChangeFeed], list[Mirror]],
+    database: AsyncDatabase[dict[str, Any]],
+) -> None:
+    _, (feed_a, _), (a, b) = two
+    failures = [AutoReconnect("the subscriber's database went away")]
+
+    async def failing_once(event: Any) -> None:
+        if failures:
+            raise failures.pop()
+
+    feed_a.subscribe(failing_once)
+    await database["a"].insert_one({"_id": "retried"})
+    await database["b"].insert_one({"_id": "meanwhile"})
+    await b.until(lambda: "meanwhile" in b.documents)
+    await a.until(lambda: len(a.events) == 2)
+    assert not failures and a.resets == b.resets == 1
+    # The first subscriber saw it again with the retry: applied as an idempotent upsert.
+    assert [e.document_id for e in a.events] == ["retried", "retried"]
+
+
+async def test_a_feed_too_far_behind_reloads_instead_of_queueing_more(
+    database: AsyncDatabase[dict[str, Any]],
+) -> None:
+    stream = DatabaseStream(database, max_await_ms=100, max_queued=2)
+    feed, mirror = await follow(stream, database, "e")
+    gate = Gate()
+
+    async def slow(event: Any) -> None:
+        await gate.hold()
+
+    feed.subscribe(slow)
+    try:
+        await database["e"].insert_one({"_id": "held"})
+        await asyncio.wait_for(gate.held.wait(), TIMEOUT)
+        await database["e"].insert_many([{"_id": n} for n in range(4)])
+        queued = stream._queues[feed]._items
+        # Four events behind a limit of two: a single load is owed instead.
+        await polled_until(
+            lambda: (
+                [type(item).__name__ for item in queued if type(item).__name__ != "_Heard"]
+                == ["_Reload"]
+            )
+        )
+        gate.opened.set()
+        await mirror.until(lambda: mirror.resets == 2)
+        await mirror.until_same_as_collection()
+        assert [e.document_id for e in mirror.events] == ["held"]
+    finally:
+        gate.opened.set()
+        await stream.stop()
