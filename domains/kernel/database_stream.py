@@ -97,11 +97,10 @@ class _FeedQueue:
         by then, so the events queued before it are dropped, and so is a load not begun yet."""
         self.feed.heard(None)
         first = self._items[0] if self._items else None
-        if isinstance(first, _Reload) and first is not self._applying:
-            self._items = deque([first])
-            return
         self._items.clear()
-        self._append(_Reload())
+        self._append(
+            first if isinstance(first, _Reload) and first is not self._applying else _Reload()
+        )
 
     def heard(self, at: float) -> None:
         if not self._items and self._applying is None:
@@ -113,7 +112,9 @@ class _FeedQueue:
 
     def lost(self) -> None:
         """The stream is not followed now: the feed is not current, whatever is applied."""
-        self._items = deque(item for item in self._items if not isinstance(item, _Heard))
+        kept = [item for item in self._items if not isinstance(item, _Heard)]
+        self._items.clear()
+        self._items.extend(kept)
         self.feed.heard(None)
 
     async def stop(self) -> None:
