@@ -319,6 +319,7 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
         max_attempts=settings.notification_max_attempts,
         lease=timedelta(seconds=settings.notification_lease_seconds),
         concurrency=args.concurrency or settings.notification_concurrency,
+        device_recheck_after=timedelta(seconds=settings.notification_device_recheck_seconds),
     )
     app = firebase.initialize(settings)
 

@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     notification_max_attempts: int = Field(default=8, ge=1, le=50)
     notification_lease_seconds: int = Field(default=60, ge=5, le=3600)
     notification_concurrency: int = Field(default=3, ge=1, le=16)
+    # A fan-out batch whose devices were read longer ago than this looks at those changed since.
+    notification_device_recheck_seconds: float = Field(default=5.0, ge=0, le=3600)
 
     # Introspection: on by default outside production, off by default in production.
     graphql_introspection: bool | None = None

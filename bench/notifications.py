@@ -15,6 +15,11 @@ the fan-out then reads them as one bucket, sorted whole before its first chunk (
 ~0.25 s of SecantusDB's time before the first push; README, "Notifications").
 
 Run: .venv/bin/python bench/notifications.py [--devices 10000] [--count-commands] [--legacy-devices]
+[--recheck-every-batch]
+
+``--recheck-every-batch`` has the worker look at every fan-out batch's devices again before it is
+sent, as it does for a batch that waited more than 5 s for the wire (most batches of a starved
+worker): the cost of that look (the devices changed or removed since they were read).
 
 ``--count-commands`` puts a wire proxy (tests/support/mongo_fault_proxy.py) between the worker and
 the database and prints what the worker asked, per command and collection (slower: not for timing).
@@ -153,7 +158,13 @@ def count_commands(proxy: Any) -> dict[str, int]:
     return dict(counts.most_common())
 
 
-async def main(devices: int, *, counting: bool = False, legacy: bool = False) -> None:
+async def main(
+    devices: int,
+    *,
+    counting: bool = False,
+    legacy: bool = False,
+    recheck_every_batch: bool = False,
+) -> None:
     sys.path.insert(0, str(ROOT / "scripts"))
     import mongo_server
 
@@ -217,6 +228,7 @@ async def main(devices: int, *, counting: bool = False, legacy: bool = False) ->
             "FIREBASE_PROJECT_ID": PROJECT,
             "FCM_ENDPOINT": fcm_url,
             "LOG_LEVEL": "WARNING",
+            **({"NOTIFICATION_DEVICE_RECHECK_SECONDS": "0"} if recheck_every_batch else {}),
         }
         worker = subprocess.Popen(
             [str(Path(sys.executable).with_name("xuthanh")), "worker"], env=env, cwd=ROOT
@@ -266,6 +278,7 @@ async def main(devices: int, *, counting: bool = False, legacy: bool = False) ->
                 {
                     "devices": devices,
                     "devices_stored": "without buckets (legacy)" if legacy else "in buckets",
+                    "devices_rechecked": "every batch" if recheck_every_batch else "after 5 s",
                     "bare_loop_seconds": round(bare, 2),
                     "bare_loop_messages_per_second": round(bare_rate),
                     "outbox_seconds": round(outbox, 2),
@@ -303,6 +316,11 @@ if __name__ == "__main__":
         action="store_true",
         help="store the devices without a fan-out bucket (as registered before buckets)",
     )
+    parser.add_argument(
+        "--recheck-every-batch",
+        action="store_true",
+        help="the worker looks at each batch's devices again, as after a 5 s wait for the wire",
+    )
     parser.add_argument("--serve-fcm", type=int, default=None, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.serve_fcm is not None:
@@ -313,5 +331,6 @@ if __name__ == "__main__":
                 arguments.devices,
                 counting=arguments.count_commands,
                 legacy=arguments.legacy_devices,
+                recheck_every_batch=arguments.recheck_every_batch,
             )
         )

@@ -7,8 +7,15 @@ from datetime import datetime, timedelta
 from domains.kernel.clock import utcnow
 from domains.notifications.push import FCM_BATCH_LIMIT
 
-# A fresh batch that waited longer than this for the wire has its devices looked at again.
+# A fresh batch whose devices were read longer ago than this when it goes on the wire has them
+# looked at again (``WorkerConfig.device_recheck_after``).
 DEVICE_RECHECK_AFTER = timedelta(seconds=5)
+# How far the worker's clock may be from the database's (which dates device changes): hosts kept
+# by NTP agree far better.
+DEVICE_CLOCK_SKEW = timedelta(seconds=30)
+# Looking again at a batch's devices reads the tokens changed or removed since they were read;
+# past this many, it looks the batch's devices up one by one instead.
+CHANGED_DEVICES_READ = 5_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +46,7 @@ class WorkerConfig:
     # write per message saved, and the first messages leave while the rest are still being
     # fanned out. Off, every batch goes through the shared claim (any worker may take it).
     direct_send: bool = True
+    device_recheck_after: timedelta = DEVICE_RECHECK_AFTER
     # The worker's time (tests pass a clock they move on: a minute of FCM outage in no time).
     clock: Callable[[], datetime] = utcnow
 

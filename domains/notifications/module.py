@@ -23,6 +23,7 @@ MODULE = DomainModule(
     find_node=find_node,
     repositories=(
         repository.DeviceRepository,
+        repository.DeviceRemovalRepository,
         repository.SubscriptionRepository,
         outbox_repository.NotificationRepository,
         outbox_repository.DeliveryRepository,

@@ -7,12 +7,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from bson import ObjectId
-from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateOne
 from pymongo.asynchronous.cursor import AsyncCursor
 from pymongo.errors import BulkWriteError
 
 from domains.kernel.pagination import Page, find_page
 from domains.kernel.repository import Repository
+from domains.kernel.types import Database
 from domains.notifications.models import (
     DeviceDocument,
     InboxDocument,
@@ -47,6 +48,11 @@ async def insert_ignoring_duplicates(repository: Repository, documents: list[Any
         return [doc for index, doc in enumerate(documents) if index not in existing]
 
 
+# How long a removed device's token is remembered (``DeviceRemovalRepository``): a batch that
+# waited longer for the wire looks all its devices up again.
+DEVICE_REMOVALS_KEPT = timedelta(hours=1)
+
+
 def device_bucket(token: str) -> int:
     """The fan-out bucket of a device token (stable across processes and releases)."""
     return zlib.crc32(token.encode()) % DEVICE_BUCKETS
@@ -63,7 +69,13 @@ class DeviceRepository(Repository):
         IndexModel(
             [("lastSeenAt", ASCENDING)], expireAfterSeconds=int(TOKEN_LIFETIME.total_seconds())
         ),
+        # changed_since: the devices registered again since a batch read them.
+        IndexModel([("changedAt", ASCENDING)], name="changedAt"),
     )
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(db)
+        self.removals = DeviceRemovalRepository(db)
 
     async def upsert(
         self,
@@ -87,6 +99,8 @@ class DeviceRepository(Repository):
                     "lastSeenAt": now,
                 },
                 "$setOnInsert": {"createdAt": now},
+                # The database's clock, one for every process (``changed_since``).
+                "$currentDate": {"changedAt": True},
             },
         )
         return cast(DeviceDocument, document)
@@ -95,14 +109,24 @@ class DeviceRepository(Repository):
         return cast(DeviceDocument | None, await self.get(token))
 
     async def delete(self, token: str) -> bool:
+        # Remembered first: a batch asking between the two writes looks the device up and
+        # finds it, as it would have before the removal began.
+        await self.removals.record([token])
         result = await self.collection.delete_one({"_id": token})
         return result.deleted_count == 1
 
     async def delete_many(self, tokens: Sequence[str]) -> int:
         if not tokens:
             return 0
+        await self.removals.record(tokens)
         result = await self.collection.delete_many({"_id": {"$in": list(tokens)}})
         return int(result.deleted_count)
+
+    async def changed_since(self, moment: datetime, *, limit: int) -> list[str]:
+        """The tokens registered (again) at or after ``moment`` by the database's clock, at most
+        ``limit`` of them."""
+        cursor = self.collection.find({"changedAt": {"$gte": moment}}, {"_id": 1}, limit=limit)
+        return [str(document["_id"]) async for document in cursor]
 
     async def of_user(self, user_id: str) -> list[DeviceDocument]:
         """A user's devices (export and erasure; served by the userId index)."""
@@ -143,6 +167,33 @@ class DeviceRepository(Repository):
             query["_id"] = {"$gt": after}
         cursor = self.collection.find(query, sort=[("_id", ASCENDING)], batch_size=batch_size)
         return cast(AsyncCursor[DeviceDocument], cursor)
+
+
+class DeviceRemovalRepository(Repository):
+    """The tokens of devices removed lately (unregistered, signed out, dropped beyond a user's
+    newest, pruned after FCM's answer, erased), by the database's clock, kept
+    ``DEVICE_REMOVALS_KEPT``: the token alone, no user."""
+
+    collection_name = "device_removals"
+    indexes = (
+        IndexModel(
+            [("removedAt", ASCENDING)],
+            name="removedAt",
+            expireAfterSeconds=int(DEVICE_REMOVALS_KEPT.total_seconds()),
+        ),
+    )
+
+    async def record(self, tokens: Sequence[str]) -> None:
+        writes = [
+            UpdateOne({"_id": token}, {"$currentDate": {"removedAt": True}}, upsert=True)
+            for token in dict.fromkeys(tokens)
+        ]
+        await self.collection.bulk_write(writes, ordered=False)
+
+    async def since(self, moment: datetime, *, limit: int) -> list[str]:
+        """The tokens removed at or after ``moment``, at most ``limit`` of them."""
+        cursor = self.collection.find({"removedAt": {"$gte": moment}}, {"_id": 1}, limit=limit)
+        return [str(document["_id"]) async for document in cursor]
 
 
 def signed_in_and_live(device: DeviceDocument, now: datetime) -> bool:

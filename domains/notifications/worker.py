@@ -181,8 +181,12 @@ class Worker:
         check = not each_device_once(notification["audience"]) or await self._resumed(notification)
         legacy = False  # devices stored before buckets were reached (one may have moved since)
         still_ours, done = True, True
+        # A chunk's devices were read since the reading of the chunk before it began (what a
+        # read brought beyond its chunk opens the next one).
+        reading_began = previous_reading_began = self.config.clock()
         try:
             async for devices, users, after in chunks:
+                read_at = previous_reading_began
                 inboxed = 0
                 if notification.get("inbox", True):
                     inboxed = await self.store.inbox.add(
@@ -192,7 +196,9 @@ class Worker:
                 # that ends in a bucket is checked: it may hold one of them, moved since.
                 legacy = legacy or any_from_before_buckets(devices)
                 again = check or (legacy and not in_legacy_bucket(after))
-                added = await self._add_chunk(nid, devices, sends, check=again, owner=owner)
+                added = await self._add_chunk(
+                    nid, devices, sends, check=again, owner=owner, read_at=read_at
+                )
                 if added is None:  # taken over while a batch waited for a slot
                     still_ours = done = False
                     break
@@ -213,6 +219,7 @@ class Worker:
                 if not still_ours or stopping:
                     done = False
                     break
+                previous_reading_began, reading_began = reading_began, self.config.clock()
             if still_ours and done:
                 await self.store.notifications.finish_fanout(
                     nid, now=self.config.clock(), owner=owner
@@ -234,14 +241,17 @@ class Worker:
         *,
         check: bool,
         owner: str,
+        read_at: datetime,
     ) -> int | None:
-        """A chunk's devices in batches of at most ``batch_size``: how many deliveries were
-        added, None if the fan-out stopped being ``owner``'s."""
+        """A chunk's devices (read since ``read_at``) in batches of at most ``batch_size``: how
+        many deliveries were added, None if the fan-out stopped being ``owner``'s."""
         added = 0
         size = self.config.batch_size
         for start in range(0, len(devices), size):
             batch = devices[start : start + size]
-            stored = await self._add_deliveries(nid, batch, sends, check=check, owner=owner)
+            stored = await self._add_deliveries(
+                nid, batch, sends, check=check, owner=owner, read_at=read_at
+            )
             if stored is None:
                 return None
             added += stored
@@ -255,6 +265,7 @@ class Worker:
         *,
         check: bool = True,
         owner: str,
+        read_at: datetime,
     ) -> int | None:
         """Store one batch of deliveries; with direct send, held by this worker as one batch
         in flight (``batches``) and sent. None: the fan-out is no longer ``owner``'s."""
@@ -295,7 +306,7 @@ class Worker:
         if not batch:
             self._sending.release()
             return 0
-        sends.append(asyncio.create_task(self._send_fresh(claim, batch, claimed_at)))
+        sends.append(asyncio.create_task(self._send_fresh(claim, batch, claimed_at, read_at)))
         return len(batch)
 
     async def _resumed(self, notification: NotificationDocument) -> bool:
@@ -322,12 +333,14 @@ class Worker:
         return [d for d in batch if d["_id"] not in recorded]
 
     async def _send_fresh(
-        self, claim: str, batch: list[DeliveryDocument], claimed_at: datetime
+        self, claim: str, batch: list[DeliveryDocument], claimed_at: datetime, read_at: datetime
     ) -> None:
         try:
             # The devices were read for this batch a moment ago: looked at again only if the
-            # batch waited long for the wire.
-            await self.batches.send(claim, batch, claimed_at=claimed_at, fresh=True)
+            # batch waited long for the wire, and then only those changed since.
+            await self.batches.send(
+                claim, batch, claimed_at=claimed_at, fresh=True, devices_read_at=read_at
+            )
         except Exception:
             # The claim's lease runs out and any worker sends the batch again.
             logger.exception("direct push batch failed", extra={"worker": self.name})
