@@ -1,8 +1,10 @@
 """Notifications as the composition root sees it."""
 
+from domains.kernel.jobs import Job
 from domains.kernel.module import DomainModule
 from domains.notifications import (
     batches,
+    device_buckets,
     outbox_repository,
     personal_data,
     province,
@@ -36,4 +38,12 @@ MODULE = DomainModule(
     province_seeder=province.seed_province,
     personal_data=personal_data.holder,
     purge=retention.purge,
+    # Devices stored before fan-out buckets get theirs (a migration, idempotent and resumable).
+    jobs=(
+        Job(
+            "device-buckets",
+            device_buckets.EVERY,
+            device_buckets.bucket_devices_stored_before_buckets,
+        ),
+    ),
 )

@@ -122,6 +122,29 @@ class DeviceRepository(Repository):
         result = await self.collection.delete_many({"_id": {"$in": list(tokens)}})
         return int(result.deleted_count)
 
+    async def without_bucket(self, *, limit: int) -> list[str]:
+        """Tokens of devices stored before fan-out buckets (no order: nothing to sort)."""
+        cursor = self.collection.find({"bucket": None}, {"_id": 1}, limit=limit)
+        return [str(document["_id"]) async for document in cursor]
+
+    async def count_without_bucket(self) -> int:
+        return await self.collection.count_documents({"bucket": None})
+
+    async def give_buckets(self, tokens: Sequence[str]) -> int:
+        """Set each device's bucket unless it has one by now: how many were set."""
+        if not tokens:
+            return 0
+        result = await self.collection.bulk_write(
+            [
+                UpdateOne(
+                    {"_id": token, "bucket": None}, {"$set": {"bucket": device_bucket(token)}}
+                )
+                for token in tokens
+            ],
+            ordered=False,
+        )
+        return int(result.modified_count)
+
     async def changed_since(self, moment: datetime, *, limit: int) -> list[str]:
         """The tokens registered (again) at or after ``moment`` by the database's clock, at most
         ``limit`` of them."""
