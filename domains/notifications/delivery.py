@@ -15,15 +15,11 @@ from domains.kernel.clock import utcnow
 from domains.kernel.i18n import pick
 from domains.notifications.backoff import backoff_delay
 from domains.notifications.batches import as_record
-from domains.notifications.config import (
-    CHANGED_DEVICES_READ,
-    DEVICE_CLOCK_SKEW,
-    WorkerConfig,
-)
+from domains.notifications.config import WorkerConfig
+from domains.notifications.device_owners import owners_now, owners_since
 from domains.notifications.models import DeliveryDocument, NotificationDocument
 from domains.notifications.outbox_repository import MARK_SLICE
 from domains.notifications.push import Outcome, Sender
-from domains.notifications.repository import DEVICE_REMOVALS_KEPT
 from domains.notifications.retrying import log_retry, retry_delay, retrying
 from domains.notifications.store import NotificationsStore
 
@@ -142,9 +138,9 @@ class BatchSender:
                 owners: dict[str, str | None] = {d["token"]: d.get("userId") for d in batch}
                 read_at = devices_read_at or claimed_at
                 if not fresh:
-                    owners = await self._owners_now(list(owners), now)
+                    owners = await owners_now(self.store.devices, list(owners), now)
                 elif now - read_at > self.config.device_recheck_after:
-                    owners = await self._owners_since(owners, read_at - DEVICE_CLOCK_SKEW, now)
+                    owners = await owners_since(self.store.devices, owners, read_at, now)
                 sendable, updates = self._sendable(batch, texts, owners, now)
                 messages = await self._render(sendable, texts)
                 recorder = _SentRecorder(records, self.sender.success_state, sendable, self.config)
@@ -159,31 +155,6 @@ class BatchSender:
             if recorder is not None:
                 await recorder.close()
         await self._record(records, sendable, outcomes, updates, recorder)
-
-    async def _owners_now(self, tokens: list[str], now: datetime) -> dict[str, str | None]:
-        """Each token's user as stored now (absent: the device is gone or stale)."""
-        devices = await self.store.devices.live_devices(tokens, now=now)
-        return {device["_id"]: device.get("userId") for device in devices}
-
-    async def _owners_since(
-        self, owners: dict[str, str | None], since: datetime, now: datetime
-    ) -> dict[str, str | None]:
-        """``owners`` as read at ``since``, brought up to date: only the tokens registered again
-        or removed since then are looked up (a batch that waited for the wire on a busy worker:
-        500 tokens looked up by ``_id`` took 0.3-0.7 s in SecantusDB, the changes since are
-        usually none)."""
-        devices = self.store.devices
-        if now - since >= DEVICE_REMOVALS_KEPT:
-            return await self._owners_now(list(owners), now)
-        changed = await devices.changed_since(since, limit=CHANGED_DEVICES_READ + 1)
-        removed = await devices.removals.since(since, limit=CHANGED_DEVICES_READ + 1)
-        if max(len(changed), len(removed)) > CHANGED_DEVICES_READ:
-            return await self._owners_now(list(owners), now)
-        asked = [token for token in dict.fromkeys([*changed, *removed]) if token in owners]
-        if not asked:
-            return owners
-        current = {token: user for token, user in owners.items() if token not in asked}
-        return current | await self._owners_now(asked, now)
 
     async def _keep_claim(self, records: "Records", batch: list[DeliveryDocument]) -> None:
         """Renew the claim while its batch is on the wire: a send slower than the lease (a busy

@@ -20,6 +20,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from bson import ObjectId
 
@@ -203,19 +204,9 @@ class Worker:
                     still_ours = done = False
                     break
                 stopping = self._stopping.is_set()
-                # Stopping: the position is saved and the lease given up, so another worker
-                # resumes at once rather than when the lease would have ended.
-                lease = timedelta(0) if stopping else self.config.lease
-                leased_at = self.config.clock()
-                still_ours = await self.store.notifications.record_fanout_progress(
-                    nid,
-                    after=after,
-                    recipients=added,
-                    inbox_entries=inboxed,
-                    lease_until=leased_at + lease,
-                    owner=owner,
+                still_ours = await self._save_progress(
+                    nid, after, added, inboxed, owner=owner, stopping=stopping
                 )
-                self._leased[owner] = leased_at
                 if not still_ours or stopping:
                     done = False
                     break
@@ -232,6 +223,25 @@ class Worker:
             await asyncio.gather(*sends, return_exceptions=True)
         if still_ours and done:
             await self.store.batches.forget_closed(nid)
+
+    async def _save_progress(
+        self, nid: ObjectId, after: Any, added: int, inboxed: int, *, owner: str, stopping: bool
+    ) -> bool:
+        """Save the fan-out's position after a chunk; False if it is no longer ``owner``'s."""
+        # Stopping: the position is saved and the lease given up, so another worker resumes at
+        # once rather than when the lease would have ended.
+        lease = timedelta(0) if stopping else self.config.lease
+        leased_at = self.config.clock()
+        saved = await self.store.notifications.record_fanout_progress(
+            nid,
+            after=after,
+            recipients=added,
+            inbox_entries=inboxed,
+            lease_until=leased_at + lease,
+            owner=owner,
+        )
+        self._leased[owner] = leased_at
+        return saved
 
     async def _add_chunk(
         self,
