@@ -133,7 +133,9 @@ class ChangeFeed:
 
     @property
     def resume_token(self) -> ResumeToken | None:
-        """Where the feed would resume: after the last event delivered to every subscriber."""
+        """Where the feed would resume: after the last event delivered to every subscriber. On a
+        shared stream, the stream's: after the last event read (applied, or queued for its
+        feed: a lost stream resumes there and the queue keeps what was read)."""
         return self._token if self._stream is None else self._stream.resume_token
 
     @property

@@ -200,7 +200,8 @@ class DatabaseStream:
         return self._task
 
     async def leave(self, feed: ChangeFeed) -> None:
-        """Stop serving ``feed``; the stream ends with its last feed."""
+        """Stop serving ``feed``; the stream ends with its last feed. What its task applies is
+        cancelled (a load half-way included): its subscribers are no longer served."""
         queue = self._queues.pop(feed, None)
         self._joining.discard(feed)
         self._dropped.discard(feed)
