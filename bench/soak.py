@@ -18,7 +18,9 @@ Reported: the window's requests, errors and p50/p95 per kind (the whole run's to
 missing push; every process's RSS every 15 s with its growth in MB per minute over the window
 (least squares), each process's CPU between marks taken as the traffic crosses the window's
 edges; SecantusDB's dbStats of the soak's database (our data's growth, told from the server's)
-and the WiredTiger handles it leaks (bench/soak_probe.py); its clients use `retryWrites=false`.
+and, from inside it (bench/soak_probe.py), the WiredTiger handles it leaks and what its memory
+is made of (WiredTiger's cache by table, glibc's malloc, the Python heap, threads:
+`secantusdb_memory`); its clients use `retryWrites=false`.
 
 Run: .venv/bin/python -m bench.soak [--minutes 10] [--warmup-minutes 10] [--rate 20]
      [--assistant rasa]   (or `make soak`)
@@ -433,6 +435,7 @@ async def soak(
         **recorder.report(),
         "oplog_max_entries": arguments.oplog_max_entries,
         "secantusdb_leaked_handles": soak_probe.report(PROBE, (start_wall + low, start_wall + hi)),
+        "secantusdb_memory": soak_probe.memory_report(PROBE, (start_wall + low, start_wall + hi)),
     }
 
 

@@ -16,13 +16,29 @@ mongod has no such leak. No setting of SecantusDB bounds it; only a restart free
 
 Run as the server's launcher (``mongo_server.start(launcher=...)``): ``python
 bench/soak_probe.py OUT secantusd-arguments...`` runs SecantusDB in this process and appends a JSON
-line to OUT every ``SAMPLE_EVERY`` s: wall time, RSS, live ``Session`` and ``Cursor`` objects,
-threads. Counting walks the heap (tens of ms, under the GIL, every 15 s).
+line to OUT every ``SAMPLE_EVERY`` s, to tell the rest of its growth apart:
+- RSS, and what it is made of (``/proc/self/smaps``): glibc's main heap, the 1 MiB anonymous
+  mappings that are CPython's object arenas (pymalloc), 8 MiB ones that are thread stacks, other
+  anonymous memory (glibc's other arenas and its mmapped blocks), files;
+- glibc's malloc (``mallinfo2``, every arena): bytes in use, bytes free in its arenas, bytes held
+  from the system;
+- WiredTiger's own statistics (the probe turns on ``statistics=(fast)``, as mongod runs): bytes in
+  its cache (pages, updates, dirty), its open sessions and cursors, and the cache bytes of the
+  oplog's, the documents', the index entries' and the other tables;
+- the Python heap: ``sys.getallocatedblocks``, the objects the collector tracks (their number and
+  shallow size, in all and for the most numerous and the largest kinds), live ``Session`` and
+  ``Cursor`` objects, and SecantusDB's list of open sessions (``Storage._all_sessions``);
+- threads: Python's by name and the process's native ones (WiredTiger's among them).
+Counting walks the heap (tens of ms, under the GIL, every 15 s); the WiredTiger statistics use one
+session of the probe's and cursors reset each sample (no handle leaked per sample).
 """
 
+import collections
+import ctypes
 import gc
 import json
 import os
+import re
 import sys
 import threading
 import time
@@ -35,6 +51,11 @@ SAMPLE_EVERY = 15.0
 SESSION_BYTES = 140
 CURSOR_BYTES = 210
 MB = 1024 * 1024
+KINDS_KEPT = 25  # the most numerous kinds of tracked object, per sample
+# CPython 3.10+ takes its object arenas from the system 1 MiB at a time (mmap); a thread's stack
+# is 8 MiB (the default ulimit -s) with a guard page.
+PYMALLOC_ARENA_KB = 1024
+THREAD_STACK_KB = 8192
 
 
 def launcher(out: Path) -> list[str]:
@@ -43,35 +64,192 @@ def launcher(out: Path) -> list[str]:
     return [sys.executable, str(Path(__file__).resolve()), str(out)]
 
 
-def handles() -> tuple[int, int]:
-    """Live WiredTiger ``Session`` and ``Cursor`` Python objects in this process."""
+class MallInfo2(ctypes.Structure):
+    _fields_ = [
+        (name, ctypes.c_size_t)
+        for name in (
+            "arena", "ordblks", "smblks", "hblks", "hblkhd",
+            "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost",
+        )
+    ]  # fmt: skip
+
+
+def malloc_mb() -> dict[str, float]:
+    """glibc's malloc over all its arenas: in use, free in the arenas, held from the system
+    (arenas plus blocks mmapped on their own)."""
+    libc = ctypes.CDLL(None)
+    libc.mallinfo2.restype = MallInfo2
+    info = libc.mallinfo2()
+    return {
+        "in_use": round((info.uordblks + info.hblkhd) / MB, 1),
+        "free": round(info.fordblks / MB, 1),
+        "held": round((info.arena + info.hblkhd) / MB, 1),
+        "mmapped": round(info.hblkhd / MB, 1),
+    }
+
+
+MAPPING = re.compile(r"^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \d+\s*(.*)$")
+
+
+def resident_mb() -> dict[str, float]:
+    """The process's resident memory by kind of mapping (/proc/self/smaps, MB)."""
+    parts: dict[str, int] = collections.defaultdict(int)
+    kind, size_kb = "other", 0
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        found = MAPPING.match(line)
+        if found:
+            low, high, name = found.groups()
+            size_kb = (int(high, 16) - int(low, 16)) // 1024
+            if name == "[heap]":
+                kind = "malloc_main_heap"
+            elif name.startswith("["):
+                kind = "other"
+            elif name:
+                kind = "files"
+            elif size_kb == PYMALLOC_ARENA_KB:
+                kind = "python_arenas"
+            elif size_kb == THREAD_STACK_KB:
+                kind = "thread_stacks"
+            else:
+                kind = "anonymous_other"  # glibc's other arenas, its mmapped blocks, WiredTiger's
+        elif line.startswith("Rss:"):
+            parts[kind] += int(line.split()[1])
+    return {kind: round(kb / 1024, 1) for kind, kb in sorted(parts.items())}
+
+
+def table_group(uri: str) -> str:
+    name = uri.removeprefix("table:")
+    for group in ("oplog", "documents", "index_entries", "natural"):
+        if name.startswith(f"secantus_{group}"):
+            return group
+    return "other"
+
+
+class WiredTigerStatistics:
+    """Statistics of the server's WiredTiger connection, read through one session of the probe's
+    (only the probe's thread uses it); its cursors are reset, not reopened, each sample."""
+
+    def __init__(self, connection: Any) -> None:
+        connection.reconfigure("statistics=(fast)")
+        self.session = connection.open_session()
+        self.connection = self.session.open_cursor("statistics:", None, None)
+        self.tables: dict[str, Any] = {}
+
+    def sample(self) -> dict[str, Any]:
+        import wiredtiger
+
+        conn = wiredtiger.stat.conn
+        self.connection.reset()
+
+        def value(cursor: Any, key: int) -> int:
+            cursor.set_key(key)
+            cursor.search()
+            return int(cursor.get_value()[2])
+
+        fields = {
+            "cache_mb": conn.cache_bytes_inuse,
+            "cache_max_mb": conn.cache_bytes_max,
+            "cache_pages_mb": conn.cache_bytes_image,
+            "cache_not_pages_mb": conn.cache_bytes_other,
+            "cache_dirty_mb": conn.cache_bytes_dirty,
+            "cache_history_store_mb": conn.cache_bytes_hs,
+        }
+        found: dict[str, Any] = {
+            name: round(value(self.connection, key) / MB, 2) for name, key in fields.items()
+        }
+        found["sessions_open"] = value(self.connection, conn.session_open)
+        found["cursors_open"] = value(self.connection, conn.cursor_open_count)
+        found["cursors_cached"] = value(self.connection, conn.cursor_cached_count)
+        found["allocations_less_frees"] = value(self.connection, conn.memory_allocation) - value(
+            self.connection, conn.memory_free
+        )
+        metadata = self.session.open_cursor("metadata:", None, None)
+        try:
+            uris = [key for key, _ in metadata if key.startswith("table:")]
+        finally:
+            metadata.close()
+        by_group: dict[str, int] = collections.defaultdict(int)
+        for uri in uris:
+            if uri not in self.tables:
+                self.tables[uri] = self.session.open_cursor(f"statistics:{uri}", None, None)
+            cursor = self.tables[uri]
+            cursor.reset()
+            by_group[table_group(uri)] += value(cursor, wiredtiger.stat.dsrc.cache_bytes_inuse)
+        found["cache_mb_by_table"] = {g: round(b / MB, 2) for g, b in sorted(by_group.items())}
+        return found
+
+
+def heap() -> tuple[dict[str, Any], Any]:
+    """The objects the collector tracks: live WiredTiger handles, all of them, the most numerous
+    kinds; and the server's WiredTiger connection (None before the store is open)."""
     import wiredtiger
 
-    sessions = cursors = 0
+    kinds: collections.Counter[str] = collections.Counter()
+    connection, open_sessions, sessions, cursors = None, None, 0, 0
+    sizes: collections.Counter[str] = collections.Counter()
     for item in gc.get_objects():
         kind = type(item)
+        name = f"{kind.__module__}.{kind.__qualname__}"
+        kinds[name] += 1
+        sizes[name] += sys.getsizeof(item, 0)
         if kind is wiredtiger.Session:
             sessions += 1
         elif kind is wiredtiger.Cursor:
             cursors += 1
-    return sessions, cursors
+        elif kind is wiredtiger.Connection and connection is None:
+            connection = item
+        elif kind.__qualname__ == "Storage" and kind.__module__ == "secantus.storage":
+            open_sessions = len(getattr(item, "_all_sessions", ()))
+    found = {
+        "sessions": sessions,
+        "cursors": cursors,
+        "objects": sum(kinds.values()),
+        "allocated_blocks": sys.getallocatedblocks(),
+        "storage_all_sessions": open_sessions,
+        "objects_mb": round(sum(sizes.values()) / MB, 2),
+        "kinds": dict(kinds.most_common(KINDS_KEPT)),
+        "kinds_mb": {k: round(v / MB, 3) for k, v in sizes.most_common(KINDS_KEPT)},
+    }
+    return found, connection
+
+
+def threads() -> dict[str, Any]:
+    names: collections.Counter[str] = collections.Counter(
+        re.sub(r"[-_ ]?\d+.*$", "", t.name) or t.name for t in threading.enumerate()
+    )
+    native = next(
+        int(line.split()[1])
+        for line in Path("/proc/self/status").read_text().splitlines()
+        if line.startswith("Threads:")
+    )
+    return {"threads": threading.active_count(), "native_threads": native,
+            "thread_names": dict(names)}  # fmt: skip
 
 
 def sample_forever(out: Path) -> None:
     status = Path(f"/proc/{os.getpid()}/status")
+    statistics: WiredTigerStatistics | None = None
     while True:
-        sessions, cursors = handles()
-        line = {
+        objects, connection = heap()
+        line: dict[str, Any] = {
             "t": round(time.time(), 1),
             "rss_mb": next(
                 round(int(line.split()[1]) / 1024, 1)
                 for line in status.read_text().splitlines()
                 if line.startswith("VmRSS:")
             ),
-            "sessions": sessions,
-            "cursors": cursors,
-            "threads": threading.active_count(),
+            **objects,
+            **threads(),
+            "resident_mb": resident_mb(),
+            "malloc_mb": malloc_mb(),
         }
+        try:
+            if statistics is None and connection is not None:
+                statistics = WiredTigerStatistics(connection)
+            if statistics is not None:
+                line["wiredtiger"] = statistics.sample()
+        except Exception as error:  # the store closing as the server stops
+            line["wiredtiger_error"] = repr(error)[:200]
         with out.open("a") as file:
             file.write(json.dumps(line) + "\n")
         time.sleep(SAMPLE_EVERY)
@@ -100,6 +278,78 @@ def report(out: Path, window: tuple[float, float]) -> dict[str, Any]:
         "rss_mb_per_minute": round(rss, 2),
         "rss_mb_per_minute_less_leak": round(rss - leaked, 2),
         "handles_at_end": [inside[-1]["sessions"], inside[-1]["cursors"]],
+    }
+
+
+# What ``memory_report`` follows, by path in a probe line: MB, then counts.
+MEMORY_SERIES = {
+    "rss": ("rss_mb",),
+    **{f"resident {kind}": ("resident_mb", kind) for kind in (
+        "malloc_main_heap", "anonymous_other", "python_arenas", "thread_stacks", "files", "other")},
+    **{f"malloc {kind}": ("malloc_mb", kind) for kind in ("in_use", "free", "held", "mmapped")},
+    **{f"wiredtiger {kind}": ("wiredtiger", f"{kind}_mb") for kind in (
+        "cache", "cache_pages", "cache_not_pages", "cache_dirty")},
+    **{f"wiredtiger cache {group}": ("wiredtiger", "cache_mb_by_table", group) for group in (
+        "oplog", "documents", "index_entries", "natural", "other")},
+}  # fmt: skip
+COUNT_SERIES = {
+    "python objects tracked": ("objects",),
+    "python objects tracked, MB (shallow)": ("objects_mb",),
+    "python allocated blocks": ("allocated_blocks",),
+    "wiredtiger Session objects": ("sessions",),
+    "wiredtiger Cursor objects": ("cursors",),
+    "secantus Storage._all_sessions": ("storage_all_sessions",),
+    "wiredtiger sessions open": ("wiredtiger", "sessions_open"),
+    "wiredtiger cursors open": ("wiredtiger", "cursors_open"),
+    "wiredtiger allocations less frees": ("wiredtiger", "allocations_less_frees"),
+    "python threads": ("threads",),
+    "native threads": ("native_threads",),
+}
+
+
+def at(line: dict[str, Any], path: tuple[str, ...]) -> float | None:
+    value: Any = line
+    for key in path:
+        if not isinstance(value, dict) or key not in value:
+            return None
+        value = value[key]
+    return float(value) if isinstance(value, int | float) else None
+
+
+def memory_report(out: Path, window: tuple[float, float]) -> dict[str, Any]:
+    """SecantusDB's memory told apart over the window (wall-clock seconds): each series' first
+    and last value and its growth per minute (least squares), and the kinds of Python object
+    that grew most."""
+    from bench.soak_measure import slope
+
+    lines = [json.loads(line) for line in out.read_text().splitlines()] if out.exists() else []
+    inside = [line for line in lines if window[0] <= line["t"] <= window[1]]
+    if len(inside) < 3:
+        return {"samples": len(inside)}
+
+    def series(path: tuple[str, ...]) -> dict[str, Any]:
+        points = [
+            (line["t"] - window[0], v) for line in inside if (v := at(line, path)) is not None
+        ]
+        if len(points) < 3:
+            return {}
+        return {"first": points[0][1], "last": points[-1][1], "per_minute": slope(points)}
+
+    first, last = inside[0].get("kinds", {}), inside[-1].get("kinds", {})
+    growing = {
+        kind: series(("kinds", kind))["per_minute"]
+        for kind in first.keys() & last.keys()
+        if last[kind] > first[kind]
+    }
+    return {
+        "samples": len(inside),
+        "mb": {name: series(path) for name, path in MEMORY_SERIES.items()},
+        "counts": {name: series(path) for name, path in COUNT_SERIES.items()},
+        "python_kinds_growing_per_minute": dict(
+            sorted(growing.items(), key=lambda item: -(item[1] or 0))[:12]
+        ),
+        "python_kinds_new_at_end": {k: v for k, v in last.items() if k not in first},
+        "thread_names_at_end": inside[-1].get("thread_names", {}),
     }
 
 
