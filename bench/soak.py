@@ -23,7 +23,7 @@ is made of (WiredTiger's cache by table, glibc's malloc, the Python heap, thread
 `secantusdb_memory`); its clients use `retryWrites=false`.
 
 Run: .venv/bin/python -m bench.soak [--minutes 10] [--warmup-minutes 10] [--rate 20]
-     [--assistant rasa]   (or `make soak`)
+     [--assistant rasa] [--trace-python]   (or `make soak`)
 """
 
 # A benchmark script: asserts, a throwaway dev secret, loopback URLs and blocking process
@@ -361,6 +361,8 @@ async def soak(
     while (now := time.monotonic()) < end:
         if not opened and now >= start + warm_up:
             recorder.mark("start")  # CPU and operations from now
+            if arguments.trace_python:
+                soak_probe.trace_marker(PROBE).touch()
             opened = True
         if now >= next_broadcast:
             broadcasts += 1
@@ -463,9 +465,16 @@ def main() -> None:
         help="SecantusDB's WiredTiger cache (its memory grows with the data until it is full)",
     )
     parser.add_argument("--oplog-max-entries", type=int, default=SOAK_OPLOG_ENTRIES)
+    parser.add_argument(
+        "--trace-python",
+        action="store_true",
+        help="trace SecantusDB's Python allocations in the window (tracemalloc; at 6/s on a"
+        " loaded 2-core machine the server fell behind within 2 minutes: a short run only)",
+    )
     arguments = parser.parse_args()
     PROBE.parent.mkdir(parents=True, exist_ok=True)
     PROBE.unlink(missing_ok=True)
+    soak_probe.trace_marker(PROBE).unlink(missing_ok=True)
     assistant = RealAssistant() if arguments.assistant == "rasa" else None
     rasa = RasaStandIn()
     with FcmServer() as fcm:

@@ -148,7 +148,11 @@ class Recorder:
 
     async def run(self, start: float, stop: asyncio.Event) -> None:
         self._start = start
-        client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(self.uri)
+        # Bounded waits: a server that stops answering (a wedged store) costs missed samples,
+        # reported, not a soak that never ends.
+        client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+            self.uri, socketTimeoutMS=20_000, serverSelectionTimeoutMS=20_000
+        )
         try:
             while not stop.is_set():
                 self._wake.clear()

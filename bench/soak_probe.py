@@ -17,18 +17,23 @@ mongod has no such leak. No setting of SecantusDB bounds it; only a restart free
 Run as the server's launcher (``mongo_server.start(launcher=...)``): ``python
 bench/soak_probe.py OUT secantusd-arguments...`` runs SecantusDB in this process and appends a JSON
 line to OUT every ``SAMPLE_EVERY`` s, to tell the rest of its growth apart:
-- RSS, and what it is made of (``/proc/self/smaps``): glibc's main heap, the 1 MiB anonymous
-  mappings that are CPython's object arenas (pymalloc), 8 MiB ones that are thread stacks, other
-  anonymous memory (glibc's other arenas and its mmapped blocks), files;
+- RSS, and what it is made of (``/proc/self/smaps``): glibc's main heap, thread stacks (8 MiB
+  mappings), other anonymous memory (glibc's other arena and mmapped blocks, and CPython's 1 MiB
+  object arenas: the kernel merges adjacent mappings, so those are read from CPython below), files;
 - glibc's malloc (``mallinfo2``, every arena): bytes in use, bytes free in its arenas, bytes held
   from the system;
+- CPython's small-object allocator (pymalloc, mmapped apart from malloc): arenas held, bytes
+  allocated in them;
 - WiredTiger's own statistics (the probe turns on ``statistics=(fast)``, as mongod runs): bytes in
-  its cache (pages, updates, dirty), its open sessions and cursors, and the cache bytes of the
-  oplog's, the documents', the index entries' and the other tables;
+  its cache (pages, updates, dirty), pages evicted by application threads, evictions that failed,
+  transaction ids pinned, its open sessions and cursors, and the cache bytes of the oplog's, the
+  documents', the index entries' and the other tables;
 - the Python heap: ``sys.getallocatedblocks``, the objects the collector tracks (their number and
   shallow size, in all and for the most numerous and the largest kinds), live ``Session`` and
   ``Cursor`` objects, and SecantusDB's list of open sessions (``Storage._all_sessions``);
-- threads: Python's by name and the process's native ones (WiredTiger's among them).
+- threads: Python's by name and the process's native ones (WiredTiger's among them);
+- with ``--trace-python`` (bench/soak.py), tracemalloc from the window's start: the Python lines
+  holding the memory allocated since.
 Counting walks the heap (tens of ms, under the GIL, every 15 s); the WiredTiger statistics use one
 session of the probe's and cursors reset each sample (no handle leaked per sample).
 """
@@ -52,10 +57,14 @@ SESSION_BYTES = 140
 CURSOR_BYTES = 210
 MB = 1024 * 1024
 KINDS_KEPT = 25  # the most numerous kinds of tracked object, per sample
-# CPython 3.10+ takes its object arenas from the system 1 MiB at a time (mmap); a thread's stack
-# is 8 MiB (the default ulimit -s) with a guard page.
-PYMALLOC_ARENA_KB = 1024
+# A thread's stack is 8 MiB (the default ulimit -s), its guard page a mapping apart. (CPython's
+# 1 MiB object arenas cannot be told by size: the kernel merges adjacent anonymous mappings.)
 THREAD_STACK_KB = 8192
+# The soak creates this file (beside OUT) when its measured window opens, if it asks for Python's
+# allocations to be traced; the probe then starts tracemalloc (one frame) and reports the lines
+# whose memory allocated since then is still held.
+TRACE_SUFFIX = ".trace-python"
+TRACE_TOP_EVERY = 4  # samples between two listings of the top lines (a snapshot: under a second)
 
 
 def launcher(out: Path) -> list[str]:
@@ -88,17 +97,91 @@ def malloc_mb() -> dict[str, float]:
     }
 
 
-MAPPING = re.compile(r"^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \d+\s*(.*)$")
+def pymalloc_mb() -> dict[str, float]:
+    """CPython's small-object allocator (its own arenas, mmapped apart from malloc's): the arenas
+    it holds and the bytes in blocks allocated in them (``_PyObject_DebugMallocStats``, written
+    to a memory stream)."""
+    libc = ctypes.CDLL(None)
+    libc.open_memstream.restype = ctypes.c_void_p
+    libc.open_memstream.argtypes = [
+        ctypes.POINTER(ctypes.c_char_p),
+        ctypes.POINTER(ctypes.c_size_t),
+    ]
+    libc.fclose.argtypes = [ctypes.c_void_p]
+    libc.free.argtypes = [ctypes.c_void_p]
+    write_stats = ctypes.pythonapi._PyObject_DebugMallocStats
+    write_stats.argtypes = [ctypes.c_void_p]
+    buffer, size = ctypes.c_char_p(), ctypes.c_size_t()
+    stream = libc.open_memstream(ctypes.byref(buffer), ctypes.byref(size))
+    write_stats(stream)
+    libc.fclose(stream)
+    text = ctypes.string_at(buffer, size.value).decode()
+    libc.free(ctypes.cast(buffer, ctypes.c_void_p))
+
+    arenas = re.search(r"(\d+) arenas \* (\d+) bytes/arena", text)
+    allocated = re.search(r"# bytes in allocated blocks\s+=\s+([\d,]+)", text)
+    if arenas is None or allocated is None:  # tracemalloc wraps the allocator: no statistics
+        return {}
+    return {
+        "arenas": round(int(arenas.group(1)) * int(arenas.group(2)) / MB, 1),
+        "allocated": round(int(allocated.group(1).replace(",", "")) / MB, 1),
+    }
 
 
-def resident_mb() -> dict[str, float]:
-    """The process's resident memory by kind of mapping (/proc/self/smaps, MB)."""
+def trace_marker(out: Path) -> Path:
+    return out.with_name(out.name + TRACE_SUFFIX)
+
+
+class PythonTrace:
+    """tracemalloc from the measured window's start: memory Python allocated since and still
+    holds, in all and by line (its own overhead apart: malloc'd, it counts in ``malloc_mb``)."""
+
+    def __init__(self) -> None:
+        import tracemalloc
+
+        self.tracemalloc = tracemalloc
+        tracemalloc.start(1)
+        self.samples = 0
+
+    def sample(self) -> dict[str, Any]:
+        traced, _ = self.tracemalloc.get_traced_memory()
+        found: dict[str, Any] = {
+            "traced_mb": round(traced / MB, 2),
+            "overhead_mb": round(self.tracemalloc.get_tracemalloc_memory() / MB, 2),
+        }
+        if self.samples % TRACE_TOP_EVERY == 0:
+            snapshot = self.tracemalloc.take_snapshot()
+            found["top_lines"] = [
+                {
+                    "line": f"{Path(stat.traceback[0].filename).name}:{stat.traceback[0].lineno}"
+                    if stat.traceback
+                    else "?",
+                    "path": stat.traceback[0].filename if stat.traceback else "?",
+                    "mb": round(stat.size / MB, 3),
+                    "blocks": stat.count,
+                }
+                for stat in snapshot.statistics("lineno")[:15]
+            ]
+        self.samples += 1
+        return found
+
+
+MAPPING = re.compile(r"^([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ \d+\s*(.*)$")
+GUARD_KB = 4
+
+
+def resident_mb(smaps: str | None = None) -> dict[str, float]:
+    """Resident memory by kind of mapping (``smaps``: the text of /proc/self/smaps by default),
+    MB. A thread's stack is an 8 MiB mapping right above its 4 KiB guard (glibc); other
+    anonymous memory (malloc's arenas and mmapped blocks, CPython's arenas, merged by the kernel
+    into runs of any size) is not told apart here."""
+    text = Path("/proc/self/smaps").read_text() if smaps is None else smaps
     parts: dict[str, int] = collections.defaultdict(int)
-    kind, size_kb = "other", 0
-    for line in Path("/proc/self/smaps").read_text().splitlines():
+    kind, below = "other", (0, "")
+    for line in text.splitlines():
         found = MAPPING.match(line)
         if found:
-            low, high, name = found.groups()
+            low, high, permissions, name = found.groups()
             size_kb = (int(high, 16) - int(low, 16)) // 1024
             if name == "[heap]":
                 kind = "malloc_main_heap"
@@ -106,15 +189,16 @@ def resident_mb() -> dict[str, float]:
                 kind = "other"
             elif name:
                 kind = "files"
-            elif size_kb == PYMALLOC_ARENA_KB:
-                kind = "python_arenas"
-            elif size_kb == THREAD_STACK_KB:
+            elif permissions == "---p":
+                kind = "anonymous_other"  # guard pages and reserved space: never resident
+            elif size_kb == THREAD_STACK_KB and below == (GUARD_KB, "---p"):
                 kind = "thread_stacks"
             else:
-                kind = "anonymous_other"  # glibc's other arenas, its mmapped blocks, WiredTiger's
+                kind = "anonymous_other"
+            below = (size_kb, permissions)
         elif line.startswith("Rss:"):
             parts[kind] += int(line.split()[1])
-    return {kind: round(kb / 1024, 1) for kind, kb in sorted(parts.items())}
+    return {kind: round(kb / 1024, 1) for kind, kb in parts.items()}
 
 
 def table_group(uri: str) -> str:
@@ -157,6 +241,14 @@ class WiredTigerStatistics:
         found: dict[str, Any] = {
             name: round(value(self.connection, key) / MB, 2) for name, key in fields.items()
         }
+        # A wedged store shows here: application threads evicting, evictions failing, and a
+        # range of transaction ids pinned by an old snapshot.
+        for name, key in (
+            ("evicted_by_application_threads", conn.cache_eviction_app),
+            ("evictions_failed", conn.cache_eviction_fail),
+            ("transaction_ids_pinned", conn.txn_pinned_range),
+        ):
+            found[name] = value(self.connection, key)
         found["sessions_open"] = value(self.connection, conn.session_open)
         found["cursors_open"] = value(self.connection, conn.cursor_open_count)
         found["cursors_cached"] = value(self.connection, conn.cursor_cached_count)
@@ -177,6 +269,12 @@ class WiredTigerStatistics:
             by_group[table_group(uri)] += value(cursor, wiredtiger.stat.dsrc.cache_bytes_inuse)
         found["cache_mb_by_table"] = {g: round(b / MB, 2) for g, b in sorted(by_group.items())}
         return found
+
+
+def handles() -> tuple[int, int]:
+    """Live WiredTiger ``Session`` and ``Cursor`` Python objects in this process."""
+    found, _ = heap()
+    return found["sessions"], found["cursors"]
 
 
 def heap() -> tuple[dict[str, Any], Any]:
@@ -229,7 +327,11 @@ def threads() -> dict[str, Any]:
 def sample_forever(out: Path) -> None:
     status = Path(f"/proc/{os.getpid()}/status")
     statistics: WiredTigerStatistics | None = None
+    trace: PythonTrace | None = None
+    marker = trace_marker(out)
     while True:
+        if trace is None and marker.exists():
+            trace = PythonTrace()
         objects, connection = heap()
         line: dict[str, Any] = {
             "t": round(time.time(), 1),
@@ -242,7 +344,10 @@ def sample_forever(out: Path) -> None:
             **threads(),
             "resident_mb": resident_mb(),
             "malloc_mb": malloc_mb(),
+            "pymalloc_mb": pymalloc_mb(),
         }
+        if trace is not None:
+            line["python_trace"] = trace.sample()
         try:
             if statistics is None and connection is not None:
                 statistics = WiredTigerStatistics(connection)
@@ -285,7 +390,11 @@ def report(out: Path, window: tuple[float, float]) -> dict[str, Any]:
 MEMORY_SERIES = {
     "rss": ("rss_mb",),
     **{f"resident {kind}": ("resident_mb", kind) for kind in (
-        "malloc_main_heap", "anonymous_other", "python_arenas", "thread_stacks", "files", "other")},
+        "malloc_main_heap", "anonymous_other", "thread_stacks", "files", "other")},
+    "pymalloc arenas": ("pymalloc_mb", "arenas"),
+    "pymalloc allocated": ("pymalloc_mb", "allocated"),
+    "python traced since window start": ("python_trace", "traced_mb"),
+    "tracemalloc overhead": ("python_trace", "overhead_mb"),
     **{f"malloc {kind}": ("malloc_mb", kind) for kind in ("in_use", "free", "held", "mmapped")},
     **{f"wiredtiger {kind}": ("wiredtiger", f"{kind}_mb") for kind in (
         "cache", "cache_pages", "cache_not_pages", "cache_dirty")},
@@ -302,6 +411,12 @@ COUNT_SERIES = {
     "wiredtiger sessions open": ("wiredtiger", "sessions_open"),
     "wiredtiger cursors open": ("wiredtiger", "cursors_open"),
     "wiredtiger allocations less frees": ("wiredtiger", "allocations_less_frees"),
+    "wiredtiger pages evicted by application threads": (
+        "wiredtiger",
+        "evicted_by_application_threads",
+    ),
+    "wiredtiger evictions failed": ("wiredtiger", "evictions_failed"),
+    "wiredtiger transaction ids pinned": ("wiredtiger", "transaction_ids_pinned"),
     "python threads": ("threads",),
     "native threads": ("native_threads",),
 }
@@ -336,10 +451,12 @@ def memory_report(out: Path, window: tuple[float, float]) -> dict[str, Any]:
         return {"first": points[0][1], "last": points[-1][1], "per_minute": slope(points)}
 
     first, last = inside[0].get("kinds", {}), inside[-1].get("kinds", {})
+    # A kind near the top-25 cut can be listed at both ends and not in between: a figure if it
+    # has three points, else none.
     growing = {
-        kind: series(("kinds", kind))["per_minute"]
+        kind: rate
         for kind in first.keys() & last.keys()
-        if last[kind] > first[kind]
+        if last[kind] > first[kind] and (rate := series(("kinds", kind)).get("per_minute"))
     }
     return {
         "samples": len(inside),
@@ -350,6 +467,14 @@ def memory_report(out: Path, window: tuple[float, float]) -> dict[str, Any]:
         ),
         "python_kinds_new_at_end": {k: v for k, v in last.items() if k not in first},
         "thread_names_at_end": inside[-1].get("thread_names", {}),
+        "python_lines_holding_most_at_end": next(
+            (
+                line["python_trace"]["top_lines"]
+                for line in reversed(inside)
+                if "top_lines" in line.get("python_trace", {})
+            ),
+            [],
+        ),
     }
 
 
