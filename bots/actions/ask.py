@@ -28,6 +28,9 @@ from actions.fallback import give_up
 from actions.resolve import (
     SCHOOL_LEVELS,
     Decision,
+    NameIndex,
+    Scored,
+    beyond_place_names,
     decide,
     domains_named,
     only_place_names,
@@ -35,7 +38,7 @@ from actions.resolve import (
     spelled_out,
     venue_first,
 )
-from actions.text import aspect_in, detect_lang, specific_aspect, words
+from actions.text import aspect_in, detect_lang, refers_back, specific_aspect, words
 
 CODE = re.compile(r"\b\d\.\d{6}\b")
 DOMAIN_OF_INTENT = {
@@ -205,6 +208,19 @@ def _pair_named(decision: Decision) -> bool:
     return best is not None and bool(best.strong) and not best.unexplained
 
 
+def named_event(scored: List[Scored], index: NameIndex) -> Decision:
+    """Of the tourism candidates, the event the words name best (the words single it out:
+    ``min_evidence``; two as good: a choice), else none."""
+    events = sorted(
+        (s for s in scored if s.candidate.kind == "event" and s.evidence >= index.min_evidence()),
+        key=lambda s: s.evidence,
+        reverse=True,
+    )
+    if len(events) > 1 and events[1].evidence >= events[0].evidence:
+        return Decision("choose", events[:2])
+    return Decision("answer", events[:1]) if events else Decision("none")
+
+
 def fits_aspect(kind: str, aspect: Optional[str]) -> bool:
     """Whether a record of ``kind`` can answer a places aspect (procedures: any)."""
     return kind == "procedure" or aspect is None or aspect in KIND_ASPECTS.get(kind, set())
@@ -218,6 +234,10 @@ def pick(
     found = []
     for domain, decision in decisions.items():
         if decision.best is None:
+            continue
+        if domain != "procedures" and only_place_names(decision.best, names.indexes[domain]):
+            # Only a place name ("thuê trọ ở TP Thanh Hóa" of the provincial museum): where,
+            # not which record of that catalogue.
             continue
         if decision.best.shared and set(decision.best.shared) <= decision.best.asking:
             # Only words of how people ask ("provincial" of "provincial hospital", asked of
@@ -296,6 +316,7 @@ class ActionAnswer(Action):
             for record_id, record_names in names.names.get("itinerary", {}).items()
         ]
         decisions: Dict[str, Decision] = {}
+        scored_in: Dict[str, List[Scored]] = {}
         place_aspect = aspect_in(text, "places")
         if place_aspect in WHEN and "event" in domains_named(text, names.kind_markers):
             # The hours of a festival are when it takes place.
@@ -318,6 +339,9 @@ class ActionAnswer(Action):
             procedures = name == "procedures"
             synonyms = domain_synonyms(name)
             scored = score(reading, candidates, index, synonyms)
+            if not procedures:
+                scored = beyond_place_names(scored, index)
+            scored_in[name] = scored
             # Procedures' long official names make a better word fit a weak reason to answer
             # another procedure than the one the search ranks first (dev split): offer both.
             decisions[name] = venue_first(
@@ -335,9 +359,11 @@ class ActionAnswer(Action):
             if unfit and not _named_record(decisions[name]):
                 decisions[name] = Decision("none")
         owner = ASPECT_DOMAIN.get(place_aspect or "")
-        if owner and hint == "procedures" and not _named_record(decisions[owner]):
+        back = refers_back(text) and bool(owner) and self._about_previous(tracker, owner, text)
+        if owner and hint == "procedures" and not _named_record(decisions[owner]) and not back:
             # A procedure question with a school's aspect naming no school ("thi vào 10 mấy
-            # môn", "how does a school transfer work"): the aspect does not choose the domain.
+            # môn", "how does a school transfer work"): the aspect does not choose the domain,
+            # unless it points back to the conversation's record ("tuyển sinh vào trường đó").
             owner = None
         if len(named) == 1 and hint == "procedures" and not _named_record(
             decisions[next(iter(named))]
@@ -364,8 +390,10 @@ class ActionAnswer(Action):
         if best is not None and best.candidate.kind in PLACES and decision.kind == "answer":
             if "event" in domains_named(text, names.kind_markers):
                 # Asked about a festival, found only a place ("lễ hội ... Thanh Hóa" and the
-                # provincial museum): not that place; the events, if that was the question.
-                decision = Decision("none")
+                # provincial museum): not that place; the event the words name best ("Sam Son
+                # beach festival": the beach ranks first, its festival next), else the events,
+                # if that was the question.
+                decision = named_event(scored_in.get("tourism", []), names.indexes["tourism"])
         if doubtful and not (chosen_domain == "procedures" and _clear_procedure(decision)):
             give_up(dispatcher, lang)
             return []
@@ -431,11 +459,13 @@ class ActionAnswer(Action):
 
     @staticmethod
     def _about_previous(tracker: Tracker, owner: str, text: str) -> bool:
+        """Whether the conversation's record is of ``owner``'s kind and the text a follow-up:
+        short, or pointing back to it ("tuyển sinh vào trường đó", ``refers_back``)."""
         previous = _parse_ref(tracker.get_slot("record"))
         return (
             previous is not None
             and catalogue.KIND_DOMAIN.get(previous[0]) == owner
-            and len(words(text)) <= FOLLOW_UP_MAX_WORDS
+            and (len(words(text)) <= FOLLOW_UP_MAX_WORDS or refers_back(text))
         )
 
     def _offer(

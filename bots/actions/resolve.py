@@ -1190,6 +1190,11 @@ def decide(
     if not eligible:
         return Decision("none")
     decision = _settled(_decide(eligible, min_evidence, margin, lead, rival_answers), eligible)
+    fitting = [s for s in decision.options if not s.other_level]
+    if decision.kind == "choose" and len(fitting) == 1 < len(decision.options):
+        # "cấp 2 Bắc Sơn" of *Trường Tiểu học Bắc Sơn* and *Trường THCS Bắc Sơn*: the school
+        # level asked says which.
+        decision = Decision("answer", fitting)
     best = decision.best
     if phrase_needed and decision.kind == "answer" and best is not None and not _phrase(best):
         # Only lone syllables shared ("mẹ", "con" of "Đăng ký nhận cha, mẹ, con"): the words
@@ -1398,7 +1403,26 @@ def only_place_names(scored: Scored, index: NameIndex) -> bool:
     """Whether the words a record shares with the question are only place names several
     catalogues hold ("Thanh Hóa" of *Bảo tàng tỉnh Thanh Hóa*): they say where, not which."""
     said = [term for term in scored.shared if index.weight(term) > 0]
-    return bool(said) and all(term in index.localities for term in said)
+    # A pair of a place name's word and a word of the language ("in Sầm" of *A weekend in Sầm
+    # Sơn*) says where too.
+    where = {word for term in index.localities for word in term.split()} | index.language_words
+    return bool(said) and all(
+        term in index.localities or set(term.split()) <= where for term in said
+    )
+
+
+def beyond_place_names(scored: Sequence[Scored], index: NameIndex) -> List[Scored]:
+    """The candidates less those sharing only place names (``only_place_names``), where another
+    is named by words of its own: "Pù Luông ở đâu, đi từ tp Thanh Hóa" is about Pù Luông, not
+    *Bảo tàng tỉnh Thanh Hóa*."""
+    min_evidence = index.min_evidence()
+    if not any(
+        s.evidence >= min_evidence
+        and (s.named or any(" " in term and term not in index.localities for term in s.shared))
+        for s in scored
+    ):
+        return list(scored)
+    return [s for s in scored if not only_place_names(s, index)]
 
 
 def _thing_shared(scored: Scored) -> bool:

@@ -77,7 +77,7 @@ VI_WORDS = set(
     """la co khong ko k gi nao dau bao nhieu lau cho em toi minh ad thi duoc dc vay nhe oi voi
     cua va nhung cac lam xin nop phi le giay thu tuc benh vien truong hoc xa phuong huyen tinh
     ngay gio thang mo ve vao chua dong hoi sap nhu nay kia roi nua chao cam on tam biet vang
-    muon hoi giup mua tien bi sai sua doi cap""".split()
+    muon hoi giup mua tien bi sai sua doi cap tp""".split()
 )
 
 
@@ -108,7 +108,7 @@ PROCEDURE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
              "co phi", "thu phi", "ton phi", "how much", "cost", "fee", "fees", "charge",
              "lay phi")),
     ("agency", ("o dau", "noi nao", "co quan nao", "where", "cho nao", "tai dau",
-                "ubnd", "commune office", "xa nao",
+                "ubnd", "commune office", "xa nao", "ra dau",
                 # Whether one office will do, or another must ("ở xã được không hay bắt buộc
                 # ra phòng công chứng"): where to apply, not who may.
                 "ở xã được", "tại xã được", "ở phường được", "tại phường được",
@@ -116,16 +116,21 @@ PROCEDURE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
                 "phải lên tỉnh")),
     ("documents", ("giay to", "ho so", "can gi", "can nhung gi", "mang theo", "mang gi",
                    "can mang", "documents", "papers", "what do i need", "can nhung giay",
-                   "can giay to")),
+                   "can giay to", "to bring", "i bring", "what do we need", "paperwork")),
     # Whether the child must come along ("có phải dẫn cháu lên công an không"): how it is
     # done, before "có phải" asks who may.
     ("steps", ("dẫn con", "dẫn cháu", "dẫn bé", "đưa con", "đưa cháu", "đưa bé",
                "bring my child", "bring the child")),
     ("eligibility", ("dieu kien", "duoc khong", "duoc ko", "co duoc", "ai duoc", "truong hop nao",
                      "co phai", "bat buoc", "can i", "eligible", "who can", "can they",
-                     "co bi", "co bat")),
+                     "co bi", "co bat",
+                     # Whether it is needed at all, and what a person must have to qualify.
+                     "co can", "bang cap", "trinh do", "ngoai ngu")),
     ("steps", ("cac buoc", "nhung buoc", "quy trinh", "trinh tu", "the nao", "lam sao",
-               "kieu gi", "how do i", "how to", "steps", "nhu the nao", "how can")),
+               "kieu gi", "how do i", "how to", "steps", "nhu the nao", "how can", "ntn",
+               "lam gi", "how do we", "how do you", "how does",
+               # Last: wanting it done, asked nothing else ("muốn xoá tạm trú ở chỗ cũ").
+               "muon", "want to", "wants to")),
 )
 PLACE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
     # Before "admission" (a school's): what a visit costs.
@@ -143,28 +148,38 @@ PLACE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
     ("catchment", ("dung tuyen", "khu vuc nao", "tuyen nao", "hoc truong nao", "catchment",
                    "dung khong", "nhan hoc sinh", "nhung phuong nao", "cac phuong nao",
                    "nhung xa nao", "cac xa nao", "phuong xa nao", "ngoai phuong", "ngoai xa",
-                   "trai tuyen", "which communes", "which wards")),
+                   "trai tuyen", "which communes", "which wards", "khu nao", "which areas",
+                   "which neighbourhoods", "which neighborhoods", "kids from", "children from",
+                   "co duoc hoc", "duoc vao hoc")),
     ("admission", ("tuyen sinh", "chi tieu", "diem chuan", "nhan tre", "thi vao", "admission",
-                   "entrance", "enrol", "lop 1", "lop 6", "lop 10")),
+                   "entrance", "enrol", "enroll", "enrolment", "enrollment", "lop 1", "lop 6",
+                   "lop 10", "co tuyen", "tuyen nganh")),
     ("how_to_book", ("dat lich", "dat kham", "hen kham", "book", "appointment", "dang ky kham",
                      "booking")),
-    ("phone", ("so dien thoai", "dien thoai", "sdt", "phone", "hotline", "goi so")),
+    ("phone", ("so dien thoai", "dien thoai", "sdt", "phone", "hotline", "goi so", "contact",
+               "lien he", "lien lac")),
     ("open_now", ("bay gio", "right now", "con mo", "dang mo", "open now", "hien gio",
-                  "at the moment", "luc nay")),
+                  "at the moment", "luc nay", "mo cua hom nay", "hom nay co mo", "hom nay mo",
+                  "open today")),
     ("hours", ("gio mo cua", "mo cua", "may gio", "opening hours", "hours", "open on",
                "buoi toi", "what time", "gio hop", "hop cho")),
     ("price", ("ve vao", "gia ve", "ve bao nhieu", "bao nhieu tien", "mat tien", "thu phi",
                "tien ve", "ticket", "price", "prise", "pay", "cost", "fee", "gia bao nhieu",
                "mien phi", "free", "how much", "entry", "charge", "tickets", "prices",
-               "mat ve")),
+               "mat ve", "mat phi", "co phi", "ton phi")),
     ("departments", ("chuyen khoa", "kham nhung gi", "co kham", "khoa nao", "clinic", "offer",
                      "department", "departments", "specialty", "specialties", "clinics",
-                     "kham gi", "kham rang", "kham tim", "kham mat", "kham san")),
+                     "kham gi", "kham rang", "kham tim", "kham mat", "kham san",
+                     # Accented: unaccented, "co khoa" is also "có khóa (học)".
+                     "có khoa")),
     ("upcoming_events", ("khi nao", "ngay nao", "thang may", "to chuc", "when", "date",
                          "su kien", "bao gio", "event", "events", "exhibition",
-                         "exhibitions", "coming up", "sap dien ra")),
+                         "exhibitions", "coming up", "sap dien ra", "hom nao", "ngay may",
+                         "le hoi gi", "su kien gi", "khai mac")),
     ("address", ("o dau", "dia chi", "where", "address", "duong nao", "xa nao", "get there",
-                 "mua o dau", "cho nao", "nam o", "which commune", "which ward", "located")),
+                 "mua o dau", "cho nao", "nam o", "which commune", "which ward", "located",
+                 "o phuong nao", "o huyen nao", "thuoc huyen nao", "thuoc xa nao", "how far",
+                 "bao xa")),
 )
 ASPECT_TABLES: Dict[str, Sequence[Tuple[str, Sequence[str]]]] = {
     "procedures": PROCEDURE_ASPECTS,
@@ -252,6 +267,33 @@ def aspect_in(text: str, table: str) -> Optional[str]:
             if (as_written in written) if accented and accents else (plain in folded):
                 return aspect
     return None
+
+
+# Words that point back to the record being talked about ("vào đó", "trường đó", "that
+# school"): a follow-up about it, whatever catalogue the intent names. Accented phrases are read
+# as written where the question has accents ("sổ đỏ" is no "số đó").
+REFERS_BACK = (
+    "đó", "đấy", "ấy", "trường này", "viện này", "chỗ này", "nơi này",
+    "vao do", "truong do", "o do", "cho do", "noi do", "vien do", "truong nay",
+    # (Not "there" alone: "is there a fee".)
+    "that school", "that hospital", "that place", "this school", "this hospital", "this place",
+)
+
+
+def refers_back(text: str) -> bool:
+    """Whether the text points back to the record talked about (``REFERS_BACK``)."""
+    typed = fold(text)
+    written = " ".join(re.findall(r"[^\W_]+", unicodedata.normalize("NFC", text).lower()))
+    accents = written != typed
+    for phrase in REFERS_BACK:
+        plain = fold(phrase)
+        accented = plain != phrase
+        if accented and not accents:
+            continue  # typed without accents, "do" is also "đỏ"
+        haystack = f" {written} " if accented else f" {typed} "
+        if f" {phrase} " in haystack:
+            return True
+    return False
 
 
 # Aspects asked in words that only a record answers ("giá vé", "số điện thoại", "lệ phí"):
