@@ -28,11 +28,11 @@ from actions.fallback import give_up
 from actions.resolve import (
     SCHOOL_LEVELS,
     Decision,
-    NameIndex,
     Scored,
     beyond_place_names,
     decide,
     domains_named,
+    named_event,
     only_place_names,
     score,
     spelled_out,
@@ -150,7 +150,8 @@ KIND_ASPECTS = {
     "attraction": {"hours", "open_now", "price", "address", "phone", "upcoming_events"},
     "event": {"upcoming_events"},
     "itinerary": set(),
-    "hospital": {"address", "phone", "how_to_book", "departments"},
+    # (Hours: not in the data, said so rather than another place's hours stated.)
+    "hospital": {"address", "phone", "how_to_book", "departments", "hours", "open_now"},
     "school": {"address", "phone", "admission", "catchment", "transfer"},
 }
 # A place's hours asked of an event ("What time does the festival start?") ask when it is.
@@ -208,26 +209,16 @@ def _pair_named(decision: Decision) -> bool:
     return best is not None and bool(best.strong) and not best.unexplained
 
 
-def named_event(scored: List[Scored], index: NameIndex) -> Decision:
-    """Of the tourism candidates, the event the words name best (the words single it out:
-    ``min_evidence``; two as good: a choice), else none."""
-    events = sorted(
-        (s for s in scored if s.candidate.kind == "event" and s.evidence >= index.min_evidence()),
-        key=lambda s: s.evidence,
-        reverse=True,
-    )
-    if len(events) > 1 and events[1].evidence >= events[0].evidence:
-        return Decision("choose", events[:2])
-    return Decision("answer", events[:1]) if events else Decision("none")
-
-
 def fits_aspect(kind: str, aspect: Optional[str]) -> bool:
     """Whether a record of ``kind`` can answer a places aspect (procedures: any)."""
     return kind == "procedure" or aspect is None or aspect in KIND_ASPECTS.get(kind, set())
 
 
 def pick(
-    decisions: Dict[str, Decision], hint: Optional[str], names: "catalogue.Names"
+    decisions: Dict[str, Decision],
+    hint: Optional[str],
+    names: "catalogue.Names",
+    outside: bool = False,
 ) -> Tuple[Optional[str], Decision]:
     """The domain whose best record the words single out most (relative to what that
     catalogue needs), the intent's domain counting HINT_BONUS times."""
@@ -235,9 +226,15 @@ def pick(
     for domain, decision in decisions.items():
         if decision.best is None:
             continue
-        if domain != "procedures" and only_place_names(decision.best, names.indexes[domain]):
+        if (
+            domain != "procedures"
+            and not outside
+            and only_place_names(decision.best, names.indexes[domain])
+        ):
             # Only a place name ("thuê trọ ở TP Thanh Hóa" of the provincial museum): where,
-            # not which record of that catalogue.
+            # not which record of that catalogue. (Outside the scope the NLU knows, it still
+            # makes the answer a choice, so not an answer: "work permit for a foreign teacher
+            # in Thanh Hoa" is no construction permit.)
             continue
         if decision.best.shared and set(decision.best.shared) <= decision.best.asking:
             # Only words of how people ask ("provincial" of "provincial hospital", asked of
@@ -385,7 +382,7 @@ class ActionAnswer(Action):
             # The intent counts in ``pick`` (HINT_BONUS), which offers both catalogues' records
             # when they are close; a place far ahead of a procedure that fits by a syllable or
             # two ("Làng bánh gai Tứ Trụ ở đâu": "trú ở" of the judicial record) is answered.
-            chosen_domain, decision = pick(decisions, hint, names)
+            chosen_domain, decision = pick(decisions, hint, names, outside)
         best = decision.best
         if best is not None and best.candidate.kind in PLACES and decision.kind == "answer":
             if "event" in domains_named(text, names.kind_markers):

@@ -8,6 +8,8 @@ guessed. Addresses come with a map link built from the record's coordinates.
 from datetime import datetime
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from actions.text import fold
+
 Record = Dict[str, Any]
 Link = Dict[str, str]
 
@@ -204,6 +206,38 @@ def _events(record: Record, lang: str) -> List[str]:
     return [t(lang, "events"), *(f"- {e.get('name')}: {_when(e, lang)}" for e in events)]
 
 
+# Words of a venue that say what kind of place, not which ("đền thờ", "các bản", "huyện").
+VENUE_WORDS = {
+    "le", "hoi", "festival", "the", "of", "den", "tho", "temple", "lang", "village", "villages",
+    "ban", "cac", "xa", "huyen", "commune", "district", "thi", "tran", "pho", "thanh",
+}
+
+
+def _pairs(text: str) -> set:
+    words = fold(text).split()
+    return {f"{a} {b}" for a, b in zip(words, words[1:])}
+
+
+def where_held(event: Record) -> set:
+    """Word pairs that say where an event is held: its venue's, its district's and its name's
+    last two words ("Lễ hội du lịch biển Sầm Sơn": "sam son"), less those of kind words only."""
+    name = fold(str(event.get("name") or "")).split()
+    texts = [" ".join(name[-2:]), str(event.get("venue") or ""), str(event.get("district") or "")]
+    return {
+        pair
+        for text in texts
+        for pair in _pairs(text)
+        if not set(pair.split()) <= VENUE_WORDS
+    }
+
+
+def held_in(question: str, events: List[Record]) -> List[Record]:
+    """The events held where the question names ("lễ hội ở Nga Sơn sắp tới": Mai An Tiêm's,
+    its venue in Nga Sơn district), in their order; none where it names no venue of theirs."""
+    asked = _pairs(question)
+    return [event for event in events if where_held(event) & asked]
+
+
 def attraction_answer(
     record: Record, aspect: Optional[str], lang: str, hotline: str
 ) -> Tuple[str, List[Link]]:
@@ -276,6 +310,9 @@ def hospital_answer(
     links: List[Link] = []
     if aspect == "phone":
         lines += _phone(record, lang, hotline)
+    elif aspect in ("hours", "open_now"):
+        # Hospitals' hours are not in the data: said so, with the phone to ask.
+        lines += _hours(record, lang, with_status=False) + _phone(record, lang, hotline)
     elif aspect == "how_to_book":
         lines += _booking(record, lang)
     elif aspect == "departments":

@@ -17,7 +17,7 @@ from rasa_sdk.types import DomainDict
 from actions import settings
 from actions.api import ApiUnavailable, graphql, nodes
 from actions.common import lang_of, say
-from actions.place_answers import hours_text
+from actions.place_answers import held_in, hours_text
 
 TEXTS = {
     "vi": {
@@ -172,7 +172,9 @@ class ActionAnswerOpeningHours(Action):
 
 EVENTS = """
 query Events($first: Int, $lang: Language) {
-  events(first: $first, lang: $lang) { nodes { name startsAt endsAt status } }
+  events(first: $first, lang: $lang) {
+    nodes { name startsAt endsAt status venue(lang: $lang) district }
+  }
 }
 """
 # On schedule only: a cancelled event, or one postponed and not yet given its new date, is not
@@ -231,8 +233,12 @@ class ActionAnswerEvents(Action):
         # An event is meant when the message holds every distinctive word of its name (entity
         # spans can be cut short; the message as a whole is more reliable).
         named = [e for e in found if matches_words(message, e["name"], GENERIC_EVENT_WORDS)]
+        here = held_in(message, found)
         if named:
             found = named
+        elif here:
+            # "lễ hội ở Nga Sơn sắp tới": those held there, not the province's next ones.
+            found = here
         elif wanted:
             say(dispatcher, _t(lang, "nothing_found", text=wanted))
             return []

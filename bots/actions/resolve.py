@@ -1404,10 +1404,10 @@ def only_place_names(scored: Scored, index: NameIndex) -> bool:
     catalogues hold ("Thanh Hóa" of *Bảo tàng tỉnh Thanh Hóa*): they say where, not which."""
     said = [term for term in scored.shared if index.weight(term) > 0]
     # A pair of a place name's word and a word of the language ("in Sầm" of *A weekend in Sầm
-    # Sơn*) says where too.
+    # Sơn*) says where too; a letter alone ("s" of "driver's") says nothing.
     where = {word for term in index.localities for word in term.split()} | index.language_words
     return bool(said) and all(
-        term in index.localities or set(term.split()) <= where for term in said
+        term in index.localities or set(term.split()) <= where or len(term) == 1 for term in said
     )
 
 
@@ -1423,6 +1423,19 @@ def beyond_place_names(scored: Sequence[Scored], index: NameIndex) -> List[Score
     ):
         return list(scored)
     return [s for s in scored if not only_place_names(s, index)]
+
+
+def named_event(scored: List[Scored], index: NameIndex) -> Decision:
+    """Of the tourism candidates, the event the words name best (the words single it out:
+    ``min_evidence``; two as good: a choice), else none."""
+    events = sorted(
+        (s for s in scored if s.candidate.kind == "event" and s.evidence >= index.min_evidence()),
+        key=lambda s: s.evidence,
+        reverse=True,
+    )
+    if len(events) > 1 and events[1].evidence >= events[0].evidence:
+        return Decision("choose", events[:2])
+    return Decision("answer", events[:1]) if events else Decision("none")
 
 
 def _thing_shared(scored: Scored) -> bool:
