@@ -145,7 +145,9 @@ def test_a_pair_of_a_place_name_and_a_word_of_the_language_says_where(
 ) -> None:
     # "in Sầm" of "Sầm Sơn Sea-Tourism Opening Festival" asked in English: where, not which.
     scored = _scored(
-        tourism, "my wife wants to open a coffee shop in Sam Son", ("event", "sam-son-sea-tourism-opening")
+        tourism,
+        "my wife wants to open a coffee shop in Sam Son",
+        ("event", "sam-son-sea-tourism-opening"),
     )
     assert resolve.only_place_names(scored[0], tourism)
     named = _scored(tourism, "Sam Son sea festival", ("event", "sam-son-sea-tourism-opening"))
