@@ -194,9 +194,15 @@ def t(lang: str, key: str, **values: Any) -> str:
     return TEXTS[lang][key].format(**values)
 
 
+# Stations that are no air stations: a commune's health station ("trạm y tế xã Quảng Tâm").
+NOT_AIR_STATIONS = ("tram y te", "health station", "medical station")
+
+
 def about_air(text: str) -> bool:
     """Whether the words are about the air (or pollution, or being outdoors in it)."""
     folded = f" {fold(text)} "
+    for phrase in NOT_AIR_STATIONS:
+        folded = folded.replace(f" {phrase} ", " | ")
     return any(f" {word} " in folded for word in AIR_WORDS)
 
 

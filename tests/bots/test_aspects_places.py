@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
-from actions import place_answers, resolve, text
+from actions import air_answers, place_answers, resolve, text
 
 DATA = Path(__file__).resolve().parents[2] / "domains"
 
@@ -203,3 +203,11 @@ def test_a_hospitals_hours_are_said_to_be_missing_with_its_phone() -> None:
     assert "Dữ liệu chưa có giờ mở cửa." in answer and "0237 3851 234" in answer
     answer, _ = place_answers.hospital_answer(record, "open_now", "en", "1800 1096")
     assert "The data has no opening hours." in answer
+
+
+def test_a_health_station_is_no_air_station() -> None:
+    # "trạm y tế" (a commune's health station) holds "trạm" (an air station): a health question.
+    assert not air_answers.about_air("trạm y tế xã Quảng Tâm có tiêm chủng cho trẻ không")
+    assert not air_answers.about_air("Hoang Quang health station opening hours")
+    assert air_answers.about_air("trạm quan trắc Hạc Thành bụi mịn bao nhiêu")
+    assert air_answers.about_air("không khí gần trạm y tế Quảng Tâm có ô nhiễm không")
