@@ -1191,9 +1191,14 @@ def decide(
         return Decision("none")
     decision = _settled(_decide(eligible, min_evidence, margin, lead, rival_answers), eligible)
     fitting = [s for s in decision.options if not s.other_level]
-    if decision.kind == "choose" and len(fitting) == 1 < len(decision.options):
+    if (
+        decision.kind == "choose"
+        and len(fitting) == 1 < len(decision.options)
+        and all(_pairs_of(o) <= _pairs_of(fitting[0]) for o in decision.options)
+    ):
         # "cấp 2 Bắc Sơn" of *Trường Tiểu học Bắc Sơn* and *Trường THCS Bắc Sơn*: the school
-        # level asked says which.
+        # level asked says which, of two records the question names alike (not *Mầm non Đông
+        # Thọ* for "mầm non Hàm Rồng" beside *Tiểu học Hàm Rồng*).
         decision = Decision("answer", fitting)
     best = decision.best
     if phrase_needed and decision.kind == "answer" and best is not None and not _phrase(best):
@@ -1292,6 +1297,12 @@ def _among(unknown: Union[bool, Collection[str]], words: Sequence[str]) -> bool:
     if isinstance(unknown, bool):
         return unknown
     return bool(set(words) & set(unknown))
+
+
+def _pairs_of(scored: Scored) -> Set[str]:
+    """The word pairs a record shares with the question, less those naming a school level."""
+    levels = {name for names in LEVELS.values() for name in names}
+    return {term for term in scored.shared if " " in term and term not in levels}
 
 
 def _settled(decision: Decision, eligible: Sequence[Scored]) -> Decision:

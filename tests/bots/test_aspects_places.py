@@ -104,6 +104,12 @@ def test_the_school_level_asked_settles_a_choice_between_two_schools() -> None:
         decision = resolve.decide(scored, index.min_evidence(), places=True)
         assert decision.kind == "answer" and decision.best is not None, question
         assert decision.best.candidate.id == expected, question
+    # The level fits one record, the name the other ("cấp 1 Trần Mai Ninh": no such school):
+    # not the primary school of another name.
+    other = [_school("thcs-tran-mai-ninh"), _school("th-dong-tho")]
+    scored = resolve.score("trường cấp 1 Trần Mai Ninh ở đâu", other, index, levels)
+    decision = resolve.decide(scored, index.min_evidence(), places=True)
+    assert decision.best is not None and decision.best.candidate.id != "th-dong-tho"
     # No level asked: still a choice.
     scored = resolve.score("trường Bắc Sơn ở đâu", candidates, index, levels)
     assert resolve.decide(scored, index.min_evidence(), places=True).kind == "choose"
