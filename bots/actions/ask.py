@@ -215,7 +215,10 @@ def fits_aspect(kind: str, aspect: Optional[str]) -> bool:
 
 
 def pick(
-    decisions: Dict[str, Decision], hint: Optional[str], names: "catalogue.Names"
+    decisions: Dict[str, Decision],
+    hint: Optional[str],
+    names: "catalogue.Names",
+    known: bool = True,
 ) -> Tuple[Optional[str], Decision]:
     """The domain whose best record the words single out most (relative to what that
     catalogue needs), the intent's domain counting HINT_BONUS times."""
@@ -226,12 +229,14 @@ def pick(
         if (
             domain != "procedures"
             and hint is not None
+            and known
             and only_place_names(decision.best, names.indexes[domain])
         ):
             # Only a place name ("thuê trọ ở TP Thanh Hóa" of the provincial museum): where,
-            # not which record of that catalogue. (Where the NLU names no catalogue, it still
-            # counts: a question about the town, or a doubt, not an answer on one pair: "work
-            # permit for a foreign teacher in Thanh Hoa" is no construction permit.)
+            # not which record of that catalogue. (Where the NLU names no catalogue, or the
+            # question holds words none knows, it still counts: a question about the town, or a
+            # doubt, not an answer on one pair: "work permit for a foreign English teacher in
+            # Thanh Hoa" is no construction permit.)
             continue
         if decision.best.shared and set(decision.best.shared) <= decision.best.asking:
             # Only words of how people ask ("provincial" of "provincial hospital", asked of
@@ -379,7 +384,7 @@ class ActionAnswer(Action):
             # The intent counts in ``pick`` (HINT_BONUS), which offers both catalogues' records
             # when they are close; a place far ahead of a procedure that fits by a syllable or
             # two ("Làng bánh gai Tứ Trụ ở đâu": "trú ở" of the judicial record) is answered.
-            chosen_domain, decision = pick(decisions, hint, names)
+            chosen_domain, decision = pick(decisions, hint, names, known=not loosely)
         best = decision.best
         if best is not None and best.candidate.kind in PLACES and decision.kind == "answer":
             if "event" in domains_named(text, names.kind_markers):
