@@ -22,8 +22,10 @@ Same contract as a feed's own stream (domains/kernel/change_feed.py), per feed:
   is reloaded. A subscriber's database error retries that event (or load) on its feed alone;
 - a token that cannot be used reloads every feed;
 - a dropped or renamed collection reloads its own feeds (a database-level stream carries on after
-  them); a dropped database reloads them all, once (the drops of its collections that come
-  before the ``dropDatabase`` event are not reloaded on their own).
+  them); a dropped database reloads them all, once where its collections' drops come in the
+  same answer as the ``dropDatabase`` event (SecantusDB writes them together): a drop reloads
+  only once the stream has read past it without a ``dropDatabase``. On MongoDB each drop is its
+  own oplog entry, and an empty answer between them may reload a feed once more (harmless).
 """
 
 import asyncio
