@@ -452,6 +452,18 @@ class ActionAnswer(Action):
             # aspects as buttons, rather than the wrong one stated.
             aspect = _aspect(text, intent if sure else "", best.kind, waiting)
             return await self._say_record(dispatcher, best.kind, best.id, aspect, lang)
+        previous = _parse_ref(tracker.get_slot("record"))
+        if (
+            decision.kind in ("choose", "unsure")
+            and previous is not None
+            and len(words(text)) <= FOLLOW_UP_MAX_WORDS
+            and any(s.candidate.id == previous[1] for s in decision.options)
+        ):
+            # A short question the words leave between records, one of them the conversation's
+            # ("còn lệ phí làm lại hết bao nhiêu?" after the ID card's re-issue): that one.
+            kind, record_id, _ = previous
+            aspect = _aspect(text, intent, kind, tracker.get_slot("aspect"))
+            return await self._say_record(dispatcher, kind, record_id, aspect, lang)
         if decision.kind in ("choose", "unsure"):
             return self._offer(dispatcher, decision, names, text, intent, lang)
         return await self._nothing_found(dispatcher, tracker, domain, text, intent, lang, hint)

@@ -414,6 +414,7 @@ class NameIndex:
         if (
             word in self.frequency
             or word in self.elsewhere
+            or word in ASKING_WORDS  # "nhieu" of "bao nhiêu" is no typo of "chiếu"
             or len(word) < TYPO_MIN_LENGTH
             or word.isdigit()
         ):

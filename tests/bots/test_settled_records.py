@@ -362,3 +362,9 @@ def test_the_record_another_records_everyday_pairs_name_is_answered(
         unknown=["bo", "cuoi"],
     )
     assert decision.kind == "answer" and _ids(decision) == [SEPARATION]
+
+
+def test_a_word_of_how_people_ask_is_no_typo_of_a_name(procedures: resolve.NameIndex) -> None:
+    # "nhiêu" of "bao nhiêu" is one letter from "chiếu" (hộ chiếu): a word, not a typo.
+    assert procedures._spelled("nhieu") == "nhieu"
+    assert procedures._spelled("chiue") == "chieu"

@@ -131,6 +131,22 @@ def test_follow_up_keeps_the_procedure(stack: AssistantStack, mongo: Any) -> Non
     assert vnd(record["fees"][0]["amountVnd"]) in answer
 
 
+def test_a_follow_up_the_words_leave_between_two_records_keeps_the_conversations(
+    stack: AssistantStack, mongo: Any
+) -> None:
+    # "làm lại" fits the ID card's and the driving licence's re-issue alike: alone, a choice;
+    # after the ID card's, that one.
+    record = mongo["procedures"].find_one({"code": "2.001194"})
+    first = ask(stack, "tôi bị mất thẻ căn cước, làm lại ở đâu")
+    assert "2.001194" in text_of(first)
+    follow_up = ask(stack, "làm lại tốn phí bao nhiêu", session=first["sessionId"])
+    assert "2.001194" in text_of(follow_up)
+    assert vnd(record["fees"][0]["amountVnd"]) in text_of(follow_up)
+    alone = ask(stack, "làm lại tốn phí bao nhiêu")
+    payloads = " ".join(b["payload"] for m in alone["messages"] for b in m["buttons"])
+    assert "2.001194" in payloads and "3.000348" in payloads
+
+
 def test_the_stored_conversation_holds_each_event_once(stack: AssistantStack, mongo: Any) -> None:
     # bots/tracker_store.py writes a message's new events without reading the conversation back:
     # the record keeps every message once, in order, in one session, as Rasa's own store would.
