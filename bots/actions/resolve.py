@@ -146,9 +146,14 @@ CHANGE_ASKED = {
 # A paper lost (folded): what a re-issue is for, not an exchange (the law's cases for *Cấp
 # đổi*: worn, out of date, details changed; for *Cấp lại*: lost).
 LOSS_ASKED = {
-    *"mat lost lose losing missing stolen".split(),
+    *"mat lost lose losing stolen".split(),
     *("that lac", "danh roi", "bi trom"),
 }
+# Words before "mất" that make it a loss of whatever follows or came before ("bị mất", "làm
+# mất", "đánh mất"); words after it that make it no loss ("mất công": effort, "mất hiệu lực":
+# void, "mất việc": a job).
+LOSING = {"bi", "lam", "danh"}
+NOT_LOST = {"cong", "hieu", "viec", "ngu", "dien", "nuoc", "lien", "tich", "dau"}
 # How names say a re-issue and an exchange (folded, vi and en).
 REISSUE_NAMES = {"cap lai", "dang ky lai", "re-issuance", "reissue", "re-issue", "re-registration"}
 EXCHANGE_NAMES = {"cap doi", "exchange"}
@@ -767,7 +772,6 @@ def score(
     typed = [index._spelled(word) for word in fold(question).split()]
     english = in_english(question)
     changing = asks_change(question)
-    lost = asks_loss(question)
     # English words outnumber Vietnamese ones, whatever a Vietnamese name quoted in it says
     # ("lost her ID card (căn cước) while travelling").
     tokens = words_of_text(question)
@@ -921,7 +925,7 @@ def score(
                 change=not changing and names_change(own_name(index, candidate.id, english)),
                 thing_said=_thing_said(index, own_name(index, candidate.id, english), typed),
                 renewal=renewal_of(index.names.get(candidate.id, [])),
-                loss=lost,
+                loss=asks_loss(question, {word for term in shared for word in term.split()}),
                 not_yet=circumstance != question
                 and evidence >= index.min_evidence()
                 and index.evidence(circumstance, candidate.id, also)[0] < index.min_evidence(),
@@ -1057,16 +1061,27 @@ def asks_change(question: str) -> bool:
     return bool(said & CHANGE_ASKED)
 
 
-def asks_loss(question: str) -> bool:
-    """Whether the question says a paper is lost (``LOSS_ASKED``; not "mất" of "mất bao lâu")."""
-    words = fold(question).split()
-    pairs = {f"{a} {b}" for a, b in zip(words, words[1:])}
-    if pairs & LOSS_ASKED:
-        return True
-    asking = _asking_spots(words) | {
-        at for at, (a, b) in enumerate(zip(words, words[1:])) if a == "mat" and b in COST_NEXT
-    }
-    return any(word in LOSS_ASKED for at, word in enumerate(words) if at not in asking)
+def asks_loss(question: str, thing: Set[str]) -> bool:
+    """Whether the question says a paper is lost: a word of loss (``LOSS_ASKED``) beside the
+    paper (``thing``: the folded words it shares with a name) in the same clause, or "mất"
+    after "bị", "làm", "đánh" ("căn cước bị mất"). Not "mất" of "mất bao lâu", "mất công",
+    nor of a person who died ("bà tôi mất, căn cước của bà ..."); not "missing" (lacking)."""
+    for clause in re.split(r"[,.;:!?()]", question):
+        words = fold(clause).split()
+        asking = _asking_spots(words)
+        for at, word in enumerate(words):
+            before = words[at - 1] if at else ""
+            after = words[at + 1 : at + 5] if word != "mat" else words[at + 1 : at + 2]
+            pair = " ".join(words[at : at + 2])
+            if pair in LOSS_ASKED and set(words[max(at - 3, 0) : at + 5]) & thing:
+                return True
+            if word not in LOSS_ASKED or at in asking:
+                continue
+            if word == "mat" and (set(after) & (COST_NEXT | NOT_LOST)):
+                continue
+            if (word == "mat" and before in LOSING) or before in thing or set(after) & thing:
+                return True
+    return False
 
 
 def renewal_of(names: Sequence[str]) -> str:
