@@ -621,11 +621,16 @@ class NameIndex:
         )
 
 
+# Where a clause ends: an everyday name does not run across it.
+CLAUSE_END = re.compile(r"[,;:!?()]|\.(?=\s|$)")
+
+
 def _unstopped(question: str, synonyms: Dict[str, List[str]]) -> str:
     """The folded question, padded with spaces, with the list's stop phrases (keys meaning
     nothing: "trường chuyên biệt", a special-needs school, is no "trường chuyên") cut out, so
-    no shorter key matches inside them."""
-    folded = f" {fold(question)} "
+    no shorter key matches inside them; nor across a clause's end ("bà tôi mất, căn cước của
+    bà" holds no "mất căn cước")."""
+    folded = f" {' | '.join(fold(clause) for clause in CLAUSE_END.split(question))} "
     for key, phrases in synonyms.items():
         if not phrases and f" {key} " in folded:
             folded = folded.replace(f" {key} ", " | ")

@@ -32,6 +32,7 @@ SYNONYMS = {
     "cccd": ["the can cuoc"],
     "bhyt": ["bao hiem y te"],
     "id card": ["can cuoc"],
+    "mat can cuoc": ["cap lai the can cuoc"],
 }
 
 
