@@ -256,11 +256,14 @@ class DatabaseStream:
                 async with stream:
                     if self._token is None:
                         # The position before the loads: nothing written during them is missed.
+                        # A feed that joined while the stream was opened, on a collection this
+                        # stream does not follow, stays joining: the stream reopens for it.
                         self._token = stream.resume_token
-                        self._joining.clear()
                         self._dropped.clear()
-                        for queue in self._queues.values():
-                            queue.reload()
+                        for feed, queue in self._queues.items():
+                            if feed.collection.name in names:
+                                self._joining.discard(feed)
+                                queue.reload()
                     elif lost:
                         for feed in self._queues:
                             if feed.ready and feed not in self._joining:

@@ -98,6 +98,45 @@ async def test_a_late_feed_on_a_new_collection_loads_without_reloading_the_other
     assert "later" not in a2.documents
 
 
+class OpenedOnCue(DatabaseStream):
+    """Holds the stream's opening until the test says, so a feed can join meanwhile."""
+
+    def __init__(self, database: Any) -> None:
+        super().__init__(database, max_await_ms=100)
+        self.opening, self.go_on = asyncio.Event(), asyncio.Event()
+
+    async def _open(self, names: frozenset[str], token: Any) -> Any:
+        self.opening.set()
+        await self.go_on.wait()
+        return await super()._open(names, token)
+
+
+async def test_a_feed_joining_while_the_stream_opens_gets_its_changes(
+    database: AsyncDatabase[dict[str, Any]],
+) -> None:
+    # An API process starts its feeds together: the later ones join while the stream is opened
+    # for the first. Their collection is not in that stream's $match: they must not be taken for
+    # followed (the tourism search never heard another process's writes: CI, session 8).
+    stream = OpenedOnCue(database)
+    first, first_mirror = ChangeFeed(database["a"], stream=stream), Mirror(database["a"])
+    first.subscribe(first_mirror.on_change, first_mirror.on_reset)
+    first.start()
+    await asyncio.wait_for(stream.opening.wait(), TIMEOUT)
+    late, late_mirror = ChangeFeed(database["b"], stream=stream), Mirror(database["b"])
+    late.subscribe(late_mirror.on_change, late_mirror.on_reset)
+    late.start()
+    stream.go_on.set()
+    try:
+        await asyncio.wait_for(first.wait_ready(), TIMEOUT)
+        await asyncio.wait_for(late.wait_ready(), TIMEOUT)
+        await database["b"].insert_one({"_id": "later"})
+        await database["a"].insert_one({"_id": "later"})
+        await late_mirror.until(lambda: "later" in late_mirror.documents)
+        await first_mirror.until(lambda: "later" in first_mirror.documents)
+    finally:
+        await stream.stop()
+
+
 async def test_a_write_during_the_load_is_not_missed(
     database: AsyncDatabase[dict[str, Any]],
 ) -> None:
