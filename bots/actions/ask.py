@@ -38,7 +38,16 @@ from actions.resolve import (
     spelled_out,
     venue_first,
 )
-from actions.text import aspect_in, detect_lang, refers_back, specific_aspect, words
+from actions.text import (
+    aspect_in,
+    aspect_typos,
+    detect_lang,
+    refers_back,
+    respelled,
+    search_words,
+    specific_aspect,
+    words,
+)
 
 CODE = re.compile(r"\b\d\.\d{6}\b")
 DOMAIN_OF_INTENT = {
@@ -302,14 +311,24 @@ class ActionAnswer(Action):
         names = await catalogue.names()
         # Words no catalogue (and no question the assistant was built for) holds: as written
         # for procedures ("thất nghiệp"), folded for the rest (fewer everyday words unknown).
-        unknown = names.vocabulary.unknown(text)
-        loosely = names.vocabulary.unknown(text, accents=False)
+        # (An aspect word mistyped, "tiket", is that word: known.)
+        typos = aspect_typos(text, "places") | aspect_typos(text, "procedures")
+        unknown = [word for word in names.vocabulary.unknown(text) if word not in typos]
+        loosely = [
+            word for word in names.vocabulary.unknown(text, accents=False) if word not in typos
+        ]
         # Outside what the assistant knows, with a word no catalogue holds: honest, unless the
         # procedure catalogue singles out one record by its own words ("red book for the first
         # time" of an English question the classifier put outside; see _clear_procedure).
         doubtful = outside and bool(loosely)
         hint = DOMAIN_OF_INTENT.get(intent)
         found = await catalogue.search(text, lang)
+        plain = search_words(text, list(names.indexes.values()), names.vocabulary)
+        if plain != text:
+            # A long English question's words of how it is asked outweigh the one or two
+            # naming a procedure in the search: procedures are searched with the latter. (The
+            # places keep the whole question: "weekend plan" is how an itinerary is asked.)
+            found["procedures"] = (await catalogue.search(plain, lang))["procedures"]
         itineraries = [
             catalogue.Candidate("itinerary", record_id, record_names[0])
             for record_id, record_names in names.names.get("itinerary", {}).items()
@@ -320,7 +339,8 @@ class ActionAnswer(Action):
         if place_aspect in WHEN and "event" in domains_named(text, names.kind_markers):
             # The hours of a festival are when it takes place.
             place_aspect = "upcoming_events"
-        reading = spelled_out(text)  # "bv nhi": "benh vien nhi"
+        # "bv nhi": "benh vien nhi"; "pasport": "passport"
+        reading = spelled_out(respelled(text, list(names.indexes.values()), names.vocabulary))
         # Vietnamese names are pairs of syllables: one or two lone syllables shared ("nghĩa"
         # and "quân" of "Quần thể nghỉ dưỡng") name no place. English words are words.
         vietnamese = detect_lang(text) != "en"
@@ -352,6 +372,7 @@ class ActionAnswer(Action):
                     unknown=unknown if procedures else bool(loosely),
                     heads=procedures and vietnamese,
                     places=not procedures,
+                    english=not vietnamese,
                 ),
                 scored,
             )
@@ -359,17 +380,32 @@ class ActionAnswer(Action):
                 decisions[name] = Decision("none")
         owner = ASPECT_DOMAIN.get(place_aspect or "")
         back = refers_back(text) and bool(owner) and self._about_previous(tracker, owner, text)
-        if owner and hint == "procedures" and not _named_record(decisions[owner]) and not back:
+        # A procedure its own rare pair names, nothing of its name unexplained, and no place
+        # named so ("school transfer" beside "Thanh Hoa", "household business" beside "Sam
+        # Son"): a procedure question, whatever the intent or a place's aspect word says.
+        # (Not a follow-up asking the conversation's school an aspect only schools have: "còn
+        # tuyển sinh vào lớp 10 thì sao".)
+        procedure_named = (
+            _clear_procedure(decisions["procedures"])
+            and not any(
+                _named_record(found) for name, found in decisions.items() if name != "procedures"
+            )
+            and not (owner and self._about_previous(tracker, owner, text))
+        )
+        procedure_asked = hint == "procedures" or procedure_named
+        if owner and procedure_asked and not _named_record(decisions[owner]) and not back:
             # A procedure question with a school's aspect naming no school ("thi vào 10 mấy
             # môn", "how does a school transfer work"): the aspect does not choose the domain,
             # unless it points back to the conversation's record ("tuyển sinh vào trường đó").
             owner = None
-        if len(named) == 1 and hint == "procedures" and not _named_record(
+        if len(named) == 1 and procedure_asked and not _named_record(
             decisions[next(iter(named))]
         ):
             # "How does a school transfer work": a kind of record named, no record of it.
             named = set()
-        if len(named) == 1 and decisions[next(iter(named))].kind != "none":
+        if procedure_named:
+            chosen_domain, decision = "procedures", decisions["procedures"]
+        elif len(named) == 1 and decisions[next(iter(named))].kind != "none":
             # The question says which kind of record ("BV ...", "trường THPT ...", "lễ hội").
             chosen_domain = next(iter(named))
             decision = decisions[chosen_domain]
@@ -393,6 +429,22 @@ class ActionAnswer(Action):
                 # beach festival": the beach ranks first, its festival next), else the events,
                 # if that was the question.
                 decision = named_event(scored_in.get("tourism", []), names.indexes["tourism"])
+        if (
+            intent == "nlu_fallback"
+            and not vietnamese
+            and loosely
+            and chosen_domain == "procedures"
+            and decision.kind in ("answer", "unsure")
+            and not _named_record(decision)
+            and decision.best is not None
+            and not decision.best.thing_said
+        ):
+            # Unclear to the classifier, in English, with a word no catalogue holds, and a
+            # procedure found by words of its name other than what it is about ("exchange" of
+            # "USD to VND exchange rate", not "driving licence"): not that one. (Vietnamese
+            # names are read by their pairs: "xin lý lịch tư pháp để đi xuất khẩu lao động".)
+            give_up(dispatcher, lang)
+            return []
         if doubtful and not (chosen_domain == "procedures" and _clear_procedure(decision)):
             give_up(dispatcher, lang)
             return []

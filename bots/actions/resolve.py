@@ -42,6 +42,8 @@ from actions.text import (
     detect_lang,
     fold,
     fold_name,
+    function_words,
+    unpossessed,
 )
 from actions.text import words as words_of_text
 
@@ -100,6 +102,9 @@ LEVELS = {
 }
 # English words this long are words of their own ("permit", "driving"), not particles.
 ENGLISH_WORD = 4
+# The letters an inflected English word shares with its name's form ("regist" of "register"
+# and "registration", "certifi" of "certified" and "certification").
+STEM = 6
 # Words of the question two records sharing the same words both lack: it says something else.
 TWIN_LEFT = 2
 # An age asked ("con 10 tuổi", "my 5-year-old") and the ages a name is for ("cho người dưới 14
@@ -309,7 +314,7 @@ def _one_edit(a: str, b: str) -> bool:
 
 def _tokens(text: str) -> List[Tuple[str, str]]:
     """(accented, folded) per word: lower case, accents kept in the first."""
-    lowered = unicodedata.normalize("NFC", text).lower()
+    lowered = unpossessed(unicodedata.normalize("NFC", text)).lower()
     accented = re.findall(r"[^\W_]+", lowered)
     pairs = []
     for word in accented:
@@ -514,8 +519,9 @@ class NameIndex:
             named.update(f"{a} {b}" for a, b in zip(words, words[1:]))
         spelled = [self._spelled(word) for word in folded.split()]
         known = terms | self.language_words
+        english = detect_lang(question) == "en"
         # A pair whose two words the name holds apart ("the Cẩm Lương", "Lương fish") says
-        # nothing the name does not.
+        # nothing the name does not; nor, in English, a pair with a function word ("at the").
         pairs = list(zip(spelled, spelled[1:]))
         held = {at for at, (a, b) in enumerate(pairs) if f"{a} {b}" in terms}
 
@@ -529,9 +535,17 @@ class NameIndex:
             return f"{a} {b}"
 
         asked = {
-            said(at, a, b) for at, (a, b) in enumerate(pairs) if a not in known or b not in known
+            said(at, a, b)
+            for at, (a, b) in enumerate(pairs)
+            if (a not in known or b not in known)
+            and not (english and {a, b} & function_words(self))
         }
-        asked.update(word for word in spelled if len(word) >= LONG_WORD)
+        # A long word (English: no syllable is this long) whose stem a word of the name begins
+        # with is that word inflected ("register" of "registration").
+        stems = {term[:STEM] for term in terms if " " not in term and len(term) >= STEM}
+        asked.update(
+            word for word in spelled if len(word) >= LONG_WORD and word[:STEM] not in stems
+        )
         explained = terms | named
         found = sum(self.weight(term) for term in asked if term not in explained)
         if rivals:
@@ -638,9 +652,29 @@ def _unstopped(question: str, synonyms: Dict[str, List[str]]) -> str:
 
 
 def synonym_keys(question: str, synonyms: Dict[str, List[str]]) -> List[str]:
-    """The synonym list's keys the question holds (outside its stop phrases)."""
+    """The synonym list's keys the question holds (outside its stop phrases), in English also
+    with its plurals as singulars ("certified copies": "certified copy")."""
     folded = _unstopped(question, synonyms)
-    return [key for key, phrases in synonyms.items() if phrases and f" {key} " in folded]
+    singular = _singulars(folded) if detect_lang(question) == "en" else folded
+    return [
+        key
+        for key, phrases in synonyms.items()
+        if phrases and (f" {key} " in folded or f" {key} " in singular)
+    ]
+
+
+def _singulars(folded: str) -> str:
+    """Each English plural of the folded text as its singular ("copies", "cards"), not the
+    language's own words ending in s ("this", "does")."""
+
+    def singular(word: str) -> str:
+        if len(word) <= 3 or word in EN_WORDS or word.endswith("ss"):
+            return word
+        if word.endswith("ies"):
+            return f"{word[:-3]}y"
+        return word[:-1] if word.endswith("s") else word
+
+    return " ".join(singular(word) for word in folded.split(" "))
 
 
 # Vietnam's other provinces and cities as people name them (old names too, and the tourist
@@ -847,6 +881,8 @@ def score(
                 and term not in index.localities
                 and term not in index.question_pairs  # how people ask ("thủ tục"), not what
                 and index.weight(term) >= index.min_evidence()
+                # An English function word pairs with any word: "the commune" is "commune".
+                and not (english and set(term.split()) & function_words(index))
             )
             if evidence
             else ()
@@ -1182,6 +1218,7 @@ def decide(
     unknown: Union[bool, Collection[str]] = False,
     heads: bool = False,
     places: bool = False,
+    english: bool = False,
 ) -> Decision:
     """Answer, offer a choice, or nothing, from candidates scored by ``score``.
 
@@ -1201,6 +1238,8 @@ def decide(
     (``Scored.head_only``) is not stated. ``places`` (the place catalogues, where a name says
     where): a record an everyday name made, asked with another province named
     (``Scored.beside``), is not stated.
+    ``english`` (a question in English): of two offered, a rare pair of English words settles
+    it (``_within``).
     """
     eligible = [s for s in scored if s.evidence >= min_evidence]
     if any(s.age and _thing_shared(s) for s in eligible):
@@ -1221,6 +1260,10 @@ def decide(
         # level asked says which, of two records the question names alike (not *Mầm non Đông
         # Thọ* for "mầm non Hàm Rồng" beside *Tiểu học Hàm Rồng*).
         decision = Decision("answer", fitting)
+    if english:
+        # English words are words: a rare pair of them settles more than Vietnamese syllables'
+        # ("ca nhan" of "mã số thuế cá nhân" is no land registration for individuals).
+        decision = _within(decision)
     best = decision.best
     if phrase_needed and decision.kind == "answer" and best is not None and not _phrase(best):
         # Only lone syllables shared ("mẹ", "con" of "Đăng ký nhận cha, mẹ, con"): the words
@@ -1369,6 +1412,28 @@ def _renewed(best: Scored, twin: Scored) -> Optional[Scored]:
     if best.loss and {best.renewal, twin.renewal} == {"reissue", "exchange"}:
         return best if best.renewal == "reissue" else twin
     return None
+
+
+def _within(decision: Decision) -> Decision:
+    """Of two records offered, the one a rare pair of its own names, where the other shares
+    only words of that pair ("household business": *Household business registration*, not a
+    name holding "household" alone), or where the other leaves as much unexplained as it
+    shares: the words settle it."""
+    if decision.kind != "choose" or len(decision.options) != 2:
+        return decision
+    for top, rival in (decision.options, decision.options[::-1]):
+        pair_words = {word for term in top.strong for word in term.split()}
+        if top.strong and not (rival.strong or rival.named) and rival.said <= pair_words:
+            return Decision("answer", [top])
+        if (
+            (top.strong or top.named)
+            and top.unexplained < RESIDUAL_CHOICE * top.evidence
+            and rival.unexplained >= RESIDUAL * rival.evidence
+        ):
+            # One name explains most of what the question says; the other leaves as much
+            # again unexplained as it shares (it would not be answered alone): the first.
+            return Decision("answer", [top])
+    return decision
 
 
 def _twin(best: Optional[Scored], eligible: Sequence[Scored]) -> Optional[Scored]:

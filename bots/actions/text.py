@@ -9,7 +9,7 @@ when the app does not say which one the user writes in.
 import functools
 import re
 import unicodedata
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Protocol, Sequence, Set, Tuple
 
 VI_LETTERS = set("ăâđêôơưàáạảãằắặẳẵầấậẩẫèéẹẻẽềếệểễìíịỉĩòóọỏõồốộổỗờớợởỡùúụủũừứựửữỳýỵỷỹ")
 
@@ -17,11 +17,19 @@ VI_LETTERS = set("ăâđêôơưàáạảãằắặẳẵầấậẩẫèé�
 # What the API put in place of personal data ("<phone>", "<name>", "<id-number>":
 # domains/chatbot/masking.py): not words of the question.
 _PLACEHOLDER = re.compile(r"<[a-z]+(?:-[a-z]+)*>")
+# An English possessive ("driver's", "grandfather’s"): the word it belongs to, not a word "s"
+# (Vietnamese has no apostrophes).
+POSSESSIVE = re.compile(r"(?<=[^\W_])['’]s\b")
+
+
+def unpossessed(text: str) -> str:
+    """The text with each English possessive "'s" dropped."""
+    return POSSESSIVE.sub("", text)
 
 
 def _fold(text: str) -> str:
     text = _PLACEHOLDER.sub(" ", text)
-    text = unicodedata.normalize("NFC", text).lower().replace("đ", "d")
+    text = unpossessed(unicodedata.normalize("NFC", text)).lower().replace("đ", "d")
     decomposed = unicodedata.normalize("NFD", text)
     plain = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     return " ".join(re.sub(r"[^0-9a-z]+", " ", plain).split())
@@ -82,9 +90,15 @@ VI_WORDS = set(
 
 
 def detect_lang(text: str) -> Optional[str]:
-    """'vi' or 'en' when the words say so; None when they do not (a code, a name alone)."""
+    """'vi' or 'en' when the words say so; None when they do not (a code, a name alone). A text
+    with Vietnamese letters is Vietnamese, unless its English words, typed as English is,
+    outnumber its Vietnamese ones (a name or a term quoted: "lost my ID card (căn cước)")."""
     if any(ch in VI_LETTERS for ch in text.lower()):
-        return "vi"
+        written = re.findall(r"[^\W_]+", unicodedata.normalize("NFC", text).lower())
+        accented = sum(1 for word in written if fold(word) != word)
+        english = sum(1 for word in written if word in EN_WORDS)
+        vietnamese = sum(1 for word in written if word in VI_WORDS)
+        return "en" if english > accented + vietnamese else "vi"
     tokens = words(text)
     en = sum(1 for word in tokens if word in EN_WORDS)
     vi = sum(1 for word in tokens if word in VI_WORDS)
@@ -157,7 +171,7 @@ PLACE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
     ("how_to_book", ("dat lich", "dat kham", "hen kham", "book", "appointment", "dang ky kham",
                      "booking")),
     ("phone", ("so dien thoai", "dien thoai", "sdt", "phone", "hotline", "goi so", "contact",
-               "lien he", "lien lac")),
+               "lien he", "lien lac", "call them")),
     ("open_now", ("bay gio", "right now", "con mo", "dang mo", "open now", "hien gio",
                   "at the moment", "luc nay", "mo cua hom nay", "hom nay co mo", "hom nay mo",
                   "open today")),
@@ -180,7 +194,7 @@ PLACE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
     ("address", ("o dau", "dia chi", "where", "address", "duong nao", "xa nao", "get there",
                  "mua o dau", "cho nao", "nam o", "which commune", "which ward", "located",
                  "o phuong nao", "o huyen nao", "thuoc huyen nao", "thuoc xa nao", "how far",
-                 "bao xa")),
+                 "bao xa", "directions")),
 )
 ASPECT_TABLES: Dict[str, Sequence[Tuple[str, Sequence[str]]]] = {
     "procedures": PROCEDURE_ASPECTS,
@@ -209,6 +223,9 @@ def _phrases_of(table: str) -> List[Tuple[str, List[Tuple[str, str, bool]]]]:
 # Letters of an aspect word typed in the wrong order are still that word ("qua mnag"), unless
 # they spell a syllable of the language: "chua" (chưa) is no "chau", "tiem" (tiêm) no "time".
 SWAP_MIN_LETTERS = 4
+# An aspect word this long with one letter left out is still that word ("tiket"), on the same
+# condition (no Vietnamese syllable is this long, so the words are English).
+DROP_MIN_LETTERS = 6
 _ASPECT_WORDS: Dict[str, Dict[str, str]] = {}
 # A Vietnamese syllable, folded: an initial, then a vowel group ending in a glide ("ai", "ieu":
 # no final), one that needs a final ("ie", "uo": "tiem", "muon") or one that may take one.
@@ -244,11 +261,23 @@ def _unswapped(folded: str, table: str) -> str:
         _ASPECT_WORDS[table] = {
             typo: word
             for word in words
-            for typo in _swapped(word)
+            for typo in _swapped(word) + (_dropped(word) if len(word) >= DROP_MIN_LETTERS else [])
             if typo not in words and not _syllable(typo)
         }
     typos = _ASPECT_WORDS[table]
     return " ".join(typos.get(word, word) for word in folded.split())
+
+
+def _dropped(word: str) -> List[str]:
+    """The word with one letter left out, every way."""
+    return [word[:i] + word[i + 1 :] for i in range(len(word))]
+
+
+def aspect_typos(text: str, table: str) -> Set[str]:
+    """The folded words of the text that are an aspect word of ``table`` mistyped ("tiket"):
+    known words, though no text the assistant knows holds them."""
+    _unswapped("", table)
+    return set(fold(text).split()) & set(_ASPECT_WORDS[table])
 
 
 def aspect_in(text: str, table: str) -> Optional[str]:
@@ -310,3 +339,79 @@ def specific_aspect(text: str) -> bool:
     """Whether the text asks an aspect only a record can answer."""
     asked = {aspect_in(text, "places"), aspect_in(text, "procedures")}
     return bool(asked & SPECIFIC_ASPECTS)
+
+
+# English words of how people ask this short ("the", "for", "of") that the language's texts
+# or more than this many names of a catalogue hold are its function words.
+FUNCTION_WORD_LETTERS = 3
+FUNCTION_WORD_RECORDS = 3
+
+
+def function_words(index: "_Names") -> Set[str]:
+    """A catalogue's English function words: short English words the language's texts or
+    several of its names hold ("the", "for", "of"; not "trong", "và", nor "card")."""
+    return {
+        word
+        for word in EN_WORDS
+        if len(word) <= FUNCTION_WORD_LETTERS
+        and (word in index.language_words or index.frequency.get(word, 0) > FUNCTION_WORD_RECORDS)
+    }
+
+
+class _Names(Protocol):
+    frequency: Mapping[str, int]
+    language_words: Set[str]
+
+    def _spelled(self, word: str) -> str: ...
+
+
+class _Vocabulary(Protocol):
+    words: Set[str]
+
+    def knows(self, word: str) -> bool: ...
+
+
+def respelled(text: str, indexes: Sequence[_Names], vocabulary: _Vocabulary) -> str:
+    """An English question with each word no text holds but one typo from a name's spelled as
+    that word ("pasport"); any other question as typed."""
+    if detect_lang(text) != "en":
+        return text
+    found = []
+    for word in text.split():
+        folded = fold(word)
+        spelled = (
+            {index._spelled(folded) for index in indexes} - {folded}
+            if folded.isalpha() and folded not in vocabulary.words
+            and not any(folded in index.frequency for index in indexes)
+            else set()
+        )
+        found.append(sorted(spelled)[0] if spelled else word)
+    return " ".join(found)
+
+
+def search_words(text: str, indexes: Sequence[_Names], vocabulary: _Vocabulary) -> str:
+    """What to search the catalogues with for an English question: its words that some record's
+    name holds (not the language's own, "the", "of"), a word no text holds but one typo from a
+    name's spelled as that word ("passpot"), and words nothing known holds (perhaps what the
+    catalogues lack); not the words of how it is asked ("how long does it take"), which
+    outweigh its one or two words naming the record in a long question. Any other question: as
+    typed."""
+    if detect_lang(text) != "en":
+        return text
+    kept: List[str] = []
+    for word in words(text):
+        # (A name's plural or singular is its word: "rock" of "Trống Mái Rocks".)
+        forms = (word, f"{word}s", word[:-1] if word.endswith("s") else word)
+        held = [index for index in indexes if any(form in index.frequency for form in forms)]
+        if held:
+            if not any(word in function_words(index) for index in held):
+                kept.append(word)
+            continue
+        if word in vocabulary.words:
+            continue
+        spelled = {index._spelled(word) for index in indexes} - {word}
+        if spelled:
+            kept.append(sorted(spelled)[0])
+        elif not vocabulary.knows(word):
+            kept.append(word)
+    return " ".join(kept) or text

@@ -359,3 +359,28 @@ def test_an_expats_procedure_question_is_answered_not_refused(stack: AssistantSt
     other = text_of(ask(stack, "Can you recommend a massage place?", lang=None))
     assert "Sorry, I can't answer that" in other
     assert not any(code in other for code in ("1.00", "2.00", "3.00"))
+
+
+def test_english_procedure_questions_with_a_place_or_a_typo_get_the_procedure(
+    stack: AssistantStack,
+) -> None:
+    # The procedure named by its own pair, beside a town's name that beaches, hotels and
+    # hospitals share: the procedure, not a place (a confident wrong answer before).
+    business = text_of(
+        ask(
+            stack,
+            "My husband wants to open a noodle shop in Sam Son. How do we register a household "
+            "business?",
+            lang=None,
+        )
+    )
+    assert "1.001612" in business and "Sầm Sơn" not in business
+    # A word one letter short of a name's word ("pasport") is that word.
+    passport = text_of(ask(stack, "How long does it take to get a pasport?", lang=None))
+    assert "1.001456" in passport and "working days" in passport
+    # What a procedure does ("transfer"), not what it is about (a school pupil), with a thing no
+    # catalogue knows ("motorbike"): not stated (review s8 B1).
+    motorbike = text_of(
+        ask(stack, "I bought a used motorbike, how do I transfer ownership?", lang=None)
+    )
+    assert "2.002481" not in motorbike
