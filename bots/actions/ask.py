@@ -26,6 +26,7 @@ from actions.everyday import merged as merged_synonyms
 from actions.everyday import place_synonyms, spelled
 from actions.fallback import give_up
 from actions.resolve import (
+    LONG_WORD,
     SCHOOL_LEVELS,
     Decision,
     Scored,
@@ -378,6 +379,16 @@ class ActionAnswer(Action):
             )
             if unfit and not _named_record(decisions[name]):
                 decisions[name] = Decision("none")
+            if (
+                procedures
+                and not vietnamese
+                and decisions[name].kind == "answer"
+                and not _named_record(decisions[name])
+                and any(len(word) >= LONG_WORD for word in unknown)
+            ):
+                # English, a long word no catalogue knows ("Australian" of a marriage), and the
+                # record named by lone words of its name: perhaps a kind the catalogue lacks.
+                decisions[name] = Decision("unsure", decisions[name].options)
         owner = ASPECT_DOMAIN.get(place_aspect or "")
         back = refers_back(text) and bool(owner) and self._about_previous(tracker, owner, text)
         # A procedure its own rare pair names, nothing of its name unexplained, and no place
