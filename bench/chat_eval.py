@@ -28,7 +28,9 @@ is scored, which is also what the user sees):
 Outcomes, one per question:
 - `right`: the expected record is the record the reply is about and the expected aspect is
   stated (record-less questions: `generic` needs the aspect; out-of-scope and missing-record
-  need an honest fallback, or for greetings a reply that states no record).
+  need an honest fallback, or for greetings a reply that states no record). For an
+  attraction's upcoming events, the event held at that attraction, with its dates, is the
+  record the reply may be about (scoring rule added in session 8).
 - `confident_wrong`: without offering a choice, the reply is about another record than the one
   expected (or states any record for an out-of-scope / missing-record question), or about the
   right record but states another aspect than the one asked.
@@ -183,6 +185,7 @@ class Record:
     kind: str
     names: list[str]
     values: dict[str, list[str]] = field(default_factory=dict)  # aspect -> folded values
+    held_at: str | None = None  # an event's attraction
 
 
 def _names(value: Any) -> list[str]:
@@ -212,7 +215,9 @@ def load_records() -> dict[str, Record]:
             },
         )
     for item in json.loads((DATA / "tourism/data/events.json").read_text()):
-        records[item["slug"]] = Record(item["slug"], "event", _names(item["name"]))
+        records[item["slug"]] = Record(
+            item["slug"], "event", _names(item["name"]), held_at=item.get("attraction")
+        )
     for item in json.loads((DATA / "tourism/data/itineraries.json").read_text()):
         records[item["slug"]] = Record(item["slug"], "itinerary", _names(item["title"]))
     for item in json.loads((DATA / "health/data/hospitals.json").read_text()):
@@ -338,6 +343,16 @@ def score(
         return result(
             "asked" if offered else ("fallback" if fallback else "other"), "aspect not stated"
         )
+    held_there = records.get(primary or "")
+    if (
+        want_aspect == "upcoming_events"
+        and held_there is not None
+        and held_there.held_at == want_record
+        and _has_aspect(want_aspect, folded, None)
+    ):
+        # "What is coming up at the temple?" answered with the temple's own festival and its
+        # dates: the event held at the place asked about is the answer, not another record.
+        return result("right", f"the event held at {want_record} ({primary}), with its dates")
     if primary is not None and primary != want_record:
         if offered:
             return result("asked", f"about {primary}, with a choice offered")
