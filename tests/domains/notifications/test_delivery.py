@@ -12,7 +12,7 @@ from firebase_admin import messaging
 from domains.kernel.auth import Principal, Role
 from domains.kernel.caller import Caller
 from domains.kernel.clock import as_utc, utcnow
-from domains.notifications import broadcasts
+from domains.notifications import broadcasts, service
 from domains.notifications.backoff import backoff_delay
 from domains.notifications.config import WorkerConfig
 from domains.notifications.outbox import cancel_scheduled, enqueue
@@ -46,6 +46,16 @@ async def add_device(db: Any, name: str, user: str | None, locale: str = "vi") -
         },
         upsert=True,
     )
+    return token
+
+
+async def register_citizen_device(store: NotificationsStore, uid: str, name: str) -> str:
+    """A citizen's phone registered through the service (so stored in its fan-out bucket)."""
+    caller = Caller(store, Principal(uid=uid, roles=frozenset({Role.CITIZEN})))
+    device = await service.register_device(
+        caller=caller, token=tok(name), platform="android", locale="vi", app_version="1"
+    )
+    token: str = device["_id"]
     return token
 
 

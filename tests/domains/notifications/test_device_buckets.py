@@ -8,15 +8,17 @@ from typing import Any
 
 import pytest
 
-from domains.kernel.auth import Principal, Role
-from domains.kernel.caller import Caller
 from domains.kernel.clock import utcnow
 from domains.kernel.resources import Resources
-from domains.notifications import device_buckets, service
+from domains.notifications import device_buckets
 from domains.notifications.repository import device_bucket
 from domains.notifications.store import NotificationsStore
 from tests.domains.notifications.conftest import FAST
-from tests.domains.notifications.test_delivery import add_device, broadcast_to_citizens, tok
+from tests.domains.notifications.test_delivery import (
+    add_device,
+    broadcast_to_citizens,
+    register_citizen_device,
+)
 
 migrate = device_buckets.bucket_devices_stored_before_buckets
 
@@ -62,16 +64,9 @@ async def test_a_broadcast_fanned_out_while_its_devices_move_reaches_each_phone_
 ) -> None:
     store = NotificationsStore.of(resources)
     phones = [await add_device(db, f"moving-{i}", f"u-moving-{i}") for i in range(6)]
-    for i in range(6):
-        caller = Caller(store, Principal(uid=f"u-placed-{i}", roles=frozenset({Role.CITIZEN})))
-        device = await service.register_device(
-            caller=caller,
-            token=tok(f"placed-{i}"),
-            platform="android",
-            locale="vi",
-            app_version="1",
-        )
-        phones.append(device["_id"])
+    phones += [
+        await register_citizen_device(store, f"u-placed-{i}", f"placed-{i}") for i in range(6)
+    ]
     await broadcast_to_citizens(store, "test.buckets-moving")
     worker = make_worker(dataclasses.replace(FAST, fanout_chunk=2, fanout_first_chunk=2))
     progress = worker.store.notifications.record_fanout_progress

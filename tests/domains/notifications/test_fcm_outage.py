@@ -12,11 +12,8 @@ from typing import Any
 
 import pytest
 
-from domains.kernel.auth import Principal, Role
-from domains.kernel.caller import Caller
 from domains.kernel.clock import as_utc, utcnow
 from domains.kernel.resources import Resources
-from domains.notifications import service
 from domains.notifications.store import NotificationsStore
 from domains.notifications.worker import Worker
 from tests.domains.notifications.conftest import FAST
@@ -24,7 +21,7 @@ from tests.domains.notifications.test_delivery import (
     add_device,
     broadcast_to_citizens,
     queue,
-    tok,
+    register_citizen_device,
 )
 from tests.support.fcm_server import FcmServer
 
@@ -158,13 +155,7 @@ async def test_a_broadcast_taken_over_during_a_pause_reaches_each_phone_once(
     it. When the pause ends, A sends nothing B sent: every phone gets it once."""
     await db["devices"].delete_many({})  # only these phones (the test above stored others)
     store = NotificationsStore.of(resources)
-    tokens = []
-    for i in range(10):
-        caller = Caller(store, Principal(uid=f"u-pause-{i}", roles=frozenset({Role.CITIZEN})))
-        device = await service.register_device(
-            caller=caller, token=tok(f"pause-{i}"), platform="android", locale="vi", app_version="1"
-        )
-        tokens.append(device["_id"])
+    tokens = [await register_citizen_device(store, f"u-pause-{i}", f"pause-{i}") for i in range(10)]
     await broadcast_to_citizens(store, "test.pause")
     clock = MovableClock(utcnow() + timedelta(seconds=5))
     config = dataclasses.replace(

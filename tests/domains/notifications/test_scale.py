@@ -19,6 +19,7 @@ from tests.domains.notifications.conftest import FAST
 from tests.domains.notifications.test_delivery import (
     add_device,
     broadcast_to_citizens,
+    register_citizen_device,
     tok,
 )
 
@@ -169,17 +170,9 @@ async def test_a_device_from_before_buckets_in_a_first_chunk_with_bucketed_ones_
     store = NotificationsStore.of(resources)
     name = next(f"late-{i}" for i in range(1000) if device_bucket(tok(f"late-{i}")) == 63)
     moved = await add_device(db, name, "u-late")
-    bucketed = []
-    for i in range(12):
-        caller = Caller(store, Principal(uid=f"u-bucketed-{i}", roles=frozenset({Role.CITIZEN})))
-        device = await service.register_device(
-            caller=caller,
-            token=tok(f"bucketed-{i}"),
-            platform="android",
-            locale="vi",
-            app_version="1",
-        )
-        bucketed.append(device["_id"])
+    bucketed = [
+        await register_citizen_device(store, f"u-bucketed-{i}", f"bucketed-{i}") for i in range(12)
+    ]
     await broadcast_to_citizens(store, "test.moved-mixed")
     worker = make_worker(dataclasses.replace(FAST, fanout_chunk=4, fanout_first_chunk=4))
     progress = worker.store.notifications.record_fanout_progress
