@@ -43,7 +43,7 @@ _VI_CONDITIONS = rf"benh\s+(?:{_VI_NAMED}) | benh(?:\s+{_W}){{1,2}} | {_VI_NAMED
 # A verb stating that someone has the condition; "bị" alone is also the passive ("bị mất"),
 # which is why the condition must come from the list.
 _VI_STATING = (
-    r"(?:bi|mac|dang\s+bi|dang\s+mac|nhiem|duong\s+tinh\s+voi|co\s+benh|bi\s+benh|mac\s+benh)"
+    r"(?:bi|mac|dang\s+bi|dang\s+mac|nhiem|duong\s+tinh\s+voi|co\s+benh)"
 )
 _VI_PREGNANT = r"(?:dang\s+)?(?:mang\s+thai|co\s+thai|co\s+bau|mang\s+bau|bau\s+bi)"
 
