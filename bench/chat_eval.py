@@ -86,6 +86,10 @@ DEV4_SHA256 = "9ef69881ab20334ed6732c5ae8fa49a5fa680dab117c869f1b462060122ab2f3"
 # (bench/eval/dev5/): held out during that session as dev4 was in session 7.
 DEV5 = ROOT / "bench" / "eval" / "chat_dev5.jsonl"
 DEV5_SHA256 = "547fa173c2659a25e311c5ba41222811576c4ff3c54e6ab509e0ea223ab6781b"
+# A sixth set (split "dev6"), written blind at the start of session 9 the same way
+# (bench/eval/dev6/): held out during that session as dev5 was in session 8.
+DEV6 = ROOT / "bench" / "eval" / "chat_dev6.jsonl"
+DEV6_SHA256 = "0247c473747a0363306e3b0d4a5ba5ae2b754f060d28380d920820afc998166a"
 # Where each split lives: the first set holds both "dev" and "test".
 SPLITS = {
     "dev": (QUESTIONS, FROZEN_SHA256),
@@ -95,6 +99,7 @@ SPLITS = {
     "dev3": (DEV3, DEV3_SHA256),
     "dev4": (DEV4, DEV4_SHA256),
     "dev5": (DEV5, DEV5_SHA256),
+    "dev6": (DEV6, DEV6_SHA256),
 }
 DATA = ROOT / "domains"
 
