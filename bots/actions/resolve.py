@@ -55,6 +55,10 @@ TYPO_MIN_LENGTH = 5
 MAX_SPELLINGS = 50_000
 # Words this long are not Vietnamese syllables (at most 7 letters): "oncology", "obstetrics".
 LONG_WORD = 8
+# The country's people in English: every record of the catalogues is theirs, so "my
+# Vietnamese wife", "my Vietnamese ID card" say where, as the province's name does, not what a
+# record's name lacks (some names hold it, as "overseas Vietnamese": that pair still counts).
+COUNTRY_WORDS = {"vietnamese"}
 SHORT_WORD_FACTOR = 0.5
 # How much a record's unmatched rare name words count against it when ranking candidates.
 MISSING_PENALTY = 0.25
@@ -544,7 +548,11 @@ class NameIndex:
         # with is that word inflected ("register" of "registration").
         stems = {term[:STEM] for term in terms if " " not in term and len(term) >= STEM}
         asked.update(
-            word for word in spelled if len(word) >= LONG_WORD and word[:STEM] not in stems
+            word
+            for word in spelled
+            if len(word) >= LONG_WORD
+            and word[:STEM] not in stems
+            and not (english and word in COUNTRY_WORDS)
         )
         explained = terms | named
         found = sum(self.weight(term) for term in asked if term not in explained)

@@ -84,10 +84,21 @@ def test_english_function_words_make_no_rare_pair(procedures: resolve.NameIndex)
 
 def test_an_inflected_english_word_is_the_names_word(procedures: resolve.NameIndex) -> None:
     # "register" is the "registration" of *Household business registration*, not another
-    # record's word left unexplained; "vietnamese" still is (other names hold it).
+    # record's word left unexplained; "certificate" still is (other names hold it).
     question = "How do I register a small household business? My wife wants to open a shop."
     assert procedures.unexplained(question, HOUSEHOLD_BUSINESS) == 0.0
-    assert procedures.unexplained(f"{question} Vietnamese", HOUSEHOLD_BUSINESS) > 0.0
+    assert procedures.unexplained(f"{question} Certificate?", HOUSEHOLD_BUSINESS) > 0.0
+
+
+def test_the_countrys_people_leave_nothing_unexplained(procedures: resolve.NameIndex) -> None:
+    # Every record is Vietnamese: "my Vietnamese husband" says whose, as "in Thanh Hoa" says
+    # where, though a few names hold the word ("overseas Vietnamese"); that pair still counts.
+    question = "My Vietnamese husband wants to open a small household business, how?"
+    assert procedures.unexplained(question, HOUSEHOLD_BUSINESS) == 0.0
+    assert (
+        procedures.unexplained("household business for an overseas Vietnamese", HOUSEHOLD_BUSINESS)
+        > 0.0
+    )
 
 
 class _Vocabulary:
