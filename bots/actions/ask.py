@@ -26,6 +26,7 @@ from actions.everyday import merged as merged_synonyms
 from actions.everyday import place_synonyms, spelled
 from actions.fallback import give_up
 from actions.resolve import (
+    ASKING_WORDS,
     LONG_WORD,
     SCHOOL_LEVELS,
     Decision,
@@ -217,6 +218,20 @@ def _pair_named(decision: Decision) -> bool:
     unexplained."""
     best = decision.best
     return best is not None and bool(best.strong) and not best.unexplained
+
+
+# Words a follow-up holds besides those of how an aspect is asked ("còn vé thì sao", "and the
+# tickets?"): they name nothing.
+FOLLOW_UP_WORDS = {
+    "con", "thi", "sao", "a", "vay", "nhe", "oi", "ad", "k", "ko", "khong", "day", "ay", "nua",
+    "the", "and", "what", "about", "also", "too", "it", "is", "are", "an", "there", "do", "any",
+}
+
+
+def asks_only(text: str) -> bool:
+    """Whether every word of the text is one of how an aspect is asked or of a follow-up
+    ("có phải mua vé không"; not "giá vàng hôm nay bao nhiêu tiền": "vàng" is what it asks)."""
+    return set(words(text)) <= ASKING_WORDS | FOLLOW_UP_WORDS
 
 
 def fits_aspect(kind: str, aspect: Optional[str]) -> bool:
@@ -422,7 +437,12 @@ class ActionAnswer(Action):
             decision = decisions[chosen_domain]
         elif owner and decisions[owner].kind != "none":
             chosen_domain, decision = owner, decisions[owner]
-        elif owner and not doubtful and self._about_previous(tracker, owner, text):
+        elif (
+            owner
+            and not doubtful
+            and not (outside and not asks_only(text))
+            and self._about_previous(tracker, owner, text)
+        ):
             # An aspect only the conversation's record's kind has, naming no record of that
             # kind ("còn tuyển sinh thì sao" after a school): a follow-up about that record.
             kind, record_id, _ = _parse_ref(tracker.get_slot("record")) or ("", "", None)
@@ -529,7 +549,9 @@ class ActionAnswer(Action):
             return await self._say_record(dispatcher, kind, record_id, aspect, lang)
         if decision.kind in ("choose", "unsure"):
             return self._offer(dispatcher, decision, names, text, intent, lang)
-        return await self._nothing_found(dispatcher, tracker, domain, text, intent, lang, hint)
+        return await self._nothing_found(
+            dispatcher, tracker, domain, text, intent, lang, hint, named_unknown=bool(loosely)
+        )
 
     @staticmethod
     def _about_previous(tracker: Tracker, owner: str, text: str) -> bool:
@@ -582,9 +604,12 @@ class ActionAnswer(Action):
         intent: str,
         lang: str,
         hint: Optional[str],
+        named_unknown: bool = False,
     ) -> List[EventType]:
         previous = _parse_ref(tracker.get_slot("record"))
-        if previous and len(words(text)) <= FOLLOW_UP_MAX_WORDS:
+        if previous and len(words(text)) <= FOLLOW_UP_MAX_WORDS and not named_unknown:
+            # (Not one naming something no catalogue knows: "how much is a beer" after a
+            # temple is not its ticket.)
             kind, record_id, previous_aspect = previous
             aspect = _aspect(text, intent, kind, tracker.get_slot("aspect"))
             return await self._say_record(dispatcher, kind, record_id, aspect, lang)
@@ -595,8 +620,15 @@ class ActionAnswer(Action):
             return list(await LISTS[intent]().run(dispatcher, tracker, domain))
         if hint == "procedures":
             aspect = aspect_in(text, "procedures")  # asked in so many words, not just the intent
-            if len(words(text)) <= ASK_WHICH_MAX_WORDS and aspect and intent != "inform_procedure":
-                # "hồ sơ gồm những gì": the question names no procedure; ask which one.
+            if (
+                len(words(text)) <= ASK_WHICH_MAX_WORDS
+                and aspect
+                and intent != "inform_procedure"
+                and not named_unknown
+            ):
+                # "hồ sơ gồm những gì": the question names no procedure; ask which one. (Not
+                # one naming something no catalogue knows, "đăng ký 4G Viettel thế nào": it
+                # named one, and the catalogue lacks it.)
                 say(dispatcher, answers.label(lang, "ask_procedure"))
                 return [SlotSet("aspect", aspect)]
             return self._no_procedure(dispatcher, lang)

@@ -181,7 +181,7 @@ PLACE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
     ("price", ("ve vao", "gia ve", "ve bao nhieu", "bao nhieu tien", "mat tien", "thu phi",
                "tien ve", "ticket", "price", "prise", "pay", "cost", "fee", "gia bao nhieu",
                "mien phi", "free", "how much", "entry", "charge", "tickets", "prices",
-               "mat ve", "mat phi", "co phi", "ton phi")),
+               "mat ve", "mat phi", "co phi", "ton phi", "mua ve")),
     ("departments", ("chuyen khoa", "kham nhung gi", "co kham", "khoa nao", "clinic", "offer",
                      "department", "departments", "specialty", "specialties", "clinics",
                      "kham gi", "kham rang", "kham tim", "kham mat", "kham san",

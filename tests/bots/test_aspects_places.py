@@ -36,6 +36,7 @@ def _names(path: str, key: str, name: str) -> dict[str, list[str]]:
         ("hôm nay có mở cửa không", "open_now"),
         ("bệnh viện nhi có làm việc chủ nhật không", "hours"),
         ("vào Bến En có mất phí không", "price"),
+        ("đến đền Bà Triệu có phải mua vé không", "price"),
         ("bệnh viện nhi có khoa tai mũi họng không", "departments"),
         ("lễ hội Lam Kinh năm nay hôm nào", "upcoming_events"),
         ("khai mạc lễ hội Xuân Phả ngày mấy", "upcoming_events"),

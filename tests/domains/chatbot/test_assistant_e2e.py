@@ -384,3 +384,25 @@ def test_english_procedure_questions_with_a_place_or_a_typo_get_the_procedure(
         ask(stack, "I bought a used motorbike, how do I transfer ownership?", lang=None)
     )
     assert "2.002481" not in motorbike
+
+
+def test_a_follow_up_outside_the_scope_is_about_the_place_only_in_words_of_an_aspect(
+    stack: AssistantStack,
+) -> None:
+    # After a place, a question made only of how its aspect is asked is about that place,
+    # whatever the classifier says; one naming something else ("vàng", "beer") is not.
+    first = ask(stack, "bảo tàng tỉnh Thanh Hóa ở đâu")
+    ticket = text_of(ask(stack, "thế có phải mua vé không", session=first["sessionId"]))
+    assert ticket.startswith("Bảo tàng tỉnh Thanh Hóa") and "Vé" in ticket
+    gold = text_of(ask(stack, "giá vàng hôm nay bao nhiêu tiền", session=first["sessionId"]))
+    assert "Bảo tàng" not in gold and "1800 1096" in gold
+    beer = text_of(ask(stack, "how much is a beer", session=first["sessionId"], lang=None))
+    assert "Museum" not in beer and "Bảo tàng" not in beer
+
+
+def test_a_short_procedure_question_naming_what_no_catalogue_knows_is_not_asked_which(
+    stack: AssistantStack,
+) -> None:
+    # "4G Viettel" names what it asks about: not in the catalogue, rather than "which procedure?"
+    answer = text_of(ask(stack, "đăng ký gói 4G Viettel thế nào"))
+    assert "không có trong danh mục" in answer and "thủ tục nào" not in answer
