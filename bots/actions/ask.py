@@ -42,6 +42,7 @@ from actions.resolve import (
 )
 from actions.text import (
     aspect_in,
+    deed_after_thing,
     aspect_typos,
     detect_lang,
     refers_back,
@@ -357,6 +358,7 @@ class ActionAnswer(Action):
             place_aspect = "upcoming_events"
         # "bv nhi": "benh vien nhi"; "pasport": "passport"
         reading = spelled_out(respelled(text, list(names.indexes.values()), names.vocabulary))
+        reading = deed_after_thing(reading, names.indexes["procedures"].frequency)
         # Vietnamese names are pairs of syllables: one or two lone syllables shared ("nghĩa"
         # and "quân" of "Quần thể nghỉ dưỡng") name no place. English words are words.
         vietnamese = detect_lang(text) != "en"

@@ -204,6 +204,8 @@ ASPECT_TABLES: Dict[str, Sequence[Tuple[str, Sequence[str]]]] = {
 # thi giữa kỳ" is an exam, not a transfer in the middle of the term ("giua ky").
 ASPECT_STOPS: Dict[str, Sequence[str]] = {
     "places": ("thi giua ky", "kiem tra giua ky", "thi hoc ky", "thi cuoi ky"),
+    # A relative by marriage ("my father-in-law died") is no law asked about.
+    "procedures": ("in law", "in laws"),
 }
 
 
@@ -387,6 +389,30 @@ def respelled(text: str, indexes: Sequence[_Names], vocabulary: _Vocabulary) -> 
         )
         found.append(sorted(spelled)[0] if spelled else word)
     return " ".join(found)
+
+
+# English says the deed before the thing ("register the birth", "register my son's birth");
+# the catalogue's English names say it after ("Birth registration"). The thing is looked for
+# this many words after the verb.
+REGISTER_VERBS = {"register", "registers", "registered", "registering"}
+REGISTER_REACH = 3
+
+
+def deed_after_thing(text: str, terms: Mapping[str, int]) -> str:
+    """An English question with "register ... X" read also as "X registration" where the names
+    hold that pair (``terms``: a catalogue's words and pairs), said after it (its words as
+    typed still make its everyday names: "register our marriage"); any other question as
+    typed."""
+    if detect_lang(text) != "en":
+        return text
+    folded = fold(text).split()
+    for at, word in enumerate(folded):
+        if word not in REGISTER_VERBS:
+            continue
+        for thing in range(at + 1, min(at + 1 + REGISTER_REACH, len(folded))):
+            if f"{folded[thing]} registration" in terms:
+                return f"{text} {folded[thing]} registration"
+    return text
 
 
 def search_words(text: str, indexes: Sequence[_Names], vocabulary: _Vocabulary) -> str:

@@ -199,3 +199,29 @@ def test_a_rival_sharing_only_words_of_the_best_ones_pair_is_no_choice(
     decision = resolve.decide(scored, procedures.min_evidence(), rival_answers=False, english=True)
     assert decision.kind == "answer" and decision.best
     assert decision.best.candidate.id == HOUSEHOLD_BUSINESS
+
+
+DEATH = "1.000656"
+
+
+def test_register_before_the_thing_reads_as_the_names_registration(
+    procedures: resolve.NameIndex,
+) -> None:
+    # English says "register my aunt's death"; the name says "Death registration": the pair is
+    # read too, and names the record (the lone word "death" is too little alone).
+    question = "what must we bring to register my aunt's death"
+    read = text.deed_after_thing(question, procedures.frequency)
+    assert read.endswith(" death registration")
+    candidates = [resolve.Candidate("procedure", DEATH, DEATH, score=1.0, margin=0.5)]
+    scored = resolve.score(read, candidates, procedures)[0]
+    assert "death registration" in scored.strong
+    # No pair of the names, a Vietnamese question: as typed.
+    for other in ("register my motorbike", "đăng ký khai tử cho bà"):
+        assert text.deed_after_thing(other, procedures.frequency) == other
+
+
+def test_a_relative_by_marriage_is_no_law_asked() -> None:
+    assert text.aspect_in("my mother-in-law passed away, how to register it", "procedures") == (
+        "steps"
+    )
+    assert text.aspect_in("which law requires it", "procedures") == "legal"

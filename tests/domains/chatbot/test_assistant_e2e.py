@@ -406,3 +406,11 @@ def test_a_short_procedure_question_naming_what_no_catalogue_knows_is_not_asked_
     # "4G Viettel" names what it asks about: not in the catalogue, rather than "which procedure?"
     answer = text_of(ask(stack, "đăng ký gói 4G Viettel thế nào"))
     assert "không có trong danh mục" in answer and "thủ tục nào" not in answer
+
+
+def test_an_english_register_question_names_the_registration(stack: AssistantStack) -> None:
+    # "register the death": the name says "Death registration"; the classifier may be unsure,
+    # the question is still answered, in English.
+    question = "My uncle passed away last night. How do we register the death?"
+    answer = text_of(ask(stack, question, lang=None))
+    assert "1.000656" in answer and "Sorry" not in answer
