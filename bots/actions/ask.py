@@ -39,6 +39,7 @@ from actions.resolve import (
     score,
     spelled_out,
     venue_first,
+    venue_named,
 )
 from actions.text import (
     aspect_in,
@@ -455,13 +456,32 @@ class ActionAnswer(Action):
             # two ("Làng bánh gai Tứ Trụ ở đâu": "trú ở" of the judicial record) is answered.
             chosen_domain, decision = pick(decisions, hint, names, known=not loosely)
         best = decision.best
-        if best is not None and best.candidate.kind in PLACES and decision.kind == "answer":
-            if "event" in domains_named(text, names.kind_markers):
-                # Asked about a festival, found only a place ("lễ hội ... Thanh Hóa" and the
-                # provincial museum): not that place; the event the words name best ("Sam Son
-                # beach festival": the beach ranks first, its festival next), else the events,
-                # if that was the question.
-                decision = named_event(scored_in.get("tourism", []), names.indexes["tourism"])
+        festival = "event" in domains_named(text, names.kind_markers) and chosen_domain in (
+            "tourism",
+            None,
+        )
+        # Asked of festivals, an event the words name by a pair of its own, else the events held
+        # where the question says, else the place it names (its upcoming events), else the
+        # next ones (``places.answer_events``). Not a doubt the words leave (a word no
+        # catalogue knows).
+        festivals_listed = False
+        venue: Optional[Scored] = None
+        if festival and not (decision.kind == "unsure" and loosely):
+            tourism = scored_in.get("tourism", [])
+            # Asked about a festival, found only a place ("lễ hội ... Thanh Hóa" and the
+            # provincial museum): not that place; the event the words name best ("Sam Son
+            # beach festival": the beach ranks first, its festival next).
+            decision = named_event(tourism, names.indexes["tourism"], names.event_words)
+            if decision.kind == "none":
+                venue = venue_named(tourism, names.indexes["tourism"])
+                upcoming = await places.events(lang)
+                if venue is not None and not place_answers.held_in(text, upcoming):
+                    # "lễ hội ở Hàm Rồng": the place's own events (none: the province's next).
+                    decision = Decision("answer", [venue])
+                elif not loosely:
+                    # "lễ hội ở Nga Sơn" (Mai An Tiêm's), "festivals in Thanh Hoa" (the next
+                    # ones); not the Sòng Sơn and Sầm Sơn festivals through a syllable "Sơn".
+                    festivals_listed = True
         if (
             intent == "nlu_fallback"
             and not vietnamese
@@ -536,6 +556,8 @@ class ActionAnswer(Action):
             # An aspect only the intent says, and the intent unsure: an overview with the
             # aspects as buttons, rather than the wrong one stated.
             aspect = _aspect(text, intent if sure else "", best.kind, waiting)
+            if venue is not None:
+                aspect = "upcoming_events"  # its festivals asked ("lễ hội ở Hàm Rồng khi nào")
             return await self._say_record(dispatcher, best.kind, best.id, aspect, lang)
         previous = _parse_ref(tracker.get_slot("record"))
         if (
@@ -551,6 +573,10 @@ class ActionAnswer(Action):
             return await self._say_record(dispatcher, kind, record_id, aspect, lang)
         if decision.kind in ("choose", "unsure"):
             return self._offer(dispatcher, decision, names, text, intent, lang)
+        if festivals_listed:
+            entity = next(tracker.get_latest_entity_values("event"), None)
+            wanted = str(entity) if entity else None
+            return places.answer_events(dispatcher, lang, text, wanted, await places.events(lang))
         return await self._nothing_found(
             dispatcher, tracker, domain, text, intent, lang, hint, named_unknown=bool(loosely)
         )

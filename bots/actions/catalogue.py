@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from actions.api import graphql, nodes
 from actions.everyday import PLACE_DOMAINS, place_synonyms
 from actions.everyday import merged as merged_synonyms
-from actions.resolve import Candidate, NameIndex, domain_markers, localities
+from actions.resolve import Candidate, NameIndex, domain_markers, kind_words, localities
 from actions.vocabulary import Vocabulary, common_words, pairs, question_texts, usable_synonyms
 
 NAMES_TTL_SECONDS = 600.0
@@ -101,6 +101,8 @@ class Names:
         self.kind_markers = domain_markers(
             {kind: NameIndex(names.get(kind, {})) for kind in ("attraction", "event")}
         )
+        # Their words ("le", "hoi", "festival"): no pair of them names one festival.
+        self.event_words = kind_words(self.kind_markers.get("event", set()))
         common = common_words(*descriptions)
         asked = pairs(general)
         places = localities(self.indexes)

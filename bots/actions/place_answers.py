@@ -231,6 +231,20 @@ def where_held(event: Record) -> set:
     }
 
 
+# Words that say "festival" or "event" rather than which one.
+GENERIC_EVENT_WORDS = {
+    "le", "hoi", "festival", "fest", "the", "su", "kien", "event", "of", "carnival", "nao", "gi",
+    "what", "which", "any",
+}
+
+
+def names_an_event(wanted: str) -> bool:
+    """Whether an event's name as the NLU found it says which event ("lễ hội pháo hoa"), not
+    only that one is asked ("lễ hội", "festivals", "sự kiện")."""
+    words = [w[:-1] if w.endswith("s") and len(w) > 4 else w for w in fold(wanted).split()]
+    return any(word not in GENERIC_EVENT_WORDS for word in words)
+
+
 def held_in(question: str, events: List[Record]) -> List[Record]:
     """The events held where the question names ("lễ hội ở Nga Sơn sắp tới": Mai An Tiêm's,
     its venue in Nga Sơn district), in their order; none where it names no venue of theirs."""

@@ -17,7 +17,7 @@ from rasa_sdk.types import DomainDict
 from actions import settings
 from actions.api import ApiUnavailable, graphql, nodes
 from actions.common import lang_of, say
-from actions.place_answers import held_in, hours_text
+from actions.place_answers import GENERIC_EVENT_WORDS, held_in, hours_text, names_an_event
 
 TEXTS = {
     "vi": {
@@ -194,10 +194,6 @@ async def province_events(lang: str, first: int = 3) -> List[Dict[str, Any]]:
     return nodes((await graphql(PROVINCE_EVENTS, variables, lang=lang)).get("events"))
 
 
-# Words that say "festival" or "event" rather than which one.
-GENERIC_EVENT_WORDS = {"le", "hoi", "festival", "the", "su", "kien", "event", "of", "carnival"}
-
-
 def fold(text: str) -> str:
     text = text.lower().replace("đ", "d")
     decomposed = unicodedata.normalize("NFD", text)
@@ -212,6 +208,43 @@ def matches_words(name: str, wanted: str, generic: Set[str]) -> bool:
     return bool(words) and all(word in have for word in words)
 
 
+async def events(lang: str) -> List[Dict[str, Any]]:
+    """The events, with their venue and district (the next first)."""
+    variables = {"first": 50, "lang": _lang_enum(lang)}
+    return nodes((await graphql(EVENTS, variables, lang=lang)).get("events"))
+
+
+def answer_events(
+    dispatcher: CollectingDispatcher,
+    lang: str,
+    message: str,
+    wanted: Optional[str],
+    found: List[Dict[str, Any]],
+) -> List[EventType]:
+    """The events the message names, else those held where it names, else (naming none) the
+    next ones."""
+    # An event is meant when the message holds every distinctive word of its name (entity
+    # spans can be cut short; the message as a whole is more reliable).
+    named = [e for e in found if matches_words(message, e["name"], GENERIC_EVENT_WORDS)]
+    here = held_in(message, found)
+    if named:
+        found = named
+    elif here:
+        # "lễ hội ở Nga Sơn sắp tới": those held there, not the province's next ones.
+        found = here
+    elif wanted and names_an_event(wanted):
+        say(dispatcher, _t(lang, "nothing_found", text=wanted))
+        return []
+    if not found:
+        return _no_data(dispatcher, lang)
+    lines = [_t(lang, "events")]
+    for item in found[:5]:
+        when = _t(lang, "from_to", start=_date(item.get("startsAt")), end=_date(item.get("endsAt")))
+        lines.append(f"- {item['name']}: {when}")
+    say(dispatcher, "\n".join(lines))
+    return []
+
+
 class ActionAnswerEvents(Action):
     def name(self) -> Text:
         return "action_answer_events"
@@ -220,38 +253,12 @@ class ActionAnswerEvents(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         lang = lang_of(tracker)
-        wanted = _entity(tracker, "event")
         message = (tracker.latest_message or {}).get("text") or ""
         try:
-            found = nodes(
-                (await graphql(EVENTS, {"first": 50, "lang": _lang_enum(lang)}, lang=lang)).get(
-                    "events"
-                )
-            )
+            found = await events(lang)
         except ApiUnavailable:
             return _no_data(dispatcher, lang)
-        # An event is meant when the message holds every distinctive word of its name (entity
-        # spans can be cut short; the message as a whole is more reliable).
-        named = [e for e in found if matches_words(message, e["name"], GENERIC_EVENT_WORDS)]
-        here = held_in(message, found)
-        if named:
-            found = named
-        elif here:
-            # "lễ hội ở Nga Sơn sắp tới": those held there, not the province's next ones.
-            found = here
-        elif wanted:
-            say(dispatcher, _t(lang, "nothing_found", text=wanted))
-            return []
-        if not found:
-            return _no_data(dispatcher, lang)
-        lines = [_t(lang, "events")]
-        for item in found[:5]:
-            when = _t(
-                lang, "from_to", start=_date(item.get("startsAt")), end=_date(item.get("endsAt"))
-            )
-            lines.append(f"- {item['name']}: {when}")
-        say(dispatcher, "\n".join(lines))
-        return []
+        return answer_events(dispatcher, lang, message, _entity(tracker, "event"), found)
 
 
 GENERIC_HOSPITAL_WORDS = {"benh", "vien", "bv", "hospital", "the", "tinh", "provincial"}

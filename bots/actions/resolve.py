@@ -1530,17 +1530,54 @@ def beyond_place_names(scored: Sequence[Scored], index: NameIndex) -> List[Score
     return [s for s in scored if not only_place_names(s, index)]
 
 
-def named_event(scored: List[Scored], index: NameIndex) -> Decision:
-    """Of the tourism candidates, the event the words name best (the words single it out:
-    ``min_evidence``; two as good: a choice), else none."""
+def kind_words(markers: Collection[str]) -> Set[str]:
+    """The words of a kind's marker phrases ("lễ hội", "temple festival": le, hoi, temple,
+    festival), computed from the names (``domain_markers``)."""
+    return {word for term in markers for word in term.split()}
+
+
+def _own_pair(scored: Scored, kind: Collection[str]) -> bool:
+    """Whether the words shared with the record's name hold a pair of its own, not of the kind
+    words every name of its kind holds ("lễ hội"), or an everyday name of it."""
+    return bool(scored.named) or any(
+        " " in term and not set(term.split()) <= set(kind) for term in scored.shared
+    )
+
+
+def named_event(scored: List[Scored], index: NameIndex, kind: Collection[str]) -> Decision:
+    """Of the tourism candidates, the event the words name best: by a pair of its own name
+    (``_own_pair``: "Sòng Sơn", not "lễ hội" and the lone syllable "Sơn" of Nga Sơn), singling
+    it out (``min_evidence``); two as good: a choice; else none (the events held where the
+    question says, or the place's own)."""
     events = sorted(
-        (s for s in scored if s.candidate.kind == "event" and s.evidence >= index.min_evidence()),
+        (
+            s
+            for s in scored
+            if s.candidate.kind == "event"
+            and s.evidence >= index.min_evidence()
+            and _own_pair(s, kind)
+        ),
         key=lambda s: s.evidence,
         reverse=True,
     )
     if len(events) > 1 and events[1].evidence >= events[0].evidence:
         return Decision("choose", events[:2])
     return Decision("answer", events[:1]) if events else Decision("none")
+
+
+def venue_named(scored: Sequence[Scored], index: NameIndex) -> Optional[Scored]:
+    """The attraction a festival question names by words of its own ("núi Nưa", "Hàm Rồng"),
+    not only by place names several catalogues hold ("Sầm Sơn"): the place whose upcoming
+    events answer it."""
+    places = [
+        s
+        for s in scored
+        if s.candidate.kind == "attraction"
+        and s.evidence >= index.min_evidence()
+        and not only_place_names(s, index)
+        and (s.named or any(" " in t and t not in index.localities for t in s.shared))
+    ]
+    return max(places, key=lambda s: s.evidence) if places else None
 
 
 def _thing_shared(scored: Scored) -> bool:

@@ -171,12 +171,13 @@ def test_a_festival_asked_of_the_place_it_is_held_at_is_that_festival(
         ("event", "sam-son-sea-tourism-opening"),
         ("event", "hai-tien-beach-season-opening"),
     )
-    decision = resolve.named_event(scored, tourism)
+    kind = {"le", "hoi", "festival"}
+    decision = resolve.named_event(scored, tourism, kind)
     assert decision.kind == "answer" and decision.best is not None
     assert decision.best.candidate.id == "sam-son-sea-tourism-opening"
     # No event named by the words: none (the events list, if that was the question).
     scored = _scored(tourism, "lễ hội ở Hàm Rồng", ("event", "sam-son-sea-tourism-opening"))
-    assert resolve.named_event(scored, tourism).kind == "none"
+    assert resolve.named_event(scored, tourism, kind).kind == "none"
 
 
 EVENTS = [
