@@ -36,6 +36,7 @@ from actions.resolve import (
     domains_named,
     named_event,
     only_place_names,
+    only_specialty,
     score,
     spelled_out,
     venue_first,
@@ -396,6 +397,18 @@ class ActionAnswer(Action):
                 scored,
             )
             if unfit and not _named_record(decisions[name]):
+                decisions[name] = Decision("none")
+            best = decisions[name].best
+            if (
+                name == "health"
+                and best is not None
+                and name not in named
+                and ASPECT_DOMAIN.get(place_aspect or "") != name
+                and only_specialty(best, reading, index, synonyms)
+            ):
+                # What a hospital treats, said of someone ("bà bầu ăn gì", "nghỉ thai sản khi
+                # mang thai"), names a hospital only in a question asking for one ("có bầu
+                # khám ở bệnh viện nào", "đặt khám", "pregnant, which hospital").
                 decisions[name] = Decision("none")
             if (
                 procedures

@@ -1504,13 +1504,22 @@ def localities(indexes: Dict[str, NameIndex]) -> Set[str]:
     return {term for term, catalogues in held.items() if catalogues >= LOCALITY_CATALOGUES}
 
 
+# Words that put a place in a sentence ("ở Sầm Sơn", "tại", "gần", "in", "at", "near"), folded.
+WHERE_WORDS = {"o", "tai", "gan", "in", "at", "near"}
+
+
 def only_place_names(scored: Scored, index: NameIndex) -> bool:
     """Whether the words a record shares with the question are only place names several
     catalogues hold ("Thanh Hóa" of *Bảo tàng tỉnh Thanh Hóa*): they say where, not which."""
     said = [term for term in scored.shared if index.weight(term) > 0]
-    # A pair of a place name's word and a word of the language ("in Sầm" of *A weekend in Sầm
-    # Sơn*) says where too; a letter alone ("s" of "driver's") says nothing.
-    where = {word for term in index.localities for word in term.split()} | index.language_words
+    # A pair of a place name's word and a word of the language or one putting it in a sentence
+    # ("in Sầm" of *A weekend in Sầm Sơn*, "ở Sầm" of *Cuối tuần ở Sầm Sơn*) says where too; a
+    # letter alone ("s" of "driver's") says nothing.
+    where = (
+        {word for term in index.localities for word in term.split()}
+        | index.language_words
+        | WHERE_WORDS
+    )
     return bool(said) and all(
         term in index.localities or set(term.split()) <= where or len(term) == 1 for term in said
     )
@@ -1541,6 +1550,23 @@ def _own_pair(scored: Scored, kind: Collection[str]) -> bool:
     words every name of its kind holds ("lễ hội"), or an everyday name of it."""
     return bool(scored.named) or any(
         " " in term and not set(term.split()) <= set(kind) for term in scored.shared
+    )
+
+
+def only_specialty(
+    scored: Scored, question: str, index: NameIndex, synonyms: Dict[str, List[str]]
+) -> bool:
+    """Whether the record is named only by everyday names of part of its name, what it treats
+    ("có bầu", "pregnant" read as "phụ sản", "obstetrics"): the question's own words do not
+    single it out, and no everyday name found means the whole name ("viện sản", "cancer
+    hospital"). Such words say whom the question is about, not which record."""
+    record_id = scored.candidate.id
+    if index.evidence(question, record_id)[0] >= index.min_evidence():
+        return False
+    whole = {fold(name) for name in index.names.get(record_id, ())}
+    found = synonym_keys(question, synonyms)
+    return bool(found) and not any(
+        phrase in whole for key in found for phrase in synonyms.get(key, ())
     )
 
 

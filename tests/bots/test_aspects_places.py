@@ -219,3 +219,27 @@ def test_a_health_station_is_no_air_station() -> None:
     assert not air_answers.about_air("Hoang Quang health station opening hours")
     assert air_answers.about_air("trạm quan trắc Hạc Thành bụi mịn bao nhiêu")
     assert air_answers.about_air("không khí gần trạm y tế Quảng Tâm có ô nhiễm không")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # S4 of the eighth session's review: a kind of place no catalogue holds, in a town.
+        "có tiệm bánh mì nào ngon ở Sầm Sơn không",
+        "gần Sầm Sơn có chỗ thuê xe máy không",
+        "nhà nghỉ tại Sầm Sơn",
+    ],
+)
+def test_a_word_that_puts_a_town_in_a_sentence_says_where(
+    tourism: resolve.NameIndex, question: str
+) -> None:
+    # "ở Sầm" of *Cuối tuần ở Sầm Sơn* is where, as "Sầm Sơn" is: no record named.
+    index = resolve.NameIndex(
+        {**tourism.names, "weekend-sam-son": ["Cuối tuần ở Sầm Sơn", "A weekend in Sầm Sơn"]}
+    )
+    index.localities, index.language_words = tourism.localities, tourism.language_words
+    scored = _scored(index, question, ("itinerary", "weekend-sam-son"))
+    assert resolve.only_place_names(scored[0], index)
+    # A name's own words beside the town's still name it.
+    scored = _scored(index, "lịch trình cuối tuần ở Sầm Sơn", ("itinerary", "weekend-sam-son"))
+    assert not resolve.only_place_names(scored[0], index)
