@@ -104,6 +104,9 @@ LEVELS = {
         *(f"lop {n}" for n in range(10, 13)),
     },
 }
+# A word this long after the pair a name ends with, that no name holds, says another kind of
+# the thing ("kinh doanh karaoke"), not how the question goes on ("khai sinh vì ...").
+ENDS_WORD = 4
 # English words this long are words of their own ("permit", "driving"), not particles.
 ENGLISH_WORD = 4
 # The letters an inflected English word shares with its name's form ("regist" of "register"
@@ -163,6 +166,24 @@ LOSS_ASKED = {
 # void, "mất việc": a job).
 LOSING = {"bi", "lam", "danh"}
 NOT_LOST = {"cong", "hieu", "viec", "ngu", "dien", "nuoc", "lien", "tich", "dau"}
+# A paper out of date, worn or with wrong details (folded): what an exchange is for (the law's
+# cases for *Cấp đổi*, *Đổi giấy phép lái xe*), not a re-issue.
+EXPIRY_ASKED = {
+    *"expire expires expired expiring renew renewal renewing damaged broken cracked worn".split(),
+    *("het han", "bi hong", "hu hong", "bi rach", "bi sai", "in sai", "ghi sai", "bi mo"),
+    *("out of date",),
+}
+# A copy asked for (folded), and how names say they give one ("Cấp bản sao ...", "Certification
+# of copies ..."): a record that makes the paper the first time is not what is asked.
+COPY_ASKED = {"copy", "copies", "ban sao", "trich luc", "duplicate"}
+COPY_NAMES = {"ban sao", "copies", "copy", "trich luc"}
+# A foreigner named as a party (folded): procedures with a foreign party are others than the
+# domestic ones (marriage, birth with a foreign element), unless the name says so.
+FOREIGN_PARTY = {
+    "foreigner", "foreigners", "foreign national", "foreign nationals", "nguoi nuoc ngoai",
+    "yeu to nuoc ngoai", "nguoi ngoai quoc", "quoc tich nuoc ngoai",
+}
+FOREIGN_NAMES = {"nuoc ngoai", "foreign", "foreigners", "foreigner"}
 # How names say a re-issue and an exchange (folded, vi and en).
 REISSUE_NAMES = {"cap lai", "dang ky lai", "re-issuance", "reissue", "re-issue", "re-registration"}
 EXCHANGE_NAMES = {"cap doi", "exchange"}
@@ -171,6 +192,16 @@ COST_NEXT = {"bao", "may", "phi", "tien", "nhieu", "khoang", "thoi", "it", "lau"
 NOT_YET = {"chua"}
 NOT_YET_WRITTEN = {"chưa"}
 NOT_YET_WORDS = 4
+# Of two records offered, one keeping less than this share of its evidence without the
+# circumstance is not what is asked, where the other keeps all of it.
+CIRCUMSTANCE_KEPT = 0.5
+# ... keeping at least this share ("xã hội" of *bảo trợ xã hội* is in "trợ cấp xã hội" too).
+CIRCUMSTANCE_KEPT_OTHER = 0.7
+# A benefit being received is a circumstance too ("cụ đang hưởng trợ cấp xã hội vừa mất, xin
+# hỗ trợ mai táng": not the allowance): the words after "(đang) (được) hưởng".
+RECEIVING = "huong"
+RECEIVING_WRITTEN = "hưởng"
+RECEIVING_BEFORE = {"dang", "duoc"}
 CLAUSE_WORDS = {"thi", "ma", "nen", "nhung", "de", "can", "muon", "co", "duoc", "khong", "a", "gio"}
 # Records whose name another everyday name reads as the question's own pair, far behind in
 # fit ("tách hộ khẩu": *Tách hộ* by its own words, *Đăng ký thường trú* by "hộ khẩu"), and how
@@ -282,6 +313,28 @@ class Scored:
     renewal: str = ""
     # The question says a paper is lost ("mất căn cước rồi", "lost my licence").
     loss: bool = False
+    # The question asks for a paper again: a copy, or one lost ("copy of my marriage
+    # certificate", "lost my X"), and the name makes it the first time (no copy, no change).
+    again_of_first: bool = False
+    # The name gives a copy ("Cấp bản sao ..."); the question asks for one.
+    copy_name: bool = False
+    copy_asked: bool = False
+    # The question names a foreigner as a party and the name says nothing foreign.
+    foreign_party: bool = False
+    # The share of the evidence the question gives without what it says has not been done or
+    # is being received (``unsaid_circumstance``); 1.0 where it says no such thing.
+    kept: float = 1.0
+    # The question says it is the first time ("lần đầu", "first").
+    first_asked: bool = False
+    # The name says its procedure changes, renews or ends something (``names_change``),
+    # whatever the question asks; and whether the question asks for a change (``asks_change``).
+    changes: bool = False
+    changing: bool = False
+    # The question says a paper is out of date, worn or wrong ("hết hạn", "expires", "bị
+    # hỏng", "in sai"): what an exchange is for, not a re-issue (``EXPIRY_ASKED``).
+    expiry: bool = False
+    # The records the pairs of ``foreign`` name (by the synonym list's everyday names).
+    foreign_records: FrozenSet[str] = frozenset()
 
 
 @dataclass
@@ -805,6 +858,16 @@ def score(
         for key, phrases in meanings.items()
         if " " not in key or key not in index.frequency
     }
+    # The synonyms' phrases the question gives without its circumstance (``Scored.kept``).
+    read_circumstance = (
+        {
+            phrase
+            for key in synonym_keys(circumstance, synonyms or {})
+            for phrase in (synonyms or {})[key]
+        }
+        if circumstance != question
+        else set()
+    )
     found_pairs = key_pairs(question, synonyms or {})
     every_pair = set(found_pairs)
     asking_pairs = _asking_pairs(question)
@@ -819,6 +882,9 @@ def score(
     typed = [index._spelled(word) for word in fold(question).split()]
     english = in_english(question)
     changing = asks_change(question)
+    expiry = asks_expiry(question)
+    copy_asked = _holds([_singulars(f" {fold(question)} ")], COPY_ASKED)
+    foreigner = _holds([question], FOREIGN_PARTY)
     # English words outnumber Vietnamese ones, whatever a Vietnamese name quoted in it says
     # ("lost her ID card (căn cước) while travelling").
     tokens = words_of_text(question)
@@ -927,6 +993,7 @@ def score(
                 and not any(index.held(phrase, name_terms) >= HELD_SHARE for phrase in phrases)
             )
         )
+        foreign_records = frozenset(record for pair in foreign for record in everyday[pair][0])
         asking = frozenset(term for term in shared if " " not in term and term in asked_words)
         # Syllables of how the question asks ("cho" of "cho người") are not what it shares.
         head_only = (
@@ -975,6 +1042,32 @@ def score(
                 thing_said=_thing_said(index, own_name(index, candidate.id, english), typed),
                 renewal=renewal_of(index.names.get(candidate.id, [])),
                 loss=asks_loss(question, {word for term in shared for word in term.split()}),
+                changes=names_change(own_name(index, candidate.id, english)),
+                changing=changing,
+                first_asked=bool(FIRST_TIME & every_term),
+                kept=index.evidence(
+                    circumstance,
+                    candidate.id,
+                    [phrase for phrase in also if phrase in read_circumstance],
+                )[0]
+                / evidence
+                if circumstance != question and evidence
+                else 1.0,
+                again_of_first=candidate.kind == "procedure"
+                and (
+                    copy_asked
+                    or asks_loss(question, {word for term in shared for word in term.split()})
+                )
+                and not names_change(own_name(index, candidate.id, english))
+                and not renewal_of(index.names.get(candidate.id, []))
+                and not _holds(index.names.get(candidate.id, []), COPY_NAMES),
+                copy_name=_holds(index.names.get(candidate.id, []), COPY_NAMES),
+                copy_asked=copy_asked,
+                foreign_party=foreigner
+                and candidate.kind == "procedure"
+                and not _holds(index.names.get(candidate.id, []), FOREIGN_NAMES),
+                expiry=expiry,
+                foreign_records=foreign_records,
                 not_yet=circumstance != question
                 and evidence >= index.min_evidence()
                 and index.evidence(circumstance, candidate.id, also)[0] < index.min_evidence(),
@@ -998,6 +1091,7 @@ def unsaid_circumstance(question: str) -> str:
     tokens = _tokens(question)
     kept: List[str] = []
     skip = 0
+    before = ""
     for word, folded in tokens:
         if skip and folded not in CLAUSE_WORDS:
             skip -= 1
@@ -1006,6 +1100,13 @@ def unsaid_circumstance(question: str) -> str:
         kept.append(word)
         if folded in NOT_YET and (word == folded or word in NOT_YET_WRITTEN):
             skip = NOT_YET_WORDS
+        elif (
+            folded == RECEIVING
+            and before in RECEIVING_BEFORE
+            and (word == folded or word == RECEIVING_WRITTEN)
+        ):
+            skip = NOT_YET_WORDS
+        before = folded
     if len(kept) == len(tokens):
         return question
     return " ".join(kept)
@@ -1101,13 +1202,28 @@ def asks_change(question: str) -> bool:
         if f"{a} {b}" in ASKING_PAIRS
         for at in (i, i + 1)
     }
-    # "mất" before how much or how long ("mất bao lâu", "mất mấy ngày") costs, not loses.
+    # "mất" before how much or how long ("mất bao lâu", "mất mấy ngày") costs, not loses;
+    # "mất công" (effort), "mất hiệu lực" (void) lose no paper either (``NOT_LOST``).
     asking.update(
-        at for at, (a, b) in enumerate(zip(words, words[1:])) if a == "mat" and b in COST_NEXT
+        at
+        for at, (a, b) in enumerate(zip(words, words[1:]))
+        if a == "mat" and b in COST_NEXT | NOT_LOST
     )
     said = {word for at, word in enumerate(words) if at not in asking}
     said.update(f"{a} {b}" for a, b in zip(words, words[1:]))
     return bool(said & CHANGE_ASKED)
+
+
+def _holds(texts: Sequence[str], phrases: Collection[str]) -> bool:
+    """Whether one of the texts holds one of the folded phrases as whole words."""
+    folded = " ".join(f" {' '.join(fold(text).split())} " for text in texts)
+    return any(f" {phrase} " in folded for phrase in phrases)
+
+
+def asks_expiry(question: str) -> bool:
+    """Whether the question says a paper is out of date, worn or wrong (``EXPIRY_ASKED``)."""
+    folded = f" {' '.join(fold(question).split())} "
+    return any(f" {phrase} " in folded for phrase in EXPIRY_ASKED)
 
 
 def asks_loss(question: str, thing: Set[str]) -> bool:
@@ -1171,11 +1287,15 @@ def qualified(
             after_question = [
                 typed[i + 2] for i in range(len(typed) - 2) if typed[i] == a and typed[i + 1] == b
             ]
-            if any(word not in said for word in after_name):
+            # Or the name ends with the pair and the question goes on with a word no name
+            # holds ("giấy phép kinh doanh karaoke" of *... hộ kinh doanh*): another kind.
+            ends = words[-2:] == [a, b] and any(len(word) >= ENDS_WORD for word in after_question)
+            if ends or any(word not in said for word in after_name):
                 found.extend(
                     word
                     for word in after_question
                     if word.isalpha()
+                    and (not ends or len(word) >= ENDS_WORD)
                     and word not in index.frequency
                     and word not in index.elsewhere
                     and word not in known
@@ -1287,11 +1407,31 @@ def decide(
         if decision.kind == "answer" or (decision.kind == "choose" and procedure)
         else None
     )
+    if twin is None and decision.kind == "choose" and len(decision.options) == 2 and procedure:
+        # Two procedures offered: the same rules settle them as twins below.
+        twin = decision.options[1] if decision.options[0] is best else decision.options[0]
+        twin = twin if _renewed(best, twin) else None
     renewed = _renewed(best, twin) if best is not None and twin is not None else None
     if renewed is not None:
         # A re-issue and an exchange of the same paper, the question saying it is lost: the
-        # re-issue ("mất căn cước rồi làm lại", "lost her ID card ... a replacement").
-        decision, best, twin = Decision("answer", [renewed], why="loss: re-issue"), renewed, None
+        # re-issue ("mất căn cước rồi làm lại", "lost her ID card ... a replacement"); out of
+        # date, worn or wrong: the exchange ("bằng lái hết hạn", "my licence expires").
+        decision, best, twin = Decision("answer", [renewed], why="renewal said"), renewed, None
+    changed = _by_change(best, twin) if best is not None and twin is not None else None
+    if changed is not None:
+        # Of a record that makes a thing and one that changes it ("Đăng ký tạm trú", "Gia hạn
+        # tạm trú"; "Đăng ký thành lập hộ kinh doanh", "... thay đổi nội dung ..."): the one
+        # that changes it where the question asks a change ("chuyển địa điểm"), else the other.
+        decision, best, twin = Decision("answer", [changed], why="change said"), changed, None
+    if (
+        best is not None
+        and best.first_asked
+        and not best.changing
+        and all(s.changes for s in ([best, twin] if twin is not None else decision.options))
+    ):
+        # Asked for the first time ("bằng lái lần đầu", "my first driving licence"), and every
+        # record offered renews or changes one already issued: the catalogue lacks it.
+        return Decision("none", why="first time asked, only renewals")
     if best is not None and twin is not None:
         # Another record shares the very same words with the question ("đăng ký" and "lần
         # đầu" of the vehicle's and the land's first registration): the words do not say
@@ -1314,6 +1454,12 @@ def decide(
         # one other record is named by them all ("tách sổ hộ khẩu": *Tách hộ*), that one.
         meant = [
             s for s in eligible if s is not best and not s.foreign and set(best.foreign) <= s.named
+        ] or [
+            # Or the one record those pairs' everyday names mean that the question names too
+            # ("cccd bị ..." beside "sai ngày sinh": the ID card's exchange, named by "đổi thẻ").
+            s
+            for s in eligible
+            if s is not best and not s.foreign and s.candidate.id in best.foreign_records
         ]
         if len(meant) == 1:
             return Decision("answer", meant, why="foreign: the record named")
@@ -1327,11 +1473,33 @@ def decide(
         # Only what the record does is shared ("thành lập"), and the question holds a word no
         # catalogue knows ("công ty"): what it asks about is not this record's.
         return Decision("unsure", _with_next(best, eligible), why="head only")
+    if decision.kind == "choose" and sum(s.not_yet for s in decision.options) == 1:
+        # "nhận con khi bố mẹ chưa đăng ký kết hôn": of the two, not the marriage.
+        asked = [s for s in decision.options if not s.not_yet]
+        return Decision("answer", asked, why=f"{decision.why}; not yet")
     if decision.kind == "answer" and best is not None and best.not_yet:
         others = [s for s in eligible if s is not best and not s.not_yet]
+        if others and others[0].named:
+            # Another record its everyday name names ("nhận con"): that one.
+            return Decision("answer", others[:1], why="not yet, the other named")
         if others:
             # "nhận con khi hai người chưa đăng ký kết hôn": not the marriage.
             return Decision("unsure", others[:1] + [best], why="not yet")
+    if decision.kind == "answer" and best is not None and best.again_of_first:
+        # A copy asked, or a paper lost, of a record that makes it the first time ("copy of
+        # my marriage certificate", "I lost my marriage certificate"): the copy or re-issue
+        # record if the search found one, else not stated.
+        again = [
+            s
+            for s in eligible
+            if s is not best and _phrase(s) and (s.copy_name if s.copy_asked else s.renewal)
+        ]
+        if len(again) == 1:
+            return Decision("answer", again, why="again: the copy or re-issue")
+        return Decision("unsure", _with_next(best, eligible), why="again, of a first-time record")
+    if decision.kind == "answer" and best is not None and best.foreign_party:
+        # "married to a foreigner": the domestic procedure is not the one with a foreign party.
+        return Decision("unsure", _with_next(best, eligible), why="foreign party")
     if decision.kind == "answer" and best is not None and best.first_time:
         # "đổi biển số xe ô tô" of the first registration: a change is no first time.
         return Decision("unsure", _with_next(best, eligible), why="first time")
@@ -1349,6 +1517,12 @@ def decide(
     holder = _holder(best, eligible) if decision.kind == "answer" else None
     if best is not None and holder is not None:
         decision = Decision("choose", [best, holder], why="holder")
+    if decision.kind == "choose" and len(decision.options) == 2:
+        # "cụ đang hưởng trợ cấp xã hội vừa mất, xin hỗ trợ tiền mai táng": one record owes
+        # most of its words to the circumstance, the other most of its own: the other.
+        low, high = sorted(decision.options, key=lambda s: s.kept)
+        if low.kept < CIRCUMSTANCE_KEPT and high.kept >= CIRCUMSTANCE_KEPT_OTHER:
+            return Decision("answer", [high], why=f"{decision.why}; circumstance")
     if decision.kind == "choose" and all(
         s.unexplained >= residual_choice * s.evidence for s in decision.options
     ):
@@ -1406,6 +1580,20 @@ def _settled(decision: Decision, eligible: Sequence[Scored]) -> Decision:
     ]
     if changed and len(made) == 1:
         return Decision("answer", made, why="made, not changed")
+    # What the changing record shares, less the words that say its change ("lại" of "đi lại").
+    plain = {fold(word) for word in CHANGE_WORDS}
+    made = [
+        s
+        for s in options
+        if not s.change
+        and s.candidate.kind == "procedure"
+        and any(o.said - plain <= s.words for o in changed if o.thing_said)
+    ]
+    if decision.kind == "answer" and changed and len(made) > 1:
+        # No change asked of a record that changes a thing two records make ("căn cước có
+        # mất công đi lại": the ID card's re-issue by "lại" of "đi lại"; the cards for 14+ and
+        # under 14): which of those, not the change.
+        return Decision("choose", sorted(made, key=lambda s: -s.fit)[:2], why="made by two")
     if decision.kind == "choose" and len(decision.options) == 2:
         top, rival = decision.options
         if set(rival.foreign) & set(top.shared) and not top.foreign:
@@ -1416,10 +1604,32 @@ def _settled(decision: Decision, eligible: Sequence[Scored]) -> Decision:
 
 
 def _renewed(best: Scored, twin: Scored) -> Optional[Scored]:
-    """Of a re-issue and an exchange sharing the same words, the re-issue where a loss is said."""
-    if best.loss and {best.renewal, twin.renewal} == {"reissue", "exchange"}:
+    """Of a re-issue and an exchange of the same paper, the re-issue where a loss is said, the
+    exchange where the paper is said to be out of date, worn or wrong (and no loss)."""
+    if {best.renewal, twin.renewal} != {"reissue", "exchange"}:
+        return None
+    if not {t for t in best.shared if " " in t} & set(twin.shared):
+        return None  # not the same paper
+    if best.loss or twin.loss:
         return best if best.renewal == "reissue" else twin
+    if best.expiry:
+        return best if best.renewal == "exchange" else twin
     return None
+
+
+def _by_change(best: Scored, twin: Scored) -> Optional[Scored]:
+    """Of two records, one whose name says it changes, renews or ends something and one whose
+    name does not, the one the question asks for: a change asked, the first; else the other.
+    None where both or neither change, or they are of different things."""
+    if best.changes == twin.changes or best.candidate.kind != twin.candidate.kind:
+        return None
+    if not set(best.shared) & set(twin.shared):
+        return None
+    picked = best if best.changes == best.changing else twin
+    if picked.changes and picked.renewal == "reissue" and not picked.loss:
+        # A re-issue or re-registration is for a paper lost, not one to correct ("sửa").
+        return None
+    return picked
 
 
 def _within(decision: Decision) -> Decision:
@@ -1475,6 +1685,9 @@ def _holder(best: Optional[Scored], eligible: Sequence[Scored]) -> Optional[Scor
         # "lần đầu" says when, not what: the vehicle's and the land's first registration hold
         # it, and "lần đầu đăng ký kết hôn" is still the marriage.
         extra = set(other.strong) - set(best.shared) - best.named - FIRST_TIME
+        if other.copy_name and not other.copy_asked:
+            # The paper the question names ("giấy khai sinh ghi sai"), not a copy of it.
+            continue
         if other is not best and any(not set(term.split()) & said for term in extra):
             return other
     return None

@@ -427,7 +427,12 @@ def search_words(text: str, indexes: Sequence[_Names], vocabulary: _Vocabulary) 
     kept: List[str] = []
     for word in words(text):
         # (A name's plural or singular is its word: "rock" of "Trống Mái Rocks".)
-        forms = (word, f"{word}s", word[:-1] if word.endswith("s") else word)
+        forms = (
+            word,
+            f"{word}s",
+            word[:-1] if word.endswith("s") else word,
+            f"{word[:-1]}ies" if word.endswith("y") else word,  # "copy" of "copies"
+        )
         held = [index for index in indexes if any(form in index.frequency for form in forms)]
         if held:
             if not any(word in function_words(index) for index in held):

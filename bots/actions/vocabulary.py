@@ -156,6 +156,8 @@ class Vocabulary:
             return True
         if word.isalpha() and f"{word}s" in self.words:
             return True  # the singular of a name's plural ("rock" of "Trống Mái Rocks")
+        if word.endswith("y") and f"{word[:-1]}ies" in self.words:
+            return True  # "copy" of "copies"
         doubled = [i for i in range(1, len(word)) if word[i] == word[i - 1]]
         if any(word[:i] + word[i + 1 :] in self.words for i in doubled):
             return True

@@ -212,6 +212,9 @@ def test_a_festival_is_named_by_words_computed_from_the_names(catalogue) -> None
 def test_the_singular_of_a_names_plural_is_known() -> None:
     known = vocabulary.Vocabulary(["Trống Mái Rocks"])
     assert known.unknown("where is trong mai rock") == ["where", "is"]
+    # "-ies" plurals too: a name's "copies" makes "copy" known.
+    copies = vocabulary.Vocabulary(["Issuance of copies of extracts"])
+    assert copies.unknown("the copy of an extract") == ["the", "an"]
 
 
 def test_an_everyday_name_of_several_words_is_known_only_whole(catalogue, descriptions) -> None:  # type: ignore[no-untyped-def]
