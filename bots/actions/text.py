@@ -391,27 +391,61 @@ def respelled(text: str, indexes: Sequence[_Names], vocabulary: _Vocabulary) -> 
     return " ".join(found)
 
 
-# English says the deed before the thing ("register the birth", "register my son's birth");
-# the catalogue's English names say it after ("Birth registration"). The thing is looked for
-# this many words after the verb.
-REGISTER_VERBS = {"register", "registers", "registered", "registering"}
-REGISTER_REACH = 3
+# English says the deed with a verb, before or after the thing ("register the birth", "extend
+# my temporary residence", "get my signature certified"); the catalogue's English names say it
+# with a noun, after the thing ("Birth registration") or before it, with "of" ("Extension of
+# temporary residence", "Certification of signatures"). Each verb's forms and its noun:
+DEED_NOUNS = {
+    verb: noun
+    for noun, verbs in {
+        "registration": ("register", "registers", "registered", "registering"),
+        "certification": ("certify", "certified", "certifying", "notarize", "notarized",
+                          "notarise", "notarised", "notarizing", "notarising"),
+        "extension": ("extend", "extends", "extended", "extending"),
+        "cancellation": ("cancel", "cancels", "cancelled", "canceled", "cancelling",
+                         "canceling"),
+        "mediation": ("mediate", "mediates", "mediated", "mediating"),
+        "confirmation": ("confirm", "confirms", "confirmed", "confirming"),
+    }.items()
+    for verb in verbs
+}
+# The thing is looked for this many words after the verb (or before it: "signature certified").
+DEED_REACH = 3
+
+
+def _deed_phrase(noun: str, thing: str, terms: Mapping[str, int]) -> Optional[str]:
+    """The names' phrase of the deed done to the thing, where they hold it: "birth
+    registration", "extension of temporary", "certification of signatures" (a name's plural)."""
+    if f"{thing} {noun}" in terms:
+        return f"{thing} {noun}"
+    if f"{noun} of" in terms:
+        for form in (thing, f"{thing}s"):
+            if f"of {form}" in terms:
+                return f"{noun} of {form}"
+    return None
 
 
 def deed_after_thing(text: str, terms: Mapping[str, int]) -> str:
-    """An English question with "register ... X" read also as "X registration" where the names
-    hold that pair (``terms``: a catalogue's words and pairs), said after it (its words as
-    typed still make its everyday names: "register our marriage"); any other question as
-    typed."""
+    """An English question that does a name's deed with a verb ("register ... X", "extend ...
+    X", "X certified") read also as the names' phrase for it ("X registration", "extension of
+    X") where they hold it (``terms``: a catalogue's words and pairs), said after the question
+    (its words as typed still make its everyday names: "register our marriage"); any other
+    question as typed."""
     if detect_lang(text) != "en":
         return text
     folded = fold(text).split()
     for at, word in enumerate(folded):
-        if word not in REGISTER_VERBS:
+        noun = DEED_NOUNS.get(word)
+        if noun is None:
             continue
-        for thing in range(at + 1, min(at + 1 + REGISTER_REACH, len(folded))):
-            if f"{folded[thing]} registration" in terms:
-                return f"{text} {folded[thing]} registration"
+        after = range(at + 1, min(at + 1 + DEED_REACH, len(folded)))
+        before = range(at - 1, max(at - 1 - DEED_REACH, -1), -1)
+        for thing in [*after, *before]:
+            if folded[thing] in EN_WORDS and len(folded[thing]) <= 3:
+                continue  # "the", "my", "a": no thing
+            phrase = _deed_phrase(noun, folded[thing], terms)
+            if phrase is not None:
+                return f"{text} {phrase}"
     return text
 
 

@@ -220,6 +220,23 @@ def test_register_before_the_thing_reads_as_the_names_registration(
         assert text.deed_after_thing(other, procedures.frequency) == other
 
 
+@pytest.mark.parametrize(
+    ("question", "phrase"),
+    [
+        # The names' "<deed> of <thing>", the thing after the verb or before it, its plural.
+        ("our landlord says we should extend the temporary stay", "extension of temporary"),
+        ("need two signatures certified for the bank", "certification of signatures"),
+        ("can the commune mediate our land quarrel", "mediation of land"),
+        # "the", "my", "a" are no thing: the next word is.
+        ("how to register the death of my aunt", "death registration"),
+    ],
+)
+def test_a_deed_said_with_a_verb_reads_as_the_names_noun(
+    procedures: resolve.NameIndex, question: str, phrase: str
+) -> None:
+    assert text.deed_after_thing(question, procedures.frequency) == f"{question} {phrase}"
+
+
 def test_a_relative_by_marriage_is_no_law_asked() -> None:
     assert text.aspect_in("my mother-in-law passed away, how to register it", "procedures") == (
         "steps"

@@ -408,9 +408,12 @@ def test_a_short_procedure_question_naming_what_no_catalogue_knows_is_not_asked_
     assert "không có trong danh mục" in answer and "thủ tục nào" not in answer
 
 
-def test_an_english_register_question_names_the_registration(stack: AssistantStack) -> None:
+def test_an_english_deed_said_with_a_verb_names_the_record(stack: AssistantStack) -> None:
     # "register the death": the name says "Death registration"; the classifier may be unsure,
     # the question is still answered, in English.
     question = "My uncle passed away last night. How do we register the death?"
     answer = text_of(ask(stack, question, lang=None))
     assert "1.000656" in answer and "Sorry" not in answer
+    # "signature certified": *Certification of signatures ...*.
+    signature = text_of(ask(stack, "where do I get a signature certified?", lang=None))
+    assert "2.000884" in signature
