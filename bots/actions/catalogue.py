@@ -110,6 +110,8 @@ class Names:
             index.language_words = common
             index.question_pairs = asked
             index.localities = places
+        for domain, index in self.indexes.items():
+            index.places = domain != "procedures"
         every_name = [n for found in names.values() for pair in found.values() for n in pair if n]
         # The procedures' everyday names and the places' ("BV tỉnh", "thành Hồ").
         every_synonym = merged_synonyms(synonyms(), *map(place_synonyms, PLACE_DOMAINS))

@@ -426,6 +426,9 @@ class NameIndex:
         # Place names found in several catalogues' names ("Thanh Hóa", "Sầm Sơn"): where a
         # record is, not which (see ``localities``).
         self.localities: Set[str] = set()
+        # A catalogue of places: a word of such a place name is no lone word of a name there
+        # (``evidence``).
+        self.places = False
         self._whole: Dict[str, float] = {}
         self._spellings: Dict[str, str] = {}
         self._meanings: Dict[Tuple[str, ...], Set[str]] = {}
@@ -534,10 +537,24 @@ class NameIndex:
             # A lone syllable is not shared where it asks ("đâu" of "ở đâu" typed "o dau" is no
             # "đầu" of a name's "lần đầu"): only where it stands outside such a pair.
             asking = _asking_spots([folded for _, folded in tokens])
+            # Nor, among places, is a word of a place name several catalogues hold ("hóa" of
+            # "Thanh Hóa" is no "Hòa" of *Bãi biển Hải Hòa*): the place name is one, where, not
+            # which. (Not measured among procedures: there an English question's "Thanh" of
+            # "Thanh Hoa" is the "thành" of "thành lập" that one dev3 answer needed.)
+            placed = {
+                spot
+                for at, (a, b) in enumerate(zip(usable, usable[1:]))
+                if self.places and f"{a} {b}" in self.localities
+                for spot in (at, at + 1)
+            }
             shared.update(
                 t
                 for at, t in enumerate(usable)
-                if t is not None and t in terms and t not in paired and at not in asking
+                if t is not None
+                and t in terms
+                and t not in paired
+                and at not in asking
+                and at not in placed
             )
         # A word counted inside a pair does not count again alone.
         in_pairs = {word for term in shared if " " in term for word in term.split()}
@@ -607,7 +624,9 @@ class NameIndex:
             and word[:STEM] not in stems
             and not (english and word in COUNTRY_WORDS)
         )
-        explained = terms | named
+        # A place name several catalogues hold says where, not what ("đi từ tp Thanh Hóa" of
+        # Pù Luông).
+        explained = terms | named | self.localities
         found = sum(self.weight(term) for term in asked if term not in explained)
         if rivals:
             found += sum(

@@ -243,3 +243,23 @@ def test_a_word_that_puts_a_town_in_a_sentence_says_where(
     # A name's own words beside the town's still name it.
     scored = _scored(index, "lịch trình cuối tuần ở Sầm Sơn", ("itinerary", "weekend-sam-son"))
     assert not resolve.only_place_names(scored[0], index)
+
+
+def test_a_town_named_beside_a_place_is_where_not_what(tourism: resolve.NameIndex) -> None:
+    # Ninth session: "Thanh Hóa" (held by several catalogues' names) leaves nothing of a place's
+    # name unexplained, and among places its words are not lone words of other names ("hóa" is
+    # no "Hòa" of *Bãi biển Hải Hòa*).
+    question = "đi từ thành phố Thanh Hóa lên Pù Luông mất mấy tiếng"
+    assert tourism.unexplained(question, "pu-luong-nature-reserve") == 0
+    tourism.places = True
+    try:
+        english = "is Hai Tien beach far from Thanh Hoa city"
+        assert "hoa" not in tourism.evidence(english, "hai-hoa-beach")[1]
+        scored = _scored(
+            tourism, english, ("attraction", "hai-tien-beach"), ("attraction", "hai-hoa-beach")
+        )
+        decision = resolve.decide(scored, tourism.min_evidence(), places=True)
+        assert decision.kind == "answer" and decision.best is not None
+        assert decision.best.candidate.id == "hai-tien-beach"
+    finally:
+        tourism.places = False

@@ -47,6 +47,9 @@ def _decide(domain: str, question: str, synonyms: dict[str, list[str]]) -> resol
         ("tourism", "thành Hồ vé vào cửa bao nhiêu", "ho-dynasty-citadel"),
         ("tourism", "phủ chúa Trịnh mở cửa mấy giờ", "trinh-lords-palace"),
         ("education", "mẫu giáo Đông Thọ ở đâu", "mn-dong-tho"),
+        # Ninth session: "u bướu" for "ung bướu", "falls" for a waterfall.
+        ("health", "bv u bướu nằm ở đường nào", "bv-ung-buou-thanh-hoa"),
+        ("tourism", "is Hieu falls worth the trip", "hieu-waterfall"),
     ],
 )
 def test_an_everyday_name_names_one_place(domain: str, question: str, expected: str) -> None:
