@@ -1421,15 +1421,20 @@ def decide(
     # A procedures' choice too: where the two share the very same words, "not found; the
     # closest" rather than "A or B?" (places keep their choice: a place and its event).
     procedure = best is not None and best.candidate.kind == "procedure"
+    offered = (
+        decision.options[1]
+        if decision.kind == "choose" and len(decision.options) == 2 and procedure
+        else None
+    )
     twin = (
-        _twin(best, eligible)
+        # Of a re-issue and an exchange offered, what the question says of the paper settles
+        # it (below), before any other record sharing the same words.
+        offered
+        if best is not None and offered is not None and _renewed(best, offered)
+        else _twin(best, eligible)
         if decision.kind == "answer" or (decision.kind == "choose" and procedure)
         else None
     )
-    if twin is None and decision.kind == "choose" and len(decision.options) == 2 and procedure:
-        # Two procedures offered: the same rules settle them as twins below.
-        twin = decision.options[1] if decision.options[0] is best else decision.options[0]
-        twin = twin if _renewed(best, twin) else None
     renewed = _renewed(best, twin) if best is not None and twin is not None else None
     if renewed is not None:
         # A re-issue and an exchange of the same paper, the question saying it is lost: the
@@ -1647,6 +1652,9 @@ def _by_change(best: Scored, twin: Scored) -> Optional[Scored]:
     picked = best if best.changes == best.changing else twin
     if picked.changes and picked.renewal == "reissue" and not picked.loss:
         # A re-issue or re-registration is for a paper lost, not one to correct ("sửa").
+        return None
+    if picked.renewal == "exchange" and picked.loss:
+        # A paper lost is re-issued, not exchanged.
         return None
     return picked
 

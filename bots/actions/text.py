@@ -80,6 +80,16 @@ EN_WORDS = set(
     register registration certificate licence license passport card fee fees online apply
     hello hi hey thanks thank bye goodbye""".split()
 )
+# Whom a question is asked for ("my girlfriend", "bố em", "cụ nhà em"): words of the language,
+# naming no record (actions/vocabulary.py knows them).
+PEOPLE_WORDS = set(
+    """wife husband girlfriend boyfriend fiancee fiance partner daughter son grandfather
+    grandmother grandparents grandson granddaughter mother father mom mum dad parents parent
+    brother sister uncle aunt cousin nephew niece neighbour neighbor friend colleague landlord
+    baby kid kids child children family relative relatives student students sv
+    bố mẹ ba má cha ông bà anh chị em con cháu cụ chồng vợ cô chú bác dì cậu mợ thím dượng
+    nội ngoại""".split()
+)
 # (Not the syllables English also uses or names carry: "ho", "to", "can", "con", "me", "nam".)
 VI_WORDS = set(
     """la co khong ko k gi nao dau bao nhieu lau cho em toi minh ad thi duoc dc vay nhe oi voi
@@ -115,7 +125,8 @@ def detect_lang(text: str) -> Optional[str]:
 # ("o dau" is where to apply for a procedure, the address of a place).
 PROCEDURE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
     ("legal", ("can cu", "luat nao", "nghi dinh", "thong tu", "phap ly", "legal", "law")),
-    ("online", ("online", "truc tuyen", "dich vu cong", "vneid", "qua mang", "tren mang")),
+    ("online", ("online", "truc tuyen", "dich vu cong", "dvc", "dvcqg", "vneid", "qua mang",
+                "tren mang")),
     ("time", ("bao lau", "may ngay", "mat may", "thoi han", "how long", "bao gio co",
               "khi nao co", "gia tri bao lau", "processing time")),
     ("fee", ("le phi", "mat phi", "mat tien", "bao nhieu tien", "lephi", "phi bao nhieu",

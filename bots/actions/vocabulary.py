@@ -56,7 +56,7 @@ def question_texts(nlu_data: Path) -> List[str]:
                 found.append(ANNOTATION.sub(r"\1", line.strip().lstrip("- ")))
     for table in text.ASPECT_TABLES.values():
         found.extend(phrase for _, phrases in table for phrase in phrases)
-    found.extend(text.VI_WORDS | text.EN_WORDS)
+    found.extend(text.VI_WORDS | text.EN_WORDS | text.PEOPLE_WORDS)
     found.extend(KIND_ABBREVIATIONS)
     return found
 

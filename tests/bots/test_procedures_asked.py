@@ -268,3 +268,23 @@ def test_a_word_no_name_holds_after_the_pair_a_name_ends_with_is_another_kind(
         procedures,
         SYNONYMS,
     )[0].qualified
+
+
+def test_the_public_service_portals_abbreviation_asks_online() -> None:
+    from actions import text
+
+    assert text.aspect_in("làm hộ chiếu trên dvc được ko", "procedures") == "online"
+    assert text.aspect_in("nop qua dvcqg duoc khong", "procedures") == "online"
+
+
+def test_a_lost_paper_is_never_settled_as_its_exchange(procedures: resolve.NameIndex) -> None:
+    # The search ranks the exchange first; the re-issue and the first issuance share the words.
+    decision = _decide(
+        procedures,
+        "my husband lost his ID card on holiday, how does he get a replacement",
+        (ID_CARD_EXCHANGE, 0.04),
+        (ID_CARD_REISSUE, 0.2),
+        (ID_CARD_CHILD, 0.02),
+        (ID_CARD, 0.1),
+    )
+    assert _answered(decision) != ID_CARD_EXCHANGE

@@ -224,3 +224,12 @@ def test_an_everyday_name_of_several_words_is_known_only_whole(catalogue, descri
     known = vocabulary.Vocabulary([*every, *descriptions[1]], ["lost my id card"])
     assert known.unknown("I lost my id card") == []
     assert "lost" in known.unknown("I lost my passport")
+
+
+def test_whom_a_question_is_asked_for_names_no_record(tmp_path: Path) -> None:
+    # "my girlfriend", "bố em", "cụ nhà em": words of the language, not something no catalogue
+    # holds (a long unknown English word made a passport question "not found").
+    known = vocabulary.Vocabulary(vocabulary.question_texts(tmp_path))
+    assert known.unknown("passport for my girlfriend") == []
+    assert known.unknown("bố em, cụ, vợ, chồng") == []
+    assert known.unknown("visa for my girlfriend") == ["visa"]
