@@ -944,6 +944,18 @@ def score(
             for term in index.heads.get(candidate.id, set()) & set(shared)
             if not set(term.split()) & index.language_words
         }
+        # An English name's head is joined by a language word ("Certification of copies"):
+        # the question holding both its pairs ("certification of", "of copies") holds the head.
+        head_pairs = index.heads.get(candidate.id, set()) & set(shared)
+        head |= {
+            f"{first} {last}"
+            for first, joint in (pair.split() for pair in head_pairs)
+            for other in head_pairs
+            if joint in index.language_words
+            and other.split()[0] == joint
+            and (last := other.split()[1]) not in index.language_words
+            and first not in index.language_words
+        }
         if whole and evidence < MIN_COVERAGE * whole and not unique and not head:
             # A sliver of a long name ("Việt Nam" of "... công dân Việt Nam, người nước
             # ngoài ..."): not enough to say the question is about this record.

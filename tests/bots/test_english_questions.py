@@ -242,3 +242,14 @@ def test_a_relative_by_marriage_is_no_law_asked() -> None:
         "steps"
     )
     assert text.aspect_in("which law requires it", "procedures") == "legal"
+
+
+def test_an_english_names_head_joined_by_of_is_its_head(procedures: resolve.NameIndex) -> None:
+    # *Certification of copies from originals ...* is long: "certification of" and "of copies"
+    # together are its first words, not a sliver of it (MIN_COVERAGE).
+    read = text.deed_after_thing("how do we get our copies certified", procedures.frequency)
+    candidates = [resolve.Candidate("procedure", CERTIFIED_COPY, CERTIFIED_COPY, 1.0, 0.5)]
+    assert resolve.score(read, candidates, procedures)[0].evidence > 0
+    # One of the two alone is still a sliver.
+    alone = resolve.score("certification of my english level", candidates, procedures)
+    assert alone[0].evidence == 0
