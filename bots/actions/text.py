@@ -131,7 +131,7 @@ PROCEDURE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
               "khi nao co", "gia tri bao lau", "processing time")),
     ("fee", ("le phi", "mat phi", "mat tien", "bao nhieu tien", "lephi", "phi bao nhieu",
              "co phi", "thu phi", "ton phi", "how much", "cost", "fee", "fees", "charge",
-             "lay phi")),
+             "lay phi", "bnhieu", "bnhiu")),
     ("agency", ("o dau", "noi nao", "co quan nao", "where", "cho nao", "tai dau",
                 "ubnd", "commune office", "xa nao", "ra dau",
                 # Whether one office will do, or another must ("ở xã được không hay bắt buộc
@@ -192,7 +192,7 @@ PLACE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
     ("price", ("ve vao", "gia ve", "ve bao nhieu", "bao nhieu tien", "mat tien", "thu phi",
                "tien ve", "ticket", "price", "prise", "pay", "cost", "fee", "gia bao nhieu",
                "mien phi", "free", "how much", "entry", "charge", "tickets", "prices",
-               "mat ve", "mat phi", "co phi", "ton phi", "mua ve")),
+               "mat ve", "mat phi", "co phi", "ton phi", "mua ve", "bnhieu", "bnhiu")),
     ("departments", ("chuyen khoa", "kham nhung gi", "co kham", "khoa nao", "clinic", "offer",
                      "department", "departments", "specialty", "specialties", "clinics",
                      "kham gi", "kham rang", "kham tim", "kham mat", "kham san",
