@@ -37,13 +37,13 @@ NAME_QUERIES: Dict[str, Tuple[str, str]] = {
     "attraction": (
         "tourism",
         "attractions(first: $first, after: $after) { pageInfo { hasNextPage endCursor } "
-        "nodes { id vi: name(lang: VI) en: name(lang: EN) "
+        "nodes { id vi: name(lang: VI) en: name(lang: EN) district "
         "dvi: description(lang: VI) den: description(lang: EN) } }",
     ),
     "event": (
         "tourism",
         "events(first: $first, after: $after) { pageInfo { hasNextPage endCursor } "
-        "nodes { id vi: name(lang: VI) en: name(lang: EN) "
+        "nodes { id vi: name(lang: VI) en: name(lang: EN) district "
         "dvi: description(lang: VI) den: description(lang: EN) } }",
     ),
     "itinerary": (
@@ -55,12 +55,12 @@ NAME_QUERIES: Dict[str, Tuple[str, str]] = {
     "hospital": (
         "health",
         "hospitals(first: $first, after: $after) { pageInfo { hasNextPage endCursor } "
-        "nodes { id vi: name(lang: VI) en: name(lang: EN) } }",
+        "nodes { id vi: name(lang: VI) en: name(lang: EN) district } }",
     ),
     "school": (
         "education",
         "schools(first: $first, after: $after) { pageInfo { hasNextPage endCursor } "
-        "nodes { id vi: name nameTranslations { vi en } } }",
+        "nodes { id vi: name nameTranslations { vi en } district } }",
     ),
 }
 KIND_DOMAIN = {
@@ -83,6 +83,7 @@ class Names:
         names: Dict[str, Dict[str, List[str]]],
         descriptions: Tuple[List[str], List[str]] = ([], []),
         general: Sequence[str] = (),
+        districts: Optional[Dict[str, str]] = None,
     ) -> None:
         self.names = names
         self.indexes: Dict[str, NameIndex] = {}
@@ -112,6 +113,12 @@ class Names:
             index.localities = places
         for domain, index in self.indexes.items():
             index.places = domain != "procedures"
+            # Where each place lies: its district's word pairs ("TP Thanh Hóa", "hoang-hoa").
+            index.districts = {
+                record_id: frozenset(pairs([district]))
+                for record_id, district in (districts or {}).items()
+                if record_id in index.names
+            }
         every_name = [n for found in names.values() for pair in found.values() for n in pair if n]
         # The procedures' everyday names and the places' ("BV tỉnh", "thành Hồ").
         every_synonym = merged_synonyms(synonyms(), *map(place_synonyms, PLACE_DOMAINS))
@@ -188,8 +195,11 @@ async def names() -> Names:
         return cached  # type: ignore[no-any-return]
     collected: Dict[str, Dict[str, List[str]]] = {}
     descriptions: Tuple[List[str], List[str]] = ([], [])
+    districts: Dict[str, str] = {}
     for kind, (_, selection) in NAME_QUERIES.items():
         for node in await _all_nodes(selection):
+            if node.get("district"):
+                districts[node["id"]] = str(node["district"])
             for position, key in enumerate(("dvi", "den")):
                 if node.get(key):
                     descriptions[position].append(node[key])
@@ -201,7 +211,7 @@ async def names() -> Names:
             vi = node.get("vi") or translations.get("vi") or ""
             en = node.get("en") or translations.get("en") or ""
             collected.setdefault(kind, {})[node["id"]] = [vi, en]
-    result = Names(collected, descriptions, general_texts())
+    result = Names(collected, descriptions, general_texts(), districts)
     _cache.update(at=time.monotonic(), names=result)
     return result
 

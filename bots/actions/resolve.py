@@ -335,6 +335,9 @@ class Scored:
     expiry: bool = False
     # The records the pairs of ``foreign`` name (by the synonym list's everyday names).
     foreign_records: FrozenSet[str] = frozenset()
+    # The word pairs of the district a place lies in (``NameIndex.districts``): "Nga Sơn"
+    # beside *Động Từ Thức* says where it is, not another record.
+    district: FrozenSet[str] = frozenset()
 
 
 @dataclass
@@ -429,6 +432,8 @@ class NameIndex:
         # A catalogue of places: a word of such a place name is no lone word of a name there
         # (``evidence``).
         self.places = False
+        # Each place's district as word pairs ("nga son"), from the API's records.
+        self.districts: Dict[str, FrozenSet[str]] = {}
         self._whole: Dict[str, float] = {}
         self._spellings: Dict[str, str] = {}
         self._meanings: Dict[Tuple[str, ...], Set[str]] = {}
@@ -624,9 +629,9 @@ class NameIndex:
             and word[:STEM] not in stems
             and not (english and word in COUNTRY_WORDS)
         )
-        # A place name several catalogues hold says where, not what ("đi từ tp Thanh Hóa" of
-        # Pù Luông).
-        explained = terms | named | self.localities
+        # A place name several catalogues hold, or the district the place lies in, says where,
+        # not what ("đi từ tp Thanh Hóa" of Pù Luông, "hang Từ Thức ở Nga Sơn").
+        explained = terms | named | self.localities | self.districts.get(record_id, frozenset())
         found = sum(self.weight(term) for term in asked if term not in explained)
         if rivals:
             found += sum(
@@ -1051,6 +1056,7 @@ def score(
                 asking,
                 head_only,
                 others,
+                district=index.districts.get(candidate.id, frozenset()),
                 left=frozenset(
                     word
                     for word in typed
@@ -1723,7 +1729,8 @@ def _holder(best: Optional[Scored], eligible: Sequence[Scored]) -> Optional[Scor
     for other in eligible:
         # "lần đầu" says when, not what: the vehicle's and the land's first registration hold
         # it, and "lần đầu đăng ký kết hôn" is still the marriage.
-        extra = set(other.strong) - set(best.shared) - best.named - FIRST_TIME
+        # The district the best one lies in ("hang Từ Thức ở Nga Sơn") says where it is.
+        extra = set(other.strong) - set(best.shared) - best.named - FIRST_TIME - best.district
         if other.copy_name and not other.copy_asked:
             # The paper the question names ("giấy khai sinh ghi sai"), not a copy of it.
             continue
@@ -1782,13 +1789,34 @@ def beyond_place_names(scored: Sequence[Scored], index: NameIndex) -> List[Score
     is named by words of its own: "Pù Luông ở đâu, đi từ tp Thanh Hóa" is about Pù Luông, not
     *Bảo tàng tỉnh Thanh Hóa*."""
     min_evidence = index.min_evidence()
-    if not any(
-        s.evidence >= min_evidence
-        and (s.named or any(" " in term and term not in index.localities for term in s.shared))
+    own = [
+        s
         for s in scored
-    ):
+        if s.evidence >= min_evidence
+        and (
+            s.named
+            or any(
+                " " in term and term not in index.localities and term not in s.district
+                for term in s.shared
+            )
+        )
+    ]
+    if not own:
         return list(scored)
-    return [s for s in scored if not only_place_names(s, index)]
+    # Nor is a record named only by the district another named record lies in ("chuyển về
+    # Hoằng Hóa, xin vào tiểu học Bút Sơn": *THPT Hoằng Hóa 4* beside the Bút Sơn school).
+    return [
+        s
+        for s in scored
+        if not only_place_names(s, index)
+        and not any(
+            other is not s
+            and all(t in other.district for t in s.shared if index.weight(t) > 0 and " " in t)
+            and any(" " in t for t in s.shared)
+            and not any(" " not in t and index.weight(t) >= min_evidence for t in s.shared)
+            for other in own
+        )
+    ]
 
 
 def kind_words(markers: Collection[str]) -> Set[str]:

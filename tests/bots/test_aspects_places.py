@@ -263,3 +263,43 @@ def test_a_town_named_beside_a_place_is_where_not_what(tourism: resolve.NameInde
         assert decision.best.candidate.id == "hai-tien-beach"
     finally:
         tourism.places = False
+
+
+def test_the_district_a_place_lies_in_says_where_it_is(tourism: resolve.NameIndex) -> None:
+    # Ninth session: the district named beside a place ("Động Từ Thức bên Nga Sơn") is where it
+    # lies, not the craft village whose name holds "Nga Sơn".
+    tourism.districts = {
+        "tu-thuc-cave": frozenset({"nga son"}),
+        "nga-son-sedge-mat-village": frozenset({"nga son"}),
+    }
+    try:
+        question = "vé vào động Từ Thức bên Nga Sơn bao nhiêu"
+        assert tourism.unexplained(question, "tu-thuc-cave") == 0
+        scored = _scored(
+            tourism,
+            question,
+            ("attraction", "tu-thuc-cave"),
+            ("attraction", "nga-son-sedge-mat-village"),
+        )
+        decision = resolve.decide(scored, tourism.min_evidence(), places=True)
+        assert decision.kind == "answer" and decision.best is not None
+        assert decision.best.candidate.id == "tu-thuc-cave"
+    finally:
+        tourism.districts = {}
+
+
+def test_a_school_named_only_by_the_district_another_lies_in_is_no_rival() -> None:
+    index = resolve.NameIndex(_names("education/data/schools.json", "id", "name"))
+    index.districts = {
+        "thpt-hoang-hoa-4": frozenset({"hoang hoa"}),
+        "th-but-son": frozenset({"hoang hoa"}),
+    }
+    candidates = [_school("thpt-hoang-hoa-4"), _school("th-but-son")]
+    question = "nhà mới chuyển về Hoằng Hóa, cho bé học trường tiểu học Bút Sơn được không"
+    scored = resolve.score(question, candidates, index)
+    kept = [s.candidate.id for s in resolve.beyond_place_names(scored, index)]
+    assert kept == ["th-but-son"]
+    # Named alone, the district's school stays.
+    scored = resolve.score("THPT Hoằng Hóa 4 ở đâu", candidates, index)
+    kept = [s.candidate.id for s in resolve.beyond_place_names(scored, index)]
+    assert kept[:1] == ["thpt-hoang-hoa-4"]
