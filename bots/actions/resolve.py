@@ -907,6 +907,7 @@ def score(
     english = in_english(question)
     changing = asks_change(question)
     expiry = asks_expiry(question)
+    with_accents = any(word != folded for word, folded in _tokens(question))
     copy_asked = _holds([_singulars(f" {fold(question)} ")], COPY_ASKED)
     foreigner = _holds([question], FOREIGN_PARTY)
     # English words outnumber Vietnamese ones, whatever a Vietnamese name quoted in it says
@@ -1113,7 +1114,16 @@ def score(
                 and bool(FIRST_TIME & name_terms),
                 # Vietnamese qualifies a noun after it; English before ("ID card (căn cước)
                 # while travelling" qualifies nothing).
-                qualified=qualified(typed, shared, index, candidate.id, everyday_words)
+                # (Places are decided with whether the question holds any unknown word, not
+                # which: only the folded filters there.)
+                qualified=qualified(
+                    typed,
+                    shared,
+                    index,
+                    candidate.id,
+                    everyday_words,
+                    with_accents and candidate.kind == "procedure",
+                )
                 if evidence and not (english or more_english)
                 else (),
             )
@@ -1309,9 +1319,10 @@ def qualified(
     index: NameIndex,
     record_id: str,
     known: Set[str],
+    accented: bool = False,
 ) -> Tuple[str, ...]:
     """See ``Scored.qualified``: ``typed``, the question's words as the index spells them;
-    ``known``, words of the everyday names ("cccd")."""
+    ``known``, words of the everyday names ("cccd"); ``accented``, typed with diacritics."""
     said = set(typed)
     found: List[str] = []
     for name in index.names.get(record_id, [])[:1]:
@@ -1333,8 +1344,11 @@ def qualified(
                     for word in after_question
                     if word.isalpha()
                     and (not ends or len(word) >= ENDS_WORD)
-                    and word not in index.frequency
-                    and word not in index.elsewhere
+                    # (Typed with accents, a word the names hold folded may still be one no
+                    # text holds as typed, "bạ" of "với học bạ": ``decide`` keeps only the
+                    # question's unknown words.)
+                    and (accented or word not in index.frequency)
+                    and (accented or word not in index.elsewhere)
                     and word not in known
                     and word not in ASKING_WORDS
                     # Not a typo of the name's next word ("kinh doan").
@@ -1602,6 +1616,22 @@ def _settled(decision: Decision, eligible: Sequence[Scored]) -> Decision:
     best = decision.best
     if best is None or best.candidate.kind != "procedure" or decision.kind == "none":
         return decision
+    if best.changing and not best.changes and not best.loss and not best.expiry:
+        # A change asked of a record that makes the thing ("chuyển cửa hàng sang địa chỉ mới
+        # ... giấy phép kinh doanh hộ": *Đăng ký thành lập hộ kinh doanh*): the one record
+        # changing what it makes (*Đăng ký thay đổi nội dung đăng ký hộ kinh doanh*); not a
+        # re-issue, for a paper lost.
+        changing = [
+            s
+            for s in eligible
+            if s.changes
+            and s.renewal != "reissue"
+            and s.thing_said
+            and s.candidate.kind == "procedure"
+            and best.said <= s.words
+        ]
+        if len(changing) == 1:
+            return Decision("answer", changing, why="changed, not made")
     # The records that change something the question names, and those that make it.
     changed = [s for s in decision.options if s.change]
     options = decision.options if decision.kind == "choose" else eligible
