@@ -39,12 +39,11 @@ _VI_NAMED = rf"""
     | dai\s+dam | tim\s+bam\s+sinh | vo\s+sinh | hiem\s+muon
 """
 # "bệnh" then a named condition ("bệnh ung thư phổi"), else its next word or two ("bệnh gout").
-_VI_CONDITIONS = rf"benh\s+(?:{_VI_NAMED}) | benh(?:\s+{_W}){{1,2}} | {_VI_NAMED}"
+_VI_DISEASE = rf"benh\s+(?:{_VI_NAMED}) | benh(?:\s+{_W}){{1,2}}"
+_VI_CONDITIONS = rf"{_VI_DISEASE} | {_VI_NAMED}"
 # A verb stating that someone has the condition; "bị" alone is also the passive ("bị mất"),
 # which is why the condition must come from the list.
-_VI_STATING = (
-    r"(?:bi|mac|dang\s+bi|dang\s+mac|nhiem|duong\s+tinh\s+voi|co\s+benh)"
-)
+_VI_STATING = r"(?:bi|mac|dang\s+bi|dang\s+mac|nhiem|duong\s+tinh\s+voi)"
 _VI_PREGNANT = r"(?:dang\s+)?(?:mang\s+thai|co\s+thai|co\s+bau|mang\s+bau|bau\s+bi)"
 
 _EN_CONDITIONS = r"""
@@ -65,9 +64,12 @@ _EN_STATING = (
 )
 _EN_BEING = r"(?:i\s+m|i\s+am|is|are|was|were|being|became|got|get)"
 
+# "có" states a disease only as "có bệnh ...", the word "bệnh" masked with it: "có" alone asks
+# ("có mất phí không") or owns ("co ho khau": "hộ" typed as the cough's "ho"; "có lao động").
 _STATEMENT = re.compile(
     rf"""
     \b{_VI_STATING}\s+(?P<vi>{_VI_CONDITIONS})\b
+    | \bco\s+(?P<disease>{_VI_DISEASE})\b
     | \b(?P<pregnant>{_VI_PREGNANT})\b
     | \b{_EN_STATING}\s+(?:a\s+|an\s+|the\s+)?(?P<en>{_EN_CONDITIONS})\b
     | \b{_EN_BEING}\s+(?:very\s+|so\s+|really\s+)?(?P<state>{_EN_STATES})\b
@@ -128,7 +130,7 @@ def stated_condition_spans(text: str) -> List[Tuple[int, int]]:
         start, end = match.span()
         if not _typed_as_stated(text[start:end], folded[start:end]):
             continue
-        group = next(name for name in ("vi", "pregnant", "en", "state") if match.group(name))
+        group = next(name for name in ("vi", "disease", "pregnant", "en", "state") if match.group(name))
         spans.append(match.span(group))
     return spans
 

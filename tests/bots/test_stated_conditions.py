@@ -40,6 +40,14 @@ MASK = "<health-condition>"
         ),
         ("I'm diabetic, which hospital", f"I'm {MASK}, which hospital"),
         ("She was diagnosed with cancer last year", f"She was diagnosed with {MASK} last year"),
+        # "có" states a disease like "bị": "bệnh ..." is the condition, the word "bệnh" with it
+        ("bố tôi có bệnh tim, khám ở đâu", f"bố tôi có {MASK}, khám ở đâu"),
+        ("ông tôi có bệnh tiểu đường thì khám ở đâu", f"ông tôi có {MASK} thì khám ở đâu"),
+        ("me toi co benh huyet ap cao", f"me toi co {MASK}"),
+        (
+            "con em đang có bệnh hen, nên khám bệnh viện nào",
+            f"con em đang có {MASK}, nên khám bệnh viện nào",
+        ),
     ],
 )
 def test_a_health_condition_someone_states_is_masked(text: str, masked: str) -> None:
@@ -59,6 +67,14 @@ def test_a_health_condition_someone_states_is_masked(text: str, masked: str) -> 
         "khám tiểu đường ở đâu",  # a service asked about, not a person's condition
         "bệnh viện ung bướu ở đâu",
         "tôi bị bệnh thì khám ở đâu",
+        "khám bệnh có mất phí không",  # "có" of a question, not of a disease
+        "co mat phi khong",
+        "có bệnh viện nào gần Sầm Sơn không",
+        "ở đây có bệnh viện nhi không",
+        "có bệnh gì thì khám ở đâu",
+        "co ho khau o Thanh Hoa thi lam can cuoc o dau",  # "hộ" typed "ho", not a cough
+        "có lao động nước ngoài thì xin giấy phép ở đâu",
+        "có sốt không",
         "I have a question about passports",
         "I am Vietnamese, can I register a birth here",
         "cancer hospital address",

@@ -216,6 +216,11 @@ def test_tracker_store_holds_no_personal_numbers_nor_uids(
     [
         ("mẹ tôi bị ung thư nên khám ở bệnh viện nào", "ung thư", "Bệnh viện Ung bướu Thanh Hóa"),
         (
+            "bố tôi có bệnh ung thư nên khám ở bệnh viện nào",
+            "bệnh ung thư",
+            "Bệnh viện Ung bướu Thanh Hóa",
+        ),
+        (
             "I'm diabetic, where is the provincial general hospital?",
             "diabetic",
             "Thanh Hóa Provincial General Hospital",
