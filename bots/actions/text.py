@@ -128,12 +128,15 @@ PROCEDURE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
     ("online", ("online", "truc tuyen", "dich vu cong", "dvc", "dvcqg", "vneid", "qua mang",
                 "tren mang")),
     ("time", ("bao lau", "may ngay", "mat may", "thoi han", "how long", "bao gio co",
-              "khi nao co", "gia tri bao lau", "processing time")),
+              "khi nao co", "gia tri bao lau", "processing time", "bao nhieu ngay")),
+    # (After time: "mất bao nhiêu ngày" is how long, "mất bao nhiêu" alone how much.)
     ("fee", ("le phi", "mat phi", "mat tien", "bao nhieu tien", "lephi", "phi bao nhieu",
              "co phi", "thu phi", "ton phi", "how much", "cost", "fee", "fees", "charge",
-             "lay phi", "bnhieu", "bnhiu")),
+             "lay phi", "bnhieu", "bnhiu", "mat bao nhieu", "het bao nhieu", "mot trang", "1 trang",
+             "moi trang")),
     ("agency", ("o dau", "noi nao", "co quan nao", "where", "cho nao", "tai dau",
-                "ubnd", "commune office", "xa nao", "ra dau",
+                "ubnd", "commune office", "xa nao", "ra dau", "which office", "what office",
+                "which agency", "what agency",
                 # Whether one office will do, or another must ("ở xã được không hay bắt buộc
                 # ra phòng công chứng"): where to apply, not who may.
                 "ở xã được", "tại xã được", "ở phường được", "tại phường được",
@@ -153,7 +156,7 @@ PROCEDURE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
                      "co can", "bang cap", "trinh do", "ngoai ngu")),
     ("steps", ("cac buoc", "nhung buoc", "quy trinh", "trinh tu", "the nao", "lam sao",
                "kieu gi", "how do i", "how to", "steps", "nhu the nao", "how can", "ntn",
-               "lam gi", "how do we", "how do you", "how does",
+               "lam gi", "how do we", "how do you", "how does", "nhu nao",
                # Last: wanting it done, asked nothing else ("muốn xoá tạm trú ở chỗ cũ").
                "muon", "want to", "wants to")),
 )
@@ -180,9 +183,10 @@ PLACE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
                    "entrance", "enrol", "enroll", "enrolment", "enrollment", "lop 1", "lop 6",
                    "lop 10", "co tuyen", "tuyen nganh")),
     ("how_to_book", ("dat lich", "dat kham", "hen kham", "book", "appointment", "dang ky kham",
-                     "booking")),
+                     "booking", "bookings")),
     ("phone", ("so dien thoai", "dien thoai", "sdt", "phone", "hotline", "goi so", "contact",
-               "lien he", "lien lac", "call them")),
+               "lien he", "lien lac", "call them", "who do i call", "who should i call",
+               "who can i call", "who to call", "number to call")),
     ("open_now", ("bay gio", "right now", "con mo", "dang mo", "open now", "hien gio",
                   "at the moment", "luc nay", "mo cua hom nay", "hom nay co mo", "hom nay mo",
                   "open today")),
@@ -192,7 +196,9 @@ PLACE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
     ("price", ("ve vao", "gia ve", "ve bao nhieu", "bao nhieu tien", "mat tien", "thu phi",
                "tien ve", "ticket", "price", "prise", "pay", "cost", "fee", "gia bao nhieu",
                "mien phi", "free", "how much", "entry", "charge", "tickets", "prices",
-               "mat ve", "mat phi", "co phi", "ton phi", "mua ve", "bnhieu", "bnhiu")),
+               "mat ve", "mat phi", "co phi", "ton phi", "mua ve", "bnhieu", "bnhiu",
+               # Accented: unaccented, "ve" is also "về" ("còn về ...").
+               "vé")),
     ("departments", ("chuyen khoa", "kham nhung gi", "co kham", "khoa nao", "clinic", "offer",
                      "department", "departments", "specialty", "specialties", "clinics",
                      "kham gi", "kham rang", "kham tim", "kham mat", "kham san",
@@ -215,8 +221,27 @@ ASPECT_TABLES: Dict[str, Sequence[Tuple[str, Sequence[str]]]] = {
 # thi giữa kỳ" is an exam, not a transfer in the middle of the term ("giua ky").
 ASPECT_STOPS: Dict[str, Sequence[str]] = {
     "places": ("thi giua ky", "kiem tra giua ky", "thi hoc ky", "thi cuoi ky"),
-    # A relative by marriage ("my father-in-law died") is no law asked about.
-    "procedures": ("in law", "in laws"),
+    # A relative by marriage ("my father-in-law died") is no law asked about; "chưa bao giờ
+    # có sổ đỏ" (never had one) asks no "bao giờ có" (when is it ready).
+    "procedures": ("in law", "in laws", "chua bao gio", "chua tung"),
+}
+
+# Aspect phrases read only where typed with their accents: unaccented, "ve" is also "về".
+ACCENTS_NEEDED = {"vé"}
+# An aspect asked by words of several kinds together, read where its own phrases are: where the
+# family lives, whether the child may go, and the school ("nhà mình ở xã X, cháu vào lớp 6
+# trường Y được không", "we live in X, can my son go to Y primary"): the school's catchment,
+# before admission's "lớp 6". (Not a hospital near home: no school word.) Folded.
+ASPECT_TOGETHER: Dict[str, Dict[str, Sequence[Sequence[str]]]] = {
+    "places": {
+        "catchment": (
+            ("nha em o", "nha minh o", "nha toi o", "nha chau o", "nha o", "we live",
+             "i live", "living in"),
+            ("duoc khong", "duoc ko", "co duoc", "duoc hoc", "duoc vao", "can my", "can our",
+             "can he", "can she", "allowed"),
+            ("truong", "lop", "hoc", "school", "primary", "class", "grade"),
+        ),
+    },
 }
 
 
@@ -305,9 +330,17 @@ def aspect_in(text: str, table: str) -> Optional[str]:
     written = f" {written} "
     for stop in ASPECT_STOPS.get(table, ()):
         folded = folded.replace(f" {stop} ", " | ")
+    together = ASPECT_TOGETHER.get(table, {})
     for aspect, phrases in _phrases_of(table):
+        if aspect in together and all(
+            any(f" {phrase} " in folded for phrase in kind) for kind in together[aspect]
+        ):
+            return aspect
         for as_written, plain, accented in phrases:
-            if (as_written in written) if accented and accents else (plain in folded):
+            if accented and accents:
+                if as_written in written:
+                    return aspect
+            elif as_written.strip() not in ACCENTS_NEEDED and plain in folded:
                 return aspect
     return None
 
