@@ -216,7 +216,7 @@ def test_tracker_store_holds_no_personal_numbers_nor_uids(
     [
         ("mẹ tôi bị ung thư nên khám ở bệnh viện nào", "ung thư", "Bệnh viện Ung bướu Thanh Hóa"),
         (
-            "bố tôi có bệnh ung thư nên khám ở bệnh viện nào",
+            "bố tôi có bệnh ung thư thì nên khám bệnh viện nào",
             "bệnh ung thư",
             "Bệnh viện Ung bướu Thanh Hóa",
         ),
