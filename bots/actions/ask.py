@@ -37,6 +37,7 @@ from actions.resolve import (
     named_event,
     only_place_names,
     only_specialty,
+    phrased,
     score,
     spelled_out,
     venue_first,
@@ -467,7 +468,11 @@ class ActionAnswer(Action):
             # The intent counts in ``pick`` (HINT_BONUS), which offers both catalogues' records
             # when they are close; a place far ahead of a procedure that fits by a syllable or
             # two ("Làng bánh gai Tứ Trụ ở đâu": "trú ở" of the judicial record) is answered.
-            chosen_domain, decision = pick(decisions, hint, names, known=not loosely)
+            # (Vietnamese: a catalogue whose best shares a syllable or two is no rival of one
+            # naming its record by a phrase.)
+            chosen_domain, decision = pick(
+                phrased(decisions) if vietnamese else decisions, hint, names, known=not loosely
+            )
         best = decision.best
         festival = "event" in domains_named(text, names.kind_markers) and chosen_domain in (
             "tourism",

@@ -1672,6 +1672,14 @@ def _settled(decision: Decision, eligible: Sequence[Scored]) -> Decision:
             return Decision("answer", [top], why="foreign rival")
         if set(top.foreign) & set(rival.shared) and not rival.foreign:
             return Decision("answer", [rival], why="foreign top")
+        changed = _by_change(top, rival)
+        changing, making = (top, rival) if top.changes else (rival, top)
+        if changed is not None and making.said and making.said <= changing.words:
+            # Offered as close, a record and the one changing the same thing (the first's
+            # words the second's name holds all): what the question asks of it settles it
+            # ("tạm trú của em hết hạn": *Gia hạn tạm trú*; "hộ kinh doanh đổi sang địa điểm
+            # khác": the change), as of twins in ``decide``.
+            return Decision("answer", [changed], why="change said, offered")
     return decision
 
 
@@ -1914,6 +1922,24 @@ def venue_named(scored: Sequence[Scored], index: NameIndex) -> Optional[Scored]:
         and (s.named or any(" " in t and t not in index.localities for t in s.shared))
     ]
     return max(places, key=lambda s: s.evidence) if places else None
+
+
+def phrased(decisions: Dict[str, Decision]) -> Dict[str, Decision]:
+    """The catalogues' decisions less those whose best record shares only lone syllables with
+    a Vietnamese question ("cuoi" of "ra ở riêng sau khi cưới" and *Cuối tuần ở Sầm Sơn*),
+    where another catalogue's best shares a phrase of its name ("tách khẩu"): no rival."""
+    found = {
+        domain: decision
+        for domain, decision in decisions.items()
+        if decision.kind != "none" and decision.best is not None and _phrase(decision.best)
+    }
+    if not found:
+        return decisions
+    return {
+        domain: decision
+        for domain, decision in decisions.items()
+        if domain in found or decision.kind == "none" or decision.best is None
+    }
 
 
 def _thing_shared(scored: Scored) -> bool:

@@ -1,0 +1,107 @@
+"""Choices between two records the question settles (ninth session, issue 14): "Bạn muốn hỏi
+về A hay B?" is not asked where the words say which.
+
+Pure Python, on the demo procedure names; the phrasings are written here.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+from actions import resolve
+
+ROOT = Path(__file__).resolve().parents[2]
+
+TEMPORARY_RESIDENCE = "1.004194"
+EXTENSION = "1.002755"
+HOUSEHOLD_BUSINESS = "1.001612"
+BUSINESS_CHANGE = "2.000720"
+
+
+@pytest.fixture(scope="module")
+def procedures() -> resolve.NameIndex:
+    path = ROOT / "domains" / "procedures" / "data" / "procedures.json"
+    rows = json.loads(path.read_text(encoding="utf-8"))
+    index = resolve.NameIndex({row["code"]: [row["name"]["vi"], row["name"]["en"]] for row in rows})
+    index.question_pairs = {"giay to", "can giay"}
+    return index
+
+
+def _decide(
+    index: resolve.NameIndex, question: str, *ranked: tuple[str, float]
+) -> resolve.Decision:
+    candidates = [
+        resolve.Candidate("procedure", code, code, score=1.0, margin=margin)
+        for code, margin in ranked
+    ]
+    scored = resolve.score(question, candidates, index, {})
+    return resolve.decide(
+        scored, index.min_evidence(), rival_answers=False, phrase_needed=True, heads=True
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "ranked", "expected"),
+    [
+        # No change asked: the record that makes it, not the one that extends or changes it.
+        ("tạm trú làm ở đâu", (TEMPORARY_RESIDENCE, EXTENSION), TEMPORARY_RESIDENCE),
+        ("tam tru lam online duoc khong", (EXTENSION, TEMPORARY_RESIDENCE), TEMPORARY_RESIDENCE),
+        ("mở hộ kinh doanh bán tạp hóa", (BUSINESS_CHANGE, HOUSEHOLD_BUSINESS), HOUSEHOLD_BUSINESS),
+        # A change asked ("đổi", "chuyển", "hết hạn"): the record that changes it.
+        ("tạm trú của em hết hạn rồi thì làm sao", (TEMPORARY_RESIDENCE, EXTENSION), EXTENSION),
+        (
+            "hộ kinh doanh đổi sang địa điểm khác phải làm gì",
+            (HOUSEHOLD_BUSINESS, BUSINESS_CHANGE),
+            BUSINESS_CHANGE,
+        ),
+        (
+            "ho kinh doanh chuyen cho khac thi lam the nao",
+            (HOUSEHOLD_BUSINESS, BUSINESS_CHANGE),
+            BUSINESS_CHANGE,
+        ),
+    ],
+)
+def test_of_a_record_and_its_change_the_question_says_which(
+    procedures: resolve.NameIndex, question: str, ranked: tuple[str, str], expected: str
+) -> None:
+    decision = _decide(procedures, question, (ranked[0], 0.05), (ranked[1], 0.0))
+    assert decision.kind == "answer", decision.why
+    assert [option.candidate.id for option in decision.options] == [expected]
+
+
+def test_a_change_of_another_thing_is_not_the_change_asked(
+    procedures: resolve.NameIndex,
+) -> None:
+    # The driving licence's re-issue changes no household business: "lại" asks a change, but
+    # not of a licence the question does not name.
+    question = "chuyển quán sang chỗ mới có phải đăng ký lại giấy phép hộ kinh doanh không"
+    decision = _decide(procedures, question, (HOUSEHOLD_BUSINESS, 0.05), ("3.000348", 0.0))
+    assert "3.000348" not in [option.candidate.id for option in decision.options[:1]]
+
+
+def _scored(kind: str, record_id: str, shared: tuple[str, ...]) -> resolve.Scored:
+    return resolve.Scored(resolve.Candidate(kind, record_id, record_id), 3.0, shared, 3.0)
+
+
+def test_a_catalogue_sharing_a_syllable_is_no_rival_of_one_sharing_a_phrase() -> None:
+    separation = _scored("procedure", "1.010038", ("tach ho",))
+    weekend = _scored("itinerary", "sam-son-weekend", ("cuoi",))
+    decisions = {
+        "procedures": resolve.Decision("unsure", [separation]),
+        "tourism": resolve.Decision("choose", [weekend]),
+        "health": resolve.Decision("none"),
+    }
+    assert set(resolve.phrased(decisions)) == {"procedures", "health"}
+    # No catalogue sharing a phrase: all stay (the resolver's other rules decide).
+    lone = {
+        **decisions,
+        "procedures": resolve.Decision("unsure", [_scored("procedure", "p", ("ho",))]),
+    }
+    assert resolve.phrased(lone) == lone
+
+
+def test_a_correction_asked_is_no_re_issue(procedures: resolve.NameIndex) -> None:
+    # "sửa" asks a change, but the re-registration of a birth is for a lost one.
+    question = "giấy khai sinh của con bị sai tên thì sửa ở đâu"
+    decision = _decide(procedures, question, ("1.001193", 0.05), ("1.004884", 0.0))
+    assert decision.kind != "answer" or decision.best.candidate.id != "1.004884"
