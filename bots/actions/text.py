@@ -124,19 +124,23 @@ def detect_lang(text: str) -> Optional[str]:
 # as written in a text typed with accents (folded, "chuyen con" is also "trường chuyên con"). The places' aspects and the procedures' are read apart
 # ("o dau" is where to apply for a procedure, the address of a place).
 PROCEDURE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
-    ("legal", ("can cu", "luat nao", "nghi dinh", "thong tu", "phap ly", "legal", "law")),
+    ("legal", ("can cu", "luat nao", "nghi dinh", "thong tu", "phap ly", "legal", "law",
+               "quy dinh nao")),
     ("online", ("online", "truc tuyen", "dich vu cong", "dvc", "dvcqg", "vneid", "qua mang",
                 "tren mang")),
     ("time", ("bao lau", "may ngay", "mat may", "thoi han", "how long", "bao gio co",
-              "khi nao co", "gia tri bao lau", "processing time", "bao nhieu ngay")),
+              "khi nao co", "gia tri bao lau", "processing time", "bao nhieu ngay",
+              "bao nhieu lau", "may hom", "lau khong", "bao gio thi", "bao gio lay",
+              "bao gio xong", "khi nao nhan", "khi nao lay", "when will i get", "how many days")),
     # (After time: "mất bao nhiêu ngày" is how long, "mất bao nhiêu" alone how much.)
     ("fee", ("le phi", "mat phi", "mat tien", "bao nhieu tien", "lephi", "phi bao nhieu",
              "co phi", "thu phi", "ton phi", "how much", "cost", "fee", "fees", "charge",
-             "lay phi", "bnhieu", "bnhiu", "mat bao nhieu", "het bao nhieu", "mot trang", "1 trang",
-             "moi trang")),
+             "lay phi", "bnhieu", "bnhiu", "mat bao nhieu", "het bao nhieu", "mot trang",
+             "1 trang", "moi trang", "ton bao nhieu", "mien phi", "free")),
     ("agency", ("o dau", "noi nao", "co quan nao", "where", "cho nao", "tai dau",
                 "ubnd", "commune office", "xa nao", "ra dau", "which office", "what office",
-                "which agency", "what agency",
+                "which agency", "what agency", "len dau", "den dau", "which authority",
+                "who handles", "who issues", "o xa hay",
                 # Whether one office will do, or another must ("ở xã được không hay bắt buộc
                 # ra phòng công chứng"): where to apply, not who may.
                 "ở xã được", "tại xã được", "ở phường được", "tại phường được",
@@ -144,33 +148,41 @@ PROCEDURE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
                 "phải lên tỉnh")),
     ("documents", ("giay to", "ho so", "can gi", "can nhung gi", "mang theo", "mang gi",
                    "can mang", "documents", "papers", "what do i need", "can nhung giay",
-                   "can giay to", "to bring", "i bring", "what do we need", "paperwork")),
+                   "can giay to", "to bring", "i bring", "what do we need", "paperwork",
+                   "chuan bi", "nop nhung gi", "nop gi", "giay gi", "prepare", "submit")),
     # Whether the child must come along ("có phải dẫn cháu lên công an không"): how it is
     # done, before "có phải" asks who may.
     ("steps", ("dẫn con", "dẫn cháu", "dẫn bé", "đưa con", "đưa cháu", "đưa bé",
-               "bring my child", "bring the child")),
+               "bring my child", "bring the child",
+               # How it is done, before "can i" asks who may.
+               "how can i", "how can we")),
     ("eligibility", ("dieu kien", "duoc khong", "duoc ko", "co duoc", "ai duoc", "truong hop nao",
                      "co phai", "bat buoc", "can i", "eligible", "who can", "can they",
                      "co bi", "co bat",
                      # Whether it is needed at all, and what a person must have to qualify.
-                     "co can", "bang cap", "trinh do", "ngoai ngu")),
+                     # (Accented: "thì có căn cước" is no "có cần"; unaccented, see the stops.)
+                     "có cần", "bang cap", "trinh do", "ngoai ngu", "qualify", "requirements",
+                     "requirement")),
     ("steps", ("cac buoc", "nhung buoc", "quy trinh", "trinh tu", "the nao", "lam sao",
                "kieu gi", "how do i", "how to", "steps", "nhu the nao", "how can", "ntn",
-               "lam gi", "how do we", "how do you", "how does", "nhu nao",
+               "lam gi", "how do we", "how do you", "how does", "nhu nao", "process",
+               "the procedure",
                # Last: wanting it done, asked nothing else ("muốn xoá tạm trú ở chỗ cũ").
                "muon", "want to", "wants to")),
 )
 PLACE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
     # Before "admission" (a school's): what a visit costs.
     ("price", ("entrance fee", "entry fee", "admission fee", "entrance ticket",
-               "admission ticket", "entry ticket")),
+               "admission ticket", "entry ticket", "how much is the entrance")),
     ("transfer", ("chuyen truong", "chuyen den", "chuyen ve", "chuyen vao", "transfer",
                   # (not "chuyển sang" alone: "chuyển sang đào ao", land use; nor "chuyển cho
                   # con", a gift of land)
                   # (accented: "trường chuyên con ..." is no "chuyển con", see aspect_in)
                   "chuyen sang truong", "chuyen sang cap", "chuyen sang hoc", "chuyển con",
                   "chuyển cháu", "chuyển từ", "truong khac", "giua nam hoc", "giua ky",
-                  "change school", "changing school", "switch school")),
+                  "change school", "changing school", "switch school", "change schools",
+                  "changing schools", "switch schools", "switching schools", "moving schools",
+                  "move schools")),
     # Which wards a school admits from ("nhận học sinh những phường nào"), or whether one is
     # in ("ở ngoài phường X thì có thi vào ... được không"); "ở xã nào" is its address.
     ("catchment", ("dung tuyen", "khu vuc nao", "tuyen nao", "hoc truong nao", "catchment",
@@ -178,21 +190,23 @@ PLACE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
                    "nhung xa nao", "cac xa nao", "phuong xa nao", "ngoai phuong", "ngoai xa",
                    "trai tuyen", "which communes", "which wards", "khu nao", "which areas",
                    "which neighbourhoods", "which neighborhoods", "kids from", "children from",
-                   "co duoc hoc", "duoc vao hoc")),
+                   "co duoc hoc", "duoc vao hoc", "hoc duoc")),
     ("admission", ("tuyen sinh", "chi tieu", "diem chuan", "nhan tre", "thi vao", "admission",
                    "entrance", "enrol", "enroll", "enrolment", "enrollment", "lop 1", "lop 6",
-                   "lop 10", "co tuyen", "tuyen nganh")),
+                   "lop 10", "co tuyen", "tuyen nganh", "nhap hoc", "admissions",
+                   "tuyen bao nhieu")),
     ("how_to_book", ("dat lich", "dat kham", "hen kham", "book", "appointment", "dang ky kham",
-                     "booking", "bookings")),
+                     "booking", "bookings", "lay so kham", "hen lich")),
     ("phone", ("so dien thoai", "dien thoai", "sdt", "phone", "hotline", "goi so", "contact",
                "lien he", "lien lac", "call them", "who do i call", "who should i call",
-               "who can i call", "who to call", "number to call")),
+               "who can i call", "who to call", "number to call", "their number")),
     ("open_now", ("bay gio", "right now", "con mo", "dang mo", "open now", "hien gio",
                   "at the moment", "luc nay", "mo cua hom nay", "hom nay co mo", "hom nay mo",
                   "open today")),
     ("hours", ("gio mo cua", "mo cua", "may gio", "opening hours", "hours", "open on",
                "buoi toi", "what time", "gio hop", "hop cho", "gio lam viec", "co lam viec",
-               "kham chu nhat", "kham thu 7")),
+               "kham chu nhat", "kham thu 7", "dong cua", "opening times", "closing time",
+               "close at")),
     ("price", ("ve vao", "gia ve", "ve bao nhieu", "bao nhieu tien", "mat tien", "thu phi",
                "tien ve", "ticket", "price", "prise", "pay", "cost", "fee", "gia bao nhieu",
                "mien phi", "free", "how much", "entry", "charge", "tickets", "prices",
@@ -203,7 +217,7 @@ PLACE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
                      "department", "departments", "specialty", "specialties", "clinics",
                      "kham gi", "kham rang", "kham tim", "kham mat", "kham san",
                      # Accented: unaccented, "co khoa" is also "có khóa (học)".
-                     "có khoa")),
+                     "có khoa", "dentist")),
     ("upcoming_events", ("khi nao", "ngay nao", "thang may", "to chuc", "when", "date",
                          "su kien", "bao gio", "event", "events", "exhibition",
                          "exhibitions", "coming up", "sap dien ra", "hom nao", "ngay may",
@@ -211,7 +225,7 @@ PLACE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
     ("address", ("o dau", "dia chi", "where", "address", "duong nao", "xa nao", "get there",
                  "mua o dau", "cho nao", "nam o", "which commune", "which ward", "located",
                  "o phuong nao", "o huyen nao", "thuoc huyen nao", "thuoc xa nao", "how far",
-                 "bao xa", "directions")),
+                 "bao xa", "directions", "duong di", "chi duong", "location")),
 )
 ASPECT_TABLES: Dict[str, Sequence[Tuple[str, Sequence[str]]]] = {
     "procedures": PROCEDURE_ASPECTS,
@@ -223,7 +237,8 @@ ASPECT_STOPS: Dict[str, Sequence[str]] = {
     "places": ("thi giua ky", "kiem tra giua ky", "thi hoc ky", "thi cuoi ky"),
     # A relative by marriage ("my father-in-law died") is no law asked about; "chưa bao giờ
     # có sổ đỏ" (never had one) asks no "bao giờ có" (when is it ready).
-    "procedures": ("in law", "in laws", "chua bao gio", "chua tung"),
+    # "co can cuoc" (có căn cước) is no "co can" (có cần).
+    "procedures": ("in law", "in laws", "chua bao gio", "chua tung", "co can cuoc"),
 }
 
 # Aspect phrases read only where typed with their accents: unaccented, "ve" is also "về".
@@ -234,6 +249,8 @@ ACCENTS_NEEDED = {"vé"}
 # before admission's "lớp 6". (Not a hospital near home: no school word.) Folded.
 ASPECT_TOGETHER: Dict[str, Dict[str, Sequence[Sequence[str]]]] = {
     "places": {
+        # When it opens or closes ("when does the museum open"), not when an event is.
+        "hours": (("when", "what time"), ("open", "opens", "close", "closes")),
         "catchment": (
             ("nha em o", "nha minh o", "nha toi o", "nha chau o", "nha o", "we live",
              "i live", "living in"),

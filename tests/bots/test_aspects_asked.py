@@ -27,6 +27,26 @@ from actions import text
         # The office asked in so many words, beside "how do I".
         ("How do I get a certified copy? Which office does it?", "agency"),
         ("what office handles birth registration", "agency"),
+        # More everyday words of each aspect.
+        ("đăng ký kết hôn phải chuẩn bị những gì", "documents"),
+        ("xin trích lục khai sinh thì nộp những gì", "documents"),
+        ("what do I need to submit for a death registration", "documents"),
+        ("làm căn cước tốn bao nhiêu", "fee"),
+        ("đổi bằng lái tốn bao nhiêu tiền", "fee"),
+        ("đăng ký khai sinh có miễn phí không", "fee"),
+        ("is birth registration free", "fee"),
+        ("mấy hôm thì có căn cước", "time"),
+        ("nộp hồ sơ rồi bao giờ thì lấy được", "time"),
+        ("how many days until I get the passport", "time"),
+        ("how can I register a marriage", "steps"),
+        ("what is the process to transfer land", "steps"),
+        ("làm hộ chiếu thì lên đâu", "agency"),
+        ("which authority issues building permits", "agency"),
+        ("tách hộ theo quy định nào", "legal"),
+        ("do I qualify for the social allowance", "eligibility"),
+        # Not: "có căn cước" is no "có cần"; the funeral support's "chi phí" asks no fee.
+        ("con có căn cước rồi thì làm hộ chiếu ở đâu", "agency"),
+        ("hỗ trợ chi phí mai táng cần giấy tờ gì", "documents"),
     ],
 )
 def test_everyday_words_of_a_procedure_aspect(question: str, aspect: str) -> None:
@@ -54,6 +74,17 @@ def test_everyday_words_of_a_procedure_aspect(question: str, aspect: str) -> Non
         # Not without the child's school: a hospital near home, admission dates.
         ("nhà em ở Sầm Sơn, có được khám ở bệnh viện tỉnh không", None),
         ("nhà em ở phường Đông Hải, tuyển sinh lớp 1 khi nào", "admission"),
+        # More everyday words of each aspect.
+        ("bảo tàng đóng cửa lúc mấy giờ", "hours"),
+        ("when does the museum open", "hours"),
+        ("how much is the entrance to the citadel", "price"),
+        ("đường đi đến Pù Luông thế nào", "address"),
+        ("what's their number", "phone"),
+        ("bệnh viện nhi lấy số khám online được không", "how_to_book"),
+        ("does the hospital have a dentist", "departments"),
+        ("lớp 1 khi nào nhập học", "admission"),
+        ("con có học được trường Điện Biên không", "catchment"),
+        ("my daughter is switching schools in March", "transfer"),
     ],
 )
 def test_everyday_words_of_a_place_aspect(question: str, aspect: str | None) -> None:
@@ -70,3 +101,20 @@ def test_everyday_words_of_a_place_aspect(question: str, aspect: str | None) -> 
 )
 def test_an_unaccented_ve_is_no_ticket(question: str) -> None:
     assert text.aspect_in(question, "places") != "price"
+
+
+@pytest.mark.parametrize(
+    ("question", "aspect"),
+    [
+        # A phone number taken down is no booking; a place's area is no catchment.
+        ("cho em lấy số điện thoại bệnh viện nhi", "phone"),
+        ("which area is Pu Luong in", None),
+    ],
+)
+def test_words_near_an_aspect_are_not_it(question: str, aspect: str | None) -> None:
+    assert text.aspect_in(question, "places") == aspect
+
+
+def test_how_a_dish_is_made_asks_no_procedures_steps() -> None:
+    # "cách làm" is how anything is made: the steps come from the intent, if it says so.
+    assert text.aspect_in("cách làm bánh chưng", "procedures") is None
