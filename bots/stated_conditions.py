@@ -130,7 +130,8 @@ def stated_condition_spans(text: str) -> List[Tuple[int, int]]:
         start, end = match.span()
         if not _typed_as_stated(text[start:end], folded[start:end]):
             continue
-        group = next(name for name in ("vi", "disease", "pregnant", "en", "state") if match.group(name))
+        groups = ("vi", "disease", "pregnant", "en", "state")
+        group = next(name for name in groups if match.group(name))
         spans.append(match.span(group))
     return spans
 
