@@ -327,8 +327,14 @@ class ActionAnswer(Action):
         if code:
             aspect = _aspect(text, intent, "procedure", previous_aspect)
             return await self._say_record(dispatcher, "procedure", code.group(), aspect, lang)
-        outside = intent == "out_of_scope"
         names = await catalogue.names()
+        # Out of scope to the classifier, or holding a word only its out-of-scope examples hold
+        # and naming no kind of record ("thời tiết Sầm Sơn cuối tuần": the weather, not the
+        # weekend itinerary, review R7; not "my kid has a fever, where is the city hospital").
+        outside = intent == "out_of_scope" or (
+            bool(set(words(text)) & names.outside_words)
+            and not domains_named(text, names.markers)
+        )
         # Words no catalogue (and no question the assistant was built for) holds: as written
         # for procedures ("thất nghiệp"), folded for the rest (fewer everyday words unknown).
         # (An aspect word mistyped, "tiket", is that word: known.)

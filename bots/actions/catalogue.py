@@ -15,7 +15,15 @@ from actions.api import graphql, nodes
 from actions.everyday import PLACE_DOMAINS, place_synonyms
 from actions.everyday import merged as merged_synonyms
 from actions.resolve import Candidate, NameIndex, domain_markers, kind_words, localities
-from actions.vocabulary import Vocabulary, common_words, pairs, question_texts, usable_synonyms
+from actions.text import fold
+from actions.vocabulary import (
+    Vocabulary,
+    common_words,
+    outside_texts,
+    pairs,
+    question_texts,
+    usable_synonyms,
+)
 
 NAMES_TTL_SECONDS = 600.0
 PAGE = 100
@@ -84,6 +92,7 @@ class Names:
         descriptions: Tuple[List[str], List[str]] = ([], []),
         general: Sequence[str] = (),
         districts: Optional[Dict[str, str]] = None,
+        outside: Sequence[str] = (),
     ) -> None:
         self.names = names
         self.indexes: Dict[str, NameIndex] = {}
@@ -131,6 +140,14 @@ class Names:
              *(p for p in everyday if p not in phrases)],
             phrases,
         )
+        # Words only the out-of-scope examples hold ("tiết" of "thời tiết", "weather",
+        # "bitcoin"): a question holding one is about something the assistant does not answer.
+        self.outside_words = {
+            word
+            for line in outside
+            for word in fold(line).split()
+            if word.isalpha() and not self.vocabulary.knows(word)
+        }
 
     def name(self, kind: str, record_id: str, lang: str) -> str:
         found = self.names.get(kind, {}).get(record_id) or [record_id]
@@ -211,7 +228,9 @@ async def names() -> Names:
             vi = node.get("vi") or translations.get("vi") or ""
             en = node.get("en") or translations.get("en") or ""
             collected.setdefault(kind, {})[node["id"]] = [vi, en]
-    result = Names(collected, descriptions, general_texts(), districts)
+    result = Names(
+        collected, descriptions, general_texts(), districts, outside=outside_texts(NLU_DATA)
+    )
     _cache.update(at=time.monotonic(), names=result)
     return result
 

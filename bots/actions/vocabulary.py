@@ -61,6 +61,20 @@ def question_texts(nlu_data: Path) -> List[str]:
     return found
 
 
+def outside_texts(nlu_data: Path) -> List[str]:
+    """The out-of-scope training examples in ``nlu_data`` ("thời tiết ngày mai thế nào")."""
+    found: List[str] = []
+    for path in sorted(nlu_data.glob("*.yml")):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError):
+            continue
+        for item in data.get("nlu") or []:
+            if item.get("intent") == "out_of_scope" and isinstance(item.get("examples"), str):
+                found.extend(line.strip().lstrip("- ") for line in item["examples"].splitlines())
+    return [line for line in found if line]
+
+
 def common_words(*texts_per_language: Sequence[str]) -> Set[str]:
     """Folded words found in more than ``COMMON_SHARE`` of the texts of one language."""
     found: Set[str] = set()

@@ -233,3 +233,14 @@ def test_whom_a_question_is_asked_for_names_no_record(tmp_path: Path) -> None:
     assert known.unknown("passport for my girlfriend") == []
     assert known.unknown("bố em, cụ, vợ, chồng") == []
     assert known.unknown("visa for my girlfriend") == ["visa"]
+
+
+def test_the_out_of_scope_examples_are_what_the_assistant_does_not_answer() -> None:
+    # Their words are no question of the assistant's ("thời tiết" is not known from them), and
+    # they are read apart: a word only they hold makes a question outside the scope (ask.py).
+    nlu = ROOT / "bots" / "data" / "nlu"
+    outside = vocabulary.outside_texts(nlu)
+    assert any("thời tiết" in line for line in outside)
+    assert not any("thời tiết" in line for line in vocabulary.question_texts(nlu))
+    known = vocabulary.Vocabulary(vocabulary.question_texts(nlu))
+    assert "weather" in known.unknown("weather in Sam Son this weekend")

@@ -432,3 +432,16 @@ def test_an_english_deed_said_with_a_verb_names_the_record(stack: AssistantStack
     # "signature certified": *Certification of signatures ...*.
     signature = text_of(ask(stack, "where do I get a signature certified?", lang=None))
     assert "2.000884" in signature
+
+
+def test_a_word_only_out_of_scope_questions_hold_keeps_a_place_question_honest(
+    stack: AssistantStack,
+) -> None:
+    # "thời tiết" (weather) beside the weekend itinerary's words: the weather was asked, not
+    # the itinerary (review R7); a hospital asked beside "fever" is still answered.
+    weather = text_of(ask(stack, "thời tiết ở Sầm Sơn cuối tuần này ra sao"))
+    assert "1800 1096" in weather and "Lịch trình" not in weather
+    hospital = text_of(
+        ask(stack, "my son has a fever, where is the children's hospital?", lang=None)
+    )
+    assert "Children" in hospital and "Sorry" not in hospital
