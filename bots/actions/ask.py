@@ -36,6 +36,7 @@ from actions.resolve import (
     domains_named,
     named_event,
     only_place_names,
+    pair_beyond_place_names,
     only_specialty,
     phrased,
     score,
@@ -252,20 +253,28 @@ def pick(
     """The domain whose best record the words single out most (relative to what that
     catalogue needs), the intent's domain counting HINT_BONUS times."""
     found = []
+    paired = {
+        domain
+        for domain, decision in decisions.items()
+        if decision.kind != "none"
+        and decision.best is not None
+        and pair_beyond_place_names(decision.best, names.indexes[domain])
+    }
     for domain, decision in decisions.items():
         if decision.best is None:
             continue
         if (
             domain != "procedures"
-            and hint is not None
-            and known
+            and ((hint is not None and known) or paired - {domain})
             and only_place_names(decision.best, names.indexes[domain])
         ):
             # Only a place name ("thuê trọ ở TP Thanh Hóa" of the provincial museum): where,
             # not which record of that catalogue. (Where the NLU names no catalogue, or the
             # question holds words none knows, it still counts: a question about the town, or a
             # doubt, not an answer on one pair: "work permit for a foreign English teacher in
-            # Thanh Hoa" is no construction permit.)
+            # Thanh Hoa" is no construction permit.) Nor where another catalogue's record
+            # shares a pair of its name beyond place names ("sv thuê trọ ở tp thanh hóa có
+            # phải đk tạm trú": not the provincial museum).
             continue
         if decision.best.shared and set(decision.best.shared) <= decision.best.asking:
             # Only words of how people ask ("provincial" of "provincial hospital", asked of

@@ -1822,6 +1822,20 @@ def only_place_names(scored: Scored, index: NameIndex) -> bool:
     )
 
 
+def pair_beyond_place_names(scored: Scored, index: NameIndex) -> bool:
+    """Whether a record reaching the catalogue's evidence shares a word pair of its name that
+    is no place name several catalogues hold and holds no word of the language ("tạm trú",
+    "tour guide"; not "Thanh Hóa", nor "permit for" of "work permit for a teacher")."""
+    language = index.language_words | function_words(index)
+    return scored.evidence >= index.min_evidence() and any(
+        " " in term
+        and term not in index.localities
+        and not set(term.split()) & language
+        and index.weight(term) > 0
+        for term in scored.shared
+    )
+
+
 def beyond_place_names(scored: Sequence[Scored], index: NameIndex) -> List[Scored]:
     """The candidates less those sharing only place names (``only_place_names``), where another
     is named by words of its own: "Pù Luông ở đâu, đi từ tp Thanh Hóa" is about Pù Luông, not

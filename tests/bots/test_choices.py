@@ -105,3 +105,35 @@ def test_a_correction_asked_is_no_re_issue(procedures: resolve.NameIndex) -> Non
     question = "giấy khai sinh của con bị sai tên thì sửa ở đâu"
     decision = _decide(procedures, question, ("1.001193", 0.05), ("1.004884", 0.0))
     assert decision.kind != "answer" or decision.best.candidate.id != "1.004884"
+
+
+def test_a_pair_beyond_place_names() -> None:
+    index = resolve.NameIndex(
+        {
+            "museum": ["Bảo tàng tỉnh Thanh Hóa"],
+            "hospital": ["Bệnh viện Nhi Thanh Hóa"],
+            "school": ["Trường THPT Hàm Rồng Thanh Hóa"],
+            "temple": ["Đền Bà Triệu"],
+        }
+    )
+    index.localities = {"thanh hoa"}
+    candidates = [resolve.Candidate("attraction", key, key) for key in ("museum", "temple")]
+    museum, temple = resolve.score("đền bà triệu ở tp thanh hóa", candidates, index, {})
+    assert not resolve.pair_beyond_place_names(museum, index)
+    assert resolve.pair_beyond_place_names(temple, index)
+
+
+def test_a_pair_with_a_word_of_the_language_is_no_pair_beyond_place_names() -> None:
+    index = resolve.NameIndex(
+        {
+            "permit": ["Construction permit for houses"],
+            "museum": ["Thanh Hoa Provincial Museum"],
+            "hospital": ["Thanh Hoa Children's Hospital"],
+            "school": ["Thanh Hoa Medical College"],
+        }
+    )
+    index.localities = {"thanh hoa"}
+    index.language_words = {"for", "a", "in"}  # as the catalogues' texts give them
+    candidates = [resolve.Candidate("procedure", "permit", "permit")]
+    (permit,) = resolve.score("work permit for a teacher in Thanh Hoa", candidates, index, {})
+    assert not resolve.pair_beyond_place_names(permit, index)
