@@ -136,7 +136,7 @@ PROCEDURE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
     ("fee", ("le phi", "mat phi", "mat tien", "bao nhieu tien", "lephi", "phi bao nhieu",
              "co phi", "thu phi", "ton phi", "how much", "cost", "fee", "fees", "charge",
              "lay phi", "bnhieu", "bnhiu", "mat bao nhieu", "het bao nhieu", "mot trang",
-             "1 trang", "moi trang", "ton bao nhieu", "mien phi", "free")),
+             "1 trang", "moi trang", "ton bao nhieu", "mien phi", "free", "bao nhiu tien")),
     ("agency", ("o dau", "noi nao", "co quan nao", "where", "cho nao", "tai dau",
                 "ubnd", "commune office", "xa nao", "ra dau", "which office", "what office",
                 "which agency", "what agency", "len dau", "den dau", "which authority",
@@ -156,17 +156,22 @@ PROCEDURE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
                "bring my child", "bring the child",
                # How it is done, before "can i" asks who may.
                "how can i", "how can we")),
-    ("eligibility", ("dieu kien", "duoc khong", "duoc ko", "co duoc", "ai duoc", "truong hop nao",
-                     "co phai", "bat buoc", "can i", "eligible", "who can", "can they",
-                     "co bi", "co bat",
-                     # Whether it is needed at all, and what a person must have to qualify.
-                     # (Accented: "thì có căn cước" is no "có cần"; unaccented, see the stops.)
-                     "có cần", "bang cap", "trinh do", "ngoai ngu", "qualify", "requirements",
+    # Who may, and on what conditions, asked in so many words.
+    ("eligibility", ("dieu kien", "ai duoc", "truong hop nao", "eligible", "who can",
+                     # What a person must have to qualify.
+                     "bang cap", "trinh do", "ngoai ngu", "qualify", "requirements",
                      "requirement")),
+    # How it is done, asked in so many words: before a yes-or-no ("sv thuê trọ có phải đk tạm
+    # trú ko, làm ntn": the steps, whatever "có phải" asks).
     ("steps", ("cac buoc", "nhung buoc", "quy trinh", "trinh tu", "the nao", "lam sao",
-               "kieu gi", "how do i", "how to", "steps", "nhu the nao", "how can", "ntn",
-               "lam gi", "how do we", "how do you", "how does", "nhu nao", "process",
-               "the procedure",
+               "kieu gi", "how do i", "how to", "steps", "nhu the nao", "ntn", "how do we",
+               "how do you", "how does", "nhu nao", "process", "the procedure")),
+    # Whether one may, or must ("được không", "có phải", "có cần": needed at all).
+    ("eligibility", ("duoc khong", "duoc ko", "co duoc", "co phai", "bat buoc", "can i",
+                     "can they", "co bi", "co bat",
+                     # (Accented: "thì có căn cước" is no "có cần"; unaccented, see the stops.)
+                     "có cần")),
+    ("steps", ("how can", "lam gi",
                # Last: wanting it done, asked nothing else ("muốn xoá tạm trú ở chỗ cũ").
                "muon", "want to", "wants to")),
 )
@@ -208,6 +213,8 @@ PLACE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
                "kham chu nhat", "kham thu 7", "dong cua", "opening times", "closing time",
                "close at")),
     ("price", ("ve vao", "gia ve", "ve bao nhieu", "bao nhieu tien", "mat tien", "thu phi",
+               # "nhiêu" typed a letter short.
+               "ve bao nhiu", "bao nhiu tien",
                "tien ve", "ticket", "price", "prise", "pay", "cost", "fee", "gia bao nhieu",
                "mien phi", "free", "how much", "entry", "charge", "tickets", "prices",
                "mat ve", "mat phi", "co phi", "ton phi", "mua ve", "bnhieu", "bnhiu",

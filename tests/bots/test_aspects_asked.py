@@ -44,6 +44,11 @@ from actions import text
         ("which authority issues building permits", "agency"),
         ("tách hộ theo quy định nào", "legal"),
         ("do I qualify for the social allowance", "eligibility"),
+        # How, asked in so many words, over a yes-or-no; who may, asked so, over how.
+        ("đi làm xa có phải khai tạm trú không, làm thế nào", "steps"),
+        ("Do I have to register my stay? How do I do it?", "steps"),
+        ("tách hộ cần điều kiện gì, làm thế nào", "eligibility"),
+        ("con 15 tuổi làm căn cước có cần bố mẹ đi cùng không", "eligibility"),
         # Not: "có căn cước" is no "có cần"; the funeral support's "chi phí" asks no fee.
         ("con có căn cước rồi thì làm hộ chiếu ở đâu", "agency"),
         ("hỗ trợ chi phí mai táng cần giấy tờ gì", "documents"),
@@ -85,6 +90,8 @@ def test_everyday_words_of_a_procedure_aspect(question: str, aspect: str) -> Non
         ("lớp 1 khi nào nhập học", "admission"),
         ("con có học được trường Điện Biên không", "catchment"),
         ("my daughter is switching schools in March", "transfer"),
+        # "nhiêu" typed a letter short.
+        ("đền Bà Triệu vé bao nhiu", "price"),
     ],
 )
 def test_everyday_words_of_a_place_aspect(question: str, aspect: str | None) -> None:
