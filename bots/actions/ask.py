@@ -673,18 +673,10 @@ class ActionAnswer(Action):
         named_unknown: bool = False,
     ) -> List[EventType]:
         previous = _parse_ref(tracker.get_slot("record"))
-        if (
-            previous
-            and len(words(text)) <= FOLLOW_UP_MAX_WORDS
-            and (
-                not named_unknown
-                or (previous[0] == "procedure" and aspect_in(text, "procedures") is not None)
-            )
-        ):
-            # (Not one naming something no catalogue knows, "how much is a beer" after a temple:
-            # not its ticket; unless it asks the conversation's procedure an aspect in words it
-            # knows, beside a chat spelling or an app's name: "lệ phí bnhieu", "làm qua zalo
-            # được không" (review R5).)
+        if previous and len(words(text)) <= FOLLOW_UP_MAX_WORDS and not named_unknown:
+            # (Not one naming something no catalogue knows: "how much is a beer" after a temple
+            # is not its ticket, nor after a procedure its fee (review R15). A chat spelling of
+            # how an aspect is asked is known: "lệ phí bnhieu", text.py.)
             kind, record_id, previous_aspect = previous
             aspect = _aspect(text, intent, kind, tracker.get_slot("aspect"))
             return await self._say_record(dispatcher, kind, record_id, aspect, lang)
