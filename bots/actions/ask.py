@@ -31,6 +31,7 @@ from actions.resolve import (
     SCHOOL_LEVELS,
     Decision,
     Scored,
+    beside,
     beyond_place_names,
     decide,
     domains_named,
@@ -499,6 +500,7 @@ class ActionAnswer(Action):
         # catalogue knows).
         festivals_listed = False
         venue: Optional[Scored] = None
+        upcoming: List[Dict[str, Any]] = []
         if festival and not (decision.kind == "unsure" and loosely):
             tourism = scored_in.get("tourism", [])
             # Asked about a festival, found only a place ("lễ hội ... Thanh Hóa" and the
@@ -609,7 +611,9 @@ class ActionAnswer(Action):
         if festivals_listed:
             entity = next(tracker.get_latest_entity_values("event"), None)
             wanted = str(entity) if entity else None
-            return places.answer_events(dispatcher, lang, text, wanted, await places.events(lang))
+            # (Another province named, "festival in Da Nang": not this province's next ones.)
+            elsewhere = bool(beside(text, set()))
+            return places.answer_events(dispatcher, lang, text, wanted, upcoming, elsewhere)
         return await self._nothing_found(
             dispatcher, tracker, domain, text, intent, lang, hint, named_unknown=bool(loosely)
         )

@@ -14,10 +14,11 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import settings
+from actions import catalogue, settings
 from actions.api import ApiUnavailable, graphql, nodes
 from actions.common import lang_of, say
 from actions.place_answers import GENERIC_EVENT_WORDS, held_in, hours_text, names_an_event
+from actions.resolve import beside
 
 TEXTS = {
     "vi": {
@@ -220,9 +221,11 @@ def answer_events(
     message: str,
     wanted: Optional[str],
     found: List[Dict[str, Any]],
+    elsewhere: bool = False,
 ) -> List[EventType]:
     """The events the message names, else those held where it names, else (naming none) the
-    next ones."""
+    next ones; not those where the message says something the data lacks (``elsewhere``:
+    another province, a word no catalogue knows: "lễ hội ở Hà Nội", "Halloween")."""
     # An event is meant when the message holds every distinctive word of its name (entity
     # spans can be cut short; the message as a whole is more reliable).
     named = [e for e in found if matches_words(message, e["name"], GENERIC_EVENT_WORDS)]
@@ -232,8 +235,9 @@ def answer_events(
     elif here:
         # "lễ hội ở Nga Sơn sắp tới": those held there, not the province's next ones.
         found = here
-    elif wanted and names_an_event(wanted):
-        say(dispatcher, _t(lang, "nothing_found", text=wanted))
+    elif (wanted and names_an_event(wanted)) or elsewhere:
+        named_one = wanted if wanted and names_an_event(wanted) else None
+        say(dispatcher, _t(lang, "nothing_found", text=named_one or message))
         return []
     if not found:
         return _no_data(dispatcher, lang)
@@ -256,9 +260,13 @@ class ActionAnswerEvents(Action):
         message = (tracker.latest_message or {}).get("text") or ""
         try:
             found = await events(lang)
+            vocabulary = (await catalogue.names()).vocabulary
         except ApiUnavailable:
             return _no_data(dispatcher, lang)
-        return answer_events(dispatcher, lang, message, _entity(tracker, "event"), found)
+        elsewhere = bool(beside(message, set()) or vocabulary.unknown(message, accents=False))
+        return answer_events(
+            dispatcher, lang, message, _entity(tracker, "event"), found, elsewhere
+        )
 
 
 GENERIC_HOSPITAL_WORDS = {"benh", "vien", "bv", "hospital", "the", "tinh", "provincial"}

@@ -446,3 +446,16 @@ def test_a_word_only_out_of_scope_questions_hold_keeps_a_place_question_honest(
         ask(stack, "my son has a fever, where is the children's hospital?", lang=None)
     )
     assert "Children" in hospital and "Sorry" not in hospital
+
+
+def test_festivals_asked_of_a_place(stack: AssistantStack) -> None:
+    # Session 9 (review B9, B3, R3): the festivals held in the district named, not two others
+    # through the syllable "Sơn"; a place's own festivals; none of the province's for another
+    # city or a kind of festival the data lacks.
+    district = text_of(ask(stack, "ở Nga Sơn có lễ hội nào sắp diễn ra"))
+    assert "Mai An Tiêm" in district and "Sòng Sơn" not in district and "Sầm Sơn" not in district
+    place = text_of(ask(stack, "Hàm Rồng có lễ hội gì không"))
+    assert place.startswith("Danh thắng Hàm Rồng") and "sự kiện" in place
+    for question in ("có lễ hội nào ở Đà Nẵng không", "lễ hội hóa trang Halloween năm nay"):
+        reply = text_of(ask(stack, question))
+        assert "Sự kiện sắp tới" not in reply and "không tìm thấy" in reply, question
