@@ -173,6 +173,8 @@ EXPIRY_ASKED = {
     *("het han", "bi hong", "hu hong", "bi rach", "bi sai", "in sai", "ghi sai", "bi mo"),
     *("out of date",),
 }
+# Words before what a question asks to get ("có được trợ cấp", "xin trợ cấp", "hưởng ...").
+WANTING = {"duoc", "xin", "huong"}
 # A copy asked for (folded), and how names say they give one ("Cấp bản sao ...", "Certification
 # of copies ..."): a record that makes the paper the first time is not what is asked.
 COPY_ASKED = {"copy", "copies", "ban sao", "trich luc", "duplicate"}
@@ -313,6 +315,9 @@ class Scored:
     renewal: str = ""
     # The question says a paper is lost ("mất căn cước rồi", "lost my licence").
     loss: bool = False
+    # Word pairs the question asks to get ("được trợ cấp", "xin trợ cấp": ``WANTING``) that
+    # other names hold and this one neither holds nor is named by.
+    wanted_missing: Tuple[str, ...] = ()
     # The question asks for a paper again: a copy, or one lost ("copy of my marriage
     # certificate", "lost my X"), and the name makes it the first time (no copy, no change).
     again_of_first: bool = False
@@ -908,6 +913,16 @@ def score(
     changing = asks_change(question)
     expiry = asks_expiry(question)
     with_accents = any(word != folded for word, folded in _tokens(question))
+    # The pairs right after a word of wanting, that some name holds as a rare-enough pair.
+    # (With the word after the pair: "trợ cấp mai táng" asks the funeral support's own thing.)
+    wanted = {
+        (f"{a} {b}", after)
+        for want, a, b, after in zip(typed, typed[1:], typed[2:], [*typed[3:], ""])
+        if want in WANTING
+        and f"{a} {b}" in index.frequency
+        and index.weight(f"{a} {b}") >= index.min_evidence()
+        and f"{a} {b}" not in ASKING_PAIRS
+    }
     copy_asked = _holds([_singulars(f" {fold(question)} ")], COPY_ASKED)
     foreigner = _holds([question], FOREIGN_PARTY)
     # English words outnumber Vietnamese ones, whatever a Vietnamese name quoted in it says
@@ -1101,6 +1116,18 @@ def score(
                 and not _holds(index.names.get(candidate.id, []), COPY_NAMES),
                 copy_name=_holds(index.names.get(candidate.id, []), COPY_NAMES),
                 copy_asked=copy_asked,
+                wanted_missing=tuple(
+                    sorted(
+                        pair
+                        for pair, after in wanted
+                        if pair not in name_terms
+                        and after not in name_terms
+                        and pair not in named
+                        and not set(pair.split()) <= words
+                    )
+                )
+                if candidate.kind == "procedure"
+                else (),
                 foreign_party=foreigner
                 and candidate.kind == "procedure"
                 and not _holds(index.names.get(candidate.id, []), FOREIGN_NAMES),
@@ -1541,6 +1568,22 @@ def decide(
         if others:
             # "nhận con khi hai người chưa đăng ký kết hôn": not the marriage.
             return Decision("unsure", others[:1] + [best], why="not yet")
+    if decision.kind == "answer" and best is not None and best.wanted_missing:
+        # What the question asks to get ("có được trợ cấp không") is a thing this name does
+        # not hold and another record's does ("con bị khuyết tật nặng có được trợ cấp không":
+        # the allowance, not the disability certificate): offer that one first.
+        holders = [
+            s
+            for s in scored  # among all the search found: a long name may share too little
+            if s is not best
+            and s.candidate.kind == best.candidate.kind
+            and set(best.wanted_missing) & set(s.shared)
+        ]
+        return Decision(
+            "choose" if holders else "unsure",
+            [*holders[:1], best] if holders else _with_next(best, eligible),
+            why="wanted, not in the name",
+        )
     if decision.kind == "answer" and best is not None and best.again_of_first:
         # A copy asked, or a paper lost, of a record that makes it the first time ("copy of
         # my marriage certificate", "I lost my marriage certificate"): the copy or re-issue

@@ -319,3 +319,23 @@ def test_a_pair_going_on_with_a_word_no_text_holds_as_typed_is_another_thing(
         scored, procedures.min_evidence(), rival_answers=False, phrase_needed=True, unknown=["ba"]
     )
     assert decision.kind != "answer"
+
+
+DISABILITY_CERTIFICATE = "1.001699"
+
+
+def test_what_a_question_asks_to_get_is_not_a_record_whose_name_lacks_it(
+    procedures: resolve.NameIndex,
+) -> None:
+    # Review: the allowance asked ("có được trợ cấp"), not the disability certificate stated.
+    decision = _decide(
+        procedures,
+        "cháu nhà tôi khuyết tật nặng thì có được trợ cấp gì không",
+        (DISABILITY_CERTIFICATE, 0.6),
+        (MONTHLY_ALLOWANCE, 0.2),
+    )
+    assert decision.kind != "answer"
+    assert decision.options[0].candidate.id == MONTHLY_ALLOWANCE
+    # The thing asked goes on with the record's own words: that record ("trợ cấp mai táng").
+    funeral = _decide(procedures, "xin trợ cấp mai táng cho ông", (FUNERAL, 0.6))
+    assert _answered(funeral) == FUNERAL
