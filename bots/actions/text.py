@@ -195,7 +195,7 @@ PLACE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
                    "nhung xa nao", "cac xa nao", "phuong xa nao", "ngoai phuong", "ngoai xa",
                    "trai tuyen", "which communes", "which wards", "khu nao", "which areas",
                    "which neighbourhoods", "which neighborhoods", "kids from", "children from",
-                   "co duoc hoc", "duoc vao hoc", "hoc duoc")),
+                   "co duoc hoc", "duoc vao hoc", "hoc duoc", "assigned to")),
     ("admission", ("tuyen sinh", "chi tieu", "diem chuan", "nhan tre", "thi vao", "admission",
                    "entrance", "enrol", "enroll", "enrolment", "enrollment", "lop 1", "lop 6",
                    "lop 10", "co tuyen", "tuyen nganh", "nhap hoc", "admissions",
@@ -204,7 +204,8 @@ PLACE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
                      "booking", "bookings", "lay so kham", "hen lich")),
     ("phone", ("so dien thoai", "dien thoai", "sdt", "phone", "hotline", "goi so", "contact",
                "lien he", "lien lac", "call them", "who do i call", "who should i call",
-               "who can i call", "who to call", "number to call", "their number")),
+               "who can i call", "who to call", "number to call", "their number",
+               "can i call")),
     ("open_now", ("bay gio", "right now", "con mo", "dang mo", "open now", "hien gio",
                   "at the moment", "luc nay", "mo cua hom nay", "hom nay co mo", "hom nay mo",
                   "open today")),
@@ -232,7 +233,8 @@ PLACE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
     ("address", ("o dau", "dia chi", "where", "address", "duong nao", "xa nao", "get there",
                  "mua o dau", "cho nao", "nam o", "which commune", "which ward", "located",
                  "o phuong nao", "o huyen nao", "thuoc huyen nao", "thuoc xa nao", "how far",
-                 "bao xa", "directions", "duong di", "chi duong", "location")),
+                 "bao xa", "directions", "duong di", "chi duong", "location", "get to",
+                 "duong den")),
 )
 ASPECT_TABLES: Dict[str, Sequence[Tuple[str, Sequence[str]]]] = {
     "procedures": PROCEDURE_ASPECTS,
@@ -254,16 +256,29 @@ ACCENTS_NEEDED = {"vé"}
 # family lives, whether the child may go, and the school ("nhà mình ở xã X, cháu vào lớp 6
 # trường Y được không", "we live in X, can my son go to Y primary"): the school's catchment,
 # before admission's "lớp 6". (Not a hospital near home: no school word.) Folded.
-ASPECT_TOGETHER: Dict[str, Dict[str, Sequence[Sequence[str]]]] = {
+ASPECT_TOGETHER: Dict[str, Dict[str, Sequence[Sequence[Sequence[str]]]]] = {
     "places": {
-        # When it opens or closes ("when does the museum open"), not when an event is.
-        "hours": (("when", "what time"), ("open", "opens", "close", "closes")),
+        # When it opens or closes ("when does the museum open"), not when an event is; open on
+        # a day of the week ("thứ 7 có mở không"; a day alone is no hours: "chủ nhật có sự kiện
+        # gì").
+        "hours": (
+            (("when", "what time"), ("open", "opens", "close", "closes")),
+            (
+                ("thu 2", "thu 3", "thu 4", "thu 5", "thu 6", "thu 7", "thu hai", "thu ba",
+                 "thu tu", "thu nam", "thu sau", "thu bay", "chu nhat", "cuoi tuan", "sunday",
+                 "sundays", "saturday", "saturdays", "weekend", "weekends", "monday",
+                 "mondays"),
+                ("mo", "mo cua", "open", "opens"),
+            ),
+        ),
         "catchment": (
-            ("nha em o", "nha minh o", "nha toi o", "nha chau o", "nha o", "we live",
-             "i live", "living in"),
-            ("duoc khong", "duoc ko", "co duoc", "duoc hoc", "duoc vao", "can my", "can our",
-             "can he", "can she", "allowed"),
-            ("truong", "lop", "hoc", "school", "primary", "class", "grade"),
+            (
+                ("nha em o", "nha minh o", "nha toi o", "nha chau o", "nha o", "we live",
+                 "i live", "living in"),
+                ("duoc khong", "duoc ko", "co duoc", "duoc hoc", "duoc vao", "can my",
+                 "can our", "can he", "can she", "allowed"),
+                ("truong", "lop", "hoc", "school", "primary", "class", "grade"),
+            ),
         ),
     },
 }
@@ -356,8 +371,9 @@ def aspect_in(text: str, table: str) -> Optional[str]:
         folded = folded.replace(f" {stop} ", " | ")
     together = ASPECT_TOGETHER.get(table, {})
     for aspect, phrases in _phrases_of(table):
-        if aspect in together and all(
-            any(f" {phrase} " in folded for phrase in kind) for kind in together[aspect]
+        if any(
+            all(any(f" {phrase} " in folded for phrase in kind) for kind in words)
+            for words in together.get(aspect, ())
         ):
             return aspect
         for as_written, plain, accented in phrases:

@@ -90,6 +90,13 @@ def test_everyday_words_of_a_procedure_aspect(question: str, aspect: str) -> Non
         ("lớp 1 khi nào nhập học", "admission"),
         ("con có học được trường Điện Biên không", "catchment"),
         ("my daughter is switching schools in March", "transfer"),
+        ("thứ 7 đền Bà Triệu có mở không", "hours"),
+        ("is the citadel open on Sundays", "hours"),
+        ("how do I get to the citadel from the city", "address"),
+        ("can I call the temple before we go", "phone"),
+        ("which primary school is our street assigned to", "catchment"),
+        # A day alone is no hours.
+        ("chủ nhật này có sự kiện gì ở Lam Kinh", "upcoming_events"),
         # "nhiêu" typed a letter short.
         ("đền Bà Triệu vé bao nhiu", "price"),
     ],
