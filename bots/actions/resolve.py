@@ -2071,6 +2071,7 @@ KIND_ABBREVIATIONS = {
     "ttyt": "trung tam y te",
     "thpt": "truong thpt",
     "thcs": "truong thcs",
+    "fest": "festival",
 }
 # How people name school levels ("cấp 2" is lower secondary): the names say THCS.
 SCHOOL_LEVELS = {

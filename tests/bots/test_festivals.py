@@ -115,3 +115,12 @@ def test_the_place_a_festival_is_asked_of(tourism: tuple) -> None:
 )
 def test_an_event_entity_of_kind_words_names_no_event(wanted: str, names_one: bool) -> None:
     assert place_answers.names_an_event(wanted) is names_one
+
+
+@pytest.mark.parametrize("question", ["Hải Tiến fest năm nay", "are there any fests this spring"])
+def test_fest_is_how_people_shorten_festival(question: str) -> None:
+    attractions, events = _names("attractions.json", "slug"), _names("events.json", "slug")
+    markers = resolve.domain_markers(
+        {"attraction": resolve.NameIndex(attractions), "event": resolve.NameIndex(events)}
+    )
+    assert "event" in resolve.domains_named(question, markers)
