@@ -184,6 +184,12 @@ COPY_NAMES = {"ban sao", "copies", "copy", "trich luc"}
 FOREIGN_PARTY = {
     "foreigner", "foreigners", "foreign national", "foreign nationals", "nguoi nuoc ngoai",
     "yeu to nuoc ngoai", "nguoi ngoai quoc", "quoc tich nuoc ngoai",
+    # Said by nationality (review R6: "my boyfriend is American", "not Vietnamese"; the
+    # country's own people explain nothing, COUNTRY_WORDS, so "not Vietnamese" must say it).
+    "not vietnamese", "non vietnamese", "american", "korean", "chinese", "japanese", "french",
+    "australian", "canadian", "taiwanese", "british", "german", "russian", "thai", "laotian",
+    "cambodian", "indian", "filipino", "singaporean", "malaysian", "indonesian", "dutch",
+    "italian", "spanish", "nguoi han quoc", "nguoi trung quoc", "nguoi nhat ban", "nguoi dai loan",
 }
 FOREIGN_NAMES = {"nuoc ngoai", "foreign", "foreigners", "foreigner"}
 # How names say a re-issue and an exchange (folded, vi and en).

@@ -192,6 +192,10 @@ def test_a_foreign_party_is_not_the_domestic_procedure(procedures: resolve.NameI
     for question in (
         "I am a foreigner, can I marry my Vietnamese girlfriend at the commune",
         "đăng ký kết hôn với người nước ngoài ở xã được không",
+        # Said by nationality, or as not the country's (review R6).
+        "my fiancee is Korean, can we register our marriage at the ward",
+        "my partner is not Vietnamese, can we register our marriage here",
+        "lấy chồng người Hàn Quốc thì đăng ký kết hôn ở đâu",
     ):
         decision = _decide(procedures, question, (MARRIAGE, 0.8), (MARITAL_STATUS, 0.1))
         assert decision.kind != "answer", question
