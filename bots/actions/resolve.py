@@ -52,6 +52,8 @@ FEW_SHARE = 0.12
 MARGIN = 0.2
 LEAD = 0.35
 TYPO_MIN_LENGTH = 5
+# Words this long may be read with two neighbouring letters swapped (``NameIndex._respell``).
+SWAP_MIN_LENGTH = 4
 MAX_SPELLINGS = 50_000
 # Words this long are not Vietnamese syllables (at most 7 letters): "oncology", "obstetrics".
 LONG_WORD = 8
@@ -501,9 +503,17 @@ class NameIndex:
             word in self.frequency
             or word in self.elsewhere
             or word in ASKING_WORDS  # "nhieu" of "bao nhiêu" is no typo of "chiếu"
-            or len(word) < TYPO_MIN_LENGTH
+            or len(word) < SWAP_MIN_LENGTH
             or word.isdigit()
         ):
+            return word
+        if len(word) < TYPO_MIN_LENGTH:
+            # A shorter word only with two neighbouring letters swapped ("khia" of "khai"):
+            # one letter more or less or another makes other syllables ("kha", "khai", "khan").
+            for at in range(len(word) - 1):
+                swapped = f"{word[:at]}{word[at + 1]}{word[at]}{word[at + 2:]}"
+                if swapped != word and swapped in self.frequency and " " not in swapped:
+                    return swapped
             return word
         for known in self.frequency:
             if " " not in known and len(known) >= TYPO_MIN_LENGTH - 1 and _one_edit(word, known):

@@ -343,3 +343,14 @@ def test_what_a_question_asks_to_get_is_not_a_record_whose_name_lacks_it(
     # The thing asked goes on with the record's own words: that record ("trợ cấp mai táng").
     funeral = _decide(procedures, "xin trợ cấp mai táng cho ông", (FUNERAL, 0.6))
     assert _answered(funeral) == FUNERAL
+
+
+def test_two_neighbouring_letters_swapped_in_a_short_word_are_read_as_the_names_word(
+    procedures: resolve.NameIndex,
+) -> None:
+    birth = "1.001193"
+    decision = _decide(procedures, "dang ky khia sinh cho be o dau", (birth, 0.3))
+    assert _answered(decision) == birth
+    # Three letters or fewer are never read as another syllable.
+    assert procedures._respell("khia") == "khai"
+    assert procedures._respell("hon") == "hon"
