@@ -658,9 +658,11 @@ class ActionAnswer(Action):
         else:
             message = answers.label(lang, "choose", first=titles[0], second=titles[1])
         say(dispatcher, message, buttons=buttons, links=links)
-        if len(offered) == 1:
-            # One record offered ("Có phải bạn muốn hỏi về Tách hộ?"), and the next message
-            # asks an aspect without pressing it ("hồ sơ gồm những gì?"): about that record.
+        if len(offered) == 1 and decision.kind == "choose":
+            # One record the words name offered ("Có phải bạn muốn hỏi về Tách hộ?"), and the
+            # next message asks an aspect without pressing it ("hồ sơ gồm những gì?"): about
+            # that record. Not the closest of an "unsure" offer (review R14: "kết hôn với người
+            # nước ngoài", then "hồ sơ gồm những gì", would state the domestic marriage).
             only = offered[0]
             return [SlotSet("aspect", aspect), SlotSet("record", f"{only.kind}:{only.id}")]
         return [SlotSet("aspect", aspect)]

@@ -130,13 +130,20 @@ PROCEDURE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
                 "tren mang")),
     ("time", ("bao lau", "may ngay", "mat may", "thoi han", "how long", "bao gio co",
               "khi nao co", "gia tri bao lau", "processing time", "bao nhieu ngay",
-              "bao nhieu lau", "may hom", "lau khong", "bao gio thi", "bao gio lay",
-              "bao gio xong", "khi nao nhan", "khi nao lay", "when will i get", "how many days")),
+              "bao nhieu lau", "may hom", "lau khong", "bao gio thi co", "bao gio thi lay",
+              "bao gio thi xong", "bao gio thi nhan", "bao gio lay", "bao gio xong",
+              "khi nao nhan", "khi nao lay", "when will i get", "how many days",
+              # Every unit of time, before the fee's "mất/hết bao nhiêu".
+              "thoi gian", "bao nhieu tuan", "bao nhieu thang", "bao nhieu nam",
+              "bao nhieu buoi")),
     # (After time: "mất bao nhiêu ngày" is how long, "mất bao nhiêu" alone how much.)
     ("fee", ("le phi", "mat phi", "mat tien", "bao nhieu tien", "lephi", "phi bao nhieu",
              "co phi", "thu phi", "ton phi", "how much", "cost", "fee", "fees", "charge",
-             "lay phi", "bnhieu", "bnhiu", "mat bao nhieu", "het bao nhieu", "mot trang",
-             "1 trang", "moi trang", "ton bao nhieu", "mien phi", "free", "bao nhiu tien")),
+             "lay phi", "bnhieu", "bnhiu", "mat bao nhieu", "het bao nhieu",
+             # A price per page, beside "bao nhiêu" ("một trang trại" is a farm).
+             "bao nhieu mot trang", "bao nhieu 1 trang", "mot trang bao nhieu",
+             "1 trang bao nhieu", "moi trang bao nhieu",
+             "ton bao nhieu", "mien phi", "free", "bao nhiu tien")),
     ("agency", ("o dau", "noi nao", "co quan nao", "where", "cho nao", "tai dau",
                 "ubnd", "commune office", "xa nao", "ra dau", "which office", "what office",
                 "which agency", "what agency", "len dau", "den dau", "which authority",
@@ -247,7 +254,8 @@ ASPECT_STOPS: Dict[str, Sequence[str]] = {
     # A relative by marriage ("my father-in-law died") is no law asked about; "chưa bao giờ
     # có sổ đỏ" (never had one) asks no "bao giờ có" (when is it ready).
     # "co can cuoc" (có căn cước) is no "co can" (có cần).
-    "procedures": ("in law", "in laws", "chua bao gio", "chua tung", "co can cuoc"),
+    # "hồ sơ đến đâu rồi" asks how far a file has got, not where to go.
+    "procedures": ("in law", "in laws", "chua bao gio", "chua tung", "co can cuoc", "den dau roi"),
 }
 
 # Aspect phrases read only where typed with their accents: unaccented, "ve" is also "về".

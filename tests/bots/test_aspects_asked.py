@@ -15,6 +15,12 @@ from actions import text
         ("công chứng giấy tờ ở phường mất bao nhiêu", "fee"),
         ("chung thuc ban sao het bao nhieu", "fee"),
         ("chứng thực bản sao bao nhiêu một trang", "fee"),
+        # Review R13: a unit of time is the time; "một trang trại" is a farm, no page.
+        ("đăng ký khai sinh mất bao nhiêu thời gian", "time"),
+        ("làm hộ chiếu mất bao nhiêu tháng", "time"),
+        ("làm sổ đỏ hết bao nhiêu tuần", "time"),
+        ("het bao nhieu buoi", "time"),
+        ("bao giờ thì có kết quả", "time"),
         ("làm hộ chiếu mất bao nhiêu ngày", "time"),
         ("đổi bằng lái bao nhiêu ngày thì có", "time"),
         # "chưa bao giờ có" (never had) is no "bao giờ có" (when is it ready).
@@ -52,9 +58,11 @@ from actions import text
         # Not: "có căn cước" is no "có cần"; the funeral support's "chi phí" asks no fee.
         ("con có căn cước rồi thì làm hộ chiếu ở đâu", "agency"),
         ("hỗ trợ chi phí mai táng cần giấy tờ gì", "documents"),
+        # Review R13: a farm asks no fee.
+        ("đăng ký kinh doanh một trang trại nuôi gà", None),
     ],
 )
-def test_everyday_words_of_a_procedure_aspect(question: str, aspect: str) -> None:
+def test_everyday_words_of_a_procedure_aspect(question: str, aspect: str | None) -> None:
     assert text.aspect_in(question, "procedures") == aspect
 
 
@@ -132,3 +140,15 @@ def test_words_near_an_aspect_are_not_it(question: str, aspect: str | None) -> N
 def test_how_a_dish_is_made_asks_no_procedures_steps() -> None:
     # "cách làm" is how anything is made: the steps come from the intent, if it says so.
     assert text.aspect_in("cách làm bánh chưng", "procedures") is None
+
+
+@pytest.mark.parametrize(
+    ("question", "not_asked"),
+    [
+        # Review R13: how far a file has got is no office; from what age is no processing time.
+        ("hồ sơ của tôi đến đâu rồi", "agency"),
+        ("bao giờ thì được đăng ký kết hôn", "time"),
+    ],
+)
+def test_words_near_a_procedure_aspect_are_not_it(question: str, not_asked: str) -> None:
+    assert text.aspect_in(question, "procedures") != not_asked

@@ -147,6 +147,17 @@ def test_a_follow_up_the_words_leave_between_two_records_keeps_the_conversations
     assert "2.001194" in payloads and "3.000348" in payloads
 
 
+def test_the_closest_record_offered_is_not_stated_by_the_next_question(
+    stack: AssistantStack,
+) -> None:
+    # Review R14: a marriage with a foreigner is not in the catalogue; the domestic marriage is
+    # offered as the closest, and "hồ sơ gồm những gì" next must not state its documents.
+    first = ask(stack, "kết hôn với người nước ngoài")
+    assert "1.000894" not in text_of(first)
+    follow_up = ask(stack, "hồ sơ gồm những gì", session=first["sessionId"])
+    assert "1.000894" not in text_of(follow_up)
+
+
 def test_the_stored_conversation_holds_each_event_once(stack: AssistantStack, mongo: Any) -> None:
     # bots/tracker_store.py writes a message's new events without reading the conversation back:
     # the record keeps every message once, in order, in one session, as Rasa's own store would.
