@@ -1282,9 +1282,27 @@ def _ages_asked(folded: str) -> Optional[Tuple[int, int]]:
     return (int(asked.group(1)), int(asked.group(1)) + 1) if asked else None
 
 
+# The one-syllable change words of CHANGE_ASKED as written: typed with diacritics, only these
+# are a change ("thấy" is no "thay", "đợi" no "đổi", "Cát" no "cắt", "chuyện" no "chuyển";
+# review R1, R17); typed without any, the folded word is read.
+CHANGE_WRITTEN = {
+    "doi": {"đổi"},
+    "thay": {"thay"},
+    "sua": {"sửa"},
+    "mat": {"mất"},
+    "xoa": {"xóa", "xoá"},
+    "huy": {"hủy", "huỷ"},
+    "cat": {"cắt"},
+    "chuyen": {"chuyển"},
+}
+
+
 def asks_change(question: str) -> bool:
-    """Whether the question asks for a change, a renewal or a replacement (``CHANGE_ASKED``)."""
-    words = fold(question).split()
+    """Whether the question asks for a change, a renewal or a replacement (``CHANGE_ASKED``;
+    one-syllable words as written where the question has diacritics: ``CHANGE_WRITTEN``)."""
+    written = re.findall(r"[^\W_]+", unicodedata.normalize("NFC", question).lower())
+    words = [fold(word) for word in written]
+    accents = any(word != plain for word, plain in zip(written, words))
     # Not a word of how it asks ("mất" of "mất bao lâu", "mất phí").
     asking = {
         at
@@ -1299,7 +1317,12 @@ def asks_change(question: str) -> bool:
         for at, (a, b) in enumerate(zip(words, words[1:]))
         if a == "mat" and b in COST_NEXT | NOT_LOST
     )
-    said = {word for at, word in enumerate(words) if at not in asking}
+    said = {
+        word
+        for at, word in enumerate(words)
+        if at not in asking
+        and not (accents and word in CHANGE_WRITTEN and written[at] not in CHANGE_WRITTEN[word])
+    }
     said.update(f"{a} {b}" for a, b in zip(words, words[1:]))
     return bool(said & CHANGE_ASKED)
 
@@ -1733,12 +1756,17 @@ def _settled(decision: Decision, eligible: Sequence[Scored]) -> Decision:
             return Decision("answer", [rival], why="foreign top")
         changed = _by_change(top, rival)
         changing, making = (top, rival) if top.changes else (rival, top)
-        if changed is not None and making.said and making.said <= changing.words:
+        if (
+            changed is making
+            and not making.changing
+            and making.said
+            and making.said <= changing.words
+        ):
             # Offered as close, a record and the one changing the same thing (the first's
-            # words the second's name holds all): what the question asks of it settles it
-            # ("tạm trú của em hết hạn": *Gia hạn tạm trú*; "hộ kinh doanh đổi sang địa điểm
-            # khác": the change), as of twins in ``decide``.
-            return Decision("answer", [changed], why="change said, offered")
+            # words the second's name holds all), no change asked: the record that makes it
+            # ("tạm trú làm ở đâu": *Đăng ký tạm trú*). Not the other way: a change read from
+            # folded everyday words ("thấy", "đợi", "Cát"; review R1) stays a choice here.
+            return Decision("answer", [making], why="no change asked, offered")
     return decision
 
 
