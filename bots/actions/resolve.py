@@ -157,6 +157,33 @@ CHANGE_ASKED = {
     *("cap lai", "lam lai", "ky lai", "in lai", "bi hong", "hu hong", "them ten"),
     *("thoi huong", "thoi viec", "thoi quoc tich"),
 }
+# Pairs holding a change word that change nothing: on someone's behalf, a bank transfer, whom a
+# procedure is for ("đối tượng" typed without accents).
+NO_CHANGE_PAIRS = {"thay mat", "chuyen khoan", "doi tuong"}
+# English verbs of a change that are everyday words too ("moving to Thanh Hoa", "until the end
+# of the year"): a change only with what is changed as their object ("move my business").
+CHANGE_VERBS_WITH_OBJECT = {"move", "moving", "end", "stop"}
+OBJECT_WORDS = {"my", "our", "his", "her", "their", "the", "this"}
+# The kinds of change a question asks (folded, as in ``CHANGE_ASKED``) and a name says (as
+# written): a change asked settles on the record changing a thing only where the two are of one
+# kind ("đổi chỗ ở" is no cancellation: not *Xóa đăng ký tạm trú*).
+CHANGE_KINDS_ASKED = {
+    "cancel": {"xoa", "huy", "cat", "cancel", "stop", "end", "thoi huong", "thoi viec",
+               "thoi quoc tich"},
+    "extend": {"gia han", "het han", "extend", "renew", "renewal", "expired"},
+    "modify": {"doi", "thay", "sua", "chuyen", "change", "changes", "changing", "move", "moving",
+               "amend", "update", "correct", "dieu chinh", "bo sung", "cai chinh", "them ten"},
+    "renew": {"doi", "mat", "lost", "lose", "again", "reissue", "replace", "renew", "renewal",
+              "expired", "het han", "damaged", "broken", "bi hong", "hu hong", "cap lai",
+              "lam lai", "ky lai", "in lai"},
+}
+CHANGE_KINDS_NAMED = {
+    "cancel": {"xóa", "xoá", "hủy", "huỷ", "thôi", "cancellation", "ending", "chấm dứt"},
+    "extend": {"gia hạn", "extension"},
+    "modify": {"đổi", "change", "changes", "điều chỉnh", "cải chính", "bổ sung", "biến động",
+               "correction", "adjusting"},
+    "renew": {"lại", "re", "đổi", "exchange"},
+}
 # A paper lost (folded): what a re-issue is for, not an exchange (the law's cases for *Cấp
 # đổi*: worn, out of date, details changed; for *Cấp lại*: lost).
 LOSS_ASKED = {
@@ -343,6 +370,10 @@ class Scored:
     # whatever the question asks; and whether the question asks for a change (``asks_change``).
     changes: bool = False
     changing: bool = False
+    # The kinds of change the name says (``change_kinds_named``) and the question asks
+    # (``change_kinds_asked``): "cancel", "extend", "modify", "renew".
+    change_kinds: FrozenSet[str] = frozenset()
+    kinds_asked: FrozenSet[str] = frozenset()
     # The question says a paper is out of date, worn or wrong ("hết hạn", "expires", "bị
     # hỏng", "in sai"): what an exchange is for, not a re-issue (``EXPIRY_ASKED``).
     expiry: bool = False
@@ -927,6 +958,7 @@ def score(
     typed = [index._spelled(word) for word in fold(question).split()]
     english = in_english(question)
     changing = asks_change(question)
+    kinds_asked = frozenset(change_kinds_asked(question))
     expiry = asks_expiry(question)
     with_accents = any(word != folded for word, folded in _tokens(question))
     # The pairs right after a word of wanting, that some name holds as a rare-enough pair.
@@ -1113,6 +1145,10 @@ def score(
                 loss=asks_loss(question, {word for term in shared for word in term.split()}),
                 changes=names_change(own_name(index, candidate.id, english)),
                 changing=changing,
+                change_kinds=frozenset(
+                    change_kinds_named(" ".join(index.names.get(candidate.id, [])))
+                ),
+                kinds_asked=kinds_asked,
                 first_asked=bool(FIRST_TIME & every_term),
                 kept=index.evidence(
                     circumstance,
@@ -1298,11 +1334,52 @@ CHANGE_WRITTEN = {
 
 
 def asks_change(question: str) -> bool:
-    """Whether the question asks for a change, a renewal or a replacement (``CHANGE_ASKED``;
-    one-syllable words as written where the question has diacritics: ``CHANGE_WRITTEN``)."""
-    written = re.findall(r"[^\W_]+", unicodedata.normalize("NFC", question).lower())
-    words = [fold(word) for word in written]
-    accents = any(word != plain for word, plain in zip(written, words))
+    """Whether the question asks for a change, a renewal or a replacement (``CHANGE_ASKED``)."""
+    return bool(_change_said(question))
+
+
+def change_kinds_asked(question: str) -> Set[str]:
+    """The kinds of change the question asks (``CHANGE_KINDS_ASKED``)."""
+    said = _change_said(question)
+    return {kind for kind, asked in CHANGE_KINDS_ASKED.items() if asked & said}
+
+
+def change_kinds_named(name: str) -> Set[str]:
+    """The kinds of change a name (as written) says its procedure makes (``CHANGE_KINDS_NAMED``)."""
+    words = re.findall(r"[^\W_]+", unicodedata.normalize("NFC", name).lower())
+    said = set(words) | {f"{a} {b}" for a, b in zip(words, words[1:])}
+    return {kind for kind, named in CHANGE_KINDS_NAMED.items() if named & said}
+
+
+def _change_said(question: str) -> Set[str]:
+    """The words and pairs of ``CHANGE_ASKED`` the question says as a change."""
+    typed = re.findall(r"[^\W_]+", unicodedata.normalize("NFC", unpossessed(question)))
+    typed = [word for word in typed if fold(word)]
+    words = [fold(word) for word in typed]
+    with_accents = any(word.lower() != folded for word, folded in zip(typed, words))
+    # A one-syllable change word typed otherwise than as written ("thấy", "đợi"), or a proper
+    # name inside the sentence ("Huy", "Quảng Cát"), asks no change.
+    not_change = {
+        at
+        for at, (word, folded) in enumerate(zip(typed, words))
+        if folded in CHANGE_WRITTEN
+        and (
+            (with_accents and word.lower() not in CHANGE_WRITTEN[folded])
+            or (at > 0 and word[:1].isupper())
+        )
+    }
+    not_change.update(
+        at
+        for i, (a, b) in enumerate(zip(words, words[1:]))
+        if f"{a} {b}" in NO_CHANGE_PAIRS
+        for at in (i, i + 1)
+    )
+    not_change.update(
+        at
+        for at, word in enumerate(words)
+        if word in CHANGE_VERBS_WITH_OBJECT
+        and (at + 1 >= len(words) or words[at + 1] not in OBJECT_WORDS)
+    )
     # Not a word of how it asks ("mất" of "mất bao lâu", "mất phí").
     asking = {
         at
@@ -1317,14 +1394,9 @@ def asks_change(question: str) -> bool:
         for at, (a, b) in enumerate(zip(words, words[1:]))
         if a == "mat" and b in COST_NEXT | NOT_LOST
     )
-    said = {
-        word
-        for at, word in enumerate(words)
-        if at not in asking
-        and not (accents and word in CHANGE_WRITTEN and written[at] not in CHANGE_WRITTEN[word])
-    }
-    said.update(f"{a} {b}" for a, b in zip(words, words[1:]))
-    return bool(said & CHANGE_ASKED)
+    said = {word for at, word in enumerate(words) if at not in asking | not_change}
+    said.update(f"{a} {b}" for a, b in zip(words, words[1:]) if f"{a} {b}" not in NO_CHANGE_PAIRS)
+    return said & CHANGE_ASKED
 
 
 def _holds(texts: Sequence[str], phrases: Collection[str]) -> bool:
@@ -1539,7 +1611,7 @@ def decide(
         # re-issue ("mất căn cước rồi làm lại", "lost her ID card ... a replacement"); out of
         # date, worn or wrong: the exchange ("bằng lái hết hạn", "my licence expires").
         decision, best, twin = Decision("answer", [renewed], why="renewal said"), renewed, None
-    changed = _by_change(best, twin) if best is not None and twin is not None else None
+    changed = _by_change(best, twin, unknown) if best is not None and twin is not None else None
     if changed is not None:
         # Of a record that makes a thing and one that changes it ("Đăng ký tạm trú", "Gia hạn
         # tạm trú"; "Đăng ký thành lập hộ kinh doanh", "... thay đổi nội dung ..."): the one
@@ -1707,6 +1779,7 @@ def _settled(decision: Decision, eligible: Sequence[Scored]) -> Decision:
             s
             for s in eligible
             if s.changes
+            and s.change_kinds & best.kinds_asked
             and s.renewal != "reissue"
             and s.thing_said
             and s.candidate.kind == "procedure"
@@ -1784,7 +1857,9 @@ def _renewed(best: Scored, twin: Scored) -> Optional[Scored]:
     return None
 
 
-def _by_change(best: Scored, twin: Scored) -> Optional[Scored]:
+def _by_change(
+    best: Scored, twin: Scored, unknown: Union[bool, Collection[str]] = ()
+) -> Optional[Scored]:
     """Of two records, one whose name says it changes, renews or ends something and one whose
     name does not, the one the question asks for: a change asked, the first; else the other.
     None where both or neither change, or they are of different things."""
@@ -1793,6 +1868,13 @@ def _by_change(best: Scored, twin: Scored) -> Optional[Scored]:
     if not set(best.shared) & set(twin.shared):
         return None
     picked = best if best.changes == best.changing else twin
+    if picked.changes and not picked.change_kinds & picked.kinds_asked:
+        # Another change than the name's ("đổi chỗ ở" of *Xóa đăng ký tạm trú*).
+        return None
+    if not picked.changes and _among(unknown, sorted(picked.left)):
+        # No change said, but a word no catalogue knows beside the thing ("tạm ngừng hộ kinh
+        # doanh"): perhaps a change the catalogue lacks, not the record making the thing.
+        return None
     if picked.changes and picked.renewal == "reissue" and not picked.loss:
         # A re-issue or re-registration is for a paper lost, not one to correct ("sửa").
         return None

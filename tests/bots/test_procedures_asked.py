@@ -354,3 +354,93 @@ def test_two_neighbouring_letters_swapped_in_a_short_word_are_read_as_the_names_
     # Three letters or fewer are never read as another syllable.
     assert procedures._respell("khia") == "khai"
     assert procedures._respell("hon") == "hon"
+
+
+def test_everyday_words_folding_to_a_change_ask_none() -> None:
+    # Typed with accents, "có mặt", "thấy", "đợi", "chuyện" are no "mất", "thay", "đổi",
+    # "chuyển"; a person's or a commune's name ("Huy", "Quảng Cát") is no "hủy" or "cắt"; "on
+    # behalf", "a bank transfer", "moving to a town", "the end of the year" change nothing.
+    for question in (
+        "có cần có mặt khi đăng ký tạm trú không",
+        "thay mặt con đăng ký tạm trú được không",
+        "chuyện đăng ký tạm trú cho người thuê trọ thế nào",
+        "con tôi tên Huy, đăng ký tạm trú cho cháu thế nào",
+        "đăng ký tạm trú ở xã Quảng Cát",
+        "mình thấy bảo tạm trú làm online được, làm thế nào",
+        "phải đợi bao lâu mới có tạm trú",
+        "đăng ký hộ kinh doanh có chuyển khoản lệ phí được không",
+        "I am moving to Thanh Hoa for work, how do I register temporary residence",
+        "temporary residence registration, I will stay until the end of the year",
+    ):
+        assert not resolve.asks_change(question), question
+    for question, kinds in (
+        ("huy dang ky tam tru", {"cancel"}),
+        ("xóa tạm trú cho con", {"cancel"}),
+        ("tạm trú của em hết hạn", {"extend", "renew"}),
+        ("I want to move my business to a new address", {"modify"}),
+        ("hộ kinh doanh chuyển địa điểm", {"modify"}),
+    ):
+        assert resolve.change_kinds_asked(question) == kinds, question
+
+
+def test_a_change_asked_settles_only_on_a_record_making_that_change(
+    procedures: resolve.NameIndex,
+) -> None:
+    # "đổi" asks no cancellation: of the registration and its cancellation, not the second.
+    decision = _decide(
+        procedures,
+        "đổi chỗ ở thì đăng ký tạm trú thế nào",
+        (TEMPORARY_RESIDENCE, 0.4),
+        (TEMPORARY_CANCELLED, 0.2),
+        (TEMPORARY_EXTENSION, 0.1),
+    )
+    assert _answered(decision) != TEMPORARY_CANCELLED
+    for question in (
+        "có cần có mặt khi đăng ký tạm trú không",
+        "con tôi tên Huy, đăng ký tạm trú cho cháu thế nào",
+        "đăng ký tạm trú ở xã Quảng Cát",
+    ):
+        decision = _decide(
+            procedures,
+            question,
+            (TEMPORARY_RESIDENCE, 0.4),
+            (TEMPORARY_CANCELLED, 0.2),
+            (TEMPORARY_EXTENSION, 0.1),
+        )
+        assert _answered(decision) not in (TEMPORARY_CANCELLED, TEMPORARY_EXTENSION), question
+    cancelled = _decide(
+        procedures,
+        "muốn xóa đăng ký tạm trú cho con",
+        (TEMPORARY_RESIDENCE, 0.4),
+        (TEMPORARY_CANCELLED, 0.2),
+    )
+    assert _answered(cancelled) != TEMPORARY_RESIDENCE
+
+
+def test_a_change_the_catalogue_lacks_is_not_the_record_making_the_thing(
+    procedures: resolve.NameIndex,
+) -> None:
+    # Suspending or dissolving a household business: neither setting it up nor changing it.
+    question = "tạm ngừng hộ kinh doanh"
+    candidates = [
+        resolve.Candidate("procedure", record, record, score=1.0, margin=margin)
+        for record, margin in ((BUSINESS, 0.15), (BUSINESS_CHANGE, 0.1))
+    ]
+    scored = resolve.score(question, candidates, procedures, SYNONYMS)
+    decision = resolve.decide(
+        scored,
+        procedures.min_evidence(),
+        rival_answers=False,
+        phrase_needed=True,
+        unknown=["ngung"],
+    )
+    assert _answered(decision) != BUSINESS
+    # Setting one up, said without a change: still the first.
+    assert (
+        _answered(
+            _decide(
+                procedures, "đăng ký hộ kinh doanh ở đâu", (BUSINESS, 0.15), (BUSINESS_CHANGE, 0.1)
+            )
+        )
+        == BUSINESS
+    )
