@@ -215,10 +215,15 @@ FOREIGN_PARTY = {
     "yeu to nuoc ngoai", "nguoi ngoai quoc", "quoc tich nuoc ngoai",
     # Said by nationality (review R6: "my boyfriend is American", "not Vietnamese"; the
     # country's own people explain nothing, COUNTRY_WORDS, so "not Vietnamese" must say it).
-    "not vietnamese", "non vietnamese", "american", "korean", "chinese", "japanese", "french",
-    "australian", "canadian", "taiwanese", "british", "german", "russian", "thai", "laotian",
-    "cambodian", "indian", "filipino", "singaporean", "malaysian", "indonesian", "dutch",
-    "italian", "spanish", "nguoi han quoc", "nguoi trung quoc", "nguoi nhat ban", "nguoi dai loan",
+    "not vietnamese", "non vietnamese", "nguoi han quoc", "nguoi trung quoc", "nguoi nhat ban",
+    "nguoi dai loan", "nguoi thai lan",
+}
+# Nationalities in English, read only in an English question: folded, some are Vietnamese words
+# ("thai" of "mang thai", "dân tộc Thái"; review R19).
+FOREIGN_DEMONYMS = {
+    "american", "korean", "chinese", "japanese", "french", "australian", "canadian", "taiwanese",
+    "british", "german", "russian", "thai", "laotian", "cambodian", "indian", "filipino",
+    "singaporean", "malaysian", "indonesian", "dutch", "italian", "spanish",
 }
 FOREIGN_NAMES = {"nuoc ngoai", "foreign", "foreigners", "foreigner"}
 # How names say a re-issue and an exchange (folded, vi and en).
@@ -972,7 +977,9 @@ def score(
         and f"{a} {b}" not in ASKING_PAIRS
     }
     copy_asked = _holds([_singulars(f" {fold(question)} ")], COPY_ASKED)
-    foreigner = _holds([question], FOREIGN_PARTY)
+    foreigner = _holds([question], FOREIGN_PARTY) or (
+        english and _holds([question], FOREIGN_DEMONYMS)
+    )
     # English words outnumber Vietnamese ones, whatever a Vietnamese name quoted in it says
     # ("lost her ID card (căn cước) while travelling").
     tokens = words_of_text(question)

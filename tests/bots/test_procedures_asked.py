@@ -209,6 +209,27 @@ def test_a_foreign_party_is_not_the_domestic_procedure(procedures: resolve.NameI
     )
 
 
+def test_a_nationality_is_read_in_english_only(procedures: resolve.NameIndex) -> None:
+    # Folded, "thai" is "mang thai" (pregnant) and the Thái people (review R19).
+    changed = _decide(
+        procedures,
+        "xác định lại dân tộc Thái cho con",
+        (CIVIL_STATUS_CHANGE, 0.5),
+        (MARRIAGE, 0.05),
+    )
+    assert _answered(changed) == CIVIL_STATUS_CHANGE
+    birth = "1.001193"
+    pregnant = _decide(
+        procedures,
+        "vợ tôi mang thai, sinh xong đăng ký khai sinh cho con ở đâu",
+        (birth, 0.5),
+        (MARRIAGE, 0.05),
+    )
+    assert _answered(pregnant) == birth
+    thai = _decide(procedures, "my wife is Thai, how do we register our marriage", (MARRIAGE, 0.8))
+    assert thai.kind != "answer"
+
+
 FUNERAL = "1.001731"
 MONTHLY_ALLOWANCE = "1.001776"
 COPY_CERTIFICATION = "2.000815"
