@@ -12,7 +12,7 @@
 
 import json
 import re
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any, Dict, List, Optional, Set, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -234,6 +234,12 @@ FOLLOW_UP_WORDS = {
 }
 
 
+def _words_and_pairs(text: str) -> Set[str]:
+    """The folded words of a text and its pairs of neighbouring words."""
+    folded = words(text)
+    return {*folded, *(f"{a} {b}" for a, b in zip(folded, folded[1:]))}
+
+
 def asks_only(text: str) -> bool:
     """Whether every word of the text is one of how an aspect is asked or of a follow-up
     ("có phải mua vé không"; not "giá vàng hôm nay bao nhiêu tiền": "vàng" is what it asks)."""
@@ -342,7 +348,7 @@ class ActionAnswer(Action):
         # and naming no kind of record ("thời tiết Sầm Sơn cuối tuần": the weather, not the
         # weekend itinerary, review R7; not "my kid has a fever, where is the city hospital").
         outside = intent == "out_of_scope" or (
-            bool(set(words(text)) & names.outside_words)
+            bool(_words_and_pairs(text) & names.outside_words)
             and not domains_named(text, names.markers)
         )
         # Words no catalogue (and no question the assistant was built for) holds: as written

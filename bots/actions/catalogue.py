@@ -20,6 +20,7 @@ from actions.vocabulary import (
     Vocabulary,
     common_words,
     outside_texts,
+    outside_terms,
     pairs,
     question_texts,
     usable_synonyms,
@@ -140,14 +141,7 @@ class Names:
              *(p for p in everyday if p not in phrases)],
             phrases,
         )
-        # Words only the out-of-scope examples hold ("tiết" of "thời tiết", "weather",
-        # "bitcoin"): a question holding one is about something the assistant does not answer.
-        self.outside_words = {
-            word
-            for line in outside
-            for word in fold(line).split()
-            if word.isalpha() and not self.vocabulary.knows(word)
-        }
+        self.outside_words = outside_terms(outside, self.vocabulary)
 
     def name(self, kind: str, record_id: str, lang: str) -> str:
         found = self.names.get(kind, {}).get(record_id) or [record_id]

@@ -75,6 +75,24 @@ def outside_texts(nlu_data: Path) -> List[str]:
     return [line for line in found if line]
 
 
+def outside_terms(outside: Sequence[str], vocabulary: "Vocabulary") -> Set[str]:
+    """What only the out-of-scope examples hold ("weather", "bitcoin"; in Vietnamese the pair,
+    "thoi tiet", since a lone syllable is other words too: "chi tiết", "bà bầu", review R18):
+    a question holding one is about something the assistant does not answer."""
+    terms: Set[str] = set()
+    for line in outside:
+        folded = fold(line).split()
+        if text.detect_lang(line) == "en":
+            terms.update(w for w in folded if w.isalpha() and not vocabulary.knows(w))
+            continue
+        terms.update(
+            f"{a} {b}"
+            for a, b in zip(folded, folded[1:])
+            if a.isalpha() and b.isalpha() and not (vocabulary.knows(a) and vocabulary.knows(b))
+        )
+    return terms
+
+
 def common_words(*texts_per_language: Sequence[str]) -> Set[str]:
     """Folded words found in more than ``COMMON_SHARE`` of the texts of one language."""
     found: Set[str] = set()

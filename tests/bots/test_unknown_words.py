@@ -244,3 +244,13 @@ def test_the_out_of_scope_examples_are_what_the_assistant_does_not_answer() -> N
     assert not any("thời tiết" in line for line in vocabulary.question_texts(nlu))
     known = vocabulary.Vocabulary(vocabulary.question_texts(nlu))
     assert "weather" in known.unknown("weather in Sam Son this weekend")
+
+
+def test_the_out_of_scope_examples_mark_pairs_in_vietnamese_and_words_in_english() -> None:
+    # A lone syllable of "thời tiết", "bầu cử" is other words too ("chi tiết", "bà bầu": review
+    # R18); an English word is itself.
+    nlu = ROOT / "bots" / "data" / "nlu"
+    known = vocabulary.Vocabulary(vocabulary.question_texts(nlu))
+    outside = vocabulary.outside_terms(vocabulary.outside_texts(nlu), known)
+    assert {"thoi tiet", "weather"} <= outside
+    assert not {"tiet", "bau"} & outside
