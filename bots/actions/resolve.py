@@ -149,8 +149,8 @@ CHANGE_EN = {"exchange", "extension", "cancellation", "correction", "adjusting",
 # not the one that changes it.
 CHANGE_ASKED = {
     *"""doi thay sua mat xoa huy cat chuyen change changes changing renew renewal lost lose
-    replace extend amend update correct cancel stop end move moving again reissue expired
-    damaged broken""".split(),
+    replace replacement extend amend update correct cancel stop end move moving again reissue
+    expired damaged broken""".split(),
     *("het han", "gia han", "bo sung", "cai chinh", "dieu chinh"),
     # "lại", "hỏng", "thêm", "thôi" fold to everyday words ("thì lại phải", "được hông",
     # "hỏi thêm", "thời gian"): a change only after the verb they change.
@@ -173,8 +173,8 @@ CHANGE_KINDS_ASKED = {
     "extend": {"gia han", "het han", "extend", "renew", "renewal", "expired"},
     "modify": {"doi", "thay", "sua", "chuyen", "change", "changes", "changing", "move", "moving",
                "amend", "update", "correct", "dieu chinh", "bo sung", "cai chinh", "them ten"},
-    "renew": {"doi", "mat", "lost", "lose", "again", "reissue", "replace", "renew", "renewal",
-              "expired", "het han", "damaged", "broken", "bi hong", "hu hong", "cap lai",
+    "renew": {"doi", "mat", "lost", "lose", "again", "reissue", "replace", "replacement", "renew",
+              "renewal", "expired", "het han", "damaged", "broken", "bi hong", "hu hong", "cap lai",
               "lam lai", "ky lai", "in lai"},
 }
 CHANGE_KINDS_NAMED = {
@@ -977,6 +977,9 @@ def score(
         and f"{a} {b}" not in ASKING_PAIRS
     }
     copy_asked = _holds([_singulars(f" {fold(question)} ")], COPY_ASKED)
+    # A replacement of a paper is of one issued before: a re-issue or an exchange, never the
+    # first time ("a replacement birth certificate"; review R11).
+    replacement_asked = "replacement" in fold(question).split()
     foreigner = _holds([question], FOREIGN_PARTY) or (
         english and _holds([question], FOREIGN_DEMONYMS)
     )
@@ -1168,6 +1171,7 @@ def score(
                 again_of_first=candidate.kind == "procedure"
                 and (
                     copy_asked
+                    or replacement_asked
                     or asks_loss(question, {word for term in shared for word in term.split()})
                 )
                 and not names_change(own_name(index, candidate.id, english))

@@ -465,3 +465,18 @@ def test_a_change_the_catalogue_lacks_is_not_the_record_making_the_thing(
         )
         == BUSINESS
     )
+
+
+def test_a_replacement_is_of_a_paper_issued_before(procedures: resolve.NameIndex) -> None:
+    # Neither lost nor out of date: a replacement is a re-issue or an exchange, not the card made
+    # the first time, and which of the two is for the user to say (review R11).
+    decision = _decide(
+        procedures,
+        "I need a replacement ID card",
+        (ID_CARD_CHILD, 0.3),
+        (ID_CARD_EXCHANGE, 0.2),
+        (ID_CARD_REISSUE, 0.1),
+    )
+    assert _answered(decision) not in (ID_CARD_CHILD, ID_CARD)
+    birth = _decide(procedures, "I need a replacement birth certificate", ("1.001193", 0.5))
+    assert _answered(birth) != "1.001193"
