@@ -39,12 +39,16 @@ _VI_NAMED = rf"""
     | dai\s+dam | tim\s+bam\s+sinh | vo\s+sinh | hiem\s+muon
 """
 # "bệnh" then a named condition ("bệnh ung thư phổi"), else its next word or two ("bệnh gout").
-_VI_DISEASE = rf"benh\s+(?:{_VI_NAMED}) | benh(?:\s+{_W}){{1,2}}"
+# ("bệnh nền", an underlying disease: "nền" folds as "nên", which _W leaves out.)
+_VI_DISEASE = rf"benh\s+nen | benh\s+(?:{_VI_NAMED}) | benh(?:\s+{_W}){{1,2}}"
 _VI_CONDITIONS = rf"{_VI_DISEASE} | {_VI_NAMED}"
 # A verb stating that someone has the condition; "bị" alone is also the passive ("bị mất"),
 # which is why the condition must come from the list.
 _VI_STATING = r"(?:bi|mac|dang\s+bi|dang\s+mac|nhiem|duong\s+tinh\s+voi)"
-_VI_PREGNANT = r"(?:dang\s+)?(?:mang\s+thai|co\s+thai|co\s+bau|mang\s+bau|bau\s+bi)"
+_VI_PREGNANT = (
+    r"(?:dang\s+)?(?:mang\s+thai|co\s+thai|co\s+bau|mang\s+bau|bau\s+bi"
+    r"|sap\s+sinh(?!\s+nhat)(?:\s+con)?|sap\s+de)"
+)
 
 _EN_CONDITIONS = r"""
     fever | cancer | diabetes | hiv | aids | asthma | hepatitis(?:\s+[bc])? | depression
@@ -55,7 +59,8 @@ _EN_CONDITIONS = r"""
     | kidney\s+(?:disease|failure|stones?) | alzheimer\w* | parkinson\w* | an?\s+std
 """
 _EN_STATES = r"""
-    pregnant | diabetic | disabled | depressed | autistic | hiv\s+positive | epileptic | sick | ill
+    pregnant | expecting(?:\s+a\s+baby|\s+twins)? | due\s+to\s+give\s+birth | diabetic
+    | disabled | depressed | autistic | hiv\s+positive | epileptic | sick | ill
     | allergic(?:\s+to\s+\w+)?
 """
 _EN_STATING = (
@@ -109,6 +114,9 @@ _TYPED_AS = {
     "gut": {"gút", "gut"},
     "co": {"có", "co"},
     "bau": {"bầu", "bau"},
+    "nen": {"nền", "nen"},
+    "sap": {"sắp", "sap"},
+    "de": {"đẻ", "de"},
 }
 
 

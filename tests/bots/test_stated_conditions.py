@@ -48,6 +48,11 @@ MASK = "<health-condition>"
             "con em đang có bệnh hen, nên khám bệnh viện nào",
             f"con em đang có {MASK}, nên khám bệnh viện nào",
         ),
+        # an underlying disease; a birth due (review R9)
+        ("tôi có bệnh nền, tiêm vắc xin ở đâu", f"tôi có {MASK}, tiêm vắc xin ở đâu"),
+        ("vợ tôi sắp sinh, nên đến bệnh viện nào", f"vợ tôi {MASK}, nên đến bệnh viện nào"),
+        ("vo toi sap de thi kham o dau", f"vo toi {MASK} thi kham o dau"),
+        ("my wife is expecting, which hospital", f"my wife is {MASK}, which hospital"),
     ],
 )
 def test_a_health_condition_someone_states_is_masked(text: str, masked: str) -> None:
@@ -78,6 +83,9 @@ def test_a_health_condition_someone_states_is_masked(text: str, masked: str) -> 
         "I have a question about passports",
         "I am Vietnamese, can I register a birth here",
         "cancer hospital address",
+        "đăng ký khai sinh cho con mới sinh",
+        "sắp sinh nhật con, đăng ký khai sinh muộn được không",
+        "có bệnh nên phải làm giấy tờ gì",
     ],
 )
 def test_what_states_no_condition_about_a_person_is_kept(text: str) -> None:
