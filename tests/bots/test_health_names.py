@@ -41,6 +41,8 @@ def _best(health: tuple, question: str) -> resolve.Scored:
     [
         ("chị gái tôi đang mang bầu, đi khám thai chỗ nào", "bv-phu-san-thanh-hoa"),
         ("we are expecting a baby, my partner is pregnant", "bv-phu-san-thanh-hoa"),
+        ("vợ tôi sắp sinh, nên đến bệnh viện nào", "bv-phu-san-thanh-hoa"),
+        ("vo em sap de roi, kham o dau", "bv-phu-san-thanh-hoa"),
         ("bố tôi bị ung thư phổi", "bv-ung-buou-thanh-hoa"),
     ],
 )
