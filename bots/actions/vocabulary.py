@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections import Counter
 from pathlib import Path
-from typing import Dict, Iterable, List, Sequence, Set, Tuple
+from typing import Dict, Iterable, Iterator, List, Sequence, Set, Tuple
 
 import yaml
 
@@ -39,21 +39,29 @@ NOT_OURS = {"out_of_scope", "nlu_fallback"}
 ANNOTATION = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 
 
-def question_texts(nlu_data: Path) -> List[str]:
-    """The words the assistant's own questions use: its training examples in ``nlu_data``
-    (annotations dropped; not those of out_of_scope), the aspect phrases and language words
-    it reads, and the kind abbreviations."""
-    found: List[str] = []
+def _nlu_examples(nlu_data: Path) -> Iterator[Tuple[str, str]]:
+    """(intent, example line as written, its list dash dropped) of every training example in
+    ``nlu_data``'s files."""
     for path in sorted(nlu_data.glob("*.yml")):
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError):
             continue
         for item in data.get("nlu") or []:
-            if item.get("intent") in NOT_OURS or not isinstance(item.get("examples"), str):
-                continue
-            for line in item["examples"].splitlines():
-                found.append(ANNOTATION.sub(r"\1", line.strip().lstrip("- ")))
+            if isinstance(item.get("examples"), str):
+                for line in item["examples"].splitlines():
+                    yield str(item.get("intent")), line.strip().lstrip("- ")
+
+
+def question_texts(nlu_data: Path) -> List[str]:
+    """The words the assistant's own questions use: its training examples in ``nlu_data``
+    (annotations dropped; not those of out_of_scope), the aspect phrases and language words
+    it reads, and the kind abbreviations."""
+    found = [
+        ANNOTATION.sub(r"\1", line)
+        for intent, line in _nlu_examples(nlu_data)
+        if intent not in NOT_OURS
+    ]
     for table in text.ASPECT_TABLES.values():
         found.extend(phrase for _, phrases in table for phrase in phrases)
     found.extend(text.VI_WORDS | text.EN_WORDS | text.PEOPLE_WORDS)
@@ -63,16 +71,7 @@ def question_texts(nlu_data: Path) -> List[str]:
 
 def outside_texts(nlu_data: Path) -> List[str]:
     """The out-of-scope training examples in ``nlu_data`` ("thời tiết ngày mai thế nào")."""
-    found: List[str] = []
-    for path in sorted(nlu_data.glob("*.yml")):
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError):
-            continue
-        for item in data.get("nlu") or []:
-            if item.get("intent") == "out_of_scope" and isinstance(item.get("examples"), str):
-                found.extend(line.strip().lstrip("- ") for line in item["examples"].splitlines())
-    return [line for line in found if line]
+    return [line for intent, line in _nlu_examples(nlu_data) if intent == "out_of_scope" and line]
 
 
 def outside_terms(outside: Sequence[str], vocabulary: "Vocabulary") -> Set[str]:
