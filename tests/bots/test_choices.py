@@ -4,13 +4,10 @@ về A hay B?" is not asked where the words say which.
 Pure Python, on the demo procedure names; the phrasings are written here.
 """
 
-import json
-from pathlib import Path
-
 import pytest
 from actions import resolve
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.bots.procedure_names import decide_ranked, procedure_index
 
 TEMPORARY_RESIDENCE = "1.004194"
 EXTENSION = "1.002755"
@@ -20,9 +17,7 @@ BUSINESS_CHANGE = "2.000720"
 
 @pytest.fixture(scope="module")
 def procedures() -> resolve.NameIndex:
-    path = ROOT / "domains" / "procedures" / "data" / "procedures.json"
-    rows = json.loads(path.read_text(encoding="utf-8"))
-    index = resolve.NameIndex({row["code"]: [row["name"]["vi"], row["name"]["en"]] for row in rows})
+    index = procedure_index()
     index.question_pairs = {"giay to", "can giay"}
     return index
 
@@ -30,14 +25,7 @@ def procedures() -> resolve.NameIndex:
 def _decide(
     index: resolve.NameIndex, question: str, *ranked: tuple[str, float]
 ) -> resolve.Decision:
-    candidates = [
-        resolve.Candidate("procedure", code, code, score=1.0, margin=margin)
-        for code, margin in ranked
-    ]
-    scored = resolve.score(question, candidates, index, {})
-    return resolve.decide(
-        scored, index.min_evidence(), rival_answers=False, phrase_needed=True, heads=True
-    )
+    return decide_ranked(index, question, ranked, {}, heads=True)
 
 
 @pytest.mark.parametrize(

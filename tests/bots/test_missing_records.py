@@ -5,14 +5,10 @@ Pure Python, on the demo procedure names; the everyday names are written here, n
 the catalogue's list.
 """
 
-import json
-from pathlib import Path
-
 import pytest
 from actions import resolve
 
-ROOT = Path(__file__).resolve().parents[2]
-
+from tests.bots.procedure_names import decide_ranked, procedure_index
 
 LAND_TRANSFER = "1.013831"
 VEHICLE = "1.010910"
@@ -36,9 +32,7 @@ SYNONYMS = {
 
 @pytest.fixture(scope="module")
 def procedures() -> resolve.NameIndex:
-    path = ROOT / "domains" / "procedures" / "data" / "procedures.json"
-    rows = json.loads(path.read_text(encoding="utf-8"))
-    index = resolve.NameIndex({row["code"]: [row["name"]["vi"], row["name"]["en"]] for row in rows})
+    index = procedure_index()
     # As actions/catalogue.py sets it from the assistant's training examples.
     index.question_pairs = {"giay to", "can giay"}
     return index
@@ -47,12 +41,7 @@ def procedures() -> resolve.NameIndex:
 def _decide(
     index: resolve.NameIndex, question: str, *ranked: tuple[str, float]
 ) -> resolve.Decision:
-    candidates = [
-        resolve.Candidate("procedure", code, code, score=1.0, margin=margin)
-        for code, margin in ranked
-    ]
-    scored = resolve.score(question, candidates, index, SYNONYMS)
-    return resolve.decide(scored, index.min_evidence(), rival_answers=False, phrase_needed=True)
+    return decide_ranked(index, question, ranked, SYNONYMS)
 
 
 def test_another_records_everyday_phrase_is_not_answered_with_a_neighbour(

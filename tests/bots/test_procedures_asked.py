@@ -5,13 +5,10 @@ Pure Python, on the demo procedure names; the everyday names are written here, n
 the catalogue's list. Questions in my own words.
 """
 
-import json
-from pathlib import Path
-
 import pytest
 from actions import resolve
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.bots.procedure_names import decide_ranked, procedure_index
 
 TEMPORARY_RESIDENCE = "1.004194"
 TEMPORARY_EXTENSION = "1.002755"
@@ -43,9 +40,7 @@ SYNONYMS = {
 
 @pytest.fixture(scope="module")
 def procedures() -> resolve.NameIndex:
-    path = ROOT / "domains" / "procedures" / "data" / "procedures.json"
-    rows = json.loads(path.read_text(encoding="utf-8"))
-    index = resolve.NameIndex({row["code"]: [row["name"]["vi"], row["name"]["en"]] for row in rows})
+    index = procedure_index()
     index.question_pairs = {"giay to", "can giay", "thu tuc"}
     return index
 
@@ -53,12 +48,7 @@ def procedures() -> resolve.NameIndex:
 def _decide(
     index: resolve.NameIndex, question: str, *ranked: tuple[str, float]
 ) -> resolve.Decision:
-    candidates = [
-        resolve.Candidate("procedure", code, code, score=1.0, margin=margin)
-        for code, margin in ranked
-    ]
-    scored = resolve.score(question, candidates, index, SYNONYMS)
-    return resolve.decide(scored, index.min_evidence(), rival_answers=False, phrase_needed=True)
+    return decide_ranked(index, question, ranked, SYNONYMS)
 
 
 def _answered(decision: resolve.Decision) -> str | None:
@@ -442,17 +432,11 @@ def test_a_change_the_catalogue_lacks_is_not_the_record_making_the_thing(
     procedures: resolve.NameIndex,
 ) -> None:
     # Suspending or dissolving a household business: neither setting it up nor changing it.
-    question = "tạm ngừng hộ kinh doanh"
-    candidates = [
-        resolve.Candidate("procedure", record, record, score=1.0, margin=margin)
-        for record, margin in ((BUSINESS, 0.15), (BUSINESS_CHANGE, 0.1))
-    ]
-    scored = resolve.score(question, candidates, procedures, SYNONYMS)
-    decision = resolve.decide(
-        scored,
-        procedures.min_evidence(),
-        rival_answers=False,
-        phrase_needed=True,
+    decision = decide_ranked(
+        procedures,
+        "tạm ngừng hộ kinh doanh",
+        ((BUSINESS, 0.15), (BUSINESS_CHANGE, 0.1)),
+        SYNONYMS,
         unknown=["ngung"],
     )
     assert _answered(decision) != BUSINESS

@@ -5,14 +5,11 @@ another record's, a record far ahead in the words; and the aspect read from ever
 Pure Python, on the demo procedure names; the everyday names are written here.
 """
 
-import json
-from pathlib import Path
-
 import pytest
 from actions import resolve
 from actions.text import aspect_in
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.bots.procedure_names import decide_ranked, procedure_index
 
 ID_UNDER_14 = "1.014062"
 ID_FROM_14 = "2.000200"
@@ -38,9 +35,7 @@ SYNONYMS = {
 
 @pytest.fixture(scope="module")
 def procedures() -> resolve.NameIndex:
-    path = ROOT / "domains" / "procedures" / "data" / "procedures.json"
-    rows = json.loads(path.read_text(encoding="utf-8"))
-    index = resolve.NameIndex({row["code"]: [row["name"]["vi"], row["name"]["en"]] for row in rows})
+    index = procedure_index()
     index.question_pairs = {"giay to", "can giay"}
     return index
 
@@ -51,19 +46,7 @@ def _decide(
     *ranked: tuple[str, float],
     unknown: bool | list[str] = False,
 ) -> resolve.Decision:
-    candidates = [
-        resolve.Candidate("procedure", code, code, score=1.0, margin=margin)
-        for code, margin in ranked
-    ]
-    scored = resolve.score(question, candidates, index, SYNONYMS)
-    return resolve.decide(
-        scored,
-        index.min_evidence(),
-        rival_answers=False,
-        phrase_needed=True,
-        unknown=unknown,
-        heads=True,
-    )
+    return decide_ranked(index, question, ranked, SYNONYMS, unknown=unknown, heads=True)
 
 
 def _ids(decision: resolve.Decision) -> list[str]:
