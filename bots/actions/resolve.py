@@ -962,8 +962,9 @@ def score(
     }
     typed = [index._spelled(word) for word in fold(question).split()]
     english = in_english(question)
-    changing = asks_change(question)
-    kinds_asked = frozenset(change_kinds_asked(question))
+    change_said = _change_said(question)
+    changing = bool(change_said)
+    kinds_asked = frozenset(_change_kinds(change_said))
     expiry = asks_expiry(question)
     with_accents = any(word != folded for word, folded in _tokens(question))
     # The pairs right after a word of wanting, that some name holds as a rare-enough pair.
@@ -1351,7 +1352,11 @@ def asks_change(question: str) -> bool:
 
 def change_kinds_asked(question: str) -> Set[str]:
     """The kinds of change the question asks (``CHANGE_KINDS_ASKED``)."""
-    said = _change_said(question)
+    return _change_kinds(_change_said(question))
+
+
+def _change_kinds(said: Set[str]) -> Set[str]:
+    """The kinds of change the words and pairs of ``CHANGE_ASKED`` said ask."""
     return {kind for kind, asked in CHANGE_KINDS_ASKED.items() if asked & said}
 
 
