@@ -90,6 +90,10 @@ DEV5_SHA256 = "547fa173c2659a25e311c5ba41222811576c4ff3c54e6ab509e0ea223ab6781b"
 # (bench/eval/dev6/): held out during that session as dev5 was in session 8.
 DEV6 = ROOT / "bench" / "eval" / "chat_dev6.jsonl"
 DEV6_SHA256 = "0247c473747a0363306e3b0d4a5ba5ae2b754f060d28380d920820afc998166a"
+# A seventh set (split "dev7"), written blind at the start of session 10 the same way
+# (bench/eval/dev7/): held out during that session as dev6 was in session 9.
+DEV7 = ROOT / "bench" / "eval" / "chat_dev7.jsonl"
+DEV7_SHA256 = "76c8dadbd8a8c4870a4acfa4ae713a2627e16f174fea1ff71980ea6e4e806391"
 # Where each split lives: the first set holds both "dev" and "test".
 SPLITS = {
     "dev": (QUESTIONS, FROZEN_SHA256),
@@ -100,6 +104,7 @@ SPLITS = {
     "dev4": (DEV4, DEV4_SHA256),
     "dev5": (DEV5, DEV5_SHA256),
     "dev6": (DEV6, DEV6_SHA256),
+    "dev7": (DEV7, DEV7_SHA256),
 }
 DATA = ROOT / "domains"
 
