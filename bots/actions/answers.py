@@ -258,8 +258,10 @@ SECTIONS = {
     "online": (_online,),
     "legal": (_legal,),
     "eligibility": (_eligibility,),
-    "info": (_agency, _time, _fees, _online),
-    "overview": (_agency, _time, _fees, _online),
+    # No aspect asked ("thủ tục nhận con", "đăng ký sao ạ"): how it is done, where, how long,
+    # what it costs, whether online.
+    "info": (_steps, _agency, _time, _fees, _online),
+    "overview": (_steps, _agency, _time, _fees, _online),
 }
 
 

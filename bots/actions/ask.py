@@ -27,10 +27,12 @@ from actions.everyday import place_synonyms, spelled
 from actions.fallback import give_up
 from actions.resolve import (
     ASKING_WORDS,
+    RENEWAL_WORDS,
     LONG_WORD,
     SCHOOL_LEVELS,
     Decision,
     Scored,
+    accents_mended,
     beside,
     beyond_place_names,
     decide,
@@ -55,6 +57,7 @@ from actions.text import (
     search_words,
     specific_aspect,
     words,
+    y_spelled,
 )
 
 CODE = re.compile(r"\b\d\.\d{6}\b")
@@ -339,6 +342,8 @@ class ActionAnswer(Action):
         if intent == "choose_record" and chosen:
             kind, record_id, aspect = chosen
             return await self._say_record(dispatcher, kind, record_id, aspect or previous_aspect, lang)
+        # "đăng kí" is "đăng ký" (the catalogues write "y").
+        text = y_spelled(text)
         code = CODE.search(text) or CODE.search(str(next(tracker.get_latest_entity_values("procedure"), "")))
         if code:
             aspect = _aspect(text, intent, "procedure", previous_aspect)
@@ -384,6 +389,8 @@ class ActionAnswer(Action):
         # "bv nhi": "benh vien nhi"; "pasport": "passport"
         reading = spelled_out(respelled(text, list(names.indexes.values()), names.vocabulary))
         reading = deed_after_thing(reading, names.indexes["procedures"].frequency)
+        # "biển só": one accent mistyped in a pair of a procedure's name ("biển số").
+        reading = accents_mended(reading, names.indexes["procedures"], names.vocabulary.accented)
         # Vietnamese names are pairs of syllables: one or two lone syllables shared ("nghĩa"
         # and "quân" of "Quần thể nghỉ dưỡng") name no place. English words are words.
         vietnamese = detect_lang(text) != "en"
@@ -438,10 +445,12 @@ class ActionAnswer(Action):
                 and not vietnamese
                 and decisions[name].kind == "answer"
                 and not _named_record(decisions[name])
-                and any(len(word) >= LONG_WORD for word in unknown)
+                and any(len(word) >= LONG_WORD and word not in RENEWAL_WORDS for word in unknown)
             ):
                 # English, a long word no catalogue knows ("Australian" of a marriage), and the
                 # record named by lone words of its name: perhaps a kind the catalogue lacks.
+                # (Not a word of what is done to a paper the resolver reads, "replacement" of
+                # a lost licence: the re-issue it settled on.)
                 decisions[name] = Decision("unsure", decisions[name].options)
         owner = ASPECT_DOMAIN.get(place_aspect or "")
         back = refers_back(text) and bool(owner) and self._about_previous(tracker, owner, text)

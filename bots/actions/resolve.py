@@ -202,6 +202,13 @@ EXPIRY_ASKED = {
     *("het han", "bi hong", "hu hong", "bi rach", "bi sai", "in sai", "ghi sai", "bi mo"),
     *("out of date",),
 }
+# Single words of a change, a loss or an expiry the resolver reads ("replacement", "lost",
+# "expired"): what is done to a paper, not a kind of paper the catalogue lacks.
+RENEWAL_WORDS = frozenset(
+    word
+    for word in (*CHANGE_ASKED, *LOSS_ASKED, *EXPIRY_ASKED)
+    if " " not in word
+)
 # Words before what a question asks to get ("có được trợ cấp", "xin trợ cấp", "hưởng ...").
 WANTING = {"duoc", "xin", "huong"}
 # A copy asked for (folded), and how names say they give one ("Cấp bản sao ...", "Certification
@@ -252,6 +259,15 @@ CLAUSE_WORDS = {"thi", "ma", "nen", "nhung", "de", "can", "muon", "co", "duoc", 
 RIVAL_FAR = 10
 # What a name says of a procedure done the first time (folded words and pairs).
 FIRST_TIME = {"lan dau", "first", "first-time"}
+# What a question says of a thing had before, besides a change (folded words and pairs): kept
+# ("giữ lại biển số"), won at auction ("đấu giá biển số", "bid"), bought used ("xe cũ", "mua
+# lại", "second-hand"), passed to a new owner ("sang tên", "transfer"): no record done the first
+# time ("Đăng ký, cấp biển số xe lần đầu") makes it.
+HAD_BEFORE = {
+    "giu lai", "dau gia", "xe cu", "mua lai", "sang ten", "chinh chu", "keep", "auction",
+    "auctioned", "auctions", "bid", "bidding", "used", "second-hand", "secondhand",
+    "second hand", "transfer", "transferred", "transferring",
+}
 # Words of how people ask for an aspect ("opening hours", "fee"): what is asked, not which.
 ASKING_WORDS = {
     word
@@ -371,6 +387,10 @@ class Scored:
     kept: float = 1.0
     # The question says it is the first time ("lần đầu", "first").
     first_asked: bool = False
+    # What the question shares with the name is only when ("lần đầu"), lone syllables and pairs
+    # too common to name a record ("đăng ký"): "đăng ký nghĩa vụ quân sự lần đầu", "đăng ký mã
+    # số thuế lần đầu" name no first registration of a vehicle ("số" of "biển số") or of land.
+    when_only: bool = False
     # The name says its procedure changes, renews or ends something (``names_change``),
     # whatever the question asks; and whether the question asks for a change (``asks_change``).
     changes: bool = False
@@ -486,6 +506,18 @@ class NameIndex:
         self._whole: Dict[str, float] = {}
         self._spellings: Dict[str, str] = {}
         self._meanings: Dict[Tuple[str, ...], Set[str]] = {}
+        self._accented_pairs: Optional[Dict[str, Tuple[str, str]]] = None
+
+    def accented_pairs(self) -> Dict[str, Tuple[str, str]]:
+        """Each word pair of the names, folded, and its two words as the names write them."""
+        if self._accented_pairs is None:
+            self._accented_pairs = {}
+            for record_names in self.names.values():
+                for name in record_names:
+                    tokens = _tokens(name)
+                    for (a, fa), (b, fb) in zip(tokens, tokens[1:]):
+                        self._accented_pairs.setdefault(f"{fa} {fb}", (a, b))
+        return self._accented_pairs
 
     def whole(self, record_id: str) -> float:
         """The evidence a record's own name gives it (the most a question can share)."""
@@ -1161,6 +1193,13 @@ def score(
                 ),
                 kinds_asked=kinds_asked,
                 first_asked=bool(FIRST_TIME & every_term),
+                when_only=bool(FIRST_TIME & set(shared))
+                and sum(
+                    index.weight(term)
+                    for term in shared
+                    if term not in FIRST_TIME and (" " in term or len(term) >= LONG_WORD)
+                )
+                < index.min_evidence(),
                 kept=index.evidence(
                     circumstance,
                     candidate.id,
@@ -1200,7 +1239,7 @@ def score(
                 not_yet=circumstance != question
                 and evidence >= index.min_evidence()
                 and index.evidence(circumstance, candidate.id, also)[0] < index.min_evidence(),
-                first_time=changing
+                first_time=(changing or bool(HAD_BEFORE & every_term))
                 and not FIRST_TIME & every_term
                 and bool(FIRST_TIME & name_terms),
                 # Vietnamese qualifies a noun after it; English before ("ID card (căn cước)
@@ -1729,6 +1768,16 @@ def decide(
     if decision.kind == "answer" and best is not None and best.first_time:
         # "đổi biển số xe ô tô" of the first registration: a change is no first time.
         return Decision("unsure", _with_next(best, eligible), why="first time")
+    if decision.kind == "choose" and any(s.first_time for s in decision.options):
+        # "mất biển số xe máy làm lại ở đâu": the first registration or the driving licence's
+        # re-issue? Neither: a plate had before is no first time, and the other record's words
+        # did not win alone. The closest, the first-time record last.
+        options = sorted(decision.options, key=lambda s: s.first_time)
+        return Decision("unsure", options, why=f"{decision.why}; first time")
+    if decision.kind == "answer" and best is not None and best.when_only:
+        # Only "lần đầu" and common words shared ("đăng ký nghĩa vụ quân sự lần đầu"): when,
+        # not what; the catalogue may lack what is asked.
+        return Decision("unsure", _with_next(best, eligible), why="when only")
     if decision.kind == "answer" and best is not None and _among(unknown, best.qualified):
         # "trợ cấp thất nghiệp" of *... trợ cấp hưu trí xã hội*: another kind of the thing.
         return Decision("unsure", _with_next(best, eligible), why="qualified")
@@ -2263,6 +2312,44 @@ KIND_WORDS = {
     "tyt": "trạm y tế",
     "ttyt": "trung tâm y tế",
 }
+
+
+def accents_mended(question: str, index: NameIndex, known: Collection[str]) -> str:
+    """A question typed with accents whose syllable no text the assistant knows holds as
+    written ("só"), beside a word a name writes as typed with which, folded, it makes a pair of
+    that name ("biển só": "biển số"), with the syllable written as the name writes it: one
+    accent mistyped. Any other question as typed (``known``: the words known as written)."""
+    tokens = _tokens(question)
+    if not any(word != folded for word, folded in tokens):
+        return question
+    pairs = index.accented_pairs()
+    mended: Dict[int, str] = {}
+    for at, (word, folded) in enumerate(tokens):
+        if word in known or word == folded or not word.isalpha():
+            continue
+        for other, first in ((at - 1, False), (at + 1, True)):
+            if not 0 <= other < len(tokens):
+                continue
+            neighbour, neighbour_folded = tokens[other]
+            key = f"{folded} {neighbour_folded}" if first else f"{neighbour_folded} {folded}"
+            spelled = pairs.get(key)
+            if spelled is None:
+                continue
+            own, theirs = spelled if first else spelled[::-1]
+            if theirs == neighbour:
+                mended[at] = own
+                break
+    if not mended:
+        return question
+    count = [0]
+
+    def word(match: "re.Match[str]") -> str:
+        if not fold(match.group(0)):
+            return match.group(0)  # no token of ``_tokens``
+        at, count[0] = count[0], count[0] + 1
+        return mended.get(at, match.group(0))
+
+    return re.sub(r"[^\W_]+", word, unpossessed(unicodedata.normalize("NFC", question)))
 
 
 def spelled_out(question: str) -> str:

@@ -69,6 +69,19 @@ def words(text: str) -> List[str]:
     return fold(text).split()
 
 
+# A syllable ending in "i" after "k" or "l" is also written with "y", whatever its tone ("đăng
+# kí" / "đăng ký", "lí lịch" / "lý lịch", "học kì" / "học kỳ"); the catalogues and the
+# assistant's own texts write "y", so a question's "i" there is read as "y".
+_Y_OF_I = dict(zip("iíìỉĩị", "yýỳỷỹỵ"))
+_I_SPELLING = re.compile(r"(?<![^\W\d_])([kKlL])([iíìỉĩị])(?![^\W\d_])")
+
+
+def y_spelled(text: str) -> str:
+    """The text with each syllable "k"/"l" + "i" (any tone) written with "y" ("kí" -> "ký")."""
+    text = unicodedata.normalize("NFC", text)
+    return _I_SPELLING.sub(lambda m: m.group(1) + _Y_OF_I[m.group(2)], text)
+
+
 # Words that only one of the two languages uses (Vietnamese typed without diacritics included).
 EN_WORDS = set(
     """the a an is are was do does did how what where when which who why can could i my me we
@@ -347,7 +360,9 @@ def _unswapped(folded: str, table: str) -> str:
             typo: word
             for word in words
             for typo in _swapped(word) + (_dropped(word) if len(word) >= DROP_MIN_LETTERS else [])
-            if typo not in words and not _syllable(typo)
+            # (A plural's singular is a word of its own: "a proof of residence paper" names the
+            # paper wanted, it asks for no "papers".)
+            if typo not in words and not _syllable(typo) and f"{typo}s" != word
         }
     typos = _ASPECT_WORDS[table]
     return " ".join(typos.get(word, word) for word in folded.split())
