@@ -43,6 +43,7 @@ from actions.text import (
     fold,
     fold_name,
     function_words,
+    tone_placed,
     unpossessed,
 )
 from actions.text import words as words_of_text
@@ -265,8 +266,11 @@ FIRST_TIME = {"lan dau", "first", "first-time"}
 # time ("Đăng ký, cấp biển số xe lần đầu") makes it.
 HAD_BEFORE = {
     "giu lai", "dau gia", "xe cu", "mua lai", "sang ten", "chinh chu", "keep", "auction",
-    "auctioned", "auctions", "bid", "bidding", "used", "second-hand", "secondhand",
-    "second hand", "transfer", "transferred", "transferring",
+    "auctioned", "auctions", "bid", "bidding", "second-hand", "secondhand", "second hand",
+    "transfer", "transferred", "transferring",
+    # (Not "used" alone: "land my family has used for decades".)
+    "a used", "used motorbike", "used motorcycle", "used scooter", "used bike", "used car",
+    "used vehicle",
 }
 # Words of how people ask for an aspect ("opening hours", "fee"): what is asked, not which.
 ASKING_WORDS = {
@@ -443,7 +447,8 @@ def _one_edit(a: str, b: str) -> bool:
 
 def _tokens(text: str) -> List[Tuple[str, str]]:
     """(accented, folded) per word: lower case, accents kept in the first."""
-    lowered = unpossessed(unicodedata.normalize("NFC", text)).lower()
+    # (One tone placement, "hoá" = "hóa": text.tone_placed.)
+    lowered = tone_placed(unpossessed(unicodedata.normalize("NFC", text)).lower())
     accented = re.findall(r"[^\W_]+", lowered)
     pairs = []
     for word in accented:

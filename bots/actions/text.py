@@ -76,6 +76,26 @@ _Y_OF_I = dict(zip("iíìỉĩị", "yýỳỷỹỵ"))
 _I_SPELLING = re.compile(r"(?<![^\W\d_])([kKlL])([iíìỉĩị])(?![^\W\d_])")
 
 
+# The old placement of a tone on a syllable ending in "oa", "oe" or "uy" (on its last vowel:
+# "hoá", "khoẻ", "thuỷ") and the new (on the first: "hóa", "khỏe", "thủy") are one word; the
+# new is read. ("quý": "qu" is the initial, the tone is on "y" either way.)
+_TONED = "àáảãạ", "èéẻẽẹ", "ỳýỷỹỵ"
+_PLAIN_TONED = "òóỏõọ", "òóỏõọ", "ùúủũụ"
+_OLD_PLACEMENT = {
+    f"{first}{toned}": f"{moved}{last}"
+    for (first, last), toned_row, moved_row in zip(
+        (("o", "a"), ("o", "e"), ("u", "y")), _TONED, _PLAIN_TONED
+    )
+    for toned, moved in zip(toned_row, moved_row)
+}
+_OLD_TONE = re.compile(r"(?<!q)(" + "|".join(_OLD_PLACEMENT) + r")(?![^\W\d_])")
+
+
+def tone_placed(text: str) -> str:
+    """The text (lower case) with a tone of a final "oa", "oe", "uy" on its first vowel."""
+    return _OLD_TONE.sub(lambda m: _OLD_PLACEMENT[m.group(1)], text)
+
+
 def y_spelled(text: str) -> str:
     """The text with each syllable "k"/"l" + "i" (any tone) written with "y" ("kí" -> "ký")."""
     text = unicodedata.normalize("NFC", text)

@@ -22,7 +22,7 @@ import yaml
 
 from actions import text
 from actions.resolve import KIND_ABBREVIATIONS
-from actions.text import fold
+from actions.text import fold, tone_placed
 
 # A word in more than this share of one language's descriptions is a word of the language.
 COMMON_SHARE = 0.3
@@ -242,4 +242,5 @@ def _deletions(word: str) -> Set[str]:
 
 def _written(text: str) -> List[str]:
     """The words as written: lower case, accents kept."""
-    return re.findall(r"[^\W_]+", unicodedata.normalize("NFC", text).lower())
+    # (One tone placement, "hoá" = "hóa".)
+    return re.findall(r"[^\W_]+", tone_placed(unicodedata.normalize("NFC", text).lower()))

@@ -10,7 +10,7 @@ here, not taken from the eval sets.
 
 import pytest
 from actions import answers, resolve
-from actions.text import aspect_in, y_spelled
+from actions.text import aspect_in, tone_placed, y_spelled
 
 from tests.bots.procedure_names import decide_ranked, procedure_index
 
@@ -127,6 +127,12 @@ def test_i_after_k_or_l_is_written_y() -> None:
     assert y_spelled("dang ki xe") == "dang ky xe"
     # Not inside a longer syllable ("kiểm", "khi", "kim").
     assert y_spelled("kiểm tra khi nào kim chi") == "kiểm tra khi nào kim chi"
+
+
+def test_a_tone_placed_the_old_way_is_the_same_word() -> None:
+    assert tone_placed("thanh hoá, hoà bình, khoẻ, thuỷ") == "thanh hóa, hòa bình, khỏe, thủy"
+    # "qu" is an initial ("quý"), and a syllable going on after the vowels keeps its tone.
+    assert tone_placed("quý, hoàng, hoạch") == "quý, hoàng, hoạch"
 
 
 def test_a_plain_question_gets_the_steps_too() -> None:
