@@ -25,6 +25,10 @@ LABELS: Dict[str, Dict[str, str]] = {
         "working_days": "{n} ngày làm việc",
         "same_day": "trong ngày",
         "time_missing": "Dữ liệu chưa ghi thời hạn giải quyết của thủ tục này.",
+        "validity_missing": (
+            "Dữ liệu chưa ghi giấy tờ nhận được có giá trị bao lâu. Bạn tra trên Cổng dịch vụ "
+            "công hoặc hỏi cơ quan thực hiện."
+        ),
         "steps": "Các bước thực hiện:",
         "steps_missing": "Dữ liệu chưa ghi các bước thực hiện của thủ tục này.",
         "agency": "Nộp hồ sơ tại: {agency} (cấp {level}).",
@@ -85,6 +89,10 @@ LABELS: Dict[str, Dict[str, str]] = {
         "working_days": "{n} working day(s)",
         "same_day": "same day",
         "time_missing": "The record does not state a processing time for this procedure.",
+        "validity_missing": (
+            "The record does not say how long the paper you get stays valid. Look it up on the "
+            "public services portal or ask the office that issues it."
+        ),
         "steps": "Steps:",
         "steps_missing": "The record does not list the steps of this procedure.",
         "agency": "Apply at: {agency} ({level} level).",
@@ -134,7 +142,8 @@ LABELS: Dict[str, Dict[str, str]] = {
 }
 
 ASPECTS = (
-    "info", "documents", "fee", "time", "steps", "agency", "online", "legal", "eligibility"
+    "info", "documents", "fee", "time", "validity", "steps", "agency", "online", "legal",
+    "eligibility",
 )
 
 
@@ -198,6 +207,11 @@ def _time(record: Record, lang: str) -> List[str]:
     return [label(lang, "time", text=text)]
 
 
+def _validity(record: Record, lang: str) -> List[str]:
+    # No record holds how long its paper stays valid: said so, never the processing time.
+    return [label(lang, "validity_missing")]
+
+
 def _steps(record: Record, lang: str) -> List[str]:
     steps = record.get("steps") or []
     if not steps:
@@ -253,6 +267,7 @@ SECTIONS = {
     "documents": (_documents,),
     "fee": (_fees,),
     "time": (_time,),
+    "validity": (_validity, _agency),
     "steps": (_steps,),
     "agency": (_agency,),
     "online": (_online,),

@@ -262,10 +262,13 @@ RIVAL_FAR = 10
 FIRST_TIME = {"lan dau", "first", "first-time"}
 # What a question says of a thing had before, besides a change (folded words and pairs): kept
 # ("giữ lại biển số"), won at auction ("đấu giá biển số", "bid"), bought used ("xe cũ", "mua
-# lại", "second-hand"), passed to a new owner ("sang tên", "transfer"): no record done the first
-# time ("Đăng ký, cấp biển số xe lần đầu") makes it.
+# lại", "second-hand"), passed to a new owner ("sang tên", "transfer"); or which number it bears
+# ("biển số đẹp", "choose my plate number"): no record done the first time ("Đăng ký, cấp biển
+# số xe lần đầu") says it.
 HAD_BEFORE = {
-    "giu lai", "dau gia", "xe cu", "mua lai", "sang ten", "chinh chu", "keep", "auction",
+    "giu lai", "giu bien", "giu so", "giu nguyen", "dau gia", "xe cu", "mua lai", "sang ten",
+    "chinh chu", "so dep", "bien dep", "chon so", "choose", "lucky number", "nice number",
+    "keep", "auction",
     "auctioned", "auctions", "bid", "bidding", "second-hand", "secondhand", "second hand",
     "transfer", "transferred", "transferring",
     # (Not "used" alone: "land my family has used for decades".)

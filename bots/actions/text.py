@@ -161,8 +161,14 @@ PROCEDURE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
                "quy dinh nao")),
     ("online", ("online", "truc tuyen", "dich vu cong", "dvc", "dvcqg", "vneid", "qua mang",
                 "tren mang")),
+    # How long a paper stays valid ("hộ chiếu có thời hạn mấy năm", "how long is it valid"): no
+    # processing time (the records do not hold it, answers.py says so).
+    # (Its words are asking words, ASKING_WORDS: none of a name's, not "sử dụng".)
+    ("validity", ("co thoi han", "han may nam", "han bao nhieu nam", "gia tri bao lau",
+                  "gia tri may nam", "hieu luc bao lau", "hieu luc may nam", "how long is it valid",
+                  "stay valid", "stays valid", "validity")),
     ("time", ("bao lau", "may ngay", "mat may", "thoi han", "how long", "bao gio co",
-              "khi nao co", "gia tri bao lau", "processing time", "bao nhieu ngay",
+              "khi nao co", "processing time", "bao nhieu ngay",
               "bao nhieu lau", "may hom", "lau khong", "bao gio thi co", "bao gio thi lay",
               "bao gio thi xong", "bao gio thi nhan", "bao gio lay", "bao gio xong",
               "khi nao nhan", "khi nao lay", "when will i get", "how many days",

@@ -83,6 +83,9 @@ def test_a_plate_for_a_vehicle_just_bought_is_the_first_registration(
         "đổi biển số xe từ tỉnh khác về",
         "Can I keep my plate number when I sell my motorbike?",
         "how do I bid for a nice number plate at auction",
+        # Which number it bears: no record says.
+        "giữ biển số cũ khi mua xe mới được không",
+        "can I choose my licence plate number",
         "I bought a second-hand scooter, how do I transfer the plate to my name?",
     ],
 )
@@ -153,3 +156,17 @@ def test_a_papers_singular_names_the_paper_asked_for() -> None:
     assert aspect_in("How do I get a residence confirmation paper?", "procedures") == "steps"
     assert aspect_in("what papers do I need for it", "procedures") == "documents"
     assert aspect_in("which docments do I bring", "procedures") == "documents"
+
+
+def test_how_long_a_paper_stays_valid_is_no_processing_time() -> None:
+    for question in (
+        "hộ chiếu có thời hạn mấy năm",
+        "can cuoc co gia tri bao lau",
+        "how long is it valid, the passport?",
+    ):
+        assert aspect_in(question, "procedures") == "validity", question
+    assert aspect_in("làm hộ chiếu thời hạn giải quyết bao lâu", "procedures") == "time"
+    text, _ = answers.procedure_answer(
+        {"name": "Cấp hộ chiếu", "code": "1.001456"}, "validity", "vi"
+    )
+    assert "giá trị bao lâu" in text and "Thời hạn giải quyết" not in text
