@@ -1055,8 +1055,12 @@ def score(
         evidence, shared = index.evidence(question, candidate.id, also)
         whole = index.whole(candidate.id)
         # The search's first hit sharing a word pair no other name holds ("thừa kế").
+        # (A pair the assistant's own questions hold is how people ask, "thủ tục", unless the
+        # everyday names list it as a record's: "biển số", "hộ chiếu".)
         unique = not scored and any(
-            " " in term and index.frequency.get(term) == 1 and term not in index.question_pairs
+            " " in term
+            and index.frequency.get(term) == 1
+            and (term not in index.question_pairs or term in (synonyms or {}))
             for term in shared
         )
         head = {
@@ -1718,6 +1722,9 @@ def decide(
             for s in eligible
             if s is not best and not s.foreign and s.candidate.id in best.foreign_records
         ]
+        # (Not a record done the first time for a thing had before: "đăng ký sang tên xe máy
+        # cũ" names the vehicle's first registration by "đăng ký xe máy", and asks a transfer.)
+        meant = [s for s in meant if not s.first_time]
         if len(meant) == 1:
             return Decision("answer", meant, why="foreign: the record named")
         return Decision("unsure", _with_next(best, eligible), why="foreign")
