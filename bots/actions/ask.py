@@ -56,6 +56,7 @@ from actions.text import (
     respelled,
     search_words,
     specific_aspect,
+    vehicles_named,
     words,
     y_spelled,
 )
@@ -373,7 +374,9 @@ class ActionAnswer(Action):
         doubtful = outside and bool(loosely)
         hint = DOMAIN_OF_INTENT.get(intent)
         found = await catalogue.search(text, lang)
-        plain = search_words(text, list(names.indexes.values()), names.vocabulary)
+        # ("my new car": the names' "vehicles".)
+        vehicles = vehicles_named(text, names.indexes["procedures"].frequency)
+        plain = search_words(vehicles, list(names.indexes.values()), names.vocabulary)
         if plain != text:
             # A long English question's words of how it is asked outweigh the one or two
             # naming a procedure in the search: procedures are searched with the latter. (The
@@ -390,7 +393,7 @@ class ActionAnswer(Action):
             # The hours of a festival are when it takes place.
             place_aspect = "upcoming_events"
         # "bv nhi": "benh vien nhi"; "pasport": "passport"
-        reading = spelled_out(respelled(text, list(names.indexes.values()), names.vocabulary))
+        reading = spelled_out(respelled(vehicles, list(names.indexes.values()), names.vocabulary))
         reading = deed_after_thing(reading, names.indexes["procedures"].frequency)
         # Vietnamese names are pairs of syllables: one or two lone syllables shared ("nghĩa"
         # and "quân" of "Quần thể nghỉ dưỡng") name no place. English words are words.

@@ -582,6 +582,33 @@ def deed_after_thing(text: str, terms: Mapping[str, int]) -> str:
     return text
 
 
+# English names a vehicle by its kind ("my new car", "a scooter"); the catalogue's English
+# name says "vehicles" ("First registration and number-plate issuance for vehicles (... authorised
+# to register vehicles)").
+VEHICLE_KINDS = {
+    "car", "cars", "motorbike", "motorbikes", "motorcycle", "motorcycles", "scooter", "scooters",
+    "moped", "mopeds", "bike", "bikes", "truck", "trucks", "vehicle",
+}
+REGISTER_VERBS = {"register", "registering", "registered", "registers"}
+
+
+def vehicles_named(text: str, terms: Mapping[str, int]) -> str:
+    """An English question naming a kind of vehicle read also as the names' "vehicles" (with a
+    verb of registering, "register vehicles"; with a plate, "number plate") where they hold it;
+    any other question as typed."""
+    if detect_lang(text) != "en":
+        return text
+    said = set(words(text))
+    if not said & VEHICLE_KINDS:
+        return text
+    extra = [phrase for phrase in ("vehicles",) if phrase in terms]
+    if said & REGISTER_VERBS and "register vehicles" in terms:
+        extra.append("register vehicles")
+    if said & {"plate", "plates"} and "number plate" in terms:
+        extra.append("number plate")  # "get a plate" for it: the names' "number-plate"
+    return f"{text} {' '.join(extra)}" if extra else text
+
+
 def search_words(text: str, indexes: Sequence[_Names], vocabulary: _Vocabulary) -> str:
     """What to search the catalogues with for an English question: its words that some record's
     name holds (not the language's own, "the", "of"), a word no text holds but one typo from a

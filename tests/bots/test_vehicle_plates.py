@@ -10,7 +10,7 @@ here, not taken from the eval sets.
 
 import pytest
 from actions import answers, resolve
-from actions.text import aspect_in, tone_placed, y_spelled
+from actions.text import aspect_in, tone_placed, vehicles_named, y_spelled
 
 from tests.bots.procedure_names import decide_ranked, procedure_index
 
@@ -184,3 +184,31 @@ def test_a_pair_the_everyday_names_list_names_a_long_name(procedures: resolve.Na
     assert (decision.kind, decision.options[0].candidate.id) == ("answer", VEHICLE)
     without = decide_ranked(asked, question, ((VEHICLE, 0.8), (LAND_FIRST, 0.1)), {})
     assert without.kind == "none"
+
+
+@pytest.mark.parametrize(
+    ("question", "aspect"),
+    [
+        ("How much does it cost to register my new car?", "fee"),
+        ("I bought a new motorbike. Where do I register it?", "agency"),
+        ("I just bought a scooter, how do I get a plate?", "steps"),
+    ],
+)
+def test_an_english_kind_of_vehicle_is_the_names_vehicles(
+    procedures: resolve.NameIndex, question: str, aspect: str
+) -> None:
+    reading = vehicles_named(question, procedures.frequency)
+    decision = decide_ranked(procedures, reading, ((VEHICLE, 0.3), (LAND_FIRST, 0.1)), {})
+    assert (decision.kind, decision.options[0].candidate.id) == ("answer", VEHICLE), decision.why
+    assert aspect_in(question, "procedures") == aspect
+
+
+def test_no_kind_of_vehicle_reads_as_it_was_typed(procedures: resolve.NameIndex) -> None:
+    for question in ("How do I register a birth?", "đăng ký xe máy ở đâu"):
+        assert vehicles_named(question, procedures.frequency) == question
+    # A plate had before is still no first registration.
+    reading = vehicles_named(
+        "my car plate is broken, how do I get a new plate?", procedures.frequency
+    )
+    decision = decide_ranked(procedures, reading, ((VEHICLE, 0.6),), {})
+    assert decision.kind != "answer"
