@@ -207,8 +207,17 @@ def _time(record: Record, lang: str) -> List[str]:
     return [label(lang, "time", text=text)]
 
 
+# Words of a record's conditions saying how long what it gives lasts ("Thời hạn tạm trú tối đa
+# 02 năm").
+VALIDITY_WORDS = ("thời hạn", "hiệu lực", "giá trị", "valid", "maximum", "up to", "expires")
+
+
 def _validity(record: Record, lang: str) -> List[str]:
-    # No record holds how long its paper stays valid: said so, never the processing time.
+    # How long the paper stays valid: what the conditions say of it, else said missing (never
+    # the processing time).
+    conditions = str(record.get("conditions") or "")
+    if any(word in conditions.lower() for word in VALIDITY_WORDS):
+        return [label(lang, "conditions", text=conditions)]
     return [label(lang, "validity_missing")]
 
 

@@ -266,9 +266,12 @@ FIRST_TIME = {"lan dau", "first", "first-time"}
 # ("biển số đẹp", "choose my plate number"): no record done the first time ("Đăng ký, cấp biển
 # số xe lần đầu") says it.
 HAD_BEFORE = {
-    "giu lai", "giu bien", "giu so", "giu nguyen", "dau gia", "xe cu", "mua lai", "sang ten",
-    "chinh chu", "so dep", "bien dep", "chon so", "choose", "lucky number", "nice number",
-    "keep", "auction",
+    "giu lai", "giu bien", "giu so", "giu nguyen", "dau gia", "mua lai", "sang ten",
+    "chinh chu", "so dep", "bien dep", "chon so", "chon bien", "dau so", "choose", "pick",
+    "lucky number", "nice number", "keep", "auction",
+    # A vehicle bought used, however named ("xe cũ", "xe máy cũ", "ô tô cũ", "đã qua sử dụng"),
+    # and a bicycle, which bears no plate (review R5).
+    "xe cu", "may cu", "to cu", "oto cu", "qua su dung", "xe dap", "bicycle",
     "auctioned", "auctions", "bid", "bidding", "second-hand", "secondhand", "second hand",
     "transfer", "transferred", "transferring",
     # (Not "used" alone: "land my family has used for decades".)

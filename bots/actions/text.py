@@ -163,6 +163,10 @@ PROCEDURE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
                 "tren mang")),
     # How long a paper stays valid ("hộ chiếu có thời hạn mấy năm", "how long is it valid"): no
     # processing time (the records do not hold it, answers.py says so).
+    # The processing time in the records' own words ("có thời hạn giải quyết bao lâu"; review
+    # R10), before "có thời hạn" asks how long a paper stays valid.
+    ("time", ("thoi han giai quyet", "thoi han tra ket qua", "thoi han xu ly",
+              "thoi han nhan ket qua")),
     # (Its words are asking words, ASKING_WORDS: none of a name's, not "sử dụng".)
     ("validity", ("co thoi han", "han may nam", "han bao nhieu nam", "gia tri bao lau",
                   "gia tri may nam", "hieu luc bao lau", "hieu luc may nam", "how long is it valid",
@@ -304,6 +308,11 @@ ACCENTS_NEEDED = {"vé"}
 # trường Y được không", "we live in X, can my son go to Y primary"): the school's catchment,
 # before admission's "lớp 6". (Not a hospital near home: no school word.) Folded.
 ASPECT_TOGETHER: Dict[str, Dict[str, Sequence[Sequence[Sequence[str]]]]] = {
+    "procedures": {
+        # How long a paper stays valid, however it is named ("how long is a passport valid",
+        # "valid for how long"; review R10).
+        "validity": ((("how long",), ("valid",)), (("valid for",), ("how long", "how many"))),
+    },
     "places": {
         # When it opens or closes ("when does the museum open"), not when an event is; open on
         # a day of the week ("thứ 7 có mở không"; a day alone is no hours: "chủ nhật có sự kiện

@@ -85,6 +85,11 @@ def test_a_plate_for_a_vehicle_just_bought_is_the_first_registration(
         "how do I bid for a nice number plate at auction",
         # An everyday name of the vehicle's record ("đăng ký xe máy") beside a transfer.
         "đăng ký sang tên xe máy cũ",
+        # Review R5: a used car, however named; a bicycle (no plate); a number chosen.
+        "đăng ký xe ô tô cũ ở đâu",
+        "dang ky xe may cu mua lai cua nguoi quen",
+        "đăng ký xe đạp điện",
+        "bấm biển có được chọn số không",
         # Which number it bears: no record says.
         "giữ biển số cũ khi mua xe mới được không",
         "can I choose my licence plate number",
@@ -168,6 +173,19 @@ def test_how_long_a_paper_stays_valid_is_no_processing_time() -> None:
     ):
         assert aspect_in(question, "procedures") == "validity", question
     assert aspect_in("làm hộ chiếu thời hạn giải quyết bao lâu", "procedures") == "time"
+    # Review R10: the processing time in the records' own words is the time; any paper's
+    # validity asked in English is the validity.
+    for question in (
+        "thủ tục đăng ký kết hôn có thời hạn giải quyết bao lâu",
+        "đổi bằng lái có thời hạn trả kết quả không",
+    ):
+        assert aspect_in(question, "procedures") == "time", question
+    for question in ("how long is a passport valid", "the criminal record: valid for how long?"):
+        assert aspect_in(question, "procedures") == "validity", question
+    # What the conditions say of how long it lasts is the answer.
+    stay = {"name": "Đăng ký tạm trú", "conditions": "Thời hạn tạm trú tối đa 02 năm."}
+    text, _ = answers.procedure_answer(stay, "validity", "vi")
+    assert "tối đa 02 năm" in text
     text, _ = answers.procedure_answer(
         {"name": "Cấp hộ chiếu", "code": "1.001456"}, "validity", "vi"
     )
