@@ -42,6 +42,7 @@ from actions.resolve import (
     pair_beyond_place_names,
     only_specialty,
     phrased,
+    rare_words,
     score,
     spelled_out,
     venue_first,
@@ -353,6 +354,14 @@ class ActionAnswer(Action):
         # "biển só", "hộ chiêu": one accent mistyped in a pair of a procedure's name, read as
         # the name writes it (searched, scored and weighed as unknown so).
         text = accents_mended(text, names.indexes["procedures"], names.vocabulary.accented)
+        # So is a letter mistyped there ("hộ chếu", "khai sin"), or an accent giving a word
+        # no name pairs with ("hộ chiêu"): read as the names write it, for the search and the
+        # words unknown.
+        mended = (
+            names.indexes["procedures"].mended(text, names.vocabulary.knows_written)
+            if detect_lang(text) != "en"
+            else text
+        )
         # Out of scope to the classifier, or holding a word only its out-of-scope examples hold
         # and naming no kind of record ("thời tiết Sầm Sơn cuối tuần": the weather, not the
         # weekend itinerary, review R7; not "my kid has a fever, where is the city hospital").
@@ -364,24 +373,40 @@ class ActionAnswer(Action):
         # for procedures ("thất nghiệp"), folded for the rest (fewer everyday words unknown).
         # (An aspect word mistyped, "tiket", is that word: known.)
         typos = aspect_typos(text, "places") | aspect_typos(text, "procedures")
-        unknown = [word for word in names.vocabulary.unknown(text) if word not in typos]
+        unknown = [word for word in names.vocabulary.unknown(mended) if word not in typos]
         loosely = [
-            word for word in names.vocabulary.unknown(text, accents=False) if word not in typos
+            word for word in names.vocabulary.unknown(mended, accents=False) if word not in typos
         ]
         # Outside what the assistant knows, with a word no catalogue holds: honest, unless the
         # procedure catalogue singles out one record by its own words ("red book for the first
         # time" of an English question the classifier put outside; see _clear_procedure).
         doubtful = outside and bool(loosely)
         hint = DOMAIN_OF_INTENT.get(intent)
-        found = await catalogue.search(text, lang)
+        found = await catalogue.search(mended, lang)
         # ("my new car": the names' "vehicles".)
-        vehicles = vehicles_named(text, names.indexes["procedures"].frequency)
+        vehicles = vehicles_named(mended, names.indexes["procedures"].frequency)
         plain = search_words(vehicles, list(names.indexes.values()), names.vocabulary)
-        if plain != text:
+        # "bv nhi": "benh vien nhi"; "pasport": "passport"
+        reading = spelled_out(respelled(vehicles, list(names.indexes.values()), names.vocabulary))
+        reading = deed_after_thing(reading, names.indexes["procedures"].frequency)
+        rare = (
+            rare_words(mended, names.indexes["procedures"], domain_synonyms("procedures"))
+            if plain == mended and detect_lang(mended) != "en"
+            else ""
+        )
+        # A long question searched by its rare words (below).
+        story = False
+        if plain != mended:
             # A long English question's words of how it is asked outweigh the one or two
             # naming a procedure in the search: procedures are searched with the latter. (The
             # places keep the whole question: "weekend plan" is how an itinerary is asked.)
             found["procedures"] = (await catalogue.search(plain, lang))["procedures"]
+        elif rare and self._no_procedure_in(found["procedures"], reading, names, unknown):
+            # So do a long Vietnamese question's words telling its story, where the whole
+            # question finds no procedure: procedures are searched with its pairs the names
+            # hold and its everyday names.
+            found["procedures"] = (await catalogue.search(rare, lang))["procedures"]
+            story = True
         itineraries = [
             catalogue.Candidate("itinerary", record_id, record_names[0])
             for record_id, record_names in names.names.get("itinerary", {}).items()
@@ -392,9 +417,6 @@ class ActionAnswer(Action):
         if place_aspect in WHEN and "event" in domains_named(text, names.kind_markers):
             # The hours of a festival are when it takes place.
             place_aspect = "upcoming_events"
-        # "bv nhi": "benh vien nhi"; "pasport": "passport"
-        reading = spelled_out(respelled(vehicles, list(names.indexes.values()), names.vocabulary))
-        reading = deed_after_thing(reading, names.indexes["procedures"].frequency)
         # Vietnamese names are pairs of syllables: one or two lone syllables shared ("nghĩa"
         # and "quân" of "Quần thể nghỉ dưỡng") name no place. English words are words.
         vietnamese = detect_lang(text) != "en"
@@ -425,6 +447,7 @@ class ActionAnswer(Action):
                     phrase_needed=procedures or vietnamese,
                     unknown=unknown if procedures else bool(loosely),
                     heads=procedures and vietnamese,
+                    story=procedures and story,
                     places=not procedures,
                     english=not vietnamese,
                 ),
@@ -635,6 +658,28 @@ class ActionAnswer(Action):
             return places.answer_events(dispatcher, lang, text, wanted, upcoming, elsewhere)
         return await self._nothing_found(
             dispatcher, tracker, domain, text, intent, lang, hint, named_unknown=bool(loosely)
+        )
+
+    @staticmethod
+    def _no_procedure_in(
+        candidates: List[catalogue.Candidate],
+        reading: str,
+        names: "catalogue.Names",
+        unknown: List[str],
+    ) -> bool:
+        """Whether no procedure the search found is one the words could name."""
+        index = names.indexes["procedures"]
+        scored = score(reading, candidates, index, domain_synonyms("procedures"))
+        return (
+            decide(
+                scored,
+                index.min_evidence(),
+                rival_answers=False,
+                phrase_needed=True,
+                unknown=unknown,
+                heads=True,
+            ).kind
+            == "none"
         )
 
     @staticmethod

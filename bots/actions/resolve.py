@@ -23,6 +23,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import (
+    Callable,
     Collection,
     Dict,
     FrozenSet,
@@ -121,7 +122,7 @@ TWIN_LEFT = 2
 # tuổi", "từ đủ 14 tuổi trở lên", "under 14", "aged 14 and over"), on folded text.
 AGE_ASKED = re.compile(
     r"(?<!duoi )(?<!tren )(?<!du )(?<!tu )(?<!qua )(?<!under )(?<!over )"
-    r"\b(\d{1,3}) ?(?:tuoi|years? old)\b"
+    r"\b(\d{1,3})(?: ?tuoi| ?years? old|t)\b"  # "16t": 16 tuổi, as people type it
 )
 AGE_UNDER = re.compile(r"\b(?:duoi|under) (\d{1,3})\b")
 # Ages the question bounds from above ("chưa đủ 14 tuổi", "nhỏ hơn 14", "14 tuổi trở xuống",
@@ -258,6 +259,11 @@ CLAUSE_WORDS = {"thi", "ma", "nen", "nhung", "de", "can", "muon", "co", "duoc", 
 # far ahead (in ``LEAD`` × ``min_evidence``) a procedure must fit to be answered over the
 # search's first.
 RIVAL_FAR = 10
+# Words no catalogue knows that make a question naming a record by one pair doubtful.
+UNKNOWN_MANY = 2
+# The word that makes a verb a renewal ("cấp lại", "đăng ký lại"; folded): it belongs to the
+# verb before it, not to the thing after it.
+AGAIN = "lai"
 # What a name says of a procedure done the first time (folded words and pairs).
 FIRST_TIME = {"lan dau", "first", "first-time"}
 # What a question says of a thing had before, besides a change (folded words and pairs): kept
@@ -294,6 +300,11 @@ ASKING_PAIRS = {
     for phrase in map(fold, phrases)
     for a, b in zip(phrase.split(), phrase.split()[1:])
 }
+# Pairs any procedure question may hold, whatever it is about: how it asks an aspect, that
+# it is the first time. (Not "thủ tục": one name holds it, and weighing it unexplained keeps
+# "thủ tục nhận con nuôi", "thủ tục xin giấy phép lao động" from a neighbour, though it also
+# keeps "tách sổ ... là thủ tục gì" from *Tách hộ*.)
+SAID_OF_ANY = ASKING_PAIRS | FIRST_TIME
 
 # The same of the procedures' aspects ("ở đâu", "giấy tờ", "lệ phí"): how a question asks,
 # whatever it is about (not a place's "chuyển sang" of a school transfer, a procedure's words).
@@ -417,6 +428,8 @@ class Scored:
     # The word pairs of the district a place lies in (``NameIndex.districts``): "Nga Sơn"
     # beside *Động Từ Thức* says where it is, not another record.
     district: FrozenSet[str] = frozenset()
+    # Of ``said``, the words the question holds as typed (not from an everyday name's phrase).
+    typed_said: FrozenSet[str] = frozenset()
 
 
 @dataclass
@@ -518,6 +531,8 @@ class NameIndex:
         self._spellings: Dict[str, str] = {}
         self._meanings: Dict[Tuple[str, ...], Set[str]] = {}
         self._accented_pairs: Optional[Dict[str, Tuple[str, str]]] = None
+        self._written: Dict[str, str] = {}
+        self._written_pairs: Set[str] = set()
 
     def accented_pairs(self) -> Dict[str, Tuple[str, str]]:
         """Each word pair of the names, folded, and its two words as the names write them."""
@@ -626,8 +641,13 @@ class NameIndex:
                     usable.append(self._spelled(folded))
             pairs = {
                 f"{a} {b}"
-                for a, b in zip(usable, usable[1:])
-                if a is not None and b is not None and f"{a} {b}" in terms
+                for at, (a, b) in enumerate(zip(usable, usable[1:]))
+                if a is not None
+                and b is not None
+                and f"{a} {b}" in terms
+                # "lại" ends the verb before it ("cấp lại | giấy phép"): "lại giấy" is shared
+                # only after the name's verb ("sửa lại giấy phép" is no *Cấp lại giấy phép*).
+                and (a != AGAIN or (at > 0 and f"{usable[at - 1]} {a}" in terms))
             }
             # Two neighbours typed without accents in a question typed with some ("gia hạn
             # tam tru"): a pair is specific enough to match however it is accented.
@@ -718,6 +738,9 @@ class NameIndex:
             for at, (a, b) in enumerate(pairs)
             if (a not in known or b not in known)
             and not (english and {a, b} & function_words(self))
+            # Nor how a question asks ("giấy tờ", "ở đâu"), or says when ("lần đầu"), which
+            # any procedure may be asked with.
+            and f"{a} {b}" not in SAID_OF_ANY
         }
         # A long word (English: no syllable is this long) whose stem a word of the name begins
         # with is that word inflected ("register" of "registration").
@@ -808,6 +831,88 @@ class NameIndex:
     def words_of(self, question: str, also: Sequence[str] = ()) -> Set[str]:
         """The question's words (and its synonyms' phrases'), as the index spells them."""
         return {self._spelled(folded) for _, folded in _tokens(" ".join((question, *also)))}
+
+    def mended(self, question: str, known: Callable[[str], bool]) -> str:
+        """The question with a word mistyped inside one of the names' word pairs written as the
+        names write it: its neighbour typed as a name writes it, the pair a name's, and the
+        word the name's but for its accents ("hộ chiêu", "biển só") or, where no text the
+        assistant knows holds it as typed (``known``: the word as written), one letter ("hộ
+        chếu", "khai sin", "đăng kí"). Any other word as typed."""
+        tokens = _tokens(question)
+        if len(tokens) < 2:
+            return question
+        accents = any(word != folded for word, folded in tokens)
+        written = self._written_words()
+
+        def named(word: str, folded: str) -> bool:
+            return word in written if accents and word != folded else folded in self.frequency
+
+        fixed: Dict[int, str] = {}
+        for at, (word, folded) in enumerate(tokens):
+            if not word.isalpha() or named(word, folded):
+                continue
+            # Its neighbours as a name writes them (folded, in a question typed without
+            # accents: then the pairs are compared folded).
+            near = [
+                (other, tokens[other][0] if accents else tokens[other][1])
+                for other in (at - 1, at + 1)
+                if 0 <= other < len(tokens) and named(*tokens[other])
+            ]
+            typo = not known(word)
+            # A word of how questions ask, or of the language, typed as such ("cần" of "cần
+            # mang gì" is no "căn" of "thẻ căn cước"): as typed.
+            asking = not typo and (folded in ASKING_WORDS or folded in VI_WORDS)
+            pairs = self._written_pairs if accents else self.frequency
+            found = {
+                name_word if accents else name_folded
+                for name_word, name_folded in written.items()
+                # (Never a word of the language: "vừa", "cả" are no "và" of a name.)
+                if name_folded not in self.language_words
+                and (
+                    (name_folded == folded and not asking)
+                    or (typo and len(folded) >= 2 and _one_edit(folded, name_folded))
+                )
+                and any(
+                    (
+                        f"{beside} {name_word if accents else name_folded}"
+                        if other < at
+                        else f"{name_word if accents else name_folded} {beside}"
+                    )
+                    in pairs
+                    for other, beside in near
+                )
+            }
+            if len(found) == 1:
+                fixed[at] = found.pop()
+        if not fixed:
+            return question
+        # The question as typed, punctuation kept (clauses end there), the words mended.
+        parts: List[str] = []
+        at, end = 0, 0
+        text = unicodedata.normalize("NFC", question)
+        for match in re.finditer(r"[^\W_]+", text):
+            if not fold(match.group(0)):
+                continue
+            if at in fixed:
+                parts.append(text[end : match.start()])
+                parts.append(fixed[at])
+                end = match.end()
+            at += 1
+        parts.append(text[end:])
+        return "".join(parts)
+
+    def _written_words(self) -> Dict[str, str]:
+        """Every word of the names as written (lower case, accents kept), with its folded form;
+        made once per index."""
+        if not self._written:
+            self._written = {
+                word: fold(word) for found in self.accented.values() for word in found
+            }
+            for record_names in self.names.values():
+                for name in record_names:
+                    written = [word for word, _ in _tokens(name)]
+                    self._written_pairs.update(f"{a} {b}" for a, b in zip(written, written[1:]))
+        return self._written
 
     def missing(self, question: str, record_id: str, also: Sequence[str] = ()) -> float:
         """Rarity of the record's name words the question does not have (a longer name that
@@ -950,6 +1055,42 @@ def _key_pairs_of(synonyms: Dict[str, List[str]]) -> List[Tuple[Set[str], List[s
             _pairs_of_keys.clear()
         kept = _pairs_of_keys[id(synonyms)] = (synonyms, pairs)
     return kept[1]
+
+
+# A Vietnamese question of this many words is long: the search's score of its one or two
+# phrases naming a procedure drowns in the words telling its story (``rare_words``).
+LONG_QUESTION = 20
+
+
+def rare_words(question: str, index: NameIndex, synonyms: Dict[str, List[str]]) -> str:
+    """What to search the procedures with for a long Vietnamese question (``LONG_QUESTION``
+    words or more): its word pairs some name holds (not a pair of how it asks, nor one with a
+    word of the language) and the everyday names it holds, in order; "" for a shorter question
+    or none found ("ông bà mất để lại mảnh đất ... làm thừa kế sang tên sổ đỏ cho từng người
+    ...": "thua ke sang ten so do")."""
+    folded = fold(question).split()
+    if len(folded) < LONG_QUESTION:
+        return ""
+    words = [index._spelled(word) for word in folded]
+    kept: Set[int] = set()
+    for at, (a, b) in enumerate(zip(words, words[1:])):
+        pair = f"{a} {b}"
+        if (
+            pair in index.frequency
+            and index.weight(pair) > 0
+            and pair not in ASKING_PAIRS
+            and not {a, b} & index.language_words
+        ):
+            kept.update((at, at + 1))
+    for key in synonym_keys(question, synonyms):
+        size = len(key.split())
+        kept.update(
+            spot
+            for at in range(len(folded) - size + 1)
+            if " ".join(folded[at : at + size]) == key
+            for spot in range(at, at + size)
+        )
+    return " ".join(words[at] for at in sorted(kept))
 
 
 def expansions(question: str, synonyms: Dict[str, List[str]]) -> List[str]:
@@ -1179,6 +1320,7 @@ def score(
                 head_only,
                 others,
                 district=index.districts.get(candidate.id, frozenset()),
+                typed_said=words & index.words_of(question) if also else said,
                 left=frozenset(
                     word
                     for word in typed
@@ -1606,6 +1748,7 @@ def decide(
     heads: bool = False,
     places: bool = False,
     english: bool = False,
+    story: bool = False,
 ) -> Decision:
     """Answer, offer a choice, or nothing, from candidates scored by ``score``.
 
@@ -1626,7 +1769,8 @@ def decide(
     where): a record an everyday name made, asked with another province named
     (``Scored.beside``), is not stated.
     ``english`` (a question in English): of two offered, a rare pair of English words settles
-    it (``_within``).
+    it (``_within``). ``story``: the candidates were found by a long question's rare words
+    (``rare_words``): one pair of a name among words no catalogue knows is not stated.
     """
     eligible = [s for s in scored if s.evidence >= min_evidence]
     if any(s.age and _thing_shared(s) for s in eligible):
@@ -1687,6 +1831,18 @@ def decide(
         # tạm trú"; "Đăng ký thành lập hộ kinh doanh", "... thay đổi nội dung ..."): the one
         # that changes it where the question asks a change ("chuyển địa điểm"), else the other.
         decision, best, twin = Decision("answer", [changed], why="change said"), changed, None
+    if (
+        decision.kind == "choose"
+        and best is not None
+        and best.first_asked
+        and not best.changing
+        and not best.changes
+        and twin is None
+        and all(s.changes for s in decision.options[1:])
+    ):
+        # Asked for the first time ("làm cccd lần đầu"), of a record making the paper and
+        # one renewing or changing it (*Cấp lại thẻ căn cước*): the first.
+        decision = Decision("answer", [best], why=f"{decision.why}; first time, not renewed")
     if (
         best is not None
         and best.first_asked
@@ -1796,6 +1952,20 @@ def decide(
         # Only "lần đầu" and common words shared ("đăng ký nghĩa vụ quân sự lần đầu"): when,
         # not what; the catalogue may lack what is asked.
         return Decision("unsure", _with_next(best, eligible), why="when only")
+    if (
+        decision.kind == "answer"
+        and best is not None
+        and story
+        and not isinstance(unknown, bool)
+        and len(set(unknown)) >= UNKNOWN_MANY
+        and len(_pairs_of(best)) <= 1
+        and not best.named
+    ):
+        # A long question found by a few of its words: one pair of the name shared ("thừa
+        # kế"), nothing an everyday name says, and more words no catalogue knows ("rút tiền
+        # thừa kế sổ tiết kiệm ở ngân hàng"): what it asks about is perhaps one the catalogue
+        # lacks.
+        return Decision("unsure", _with_next(best, eligible), why="one pair, words unknown")
     if decision.kind == "answer" and best is not None and _among(unknown, best.qualified):
         # "trợ cấp thất nghiệp" of *... trợ cấp hưu trí xã hội*: another kind of the thing.
         return Decision("unsure", _with_next(best, eligible), why="qualified")
@@ -1816,6 +1986,17 @@ def decide(
         low, high = sorted(decision.options, key=lambda s: s.kept)
         if low.kept < CIRCUMSTANCE_KEPT and high.kept >= CIRCUMSTANCE_KEPT_OTHER:
             return Decision("answer", [high], why=f"{decision.why}; circumstance")
+    if (
+        decision.kind == "choose"
+        and procedure
+        and all(s.foreign or not _phrase(s) for s in decision.options)
+        and any(s.foreign for s in decision.options)
+    ):
+        # Neither would be stated alone: one is made by an everyday name while the question
+        # holds another record's everyday phrase ("sang tên" of the land transfer beside "xe
+        # máy"), the other shares lone syllables ("lại", "xe"): perhaps a record the
+        # catalogue lacks (a motorbike's change of owner), not "A or B?".
+        return Decision("unsure", decision.options, why=f"{decision.why}; neither would be said")
     if decision.kind == "choose" and all(
         s.unexplained >= residual_choice * s.evidence for s in decision.options
     ):
@@ -1866,7 +2047,13 @@ def _settled(decision: Decision, eligible: Sequence[Scored]) -> Decision:
             and s.renewal != "reissue"
             and s.thing_said
             and s.candidate.kind == "procedure"
-            and best.said <= s.words
+            # (Or its words as typed, two or more: an everyday name's phrase, "giấy phép kinh
+            # doanh" read as *Đăng ký thành lập hộ kinh doanh*, says what it makes, not what is
+            # changed; one word, "registration" of "household registration", says too little.)
+            and (
+                best.said <= s.words
+                or (len(best.typed_said) >= 2 and best.typed_said <= s.words)
+            )
         ]
         if len(changing) == 1:
             return Decision("answer", changing, why="changed, not made")
@@ -1910,6 +2097,20 @@ def _settled(decision: Decision, eligible: Sequence[Scored]) -> Decision:
             return Decision("answer", [top], why="foreign rival")
         if set(top.foreign) & set(rival.shared) and not rival.foreign:
             return Decision("answer", [rival], why="foreign top")
+        for one, other in ((top, rival), (rival, top)):
+            if set(one.foreign) & other.named and one.named <= other.named and not other.foreign:
+                # The other record's everyday name, whole, read from the question ("photo
+                # công chứng" of the copy certification, "tách sổ hộ khẩu" of *Tách hộ*), and
+                # this one named by nothing more ("công chứng", "hộ khẩu"): the other.
+                return Decision("answer", [other], why="foreign, the other named")
+        copies = [s for s in (top, rival) if s.copy_name and not s.copy_asked]
+        if len(copies) == 1:
+            other = rival if copies[0] is top else top
+            if other.named and not other.foreign:
+                # A copy of a paper no copy of which is asked ("giấy khai sinh mất ... muốn
+                # khai sinh lại"), beside a record an everyday name of the question names:
+                # that one.
+                return Decision("answer", [other], why="no copy asked, the other named")
         changed = _by_change(top, rival)
         changing, making = (top, rival) if top.changes else (rival, top)
         if (
@@ -2368,18 +2569,22 @@ def accents_mended(question: str, index: NameIndex, known: Collection[str]) -> s
         return mended.get(at, match.group(0))
 
     return re.sub(r"[^\W_]+", word, unpossessed(unicodedata.normalize("NFC", question)))
+# Other abbreviations people type for words of the names ("đk tạm trú").
+WORD_ABBREVIATIONS = {"đk": "đăng ký", "dk": "đăng ký", "đkí": "đăng ký", "dki": "đăng ký"}
+WRITTEN_OUT = {**KIND_WORDS, **WORD_ABBREVIATIONS}
 
 
 def spelled_out(question: str) -> str:
-    """The question with the kind abbreviations written out ("bv nhi" -> "bệnh viện nhi"),
-    accents kept only when the question has them (evidence matches accents that way)."""
+    """The question with the kind abbreviations and ``WORD_ABBREVIATIONS`` written out ("bv
+    nhi" -> "bệnh viện nhi", "đk" -> "đăng ký"), accents kept only when the question has them
+    (evidence matches accents that way)."""
     accents = fold(question) != " ".join(re.findall(r"[^\W_]+", question.lower()))
 
     def word(match: "re.Match[str]") -> str:
-        full = KIND_WORDS[match.group(0).lower()]
+        full = WRITTEN_OUT[match.group(0).lower()]
         return full if accents else fold(full)
 
-    pattern = r"\b(" + "|".join(KIND_WORDS) + r")\b"
+    pattern = r"\b(" + "|".join(WRITTEN_OUT) + r")\b"
     return re.sub(pattern, word, question, flags=re.IGNORECASE)
 
 

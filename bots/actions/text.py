@@ -130,6 +130,14 @@ VI_WORDS = set(
     ngay gio thang mo ve vao chua dong hoi sap nhu nay kia roi nua chao cam on tam biet vang
     muon hoi giup mua tien bi sai sua doi cap tp""".split()
 )
+# The same words as written with their accents (a question typed with diacritics must hold its
+# words as written: "ơi", "chưa", "sửa" are the language, not words no catalogue knows).
+VI_WRITTEN = set(
+    """là có không gì nào đâu bao nhiêu lâu cho em tôi mình thì được đc vậy nhé ơi với của và
+    những các làm xin nộp phí lệ giấy thủ tục bệnh viện trường học xã phường huyện tỉnh ngày
+    giờ tháng mở về vào chưa đóng hỏi sắp như này kia rồi nữa chào cảm ơn tạm biệt vâng muốn
+    giúp mua tiền bị sai sửa đổi cấp""".split()
+)
 
 
 def detect_lang(text: str) -> Optional[str]:
@@ -189,7 +197,7 @@ PROCEDURE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
              "ton bao nhieu", "mien phi", "free", "bao nhiu tien")),
     ("agency", ("o dau", "noi nao", "co quan nao", "where", "cho nao", "tai dau",
                 "ubnd", "commune office", "xa nao", "ra dau", "which office", "what office",
-                "which agency", "what agency", "len dau", "den dau", "which authority",
+                "which agency", "what agency", "len dau", "den dau", "di dau", "which authority",
                 "who handles", "who issues", "o xa hay",
                 # Whether one office will do, or another must ("ở xã được không hay bắt buộc
                 # ra phòng công chứng"): where to apply, not who may.
@@ -297,8 +305,10 @@ ASPECT_STOPS: Dict[str, Sequence[str]] = {
     # A relative by marriage ("my father-in-law died") is no law asked about; "chưa bao giờ
     # có sổ đỏ" (never had one) asks no "bao giờ có" (when is it ready).
     # "co can cuoc" (có căn cước) is no "co can" (có cần).
-    # "hồ sơ đến đâu rồi" asks how far a file has got, not where to go.
-    "procedures": ("in law", "in laws", "chua bao gio", "chua tung", "co can cuoc", "den dau roi"),
+    # "hồ sơ đến đâu rồi" asks how far a file has got, not where to go; "để làm giấy tờ đất"
+    # says what for, not which papers to bring.
+    "procedures": ("in law", "in laws", "chua bao gio", "chua tung", "co can cuoc", "den dau roi",
+                   "de lam giay to"),
 }
 
 # Aspect phrases read only where typed with their accents: unaccented, "ve" is also "về".

@@ -21,7 +21,7 @@ from typing import Dict, Iterable, Iterator, List, Sequence, Set, Tuple
 import yaml
 
 from actions import text
-from actions.resolve import KIND_ABBREVIATIONS
+from actions.resolve import KIND_ABBREVIATIONS, WORD_ABBREVIATIONS
 from actions.text import fold, tone_placed
 
 # A word in more than this share of one language's descriptions is a word of the language.
@@ -32,6 +32,8 @@ COMMON_MIN_TEXTS = 10
 UNKNOWN_MIN_LETTERS = 2
 TYPO_MIN_LENGTH = 7
 MAX_REMEMBERED = 50_000
+# An age as people type it ("con 6t", "16t": 16 tuổi): a number, not a word no catalogue knows.
+AGE_TYPED = re.compile(r"\d{1,3}t")
 
 
 # Intents whose examples are not the assistant's questions (their words are what it lacks).
@@ -64,8 +66,9 @@ def question_texts(nlu_data: Path) -> List[str]:
     ]
     for table in text.ASPECT_TABLES.values():
         found.extend(phrase for _, phrases in table for phrase in phrases)
-    found.extend(text.VI_WORDS | text.EN_WORDS | text.PEOPLE_WORDS)
+    found.extend(text.VI_WORDS | text.VI_WRITTEN | text.EN_WORDS | text.PEOPLE_WORDS)
     found.extend(KIND_ABBREVIATIONS)
+    found.extend(WORD_ABBREVIATIONS)
     return found
 
 
@@ -201,6 +204,13 @@ class Vocabulary:
             known = self._known[word] = self._one_typo_away(word)
         return known
 
+    def knows_written(self, word: str) -> bool:
+        """Whether the word, as written (lower case), is known: with its accents where it has
+        any ("chiêu" is a word, "chếu" none), else folded (``knows``)."""
+        written = tone_placed(unicodedata.normalize("NFC", word))
+        folded = fold(written)
+        return written in self.accented if folded != written else self.knows(folded)
+
     def unknown(self, question: str, *, accents: bool = True) -> List[str]:
         """The question's words that nothing the assistant knows holds (digits alone aside).
         Typed with diacritics, a word with them must be known as written ("thất" is not
@@ -214,7 +224,7 @@ class Vocabulary:
             folded = fold(word)
             if position in named:
                 continue
-            if not folded or folded.isdigit() or " " in folded:
+            if not folded or folded.isdigit() or " " in folded or AGE_TYPED.fullmatch(folded):
                 continue
             if folded.isalpha() and len(folded) < UNKNOWN_MIN_LETTERS:
                 continue
