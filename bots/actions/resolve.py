@@ -300,6 +300,9 @@ ASKING_PAIRS = {
     for phrase in map(fold, phrases)
     for a, b in zip(phrase.split(), phrase.split()[1:])
 }
+# What every record of the procedures' catalogue is, "thủ tục hành chính" (folded pairs): no
+# record's evidence, though one name (the linked procedures') holds them.
+KIND_PAIRS = frozenset({"thu tuc", "tuc hanh", "hanh chinh"})
 # Pairs any procedure question may hold, whatever it is about: how it asks an aspect, that
 # it is the first time. (Not "thủ tục": one name holds it, and weighing it unexplained keeps
 # "thủ tục nhận con nuôi", "thủ tục xin giấy phép lao động" from a neighbour, though it also
@@ -684,6 +687,9 @@ class NameIndex:
         # A word counted inside a pair does not count again alone.
         in_pairs = {word for term in shared if " " in term for word in term.split()}
         shared = {term for term in shared if " " in term or term not in in_pairs}
+        # What every procedure is ("thủ tục") names none ("ly hôn thủ tục thế nào" is not the
+        # linked procedure, whose name begins "Liên thông thủ tục hành chính").
+        shared -= KIND_PAIRS
         return sum(self.weight(term) for term in shared), tuple(sorted(shared))
 
     def unexplained(

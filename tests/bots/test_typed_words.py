@@ -240,3 +240,10 @@ def test_found_by_a_long_questions_rare_words_one_pair_among_unknown_words_is_no
         story=True,
     )
     assert doubted.kind == "unsure"
+
+
+def test_thu_tuc_names_no_procedure(procedures: resolve.NameIndex) -> None:
+    # Every procedure is a "thủ tục"; one name (the linked procedures') holds the pair.
+    linked = "2.000986"
+    assert procedures.evidence("ly hôn thủ tục thế nào", linked) == (0.0, ())
+    assert "khai sinh" in procedures.evidence("thủ tục liên thông khai sinh cho bé", linked)[1]
