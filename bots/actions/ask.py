@@ -37,6 +37,7 @@ from actions.resolve import (
     beyond_place_names,
     decide,
     domains_named,
+    headed_procedure,
     named_event,
     only_place_names,
     pair_beyond_place_names,
@@ -490,6 +491,18 @@ class ActionAnswer(Action):
             _clear_procedure(decisions["procedures"])
             and not any(
                 _named_record(found) for name, found in decisions.items() if name != "procedures"
+            )
+            and not (owner and self._about_previous(tracker, owner, text))
+        ) or (
+            # Or named by a pair its name begins with ("chuyển trường" of *Chuyển trường đối
+            # với học sinh THCS*), nothing unexplained, where no other catalogue answers
+            # ("chuyển trường cấp 2 cho con từ Hà Nội về": no school named, the schools found
+            # only by the level's words are "not found exactly").
+            headed_procedure(decisions["procedures"], names.indexes["procedures"])
+            and not any(
+                found.kind == "answer" or (found.kind == "choose" and _named_record(found))
+                for name, found in decisions.items()
+                if name != "procedures"
             )
             and not (owner and self._about_previous(tracker, owner, text))
         )

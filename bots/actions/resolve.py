@@ -2015,6 +2015,23 @@ def decide(
     return decision
 
 
+def headed_procedure(decision: Decision, index: NameIndex) -> bool:
+    """Whether the decision answers with one procedure sharing a pair its name begins with,
+    rare enough to be evidence alone, and leaving nothing of the question unexplained
+    ("chuyển trường" of *Chuyển trường đối với học sinh trung học cơ sở*)."""
+    best = decision.best
+    return (
+        decision.kind == "answer"
+        and best is not None
+        and best.candidate.kind == "procedure"
+        and not best.unexplained
+        and any(
+            index.weight(term) >= index.min_evidence()
+            for term in index.heads.get(best.candidate.id, set()) & set(best.shared)
+        )
+    )
+
+
 def _among(unknown: Union[bool, Collection[str]], words: Sequence[str]) -> bool:
     """Whether ``words`` hold a word no catalogue knows: ``unknown`` is those of the question
     (folded), or only whether it holds any."""

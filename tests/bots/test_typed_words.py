@@ -247,3 +247,15 @@ def test_thu_tuc_names_no_procedure(procedures: resolve.NameIndex) -> None:
     linked = "2.000986"
     assert procedures.evidence("ly hôn thủ tục thế nào", linked) == (0.0, ())
     assert "khai sinh" in procedures.evidence("thủ tục liên thông khai sinh cho bé", linked)[1]
+
+
+def test_a_procedure_named_by_the_pair_its_name_begins_with(procedures: resolve.NameIndex) -> None:
+    transfer = "2.002481"
+    scored = resolve.score(
+        "chuyển trường cấp 2 cho con từ Đà Nẵng về",
+        [resolve.Candidate("procedure", transfer, transfer, 1.0, 0.6)],
+        procedures,
+        SYNONYMS,
+    )
+    decision = resolve.decide(scored, procedures.min_evidence(), rival_answers=False)
+    assert resolve.headed_procedure(decision, procedures)
