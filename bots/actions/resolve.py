@@ -876,7 +876,14 @@ class NameIndex:
                 if name_folded not in self.language_words
                 and (
                     (name_folded == folded and not asking)
-                    or (typo and len(folded) >= 2 and _one_edit(folded, name_folded))
+                    # (A letter missing or one too many, not another letter: "tụng" of
+                    # "kiện tụng" is a word, no "dụng" of "sử dụng".)
+                    or (
+                        typo
+                        and len(folded) >= 2
+                        and abs(len(folded) - len(name_folded)) == 1
+                        and _one_edit(folded, name_folded)
+                    )
                 )
                 and any(
                     (
@@ -1961,16 +1968,20 @@ def decide(
     if (
         decision.kind == "answer"
         and best is not None
-        and story
+        and heads
         and not isinstance(unknown, bool)
-        and len(set(unknown)) >= UNKNOWN_MANY
-        and len(_pairs_of(best)) <= 1
         and not best.named
+        and (
+            (story and len(set(unknown)) >= UNKNOWN_MANY and len(_pairs_of(best)) <= 1)
+            # Asked in few words, only the pair shared, beside more words no catalogue knows.
+            or (len(set(unknown)) > UNKNOWN_MANY and len(best.shared) == 1)
+        )
     ):
-        # A long question found by a few of its words: one pair of the name shared ("thừa
-        # kế"), nothing an everyday name says, and more words no catalogue knows ("rút tiền
-        # thừa kế sổ tiết kiệm ở ngân hàng"): what it asks about is perhaps one the catalogue
-        # lacks.
+        # One pair of the name shared ("thừa kế"), nothing an everyday name says, and more
+        # words no catalogue knows ("rút tiền thừa kế sổ tiết kiệm ở ngân hàng"): what it
+        # asks about is perhaps one the catalogue lacks. (Two such words suffice for a long
+        # question found by a few of its words; in a short one, everyday words the
+        # vocabulary lacks, "lấn", "mét", "đơn", are common.)
         return Decision("unsure", _with_next(best, eligible), why="one pair, words unknown")
     if decision.kind == "answer" and best is not None and _among(unknown, best.qualified):
         # "trợ cấp thất nghiệp" of *... trợ cấp hưu trí xã hội*: another kind of the thing.
@@ -2129,7 +2140,8 @@ def _settled(decision: Decision, eligible: Sequence[Scored]) -> Decision:
         copies = [s for s in (top, rival) if s.copy_name and not s.copy_asked]
         if len(copies) == 1:
             other = rival if copies[0] is top else top
-            if other.named and not other.foreign:
+            # (Named by more than the copy: "công chứng" names both certifications.)
+            if other.named - copies[0].named and not other.foreign:
                 # A copy of a paper no copy of which is asked ("giấy khai sinh mất ... muốn
                 # khai sinh lại"), beside a record an everyday name of the question names:
                 # that one.

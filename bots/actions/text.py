@@ -308,7 +308,9 @@ ASPECT_STOPS: Dict[str, Sequence[str]] = {
     # "hồ sơ đến đâu rồi" asks how far a file has got, not where to go; "để làm giấy tờ đất"
     # says what for, not which papers to bring.
     "procedures": ("in law", "in laws", "chua bao gio", "chua tung", "co can cuoc", "den dau roi",
-                   "de lam giay to"),
+                   "de lam giay to",
+                   # The state of one's own file ("hồ sơ đã xong chưa"): no documents asked.
+                   "ho so da xong", "tinh trang ho so", "tra cuu ho so", "kiem tra ho so"),
 }
 
 # Aspect phrases read only where typed with their accents: unaccented, "ve" is also "về".
