@@ -313,6 +313,18 @@ def test_words_no_catalogue_knows_get_not_found_not_a_neighbour(
     assert "(mã " not in answer and "FLC" not in answer
 
 
+def test_vietnamese_typed_as_people_type_it_reaches_the_record_and_a_neighbour_stays_unsaid(
+    stack: AssistantStack,
+) -> None:
+    # A letter missing inside a name's pair ("hộ chếu"), "đk" for "đăng ký": the record stated.
+    assert "1.001456" in text_of(ask(stack, "làm hộ chếu cho con cần giấy tờ gì"))
+    assert "1.004194" in text_of(ask(stack, "đk tạm trú cho sinh viên ở đâu"))
+    # One pair of the land transfer's name ("thừa kế") among words no catalogue knows (a bank
+    # savings book): not found, the land transfer not stated (review R16).
+    answer = text_of(ask(stack, "rút tiền thừa kế trong sổ tiết kiệm ở ngân hàng"))
+    assert "(mã " not in answer and "1800 1096" in answer
+
+
 def test_english_tourist_question_gets_english_from_the_data(
     stack: AssistantStack, mongo: Any
 ) -> None:
