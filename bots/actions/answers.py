@@ -25,6 +25,7 @@ LABELS: Dict[str, Dict[str, str]] = {
         "working_days": "{n} ngày làm việc",
         "same_day": "trong ngày",
         "time_missing": "Dữ liệu chưa ghi thời hạn giải quyết của thủ tục này.",
+        "validity": "Thời hạn của giấy tờ, theo dữ liệu: {text}",
         "validity_missing": (
             "Dữ liệu chưa ghi giấy tờ nhận được có giá trị bao lâu. Bạn tra trên Cổng dịch vụ "
             "công hoặc hỏi cơ quan thực hiện."
@@ -89,6 +90,7 @@ LABELS: Dict[str, Dict[str, str]] = {
         "working_days": "{n} working day(s)",
         "same_day": "same day",
         "time_missing": "The record does not state a processing time for this procedure.",
+        "validity": "How long it lasts, per the record: {text}",
         "validity_missing": (
             "The record does not say how long the paper you get stays valid. Look it up on the "
             "public services portal or ask the office that issues it."
@@ -208,16 +210,18 @@ def _time(record: Record, lang: str) -> List[str]:
 
 
 # Words of a record's conditions saying how long what it gives lasts ("Thời hạn tạm trú tối đa
-# 02 năm").
-VALIDITY_WORDS = ("thời hạn", "hiệu lực", "giá trị", "valid", "maximum", "up to", "expires")
+# 02 năm"); not a deadline to apply ("trong thời hạn 60 ngày kể từ ngày sinh"; review R14).
+VALIDITY_WORDS = ("tối đa", "có giá trị", "hiệu lực", "valid for", "maximum", "up to", "expires")
+DEADLINE_WORDS = ("trong thời hạn", "within")
 
 
 def _validity(record: Record, lang: str) -> List[str]:
     # How long the paper stays valid: what the conditions say of it, else said missing (never
     # the processing time).
     conditions = str(record.get("conditions") or "")
-    if any(word in conditions.lower() for word in VALIDITY_WORDS):
-        return [label(lang, "conditions", text=conditions)]
+    said = conditions.lower()
+    if any(w in said for w in VALIDITY_WORDS) and not any(w in said for w in DEADLINE_WORDS):
+        return [label(lang, "validity", text=conditions)]
     return [label(lang, "validity_missing")]
 
 

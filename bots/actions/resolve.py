@@ -278,6 +278,12 @@ HAD_BEFORE = {
     # A vehicle bought used, however named ("xe cũ", "xe máy cũ", "ô tô cũ", "đã qua sử dụng"),
     # and a bicycle, which bears no plate (review R5).
     "xe cu", "may cu", "to cu", "oto cu", "qua su dung", "xe dap", "bicycle",
+    # A plate revoked on a sale, what an owner-bound number is, a number chosen however said
+    # (review R11: "thu hồi biển số khi bán xe", "biển số định danh là gì", "có được chọn").
+    "thu hoi", "ban xe", "dinh danh", "chon",
+    # A vehicle passed on or bought from someone (review R15).
+    "thua ke", "cho tang", "tang cho", "dung ten", "inherit", "inherited", "inheriting",
+    "gave me", "given to", "from my", "from a", "from someone", "in my name",
     "auctioned", "auctions", "bid", "bidding", "second-hand", "secondhand", "second hand",
     "transfer", "transferred", "transferring",
     # (Not "used" alone: "land my family has used for decades".)

@@ -177,7 +177,8 @@ PROCEDURE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
               "thoi han nhan ket qua")),
     # (Its words are asking words, ASKING_WORDS: none of a name's, not "sử dụng".)
     ("validity", ("co thoi han", "han may nam", "han bao nhieu nam", "gia tri bao lau",
-                  "gia tri may nam", "hieu luc bao lau", "hieu luc may nam", "how long is it valid",
+                  "gia tri may nam", "hieu luc bao lau", "hieu luc may nam", "gia tri may thang",
+                  "gia tri bao nhieu thang", "hieu luc may thang", "how long is it valid",
                   "stay valid", "stays valid", "validity")),
     ("time", ("bao lau", "may ngay", "mat may", "thoi han", "how long", "bao gio co",
               "khi nao co", "processing time", "bao nhieu ngay",
@@ -611,6 +612,12 @@ VEHICLE_KINDS = {
     "moped", "mopeds", "bike", "bikes", "truck", "trucks", "vehicle",
 }
 REGISTER_VERBS = {"register", "registering", "registered", "registers"}
+# A vehicle sold, or a contract about it certified: no registration asked ("I want to sell my
+# car, where do I notarize the contract"; review R15).
+NOT_REGISTERING = {
+    "sell", "selling", "sold", "sale", "contract", "notarize", "notarise", "notarized",
+    "notarised", "certify", "certified",
+}
 
 
 def vehicles_named(text: str, terms: Mapping[str, int]) -> str:
@@ -620,8 +627,10 @@ def vehicles_named(text: str, terms: Mapping[str, int]) -> str:
     if detect_lang(text) != "en":
         return text
     said = set(words(text))
-    if not said & VEHICLE_KINDS:
+    if not said & VEHICLE_KINDS or said & NOT_REGISTERING:
         return text
+    if not said & (REGISTER_VERBS | {"plate", "plates"}):
+        return text  # a vehicle named, no registration nor plate asked (review R15)
     extra = [phrase for phrase in ("vehicles",) if phrase in terms]
     if said & REGISTER_VERBS and "register vehicles" in terms:
         extra.append("register vehicles")

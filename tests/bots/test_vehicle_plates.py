@@ -90,6 +90,14 @@ def test_a_plate_for_a_vehicle_just_bought_is_the_first_registration(
         "dang ky xe may cu mua lai cua nguoi quen",
         "đăng ký xe đạp điện",
         "bấm biển có được chọn số không",
+        # Review R11: revoked on a sale, what an owner-bound number is, a number chosen.
+        "thu hồi biển số khi bán xe",
+        "biển số định danh là gì",
+        "biển số 5 số có được chọn không",
+        # Review R15: passed on, bought from someone.
+        "I inherited my grandfather's motorbike, how do I register it",
+        "my dad gave me his car, how do I register it in my name",
+        "I bought a motorbike from my neighbour, how do I register it",
         # Which number it bears: no record says.
         "giữ biển số cũ khi mua xe mới được không",
         "can I choose my licence plate number",
@@ -186,6 +194,13 @@ def test_how_long_a_paper_stays_valid_is_no_processing_time() -> None:
     stay = {"name": "Đăng ký tạm trú", "conditions": "Thời hạn tạm trú tối đa 02 năm."}
     text, _ = answers.procedure_answer(stay, "validity", "vi")
     assert "tối đa 02 năm" in text
+    # Review R14: a deadline to apply is no validity; a validity from issuance is.
+    birth = {"name": "Đăng ký khai sinh", "conditions": "Trong thời hạn 60 ngày kể từ ngày sinh."}
+    text, _ = answers.procedure_answer(birth, "validity", "vi")
+    assert "60 ngày" not in text and "giá trị bao lâu" in text
+    status = {"name": "Xác nhận", "conditions": "Giấy xác nhận có giá trị 06 tháng kể từ ngày cấp."}
+    assert "06 tháng" in answers.procedure_answer(status, "validity", "vi")[0]
+    assert aspect_in("giấy xác nhận độc thân có giá trị mấy tháng", "procedures") == "validity"
     text, _ = answers.procedure_answer(
         {"name": "Cấp hộ chiếu", "code": "1.001456"}, "validity", "vi"
     )
@@ -222,7 +237,13 @@ def test_an_english_kind_of_vehicle_is_the_names_vehicles(
 
 
 def test_no_kind_of_vehicle_reads_as_it_was_typed(procedures: resolve.NameIndex) -> None:
-    for question in ("How do I register a birth?", "đăng ký xe máy ở đâu"):
+    for question in (
+        "How do I register a birth?",
+        "đăng ký xe máy ở đâu",
+        # Review R15: a sale, a contract, no registration asked.
+        "I want to sell my car, where do I notarize the contract",
+        "can I rent a motorbike in Sam Son",
+    ):
         assert vehicles_named(question, procedures.frequency) == question
     # A plate had before is still no first registration.
     reading = vehicles_named(
