@@ -45,6 +45,22 @@ _VI_CONDITIONS = rf"{_VI_DISEASE} | {_VI_NAMED}"
 # A verb stating that someone has the condition; "bị" alone is also the passive ("bị mất"),
 # which is why the condition must come from the list.
 _VI_STATING = r"(?:bi|mac|dang\s+bi|dang\s+mac|nhiem|duong\s+tinh\s+voi)"
+# A person, then the condition with no verb ("chồng tôi nghiện rượu", "mẹ tôi tiểu đường",
+# "con em tự kỷ"): a statement as plain as "bị". Only conditions no everyday word folds like
+# (not "ho" of "hộ khẩu", "lao" of "lao động", "sốt" of "sót", "đau" of "đâu", "cúm", "hen").
+_VI_PERSON = (
+    r"(?:toi|minh|em|con|chau|be|me|bo|ba|ma|chong|vo|ong|anh|chi|ban)"
+    r"(?:\s+(?:cua\s+)?(?:toi|em|minh|ay|nha\s+toi))?(?:\s+(?:dang|van|hay|cung))?(?:\s+la(?:\s+nguoi)?)?"
+)
+_VI_PLAIN = rf"""
+    nghien(?:\s+ma\s+tuy|\s+{_W})? | tieu\s+duong | dai\s+thao\s+duong | ung\s+thu(?:\s+{_W})?
+    | tu\s+ky | khuyet\s+tat(?:\s+nang|\s+nhe)? | dot\s+quy | tai\s+bien(?:\s+mach\s+mau\s+nao)?
+    | tram\s+cam | dong\s+kinh | thieu\s+nang(?:\s+tri\s+tue)? | bai\s+nao | alzheimer
+    | parkinson | liet(?:\s+{_W})? | sot(?:\s+cao|\s+xuat\s+huyet)? | hen\s+suyen
+    | suy\s+(?:than|tim|gan) | hiv | tim\s+bam\s+sinh | vo\s+sinh | hiem\s+muon
+"""
+# Under treatment for it: "đang điều trị ung thư", "đang chữa tiểu đường".
+_VI_TREATED = r"(?:dang\s+dieu\s+tri|dang\s+chua)"
 _VI_PREGNANT = (
     r"(?:dang\s+)?(?:mang\s+thai|co\s+thai|co\s+bau|mang\s+bau|bau\s+bi"
     r"|sap\s+sinh(?!\s+nhat)(?:\s+con)?|sap\s+de)"
@@ -59,7 +75,8 @@ _EN_CONDITIONS = r"""
     | kidney\s+(?:disease|failure|stones?) | alzheimer\w* | parkinson\w* | an?\s+std
 """
 _EN_STATES = r"""
-    pregnant | expecting(?:\s+a\s+baby|\s+twins)? | due\s+to\s+give\s+birth | diabetic
+    addicted(?:\s+to\s+\w+)? | an\s+(?:alcoholic|addict) | a\s+(?:drug\s+)?addict | alcoholic
+    | pregnant | expecting(?:\s+a\s+baby|\s+twins)? | due\s+to\s+give\s+birth | diabetic
     | disabled | depressed | autistic | hiv\s+positive | epileptic | sick | ill
     | allergic(?:\s+to\s+\w+)?
 """
@@ -75,6 +92,8 @@ _STATEMENT = re.compile(
     rf"""
     \b{_VI_STATING}\s+(?P<vi>{_VI_CONDITIONS})\b
     | \bco\s+(?P<disease>{_VI_DISEASE})\b
+    | \b{_VI_PERSON}\s+(?P<plain>{_VI_PLAIN})\b
+    | \b{_VI_TREATED}\s+(?P<treated>{_VI_PLAIN})\b
     | \b(?P<pregnant>{_VI_PREGNANT})\b
     | \b{_EN_STATING}\s+(?:a\s+|an\s+|the\s+)?(?P<en>{_EN_CONDITIONS})\b
     | \b{_EN_BEING}\s+(?:very\s+|so\s+|really\s+)?(?P<state>{_EN_STATES})\b
@@ -117,6 +136,26 @@ _TYPED_AS = {
     "nen": {"nền", "nen"},
     "sap": {"sắp", "sap"},
     "de": {"đẻ", "de"},
+    # the people of _VI_PERSON ("chống ung thư", "bỏ nghiện", "tới" are no one)
+    "toi": {"tôi", "toi"},
+    "minh": {"mình", "minh"},
+    "chau": {"cháu", "chau"},
+    "be": {"bé", "be"},
+    "me": {"mẹ", "me"},
+    "bo": {"bố", "bo"},
+    "ba": {"ba", "bà"},
+    "ma": {"má", "ma"},
+    "chong": {"chồng", "chong"},
+    "vo": {"vợ", "vo"},
+    "ong": {"ông", "ong"},
+    "chi": {"chị", "chi"},
+    "ban": {"bạn", "ban"},
+    "ay": {"ấy", "ay"},
+    "dang": {"đang", "dang"},
+    "van": {"vẫn", "van"},
+    "cung": {"cũng", "cung"},
+    "la": {"là", "la"},
+    "nguoi": {"người", "nguoi"},
 }
 
 
@@ -138,7 +177,7 @@ def stated_condition_spans(text: str) -> List[Tuple[int, int]]:
         start, end = match.span()
         if not _typed_as_stated(text[start:end], folded[start:end]):
             continue
-        groups = ("vi", "disease", "pregnant", "en", "state")
+        groups = ("vi", "disease", "plain", "treated", "pregnant", "en", "state")
         group = next(name for name in groups if match.group(name))
         spans.append(match.span(group))
     return spans

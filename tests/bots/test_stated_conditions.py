@@ -53,6 +53,17 @@ MASK = "<health-condition>"
         ("vợ tôi sắp sinh, nên đến bệnh viện nào", f"vợ tôi {MASK}, nên đến bệnh viện nào"),
         ("vo toi sap de thi kham o dau", f"vo toi {MASK} thi kham o dau"),
         ("my wife is expecting, which hospital", f"my wife is {MASK}, which hospital"),
+        # a condition said of someone with no verb (review: "nghiện" without "bị")
+        ("chồng tôi nghiện rượu thì cai ở đâu", f"chồng tôi {MASK} thì cai ở đâu"),
+        ("anh ấy đang nghiện ma túy", f"anh ấy đang {MASK}"),
+        ("mẹ tôi tiểu đường, khám ở đâu", f"mẹ tôi {MASK}, khám ở đâu"),
+        ("con em tự kỷ thì học trường nào", f"con em {MASK} thì học trường nào"),
+        ("ong toi dot quy nam vien o dau", f"ong toi {MASK} nam vien o dau"),
+        ("tôi là người khuyết tật nặng", f"tôi là người {MASK}"),
+        ("con tôi sốt 3 ngày rồi", f"con tôi {MASK} 3 ngày rồi"),
+        ("bố tôi đang điều trị ung thư", f"bố tôi đang điều trị {MASK}"),
+        ("my son is addicted to gambling", f"my son is {MASK}"),
+        ("my husband is an alcoholic", f"my husband is {MASK}"),
     ],
 )
 def test_a_health_condition_someone_states_is_masked(text: str, masked: str) -> None:
@@ -86,6 +97,16 @@ def test_a_health_condition_someone_states_is_masked(text: str, masked: str) -> 
         "đăng ký khai sinh cho con mới sinh",
         "sắp sinh nhật con, đăng ký khai sinh muộn được không",
         "có bệnh nên phải làm giấy tờ gì",
+        # a service, or a word that folds like a person or a condition
+        "trung tâm cai nghiện ở đâu",
+        "người nghiện ma túy đăng ký cai nghiện ở đâu",
+        "thuốc chống ung thư mua ở đâu",  # "chống" folds as "chồng"
+        "bỏ nghiện thuốc lá thế nào",  # "bỏ" folds as "bố"
+        "con tôi hộ khẩu ở đâu",
+        "con toi ho khau o dau",
+        "mẹ tôi lao động ở nước ngoài",
+        "tên con tôi bị sót",
+        "giấy xác nhận khuyết tật cho con",
     ],
 )
 def test_what_states_no_condition_about_a_person_is_kept(text: str) -> None:
