@@ -8,7 +8,7 @@ other long digit run, and e-mail addresses become placeholders; so do the people
 
 import re
 
-from domains.chatbot.names import mask_names
+from domains.chatbot.names import IsPlace, mask_names
 
 # Digits may be grouped with single spaces, dots or dashes: "0912 345 678", "0912.345.678".
 _SEP = r"[ .\-]?"
@@ -38,8 +38,13 @@ def _digit_token(match: re.Match[str]) -> str:
     return NUMBER_TOKEN
 
 
-def mask_personal_data(text: str) -> str:
-    """``text`` with personal identifiers replaced by placeholders such as ``<phone>``."""
+def _no_place(_: str) -> bool:
+    return False
+
+
+def mask_personal_data(text: str, is_place: IsPlace = _no_place) -> str:
+    """``text`` with personal identifiers replaced by placeholders such as ``<phone>``; names of
+    places ``is_place`` knows are not people's names."""
     text = BHYT.sub(BHYT_TOKEN, text)
     text = EMAIL.sub(EMAIL_TOKEN, text)
-    return mask_names(DIGIT_RUN.sub(_digit_token, text))
+    return mask_names(DIGIT_RUN.sub(_digit_token, text), is_place)

@@ -15,6 +15,10 @@ khai sinh" stay as typed). What is found:
   ("đường Nguyễn Văn Cừ", "trường THPT Lê Lợi", "thị trấn ...") or a doctor ("bác sĩ Lê Văn
   Minh": doctors' names are published by the directory and the assistant may need them).
 
+A place's name is not a person's: a run of words that a catalogue's place names hold ("lên Cô
+Tiên": the temple *Đền Cô Tiên*; "Hồ Công Cave") is left as typed (``is_place``, from the
+catalogues through domains/chatbot/ports.py).
+
 What is not found (docs/security.md, "Chat transcripts"): a name typed in lower case without a
 cue ("nguyen van an dat lich"), a foreign name without a cue, a given name alone ("Lan bị
 sốt"), a two-word name ("Trần Bình"), and a family name or middle name outside the lists.
@@ -24,6 +28,7 @@ only and erased with the account.
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 NAME_TOKEN = "<name>"  # noqa: S105
 
@@ -169,7 +174,23 @@ def _name_length(words: list[str], *, stating: bool, shaped: bool) -> int:
     return taken
 
 
-def _mask_after_cues(text: str, pattern: re.Pattern[str], *, stating: bool, shaped: bool) -> str:
+# Whether a run of words is (part of) the name of a place a catalogue holds: "Cô Tiên" of the
+# temple *Đền Cô Tiên*, "Hồ Công Cave" (domains/chatbot/ports.py). Nothing is, by default.
+IsPlace = Callable[[str], bool]
+
+
+def _no_place(_: str) -> bool:
+    return False
+
+
+def _mask_after_cues(
+    text: str,
+    pattern: re.Pattern[str],
+    *,
+    stating: bool,
+    shaped: bool,
+    is_place: IsPlace = _no_place,
+) -> str:
     def replace(match: re.Match[str]) -> str:
         if not stating and _after_place_word(text, match.start()):
             return match.group(0)  # "đền Bà Triệu": a place
@@ -180,6 +201,8 @@ def _mask_after_cues(text: str, pattern: re.Pattern[str], *, stating: bool, shap
         start = match.start(1) - match.start(0)
         end = start + words[taken - 1].end()
         whole = match.group(0)
+        if not stating and is_place(whole[:end]):
+            return whole  # "lên Cô Tiên": the temple's name, the cue and all
         return f"{whole[:start]}{NAME_TOKEN}{whole[end:]}"
 
     return pattern.sub(replace, text)
@@ -198,8 +221,9 @@ def _capitalised_runs(text: str) -> list[list[re.Match[str]]]:
     return runs
 
 
-def _mask_family_names(text: str) -> str:
-    """A family name, a common middle name and up to three more capitalised words."""
+def _mask_family_names(text: str, is_place: IsPlace = _no_place) -> str:
+    """A family name, a common middle name and up to three more capitalised words (not a place's
+    name: "Hồ Công Cave")."""
     spans: list[tuple[int, int]] = []
     for run in _capitalised_runs(text):
         folded = [_fold(word.group(0)) for word in run]
@@ -209,16 +233,21 @@ def _mask_family_names(text: str) -> str:
             if _after_place_word(text, run[i].start()):
                 continue  # "THCS Trần Mai Ninh", "Bệnh Viện Lê Văn Thịnh"
             if folded[i] in FAMILY_NAMES and folded[i + 1] in MIDDLE_NAMES:
-                spans.append((run[i].start(), run[min(len(run), i + 5) - 1].end()))
+                end = run[min(len(run), i + 5) - 1].end()
+                if is_place(text[run[i].start() : run[i + 2].end()]):
+                    break
+                spans.append((run[i].start(), end))
                 break
     for start, end in reversed(spans):
         text = f"{text[:start]}{NAME_TOKEN}{text[end:]}"
     return text
 
 
-def mask_names(text: str) -> str:
-    """``text`` with the names it can find replaced by ``<name>``."""
+def mask_names(text: str, is_place: IsPlace = _no_place) -> str:
+    """``text`` with the names it can find replaced by ``<name>``; a run of words ``is_place``
+    holds for (a place a catalogue names) is left as typed, unless a phrase states it is a
+    name ("tên tôi là ...")."""
     text = _mask_after_cues(text, _STATING, stating=True, shaped=False)
-    text = _mask_after_cues(text, _NAMING, stating=False, shaped=True)
-    text = _mask_after_cues(text, _WEAK, stating=False, shaped=False)
-    return _mask_family_names(text)
+    text = _mask_after_cues(text, _NAMING, stating=False, shaped=True, is_place=is_place)
+    text = _mask_after_cues(text, _WEAK, stating=False, shaped=False, is_place=is_place)
+    return _mask_family_names(text, is_place)

@@ -11,6 +11,7 @@ import httpx
 from domains.chatbot.config import ChatSettings
 from domains.chatbot.errors import EmptyMessage, MessageTooLong, RateLimited
 from domains.chatbot.masking import mask_personal_data
+from domains.chatbot.ports import PLACE_NAMES
 from domains.chatbot.rasa import BotMessage, Link, RasaUnavailable, send_to_rasa
 from domains.chatbot.repository import ChatStore, RateLimitRepository
 from domains.chatbot.sessions import conversation_for
@@ -104,12 +105,14 @@ async def send_message(
             limit=settings.chat_messages_per_minute_ip,
             now=now,
         )
+    places = caller.store.resources.find(PLACE_NAMES)
+    masked = mask_personal_data(text, places.holds) if places else mask_personal_data(text)
     try:
         messages = await send_to_rasa(
             http=http,
             base_url=settings.rasa_url,
             sender_id=conversation.sender_id,
-            text=mask_personal_data(text),
+            text=masked,
             lang=lang if lang_requested else None,
             client_lang=lang,
             timeout_seconds=settings.chat_timeout_seconds,

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from domains.chatbot.masking import mask_personal_data
+from domains.chatbot.ports import PLACE_NAMES_TTL_SECONDS, PlaceNameSources
 
 
 @pytest.mark.parametrize(
@@ -164,3 +165,65 @@ def test_the_frozen_chat_questions_pass_unchanged() -> None:
             if mask_personal_data(text) != text:
                 changed.append(text)
     assert changed == []
+
+
+class _Places:
+    def __init__(self, *names: str) -> None:
+        self.names = list(names)
+
+    def place_names(self) -> list[str]:
+        return self.names
+
+
+def _place_names(*names: str) -> PlaceNameSources:
+    sources = PlaceNameSources()
+    sources.add(_Places(*names))
+    return sources
+
+
+PLACES = _place_names(
+    "Đền Cô Tiên", "Cô Tiên Temple", "Hang Hồ Công", "Hồ Công Cave", "Đền Bà Triệu"
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A place the catalogue holds, named as people name it, without its kind word.
+        "lên Cô Tiên ở núi Trường Lệ mở đến mấy giờ tối",
+        "đi Bà Triệu mất bao lâu",
+        "Hồ Công Cave có xa trung tâm không",
+        "is Cô Tiên Temple open at night",
+    ],
+)
+def test_a_place_the_catalogues_hold_is_not_a_name(text: str) -> None:
+    assert mask_personal_data(text) != text  # masked as a name without the catalogue
+    assert mask_personal_data(text, PLACES.holds) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # People stay masked: another given name after the same cue, a longer name beginning
+        # like a place, a full name beginning like a cave's, a name stated as one.
+        ("Cô Lan muốn hỏi lịch tiêm", "Cô <name> muốn hỏi lịch tiêm"),
+        ("bà Triệu Thị Mai gọi hỏi lịch khám", "bà <name> gọi hỏi lịch khám"),
+        ("Hồ Công Minh đặt lịch khám", "<name> đặt lịch khám"),
+        ("tên tôi là Cô Tiên", "tên tôi là <name>"),
+    ],
+)
+def test_a_person_is_masked_beside_the_places(text: str, masked: str) -> None:
+    assert mask_personal_data(text, PLACES.holds) == masked
+
+
+def test_place_names_are_read_again_after_a_while() -> None:
+    now = [0.0]
+    temple = _Places("Đền Cô Tiên")
+    sources = PlaceNameSources(clock=lambda: now[0])
+    sources.add(temple)
+    assert sources.holds("cô tiên") and sources.holds("Co Tien")
+    temple.names = ["Đền Bà Triệu"]
+    assert sources.holds("Cô Tiên")  # kept for a while
+    now[0] += PLACE_NAMES_TTL_SECONDS
+    assert not sources.holds("Cô Tiên") and sources.holds("bà triệu")
+    assert not sources.holds("Triệu")  # one word is no phrase of a name

@@ -15,10 +15,13 @@ from typing import Any
 
 import httpx
 import pytest
+from bson import ObjectId
 from starlette.applications import Starlette
 
 from domains.chatbot.module import MODULE as CHATBOT
+from domains.chatbot.ports import PLACE_NAMES
 from domains.kernel.resources import Resources
+from domains.tourism.catalogues import ATTRACTION_INDEX
 from tests.conftest import GraphQLClient
 
 SEND = """
@@ -151,6 +154,20 @@ async def test_personal_numbers_are_masked_before_reaching_the_assistant(
     for secret in ("0912345678", "038123456789", "DN4012345678901"):
         assert secret not in json.dumps(sent)
     assert "<phone>" in sent["message"] and "1.001193" in sent["message"]
+
+
+async def test_a_place_the_tourism_catalogue_holds_is_not_masked_as_a_name(
+    gql: GraphQLClient, chat_env: FakeRasa, resources: Resources
+) -> None:
+    # "Cô" + a capitalised word is a person ("Cô Lan"), unless the catalogue holds it as a
+    # place's name ("lên Cô Tiên": the temple *Đền Cô Tiên*, dev5 g091).
+    index = resources.get(ATTRACTION_INDEX)
+    await index.wait_built()
+    temple = {"_id": ObjectId(), "name": {"vi": "Đền Cô Tiên", "en": "Cô Tiên Temple"}}
+    await index.written([temple])
+    resources.get(PLACE_NAMES).refresh()
+    await send(gql, "lên Cô Tiên mở đến mấy giờ, Cô Lan hỏi")
+    assert chat_env.requests[-1]["message"] == "lên Cô Tiên mở đến mấy giờ, Cô <name> hỏi"
 
 
 async def test_anonymous_conversation_continues_only_with_the_issued_session(
