@@ -52,11 +52,23 @@ _VI_PERSON = (
     r"(?:toi|minh|em|con|chau|be|me|bo|ba|ma|chong|vo|ong|anh|chi|ban)"
     r"(?:\s+(?:cua\s+)?(?:toi|em|minh|ay|nha\s+toi))?(?:\s+(?:dang|van|hay|cung))?(?:\s+la(?:\s+nguoi)?)?"
 )
+# What one is addicted to, said without a verb ("chồng tôi nghiện rượu"); "em nghiện Pù Luông",
+# "tôi nghiện cà phê" are a liking, not a condition.
+_SUBSTANCES = (
+    r"(?:ruou(?:\s+bia)?|bia|ma\s+tuy|thuoc\s+la(?:o)?|thuoc\s+lao|co\s+bac|danh\s+bac|game"
+    r"|heroin|ke)"
+)
+# The statement ends there: the text's end, punctuation (two blanks in the character-wise fold:
+# "nghiện, cai ở đâu") or a word beginning the next clause ("chồng tôi nghiện thì ...").
+_CLAUSE_END = (
+    r"(?=\s*$|\s{2,}|\s+(?:thi|nen|ma|va|o|can|phai|roi|nhung|de|duoc|lam|khong|a)\b)"
+)
 _VI_PLAIN = rf"""
-    nghien(?:\s+ma\s+tuy|\s+{_W})? | tieu\s+duong | dai\s+thao\s+duong | ung\s+thu(?:\s+{_W})?
+    nghien\s+{_SUBSTANCES} | nghien{_CLAUSE_END} | tieu\s+duong | dai\s+thao\s+duong | ung\s+thu(?:\s+{_W})?
     | tu\s+ky | khuyet\s+tat(?:\s+nang|\s+nhe)? | dot\s+quy | tai\s+bien(?:\s+mach\s+mau\s+nao)?
     | tram\s+cam | dong\s+kinh | thieu\s+nang(?:\s+tri\s+tue)? | bai\s+nao | alzheimer
-    | parkinson | liet(?:\s+{_W})? | sot(?:\s+cao|\s+xuat\s+huyet)? | hen\s+suyen
+    | parkinson | liet(?!\s+ke\b)(?:\s+{_W})? | sot(?!\s+ruot\b)(?:\s+cao|\s+xuat\s+huyet)?
+    | hen\s+suyen
     | suy\s+(?:than|tim|gan) | hiv | tim\s+bam\s+sinh | vo\s+sinh | hiem\s+muon
 """
 # Under treatment for it: "đang điều trị ung thư", "đang chữa tiểu đường".

@@ -49,6 +49,14 @@ LABELS: Dict[str, Dict[str, str]] = {
             "Tôi không tìm thấy đúng điều bạn hỏi trong dữ liệu tôi tra cứu được. Gần nhất là "
             "các mục dưới đây; nếu không phải, bạn gọi đường dây nóng {hotline}."
         ),
+        "none_there": (
+            "Tôi không tìm thấy nơi bạn hỏi ở {town} trong dữ liệu tôi tra cứu được. Bạn có thể "
+            "gọi đường dây nóng {hotline}."
+        ),
+        "elsewhere": (
+            "Tôi không tìm thấy nơi bạn hỏi ở {town} trong dữ liệu tôi tra cứu được. Nơi gần với "
+            "điều bạn hỏi nhất trong dữ liệu ở {there}:"
+        ),
         "unsure_procedure": (
             "Tôi không tìm thấy đúng thủ tục bạn hỏi trong danh mục tôi tra cứu được (có thể danh "
             "mục chưa có). Gần nhất là thủ tục dưới đây; nếu không phải, bạn tra trên Cổng dịch "
@@ -113,6 +121,14 @@ LABELS: Dict[str, Dict[str, str]] = {
         "unsure_place": (
             "I could not find exactly what you asked about in the data I can look up. The "
             "closest are below; if it is not one of them, call the hotline {hotline}."
+        ),
+        "none_there": (
+            "I could not find what you asked about in {town} in the data I can look up. You can "
+            "call the hotline {hotline}."
+        ),
+        "elsewhere": (
+            "I could not find what you asked about in {town} in the data I can look up. The "
+            "closest to it in the data is in {there}:"
         ),
         "unsure_procedure": (
             "I could not find exactly that procedure in the catalogue I can look up (it may not "

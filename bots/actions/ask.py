@@ -43,9 +43,17 @@ from actions.resolve import (
     pair_beyond_place_names,
     only_specialty,
     phrased,
+    place_over_plan,
+    placed_only,
     rare_words,
+    says_procedure,
     score,
     spelled_out,
+    in_town,
+    itinerary_by_town_only,
+    kind_words,
+    town_elsewhere,
+    towns_placed,
     venue_first,
     venue_named,
 )
@@ -177,6 +185,13 @@ KIND_ASPECTS = {
     "hospital": {"address", "phone", "how_to_book", "departments", "hours", "open_now"},
     "school": {"address", "phone", "admission", "catchment", "transfer"},
 }
+# Records that lie in one town: one asked "in" another is not there (``town_elsewhere``).
+TOWN_KINDS = ("attraction", "hospital", "school")
+# Catalogues whose kind named with a town holding none of it is said to be missing there
+# ("bệnh viện ở Nga Sơn"; festivals have their own path: the events held there).
+NONE_THERE_KINDS = ("health", "education")
+# The abbreviations and school levels that name those kinds ("bv", "thpt", "cấp 3").
+LEVEL_WORDS = {"bv", "bvdk", "tyt", "ttyt", "thpt", "thcs", "cap", "truong"}
 # A place's hours asked of an event ("What time does the festival start?") ask when it is.
 WHEN = ("hours", "open_now")
 # Tourism records that are not events (a question naming a festival is not about them).
@@ -437,6 +452,8 @@ class ActionAnswer(Action):
             scored = score(reading, candidates, index, synonyms)
             if not procedures:
                 scored = beyond_place_names(scored, index)
+                # "quán cà phê ở Sầm Sơn": the town's weekend plan is not what is asked.
+                scored = [s for s in scored if not itinerary_by_town_only(s, index, text)]
             scored_in[name] = scored
             # Procedures' long official names make a better word fit a weak reason to answer
             # another procedure than the one the search ranks first (dev split): offer both.
@@ -454,6 +471,9 @@ class ActionAnswer(Action):
                 ),
                 scored,
             )
+            if not procedures:
+                # "Is Pu Luong worth visiting?": the reserve, not its itinerary.
+                decisions[name] = place_over_plan(decisions[name], text)
             if unfit and not _named_record(decisions[name]):
                 decisions[name] = Decision("none")
             best = decisions[name].best
@@ -517,6 +537,17 @@ class ActionAnswer(Action):
         ):
             # "How does a school transfer work": a kind of record named, no record of it.
             named = set()
+        kind_named = next(iter(named)) if len(named) == 1 else None
+        placed = (
+            towns_placed(text, names.towns, asked=kind_words(names.markers[kind_named]) | LEVEL_WORDS)
+            if kind_named in NONE_THERE_KINDS
+            else []
+        )
+        if not procedure_named and kind_named and decisions[kind_named].kind == "none" and placed:
+            # "bệnh viện ở Nga Sơn": the kind asked has no record there; not another kind's.
+            town = names.towns[placed[0]]
+            say(dispatcher, answers.label(lang, "none_there", town=town, hotline=settings.hotline()))
+            return []
         if procedure_named:
             chosen_domain, decision = "procedures", decisions["procedures"]
         elif len(named) == 1 and decisions[next(iter(named))].kind != "none":
@@ -608,6 +639,10 @@ class ActionAnswer(Action):
             return []
         elsewhere = chosen_domain not in (None, "procedures")
         no_procedure = decisions["procedures"].kind == "none"
+        # Asked in words of some procedure's name: "the procedure you asked about" fits it.
+        procedure_said = says_procedure(
+            scored_in.get("procedures", []), names.indexes["procedures"]
+        )
         if (
             hint == "procedures"
             and elsewhere
@@ -619,6 +654,9 @@ class ActionAnswer(Action):
             # sharing a few of its words: the procedure is not in the catalogue. (Not a place
             # its own pairs name, every word known once folded: "đền Cô Tiên đi xe máy lên tận
             # nơi được không" is about the temple, whatever the intent says.)
+            if not procedure_said:
+                give_up(dispatcher, lang)  # no procedure asked: not "the procedure you asked"
+                return []
             return self._no_procedure(dispatcher, lang)
         if (
             decision.kind == "answer"
@@ -641,6 +679,40 @@ class ActionAnswer(Action):
                     return self._no_procedure(dispatcher, lang)
         if decision.kind == "answer" and decision.best is not None:
             best = decision.best.candidate
+            kind_domain = catalogue.KIND_DOMAIN[best.kind]
+            index = names.indexes[kind_domain]
+            town = (
+                town_elsewhere(text, decision.best, index, names.towns)
+                if best.kind in TOWN_KINDS
+                else None
+            )
+            there_one = (
+                in_town(decision.best, scored_in.get(kind_domain, []), town, index)
+                if town is not None
+                else None
+            )
+            if there_one is not None:
+                # "bãi biển ở Nghi Sơn": the beach of that town, not the one ranked first.
+                decision = Decision("answer", [there_one], why="in the town asked")
+                best, town = there_one.candidate, None
+            if town is not None:
+                # "bảo tàng ở Hoằng Hóa", "bệnh viện nhi ở Sầm Sơn": the record is elsewhere;
+                # said so, and offered, never stated as the answer for that town (review R10).
+                there = names.district_names.get(best.id) or ""
+                said = names.towns[town]
+                return self._elsewhere(dispatcher, best, said, there, names, text, intent, lang)
+            only_town = (
+                placed_only(text, decision.best, index, names.towns)
+                if best.kind in TOWN_KINDS and kind_domain not in named
+                else None
+            )
+            if only_town is not None:
+                # "đền ở Thọ Xuân" and the district's hospital: only where, nothing of what.
+                message = answers.label(
+                    lang, "none_there", town=names.towns[only_town], hotline=settings.hotline()
+                )
+                say(dispatcher, message)
+                return []
             # After "which procedure?", the aspect asked before the answer is still wanted.
             waiting = previous_aspect if tracker.get_slot("record") is None else None
             # An aspect only the intent says, and the intent unsure: an overview with the
@@ -661,7 +733,31 @@ class ActionAnswer(Action):
             kind, record_id, _ = previous
             aspect = _aspect(text, intent, kind, tracker.get_slot("aspect"))
             return await self._say_record(dispatcher, kind, record_id, aspect, lang)
+        if (
+            decision.kind in ("choose", "unsure")
+            and previous is not None
+            and refers_back(text)
+            and len(words(text)) <= FOLLOW_UP_MAX_WORDS
+            and not _named_record(decision)
+        ):
+            # A short question pointing back at the conversation's record ("what is it exactly,
+            # some kind of festival?" after a festival's dates), naming no other by words of
+            # its own: that record, not a menu of others its kind words fit.
+            kind, record_id, _ = previous
+            aspect = _aspect(text, intent, kind, None)
+            return await self._say_record(dispatcher, kind, record_id, aspect, lang)
         if decision.kind in ("choose", "unsure"):
+            towns_only = {
+                placed_only(text, option, names.indexes[catalogue.KIND_DOMAIN[kind]], names.towns)
+                for option in decision.options[:2]
+                for kind in [option.candidate.kind]
+            }
+            if len(towns_only) == 1 and None not in towns_only and not named:
+                # "chùa ở Hoằng Hóa" offered the district's hospital and school: each shares
+                # only the town asked in, nothing of what is asked (review R4).
+                town = names.towns[next(iter(towns_only))]
+                say(dispatcher, answers.label(lang, "none_there", town=town, hotline=settings.hotline()))
+                return []
             return self._offer(dispatcher, decision, names, text, intent, lang)
         if festivals_listed:
             entity = next(tracker.get_latest_entity_values("event"), None)
@@ -670,7 +766,15 @@ class ActionAnswer(Action):
             elsewhere = bool(beside(text, set()))
             return places.answer_events(dispatcher, lang, text, wanted, upcoming, elsewhere)
         return await self._nothing_found(
-            dispatcher, tracker, domain, text, intent, lang, hint, named_unknown=bool(loosely)
+            dispatcher,
+            tracker,
+            domain,
+            text,
+            intent,
+            lang,
+            hint,
+            named_unknown=bool(loosely),
+            procedure_said=procedure_said,
         )
 
     @staticmethod
@@ -754,6 +858,7 @@ class ActionAnswer(Action):
         lang: str,
         hint: Optional[str],
         named_unknown: bool = False,
+        procedure_said: bool = True,
     ) -> List[EventType]:
         previous = _parse_ref(tracker.get_slot("record"))
         if previous and len(words(text)) <= FOLLOW_UP_MAX_WORDS and not named_unknown:
@@ -781,9 +886,34 @@ class ActionAnswer(Action):
                 # named one, and the catalogue lacks it.)
                 say(dispatcher, answers.label(lang, "ask_procedure"))
                 return [SlotSet("aspect", aspect)]
-            return self._no_procedure(dispatcher, lang)
+            if procedure_said:
+                return self._no_procedure(dispatcher, lang)
+            # Words of no procedure ("kết quả bóng đá", "how much is a beer"): out of scope,
+            # not "the procedure you asked about" (review R12).
         give_up(dispatcher, lang)
         return []
+
+    def _elsewhere(
+        self,
+        dispatcher: CollectingDispatcher,
+        record: "catalogue.Candidate",
+        town: str,
+        there: str,
+        names: "catalogue.Names",
+        text: str,
+        intent: str,
+        lang: str,
+    ) -> List[EventType]:
+        aspect = _aspect(text, intent, record.kind, None)
+        title = names.name(record.kind, record.id, lang)
+        said = " ".join(there.replace("-", " ").split()) or town
+        message = answers.label(lang, "elsewhere", town=town, there=said)
+        say(
+            dispatcher,
+            message,
+            buttons=[{"title": title, "payload": _payload(record.kind, record.id, aspect)}],
+        )
+        return [SlotSet("aspect", aspect)]
 
     @staticmethod
     def _no_procedure(dispatcher: CollectingDispatcher, lang: str) -> List[EventType]:

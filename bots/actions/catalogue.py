@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from actions.api import graphql, nodes
 from actions.everyday import PLACE_DOMAINS, place_synonyms
 from actions.everyday import merged as merged_synonyms
-from actions.resolve import Candidate, NameIndex, domain_markers, kind_words, localities
+from actions.resolve import Candidate, NameIndex, domain_markers, kind_words, localities, towns
 from actions.text import fold
 from actions.vocabulary import (
     Vocabulary,
@@ -129,6 +129,9 @@ class Names:
                 for record_id, district in (districts or {}).items()
                 if record_id in index.names
             }
+        # The towns the places lie in ("hoang hoa": "Hoằng Hóa"), and each place's as said.
+        self.district_names = dict(districts or {})
+        self.towns = towns(self.district_names, self.indexes)
         every_name = [n for found in names.values() for pair in found.values() for n in pair if n]
         # The procedures' everyday names and the places' ("BV tỉnh", "thành Hồ").
         every_synonym = merged_synonyms(synonyms(), *map(place_synonyms, PLACE_DOMAINS))

@@ -89,11 +89,12 @@ HELD_SHARE = 0.5
 # How people name the three school levels (a school system's facts, not a catalogue's words):
 # a procedure for one level is not another's ("chuyển trường cho học sinh tiểu học").
 LEVELS = {
-    "primary": {"tieu hoc", "cap 1", "primary", *(f"lop {n}" for n in range(1, 6))},
+    "primary": {"tieu hoc", "cap 1", "truong c1", "primary", *(f"lop {n}" for n in range(1, 6))},
     "lower": {
         "thcs",
         "trung hoc co so",
         "cap 2",
+        "truong c2",
         "lower secondary",
         "lower-secondary",
         *(f"lop {n}" for n in range(6, 10)),
@@ -102,6 +103,7 @@ LEVELS = {
         "thpt",
         "trung hoc pho thong",
         "cap 3",
+        "truong c3",
         "upper secondary",
         "upper-secondary",
         "high school",
@@ -2529,6 +2531,10 @@ SCHOOL_LEVELS = {
     "cap 1": "truong tieu hoc",
     "cap 2": "truong thcs",
     "cap 3": "truong thpt",
+    # as typed in a chat ("trường c3 Hàm Rồng"; not "C1" alone, a driving licence's class)
+    "truong c1": "truong tieu hoc",
+    "truong c2": "truong thcs",
+    "truong c3": "truong thpt",
 }
 
 
@@ -2640,3 +2646,187 @@ def domains_named(question: str, markers: Dict[str, Set[str]]) -> Set[str]:
     return {
         domain for domain, terms in markers.items() if any(f" {term} " in text for term in terms)
     }
+
+
+# Words just before a town's name that place something there ("bảo tàng ở Hoằng Hóa", "hospital
+# in Sam Son", "TP Sầm Sơn"), folded.
+WHERE_BEFORE = {"o", "tai", "gan", "in", "at", "near", "around", "tp", "pho", "huyen", "xa", "tran"}
+# Whose town it is when a person comes before the where word ("tôi ở Sầm Sơn", "we are staying
+# in Sam Son"): where they are, not where the place asked about is.
+DWELLERS = {"toi", "minh", "em", "nha", "chung", "we", "i", "live", "living", "staying", "stay"}
+
+
+def district_pairs(text: str) -> Set[str]:
+    """The word pairs of a district's name as the API gives it ("TP Thanh Hóa", "hoang-hoa")."""
+    folded = fold(text.replace("-", " ")).split()
+    return {f"{a} {b}" for a, b in zip(folded, folded[1:])}
+
+
+def towns(districts: Dict[str, str], indexes: Dict[str, NameIndex]) -> Dict[str, str]:
+    """The towns and districts the places lie in, as word pairs, with the name to say
+    ("hoang hoa": "Hoằng Hóa"), less the province's name, the place name the most names hold
+    ("Thanh Hóa": every record is in it), and the city named after it ("TP Thanh Hóa",
+    "thanh-hoa-city": "Thanh Hóa" alone is as often the province)."""
+    held: Counter = Counter()
+    for index in indexes.values():
+        held.update({term: index.frequency[term] for term in index.localities})
+    province = max(held, key=lambda term: held[term], default="")
+    found: Dict[str, str] = {}
+    for district in districts.values():
+        said = " ".join(district.replace("-", " ").split())
+        town = district_pairs(said)
+        if province in town:
+            continue
+        for pair in town:
+            if pair not in found or fold(found[pair]) == found[pair]:
+                found[pair] = said  # the accented spelling where some record has one
+    return found
+
+
+def towns_placed(
+    question: str,
+    named_towns: Dict[str, str],
+    after: Collection[str] = (),
+    asked: Collection[str] = (),
+) -> List[str]:
+    """The towns the question places what it asks about in, as word pairs: after a where word
+    ("ở Hoằng Hóa", "in Sam Son", "TP Sầm Sơn") or right after one of the words ``after``
+    ("bảo tàng Sầm Sơn"), and past the first of the words ``asked`` (what it asks about: "bảo
+    tàng ở Hoằng Hóa"; not "con học lớp 11 ở Hoằng Hóa, muốn vào THPT chuyên Lam Sơn"), unless
+    the question begins with where ("ở Sầm Sơn có bảo tàng không"). Not a town the question
+    comes from or goes through ("đi từ Sầm Sơn", "cách Sầm Sơn"), nor where the person asking
+    is ("tôi ở Sầm Sơn")."""
+    folded = fold(question).split()
+    first = next((at for at, word in enumerate(folded) if word in asked), 0 if not asked else None)
+    found = []
+    for at in range(1, len(folded) - 1):
+        pair = f"{folded[at]} {folded[at + 1]}"
+        if pair not in named_towns:
+            continue
+        before = folded[at - 1]
+        where = before in WHERE_BEFORE
+        if not (where or before in after):
+            continue
+        if where and at >= 2 and folded[at - 2] in DWELLERS:
+            continue
+        if (first is None or at <= first) and not (where and at == 1):
+            continue
+        found.append(pair)
+    return found
+
+
+def town_elsewhere(
+    question: str, scored: Scored, index: NameIndex, named_towns: Dict[str, str]
+) -> Optional[str]:
+    """The town the question places the record in ("bảo tàng ở Hoằng Hóa", "bệnh viện nhi ở Sầm
+    Sơn", "bảo tàng Sầm Sơn") when neither its name nor its district holds that town: the
+    record is elsewhere, the kind asked may be missing there (review R10); see
+    ``towns_placed``."""
+    own = index.terms.get(scored.candidate.id, set()) | set(scored.district)
+    shared = {word for term in scored.shared for word in term.split()}
+    for pair in towns_placed(question, named_towns, shared, shared):
+        if pair not in own:
+            return pair
+    return None
+
+
+def in_town(best: Scored, scored: Sequence[Scored], town: str, index: NameIndex) -> Optional[Scored]:
+    """Another record of the same kind lying in ``town`` (a word pair) that shares every word
+    the best one shares besides the towns: "bãi biển ở Nghi Sơn" is *Bãi biển Hải Hòa* (Nghi
+    Sơn), not *Bãi biển Sầm Sơn* the search ranked first."""
+    town_words = set(town.split())
+    said = {
+        t
+        for t in best.shared
+        if index.weight(t) > 0 and t not in best.district and not set(t.split()) <= town_words
+    }
+    for other in scored:
+        if (
+            other is not best
+            and other.candidate.kind == best.candidate.kind
+            and town in other.district
+            and said <= set(other.shared)
+        ):
+            return other
+    return None
+
+
+def placed_only(
+    question: str, scored: Scored, index: NameIndex, named_towns: Dict[str, str]
+) -> Optional[str]:
+    """The town (a word pair) when all the record shares with the question is the name of the
+    town the question places what it asks about in ("đền ở Thọ Xuân" of *Bệnh viện Đa khoa huyện
+    Thọ Xuân*): where, not which."""
+    placed = towns_placed(question, named_towns)
+    town_words = {word for pair in placed for word in pair.split()}
+    said = [t for t in scored.shared if index.weight(t) > 0]
+    if placed and said and all(set(t.split()) <= town_words for t in said):
+        return placed[0]
+    return None
+
+
+# How a plan for a visit is asked ("lịch trình 2 ngày", "chơi gì", "weekend itinerary"): what an
+# itinerary answers, whatever town it is for (folded words and pairs).
+PLAN_ASKED = {
+    "lich trinh", "lo trinh", "hanh trinh", "choi gi", "di dau", "tham quan", "cuoi tuan",
+    "ngay", "dem", "du lich", "tour", "itinerary", "plan", "weekend", "trip", "day", "days",
+    "schedule", "route",
+}
+
+
+def itinerary_by_town_only(scored: Scored, index: NameIndex, question: str) -> bool:
+    """Whether an itinerary ("Cuối tuần ở Sầm Sơn") shares with the question only its town and
+    the word placing something there ("ở Sầm"), while the question asks no plan: "quán cà phê ở
+    Sầm Sơn", "khách sạn ở Sầm Sơn" ask for a kind of place no catalogue holds, not the
+    weekend's plan (review S4; "lịch trình 2 ngày ở Sầm Sơn" keeps it, review R4)."""
+    if scored.candidate.kind != "itinerary" or not scored.shared:
+        return False
+    town_words = {word for term in index.localities for word in term.split()}
+    where = WHERE_BEFORE | index.language_words
+    for term in scored.shared:
+        parts = term.split()
+        if term in index.localities or (
+            len(parts) == 2 and parts[0] in where and parts[1] in town_words
+        ):
+            continue
+        return False
+    folded = fold(question).split()
+    said = {*folded, *(f"{a} {b}" for a, b in zip(folded, folded[1:]))}
+    return not said & PLAN_ASKED
+
+
+# The country's name: every procedure is the country's ("Việt Nam" of "... người Việt Nam" names
+# none, as "Vietnamese" of an English question, ``COUNTRY_WORDS``).
+COUNTRY_PAIRS = {"viet nam"}
+
+
+def says_procedure(scored: Sequence[Scored], index: NameIndex) -> bool:
+    """Whether the question shares a phrase with some procedure's name (a word pair or a long
+    word, not a place's or the country's name), or names one by an everyday name: "đăng ký 4G
+    Viettel" asks for a procedure the catalogue lacks; "kết quả bóng đá Việt Nam Thái Lan",
+    "how much is a beer" ask for none, whatever the classifier says (review R12)."""
+    for found in scored:
+        if found.named:
+            return True
+        for term in found.shared:
+            if index.weight(term) <= 0 or term in index.localities or term in COUNTRY_PAIRS:
+                continue
+            if " " in term or len(term) >= LONG_WORD:
+                return True
+    return False
+
+
+def place_over_plan(decision: Decision, question: str) -> Decision:
+    """A choice between a place and an itinerary named by the same words ("Pù Luông": the
+    reserve, *Pù Luông và suối cá Cẩm Lương*), the question asking no plan (``PLAN_ASKED``):
+    the place ("Is Pu Luong worth visiting?"). "Lịch trình đi Pù Luông" keeps the choice."""
+    if decision.kind not in ("choose", "unsure") or len(decision.options) != 2:
+        return decision
+    kinds = {s.candidate.kind: s for s in decision.options}
+    place, plan = kinds.get("attraction"), kinds.get("itinerary")
+    if place is None or plan is None or not set(plan.shared) <= set(place.shared):
+        return decision
+    folded = fold(question).split()
+    if {*folded, *(f"{a} {b}" for a, b in zip(folded, folded[1:]))} & PLAN_ASKED:
+        return decision
+    return Decision("answer", [place], why=f"{decision.why}; the place, no plan asked")

@@ -464,6 +464,8 @@ REFERS_BACK = (
     "vao do", "truong do", "o do", "cho do", "noi do", "vien do", "truong nay",
     # (Not "there" alone: "is there a fee".)
     "that school", "that hospital", "that place", "this school", "this hospital", "this place",
+    # "what is it exactly, some kind of festival?" after a festival's dates
+    "what is it", "is it a", "is it an", "what is that", "tell me more",
 )
 
 

@@ -78,6 +78,8 @@ def test_everyday_words_of_a_procedure_aspect(question: str, aspect: str) -> Non
         ("vào đó có mất phí ko", True),
         ("vao do co mat phi ko", True),
         ("what are the opening hours of that place", True),
+        ("so what is it, a temple fair or something?", True),
+        ("is it a big event", True),
         # "sổ đỏ" is no "số đó"; "is there" points nowhere.
         ("làm sổ đỏ ở đâu", False),
         ("lam so do o dau", False),
@@ -290,3 +292,18 @@ def test_an_itinerary_named_by_its_town_stays_a_candidate(tourism: resolve.NameI
     index.localities, index.language_words = tourism.localities, tourism.language_words
     scored = _scored(index, "gợi ý đi chơi vài ngày ở Sầm Sơn", ("itinerary", "weekend-sam-son"))
     assert not resolve.only_place_names(scored[0], index)
+
+
+def test_a_school_level_typed_as_in_a_chat_names_its_schools() -> None:
+    # "trường c3" is "trường cấp 3" (THPT); "C1" alone is a driving licence's class, no school.
+    assert resolve.domains_named(
+        "truong c2 dong tho hoc phi bao nhieu", {"education": {"truong thcs"}}
+    )
+    assert not resolve.domains_named("đổi bằng lái hạng C1", {"education": {"truong tieu hoc"}})
+    index = resolve.NameIndex(_names("education/data/schools.json", "id", "name"))
+    levels = {level: [school.split(" ", 1)[1]] for level, school in resolve.SCHOOL_LEVELS.items()}
+    candidates = [_school("thpt-ham-rong"), _school("thcs-ham-rong")]
+    scored = resolve.score("truong c3 ham rong co tot ko", candidates, index, levels)
+    decision = resolve.decide(scored, index.min_evidence(), places=True)
+    assert decision.kind == "answer" and decision.best is not None
+    assert decision.best.candidate.id == "thpt-ham-rong"

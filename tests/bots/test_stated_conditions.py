@@ -56,6 +56,7 @@ MASK = "<health-condition>"
         # a condition said of someone with no verb (review: "nghiện" without "bị")
         ("chồng tôi nghiện rượu thì cai ở đâu", f"chồng tôi {MASK} thì cai ở đâu"),
         ("anh ấy đang nghiện ma túy", f"anh ấy đang {MASK}"),
+        ("chồng em nghiện, cai ở đâu", f"chồng em {MASK}, cai ở đâu"),
         ("mẹ tôi tiểu đường, khám ở đâu", f"mẹ tôi {MASK}, khám ở đâu"),
         ("con em tự kỷ thì học trường nào", f"con em {MASK} thì học trường nào"),
         ("ong toi dot quy nam vien o dau", f"ong toi {MASK} nam vien o dau"),
@@ -107,6 +108,12 @@ def test_a_health_condition_someone_states_is_masked(text: str, masked: str) -> 
         "mẹ tôi lao động ở nước ngoài",
         "tên con tôi bị sót",
         "giấy xác nhận khuyết tật cho con",
+        # "liệt kê" (list), "sốt ruột" (impatient), a liking (review R3)
+        "anh liệt kê giúp các bước làm hộ chiếu",
+        "ban liet ke giup toi giay to can mang",
+        "tôi sốt ruột chờ hộ chiếu quá",
+        "em nghiện Pù Luông lắm, mùa lúa chín là khi nào",
+        "tôi nghiện cà phê, ở Sầm Sơn có quán nào",
     ],
 )
 def test_what_states_no_condition_about_a_person_is_kept(text: str) -> None:
