@@ -53,6 +53,7 @@ from actions.resolve import (
     itinerary_by_town_only,
     kind_words,
     town_elsewhere,
+    town_records,
     towns_placed,
     venue_first,
     venue_named,
@@ -62,6 +63,7 @@ from actions.text import (
     deed_after_thing,
     aspect_typos,
     detect_lang,
+    points_back,
     refers_back,
     respelled,
     search_words,
@@ -545,9 +547,7 @@ class ActionAnswer(Action):
         )
         if not procedure_named and kind_named and decisions[kind_named].kind == "none" and placed:
             # "bệnh viện ở Nga Sơn": the kind asked has no record there; not another kind's.
-            town = names.towns[placed[0]]
-            say(dispatcher, answers.label(lang, "none_there", town=town, hotline=settings.hotline()))
-            return []
+            return self._in_town(dispatcher, names, text, intent, lang, placed[0])
         if procedure_named:
             chosen_domain, decision = "procedures", decisions["procedures"]
         elif len(named) == 1 and decisions[next(iter(named))].kind != "none":
@@ -708,11 +708,7 @@ class ActionAnswer(Action):
             )
             if only_town is not None:
                 # "đền ở Thọ Xuân" and the district's hospital: only where, nothing of what.
-                message = answers.label(
-                    lang, "none_there", town=names.towns[only_town], hotline=settings.hotline()
-                )
-                say(dispatcher, message)
-                return []
+                return self._in_town(dispatcher, names, text, intent, lang, only_town)
             # After "which procedure?", the aspect asked before the answer is still wanted.
             waiting = previous_aspect if tracker.get_slot("record") is None else None
             # An aspect only the intent says, and the intent unsure: an overview with the
@@ -736,9 +732,9 @@ class ActionAnswer(Action):
         if (
             decision.kind in ("choose", "unsure")
             and previous is not None
-            and refers_back(text)
+            and points_back(text)
             and len(words(text)) <= FOLLOW_UP_MAX_WORDS
-            and not _named_record(decision)
+            and not any(" " in term for option in decision.options for term in option.shared)
         ):
             # A short question pointing back at the conversation's record ("what is it exactly,
             # some kind of festival?" after a festival's dates), naming no other by words of
@@ -752,12 +748,11 @@ class ActionAnswer(Action):
                 for option in decision.options[:2]
                 for kind in [option.candidate.kind]
             }
-            if len(towns_only) == 1 and None not in towns_only and not named:
+            only = next(iter(towns_only))
+            if len(towns_only) == 1 and only is not None and not named:
                 # "chùa ở Hoằng Hóa" offered the district's hospital and school: each shares
                 # only the town asked in, nothing of what is asked (review R4).
-                town = names.towns[next(iter(towns_only))]
-                say(dispatcher, answers.label(lang, "none_there", town=town, hotline=settings.hotline()))
-                return []
+                return self._in_town(dispatcher, names, text, intent, lang, only)
             return self._offer(dispatcher, decision, names, text, intent, lang)
         if festivals_listed:
             entity = next(tracker.get_latest_entity_values("event"), None)
@@ -891,6 +886,25 @@ class ActionAnswer(Action):
             # Words of no procedure ("kết quả bóng đá", "how much is a beer"): out of scope,
             # not "the procedure you asked about" (review R12).
         give_up(dispatcher, lang)
+        return []
+
+    def _in_town(
+        self,
+        dispatcher: CollectingDispatcher,
+        names: "catalogue.Names",
+        text: str,
+        intent: str,
+        lang: str,
+        town: str,
+    ) -> List[EventType]:
+        """The town's places whose names hold what is asked ("đền ở Thọ Xuân": *Đền thờ Lê
+        Hoàn*) offered; none: said to be missing there."""
+        found = town_records(text, town, names.in_town.get(town, []))
+        if found:
+            options = [Scored(catalogue.Candidate(kind, record_id, ""), 0.0) for kind, record_id in found]
+            return self._offer(dispatcher, Decision("choose", options[:2]), names, text, intent, lang)
+        message = answers.label(lang, "none_there", town=names.towns[town], hotline=settings.hotline())
+        say(dispatcher, message)
         return []
 
     def _elsewhere(

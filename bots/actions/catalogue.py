@@ -14,7 +14,15 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from actions.api import graphql, nodes
 from actions.everyday import PLACE_DOMAINS, place_synonyms
 from actions.everyday import merged as merged_synonyms
-from actions.resolve import Candidate, NameIndex, domain_markers, kind_words, localities, towns
+from actions.resolve import (
+    Candidate,
+    NameIndex,
+    district_pairs,
+    domain_markers,
+    kind_words,
+    localities,
+    towns,
+)
 from actions.text import fold
 from actions.vocabulary import (
     Vocabulary,
@@ -132,6 +140,15 @@ class Names:
         # The towns the places lie in ("hoang hoa": "Hoằng Hóa"), and each place's as said.
         self.district_names = dict(districts or {})
         self.towns = towns(self.district_names, self.indexes)
+        # The places of each town (kind, id, names), for "đền ở Thọ Xuân".
+        self.in_town: Dict[str, List[Tuple[str, str, List[str]]]] = {}
+        for kind, records in names.items():
+            if KIND_DOMAIN.get(kind) == "procedures":
+                continue
+            for record_id, record_names in records.items():
+                for pair in district_pairs(self.district_names.get(record_id, "")):
+                    if pair in self.towns:
+                        self.in_town.setdefault(pair, []).append((kind, record_id, record_names))
         every_name = [n for found in names.values() for pair in found.values() for n in pair if n]
         # The procedures' everyday names and the places' ("BV tỉnh", "thành Hồ").
         every_synonym = merged_synonyms(synonyms(), *map(place_synonyms, PLACE_DOMAINS))

@@ -2830,3 +2830,34 @@ def place_over_plan(decision: Decision, question: str) -> Decision:
     if {*folded, *(f"{a} {b}" for a, b in zip(folded, folded[1:]))} & PLAN_ASKED:
         return decision
     return Decision("answer", [place], why=f"{decision.why}; the place, no plan asked")
+
+
+def town_records(
+    question: str, town: str, records: Sequence[Tuple[str, str, Sequence[str]]]
+) -> List[Tuple[str, str]]:
+    """Of the records lying in ``town`` (kind, id, names), those whose name holds a word the
+    question asks about besides the town, the where word and how it asks ("đền ở Thọ Xuân":
+    *Đền thờ Lê Hoàn*), however the search ranked them (review R13 of session 10)."""
+    town_words = set(town.split())
+    written = re.findall(r"[^\W_]+", unicodedata.normalize("NFC", question).lower())
+    # Typed with accents, read as typed ("đền" is no "đến" of "mở đến mấy giờ").
+    accents = " ".join(written) != fold(question)
+
+    def said(text: str) -> List[str]:
+        if accents:
+            return re.findall(r"[^\W_]+", unicodedata.normalize("NFC", text).lower())
+        return fold(text).split()
+
+    asked = {
+        word
+        for word in said(question)
+        if len(word) >= 3
+        and fold(word) not in town_words
+        and fold(word) not in WHERE_BEFORE
+        and word not in ASKING_WORDS
+    }
+    return [
+        (kind, record_id)
+        for kind, record_id, names in records
+        if asked & {word for name in names for word in said(name)}
+    ]

@@ -464,9 +464,24 @@ REFERS_BACK = (
     "vao do", "truong do", "o do", "cho do", "noi do", "vien do", "truong nay",
     # (Not "there" alone: "is there a fee".)
     "that school", "that hospital", "that place", "this school", "this hospital", "this place",
-    # "what is it exactly, some kind of festival?" after a festival's dates
-    "what is it", "is it a", "is it an", "what is that", "tell me more",
 )
+# Pointing at the record talked about in so many words ("what is it exactly", "nơi đó"): no
+# particle ("đấy", "ấy" end many questions) and no "is it a" (review R12 of session 10).
+POINTS_BACK = (
+    "what is it", "what is that", "tell me more about it", "that festival", "that event",
+    "that place", "that school", "that hospital", "nơi đó", "chỗ đó", "trường đó", "lễ hội đó",
+    "đó là gì", "cái đó", "noi do", "cho do la gi", "le hoi do",
+)
+
+
+def points_back(text: str) -> bool:
+    """Whether the text points at the record talked about in so many words (``POINTS_BACK``)."""
+    typed = f" {fold(text)} "
+    letters = re.findall(r"[^\W_]+", unicodedata.normalize("NFC", text).lower())
+    written = " " + " ".join(letters) + " "
+    return any(
+        f" {phrase} " in (written if fold(phrase) != phrase else typed) for phrase in POINTS_BACK
+    )
 
 
 def refers_back(text: str) -> bool:

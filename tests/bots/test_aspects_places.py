@@ -78,8 +78,6 @@ def test_everyday_words_of_a_procedure_aspect(question: str, aspect: str) -> Non
         ("vào đó có mất phí ko", True),
         ("vao do co mat phi ko", True),
         ("what are the opening hours of that place", True),
-        ("so what is it, a temple fair or something?", True),
-        ("is it a big event", True),
         # "sổ đỏ" is no "số đó"; "is there" points nowhere.
         ("làm sổ đỏ ở đâu", False),
         ("lam so do o dau", False),
@@ -307,3 +305,18 @@ def test_a_school_level_typed_as_in_a_chat_names_its_schools() -> None:
     decision = resolve.decide(scored, index.min_evidence(), places=True)
     assert decision.kind == "answer" and decision.best is not None
     assert decision.best.candidate.id == "thpt-ham-rong"
+
+
+@pytest.mark.parametrize(
+    ("question", "back"),
+    [
+        ("so what is it, a temple fair or something?", True),
+        ("nơi đó có gì đặc biệt", True),
+        # Particles and everyday English point nowhere (review R12 of session 10).
+        ("căn cước làm ở đâu đấy", False),
+        ("what is the ID card fee, is it a lot", False),
+        ("is it a long process for the driving licence", False),
+    ],
+)
+def test_words_that_point_at_the_record_in_so_many_words(question: str, back: bool) -> None:
+    assert text.points_back(question) is back

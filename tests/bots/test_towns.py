@@ -234,3 +234,19 @@ def test_a_record_sharing_only_the_town_asked_in_is_not_named(
     assert resolve.placed_only("chùa ở Thọ Xuân", scored, health, towns) == "tho xuan"
     scored = _best(indexes, "health", "hospital", "bệnh viện Thọ Xuân ở đâu", hospital)
     assert resolve.placed_only("bệnh viện Thọ Xuân ở đâu", scored, health, towns) is None
+
+
+def test_a_kind_asked_in_a_town_is_looked_up_among_the_towns_places() -> None:
+    # Review R13 of session 10: "đền ở Thọ Xuân" is the temple there, not "none in Thọ Xuân".
+    records = [
+        ("attraction", "le-hoan-temple", ["Đền thờ Lê Hoàn", "Lê Hoàn Temple"]),
+        (
+            "attraction",
+            "lam-kinh-historic-site",
+            ["Khu di tích Lam Kinh", "Lam Kinh Historic Site"],
+        ),
+        ("hospital", "bv-da-khoa-tho-xuan", ["Bệnh viện Đa khoa huyện Thọ Xuân", ""]),
+    ]
+    found = resolve.town_records("đền ở Thọ Xuân có mở cửa không", "tho xuan", records)
+    assert found == [("attraction", "le-hoan-temple")]
+    assert resolve.town_records("chùa ở Thọ Xuân", "tho xuan", records) == []
