@@ -734,11 +734,16 @@ class ActionAnswer(Action):
             and previous is not None
             and points_back(text)
             and len(words(text)) <= FOLLOW_UP_MAX_WORDS
-            and not any(" " in term for option in decision.options for term in option.shared)
+            and not any(
+                " " in term and not set(term.split()) <= names.event_words
+                for option in decision.options
+                for term in option.shared
+            )
         ):
             # A short question pointing back at the conversation's record ("what is it exactly,
             # some kind of festival?" after a festival's dates), naming no other by words of
-            # its own: that record, not a menu of others its kind words fit.
+            # its own (no pair but the festivals' kind words, "lễ hội"): that record, not a menu
+            # of others its kind words fit.
             kind, record_id, _ = previous
             aspect = _aspect(text, intent, kind, None)
             return await self._say_record(dispatcher, kind, record_id, aspect, lang)
