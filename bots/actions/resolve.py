@@ -542,8 +542,12 @@ class NameIndex:
         self._spellings: Dict[str, str] = {}
         self._meanings: Dict[Tuple[str, ...], Set[str]] = {}
         self._accented_pairs: Optional[Dict[str, Tuple[str, str]]] = None
-        self._written: Dict[str, str] = {}
+        self._written: Optional[Dict[str, str]] = None
         self._written_pairs: Set[str] = set()
+        # The names' written words by their folded form, and by their folded form with one
+        # letter dropped: ``mended`` looks a typed word's candidates up instead of scanning.
+        self._written_by_folded: Dict[str, List[str]] = {}
+        self._written_by_deletion: Dict[str, List[str]] = {}
 
     def accented_pairs(self) -> Dict[str, Tuple[str, str]]:
         """Each word pair of the names, folded, and its two words as the names write them."""
@@ -879,7 +883,7 @@ class NameIndex:
             pairs = self._written_pairs if accents else self.frequency
             found = {
                 name_word if accents else name_folded
-                for name_word, name_folded in written.items()
+                for name_word, name_folded in self._written_near(folded, typo=typo)
                 # (Never a word of the language: "vừa", "cả" are no "và" of a name.)
                 if name_folded not in self.language_words
                 and (
@@ -925,15 +929,31 @@ class NameIndex:
     def _written_words(self) -> Dict[str, str]:
         """Every word of the names as written (lower case, accents kept), with its folded form;
         made once per index."""
-        if not self._written:
+        if self._written is None:
             self._written = {
                 word: fold(word) for found in self.accented.values() for word in found
             }
+            for word, folded in self._written.items():
+                self._written_by_folded.setdefault(folded, []).append(word)
+                for at in range(len(folded)):
+                    dropped = folded[:at] + folded[at + 1 :]
+                    self._written_by_deletion.setdefault(dropped, []).append(word)
             for record_names in self.names.values():
                 for name in record_names:
                     written = [word for word, _ in _tokens(name)]
                     self._written_pairs.update(f"{a} {b}" for a, b in zip(written, written[1:]))
         return self._written
+
+    def _written_near(self, folded: str, *, typo: bool) -> List[Tuple[str, str]]:
+        """The names' written words (with their folded forms) that ``mended`` may read a typed
+        word as: those folding to it, and for a typo those one letter longer or shorter."""
+        written = self._written_words()
+        candidates = set(self._written_by_folded.get(folded, ()))
+        if typo:
+            candidates.update(self._written_by_deletion.get(folded, ()))
+            for at in range(len(folded)):
+                candidates.update(self._written_by_folded.get(folded[:at] + folded[at + 1 :], ()))
+        return [(word, written[word]) for word in candidates]
 
     def missing(self, question: str, record_id: str, also: Sequence[str] = ()) -> float:
         """Rarity of the record's name words the question does not have (a longer name that
