@@ -298,6 +298,8 @@ SECTIONS = {
     "time": (_time,),
     "validity": (_validity, _agency),
     "steps": (_steps,),
+    # Both asked in so many words ("how do I apply and what do I need to bring").
+    "steps_documents": (_steps, _documents),
     "agency": (_agency,),
     "online": (_online,),
     "legal": (_legal,),

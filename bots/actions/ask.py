@@ -64,6 +64,7 @@ from actions.text import (
     aspect_typos,
     detect_lang,
     points_back,
+    how_and_what_to_bring,
     refers_back,
     respelled,
     search_words,
@@ -172,6 +173,8 @@ def _aspect(text: str, intent: str, kind: Optional[str], previous: Optional[str]
     if kind is None:
         table = "procedures" if DOMAIN_OF_INTENT.get(intent) == "procedures" else "places"
     aspect = aspect_in(text, table) or ASPECT_OF_INTENT.get(intent) or previous
+    if table == "procedures" and aspect in STEPS_DOCUMENTS and how_and_what_to_bring(text):
+        return "steps_documents"
     if kind == "event" and aspect in WHEN:
         return "upcoming_events"  # "what time does the festival start": when it takes place
     return aspect
@@ -194,6 +197,8 @@ TOWN_KINDS = ("attraction", "hospital", "school")
 NONE_THERE_KINDS = ("health", "education")
 # The abbreviations and school levels that name those kinds ("bv", "thpt", "cấp 3").
 LEVEL_WORDS = {"bv", "bvdk", "tyt", "ttyt", "thpt", "thcs", "cap", "truong"}
+# The aspects a question asking both how and what to bring is answered with together.
+STEPS_DOCUMENTS = ("steps", "documents")
 # A place's hours asked of an event ("What time does the festival start?") ask when it is.
 WHEN = ("hours", "open_now")
 # Tourism records that are not events (a question naming a festival is not about them).
@@ -247,6 +252,11 @@ def _pair_named(decision: Decision) -> bool:
     unexplained."""
     best = decision.best
     return best is not None and bool(best.strong) and not best.unexplained
+
+
+def _pair_answered(decision: Decision) -> bool:
+    """Whether the catalogue answers with one record a rare pair of its own names."""
+    return decision.kind == "answer" and decision.best is not None and bool(decision.best.strong)
 
 
 # Words a follow-up holds besides those of how an aspect is asked ("còn vé thì sao", "and the
@@ -528,7 +538,14 @@ class ActionAnswer(Action):
             )
             and not (owner and self._about_previous(tracker, owner, text))
         )
-        procedure_asked = hint == "procedures" or procedure_named
+        # (Or, the intent naming no catalogue, a procedure its own rare pair names, whatever else
+        # its long question says: "my school is asking me for a criminal record certificate"
+        # names no school.)
+        procedure_asked = (
+            hint == "procedures"
+            or procedure_named
+            or (hint is None and _pair_answered(decisions["procedures"]))
+        )
         if owner and procedure_asked and not _named_record(decisions[owner]) and not back:
             # A procedure question with a school's aspect naming no school ("thi vào 10 mấy
             # môn", "how does a school transfer work"): the aspect does not choose the domain,

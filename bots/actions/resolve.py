@@ -155,6 +155,10 @@ CHANGE_ASKED = {
     *"""doi thay sua mat xoa huy cat chuyen change changes changing renew renewal lost lose
     replace replacement extend amend update correct cancel stop end move moving again reissue
     expired damaged broken""".split(),
+    # What passes a thing to another owner, as "chuyển nhượng", "thừa kế" do ("sold the land",
+    # "inherited my father's house", "transfer the red book"): a change of what was issued.
+    *"""transfer transfers transferred transferring sell sells sold selling inherit inherits
+    inherited inheriting inheritance""".split(),
     *("het han", "gia han", "bo sung", "cai chinh", "dieu chinh"),
     # "lại", "hỏng", "thêm", "thôi" fold to everyday words ("thì lại phải", "được hông",
     # "hỏi thêm", "thời gian"): a change only after the verb they change.
@@ -176,7 +180,9 @@ CHANGE_KINDS_ASKED = {
                "thoi quoc tich"},
     "extend": {"gia han", "het han", "extend", "renew", "renewal", "expired"},
     "modify": {"doi", "thay", "sua", "chuyen", "change", "changes", "changing", "move", "moving",
-               "amend", "update", "correct", "dieu chinh", "bo sung", "cai chinh", "them ten"},
+               "amend", "update", "correct", "dieu chinh", "bo sung", "cai chinh", "them ten",
+               "transfer", "transfers", "transferred", "transferring", "sell", "sells", "sold",
+               "selling", "inherit", "inherits", "inherited", "inheriting", "inheritance"},
     "renew": {"doi", "mat", "lost", "lose", "again", "reissue", "replace", "replacement", "renew",
               "renewal", "expired", "het han", "damaged", "broken", "bi hong", "hu hong", "cap lai",
               "lam lai", "ky lai", "in lai"},
@@ -441,6 +447,11 @@ class Scored:
     district: FrozenSet[str] = frozenset()
     # Of ``said``, the words the question holds as typed (not from an everyday name's phrase).
     typed_said: FrozenSet[str] = frozenset()
+    # The question holds a pair of the name's first words beginning with its first word, what
+    # the procedure does and to what (an English head joined by a language word as one:
+    # "certification copies" of *Certification of copies ...*; not "hộ chiếu" of *Cấp hộ
+    # chiếu ...*).
+    deed_said: bool = False
 
 
 @dataclass
@@ -498,6 +509,8 @@ class NameIndex:
         self.frequency: Counter = Counter()
         # The word pairs each name begins with: what the record is ("Chứng thực bản sao ...").
         self.heads: Dict[str, Set[str]] = {}
+        # The first word of each of a record's names (folded: "certification", "chung").
+        self.firsts: Dict[str, Set[str]] = {}
         # Words only the other-language names hold ("driving", not "thanh" of "thành lập").
         self.translated: Set[str] = set()
         for record_id, record_names in names.items():
@@ -516,6 +529,7 @@ class NameIndex:
                 terms.update(f"{a} {b}" for a, b in zip(folded, folded[1:]))
                 head = folded[:HEAD_WORDS]
                 heads.update(f"{a} {b}" for a, b in zip(head, head[1:]))
+                self.firsts.setdefault(record_id, set()).update(folded[:1])
             self.terms[record_id] = terms
             self.heads[record_id] = heads
             self.accented[record_id] = accented
@@ -1264,6 +1278,7 @@ def score(
             and other.split()[0] == joint
             and (last := other.split()[1]) not in index.language_words
             and first not in index.language_words
+            and last != first  # "copies of" and "of copies" of "... of copies of ..."
         }
         if whole and evidence < MIN_COVERAGE * whole and not unique and not head:
             # A sliver of a long name ("Việt Nam" of "... công dân Việt Nam, người nước
@@ -1362,6 +1377,9 @@ def score(
                 others,
                 district=index.districts.get(candidate.id, frozenset()),
                 typed_said=words & index.words_of(question) if also else said,
+                deed_said=any(
+                    term.split()[0] in index.firsts.get(candidate.id, set()) for term in head
+                ),
                 left=frozenset(
                     word
                     for word in typed
@@ -1835,7 +1853,7 @@ def decide(
     if english:
         # English words are words: a rare pair of them settles more than Vietnamese syllables'
         # ("ca nhan" of "mã số thuế cá nhân" is no land registration for individuals).
-        decision = _within(decision)
+        decision = _headed(_within(decision))
     best = decision.best
     if phrase_needed and decision.kind == "answer" and best is not None and not _phrase(best):
         # Only lone syllables shared ("mẹ", "con" of "Đăng ký nhận cha, mẹ, con"): the words
@@ -2253,6 +2271,24 @@ def _within(decision: Decision) -> Decision:
     return decision
 
 
+def _headed(decision: Decision) -> Decision:
+    """Of two procedures offered to an English question, the one whose name's first words (what
+    it does to what: "Certification of copies") the question says, where the other's it does
+    not ("Issuance of copies ...", asked "copies of my diploma certified"); not between a record
+    and one changing a thing (``_settled`` and ``_by_change`` weigh what is asked there)."""
+    if decision.kind != "choose" or len(decision.options) != 2:
+        return decision
+    first, second = decision.options
+    headed = [s for s in decision.options if s.deed_said]
+    if (
+        len(headed) == 1
+        and first.changes == second.changes
+        and all(s.candidate.kind == "procedure" for s in decision.options)
+    ):
+        return Decision("answer", headed, why=f"{decision.why}; head said")
+    return decision
+
+
 def _twin(best: Optional[Scored], eligible: Sequence[Scored]) -> Optional[Scored]:
     """Another record sharing exactly the words the best one shares, while each name adds
     words the other lacks and the question does not say (not "đăng ký tạm trú" of *Xóa đăng
@@ -2287,6 +2323,10 @@ def _holder(best: Optional[Scored], eligible: Sequence[Scored]) -> Optional[Scor
         extra = set(other.strong) - set(best.shared) - best.named - FIRST_TIME - best.district
         if other.copy_name and not other.copy_asked:
             # The paper the question names ("giấy khai sinh ghi sai"), not a copy of it.
+            continue
+        if other.first_time:
+            # A record done the first time, where a change is asked ("inherited a plot ... the
+            # red book" of the first land registration): no rival of the record changing it.
             continue
         if other is not best and any(not set(term.split()) & said for term in extra):
             return other

@@ -160,6 +160,19 @@ def detect_lang(text: str) -> Optional[str]:
     return None
 
 
+# How a procedure is done, asked in so many words.
+HOW_IT_IS_DONE = (
+    "cac buoc", "nhung buoc", "quy trinh", "trinh tu", "the nao", "lam sao", "kieu gi",
+    "how do i", "how to", "steps", "nhu the nao", "ntn", "how do we", "how do you", "how does",
+    "nhu nao", "process", "the procedure",
+)
+# What to bring, asked in so many words.
+WHAT_TO_BRING = (
+    "giay to", "ho so", "can gi", "can nhung gi", "mang theo", "mang gi", "can mang",
+    "documents", "papers", "what do i need", "can nhung giay", "can giay to", "to bring",
+    "i bring", "what do we need", "paperwork", "chuan bi", "nop nhung gi", "nop gi", "giay gi",
+    "prepare", "submit",
+)
 # Aspects, most specific first: the first whose phrase appears in the folded text wins. Each
 # phrase is matched on word boundaries; a phrase written with accents ("chuyển con") is matched
 # as written in a text typed with accents (folded, "chuyen con" is also "trường chuyên con"). The places' aspects and the procedures' are read apart
@@ -205,10 +218,7 @@ PROCEDURE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
                 "ở xã được", "tại xã được", "ở phường được", "tại phường được",
                 "bắt buộc ra", "bắt buộc lên", "phải ra xã", "phải ra phường", "phải lên huyện",
                 "phải lên tỉnh")),
-    ("documents", ("giay to", "ho so", "can gi", "can nhung gi", "mang theo", "mang gi",
-                   "can mang", "documents", "papers", "what do i need", "can nhung giay",
-                   "can giay to", "to bring", "i bring", "what do we need", "paperwork",
-                   "chuan bi", "nop nhung gi", "nop gi", "giay gi", "prepare", "submit")),
+    ("documents", WHAT_TO_BRING),
     # Whether the child must come along ("có phải dẫn cháu lên công an không"): how it is
     # done, before "có phải" asks who may.
     ("steps", ("dẫn con", "dẫn cháu", "dẫn bé", "đưa con", "đưa cháu", "đưa bé",
@@ -222,9 +232,7 @@ PROCEDURE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
                      "requirement")),
     # How it is done, asked in so many words: before a yes-or-no ("sv thuê trọ có phải đk tạm
     # trú ko, làm ntn": the steps, whatever "có phải" asks).
-    ("steps", ("cac buoc", "nhung buoc", "quy trinh", "trinh tu", "the nao", "lam sao",
-               "kieu gi", "how do i", "how to", "steps", "nhu the nao", "ntn", "how do we",
-               "how do you", "how does", "nhu nao", "process", "the procedure")),
+    ("steps", HOW_IT_IS_DONE),
     # Whether one may, or must ("được không", "có phải", "có cần": needed at all).
     ("eligibility", ("duoc khong", "duoc ko", "co duoc", "co phai", "bat buoc", "can i",
                      "can they", "co bi", "co bat",
@@ -298,6 +306,9 @@ PLACE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
 ASPECT_TABLES: Dict[str, Sequence[Tuple[str, Sequence[str]]]] = {
     "procedures": PROCEDURE_ASPECTS,
     "places": PLACE_ASPECTS,
+    # Read together (``how_and_what_to_bring``), with the procedures' stops.
+    "how": (("steps", HOW_IT_IS_DONE),),
+    "what_to_bring": (("documents", WHAT_TO_BRING),),
 }
 # Phrases holding an aspect's phrase that ask no aspect, cut out before reading (folded): "đề
 # thi giữa kỳ" is an exam, not a transfer in the middle of the term ("giua ky").
@@ -438,7 +449,7 @@ def aspect_in(text: str, table: str) -> Optional[str]:
     # Accents are those of the text as typed, not of the swapped words put right.
     accents = written != typed.strip()
     written = f" {written} "
-    for stop in ASPECT_STOPS.get(table, ()):
+    for stop in ASPECT_STOPS.get(table, ASPECT_STOPS["procedures"]):
         folded = folded.replace(f" {stop} ", " | ")
     together = ASPECT_TOGETHER.get(table, {})
     for aspect, phrases in _phrases_of(table):
@@ -454,6 +465,13 @@ def aspect_in(text: str, table: str) -> Optional[str]:
             elif as_written.strip() not in ACCENTS_NEEDED and plain in folded:
                 return aspect
     return None
+
+
+def how_and_what_to_bring(text: str) -> bool:
+    """Whether a procedure question asks in so many words both how it is done and what to bring
+    ("how do I apply and what do I need to bring", "làm thế nào, cần giấy tờ gì"): both are
+    answered (the one read first alone would leave the other unsaid)."""
+    return aspect_in(text, "how") is not None and aspect_in(text, "what_to_bring") is not None
 
 
 # Words that point back to the record being talked about ("vào đó", "trường đó", "that
@@ -583,6 +601,8 @@ DEED_NOUNS = {
 }
 # The thing is looked for this many words after the verb (or before it: "signature certified").
 DEED_REACH = 3
+CERTIFIED = "certification"
+COPY_WORDS = {"copies", "copy"}
 
 
 def _deed_phrase(noun: str, thing: str, terms: Mapping[str, int]) -> Optional[str]:
@@ -618,6 +638,12 @@ def deed_after_thing(text: str, terms: Mapping[str, int]) -> str:
             phrase = _deed_phrase(noun, folded[thing], terms)
             if phrase is not None:
                 return f"{text} {phrase}"
+        # What is certified is the copy, however long the paper's name between the two ("copies
+        # of my foreign university diploma certified", "certify a copy of ...").
+        copied = noun == CERTIFIED and bool(set(folded) & COPY_WORDS)
+        phrase = _deed_phrase(noun, "copies", terms) if copied else None
+        if phrase is not None:
+            return f"{text} {phrase}"
     return text
 
 

@@ -21,7 +21,14 @@ from typing import Dict, Iterable, Iterator, List, Sequence, Set, Tuple
 import yaml
 
 from actions import text
-from actions.resolve import KIND_ABBREVIATIONS, WORD_ABBREVIATIONS
+from actions.resolve import (
+    CHANGE_ASKED,
+    COPY_ASKED,
+    EXPIRY_ASKED,
+    KIND_ABBREVIATIONS,
+    LOSS_ASKED,
+    WORD_ABBREVIATIONS,
+)
 from actions.text import fold, tone_placed
 
 # A word in more than this share of one language's descriptions is a word of the language.
@@ -58,7 +65,7 @@ def _nlu_examples(nlu_data: Path) -> Iterator[Tuple[str, str]]:
 def question_texts(nlu_data: Path) -> List[str]:
     """The words the assistant's own questions use: its training examples in ``nlu_data``
     (annotations dropped; not those of out_of_scope), the aspect phrases and language words
-    it reads, and the kind abbreviations."""
+    it reads, the kind abbreviations and the words of a change asked of a paper."""
     found = [
         ANNOTATION.sub(r"\1", line)
         for intent, line in _nlu_examples(nlu_data)
@@ -69,6 +76,10 @@ def question_texts(nlu_data: Path) -> List[str]:
     found.extend(text.VI_WORDS | text.VI_WRITTEN | text.EN_WORDS | text.PEOPLE_WORDS)
     found.extend(KIND_ABBREVIATIONS)
     found.extend(WORD_ABBREVIATIONS)
+    # How a question says what it wants done to a paper it has ("a replacement", "renew",
+    # "expired", "a copy"): read by the resolver, naming no record the catalogues lack. (Not a
+    # loss: "lost" alone, of a passport, still says what no record is about.)
+    found.extend((CHANGE_ASKED | EXPIRY_ASKED | COPY_ASKED) - LOSS_ASKED)
     return found
 
 
