@@ -154,8 +154,9 @@ class Names:
         every_synonym = merged_synonyms(synonyms(), *map(place_synonyms, PLACE_DOMAINS))
         everyday = usable_synonyms(every_synonym, every_name)
         # A key of several words is known as a whole (Vocabulary.phrases); its expansions and
-        # one-word keys ("gplx") are words.
-        phrases = [p for p in everyday if " " in p and p in every_synonym]
+        # one-word keys ("gplx") are words. (Every key is an everyday name: an English question
+        # is searched with them whole, text.search_words.)
+        phrases = [p for p in everyday if p in every_synonym]
         self.vocabulary = Vocabulary(
             [*every_name, *descriptions[0], *descriptions[1], *general,
              *(p for p in everyday if p not in phrases)],

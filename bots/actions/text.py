@@ -562,6 +562,8 @@ class _Vocabulary(Protocol):
 
     def knows(self, word: str) -> bool: ...
 
+    def in_phrases(self, words: Sequence[str]) -> Set[int]: ...
+
 
 def respelled(text: str, indexes: Sequence[_Names], vocabulary: _Vocabulary) -> str:
     """An English question with each word no text holds but one typo from a name's spelled as
@@ -692,7 +694,14 @@ def search_words(text: str, indexes: Sequence[_Names], vocabulary: _Vocabulary) 
     if detect_lang(text) != "en":
         return text
     kept: List[str] = []
-    for word in words(text):
+    folded = words(text)
+    # An everyday name of several words is searched whole ("lost my id card"), as the search
+    # expands it: its words one by one ("lost", "card") find other records.
+    everyday = vocabulary.in_phrases(folded)
+    for at, word in enumerate(folded):
+        if at in everyday:
+            kept.append(word)
+            continue
         # (A name's plural or singular is its word: "rock" of "Trống Mái Rocks".)
         forms = (
             word,

@@ -167,11 +167,13 @@ class Vocabulary:
             self.accented.update(_written(text))
         # Everyday names of several words ("lost my id card", "mở quán cà phê"): their words
         # are known only together, where the question holds the whole name ("lost" alone, of a
-        # passport, is not).
+        # passport, is not). One word ("gplx", "inherit") is a word.
         self.phrases: Dict[str, List[Tuple[str, ...]]] = {}
         for phrase in phrases:
             words = tuple(fold(phrase).split())
-            if len(words) > 1:
+            if len(words) == 1:
+                self.words.update(words)
+            if words:
                 self.phrases.setdefault(words[0], []).append(words)
         self._typos = [w for w in self.words if len(w) >= TYPO_MIN_LENGTH - 1 and w.isalpha()]
         self._near: Dict[str, List[str]] | None = None  # built at the first typo check
@@ -195,14 +197,17 @@ class Vocabulary:
         )
 
     def knows(self, word: str) -> bool:
-        """The word (folded), its English singular or plural, a letter typed twice ("tienn"), or (words
-        of 7+ letters, longer than a Vietnamese syllable) a word one typo away."""
+        """The word (folded), its English singular or plural or verb form ("getting"), a letter
+        typed twice ("tienn"), or (words of 7+ letters, longer than a Vietnamese syllable) a word
+        one typo away."""
         if word in self.words or (word.endswith("s") and word[:-1] in self.words):
             return True
         if word.isalpha() and f"{word}s" in self.words:
             return True  # the singular of a name's plural ("rock" of "Trống Mái Rocks")
         if word.endswith("y") and f"{word[:-1]}ies" in self.words:
             return True  # "copy" of "copies"
+        if any(stem in self.words for stem in _english_stems(word)):
+            return True  # "getting" of "get", "applied" of "apply"
         doubled = [i for i in range(1, len(word)) if word[i] == word[i - 1]]
         if any(word[:i] + word[i + 1 :] in self.words for i in doubled):
             return True
@@ -229,7 +234,7 @@ class Vocabulary:
         the texts hold fewer words with their accents than without)."""
         written = _written(question)
         accents = accents and any(fold(word) != word for word in written)
-        named = self._in_phrases([fold(word) for word in written])
+        named = self.in_phrases([fold(word) for word in written])
         found = []
         for position, word in enumerate(written):
             folded = fold(word)
@@ -246,14 +251,37 @@ class Vocabulary:
                 found.append(folded)
         return found
 
-    def _in_phrases(self, words: Sequence[str]) -> Set[int]:
-        """Positions of the words that belong to one of the everyday names (``phrases``)."""
+    def in_phrases(self, words: Sequence[str]) -> Set[int]:
+        """Positions of the words that belong to one of the everyday names (``phrases``, of one
+        word or several)."""
         found: Set[int] = set()
         for start, word in enumerate(words):
             for phrase in self.phrases.get(word, ()):
                 if tuple(words[start : start + len(phrase)]) == phrase:
                     found.update(range(start, start + len(phrase)))
         return found
+
+
+# An English verb's forms ("getting", "registered", "applied"): no Vietnamese syllable ends so.
+INFLECTIONS = ("ing", "ed")
+# Letters the stem of an inflected English word keeps at least ("bed" is no form of "b").
+STEM_MIN_LETTERS = 3
+
+
+def _english_stems(word: str) -> Set[str]:
+    """What an English verb form may be the form of: "getting" -> "get", "registered" ->
+    "register", "moving" -> "move", "applied" -> "apply"."""
+    for ending in INFLECTIONS:
+        stem = word[: -len(ending)]
+        if not word.endswith(ending) or len(stem) < STEM_MIN_LETTERS or not word.isalpha():
+            continue
+        found = {stem, f"{stem}e"}
+        if len(stem) > STEM_MIN_LETTERS and stem[-1] == stem[-2]:
+            found.add(stem[:-1])  # "getting", "transferred"
+        if ending == "ed" and stem.endswith("i"):
+            found.add(f"{stem[:-1]}y")  # "applied"
+        return found
+    return set()
 
 
 def _deletions(word: str) -> Set[str]:

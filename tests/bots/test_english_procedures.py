@@ -193,3 +193,33 @@ def test_what_is_asked_of_a_paper_is_known_but_a_loss_is_not() -> None:
     known = vocabulary.Vocabulary(vocabulary.question_texts(ROOT / "bots" / "data" / "nlu"))
     assert known.knows("replacement") and known.knows("expired") and known.knows("renew")
     assert not known.knows("lost")
+
+
+@pytest.mark.parametrize(
+    ("word", "known"),
+    [
+        ("getting", True),  # "get", its last letter doubled
+        ("registered", True),
+        ("applied", True),  # "apply"
+        ("moving", True),  # "move"
+        ("visas", False),  # still a thing no record is about
+        ("sing", False),  # too short a stem to be a form of anything
+    ],
+)
+def test_an_english_verb_form_of_a_known_word_is_known(word: str, known: bool) -> None:
+    texts = ["how do I get it", "register", "apply online", "move house"]
+    assert vocabulary.Vocabulary(texts).knows(word) is known
+
+
+def test_an_english_question_is_searched_with_its_everyday_names_whole(
+    procedures: resolve.NameIndex,
+) -> None:
+    # "my" and "id" name no record alone; the everyday name "lost my id card" the search
+    # expands as a whole, and a one-word everyday name ("inherit") no name holds.
+    known = vocabulary.Vocabulary(
+        ["how do I get a new one", "what about", "his land"], ["lost my id card", "inherit"]
+    )
+    assert text.search_words("I lost my ID card, what about a new one", [procedures], known) == (
+        "lost my id card new"
+    )
+    assert "inherit" in text.search_words("how do I inherit his land", [procedures], known)
