@@ -639,6 +639,19 @@ class ActionAnswer(Action):
         if doubtful and not (chosen_domain == "procedures" and _clear_procedure(decision)):
             give_up(dispatcher, lang)
             return []
+        if (
+            loosely
+            and not named
+            and decision.kind in ("choose", "unsure")
+            and self._only_where_or_lone(decision, names, intent, vietnamese)
+        ):
+            # A word no catalogue knows, and records offered that only a place name several
+            # catalogues hold singles out ("grab từ Sầm Sơn ra Hà Nội": the beach, the
+            # hospital), or, the classifier unsure of an English question, none named by a
+            # pair of its own or an everyday name ("work permit for a foreign teacher in Thanh
+            # Hoa": the museum, the construction permit): a doubt, not a choice to offer.
+            give_up(dispatcher, lang)
+            return []
         if outside and not specific_aspect(text) and not (
             decision.kind == "answer"
             and decision.best is not None
@@ -815,6 +828,25 @@ class ActionAnswer(Action):
             ).kind
             == "none"
         )
+
+    @staticmethod
+    def _only_where_or_lone(
+        decision: Decision, names: "catalogue.Names", intent: str, vietnamese: bool
+    ) -> bool:
+        """Whether every record offered shares only place names several catalogues hold with
+        the question, or (an English question the classifier is unsure of) none is named by a
+        pair of its own or an everyday name."""
+        options = decision.options[:2]
+        where = all(
+            only_place_names(o, names.indexes[catalogue.KIND_DOMAIN[o.candidate.kind]])
+            for o in options
+        )
+        lone = (
+            intent == "nlu_fallback"
+            and not vietnamese
+            and not any(o.strong or o.named for o in options)
+        )
+        return bool(options) and (where or lone)
 
     @staticmethod
     def _about_previous(tracker: Tracker, owner: str, text: str) -> bool:

@@ -458,6 +458,28 @@ def test_an_english_deed_said_with_a_verb_names_the_record(stack: AssistantStack
     assert "2.000884" in signature
 
 
+def test_english_land_passed_on_copies_certified_and_doubts(stack: AssistantStack) -> None:
+    # Session 10: a land title passed on by an inheritance is the change of land-use rights, not
+    # the first registration (whose English name holds "red book").
+    land = text_of(
+        ask(stack, "I inherited my aunt's rice field. How do I transfer the red book?", lang=None)
+    )
+    assert "1.013831" in land and "1.013978" not in land
+    # Copies certified, however long the paper's name between the two words.
+    copies = text_of(
+        ask(stack, "Where do I get copies of my nursing college degree certified?", lang=None)
+    )
+    assert "2.000815" in copies
+    # How and what to bring, asked together: both.
+    both = text_of(
+        ask(stack, "How do we register our marriage and what do we need to bring?", lang=None)
+    )
+    assert "1.000894" in both and "Steps" in both and "Documents" in both
+    # Only a town's name singles the records out, beside a word no catalogue knows: honest.
+    taxi = text_of(ask(stack, "xe ôm từ Sầm Sơn ra ga Thanh Hóa hết bao nhiêu"))
+    assert "1800 1096" in taxi and "Bãi biển" not in taxi
+
+
 def test_a_word_only_out_of_scope_questions_hold_keeps_a_place_question_honest(
     stack: AssistantStack,
 ) -> None:
