@@ -156,7 +156,8 @@ CHANGE_ASKED = {
     replace replacement extend amend update correct cancel stop end move moving again reissue
     expired damaged broken""".split(),
     # What passes a thing to another owner, as "chuyển nhượng", "thừa kế" do ("sold the land",
-    # "inherited my father's house", "transfer the red book"): a change of what was issued.
+    # "inherited my father's house", "transfer the red book"): a change of what was issued,
+    # said of property only (``PASSING_ON``).
     *"""transfer transfers transferred transferring sell sells sold selling inherit inherits
     inherited inheriting inheritance""".split(),
     *("het han", "gia han", "bo sung", "cai chinh", "dieu chinh"),
@@ -172,6 +173,21 @@ NO_CHANGE_PAIRS = {"thay mat", "chuyen khoan", "doi tuong"}
 # of the year"): a change only with what is changed as their object ("move my business").
 CHANGE_VERBS_WITH_OBJECT = {"move", "moving", "end", "stop"}
 OBJECT_WORDS = {"my", "our", "his", "her", "their", "the", "this"}
+# English verbs of passing a thing on to another owner: a change asked only where property is
+# said within ``PASSING_REACH`` words ("sold the land", "the house I inherited", "transfer the
+# red book"); not "sell coffee at home", "sell noodles from my house", "transfer money" (review
+# R6, R7).
+PASSING_ON = {
+    *"""transfer transfers transferred transferring sell sells sold selling inherit inherits
+    inherited inheriting inheritance""".split(),
+}
+PROPERTY_WORDS = {
+    *"""land plot plots field fields farm house houses apartment flat property title deed car
+    motorbike motorcycle scooter bike vehicle""".split(),
+    "red book",
+}
+PASSING_REACH = 3
+PREPOSITIONS = {"from", "at", "in", "on", "for", "with", "to", "into", "by", "of"}
 # The kinds of change a question asks (folded, as in ``CHANGE_ASKED``) and a name says (as
 # written): a change asked settles on the record changing a thing only where the two are of one
 # kind ("đổi chỗ ở" is no cancellation: not *Xóa đăng ký tạm trú*).
@@ -272,6 +288,13 @@ UNKNOWN_MANY = 2
 # The word that makes a verb a renewal ("cấp lại", "đăng ký lại"; folded): it belongs to the
 # verb before it, not to the thing after it.
 AGAIN = "lai"
+# The English words names say what a procedure does with (folded): a record sharing only these
+# with a question shares nothing of what it is about.
+DEED_WORDS = frozenset(
+    """registration register certification certify certified extension extend cancellation
+    cancel mediation confirmation confirm transfer transfers exchange issuance issue
+    re-issuance reissuance renewal change changes""".split()
+)
 # What a name says of a procedure done the first time (folded words and pairs).
 FIRST_TIME = {"lan dau", "first", "first-time"}
 # What a question says of a thing had before, besides a change (folded words and pairs): kept
@@ -1651,6 +1674,11 @@ def _change_said(question: str) -> Set[str]:
         if word in CHANGE_VERBS_WITH_OBJECT
         and (at + 1 >= len(words) or words[at + 1] not in OBJECT_WORDS)
     )
+    not_change.update(
+        at
+        for at, word in enumerate(words)
+        if word in PASSING_ON and not _property_near(words, at)
+    )
     # Not a word of how it asks ("mất" of "mất bao lâu", "mất phí").
     asking = {
         at
@@ -1668,6 +1696,27 @@ def _change_said(question: str) -> Set[str]:
     said = {word for at, word in enumerate(words) if at not in asking | not_change}
     said.update(f"{a} {b}" for a, b in zip(words, words[1:]) if f"{a} {b}" not in NO_CHANGE_PAIRS)
     return said & CHANGE_ASKED
+
+
+def _property_near(words: Sequence[str], at: int) -> bool:
+    """Whether property (``PROPERTY_WORDS``) is said next to the verb at ``at``: within
+    ``PASSING_REACH`` words after it ("sold us his rice field"; one more) or before it ("the
+    house I inherited", "the red book transferred"), not past a preposition ("sell noodles from
+    my house")."""
+    after: List[str] = []
+    for word in words[at + 1 : at + PASSING_REACH + 2]:
+        if word in PREPOSITIONS:
+            break
+        after.append(word)
+    before: List[str] = []
+    for word in reversed(words[max(at - PASSING_REACH, 0) : at]):
+        if word in PREPOSITIONS:
+            break
+        before.insert(0, word)
+    return any(
+        PROPERTY_WORDS & {*near, *(f"{a} {b}" for a, b in zip(near, near[1:]))}
+        for near in (after, before)
+    )
 
 
 def _holds(texts: Sequence[str], phrases: Collection[str]) -> bool:
@@ -1854,6 +1903,11 @@ def decide(
         # English words are words: a rare pair of them settles more than Vietnamese syllables'
         # ("ca nhan" of "mã số thuế cá nhân" is no land registration for individuals).
         decision = _headed(_within(decision))
+        if decision.options and all(_deed_only(s) for s in decision.options):
+            # Only what the procedures do is shared ("transfer" of *School transfer ...* asked
+            # "how do I transfer money", "exchange" of *Exchange of ...* asked "exchange
+            # money"), nothing of what they are about: none of them (review R9).
+            return Decision("none", why="deed only")
     best = decision.best
     if phrase_needed and decision.kind == "answer" and best is not None and not _phrase(best):
         # Only lone syllables shared ("mẹ", "con" of "Đăng ký nhận cha, mẹ, con"): the words
@@ -2269,6 +2323,19 @@ def _within(decision: Decision) -> Decision:
             # again unexplained as it shares (it would not be answered alone): the first.
             return Decision("answer", [top])
     return decision
+
+
+def _deed_only(scored: Scored) -> bool:
+    """Whether a procedure shares with an English question only words of what it does
+    (``DEED_WORDS``), and no everyday name reads the question as it."""
+    # (Not the short words English and the Vietnamese names share: "can" of "căn cước".)
+    said = {word for word in scored.said if not (word in EN_WORDS and len(word) <= 3)}
+    return (
+        scored.candidate.kind == "procedure"
+        and not scored.named
+        and bool(said)
+        and said <= DEED_WORDS
+    )
 
 
 def _headed(decision: Decision) -> Decision:

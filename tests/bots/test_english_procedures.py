@@ -223,3 +223,43 @@ def test_an_english_question_is_searched_with_its_everyday_names_whole(
         "lost my id card new"
     )
     assert "inherit" in text.search_words("how do I inherit his land", [procedures], known)
+
+
+@pytest.mark.parametrize(
+    ("question", "change"),
+    [
+        # Selling goods, sending money: no paper passed on (review R6, R7).
+        ("we want to sell pho from our front room, what registration is needed", False),
+        ("I sell noodles from my house, do I need a business registration", False),
+        ("how do I transfer money for the ID card fee", False),
+        # Property passed on, before or after the verb.
+        ("my parents are transferring the house to my brother", True),
+        ("what do we do with the farm we inherited", True),
+        ("I inherited my uncle's scooter", True),
+    ],
+)
+def test_a_sale_or_transfer_is_a_change_only_of_property(question: str, change: bool) -> None:
+    assert resolve.asks_change(question) is change
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how do I transfer my salary to a bank abroad",
+        "where can I exchange euros",
+    ],
+)
+def test_sharing_only_what_a_procedure_does_names_none(
+    procedures: resolve.NameIndex, synonyms: dict[str, list[str]], question: str
+) -> None:
+    # "transfer" of *School transfer ...*, "exchange" of the exchanges: nothing of what they are
+    # about (review R9).
+    decision = _decide(
+        procedures,
+        synonyms,
+        question,
+        (SCHOOL_TRANSFER, 0.3),
+        ("2.001195", 0.1),
+        ("3.000347", 0.1),
+    )
+    assert decision.kind == "none"
