@@ -629,11 +629,14 @@ class ActionAnswer(Action):
             and not _named_record(decision)
             and decision.best is not None
             and not decision.best.thing_said
+            and not (decision.kind == "answer" and decision.best.deed_said)
         ):
             # Unclear to the classifier, in English, with a word no catalogue holds, and a
             # procedure found by words of its name other than what it is about ("exchange" of
             # "USD to VND exchange rate", not "driving licence"): not that one. (Vietnamese
-            # names are read by their pairs: "xin lý lịch tư pháp để đi xuất khẩu lao động".)
+            # names are read by their pairs: "xin lý lịch tư pháp để đi xuất khẩu lao động".
+            # Not one answered whose first words, what it does to what, the question says:
+            # "copies of my nursing college degree certified".)
             give_up(dispatcher, lang)
             return []
         if doubtful and not (chosen_domain == "procedures" and _clear_procedure(decision)):
