@@ -71,6 +71,7 @@ from actions.text import (
     specific_aspect,
     vehicles_named,
     words,
+    without_opener,
     y_spelled,
 )
 
@@ -372,8 +373,8 @@ class ActionAnswer(Action):
         if intent == "choose_record" and chosen:
             kind, record_id, aspect = chosen
             return await self._say_record(dispatcher, kind, record_id, aspect or previous_aspect, lang)
-        # "đăng kí" is "đăng ký" (the catalogues write "y").
-        text = y_spelled(text)
+        # "đăng kí" is "đăng ký" (the catalogues write "y"); "cho em hỏi" asks nothing.
+        text = without_opener(y_spelled(text))
         code = CODE.search(text) or CODE.search(str(next(tracker.get_latest_entity_values("procedure"), "")))
         if code:
             aspect = _aspect(text, intent, "procedure", previous_aspect)

@@ -96,6 +96,38 @@ def tone_placed(text: str) -> str:
     return _OLD_TONE.sub(lambda m: _OLD_PLACEMENT[m.group(1)], text)
 
 
+# How a Vietnamese question opens, asking nothing ("cho em hỏi", "xin hỏi", "ad ơi cho mình
+# hỏi là"): its "cho" and "hỏi" are no words of what is asked ("cho hoi" folds to the market
+# "Chợ Hới"; "cho ... con" to "nhận cha, mẹ, con"). Only at the start, after a greeting or a
+# call; a "Hoi" with a capital is a name ("cho Hoi o Sam Son": the market, typed without
+# accents), kept.
+_OPENER = re.compile(
+    r"""^\s*
+    (?:(?:chào|chao|hi|hello)\s+(?:ad|admin|mn|mọi\s+người|moi\s+nguoi|anh\s+chị|anh\s+chi|
+        anh|chị|chi|em|bạn|ban|bot)\s*[,.!]*\s*)?
+    (?:(?:ad|admin|mn|mọi\s+người|moi\s+nguoi|anh\s+chị|anh\s+chi|bạn|ban|bot)\s+(?:ơi|oi)\s*[,.!]*\s*)?
+    (?:cho|Cho|xin|Xin)
+    (?:\s+(?:em|mình|minh|tôi|toi|con|cháu|chau|anh|chị|chi|t|e|m|mk|mik|tui))?
+    \s+(?:hỏi|hoi|hõi)
+    (?:\s+(?:chút|chut|tí|ti|xíu|xiu|với|voi|ạ|a))?
+    (?:\s+(?:là|la))?
+    (?:\s*[,:.!?]+|\s+|$)
+    """,
+    re.VERBOSE,
+)
+
+
+def without_opener(text: str) -> str:
+    """The question without how it opens ("cho em hỏi", "xin hỏi", "ad ơi cho mình hỏi"): what
+    follows, or the text as typed when nothing follows."""
+    normal = unicodedata.normalize("NFC", text)
+    match = _OPENER.match(normal)
+    if not match:
+        return text
+    rest = normal[match.end() :].strip()
+    return rest if re.search(r"[^\W_]", rest) else text
+
+
 def y_spelled(text: str) -> str:
     """The text with each syllable "k"/"l" + "i" (any tone) written with "y" ("kí" -> "ký")."""
     text = unicodedata.normalize("NFC", text)
