@@ -39,6 +39,7 @@ from typing import (
 from actions.text import (
     ASPECT_TABLES,
     EN_WORDS,
+    PEOPLE_WORDS,
     VI_WORDS,
     detect_lang,
     fold,
@@ -724,6 +725,13 @@ class NameIndex:
                 if self.places and f"{a} {b}" in self.localities
                 for spot in (at, at + 1)
             }
+            # Nor whom the question is for ("cho con" of "đăng ký tiêm phòng cho con" is no
+            # "con" of *Đăng ký nhận cha, mẹ, con*).
+            for_whom = {
+                at
+                for at in range(1, len(tokens))
+                if tokens[at - 1][1] == "cho" and tokens[at][1] in PEOPLE_FOLDED
+            }
             shared.update(
                 t
                 for at, t in enumerate(usable)
@@ -732,6 +740,7 @@ class NameIndex:
                 and t not in paired
                 and at not in asking
                 and at not in placed
+                and at not in for_whom
             )
         # A word counted inside a pair does not count again alone.
         in_pairs = {word for term in shared if " " in term for word in term.split()}
@@ -1545,6 +1554,10 @@ def _asking_pairs(question: str) -> Set[str]:
         if i not in spots and i + 1 not in spots
     }
     return every - clean
+
+
+# Whom a question is for, folded ("con", "me", "bo"): after "cho", said of a person.
+PEOPLE_FOLDED = frozenset(fold(word) for word in PEOPLE_WORDS)
 
 
 def _asking_spots(words: Sequence[str]) -> Set[int]:

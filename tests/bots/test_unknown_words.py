@@ -114,8 +114,24 @@ def test_lone_syllables_do_not_name_a_procedure(catalogue) -> None:  # type: ign
     index = resolve.NameIndex(catalogue["procedure"])
     candidates = [_candidate("1.001022", 0.6), _candidate("1.004859", 0.1)]
     scored = resolve.score("muốn đổi sang họ mẹ cho con", candidates, index)
-    assert resolve.decide(scored, index.min_evidence()).kind == "answer"
-    assert resolve.decide(scored, index.min_evidence(), phrase_needed=True).kind == "choose"
+    for decision in (
+        resolve.decide(scored, index.min_evidence()),
+        resolve.decide(scored, index.min_evidence(), phrase_needed=True),
+    ):
+        assert decision.kind != "answer" or decision.options[0].candidate.id != "1.001022"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["đăng ký tiêm phòng cho con", "dang ky hoc boi cho con", "đăng ký bảo hiểm xe cho bố"],
+)
+def test_whom_a_question_is_for_names_no_procedure(catalogue, question: str) -> None:  # type: ignore[no-untyped-def]
+    # "cho con": whom the question is for, no "con" of "Đăng ký nhận cha, mẹ, con".
+    index = resolve.NameIndex(catalogue["procedure"])
+    scored = resolve.score(question, [_candidate("1.001022", 0.6)], index)
+    assert resolve.decide(scored, index.min_evidence(), phrase_needed=True).kind != "answer"
+    said = resolve.score("đăng ký nhận cha cho con", [_candidate("1.001022", 0.6)], index)
+    assert resolve.decide(said, index.min_evidence(), phrase_needed=True).kind == "answer"
 
 
 def test_a_choice_with_an_unknown_word_says_not_found(catalogue) -> None:  # type: ignore[no-untyped-def]
