@@ -1228,6 +1228,9 @@ def score(
         for pair, phrases in found_pairs.items()
         if pair not in ASKING_PAIRS
         and not set(pair.split()) & index.language_words
+        # (Nor a pair with whose it is: "transfer my" of "transfer my land" is no sign of the
+        # land change in "transfer my household registration"; review R17.)
+        and not set(pair.split()) & OBJECT_WORDS
         and pair not in asking_pairs
         and pair not in _state_pairs(question)
     }
