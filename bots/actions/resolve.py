@@ -23,6 +23,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import (
+    Any,
     Callable,
     Collection,
     Dict,
@@ -449,6 +450,9 @@ class Scored:
     kept: float = 1.0
     # The question says it is the first time ("lần đầu", "first").
     first_asked: bool = False
+    # The question goes on from a pair of the name with a phrase of another record's name instead
+    # of the name's own ("giấy phép | xây dựng" asked of *Cấp lại giấy phép | lái xe*).
+    another_thing: bool = False
     # What the question shares with the name is only when ("lần đầu"), lone syllables and pairs
     # too common to name a record ("đăng ký"): "đăng ký nghĩa vụ quân sự lần đầu", "đăng ký mã
     # số thuế lần đầu" name no first registration of a vehicle ("số" of "biển số") or of land.
@@ -581,6 +585,7 @@ class NameIndex:
         self._meanings: Dict[Tuple[str, ...], Set[str]] = {}
         self._accented_pairs: Optional[Dict[str, Tuple[str, str]]] = None
         self._written: Optional[Dict[str, str]] = None
+        self._pair_records: Optional[Dict[str, Set[str]]] = None
         self._written_pairs: Set[str] = set()
         # The names' written words by their folded form, and by their folded form with one
         # letter dropped: ``mended`` looks a typed word's candidates up instead of scanning.
@@ -971,6 +976,16 @@ class NameIndex:
             at += 1
         parts.append(text[end:])
         return "".join(parts)
+
+    def pair_records(self) -> Dict[str, Set[str]]:
+        """Each word pair of the names, with the records whose names hold it; made once."""
+        if self._pair_records is None:
+            self._pair_records = {}
+            for record_id, terms in self.terms.items():
+                for term in terms:
+                    if " " in term:
+                        self._pair_records.setdefault(term, set()).add(record_id)
+        return self._pair_records
 
     def _written_words(self) -> Dict[str, str]:
         """Every word of the names as written (lower case, accents kept), with its folded form;
@@ -1444,6 +1459,8 @@ def score(
                 ),
                 kinds_asked=kinds_asked,
                 first_asked=bool(FIRST_TIME & every_term),
+                another_thing=candidate.kind == "procedure"
+                and goes_on_elsewhere(question, candidate.id, index),
                 when_only=bool(FIRST_TIME & set(shared))
                 and sum(
                     index.weight(term)
@@ -1858,7 +1875,54 @@ def own_name(index: NameIndex, record_id: str, english: bool) -> str:
     return found[1] if english and len(found) > 1 and found[1] else found[0]
 
 
+def goes_on_elsewhere(question: str, record_id: str, index: NameIndex) -> bool:
+    """Whether the question goes on from a word pair of the record's names with two pairs of
+    one other record's name that this record's lacks, where the name goes on with its own
+    ("cấp lại giấy phép xây dựng" of *Cấp lại giấy phép lái xe*: the building permit's "giấy
+    phép xây dựng", not a driving licence). Where the name ends there ("đăng ký tạm trú cho bố
+    mẹ"), or what follows is no other name's phrase ("hộ chiếu hết hạn"), it does not."""
+    own = index.terms.get(record_id, set())
+    goes_on = {
+        folded[at]
+        for name in index.names.get(record_id, ())
+        for folded in ([f for _, f in _tokens(name)],)
+        for at in range(1, len(folded) - 1)
+    }
+    words = fold(question).split()
+    holders = index.pair_records()
+    # (Not from what the name does, its first pair: "đăng ký | kết hôn" asked of *Đăng ký
+    # nhận cha, mẹ, con* is said of the parents, beside what is asked.)
+    deed = {
+        " ".join(folded[:2])
+        for name in index.names.get(record_id, ())
+        for folded in ([f for _, f in _tokens(name)],)
+    }
+    return any(
+        f"{a} {b}" in own
+        and f"{a} {b}" not in deed
+        and b in goes_on
+        and f"{b} {c}" not in own
+        and f"{c} {d}" not in own
+        and bool(holders.get(f"{b} {c}", set()) & holders.get(f"{c} {d}", set()))
+        for a, b, c, d in zip(words, words[1:], words[2:], words[3:])
+    )
+
+
 def decide(
+    scored: Sequence[Scored],
+    min_evidence: float,
+    **options: Any,
+) -> Decision:
+    """``decide_among`` (below), but a record the question goes on from to another record's
+    thing (``Scored.another_thing``) is offered as the closest, not stated."""
+    decision = decide_among(scored, min_evidence, **options)
+    best = decision.best
+    if decision.kind == "answer" and best is not None and best.another_thing:
+        return Decision("unsure", [best], why=f"{decision.why}; another thing asked")
+    return decision
+
+
+def decide_among(
     scored: Sequence[Scored],
     min_evidence: float,
     *,
