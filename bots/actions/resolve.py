@@ -539,6 +539,11 @@ class NameIndex:
         self.heads: Dict[str, Set[str]] = {}
         # The first word of each of a record's names (folded: "certification", "chung").
         self.firsts: Dict[str, Set[str]] = {}
+        # The first word pair of each of a record's names (what it does: "đăng ký", "cấp lại"),
+        # and the words a name goes on from past its first ("phép" of "giấy phép lái xe"):
+        # ``goes_on_elsewhere``.
+        self.deeds: Dict[str, Set[str]] = {}
+        self.continued: Dict[str, Set[str]] = {}
         # Words only the other-language names hold ("driving", not "thanh" of "thành lập").
         self.translated: Set[str] = set()
         for record_id, record_names in names.items():
@@ -558,6 +563,8 @@ class NameIndex:
                 head = folded[:HEAD_WORDS]
                 heads.update(f"{a} {b}" for a, b in zip(head, head[1:]))
                 self.firsts.setdefault(record_id, set()).update(folded[:1])
+                self.deeds.setdefault(record_id, set()).add(" ".join(folded[:2]))
+                self.continued.setdefault(record_id, set()).update(folded[1:-1])
             self.terms[record_id] = terms
             self.heads[record_id] = heads
             self.accented[record_id] = accented
@@ -963,19 +970,7 @@ class NameIndex:
         if not fixed:
             return question
         # The question as typed, punctuation kept (clauses end there), the words mended.
-        parts: List[str] = []
-        at, end = 0, 0
-        text = unicodedata.normalize("NFC", question)
-        for match in re.finditer(r"[^\W_]+", text):
-            if not fold(match.group(0)):
-                continue
-            if at in fixed:
-                parts.append(text[end : match.start()])
-                parts.append(fixed[at])
-                end = match.end()
-            at += 1
-        parts.append(text[end:])
-        return "".join(parts)
+        return _words_replaced(unicodedata.normalize("NFC", question), fixed)
 
     def pair_records(self) -> Dict[str, Set[str]]:
         """Each word pair of the names, with the records whose names hold it; made once."""
@@ -1882,21 +1877,12 @@ def goes_on_elsewhere(question: str, record_id: str, index: NameIndex) -> bool:
     phép xây dựng", not a driving licence). Where the name ends there ("đăng ký tạm trú cho bố
     mẹ"), or what follows is no other name's phrase ("hộ chiếu hết hạn"), it does not."""
     own = index.terms.get(record_id, set())
-    goes_on = {
-        folded[at]
-        for name in index.names.get(record_id, ())
-        for folded in ([f for _, f in _tokens(name)],)
-        for at in range(1, len(folded) - 1)
-    }
+    goes_on = index.continued.get(record_id, set())
     words = fold(question).split()
     holders = index.pair_records()
     # (Not from what the name does, its first pair: "đăng ký | kết hôn" asked of *Đăng ký
     # nhận cha, mẹ, con* is said of the parents, beside what is asked.)
-    deed = {
-        " ".join(folded[:2])
-        for name in index.names.get(record_id, ())
-        for folded in ([f for _, f in _tokens(name)],)
-    }
+    deed = index.deeds.get(record_id, set())
     return any(
         f"{a} {b}" in own
         and f"{a} {b}" not in deed
@@ -2814,15 +2800,21 @@ def accents_mended(question: str, index: NameIndex, known: Collection[str]) -> s
                 break
     if not mended:
         return question
+    return _words_replaced(unpossessed(unicodedata.normalize("NFC", question)), mended)
+
+
+def _words_replaced(text: str, replaced: Dict[int, str]) -> str:
+    """``text`` with its words at the given positions (counted as ``_tokens`` counts them)
+    replaced, everything else as typed."""
     count = [0]
 
     def word(match: "re.Match[str]") -> str:
         if not fold(match.group(0)):
             return match.group(0)  # no token of ``_tokens``
         at, count[0] = count[0], count[0] + 1
-        return mended.get(at, match.group(0))
+        return replaced.get(at, match.group(0))
 
-    return re.sub(r"[^\W_]+", word, unpossessed(unicodedata.normalize("NFC", question)))
+    return re.sub(r"[^\W_]+", word, text)
 # Other abbreviations people type for words of the names ("đk tạm trú").
 WORD_ABBREVIATIONS = {"đk": "đăng ký", "dk": "đăng ký", "đkí": "đăng ký", "dki": "đăng ký"}
 WRITTEN_OUT = {**KIND_WORDS, **WORD_ABBREVIATIONS}
