@@ -94,6 +94,10 @@ DEV6_SHA256 = "0247c473747a0363306e3b0d4a5ba5ae2b754f060d28380d920820afc998166a"
 # (bench/eval/dev7/): held out during that session as dev6 was in session 9.
 DEV7 = ROOT / "bench" / "eval" / "chat_dev7.jsonl"
 DEV7_SHA256 = "76c8dadbd8a8c4870a4acfa4ae713a2627e16f174fea1ff71980ea6e4e806391"
+# An eighth set (split "dev8"), written blind at the start of session 11 the same way
+# (bench/eval/dev8/): held out during that session as dev7 was in session 10.
+DEV8 = ROOT / "bench" / "eval" / "chat_dev8.jsonl"
+DEV8_SHA256 = "7f645827283acb609417de458ab7147b140b996c2ddf685844ce4fb222740c56"
 # Where each split lives: the first set holds both "dev" and "test".
 SPLITS = {
     "dev": (QUESTIONS, FROZEN_SHA256),
@@ -105,6 +109,7 @@ SPLITS = {
     "dev5": (DEV5, DEV5_SHA256),
     "dev6": (DEV6, DEV6_SHA256),
     "dev7": (DEV7, DEV7_SHA256),
+    "dev8": (DEV8, DEV8_SHA256),
 }
 DATA = ROOT / "domains"
 
