@@ -30,6 +30,10 @@ LABELS: Dict[str, Dict[str, str]] = {
             "Dữ liệu chưa ghi giấy tờ nhận được có giá trị bao lâu. Bạn tra trên Cổng dịch vụ "
             "công hoặc hỏi cơ quan thực hiện."
         ),
+        "status": (
+            "Dữ liệu tôi tra cứu không có tình trạng hồ sơ của từng người. Bạn tra cứu trên Cổng "
+            "dịch vụ công bằng mã hồ sơ ghi trên giấy hẹn, hoặc hỏi nơi đã nhận hồ sơ."
+        ),
         "steps": "Các bước thực hiện:",
         "steps_missing": "Dữ liệu chưa ghi các bước thực hiện của thủ tục này.",
         "agency": "Nộp hồ sơ tại: {agency} (cấp {level}).",
@@ -103,6 +107,11 @@ LABELS: Dict[str, Dict[str, str]] = {
             "The record does not say how long the paper you get stays valid. Look it up on the "
             "public services portal or ask the office that issues it."
         ),
+        "status": (
+            "The data I can look up does not hold the state of anyone's application. Look it up "
+            "on the public services portal with the file code on your receipt, or ask the office "
+            "that took your application."
+        ),
         "steps": "Steps:",
         "steps_missing": "The record does not list the steps of this procedure.",
         "agency": "Apply at: {agency} ({level} level).",
@@ -161,7 +170,7 @@ LABELS: Dict[str, Dict[str, str]] = {
 
 ASPECTS = (
     "info", "documents", "fee", "time", "validity", "steps", "agency", "online", "legal",
-    "eligibility",
+    "eligibility", "status",
 )
 
 
@@ -292,6 +301,19 @@ def _eligibility(record: Record, lang: str) -> List[str]:
     return lines or [label(lang, "eligibility_missing")]
 
 
+def _conditions(record: Record, lang: str) -> List[str]:
+    # Who may, and on what conditions, where the record says so (beside where it is done: a
+    # yes-or-no about an office); nothing where it does not.
+    said = record.get("applicants") or record.get("conditions")
+    return _eligibility(record, lang) if said else []
+
+
+def _status(record: Record, lang: str) -> List[str]:
+    # The state of one's own application: where to look it up, never the steps as if they
+    # answered it; the office and the processing time as the record gives them.
+    return [label(lang, "status")]
+
+
 SECTIONS = {
     "documents": (_documents,),
     "fee": (_fees,),
@@ -301,6 +323,10 @@ SECTIONS = {
     # Both asked in so many words ("how do I apply and what do I need to bring").
     "steps_documents": (_steps, _documents),
     "agency": (_agency,),
+    # Whether it can be done at an office ("nộp ở xã có được không", "can I get it done at the
+    # ward office?"): where it is done, and who may on what conditions.
+    "agency_conditions": (_agency, _conditions),
+    "status": (_status, _agency, _time),
     "online": (_online,),
     "legal": (_legal,),
     "eligibility": (_eligibility,),

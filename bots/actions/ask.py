@@ -59,6 +59,7 @@ from actions.resolve import (
     venue_named,
 )
 from actions.text import (
+    aspect_asked,
     aspect_in,
     deed_after_thing,
     aspect_typos,
@@ -173,7 +174,7 @@ def _aspect(text: str, intent: str, kind: Optional[str], previous: Optional[str]
     table = "procedures" if kind == "procedure" else "places"
     if kind is None:
         table = "procedures" if DOMAIN_OF_INTENT.get(intent) == "procedures" else "places"
-    aspect = aspect_in(text, table) or ASPECT_OF_INTENT.get(intent) or previous
+    aspect = aspect_asked(text, table, ASPECT_OF_INTENT.get(intent)) or previous
     if table == "procedures" and aspect in STEPS_DOCUMENTS and how_and_what_to_bring(text):
         return "steps_documents"
     if kind == "event" and aspect in WHEN:

@@ -9,7 +9,7 @@ when the app does not say which one the user writes in.
 import functools
 import re
 import unicodedata
-from typing import Dict, List, Mapping, Optional, Protocol, Sequence, Set, Tuple
+from typing import Callable, Dict, List, Mapping, Optional, Protocol, Sequence, Set, Tuple
 
 VI_LETTERS = set("ăâđêôơưàáạảãằắặẳẵầấậẩẫèéẹẻẽềếệểễìíịỉĩòóọỏõồốộổỗờớợởỡùúụủũừứựửữỳýỵỷỹ")
 
@@ -210,6 +210,15 @@ WHAT_TO_BRING = (
 # as written in a text typed with accents (folded, "chuyen con" is also "trường chuyên con"). The places' aspects and the procedures' are read apart
 # ("o dau" is where to apply for a procedure, the address of a place).
 PROCEDURE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
+    # The state of one's own application ("làm sao biết hồ sơ hộ chiếu đã xong chưa", "has my
+    # application been approved"): no catalogue holds it; the answer says where to look (first:
+    # "hồ sơ", "bao giờ có" would read documents, a time).
+    ("status", ("da xong chua", "xong chua", "co ket qua chua", "da co ket qua chua",
+                "tinh trang ho so", "tra cuu ho so", "tra cuu tinh trang", "den dau roi",
+                "duoc duyet chua", "da duyet chua", "duoc cap chua", "xu ly den dau",
+                "giai quyet den dau", "application status", "status of my", "track my",
+                "check my application", "check on my", "check the status", "ready yet",
+                "been approved", "been processed")),
     ("legal", ("can cu", "luat nao", "nghi dinh", "thong tu", "phap ly", "legal", "law",
                "quy dinh nao")),
     ("online", ("online", "truc tuyen", "dich vu cong", "dvc", "dvcqg", "vneid", "qua mang",
@@ -232,7 +241,9 @@ PROCEDURE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
               "khi nao nhan", "khi nao lay", "when will i get", "how many days",
               # Every unit of time, before the fee's "mất/hết bao nhiêu".
               "thoi gian", "bao nhieu tuan", "bao nhieu thang", "bao nhieu nam",
-              "bao nhieu buoi")),
+              "bao nhieu buoi", "nhanh khong", "lay ngay", "lay lien",
+              "how soon", "how quickly", "how fast", "when can i get", "when can i collect",
+              "when can i pick", "be ready", "take long", "takes long")),
     # (After time: "mất bao nhiêu ngày" is how long, "mất bao nhiêu" alone how much.)
     ("fee", ("le phi", "mat phi", "mat tien", "bao nhieu tien", "lephi", "phi bao nhieu",
              "co phi", "thu phi", "ton phi", "how much", "cost", "fee", "fees", "charge",
@@ -351,10 +362,9 @@ ASPECT_STOPS: Dict[str, Sequence[str]] = {
     # "co can cuoc" (có căn cước) is no "co can" (có cần).
     # "hồ sơ đến đâu rồi" asks how far a file has got, not where to go; "để làm giấy tờ đất"
     # says what for, not which papers to bring.
-    "procedures": ("in law", "in laws", "chua bao gio", "chua tung", "co can cuoc", "den dau roi",
-                   "de lam giay to",
-                   # The state of one's own file ("hồ sơ đã xong chưa"): no documents asked.
-                   "ho so da xong", "tinh trang ho so", "tra cuu ho so", "kiem tra ho so"),
+    # ("hồ sơ đến đâu rồi", "tình trạng hồ sơ": the state of one's own file, read first.)
+    "procedures": ("in law", "in laws", "chua bao gio", "chua tung", "co can cuoc",
+                   "de lam giay to", "kiem tra ho so"),
 }
 
 # Aspect phrases read only where typed with their accents: unaccented, "ve" is also "về".
@@ -383,6 +393,22 @@ ASPECT_TOGETHER: Dict[str, Dict[str, Sequence[Sequence[Sequence[str]]]]] = {
                 ("mo", "mo cua", "open", "opens"),
             ),
         ),
+        # Getting into a school, asked without the admission's words ("how do students get
+        # into ...", "vào trường X cần gì", "đăng ký học bổ túc"): its admission. Only beside a
+        # school's words ("how do I get into the cave" asks no admission; "nộp hồ sơ cho con đi
+        # học" is a procedure's).
+        "admission": (
+            (
+                ("get into", "get in to", "getting into", "got into", "get accepted",
+                 "accepted into", "accepted at", "get a place", "admitted to", "admitted into",
+                 "vao truong", "do vao", "dau vao", "thi do", "xin vao", "dang ky hoc",
+                 "ghi danh"),
+                ("school", "schools", "student", "students", "pupil", "pupils", "grade", "class",
+                 "college", "gifted", "primary", "secondary", "kindergarten", "truong", "lop",
+                 "cap 1", "cap 2", "cap 3", "c3", "thpt", "thcs", "tieu hoc", "mam non",
+                 "bo tuc", "gdtx", "hoc sinh", "dang ky hoc"),
+            ),
+        ),
         "catchment": (
             (
                 ("nha em o", "nha minh o", "nha toi o", "nha chau o", "nha o", "we live",
@@ -393,6 +419,214 @@ ASPECT_TOGETHER: Dict[str, Dict[str, Sequence[Sequence[Sequence[str]]]]] = {
             ),
         ),
     },
+}
+
+
+# Where a procedure is done, asked as a yes-or-no about a place ("nộp ở xã có được không",
+# "làm ở công an huyện được ko", "can I get this done at the ward office?", "is it possible to
+# apply in another district?"): where to apply, whatever else the question's words name (its
+# "được không", "can I" ask whether one may; "documents certified" names no documents asked).
+# Read by the shape of the question, not by its words alone: the offices' words ("công an",
+# "xã") are words of the records' names too, so they are no words of how questions ask
+# (resolve.ASKING_WORDS is made of the aspect tables' phrases).
+OFFICES = tuple(
+    tuple(office.split())
+    for office in (
+        "xã", "phường", "huyện", "quận", "tỉnh", "thị trấn", "thị xã", "thành phố", "tp",
+        "công an", "ubnd", "ủy ban", "uỷ ban", "bưu điện", "một cửa", "bộ phận", "trung tâm",
+        "sở", "phòng", "văn phòng", "tòa án", "toà án", "cơ quan", "địa phương", "nơi", "chỗ",
+        "quê", "đây",
+    )
+)
+# Words placing what follows ("ở xã", "lên huyện", "ra phòng công chứng").
+PLACING = frozenset("ở tại lên ra về đến tới xuống qua".split())
+# Who lives where ("nhà em ở xã X", "tôi đang ở phường Y"): a place of the asker, not an office
+# asked about (``AREAS``).
+DWELLING = frozenset(
+    "tôi toi em mình minh nhà nha con cháu chau bố bo mẹ me ông ong bà ba anh chị chi sống song "
+    "đang dang hiện hien vợ vo chồng chong gia đình dinh".split()
+)
+# Where one lives, of the offices: an area ("nhà em ở xã X"; not "con ở công an phường").
+AREAS = frozenset({"xa", "phuong", "huyen", "quan", "tinh", "thi", "thanh", "tp", "que", "noi"})
+# Whom it is done for ("khai tử cho bố ở quê"): the office that follows is where it is done.
+FOR_WHOM = frozenset({"cho"})
+# "được" and how a yes-or-no ends ("được không", "đc ko", "được chứ", "được ạ").
+ABLE = frozenset({"được", "đc", "dc", "duoc"})
+YES_NO_ENDS = frozenset(
+    "không khong ko k kg hông hong hem chứ chu ạ a hả ha nhỉ nhi hay".split()
+)
+NOT = frozenset({"không", "khong", "ko", "k", "kg", "hông", "hong", "hem"})
+# A question word in the clause ("ở xã cần giấy tờ gì"): not a yes-or-no.
+WHAT = frozenset({"gì", "gi", "nào", "nao"})
+BESIDE = frozenset({"ca", "ben", "tren", "duoi", "ngay"})
+MUST = frozenset({"phải", "phai", "cần", "can", "buộc", "buoc"})
+# Offices two of which are weighed against each other ("ở xã hay lên huyện").
+OR = frozenset({"hay", "hoặc", "hoac"})
+# How many words may lie between the office and the yes-or-no's "được" ("ở UBND xã Quảng Phú
+# có làm được không").
+OFFICE_REACH = 8
+# An English yes-or-no opens with one of these ("can I", "is it possible", "do I have to").
+AUXILIARIES = frozenset(
+    "can could may might is are am will would do does should must shall".split()
+)
+# Words a clause may open with before its auxiliary ("so can I ...", "and is it ...").
+LEADING = frozenset("so and also but then or ok okay well please hi hello hey".split())
+EN_OFFICES = frozenset(
+    "ward commune district province police office committee department centre center authority "
+    "authorities station hall".split()
+)
+# Words naming an office before its noun ("the provincial police", "the Sầm Sơn ward office",
+# "the district people's committee"): at most this many.
+EN_OFFICE_REACH = 3
+# Records a clause names beside an office's words ("the Hoằng Hóa district hospital", "a
+# hospital in Thọ Xuân district"): it asks about them, not where a procedure is done.
+EN_NOT_OFFICES = frozenset("hospital hospitals school schools museum clinic".split())
+# A question word anywhere in an English question ("Can the ward office certify it? What
+# should I bring?"): it asks that, not the yes-or-no.
+EN_WHAT = frozenset("what which how where when who why".split())
+EN_PLACING = frozenset({"at", "in", "from", "through", "via", "by"})
+EN_GOING = frozenset({"go", "come", "travel", "head", "return", "going"})
+DETERMINERS = frozenset(
+    "the a an my our any another their this that your one other local nearest nearby same "
+    "different".split()
+)
+# What to bring, or a need, asked of an office ("do I need to bring my ID to the ward office"):
+# the documents, not where.
+EN_BRINGING = frozenset({"bring", "submit", "show", "carry", "take", "present", "need"})
+
+
+def _clauses(text: str) -> List[List[Tuple[str, str]]]:
+    """The text's clauses (cut at punctuation), each a list of its words: (as typed, lower
+    case, NFC; folded)."""
+    normal = unicodedata.normalize("NFC", unpossessed(text)).lower()
+    return [
+        [(word, fold(word)) for word in re.findall(r"[^\W_]+", part)]
+        for part in re.split(r"[,.;:?!\n]+", normal)
+    ]
+
+
+def _word_is(typed: Tuple[str, str], word: str, accents: bool) -> bool:
+    """Whether a typed word is ``word``: as written in a text typed with accents ("ở xa" is no
+    "ở xã"), folded in one typed without."""
+    return typed[0] == word if accents else typed[1] == fold(word)
+
+
+def _office_at(clause: Sequence[Tuple[str, str]], at: int, accents: bool) -> int:
+    """How many words the office named at ``at`` spans ("công an", "xã"), else 0."""
+    for office in OFFICES:
+        span = clause[at : at + len(office)]
+        if len(span) == len(office) and all(
+            _word_is(typed, word, accents) for typed, word in zip(span, office)
+        ):
+            return len(office)
+    return 0
+
+
+def _offices_placed(clause: Sequence[Tuple[str, str]], accents: bool) -> List[int]:
+    """Where the clause names an office after a word placing it ("ở xã", "tại UBND xã", "lên
+    công an huyện"), not where the asker lives ("nhà em ở xã X"): each office's first word."""
+    found = []
+    for at, typed in enumerate(clause):
+        if not any(_word_is(typed, word, accents) for word in PLACING):
+            continue
+        before = {word for pair in clause[max(at - 2, 0) : at] for word in pair}
+        lives = typed[1] == "o" and bool(before & DWELLING) and not before & FOR_WHOM
+        if lives and at + 1 < len(clause) and _office_at(clause, at + 1, accents) and (
+            clause[at + 1][1] in AREAS
+        ):
+            continue
+        # The office right after, or past a word saying which side ("ở CA xã", "lên bên
+        # huyện"; not "lên tận nơi", to the place itself).
+        beside = at + 1 < len(clause) and clause[at + 1][1] in BESIDE
+        for office in (at + 1, at + 2) if beside else (at + 1,):
+            if office < len(clause) and _office_at(clause, office, accents):
+                found.append(office)
+                break
+    return found
+
+
+def _yes_no_about_office(clause: Sequence[Tuple[str, str]], accents: bool) -> bool:
+    """Whether a Vietnamese clause asks whether it can be done at an office: "... ở <office>
+    (có) (làm) được không", "có thể ... ở <office> không", "phải lên <office>", "<office> hay
+    <office>"."""
+    placed = _offices_placed(clause, accents)
+    if not placed:
+        return False
+    folded = [f for _, f in clause]
+    for at in placed:
+        # "phải lên huyện", "có cần ra xã không", "bắt buộc về quê": whether one must go there.
+        if at >= 2 and folded[at - 2] in MUST or at >= 3 and folded[at - 3] in MUST:
+            return True
+        # "ở xã hay lên huyện", "ở quê hay ở đây".
+        rest = clause[at + 1 : at + 5]
+        if any(f in OR for _, f in rest) and any(
+            _office_at(clause, later, accents) for later in range(at + 2, min(at + 6, len(clause)))
+        ):
+            return True
+        # "... ở xã (có làm) được không": "được" past the office, then how a yes-or-no ends.
+        for able in range(at + 1, min(at + 1 + OFFICE_REACH, len(clause))):
+            if folded[able] in ABLE and (
+                able + 1 == len(clause) or folded[able + 1] in YES_NO_ENDS
+            ):
+                return True
+        # "có thể làm ở xã không": "có thể" before, "không" ending the clause.
+        can = any(a == "co" and b == "the" for a, b in zip(folded, folded[1:]))
+        if can and folded[-1] in NOT | {"a"} and NOT & set(folded[at:]):
+            return True
+    return False
+
+
+def _en_yes_no_about_office(words_of: Sequence[str]) -> bool:
+    """Whether an English clause asks, as a yes-or-no, whether it can be done at an office
+    ("can I get this done at the ward office", "is it possible to apply in another district",
+    "do I have to go to the province", "can the commune police do it")."""
+    folded = list(words_of)
+    while folded and folded[0] in LEADING:
+        folded = folded[1:]
+    if not folded or folded[0] not in AUXILIARIES:
+        return False
+    if set(folded) & EN_NOT_OFFICES:
+        return False
+    going = any(word in EN_GOING for word in folded)
+    if set(folded) & EN_BRINGING and not going:
+        return False
+    if "anywhere" in folded:
+        return True
+    for at, word in enumerate(folded):
+        head = at + 1
+        while head < len(folded) and folded[head] in DETERMINERS:
+            head += 1
+        named = folded[head : head + EN_OFFICE_REACH]
+        if not set(named) & EN_OFFICES:
+            continue
+        if word in EN_PLACING or (word == "to" and going):
+            return True
+        # "can the ward office ...", "does the commune ...": the office does it.
+        if at == 0 and word in AUXILIARIES - {"is", "are", "am"}:
+            return True
+    return False
+
+
+def asks_if_there(text: str) -> bool:
+    """Whether a procedure question asks, as a yes-or-no, whether it can be done at an office,
+    or must be done at one ("làm ở công an huyện được ko", "nộp ở xã có được không", "có phải
+    lên huyện không", "can I get it done at the ward office?"): where to apply."""
+    clauses = _clauses(text)
+    accents = any(word != folded for clause in clauses for word, folded in clause)
+    if detect_lang(text) == "en":
+        said = [[f for _, f in clause] for clause in clauses]
+        if any(set(clause) & EN_WHAT for clause in said):
+            return False
+        return any(_en_yes_no_about_office(clause) for clause in said)
+    if any(folded in WHAT for clause in clauses for _, folded in clause):
+        return False
+    return any(_yes_no_about_office(clause, accents) for clause in clauses)
+
+
+# Aspects read from a question's shape, at their place in a table's order (after the
+# processing time and the fee: "ở xã có mất phí không" asks the fee).
+ASPECT_SHAPES: Dict[str, Dict[str, Callable[[str], bool]]] = {
+    "procedures": {"agency": asks_if_there},
 }
 
 
@@ -484,7 +718,11 @@ def aspect_in(text: str, table: str) -> Optional[str]:
     for stop in ASPECT_STOPS.get(table, ASPECT_STOPS["procedures"]):
         folded = folded.replace(f" {stop} ", " | ")
     together = ASPECT_TOGETHER.get(table, {})
+    shapes = ASPECT_SHAPES.get(table, {})
     for aspect, phrases in _phrases_of(table):
+        shape = shapes.get(aspect)
+        if shape is not None and shape(text):
+            return aspect
         if any(
             all(any(f" {phrase} " in folded for phrase in kind) for kind in words)
             for words in together.get(aspect, ())
@@ -497,6 +735,25 @@ def aspect_in(text: str, table: str) -> Optional[str]:
             elif as_written.strip() not in ACCENTS_NEEDED and plain in folded:
                 return aspect
     return None
+
+
+# Procedure aspects asked only in words of their own ("bao lâu", "how long", "mấy ngày"): the
+# intent alone does not give them (the classifier reads "get a new ID card" as its processing
+# time; a plain "how do I get X" asks how, or nothing in particular).
+WORDED_ONLY = frozenset({"time"})
+
+
+def aspect_asked(text: str, table: str, intended: Optional[str]) -> Optional[str]:
+    """The aspect a question asks: in its words (``aspect_in``), else the one the intent gives
+    (``intended``), not an aspect asked only in words of its own. A yes-or-no about an office
+    ("làm ở công an huyện được không") is "agency_conditions": where it is done, and who may on
+    what conditions (the asker learns yes or no from both)."""
+    aspect = aspect_in(text, table)
+    if aspect is None and not (table == "procedures" and intended in WORDED_ONLY):
+        aspect = intended
+    if table == "procedures" and aspect == "agency" and asks_if_there(text):
+        return "agency_conditions"
+    return aspect
 
 
 def how_and_what_to_bring(text: str) -> bool:

@@ -1,0 +1,186 @@
+"""The aspect a question asks in an indirect shape (eleventh session, issue 14): a yes-or-no
+about an office is where to apply; getting into a school is its admission; a plain request is
+no processing time; the state of one's own application is no steps. Stating the right record
+with another aspect is a confident wrong answer.
+
+Pure Python (actions/text.py, actions/answers.py); the phrasings are written here, not taken
+from the eval sets.
+"""
+
+import pytest
+from actions import answers, text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # Vietnamese, with diacritics: "ở <office> (có) (làm) được không".
+        "làm căn cước cho con ở công an phường được không",
+        "xin trích lục khai sinh ở UBND xã có được không ạ",
+        "đăng ký xe máy mới mua tại công an huyện được ko",
+        "chứng thực bản sao ở bưu điện được không",
+        "khai tử cho bố ở quê có làm được không",
+        "đăng ký kết hôn ở nơi chồng thường trú được chứ",
+        "có thể nộp hồ sơ tách hộ ở bộ phận một cửa không",
+        "gia hạn tạm trú ở tỉnh khác được không",
+        # Whether one must go there, or which of two.
+        "làm hộ chiếu có phải lên tỉnh không",
+        "đổi bằng lái có bắt buộc ra sở giao thông không",
+        "cấp lại căn cước làm ở xã hay lên huyện",
+        # Without diacritics, and in chat spelling.
+        "dang ky tam tru o cong an xa dc ko",
+        "lam giay xac nhan cu tru tai phuong duoc khong a",
+        "xin ly lich tu phap o huyen co duoc k",
+        "co phai len tinh lam ho chieu khong",
+        # English: a yes-or-no whose place is an office.
+        "Can I register my son's birth at the ward office?",
+        "is it possible to renew my temporary residence in another district?",
+        "Could we get our marriage registered at the commune people's committee?",
+        "Do I have to go to the provincial police for a passport?",
+        "Can the commune police issue an ID card for my daughter?",
+        "I live in Sam Son. Can I apply for the criminal record certificate at the district?",
+        "will the ward office certify a copy of my degree",
+    ],
+)
+def test_a_yes_or_no_about_an_office_asks_where(question: str) -> None:
+    assert text.aspect_in(question, "procedures") == "agency"
+    assert text.aspect_asked(question, "procedures", "documents") == ("agency_conditions")
+
+
+@pytest.mark.parametrize(
+    ("question", "aspect"),
+    [
+        # A question word asks what it asks, office or not.
+        ("ở xã cần những giấy tờ gì", "documents"),
+        ("Can the ward office certify my diploma? What do I need to bring?", "documents"),
+        ("Do I need to bring my household book to the ward office?", "documents"),
+        ("how can I apply at the ward office", "steps"),
+        # Where the asker lives is no office asked about.
+        ("tôi ở huyện khác, làm căn cước được không", "eligibility"),
+        ("nhà em ở xã Quảng Phú có được hỗ trợ mai táng không", "eligibility"),
+        # The office doing something asked without a place word: whether it may.
+        ("bà em không ký được, xã có xác nhận điểm chỉ được không", "eligibility"),
+        # "ở xa" is far away, "lên tận nơi" to the place itself: no office.
+        ("con ở xa có làm được không", "eligibility"),
+        # A place named like an office that is a hospital.
+        ("Can I register the birth? Does the district hospital do it?", "eligibility"),
+    ],
+)
+def test_not_a_yes_or_no_about_an_office(question: str, aspect: str | None) -> None:
+    assert text.aspect_in(question, "procedures") == aspect
+    assert not text.asks_if_there(question)
+
+
+@pytest.mark.parametrize(
+    ("question", "aspect"),
+    [
+        ("làm ở phường có mất phí không", "fee"),
+        ("nộp ở huyện được không, mất bao lâu", "time"),
+        ("can I apply online at the ward office", "online"),
+    ],
+)
+def test_the_fee_the_time_and_online_are_read_first(question: str, aspect: str) -> None:
+    assert text.aspect_asked(question, "procedures", "agency") == aspect
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How do kids get into the Lam Son gifted school?",
+        "what does my son need to get accepted at Dao Duy Tu high school",
+        "is it hard to get a place at the Ham Rong primary school",
+        "vào trường chuyên Lam Sơn cần những gì",
+        "vao truong thpt Ham Rong can bao nhieu diem",
+        "con em muốn thi đỗ vào trường Đào Duy Từ thì phải làm sao",
+        "đăng ký học lớp bổ túc buổi tối ở trung tâm GDTX thế nào",
+        "điểm đầu vào lớp 10 trường Lam Sơn năm nay",
+    ],
+)
+def test_getting_into_a_school_is_its_admission(question: str) -> None:
+    assert text.aspect_in(question, "places") == "admission"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # Getting into a place that is no school: no admission.
+        "how do I get into the Tien Son cave",
+        "how do we get into the citadel, is there a gate on the east side",
+        # A procedure's file for a child at school: no school's admission.
+        "xin xác nhận cư trú để nộp hồ sơ cho con đi học ở đâu",
+        # Booking at a hospital of traditional medicine ("y học") is no school.
+        "đăng ký khám ở bệnh viện y học cổ truyền",
+    ],
+)
+def test_getting_into_something_else_is_no_admission(question: str) -> None:
+    assert text.aspect_in(question, "places") != "admission"
+
+
+@pytest.mark.parametrize(
+    ("question", "intended", "aspect"),
+    [
+        # The classifier's processing time, with no word of time: nothing in particular.
+        ("get a new ID card", "time", None),
+        ("I want a new passport", "time", None),
+        ("cấp đổi căn cước", "time", None),
+        # Time words: the time.
+        ("how soon can I get a new ID card", "time", "time"),
+        ("làm lại căn cước mất mấy ngày", "time", "time"),
+        ("when can I collect my passport", None, "time"),
+        ("đổi bằng lái có lấy ngay được không", None, "time"),
+        # Other aspects still come from the intent when the words say none.
+        ("cấp lại giấy phép lái xe", "fee", "fee"),
+        ("how do I get a new ID card", "time", "steps"),
+    ],
+)
+def test_a_time_only_in_words_of_time(
+    question: str, intended: str | None, aspect: str | None
+) -> None:
+    assert text.aspect_asked(question, "procedures", intended) == aspect
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "làm sao biết hồ sơ làm hộ chiếu đã xong chưa",
+        "lam sao biet ho so cap can cuoc da co ket qua chua",
+        "hồ sơ đăng ký đất của nhà em đến đâu rồi",
+        "tra cứu tình trạng hồ sơ xin lý lịch tư pháp ở đâu",
+        "ho so tach ho cua toi duoc duyet chua",
+        "how do I check the status of my passport application",
+        "has my residence registration been approved yet",
+        "how can I track my ID card application",
+    ],
+)
+def test_the_state_of_ones_own_application(question: str) -> None:
+    assert text.aspect_in(question, "procedures") == "status"
+
+
+RECORD = {
+    "name": "Cấp hộ chiếu phổ thông",
+    "code": "1.001456",
+    "agency": "Phòng Quản lý xuất nhập cảnh Công an tỉnh",
+    "level": "PROVINCE",
+    "steps": ["Nộp hồ sơ", "Nhận kết quả"],
+    "processingTime": {"workingDays": 8},
+    "applicants": "Công dân Việt Nam",
+    "conditions": "Có thẻ căn cước",
+}
+
+
+def test_the_state_of_an_application_is_looked_up_elsewhere() -> None:
+    reply, _ = answers.procedure_answer(RECORD, "status", "vi")
+    assert "Cổng dịch vụ công" in reply
+    assert "Phòng Quản lý xuất nhập cảnh" in reply  # where it was handed in
+    assert "Các bước" not in reply  # never the steps as if they answered it
+    reply, _ = answers.procedure_answer(RECORD, "status", "en")
+    assert "public services portal" in reply and "Steps" not in reply
+
+
+def test_a_yes_or_no_about_an_office_is_answered_with_where_and_who() -> None:
+    reply, _ = answers.procedure_answer(RECORD, "agency_conditions", "vi")
+    assert "Nộp hồ sơ tại: Phòng Quản lý xuất nhập cảnh" in reply
+    assert "Điều kiện: Có thẻ căn cước" in reply
+    bare = {key: value for key, value in RECORD.items() if key not in ("applicants", "conditions")}
+    reply, _ = answers.procedure_answer(bare, "agency_conditions", "en")
+    assert reply.endswith("(province level).")  # no "the record does not say who can apply"
