@@ -382,8 +382,10 @@ class ActionAnswer(Action):
             return await self._say_record(dispatcher, "procedure", code.group(), aspect, lang)
         names = await catalogue.names()
         # "biển só", "hộ chiêu": one accent mistyped in a pair of a procedure's name, read as
-        # the name writes it (searched, scored and weighed as unknown so).
-        text = accents_mended(text, names.indexes["procedures"], names.vocabulary.accented)
+        # the name writes it (searched, scored and weighed as unknown so); "bảo tang": one
+        # syllable's accents left out in a pair of a place's name, the same.
+        for domain in ("procedures", *(d for d in names.indexes if d != "procedures")):
+            text = accents_mended(text, names.indexes[domain], names.vocabulary.accented)
         # So is a letter mistyped there ("hộ chếu", "khai sin"), or an accent giving a word
         # no name pairs with ("hộ chiêu"): read as the names write it, for the search and the
         # words unknown.

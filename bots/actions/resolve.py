@@ -2777,25 +2777,31 @@ def accents_mended(question: str, index: NameIndex, known: Collection[str]) -> s
     """A question typed with accents whose syllable no text the assistant knows holds as
     written ("só"), beside a word a name writes as typed with which, folded, it makes a pair of
     that name ("biển só": "biển số"), with the syllable written as the name writes it: one
-    accent mistyped. Any other question as typed (``known``: the words known as written)."""
+    accent mistyped. So is a syllable typed without its accents beside a word the name writes
+    as typed with its own ("bảo tang": "bảo tàng"; two unaccented neighbours already pair
+    whatever the accents). Any other question as typed (``known``: the words known as
+    written)."""
     tokens = _tokens(question)
     if not any(word != folded for word, folded in tokens):
         return question
     pairs = index.accented_pairs()
     mended: Dict[int, str] = {}
     for at, (word, folded) in enumerate(tokens):
-        if word in known or word == folded or not word.isalpha():
+        bare = word == folded
+        if (word in known and not bare) or not word.isalpha():
             continue
         for other, first in ((at - 1, False), (at + 1, True)):
             if not 0 <= other < len(tokens):
                 continue
             neighbour, neighbour_folded = tokens[other]
+            if bare and neighbour == neighbour_folded:
+                continue
             key = f"{folded} {neighbour_folded}" if first else f"{neighbour_folded} {folded}"
             spelled = pairs.get(key)
             if spelled is None:
                 continue
             own, theirs = spelled if first else spelled[::-1]
-            if theirs == neighbour:
+            if theirs == neighbour and own != word:
                 mended[at] = own
                 break
     if not mended:

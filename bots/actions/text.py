@@ -393,22 +393,6 @@ ASPECT_TOGETHER: Dict[str, Dict[str, Sequence[Sequence[Sequence[str]]]]] = {
                 ("mo", "mo cua", "open", "opens"),
             ),
         ),
-        # Getting into a school, asked without the admission's words ("how do students get
-        # into ...", "vào trường X cần gì", "đăng ký học bổ túc"): its admission. Only beside a
-        # school's words ("how do I get into the cave" asks no admission; "nộp hồ sơ cho con đi
-        # học" is a procedure's).
-        "admission": (
-            (
-                ("get into", "get in to", "getting into", "got into", "get accepted",
-                 "accepted into", "accepted at", "get a place", "admitted to", "admitted into",
-                 "vao truong", "do vao", "dau vao", "thi do", "xin vao", "dang ky hoc",
-                 "ghi danh"),
-                ("school", "schools", "student", "students", "pupil", "pupils", "grade", "class",
-                 "college", "gifted", "primary", "secondary", "kindergarten", "truong", "lop",
-                 "cap 1", "cap 2", "cap 3", "c3", "thpt", "thcs", "tieu hoc", "mam non",
-                 "bo tuc", "gdtx", "hoc sinh", "dang ky hoc"),
-            ),
-        ),
         "catchment": (
             (
                 ("nha em o", "nha minh o", "nha toi o", "nha chau o", "nha o", "we live",
@@ -440,6 +424,20 @@ OFFICES = tuple(
 )
 # Words placing what follows ("ở xã", "lên huyện", "ra phòng công chứng").
 PLACING = frozenset("ở tại lên ra về đến tới xuống qua".split())
+# A room, a spot or a place of one's own ("phòng trọ", "chỗ thuê", "nơi làm việc", "nơi mình ở":
+# where one lives or works, asked of a residence registration) is no office: the word after.
+HOMES = frozenset({"phòng", "chỗ", "nơi"})
+HOME_NEXT = frozenset(
+    "tro thue o lam moi cu cua minh em toi chung rieng nha khach ngu hoc".split()
+)
+# Moving one's residence there ("chuyển hộ khẩu về quê được không"): whether one may.
+MOVING = frozenset({"chuyen", "nhap"})
+# Who may, asked in so many words ("is my son eligible ... from the district", "có đủ điều
+# kiện"): the conditions, whatever the shape (folded).
+ELIGIBILITY_WORDS = (
+    "du dieu kien", "dieu kien", "duoc huong", "doi tuong", "eligible", "qualify", "qualifies",
+    "entitled",
+)
 # Who lives where ("nhà em ở xã X", "tôi đang ở phường Y"): a place of the asker, not an office
 # asked about (``AREAS``).
 DWELLING = frozenset(
@@ -512,12 +510,16 @@ def _word_is(typed: Tuple[str, str], word: str, accents: bool) -> bool:
 
 
 def _office_at(clause: Sequence[Tuple[str, str]], at: int, accents: bool) -> int:
-    """How many words the office named at ``at`` spans ("công an", "xã"), else 0."""
+    """How many words the office named at ``at`` spans ("công an", "xã"), else 0 (not a room
+    or a place of one's own: "phòng trọ", "nơi làm việc")."""
     for office in OFFICES:
         span = clause[at : at + len(office)]
         if len(span) == len(office) and all(
             _word_is(typed, word, accents) for typed, word in zip(span, office)
         ):
+            after = at + len(office)
+            if office[-1] in HOMES and after < len(clause) and clause[after][1] in HOME_NEXT:
+                return 0
             return len(office)
     return 0
 
@@ -530,6 +532,8 @@ def _offices_placed(clause: Sequence[Tuple[str, str]], accents: bool) -> List[in
         if not any(_word_is(typed, word, accents) for word in PLACING):
             continue
         before = {word for pair in clause[max(at - 2, 0) : at] for word in pair}
+        if {folded for _, folded in clause[max(at - 3, 0) : at]} & MOVING:
+            continue  # "chuyển hộ khẩu về quê": moving one's residence there
         lives = typed[1] == "o" and bool(before & DWELLING) and not before & FOR_WHOM
         if lives and at + 1 < len(clause) and _office_at(clause, at + 1, accents) and (
             clause[at + 1][1] in AREAS
@@ -607,26 +611,132 @@ def _en_yes_no_about_office(words_of: Sequence[str]) -> bool:
     return False
 
 
+# How many capitalised words a place's name may run to ("ở Hà Nội", "in Sam Son").
+NAME_WORDS = 3
+
+
+def _name_run(tokens: Sequence[str], at: int) -> int:
+    """How many capitalised words (a place's name as typed: "Hà Nội", "Sam Son") begin at
+    ``at``, up to NAME_WORDS."""
+    run = 0
+    while at + run < len(tokens) and run < NAME_WORDS and tokens[at + run][:1].isupper():
+        run += 1
+    return run
+
+
+def _yes_no_about_a_named_place(text: str, english: bool, accents: bool) -> bool:
+    """Whether the question asks whether it can be done in a place it names ("làm lý lịch tư
+    pháp ở Hà Nội được không", "đổi bằng lái ở Sầm Sơn có được không", "can I apply for a
+    passport in Sam Son?"): the name right before the yes-or-no's "được", or ending an English
+    yes-or-no."""
+    normal = unicodedata.normalize("NFC", unpossessed(text))
+    for part in re.split(r"[,.;:?!\n]+", normal):
+        tokens = re.findall(r"[^\W_]+", part)
+        lower = [token.lower() for token in tokens]
+        folded = [fold(token) for token in tokens]
+        if english:
+            start = 0
+            while start < len(folded) and folded[start] in LEADING:
+                start += 1
+            if start >= len(folded) or folded[start] not in AUXILIARIES:
+                continue
+            for at in range(start + 1, len(tokens) - 1):
+                run = _name_run(tokens, at + 1)
+                if folded[at] in {"in", "at"} and run and at + 1 + run == len(tokens):
+                    return True
+            continue
+        for at, word in enumerate(lower):
+            placing = word in {"ở", "tại"} if accents else folded[at] in {"o", "tai"}
+            if not placing or not (run := _name_run(tokens, at + 1)):
+                continue
+            before = set(lower[max(at - 2, 0) : at]) | set(folded[max(at - 2, 0) : at])
+            if before & DWELLING and not before & FOR_WHOM:
+                continue  # "tôi ở Hà Nội": where the asker lives
+            after = at + 1 + run
+            for able in range(after, min(after + 3, len(folded))):
+                if folded[able] in ABLE and (
+                    able + 1 == len(folded) or folded[able + 1] in YES_NO_ENDS
+                ):
+                    return True
+    return False
+
+
 def asks_if_there(text: str) -> bool:
     """Whether a procedure question asks, as a yes-or-no, whether it can be done at an office,
     or must be done at one ("làm ở công an huyện được ko", "nộp ở xã có được không", "có phải
     lên huyện không", "can I get it done at the ward office?"): where to apply."""
     clauses = _clauses(text)
     accents = any(word != folded for clause in clauses for word, folded in clause)
-    if detect_lang(text) == "en":
-        said = [[f for _, f in clause] for clause in clauses]
-        if any(set(clause) & EN_WHAT for clause in said):
-            return False
-        return any(_en_yes_no_about_office(clause) for clause in said)
-    if any(folded in WHAT for clause in clauses for _, folded in clause):
+    said = f" {fold(text)} "
+    if any(f" {phrase} " in said for phrase in ELIGIBILITY_WORDS):
         return False
+    english = detect_lang(text) == "en"
+    said_words = set(said.split())
+    if said_words & (EN_WHAT if english else WHAT):
+        return False  # a question word asks what it asks
+    if _yes_no_about_a_named_place(text, english, accents):
+        return True
+    if english:
+        return any(_en_yes_no_about_office([f for _, f in clause]) for clause in clauses)
     return any(_yes_no_about_office(clause, accents) for clause in clauses)
 
 
+# Getting into a school, asked without the admission's words ("how do students get into
+# ...", "vào trường X cần gì", "thi đỗ vào", "muốn học trường X thì phải làm sao"): its
+# admission. English: a way in, then the school ("get into class" is no school). Vietnamese: a
+# way in that says studying, or "vào trường" / "muốn học trường" with a word of studying or
+# of what it takes. Never the way there, the time one enters, nor parents let in (folded).
+GETTING_IN = (
+    "get into", "get in to", "getting into", "got into", "get accepted", "accepted into",
+    "accepted at", "get a place", "admitted to", "admitted into",
+)
+SCHOOL_WORDS = (
+    "school", "schools", "gifted", "primary", "secondary", "kindergarten", "college", "truong",
+    "lop", "thpt", "thcs", "c3", "gdtx", "cap 1", "cap 2", "cap 3", "tieu hoc", "mam non",
+    "bo tuc",
+)
+STUDYING_IN = ("do vao", "dau vao", "thi do", "thi dau", "xin vao", "dang ky hoc", "ghi danh")
+GOING_IN = ("vao truong", "muon hoc truong", "cho con hoc truong")
+STUDYING = (
+    "hoc", "thi", "do", "dau", "tuyen", "diem", "ho so", "xin", "can gi", "can nhung gi",
+    "lam sao", "phai lam gi", "dieu kien", "the nao", "ntn", "nhu nao",
+)
+NOT_GETTING_IN = (
+    "may gio", "gio vao", "duong", "xe buyt", "xe bus", "di the nao", "di nhu nao", "phu huynh",
+    "what time", "get to", "bus", "route", "directions", "parents", "class", "classes",
+)
+
+
+def _holds_any(said: str, phrases: Sequence[str]) -> bool:
+    """Whether the folded text, padded with spaces, holds one of the folded phrases."""
+    return any(f" {phrase} " in said for phrase in phrases)
+
+
+def asks_to_get_in(text: str) -> bool:
+    """Whether a question asks how to get into a school (its admission) in words other than
+    the admission's: "how do kids get into the gifted school", "vào trường X cần gì"."""
+    said = f" {fold(text)} "
+    if _holds_any(said, NOT_GETTING_IN):
+        return False
+    for phrase in GETTING_IN:
+        at = said.find(f" {phrase} ")
+        if at >= 0 and _holds_any(said[at + len(phrase) + 1 :], SCHOOL_WORDS):
+            return True
+    if _holds_any(said, STUDYING_IN):
+        return _holds_any(said, SCHOOL_WORDS)
+    for phrase in GOING_IN:
+        if f" {phrase} " in said:
+            rest = said.replace(f" {phrase} ", " | ")
+            return any(f" {word} " in rest for word in STUDYING)
+    return False
+
+
 # Aspects read from a question's shape, at their place in a table's order (after the
-# processing time and the fee: "ở xã có mất phí không" asks the fee).
+# processing time and the fee: "ở xã có mất phí không" asks the fee; after the transfer and
+# the catchment of a school).
 ASPECT_SHAPES: Dict[str, Dict[str, Callable[[str], bool]]] = {
     "procedures": {"agency": asks_if_there},
+    "places": {"admission": asks_to_get_in},
 }
 
 

@@ -40,6 +40,10 @@ from actions import answers, text
         "Can the commune police issue an ID card for my daughter?",
         "I live in Sam Son. Can I apply for the criminal record certificate at the district?",
         "will the ward office certify a copy of my degree",
+        # A place named, right before the yes-or-no (or ending an English one).
+        "xin lý lịch tư pháp ở Đà Nẵng được không",
+        "cấp đổi căn cước ở Sầm Sơn có được không ạ",
+        "can I renew my driving licence in Sam Son?",
     ],
 )
 def test_a_yes_or_no_about_an_office_asks_where(question: str) -> None:
@@ -62,6 +66,16 @@ def test_a_yes_or_no_about_an_office_asks_where(question: str) -> None:
         ("bà em không ký được, xã có xác nhận điểm chỉ được không", "eligibility"),
         # "ở xa" is far away, "lên tận nơi" to the place itself: no office.
         ("con ở xa có làm được không", "eligibility"),
+        # A room, a spot or a place of one's own is where one lives, no office; moving one's
+        # residence there, or who may in so many words, asks whether one may (review W1).
+        ("đăng ký tạm trú ở phòng trọ của công ty được không", "eligibility"),
+        ("đăng ký thường trú ở chỗ ở mới được không", "eligibility"),
+        ("khai tạm trú ở nơi làm việc có được không", "eligibility"),
+        ("nhập hộ khẩu về quê ngoại được không", "eligibility"),
+        ("is my mother eligible for the pension from the commune", "eligibility"),
+        # Where the asker lives, named: no office asked about.
+        ("tôi ở Hải Phòng, đổi bằng lái được không", "eligibility"),
+        ("Can I get married in Vietnam as a foreigner?", "eligibility"),
         # A place named like an office that is a hospital.
         ("Can I register the birth? Does the district hospital do it?", "eligibility"),
     ],
@@ -94,6 +108,7 @@ def test_the_fee_the_time_and_online_are_read_first(question: str, aspect: str) 
         "con em muốn thi đỗ vào trường Đào Duy Từ thì phải làm sao",
         "đăng ký học lớp bổ túc buổi tối ở trung tâm GDTX thế nào",
         "điểm đầu vào lớp 10 trường Lam Sơn năm nay",
+        "con tôi muốn học trường Nguyễn Du thì phải làm gì",
     ],
 )
 def test_getting_into_a_school_is_its_admission(question: str) -> None:
@@ -103,6 +118,12 @@ def test_getting_into_a_school_is_its_admission(question: str) -> None:
 @pytest.mark.parametrize(
     "question",
     [
+        # The way there, the time one goes in, a bus, parents let in (review W1).
+        "đường vào trường THCS Điện Biên đi lối nào",
+        "sáng mấy giờ học sinh vào trường Lam Sơn",
+        "có xe buýt vào trường Hàm Rồng không",
+        "phụ huynh có được vào trường đón con không",
+        "what time do the kids get into class at Dao Duy Tu high school",
         # Getting into a place that is no school: no admission.
         "how do I get into the Tien Son cave",
         "how do we get into the citadel, is there a gate on the east side",

@@ -251,3 +251,20 @@ def test_no_kind_of_vehicle_reads_as_it_was_typed(procedures: resolve.NameIndex)
     )
     decision = decide_ranked(procedures, reading, ((VEHICLE, 0.6),), {})
     assert decision.kind != "answer"
+
+
+def test_a_syllable_typed_without_its_accents_beside_a_names_word(
+    procedures: resolve.NameIndex,
+) -> None:
+    # "biển so" beside "biển" as the name writes it: "biển số"; two unaccented neighbours are
+    # left as typed (they pair whatever the accents), and so is a word the name writes bare.
+    known = {"đăng", "ký", "biển", "so", "xe", "ở", "đâu", "tam", "trú", "cho", "người"}
+    assert resolve.accents_mended("đăng ký biển so xe ở đâu", procedures, known) == (
+        "đăng ký biển số xe ở đâu"
+    )
+    assert resolve.accents_mended("đăng ký tam trú ở đâu", procedures, known) == (
+        "đăng ký tạm trú ở đâu"
+    )
+    assert resolve.accents_mended("dang ky bien so o đâu", procedures, known) == (
+        "dang ky bien so o đâu"
+    )
