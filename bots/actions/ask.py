@@ -73,6 +73,7 @@ from actions.text import (
     vehicles_named,
     words,
     without_opener,
+    without_status_words,
     y_spelled,
 )
 
@@ -394,6 +395,9 @@ class ActionAnswer(Action):
             if detect_lang(text) != "en"
             else text
         )
+        # "tra cứu tình trạng hồ sơ căn cước": the words asking the state of a file name no
+        # record (searched and scored without them; the aspect is read from the question).
+        mended = without_status_words(mended)
         # Out of scope to the classifier, or holding a word only its out-of-scope examples hold
         # and naming no kind of record ("thời tiết Sầm Sơn cuối tuần": the weather, not the
         # weekend itinerary, review R7; not "my kid has a fever, where is the city hospital").

@@ -209,16 +209,18 @@ WHAT_TO_BRING = (
 # phrase is matched on word boundaries; a phrase written with accents ("chuyển con") is matched
 # as written in a text typed with accents (folded, "chuyen con" is also "trường chuyên con"). The places' aspects and the procedures' are read apart
 # ("o dau" is where to apply for a procedure, the address of a place).
+# The state of one's own application ("làm sao biết hồ sơ hộ chiếu đã xong chưa", "has my
+# application been approved"): no catalogue holds it; the answer says where to look (read
+# first: "hồ sơ", "bao giờ có" would read documents, a time).
+STATUS_PHRASES = (
+    "da xong chua", "xong chua", "co ket qua chua", "da co ket qua chua", "tinh trang ho so",
+    "tra cuu ho so", "den dau roi", "duoc duyet chua", "da duyet chua", "duoc cap chua",
+    "xu ly den dau", "giai quyet den dau", "application status", "status of my", "track my",
+    "check my application", "check on my", "check the status", "ready yet", "been approved",
+    "been processed",
+)
 PROCEDURE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
-    # The state of one's own application ("làm sao biết hồ sơ hộ chiếu đã xong chưa", "has my
-    # application been approved"): no catalogue holds it; the answer says where to look (first:
-    # "hồ sơ", "bao giờ có" would read documents, a time).
-    ("status", ("da xong chua", "xong chua", "co ket qua chua", "da co ket qua chua",
-                "tinh trang ho so", "tra cuu ho so", "tra cuu tinh trang", "den dau roi",
-                "duoc duyet chua", "da duyet chua", "duoc cap chua", "xu ly den dau",
-                "giai quyet den dau", "application status", "status of my", "track my",
-                "check my application", "check on my", "check the status", "ready yet",
-                "been approved", "been processed")),
+    ("status", STATUS_PHRASES),
     ("legal", ("can cu", "luat nao", "nghi dinh", "thong tu", "phap ly", "legal", "law",
                "quy dinh nao")),
     ("online", ("online", "truc tuyen", "dich vu cong", "dvc", "dvcqg", "vneid", "qua mang",
@@ -866,6 +868,23 @@ def aspect_asked(text: str, table: str, intended: Optional[str]) -> Optional[str
     return aspect
 
 
+def without_status_words(text: str) -> str:
+    """A question asking the state of one's own file with the words asking it cut out ("tra
+    cứu tình trạng hồ sơ căn cước": "tra cứu căn cước"): how it asks is no record's words
+    ("tình trạng" of *Cấp Giấy xác nhận tình trạng hôn nhân*). Any other question as typed."""
+    if aspect_in(text, "procedures") != "status":
+        return text
+    tokens = re.findall(r"[^\W_]+", unicodedata.normalize("NFC", text))
+    folded = [fold(token) for token in tokens]
+    cut: Set[int] = set()
+    for phrase in STATUS_PHRASES:
+        size = len(phrase.split())
+        for at in range(len(folded) - size + 1):
+            if " ".join(folded[at : at + size]) == phrase:
+                cut.update(range(at, at + size))
+    return " ".join(token for at, token in enumerate(tokens) if at not in cut) or text
+
+
 def how_and_what_to_bring(text: str) -> bool:
     """Whether a procedure question asks in so many words both how it is done and what to bring
     ("how do I apply and what do I need to bring", "làm thế nào, cần giấy tờ gì"): both are
@@ -922,7 +941,7 @@ def refers_back(text: str) -> bool:
 # these ("phone number of Hàm Rồng"); "where", "how", "when" alone are not enough.
 SPECIFIC_ASPECTS = {
     "price", "hours", "open_now", "phone", "how_to_book", "departments", "admission",
-    "catchment", "transfer", "fee", "documents", "time", "online", "legal",
+    "catchment", "transfer", "fee", "documents", "time", "online", "legal", "status",
 }
 
 

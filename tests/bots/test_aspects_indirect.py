@@ -205,3 +205,17 @@ def test_a_yes_or_no_about_an_office_is_answered_with_where_and_who() -> None:
     bare = {key: value for key, value in RECORD.items() if key not in ("applicants", "conditions")}
     reply, _ = answers.procedure_answer(bare, "agency_conditions", "en")
     assert reply.endswith("(province level).")  # no "the record does not say who can apply"
+
+
+def test_the_words_asking_the_state_of_a_file_name_no_record() -> None:
+    # "tình trạng" of the marital-status certificate's name is how the question asks here.
+    assert text.without_status_words("tra cứu tình trạng hồ sơ căn cước ở đâu") == (
+        "tra cứu căn cước ở đâu"
+    )
+    assert text.without_status_words("ho so dang ky ket hon den dau roi") == (
+        "ho so dang ky ket hon"
+    )
+    # Not a status question: as typed ("tình trạng hôn nhân" is the record's own words).
+    question = "xin giấy xác nhận tình trạng hôn nhân ở đâu"
+    assert text.without_status_words(question) == question
+    assert text.aspect_in(question, "procedures") == "agency"
