@@ -376,7 +376,20 @@ ACCENTS_NEEDED = {"vé"}
 # trường Y được không", "we live in X, can my son go to Y primary"): the school's catchment,
 # before admission's "lớp 6". (Not a hospital near home: no school word.) Folded.
 ASPECT_TOGETHER: Dict[str, Dict[str, Sequence[Sequence[Sequence[str]]]]] = {
+    # (Phrases here are no words of how questions ask, resolve.ASKING_WORDS: "trong", "in"
+    # are words of names and of the language.)
     "procedures": {
+        # Whether one must go in person ("có phải đến trực tiếp không", "do I have to go in
+        # person"): whether it can be done without, online.
+        "online": (
+            (
+                ("den truc tiep", "di truc tiep", "len truc tiep", "ra truc tiep",
+                 "nop truc tiep", "in person"),
+            ),
+        ),
+        # Done the same day ("lấy trong ngày được không", "can I get it the same day"): how
+        # long it takes.
+        "time": ((("same day", "lay trong ngay", "xong trong ngay", "co trong ngay"),),),
         # How long a paper stays valid, however it is named ("how long is a passport valid",
         # "valid for how long"; review R10).
         "validity": ((("how long",), ("valid",)), (("valid for",), ("how long", "how many"))),

@@ -149,6 +149,11 @@ def test_getting_into_something_else_is_no_admission(question: str) -> None:
         ("làm lại căn cước mất mấy ngày", "time", "time"),
         ("when can I collect my passport", None, "time"),
         ("đổi bằng lái có lấy ngay được không", None, "time"),
+        ("can I get the certified copy the same day", None, "time"),
+        ("khai sinh có lấy trong ngày được không", None, "time"),
+        # Whether one must go in person: whether it can be done online.
+        ("làm lý lịch tư pháp có phải đến trực tiếp không", "eligibility", "online"),
+        ("do I have to go in person to extend my temporary residence", None, "online"),
         # Other aspects still come from the intent when the words say none.
         ("cấp lại giấy phép lái xe", "fee", "fee"),
         ("how do I get a new ID card", "time", "steps"),
