@@ -224,3 +224,36 @@ def test_the_words_asking_the_state_of_a_file_name_no_record() -> None:
     question = "xin giấy xác nhận tình trạng hôn nhân ở đâu"
     assert text.without_status_words(question) == question
     assert text.aspect_in(question, "procedures") == "agency"
+
+
+@pytest.mark.parametrize(
+    ("question", "aspect"),
+    [
+        # Whether one may, with no office asked about: who may, on what conditions.
+        ("con 13 tuổi có được làm căn cước không", "eligibility"),
+        ("bà tôi 75 tuổi có được hưởng trợ cấp hưu trí không", "eligibility"),
+        ("đăng ký tạm trú ở nhà thuê được không", "eligibility"),
+        ("can I get married at 17?", "eligibility"),
+        # Online, asked so.
+        ("nộp hồ sơ khai sinh online có được không", "online"),
+        ("can I register a death online?", "online"),
+        # "get" with the aspect's own words.
+        ("how long does it take to get a new passport", "time"),
+        ("how much is it to get a new driving licence", "fee"),
+        ("where do I get a criminal record certificate", "agency"),
+    ],
+)
+def test_other_aspects_keep_their_words(question: str, aspect: str) -> None:
+    assert text.aspect_asked(question, "procedures", None) == aspect
+
+
+@pytest.mark.parametrize(
+    ("question", "aspect"),
+    [
+        ("how do I get to the Lam Son gifted school", "address"),
+        ("vào bảo tàng tỉnh có mất tiền không", "price"),
+        ("vào Thành nhà Hồ lúc mấy giờ", "hours"),
+    ],
+)
+def test_getting_to_or_into_a_place_keeps_its_aspect(question: str, aspect: str) -> None:
+    assert text.aspect_in(question, "places") == aspect
