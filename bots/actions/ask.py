@@ -33,6 +33,7 @@ from actions.resolve import (
     Decision,
     Scored,
     accents_mended,
+    asks_named_procedure,
     beside,
     beyond_place_names,
     decide,
@@ -51,6 +52,7 @@ from actions.resolve import (
     spelled_out,
     in_town,
     itinerary_by_town_only,
+    modified_in_english,
     kind_words,
     town_elsewhere,
     town_records,
@@ -63,6 +65,7 @@ from actions.text import (
     aspect_in,
     deed_after_thing,
     aspect_typos,
+    copied_paper,
     detect_lang,
     points_back,
     how_and_what_to_bring,
@@ -421,10 +424,14 @@ class ActionAnswer(Action):
         found = await catalogue.search(mended, lang)
         # ("my new car": the names' "vehicles".)
         vehicles = vehicles_named(mended, names.indexes["procedures"].frequency)
-        plain = search_words(vehicles, list(names.indexes.values()), names.vocabulary)
+        # ("get my household registered": searched with the everyday "household registration".)
+        deed = deed_after_thing(vehicles, {}, domain_synonyms("procedures"))
+        plain = search_words(deed, list(names.indexes.values()), names.vocabulary)
         # "bv nhi": "benh vien nhi"; "pasport": "passport"
         reading = spelled_out(respelled(vehicles, list(names.indexes.values()), names.vocabulary))
-        reading = deed_after_thing(reading, names.indexes["procedures"].frequency)
+        reading = deed_after_thing(
+            reading, names.indexes["procedures"].frequency, domain_synonyms("procedures")
+        )
         rare = (
             rare_words(mended, names.indexes["procedures"], domain_synonyms("procedures"))
             if plain == mended and detect_lang(mended) != "en"
@@ -457,6 +464,7 @@ class ActionAnswer(Action):
         # and "quân" of "Quần thể nghỉ dưỡng") name no place. English words are words.
         vietnamese = detect_lang(text) != "en"
         named = domains_named(text, names.markers)
+        copied = copied_paper(text)
         for name, candidates in found.items():
             if name == "tourism":
                 candidates = candidates + itineraries
@@ -513,13 +521,24 @@ class ActionAnswer(Action):
                 and not vietnamese
                 and decisions[name].kind == "answer"
                 and not _named_record(decisions[name])
-                and any(len(word) >= LONG_WORD and word not in RENEWAL_WORDS for word in unknown)
+                and any(
+                    len(word) >= LONG_WORD and word not in RENEWAL_WORDS and word not in copied
+                    for word in unknown
+                )
             ):
                 # English, a long word no catalogue knows ("Australian" of a marriage), and the
                 # record named by lone words of its name: perhaps a kind the catalogue lacks.
                 # (Not a word of what is done to a paper the resolver reads, "replacement" of
-                # a lost licence: the re-issue it settled on.)
+                # a lost licence: the re-issue it settled on. Nor a word of the paper a copy
+                # to be certified is made of, "copies of my university diploma certified":
+                # any paper is copied.)
                 decisions[name] = Decision("unsure", decisions[name].options)
+        if asks_named_procedure(text, decisions["procedures"], loosely):
+            # English asking to do a procedure its words name ("my girlfriend needs a
+            # certificate of single status", "how do I get my signature certified"): within
+            # what the assistant answers, whatever the classifier says or a word no catalogue
+            # knows ("girlfriend", "diploma").
+            outside = doubtful = False
         owner = ASPECT_DOMAIN.get(place_aspect or "")
         back = refers_back(text) and bool(owner) and self._about_previous(tracker, owner, text)
         # A procedure its own rare pair names, nothing of its name unexplained, and no place
@@ -636,12 +655,16 @@ class ActionAnswer(Action):
             and decision.kind in ("answer", "unsure")
             and not _named_record(decision)
             and decision.best is not None
-            and not decision.best.thing_said
+            and not (
+                decision.best.thing_said
+                and not modified_in_english(text, decision.best, loosely)
+            )
             and not (decision.kind == "answer" and decision.best.deed_said)
         ):
             # Unclear to the classifier, in English, with a word no catalogue holds, and a
             # procedure found by words of its name other than what it is about ("exchange" of
-            # "USD to VND exchange rate", not "driving licence"): not that one. (Vietnamese
+            # "USD to VND exchange rate", not "driving licence"), or by what it is about said
+            # of another thing ("passport photos"): not that one. (Vietnamese
             # names are read by their pairs: "xin lý lịch tư pháp để đi xuất khẩu lao động".
             # Not one answered whose first words, what it does to what, the question says:
             # "copies of my nursing college degree certified".)

@@ -128,6 +128,26 @@ AGE_ASKED = re.compile(
     r"(?<!duoi )(?<!tren )(?<!du )(?<!tu )(?<!qua )(?<!under )(?<!over )"
     r"\b(\d{1,3})(?: ?tuoi| ?years? old|t)\b"  # "16t": 16 tuổi, as people type it
 )
+# English says a person's age with a verb after whom ("my daughter is 15", "he turned 14", "I
+# am 20") or as one word ("a 15-year-old"); not a paper's ("my ID card is 10"), nor an amount
+# ("the fee is 50 thousand"; review, session 11).
+AGE_PERSONS = "|".join(
+    sorted(
+        {fold(word) for word in PEOPLE_WORDS}
+        | {"i", "he", "she", "we", "they", "you", "boy", "girl", "man", "woman"}
+    )
+)
+AGE_STATED = re.compile(
+    rf"\b(?:{AGE_PERSONS}) (?:is|am|are|was|turned|turns|will turn|just turned) (\d{{1,2}})\b"
+    r"(?! ?(?:km|kms|minutes?|mins?|hours?|days?|weeks?|months?|percent|%|k|thousand|dong"
+    r"|vnd|usd|years? ago)\b)"
+    r"|\b(\d{1,2})-years?-old\b"
+)
+# A paper or a thing said to be so old ("my ID card is 10 years old"): no person's age.
+THING_AGED = re.compile(
+    r"\b(?:card|passport|licence|license|certificate|book|house|car|motorbike|bike|scooter"
+    r"|vehicle|permit|it) (?:is|was) \d{1,3} ?years? old\b"
+)
 AGE_UNDER = re.compile(r"\b(?:duoi|under) (\d{1,3})\b")
 # Ages the question bounds from above ("chưa đủ 14 tuổi", "nhỏ hơn 14", "14 tuổi trở xuống",
 # "under 14") or both ways ("từ 6 đến 14 tuổi", "6-14 tuổi", "from 6 to 14 years old").
@@ -1632,8 +1652,14 @@ def _ages_asked(folded: str) -> Optional[Tuple[int, int]]:
     if below:
         limit, tried, at_most = below.groups()
         return (0, int(at_most) + 1) if at_most else (0, int(limit or tried))
-    asked = AGE_ASKED.search(folded)
-    return (int(asked.group(1)), int(asked.group(1)) + 1) if asked else None
+    asked = AGE_ASKED.search(THING_AGED.sub(" ", folded))
+    if asked:
+        return int(asked.group(1)), int(asked.group(1)) + 1
+    stated = AGE_STATED.search(folded)
+    if stated:
+        age = int(stated.group(1) or stated.group(2))
+        return age, age + 1
+    return None
 
 
 # The one-syllable change words of CHANGE_ASKED as written: typed with diacritics, only these
@@ -1851,10 +1877,16 @@ def in_english(question: str) -> bool:
     return lang == "en" or (lang is None and any(len(word) >= LONG_WORD for word in words))
 
 
+# Where an English name ends saying where its procedure is done ("Issuance of an ordinary
+# passport in Viet Nam"): where, not what the record is about.
+DONE_WHERE = re.compile(r"\s+in\s+viet\s*nam\s*$", re.IGNORECASE)
+
+
 def _thing_said(index: NameIndex, name: str, typed: Sequence[str]) -> bool:
     """Whether the question holds one of the last two words of ``name`` outside its
-    parenthesis (two: a typo may spoil one, "hộ kinh doan")."""
-    words = [folded for _, folded in _tokens(re.sub(r"\([^)]*\)", " ", name))]
+    parenthesis and where it is done (two: a typo may spoil one, "hộ kinh doan")."""
+    what = DONE_WHERE.sub("", re.sub(r"\([^)]*\)", " ", name).strip())
+    words = [folded for _, folded in _tokens(what)]
     return not words or any(index._spelled(word) in typed for word in words[-2:])
 
 
@@ -2402,6 +2434,89 @@ def _deed_only(scored: Scored) -> bool:
         and bool(said)
         and said <= DEED_WORDS
     )
+
+
+def modified_in_english(question: str, scored: Scored, unknown: Collection[str]) -> bool:
+    """Whether an English question says a word of the record's name right before a word no
+    catalogue knows that is no verb form: a noun that word qualifies, and the question is
+    about that other thing ("passport photos", "id card holder"; not "passport renewed",
+    "passports are issued"). English qualifies a noun before it."""
+    typed = words_of_text(question)
+    return any(
+        (word in scored.said or word[:-1] in scored.said)
+        and after in unknown
+        and not after.endswith(("ed", "ing"))
+        for word, after in zip(typed, typed[1:])
+    )
+
+
+# English verbs of asking to do a procedure (folded): getting or applying for a paper, having it
+# issued, renewed or updated, what one needs ("needs a certificate of single status").
+PROCEDURE_VERBS = frozenset(
+    """get gets getting got apply applies applying applied obtain obtaining issue issued
+    issuing renew renewing renewed update updating updated need needs needed request
+    requesting register registering registered certify certified certifying notarize
+    notarized notarise notarised""".split()
+)
+
+
+# Of those, the verbs of doing one (not of needing a paper: "do I need a passport to fly"),
+# and the words that may stand between such a verb and the thing it is done to ("apply for my
+# passport", "renew the passport").
+DOING_VERBS = PROCEDURE_VERBS - {"need", "needs", "needed"}
+VERB_TO_THING = {"for", "a", "an", "the", "my", "our", "his", "her", "their", "your", "new"}
+
+
+def _done_to_thing(question: str, scored: Scored, unknown: Collection[str]) -> bool:
+    """Whether the question does a procedure to what the record is about, its name's thing
+    said right after a verb of doing one ("can my wife apply for my passport"; not "get
+    passport photos", another thing it qualifies)."""
+    if not scored.thing_said or modified_in_english(question, scored, unknown):
+        return False
+    typed = words_of_text(question)
+    for at, word in enumerate(typed):
+        if word not in DOING_VERBS:
+            continue
+        for after in typed[at + 1 : at + 4]:
+            if after in scored.said or after[:-1] in scored.said:
+                return True
+            if after not in VERB_TO_THING:
+                break
+    return False
+
+
+def names_procedure(question: str, scored: Scored, unknown: Collection[str] = ()) -> bool:
+    """Whether an English question names this procedure by words of its own: a rare pair of
+    its name ("criminal record"), an everyday name of several words ("single status", "police
+    clearance"), what it does to what, its name's first words ("signature certified" of
+    *Certification of signatures*), or its thing done with a verb ("apply for my passport")."""
+    return scored.candidate.kind == "procedure" and bool(
+        scored.strong
+        or scored.named
+        or scored.deed_said
+        or _done_to_thing(question, scored, unknown)
+    )
+
+
+def asks_named_procedure(
+    question: str, decision: Decision, unknown: Collection[str] = ()
+) -> bool:
+    """Whether an English question asks to do a procedure its words name: a verb of getting or
+    doing one (``PROCEDURE_VERBS``), and the procedures' catalogue answering with one record,
+    or offering two, each named by words of its own (``names_procedure``). Such a question is
+    within what the assistant answers, whatever the classifier says ("my girlfriend needs a
+    certificate of single status", "how do I get my signature certified"); the weather,
+    football or what a thing costs name no procedure so. ``unknown``: the question's words
+    no catalogue knows."""
+    if not in_english(question) or not set(words_of_text(question)) & PROCEDURE_VERBS:
+        return False
+    if decision.kind == "answer":
+        offered = decision.options[:1]
+    elif decision.kind == "choose":
+        offered = decision.options[:2]
+    else:
+        return False
+    return bool(offered) and all(names_procedure(question, s, unknown) for s in offered)
 
 
 def _headed(decision: Decision) -> Decision:

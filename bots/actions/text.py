@@ -9,7 +9,18 @@ when the app does not say which one the user writes in.
 import functools
 import re
 import unicodedata
-from typing import Callable, Dict, List, Mapping, Optional, Protocol, Sequence, Set, Tuple
+from typing import (
+    Callable,
+    Collection,
+    Dict,
+    List,
+    Mapping,
+    Optional,
+    Protocol,
+    Sequence,
+    Set,
+    Tuple,
+)
 
 VI_LETTERS = set("ăâđêôơưàáạảãằắặẳẵầấậẩẫèéẹẻẽềếệểễìíịỉĩòóọỏõồốộổỗờớợởỡùúụủũừứựửữỳýỵỷỹ")
 
@@ -145,6 +156,23 @@ EN_WORDS = set(
     register registration certificate licence license passport card fee fees online apply
     hello hi hey thanks thank bye goodbye""".split()
 )
+# English words of how any sentence goes, naming nothing (pronouns, conjunctions, auxiliaries,
+# "says"): known to the assistant, though no record or example of it holds them ("if she is
+# 15", "which law says"); actions/vocabulary.py.
+EN_GRAMMAR = set(
+    """he she him his her hers they them their us ours yours mine myself yourself himself
+    herself ourselves themselves someone somebody anyone anybody something anything
+    if because since but so nor then though although while until unless whether before after
+    am be been being was were has had having will would shall may might must cannot
+    not no yes also just only very really still already yet even too
+    who whom whose these those into onto over under up down out off through
+    say says said tell tells told know knows another other others""".split()
+)
+# English words of where, naming no record ("in another province", "my home country").
+EN_WHERE = set(
+    """province provinces country countries city cities town towns district districts abroad
+    overseas""".split()
+)
 # Whom a question is asked for ("my girlfriend", "bố em", "cụ nhà em"): words of the language,
 # naming no record (actions/vocabulary.py knows them).
 PEOPLE_WORDS = set(
@@ -222,7 +250,8 @@ STATUS_PHRASES = (
 PROCEDURE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
     ("status", STATUS_PHRASES),
     ("legal", ("can cu", "luat nao", "nghi dinh", "thong tu", "phap ly", "legal", "law",
-               "quy dinh nao")),
+               "quy dinh nao", "laws", "decree", "decrees", "legislation", "regulation",
+               "regulations", "regulates", "regulated")),
     ("online", ("online", "truc tuyen", "dich vu cong", "dvc", "dvcqg", "vneid", "qua mang",
                 "tren mang")),
     # How long a paper stays valid ("hộ chiếu có thời hạn mấy năm", "how long is it valid"): no
@@ -996,6 +1025,15 @@ class _Vocabulary(Protocol):
     def in_phrases(self, words: Sequence[str]) -> Set[int]: ...
 
 
+def _typo_of_name(word: str, indexes: Sequence[_Names]) -> Set[str]:
+    """The names' words a folded word is one typo from, or its singular is where the names say
+    it in the singular ("passprots": "passport")."""
+    spelled = {index._spelled(word) for index in indexes} - {word}
+    if not spelled and word.endswith("s"):
+        spelled = {index._spelled(word[:-1]) for index in indexes} - {word[:-1]}
+    return spelled
+
+
 def respelled(text: str, indexes: Sequence[_Names], vocabulary: _Vocabulary) -> str:
     """An English question with each word no text holds but one typo from a name's spelled as
     that word ("pasport"); any other question as typed."""
@@ -1004,12 +1042,12 @@ def respelled(text: str, indexes: Sequence[_Names], vocabulary: _Vocabulary) -> 
     found = []
     for word in text.split():
         folded = fold(word)
-        spelled = (
-            {index._spelled(folded) for index in indexes} - {folded}
-            if folded.isalpha() and folded not in vocabulary.words
+        unheld = (
+            folded.isalpha()
+            and folded not in vocabulary.words
             and not any(folded in index.frequency for index in indexes)
-            else set()
         )
+        spelled = _typo_of_name(folded, indexes) if unheld else set()
         found.append(sorted(spelled)[0] if spelled else word)
     return " ".join(found)
 
@@ -1038,10 +1076,40 @@ CERTIFIED = "certification"
 COPY_WORDS = {"copies", "copy"}
 
 
-def _deed_phrase(noun: str, thing: str, terms: Mapping[str, int]) -> Optional[str]:
+# Where the name of the paper copied ends: a preposition or a verb after it ("... diploma
+# certified at the ward office", "a copy of my lease for the bank").
+COPIED_PAPER_ENDS = {"at", "in", "for", "by", "from", "to", "with", "on", "and", "or", "so"}
+COPIED_PAPER_WORDS = 6
+
+
+def copied_paper(text: str) -> Set[str]:
+    """The words naming the paper a copy to be certified is made of ("copies of my foreign
+    university diploma certified": "my", "foreign", "university", "diploma"), up to the verb,
+    a preposition or the clause's end: any paper may be copied, so none of them says the
+    question is about another kind of procedure. Empty where no copy is certified."""
+    if detect_lang(text) != "en":
+        return set()
+    folded = [word for word in re.split(r"([,.;:!?])", fold(text)) for word in word.split()]
+    if not any(DEED_NOUNS.get(word) == CERTIFIED for word in folded):
+        return set()
+    found: Set[str] = set()
+    for at, (word, after) in enumerate(zip(folded, folded[1:])):
+        if word not in COPY_WORDS or after != "of":
+            continue
+        for paper in folded[at + 2 : at + 2 + COPIED_PAPER_WORDS]:
+            if paper in COPIED_PAPER_ENDS or paper in DEED_NOUNS or not paper.isalpha():
+                break
+            found.add(paper)
+    return found
+
+
+def _deed_phrase(
+    noun: str, thing: str, terms: Mapping[str, int], everyday: Collection[str] = ()
+) -> Optional[str]:
     """The names' phrase of the deed done to the thing, where they hold it: "birth
-    registration", "extension of temporary", "certification of signatures" (a name's plural)."""
-    if f"{thing} {noun}" in terms:
+    registration", "extension of temporary", "certification of signatures" (a name's plural);
+    or an everyday name's ("household registration")."""
+    if f"{thing} {noun}" in terms or f"{thing} {noun}" in everyday:
         return f"{thing} {noun}"
     if f"{noun} of" in terms:
         for form in (thing, f"{thing}s"):
@@ -1050,31 +1118,57 @@ def _deed_phrase(noun: str, thing: str, terms: Mapping[str, int]) -> Optional[st
     return None
 
 
-def deed_after_thing(text: str, terms: Mapping[str, int]) -> str:
+# How many words after a verb the thing done is looked for, where they run on as one noun
+# phrase ("register my motorbike rental business").
+OBJECT_REACH = DEED_REACH + 1
+
+
+def _object_of(folded: Sequence[str], at: int) -> List[int]:
+    """The positions of the words of the thing the verb at ``at`` is done to, the last first:
+    English puts the thing last in its phrase ("register my motorbike rental business"
+    registers the business). Up to the first small word after one of them ("register the birth
+    of my son": the birth)."""
+    found: List[int] = []
+    for position in range(at + 1, min(at + 1 + OBJECT_REACH, len(folded))):
+        if folded[position] in EN_WORDS and len(folded[position]) <= 3:
+            if found:
+                break
+            continue  # "the", "my", "a": no thing
+        found.append(position)
+    return found[::-1]
+
+
+def deed_after_thing(
+    text: str, terms: Mapping[str, int], everyday: Collection[str] = ()
+) -> str:
     """An English question that does a name's deed with a verb ("register ... X", "extend ...
     X", "X certified") read also as the names' phrase for it ("X registration", "extension of
-    X") where they hold it (``terms``: a catalogue's words and pairs), said after the question
-    (its words as typed still make its everyday names: "register our marriage"); any other
-    question as typed."""
+    X") where they hold it (``terms``: a catalogue's words and pairs) or an everyday name is it
+    (``everyday``: "get my household registered"), said after the question (its words as
+    typed still make its everyday names: "register our marriage"); any other question as
+    typed. What a copy is made of is not what is certified ("a copy of my contract
+    certified": the copy)."""
     if detect_lang(text) != "en":
         return text
     folded = fold(text).split()
+    copied = copied_paper(text)
     for at, word in enumerate(folded):
         noun = DEED_NOUNS.get(word)
         if noun is None:
             continue
-        after = range(at + 1, min(at + 1 + DEED_REACH, len(folded)))
         before = range(at - 1, max(at - 1 - DEED_REACH, -1), -1)
-        for thing in [*after, *before]:
+        for thing in [*_object_of(folded, at), *before]:
             if folded[thing] in EN_WORDS and len(folded[thing]) <= 3:
                 continue  # "the", "my", "a": no thing
-            phrase = _deed_phrase(noun, folded[thing], terms)
+            if noun == CERTIFIED and folded[thing] in copied:
+                continue
+            phrase = _deed_phrase(noun, folded[thing], terms, everyday)
             if phrase is not None:
                 return f"{text} {phrase}"
         # What is certified is the copy, however long the paper's name between the two ("copies
         # of my foreign university diploma certified", "certify a copy of ...").
-        copied = noun == CERTIFIED and bool(set(folded) & COPY_WORDS)
-        phrase = _deed_phrase(noun, "copies", terms) if copied else None
+        copy_said = noun == CERTIFIED and bool(set(folded) & COPY_WORDS)
+        phrase = _deed_phrase(noun, "copies", terms) if copy_said else None
         if phrase is not None:
             return f"{text} {phrase}"
     return text
@@ -1096,6 +1190,31 @@ NOT_REGISTERING = {
 }
 
 
+# What a vehicle's own papers are called after its kind ("car plate", "motorbike registration").
+VEHICLE_PAPERS = {"plate", "plates", "registration", "number", "numbers", "papers", "paper"}
+# Irregular verb forms that may follow the vehicle ("a motorbike bought from a friend").
+VERB_FORMS = {"bought", "got", "gotten", "given", "brought", "made", "taken", "built"}
+
+
+def _vehicle_itself(said: Sequence[str]) -> bool:
+    """Whether a vehicle kind the question names is the thing itself, not a word qualifying
+    the noun after it ("a motorbike rental business", "car insurance"; English puts the thing
+    last): followed by a word of the language, a verb form, a paper of its own, or nothing."""
+    return any(
+        word in VEHICLE_KINDS
+        and (
+            after is None
+            or after in EN_WORDS
+            or after in EN_GRAMMAR
+            or after in VEHICLE_PAPERS
+            or after in VERB_FORMS
+            or after.endswith(("ed", "ing"))
+            or not after.isalpha()
+        )
+        for word, after in zip(said, [*said[1:], None])
+    )
+
+
 def vehicles_named(text: str, terms: Mapping[str, int]) -> str:
     """An English question naming a kind of vehicle read also as the names' "vehicles" (with a
     verb of registering, "register vehicles"; with a plate, "number plate") where they hold it;
@@ -1105,6 +1224,8 @@ def vehicles_named(text: str, terms: Mapping[str, int]) -> str:
     said = set(words(text))
     if not said & VEHICLE_KINDS or said & NOT_REGISTERING:
         return text
+    if not _vehicle_itself(words(text)):
+        return text  # "my motorbike rental business": the business (English: the last noun)
     if not said & (REGISTER_VERBS | {"plate", "plates"}):
         return text  # a vehicle named, no registration nor plate asked (review R15)
     extra = [phrase for phrase in ("vehicles",) if phrase in terms]
@@ -1147,7 +1268,7 @@ def search_words(text: str, indexes: Sequence[_Names], vocabulary: _Vocabulary) 
             continue
         if word in vocabulary.words:
             continue
-        spelled = {index._spelled(word) for index in indexes} - {word}
+        spelled = _typo_of_name(word, indexes)
         if spelled:
             kept.append(sorted(spelled)[0])
         elif not vocabulary.knows(word):

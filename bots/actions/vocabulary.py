@@ -74,6 +74,7 @@ def question_texts(nlu_data: Path) -> List[str]:
     for table in text.ASPECT_TABLES.values():
         found.extend(phrase for _, phrases in table for phrase in phrases)
     found.extend(text.VI_WORDS | text.VI_WRITTEN | text.EN_WORDS | text.PEOPLE_WORDS)
+    found.extend(text.EN_GRAMMAR | text.EN_WHERE)
     found.extend(KIND_ABBREVIATIONS)
     found.extend(WORD_ABBREVIATIONS)
     # How a question says what it wants done to a paper it has ("a replacement", "renew",

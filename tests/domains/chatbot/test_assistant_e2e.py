@@ -480,6 +480,31 @@ def test_english_land_passed_on_copies_certified_and_doubts(stack: AssistantStac
     assert "1800 1096" in taxi and "Bãi biển" not in taxi
 
 
+def test_an_english_procedure_named_with_a_verb_is_answered_whatever_the_classifier_says(
+    stack: AssistantStack,
+) -> None:
+    # Session 11: a procedure the words name (an everyday name, a rare pair, what it does to
+    # what) with a verb of getting or doing one is answered, though the classifier puts the
+    # question out of scope or a word is unknown ("fiancee", "diploma"); the follow-up keeps it.
+    status = ask(
+        stack,
+        "My fiancee has to get a certificate of single status before the wedding, where?",
+        lang=None,
+    )
+    assert "1.004873" in text_of(status) and "Sorry" not in text_of(status)
+    fee = text_of(ask(stack, "and what does it cost?", session=status["sessionId"], lang=None))
+    assert "1.004873" in fee
+    thumb = text_of(ask(stack, "how can I get my thumbprint certified", lang=None))
+    assert "2.000884" in thumb
+    # Out of scope stays out: the weather, money, prices.
+    for question in (
+        "is it going to rain in Sam Son on Sunday",
+        "where can I change dollars into dong",
+        "how much does a used scooter cost",
+    ):
+        assert "1800 1096" in text_of(ask(stack, question, lang=None)), question
+
+
 def test_a_word_only_out_of_scope_questions_hold_keeps_a_place_question_honest(
     stack: AssistantStack,
 ) -> None:
