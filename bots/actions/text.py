@@ -501,6 +501,10 @@ NOT = frozenset({"không", "khong", "ko", "k", "kg", "hông", "hong", "hem"})
 # A question word in the clause ("ở xã cần giấy tờ gì"): not a yes-or-no.
 WHAT = frozenset({"gì", "gi", "nào", "nao"})
 BESIDE = frozenset({"ca", "ben", "tren", "duoi", "ngay"})
+# How far before the office "phải", "cần" may stand ("phải nộp hồ sơ ở xã"), with only words
+# of going or handing in between (not "phải dẫn cháu lên công an": whether the child comes).
+MUST_REACH = 6
+HANDING_IN = frozenset({"di", "nop", "ho", "so", "don", "giay", "to", "mang", "den", "tan"})
 MUST = frozenset({"phải", "phai", "cần", "can", "buộc", "buoc"})
 # Offices two of which are weighed against each other ("ở xã hay lên huyện").
 OR = frozenset({"hay", "hoặc", "hoac"})
@@ -602,9 +606,11 @@ def _yes_no_about_office(clause: Sequence[Tuple[str, str]], accents: bool) -> bo
         return False
     folded = [f for _, f in clause]
     for at in placed:
-        # "phải lên huyện", "có cần ra xã không", "bắt buộc về quê": whether one must go there.
-        if at >= 2 and folded[at - 2] in MUST or at >= 3 and folded[at - 3] in MUST:
-            return True
+        # "phải lên huyện", "có cần ra xã không", "bắt buộc về quê", "có phải nộp hồ sơ ở xã
+        # không": whether one must go, or hand it in, there.
+        for must in range(max(at - MUST_REACH, 0), at - 1):
+            if folded[must] in MUST and set(folded[must + 1 : at - 1]) <= HANDING_IN:
+                return True
         # "ở xã hay lên huyện", "ở quê hay ở đây".
         rest = clause[at + 1 : at + 5]
         if any(f in OR for _, f in rest) and any(
@@ -725,6 +731,77 @@ def asks_if_there(text: str) -> bool:
     return any(_yes_no_about_office(clause, accents) for clause in clauses)
 
 
+# Whether a paper is needed ("có cần bản sao công chứng không", "có phải nộp bản chính không",
+# "cần mấy ảnh", "do I need a photo", "is a health certificate required"): the documents, not
+# who may (its "có cần", "có phải" ask whether, of the paper). Not a paper that is a record
+# itself ("trẻ em có cần căn cước không", "sửa nhà có cần giấy phép không": whether one needs
+# it at all). Folded; a count may stand between ("cần 2 ảnh", "cần mấy bản sao").
+NEEDING = frozenset({"can", "phai", "nop", "mang", "kem", "need", "needed", "required", "require"})
+COUNTS = frozenset({"may", "bao", "nhieu"})
+VI_YES_NO = frozenset({"khong", "ko", "hong", "kg", "chua"})
+BETWEEN_NEED_AND_PAPER = frozenset(
+    "co theo them ca nop mang may bao nhieu 1 2 3 4 a an the my some any".split()
+)
+PAPERS = (
+    "ban sao", "ban chinh", "ban photo", "ban goc", "hinh the", "anh the", "giay to",
+    "giay xac nhan", "giay kham", "giay gioi thieu", "giay uy quyen", "so ho khau", "ho khau",
+    "to khai", "don", "photo", "photos", "picture", "pictures", "copy", "copies", "original",
+    "originals", "form", "forms", "proof", "health certificate", "photocopy", "photocopies",
+)
+# "đơn" is also "đơn giản", "đơn vị" (simple, a unit): not a paper there.
+NOT_PAPERS = ("don gian", "don vi", "don than", "don thuan")
+
+
+def _needs_paper(tokens: Sequence[str], english: bool = False) -> bool:
+    """Whether the folded words say a paper is needed: "cần (mấy) ảnh", "nộp bản chính", "need a
+    (passport) photo", or "a health certificate required"."""
+    for at, word in enumerate(tokens):
+        if word not in NEEDING:
+            continue
+        rest = at + 1
+        while rest < len(tokens) and rest - at <= 3 and tokens[rest] in BETWEEN_NEED_AND_PAPER:
+            rest += 1
+        # (English may say what kind first: "a passport photo", "certified copies".)
+        for start in (rest, rest + 1) if english else (rest,):
+            following = " " + " ".join(tokens[start : start + 3]) + " "
+            if any(following.startswith(f" {paper} ") for paper in PAPERS):
+                return True
+        # "ảnh" folds as "anh" (a brother): a photo only counted ("cần mấy ảnh", "2 ảnh").
+        counted = any(t in COUNTS or t.isdigit() for t in tokens[at + 1 : rest])
+        if counted and following.startswith(" anh "):
+            return True
+    for at, word in enumerate(tokens):
+        if word in {"required", "needed"} and at > 0:
+            before = " " + " ".join(tokens[max(at - 3, 0) : at]) + " "
+            if any(f" {paper} " in before for paper in PAPERS):
+                return True
+    return False
+
+
+def asks_if_paper_needed(text: str) -> bool:
+    """Whether a procedure question asks whether a paper is needed, or how many (the
+    documents): a yes-or-no or a count ("có cần bản sao không", "cần mấy ảnh"; English: a clause
+    opening with an auxiliary, "do I need a photo"), not a need stated before what is asked ("I
+    need a copy of my birth certificate, how do I get one": how)."""
+    said = f" {fold(text)} "
+    for phrase in NOT_PAPERS:
+        said = said.replace(f" {phrase} ", " | ")
+    for clause in _clauses(text):
+        tokens = [folded for _, folded in clause]
+        while tokens and tokens[0] in LEADING:
+            tokens = tokens[1:]
+        if tokens and tokens[0] in AUXILIARIES and _needs_paper(tokens, english=True):
+            return True
+    if _holds_any(said, [fold(phrase) for phrase in HOW_IT_IS_DONE]):
+        return False
+    tokens = said.split()
+    # A Vietnamese yes-or-no or count ("... không", "chưa", "mấy", "bao nhiêu"; "may" is also
+    # English, "can" of "căn cước" too: no language told by the words alone).
+    english = detect_lang(text) == "en" and not set(tokens) & VI_YES_NO
+    asked = bool(set(tokens) & (VI_YES_NO | ({"may"} if not english else set())))
+    return (asked or "bao nhieu" in said) and _needs_paper(tokens)
+
+
 # Getting into a school, asked without the admission's words ("how do students get into
 # ...", "vào trường X cần gì", "thi đỗ vào", "muốn học trường X thì phải làm sao"): its
 # admission. English: a way in, then the school ("get into class" is no school). Vietnamese: a
@@ -779,7 +856,7 @@ def asks_to_get_in(text: str) -> bool:
 # processing time and the fee: "ở xã có mất phí không" asks the fee; after the transfer and
 # the catchment of a school).
 ASPECT_SHAPES: Dict[str, Dict[str, Callable[[str], bool]]] = {
-    "procedures": {"agency": asks_if_there},
+    "procedures": {"agency": asks_if_there, "documents": asks_if_paper_needed},
     "places": {"admission": asks_to_get_in},
 }
 

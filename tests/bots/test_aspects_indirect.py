@@ -257,3 +257,43 @@ def test_other_aspects_keep_their_words(question: str, aspect: str) -> None:
 )
 def test_getting_to_or_into_a_place_keeps_its_aspect(question: str, aspect: str) -> None:
     assert text.aspect_in(question, "places") == aspect
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # Whether a paper is needed, or how many: the documents, not who may.
+        "làm hộ chiếu cần mấy ảnh",
+        "lam can cuoc can 2 anh the khong",
+        "đăng ký kết hôn cần bao nhiêu bản sao",
+        "có cần bản sao có chứng thực không",
+        "tách hộ có phải nộp bản chính sổ hộ khẩu không",
+        "đổi bằng lái có cần giấy khám sức khỏe không",
+        "do I need a passport photo for the ID card",
+        "is a health certificate required to exchange a driving licence?",
+        "Should I bring photocopies or the originals?",
+    ],
+)
+def test_whether_a_paper_is_needed_asks_the_documents(question: str) -> None:
+    assert text.aspect_in(question, "procedures") == "documents"
+
+
+@pytest.mark.parametrize(
+    ("question", "aspect"),
+    [
+        # A need stated before what is asked: what is asked.
+        ("I need a copy of my birth certificate, how do I get one?", "steps"),
+        ("em cần bản sao giấy khai sinh thì làm thế nào", "steps"),
+        # A brother is no photo ("anh" folds as "ảnh"); a paper that is a record itself, or
+        # simple ("đơn giản"), is no paper asked for.
+        ("co can anh trai di cung khong", "eligibility"),
+        ("trẻ em có cần làm căn cước không", "eligibility"),
+        ("thủ tục tách hộ có đơn giản không", None),
+        # Whether the child must come along: how it is done.
+        ("làm căn cước cho con có phải dẫn cháu lên công an không", "steps"),
+        # Whether it must be handed in at an office: where.
+        ("có phải nộp hồ sơ ở xã không", "agency"),
+    ],
+)
+def test_a_need_that_asks_something_else(question: str, aspect: str | None) -> None:
+    assert text.aspect_in(question, "procedures") == aspect
