@@ -434,7 +434,7 @@ ASPECT_TOGETHER: Dict[str, Dict[str, Sequence[Sequence[Sequence[str]]]]] = {
                  "thu tu", "thu nam", "thu sau", "thu bay", "chu nhat", "cuoi tuan", "sunday",
                  "sundays", "saturday", "saturdays", "weekend", "weekends", "monday",
                  "mondays"),
-                ("mo", "mo cua", "open", "opens"),
+                ("mo", "mo cua", "open", "opens", "visit", "visiting", "tham quan"),
             ),
         ),
         "catchment": (
@@ -841,7 +841,13 @@ def asks_to_get_in(text: str) -> bool:
         return False
     for phrase in GETTING_IN:
         at = said.find(f" {phrase} ")
-        if at >= 0 and _holds_any(said[at + len(phrase) + 1 :], SCHOOL_WORDS):
+        if at < 0:
+            continue
+        after = said[at + len(phrase) + 1 :]
+        # The school after the way in, or before it where the way in ends the question ("is
+        # the gifted school hard to get into?").
+        ended = not after.strip()
+        if _holds_any(after, SCHOOL_WORDS) or (ended and _holds_any(said, SCHOOL_WORDS)):
             return True
     if _holds_any(said, STUDYING_IN):
         return _holds_any(said, SCHOOL_WORDS)

@@ -297,3 +297,13 @@ def test_whether_a_paper_is_needed_asks_the_documents(question: str) -> None:
 )
 def test_a_need_that_asks_something_else(question: str, aspect: str | None) -> None:
     assert text.aspect_in(question, "procedures") == aspect
+
+
+def test_a_school_hard_to_get_into_and_a_day_to_visit() -> None:
+    assert text.aspect_in("is the Dao Duy Tu high school hard to get into?", "places") == (
+        "admission"
+    )
+    assert text.aspect_in("can we visit the citadel on a Monday", "places") == "hours"
+    assert text.aspect_in("chủ nhật tham quan bảo tàng được không", "places") == "hours"
+    # A day alone is no hours ("on Sunday" of an event: its dates).
+    assert text.aspect_in("chủ nhật này có sự kiện gì", "places") == "upcoming_events"
