@@ -259,7 +259,10 @@ PROCEDURE_ASPECTS: Sequence[Tuple[str, Sequence[str]]] = (
     # The processing time in the records' own words ("có thời hạn giải quyết bao lâu"; review
     # R10), before "có thời hạn" asks how long a paper stays valid.
     ("time", ("thoi han giai quyet", "thoi han tra ket qua", "thoi han xu ly",
-              "thoi han nhan ket qua")),
+              "thoi han nhan ket qua",
+              # How long until it is ready, however long at most ("tối đa bao lâu thì có").
+              "bao lau thi co", "bao lau moi co", "bao lau thi lay", "bao lau thi xong",
+              "bao lau thi nhan")),
     # (Its words are asking words, ASKING_WORDS: none of a name's, not "sử dụng".)
     ("validity", ("co thoi han", "han may nam", "han bao nhieu nam", "gia tri bao lau",
                   "gia tri may nam", "hieu luc bao lau", "hieu luc may nam", "gia tri may thang",
@@ -421,7 +424,14 @@ ASPECT_TOGETHER: Dict[str, Dict[str, Sequence[Sequence[Sequence[str]]]]] = {
         "time": ((("same day", "lay trong ngay", "xong trong ngay", "co trong ngay"),),),
         # How long a paper stays valid, however it is named ("how long is a passport valid",
         # "valid for how long"; review R10).
-        "validity": ((("how long",), ("valid",)), (("valid for",), ("how long", "how many"))),
+        # So is the longest one may have it ("tạm trú tối đa bao lâu", "how long can I stay on
+        # it"), not how long it takes.
+        "validity": (
+            (("how long",), ("valid",)),
+            (("valid for",), ("how long", "how many")),
+            (("toi da",), ("bao lau", "may nam", "may thang", "bao nhieu nam", "bao nhieu thang")),
+            (("o duoc bao lau", "how long can i stay", "how long can we stay", "how long is it good"),),
+        ),
     },
     "places": {
         # When it opens or closes ("when does the museum open"), not when an event is; open on

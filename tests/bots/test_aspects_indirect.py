@@ -307,3 +307,18 @@ def test_a_school_hard_to_get_into_and_a_day_to_visit() -> None:
     assert text.aspect_in("chủ nhật tham quan bảo tàng được không", "places") == "hours"
     # A day alone is no hours ("on Sunday" of an event: its dates).
     assert text.aspect_in("chủ nhật này có sự kiện gì", "places") == "upcoming_events"
+
+
+@pytest.mark.parametrize(
+    ("question", "aspect"),
+    [
+        # The longest one may have it: how long it stays valid.
+        ("tạm trú được tối đa bao nhiêu năm", "validity"),
+        ("dang ky tam tru o duoc bao lau", "validity"),
+        ("how long can I stay on one temporary residence registration", "validity"),
+        # How long until it is ready, at most: the processing time.
+        ("cấp đổi căn cước tối đa bao lâu thì có", "time"),
+    ],
+)
+def test_the_longest_one_may_have_it(question: str, aspect: str) -> None:
+    assert text.aspect_in(question, "procedures") == aspect
