@@ -419,9 +419,14 @@ ASPECT_TOGETHER: Dict[str, Dict[str, Sequence[Sequence[Sequence[str]]]]] = {
                  "nop truc tiep", "in person"),
             ),
         ),
-        # Done the same day ("lấy trong ngày được không", "can I get it the same day"): how
-        # long it takes.
-        "time": ((("same day", "lay trong ngay", "xong trong ngay", "co trong ngay"),),),
+        # Done the same day, or sooner ("lấy trong ngày được không", "can I get it the same
+        # day", "có cách nào làm nhanh hơn không", "can it be expedited"): how long it takes.
+        "time": (
+            (
+                ("same day", "lay trong ngay", "xong trong ngay", "co trong ngay", "nhanh hon",
+                 "lam nhanh", "faster", "expedite", "expedited", "urgently", "express service"),
+            ),
+        ),
         # How long a paper stays valid, however it is named ("how long is a passport valid",
         # "valid for how long"; review R10).
         # So is the longest one may have it ("tạm trú tối đa bao lâu", "how long can I stay on

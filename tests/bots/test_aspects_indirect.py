@@ -151,6 +151,8 @@ def test_getting_into_something_else_is_no_admission(question: str) -> None:
         ("đổi bằng lái có lấy ngay được không", None, "time"),
         ("can I get the certified copy the same day", None, "time"),
         ("khai sinh có lấy trong ngày được không", None, "time"),
+        ("đổi bằng lái có cách nào làm nhanh hơn không", None, "time"),
+        ("can the ID card be expedited", None, "time"),
         # Whether one must go in person: whether it can be done online.
         ("làm lý lịch tư pháp có phải đến trực tiếp không", "eligibility", "online"),
         ("do I have to go in person to extend my temporary residence", None, "online"),
