@@ -501,7 +501,7 @@ ELIGIBILITY_WORDS = (
 # asked about (``AREAS``).
 DWELLING = frozenset(
     "tôi toi em mình minh nhà nha con cháu chau bố bo mẹ me ông ong bà ba anh chị chi sống song "
-    "đang dang hiện hien vợ vo chồng chong gia đình dinh".split()
+    "đang dang hiện hien vợ vo chồng chong gia đình dinh người nguoi ai".split()
 )
 # Where one lives, of the offices: an area ("nhà em ở xã X"; not "con ở công an phường").
 AREAS = frozenset({"xa", "phuong", "huyen", "quan", "tinh", "thi", "thanh", "tp", "que", "noi"})
@@ -833,13 +833,19 @@ SCHOOL_WORDS = (
 )
 STUDYING_IN = ("do vao", "dau vao", "thi do", "thi dau", "xin vao", "dang ky hoc", "ghi danh")
 GOING_IN = ("vao truong", "muon hoc truong", "cho con hoc truong")
+# (Folded: not "đỗ" and "đậu" alone, which fold as "đó", "đâu"; not "học", of "học phí" and
+# "vào trường X học có xa không".)
 STUDYING = (
-    "hoc", "thi", "do", "dau", "tuyen", "diem", "ho so", "xin", "can gi", "can nhung gi",
-    "lam sao", "phai lam gi", "dieu kien", "the nao", "ntn", "nhu nao",
+    "thi", "tuyen", "diem", "ho so", "xin", "can gi", "can nhung gi", "lam sao", "phai lam gi",
+    "dieu kien", "the nao", "ntn", "nhu nao",
 )
+# The way there, the gate, the time one goes in, a bus, parents, where it is, how far, what it
+# costs (review W1, R1): the address, the hours, the price, never the admission.
 NOT_GETTING_IN = (
     "may gio", "gio vao", "duong", "xe buyt", "xe bus", "di the nao", "di nhu nao", "phu huynh",
-    "what time", "get to", "bus", "route", "directions", "parents", "class", "classes",
+    "cong vao", "loi vao", "o dau", "xa khong", "co xa", "bao xa", "hoc phi", "bao nhieu tien",
+    "what time", "get to", "bus", "route", "directions", "parents", "class", "classes", "where",
+    "how far", "fee", "fees", "tuition", "gate",
 )
 
 

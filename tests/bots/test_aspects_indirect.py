@@ -324,3 +324,25 @@ def test_a_school_hard_to_get_into_and_a_day_to_visit() -> None:
 )
 def test_the_longest_one_may_have_it(question: str, aspect: str) -> None:
     assert text.aspect_in(question, "procedures") == aspect
+
+
+@pytest.mark.parametrize(
+    ("question", "aspect"),
+    [
+        # Where the way in is, how far, what it costs: no admission (review R1; "đâu", "đó"
+        # fold as "dau", "do").
+        ("cổng vào trường THPT Đào Duy Từ ở đâu", "address"),
+        ("vao truong thcs dien bien o dau", "address"),
+        ("vào trường đó có xa không", None),
+        ("con tôi vào trường Điện Biên học có xa không", None),
+        ("vào trường chuyên học phí bao nhiêu", None),
+    ],
+)
+def test_where_the_way_in_is_is_no_admission(question: str, aspect: str | None) -> None:
+    assert text.aspect_in(question, "places") == aspect
+
+
+def test_a_persons_place_named_is_no_office() -> None:
+    # Marrying someone from Hà Nội: whether one may, not where.
+    assert not text.asks_if_there("đăng ký kết hôn với người ở Đà Nẵng được không")
+    assert text.asks_if_there("đăng ký kết hôn ở Đà Nẵng được không")
