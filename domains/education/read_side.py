@@ -37,7 +37,7 @@ from domains.search.memory import shared_values
 SCHOOL_SPEC = IndexSpec(
     text_fields=(
         TextField("name", boost=3.0, exact=True, initials=True),  # "gdtx", "cđyt"
-        TextField("aliases", boost=2.0),
+        TextField("aliases", boost=2.0, word_set=True),
         TextField("body", expand=False),
     ),
     filter_fields=("levels", "district", "commune", "ownership"),

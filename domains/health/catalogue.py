@@ -44,7 +44,7 @@ SPEC = IndexSpec(
     text_fields=(
         # Vietnamese and English names; "bvdk", "yhct" match their words' initials.
         TextField("name", boost=3.0, exact=True, initials=True),
-        TextField("aliases", boost=2.0),  # departments and doctors' specialties
+        TextField("aliases", boost=2.0, word_set=True),  # departments and doctors' specialties
         TextField("body", expand=False),  # address and district
     ),
     filter_fields=("level", "specialties"),

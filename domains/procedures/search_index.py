@@ -28,7 +28,7 @@ LIVE, RETIRED = "live", "retired"
 SPEC = IndexSpec(
     text_fields=(
         TextField("name", boost=3.0, exact=True),  # Vietnamese and English names
-        TextField("aliases", boost=2.0),  # abbreviations/everyday words whose expansion is named
+        TextField("aliases", boost=2.0, word_set=True),  # everyday words whose expansion is named
         TextField("body", expand=False),  # documents, steps, agency, field, result
     ),
     code_fields=("code",),

@@ -146,9 +146,14 @@ class SearchIndex:
         self.ranking = ranking or Ranking()
         self._schema = _build_schema(spec)
         self._synonyms: list[Synonym] = prepare_synonyms(synonyms or {})
-        self._queries = QueryBuilder(self._schema, spec, self.ranking, self._synonyms)
+        self._queries = QueryBuilder(
+            self._schema, spec, self.ranking, self._synonyms, rarity=self._word_rarity
+        )
         self._write_lock = threading.Lock()
         self._index = self._empty_index()
+        # Writes so far: a query weighing sets of words is built anew after one (its words'
+        # rarity may have changed; ``QueryBuilder.build``).
+        self._writes = 0
         # Opened at the first write after a build (most read sides never write between builds):
         # an open writer holds its indexing thread and arena, about 2 MB per catalogue.
         self._open_writer: tantivy.IndexWriter | None = None
@@ -209,7 +214,12 @@ class SearchIndex:
     def _commit(self) -> None:
         self._writer.commit()
         self._index.reload()
+        self._forget_counts()
+
+    def _forget_counts(self) -> None:
+        """What was counted from the index, after a write (the caller holds ``_write_lock``)."""
         self._weights, self._totals, self._pairs = {}, {}, {}
+        self._writes += 1
 
     def replace_all(self, documents: Iterable[Document]) -> int:
         """Build a fresh index from ``documents`` and swap it in whole; returns how many."""
@@ -224,7 +234,7 @@ class SearchIndex:
         index.reload()
         with self._write_lock:
             self._index, self._open_writer = index, None
-            self._weights, self._totals, self._pairs = {}, {}, {}
+            self._forget_counts()
         return count
 
     def upsert(self, source: Document) -> None:
@@ -265,7 +275,7 @@ class SearchIndex:
             raise ValueError(f"limit must be between 1 and {MAX_LIMIT}.")
         if offset < 0:
             raise ValueError("offset must not be negative.")
-        query = self._queries.build(text)
+        query = self._queries.build(text, self._writes)
         if query is None:
             return SearchResult()
         if filters:
@@ -373,6 +383,11 @@ class SearchIndex:
             for word in missing:
                 weights[word] = idf(records, self._records_with(searcher, word))
         return weights
+
+    def _word_rarity(self, word: str) -> float:
+        """A folded word's rarity (``_rarity``) in the index as it is now: a field scored as a
+        set of words (``TextField.word_set``) weighs its words by it."""
+        return self._rarity(self._index.searcher(), frozenset((word,)))[word]
 
     def _total(self, name: Name, weights: Mapping[str, float]) -> float:
         """The weight of a whole name (kept with the word weights, emptied with them)."""

@@ -6,7 +6,7 @@ The text is only ever analysed into words; every part of the query is constructe
 
 import functools
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import tantivy
@@ -27,6 +27,9 @@ INITIALS_SUFFIX = "__initials"
 
 Should = tantivy.Occur.Should
 CACHED_TEXTS = 512  # distinct query texts whose analysis each builder keeps
+# A folded word's weight in the catalogue as the index holds it now: BM25's idf over the records
+# holding it in any text field (``SearchIndex``).
+Rarity = Callable[[str], float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,26 +93,36 @@ class QueryBuilder:
         spec: IndexSpec,
         ranking: Ranking,
         synonyms: Sequence[Synonym],
+        rarity: Rarity | None = None,
     ) -> None:
+        """``rarity`` weighs the words of the fields scored as sets of words
+        (``TextField.word_set``): required when the spec has one."""
         self.schema = schema
         self.spec = spec
         self.ranking = ranking
         self.synonyms = [synonym for synonym in synonyms if synonym.alternatives]
         self.stops = [synonym for synonym in synonyms if not synonym.alternatives]
+        self.weighs_sets = any(field.word_set for field in spec.text_fields)
+        if self.weighs_sets and rarity is None:
+            raise ValueError("A spec with a word_set field needs the words' rarity.")
+        self._rarity = rarity
         # Apps send the same texts over and over (suggestions, popular searches): analyse each
-        # once. The builder's inputs never change, and a built query is only read by searches.
+        # once. A built query is only read by searches; one weighing sets of words holds the
+        # rarity of the words as the index was when it was built (``build``'s ``writes``).
         self._built = functools.lru_cache(maxsize=CACHED_TEXTS)(self._build)
         self._words = functools.lru_cache(maxsize=CACHED_TEXTS)(self._words_of)
 
-    def build(self, text: str) -> tantivy.Query | None:
-        """The query for ``text``, or None when it holds no searchable word or code."""
-        return self._built(text)
+    def build(self, text: str, writes: int = 0) -> tantivy.Query | None:
+        """The query for ``text``, or None when it holds no searchable word or code.
+        ``writes``: the index's writes so far; a query weighing sets of words is built anew
+        after a write (its words' rarity may have changed), the others are kept."""
+        return self._built(text, writes if self.weighs_sets else 0)
 
     def words(self, text: str) -> Typed:
         """What a query for ``text`` looks for, as name coverage counts it (``Typed``)."""
         return self._words(text)
 
-    def _build(self, text: str) -> tantivy.Query | None:
+    def _build(self, text: str, _writes: int) -> tantivy.Query | None:
         tokens = query_tokens(text)[: self.ranking.max_query_words]
         words = [token.folded for token in tokens]
         clauses: list[tantivy.Query] = []
@@ -167,9 +180,20 @@ class QueryBuilder:
             return per_field[0]
         return tantivy.Query.disjunction_max_query(per_field, self.ranking.field_tie_breaker)
 
+    def _scored(
+        self, field: TextField, query: tantivy.Query, words: Sequence[str], weight: float
+    ) -> tantivy.Query:
+        """``query`` (of ``words`` in ``field``) weighed ``field.boost × weight``: by BM25, or
+        in a field scored as a set of words by the words' rarity, whatever the field's length
+        and however often the record holds them (BM25 with b = 0 and a frequency of one)."""
+        if not field.word_set or self._rarity is None:
+            return tantivy.Query.boost_query(query, field.boost * weight)
+        rarity = sum(map(self._rarity, words))
+        return tantivy.Query.const_score_query(query, field.boost * weight * rarity)
+
     def _term(self, field: TextField, word: str, weight: float = 1.0) -> tantivy.Query:
         query = tantivy.Query.term_query(self.schema, field.name, word)
-        return tantivy.Query.boost_query(query, field.boost * weight)
+        return self._scored(field, query, [word], weight)
 
     def _word(self, token: QueryToken, *, is_last: bool) -> tantivy.Query:
         word = token.folded
@@ -209,9 +233,11 @@ class QueryBuilder:
         self, words: Sequence[str], weight: float, *, every_field: bool = False
     ) -> tantivy.Query:
         per_field = [
-            tantivy.Query.boost_query(
+            self._scored(
+                field,
                 tantivy.Query.phrase_query(self.schema, field.name, list(words)),
-                field.boost * weight,
+                words,
+                weight,
             )
             for field in self.spec.text_fields
             if field.expand or every_field
@@ -219,6 +245,7 @@ class QueryBuilder:
         return self._across_fields(per_field)
 
     def _phrase_prefix(self, words: Sequence[str]) -> tantivy.Query:
+        # A word and a prefix: tantivy scores it 1 wherever found, whatever the field's length.
         per_field = [
             tantivy.Query.boost_query(
                 tantivy.Query.phrase_prefix_query(self.schema, field.name, list(words)),

@@ -9,7 +9,8 @@ class TextField:
 
     ``exact`` adds a copy with diacritics kept, scored when they match; ``expand`` also matches
     phrases, typos and prefixes in it (costly on long text: off for bodies, see docs/search.md);
-    ``initials`` indexes the initials of its runs of words.
+    ``initials`` indexes the initials of its runs of words; ``word_set`` scores it as a set of
+    words.
     """
 
     name: str
@@ -19,6 +20,18 @@ class TextField:
     initials: bool = False
     """Also matched by the initials of runs of its words, as people abbreviate names ("yhct"
     for "y học cổ truyền", "bvdk" for "bệnh viện đa khoa"): for short texts such as names."""
+    word_set: bool = False
+    """Scored as a set of words: a word (or a phrase) found in it counts its rarity in the
+    catalogue once (idf over the records holding it in any text field, as the name coverage
+    weighs words), however often the record holds it and however long the field is (BM25
+    with b = 0 and a frequency of one). For lists that grow at will, such as everyday names:
+    a record's score must not fall because someone wrote many names for another record (BM25
+    normalises by the field's average length), nor rise because a word recurs across its own.
+    Not with ``exact`` or ``initials`` (their copies are scored by BM25)."""
+
+    def __post_init__(self) -> None:
+        if self.word_set and (self.exact or self.initials):
+            raise ValueError(f"{self.name!r}: a word_set field has no accented or initials copy.")
 
 
 @dataclass(frozen=True, slots=True)

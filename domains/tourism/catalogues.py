@@ -45,7 +45,8 @@ SHARED_RENDERS = 512
 ATTRACTION_SPEC = IndexSpec(
     text_fields=(
         TextField("name", boost=3.0, exact=True),  # Vietnamese and English names
-        TextField("aliases", boost=2.0),  # tags ("UNESCO", "rice terraces", "hải sản")
+        # tags ("UNESCO", "rice terraces", "hải sản")
+        TextField("aliases", boost=2.0, word_set=True),
         TextField("body", expand=False),  # description, address, district
     ),
     filter_fields=("category", "districtKey"),
@@ -53,7 +54,7 @@ ATTRACTION_SPEC = IndexSpec(
 EVENT_SPEC = IndexSpec(
     text_fields=(
         TextField("name", boost=3.0, exact=True),
-        TextField("aliases", boost=2.0),  # the venue
+        TextField("aliases", boost=2.0, word_set=True),  # the venue
         TextField("body", expand=False),  # description, district, recurrence rule
     ),
     filter_fields=("status",),

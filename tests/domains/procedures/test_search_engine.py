@@ -25,12 +25,12 @@ DRIVING_LICENCE = "3.000347"
 
 async def test_rare_words_outweigh_common_ones(catalogue: int, gql: GraphQLClient) -> None:
     # "thay đổi", "cho" and "con" are everywhere; "họ tên" is what the user is after. The old
-    # ranking counted shared terms and put "Đổi giấy phép lái xe" first. (Third since session
-    # 10's English everyday names of the land transfer lengthened the aliases field BM25
-    # normalises by: see docs/chatbot.md, tenth session, "Left".)
+    # ranking counted shared terms and put "Đổi giấy phép lái xe" first. (The everyday names
+    # are scored as a set of words: the land transfer's many English names, which lengthened
+    # the field, no longer move it into the top three.)
     result = await search(gql, "thay đổi họ tên cho con", first=5)
     assert codes(result)[0] == CIVIL_STATUS_CHANGE, codes(result)
-    assert DRIVING_LICENCE not in codes(result)[:2]
+    assert DRIVING_LICENCE not in codes(result)[:3]
     unaccented = await search(gql, "thay doi ho ten cho con", first=5)
     assert codes(unaccented)[0] == CIVIL_STATUS_CHANGE
 
