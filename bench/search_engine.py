@@ -66,7 +66,7 @@ QUERIES = [
 SPEC = IndexSpec(
     text_fields=(
         TextField("name", boost=3.0, exact=True),
-        TextField("aliases", boost=2.0),
+        TextField("aliases", boost=2.0, word_set=True),  # as the catalogues' everyday names
         TextField("body", expand=False),
     ),
     code_fields=("code",),

@@ -387,7 +387,10 @@ class SearchIndex:
     def _word_rarity(self, word: str) -> float:
         """A folded word's rarity (``_rarity``) in the index as it is now: a field scored as a
         set of words (``TextField.word_set``) weighs its words by it."""
-        return self._rarity(self._index.searcher(), frozenset((word,)))[word]
+        weight = self._weights.get(word)
+        if weight is None:
+            weight = self._rarity(self._index.searcher(), frozenset((word,)))[word]
+        return weight
 
     def _total(self, name: Name, weights: Mapping[str, float]) -> float:
         """The weight of a whole name (kept with the word weights, emptied with them)."""
