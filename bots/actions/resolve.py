@@ -112,6 +112,13 @@ LEVELS = {
         *(f"lop {n}" for n in range(10, 13)),
     },
 }
+# Schooling past the three levels, and before them, as a question says it: no record for a pupil
+# of the three is one for a student or a preschool child ("chuyển trường đại học", "tuyển sinh
+# mầm non"). (Read in questions only: a college's name says what it is, not whom it takes.)
+LEVELS_BEYOND = {
+    "higher": {"dai hoc", "cao dang", "university", "college"},
+    "preschool": {"mam non", "nha tre", "preschool", "kindergarten"},
+}
 # A word this long after the pair a name ends with, that no name holds, says another kind of
 # the thing ("kinh doanh karaoke"), not how the question goes on ("khai sinh vì ...").
 ENDS_WORD = 4
@@ -500,6 +507,17 @@ class Scored:
     # "certification copies" of *Certification of copies ...*; not "hộ chiếu" of *Cấp hộ
     # chiếu ...*).
     deed_said: bool = False
+    # The rare word pairs (and long words) the question shares with the name as the name's own
+    # thing: not a pair said of another thing in the question ("thuế | cá nhân" of *... hộ gia
+    # đình, cá nhân ...*, asked "mã số thuế cá nhân"), nor one the question goes on from with a
+    # thing of two words the name lacks ("giấy phép | hành nghề" of *Cấp lại giấy phép lái xe*):
+    # ``own_phrases``. A procedure sharing none, and named by no everyday name, is not named.
+    own: Tuple[str, ...] = ()
+    # The question asks to have a paper again ("cấp lại", "đổi", "hết hạn") of a record that
+    # makes things the first time and holds the thing asked past its first words, as one part
+    # of it ("thẻ bảo hiểm y tế" of *Liên thông ... cấp thẻ bảo hiểm y tế cho trẻ em dưới 6
+    # tuổi*): another procedure, the re-issue of that thing.
+    renewal_of_part: bool = False
 
 
 @dataclass
@@ -564,6 +582,7 @@ class NameIndex:
         # ``goes_on_elsewhere``.
         self.deeds: Dict[str, Set[str]] = {}
         self.continued: Dict[str, Set[str]] = {}
+        self.ends: Dict[str, Set[str]] = {}
         # Words only the other-language names hold ("driving", not "thanh" of "thành lập").
         self.translated: Set[str] = set()
         for record_id, record_names in names.items():
@@ -585,6 +604,12 @@ class NameIndex:
                 self.firsts.setdefault(record_id, set()).update(folded[:1])
                 self.deeds.setdefault(record_id, set()).add(" ".join(folded[:2]))
                 self.continued.setdefault(record_id, set()).update(folded[1:-1])
+                # (Its last pair outside a parenthesis: what the record is about, "hộ kinh
+                # doanh" of *Đăng ký thay đổi nội dung đăng ký hộ kinh doanh*.)
+                bare = [f for _, f in _tokens(re.sub(r"\([^)]*\)", " ", name))]
+                self.ends.setdefault(record_id, set()).update(
+                    f"{a} {b}" for a, b in zip(bare[-2:-1], bare[-1:])
+                )
             self.terms[record_id] = terms
             self.heads[record_id] = heads
             self.accented[record_id] = accented
@@ -618,6 +643,15 @@ class NameIndex:
         # letter dropped: ``mended`` looks a typed word's candidates up instead of scanning.
         self._written_by_folded: Dict[str, List[str]] = {}
         self._written_by_deletion: Dict[str, List[str]] = {}
+        self._asked_words: Optional[Tuple[Set[str], Set[str]]] = None
+
+    def asked_words(self) -> Set[str]:
+        """The words of the assistant's own questions' word pairs (``question_pairs``): made
+        once per set of pairs."""
+        if self._asked_words is None or self._asked_words[0] is not self.question_pairs:
+            found = {word for pair in self.question_pairs for word in pair.split()}
+            self._asked_words = (self.question_pairs, found)
+        return self._asked_words[1]
 
     def accented_pairs(self) -> Dict[str, Tuple[str, str]]:
         """Each word pair of the names, folded, and its two words as the names write them."""
@@ -1218,6 +1252,152 @@ def expansions(question: str, synonyms: Dict[str, List[str]]) -> List[str]:
     ]
 
 
+# Syllables of the question's own words that say nothing of what a thing is: how questions ask
+# and whom for, what is done to a paper ("lại", "mất", "hết hạn"), what one wants ("xin").
+CHANGE_SYLLABLES = frozenset(
+    word for phrase in (*CHANGE_ASKED, *LOSS_ASKED, *EXPIRY_ASKED) for word in phrase.split()
+)
+
+
+# The school levels' words: a level asked is weighed by ``Scored.other_level``, not as a thing
+# ("chuyển trường thcs giữa năm").
+LEVEL_SYLLABLES = frozenset(
+    word
+    for levels in (LEVELS, LEVELS_BEYOND)
+    for names in levels.values()
+    for name in names
+    for word in name.split()
+)
+
+
+_EVERYDAY_TERMS: Dict[int, Tuple[Dict[str, List[str]], FrozenSet[str]]] = {}
+
+
+def everyday_terms(synonyms: Dict[str, List[str]]) -> FrozenSet[str]:
+    """The single words and the word pairs of the list's everyday names that have a meaning (not
+    its stop phrases); made once per list."""
+    kept = _EVERYDAY_TERMS.get(id(synonyms))
+    if kept is None or kept[0] is not synonyms:
+        found: Set[str] = set()
+        for key, phrases in synonyms.items():
+            words = key.split()
+            if not phrases:
+                continue
+            if len(words) == 1:
+                found.add(key)
+            found.update(f"{a} {b}" for a, b in zip(words, words[1:]))
+        kept = (synonyms, frozenset(found))
+        _EVERYDAY_TERMS[id(synonyms)] = kept
+    return kept[1]
+
+
+def deed_pairs(index: NameIndex) -> Set[str]:
+    """The word pairs two or more names begin with: what procedures do ("đăng ký", "cấp lại",
+    "chứng thực"), no thing of one of them."""
+    held = Counter(pair for pairs in index.deeds.values() for pair in pairs)
+    return {pair for pair, count in held.items() if count >= 2}
+
+
+def plain_words(index: NameIndex, deeds: Set[str]) -> Set[str]:
+    """Words that name no thing of a record (see ``own_phrases``): the language's, how
+    questions ask, whom for, what is done to a paper, and what procedures do (``deeds``)."""
+    return (
+        VI_WORDS
+        | PEOPLE_WORDS
+        | ASKING_WORDS
+        | WANTING
+        | CHANGE_SYLLABLES
+        | AGE_WORDS
+        | index.language_words
+        | {AGAIN}
+        | {word for pair in deeds for word in pair.split()}
+    )
+
+
+def own_phrases(
+    typed: Sequence[str],
+    shared: Sequence[str],
+    index: NameIndex,
+    record_id: str,
+    plain: Set[str],
+    deeds: Set[str],
+    keys: Collection[str] = frozenset(),
+) -> Tuple[str, ...]:
+    """The shared terms that name the record (``Scored.own``): word pairs rare enough to be
+    evidence alone, and long words, less the pairs every place of which in the question is
+    said of another thing. Vietnamese puts a thing before what qualifies it: a pair after a
+    word of a thing the name lacks qualifies that thing ("mã số thuế | cá nhân"); a pair the
+    question goes on from with two words of a thing the name lacks, where the name goes on
+    with its own, is another kind of it ("giấy phép | hành nghề y", "hộ chiếu | ngoại giao")."""
+    terms = index.terms.get(record_id, set())
+    floor = index.min_evidence()
+
+    def thing(word: str) -> bool:
+        return word.isalpha() and word not in terms and word not in plain
+
+    # A thing of two words no name holds that the question goes on to from a pair the name goes
+    # on from with its own words: the question asks another kind of the thing, and no pair of
+    # it is the record's ("giấy phép hành nghề" of *Cấp lại giấy phép lái xe*, "hộ chiếu ngoại
+    # giao" of *Cấp hộ chiếu phổ thông ...*): one of its words is none of the assistant's own
+    # questions' (they say "thẻ mới", "giữa năm" of any paper).
+    asked = index.asked_words()
+    for term in shared:
+        if " " not in term:
+            continue
+        a, b = term.split()
+        if not any(other.startswith(f"{b} ") for other in terms):
+            continue
+        for at in range(len(typed) - 3):
+            c, d = typed[at + 2], typed[at + 3]
+            if (
+                typed[at] == a
+                and typed[at + 1] == b
+                and c.isalpha()
+                and d.isalpha()
+                and len(c) > 1
+                and len(d) > 1
+                # (Nor words of an everyday name, whose meaning a name holds: "thẻ bhyt",
+                # "thay đổi ngành nghề hộ kinh doanh".)
+                and not {c, d, f"{c} {d}"} & keys
+                # (Nor the start of how the question asks: "đất trồng lúa | gồm những bước".)
+                and " ".join(typed[at + 3 : at + 5]) not in ASKING_PAIRS
+                # (A syllable of how questions ask may still name a thing: "ngoại" of "ngoại
+                # giao", not of "ngoài giờ".)
+                and not {c, d} & ((plain - ASKING_WORDS) | VI_WORDS | AGE_WORDS | LEVEL_SYLLABLES)
+                and f"{c} {d}" not in ASKING_PAIRS
+                and f"{b} {c}" not in index.frequency
+                and f"{c} {d}" not in index.frequency
+                and c not in terms
+                and not {c, d} <= asked
+            ):
+                return ()
+    found: List[str] = []
+    for term in shared:
+        if " " not in term:
+            if len(term) >= LONG_WORD:
+                found.append(term)
+            continue
+        a, b = term.split()
+        if index.weight(term) < floor or term in deeds or a == AGAIN:
+            # (What procedures do, "cấp lại"; "lại" belongs to the verb before it: "lại giấy".)
+            continue
+        spots = [at for at in range(len(typed) - 1) if typed[at] == a and typed[at + 1] == b]
+        # (A pair read from an everyday name's phrase is the name's own; so is one of what the
+        # name is, its first words or its last: "ngành nghề | hộ kinh doanh" asks the
+        # household business's, "nhờ | hòa giải" a mediation.)
+        if (
+            not spots
+            or term in index.heads.get(record_id, set())
+            or term in index.ends.get(record_id, set())
+            or any(
+                not (at > 0 and thing(typed[at - 1]) and f"{typed[at - 1]} {a}" not in terms)
+                for at in spots
+            )
+        ):
+            found.append(term)
+    return tuple(found)
+
+
 def score(
     question: str,
     candidates: Sequence[Candidate],
@@ -1294,13 +1474,17 @@ def score(
     more_english = sum(w in EN_WORDS for w in tokens) > sum(w in VI_WORDS for w in tokens)
     everyday_words = {word for key in (synonyms or {}) for word in key.split()}
     every_term = set(typed) | {f"{a} {b}" for a, b in zip(typed, typed[1:])}
-    asked_levels = levels_in(question)
+    asked_levels = levels_in(question, beyond=True)
     asked_words = {
         word
         for a, b in zip(typed, typed[1:])
         if f"{a} {b}" in index.question_pairs
         for word in (a, b)
     }
+    deeds = deed_pairs(index)
+    plain = plain_words(index, deeds)
+    known_names = everyday_terms(synonyms or {})
+    renewal_asked = bool(kinds_asked & {"renew", "extend"})
     seen: Set[str] = set()
     scored: List[Scored] = []
     for candidate in candidates:
@@ -1444,6 +1628,24 @@ def score(
                 typed_said=words & index.words_of(question) if also else said,
                 deed_said=any(
                     term.split()[0] in index.firsts.get(candidate.id, set()) for term in head
+                ),
+                # (English words are words, not syllables of compounds: no context weighed.)
+                own=own_phrases(typed, shared, index, candidate.id, plain, deeds, known_names)
+                if not english
+                else tuple(
+                    term
+                    for term in shared
+                    if (" " in term and index.weight(term) >= index.min_evidence())
+                    or len(term) >= LONG_WORD
+                ),
+                renewal_of_part=renewal_asked
+                and candidate.kind == "procedure"
+                and not names_change(own_name(index, candidate.id, english))
+                and not renewal_of(index.names.get(candidate.id, []))
+                and not _holds(index.names.get(candidate.id, []), COPY_NAMES)
+                and not any(
+                    " " in term and term in index.heads.get(candidate.id, set())
+                    for term in shared
                 ),
                 left=frozenset(
                     word
@@ -1619,11 +1821,13 @@ def _state_pairs(question: str) -> Set[str]:
     return {f"{a} {b}" for i, (a, b) in enumerate(zip(words, words[1:])) if {i, i + 1} & spots}
 
 
-def levels_in(text: str) -> Set[str]:
-    """The school levels a text names (``LEVELS``)."""
+def levels_in(text: str, beyond: bool = False) -> Set[str]:
+    """The school levels a text names (``LEVELS``; with ``beyond``, a question's, also
+    ``LEVELS_BEYOND``)."""
     folded = f" {fold(text)} "
+    levels = {**LEVELS, **LEVELS_BEYOND} if beyond else LEVELS
     return {
-        level for level, names in LEVELS.items() if any(f" {name} " in folded for name in names)
+        level for level, names in levels.items() if any(f" {name} " in folded for name in names)
     }
 
 
@@ -1997,6 +2201,10 @@ def decide_among(
         # level asked says which, of two records the question names alike (not *Mầm non Đông
         # Thọ* for "mầm non Hàm Rồng" beside *Tiểu học Hàm Rồng*).
         decision = Decision("answer", fitting)
+    if decision.kind == "choose" and all(s.other_level for s in decision.options):
+        # Every record offered is for another school level than the one asked ("tuyển sinh
+        # đại học": the grade-6 and grade-10 admissions): none of them is asked about.
+        decision = Decision("unsure", decision.options, why=f"{decision.why}; other levels")
     if english:
         # English words are words: a rare pair of them settles more than Vietnamese syllables'
         # ("ca nhan" of "mã số thuế cá nhân" is no land registration for individuals).
@@ -2012,6 +2220,24 @@ def decide_among(
         # do not name this record; offer it (and the next), do not state it.
         decision = Decision(
             "choose", _with_next(best, eligible), why=f"{decision.why}; lone syllables"
+        )
+    if (
+        heads
+        and best is not None
+        and best.candidate.kind == "procedure"
+        and decision.kind in ("answer", "choose")
+        and not decision.why.endswith("lone syllables")
+        and not any(_named_by_own(s) for s in decision.options)
+    ):
+        # No record offered shares a phrase of its own with the question, nor is named by an
+        # everyday name: only what procedures do ("đăng ký"), lone syllables ("doanh" of "doanh
+        # nghiệp", "con" of "con nuôi"), or a phrase said of another thing ("thuế | cá nhân").
+        # What is asked is perhaps a procedure the catalogue lacks: "not found exactly; the
+        # closest", never stated, nor "A or B?".
+        return Decision(
+            "unsure",
+            decision.options if decision.kind == "choose" else _with_next(best, eligible),
+            why=f"{decision.why}; no phrase of its own",
         )
     # A procedures' choice too: where the two share the very same words, "not found; the
     # closest" rather than "A or B?" (places keep their choice: a place and its event).
@@ -2095,6 +2321,9 @@ def decide_among(
         # (Not a record done the first time for a thing had before: "đăng ký sang tên xe máy
         # cũ" names the vehicle's first registration by "đăng ký xe máy", and asks a transfer.)
         meant = [s for s in meant if not s.first_time]
+        # (Nor one sharing nothing of its own but when, or those pairs: "đăng ký lần đầu xe ô
+        # tô cũ nhập khẩu" names no first land registration by "lần đầu".)
+        meant = [s for s in meant if not s.when_only]
         if len(meant) == 1:
             return Decision("answer", meant, why="foreign: the record named")
         return Decision("unsure", _with_next(best, eligible), why="foreign")
@@ -2147,6 +2376,10 @@ def decide_among(
         if len(again) == 1:
             return Decision("answer", again, why="again: the copy or re-issue")
         return Decision("unsure", _with_next(best, eligible), why="again, of a first-time record")
+    if decision.kind == "answer" and best is not None and best.renewal_of_part:
+        # "cấp lại thẻ bảo hiểm y tế" of the linked procedure that issues the card with a birth
+        # registration: the re-issue of the card is another procedure.
+        return Decision("unsure", _with_next(best, eligible), why="renewal of a part")
     if decision.kind == "answer" and best is not None and best.foreign_party:
         # "married to a foreigner": the domestic procedure is not the one with a foreign party.
         return Decision("unsure", _with_next(best, eligible), why="foreign party")
@@ -2760,6 +2993,13 @@ def _thing_shared(scored: Scored) -> bool:
         (" " in term or len(term) >= LONG_WORD) and not AGE_WORDS & set(term.split())
         for term in scored.shared
     )
+
+
+def _named_by_own(scored: Scored) -> bool:
+    """Whether the question names the record: a phrase of its own (``Scored.own``), an
+    everyday name, or ``LONE_WORDS`` of its lone syllables ("chuyển đất lúa sang trồng cây")."""
+    lone = [t for t in scored.shared if " " not in t and t not in scored.asking]
+    return bool(scored.own or scored.named) or len(lone) >= LONE_WORDS
 
 
 def _phrase(scored: Scored) -> bool:
