@@ -518,6 +518,10 @@ class Scored:
     # of it ("thẻ bảo hiểm y tế" of *Liên thông ... cấp thẻ bảo hiểm y tế cho trẻ em dưới 6
     # tuổi*): another procedure, the re-issue of that thing.
     renewal_of_part: bool = False
+    # A place shared with a Vietnamese question only by a pair of the kind its name begins with,
+    # said there of another thing ("kỳ thi THPT | quốc gia" of *Vườn quốc gia Bến En*): no word
+    # of its own name is asked.
+    kind_of_another: bool = False
 
 
 @dataclass
@@ -1331,10 +1335,6 @@ def own_phrases(
     with its own, is another kind of it ("giấy phép | hành nghề y", "hộ chiếu | ngoại giao")."""
     terms = index.terms.get(record_id, set())
     floor = index.min_evidence()
-
-    def thing(word: str) -> bool:
-        return word.isalpha() and word not in terms and word not in plain
-
     # A thing of two words no name holds that the question goes on to from a pair the name goes
     # on from with its own words: the question asks another kind of the thing, and no pair of
     # it is the record's ("giấy phép hành nghề" of *Cấp lại giấy phép lái xe*, "hộ chiếu ngoại
@@ -1381,21 +1381,56 @@ def own_phrases(
         if index.weight(term) < floor or term in deeds or a == AGAIN:
             # (What procedures do, "cấp lại"; "lại" belongs to the verb before it: "lại giấy".)
             continue
-        spots = [at for at in range(len(typed) - 1) if typed[at] == a and typed[at + 1] == b]
         # (A pair read from an everyday name's phrase is the name's own; so is one of what the
         # name is, its first words or its last: "ngành nghề | hộ kinh doanh" asks the
         # household business's, "nhờ | hòa giải" a mediation.)
         if (
-            not spots
-            or term in index.heads.get(record_id, set())
+            term in index.heads.get(record_id, set())
             or term in index.ends.get(record_id, set())
-            or any(
-                not (at > 0 and thing(typed[at - 1]) and f"{typed[at - 1]} {a}" not in terms)
-                for at in spots
-            )
+            or not said_of_another(typed, term, terms, plain)
         ):
             found.append(term)
     return tuple(found)
+
+
+def _kind_of_another(
+    typed: Sequence[str], shared: Sequence[str], index: NameIndex, record_id: str, plain: Set[str]
+) -> bool:
+    """See ``Scored.kind_of_another``: the rare pairs shared are all of the kind the name
+    begins with (its first words, which its other-language name translates: "quốc gia" of
+    *Vườn quốc gia Bến En*, "National Park"; not a proper name both keep, "Bến En", "Xuân
+    Liên"), said of another thing, and no other word of the name is shared."""
+    terms = index.terms.get(record_id, set())
+    heads = index.heads.get(record_id, set())
+    names = index.names.get(record_id, [])
+    kept = set()
+    for name in names[1:]:
+        folded = [f for _, f in _tokens(name)]
+        kept.update(f"{a} {b}" for a, b in zip(folded, folded[1:]))
+    heads = heads - kept
+    pairs = [t for t in shared if " " in t and index.weight(t) >= index.min_evidence()]
+    said = {word for pair in pairs for word in pair.split()}
+    return (
+        bool(pairs)
+        and all(pair in heads and said_of_another(typed, pair, terms, plain) for pair in pairs)
+        and all(word in said for term in shared for word in term.split())
+    )
+
+
+def said_of_another(typed: Sequence[str], pair: str, terms: Set[str], plain: Set[str]) -> bool:
+    """Whether the question says the pair, and says it everywhere after a word of a thing the
+    name (``terms``) lacks (no word of ``plain``): of that thing ("thuế | cá nhân", "THPT |
+    quốc gia"), not the name's."""
+    a, b = pair.split()
+    spots = [at for at in range(len(typed) - 1) if typed[at] == a and typed[at + 1] == b]
+    return bool(spots) and all(
+        at > 0
+        and typed[at - 1].isalpha()
+        and typed[at - 1] not in terms
+        and typed[at - 1] not in plain
+        and f"{typed[at - 1]} {a}" not in terms
+        for at in spots
+    )
 
 
 def score(
@@ -1638,6 +1673,10 @@ def score(
                     if (" " in term and index.weight(term) >= index.min_evidence())
                     or len(term) >= LONG_WORD
                 ),
+                kind_of_another=candidate.kind != "procedure"
+                and not english
+                and not also
+                and _kind_of_another(typed, shared, index, candidate.id, plain),
                 renewal_of_part=renewal_asked
                 and candidate.kind == "procedure"
                 and not names_change(own_name(index, candidate.id, english))
@@ -1677,7 +1716,13 @@ def score(
                 kinds_asked=kinds_asked,
                 first_asked=bool(FIRST_TIME & every_term),
                 another_thing=candidate.kind == "procedure"
-                and goes_on_elsewhere(question, candidate.id, index),
+                and (
+                    goes_on_elsewhere(question, candidate.id, index)
+                    or (
+                        not english
+                        and goes_on_to_another(typed, shared, index, candidate.id, synonyms or {})
+                    )
+                ),
                 when_only=bool(FIRST_TIME & set(shared))
                 and sum(
                     index.weight(term)
@@ -2130,6 +2175,47 @@ def goes_on_elsewhere(question: str, record_id: str, index: NameIndex) -> bool:
     )
 
 
+def goes_on_to_another(
+    typed: Sequence[str],
+    shared: Sequence[str],
+    index: NameIndex,
+    record_id: str,
+    synonyms: Dict[str, List[str]],
+) -> bool:
+    """Whether the question goes on from a rare pair the name goes on from with its own words,
+    through a pair no name holds, to a rare pair of other records' names this name lacks: "thẻ
+    bảo hiểm | xã hội" asked of the linked procedure issuing a "thẻ bảo hiểm | y tế". Not
+    whom it is for ("cho người"), nor an everyday name's meaning the name is read as ("thẻ căn
+    cước công dân", the meaning of "cccd")."""
+    terms = index.terms.get(record_id, set())
+    floor = index.min_evidence()
+    for term in shared:
+        if " " not in term or index.weight(term) < floor:
+            continue
+        a, b = term.split()
+        if not any(other.startswith(f"{b} ") for other in terms):
+            continue
+        for at in range(len(typed) - 3):
+            c, d = typed[at + 2], typed[at + 3]
+            if (
+                typed[at] == a
+                and typed[at + 1] == b
+                and f"{b} {c}" not in index.frequency
+                and f"{c} {d}" not in terms
+                and index.weight(f"{c} {d}") >= floor
+                and not {c, d} & (AGE_WORDS | PEOPLE_WORDS)
+                # (Nor how any procedure is asked, "lần đầu", "giấy tờ".)
+                and f"{c} {d}" not in SAID_OF_ANY
+                and not any(
+                    record_id in index.meaning(phrases)
+                    for phrases in synonyms.values()
+                    if any(f" {a} {b} {c} {d} " in f" {phrase} " for phrase in phrases)
+                )
+            ):
+                return True
+    return False
+
+
 def decide(
     scored: Sequence[Scored],
     min_evidence: float,
@@ -2327,6 +2413,9 @@ def decide_among(
         if len(meant) == 1:
             return Decision("answer", meant, why="foreign: the record named")
         return Decision("unsure", _with_next(best, eligible), why="foreign")
+    if decision.kind == "answer" and best is not None and best.kind_of_another and places:
+        # "đăng ký thi THPT quốc gia": the national exam, not *Vườn quốc gia Bến En*.
+        return Decision("unsure", _with_next(best, eligible), why="kind of another thing")
     if decision.kind == "answer" and best is not None and best.beside and places:
         # "bệnh viện tỉnh Nghệ An", "trường chuyên Hà Nội": the everyday name fits, but the
         # question names another province (the everyday names of the province's places say

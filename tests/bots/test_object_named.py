@@ -32,6 +32,7 @@ BIRTH = "1.001193"
 
 SYNONYMS = {
     "bhyt": ["bao hiem y te"],
+    "cccd": ["can cuoc cong dan", "can cuoc", "the can cuoc"],
     "cap 2": ["trung hoc co so"],
     "thcs": ["trung hoc co so"],
     "bang lai": ["giay phep lai xe"],
@@ -73,6 +74,9 @@ NOT_HELD = [
     ("cap lai the bhyt", (LINKED_BIRTH, 0.5), (ID_REISSUE, 0.1)),
     ("đổi thẻ bảo hiểm y tế bị sai tên", (LINKED_BIRTH, 0.6)),
     ("làm lại thẻ bảo hiểm y tế cho mẹ", (LINKED_BIRTH, 0.6)),
+    # "thẻ bảo hiểm | xã hội": the name goes on "bảo hiểm | y tế"; "xã hội" is other names'.
+    ("cấp thẻ bảo hiểm xã hội", (LINKED_BIRTH, 0.1)),
+    ("cap the bao hiem xa hoi cho bo", (LINKED_BIRTH, 0.1)),
     ("con tôi muốn chuyển trường đại học", (SCHOOL_TRANSFER, 0.9)),
     ("chuyen truong cao dang", (SCHOOL_TRANSFER, 0.9)),
     ("chuyển trường mầm non cho bé", (SCHOOL_TRANSFER, 0.9)),
@@ -107,6 +111,8 @@ HELD = [
     ("đổi giấy phép lái xe hết hạn", LICENCE_EXCHANGE, (LICENCE_EXCHANGE, 0.5)),
     ("dang ky ket hon can giay to gi", MARRIAGE, (MARRIAGE, 0.7)),
     ("cấp lại thẻ căn cước bị mất", ID_REISSUE, (ID_REISSUE, 0.5)),
+    # "căn cước công dân" is what "cccd" means, not another record's "công dân".
+    ("cấp thẻ căn cước công dân cho con 10 tuổi", "1.014062", ("1.014062", 0.5)),
     ("tuyển sinh vào lớp 10", GRADE_10, (GRADE_10, 0.6)),
 ]
 
@@ -128,3 +134,40 @@ def test_a_phrase_said_of_another_thing_is_not_the_records() -> None:
     assert resolve.own_phrases(typed, ["ca nhan"], index, LAND_FIRST, plain, deeds) == ()
     typed = resolve.fold("đăng ký đất lần đầu cho cá nhân").split()
     assert resolve.own_phrases(typed, ["ca nhan"], index, LAND_FIRST, plain, deeds) == ("ca nhan",)
+
+
+PLACES = {
+    "park": ["Vườn quốc gia Bến En", "Ben En National Park"],
+    "reserve": ["Khu bảo tồn thiên nhiên Xuân Liên", "Xuan Lien Nature Reserve"],
+    "museum": ["Bảo tàng tỉnh Thanh Hóa", "Thanh Hoa Provincial Museum"],
+    "citadel": ["Thành nhà Hồ", "Ho Citadel"],
+    "beach": ["Bãi biển Sầm Sơn", "Sam Son Beach"],
+    "temple": ["Đền Bà Triệu", "Ba Trieu Temple"],
+    "cave": ["Động Từ Thức", "Tu Thuc Cave"],
+    "lake": ["Hồ Cửa Đạt", "Cua Dat Lake"],
+    "rock": ["Hòn Trống Mái", "Trong Mai Rock"],
+    "village": ["Làng cổ Đông Sơn", "Dong Son Ancient Village"],
+}
+
+
+@pytest.mark.parametrize(
+    ("question", "place", "kind"),
+    [
+        # "quốc gia" said of the national exam: the kind the park's name begins with, which
+        # its English name translates, names no park.
+        ("đăng ký thi THPT quốc gia", "park", "unsure"),
+        ("lich thi tot nghiep thpt quoc gia nam nay", "park", "unsure"),
+        # The park's kind said as its own, or its proper name, kept.
+        ("vườn quốc gia có gì chơi", "park", "answer"),
+        ("vqg ben en gia ve bao nhieu", "park", "answer"),
+        # A proper name after a kind word the name lacks ("rừng | Xuân Liên") is the place's.
+        ("rừng Xuân Liên có cho cắm trại không", "reserve", "answer"),
+    ],
+)
+def test_a_kind_said_of_another_thing_names_no_place(question: str, place: str, kind: str) -> None:
+    index = resolve.NameIndex(PLACES)
+    index.places = True
+    candidates = [resolve.Candidate("attraction", place, "", 1.0, 0.8)]
+    scored = resolve.score(question, candidates, index, {})
+    decision = resolve.decide(scored, index.min_evidence(), places=True, phrase_needed=True)
+    assert decision.kind == kind, decision.why
