@@ -522,6 +522,11 @@ class Scored:
     # said there of another thing ("kỳ thi THPT | quốc gia" of *Vườn quốc gia Bến En*): no word
     # of its own name is asked.
     kind_of_another: bool = False
+    # The part of ``unexplained`` that is "thủ tục (hành chính)", what every procedure is: it
+    # keeps two records offered from being "A or B?" ("thủ tục nhận con nuôi"), not one record
+    # its own pair names from being answered ("tách sổ ... là thủ tục gì", "làm khai sinh ...
+    # thì thủ tục ntn").
+    kind_said: float = 0.0
 
 
 @dataclass
@@ -873,8 +878,10 @@ class NameIndex:
             if (a not in known or b not in known)
             and not (english and {a, b} & function_words(self))
             # Nor how a question asks ("giấy tờ", "ở đâu"), or says when ("lần đầu"), which
-            # any procedure may be asked with.
+            # any procedure may be asked with; nor "lại" with what follows, of the verb before
+            # it ("đăng ký lại | giấy phép").
             and f"{a} {b}" not in SAID_OF_ANY
+            and a != AGAIN
         }
         # A long word (English: no syllable is this long) whose stem a word of the name begins
         # with is that word inflected ("register" of "registration").
@@ -1673,6 +1680,12 @@ def score(
                     if (" " in term and index.weight(term) >= index.min_evidence())
                     or len(term) >= LONG_WORD
                 ),
+                kind_said=sum(
+                    index.weight(pair)
+                    for pair in KIND_PAIRS & every_term
+                    if pair not in name_terms
+                    and set(pair.split()) - name_terms - index.language_words
+                ),
                 kind_of_another=candidate.kind != "procedure"
                 and not english
                 and not also
@@ -2312,7 +2325,6 @@ def decide_among(
         and best is not None
         and best.candidate.kind == "procedure"
         and decision.kind in ("answer", "choose")
-        and not decision.why.endswith("lone syllables")
         and not any(_named_by_own(s) for s in decision.options)
     ):
         # No record offered shares a phrase of its own with the question, nor is named by an
@@ -2469,6 +2481,9 @@ def decide_among(
         # "cấp lại thẻ bảo hiểm y tế" of the linked procedure that issues the card with a birth
         # registration: the re-issue of the card is another procedure.
         return Decision("unsure", _with_next(best, eligible), why="renewal of a part")
+    if decision.kind == "choose" and any(s.renewal_of_part for s in decision.options):
+        # (Nor offered as "A or B?" beside another re-issue: "cấp lại thẻ bhyt".)
+        return Decision("unsure", decision.options, why=f"{decision.why}; renewal of a part")
     if decision.kind == "answer" and best is not None and best.foreign_party:
         # "married to a foreigner": the domestic procedure is not the one with a foreign party.
         return Decision("unsure", _with_next(best, eligible), why="foreign party")
@@ -2509,7 +2524,7 @@ def decide_among(
     if (
         decision.kind == "answer"
         and best is not None
-        and best.unexplained >= residual * best.evidence
+        and best.unexplained - best.kind_said >= residual * best.evidence
     ):
         # The question says as much again that this record's name does not: perhaps another
         # procedure, one the catalogue lacks. Offer it, do not state it.

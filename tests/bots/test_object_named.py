@@ -114,6 +114,9 @@ HELD = [
     # "căn cước công dân" is what "cccd" means, not another record's "công dân".
     ("cấp thẻ căn cước công dân cho con 10 tuổi", "1.014062", ("1.014062", 0.5)),
     ("tuyển sinh vào lớp 10", GRADE_10, (GRADE_10, 0.6)),
+    # "thủ tục", what every procedure is, leaves nothing of the question unexplained.
+    ("đăng ký khai sinh muộn cho cháu thì thủ tục thế nào", BIRTH, (BIRTH, 0.4)),
+    ("tach ho cho con trai la thu tuc gi", "1.010038", ("1.010038", 0.6)),
 ]
 
 
