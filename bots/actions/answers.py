@@ -61,6 +61,11 @@ LABELS: Dict[str, Dict[str, str]] = {
             "Tôi không tìm thấy nơi bạn hỏi ở {town} trong dữ liệu tôi tra cứu được. Nơi gần với "
             "điều bạn hỏi nhất trong dữ liệu ở {there}:"
         ),
+        "in_town": "Ở {town}, dữ liệu có những nơi này khớp với điều bạn hỏi; bạn chọn một nơi:",
+        "no_lodging": (
+            "Tôi chưa có dữ liệu về chỗ ở (khách sạn, nhà nghỉ, homestay). Bạn có thể gọi đường "
+            "dây nóng {hotline}. Thông tin về nơi bạn nhắc đến:"
+        ),
         "unsure_procedure": (
             "Tôi không tìm thấy đúng thủ tục bạn hỏi trong danh mục tôi tra cứu được (có thể danh "
             "mục chưa có). Gần nhất là thủ tục dưới đây; nếu không phải, bạn tra trên Cổng dịch "
@@ -138,6 +143,12 @@ LABELS: Dict[str, Dict[str, str]] = {
         "elsewhere": (
             "I could not find what you asked about in {town} in the data I can look up. The "
             "closest to it in the data is in {there}:"
+        ),
+        "in_town": "In {town}, the data holds these places matching what you asked; pick one:",
+        "no_lodging": (
+            "Sorry, I don't have the data to answer that: no hotels, guesthouses or homestays are "
+            "in the data I can look up. You can call the hotline {hotline}. About the place you "
+            "mentioned:"
         ),
         "unsure_procedure": (
             "I could not find exactly that procedure in the catalogue I can look up (it may not "

@@ -23,10 +23,23 @@ from actions import answers, catalogue, place_answers, places, settings
 from actions.api import ApiUnavailable
 from actions.common import lang_of, say
 from actions.everyday import merged as merged_synonyms
-from actions.everyday import place_synonyms, spelled
+from actions.everyday import PLACE_DOMAINS, place_synonyms, spelled
 from actions.fallback import give_up
+from actions.place_kinds import (
+    KindAsked,
+    kind_records,
+    kinds_asked,
+    lodging_asked,
+    lodging_named,
+    market_named,
+    named_by_pairs,
+    place_mended,
+)
+from actions.place_kinds import kind_words as place_kind_words
 from actions.resolve import (
     ASKING_WORDS,
+    PLAN_ASKED,
+    WHERE_BEFORE,
     RENEWAL_WORDS,
     LONG_WORD,
     SCHOOL_LEVELS,
@@ -214,6 +227,8 @@ INTENT_SURE = 0.7
 # "cấp 2 Bắc Sơn": the lower-secondary school's name says THCS.
 SCHOOL_SYNONYMS = {level: [school.split(" ", 1)[1]] for level, school in SCHOOL_LEVELS.items()}
 HINT_BONUS = 1.5
+# The most places of a town offered at once for a kind asked there.
+TOWN_OPTIONS = 5
 # A second catalogue whose best record the words single out at least this much (relative to
 # the first's) makes the answer a choice between the two (tuned on the dev split).
 CROSS_CLOSE = 0.9
@@ -277,6 +292,30 @@ def _words_and_pairs(text: str) -> Set[str]:
     """The folded words of a text and its pairs of neighbouring words."""
     folded = words(text)
     return {*folded, *(f"{a} {b}" for a, b in zip(folded, folded[1:]))}
+
+
+def named_beyond_search(
+    text: str,
+    candidates: List[catalogue.Candidate],
+    names: "catalogue.Names",
+    domain: str,
+    lang: str,
+) -> List[catalogue.Candidate]:
+    """The records of a place catalogue a rare pair of the question names that the search's
+    hits lack (``place_kinds.named_by_pairs``), as candidates."""
+    have = {c.id for c in candidates}
+    added = []
+    for record_id in named_by_pairs(words(text), names.indexes[domain]):
+        kind = names.kind_of(record_id)
+        if record_id in have or kind in (None, "itinerary", "procedure"):
+            continue
+        added.append(catalogue.Candidate(str(kind), record_id, names.name(str(kind), record_id, lang)))
+    return added
+
+
+def plan_asked(text: str) -> bool:
+    """Whether the question asks for a plan of a visit ("lịch trình 2 ngày", "weekend")."""
+    return bool(_words_and_pairs(text) & PLAN_ASKED)
 
 
 def asks_only(text: str) -> bool:
@@ -378,13 +417,14 @@ class ActionAnswer(Action):
         if intent == "choose_record" and chosen:
             kind, record_id, aspect = chosen
             return await self._say_record(dispatcher, kind, record_id, aspect or previous_aspect, lang)
-        # "đăng kí" is "đăng ký" (the catalogues write "y"); "cho em hỏi" asks nothing.
-        text = without_opener(y_spelled(text))
+        names = await catalogue.names()
+        # "đăng kí" is "đăng ký" (the catalogues write "y"); "cho em hỏi" asks nothing, "cho Hoi
+        # o Sam Son" names the market (place_kinds.market_named).
+        text = without_opener(market_named(y_spelled(text), names.markets))
         code = CODE.search(text) or CODE.search(str(next(tracker.get_latest_entity_values("procedure"), "")))
         if code:
             aspect = _aspect(text, intent, "procedure", previous_aspect)
             return await self._say_record(dispatcher, "procedure", code.group(), aspect, lang)
-        names = await catalogue.names()
         # "biển só", "hộ chiêu": one accent mistyped in a pair of a procedure's name, read as
         # the name writes it (searched, scored and weighed as unknown so); "bảo tang": one
         # syllable's accents left out in a pair of a place's name, the same.
@@ -398,6 +438,10 @@ class ActionAnswer(Action):
             if detect_lang(text) != "en"
             else text
         )
+        if mended == text and detect_lang(text) != "en":
+            # So is a letter of a place's name ("lễ hội pồn pôông": *Pôồn Pôông*).
+            for place in PLACE_DOMAINS:
+                mended = place_mended(mended, names.indexes[place], names.vocabulary.knows_written)
         # "tra cứu tình trạng hồ sơ căn cước": the words asking the state of a file name no
         # record (searched and scored without them; the aspect is read from the question).
         mended = without_status_words(mended)
@@ -450,6 +494,13 @@ class ActionAnswer(Action):
             # hold and its everyday names.
             found["procedures"] = (await catalogue.search(rare, lang))["procedures"]
             story = True
+        for place in PLACE_DOMAINS:
+            # A place its own rare pair names, ranked out of the search's first hits by a long
+            # question's other words ("... driving up to Xuan Lien nature reserve this
+            # afternoon, is it open today ..."): a candidate too.
+            found[place] = found.get(place, []) + named_beyond_search(
+                mended, found.get(place, []), names, place, lang
+            )
         itineraries = [
             catalogue.Candidate("itinerary", record_id, record_names[0])
             for record_id, record_names in names.names.get("itinerary", {}).items()
@@ -591,7 +642,7 @@ class ActionAnswer(Action):
         )
         if not procedure_named and kind_named and decisions[kind_named].kind == "none" and placed:
             # "bệnh viện ở Nga Sơn": the kind asked has no record there; not another kind's.
-            return self._in_town(dispatcher, names, text, intent, lang, placed[0])
+            return await self._in_town(dispatcher, names, text, intent, lang, placed[0])
         if procedure_named:
             chosen_domain, decision = "procedures", decisions["procedures"]
         elif len(named) == 1 and decisions[next(iter(named))].kind != "none":
@@ -620,6 +671,36 @@ class ActionAnswer(Action):
                 phrased(decisions) if vietnamese else decisions, hint, names, known=not loosely
             )
         best = decision.best
+        if (
+            chosen_domain != "procedures"
+            and decision.kind != "none"
+            and lodging_asked(text)
+            and not plan_asked(text)
+            and not any(
+                lodging_named(names.names.get(o.candidate.kind, {}).get(o.candidate.id, []))
+                for o in decision.options[:2]
+            )
+        ):
+            # Where to sleep at a place ("homestay ở Pù Luông", "hotel near Sam Son beach"): no
+            # catalogue holds lodging; said so, the place offered, not its overview stated.
+            return self._no_lodging(dispatcher, decision, names, text, intent, lang)
+        kinds = (
+            kinds_asked(text)
+            if chosen_domain != "procedures"
+            and not loosely
+            and not (best is not None and best.candidate.kind == "itinerary")
+            else []
+        )
+        town = self._kind_town(text, kinds, decision, names) if kinds else None
+        if town is not None and (
+            decision.kind == "none"
+            or only_place_names(decision.best, names.indexes[chosen_domain or "tourism"])
+            or kind_records(kinds, names.in_town.get(town, []), names.categories)
+        ):
+            # "di tích ở Vĩnh Lộc", "đền ở Sầm Sơn": a kind of place asked in a town, no record
+            # named by more than the kind and the town: that town's places of the kind (none
+            # there: said so; "bảo tàng ở Hoằng Hóa" offers the province's museum, below).
+            return await self._in_town(dispatcher, names, text, intent, lang, town)
         festival = "event" in domains_named(text, names.kind_markers) and chosen_domain in (
             "tourism",
             None,
@@ -762,7 +843,7 @@ class ActionAnswer(Action):
             if town is not None:
                 # "bảo tàng ở Hoằng Hóa", "bệnh viện nhi ở Sầm Sơn": the record is elsewhere;
                 # said so, and offered, never stated as the answer for that town (review R10).
-                there = names.district_names.get(best.id) or ""
+                there = names.district_said.get(best.id) or ""
                 said = names.towns[town]
                 return self._elsewhere(dispatcher, best, said, there, names, text, intent, lang)
             only_town = (
@@ -772,7 +853,7 @@ class ActionAnswer(Action):
             )
             if only_town is not None:
                 # "đền ở Thọ Xuân" and the district's hospital: only where, nothing of what.
-                return self._in_town(dispatcher, names, text, intent, lang, only_town)
+                return await self._in_town(dispatcher, names, text, intent, lang, only_town)
             # After "which procedure?", the aspect asked before the answer is still wanted.
             waiting = previous_aspect if tracker.get_slot("record") is None else None
             # An aspect only the intent says, and the intent unsure: an overview with the
@@ -821,7 +902,7 @@ class ActionAnswer(Action):
             if len(towns_only) == 1 and only is not None and not named:
                 # "chùa ở Hoằng Hóa" offered the district's hospital and school: each shares
                 # only the town asked in, nothing of what is asked (review R4).
-                return self._in_town(dispatcher, names, text, intent, lang, only)
+                return await self._in_town(dispatcher, names, text, intent, lang, only)
             return self._offer(dispatcher, decision, names, text, intent, lang)
         if festivals_listed:
             entity = next(tracker.get_latest_entity_values("event"), None)
@@ -976,7 +1057,38 @@ class ActionAnswer(Action):
         give_up(dispatcher, lang)
         return []
 
-    def _in_town(
+    @staticmethod
+    def _kind_town(
+        text: str, kinds: List[KindAsked], decision: Decision, names: "catalogue.Names"
+    ) -> Optional[str]:
+        """The town a kind of place is asked in ("di tích ở Vĩnh Lộc", "Sầm Sơn có đền nào"),
+        where no record the decision holds is named by more than the kind's words, the town's
+        and where words ("di tích" of *Khu di tích Lam Kinh*; not "đền Độc Cước ở Sầm Sơn")."""
+        asked = place_kind_words(kinds)
+        # After a where word ("ở", "in"); a town beside the kind is a name ("THPT Sầm Sơn",
+        # "Sam Son beach"), not where.
+        placed = towns_placed(text, names.towns, asked=asked)
+        folded = words(text)
+        if (
+            not placed
+            and len(folded) >= 3
+            and f"{folded[0]} {folded[1]}" in names.towns
+            and folded[2] not in asked
+        ):
+            placed = [f"{folded[0]} {folded[1]}"]  # "Vĩnh Lộc có di tích nào"
+        if not placed:
+            return None
+        town = placed[0]
+        plain = asked | set(town.split()) | WHERE_BEFORE
+        for option in decision.options[:2]:
+            index = names.indexes[catalogue.KIND_DOMAIN[option.candidate.kind]]
+            said = [t for t in option.shared if index.weight(t) > 0]
+            # (An everyday name of the kind, "cấp 3" of THPT, names none of its records.)
+            if any(not set(t.split()) <= plain for t in [*said, *option.named]):
+                return None
+        return town
+
+    async def _in_town(
         self,
         dispatcher: CollectingDispatcher,
         names: "catalogue.Names",
@@ -985,15 +1097,51 @@ class ActionAnswer(Action):
         lang: str,
         town: str,
     ) -> List[EventType]:
-        """The town's places whose names hold what is asked ("đền ở Thọ Xuân": *Đền thờ Lê
-        Hoàn*) offered; none: said to be missing there."""
-        found = town_records(text, town, names.in_town.get(town, []))
-        if found:
+        """The town's places of the kind asked ("di tích ở Vĩnh Lộc": *Thành nhà Hồ*, *Phủ
+        Trịnh*), else those whose names hold what is asked ("đền ở Thọ Xuân": *Đền thờ Lê
+        Hoàn*): one answered, several offered; none: said to be missing there."""
+        records = names.in_town.get(town, [])
+        found = kind_records(kinds_asked(text), records, names.categories) or town_records(
+            text, town, records
+        )
+        if len(found) == 1:
+            kind, record_id = found[0]
+            aspect = _aspect(text, intent, kind, None)
+            return await self._say_record(dispatcher, kind, record_id, aspect, lang)
+        if len(found) == 2:
             options = [Scored(catalogue.Candidate(kind, record_id, ""), 0.0) for kind, record_id in found]
-            return self._offer(dispatcher, Decision("choose", options[:2]), names, text, intent, lang)
+            return self._offer(dispatcher, Decision("choose", options), names, text, intent, lang)
+        if found:
+            aspect = _aspect(text, intent, found[0][0], None)
+            buttons = [
+                {"title": names.name(kind, record_id, lang), "payload": _payload(kind, record_id, aspect)}
+                for kind, record_id in found[:TOWN_OPTIONS]
+            ]
+            say(dispatcher, answers.label(lang, "in_town", town=names.towns[town]), buttons=buttons)
+            return [SlotSet("aspect", aspect)]
         message = answers.label(lang, "none_there", town=names.towns[town], hotline=settings.hotline())
         say(dispatcher, message)
         return []
+
+    def _no_lodging(
+        self,
+        dispatcher: CollectingDispatcher,
+        decision: Decision,
+        names: "catalogue.Names",
+        text: str,
+        intent: str,
+        lang: str,
+    ) -> List[EventType]:
+        """No catalogue holds lodging: said so, with the places the question names as
+        buttons (their overview is not where to sleep)."""
+        offered = [s.candidate for s in decision.options[:2]]
+        aspect = _aspect(text, intent, offered[0].kind, None)
+        buttons = [
+            {"title": names.name(c.kind, c.id, lang), "payload": _payload(c.kind, c.id, aspect)}
+            for c in offered
+        ]
+        say(dispatcher, answers.label(lang, "no_lodging", hotline=settings.hotline()), buttons=buttons)
+        return [SlotSet("aspect", aspect)]
 
     def _elsewhere(
         self,

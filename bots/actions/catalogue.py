@@ -14,6 +14,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from actions.api import graphql, nodes
 from actions.everyday import PLACE_DOMAINS, place_synonyms
 from actions.everyday import merged as merged_synonyms
+from actions.place_kinds import district_spellings, markets
 from actions.resolve import (
     Candidate,
     NameIndex,
@@ -54,7 +55,7 @@ NAME_QUERIES: Dict[str, Tuple[str, str]] = {
     "attraction": (
         "tourism",
         "attractions(first: $first, after: $after) { pageInfo { hasNextPage endCursor } "
-        "nodes { id vi: name(lang: VI) en: name(lang: EN) district "
+        "nodes { id vi: name(lang: VI) en: name(lang: EN) district category "
         "dvi: description(lang: VI) den: description(lang: EN) } }",
     ),
     "event": (
@@ -102,8 +103,11 @@ class Names:
         general: Sequence[str] = (),
         districts: Optional[Dict[str, str]] = None,
         outside: Sequence[str] = (),
+        categories: Optional[Dict[str, str]] = None,
     ) -> None:
         self.names = names
+        # Each attraction's category ("HERITAGE"): what a kind asked covers ("di tích").
+        self.categories = dict(categories or {})
         self.indexes: Dict[str, NameIndex] = {}
         for domain in set(KIND_DOMAIN.values()):
             merged: Dict[str, List[str]] = {}
@@ -139,6 +143,10 @@ class Names:
             }
         # The towns the places lie in ("hoang hoa": "Hoằng Hóa"), and each place's as said.
         self.district_names = dict(districts or {})
+        # Each place's district as people write it ("thanh-hoa-city": "TP Thanh Hóa").
+        self.district_said = district_spellings(self.district_names)
+        # The markets by the proper name people call them by ("chợ Hới": *Chợ cá Hới*).
+        self.markets = markets(names.get("attraction", {}), self.district_said)
         self.towns = towns(self.district_names, self.indexes)
         # The places of each town (kind, id, names), for "đền ở Thọ Xuân".
         self.in_town: Dict[str, List[Tuple[str, str, List[str]]]] = {}
@@ -157,9 +165,10 @@ class Names:
         # one-word keys ("gplx") are words. (Every key is an everyday name: an English question
         # is searched with them whole, text.search_words.)
         phrases = [p for p in everyday if p in every_synonym]
+        # (The towns the places lie in are known words: "hang động ở Thạch Thành".)
         self.vocabulary = Vocabulary(
             [*every_name, *descriptions[0], *descriptions[1], *general,
-             *(p for p in everyday if p not in phrases)],
+             *(p for p in everyday if p not in phrases), *set(self.district_said.values())],
             phrases,
         )
         self.outside_words = outside_terms(outside, self.vocabulary)
@@ -228,10 +237,13 @@ async def names() -> Names:
     collected: Dict[str, Dict[str, List[str]]] = {}
     descriptions: Tuple[List[str], List[str]] = ([], [])
     districts: Dict[str, str] = {}
+    categories: Dict[str, str] = {}
     for kind, (_, selection) in NAME_QUERIES.items():
         for node in await _all_nodes(selection):
             if node.get("district"):
                 districts[node["id"]] = str(node["district"])
+            if node.get("category"):
+                categories[node["id"]] = str(node["category"])
             for position, key in enumerate(("dvi", "den")):
                 if node.get(key):
                     descriptions[position].append(node[key])
@@ -244,7 +256,12 @@ async def names() -> Names:
             en = node.get("en") or translations.get("en") or ""
             collected.setdefault(kind, {})[node["id"]] = [vi, en]
     result = Names(
-        collected, descriptions, general_texts(), districts, outside=outside_texts(NLU_DATA)
+        collected,
+        descriptions,
+        general_texts(),
+        districts,
+        outside=outside_texts(NLU_DATA),
+        categories=categories,
     )
     _cache.update(at=time.monotonic(), names=result)
     return result

@@ -154,7 +154,7 @@ EN_WORDS = set(
     please get need want buy any have has some about near trip plan suggest like good quieter
     than should will tell right now today tomorrow weekend day days date time cost pay enter
     register registration certificate licence license passport card fee fees online apply
-    hello hi hey thanks thank bye goodbye""".split()
+    hello hi hey thanks thank bye goodbye hotel hotels hostel accommodation""".split()
 )
 # English words of how any sentence goes, naming nothing (pronouns, conjunctions, auxiliaries,
 # "says"): known to the assistant, though no record or example of it holds them ("if she is
@@ -188,7 +188,7 @@ VI_WORDS = set(
     """la co khong ko k gi nao dau bao nhieu lau cho em toi minh ad thi duoc dc vay nhe oi voi
     cua va nhung cac lam xin nop phi le giay thu tuc benh vien truong hoc xa phuong huyen tinh
     ngay gio thang mo ve vao chua dong hoi sap nhu nay kia roi nua chao cam on tam biet vang
-    muon hoi giup mua tien bi sai sua doi cap tp""".split()
+    muon hoi giup mua tien bi sai sua doi cap tp luon""".split()
 )
 # The same words as written with their accents (a question typed with diacritics must hold its
 # words as written: "ơi", "chưa", "sửa" are the language, not words no catalogue knows).
@@ -196,7 +196,7 @@ VI_WRITTEN = set(
     """là có không gì nào đâu bao nhiêu lâu cho em tôi mình thì được đc vậy nhé ơi với của và
     những các làm xin nộp phí lệ giấy thủ tục bệnh viện trường học xã phường huyện tỉnh ngày
     giờ tháng mở về vào chưa đóng hỏi sắp như này kia rồi nữa chào cảm ơn tạm biệt vâng muốn
-    giúp mua tiền bị sai sửa đổi cấp""".split()
+    giúp mua tiền bị sai sửa đổi cấp luôn""".split()
 )
 
 

@@ -201,11 +201,13 @@ class Vocabulary:
         )
 
     def knows(self, word: str) -> bool:
-        """The word (folded), its English singular or plural or verb form ("getting"), a letter
-        typed twice ("tienn"), or (words of 7+ letters, longer than a Vietnamese syllable) a word
-        one typo away."""
+        """The word (folded), its English singular or plural ("beaches") or verb form
+        ("getting"), a letter typed twice ("tienn"), or (words of 7+ letters, longer than a
+        Vietnamese syllable) a word one typo away."""
         if word in self.words or (word.endswith("s") and word[:-1] in self.words):
             return True
+        if word.endswith("es") and word[:-2] in self.words:
+            return True  # "beaches" of "beach"
         if word.isalpha() and f"{word}s" in self.words:
             return True  # the singular of a name's plural ("rock" of "Trống Mái Rocks")
         if word.endswith("y") and f"{word[:-1]}ies" in self.words:

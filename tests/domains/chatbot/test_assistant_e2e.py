@@ -529,3 +529,24 @@ def test_festivals_asked_of_a_place(stack: AssistantStack) -> None:
     for question in ("có lễ hội nào ở Đà Nẵng không", "lễ hội hóa trang Halloween năm nay"):
         reply = text_of(ask(stack, question))
         assert "Sự kiện sắp tới" not in reply and "không tìm thấy" in reply, question
+
+
+def test_a_kind_of_place_asked_in_a_town_and_lodging(stack: AssistantStack) -> None:
+    # Session 11: a kind asked in a town is that town's places of the kind (a relic by its
+    # category, a temple by its name), offered, not "none there" nor the province's other one;
+    # lodging no catalogue holds is said to be missing, the place offered, not its overview; a
+    # school's district is said as people write it, not as its key ("thanh hoa city").
+    def buttons(reply: dict[str, Any]) -> list[str]:
+        return [b["title"] for message in reply["messages"] for b in message["buttons"]]
+
+    relics = ask(stack, "ở Vĩnh Lộc có những di tích nào")
+    assert {"Thành nhà Hồ", "Phủ Trịnh"} <= set(buttons(relics))
+    assert "Lam Kinh" not in text_of(relics)
+    temples = ask(stack, "Sầm Sơn có đền nào không")
+    assert {"Đền Độc Cước", "Đền Cô Tiên"} <= set(buttons(temples))
+    lodging = ask(stack, "tìm homestay ở Pù Luông")
+    assert "chưa có dữ liệu về chỗ ở" in text_of(lodging)
+    assert "Giờ mở cửa" not in text_of(lodging)
+    assert buttons(lodging) == ["Khu bảo tồn thiên nhiên Pù Luông"]
+    elsewhere = text_of(ask(stack, "trường chuyên Lam Sơn ở Sầm Sơn"))
+    assert "TP Thanh Hóa" in elsewhere and "city" not in elsewhere
