@@ -126,7 +126,7 @@ OTHER_WORD_BEFORE = {"ho": {"so", "chi", "khau", "ten", "chieu", "xuan", "cong"}
 # Folded, a word before such a syllable making another word of them ("cửa hàng", "nhà hàng",
 # "ngân hàng", "hoạt động", "siêu thị chợ"...).
 OTHER_WORD_AFTER = {
-    "hang": {"cua", "nha", "ngan", "khach", "mat", "don", "bach", "hang"},
+    "hang": {"cua", "nha", "ngan", "khach", "mat", "don", "bach", "hang", "mua", "ban", "di", "giao"},
     "dong": {"hoat", "lao", "cong", "hop", "tac", "di", "chu", "bien", "so"},
     "dao": {"lanh", "giao", "dan", "chi"},
     "phu": {"chinh", "thanh"},

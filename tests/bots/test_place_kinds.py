@@ -78,6 +78,8 @@ def test_a_kind_asked_in_a_town_is_that_towns_places_of_the_kind(
         "đóng cửa lúc mấy giờ",
         "hoat dong o sam son",
         "hồ sơ ở Sầm Sơn nộp đâu",  # "hồ sơ"
+        "mua hang o sam son cho re",  # "mua hàng"
+        "ban hang o dau re",  # "bán hàng"
     ],
 )
 def test_words_that_only_fold_like_a_kind_ask_none(question: str) -> None:
@@ -93,6 +95,8 @@ def test_words_that_only_fold_like_a_kind_ask_none(question: str) -> None:
         ("where to stay near Pu Luong", True),
         ("chỗ ở gần Thành nhà Hồ", True),
         ("nhà nghỉ gần Hải Tiến", True),
+        ("chợ ở Sầm Sơn bán gì", False),  # the market, typed with its accents
+        ("cho o gan bien", False),  # without accents "chỗ ở" is as often "chợ ở"
         ("Pù Luông có gì đẹp", False),
         ("giờ mở cửa Lam Kinh", False),
         ("đặt khám bệnh viện nhi", False),
@@ -139,6 +143,9 @@ MARKETS = place_kinds.markets(
         ("cho hoi Sam Son co bien dep khong", False),
         ("cho hoi lam can cuoc o dau", False),  # how a question opens
         ("cho hỏi ở Sầm Sơn có gì chơi", False),  # "hỏi" is no "Hới"
+        ("Cho hoi o Sam Son co gi choi", False),  # the sentence's capital, not the name's
+        ("cho hoi o sam son lam can cuoc o dau", False),
+        ("cho hoi tai sam son dang ky tam tru o dau", False),
         ("cho hoi o Vinh Loc co gi", False),  # another town
     ],
 )
