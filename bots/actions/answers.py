@@ -66,6 +66,10 @@ LABELS: Dict[str, Dict[str, str]] = {
             "Tôi chưa có dữ liệu về chỗ ở (khách sạn, nhà nghỉ, homestay). Bạn có thể gọi đường "
             "dây nóng {hotline}. Thông tin về nơi bạn nhắc đến:"
         ),
+        "no_transport": (
+            "Tôi chưa có dữ liệu về xe khách, xe buýt, taxi hay tàu. Bạn có thể gọi đường dây "
+            "nóng {hotline}. Thông tin về nơi bạn nhắc đến:"
+        ),
         "unsure_procedure": (
             "Tôi không tìm thấy đúng thủ tục bạn hỏi trong danh mục tôi tra cứu được (có thể danh "
             "mục chưa có). Gần nhất là thủ tục dưới đây; nếu không phải, bạn tra trên Cổng dịch "
@@ -148,6 +152,11 @@ LABELS: Dict[str, Dict[str, str]] = {
         "no_lodging": (
             "Sorry, I don't have the data to answer that: no hotels, guesthouses or homestays are "
             "in the data I can look up. You can call the hotline {hotline}. About the place you "
+            "mentioned:"
+        ),
+        "no_transport": (
+            "Sorry, I don't have the data to answer that: no buses, taxis or trains are in the "
+            "data I can look up. You can call the hotline {hotline}. About the place you "
             "mentioned:"
         ),
         "unsure_procedure": (

@@ -34,6 +34,7 @@ from actions.place_kinds import (
     market_named,
     named_by_pairs,
     place_mended,
+    transport_asked,
 )
 from actions.place_kinds import kind_words as place_kind_words
 from actions.resolve import (
@@ -671,19 +672,27 @@ class ActionAnswer(Action):
                 phrased(decisions) if vietnamese else decisions, hint, names, known=not loosely
             )
         best = decision.best
-        if (
-            chosen_domain != "procedures"
-            and decision.kind != "none"
-            and lodging_asked(text)
-            and not plan_asked(text)
+        service = (
+            "no_lodging"
+            if lodging_asked(text)
             and not any(
                 lodging_named(names.names.get(o.candidate.kind, {}).get(o.candidate.id, []))
                 for o in decision.options[:2]
             )
+            else "no_transport"
+            if transport_asked(text)
+            else None
+        )
+        if (
+            service is not None
+            and chosen_domain != "procedures"
+            and decision.kind != "none"
+            and not plan_asked(text)
         ):
-            # Where to sleep at a place ("homestay ở Pù Luông", "hotel near Sam Son beach"): no
-            # catalogue holds lodging; said so, the place offered, not its overview stated.
-            return self._no_lodging(dispatcher, decision, names, text, intent, lang)
+            # Where to sleep at a place, how to get there ("homestay ở Pù Luông", "hotel near
+            # Sam Son beach", "taxi to Pu Luong"): no catalogue holds lodging or transport; said
+            # so, the place offered, not its overview nor its ticket stated.
+            return self._no_service(dispatcher, service, decision, names, text, intent, lang)
         kinds = (
             kinds_asked(text)
             if chosen_domain != "procedures"
@@ -1079,7 +1088,15 @@ class ActionAnswer(Action):
         if not placed:
             return None
         town = placed[0]
-        plain = asked | set(town.split()) | WHERE_BEFORE
+        # (With the kind's everyday names: "waterfall" is "thác".)
+        translated = {
+            word
+            for kind in kinds
+            for phrase in domain_synonyms("tourism").get(kind.phrase, [])
+            + domain_synonyms("tourism").get(kind.phrase.removesuffix("s"), [])
+            for word in phrase.split()
+        }
+        plain = asked | translated | set(town.split()) | WHERE_BEFORE
         for option in decision.options[:2]:
             index = names.indexes[catalogue.KIND_DOMAIN[option.candidate.kind]]
             said = [t for t in option.shared if index.weight(t) > 0]
@@ -1123,24 +1140,26 @@ class ActionAnswer(Action):
         say(dispatcher, message)
         return []
 
-    def _no_lodging(
+    def _no_service(
         self,
         dispatcher: CollectingDispatcher,
+        service: str,
         decision: Decision,
         names: "catalogue.Names",
         text: str,
         intent: str,
         lang: str,
     ) -> List[EventType]:
-        """No catalogue holds lodging: said so, with the places the question names as
-        buttons (their overview is not where to sleep)."""
+        """No catalogue holds lodging or transport (``service``: the label saying so): said
+        so, with the places the question names as buttons (their overview is not where to sleep
+        nor how to get there)."""
         offered = [s.candidate for s in decision.options[:2]]
         aspect = _aspect(text, intent, offered[0].kind, None)
         buttons = [
             {"title": names.name(c.kind, c.id, lang), "payload": _payload(c.kind, c.id, aspect)}
             for c in offered
         ]
-        say(dispatcher, answers.label(lang, "no_lodging", hotline=settings.hotline()), buttons=buttons)
+        say(dispatcher, answers.label(lang, service, hotline=settings.hotline()), buttons=buttons)
         return [SlotSet("aspect", aspect)]
 
     def _elsewhere(

@@ -345,6 +345,17 @@ LODGING_NAMES = {fold(phrase) for phrase in LODGING} | {"khu nghi duong", "nghi 
 _FOLDED_LODGING = {fold(phrase): phrase for phrase in LODGING}
 
 
+# Getting there by a service no catalogue holds (as written, read as ``LODGING`` is): "how much
+# is a taxi to Pu Luong" asks no ticket of the reserve.
+# (Not renting a car, told on the way to asking something else: "cả nhà tính thuê xe đi ...,
+# lễ hội ... ngày nào"; nor a ticket, "vé xe điện", "tàu ra đảo", which a place may sell.)
+TRANSPORT = {
+    "taxi", "grab", "xe ôm", "xe khách", "xe buýt", "xe bus", "bus", "buses", "coach",
+    "limousine", "tàu hỏa", "tàu hoả", "train", "trains", "shuttle",
+}
+_FOLDED_TRANSPORT = {fold(phrase): phrase for phrase in TRANSPORT}
+
+
 def _phrases(question: str) -> Set[str]:
     folded = fold(question).split()
     return {
@@ -354,20 +365,32 @@ def _phrases(question: str) -> Set[str]:
     }
 
 
-def lodging_asked(question: str) -> bool:
-    """Whether the question asks where to sleep ("homestay ở Pù Luông", "hotel near the
-    beach", "chỗ ở gần Lam Kinh"; read as typed: "chợ ở Sầm Sơn" is the market)."""
+def _says(question: str, phrases: Dict[str, str]) -> bool:
+    """Whether the question holds one of the phrases (folded -> as written), as typed where
+    it is typed with accents (``ACCENTS_NEEDED``: only so)."""
     written = _written(question)
     folded = [fold(word) for word in written]
     for size in (1, 2, 3):
         for at in range(len(written) - size + 1):
-            phrase = _FOLDED_LODGING.get(" ".join(folded[at : at + size]))
+            phrase = phrases.get(" ".join(folded[at : at + size]))
             if phrase is None:
                 continue
             typed = " ".join(written[at : at + size])
             if typed == phrase or (typed == fold(typed) and phrase not in ACCENTS_NEEDED):
                 return True
     return False
+
+
+def lodging_asked(question: str) -> bool:
+    """Whether the question asks where to sleep ("homestay ở Pù Luông", "hotel near the
+    beach", "chỗ ở gần Lam Kinh"; read as typed: "chợ ở Sầm Sơn" is the market)."""
+    return _says(question, _FOLDED_LODGING)
+
+
+def transport_asked(question: str) -> bool:
+    """Whether the question asks about a way of getting there no catalogue holds ("taxi to
+    Pu Luong", "xe khách lên Pù Luông giá bao nhiêu", "bus to Ham Rong")."""
+    return _says(question, _FOLDED_TRANSPORT)
 
 
 def lodging_named(names: Collection[str]) -> bool:

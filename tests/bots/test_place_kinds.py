@@ -229,3 +229,20 @@ def test_a_towns_schools_and_hospitals_by_kind_and_level(question: str, expected
     kinds = place_kinds.kinds_asked(question)
     found = place_kinds.kind_records(kinds, THO_XUAN_SCHOOLS, {})
     assert {record_id for _, record_id in found} == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("taxi from the city to Pu Luong, how much", True),
+        ("xe khách lên Bá Thước mấy giờ chạy", True),
+        ("có xe buýt ra bãi biển Hải Tiến không", True),
+        ("is there a bus to Ham Rong", True),
+        ("đi tàu hỏa về Thanh Hóa rồi sang Sầm Sơn", True),
+        ("cả nhà tính thuê xe đi lễ hội Bà Triệu, lễ hội ngày mấy", False),  # told, not asked
+        ("đi Hòn Mê tàu ra đảo giá bao nhiêu", False),  # the island's boat is its ticket
+        ("đăng ký xe máy mới mua", False),
+    ],
+)
+def test_transport_asked(question: str, asked: bool) -> None:
+    assert place_kinds.transport_asked(question) is asked
