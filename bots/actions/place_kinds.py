@@ -330,6 +330,14 @@ def kind_records(
     return found
 
 
+def _by_folded(phrases: Collection[str]) -> Dict[str, Set[str]]:
+    """Phrases by their folded form (several spellings may fold alike: "hỏa", "hoả")."""
+    found: Dict[str, Set[str]] = {}
+    for phrase in phrases:
+        found.setdefault(fold(phrase), set()).add(phrase)
+    return found
+
+
 # Where people sleep: no catalogue holds it (as written; one typed without accents is read
 # folded, but for those whose folded form is as often something else: "chợ ở" is no "chỗ ở").
 LODGING = {
@@ -342,7 +350,7 @@ LODGING = {
 ACCENTS_NEEDED = {"chỗ ở", "chỗ nghỉ", "chỗ ngủ", "ngủ lại", "qua đêm"}
 # A record whose name says it is lodging is asked about as such ("khách sạn FLC": the resort).
 LODGING_NAMES = {fold(phrase) for phrase in LODGING} | {"khu nghi duong", "nghi duong", "resort"}
-_FOLDED_LODGING = {fold(phrase): phrase for phrase in LODGING}
+_FOLDED_LODGING = _by_folded(LODGING)
 
 
 # Getting there by a service no catalogue holds (as written, read as ``LODGING`` is): "how much
@@ -353,7 +361,7 @@ TRANSPORT = {
     "taxi", "grab", "xe ôm", "xe khách", "xe buýt", "xe bus", "bus", "buses", "coach",
     "limousine", "tàu hỏa", "tàu hoả", "train", "trains", "shuttle",
 }
-_FOLDED_TRANSPORT = {fold(phrase): phrase for phrase in TRANSPORT}
+_FOLDED_TRANSPORT = _by_folded(TRANSPORT)
 
 
 def _phrases(question: str) -> Set[str]:
@@ -365,18 +373,18 @@ def _phrases(question: str) -> Set[str]:
     }
 
 
-def _says(question: str, phrases: Dict[str, str]) -> bool:
+def _says(question: str, phrases: Dict[str, Set[str]]) -> bool:
     """Whether the question holds one of the phrases (folded -> as written), as typed where
     it is typed with accents (``ACCENTS_NEEDED``: only so)."""
     written = _written(question)
     folded = [fold(word) for word in written]
     for size in (1, 2, 3):
         for at in range(len(written) - size + 1):
-            phrase = phrases.get(" ".join(folded[at : at + size]))
-            if phrase is None:
-                continue
+            spellings = phrases.get(" ".join(folded[at : at + size]), set())
             typed = " ".join(written[at : at + size])
-            if typed == phrase or (typed == fold(typed) and phrase not in ACCENTS_NEEDED):
+            if typed in spellings or (
+                spellings and typed == fold(typed) and not spellings & ACCENTS_NEEDED
+            ):
                 return True
     return False
 
