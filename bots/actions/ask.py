@@ -685,13 +685,16 @@ class ActionAnswer(Action):
         )
         if (
             service is not None
+            and chosen_domain is not None
             and chosen_domain != "procedures"
-            and decision.kind != "none"
+            and decision.best is not None
+            and not only_place_names(decision.best, names.indexes[chosen_domain])
             and not plan_asked(text)
         ):
             # Where to sleep at a place, how to get there ("homestay ở Pù Luông", "hotel near
             # Sam Son beach", "taxi to Pu Luong"): no catalogue holds lodging or transport; said
-            # so, the place offered, not its overview nor its ticket stated.
+            # so, the place offered, not its overview nor its ticket stated. (A place named only
+            # by a town several catalogues hold, "số taxi ở Thanh Hóa": the honest reply below.)
             return self._no_service(dispatcher, service, decision, names, text, intent, lang)
         kinds = (
             kinds_asked(text)
