@@ -449,7 +449,18 @@ ASPECT_TOGETHER: Dict[str, Dict[str, Sequence[Sequence[Sequence[str]]]]] = {
                  "thu tu", "thu nam", "thu sau", "thu bay", "chu nhat", "cuoi tuan", "sunday",
                  "sundays", "saturday", "saturdays", "weekend", "weekends", "monday",
                  "mondays"),
-                ("mo", "mo cua", "open", "opens", "visit", "visiting", "tham quan"),
+                ("mo", "mo cua", "open", "opens"),
+            ),
+            # Whether one may visit on a day of the week ("can we visit the citadel on a
+            # Monday", "chủ nhật tham quan bảo tàng được không"); not a weekend's trip ("is it
+            # worth visiting on the weekend": no hours asked).
+            (
+                ("thu 2", "thu 3", "thu 4", "thu 5", "thu 6", "thu 7", "thu hai", "thu ba",
+                 "thu tu", "thu nam", "thu sau", "thu bay", "chu nhat", "sunday", "sundays",
+                 "saturday", "saturdays", "monday", "mondays"),
+                ("visit", "tham quan"),
+                ("duoc khong", "duoc ko", "dc ko", "duoc k", "co duoc", "can i", "can we",
+                 "could i", "could we", "possible"),
             ),
         ),
         "catchment": (

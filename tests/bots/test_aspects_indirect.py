@@ -346,3 +346,15 @@ def test_a_persons_place_named_is_no_office() -> None:
     # Marrying someone from Hà Nội: whether one may, not where.
     assert not text.asks_if_there("đăng ký kết hôn với người ở Đà Nẵng được không")
     assert text.asks_if_there("đăng ký kết hôn ở Đà Nẵng được không")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Is it worth visiting Sam Son on Sunday?",
+        "Can I visit Pu Luong on the weekend? What is there to do?",
+        "thứ 7 tham quan Sầm Sơn có đông không",
+    ],
+)
+def test_a_trip_on_a_day_asks_no_hours(question: str) -> None:
+    assert text.aspect_in(question, "places") != "hours"
