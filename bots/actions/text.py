@@ -534,6 +534,9 @@ HANDING_IN = frozenset({"di", "nop", "ho", "so", "don", "giay", "to", "mang", "d
 MUST = frozenset({"phải", "phai", "cần", "can", "buộc", "buoc"})
 # Offices two of which are weighed against each other ("ở xã hay lên huyện").
 OR = frozenset({"hay", "hoặc", "hoac"})
+# Verbs of doing a procedure before "được" ("làm được", "cấp được": can it be done; not
+# "được hỗ trợ", to receive).
+DOING = frozenset({"lam", "nop", "cap", "ky", "xin", "doi", "ly", "thuc", "chung"})
 # How many words may lie between the office and the yes-or-no's "được" ("ở UBND xã Quảng Phú
 # có làm được không").
 OFFICE_REACH = 8
@@ -564,7 +567,7 @@ DETERMINERS = frozenset(
 )
 # What to bring, or a need, asked of an office ("do I need to bring my ID to the ward office"):
 # the documents, not where.
-EN_BRINGING = frozenset({"bring", "submit", "show", "carry", "take", "present", "need"})
+EN_BRINGING = frozenset({"bring", "show", "carry", "take", "present", "need"})
 
 
 def _clauses(text: str) -> List[List[Tuple[str, str]]]:
@@ -648,6 +651,10 @@ def _yes_no_about_office(clause: Sequence[Tuple[str, str]], accents: bool) -> bo
             if folded[able] in ABLE and (
                 able + 1 == len(clause) or folded[able + 1] in YES_NO_ENDS
             ):
+                return True
+        # "ở xã có làm được căn cước không": a verb of doing, "được", what, "không" ending it.
+        for able in range(at + 2, min(at + 1 + OFFICE_REACH, len(clause))):
+            if folded[able] in ABLE and folded[able - 1] in DOING and folded[-1] in NOT | {"a"}:
                 return True
         # "có thể làm ở xã không": "có thể" before, "không" ending the clause.
         can = any(a == "co" and b == "the" for a, b in zip(folded, folded[1:]))

@@ -358,3 +358,19 @@ def test_a_persons_place_named_is_no_office() -> None:
 )
 def test_a_trip_on_a_day_asks_no_hours(question: str) -> None:
     assert text.aspect_in(question, "places") != "hours"
+
+
+@pytest.mark.parametrize(
+    ("question", "aspect"),
+    [
+        # A verb of doing before "được", what is done after: can it be done there.
+        ("ở phường có làm được hộ chiếu cho trẻ em không", "agency"),
+        # Receiving ("được hỗ trợ") is no doing: whether one may.
+        ("ở xã có được hỗ trợ tiền mai táng không", "eligibility"),
+        # Handing papers in at an office: where; bringing one to it: the documents.
+        ("Is it okay to submit the documents at the post office?", "agency"),
+        ("Do I need to submit my ID to the ward office?", "documents"),
+    ],
+)
+def test_doing_it_at_an_office(question: str, aspect: str) -> None:
+    assert text.aspect_in(question, "procedures") == aspect
