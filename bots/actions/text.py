@@ -419,14 +419,6 @@ ASPECT_TOGETHER: Dict[str, Dict[str, Sequence[Sequence[Sequence[str]]]]] = {
                  "nop truc tiep", "in person"),
             ),
         ),
-        # Done the same day, or sooner ("lấy trong ngày được không", "can I get it the same
-        # day", "có cách nào làm nhanh hơn không", "can it be expedited"): how long it takes.
-        "time": (
-            (
-                ("same day", "lay trong ngay", "xong trong ngay", "co trong ngay", "nhanh hon",
-                 "lam nhanh", "faster", "expedite", "expedited", "urgently", "express service"),
-            ),
-        ),
         # How long a paper stays valid, however it is named ("how long is a passport valid",
         # "valid for how long"; review R10).
         # So is the longest one may have it ("tạm trú tối đa bao lâu", "how long can I stay on
@@ -819,6 +811,11 @@ def asks_if_paper_needed(text: str) -> bool:
     said = f" {fold(text)} "
     for phrase in NOT_PAPERS:
         said = said.replace(f" {phrase} ", " | ")
+    # How many of a paper ("how many photos for a passport", "mấy ảnh", "bao nhiêu bản sao").
+    for count in ("how many", "may", "bao nhieu"):
+        for paper in (*PAPERS, "anh"):
+            if f" {count} {paper} " in said:
+                return True
     for clause in _clauses(text):
         tokens = [folded for _, folded in clause]
         while tokens and tokens[0] in LEADING:
@@ -895,6 +892,29 @@ def asks_to_get_in(text: str) -> bool:
             rest = said.replace(f" {phrase} ", " | ")
             return any(f" {word} " in rest for word in STUDYING)
     return False
+
+
+# Done the same day, or sooner ("lấy trong ngày được không", "can I get it the same day", "có
+# cách nào làm nhanh hơn không", "can it be expedited"): how long it takes, but only after the
+# question's own where, fee, documents ("làm nhanh hộ chiếu nộp ở đâu", "express service fee";
+# review R3), before whether one may ("được không", "can I"). Folded; no words of how questions
+# ask ("hơn" of "kết hôn").
+SOONER = (
+    "same day", "lay trong ngay", "xong trong ngay", "co trong ngay", "nhanh hon", "lam nhanh",
+    "faster", "expedite", "expedited", "urgently", "express service",
+)
+
+
+def asks_sooner(text: str) -> bool:
+    """Whether a procedure question asks to have it the same day, or sooner."""
+    return _holds_any(f" {fold(text)} ", SOONER)
+
+
+# Aspects read just before another's phrases: (read before, aspect, the reading). After what
+# the question asks in so many words, before whether one may.
+ASPECT_BEFORE: Dict[str, Sequence[Tuple[str, str, Callable[[str], bool]]]] = {
+    "procedures": (("eligibility", "time", asks_sooner),),
+}
 
 
 # Aspects read from a question's shape, at their place in a table's order (after the
@@ -995,7 +1015,12 @@ def aspect_in(text: str, table: str) -> Optional[str]:
         folded = folded.replace(f" {stop} ", " | ")
     together = ASPECT_TOGETHER.get(table, {})
     shapes = ASPECT_SHAPES.get(table, {})
+    before = {place: (aspect, reading) for place, aspect, reading in ASPECT_BEFORE.get(table, ())}
     for aspect, phrases in _phrases_of(table):
+        if aspect in before:
+            earlier, reading = before.pop(aspect)
+            if reading(text):
+                return earlier
         shape = shapes.get(aspect)
         if shape is not None and shape(text):
             return aspect

@@ -374,3 +374,22 @@ def test_a_trip_on_a_day_asks_no_hours(question: str) -> None:
 )
 def test_doing_it_at_an_office(question: str, aspect: str) -> None:
     assert text.aspect_in(question, "procedures") == aspect
+
+
+@pytest.mark.parametrize(
+    ("question", "aspect"),
+    [
+        # Sooner, with the question's own where or fee: those (review R3).
+        ("làm nhanh căn cước thì nộp ở đâu", "agency"),
+        ("ID card express service fee", "fee"),
+        ("I need it urgently, where do I go", "agency"),
+        # Sooner alone, or with whether one may: how long it takes.
+        ("cấp lại bằng lái có cách nào nhanh hơn không", "time"),
+        ("can I get my ID card faster", "time"),
+        # How many of a paper: the documents.
+        ("how many photos for an ID card", "documents"),
+        ("đổi bằng lái mấy ảnh", "documents"),
+    ],
+)
+def test_sooner_comes_after_what_is_asked(question: str, aspect: str) -> None:
+    assert text.aspect_in(question, "procedures") == aspect
