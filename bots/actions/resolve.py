@@ -317,6 +317,8 @@ UNKNOWN_MANY = 2
 # The word that makes a verb a renewal ("cấp lại", "đăng ký lại"; folded): it belongs to the
 # verb before it, not to the thing after it.
 AGAIN = "lai"
+# How long, asked ("thời hạn"; folded): its last word begins no name's pair.
+DURATION_ASKED = frozenset({"thoi han"})
 # The English words names say what a procedure does with (folded): a record sharing only these
 # with a question shares nothing of what it is about.
 DEED_WORDS = frozenset(
@@ -776,6 +778,9 @@ class NameIndex:
                 # "lại" ends the verb before it ("cấp lại | giấy phép"): "lại giấy" is shared
                 # only after the name's verb ("sửa lại giấy phép" is no *Cấp lại giấy phép*).
                 and (a != AGAIN or (at > 0 and f"{usable[at - 1]} {a}" in terms))
+                # "thời hạn" (how long, asked) owns its "hạn": "thời hạn tạm trú" shares no
+                # "hạn tạm" of *Gia hạn tạm trú* (review R4; "hết hạn tạm trú" still does).
+                and not (at > 0 and f"{tokens[at - 1][1]} {a}" in DURATION_ASKED)
             }
             # Two neighbours typed without accents in a question typed with some ("gia hạn
             # tam tru"): a pair is specific enough to match however it is accented.

@@ -177,3 +177,14 @@ def test_a_word_of_the_language_is_no_swapped_aspect_word() -> None:
     assert aspect_in(question, "procedures") == "agency"
     # A swap that spells no word of the language is still read as the aspect word ("mnag").
     assert aspect_in("lam giay khai sinh qua mnag duoc khong", "procedures") == "online"
+
+
+def test_how_long_asked_owns_its_han(procedures: resolve.NameIndex) -> None:
+    # "thời hạn tạm trú": "hạn" belongs to "thời hạn" (how long, asked), so the extension's
+    # "hạn tạm" is not shared; "gia hạn tạm trú" and "hết hạn tạm trú" still share it
+    # (review R4, session 11).
+    _, shared = procedures.evidence("thời hạn tạm trú tối đa bao lâu", "1.002755")
+    assert "han tam" not in shared and "tam tru" in shared
+    for question in ("gia hạn tạm trú ở đâu", "hết hạn tạm trú thì làm sao"):
+        _, shared = procedures.evidence(question, "1.002755")
+        assert "han tam" in shared, question
