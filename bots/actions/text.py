@@ -428,6 +428,11 @@ ASPECT_TOGETHER: Dict[str, Dict[str, Sequence[Sequence[Sequence[str]]]]] = {
             (("valid for",), ("how long", "how many")),
             (("toi da",), ("bao lau", "may nam", "may thang", "bao nhieu nam", "bao nhieu thang")),
             (("o duoc bao lau", "how long can i stay", "how long can we stay", "how long is it good"),),
+            # When it expires ("hộ chiếu hết hạn sau mấy năm", "bao giờ thì hết hạn", "when does
+            # it expire"); not an expired paper ("bằng lái hết hạn rồi đổi mất bao lâu").
+            (("het han sau", "bao lau thi het han", "may nam thi het han", "khi nao het han",
+              "bao gio het han", "bao gio thi het han", "when does it expire", "expire after",
+              "expires after", "when will it expire"),),
         ),
     },
     "places": {

@@ -318,6 +318,10 @@ def test_a_school_hard_to_get_into_and_a_day_to_visit() -> None:
         ("tạm trú được tối đa bao nhiêu năm", "validity"),
         ("dang ky tam tru o duoc bao lau", "validity"),
         ("how long can I stay on one temporary residence registration", "validity"),
+        # When it expires; an expired paper asks no validity.
+        ("căn cước hết hạn sau mấy năm", "validity"),
+        ("the passport, when does it expire", "validity"),
+        ("bằng lái hết hạn rồi đổi mất bao lâu", "time"),
         # How long until it is ready, at most: the processing time.
         ("cấp đổi căn cước tối đa bao lâu thì có", "time"),
     ],
