@@ -70,6 +70,10 @@ LABELS: Dict[str, Dict[str, str]] = {
             "Tôi chưa có dữ liệu về xe khách, xe buýt, taxi hay tàu. Bạn có thể gọi đường dây "
             "nóng {hotline}. Thông tin về nơi bạn nhắc đến:"
         ),
+        "no_eating": (
+            "Tôi chưa có dữ liệu về nhà hàng, quán ăn hay quán cà phê. Bạn có thể gọi đường dây "
+            "nóng {hotline}. Thông tin về nơi bạn nhắc đến:"
+        ),
         "unsure_procedure": (
             "Tôi không tìm thấy đúng thủ tục bạn hỏi trong danh mục tôi tra cứu được (có thể danh "
             "mục chưa có). Gần nhất là thủ tục dưới đây; nếu không phải, bạn tra trên Cổng dịch "
@@ -158,6 +162,10 @@ LABELS: Dict[str, Dict[str, str]] = {
             "Sorry, I don't have the data to answer that: no buses, taxis or trains are in the "
             "data I can look up. You can call the hotline {hotline}. About the place you "
             "mentioned:"
+        ),
+        "no_eating": (
+            "Sorry, I don't have the data to answer that: no restaurants or cafés are in the data "
+            "I can look up. You can call the hotline {hotline}. About the place you mentioned:"
         ),
         "unsure_procedure": (
             "I could not find exactly that procedure in the catalogue I can look up (it may not "

@@ -33,6 +33,7 @@ from actions.place_kinds import (
     lodging_named,
     market_named,
     named_by_pairs,
+    eating_asked,
     place_mended,
     transport_asked,
 )
@@ -681,6 +682,8 @@ class ActionAnswer(Action):
             )
             else "no_transport"
             if transport_asked(text)
+            else "no_eating"
+            if eating_asked(text)
             else None
         )
         if (

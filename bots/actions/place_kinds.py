@@ -65,6 +65,8 @@ KINDS: Dict[str, FrozenSet[str]] = {
     "craft villages": frozenset({"CRAFT_VILLAGE"}),
     "ẩm thực": frozenset({"CUISINE"}),
     "đặc sản": frozenset({"CUISINE"}),
+    "ăn gì": frozenset({"CUISINE"}),
+    "món gì": frozenset({"CUISINE"}),
     "food": frozenset({"CUISINE"}),
     "khu nghỉ dưỡng": frozenset({"RESORT"}),
     "resort": frozenset({"RESORT"}),
@@ -362,6 +364,14 @@ TRANSPORT = {
     "limousine", "tàu hỏa", "tàu hoả", "train", "trains", "shuttle",
 }
 _FOLDED_TRANSPORT = _by_folded(TRANSPORT)
+# Where to eat out (read as ``LODGING`` is): "nhà hàng gần bãi biển Sầm Sơn" is no beach's overview.
+EATING = {
+    "nhà hàng", "quán ăn", "quán cà phê", "quán cafe", "quán nhậu", "restaurant", "restaurants",
+    "cafe", "cafes", "café", "coffee shop", "coffee shops",
+}
+_FOLDED_EATING = _by_folded(EATING)
+# A word after such a phrase making another of them ("nhà hàng xóm": a neighbour's house).
+NOT_FOLLOWED_BY = {"nha hang": {"xom"}}
 
 
 def _phrases(question: str) -> Set[str]:
@@ -380,7 +390,11 @@ def _says(question: str, phrases: Dict[str, Set[str]]) -> bool:
     folded = [fold(word) for word in written]
     for size in (1, 2, 3):
         for at in range(len(written) - size + 1):
-            spellings = phrases.get(" ".join(folded[at : at + size]), set())
+            key = " ".join(folded[at : at + size])
+            spellings = phrases.get(key, set())
+            after = folded[at + size] if at + size < len(folded) else ""
+            if after in NOT_FOLLOWED_BY.get(key, set()):
+                continue
             typed = " ".join(written[at : at + size])
             if typed in spellings or (
                 spellings and typed == fold(typed) and not spellings & ACCENTS_NEEDED
@@ -393,6 +407,12 @@ def lodging_asked(question: str) -> bool:
     """Whether the question asks where to sleep ("homestay ở Pù Luông", "hotel near the
     beach", "chỗ ở gần Lam Kinh"; read as typed: "chợ ở Sầm Sơn" is the market)."""
     return _says(question, _FOLDED_LODGING)
+
+
+def eating_asked(question: str) -> bool:
+    """Whether the question asks where to eat or drink out ("nhà hàng gần Hàm Rồng", "cafe
+    near Sam Son beach")."""
+    return _says(question, _FOLDED_EATING)
 
 
 def transport_asked(question: str) -> bool:

@@ -246,3 +246,23 @@ def test_a_towns_schools_and_hospitals_by_kind_and_level(question: str, expected
 )
 def test_transport_asked(question: str, asked: bool) -> None:
     assert place_kinds.transport_asked(question) is asked
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("nhà hàng hải sản gần bãi biển Sầm Sơn", True),
+        ("quán ăn ngon gần Lam Kinh", True),
+        ("any good cafes near Ham Rong", True),
+        ("open a coffee shop as a household business", True),  # (the procedure is chosen first)
+        ("ăn hải sản ở chợ Hới", False),
+        ("nhà hàng xóm xây lấn sang", False),  # "nhà hàng xóm", a neighbour's house
+    ],
+)
+def test_eating_asked(question: str, asked: bool) -> None:
+    assert place_kinds.eating_asked(question) is asked
+
+
+def test_what_to_eat_in_a_town_is_its_cuisine() -> None:
+    assert _kinds_in("ăn gì ở Thọ Xuân", "Thọ Xuân") == {"tu-tru-banh-gai-village"}
+    assert _kinds_in("đặc sản ở Nghi Sơn", "Nghi Sơn") == {"ba-lang-fish-sauce-village"}
