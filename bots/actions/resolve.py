@@ -163,14 +163,31 @@ AGES_BELOW = re.compile(
     r"|\b(?:chua du|chua|nho hon|it hon|younger than|less than) (\d{1,3}) ?(?:tuoi|years?)\b"
     r"|\b(\d{1,3}) tuoi tro xuong\b"
 )
-AGES_BETWEEN = re.compile(
-    r"\b(\d{1,3}) (?:den |toi |to )?(\d{1,3}) ?(?:tuoi|years?)\b"
-)
+AGES_BETWEEN = re.compile(r"\b(\d{1,3}) (?:den |toi |to )?(\d{1,3}) ?(?:tuoi|years?)\b")
 AGE_FROM = re.compile(r"\b(?:tu du|tu|tren) (\d{1,3}) tuoi\b|\b(\d{1,3}) and over\b")
 # The words names say whom they are for with ("cho người dưới 14 tuổi", "trẻ em dưới 6 tuổi").
 AGE_WORDS = {
-    "cho", "nguoi", "tre", "em", "duoi", "tren", "tu", "du", "tro", "len", "tuoi",
-    "for", "people", "persons", "children", "under", "over", "aged", "and", "years", "old",
+    "cho",
+    "nguoi",
+    "tre",
+    "em",
+    "duoi",
+    "tren",
+    "tu",
+    "du",
+    "tro",
+    "len",
+    "tuoi",
+    "for",
+    "people",
+    "persons",
+    "children",
+    "under",
+    "over",
+    "aged",
+    "and",
+    "years",
+    "old",
 }
 # What a name says a procedure changes, renews or ends (as written: "đổi" is not "đối với"):
 # *Đăng ký thay đổi nội dung đăng ký hộ kinh doanh* beside *Đăng ký thành lập hộ kinh doanh*.
@@ -221,22 +238,86 @@ PREPOSITIONS = {"from", "at", "in", "on", "for", "with", "to", "into", "by", "of
 # written): a change asked settles on the record changing a thing only where the two are of one
 # kind ("đổi chỗ ở" is no cancellation: not *Xóa đăng ký tạm trú*).
 CHANGE_KINDS_ASKED = {
-    "cancel": {"xoa", "huy", "cat", "cancel", "stop", "end", "thoi huong", "thoi viec",
-               "thoi quoc tich"},
+    "cancel": {
+        "xoa",
+        "huy",
+        "cat",
+        "cancel",
+        "stop",
+        "end",
+        "thoi huong",
+        "thoi viec",
+        "thoi quoc tich",
+    },
     "extend": {"gia han", "het han", "extend", "renew", "renewal", "expired"},
-    "modify": {"doi", "thay", "sua", "chuyen", "change", "changes", "changing", "move", "moving",
-               "amend", "update", "correct", "dieu chinh", "bo sung", "cai chinh", "them ten",
-               "transfer", "transfers", "transferred", "transferring", "sell", "sells", "sold",
-               "selling", "inherit", "inherits", "inherited", "inheriting", "inheritance"},
-    "renew": {"doi", "mat", "lost", "lose", "again", "reissue", "replace", "replacement", "renew",
-              "renewal", "expired", "het han", "damaged", "broken", "bi hong", "hu hong", "cap lai",
-              "lam lai", "ky lai", "in lai"},
+    "modify": {
+        "doi",
+        "thay",
+        "sua",
+        "chuyen",
+        "change",
+        "changes",
+        "changing",
+        "move",
+        "moving",
+        "amend",
+        "update",
+        "correct",
+        "dieu chinh",
+        "bo sung",
+        "cai chinh",
+        "them ten",
+        "transfer",
+        "transfers",
+        "transferred",
+        "transferring",
+        "sell",
+        "sells",
+        "sold",
+        "selling",
+        "inherit",
+        "inherits",
+        "inherited",
+        "inheriting",
+        "inheritance",
+    },
+    "renew": {
+        "doi",
+        "mat",
+        "lost",
+        "lose",
+        "again",
+        "reissue",
+        "replace",
+        "replacement",
+        "renew",
+        "renewal",
+        "expired",
+        "het han",
+        "damaged",
+        "broken",
+        "bi hong",
+        "hu hong",
+        "cap lai",
+        "lam lai",
+        "ky lai",
+        "in lai",
+    },
 }
 CHANGE_KINDS_NAMED = {
     "cancel": {"xóa", "xoá", "hủy", "huỷ", "thôi", "cancellation", "ending", "chấm dứt"},
     "extend": {"gia hạn", "extension"},
-    "modify": {"đổi", "change", "changes", "điều chỉnh", "cải chính", "bổ sung", "biến động",
-               "correction", "adjusting"},
+    "modify": {
+        "đổi",
+        "change",
+        "changes",
+        "điều chỉnh",
+        "cải chính",
+        "bổ sung",
+        "biến động",
+        "correction",
+        "adjusting",
+    },
     "renew": {"lại", "re", "đổi", "exchange"},
 }
 # A paper lost (folded): what a re-issue is for, not an exchange (the law's cases for *Cấp
@@ -260,9 +341,7 @@ EXPIRY_ASKED = {
 # Single words of a change, a loss or an expiry the resolver reads ("replacement", "lost",
 # "expired"): what is done to a paper, not a kind of paper the catalogue lacks.
 RENEWAL_WORDS = frozenset(
-    word
-    for word in (*CHANGE_ASKED, *LOSS_ASKED, *EXPIRY_ASKED)
-    if " " not in word
+    word for word in (*CHANGE_ASKED, *LOSS_ASKED, *EXPIRY_ASKED) if " " not in word
 )
 # Words before what a question asks to get ("có được trợ cấp", "xin trợ cấp", "hưởng ...").
 WANTING = {"duoc", "xin", "huong"}
@@ -273,19 +352,49 @@ COPY_NAMES = {"ban sao", "copies", "copy", "trich luc"}
 # A foreigner named as a party (folded): procedures with a foreign party are others than the
 # domestic ones (marriage, birth with a foreign element), unless the name says so.
 FOREIGN_PARTY = {
-    "foreigner", "foreigners", "foreign national", "foreign nationals", "nguoi nuoc ngoai",
-    "yeu to nuoc ngoai", "nguoi ngoai quoc", "quoc tich nuoc ngoai",
+    "foreigner",
+    "foreigners",
+    "foreign national",
+    "foreign nationals",
+    "nguoi nuoc ngoai",
+    "yeu to nuoc ngoai",
+    "nguoi ngoai quoc",
+    "quoc tich nuoc ngoai",
     # Said by nationality (review R6: "my boyfriend is American", "not Vietnamese"; the
     # country's own people explain nothing, COUNTRY_WORDS, so "not Vietnamese" must say it).
-    "not vietnamese", "non vietnamese", "nguoi han quoc", "nguoi trung quoc", "nguoi nhat ban",
-    "nguoi dai loan", "nguoi thai lan",
+    "not vietnamese",
+    "non vietnamese",
+    "nguoi han quoc",
+    "nguoi trung quoc",
+    "nguoi nhat ban",
+    "nguoi dai loan",
+    "nguoi thai lan",
 }
 # Nationalities in English, read only in an English question: folded, some are Vietnamese words
 # ("thai" of "mang thai", "dân tộc Thái"; review R19).
 FOREIGN_DEMONYMS = {
-    "american", "korean", "chinese", "japanese", "french", "australian", "canadian", "taiwanese",
-    "british", "german", "russian", "thai", "laotian", "cambodian", "indian", "filipino",
-    "singaporean", "malaysian", "indonesian", "dutch", "italian", "spanish",
+    "american",
+    "korean",
+    "chinese",
+    "japanese",
+    "french",
+    "australian",
+    "canadian",
+    "taiwanese",
+    "british",
+    "german",
+    "russian",
+    "thai",
+    "laotian",
+    "cambodian",
+    "indian",
+    "filipino",
+    "singaporean",
+    "malaysian",
+    "indonesian",
+    "dutch",
+    "italian",
+    "spanish",
 }
 FOREIGN_NAMES = {"nuoc ngoai", "foreign", "foreigners", "foreigner"}
 # How names say a re-issue and an exchange (folded, vi and en).
@@ -306,6 +415,9 @@ CIRCUMSTANCE_KEPT_OTHER = 0.7
 RECEIVING = "huong"
 RECEIVING_WRITTEN = "hưởng"
 RECEIVING_BEFORE = {"dang", "duoc"}
+# Whom a procedure is asked for, "cho người ..." (``unsaid_circumstance``, ``Scored.kept_whom``).
+WHOM_FOR = "cho"
+WHOM_PERSON = "nguoi"
 CLAUSE_WORDS = {"thi", "ma", "nen", "nhung", "de", "can", "muon", "co", "duoc", "khong", "a", "gio"}
 # Records whose name another everyday name reads as the question's own pair, far behind in
 # fit ("tách hộ khẩu": *Tách hộ* by its own words, *Đăng ký thường trú* by "hộ khẩu"), and how
@@ -334,22 +446,71 @@ FIRST_TIME = {"lan dau", "first", "first-time"}
 # ("biển số đẹp", "choose my plate number"): no record done the first time ("Đăng ký, cấp biển
 # số xe lần đầu") says it.
 HAD_BEFORE = {
-    "giu lai", "giu bien", "giu so", "giu nguyen", "dau gia", "mua lai", "sang ten",
-    "chinh chu", "so dep", "bien dep", "chon so", "chon bien", "dau so", "choose", "pick",
-    "lucky number", "nice number", "keep", "auction",
+    "giu lai",
+    "giu bien",
+    "giu so",
+    "giu nguyen",
+    "dau gia",
+    "mua lai",
+    "sang ten",
+    "chinh chu",
+    "so dep",
+    "bien dep",
+    "chon so",
+    "chon bien",
+    "dau so",
+    "choose",
+    "pick",
+    "lucky number",
+    "nice number",
+    "keep",
+    "auction",
     # A vehicle bought used, however named ("xe cũ", "xe máy cũ", "ô tô cũ", "đã qua sử dụng"),
     # and a bicycle, which bears no plate (review R5).
-    "xe cu", "may cu", "to cu", "oto cu", "qua su dung", "xe dap", "bicycle",
+    "xe cu",
+    "may cu",
+    "to cu",
+    "oto cu",
+    "qua su dung",
+    "xe dap",
+    "bicycle",
     # A plate revoked on a sale, what an owner-bound number is, a number chosen however said
     # (review R11: "thu hồi biển số khi bán xe", "biển số định danh là gì", "có được chọn").
-    "thu hoi", "ban xe", "dinh danh", "chon",
+    "thu hoi",
+    "ban xe",
+    "dinh danh",
+    "chon",
     # A vehicle passed on or bought from someone (review R15).
-    "thua ke", "cho tang", "tang cho", "dung ten", "inherit", "inherited", "inheriting",
-    "gave me", "given to", "from my", "from a", "from someone", "in my name",
-    "auctioned", "auctions", "bid", "bidding", "second-hand", "secondhand", "second hand",
-    "transfer", "transferred", "transferring",
+    "thua ke",
+    "cho tang",
+    "tang cho",
+    "dung ten",
+    "inherit",
+    "inherited",
+    "inheriting",
+    "gave me",
+    "given to",
+    "from my",
+    "from a",
+    "from someone",
+    "in my name",
+    "auctioned",
+    "auctions",
+    "bid",
+    "bidding",
+    "second-hand",
+    "secondhand",
+    "second hand",
+    "transfer",
+    "transferred",
+    "transferring",
     # (Not "used" alone: "land my family has used for decades".)
-    "a used", "used motorbike", "used motorcycle", "used scooter", "used bike", "used car",
+    "a used",
+    "used motorbike",
+    "used motorcycle",
+    "used scooter",
+    "used bike",
+    "used car",
     "used vehicle",
 }
 # Words of how people ask for an aspect ("opening hours", "fee"): what is asked, not which.
@@ -529,6 +690,8 @@ class Scored:
     # its own pair names from being answered ("tách sổ ... là thủ tục gì", "làm khai sinh ...
     # thì thủ tục ntn").
     kind_said: float = 0.0
+    # As ``kept``, without whom the question is for ("cho người khuyết tật").
+    kept_whom: float = 1.0
 
 
 @dataclass
@@ -735,7 +898,7 @@ class NameIndex:
             # A shorter word only with two neighbouring letters swapped ("khia" of "khai"):
             # one letter more or less or another makes other syllables ("kha", "khai", "khan").
             for at in range(len(word) - 1):
-                swapped = f"{word[:at]}{word[at + 1]}{word[at]}{word[at + 2:]}"
+                swapped = f"{word[:at]}{word[at + 1]}{word[at]}{word[at + 2 :]}"
                 if swapped != word and swapped in self.frequency and " " not in swapped:
                     return swapped
             return word
@@ -1056,9 +1219,7 @@ class NameIndex:
         """Every word of the names as written (lower case, accents kept), with its folded form;
         made once per index."""
         if self._written is None:
-            self._written = {
-                word: fold(word) for found in self.accented.values() for word in found
-            }
+            self._written = {word: fold(word) for found in self.accented.values() for word in found}
             for word, folded in self._written.items():
                 self._written_by_folded.setdefault(folded, []).append(word)
                 for at in range(len(folded)):
@@ -1458,6 +1619,11 @@ def score(
         if any(candidate.kind == "procedure" for candidate in candidates)
         else question
     )
+    whom = (
+        unsaid_circumstance(question, whom=True)
+        if any(candidate.kind == "procedure" for candidate in candidates)
+        else question
+    )
     meanings = {key: (synonyms or {})[key] for key in synonym_keys(question, synonyms or {})}
     # A pair the names hold as typed ("tạm trú") needs no reading: its phrase ("đăng ký tạm
     # trú") would only add words the question did not say. (One word, "passport", is still
@@ -1685,6 +1851,21 @@ def score(
                     if (" " in term and index.weight(term) >= index.min_evidence())
                     or len(term) >= LONG_WORD
                 ),
+                kept_whom=index.evidence(
+                    whom,
+                    candidate.id,
+                    [
+                        phrase
+                        for phrase in also
+                        if any(
+                            phrase in (synonyms or {})[key]
+                            for key in synonym_keys(whom, synonyms or {})
+                        )
+                    ],
+                )[0]
+                / evidence
+                if whom != question and evidence
+                else 1.0,
                 kind_said=sum(
                     index.weight(pair)
                     for pair in KIND_PAIRS & every_term
@@ -1701,8 +1882,7 @@ def score(
                 and not renewal_of(index.names.get(candidate.id, []))
                 and not _holds(index.names.get(candidate.id, []), COPY_NAMES)
                 and not any(
-                    " " in term and term in index.heads.get(candidate.id, set())
-                    for term in shared
+                    " " in term and term in index.heads.get(candidate.id, set()) for term in shared
                 ),
                 left=frozenset(
                     word
@@ -1809,7 +1989,7 @@ def score(
     return scored
 
 
-def unsaid_circumstance(question: str) -> str:
+def unsaid_circumstance(question: str, whom: bool = False) -> str:
     """The question without what it says has not been done ("nhận con khi hai người chưa đăng
     ký kết hôn": the marriage is not what is asked): the words after "chưa" up to the next
     word of how a clause goes on (``CLAUSE_WORDS``), at most ``NOT_YET_WORDS`` of them."""
@@ -1830,6 +2010,9 @@ def unsaid_circumstance(question: str) -> str:
             and before in RECEIVING_BEFORE
             and (word == folded or word == RECEIVING_WRITTEN)
         ):
+            skip = NOT_YET_WORDS
+        elif whom and folded == WHOM_PERSON and before == WHOM_FOR:
+            # With ``whom``, also whom it is for ("trợ cấp xã hội cho người khuyết tật").
             skip = NOT_YET_WORDS
         before = folded
     if len(kept) == len(tokens):
@@ -1996,9 +2179,7 @@ def _change_said(question: str) -> Set[str]:
         and (at + 1 >= len(words) or words[at + 1] not in OBJECT_WORDS)
     )
     not_change.update(
-        at
-        for at, word in enumerate(words)
-        if word in PASSING_ON and not _property_near(words, at)
+        at for at, word in enumerate(words) if word in PASSING_ON and not _property_near(words, at)
     )
     # Not a word of how it asks ("mất" of "mất bao lâu", "mất phí").
     asking = {
@@ -2076,7 +2257,7 @@ def asks_loss(question: str, thing: Set[str]) -> bool:
 
 
 def renewal_of(names: Sequence[str]) -> str:
-    """"reissue" or "exchange" (``Scored.renewal``) from a record's names (vi, en)."""
+    """ "reissue" or "exchange" (``Scored.renewal``) from a record's names (vi, en)."""
     said = " ".join(f" {fold_name(name)} " for name in names)
     if any(f" {phrase} " in said for phrase in REISSUE_NAMES):
         return "reissue"
@@ -2526,6 +2707,20 @@ def decide_among(
     if decision.kind == "answer" and best is not None and _among(unknown, best.qualified):
         # "trợ cấp thất nghiệp" of *... trợ cấp hưu trí xã hội*: another kind of the thing.
         return Decision("unsure", _with_next(best, eligible), why="qualified")
+    if decision.kind == "answer" and best is not None and best.kept_whom < CIRCUMSTANCE_KEPT:
+        # Named only by whom the question is for ("người khuyết tật" of the disability
+        # assessment, asked "trợ cấp xã hội cho người khuyết tật"): the one record an everyday
+        # name of what is asked names, else not stated.
+        meant = [
+            s
+            for s in eligible
+            if s is not best
+            and s.named
+            and not s.foreign
+            and s.kept_whom >= CIRCUMSTANCE_KEPT_OTHER
+        ]
+        if len(meant) == 1:
+            return Decision("answer", meant, why="whom it is for")
     if (
         decision.kind == "answer"
         and best is not None
@@ -2543,6 +2738,17 @@ def decide_among(
         low, high = sorted(decision.options, key=lambda s: s.kept)
         if low.kept < CIRCUMSTANCE_KEPT and high.kept >= CIRCUMSTANCE_KEPT_OTHER:
             return Decision("answer", [high], why=f"{decision.why}; circumstance")
+        low, high = sorted(decision.options, key=lambda s: s.kept_whom)
+        if (
+            low.kept_whom < CIRCUMSTANCE_KEPT
+            and high.kept_whom >= CIRCUMSTANCE_KEPT_OTHER
+            and high.named
+            and not high.foreign
+        ):
+            # One record named only by whom the question is for ("người khuyết tật" of the
+            # disability assessment), the other by an everyday name of what is asked ("trợ cấp
+            # xã hội cho người khuyết tật": the monthly allowance): the other.
+            return Decision("answer", [high], why=f"{decision.why}; whom it is for")
     if (
         decision.kind == "choose"
         and procedure
@@ -2624,10 +2830,7 @@ def _settled(decision: Decision, eligible: Sequence[Scored]) -> Decision:
             # (Or its words as typed, two or more: an everyday name's phrase, "giấy phép kinh
             # doanh" read as *Đăng ký thành lập hộ kinh doanh*, says what it makes, not what is
             # changed; one word, "registration" of "household registration", says too little.)
-            and (
-                best.said <= s.words
-                or (len(best.typed_said) >= 2 and best.typed_said <= s.words)
-            )
+            and (best.said <= s.words or (len(best.typed_said) >= 2 and best.typed_said <= s.words))
         ]
         if len(changing) == 1:
             return Decision("answer", changing, why="changed, not made")
@@ -2840,9 +3043,7 @@ def names_procedure(question: str, scored: Scored, unknown: Collection[str] = ()
     )
 
 
-def asks_named_procedure(
-    question: str, decision: Decision, unknown: Collection[str] = ()
-) -> bool:
+def asks_named_procedure(question: str, decision: Decision, unknown: Collection[str] = ()) -> bool:
     """Whether an English question asks to do a procedure its words name: a verb of getting or
     doing one (``PROCEDURE_VERBS``), and the procedures' catalogue answering with one record,
     or offering two, each named by words of its own (``names_procedure``). Such a question is
@@ -3285,6 +3486,8 @@ def _words_replaced(text: str, replaced: Dict[int, str]) -> str:
         return replaced.get(at, match.group(0))
 
     return re.sub(r"[^\W_]+", word, text)
+
+
 # Other abbreviations people type for words of the names ("đk tạm trú").
 WORD_ABBREVIATIONS = {"đk": "đăng ký", "dk": "đăng ký", "đkí": "đăng ký", "dki": "đăng ký"}
 WRITTEN_OUT = {**KIND_WORDS, **WORD_ABBREVIATIONS}
@@ -3399,7 +3602,9 @@ def town_elsewhere(
     return None
 
 
-def in_town(best: Scored, scored: Sequence[Scored], town: str, index: NameIndex) -> Optional[Scored]:
+def in_town(
+    best: Scored, scored: Sequence[Scored], town: str, index: NameIndex
+) -> Optional[Scored]:
     """Another record of the same kind lying in ``town`` (a word pair) that shares every word
     the best one shares besides the towns: "bãi biển ở Nghi Sơn" is *Bãi biển Hải Hòa* (Nghi
     Sơn), not *Bãi biển Sầm Sơn* the search ranked first."""
@@ -3437,9 +3642,25 @@ def placed_only(
 # How a plan for a visit is asked ("lịch trình 2 ngày", "chơi gì", "weekend itinerary"): what an
 # itinerary answers, whatever town it is for (folded words and pairs).
 PLAN_ASKED = {
-    "lich trinh", "lo trinh", "hanh trinh", "choi gi", "di dau", "tham quan", "cuoi tuan",
-    "ngay", "dem", "du lich", "tour", "itinerary", "plan", "weekend", "trip", "day", "days",
-    "schedule", "route",
+    "lich trinh",
+    "lo trinh",
+    "hanh trinh",
+    "choi gi",
+    "di dau",
+    "tham quan",
+    "cuoi tuan",
+    "ngay",
+    "dem",
+    "du lich",
+    "tour",
+    "itinerary",
+    "plan",
+    "weekend",
+    "trip",
+    "day",
+    "days",
+    "schedule",
+    "route",
 }
 
 

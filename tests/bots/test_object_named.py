@@ -174,3 +174,29 @@ def test_a_kind_said_of_another_thing_names_no_place(question: str, place: str, 
     scored = resolve.score(question, candidates, index, {})
     decision = resolve.decide(scored, index.min_evidence(), places=True, phrase_needed=True)
     assert decision.kind == kind, decision.why
+
+
+def test_whom_it_is_for_is_not_what_is_asked(procedures: resolve.NameIndex) -> None:
+    # "người khuyết tật" is an everyday name of the disability assessment, and here whom the
+    # allowance an everyday name names is for: the allowance.
+    synonyms = {
+        "tro cap xa hoi": ["tro cap xa hoi hang thang"],
+        "nguoi khuyet tat": ["xac dinh muc do khuyet tat"],
+    }
+    allowance, disability = "1.001776", "1.001699"
+    for question in (
+        "trợ cấp xã hội cho người khuyết tật",
+        "tro cap xa hoi cho nguoi khuyet tat can giay to gi",
+    ):
+        decision = decide_ranked(
+            procedures, question, ((disability, 0.1), (allowance, 0.4)), synonyms, heads=True
+        )
+        assert (decision.kind, decision.options[0].candidate.id) == ("answer", allowance), (
+            decision.kind,
+            decision.why,
+        )
+    # Asked for the person, the assessment stays.
+    decision = decide_ranked(
+        procedures, "xác định mức độ khuyết tật cho người già", ((disability, 0.6),), synonyms
+    )
+    assert (decision.kind, decision.options[0].candidate.id) == ("answer", disability)
