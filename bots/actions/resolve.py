@@ -1542,6 +1542,14 @@ def own_phrases(
                 and f"{c} {d}" not in index.frequency
                 and c not in terms
                 and not {c, d} <= asked
+                # (Its last word a word of some catalogue's names, "nghề", "giao", or its first a
+                # thing only other catalogues name, "vườn": not a loanword of how people call the
+                # same card, "gắn chip".)
+                and (
+                    d in index.frequency
+                    or d in index.elsewhere
+                    or (c in index.elsewhere and c not in index.frequency)
+                )
             ):
                 return ()
     found: List[str] = []
@@ -1697,7 +1705,8 @@ def score(
     deeds = deed_pairs(index)
     plain = plain_words(index, deeds)
     known_names = everyday_terms(synonyms or {})
-    renewal_asked = bool(kinds_asked & {"renew", "extend"})
+    # (Not "mất" alone: someone who died, "chồng tôi mất thì ... trợ cấp mai táng".)
+    renewal_asked = bool(_change_kinds(change_said - LOSS_ASKED) & {"renew", "extend"})
     seen: Set[str] = set()
     scored: List[Scored] = []
     for candidate in candidates:
@@ -1918,6 +1927,8 @@ def score(
                     goes_on_elsewhere(question, candidate.id, index)
                     or (
                         not english
+                        # (A copy is of another record's paper: "trích lục | kết hôn".)
+                        and not _holds(index.names.get(candidate.id, []), COPY_NAMES)
                         and goes_on_to_another(typed, shared, index, candidate.id, synonyms or {})
                     )
                 ),
