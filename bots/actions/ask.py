@@ -25,6 +25,7 @@ from actions.common import lang_of, say
 from actions.everyday import merged as merged_synonyms
 from actions.everyday import PLACE_DOMAINS, place_synonyms, spelled
 from actions.fallback import give_up
+from actions.place_kinds import ALL as ALL_KINDS
 from actions.place_kinds import (
     KindAsked,
     kind_records,
@@ -1088,7 +1089,7 @@ class ActionAnswer(Action):
             not placed
             and len(folded) >= 3
             and f"{folded[0]} {folded[1]}" in names.towns
-            and folded[2] not in asked
+            and (folded[2] not in asked or any(kind.categories == ALL_KINDS for kind in kinds))
         ):
             placed = [f"{folded[0]} {folded[1]}"]  # "Vĩnh Lộc có di tích nào"
         if not placed:
@@ -1098,8 +1099,8 @@ class ActionAnswer(Action):
         translated = {
             word
             for kind in kinds
-            for phrase in domain_synonyms("tourism").get(kind.phrase, [])
-            + domain_synonyms("tourism").get(kind.phrase.removesuffix("s"), [])
+            for said in (kind.phrase, kind.phrase.removesuffix("s"), kind.phrase.removesuffix("es"))
+            for phrase in [said, *domain_synonyms("tourism").get(said, [])]
             for word in phrase.split()
         }
         plain = asked | translated | set(town.split()) | WHERE_BEFORE
