@@ -72,6 +72,7 @@ from actions.resolve import (
     kind_words,
     town_elsewhere,
     town_records,
+    undone_deed,
     towns_placed,
     venue_first,
     venue_named,
@@ -587,6 +588,17 @@ class ActionAnswer(Action):
                 # to be certified is made of, "copies of my university diploma certified":
                 # any paper is copied.)
                 decisions[name] = Decision("unsure", decisions[name].options)
+        best_procedure = decisions["procedures"].best
+        if (
+            not vietnamese
+            and decisions["procedures"].kind == "answer"
+            and best_procedure is not None
+            and undone_deed(text, best_procedure, loosely)
+        ):
+            # English doing to the record's paper what no catalogue knows ("get my death
+            # certificate translated", "translate my birth certificate"): the catalogue lacks
+            # that deed; the record's own is not stated for it.
+            decisions["procedures"] = Decision("none")
         if asks_named_procedure(text, decisions["procedures"], loosely):
             # English asking to do a procedure its words name ("my girlfriend needs a
             # certificate of single status", "how do I get my signature certified"): within

@@ -201,6 +201,9 @@ CHANGE_ASKED = {
     *"""doi thay sua mat xoa huy cat chuyen change changes changing renew renewal lost lose
     replace replacement extend amend update correct cancel stop end move moving again reissue
     expired damaged broken""".split(),
+    # Their English verb forms ("get my red book updated", "the birth certificate corrected").
+    *"""changed replaced replacing extended extending renewed renewing amended amending updated
+    updating corrected correcting cancelled canceled cancelling canceling reissued""".split(),
     # What passes a thing to another owner, as "chuyển nhượng", "thừa kế" do ("sold the land",
     # "inherited my father's house", "transfer the red book"): a change of what was issued,
     # said of property only (``PASSING_ON``).
@@ -248,8 +251,23 @@ CHANGE_KINDS_ASKED = {
         "thoi huong",
         "thoi viec",
         "thoi quoc tich",
+        "cancelled",
+        "canceled",
+        "cancelling",
+        "canceling",
     },
-    "extend": {"gia han", "het han", "extend", "renew", "renewal", "expired"},
+    "extend": {
+        "gia han",
+        "het han",
+        "extend",
+        "renew",
+        "renewal",
+        "expired",
+        "extended",
+        "extending",
+        "renewed",
+        "renewing",
+    },
     "modify": {
         "doi",
         "thay",
@@ -263,6 +281,13 @@ CHANGE_KINDS_ASKED = {
         "amend",
         "update",
         "correct",
+        "changed",
+        "amended",
+        "amending",
+        "updated",
+        "updating",
+        "corrected",
+        "correcting",
         "dieu chinh",
         "bo sung",
         "cai chinh",
@@ -288,7 +313,12 @@ CHANGE_KINDS_ASKED = {
         "lose",
         "again",
         "reissue",
+        "reissued",
         "replace",
+        "replaced",
+        "replacing",
+        "renewed",
+        "renewing",
         "replacement",
         "renew",
         "renewal",
@@ -3004,6 +3034,54 @@ def modified_in_english(question: str, scored: Scored, unknown: Collection[str])
         and not after.endswith(("ed", "ing"))
         for word, after in zip(typed, typed[1:])
     )
+
+
+# What may happen to a paper that a record is for (a loss, damage), though no catalogue knows
+# the word: no other deed asked ("I lost my passport", "my ID card got damaged").
+BEFALLING = {
+    *LOSS_ASKED, "damaged", "broken", "torn", "burnt", "burned", "misplaced", "forgot",
+    "forgotten", "wet", "ruined", "faded",
+}
+# Verbs of having something done to a paper by others ("get my certificate translated").
+CAUSATIVE = {"get", "gets", "got", "getting", "have", "has", "had", "having", "need", "needs",
+             "want", "wants"}
+# The words between a verb and the paper it is done to ("translate my birth certificate").
+BEFORE_PAPER = {"my", "our", "his", "her", "their", "your", "the", "a", "an", "this", "that"}
+
+
+def undone_deed(question: str, scored: Scored, unknown: Collection[str]) -> bool:
+    """Whether an English question does to the record's paper something no catalogue knows:
+    a verb form after it ("get my death certificate translated", "the card laminated"), a verb
+    before it ("translate my birth certificate"), or a deed's noun with "of" ("a translation of
+    my diploma"); not a loss or damage (``BEFALLING``). The catalogue lacks that deed: the
+    record's own is not what is asked."""
+    typed = words_of_text(question)
+    paper = {
+        at
+        for at, word in enumerate(typed)
+        if word in scored.said or word[:-1] in scored.said
+    }
+    if not paper:
+        return False
+
+    def deed(word: str) -> bool:
+        return word in unknown and word not in BEFALLING and len(word) > 3
+
+    for at, word in enumerate(typed):
+        if not deed(word):
+            continue
+        after = typed[at + 1 : at + 4]
+        if (
+            word.endswith("ed")
+            and any(at - step in paper for step in (1, 2))
+            and set(typed[max(0, at - 6) : at]) & CAUSATIVE
+        ):
+            return True  # "get my death certificate translated" (not "... based on")
+        if after and after[0] in BEFORE_PAPER and any(at + 1 + k in paper for k in (1, 2, 3)):
+            return True  # "translate my birth certificate"
+        if after and after[0] == "of" and any(at + 1 + k in paper for k in (1, 2, 3)):
+            return True  # "a translation of my diploma"
+    return False
 
 
 # English verbs of asking to do a procedure (folded): getting or applying for a paper, having it

@@ -166,7 +166,7 @@ EN_GRAMMAR = set(
     am be been being was were has had having will would shall may might must cannot
     not no yes also just only very really still already yet even too
     who whom whose these those into onto over under up down out off through
-    say says said tell tells told know knows another other others""".split()
+    say says said tell tells told know knows another other others got gotten""".split()
 )
 # English words of where, naming no record ("in another province", "my home country").
 EN_WHERE = set(

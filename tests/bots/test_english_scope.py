@@ -344,3 +344,44 @@ def test_the_thing_a_verb_is_done_to_is_the_last_of_its_phrase(
 def test_a_vehicle_before_another_noun_qualifies_it(question: str, vehicle: bool) -> None:
     read = text.vehicles_named(question, {"vehicles": 1, "register vehicles": 1, "number plate": 1})
     assert (read != question) is vehicle
+
+
+@pytest.mark.parametrize(
+    ("question", "undone"),
+    [
+        # A deed no catalogue knows done to the record's paper: the catalogue lacks it.
+        ("could you get my marriage certificate translated for the bank", True),
+        ("we need the marriage certificate laminated", True),
+        ("who can translate my marriage certificate", True),
+        ("is a notarised translation of the marriage certificate accepted", True),
+        # The record's own deed, a loss or damage, or a word describing it: none.
+        ("we want to get our marriage registered next month", False),
+        ("I lost my marriage certificate on the bus", False),
+        ("my marriage certificate got damaged in the flood", False),
+        ("which law is the marriage registration based on", False),
+    ],
+)
+def test_a_deed_no_catalogue_knows_done_to_the_paper(
+    procedures: resolve.NameIndex, synonyms: dict[str, list[str]], question: str, undone: bool
+) -> None:
+    decision = _decide(procedures, synonyms, question, ("1.000894", 0.5))
+    assert decision.best is not None
+    vocabulary_words = vocabulary.Vocabulary(
+        [*vocabulary.question_texts(ROOT / "bots" / "data" / "nlu"), *procedures.names["1.000894"]]
+    )
+    unknown = [word for word in text.words(question) if not vocabulary_words.knows(word)]
+    assert resolve.undone_deed(question, decision.best, unknown) is undone
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("how can I get my business registration amended", "modify"),
+        ("I want my red book updated with the new owner", "modify"),
+        ("I'd like my temporary residence extended", "extend"),
+        ("my old card was replaced last year, I need it replaced again", "renew"),
+        ("the registration was cancelled by mistake", "cancel"),
+    ],
+)
+def test_an_english_verb_form_of_a_change_asks_it(question: str, kind: str) -> None:
+    assert kind in resolve.change_kinds_asked(question)
