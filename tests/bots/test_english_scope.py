@@ -385,3 +385,18 @@ def test_a_deed_no_catalogue_knows_done_to_the_paper(
 )
 def test_an_english_verb_form_of_a_change_asks_it(question: str, kind: str) -> None:
     assert kind in resolve.change_kinds_asked(question)
+
+
+@pytest.mark.parametrize(
+    ("question", "lang"),
+    [
+        # "online" is a word Vietnamese uses as it is: no sign of English.
+        ("nop ho so dang ky ket hon online duoc khong", "vi"),
+        ("lam can cuoc online o dau", "vi"),
+        ("dang ky khai sinh online", None),  # no word of either language: the conversation's
+        ("can I register the marriage online", "en"),
+        ("is the passport application online", "en"),
+    ],
+)
+def test_a_word_both_languages_use_tells_neither(question: str, lang: str | None) -> None:
+    assert text.detect_lang(question) == lang
