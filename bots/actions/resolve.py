@@ -621,6 +621,9 @@ class Scored:
     # The words of the name in the question's language that weigh something and the question
     # lacks ("xóa" of *Xóa đăng ký tạm trú* asked as "đăng ký tạm trú").
     unsaid: FrozenSet[str] = frozenset()
+    # The weighty words of what the name is about: before its parenthesis, after its first two
+    # words, what it does ("thẻ căn cước" of *Cấp đổi thẻ căn cước (...)*).
+    thing: FrozenSet[str] = frozenset()
     # The question names a school level and the name another, not its ("tiểu học" asked of
     # *Chuyển trường đối với học sinh trung học cơ sở*).
     other_level: bool = False
@@ -1937,6 +1940,7 @@ def score(
                     if index.weight(word) > 0
                 )
                 - said,
+                thing=_thing_words(index, own_name(index, candidate.id, english)),
                 other_level=bool(asked_levels)
                 and not asked_levels & levels_in(" ".join(index.names.get(candidate.id, [])))
                 and bool(levels_in(" ".join(index.names.get(candidate.id, [])))),
@@ -2614,6 +2618,15 @@ def decide_among(
         # Asked for the first time ("bằng lái lần đầu", "my first driving licence"), and every
         # record offered renews or changes one already issued: the catalogue lacks it.
         return Decision("none", why="first time asked, only renewals")
+    made = _made_instead(best, twin, decision, eligible)
+    if made:
+        # Every record offered renews or changes a paper ("Cấp đổi thẻ căn cước", "Cấp lại thẻ
+        # căn cước") and the question asks for none of that: no change, loss or expiry ("làm
+        # căn cước ở đâu", "le phi lam cccd"). The records making that paper are what is asked:
+        # the one, or the first two offered (the identity card for 14 and over, under 14).
+        if len(made) == 1:
+            return Decision("answer", made, why="made, not renewed")
+        return Decision("choose", made[:2], why="made, not renewed")
     if best is not None and twin is not None:
         # Another record shares the very same words with the question ("đăng ký" and "lần
         # đầu" of the vehicle's and the land's first registration): the words do not say
@@ -2958,6 +2971,63 @@ def _renewed(best: Scored, twin: Scored) -> Optional[Scored]:
     if best.expiry:
         return best if best.renewal == "exchange" else twin
     return None
+
+
+# The words a procedure's name begins with saying what it does ("cấp", "cấp đổi", "đăng ký").
+DOING_WORDS = frozenset({fold(word) for word in CHANGE_WORDS} | {"cap", "dang", "ky"})
+# Words asking to have a paper made, no more ("làm căn cước", "xin cccd", "get an ID card").
+MAKING_WORDS = frozenset({"lam", "xin", "cap", "muon", "get", "make", "apply", "for", "an", "a"})
+ASKING_FOLDED = frozenset(fold(word) for word in ASKING_WORDS)
+# A word without vowels is an abbreviation of a name's words ("cccd", "gplx"), not more said.
+VOWELS = frozenset("aeiouy")
+
+
+def _thing_words(index: "NameIndex", name: str) -> FrozenSet[str]:
+    """The weighty words of what a name is about: before its parenthesis, after the words it
+    begins with saying what the procedure does ("thẻ căn cước" of *Cấp đổi thẻ căn cước (...)*,
+    *Cấp thẻ căn cước cho ...*)."""
+    folded = [index._spelled(word) for _, word in _tokens(name.split("(")[0])]
+    while folded and folded[0] in DOING_WORDS:
+        folded.pop(0)
+    return frozenset(word for word in folded if index.weight(word) > 0)
+
+
+def _made_instead(
+    best: Optional[Scored], twin: Optional[Scored], decision: Decision, eligible: Sequence[Scored]
+) -> List[Scored]:
+    """The records making the paper that every record offered renews or changes, where the
+    question asks for no change, loss or expiry of it: those sharing the offered records' words
+    of the paper, in the search's order. Empty where any of that does not hold."""
+    offered = [best, twin] if best is not None and twin is not None else list(decision.options)
+    if len(offered) < 2 or decision.kind == "answer" and twin is None:
+        return []
+    if not all(s.changes and s.thing and s.candidate.kind == "procedure" for s in offered):
+        return []
+    if any(s.changing or s.loss or s.expiry for s in offered):
+        return []
+    said_else = {
+        word
+        for word in offered[0].left
+        if word not in MAKING_WORDS and fold(word) not in ASKING_FOLDED and set(word) & VOWELS
+    }
+    if said_else:
+        # The question says more of the paper than making it and how it asks ("căn cước sai
+        # ngày sinh"): perhaps why it is to be renewed; not the records making it.
+        return []
+    paper = set.intersection(*(set(s.shared) for s in offered))
+    return [
+        s
+        for s in eligible
+        if s not in offered
+        and not s.changes
+        and s.candidate.kind == "procedure"
+        and paper <= set(s.shared)
+        and paper
+        # The same thing made ("thẻ căn cước"), not another of its kind: "cấp giấy phép" of
+        # *Cấp lại giấy phép lái xe* is no construction permit made.
+        and all(o.thing <= s.thing for o in offered)
+        and s.age is not False
+    ]
 
 
 def _by_change(
