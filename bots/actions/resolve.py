@@ -29,6 +29,7 @@ from typing import (
     Dict,
     FrozenSet,
     Iterable,
+    Iterator,
     List,
     Optional,
     Sequence,
@@ -1524,6 +1525,22 @@ def plain_words(index: NameIndex, deeds: Set[str]) -> Set[str]:
     )
 
 
+def _continued(
+    typed: Sequence[str], pairs: Sequence[str], terms: Collection[str]
+) -> Iterator[Tuple[int, str, str, str]]:
+    """Where the question goes on from one of ``pairs`` (word pairs shared with a name that the
+    name goes on from with its own words): the pair's place in ``typed``, its second word, and
+    the two words the question goes on with (``own_phrases``, ``goes_on_to_another`` weigh
+    them)."""
+    for term in pairs:
+        a, b = term.split()
+        if not any(other.startswith(f"{b} ") for other in terms):
+            continue
+        for at in range(len(typed) - 3):
+            if typed[at] == a and typed[at + 1] == b:
+                yield at, b, typed[at + 2], typed[at + 3]
+
+
 def own_phrases(
     typed: Sequence[str],
     shared: Sequence[str],
@@ -1547,44 +1564,35 @@ def own_phrases(
     # giao" of *Cấp hộ chiếu phổ thông ...*): one of its words is none of the assistant's own
     # questions' (they say "thẻ mới", "giữa năm" of any paper).
     asked = index.asked_words()
-    for term in shared:
-        if " " not in term:
-            continue
-        a, b = term.split()
-        if not any(other.startswith(f"{b} ") for other in terms):
-            continue
-        for at in range(len(typed) - 3):
-            c, d = typed[at + 2], typed[at + 3]
-            if (
-                typed[at] == a
-                and typed[at + 1] == b
-                and c.isalpha()
-                and d.isalpha()
-                and len(c) > 1
-                and len(d) > 1
-                # (Nor words of an everyday name, whose meaning a name holds: "thẻ bhyt",
-                # "thay đổi ngành nghề hộ kinh doanh".)
-                and not {c, d, f"{c} {d}"} & keys
-                # (Nor the start of how the question asks: "đất trồng lúa | gồm những bước".)
-                and " ".join(typed[at + 3 : at + 5]) not in ASKING_PAIRS
-                # (A syllable of how questions ask may still name a thing: "ngoại" of "ngoại
-                # giao", not of "ngoài giờ".)
-                and not {c, d} & ((plain - ASKING_WORDS) | VI_WORDS | AGE_WORDS | LEVEL_SYLLABLES)
-                and f"{c} {d}" not in ASKING_PAIRS
-                and f"{b} {c}" not in index.frequency
-                and f"{c} {d}" not in index.frequency
-                and c not in terms
-                and not {c, d} <= asked
-                # (Its last word a word of some catalogue's names, "nghề", "giao", or its first a
-                # thing only other catalogues name, "vườn": not a loanword of how people call the
-                # same card, "gắn chip".)
-                and (
-                    d in index.frequency
-                    or d in index.elsewhere
-                    or (c in index.elsewhere and c not in index.frequency)
-                )
-            ):
-                return ()
+    for at, b, c, d in _continued(typed, [t for t in shared if " " in t], terms):
+        if (
+            c.isalpha()
+            and d.isalpha()
+            and len(c) > 1
+            and len(d) > 1
+            # (Nor words of an everyday name, whose meaning a name holds: "thẻ bhyt", "thay
+            # đổi ngành nghề hộ kinh doanh".)
+            and not {c, d, f"{c} {d}"} & keys
+            # (Nor the start of how the question asks: "đất trồng lúa | gồm những bước".)
+            and " ".join(typed[at + 3 : at + 5]) not in ASKING_PAIRS
+            # (A syllable of how questions ask may still name a thing: "ngoại" of "ngoại giao",
+            # not of "ngoài giờ".)
+            and not {c, d} & ((plain - ASKING_WORDS) | VI_WORDS | AGE_WORDS | LEVEL_SYLLABLES)
+            and f"{c} {d}" not in ASKING_PAIRS
+            and f"{b} {c}" not in index.frequency
+            and f"{c} {d}" not in index.frequency
+            and c not in terms
+            and not {c, d} <= asked
+            # (Its last word a word of some catalogue's names, "nghề", "giao", or its first a
+            # thing only other catalogues name, "vườn": not a loanword of how people call the
+            # same card, "gắn chip".)
+            and (
+                d in index.frequency
+                or d in index.elsewhere
+                or (c in index.elsewhere and c not in index.frequency)
+            )
+        ):
+            return ()
     found: List[str] = []
     for term in shared:
         if " " not in term:
@@ -2433,30 +2441,23 @@ def goes_on_to_another(
     cước công dân", the meaning of "cccd")."""
     terms = index.terms.get(record_id, set())
     floor = index.min_evidence()
-    for term in shared:
-        if " " not in term or index.weight(term) < floor:
-            continue
-        a, b = term.split()
-        if not any(other.startswith(f"{b} ") for other in terms):
-            continue
-        for at in range(len(typed) - 3):
-            c, d = typed[at + 2], typed[at + 3]
-            if (
-                typed[at] == a
-                and typed[at + 1] == b
-                and f"{b} {c}" not in index.frequency
-                and f"{c} {d}" not in terms
-                and index.weight(f"{c} {d}") >= floor
-                and not {c, d} & (AGE_WORDS | PEOPLE_WORDS)
-                # (Nor how any procedure is asked, "lần đầu", "giấy tờ".)
-                and f"{c} {d}" not in SAID_OF_ANY
-                and not any(
-                    record_id in index.meaning(phrases)
-                    for phrases in synonyms.values()
-                    if any(f" {a} {b} {c} {d} " in f" {phrase} " for phrase in phrases)
-                )
-            ):
-                return True
+    rare = [term for term in shared if " " in term and index.weight(term) >= floor]
+    for at, b, c, d in _continued(typed, rare, terms):
+        a = typed[at]
+        if (
+            f"{b} {c}" not in index.frequency
+            and f"{c} {d}" not in terms
+            and index.weight(f"{c} {d}") >= floor
+            and not {c, d} & (AGE_WORDS | PEOPLE_WORDS)
+            # (Nor how any procedure is asked, "lần đầu", "giấy tờ".)
+            and f"{c} {d}" not in SAID_OF_ANY
+            and not any(
+                record_id in index.meaning(phrases)
+                for phrases in synonyms.values()
+                if any(f" {a} {b} {c} {d} " in f" {phrase} " for phrase in phrases)
+            )
+        ):
+            return True
     return False
 
 
