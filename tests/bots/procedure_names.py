@@ -10,12 +10,30 @@ from actions import resolve
 PROCEDURES = (
     Path(__file__).resolve().parents[2] / "domains" / "procedures" / "data" / "procedures.json"
 )
+EVERYDAY_NAMES = PROCEDURES.parent / "synonyms.json"
+# As actions/catalogue.py computes them from the descriptions (words in 30 % of them).
+LANGUAGE_WORDS = frozenset(
+    {"a", "and", "in", "of", "the", "to", "with", "co", "va", "trong", "voi"}
+)
 
 
 def procedure_index() -> resolve.NameIndex:
     """A NameIndex of every demo procedure's Vietnamese and English names, by code."""
     rows = json.loads(PROCEDURES.read_text(encoding="utf-8"))
     return resolve.NameIndex({row["code"]: [row["name"]["vi"], row["name"]["en"]] for row in rows})
+
+
+def procedure_index_with_language_words() -> resolve.NameIndex:
+    """``procedure_index`` knowing the language's small words, as the action server's does."""
+    index = procedure_index()
+    index.language_words = set(LANGUAGE_WORDS)
+    return index
+
+
+def everyday_names() -> dict[str, list[str]]:
+    """The procedures' everyday names as the file writes them (phrase -> expansions)."""
+    found: dict[str, list[str]] = json.loads(EVERYDAY_NAMES.read_text(encoding="utf-8"))
+    return found
 
 
 def decide_ranked(

@@ -6,28 +6,21 @@ words ("the", "at") that pair with anything, possessives ("driver's") and typos 
 ("tiket").
 """
 
-import json
 from collections.abc import Sequence
-from pathlib import Path
 
 import pytest
 from actions import resolve, text
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.bots.procedure_names import procedure_index_with_language_words
+
 ID_CARD_UNDER_14 = "1.014062"
 CERTIFIED_COPY = "2.000815"
 HOUSEHOLD_BUSINESS = "1.001612"
-# As actions/catalogue.py computes them from the descriptions (words in 30 % of them).
-LANGUAGE_WORDS = {"a", "and", "in", "of", "the", "to", "with", "co", "va", "trong", "voi"}
 
 
 @pytest.fixture(scope="module")
 def procedures() -> resolve.NameIndex:
-    path = ROOT / "domains" / "procedures" / "data" / "procedures.json"
-    rows = json.loads(path.read_text(encoding="utf-8"))
-    index = resolve.NameIndex({row["code"]: [row["name"]["vi"], row["name"]["en"]] for row in rows})
-    index.language_words = set(LANGUAGE_WORDS)
-    return index
+    return procedure_index_with_language_words()
 
 
 @pytest.mark.parametrize(

@@ -9,13 +9,16 @@ Pure Python, on the demo procedure names and the catalogue's everyday names. Que
 own words.
 """
 
-import json
 from pathlib import Path
 
 import pytest
 from actions import resolve, text, vocabulary
 
-from tests.bots.procedure_names import decide_ranked, procedure_index
+from tests.bots.procedure_names import (
+    decide_ranked,
+    everyday_names,
+    procedure_index_with_language_words,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 MARITAL_STATUS = "1.004873"
@@ -30,21 +33,16 @@ ID_CARD_UNDER_14 = "1.014062"
 ID_CARD_14_AND_OVER = "2.000200"
 DRIVING_EXCHANGE = "3.000347"
 VEHICLE = "1.010910"
-LANGUAGE_WORDS = {"a", "and", "in", "of", "the", "to", "with", "co", "va", "trong", "voi"}
 
 
 @pytest.fixture(scope="module")
 def procedures() -> resolve.NameIndex:
-    index = procedure_index()
-    index.language_words = set(LANGUAGE_WORDS)
-    return index
+    return procedure_index_with_language_words()
 
 
 @pytest.fixture(scope="module")
 def synonyms() -> dict[str, list[str]]:
-    path = ROOT / "domains" / "procedures" / "data" / "synonyms.json"
-    found: dict[str, list[str]] = json.loads(path.read_text(encoding="utf-8"))
-    return found
+    return everyday_names()
 
 
 def _decide(
